@@ -1,0 +1,148 @@
+import * as grpc from '@grpc/grpc-js';
+import { fromServiceError } from '../wire/index.js';
+
+/** What the user sees when a call fails: a reply error (exit 1) or no answer (exit 3). */
+export class CallFailure extends Error {
+  constructor(
+    readonly kind: 'reply' | 'connection',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CallFailure';
+  }
+}
+
+/** What the classifier needs to word a transport failure. */
+export interface CallContext {
+  uri: string;
+  timeoutMs: number;
+  usesTls: boolean;
+  hasClientCert: boolean;
+  /** Whether the channel was connected when the call failed (words a deadline). */
+  connected?: boolean;
+}
+
+/**
+ * Sorts a failed call. Errors that carry gokv's error code are replies (WRONGTYPE, ERR ...),
+ * except UNAVAILABLE, which is retried. Without a code (the transport failed, or an older
+ * server answered), UNAVAILABLE is retried unless it is a TLS failure, which never heals by
+ * itself; a client-side deadline is final; other statuses are reply errors with their details.
+ */
+export function classifyCallError(
+  thrown: unknown,
+  ctx: CallContext,
+): { failure: CallFailure; retryable: boolean } {
+  if (!isServiceError(thrown)) {
+    const message = thrown instanceof Error ? thrown.message : String(thrown);
+    return { failure: new CallFailure('reply', `ERR cannot read the reply: ${message}`), retryable: false };
+  }
+  const err = thrown;
+  const gokv = fromServiceError(err);
+  if (!gokv.transport) {
+    if (gokv.code === 'UNAVAILABLE') return { failure: new CallFailure('connection', gokv.message), retryable: true };
+    return { failure: new CallFailure('reply', gokv.message), retryable: false };
+  }
+  const detail = err.details ?? '';
+  switch (err.code) {
+    case grpc.status.UNAVAILABLE: {
+      const tls = diagnoseTls(detail, ctx);
+      if (tls !== undefined) {
+        return { failure: new CallFailure('connection', `TLS error talking to ${ctx.uri}: ${tls} (${summarize(detail)})`), retryable: false };
+      }
+      const hint = !ctx.usesTls && /Failed to connect|Connection dropped/i.test(detail) ? ' (if the server uses TLS, pass --ca)' : '';
+      return { failure: new CallFailure('connection', `could not connect to ${ctx.uri}: ${summarize(detail)}${hint}`), retryable: true };
+    }
+    case grpc.status.DEADLINE_EXCEEDED:
+      return {
+        failure: new CallFailure(
+          'connection',
+          ctx.connected === true
+            ? `no reply from ${ctx.uri} within ${ctx.timeoutMs} ms`
+            : `could not connect to ${ctx.uri} within ${ctx.timeoutMs} ms`,
+        ),
+        retryable: false,
+      };
+    case grpc.status.CANCELLED:
+      return { failure: new CallFailure('connection', `call to ${ctx.uri} cancelled: ${summarize(detail)}`), retryable: false };
+    default:
+      if (/^Received HTTP status code/.test(detail)) {
+        // Something answered HTTP/2 but not as gRPC (a proxy, a web server on that port).
+        return { failure: new CallFailure('connection', `${ctx.uri} is not a gokv gRPC server (${detail})`), retryable: false };
+      }
+      return { failure: new CallFailure('reply', detail || grpc.status[err.code] || 'call failed'), retryable: false };
+  }
+}
+
+function isServiceError(err: unknown): err is grpc.ServiceError {
+  return err instanceof Error && typeof (err as Partial<grpc.ServiceError>).code === 'number';
+}
+
+interface TlsRule {
+  test: RegExp;
+  when?: (ctx: CallContext) => boolean;
+  say: (ctx: CallContext) => string;
+}
+
+const CLIENT_CERT_HINT =
+  'the server requires a client certificate: pass --cert and --key (or set GOKV_CLIENT_CERT and GOKV_CLIENT_KEY)';
+
+/** grpc-js/OpenSSL wordings of TLS failures, as Go's crypto/tls would say them. First match wins. */
+const TLS_RULES: readonly TlsRule[] = [
+  {
+    test: /self[- ]signed certificate|unable to get local issuer certificate|unable to verify the first certificate|unable to get issuer certificate|UNABLE_TO_VERIFY_LEAF_SIGNATURE|certificate signed by unknown authority/i,
+    say: () => 'certificate signed by unknown authority (check --ca / GOKV_CLIENT_CA)',
+  },
+  {
+    test: /ERR_TLS_CERT_ALTNAME_INVALID|does not match certificate's altnames/i,
+    say: (ctx) => `the server's certificate is not valid for ${hostOf(ctx.uri)}`,
+  },
+  { test: /certificate has expired|CERT_HAS_EXPIRED/i, say: () => 'the server certificate has expired' },
+  { test: /certificate is not yet valid|CERT_NOT_YET_VALID/i, say: () => 'the server certificate is not yet valid' },
+  {
+    test: /certificate required|alert handshake failure|alert bad certificate|peer did not return a certificate/i,
+    say: (ctx) => (ctx.hasClientCert ? 'the server rejected the client certificate' : CLIENT_CERT_HINT),
+  },
+  {
+    test: /alert unknown ca/i,
+    say: (ctx) => (ctx.hasClientCert ? 'the server does not trust the CA of the client certificate' : CLIENT_CERT_HINT),
+  },
+  {
+    test: /wrong version number|packet length too long|unknown protocol|http request/i,
+    say: () => 'TLS handshake failed: the server does not seem to speak TLS (drop --ca?)',
+  },
+  {
+    // TLS 1.2 servers that require a certificate may just close the connection mid-handshake.
+    test: /ECONNRESET|socket hang up|Connection dropped|before secure TLS connection/i,
+    when: (ctx) => ctx.usesTls && !ctx.hasClientCert,
+    say: () => 'the connection closed during the TLS handshake; if the server requires a client certificate, pass --cert and --key',
+  },
+];
+
+/** A clear wording of a TLS failure hidden in a gRPC detail, or undefined if it is not one. */
+export function diagnoseTls(detail: string, ctx: CallContext): string | undefined {
+  for (const rule of TLS_RULES) {
+    if (rule.test.test(detail) && (rule.when?.(ctx) ?? true)) return rule.say(ctx);
+  }
+  return undefined;
+}
+
+/** grpc-js's "No connection established. Last error: Error: X. Resolution note: " as "X". */
+export function summarize(detail: string): string {
+  const text = detail
+    .replace(/^No connection established\. Last error: /, '')
+    .replace(/\.? ?Resolution note: .*$/s, '')
+    .replace(/^Error(?: \[[A-Z_]+\])?: /, '')
+    .replace(/^[0-9A-F]+:error:[0-9A-F]+:SSL routines:[^:]*:([^:]+):.*$/s, '$1')
+    .replace(/\s*\(\d{4}-\d\d-\d\dT[^)]*\)/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return text || 'no detail';
+}
+
+function hostOf(uri: string): string {
+  const bare = uri.replace(/^(?:dns|ipv4|ipv6):(?:\/\/[^/]*\/)?/i, '');
+  const bracketed = /^\[([^\]]+)\]/.exec(bare);
+  if (bracketed?.[1] !== undefined) return bracketed[1];
+  const colon = bare.lastIndexOf(':');
+  return colon < 0 ? bare : bare.slice(0, colon);
+}

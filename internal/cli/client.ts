@@ -1,0 +1,93 @@
+import * as grpc from '@grpc/grpc-js';
+import type { ExternalServerClient } from '../gen/externalpb/ExternalServer.js';
+import type { HealthcheckResponse__Output } from '../gen/externalpb/HealthcheckResponse.js';
+import { decodeReply, loadProtos, type DecodedReply } from '../wire/index.js';
+import { classifyCallError, type CallContext, type CallFailure } from './call-errors.js';
+
+/** First pause after an UNAVAILABLE answer; doubles per attempt up to RETRY_MAX_MS. */
+export const RETRY_BASE_MS = 50;
+export const RETRY_MAX_MS = 800;
+/** Below this much time left before the deadline, another attempt is not worth starting. */
+const MIN_ATTEMPT_MS = 10;
+/** Replies (HGETALL of a big hash) may exceed gRPC's 4 MiB default. */
+const MAX_RECEIVE_BYTES = 512 * 1024 * 1024;
+
+/** One command as it goes on the wire: args are bytes, the key is text (a proto string). */
+export interface CommandCall {
+  command: string;
+  key: string;
+  args: Buffer[];
+}
+
+export interface CliClient {
+  /** RunCommand; throws CallFailure. */
+  run(call: CommandCall): Promise<DecodedReply>;
+  /** Healthcheck; throws CallFailure. */
+  healthcheck(): Promise<HealthcheckResponse__Output>;
+  close(): void;
+}
+
+export interface ClientSettings extends CallContext {
+  credentials: grpc.ChannelCredentials;
+}
+
+/** Waits; injectable so retry tests need no timers. */
+export type Sleep = (ms: number) => Promise<void>;
+
+const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A gRPC client of ExternalServer. Each call has one deadline (`timeoutMs` from its start) that
+ * covers every attempt: UNAVAILABLE is retried with a doubling pause while time remains;
+ * nothing else is retried.
+ */
+export function createCliClient(settings: ClientSettings, sleep: Sleep = realSleep): CliClient {
+  const { ExternalServer } = loadProtos().external.externalpb;
+  const stub: ExternalServerClient = new ExternalServer(settings.uri, settings.credentials, {
+    'grpc.max_receive_message_length': MAX_RECEIVE_BYTES,
+  });
+
+  async function withRetry<T>(attempt: (deadline: number) => Promise<T>): Promise<T> {
+    const deadline = Date.now() + settings.timeoutMs;
+    let unavailable: CallFailure | undefined;
+    for (let n = 0; ; n++) {
+      try {
+        return await attempt(deadline);
+      } catch (err) {
+        const connected = stub.getChannel().getConnectivityState(false) === grpc.connectivityState.READY;
+        const { failure, retryable } = classifyCallError(err, { ...settings, connected });
+        // A last attempt cut by the deadline says less than the UNAVAILABLE that preceded it.
+        if (!retryable) throw failure.kind === 'connection' && unavailable !== undefined ? unavailable : failure;
+        unavailable = failure;
+        const left = deadline - Date.now();
+        if (left < MIN_ATTEMPT_MS * 2) throw failure;
+        await sleep(Math.min(RETRY_BASE_MS * 2 ** n, RETRY_MAX_MS, left - MIN_ATTEMPT_MS));
+      }
+    }
+  }
+
+  return {
+    run: (call) =>
+      withRetry(
+        (deadline) =>
+          new Promise<DecodedReply>((resolve, reject) => {
+            stub.RunCommand(call, { deadline }, (err, res) => {
+              if (err) return reject(err);
+              try {
+                resolve(res ? decodeReply(res.response) : null);
+              } catch (decodeErr) {
+                reject(decodeErr);
+              }
+            });
+          }),
+      ),
+    healthcheck: () =>
+      withRetry(
+        (deadline) =>
+          new Promise<HealthcheckResponse__Output>((resolve, reject) => {
+            stub.Healthcheck({}, { deadline }, (err, res) => (err ? reject(err) : resolve(res ?? { peers: [], ringVersion: '0' })));
+          }),
+      ),
+    close: () => stub.close(),
+  };
+}

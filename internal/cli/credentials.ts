@@ -1,0 +1,29 @@
+import { readFile } from 'node:fs/promises';
+import * as grpc from '@grpc/grpc-js';
+import { UsageError } from './exit-codes.js';
+import type { TlsPaths } from './options.js';
+
+/** Channel credentials: plaintext without TLS paths, else TLS (mutual when cert and key are set). */
+export async function buildCredentials(tls: TlsPaths | undefined): Promise<grpc.ChannelCredentials> {
+  if (tls === undefined) return grpc.credentials.createInsecure();
+  const [ca, key, cert] = await Promise.all([
+    readPem(tls.ca, '--ca'),
+    readPem(tls.key, '--key'),
+    readPem(tls.cert, '--cert'),
+  ]);
+  try {
+    return grpc.credentials.createSsl(ca ?? null, key ?? null, cert ?? null);
+  } catch (err) {
+    throw new UsageError(`invalid TLS files: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+async function readPem(path: string | undefined, flag: string): Promise<Buffer | undefined> {
+  if (path === undefined) return undefined;
+  try {
+    return await readFile(path);
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
+    throw new UsageError(`cannot read ${flag} file '${path}': ${reason}`);
+  }
+}

@@ -1,0 +1,61 @@
+import { UsageError } from './exit-codes.js';
+
+/** Server address when neither `--uri` nor GOKV_CLIENT_URI is given. */
+export const DEFAULT_URI = 'localhost:50051';
+/** Overall deadline of one command, retries included (`--timeout`). */
+export const DEFAULT_TIMEOUT_MS = 5000;
+
+/** Flags as commander hands them over (all optional strings). */
+export interface RawFlags {
+  uri?: string;
+  json?: boolean;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  timeout?: string;
+}
+
+/** Paths of PEM files; TLS is on when any is set (no CA: the system roots verify the server). */
+export interface TlsPaths {
+  ca?: string;
+  cert?: string;
+  key?: string;
+}
+
+export interface CliOptions {
+  uri: string;
+  json: boolean;
+  timeoutMs: number;
+  tls?: TlsPaths;
+}
+
+/** Flags win over the environment; an empty variable counts as unset. Throws UsageError. */
+export function resolveOptions(flags: RawFlags, env: Record<string, string | undefined>): CliOptions {
+  const pick = (flag: string | undefined, name: string): string | undefined =>
+    flag !== undefined && flag !== '' ? flag : env[name] || undefined;
+  const uri = pick(flags.uri, 'GOKV_CLIENT_URI') ?? DEFAULT_URI;
+  const ca = pick(flags.ca, 'GOKV_CLIENT_CA');
+  const cert = pick(flags.cert, 'GOKV_CLIENT_CERT');
+  const key = pick(flags.key, 'GOKV_CLIENT_KEY');
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new UsageError(
+      cert === undefined
+        ? '--key (GOKV_CLIENT_KEY) needs --cert (GOKV_CLIENT_CERT) too'
+        : '--cert (GOKV_CLIENT_CERT) needs --key (GOKV_CLIENT_KEY) too',
+    );
+  }
+  const options: CliOptions = { uri, json: flags.json === true, timeoutMs: parseTimeout(flags.timeout) };
+  if (ca !== undefined || cert !== undefined) {
+    options.tls = { ...(ca !== undefined && { ca }), ...(cert !== undefined && key !== undefined && { cert, key }) };
+  }
+  return options;
+}
+
+function parseTimeout(raw: string | undefined): number {
+  if (raw === undefined) return DEFAULT_TIMEOUT_MS;
+  const ms = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(ms) || ms <= 0) {
+    throw new UsageError(`--timeout must be a positive number of milliseconds, got '${raw}'`);
+  }
+  return ms;
+}

@@ -1,0 +1,94 @@
+import * as grpc from '@grpc/grpc-js';
+import { pack } from 'msgpackr';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EXIT } from './exit-codes.js';
+import { runCli } from './run-cli.js';
+import { captureIo } from './testing/capture-io.js';
+import { startFakeServer, type FakeAnswer, type FakeServer } from './testing/fake-server.js';
+
+const reply = (value: unknown): FakeAnswer => ({ reply: pack(value) });
+
+describe('gokv-cli retries', () => {
+  let server: FakeServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it('retries UNAVAILABLE until the server answers', async () => {
+    let failures = 2;
+    server = await startFakeServer({
+      answer: () =>
+        failures-- > 0
+          ? { error: { code: grpc.status.UNAVAILABLE, details: 'UNAVAILABLE no owner reachable', gokvCode: 'UNAVAILABLE' } }
+          : reply(1),
+    });
+    const io = captureIo();
+    expect(await runCli(['--uri', server.addr, 'run', 'HSET', 'h', 'f', 'v'], io)).toBe(EXIT.ok);
+    expect(io.out()).toBe('(integer) 1\n');
+    expect(server.calls).toHaveLength(3);
+  });
+
+  it('gives up on UNAVAILABLE at the deadline with exit 3', async () => {
+    server = await startFakeServer({
+      answer: () => ({ error: { code: grpc.status.UNAVAILABLE, details: 'UNAVAILABLE no owner reachable', gokvCode: 'UNAVAILABLE' } }),
+    });
+    const io = captureIo();
+    const started = Date.now();
+    expect(await runCli(['--uri', server.addr, '--timeout', '300', 'run', 'HSET', 'h', 'f', 'v'], io)).toBe(EXIT.connection);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(io.err()).toBe('(error) UNAVAILABLE no owner reachable\n');
+    expect(server.calls.length).toBeGreaterThan(1);
+  });
+
+  it('treats an error without a gokv code (an older server) as a reply', async () => {
+    server = await startFakeServer({ answer: () => ({ error: { code: grpc.status.INVALID_ARGUMENT, details: 'unknown command: FOO' } }) });
+    const io = captureIo();
+    expect(await runCli(['--uri', server.addr, 'run', 'FOO', 'k'], io)).toBe(EXIT.replyError);
+    expect(io.err()).toBe('(error) unknown command: FOO\n');
+  });
+});
+
+describe('gokv-cli without a server', () => {
+  it('exits 3 quickly when nothing listens', async () => {
+    const io = captureIo();
+    const started = Date.now();
+    expect(await runCli(['--uri', '127.0.0.1:1', '--timeout', '300', 'run', 'PING'], io)).toBe(EXIT.connection);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(io.err()).toMatch(/^\(error\) could not connect to 127\.0\.0\.1:1: connect ECONNREFUSED/);
+  });
+
+  it('stops a session at the first line that gets no answer, with exit 3', async () => {
+    const io = captureIo({ stdinLines: ['PING', 'PING'] });
+    expect(await runCli(['--uri', '127.0.0.1:1', '--timeout', '200'], io)).toBe(EXIT.connection);
+    expect(io.err().match(/could not connect/g)).toHaveLength(1);
+  });
+
+  it.each([
+    ['no command for run', ['run'], /missing required argument 'cmd'/],
+    ['no key for run', ['run', 'HSET'], /missing KEY/],
+    ['an unknown subcommand', ['frobnicate'], /unknown command 'frobnicate'/],
+    ['an unknown flag', ['--bogus', 'status'], /unknown option '--bogus'/],
+    ['--cert without --key', ['--ca', 'ca.pem', '--cert', 'c.pem', 'status'], /--cert \(GOKV_CLIENT_CERT\) needs --key/],
+    ['--key without --cert', ['--key', 'k.pem', 'status'], /--key \(GOKV_CLIENT_KEY\) needs --cert/],
+    ['a bad timeout', ['--timeout', 'soon', 'status'], /--timeout must be a positive number/],
+    ['an unreadable CA file', ['--ca', '/nonexistent/ca.pem', 'status'], /cannot read --ca file '\/nonexistent\/ca.pem': ENOENT/],
+  ])('exits 2 for %s', async (_name, args, message) => {
+    const io = captureIo();
+    expect(await runCli(args, io)).toBe(EXIT.usage);
+    expect(io.err()).toMatch(message);
+  });
+
+  it('takes the address from GOKV_CLIENT_URI', async () => {
+    const io = captureIo({ env: { GOKV_CLIENT_URI: '127.0.0.1:1' } });
+    expect(await runCli(['--timeout', '100', 'run', 'PING'], io)).toBe(EXIT.connection);
+    expect(io.err()).toContain('127.0.0.1:1');
+  });
+
+  it('prints the usage with --help and exits 0', async () => {
+    const io = captureIo();
+    expect(await runCli(['--help'], io)).toBe(EXIT.ok);
+    expect(io.out()).toMatch(/^Usage: gokv-cli \[options\] \[command\]/);
+    expect(io.out()).toContain('Exit codes: 0 ok, 1 error reply, 2 usage, 3 no connection');
+  });
+});

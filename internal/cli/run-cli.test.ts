@@ -1,0 +1,170 @@
+import * as grpc from '@grpc/grpc-js';
+import { pack } from 'msgpackr';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CommandRequest__Output } from '../gen/commonpb/CommandRequest.js';
+import { EXIT } from './exit-codes.js';
+import { runCli } from './run-cli.js';
+import { captureIo } from './testing/capture-io.js';
+import { startFakeServer, type FakeAnswer, type FakeServer } from './testing/fake-server.js';
+
+const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
+const reply = (value: unknown): FakeAnswer => ({ reply: pack(value) });
+
+/** Canned replies by command, as a gokv node would encode them (values as bin, statuses as str). */
+function answer(req: CommandRequest__Output): FakeAnswer {
+  switch (req.command) {
+    case 'HSET':
+      return reply((req.args.length / 2) | 0);
+    case 'HGETALL':
+      return reply(new Map([['f', Buffer.from('v')], ['g', Buffer.from([0xff])]]));
+    case 'LRANGE':
+      return reply([Buffer.from('a'), Buffer.from('b')]);
+    case 'PING':
+      return reply('PONG');
+    case 'GET':
+      return reply(null);
+    case 'SCAN':
+      return reply(new Map<string, unknown>([['NextCursor', '0'], ['Count', 1], ['Keys', ['k']]]));
+    case 'LPUSH':
+      return { error: { code: grpc.status.FAILED_PRECONDITION, details: WRONGTYPE, gokvCode: 'WRONGTYPE' } };
+    default:
+      return { error: { code: grpc.status.INVALID_ARGUMENT, details: `ERR unknown command '${req.command}'`, gokvCode: 'ERR' } };
+  }
+}
+
+const HEALTH = {
+  ringVersion: 7,
+  peers: [
+    { nodeId: 'n1', nodeAddr: '127.0.0.1:50051', alive: true, status: 'alive', internalAddr: '127.0.0.1:7001', restAddr: '127.0.0.1:8081', keys: 12, incarnation: 2 },
+    { nodeId: 'n2', nodeAddr: '127.0.0.1:50052', alive: false, status: 'suspect', internalAddr: '127.0.0.1:7002', keys: 0, incarnation: 5 },
+    // An older server's entry: no status, no addresses beyond the external one.
+    { nodeId: 'n3', nodeAddr: '', alive: false },
+  ],
+};
+
+describe('gokv-cli against a gRPC server', () => {
+  let server: FakeServer;
+  beforeEach(async () => {
+    server = await startFakeServer({ answer, health: HEALTH });
+  });
+  afterEach(async () => {
+    await server.close();
+  });
+
+  const cli = async (args: string[], stdinLines?: string[]) => {
+    const io = captureIo(stdinLines === undefined ? {} : { stdinLines });
+    const code = await runCli(['--uri', server.addr, ...args], io);
+    return { code, out: io.out(), err: io.err() };
+  };
+
+  it('runs HSET and prints the integer reply', async () => {
+    expect(await cli(['run', 'HSET', 'h', 'f', 'v'])).toEqual({ code: EXIT.ok, out: '(integer) 1\n', err: '' });
+    expect(server.calls[0]).toMatchObject({ command: 'HSET', key: 'h', args: [Buffer.from('f'), Buffer.from('v')] });
+  });
+
+  it('upper-cases the command name', async () => {
+    await cli(['run', 'hset', 'h', 'f', 'v']);
+    expect(server.calls[0]?.command).toBe('HSET');
+  });
+
+  it('passes arguments that look like flags through', async () => {
+    expect((await cli(['run', 'LRANGE', 'l', '0', '-1'])).out).toBe('1) "a"\n2) "b"\n');
+    expect(server.calls[0]?.args).toEqual([Buffer.from('0'), Buffer.from('-1')]);
+  });
+
+  it.each([
+    ['a map as numbered pairs', ['HGETALL', 'h'], '1# "f" => "v"\n2# "g" => "\\xff"\n'],
+    ['a status bare', ['PING'], 'PONG\n'],
+    ['nil', ['GET', 'k'], '(nil)\n'],
+    ['the SCAN map', ['SCAN', '0', 'COUNT', '10'], '1# "NextCursor" => "0"\n2# "Count" => (integer) 1\n3# "Keys" => 1) "k"\n'],
+  ])('prints %s', async (_name, args, text) => {
+    expect(await cli(['run', ...args])).toEqual({ code: EXIT.ok, out: text, err: '' });
+  });
+
+  it('sends PING without a key as an empty key', async () => {
+    await cli(['run', 'PING']);
+    expect(server.calls[0]).toMatchObject({ command: 'PING', key: '', args: [] });
+  });
+
+  it('prints an error reply on stderr, exits 1 and does not retry it', async () => {
+    expect(await cli(['run', 'LPUSH', 'h', 'x'])).toEqual({ code: EXIT.replyError, out: '', err: `(error) ${WRONGTYPE}\n` });
+    expect(server.calls).toHaveLength(1);
+  });
+
+  it.each([
+    ['a map', ['HGETALL', 'h'], { f: 'v', g: { base64: '/w==' } }],
+    ['an integer', ['HSET', 'h', 'f', 'v'], 1],
+    ['the SCAN map', ['SCAN', '0'], { NextCursor: '0', Count: 1, Keys: ['k'] }],
+  ])('prints %s as JSON with --json', async (_name, args, json) => {
+    const { code, out } = await cli(['--json', 'run', ...args]);
+    expect(code).toBe(EXIT.ok);
+    expect(JSON.parse(out)).toEqual(json);
+  });
+
+  it('prints a JSON error on stderr with --json', async () => {
+    const { code, out, err } = await cli(['run', '--json', 'LPUSH', 'h', 'x']);
+    expect({ code, out, error: JSON.parse(err) }).toEqual({ code: EXIT.replyError, out: '', error: { error: WRONGTYPE } });
+  });
+
+  it('lists the members and the ring version with status', async () => {
+    const { code, out } = await cli(['status']);
+    expect(code).toBe(EXIT.ok);
+    const lines = out.split('\n');
+    expect(lines[0]).toBe('ring version 7, 3 members (* = the node that answered)');
+    expect(lines[1]).toMatch(/^ID\s+GRPC ADDRESS\s+INTERNAL ADDRESS\s+STATUS\s+KEYS\s+INCARNATION$/);
+    expect(lines[2]?.split(/\s{2,}/)).toEqual(['n1 *', '127.0.0.1:50051', '127.0.0.1:7001', 'alive', '12', '2']);
+    expect(lines[3]?.split(/\s{2,}/)).toEqual(['n2', '127.0.0.1:50052', '127.0.0.1:7002', 'suspect', '-', '5']);
+    expect(lines[4]?.split(/\s{2,}/)).toEqual(['n3', '-', '-', 'dead', '-', '0']);
+  });
+
+  it('prints status as JSON with --json', async () => {
+    const { code, out } = await cli(['status', '--json']);
+    expect(code).toBe(EXIT.ok);
+    expect(JSON.parse(out)).toEqual({
+      ringVersion: 7,
+      members: [
+        { id: 'n1', grpcAddr: '127.0.0.1:50051', internalAddr: '127.0.0.1:7001', restAddr: '127.0.0.1:8081', status: 'alive', alive: true, keys: 12, incarnation: 2 },
+        { id: 'n2', grpcAddr: '127.0.0.1:50052', internalAddr: '127.0.0.1:7002', restAddr: null, status: 'suspect', alive: false, keys: null, incarnation: 5 },
+        { id: 'n3', grpcAddr: null, internalAddr: null, restAddr: null, status: 'dead', alive: false, keys: null, incarnation: 0 },
+      ],
+    });
+  });
+
+  it('runs the lines of a non-terminal stdin and exits 1 when one failed', async () => {
+    const { code, out, err } = await cli([], [
+      'HSET h f v',
+      'hgetall h',
+      'HSET h "a b" "\\xff\\n"',
+      'HSET h "unbalanced',
+      'LPUSH h x',
+      '',
+      'help',
+      'quit',
+      'PING',
+    ]);
+    expect(code).toBe(EXIT.replyError);
+    expect(out).toMatch(/^\(integer\) 1\n1# "f" => "v"\n2# "g" => "\\xff"\n\(integer\) 1\ngokv commands/);
+    expect(err).toBe(`Invalid argument(s)\n(error) ${WRONGTYPE}\n`);
+    expect(server.calls.map((c) => c.command)).toEqual(['HSET', 'HGETALL', 'HSET', 'LPUSH']);
+    expect(server.calls[2]?.args).toEqual([Buffer.from('a b'), Buffer.from([0xff, 0x0a])]);
+  });
+
+  it('exits 0 from a session whose lines all succeeded, one JSON line per reply with --json', async () => {
+    const { code, out } = await cli(['--json'], ['PING', 'LRANGE l 0 -1']);
+    expect({ code, out }).toEqual({ code: EXIT.ok, out: '"PONG"\n["a","b"]\n' });
+  });
+
+  it('refuses a key that is not UTF-8 without sending it', async () => {
+    const { code, err } = await cli([], ['HSET "\\xff" f v']);
+    expect(code).toBe(EXIT.replyError);
+    expect(err).toMatch(/^\(error\) ERR keys must be valid UTF-8/);
+    expect(server.calls).toHaveLength(0);
+  });
+
+  it('shows a prompt and keeps going after an error on a terminal', async () => {
+    const io = captureIo({ stdinLines: ['LPUSH h x', 'PING', 'exit', 'PING'], isTTY: true, env: { GOKV_CLI_HISTFILE: '' } });
+    expect(await runCli(['--uri', server.addr], io)).toBe(EXIT.ok);
+    expect(io.out()).toBe(`${server.addr}> ${server.addr}> PONG\n${server.addr}> `);
+    expect(io.err()).toBe(`(error) ${WRONGTYPE}\n`);
+  });
+});

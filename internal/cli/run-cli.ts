@@ -1,0 +1,66 @@
+import type * as grpc from '@grpc/grpc-js';
+import { CallFailure } from './call-errors.js';
+import { createCliClient } from './client.js';
+import { buildCredentials } from './credentials.js';
+import { EXIT, UsageError } from './exit-codes.js';
+import type { CliIo } from './io.js';
+import { resolveOptions, type CliOptions } from './options.js';
+import { createPrinter } from './output.js';
+import { parseArgv, type Plan } from './program.js';
+import { commandCallFromArgv, runCommand } from './run-command.js';
+import { sessionCommand } from './session-command.js';
+import { statusCommand } from './status-command.js';
+
+/**
+ * gokv-cli as a function: parses argv, talks to the server, writes to io and returns the exit
+ * code (0 ok, 1 error reply, 2 usage, 3 connection/TLS). It never touches process.*.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const plan = await parseArgv(argv, io);
+  if (typeof plan === 'number') return plan;
+  const prepared = await prepare(plan, io);
+  if (prepared === undefined) return EXIT.usage;
+  const { options, credentials } = prepared;
+
+  const client = createCliClient({
+    uri: options.uri,
+    timeoutMs: options.timeoutMs,
+    usesTls: options.tls !== undefined,
+    hasClientCert: options.tls?.cert !== undefined,
+    credentials,
+  });
+  const printer = createPrinter(io, options.json, plan.kind !== 'session');
+  try {
+    switch (plan.kind) {
+      case 'run':
+        return await runCommand(client, commandCallFromArgv(plan.command, plan.key, plan.args), printer);
+      case 'status':
+        return await statusCommand(client, options.json, io, printer);
+      case 'session':
+        return await sessionCommand(client, options.uri, io, printer);
+    }
+  } catch (err) {
+    // A bug, not a reply: say so briefly rather than print a stack at the user.
+    printer.failure(err instanceof CallFailure ? err : `INTERNAL ${err instanceof Error ? err.message : String(err)}`);
+    return EXIT.replyError;
+  } finally {
+    client.close();
+  }
+}
+
+/** Everything that can be wrong before connecting: flags, arguments, TLS files. */
+async function prepare(
+  plan: Plan,
+  io: CliIo,
+): Promise<{ options: CliOptions; credentials: grpc.ChannelCredentials } | undefined> {
+  try {
+    const options = resolveOptions(plan.flags, io.env);
+    if (plan.kind === 'run') commandCallFromArgv(plan.command, plan.key, plan.args);
+    if (plan.kind === 'session' && io.stdin === undefined) throw new UsageError('no command given and no input to read');
+    return { options, credentials: await buildCredentials(options.tls) };
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.stderr.write(`gokv-cli: ${err.message}\n`);
+    return undefined;
+  }
+}

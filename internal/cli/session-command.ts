@@ -1,0 +1,103 @@
+import { isUtf8 } from 'node:buffer';
+import { createInterface, type Interface } from 'node:readline';
+import { CallFailure } from './call-errors.js';
+import type { CliClient } from './client.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
+import { historyPath, loadHistory, saveHistory } from './history-file.js';
+import { isWritableStream, type CliIo } from './io.js';
+import type { Printer } from './output.js';
+import { SESSION_HELP } from './session-help.js';
+import { splitArgs } from './split-args.js';
+
+type LineOutcome = 'ok' | 'failed' | 'connection' | 'quit';
+
+/**
+ * `gokv-cli` without a subcommand. On a terminal: a `host:port> ` prompt with history, errors
+ * shown and the prompt kept. Otherwise the lines of stdin run one after another (scripts):
+ * the exit code is 1 if any line failed, 3 at the first line that got no answer (the rest is
+ * not sent).
+ */
+export async function sessionCommand(client: CliClient, uri: string, io: CliIo, printer: Printer): Promise<ExitCode> {
+  const input = io.stdin;
+  if (input === undefined) return EXIT.usage;
+  const runLine = (line: string) => handleLine(client, line, io, printer);
+  return io.isTTY ? interactive(input, uri, io, runLine) : scripted(input, runLine);
+}
+
+async function interactive(
+  input: NodeJS.ReadableStream,
+  uri: string,
+  io: CliIo,
+  runLine: (line: string) => Promise<LineOutcome>,
+): Promise<ExitCode> {
+  const path = historyPath(io.env);
+  const past = await loadHistory(path);
+  const terminal = isWritableStream(io.stdout);
+  const rl = createInterface({
+    input,
+    ...(terminal && { output: io.stdout as NodeJS.WritableStream }),
+    terminal,
+    history: [...past].reverse(),
+    historySize: 1000,
+    removeHistoryDuplicates: true,
+    prompt: `${uri}> `,
+  });
+  const showPrompt = () => (terminal ? rl.prompt() : io.stdout.write(`${uri}> `));
+  rl.on('SIGINT', () => rl.close());
+  const entered: string[] = [];
+  showPrompt();
+  for await (const line of rl) {
+    if (line.trim() !== '') entered.push(line);
+    if ((await runLine(line)) === 'quit') break;
+    showPrompt();
+  }
+  rl.close();
+  await saveHistory(path, [...past, ...entered]);
+  return EXIT.ok;
+}
+
+async function scripted(input: NodeJS.ReadableStream, runLine: (line: string) => Promise<LineOutcome>): Promise<ExitCode> {
+  const rl: Interface = createInterface({ input, terminal: false, crlfDelay: Infinity });
+  let failed = false;
+  try {
+    for await (const line of rl) {
+      const outcome = await runLine(line);
+      if (outcome === 'quit') break;
+      if (outcome === 'connection') return EXIT.connection;
+      if (outcome === 'failed') failed = true;
+    }
+  } finally {
+    rl.close();
+  }
+  return failed ? EXIT.replyError : EXIT.ok;
+}
+
+/** One line: split with redis-cli's quoting, then a built-in (quit, exit, help) or a command. */
+async function handleLine(client: CliClient, line: string, io: CliIo, printer: Printer): Promise<LineOutcome> {
+  const tokens = splitArgs(line);
+  if (tokens === null) {
+    printer.problem('Invalid argument(s)');
+    return 'failed';
+  }
+  const [first, key, ...args] = tokens;
+  if (first === undefined) return 'ok';
+  const name = first.toString('utf8');
+  const lower = name.toLowerCase();
+  if (lower === 'quit' || lower === 'exit') return 'quit';
+  if (lower === 'help') {
+    io.stdout.write(SESSION_HELP);
+    return 'ok';
+  }
+  if (key !== undefined && !isUtf8(key)) {
+    printer.failure('ERR keys must be valid UTF-8 over gRPC (values and fields may be any bytes)');
+    return 'failed';
+  }
+  try {
+    printer.reply(await client.run({ command: name.toUpperCase(), key: key?.toString('utf8') ?? '', args }));
+    return 'ok';
+  } catch (err) {
+    if (!(err instanceof CallFailure)) throw err;
+    printer.failure(err);
+    return err.kind === 'connection' ? 'connection' : 'failed';
+  }
+}

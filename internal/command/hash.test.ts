@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { makeStore } from '../store/testing/fixtures.js';
+import { executeCommand } from './execute.js';
+import { OK, ReplyMap } from './reply.js';
+import { exec, replies, reply } from './testing/run.js';
+
+const WRONGTYPE = 'ERROR WRONGTYPE Operation against a key holding the wrong kind of value';
+const NOT_INT = 'ERROR ERR value is not an integer or out of range';
+const arity = (cmd: string): string => `ERROR ERR wrong number of arguments for '${cmd}' command`;
+
+describe('hash commands', () => {
+  it.each([
+    ['HSET counts added fields', [], 'HSET h a 1 b 2', 2],
+    ['HSET counts only new fields', ['HSET h a 1'], 'HSET h a 9 b 2', 1],
+    ['HSET with an odd pair count', [], 'HSET h a 1 b', arity('hset')],
+    ['HSET with no pair', [], 'HSET h a', arity('hset')],
+    ['HMSET answers OK', [], 'HMSET h a 1 b 2', OK],
+    ['HMSET with an odd pair count', [], 'HMSET h a', arity('hmset')],
+    ['HSETNX sets a new field', [], 'HSETNX h a 1', 1],
+    ['HSETNX keeps an existing field', ['HSET h a 1'], 'HSETNX h a 2', 0],
+    ['HSETNX arity', [], 'HSETNX h a', arity('hsetnx')],
+    ['HGET of one field', ['HSET h a 1'], 'HGET h a', new ReplyMap([['a', '1']])],
+    ['HGET of several fields answers the ones present', ['HSET h a 1 b 2'], 'HGET h b zz a', new ReplyMap([['b', '2'], ['a', '1']])],
+    ['HGET of a field named twice answers it once', ['HSET h a 1'], 'HGET h a a', new ReplyMap([['a', '1']])],
+    ['HGET of a missing key is an empty map', [], 'HGET h a', new ReplyMap([])],
+    ['HGET without a field', [], 'HGET h', arity('hget')],
+    ['HMGET with nils', ['HSET h a 1'], 'HMGET h a zz', ['1', null]],
+    ['HMGET of a missing key', [], 'HMGET h a', [null]],
+    ['HGETALL in insertion order', ['HSET h b 2 a 1'], 'HGETALL h', new ReplyMap([['b', '2'], ['a', '1']])],
+    ['HGETALL of a missing key', [], 'HGETALL h', new ReplyMap([])],
+    ['HDEL counts removed fields', ['HSET h a 1 b 2 c 3'], 'HDEL h a c zz', 2],
+    ['HDEL of a missing key', [], 'HDEL h a', 0],
+    ['HKEYS', ['HSET h a 1 b 2'], 'HKEYS h', ['a', 'b']],
+    ['HKEYS of a missing key', [], 'HKEYS h', []],
+    ['HVALS', ['HSET h a 1 b 2'], 'HVALS h', ['1', '2']],
+    ['HLEN', ['HSET h a 1 b 2'], 'HLEN h', 2],
+    ['HLEN of a missing key', [], 'HLEN h', 0],
+    ['HEXISTS present', ['HSET h a 1'], 'HEXISTS h a', 1],
+    ['HEXISTS absent', ['HSET h a 1'], 'HEXISTS h b', 0],
+    ['HSTRLEN', ['HSET h a hello'], 'HSTRLEN h a', 5],
+    ['HSTRLEN of a missing field', ['HSET h a hello'], 'HSTRLEN h b', 0],
+    ['HINCRBY creates the field', [], 'HINCRBY h n 5', 5],
+    ['HINCRBY adds', ['HSET h n 10'], 'HINCRBY h n -3', 7],
+    ['HINCRBY to int64 min', [], 'HINCRBY h n -9223372036854775808', -9223372036854775808n],
+    ['HINCRBY past int64 max', ['HSET h n 9223372036854775807'], 'HINCRBY h n 1', 'ERROR ERR increment or decrement would overflow'],
+    ['HINCRBY past int64 min', ['HSET h n -2'], 'HINCRBY h n -9223372036854775807', 'ERROR ERR increment or decrement would overflow'],
+    ['HINCRBY of a non-integer field', ['HSET h n abc'], 'HINCRBY h n 1', 'ERROR ERR hash value is not an integer'],
+    ['HINCRBY of a field with a leading zero', ['HSET h n 01'], 'HINCRBY h n 1', 'ERROR ERR hash value is not an integer'],
+    ['HINCRBY with a non-integer increment', [], 'HINCRBY h n 1.5', NOT_INT],
+    ['HINCRBY with an increment past int64', [], 'HINCRBY h n 9223372036854775808', NOT_INT],
+    ['HINCRBY checks the increment before the type', ['RPUSH l a'], 'HINCRBY l n x', NOT_INT],
+  ])('%s', (_name, setup, line, expected) => {
+    const { store } = makeStore();
+    replies(store, setup);
+    expect(reply(store, line)).toEqual(expected);
+  });
+
+  it.each([
+    ['HSET'], ['HMSET'], ['HSETNX'], ['HGET'], ['HMGET'], ['HDEL'], ['HEXISTS'], ['HSTRLEN'],
+  ])('%s on a list is WRONGTYPE', (cmd) => {
+    const { store } = makeStore();
+    exec(store, 'RPUSH l a');
+    const args = cmd === 'HSET' || cmd === 'HMSET' || cmd === 'HSETNX' ? 'f v' : 'f';
+    expect(reply(store, `${cmd} l ${args}`)).toBe(WRONGTYPE);
+  });
+
+  it.each([['HGETALL'], ['HKEYS'], ['HVALS'], ['HLEN']])('%s on a list is WRONGTYPE', (cmd) => {
+    const { store } = makeStore();
+    exec(store, 'RPUSH l a');
+    expect(reply(store, `${cmd} l`)).toBe(WRONGTYPE);
+  });
+
+  it('HINCRBY on a list is WRONGTYPE', () => {
+    const { store } = makeStore();
+    exec(store, 'RPUSH l a');
+    expect(reply(store, 'HINCRBY l f 1')).toBe(WRONGTYPE);
+  });
+
+  it('deletes the hash when HDEL removes its last field', () => {
+    const { store } = makeStore();
+    exec(store, 'HSET h a 1 b 2');
+    expect(reply(store, 'HDEL h a b')).toBe(2);
+    expect(reply(store, 'EXISTS h')).toBe(0);
+    expect(store.size).toBe(0);
+    expect(store.usedMemory).toBe(0);
+  });
+
+  it('ships HINCRBY as an HSET of the result', () => {
+    const { store } = makeStore();
+    exec(store, 'HSET h n 41');
+    expect(exec(store, 'HINCRBY h n 1').effect).toMatchObject({ name: 'HSET', key: 'h', args: ['n', '42'] });
+    expect(exec(store, 'HINCRBY h n 0').effect).toBeUndefined();
+  });
+
+  it.each([
+    ['HSET of the same values', 'HSET h a 1'],
+    ['HMSET of the same values', 'HMSET h a 1'],
+    ['HSETNX of an existing field', 'HSETNX h a 2'],
+    ['HDEL of absent fields', 'HDEL h zz'],
+    ['HGET', 'HGET h a'],
+    ['HGETALL', 'HGETALL h'],
+  ])('%s ships no effect and keeps the version', (_name, line) => {
+    const { store } = makeStore();
+    exec(store, 'HSET h a 1');
+    const before = store.versionOf('h');
+    expect(exec(store, line).effect).toBeUndefined();
+    expect(store.versionOf('h')).toBe(before);
+  });
+
+  it('keeps binary fields and values byte-exact', () => {
+    const { store } = makeStore();
+    const key = '\x00\xff\x80key';
+    const field = '\xc3\x28'; // invalid UTF-8
+    const value = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join('');
+    expect(executeCommand(store, { name: 'HSET', key, args: [field, value] }).reply).toBe(1);
+    expect(executeCommand(store, { name: 'HGETALL', key, args: [] }).reply).toEqual(new ReplyMap([[field, value]]));
+    expect(store.exportKey(key)).toMatchObject({ value: [field, value] });
+  });
+});

@@ -1,0 +1,87 @@
+import { GokvError, syntaxError } from '../errors/index.js';
+import { type Entry, RING_END } from '../store/index.js';
+import { compileGlob } from './glob.js';
+import { asciiUpper, intArg, parseInt64 } from './parse.js';
+import { type BinStr, ScanReply } from './reply.js';
+import { type CommandContext, type CommandSpec, command, readOnly } from './spec.js';
+
+const DEFAULT_COUNT = 10;
+const CURSOR = /^[0-9]{1,10}$/;
+
+interface ScanArgs {
+  count: number;
+  match?: (key: BinStr) => boolean;
+  type?: string;
+}
+
+/**
+ * SCAN cursor [count] [MATCH pattern] [COUNT n] [TYPE hash|list]. The cursor is a ring position
+ * in decimal ("0" starts, and "0" back means done), so a scan walks keys in hash order and
+ * survives the keyspace changing between pages; each page ends on a bucket boundary.
+ */
+export const SCAN_COMMANDS: readonly CommandSpec[] = [
+  command('SCAN', -2, ['scan'], (ctx) => {
+    const from = parseCursor(ctx.key);
+    const opts = parseScanArgs(ctx.args);
+    const range = ctx.scanRange;
+    const start = Math.max(from, range.from);
+    const to = Math.min(range.to, RING_END);
+    if (start >= to) return readOnly(new ScanReply(cursorOf(to), []));
+    const { match, type } = opts;
+    const filter =
+      match === undefined && type === undefined
+        ? undefined
+        : (key: BinStr, e: Entry): boolean =>
+            (type === undefined || e.type === type) && (match === undefined || match(key));
+    const page = ctx.store.scan(start, to, opts.count, filter);
+    return readOnly(new ScanReply(cursorOf(page.next), page.keys));
+  }),
+];
+
+/** The position to resume from; the end of the ring is reported as "0" (done). */
+function cursorOf(pos: number): string {
+  return pos >= RING_END ? '0' : String(pos);
+}
+
+function parseCursor(text: BinStr): number {
+  if (text === '0.0') return 0; // the Go gokv's start cursor
+  const pos = CURSOR.test(text) ? Number(text) : RING_END;
+  if (pos >= RING_END) throw new GokvError('ERR', 'ERR invalid cursor');
+  return pos;
+}
+
+function parseScanArgs(args: readonly BinStr[]): ScanArgs {
+  const out: ScanArgs = { count: DEFAULT_COUNT };
+  let i = 0;
+  // gokv's short form: a bare count right after the cursor.
+  if (args.length > 0 && parseInt64(args[0]!) !== undefined) {
+    out.count = positiveCount(args[0]!);
+    i = 1;
+  }
+  for (; i < args.length; i += 2) {
+    const value = args[i + 1];
+    if (value === undefined) throw syntaxError();
+    switch (asciiUpper(args[i]!)) {
+      case 'COUNT':
+        out.count = positiveCount(value);
+        break;
+      case 'MATCH':
+        out.match = compileGlob(value);
+        break;
+      case 'TYPE':
+        // Other Redis types (string, set, ...) are valid names that match nothing here.
+        out.type = asciiUpper(value) === 'HASH' ? 'hash' : asciiUpper(value) === 'LIST' ? 'list' : 'none';
+        break;
+      default:
+        throw syntaxError();
+    }
+  }
+  return out;
+}
+
+/** COUNT: not an integer is Redis's integer error; below 1 is its syntax error. */
+function positiveCount(text: BinStr): number {
+  const n = intArg(text);
+  if (n < 1) throw syntaxError();
+  return Math.min(n, Number.MAX_SAFE_INTEGER);
+}

@@ -1,0 +1,23 @@
+/** The error a bad configuration raises: every problem found, one per line. */
+import { GokvError } from '../errors/index.js';
+
+export class ConfigError extends GokvError {
+  /** Each problem names its key or variable and, when it came from a file, the file. */
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+    super('ERR', `ERR invalid configuration (${count}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = Object.freeze([...problems]);
+  }
+}
+
+/** Where a setting came from, for messages: `config.yml`, `.env`, or undefined (environment/code). */
+export type Origins = ReadonlyMap<string, string>;
+
+/** `config.yml: memory.max_memory: expected ...`, or `GOKV_LOG_LEVEL: expected ...` from the environment. */
+export const describe = (label: string, message: string, origins?: Origins): string => {
+  const origin = origins?.get(label);
+  return origin === undefined ? `${label}: ${message}` : `${origin}: ${label}: ${message}`;
+};

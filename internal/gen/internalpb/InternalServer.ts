@@ -1,0 +1,75 @@
+// Original file: proto/internalpb/internal.proto
+
+import type * as grpc from '@grpc/grpc-js'
+import type { MethodDefinition } from '@grpc/proto-loader'
+import type { CommandRequest as _commonpb_CommandRequest, CommandRequest__Output as _commonpb_CommandRequest__Output } from '../commonpb/CommandRequest.js';
+import type { CommandResponse as _commonpb_CommandResponse, CommandResponse__Output as _commonpb_CommandResponse__Output } from '../commonpb/CommandResponse.js';
+import type { ForwardBatch as _internalpb_ForwardBatch, ForwardBatch__Output as _internalpb_ForwardBatch__Output } from '../internalpb/ForwardBatch.js';
+import type { ForwardReplyBatch as _internalpb_ForwardReplyBatch, ForwardReplyBatch__Output as _internalpb_ForwardReplyBatch__Output } from '../internalpb/ForwardReplyBatch.js';
+import type { HeartbeatRequest as _internalpb_HeartbeatRequest, HeartbeatRequest__Output as _internalpb_HeartbeatRequest__Output } from '../internalpb/HeartbeatRequest.js';
+import type { HeartbeatResponse as _internalpb_HeartbeatResponse, HeartbeatResponse__Output as _internalpb_HeartbeatResponse__Output } from '../internalpb/HeartbeatResponse.js';
+import type { RebalanceRequest as _internalpb_RebalanceRequest, RebalanceRequest__Output as _internalpb_RebalanceRequest__Output } from '../internalpb/RebalanceRequest.js';
+import type { RebalanceResponse as _internalpb_RebalanceResponse, RebalanceResponse__Output as _internalpb_RebalanceResponse__Output } from '../internalpb/RebalanceResponse.js';
+import type { ReplicateAck as _internalpb_ReplicateAck, ReplicateAck__Output as _internalpb_ReplicateAck__Output } from '../internalpb/ReplicateAck.js';
+import type { ReplicateBatch as _internalpb_ReplicateBatch, ReplicateBatch__Output as _internalpb_ReplicateBatch__Output } from '../internalpb/ReplicateBatch.js';
+
+export interface InternalServerClient extends grpc.Client {
+  Forward(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_internalpb_ForwardBatch, _internalpb_ForwardReplyBatch__Output>;
+  Forward(options?: grpc.CallOptions): grpc.ClientDuplexStream<_internalpb_ForwardBatch, _internalpb_ForwardReplyBatch__Output>;
+  forward(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_internalpb_ForwardBatch, _internalpb_ForwardReplyBatch__Output>;
+  forward(options?: grpc.CallOptions): grpc.ClientDuplexStream<_internalpb_ForwardBatch, _internalpb_ForwardReplyBatch__Output>;
+  
+  ForwardCommand(argument: _commonpb_CommandRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_commonpb_CommandResponse__Output>): grpc.ClientUnaryCall;
+  ForwardCommand(argument: _commonpb_CommandRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_commonpb_CommandResponse__Output>): grpc.ClientUnaryCall;
+  ForwardCommand(argument: _commonpb_CommandRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_commonpb_CommandResponse__Output>): grpc.ClientUnaryCall;
+  ForwardCommand(argument: _commonpb_CommandRequest, callback: grpc.requestCallback<_commonpb_CommandResponse__Output>): grpc.ClientUnaryCall;
+  forwardCommand(argument: _commonpb_CommandRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_commonpb_CommandResponse__Output>): grpc.ClientUnaryCall;
+  forwardCommand(argument: _commonpb_CommandRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_commonpb_CommandResponse__Output>): grpc.ClientUnaryCall;
+  forwardCommand(argument: _commonpb_CommandRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_commonpb_CommandResponse__Output>): grpc.ClientUnaryCall;
+  forwardCommand(argument: _commonpb_CommandRequest, callback: grpc.requestCallback<_commonpb_CommandResponse__Output>): grpc.ClientUnaryCall;
+  
+  Heartbeat(argument: _internalpb_HeartbeatRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_internalpb_HeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  Heartbeat(argument: _internalpb_HeartbeatRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_internalpb_HeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  Heartbeat(argument: _internalpb_HeartbeatRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_internalpb_HeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  Heartbeat(argument: _internalpb_HeartbeatRequest, callback: grpc.requestCallback<_internalpb_HeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  heartbeat(argument: _internalpb_HeartbeatRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_internalpb_HeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  heartbeat(argument: _internalpb_HeartbeatRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_internalpb_HeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  heartbeat(argument: _internalpb_HeartbeatRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_internalpb_HeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  heartbeat(argument: _internalpb_HeartbeatRequest, callback: grpc.requestCallback<_internalpb_HeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  
+  Rebalance(metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_internalpb_RebalanceResponse__Output>): grpc.ClientWritableStream<_internalpb_RebalanceRequest>;
+  Rebalance(metadata: grpc.Metadata, callback: grpc.requestCallback<_internalpb_RebalanceResponse__Output>): grpc.ClientWritableStream<_internalpb_RebalanceRequest>;
+  Rebalance(options: grpc.CallOptions, callback: grpc.requestCallback<_internalpb_RebalanceResponse__Output>): grpc.ClientWritableStream<_internalpb_RebalanceRequest>;
+  Rebalance(callback: grpc.requestCallback<_internalpb_RebalanceResponse__Output>): grpc.ClientWritableStream<_internalpb_RebalanceRequest>;
+  rebalance(metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_internalpb_RebalanceResponse__Output>): grpc.ClientWritableStream<_internalpb_RebalanceRequest>;
+  rebalance(metadata: grpc.Metadata, callback: grpc.requestCallback<_internalpb_RebalanceResponse__Output>): grpc.ClientWritableStream<_internalpb_RebalanceRequest>;
+  rebalance(options: grpc.CallOptions, callback: grpc.requestCallback<_internalpb_RebalanceResponse__Output>): grpc.ClientWritableStream<_internalpb_RebalanceRequest>;
+  rebalance(callback: grpc.requestCallback<_internalpb_RebalanceResponse__Output>): grpc.ClientWritableStream<_internalpb_RebalanceRequest>;
+  
+  Replicate(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_internalpb_ReplicateBatch, _internalpb_ReplicateAck__Output>;
+  Replicate(options?: grpc.CallOptions): grpc.ClientDuplexStream<_internalpb_ReplicateBatch, _internalpb_ReplicateAck__Output>;
+  replicate(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_internalpb_ReplicateBatch, _internalpb_ReplicateAck__Output>;
+  replicate(options?: grpc.CallOptions): grpc.ClientDuplexStream<_internalpb_ReplicateBatch, _internalpb_ReplicateAck__Output>;
+  
+}
+
+export interface InternalServerHandlers extends grpc.UntypedServiceImplementation {
+  Forward: grpc.handleBidiStreamingCall<_internalpb_ForwardBatch__Output, _internalpb_ForwardReplyBatch>;
+  
+  ForwardCommand: grpc.handleUnaryCall<_commonpb_CommandRequest__Output, _commonpb_CommandResponse>;
+  
+  Heartbeat: grpc.handleUnaryCall<_internalpb_HeartbeatRequest__Output, _internalpb_HeartbeatResponse>;
+  
+  Rebalance: grpc.handleClientStreamingCall<_internalpb_RebalanceRequest__Output, _internalpb_RebalanceResponse>;
+  
+  Replicate: grpc.handleBidiStreamingCall<_internalpb_ReplicateBatch__Output, _internalpb_ReplicateAck>;
+  
+}
+
+export interface InternalServerDefinition extends grpc.ServiceDefinition {
+  Forward: MethodDefinition<_internalpb_ForwardBatch, _internalpb_ForwardReplyBatch, _internalpb_ForwardBatch__Output, _internalpb_ForwardReplyBatch__Output>
+  ForwardCommand: MethodDefinition<_commonpb_CommandRequest, _commonpb_CommandResponse, _commonpb_CommandRequest__Output, _commonpb_CommandResponse__Output>
+  Heartbeat: MethodDefinition<_internalpb_HeartbeatRequest, _internalpb_HeartbeatResponse, _internalpb_HeartbeatRequest__Output, _internalpb_HeartbeatResponse__Output>
+  Rebalance: MethodDefinition<_internalpb_RebalanceRequest, _internalpb_RebalanceResponse, _internalpb_RebalanceRequest__Output, _internalpb_RebalanceResponse__Output>
+  Replicate: MethodDefinition<_internalpb_ReplicateBatch, _internalpb_ReplicateAck, _internalpb_ReplicateBatch__Output, _internalpb_ReplicateAck__Output>
+}

@@ -1,0 +1,12 @@
+// Original file: proto/internalpb/internal.proto
+
+
+export interface RebalanceResponse {
+  'success'?: (boolean);
+  'applied'?: (number);
+}
+
+export interface RebalanceResponse__Output {
+  'success': (boolean);
+  'applied': (number);
+}

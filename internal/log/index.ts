@@ -1,0 +1,2 @@
+// log/ owns the pino root logger and its conventions. Imports nothing from gokv.
+export * from './logger.js';

@@ -1,0 +1,215 @@
+import type { Clock, Random, TimerHandle } from '../clock/index.js';
+import type { Logger } from '../log/index.js';
+import { detectFailures, PauseGuard } from './detector.js';
+import { isInRing, type Member, type MemberChange, type MemberEntry, type SelfInfo } from './member.js';
+import { MemberTable } from './member-table.js';
+import { resolveGossiperOptions, type GossiperOptions, type ResolvedGossiperOptions } from './options.js';
+import { pickTargets } from './peer-selection.js';
+import type { HeartbeatSender } from './transport.js';
+
+export interface GossiperDeps {
+  /** Our identity; `incarnation` defaults to `clock.now()` (higher than any earlier run's). */
+  readonly self: SelfInfo & { readonly incarnation?: number };
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly sender: HeartbeatSender;
+  readonly log: Logger;
+  /** Called synchronously with every non-empty batch of changes (joins, verdicts, forgets...). */
+  readonly onChange?: (changes: readonly MemberChange[]) => void;
+}
+
+export interface GossipStats {
+  rounds: number;
+  suspicions: number;
+  deaths: number;
+  refutations: number;
+  failedSends: number;
+  /** The stall measured at the latest tick (0 when on time), how many ticks found one, the longest. */
+  lastStallMs: number;
+  stalls: number;
+  maxStallMs: number;
+}
+
+/**
+ * Gossip membership: one `round()` bumps our heartbeat, runs the failure detector and exchanges
+ * tables (push-pull) with a few random peers. `start()` runs rounds on a jittered timer. A failed
+ * send changes nothing by itself; only silence (no heartbeat progress) leads to a verdict.
+ */
+export class Gossiper {
+  private readonly deps: GossiperDeps;
+  private readonly options: ResolvedGossiperOptions;
+  private readonly table: MemberTable;
+  private readonly guard: PauseGuard;
+  private readonly log: Logger;
+  private readonly counters = { rounds: 0, suspicions: 0, deaths: 0, refutations: 0, failedSends: 0 };
+  private timer: TimerHandle | undefined;
+  private running = false;
+  private exchanging: Promise<void> | undefined;
+
+  constructor(deps: GossiperDeps, options: GossiperOptions) {
+    this.deps = deps;
+    this.options = resolveGossiperOptions(options);
+    this.log = deps.log.child({ component: 'gossip' });
+    const incarnation = deps.self.incarnation ?? Math.max(0, Math.floor(deps.clock.now()));
+    this.table = new MemberTable(deps.self, incarnation, deps.clock.monotonic());
+    const interval = this.options.heartbeatIntervalMs;
+    this.guard = new PauseGuard(interval, interval * this.options.stallFactor);
+  }
+
+  get self(): Member {
+    return this.table.self;
+  }
+
+  get stats(): GossipStats {
+    const { lastStallMs, stalls, maxStallMs } = this.guard;
+    return { ...this.counters, lastStallMs, stalls, maxStallMs };
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  members(): Member[] {
+    return this.table.members();
+  }
+
+  member(id: string): Member | undefined {
+    return this.table.get(id);
+  }
+
+  /** Ids of the members the ring holds (alive and suspect, ourselves included), sorted. */
+  ringMembers(): string[] {
+    const ids: string[] = [];
+    for (const member of this.table.values()) if (isInRing(member.status)) ids.push(member.id);
+    return ids.sort();
+  }
+
+  /** One gossip round: tick (heartbeat, pause guard, detector), then exchange with chosen peers. */
+  async round(): Promise<void> {
+    if (this.table.self.status === 'left') return;
+    this.tick();
+    await this.exchangeRound();
+  }
+
+  /** The receiving side of a Heartbeat: merge theirs, answer with ours (after the merge). */
+  handleHeartbeat(entries: readonly MemberEntry[]): MemberEntry[] {
+    this.apply(this.table.merge(entries, this.deps.clock.monotonic()));
+    return this.table.entries();
+  }
+
+  /** Runs rounds every heartbeat interval (+-25 % jitter). Idempotent. */
+  start(): void {
+    if (this.running || this.table.self.status === 'left') return;
+    this.running = true;
+    this.schedule();
+  }
+
+  /** Clears the timer and waits for an exchange in flight (bounded by the sender's timeouts). */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer !== undefined) {
+      this.deps.clock.clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    await this.exchanging;
+  }
+
+  /**
+   * Graceful leave: marks ourselves `left` at a new incarnation, sends the table once to every
+   * live peer (best effort, bounded by the sender's timeouts), then stops.
+   */
+  async leave(): Promise<void> {
+    await this.stop();
+    const changes = this.table.markLeft(this.deps.clock.monotonic());
+    if (changes.length === 0) return;
+    this.apply(changes);
+    const entries = this.table.entries();
+    const peers: string[] = [];
+    for (const m of this.table.values()) {
+      if (m.id !== this.table.selfId && isInRing(m.status)) peers.push(m.internalAddr);
+    }
+    this.log.info({ peers: peers.length }, 'leaving');
+    await Promise.all(peers.map((addr) => this.exchange(addr, entries)));
+  }
+
+  private tick(): void {
+    this.counters.rounds += 1;
+    this.table.bumpHeartbeat();
+    const now = this.deps.clock.monotonic();
+    const stallMs = this.guard.observe(now);
+    if (stallMs > 0) {
+      this.table.extendProgress(stallMs, now);
+      this.log.warn({ stallMs }, 'local stall: extended peers\' progress instead of accusing them');
+    }
+    this.apply(detectFailures(this.table, now, this.options));
+  }
+
+  private async exchangeRound(): Promise<void> {
+    const { gossipPeerCount, probeEveryRounds, seeds } = this.options;
+    const probe = this.counters.rounds % probeEveryRounds === 0;
+    const choice = pickTargets(this.table, seeds, gossipPeerCount, probe, this.deps.random);
+    if (choice.addrs.length === 0) return;
+    const entries = this.table.entries();
+    await Promise.all(choice.addrs.map((addr) => this.exchange(addr, entries)));
+  }
+
+  /** One push-pull exchange. Never rejects: a failure is logged and counted, nothing more. */
+  private async exchange(addr: string, entries: readonly MemberEntry[]): Promise<void> {
+    try {
+      const reply = await this.deps.sender.sendHeartbeat(addr, entries);
+      this.apply(this.table.merge(reply, this.deps.clock.monotonic()));
+    } catch (err) {
+      this.counters.failedSends += 1;
+      this.log.debug({ peer: addr, err }, 'heartbeat failed');
+    }
+  }
+
+  private schedule(): void {
+    const interval = this.options.heartbeatIntervalMs;
+    const delay = interval * (0.75 + 0.5 * this.deps.random.next());
+    this.timer = this.deps.clock.setTimeout(() => this.onTimer(), delay);
+  }
+
+  /**
+   * The timer keeps its cadence whatever the network does: the next tick is scheduled first, so
+   * the gap between ticks measures only our own event loop (the pause guard relies on it). If the
+   * previous exchange is still in flight, this tick only bumps the heartbeat and runs the detector;
+   * exchanges never overlap.
+   */
+  private onTimer(): void {
+    this.timer = undefined;
+    if (!this.running) return;
+    this.schedule();
+    if (this.exchanging !== undefined) {
+      this.tick();
+      return;
+    }
+    const exchange = this.round().finally(() => {
+      if (this.exchanging === exchange) this.exchanging = undefined;
+    });
+    this.exchanging = exchange;
+  }
+
+  private apply(changes: MemberChange[]): void {
+    if (changes.length === 0) return;
+    for (const change of changes) this.count(change);
+    try {
+      this.deps.onChange?.(changes);
+    } catch (err) {
+      this.log.error({ err }, 'membership change listener threw');
+    }
+  }
+
+  private count(change: MemberChange): void {
+    if (change.kind === 'refuted') {
+      this.counters.refutations += 1;
+      this.log.info({ claimed: change.claimed, incarnation: change.incarnation }, 'refuted');
+    } else if (change.kind === 'statusChanged') {
+      if (change.to === 'suspect') this.counters.suspicions += 1;
+      if (change.to === 'dead') this.counters.deaths += 1;
+      this.log.info({ member: change.id, from: change.from, to: change.to }, 'member status changed');
+    } else if (change.kind === 'joined') {
+      this.log.info({ member: change.member.id, addr: change.member.internalAddr }, 'member joined');
+    }
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * What a member is, as gossiped (MemberEntry) and as held locally (Member), and the changes the
+ * table reports so the node can rebuild its ring.
+ */
+
+export const MEMBER_STATUSES = ['alive', 'suspect', 'dead', 'left'] as const;
+export type MemberStatus = (typeof MEMBER_STATUSES)[number];
+
+/**
+ * One member as it travels between nodes (the Heartbeat RPC's `HeartbeatNode`). `incarnation`
+ * only grows across runs of the same id (start time in ms, bumped by one to refute);
+ * `heartbeat` is incremented by the member itself once per interval. No wall-clock time is
+ * exchanged: freshness is the (incarnation, heartbeat) pair.
+ */
+export interface MemberEntry {
+  readonly id: string;
+  readonly internalAddr: string;
+  readonly grpcAddr: string;
+  readonly restAddr: string;
+  readonly status: MemberStatus;
+  readonly incarnation: number;
+  readonly heartbeat: number;
+}
+
+/** A member as held locally: the entry plus bookkeeping that never leaves this node. */
+export interface Member extends MemberEntry {
+  /** Local monotonic ms at which its (incarnation, heartbeat) last advanced here. */
+  readonly progressAtMs: number;
+  /** Local monotonic ms at which its status last changed here. */
+  readonly statusSinceMs: number;
+}
+
+/** The addresses and identity a node starts with. */
+export interface SelfInfo {
+  readonly id: string;
+  readonly internalAddr: string;
+  readonly grpcAddr: string;
+  readonly restAddr: string;
+}
+
+/** What a merge, the detector or a leave changed; the node rebuilds its ring from these. */
+export type MemberChange =
+  | { readonly kind: 'joined'; readonly member: MemberEntry }
+  | {
+      readonly kind: 'statusChanged';
+      readonly id: string;
+      readonly from: MemberStatus;
+      readonly to: MemberStatus;
+      readonly incarnation: number;
+    }
+  | {
+      /**
+       * A known member came back with a higher incarnation (a refutation or a restart: "a new
+       * incarnation is a leave plus a join"). `heartbeatReset` hints at a restart: the new
+       * process counts heartbeats from zero again.
+       */
+      readonly kind: 'incarnationChanged';
+      readonly id: string;
+      readonly from: number;
+      readonly to: number;
+      readonly heartbeatReset: boolean;
+    }
+  | { readonly kind: 'addressChanged'; readonly member: MemberEntry }
+  | { readonly kind: 'forgotten'; readonly id: string; readonly status: MemberStatus }
+  /** We were held suspect, dead or left by someone and bumped our own incarnation. */
+  | { readonly kind: 'refuted'; readonly id: string; readonly claimed: MemberStatus; readonly incarnation: number };
+
+/** Alive and suspect members are in the ring; dead and left ones are out. */
+export const isInRing = (status: MemberStatus): boolean => status === 'alive' || status === 'suspect';
+
+/** Status verdicts that spread at equal incarnation (suspicion stays a local opinion). */
+export const isVerdict = (status: MemberStatus): boolean => status === 'dead' || status === 'left';
+
+const STATUS_SET: ReadonlySet<string> = new Set(MEMBER_STATUSES);
+
+const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+
+/** Cheap shape check for entries from the wire; malformed ones are skipped, not trusted. */
+export function isValidEntry(e: MemberEntry): boolean {
+  return (
+    typeof e.id === 'string' &&
+    e.id.length > 0 &&
+    typeof e.internalAddr === 'string' &&
+    typeof e.grpcAddr === 'string' &&
+    typeof e.restAddr === 'string' &&
+    STATUS_SET.has(e.status) &&
+    isCount(e.incarnation) &&
+    isCount(e.heartbeat)
+  );
+}
+
+/** The wire form of a member (a fresh object, so a sent message never aliases the table). */
+export const toEntry = (m: MemberEntry): MemberEntry => ({
+  id: m.id,
+  internalAddr: m.internalAddr,
+  grpcAddr: m.grpcAddr,
+  restAddr: m.restAddr,
+  status: m.status,
+  incarnation: m.incarnation,
+  heartbeat: m.heartbeat,
+});

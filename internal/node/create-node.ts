@@ -1,0 +1,240 @@
+import * as grpc from '@grpc/grpc-js';
+import { SystemClock, systemRandom, type Clock, type Random } from '../clock/index.js';
+import type { Config } from '../config/index.js';
+import { createLogger, type Logger } from '../log/index.js';
+import { Gossiper, type MemberChange } from '../membership/index.js';
+import { ClientPool } from '../peer/index.js';
+import { ReplicaApplier, Replicator } from '../replication/index.js';
+import { createHasher } from '../ring/index.js';
+import { Router } from '../router/index.js';
+import {
+  addExternalService,
+  addInternalService,
+  startGrpcServer,
+  type BoundServer,
+  type CommandService,
+  type InternalService,
+  type MemberView,
+} from '../server/index.js';
+import { serverOptions } from '../server/grpc-server.js';
+import { Store, startActiveExpiry } from '../store/index.js';
+import { ClusterState } from './cluster-state.js';
+import { grpcForwarder, grpcReplicaTransport, heartbeatSender } from './grpc-adapters.js';
+
+export interface NodeDeps {
+  readonly clock?: Clock;
+  readonly random?: Random;
+  readonly log?: Logger;
+}
+
+export interface GokvNode {
+  readonly id: string;
+  /** Addresses actually bound (ports resolved when 0 was configured); null when disabled. */
+  readonly addresses: { internal: string | null; grpc: string | null };
+  readonly store: Store;
+  /** Members as Healthcheck shows them, this node first. */
+  members(): MemberView[];
+  ringVersion(): number;
+  /** Stops serving: leaves the cluster (gossips `left`) unless `leave: false`, closes everything. */
+  stop(options?: { leave?: boolean }): Promise<void>;
+}
+
+/**
+ * The composition root: builds store, membership, peers, router and servers from a Config,
+ * starts them in dependency order and stops them in reverse.
+ */
+export async function startNode(config: Config, deps: NodeDeps = {}): Promise<GokvNode> {
+  const clock = deps.clock ?? new SystemClock();
+  const random = deps.random ?? systemRandom;
+  const log = deps.log ?? createLogger({ level: config.node.logLevel, nodeId: config.node.id });
+  const hasher = await createHasher();
+
+  const store = new Store(
+    { clock, random, hashKey: hasher.keyPosition },
+    {
+      maxMemoryBytes: config.memory.maxMemoryBytes,
+      evictionPolicy: config.memory.evictionPolicy,
+      evictionSamples: config.memory.evictionSamples,
+      tombstoneRetentionMs: config.replication.tombstoneRetentionMs,
+    },
+  );
+  const stopExpiry =
+    config.maintenance.cleanupIntervalMs > 0
+      ? startActiveExpiry(store, clock, config.maintenance.cleanupIntervalMs, config.maintenance.expiryBudgetMs)
+      : () => undefined;
+
+  const grpcOptions = serverOptions(config.limits.maxMessageBytes);
+  const limits = { maxArgs: config.limits.maxArgs, maxValueBytes: config.limits.maxValueBytes };
+
+  // Internal server first: the node's id and gossiped address depend on the port it got.
+  let internalServer: BoundServer | undefined;
+  const internal = new grpc.Server(grpcOptions);
+  let internalService: InternalService | undefined;
+  const internalProxy: InternalService = {
+    heartbeat: (from, entries) => internalService!.heartbeat(from, entries),
+    execute: (cmd, hops, replicaRead) => internalService!.execute(cmd, hops, replicaRead),
+    applyReplication: (leader, ops) => internalService!.applyReplication(leader, ops),
+  };
+  if (config.addresses.clusterBind !== null) {
+    addInternalService(internal, internalProxy, log.child({ component: 'internal' }), limits.maxArgs);
+    internalServer = await startGrpcServer(internal, config.addresses.clusterBind, grpc.ServerCredentials.createInsecure());
+  }
+  const internalAddr = resolveAdvertise(config.addresses.clusterAdvertise, internalServer?.address);
+  const id = config.node.id.endsWith(':0') && internalAddr !== null ? internalAddr : config.node.id;
+  const nodeLog = log.child({ node: id });
+
+  const external = new grpc.Server(grpcOptions);
+  // The external address must be known before gossip starts; bind now, serve the service below.
+  let service: CommandService | undefined;
+  const serviceProxy: CommandService = {
+    execute: (cmd) => service!.execute(cmd),
+    members: () => service!.members(),
+    ringVersion: () => service!.ringVersion(),
+  };
+  let externalServer: BoundServer | undefined;
+  if (config.addresses.grpcBind !== null) {
+    addExternalService(external, serviceProxy, nodeLog.child({ component: 'external' }), {
+      maxArgs: limits.maxArgs,
+      maxInFlightPerStream: config.limits.maxInFlightPerStream,
+    });
+  }
+  const pool = new ClientPool(grpc.credentials.createInsecure(), {
+    timeoutMs: config.messaging.messageTimeoutMs,
+    maxMessageBytes: config.limits.maxMessageBytes,
+    maxForwardBatch: 512,
+  });
+
+  let gossiper: Gossiper | undefined;
+  let state: ClusterState | undefined;
+  const grpcAdvertisePending = config.addresses.grpcBind !== null;
+  if (grpcAdvertisePending) {
+    externalServer = await startGrpcServer(external, config.addresses.grpcBind!, grpc.ServerCredentials.createInsecure());
+  }
+  const grpcAddr = resolveAdvertise(config.addresses.grpcAdvertise, externalServer?.address) ?? '';
+
+  if (internalAddr !== null) {
+    gossiper = new Gossiper(
+      {
+        self: { id, internalAddr, grpcAddr, restAddr: config.addresses.restAdvertise ?? '' },
+        clock,
+        random,
+        sender: heartbeatSender(pool, id),
+        log: nodeLog,
+        onChange: (changes) => onMembersChanged(changes),
+      },
+      {
+        heartbeatIntervalMs: config.messaging.heartbeatIntervalMs,
+        gossipPeerCount: config.messaging.gossipPeerCount,
+        suspectAfterMs: config.messaging.suspectAfterMs,
+        deadAfterMs: config.messaging.deadAfterMs,
+        forgetDeadAfterMs: config.messaging.forgetDeadAfterMs,
+        seeds: config.addresses.seeds,
+      },
+    );
+  }
+  state = new ClusterState(id, gossiper, hasher, config.cluster.vNodeCount);
+  const addressOf = (memberId: string) => gossiper?.member(memberId)?.internalAddr;
+  const replicator = new Replicator(
+    {
+      selfId: id,
+      transport: grpcReplicaTransport(pool, addressOf),
+      exportState: (key) => exportState(store, key),
+      log: nodeLog.child({ component: 'replication' }),
+    },
+    { mode: config.replication.mode, timeoutMs: config.messaging.messageTimeoutMs, maxBatch: 512 },
+  );
+  const router = new Router(
+    { store, hasher, view: () => state!.view(), forwarder: grpcForwarder(pool, addressOf), replicator, log: nodeLog },
+    { replicas: config.cluster.replicas, hopLimit: config.cluster.hopLimit, limits },
+  );
+  const applier = new ReplicaApplier({ store, log: nodeLog.child({ component: 'replica' }) });
+
+  function onMembersChanged(changes: readonly MemberChange[]): void {
+    if (!state) return;
+    for (const c of changes) {
+      if ((c.kind === 'statusChanged' && (c.to === 'dead' || c.to === 'left')) || c.kind === 'forgotten') {
+        replicator.drop(c.id);
+      }
+    }
+    if (state.onChange(changes)) {
+      nodeLog.info({ members: state.view().ring.members, ringVersion: state.view().ring.version }, 'ring changed');
+    }
+  }
+
+  const members = (): MemberView[] => {
+    const self: MemberView = {
+      id,
+      grpcAddr,
+      internalAddr: internalAddr ?? '',
+      restAddr: config.addresses.restAdvertise ?? '',
+      status: 'alive',
+      incarnation: gossiper?.self.incarnation ?? 0,
+      keys: store.size,
+    };
+    const others = (gossiper?.members() ?? [])
+      .filter((m) => m.id !== id)
+      .map((m): MemberView => ({
+        id: m.id,
+        grpcAddr: m.grpcAddr,
+        internalAddr: m.internalAddr,
+        restAddr: m.restAddr,
+        status: m.status,
+        incarnation: m.incarnation,
+      }));
+    return [self, ...others];
+  };
+
+  service = {
+    execute: (cmd) => router.execute(cmd),
+    members,
+    ringVersion: () => state!.view().ring.version,
+  };
+  internalService = {
+    heartbeat: (_from, entries) => gossiper!.handleHeartbeat(entries),
+    execute: (cmd, hops, replicaRead) => router.execute(cmd, hops, replicaRead),
+    applyReplication: (_leader, ops) => applier.apply(ops),
+  };
+
+  gossiper?.start();
+  nodeLog.info(
+    { internal: internalAddr, grpc: externalServer?.address ?? null, seeds: config.addresses.seeds.length },
+    'gokv node ready',
+  );
+
+  let stopped: Promise<void> | undefined;
+  return {
+    id,
+    addresses: { internal: internalAddr, grpc: externalServer?.address ?? null },
+    store,
+    members,
+    ringVersion: () => state!.view().ring.version,
+    stop(options = {}) {
+      stopped ??= (async () => {
+        await externalServer?.stop();
+        if (gossiper) {
+          if (options.leave ?? true) await gossiper.leave();
+          else await gossiper.stop();
+        }
+        replicator.close();
+        pool.close();
+        await internalServer?.stop();
+        stopExpiry();
+        nodeLog.info('gokv node stopped');
+      })();
+      return stopped;
+    },
+  };
+}
+
+/** The advertised address: as configured, unless it asks for port 0 (then the bound one). */
+function resolveAdvertise(configured: string | null, bound: string | undefined): string | null {
+  if (bound === undefined) return configured;
+  if (configured === null || configured.endsWith(':0')) return bound;
+  return configured;
+}
+
+function exportState(store: Store, key: string) {
+  const s = store.exportKey(key);
+  if (!s || s.deleted) return { key, type: '', value: [], expireAtMs: 0, version: s?.version ?? 0, deleted: true };
+  return { key, type: s.type, value: s.value, expireAtMs: s.expireAtMs, version: s.version, deleted: false };
+}

@@ -1,0 +1,85 @@
+import type { ClientDuplexStream } from '@grpc/grpc-js';
+import type { MemberEntry } from '../membership/index.js';
+import type { HeartbeatSender } from '../membership/index.js';
+import type { ClientPool } from '../peer/index.js';
+import { TransportError } from '../peer/index.js';
+import type { Forwarder } from '../router/index.js';
+import type { ReplicaStream, ReplicaTransport, ReplicationAck } from '../replication/index.js';
+import { ackFromProto, memberFromProto, memberToProto, opToProto } from '../server/index.js';
+import type { ReplicateAck__Output } from '../gen/internalpb/ReplicateAck.js';
+import type { ReplicateBatch } from '../gen/internalpb/ReplicateBatch.js';
+
+/** Resolves a member id to its internal address in the current member table. */
+export type AddressBook = (memberId: string) => string | undefined;
+
+export function heartbeatSender(pool: ClientPool, selfId: string): HeartbeatSender {
+  return {
+    async sendHeartbeat(addr: string, entries: readonly MemberEntry[]): Promise<MemberEntry[]> {
+      const reply = await pool.get(addr).heartbeat(selfId, entries.map(memberToProto));
+      return reply.map(memberFromProto);
+    },
+  };
+}
+
+export function grpcForwarder(pool: ClientPool, addressOf: AddressBook): Forwarder {
+  return {
+    forward(memberId, command) {
+      const addr = addressOf(memberId);
+      if (addr === undefined) return Promise.reject(new TransportError(memberId, 'unknown member', { maybeApplied: false }));
+      return pool.get(addr).forward(command);
+    },
+  };
+}
+
+export function grpcReplicaTransport(pool: ClientPool, addressOf: AddressBook): ReplicaTransport {
+  return {
+    open(replicaId: string): ReplicaStream {
+      const addr = addressOf(replicaId);
+      return new GrpcReplicaStream(addr === undefined ? undefined : pool.get(addr).openReplicate());
+    },
+  };
+}
+
+/** A gRPC Replicate call seen as a ReplicaStream. */
+class GrpcReplicaStream implements ReplicaStream {
+  private ackHandler: ((ack: ReplicationAck) => void) | undefined;
+  private closeHandler: ((reason: string) => void) | undefined;
+  private closed = false;
+
+  constructor(private readonly call: ClientDuplexStream<ReplicateBatch, ReplicateAck__Output> | undefined) {
+    if (!call) {
+      setImmediate(() => this.fireClose('unknown member'));
+      return;
+    }
+    call.on('data', (ack: ReplicateAck__Output) => this.ackHandler?.(ackFromProto(ack)));
+    call.on('error', (err: Error) => this.fireClose(err.message));
+    call.on('end', () => this.fireClose('stream ended'));
+  }
+
+  send(leaderId: string, ops: Parameters<ReplicaStream['send']>[1]): void {
+    if (this.closed || !this.call) return;
+    this.call.write({ leaderId, ops: ops.map(opToProto) });
+  }
+
+  onAck(handler: (ack: ReplicationAck) => void): void {
+    this.ackHandler = handler;
+  }
+
+  onClose(handler: (reason: string) => void): void {
+    this.closeHandler = handler;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.call?.end();
+  }
+
+  private fireClose(reason: string): void {
+    if (this.closed && !this.closeHandler) return;
+    this.closed = true;
+    const handler = this.closeHandler;
+    this.closeHandler = undefined;
+    handler?.(reason);
+  }
+}

@@ -1,0 +1,4 @@
+// node/ is the composition root: it builds store, membership, peers, router, replication and
+// servers from a Config, starts them in dependency order and stops them in reverse. Only cmd/
+// imports it.
+export { startNode, type GokvNode, type NodeDeps } from './create-node.js';

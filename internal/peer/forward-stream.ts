@@ -1,0 +1,123 @@
+import type * as grpc from '@grpc/grpc-js';
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { GokvError, ERROR_CODES, type ErrorCode } from '../errors/index.js';
+import type { ForwardBatch } from '../gen/internalpb/ForwardBatch.js';
+import type { ForwardReplyBatch__Output } from '../gen/internalpb/ForwardReplyBatch.js';
+import type { ForwardedCommand } from '../gen/internalpb/ForwardedCommand.js';
+import { TransportError } from './transport-error.js';
+
+export interface ForwardRequest {
+  readonly name: string;
+  /** Binary string (one byte per char). */
+  readonly key: string;
+  readonly args: readonly string[];
+  readonly hops: number;
+  /** Set when the leader could not be reached and a replica may answer a read. */
+  readonly replicaRead?: boolean;
+}
+
+interface Pending {
+  resolve(reply: Uint8Array): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Forwards commands to one peer over a single long-lived Forward stream. Commands queued in
+ * the same tick travel in one batch (one gRPC message), which costs a few microseconds per
+ * command instead of a unary call's ~100. Replies are matched by id and may arrive in any
+ * order. A broken stream fails its pending commands as transport errors and is reopened on the
+ * next send.
+ */
+export class ForwardStream {
+  private call: grpc.ClientDuplexStream<ForwardBatch, ForwardReplyBatch__Output> | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private queue: ForwardedCommand[] = [];
+  private flushScheduled = false;
+  private nextId = 1;
+  /** Whether the current stream has heard from the peer (headers or data). */
+  private connected = false;
+
+  constructor(
+    private readonly peer: string,
+    private readonly open: () => grpc.ClientDuplexStream<ForwardBatch, ForwardReplyBatch__Output>,
+    private readonly options: { timeoutMs: number; maxBatch: number },
+  ) {}
+
+  /** Resolves with the MessagePack reply; rejects with the command's GokvError or a TransportError. */
+  send(req: ForwardRequest): Promise<Uint8Array> {
+    const id = this.nextId++;
+    const args = new Array<Buffer>(req.args.length);
+    for (let i = 0; i < args.length; i++) args[i] = Buffer.from(req.args[i]!, 'latin1');
+    this.queue.push({ id, command: req.name, key: Buffer.from(req.key, 'latin1'), args, hops: req.hops, replicaRead: req.replicaRead ?? false });
+    if (this.queue.length >= this.options.maxBatch) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new TransportError(this.peer, `no reply within ${this.options.timeoutMs} ms`, { maybeApplied: true }));
+      }, this.options.timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+    });
+  }
+
+  close(): void {
+    this.failAll('stream closed', true);
+    this.call?.end();
+    this.call = undefined;
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.queue.length === 0) return;
+    const commands = this.queue;
+    this.queue = [];
+    this.stream().write({ commands });
+  }
+
+  private stream(): grpc.ClientDuplexStream<ForwardBatch, ForwardReplyBatch__Output> {
+    if (this.call) return this.call;
+    const call = this.open();
+    call.on('data', (batch: ForwardReplyBatch__Output) => {
+      this.connected = true;
+      for (const reply of batch.replies) {
+        const p = this.pending.get(reply.id);
+        if (!p) continue;
+        this.pending.delete(reply.id);
+        clearTimeout(p.timer);
+        if (reply.errorCode) p.reject(new GokvError(asCode(reply.errorCode), reply.error));
+        else p.resolve(reply.response);
+      }
+    });
+    const broken = (detail: string, maybeApplied = true) => {
+      if (this.call !== call) return;
+      this.call = undefined;
+      this.connected = false;
+      this.failAll(detail, maybeApplied);
+    };
+    call.on('metadata', () => (this.connected = true));
+    call.on('error', (err: grpc.ServiceError) => {
+      // UNAVAILABLE on a stream means the connection could not be made or was lost before any
+      // reply: commands may still have been delivered, so only a refused connection is "not applied".
+      const refused = err.code === grpcStatus.UNAVAILABLE && !this.connected;
+      broken(err.details || err.message, !refused);
+    });
+    call.on('end', () => broken('stream ended'));
+    this.call = call;
+    return call;
+  }
+
+  private failAll(detail: string, maybeApplied: boolean): void {
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(new TransportError(this.peer, detail, { maybeApplied }));
+      this.pending.delete(id);
+    }
+  }
+}
+
+const asCode = (code: string): ErrorCode =>
+  (ERROR_CODES as readonly string[]).includes(code) ? (code as ErrorCode) : 'ERR';

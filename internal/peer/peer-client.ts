@@ -1,0 +1,75 @@
+import * as grpc from '@grpc/grpc-js';
+import { loadProtos } from '../wire/index.js';
+import type { HeartbeatNode } from '../gen/internalpb/HeartbeatNode.js';
+import type { HeartbeatNode__Output } from '../gen/internalpb/HeartbeatNode.js';
+import type { InternalServerClient } from '../gen/internalpb/InternalServer.js';
+import type { ReplicateAck__Output } from '../gen/internalpb/ReplicateAck.js';
+import type { ReplicateBatch } from '../gen/internalpb/ReplicateBatch.js';
+import { ForwardStream, type ForwardRequest } from './forward-stream.js';
+import { TransportError } from './transport-error.js';
+
+export interface PeerClientOptions {
+  /** Deadline of every internal call (messaging.message_timeout). */
+  readonly timeoutMs: number;
+  readonly maxMessageBytes: number;
+  /** Commands per Forward batch at most. */
+  readonly maxForwardBatch: number;
+}
+
+/**
+ * One gRPC channel to one peer's internal server, with keepalive and a short reconnect
+ * backoff, a deadline on every call, and the long-lived Forward stream.
+ */
+export class PeerClient {
+  private readonly client: InternalServerClient;
+  private readonly forwards: ForwardStream;
+
+  constructor(
+    readonly addr: string,
+    credentials: grpc.ChannelCredentials,
+    private readonly options: PeerClientOptions,
+  ) {
+    const { internal } = loadProtos();
+    this.client = new internal.internalpb.InternalServer(addr, credentials, {
+      'grpc.max_receive_message_length': options.maxMessageBytes,
+      'grpc.max_send_message_length': options.maxMessageBytes,
+      'grpc.keepalive_time_ms': 10_000,
+      'grpc.keepalive_timeout_ms': 5_000,
+      'grpc.keepalive_permit_without_calls': 1,
+      'grpc.initial_reconnect_backoff_ms': 100,
+      'grpc.max_reconnect_backoff_ms': 1_000,
+      'grpc.min_reconnect_backoff_ms': 100,
+    });
+    this.forwards = new ForwardStream(addr, () => this.client.Forward(), {
+      timeoutMs: options.timeoutMs,
+      maxBatch: options.maxForwardBatch,
+    });
+  }
+
+  heartbeat(fromNodeId: string, peers: HeartbeatNode[]): Promise<HeartbeatNode__Output[]> {
+    return new Promise((resolve, reject) => {
+      this.client.Heartbeat(
+        { fromNodeId, peers },
+        { deadline: Date.now() + this.options.timeoutMs },
+        (err, res) => {
+          if (err || !res) reject(new TransportError(this.addr, err?.details || 'no response', { cause: err }));
+          else resolve(res.peers);
+        },
+      );
+    });
+  }
+
+  forward(req: ForwardRequest): Promise<Uint8Array> {
+    return this.forwards.send(req);
+  }
+
+  /** Opens an ordered replication stream to this peer (the replication module owns its life). */
+  openReplicate(): grpc.ClientDuplexStream<ReplicateBatch, ReplicateAck__Output> {
+    return this.client.Replicate();
+  }
+
+  close(): void {
+    this.forwards.close();
+    this.client.close();
+  }
+}

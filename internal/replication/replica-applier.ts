@@ -1,0 +1,54 @@
+import type { Logger } from 'pino';
+import { executeCommand } from '../command/index.js';
+import type { Store } from '../store/index.js';
+import type { KeyStateMessage, ReplicationAck, ReplicationOp } from './types.js';
+
+/**
+ * The replica's side: applies a leader's ops in order. A write applies only when the replica
+ * holds the version the leader held before it (`prevVersion`); a replica that already has the
+ * write (or newer) skips it, and one that missed something asks for the key's whole state
+ * instead of diverging. States merge by version, so a stale one never overwrites a newer one.
+ */
+export class ReplicaApplier {
+  constructor(private readonly deps: { store: Store; log: Logger }) {}
+
+  apply(ops: readonly ReplicationOp[]): ReplicationAck {
+    const resync = new Set<string>();
+    let acked = 0;
+    for (const op of ops) {
+      acked = op.seq;
+      if (op.state) {
+        this.deps.store.mergeKey(op.state.key, toKeyState(op.state));
+        resync.delete(op.state.key);
+        continue;
+      }
+      const w = op.write!;
+      if (resync.has(w.key)) continue; // a gap earlier in this batch: the state will cover it
+      const local = this.deps.store.versionOf(w.key);
+      if (local >= w.version) continue; // already applied (a resend after a broken stream)
+      if (local !== w.prevVersion) {
+        resync.add(w.key);
+        continue;
+      }
+      try {
+        executeCommand(this.deps.store, w, { version: w.version });
+      } catch (err) {
+        // The leader applied this command, so it cannot fail here unless states differ.
+        this.deps.log.warn({ err, command: w.name }, 'replicated write failed; resyncing its key');
+        resync.add(w.key);
+      }
+    }
+    return { ackedSeq: acked, resyncKeys: [...resync] };
+  }
+}
+
+function toKeyState(s: KeyStateMessage) {
+  if (s.deleted) return { deleted: true as const, version: s.version };
+  return {
+    deleted: false as const,
+    type: s.type as 'hash' | 'list',
+    value: s.value,
+    expireAtMs: s.expireAtMs,
+    version: s.version,
+  };
+}

@@ -1,0 +1,153 @@
+import type { Logger } from 'pino';
+import type { BinStr } from '../command/index.js';
+import type { KeyStateMessage, ReplicaStream, ReplicaTransport, ReplicatedWrite, ReplicationAck, ReplicationOp } from './types.js';
+
+interface Waiter {
+  seq: number;
+  key: BinStr;
+  resolve(): void;
+}
+
+/** Reconnect delays after consecutive stream failures, so a down replica is not hammered. */
+const BACKOFF_MS = [0, 100, 250, 500, 1000];
+
+/**
+ * The leader's side of replication to one replica: assigns sequence numbers in apply order,
+ * batches what is queued in one tick, and resolves each write's waiter when the replica acks it.
+ * When the stream breaks, the keys of unacknowledged ops are resent as whole states on a new
+ * stream (a write whose ack was lost is then confirmed by its key's state, which is at least as
+ * new), so a replica converges instead of diverging.
+ */
+export class ReplicaLink {
+  private stream: ReplicaStream | undefined;
+  private nextSeq = 1;
+  private queue: ReplicationOp[] = [];
+  private flushScheduled = false;
+  /** Ops sent and not acked yet, by seq, with the key each touched. */
+  private readonly unacked = new Map<number, BinStr>();
+  private waiters: Waiter[] = [];
+  private closed = false;
+  private failures = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly replicaId: string,
+    private readonly deps: {
+      leaderId: string;
+      transport: ReplicaTransport;
+      exportState: (key: BinStr) => KeyStateMessage;
+      log: Logger;
+    },
+    private readonly maxBatch: number,
+  ) {}
+
+  /** Queues a write; the promise resolves once the replica has applied it (or newer state). */
+  send(write: ReplicatedWrite): Promise<void> {
+    const seq = this.enqueue({ write });
+    return new Promise((resolve) => this.waiters.push({ seq, key: write.key, resolve }));
+  }
+
+  /** Queues a write without waiting for it (async mode). */
+  sendAsync(write: ReplicatedWrite): void {
+    this.enqueue({ write });
+  }
+
+  get pending(): number {
+    return this.unacked.size + this.queue.length;
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.stream?.close();
+    this.stream = undefined;
+    this.waiters = [];
+    this.queue = [];
+  }
+
+  private enqueue(op: { write?: ReplicatedWrite; state?: KeyStateMessage }): number {
+    const seq = this.nextSeq++;
+    this.queue.push({ seq, ...op });
+    if (this.queue.length >= this.maxBatch) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+    return seq;
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.closed || this.queue.length === 0 || this.retryTimer) return;
+    const delay = BACKOFF_MS[Math.min(this.failures, BACKOFF_MS.length - 1)]!;
+    if (!this.stream && delay > 0) {
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        this.flush();
+      }, delay);
+      this.retryTimer.unref();
+      return;
+    }
+    const ops = this.queue;
+    this.queue = [];
+    for (const op of ops) this.unacked.set(op.seq, (op.write?.key ?? op.state?.key)!);
+    this.openStream().send(this.deps.leaderId, ops);
+  }
+
+  private openStream(): ReplicaStream {
+    if (this.stream) return this.stream;
+    const stream = this.deps.transport.open(this.replicaId);
+    stream.onAck((ack) => this.onAck(ack));
+    stream.onClose((reason) => {
+      if (this.stream !== stream) return;
+      this.stream = undefined;
+      this.onBroken(reason);
+    });
+    this.stream = stream;
+    return stream;
+  }
+
+  private onAck(ack: ReplicationAck): void {
+    this.failures = 0;
+    for (const seq of this.unacked.keys()) {
+      if (seq > ack.ackedSeq) break;
+      this.unacked.delete(seq);
+    }
+    const moved = new Map<BinStr, number>();
+    for (const key of ack.resyncKeys) moved.set(key, this.resync(key));
+    this.settle(ack.ackedSeq, moved);
+  }
+
+  private onBroken(reason: string): void {
+    if (this.closed) return;
+    this.failures++;
+    const keys = new Set(this.unacked.values());
+    this.unacked.clear();
+    this.deps.log.debug({ replica: this.replicaId, reason, keys: keys.size }, 'replication stream broken; resyncing');
+    const moved = new Map<BinStr, number>();
+    for (const key of keys) moved.set(key, this.resync(key));
+    this.settle(0, moved);
+  }
+
+  /**
+   * Resolves waiters whose op is acked; a waiter whose key is being resynced now waits for
+   * that key's state op instead (a later seq).
+   */
+  private settle(ackedSeq: number, moved: ReadonlyMap<BinStr, number>): void {
+    if (moved.size === 0 && ackedSeq === 0) return;
+    const still: Waiter[] = [];
+    for (const w of this.waiters) {
+      const resyncSeq = moved.get(w.key);
+      if (resyncSeq !== undefined && w.seq < resyncSeq) {
+        w.seq = resyncSeq;
+        still.push(w);
+      } else if (w.seq <= ackedSeq) w.resolve();
+      else still.push(w);
+    }
+    this.waiters = still;
+  }
+
+  private resync(key: BinStr): number {
+    return this.enqueue({ state: this.deps.exportState(key) });
+  }
+}

@@ -1,0 +1,52 @@
+import type { BinStr } from '../command/index.js';
+
+/** One write as a replica must replay it: an effect command plus the key's versions. */
+export interface ReplicatedWrite {
+  readonly name: string;
+  readonly key: BinStr;
+  readonly args: readonly BinStr[];
+  /** The key's version after the write on the leader. */
+  readonly version: number;
+  /** The key's version before it (0 when the leader knew no earlier version). */
+  readonly prevVersion: number;
+}
+
+/** A key's whole state, as store.exportKey gives it; used to resync a replica. */
+export interface KeyStateMessage {
+  readonly key: BinStr;
+  readonly type: string;
+  readonly value: readonly BinStr[];
+  readonly expireAtMs: number;
+  readonly version: number;
+  readonly deleted: boolean;
+}
+
+/** An op on the wire of a replication stream. */
+export interface ReplicationOp {
+  readonly seq: number;
+  readonly write?: ReplicatedWrite;
+  readonly state?: KeyStateMessage;
+}
+
+export interface ReplicationAck {
+  /** Every op up to and including this seq is applied (or answered by a resync request). */
+  readonly ackedSeq: number;
+  /** Keys whose prevVersion did not match the replica's: the leader sends their state. */
+  readonly resyncKeys: readonly BinStr[];
+}
+
+/**
+ * An ordered, reliable stream to one replica (a gRPC bidi stream in production). Declared here,
+ * by its consumer. `send` never blocks; batches arrive in the order sent. `onAck` and `onClose`
+ * are called at most once per event; after close the stream is dead and a new one is opened.
+ */
+export interface ReplicaStream {
+  send(leaderId: string, ops: readonly ReplicationOp[]): void;
+  onAck(handler: (ack: ReplicationAck) => void): void;
+  onClose(handler: (reason: string) => void): void;
+  close(): void;
+}
+
+export interface ReplicaTransport {
+  open(replicaId: string): ReplicaStream;
+}

@@ -1,0 +1,175 @@
+import type { Logger } from 'pino';
+import {
+  EncodedReply,
+  executeCommand,
+  lookupCommand,
+  type CommandSpec,
+  type Reply,
+} from '../command/index.js';
+import { GokvError, unavailable, unknownCommand } from '../errors/index.js';
+import type { Hasher } from '../ring/index.js';
+import type { Replicator } from '../replication/index.js';
+import type { Store } from '../store/index.js';
+import { decodeReply } from '../wire/index.js';
+import type { ClusterView, Forwarder } from './cluster-view.js';
+import { scanPosition, scanRange } from './scan-route.js';
+
+export interface RoutedCommand {
+  readonly name: string;
+  /** Binary string. */
+  readonly key: string;
+  readonly args: readonly string[];
+}
+
+export interface RouterOptions {
+  /** Extra copies beside the leader (cluster.replicas). */
+  readonly replicas: number;
+  /** How many times a command may be forwarded (cluster.hop_limit). */
+  readonly hopLimit: number;
+  readonly limits: { readonly maxArgs: number; readonly maxValueBytes: number };
+}
+
+/**
+ * Runs every command where it belongs: on this node when it leads the key in the current view
+ * (then replicates the write), else on the leader through the Forwarder. Only a transport
+ * failure makes a read go to the next replica; a command error comes back unchanged and says
+ * nothing about any node's health. A write is never applied by a node that does not lead its key.
+ */
+export class Router {
+  constructor(
+    private readonly deps: {
+      store: Store;
+      hasher: Hasher;
+      view: () => ClusterView;
+      forwarder: Forwarder;
+      replicator: Replicator;
+      log: Logger;
+    },
+    private readonly options: RouterOptions,
+  ) {}
+
+  execute(command: RoutedCommand, hops = 0, replicaRead = false): Reply | Promise<Reply> {
+    const spec = lookupCommand(command.name);
+    if (!spec) throw unknownCommand(command.name);
+    if (spec.flags.keyless) return this.local(spec, command);
+    if (spec.flags.scan) return this.scan(spec, command, hops);
+    if (spec.flags.multiKey && command.args.length > 0 && command.key !== '') {
+      return this.splitKeys(command, hops);
+    }
+    if (command.key === '') return this.local(spec, command); // the command reports the arity error
+    return this.route(spec, command, hops, replicaRead);
+  }
+
+  private route(spec: CommandSpec, command: RoutedCommand, hops: number, replicaRead: boolean): Reply | Promise<Reply> {
+    const view = this.deps.view();
+    const position = this.deps.hasher.keyPosition(command.key);
+    const owners = view.ring.owners(position, 1 + this.options.replicas);
+    const leader = owners[0];
+    if (leader === undefined || leader === view.selfId) return this.local(spec, command, owners, view);
+    if (replicaRead && !spec.flags.write && owners.includes(view.selfId)) return this.local(spec, command);
+    if (hops >= this.options.hopLimit) {
+      throw unavailable(`no agreement on the leader of this key after ${hops} hops; retry`);
+    }
+    return this.forwardTo(leader, command, hops).catch((err: unknown) => {
+      if (!isTransport(err)) throw err;
+      if (spec.flags.write) {
+        if (err.maybeApplied) {
+          throw new GokvError('UNCERTAIN', `ERR leader ${leader} did not answer: the write may or may not be applied`);
+        }
+        throw unavailable(`leader ${leader} unreachable; retry`);
+      }
+      return this.readFromReplicas(spec, command, owners.slice(1), hops, view);
+    });
+  }
+
+  private async readFromReplicas(
+    spec: CommandSpec,
+    command: RoutedCommand,
+    replicas: readonly string[],
+    hops: number,
+    view: ClusterView,
+  ): Promise<Reply> {
+    for (const replica of replicas) {
+      if (replica === view.selfId) return this.local(spec, command);
+      try {
+        return await this.forwardTo(replica, command, hops, true);
+      } catch (err) {
+        if (!isTransport(err)) throw err;
+      }
+    }
+    throw unavailable('no owner of this key is reachable; retry');
+  }
+
+  private async forwardTo(memberId: string, command: RoutedCommand, hops: number, replicaRead = false): Promise<Reply> {
+    const bytes = await this.deps.forwarder.forward(memberId, {
+      name: command.name,
+      key: command.key,
+      args: command.args,
+      hops: hops + 1,
+      replicaRead,
+    });
+    return new EncodedReply(bytes);
+  }
+
+  /** Executes here; a write is stamped, applied, then shipped to the key's replicas in order. */
+  private local(
+    spec: CommandSpec,
+    command: RoutedCommand,
+    owners?: readonly string[],
+    view?: ClusterView,
+  ): Reply | Promise<Reply> {
+    const store = this.deps.store;
+    if (!spec.flags.write || owners === undefined || owners.length < 2 || view === undefined) {
+      return executeCommand(store, command, { limits: this.options.limits }).reply;
+    }
+    const prevVersion = store.versionOf(command.key);
+    const { reply, effect } = executeCommand(store, command, { limits: this.options.limits });
+    if (!effect) return reply;
+    const replicas = owners.slice(1);
+    let required = 0;
+    for (const id of replicas) if (view.statusOf(id) === 'alive') required++;
+    if (required === 0) required = 1; // never a silent ack of a single copy
+    const pending = this.deps.replicator.replicate({ ...effect, prevVersion }, replicas, required);
+    return pending ? pending.then(() => reply) : reply;
+  }
+
+  /** SCAN runs on the leader of the cursor's position, over that leader's arc only. */
+  private scan(spec: CommandSpec, command: RoutedCommand, hops: number): Reply | Promise<Reply> {
+    const view = this.deps.view();
+    const position = scanPosition(command.key);
+    if (position === undefined) return this.local(spec, command); // the command reports the bad cursor
+    const leader = view.ring.leader(position);
+    if (leader === undefined || leader === view.selfId) {
+      return executeCommand(this.deps.store, command, {
+        limits: this.options.limits,
+        scanRange: scanRange(view.ring, position),
+      }).reply;
+    }
+    if (hops >= this.options.hopLimit) throw unavailable('SCAN could not reach the owner of its cursor; retry');
+    return this.forwardTo(leader, command, hops);
+  }
+
+  /** DEL/EXISTS with several keys: one command per key, each to its own leader, replies summed. */
+  private async splitKeys(command: RoutedCommand, hops: number): Promise<Reply> {
+    const keys = [command.key, ...command.args];
+    const replies = await Promise.all(
+      keys.map((key) => this.execute({ name: command.name, key, args: [] }, hops)),
+    );
+    let total = 0;
+    for (const r of replies) total += asInteger(r);
+    return total;
+  }
+}
+
+function isTransport(err: unknown): err is GokvError & { transport: true; maybeApplied: boolean } {
+  return err instanceof GokvError && (err as { transport?: boolean }).transport === true;
+}
+
+function asInteger(reply: Reply): number {
+  if (typeof reply === 'number') return reply;
+  if (reply instanceof EncodedReply) {
+    const decoded = decodeReply(reply.msgpack);
+    if (typeof decoded === 'number') return decoded;
+  }
+  throw new GokvError('INTERNAL', 'INTERNAL expected an integer reply from a split command');
+}

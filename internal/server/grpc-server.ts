@@ -1,0 +1,54 @@
+import * as grpc from '@grpc/grpc-js';
+
+export interface BoundServer {
+  readonly server: grpc.Server;
+  /** The address actually bound (with the real port when 0 was asked for). */
+  readonly address: string;
+  /** Graceful shutdown, forced after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Explicit message limits and keepalive settings shared by the external and internal servers. */
+export function serverOptions(maxMessageBytes: number): grpc.ServerOptions {
+  return {
+    'grpc.max_receive_message_length': maxMessageBytes,
+    'grpc.max_send_message_length': maxMessageBytes,
+    'grpc.keepalive_time_ms': 30_000,
+    'grpc.keepalive_timeout_ms': 10_000,
+    'grpc.keepalive_permit_without_calls': 1,
+    'grpc.http2.min_ping_interval_without_data_ms': 5_000,
+  };
+}
+
+/** Binds `server` on `bindAddr` (`host:port`) and resolves once it listens. */
+export function startGrpcServer(
+  server: grpc.Server,
+  bindAddr: string,
+  credentials: grpc.ServerCredentials,
+): Promise<BoundServer> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(bindAddr, credentials, (err, port) => {
+      if (err) {
+        reject(new Error(`cannot listen on ${bindAddr}: ${err.message}`, { cause: err }));
+        return;
+      }
+      const host = bindAddr.slice(0, bindAddr.lastIndexOf(':'));
+      resolve({
+        server,
+        address: `${host}:${port}`,
+        stop: (graceMs = 2000) =>
+          new Promise<void>((done) => {
+            const force = setTimeout(() => {
+              server.forceShutdown();
+              done();
+            }, graceMs);
+            force.unref();
+            server.tryShutdown(() => {
+              clearTimeout(force);
+              done();
+            });
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,9 @@
+// server/ owns the gRPC services as adapters: decode a request, call the CommandService (or the
+// cluster internals), encode the reply. No ring, store or routing logic lives here.
+export { addExternalService, externalHandlers, toServedCommand, type ExternalServerOptions } from './external-server.js';
+export type { CommandService, ServedCommand, MemberView } from './command-service.js';
+export { StreamPipeline, type PipelineSink } from './stream-pipeline.js';
+export { startGrpcServer, type BoundServer } from './grpc-server.js';
+export { addInternalService, internalHandlers } from './internal-server.js';
+export type { InternalService } from './internal-service.js';
+export * from './internal-codec.js';

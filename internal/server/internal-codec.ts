@@ -1,0 +1,97 @@
+import type { MemberEntry, MemberStatus } from '../membership/index.js';
+import type { KeyStateMessage, ReplicationAck, ReplicationOp } from '../replication/index.js';
+import type { HeartbeatNode, HeartbeatNode__Output } from '../gen/internalpb/HeartbeatNode.js';
+import type { KeyState, KeyState__Output } from '../gen/internalpb/KeyState.js';
+import type { ReplicateAck, ReplicateAck__Output } from '../gen/internalpb/ReplicateAck.js';
+import type { ReplicateOp, ReplicateOp__Output } from '../gen/internalpb/ReplicateOp.js';
+
+const STATUSES: ReadonlySet<string> = new Set(['alive', 'suspect', 'dead', 'left']);
+
+const bin = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+const bytes = (s: string): Buffer => Buffer.from(s, 'latin1');
+
+export function memberToProto(m: MemberEntry): HeartbeatNode {
+  return {
+    nodeId: m.id,
+    nodeInternalAddr: m.internalAddr,
+    nodeExternalAddr: m.grpcAddr,
+    nodeRestAddr: m.restAddr,
+    alive: m.status === 'alive',
+    status: m.status,
+    incarnation: m.incarnation,
+    heartbeat: m.heartbeat,
+  };
+}
+
+/** A Go gokv node sends no status: derive it from `alive`. Unknown statuses are skipped upstream. */
+export function memberFromProto(n: HeartbeatNode__Output): MemberEntry {
+  const status = (STATUSES.has(n.status) ? n.status : n.alive ? 'alive' : 'dead') as MemberStatus;
+  return {
+    id: n.nodeId,
+    internalAddr: n.nodeInternalAddr,
+    grpcAddr: n.nodeExternalAddr,
+    restAddr: n.nodeRestAddr,
+    status,
+    incarnation: n.incarnation,
+    heartbeat: n.heartbeat,
+  };
+}
+
+export function keyStateToProto(s: KeyStateMessage): KeyState {
+  return {
+    key: bytes(s.key),
+    type: s.type,
+    value: s.value.map(bytes),
+    expireAtMs: s.expireAtMs,
+    version: s.version,
+    deleted: s.deleted,
+  };
+}
+
+export function keyStateFromProto(s: KeyState__Output): KeyStateMessage {
+  return {
+    key: bin(s.key),
+    type: s.type,
+    value: s.value.map(bin),
+    expireAtMs: s.expireAtMs,
+    version: s.version,
+    deleted: s.deleted,
+  };
+}
+
+export function opToProto(op: ReplicationOp): ReplicateOp {
+  if (op.state) return { seq: op.seq, state: keyStateToProto(op.state) };
+  const w = op.write!;
+  return {
+    seq: op.seq,
+    command: w.name,
+    key: bytes(w.key),
+    args: w.args.map(bytes),
+    version: w.version,
+    prevVersion: w.prevVersion,
+  };
+}
+
+export function opFromProto(op: ReplicateOp__Output): ReplicationOp {
+  if (op.state) return { seq: op.seq, state: keyStateFromProto(op.state) };
+  return {
+    seq: op.seq,
+    write: {
+      name: op.command,
+      key: bin(op.key),
+      args: op.args.map(bin),
+      version: op.version,
+      prevVersion: op.prevVersion,
+    },
+  };
+}
+
+export const ackToProto = (a: ReplicationAck): ReplicateAck => ({
+  ackedSeq: a.ackedSeq,
+  resyncKeys: a.resyncKeys.map(bytes),
+});
+
+export const ackFromProto = (a: ReplicateAck__Output): ReplicationAck => ({
+  ackedSeq: a.ackedSeq,
+  resyncKeys: a.resyncKeys.map(bin),
+});

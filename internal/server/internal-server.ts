@@ -1,0 +1,125 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { toGokvError } from '../errors/index.js';
+import type { Reply } from '../command/index.js';
+import type { ForwardBatch__Output } from '../gen/internalpb/ForwardBatch.js';
+import type { ForwardReply } from '../gen/internalpb/ForwardReply.js';
+import type { InternalServerHandlers } from '../gen/internalpb/InternalServer.js';
+import type { ReplicateBatch__Output } from '../gen/internalpb/ReplicateBatch.js';
+import { encodeReply, loadProtos, toServiceError } from '../wire/index.js';
+import { toServedCommand } from './external-server.js';
+import { ackToProto, memberFromProto, memberToProto, opFromProto } from './internal-codec.js';
+import type { InternalService } from './internal-service.js';
+
+const bin = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+
+/** The InternalServer gRPC service: adapters from protos to the InternalService. */
+export function internalHandlers(service: InternalService, log: Logger, maxArgs: number): InternalServerHandlers {
+  return {
+    Heartbeat(call, callback) {
+      try {
+        const entries = service.heartbeat(call.request.fromNodeId, call.request.peers.map(memberFromProto));
+        callback(null, { peers: entries.map(memberToProto) });
+      } catch (err) {
+        callback(toServiceError(err));
+      }
+    },
+
+    // Kept for compatibility and simple tools; nodes use the batched Forward stream.
+    ForwardCommand(call, callback) {
+      let result: Reply | Promise<Reply>;
+      try {
+        result = service.execute(toServedCommand(call.request, maxArgs), 1, false);
+      } catch (err) {
+        callback(toServiceError(err));
+        return;
+      }
+      Promise.resolve(result).then(
+        (reply) => callback(null, { response: encodeReply(reply) }),
+        (err: unknown) => callback(toServiceError(err)),
+      );
+    },
+
+    Forward(call) {
+      const out = new ReplyBatcher((replies) => call.write({ replies }));
+      call.on('data', (batch: ForwardBatch__Output) => {
+        for (const c of batch.commands) {
+          const id = c.id;
+          try {
+            const result = service.execute({ name: c.command, key: bin(c.key), args: c.args.map(bin) }, c.hops, c.replicaRead);
+            if (result instanceof Promise) {
+              result.then(
+                (reply) => out.push({ id, response: encodeReply(reply) }),
+                (err: unknown) => out.push(errorReply(id, err)),
+              );
+            } else out.push({ id, response: encodeReply(result) });
+          } catch (err) {
+            out.push(errorReply(id, err));
+          }
+        }
+      });
+      call.on('end', () => out.close(() => call.end()));
+      call.on('error', (err) => log.debug({ err }, 'forward stream error'));
+    },
+
+    Replicate(call) {
+      call.on('data', (batch: ReplicateBatch__Output) => {
+        try {
+          const ack = service.applyReplication(batch.leaderId, batch.ops.map(opFromProto));
+          call.write(ackToProto(ack));
+        } catch (err) {
+          log.error({ err }, 'replication batch failed');
+          call.destroy(err as Error);
+        }
+      });
+      call.on('end', () => call.end());
+      call.on('error', (err) => log.debug({ err }, 'replicate stream error'));
+    },
+
+    Rebalance(call, callback) {
+      // Hand-off arrives with the rebalance issue; until then nothing is streamed here.
+      call.on('data', () => undefined);
+      call.on('end', () => callback(null, { success: true, applied: 0 }));
+    },
+  };
+}
+
+function errorReply(id: number, err: unknown): ForwardReply {
+  const e = toGokvError(err);
+  return { id, error: e.message, errorCode: e.code };
+}
+
+/** Collects replies finished in the same tick into one message. */
+class ReplyBatcher {
+  private batch: ForwardReply[] = [];
+  private scheduled = false;
+  private inFlight = 0;
+  private onIdle: (() => void) | undefined;
+
+  constructor(private readonly write: (replies: ForwardReply[]) => void) {}
+
+  push(reply: ForwardReply): void {
+    this.batch.push(reply);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.inFlight++;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.inFlight--;
+      const replies = this.batch;
+      this.batch = [];
+      this.write(replies);
+      if (this.inFlight === 0) this.onIdle?.();
+    });
+  }
+
+  close(done: () => void): void {
+    if (!this.scheduled) done();
+    else this.onIdle = done;
+  }
+}
+
+export function addInternalService(server: grpc.Server, service: InternalService, log: Logger, maxArgs: number): void {
+  const { internal } = loadProtos();
+  server.addService(internal.internalpb.InternalServer.service, internalHandlers(service, log, maxArgs));
+}

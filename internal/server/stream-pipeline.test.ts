@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { StreamPipeline, type PipelineSink } from './stream-pipeline.js';
+
+function recorder(capacity = Infinity) {
+  const written: number[] = [];
+  const events: string[] = [];
+  const sink: PipelineSink<number> & { ended: boolean } = {
+    ended: false,
+    write(n) {
+      written.push(n);
+      return written.length < capacity;
+    },
+    pauseInput: () => events.push('pause'),
+    resumeInput: () => events.push('resume'),
+    end() {
+      this.ended = true;
+    },
+  };
+  return { sink, written, events };
+}
+
+function deferred<T>() {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe('StreamPipeline', () => {
+  it('answers in request order when later requests finish first', async () => {
+    const { sink, written } = recorder();
+    const p = new StreamPipeline(sink, 16);
+    const first = deferred<number>();
+    p.push(first.promise);
+    p.push(2);
+    p.push(Promise.resolve(3));
+    await Promise.resolve();
+    expect(written).toEqual([]);
+    first.resolve(1);
+    await new Promise((r) => setImmediate(r));
+    expect(written).toEqual([1, 2, 3]);
+  });
+
+  it('ends the response only after every reply is written', async () => {
+    const { sink, written } = recorder();
+    const p = new StreamPipeline(sink, 16);
+    const slow = deferred<number>();
+    p.push(slow.promise);
+    p.endInput();
+    expect(sink.ended).toBe(false);
+    slow.resolve(7);
+    await new Promise((r) => setImmediate(r));
+    expect(written).toEqual([7]);
+    expect(sink.ended).toBe(true);
+  });
+
+  it('pauses reading at the in-flight limit and resumes when replies complete', async () => {
+    const { sink, events } = recorder();
+    const p = new StreamPipeline(sink, 2);
+    const a = deferred<number>();
+    const b = deferred<number>();
+    p.push(a.promise);
+    expect(events).toEqual([]);
+    p.push(b.promise);
+    expect(events).toEqual(['pause']);
+    a.resolve(1);
+    b.resolve(2);
+    await new Promise((r) => setImmediate(r));
+    expect(events).toEqual(['pause', 'resume']);
+  });
+
+  it('holds replies while the transport is full and continues on drain', () => {
+    const { sink, written, events } = recorder(1);
+    const p = new StreamPipeline(sink, 16);
+    p.push(1);
+    p.push(2);
+    expect(written).toEqual([1]);
+    expect(events).toEqual(['pause']);
+    p.onDrain();
+    expect(written).toEqual([1, 2]);
+  });
+
+  it('drops pending replies after cancel', async () => {
+    const { sink, written } = recorder();
+    const p = new StreamPipeline(sink, 16);
+    const a = deferred<number>();
+    p.push(a.promise);
+    p.cancel();
+    a.resolve(1);
+    await new Promise((r) => setImmediate(r));
+    expect(written).toEqual([]);
+  });
+});

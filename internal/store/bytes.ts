@@ -1,0 +1,49 @@
+import { Buffer, isUtf8 } from 'node:buffer';
+
+// A binary string holds one byte per char code (latin1). V8 stores such strings one byte per
+// char, so they are the compact, comparable, hashable form of keys, fields and values.
+
+/**
+ * Bytes as a JS string, one byte per char code (the same alias as command/reply.ts; declared
+ * here too so store/ does not depend on command/, which sits above it).
+ */
+export type BinStr = string;
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** True when every char code is below 0x80: the text and its UTF-8 bytes are the same string. */
+export function isAscii(s: string): boolean {
+  return ASCII.test(s);
+}
+
+/** Bytes to a binary string (latin1 decoding never alters a byte). */
+export function binFromBuffer(buf: Uint8Array): BinStr {
+  if (buf.length === 0) return '';
+  // Wrapping shares memory: Buffer.from(arrayBuffer, offset, length) does not copy.
+  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  return b.toString('latin1');
+}
+
+/** A binary string back to its bytes. */
+export function binToBuffer(s: BinStr): Buffer {
+  return Buffer.from(s, 'latin1');
+}
+
+/** Text to the binary string of its UTF-8 bytes; ASCII text is already its own encoding. */
+export function binFromText(text: string): BinStr {
+  if (ASCII.test(text)) return text;
+  const b = Buffer.from(text, 'utf8');
+  return b.toString('latin1');
+}
+
+/** A binary string read as UTF-8 text (invalid sequences become U+FFFD, as TextDecoder does). */
+export function binToText(s: BinStr): string {
+  if (ASCII.test(s)) return s;
+  return Buffer.from(s, 'latin1').toString('utf8');
+}
+
+/** Whether the bytes of `s` are valid UTF-8 (decides str vs bin in MessagePack maps). */
+export function isValidUtf8(s: BinStr): boolean {
+  if (ASCII.test(s)) return true;
+  return isUtf8(Buffer.from(s, 'latin1'));
+}

@@ -1,0 +1,72 @@
+import type { BinStr } from './bytes.js';
+import type { HashValue } from './hash-value.js';
+import type { ListValue } from './list-value.js';
+
+export type EntryType = 'hash' | 'list';
+
+/** The fields every key carries; commands read them, only the store writes them. */
+interface EntryBase {
+  readonly key: BinStr;
+  /** The key's uint32 ring position (from the injected hashKey). */
+  readonly pos: number;
+  /** Absolute expiry in wall-clock ms; 0 = none. */
+  readonly expireAtMs: number;
+  /** Per-key hybrid logical clock; only grows (DESIGN 8). */
+  readonly version: number;
+}
+
+export interface HashEntry extends EntryBase {
+  readonly type: 'hash';
+  readonly value: HashValue;
+}
+
+export interface ListEntry extends EntryBase {
+  readonly type: 'list';
+  readonly value: ListValue;
+}
+
+/** A key as commands see it. Mutate `value` through its methods, then `store.commit(entry)`. */
+export type Entry = HashEntry | ListEntry;
+
+/** The store's own view of an entry: the bookkeeping fields are writable here only. */
+export type StoredEntry = {
+  -readonly [K in keyof EntryBase]: EntryBase[K];
+} & {
+  readonly type: EntryType;
+  readonly value: HashValue | ListValue;
+  /** LRU stamp: a store-wide access counter (higher = used more recently). */
+  lru: number;
+  /** Bytes charged to this key (see memory.ts). */
+  bytes: number;
+  /** Index in the all-keys sampling array; -1 while detached (created, not yet committed). */
+  slot: number;
+  /** Index in the keys-with-TTL sampling array; -1 when the key has no TTL or is detached. */
+  ttlSlot: number;
+};
+
+/** A deleted key's marker: blocks older copies from resurrecting it (DESIGN 8). */
+export interface Tombstone {
+  readonly version: number;
+  readonly deletedAtMs: number;
+}
+
+/** Why a key left the store without a command deleting it (the listener seam). */
+export type RemovalReason = 'expired' | 'evicted';
+
+/** A live key's full state for replication and rebalance. */
+export interface LiveKeyState {
+  readonly deleted?: false;
+  readonly type: EntryType;
+  /** Hash: [f1, v1, f2, v2, ...]; list: its elements head to tail. */
+  readonly value: readonly BinStr[];
+  readonly expireAtMs: number;
+  readonly version: number;
+}
+
+/** A tombstone's state: the key was deleted at this version. */
+export interface DeletedKeyState {
+  readonly deleted: true;
+  readonly version: number;
+}
+
+export type KeyState = LiveKeyState | DeletedKeyState;

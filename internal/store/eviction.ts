@@ -1,0 +1,39 @@
+import type { Random } from '../clock/index.js';
+import type { EntryArray } from './entry-array.js';
+import type { StoredEntry } from './entry.js';
+import type { EvictionPolicy } from './options.js';
+
+/**
+ * Chooses the key to evict, or undefined when the policy allows none (noeviction, or no key with
+ * a TTL under volatile-lru). LRU is approximate as in Redis: the least recently used of `samples`
+ * random keys, which is close to true LRU at a fraction of the bookkeeping.
+ */
+export function pickVictim(
+  policy: EvictionPolicy,
+  all: EntryArray,
+  volatile: EntryArray,
+  samples: number,
+  random: Random,
+): StoredEntry | undefined {
+  switch (policy) {
+    case 'noeviction':
+      return undefined;
+    case 'allkeys-random':
+      return all.size === 0 ? undefined : all.at(random.int(all.size));
+    case 'allkeys-lru':
+      return leastRecent(all, samples, random);
+    case 'volatile-lru':
+      return leastRecent(volatile, samples, random);
+  }
+}
+
+function leastRecent(pool: EntryArray, samples: number, random: Random): StoredEntry | undefined {
+  if (pool.size === 0) return undefined;
+  let best: StoredEntry | undefined;
+  // Sampling with replacement: cheap, and a repeat only wastes one of the samples.
+  for (let i = 0; i < Math.max(1, samples); i++) {
+    const e = pool.at(random.int(pool.size));
+    if (e !== undefined && (best === undefined || e.lru < best.lru)) best = e;
+  }
+  return best;
+}

@@ -1,0 +1,47 @@
+// store/ owns one node's keyspace: hash and list values, lazy and active expiry, versions and
+// tombstones, memory accounting and eviction, transfer state, and ring-position buckets for
+// range walks. It is pure (time and chance come in through Clock and Random) and imports only
+// errors/ and clock/ types; never command/ (which builds on it), ring/, wire/, sockets or timers.
+export {
+  binFromBuffer,
+  binFromText,
+  binToBuffer,
+  binToText,
+  isAscii,
+  isValidUtf8,
+  type BinStr,
+} from './bytes.js';
+export { Deque } from './deque.js';
+export { HashValue, type FieldWrite } from './hash-value.js';
+export { ListValue, redisRange } from './list-value.js';
+export type {
+  DeletedKeyState,
+  Entry,
+  EntryType,
+  HashEntry,
+  KeyState,
+  ListEntry,
+  LiveKeyState,
+  RemovalReason,
+  Tombstone,
+} from './entry.js';
+export {
+  ENTRY_OVERHEAD_BYTES,
+  HASH_FIELD_OVERHEAD_BYTES,
+  LIST_ELEMENT_OVERHEAD_BYTES,
+  TOMBSTONE_OVERHEAD_BYTES,
+} from './memory.js';
+export { BUCKET_SPAN, RING_END } from './key-buckets.js';
+export {
+  DEFAULT_STORE_OPTIONS,
+  EVICTION_POLICIES,
+  type EvictionPolicy,
+  type StoreDeps,
+  type StoreOptions,
+} from './options.js';
+export { Store, type ScanResult, type StoreCounters } from './store.js';
+export {
+  startActiveExpiry,
+  type ExpireCycleResult,
+  type ExpiringStore,
+} from './active-expiry.js';

@@ -1,0 +1,79 @@
+import type { BinStr } from './bytes.js';
+import { EntryArray } from './entry-array.js';
+import type { StoredEntry } from './entry.js';
+import { type BucketWalk, KeyBuckets } from './key-buckets.js';
+import { ENTRY_OVERHEAD_BYTES } from './memory.js';
+
+/**
+ * The indexes over live entries, kept in step: key -> entry, the sampling arrays (all keys,
+ * keys with a TTL), the ring-position buckets, the memory total and the LRU clock. It knows
+ * nothing of time, versions or tombstones; the Store decides what goes in and out.
+ */
+export class Keyspace {
+  readonly all = new EntryArray('slot');
+  readonly volatile = new EntryArray('ttlSlot');
+  private readonly map = new Map<BinStr, StoredEntry>();
+  private readonly buckets = new KeyBuckets();
+  private bytes = 0;
+  private lruClock = 0;
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  get usedMemory(): number {
+    return this.bytes;
+  }
+
+  find(key: BinStr): StoredEntry | undefined {
+    return this.map.get(key);
+  }
+
+  /** Marks the entry as the most recently used (approximate LRU compares these stamps). */
+  touch(e: StoredEntry): void {
+    e.lru = ++this.lruClock;
+  }
+
+  insert(e: StoredEntry): void {
+    this.map.set(e.key, e);
+    this.all.add(e);
+    this.buckets.add(e);
+    this.syncTtl(e);
+    this.touch(e);
+    this.charge(e);
+  }
+
+  /** Takes the entry out of every index and returns its bytes; it becomes detached. */
+  detach(e: StoredEntry): void {
+    this.map.delete(e.key);
+    this.all.delete(e);
+    this.volatile.delete(e);
+    this.buckets.delete(e);
+    this.bytes -= e.bytes;
+    e.bytes = 0;
+  }
+
+  /** Re-charges a live entry after its value changed: key + value bytes + fixed overhead. */
+  charge(e: StoredEntry): void {
+    const bytes = ENTRY_OVERHEAD_BYTES + e.key.length + e.value.bytes;
+    this.bytes += bytes - e.bytes;
+    e.bytes = bytes;
+  }
+
+  /** Keeps the keys-with-TTL array in step with `expireAtMs` (a no-op for detached entries). */
+  syncTtl(e: StoredEntry): void {
+    if (e.slot < 0) return;
+    if (e.expireAtMs > 0) this.volatile.add(e);
+    else this.volatile.delete(e);
+  }
+
+  walk(
+    from: number,
+    to: number,
+    wanted: number,
+    examineLimit: number,
+    accept: (e: StoredEntry) => boolean,
+  ): BucketWalk {
+    return this.buckets.walk(from, to, wanted, examineLimit, accept);
+  }
+}

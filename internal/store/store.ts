@@ -1,0 +1,351 @@
+import type { BinStr } from './bytes.js';
+import { outOfMemory, wrongType } from '../errors/index.js';
+import { type ExpireCycleResult, runExpireCycle } from './active-expiry.js';
+import type {
+  Entry,
+  EntryType,
+  HashEntry,
+  KeyState,
+  ListEntry,
+  RemovalReason,
+  StoredEntry,
+  Tombstone,
+} from './entry.js';
+import { pickVictim } from './eviction.js';
+import { HashValue } from './hash-value.js';
+import { Keyspace } from './keyspace.js';
+import { ListValue } from './list-value.js';
+import { DEFAULT_STORE_OPTIONS, type StoreDeps, type StoreOptions } from './options.js';
+import { Tombstones } from './tombstones.js';
+import { stateOf, valueOf } from './transfer.js';
+
+/** One page of a ring-range walk: keys found, and the position to continue from. */
+export interface ScanResult {
+  readonly keys: BinStr[];
+  readonly next: number;
+}
+
+export interface StoreCounters {
+  readonly expiredKeys: number;
+  readonly evictedKeys: number;
+}
+
+/**
+ * One node's keyspace. Reads expire keys lazily; writes follow one discipline: get the entry with
+ * `hashForWrite`/`listForWrite` (a new key is a detached entry until committed), mutate its value
+ * through the value's methods, then call `commit(entry)` once. Commit stamps the version,
+ * re-charges the key's memory, inserts a new key, and deletes a hash or list left empty.
+ */
+export class Store {
+  readonly options: Readonly<StoreOptions>;
+  private readonly space = new Keyspace();
+  private readonly tombstones = new Tombstones();
+  private expiredKeys = 0;
+  private evictedKeys = 0;
+
+  constructor(
+    private readonly deps: StoreDeps,
+    options: Partial<StoreOptions> = {},
+  ) {
+    this.options = Object.freeze({ ...DEFAULT_STORE_OPTIONS, ...options });
+  }
+
+  /** Number of keys (expired ones not yet collected included). */
+  get size(): number {
+    return this.space.size;
+  }
+
+  /** Estimated bytes of all keys (see memory.ts); tombstones are counted apart. */
+  get usedMemory(): number {
+    return this.space.usedMemory;
+  }
+
+  get tombstoneCount(): number {
+    return this.tombstones.size;
+  }
+
+  get tombstoneBytes(): number {
+    return this.tombstones.bytes;
+  }
+
+  get keysWithTtl(): number {
+    return this.space.volatile.size;
+  }
+
+  /** Wall-clock ms from the injected clock (commands compute TTLs against it). */
+  nowMs(): number {
+    return this.deps.clock.now();
+  }
+
+  get counters(): StoreCounters {
+    return { expiredKeys: this.expiredKeys, evictedKeys: this.evictedKeys };
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  /** The live entry, or undefined (an expired key is deleted here). Marks the key as used. */
+  get(key: BinStr): Entry | undefined {
+    return this.lookup(key, true) as Entry | undefined;
+  }
+
+  /** Like get, without marking the key as used (transfers, introspection). */
+  peek(key: BinStr): Entry | undefined {
+    return this.lookup(key, false) as Entry | undefined;
+  }
+
+  /** The hash at `key`, undefined when missing; WRONGTYPE when it holds a list. */
+  getHash(key: BinStr): HashEntry | undefined {
+    const e = this.lookup(key, true);
+    if (e !== undefined && e.type !== 'hash') throw wrongType();
+    return e as HashEntry | undefined;
+  }
+
+  /** The list at `key`, undefined when missing; WRONGTYPE when it holds a hash. */
+  getList(key: BinStr): ListEntry | undefined {
+    const e = this.lookup(key, true);
+    if (e !== undefined && e.type !== 'list') throw wrongType();
+    return e as ListEntry | undefined;
+  }
+
+  /** The hash at `key`, or a new empty one that exists only once committed non-empty. */
+  hashForWrite(key: BinStr): HashEntry {
+    return (this.getHash(key) ?? this.newEntry(key, 'hash', new HashValue())) as HashEntry;
+  }
+
+  /** The list at `key`, or a new empty one that exists only once committed non-empty. */
+  listForWrite(key: BinStr): ListEntry {
+    return (this.getList(key) ?? this.newEntry(key, 'list', new ListValue())) as ListEntry;
+  }
+
+  /**
+   * The key's current version: the live entry's, else its tombstone's, else 0. Expires the key
+   * first, so every copy reports the same version (an expiry's tombstone version is fixed).
+   */
+  versionOf(key: BinStr): number {
+    return this.lookup(key, false)?.version ?? this.tombstones.get(key)?.version ?? 0;
+  }
+
+  /** The tombstone left by the key's last deletion, if still retained. */
+  tombstone(key: BinStr): Tombstone | undefined {
+    return this.tombstones.get(key);
+  }
+
+  // ---- writes ------------------------------------------------------------------------------
+
+  /**
+   * The version the next write of `key` gets: max(wall ms, current + 1, tombstone + 1), a hybrid
+   * logical clock, so versions only grow per key even when the wall clock steps back.
+   */
+  nextVersion(key: BinStr): number {
+    const e = this.lookup(key, false);
+    return this.versionAfter(key, e?.version ?? 0);
+  }
+
+  /**
+   * Finishes a write: stamps `version` (or the next one), charges memory, inserts a new key and
+   * deletes a hash or list left empty (leaving a tombstone). Returns the version stamped.
+   */
+  commit(entry: Entry, version?: number): number {
+    const e = entry as StoredEntry;
+    const live = e.slot >= 0;
+    const v = version ?? this.versionAfter(e.key, live ? e.version : 0);
+    if (e.value.isEmpty()) {
+      if (live) this.remove(e, v);
+      return v;
+    }
+    e.version = v;
+    if (live) {
+      this.space.touch(e);
+      this.space.charge(e);
+      this.space.syncTtl(e);
+    } else {
+      this.space.insert(e);
+      this.tombstones.delete(e.key); // the new version is above it: it no longer blocks anything
+    }
+    return v;
+  }
+
+  /** Sets (ms > 0) or clears (0) the absolute expiry; the caller then commits the entry. */
+  setExpireAt(entry: Entry, expireAtMs: number): void {
+    const e = entry as StoredEntry;
+    e.expireAtMs = expireAtMs;
+    this.space.syncTtl(e); // a detached entry is registered when inserted
+  }
+
+  /** Deletes a live key, leaving a tombstone; returns the version, undefined when missing. */
+  delete(key: BinStr, version?: number): number | undefined {
+    const e = this.lookup(key, false);
+    if (e === undefined) return undefined;
+    const v = version ?? this.versionAfter(key, e.version);
+    this.remove(e, v);
+    return v;
+  }
+
+  // ---- transfer ----------------------------------------------------------------------------
+
+  /** The key's full state for replication/rebalance; a tombstone if recently deleted. */
+  exportKey(key: BinStr): KeyState | undefined {
+    const e = this.lookup(key, false);
+    if (e !== undefined) return stateOf(e);
+    const t = this.tombstones.get(key);
+    return t === undefined ? undefined : { deleted: true, version: t.version };
+  }
+
+  /**
+   * Applies a transferred state only if its version is higher than the local key's or
+   * tombstone's (so a stale copy never overwrites a newer write nor resurrects a deleted key).
+   * Returns whether it was applied. Never refuses for memory: a transfer must not lose data.
+   */
+  mergeKey(key: BinStr, state: KeyState): boolean {
+    const e = this.lookup(key, false);
+    const local = e?.version ?? this.tombstones.get(key)?.version ?? 0;
+    if (state.version <= local) return false;
+    const now = this.deps.clock.now();
+    const gone =
+      state.deleted === true ||
+      state.value.length === 0 ||
+      (state.expireAtMs > 0 && state.expireAtMs <= now);
+    if (gone) {
+      if (e !== undefined) this.remove(e, state.version);
+      else this.tombstones.set(key, state.version, now);
+      return true;
+    }
+    const fresh = this.newEntry(key, state.type, valueOf(state));
+    fresh.version = state.version;
+    fresh.expireAtMs = state.expireAtMs;
+    if (e !== undefined) this.space.detach(e);
+    this.space.insert(fresh);
+    this.tombstones.delete(key);
+    return true;
+  }
+
+  // ---- memory ------------------------------------------------------------------------------
+
+  /** Evicts per policy until under maxMemoryBytes; false when over and nothing may go. */
+  evictToLimit(): boolean {
+    const max = this.options.maxMemoryBytes;
+    if (max <= 0) return true;
+    const { evictionPolicy, evictionSamples } = this.options;
+    const { all, volatile } = this.space;
+    while (this.space.usedMemory > max) {
+      const victim = pickVictim(evictionPolicy, all, volatile, evictionSamples, this.deps.random);
+      if (victim === undefined) return false;
+      this.removeFor(victim, 'evicted');
+    }
+    return true;
+  }
+
+  /** Called before a command that may grow memory: evicts, or throws OOM as Redis does. */
+  ensureMemory(): void {
+    if (!this.evictToLimit()) throw outOfMemory();
+  }
+
+  // ---- maintenance -------------------------------------------------------------------------
+
+  /**
+   * Redis's active expiry: sample keys with a TTL, delete the expired, and go on while more than
+   * a quarter of a sample was expired and `budgetMs` of monotonic time lasts. Then prunes one
+   * bounded chunk of old tombstones.
+   */
+  activeExpireCycle(budgetMs: number): ExpireCycleResult {
+    const { clock, random } = this.deps;
+    const cycle = runExpireCycle(
+      {
+        clock,
+        random,
+        volatile: this.space.volatile,
+        expire: (e) => this.removeFor(e, 'expired'),
+        samples: this.options.activeExpireSamples,
+        maxRounds: this.options.activeExpireMaxRounds,
+      },
+      budgetMs,
+    );
+    return { ...cycle, tombstonesPruned: this.pruneTombstones() };
+  }
+
+  /** Drops one bounded chunk of tombstones older than the retention; returns how many. */
+  pruneTombstones(): number {
+    const { tombstoneRetentionMs, tombstonePruneChunk } = this.options;
+    return this.tombstones.prune(this.deps.clock.now() - tombstoneRetentionMs, tombstonePruneChunk);
+  }
+
+  // ---- ring ranges -------------------------------------------------------------------------
+
+  /**
+   * Keys whose ring position is in [from, to) and that pass `filter`, walking buckets in
+   * position order; stops after the bucket where `count` keys were collected (or count x
+   * scanExamineFactor were looked at), returning that bucket's end as `next`, else `next = to`.
+   * Expired keys are skipped and collected.
+   */
+  scan(
+    from: number,
+    to: number,
+    count: number,
+    filter?: (key: BinStr, entry: Entry) => boolean,
+  ): ScanResult {
+    const now = this.deps.clock.now();
+    const expired: StoredEntry[] = [];
+    const wanted = Math.max(1, count);
+    const walk = this.space.walk(from, to, wanted, wanted * this.options.scanExamineFactor, (e) => {
+      if (e.expireAtMs !== 0 && e.expireAtMs <= now) {
+        expired.push(e);
+        return false;
+      }
+      return filter === undefined || filter(e.key, e as Entry);
+    });
+    for (const e of expired) this.removeFor(e, 'expired');
+    return { keys: walk.entries.map((e) => e.key), next: walk.next };
+  }
+
+  /** Keys in [from, to) in chunks of about `chunkKeys`, for rebalance to send between yields. */
+  *rangeChunks(from: number, to: number, chunkKeys = 256): Generator<BinStr[]> {
+    let pos = from;
+    while (pos < to) {
+      const page = this.scan(pos, to, chunkKeys);
+      if (page.keys.length > 0) yield page.keys;
+      pos = page.next;
+    }
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  private lookup(key: BinStr, touch: boolean): StoredEntry | undefined {
+    const e = this.space.find(key);
+    if (e === undefined) return undefined;
+    if (e.expireAtMs !== 0 && e.expireAtMs <= this.deps.clock.now()) {
+      this.removeFor(e, 'expired');
+      return undefined;
+    }
+    if (touch) this.space.touch(e);
+    return e;
+  }
+
+  private versionAfter(key: BinStr, current: number): number {
+    const t = this.tombstones.get(key);
+    return Math.max(this.deps.clock.now(), current + 1, t === undefined ? 0 : t.version + 1);
+  }
+
+  private newEntry(key: BinStr, type: EntryType, value: HashValue | ListValue): StoredEntry {
+    const pos = this.deps.hashKey(key) >>> 0;
+    return { key, pos, type, value, expireAtMs: 0, version: 0, lru: 0, bytes: 0, slot: -1, ttlSlot: -1 };
+  }
+
+  /** Deletes a live entry, leaving a tombstone at `version`. */
+  private remove(e: StoredEntry, version: number): void {
+    this.space.detach(e);
+    this.tombstones.set(e.key, version, this.deps.clock.now());
+  }
+
+  /**
+   * Expiry and eviction. An expiry's tombstone version is max(expireAtMs, version + 1): every
+   * copy computes the same one. An eviction keeps the key's version, so it blocks only the very
+   * copy it dropped, never a newer write.
+   */
+  private removeFor(e: StoredEntry, reason: RemovalReason): void {
+    const version = reason === 'expired' ? Math.max(e.expireAtMs, e.version + 1) : e.version;
+    this.remove(e, version);
+    if (reason === 'expired') this.expiredKeys++;
+    else this.evictedKeys++;
+    this.deps.onRemoved?.(e.key, reason, version);
+  }
+}

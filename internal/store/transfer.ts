@@ -1,0 +1,19 @@
+import { GokvError } from '../errors/index.js';
+import type { LiveKeyState, StoredEntry } from './entry.js';
+import { HashValue } from './hash-value.js';
+import { ListValue } from './list-value.js';
+
+/** A live entry's transfer state: hash as [f1, v1, ...], list head to tail. */
+export function stateOf(e: StoredEntry): LiveKeyState {
+  const value = e.value instanceof HashValue ? e.value.toFlat() : e.value.toArray();
+  return { type: e.type, value, expireAtMs: e.expireAtMs, version: e.version };
+}
+
+/** Rebuilds a value from transfer state; a malformed state from a peer is an internal error. */
+export function valueOf(state: LiveKeyState): HashValue | ListValue {
+  if (state.type === 'list') return new ListValue(state.value);
+  if (state.type !== 'hash' || state.value.length % 2 !== 0) {
+    throw new GokvError('INTERNAL', `INTERNAL malformed ${String(state.type)} key state`);
+  }
+  return HashValue.fromFlat(state.value);
+}

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { HashValue } from './hash-value.js';
+import { ListValue, redisRange } from './list-value.js';
+import { hashFieldBytes, listElementBytes } from './memory.js';
+
+const listBytes = (items: readonly string[]): number => items.reduce((n, v) => n + listElementBytes(v), 0);
+const ABCDE = ['a', 'b', 'c', 'd', 'e'];
+
+describe('redisRange', () => {
+  it.each([
+    ['whole list', 0, -1, [0, 5]],
+    ['first two', 0, 1, [0, 2]],
+    ['last two', -2, -1, [3, 5]],
+    ['start past the end is empty', 5, 10, [0, 0]],
+    ['start after stop is empty', 3, 1, [0, 0]],
+    ['negative start clamps to 0', -100, 1, [0, 2]],
+    ['stop past the end clamps', 2, 100, [2, 5]],
+    ['stop before the head is empty', 0, -6, [0, 0]],
+  ])('%s', (_name, start, stop, expected) => {
+    expect(redisRange(start, stop, 5)).toEqual(expected);
+  });
+});
+
+describe('ListValue', () => {
+  it.each([
+    ['keeps a middle slice', 1, 3, ['b', 'c', 'd'], 2],
+    ['keeps everything', 0, -1, ABCDE, 0],
+    ['keeps the newest two', -2, -1, ['d', 'e'], 3],
+    ['keeps the oldest one', 0, 0, ['a'], 4],
+    ['empties on an empty range', 3, 1, [], 5],
+  ])('trim %s', (_name, start, stop, kept, removed) => {
+    const l = new ListValue(ABCDE);
+    expect(l.trim(start, stop)).toBe(removed);
+    expect(l.toArray()).toEqual(kept);
+    expect(l.bytes).toBe(listBytes(kept));
+  });
+
+  it.each([
+    ['all matches with count 0', 0, 'x', ['a', 'b'], 3],
+    ['first two from the head', 2, 'x', ['a', 'b', 'x'], 2],
+    ['last two from the tail', -2, 'x', ['x', 'a', 'b'], 2],
+    ['nothing when absent', 0, 'z', ['x', 'a', 'x', 'b', 'x'], 0],
+  ])('remove %s', (_name, count, value, left, removed) => {
+    const l = new ListValue(['x', 'a', 'x', 'b', 'x']);
+    expect(l.remove(count, value)).toBe(removed);
+    expect(l.toArray()).toEqual(left);
+    expect(l.bytes).toBe(listBytes(left));
+  });
+
+  it.each([
+    ['positive index', 1, 'changed', ['a', 'Z', 'c']],
+    ['negative index', -1, 'changed', ['a', 'b', 'Z']],
+    ['same value is unchanged', 0, 'unchanged', ['a', 'b', 'c']],
+    ['past the end', 3, 'out-of-range', ['a', 'b', 'c']],
+    ['before the head', -4, 'out-of-range', ['a', 'b', 'c']],
+  ])('set at %s', (_name, index, result, after) => {
+    const l = new ListValue(['a', 'b', 'c']);
+    expect(l.set(index, result === 'unchanged' ? 'a' : 'Z')).toBe(result);
+    expect(l.toArray()).toEqual(after);
+    expect(l.bytes).toBe(listBytes(after));
+  });
+
+  it('keeps bytes exact through pushes and pops', () => {
+    const l = new ListValue();
+    l.pushBack('hello');
+    l.pushFront('x');
+    expect(l.bytes).toBe(listBytes(['x', 'hello']));
+    expect(l.popBack()).toBe('hello');
+    expect(l.popFront()).toBe('x');
+    expect(l.popFront()).toBeUndefined();
+    expect(l.bytes).toBe(0);
+    expect(l.isEmpty()).toBe(true);
+  });
+});
+
+describe('HashValue', () => {
+  it('reports added, updated and unchanged writes and keeps bytes exact', () => {
+    const h = new HashValue();
+    expect(h.set('f', 'v')).toBe('added');
+    expect(h.set('f', 'v')).toBe('unchanged');
+    expect(h.set('f', 'longer')).toBe('updated');
+    expect(h.bytes).toBe(hashFieldBytes('f', 'longer'));
+    expect(h.delete('f')).toBe(true);
+    expect(h.delete('f')).toBe(false);
+    expect(h.bytes).toBe(0);
+    expect(h.isEmpty()).toBe(true);
+  });
+
+  it('round-trips through the flat transfer form in insertion order', () => {
+    const h = HashValue.fromFlat(['b', '2', 'a', '1']);
+    expect(h.toFlat()).toEqual(['b', '2', 'a', '1']);
+    expect(h.fields()).toEqual(['b', 'a']);
+    expect(h.values()).toEqual(['2', '1']);
+  });
+});

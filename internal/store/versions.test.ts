@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import type { KeyState } from './entry.js';
+import { makeStore, putHash, putList } from './testing/fixtures.js';
+
+const T0 = 1_700_000_000_000; // ManualClock's start
+
+describe('versions', () => {
+  it('stamps the wall clock and then grows by at least one per write', () => {
+    const { store, clock } = makeStore();
+    expect(putHash(store, 'h', { a: '1' })).toBe(T0);
+    expect(putHash(store, 'h', { b: '2' })).toBe(T0 + 1); // same ms: last + 1
+    clock.advance(100);
+    expect(putHash(store, 'h', { c: '3' })).toBe(T0 + 100);
+    expect(store.versionOf('h')).toBe(T0 + 100);
+  });
+
+  it('keeps growing when the wall clock steps back', () => {
+    const { store, clock } = makeStore();
+    putHash(store, 'h', { a: '1' });
+    clock.setWallClock(T0 - 60_000);
+    expect(putHash(store, 'h', { a: '2' })).toBe(T0 + 1);
+  });
+
+  it('stamps above the tombstone of a deleted key when it is recreated', () => {
+    const { store, clock } = makeStore();
+    putHash(store, 'h', { a: '1' }, T0 + 500);
+    expect(store.delete('h')).toBe(T0 + 501);
+    expect(putList(store, 'h', ['x'])).toBe(T0 + 502);
+    expect(store.tombstone('h')).toBeUndefined(); // superseded by the live key
+    clock.advance(10_000);
+    expect(store.nextVersion('h')).toBe(T0 + 10_000);
+  });
+
+  it('uses an explicit version as given (a replica applying its leader)', () => {
+    const { store } = makeStore();
+    expect(putHash(store, 'h', { a: '1' }, 42)).toBe(42);
+    expect(store.exportKey('h')).toMatchObject({ version: 42 });
+    expect(store.delete('h', 43)).toBe(43);
+    expect(store.exportKey('h')).toEqual({ deleted: true, version: 43 });
+  });
+
+  it('gives an expired key a tombstone version every copy computes alike', () => {
+    const a = makeStore();
+    const b = makeStore();
+    for (const { store, clock } of [a, b]) {
+      putHash(store, 'h', { a: '1' }, T0 + 5);
+      const e = store.get('h')!;
+      store.setExpireAt(e, T0 + 2000);
+      store.commit(e, T0 + 6);
+      clock.advance(2500);
+    }
+    a.store.activeExpireCycle(10); // one copy expires it actively, the other lazily
+    expect(a.store.exportKey('h')).toEqual({ deleted: true, version: T0 + 2000 });
+    expect(b.store.exportKey('h')).toEqual({ deleted: true, version: T0 + 2000 });
+  });
+});
+
+describe('exportKey and mergeKey', () => {
+  it('exports hashes flat and lists in order, with expiry and version', () => {
+    const { store, clock } = makeStore();
+    putHash(store, 'h', { f1: 'v1', f2: 'v2' }, 7);
+    putList(store, 'l', ['a', 'b'], 8);
+    const e = store.get('l')!;
+    store.setExpireAt(e, clock.now() + 100);
+    store.commit(e, 9);
+    expect(store.exportKey('h')).toEqual({ type: 'hash', value: ['f1', 'v1', 'f2', 'v2'], expireAtMs: 0, version: 7 });
+    expect(store.exportKey('l')).toEqual({ type: 'list', value: ['a', 'b'], expireAtMs: T0 + 100, version: 9 });
+    expect(store.exportKey('missing')).toBeUndefined();
+  });
+
+  const live = (version: number, value: string[] = ['f', 'new']): KeyState => ({
+    type: 'hash',
+    value,
+    expireAtMs: 0,
+    version,
+  });
+
+  it.each<[string, 'live' | 'tombstone' | 'none', KeyState, boolean, KeyState | undefined]>([
+    ['a newer copy replaces the local key', 'live', live(20), true, live(20)],
+    ['an older copy is refused', 'live', live(5), false, live(10, ['f', 'old'])],
+    ['a copy of the same version is refused', 'live', live(10), false, live(10, ['f', 'old'])],
+    ['a newer deletion deletes', 'live', { deleted: true, version: 11 }, true, { deleted: true, version: 11 }],
+    ['an older copy cannot resurrect a deleted key', 'tombstone', live(10), false, { deleted: true, version: 11 }],
+    ['a copy newer than the tombstone recreates the key', 'tombstone', live(12), true, live(12)],
+    ['a copy lands on a missing key', 'none', live(1), true, live(1)],
+    ['a deletion of a missing key is remembered', 'none', { deleted: true, version: 3 }, true, { deleted: true, version: 3 }],
+    ['an empty value counts as a deletion', 'none', live(4, []), true, { deleted: true, version: 4 }],
+  ])('%s', (_name, local, incoming, applied, after) => {
+    const { store } = makeStore();
+    if (local !== 'none') putHash(store, 'k', { f: 'old' }, 10);
+    if (local === 'tombstone') store.delete('k', 11);
+    expect(store.mergeKey('k', incoming)).toBe(applied);
+    expect(store.exportKey('k')).toEqual(after);
+  });
+
+  it('turns a copy that expired in flight into a tombstone', () => {
+    const { store, clock } = makeStore();
+    const state: KeyState = { type: 'list', value: ['a'], expireAtMs: clock.now() - 1, version: 5 };
+    expect(store.mergeKey('k', state)).toBe(true);
+    expect(store.exportKey('k')).toEqual({ deleted: true, version: 5 });
+    expect(store.size).toBe(0);
+  });
+
+  it('replaces a key of another type and keeps memory and TTL indexes exact', () => {
+    const { store, clock } = makeStore();
+    putHash(store, 'k', { f: 'v' }, 1);
+    store.mergeKey('k', { type: 'list', value: ['a', 'b'], expireAtMs: clock.now() + 50, version: 2 });
+    const fresh = makeStore();
+    putList(fresh.store, 'k', ['a', 'b']);
+    expect(store.usedMemory).toBe(fresh.store.usedMemory);
+    expect(store.keysWithTtl).toBe(1);
+    expect(store.getList('k')?.value.toArray()).toEqual(['a', 'b']);
+    clock.advance(50);
+    expect(store.get('k')).toBeUndefined();
+  });
+
+  it('rejects a malformed hash state', () => {
+    const { store } = makeStore();
+    expect(() => store.mergeKey('k', { type: 'hash', value: ['f'], expireAtMs: 0, version: 1 })).toThrow(/INTERNAL/);
+  });
+});
+
+describe('tombstones', () => {
+  it('are kept for the retention, then pruned in bounded chunks, oldest first', () => {
+    const { store, clock } = makeStore({ tombstoneRetentionMs: 1000, tombstonePruneChunk: 2 });
+    for (let i = 0; i < 5; i++) putHash(store, `k${i}`, { f: 'v' });
+    for (let i = 0; i < 4; i++) store.delete(`k${i}`);
+    clock.advance(500);
+    store.delete('k4'); // younger than the rest
+    expect(store.pruneTombstones()).toBe(0);
+    clock.advance(500);
+    expect(store.pruneTombstones()).toBe(2);
+    expect(store.pruneTombstones()).toBe(2);
+    expect(store.pruneTombstones()).toBe(0); // k4 is only 500 ms old
+    expect(store.tombstone('k4')).toBeDefined();
+    expect(store.tombstoneCount).toBe(1);
+  });
+
+  it('moves a re-deleted key to the young end of the queue', () => {
+    const { store, clock } = makeStore({ tombstoneRetentionMs: 1000 });
+    putHash(store, 'a', { f: 'v' });
+    putHash(store, 'b', { f: 'v' });
+    store.delete('a');
+    store.delete('b');
+    clock.advance(600);
+    putHash(store, 'a', { f: 'v' });
+    store.delete('a');
+    clock.advance(400);
+    expect(store.pruneTombstones()).toBe(1);
+    expect(store.tombstone('a')).toBeDefined();
+    expect(store.tombstone('b')).toBeUndefined();
+  });
+});

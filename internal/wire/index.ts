@@ -1,0 +1,6 @@
+// wire/ owns the gRPC wire format: proto loading, MessagePack replies, GokvError <-> gRPC status.
+// It imports errors/, store/ (byte helpers) and command/ (reply types); never server/ or node/.
+export { loadProtos, protoDir } from './protos.js';
+export { encodeReply, ReplyEncoder } from './reply-encoder.js';
+export { decodeReply, type DecodedReply } from './reply-decoder.js';
+export { toServiceError, fromServiceError, grpcStatusOf, ERROR_CODE_METADATA } from './status.js';

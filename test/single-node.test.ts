@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { testConfig } from '../internal/config/index.js';
+import { silentLogger } from '../internal/log/index.js';
+import { startNode, type GokvNode } from '../internal/node/index.js';
+import { decodeReply } from '../internal/wire/index.js';
+import { runCli } from '../internal/cli/index.js';
+import { TestClient, text } from './helpers/client.js';
+
+let node: GokvNode;
+let client: TestClient;
+
+beforeAll(async () => {
+  node = await startNode(testConfig({ limits: { maxValueBytes: 1024 * 1024 } }), { log: silentLogger() });
+  client = new TestClient(node.addresses.grpc!);
+});
+
+afterAll(async () => {
+  client.close();
+  await node.stop();
+});
+
+describe('a single node over RunCommand', () => {
+  it('stores and reads a hash', async () => {
+    expect(await client.run('HSET', 'user:1', 'name', 'ada', 'lang', 'ts')).toBe(2);
+    const fields = (await client.run('HGETALL', 'user:1')) as Map<string, Buffer>;
+    expect(Object.fromEntries([...fields].map(([k, v]) => [k, v.toString()]))).toEqual({ name: 'ada', lang: 'ts' });
+    expect(await client.run('HDEL', 'user:1', 'name')).toBe(1);
+    expect(await client.run('HLEN', 'user:1')).toBe(1);
+  });
+
+  it('keeps list order and accepts lower-case names', async () => {
+    expect(await client.run('rpush', 'q', 'a', 'b', 'c')).toBe(3);
+    expect(((await client.run('LRANGE', 'q', '0', '-1')) as Buffer[]).map(String)).toEqual(['a', 'b', 'c']);
+    expect(text(await client.run('LPOP', 'q'))).toBe('a');
+  });
+
+  it.each([
+    ['an unknown command', ['FOO', 'k'], 'INVALID_ARGUMENT', "ERR unknown command 'FOO'"],
+    ['wrong arity', ['HSET', 'k', 'f'], 'INVALID_ARGUMENT', "ERR wrong number of arguments for 'hset' command"],
+    ['an empty key', ['HSET', '', 'f', 'v'], 'INVALID_ARGUMENT', "ERR wrong number of arguments for 'hset' command"],
+    ['a non-integer', ['EXPIRE', 'user:1', 'soon'], 'INVALID_ARGUMENT', 'ERR value is not an integer or out of range'],
+  ])('answers %s with a Redis-style error', async (_name, [cmd, key, ...args], _status, message) => {
+    await expect(client.run(cmd!, key, ...args)).rejects.toMatchObject({ message });
+  });
+
+  it('answers WRONGTYPE as FAILED_PRECONDITION and keeps serving', async () => {
+    await client.run('RPUSH', 'alist', 'x');
+    await expect(client.run('HGET', 'alist', 'f')).rejects.toMatchObject({ code: 'WRONGTYPE' });
+    expect(await client.run('PING')).toBe('PONG');
+  });
+
+  it('refuses a 10 MB argument over the configured limit and keeps serving', async () => {
+    const big = Buffer.alloc(10 * 1024 * 1024, 0x61);
+    await expect(client.run('HSET', 'big', 'f', big)).rejects.toMatchObject({ code: 'LIMIT' });
+    expect(await client.run('EXISTS', 'big')).toBe(0);
+    expect(await client.run('PING')).toBe('PONG');
+  });
+
+  it('stores and returns non-UTF-8 bytes intact', async () => {
+    const value = Buffer.from([0xff, 0x00, 0xc3, 0x28, 0x80]);
+    const field = Buffer.from([0xfe, 0xfd]);
+    expect(await client.run('HSET', 'bin', field, value)).toBe(1);
+    const got = (await client.run('HMGET', 'bin', field)) as Buffer[];
+    expect(Buffer.compare(got[0]!, value)).toBe(0);
+  });
+
+  it('lists this node in Healthcheck', async () => {
+    const health = await client.health();
+    expect(health.peers[0]).toMatchObject({ nodeId: node.id, nodeAddr: node.addresses.grpc, alive: true, status: 'alive' });
+  });
+});
+
+describe('StreamCommand', () => {
+  it('answers in request order and keeps the stream open after an error', async () => {
+    const replies = await client.stream([
+      { command: 'HSET', key: 's', args: ['f', 'v'] },
+      { command: 'LPUSH', key: 's', args: ['x'] },
+      { command: 'HGET', key: 's', args: ['f'] },
+      { command: 'NOPE', key: 's' },
+      { command: 'HLEN', key: 's' },
+    ]);
+    expect(replies).toHaveLength(5);
+    expect(decodeReply(replies[0]!.response)).toBe(1);
+    expect(replies[1]!.error).toMatch(/^WRONGTYPE/);
+    expect(Object.fromEntries(decodeReply(replies[2]!.response) as Map<string, Buffer>)).toEqual({ f: Buffer.from('v') });
+    expect(replies[3]!.error).toBe("ERR unknown command 'NOPE'");
+    expect(decodeReply(replies[4]!.response)).toBe(1);
+  });
+
+  it('carries thousands of pipelined commands without loss', async () => {
+    const n = 5000;
+    const requests = Array.from({ length: n }, (_, i) => ({ command: 'RPUSH', key: 'pipe', args: [String(i)] }));
+    const replies = await client.stream(requests);
+    expect(replies.map((r) => decodeReply(r.response))).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+  });
+});
+
+describe('gokv-cli against a real node', () => {
+  async function cli(...argv: string[]) {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (d: Buffer) => (out += d.toString()));
+    stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await runCli(['--uri', node.addresses.grpc!, ...argv], { env: {}, stdout, stderr, isTTY: false });
+    return { code, out, err };
+  }
+
+  it('runs a command with --json', async () => {
+    expect(await cli('--json', 'run', 'HSET', 'cli', 'f', 'v')).toMatchObject({ code: 0, out: '1\n' });
+    const got = await cli('--json', 'run', 'HGETALL', 'cli');
+    expect(got.code).toBe(0);
+    expect(JSON.parse(got.out)).toEqual({ f: 'v' });
+  });
+
+  it('prints redis-cli style output and exits 1 on an error reply', async () => {
+    expect((await cli('run', 'HLEN', 'cli')).out).toBe('(integer) 1\n');
+    const bad = await cli('run', 'LPUSH', 'cli', 'x');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('WRONGTYPE');
+  });
+
+  it('shows status', async () => {
+    const got = await cli('--json', 'status');
+    expect(got.code).toBe(0);
+    expect(JSON.parse(got.out).members[0]).toMatchObject({ id: node.id, status: 'alive' });
+  });
+});
