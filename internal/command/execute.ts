@@ -1,7 +1,13 @@
 import { overLimit, unknownCommand, wrongArity } from '../errors/index.js';
 import type { Store } from '../store/index.js';
 import { RING_END } from '../store/index.js';
-import type { CommandLimits, CommandRequest, CommandResult, ExecuteOptions, ScanRange } from './spec.js';
+import type {
+  CommandLimits,
+  CommandRequest,
+  CommandResult,
+  ExecuteOptions,
+  ScanRange,
+} from './spec.js';
 import { lookupCommand } from './table.js';
 
 const WHOLE_RING: ScanRange = Object.freeze({ from: 0, to: RING_END });
@@ -14,7 +20,11 @@ const WHOLE_RING: ScanRange = Object.freeze({ from: 0, to: RING_END });
  * With `options.version` (a replica applying its leader's effect) the write is stamped with
  * that version, and memory is made by eviction but never refused: refusing would diverge.
  */
-export function executeCommand(store: Store, request: CommandRequest, options: ExecuteOptions = {}): CommandResult {
+export function executeCommand(
+  store: Store,
+  request: CommandRequest,
+  options: ExecuteOptions = {},
+): CommandResult {
   const spec = lookupCommand(request.name);
   if (spec === undefined) throw unknownCommand(request.name);
   if (options.limits !== undefined) checkLimits(request, options.limits);

@@ -2,7 +2,14 @@ import { GokvError, notInteger, printable } from '../errors/index.js';
 import { INT64_MAX, INT64_MIN, asciiUpper, parseInt64 } from './parse.js';
 import { parseDurationMs } from './duration.js';
 import type { BinStr } from './reply.js';
-import { type CommandContext, type CommandResult, type CommandSpec, command, readOnly, written } from './spec.js';
+import {
+  type CommandContext,
+  type CommandResult,
+  type CommandSpec,
+  command,
+  readOnly,
+  written,
+} from './spec.js';
 
 /** EXPIRE's NX / XX / GT / LT options; several may hold (XX GT). */
 type Conditions = ReadonlySet<string>;
@@ -62,7 +69,10 @@ function parseConditions(words: readonly BinStr[]): Conditions {
     seen.add(u);
   }
   if (seen.has('NX') && seen.size > 1) {
-    throw new GokvError('ERR', 'ERR NX and XX, GT or LT options at the same time are not compatible');
+    throw new GokvError(
+      'ERR',
+      'ERR NX and XX, GT or LT options at the same time are not compatible',
+    );
   }
   if (seen.has('GT') && seen.has('LT')) {
     throw new GokvError('ERR', 'ERR GT and LT options at the same time are not compatible');

@@ -28,6 +28,8 @@ describe('compileGlob (Redis MATCH)', () => {
     ['trailing backslash is literal', 'a\\', 'a\\', true],
     ['empty class matches nothing', 'a[]b', 'axb', false],
     ['double star', 'a**', 'abc', true],
+    ['a dash before the end makes a range up to "]"', 'a[b-]', 'a^', true],
+    ['that range excludes bytes above b', 'a[b-]', 'ac', false],
     ['binary bytes', '\xff*', '\xff\x00\x01', true],
     ['binary byte miss', '\xff*', '\xfe', false],
     ['many stars do not blow up', '*a*a*a*a*a*a*a*a*b', 'a'.repeat(200), false],

@@ -1,7 +1,14 @@
 import { GokvError, notInteger, wrongArity } from '../errors/index.js';
 import { INT64_MAX, INT64_MIN, intReply, parseInt64 } from './parse.js';
 import { type BinStr, OK, type Reply, ReplyMap } from './reply.js';
-import { type CommandContext, type CommandSpec, command, readOnly, sameEffect, written } from './spec.js';
+import {
+  type CommandContext,
+  type CommandSpec,
+  command,
+  readOnly,
+  sameEffect,
+  written,
+} from './spec.js';
 
 /** Hash commands. A hash whose last field is deleted is deleted (store.commit does it). */
 export const HASH_COMMANDS: readonly CommandSpec[] = [

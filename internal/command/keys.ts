@@ -38,7 +38,9 @@ export const KEY_COMMANDS: readonly CommandSpec[] = [
     return readOnly(ms < 0 ? ms : Math.floor((ms + 500) / 1000));
   }),
 
-  command('PTTL', 2, [], (ctx) => readOnly(remainingMs(ctx.store.peek(ctx.key)?.expireAtMs, ctx.store.nowMs()))),
+  command('PTTL', 2, [], (ctx) =>
+    readOnly(remainingMs(ctx.store.peek(ctx.key)?.expireAtMs, ctx.store.nowMs())),
+  ),
 
   command('PERSIST', 2, ['write'], (ctx) => {
     const e = ctx.store.get(ctx.key);

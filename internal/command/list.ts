@@ -2,7 +2,15 @@ import { GokvError, wrongArity } from '../errors/index.js';
 import type { ListEntry } from '../store/index.js';
 import { intArg, positiveCountArg } from './parse.js';
 import { type BinStr, OK, type Reply } from './reply.js';
-import { type CommandContext, type CommandResult, type CommandSpec, command, readOnly, sameEffect, written } from './spec.js';
+import {
+  type CommandContext,
+  type CommandResult,
+  type CommandSpec,
+  command,
+  readOnly,
+  sameEffect,
+  written,
+} from './spec.js';
 
 type End = 'head' | 'tail';
 
@@ -60,7 +68,8 @@ export const LIST_COMMANDS: readonly CommandSpec[] = [
 ];
 
 function push(ctx: CommandContext, end: End, create: boolean): CommandResult {
-  const e: ListEntry | undefined = create ? ctx.store.listForWrite(ctx.key) : ctx.store.getList(ctx.key);
+  const { store, key } = ctx;
+  const e: ListEntry | undefined = create ? store.listForWrite(key) : store.getList(key);
   if (e === undefined) return readOnly(0);
   // LPUSH k a b c leaves c b a: each value goes to the head in turn.
   if (end === 'head') for (const v of ctx.args) e.value.pushFront(v);

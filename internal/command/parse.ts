@@ -3,6 +3,7 @@ import type { BinStr } from './reply.js';
 
 export const INT64_MIN = -(2n ** 63n);
 export const INT64_MAX = 2n ** 63n - 1n;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 // Redis's string2ll: optional '-', no '+', no spaces, no leading zeros ("0" alone, never "-0").
 const INT_SHAPE = /^(?:0|-?[1-9][0-9]{0,18})$/;
@@ -38,7 +39,7 @@ export function positiveCountArg(s: BinStr): number {
 
 /** A 64-bit integer reply: a number while exact, else a bigint. */
 export function intReply(v: bigint): number | bigint {
-  return v >= -BigInt(Number.MAX_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+  return v >= -MAX_SAFE && v <= MAX_SAFE ? Number(v) : v;
 }
 
 /**

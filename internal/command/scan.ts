@@ -6,6 +6,10 @@ import { type BinStr, ScanReply } from './reply.js';
 import { type CommandContext, type CommandSpec, command, readOnly } from './spec.js';
 
 const DEFAULT_COUNT = 10;
+const TYPE_NAMES = new Map([
+  ['HASH', 'hash'],
+  ['LIST', 'list'],
+]);
 const CURSOR = /^[0-9]{1,10}$/;
 
 interface ScanArgs {
@@ -70,7 +74,7 @@ function parseScanArgs(args: readonly BinStr[]): ScanArgs {
         break;
       case 'TYPE':
         // Other Redis types (string, set, ...) are valid names that match nothing here.
-        out.type = asciiUpper(value) === 'HASH' ? 'hash' : asciiUpper(value) === 'LIST' ? 'list' : 'none';
+        out.type = TYPE_NAMES.get(asciiUpper(value)) ?? 'none';
         break;
       default:
         throw syntaxError();

@@ -12,6 +12,29 @@ export interface DetectorTimings {
 }
 
 /**
+ * Scales the timings with the cluster size as memberlist does (`log10`, never below x1): x1 up to
+ * 10 live members, x2 at 100, x3 at 1000. A heartbeat needs about log N rounds to reach everyone,
+ * so the gap between two progress observations grows with N; fixed timeouts tuned for a few
+ * nodes would make a large cluster suspect (and refute) healthy members all the time.
+ */
+export function scaleTimings(timings: DetectorTimings, liveMembers: number): DetectorTimings {
+  const factor = Math.max(1, Math.log10(Math.max(1, liveMembers)));
+  if (factor === 1) return timings;
+  return {
+    suspectAfterMs: timings.suspectAfterMs * factor,
+    deadAfterMs: timings.deadAfterMs * factor,
+    forgetDeadAfterMs: timings.forgetDeadAfterMs * factor,
+  };
+}
+
+/** Alive and suspect members, ourselves included. */
+export function countLive(table: MemberTable): number {
+  let live = 0;
+  for (const member of table.values()) if (!isVerdict(member.status)) live += 1;
+  return live;
+}
+
+/**
  * One pass of the gossip failure detector (van Renesse et al.): a pure function of the table and
  * the local monotonic time. Mutates the table through its methods and returns what changed.
  * Verdicts are based only on how long a member's (incarnation, heartbeat) has not advanced here,

@@ -1,7 +1,7 @@
 import { ManualClock, SeededRandom, type Clock, type Random } from '../clock/index.js';
 import { Simulation, type SimNetwork, type SimulationOptions } from './simulation.js';
 
-/** The simulation's timings: suspect after 3 silent rounds, dead after 6, gossip to 2 peers. */
+/** The design's defaults in rounds: suspect after 3 silent intervals, dead after 6, 2 peers. */
 export const SIM_OPTIONS: SimulationOptions = {
   heartbeatIntervalMs: 1000,
   gossipPeerCount: 2,
@@ -10,50 +10,86 @@ export const SIM_OPTIONS: SimulationOptions = {
   forgetDeadAfterMs: 60_000,
 };
 
+export interface DisseminationOptions {
+  /**
+   * false (default): the death is declared by one member at the crash (as if its detector fired
+   * first), which measures dissemination alone in few rounds. true: wait for the detectors.
+   */
+  readonly detect?: boolean;
+  /** Extra steady rounds before the events, to count false suspicions over a longer window. */
+  readonly steadyRounds?: number;
+  readonly options?: SimulationOptions;
+  readonly seed?: number;
+}
+
 export interface DisseminationResult {
   readonly n: number;
-  /** Rounds until every member knows a new member that joined through one seed. */
+  /** Rounds until every member holds a new member (joined through one seed) as alive. */
   readonly joinRounds: number;
-  /** Rounds from a crash until the first member declares it dead (detection: ~deadAfter). */
-  readonly firstVerdictRounds: number;
-  /** Rounds from that first verdict until every member holds it dead (dissemination). */
+  /** Rounds from the first dead verdict until every member holds the crashed member dead. */
   readonly deathRounds: number;
-  /** Suspicions and dead verdicts of members that never failed (false positives). */
+  /** With `detect`: rounds from the crash to the first verdict (about dead_after, scaled). */
+  readonly detectRounds: number | undefined;
+  /** Suspicions and dead verdicts about members that never failed, over the whole run. */
   readonly falseSuspicions: number;
   readonly falseDeaths: number;
+  readonly rounds: number;
 }
 
 /**
- * Measures, on a converged cluster of `n` members: how many rounds a join takes to reach everyone,
- * and how many a death takes (detection, then dissemination). `makeNetwork` supplies the network
- * (the fake network from peer/, in tests), so this module stays free of peer/.
+ * On a converged cluster of `n` members, a member joins through one seed and another crashes in
+ * the same round; counts the rounds until both facts are known by every member. `makeNetwork`
+ * supplies the network (peer/'s fake network, in tests), so this module stays free of peer/.
  */
 export async function measureDissemination(
   n: number,
   makeNetwork: (deps: { clock: Clock; random: Random }) => SimNetwork,
-  options: SimulationOptions = SIM_OPTIONS,
-  seed = 42,
+  how: DisseminationOptions = {},
 ): Promise<DisseminationResult> {
   const clock = new ManualClock();
-  const random = new SeededRandom(seed);
+  const random = new SeededRandom(how.seed ?? 42);
+  const options = how.options ?? SIM_OPTIONS;
   const sim = new Simulation({ network: makeNetwork({ clock, random }), clock, random }, options);
   for (let i = 0; i < n; i++) sim.addNode(`n${i}`);
   sim.bootstrap();
-  await sim.run(3); // heartbeats flowing, every member's progress fresh everywhere
+  await sim.run(1 + (how.steadyRounds ?? 0));
 
-  const limit = Math.ceil(6 * Math.log2(n)) + 20;
+  const start = sim.rounds;
   sim.addNode('joiner', { seeds: [`n${random.int(n)}`] });
-  const joinRounds = await sim.runUntil(() => sim.countSeeing('joiner', ['alive']) === n, limit);
-
   const victim = `n${random.int(n)}`;
   sim.crash(victim);
-  const others = n; // n - 1 originals still up, plus the joiner
-  const firstVerdictRounds = await sim.runUntil(() => sim.countSeeing(victim, ['dead']) > 0, limit);
-  const deathRounds = await sim.runUntil(() => sim.countSeeing(victim, ['dead']) === others, limit);
+  if (how.detect !== true) {
+    const witness = sim.node(`n${(Number(victim.slice(1)) + 1) % n}`);
+    const entry = witness.member(victim)!;
+    witness.handleHeartbeat([{ ...entry, status: 'dead' }]);
+  }
+
+  const limit = Math.ceil(6 * Math.log2(n)) + (how.detect === true ? 40 : 10);
+  let joinedAt: number | undefined;
+  let firstVerdictAt: number | undefined;
+  let deadAt: number | undefined;
+  for (let round = 0; round <= limit; round++) {
+    joinedAt ??= sim.countSeeing('joiner', ['alive']) === n ? round : undefined;
+    firstVerdictAt ??= sim.countSeeing(victim, ['dead']) > 0 ? round : undefined;
+    deadAt ??= sim.countSeeing(victim, ['dead']) === n ? round : undefined; // n - 1 originals + joiner
+    if (joinedAt !== undefined && deadAt !== undefined) break;
+    if (round < limit) await sim.step();
+  }
+  if (joinedAt === undefined || firstVerdictAt === undefined || deadAt === undefined) {
+    throw new Error(`n=${n}: no convergence in ${limit} rounds (joined ${joinedAt}, dead ${deadAt})`);
+  }
 
   let falseSuspicions = 0;
   let falseDeaths = 0;
   for (const [id, count] of sim.suspicions) if (id !== victim) falseSuspicions += count;
   for (const [id, count] of sim.deadVerdicts) if (id !== victim) falseDeaths += count;
-  return { n, joinRounds, firstVerdictRounds, deathRounds, falseSuspicions, falseDeaths };
+  return {
+    n,
+    joinRounds: joinedAt,
+    deathRounds: deadAt - firstVerdictAt,
+    detectRounds: how.detect === true ? firstVerdictAt : undefined,
+    falseSuspicions,
+    falseDeaths,
+    rounds: sim.rounds - start,
+  };
 }

@@ -1,6 +1,6 @@
 import type { Clock, Random, TimerHandle } from '../clock/index.js';
 import type { Logger } from '../log/index.js';
-import { detectFailures, PauseGuard } from './detector.js';
+import { countLive, detectFailures, PauseGuard, scaleTimings } from './detector.js';
 import { isInRing, type Member, type MemberChange, type MemberEntry, type SelfInfo } from './member.js';
 import { MemberTable } from './member-table.js';
 import { resolveGossiperOptions, type GossiperOptions, type ResolvedGossiperOptions } from './options.js';
@@ -141,7 +141,8 @@ export class Gossiper {
       this.table.extendProgress(stallMs, now);
       this.log.warn({ stallMs }, 'local stall: extended peers\' progress instead of accusing them');
     }
-    this.apply(detectFailures(this.table, now, this.options));
+    const timings = this.options.scaleWithClusterSize ? scaleTimings(this.options, countLive(this.table)) : this.options;
+    this.apply(detectFailures(this.table, now, timings));
   }
 
   private async exchangeRound(): Promise<void> {

@@ -19,6 +19,8 @@ export interface GossiperOptions {
   readonly probeEveryRounds?: number;
   /** A gap between ticks above this many intervals is a local stall (default 2). */
   readonly stallFactor?: number;
+  /** Scale the three timeouts by max(1, log10(live members)), as memberlist does (default true). */
+  readonly scaleWithClusterSize?: boolean;
 }
 
 export type ResolvedGossiperOptions = Required<GossiperOptions>;
@@ -31,6 +33,7 @@ export function resolveGossiperOptions(options: GossiperOptions): ResolvedGossip
   const resolved: ResolvedGossiperOptions = {
     probeEveryRounds: DEFAULT_PROBE_EVERY_ROUNDS,
     stallFactor: DEFAULT_STALL_FACTOR,
+    scaleWithClusterSize: true,
     ...options,
   };
   const problems: string[] = [];

@@ -27,7 +27,10 @@ export interface ExpireCycleInput {
  * while more than a quarter of a sample was expired (many more are likely) and the monotonic
  * time budget lasts. Never a full sweep: the work is bounded by budget and rounds.
  */
-export function runExpireCycle(input: ExpireCycleInput, budgetMs: number): Omit<ExpireCycleResult, 'tombstonesPruned'> {
+export function runExpireCycle(
+  input: ExpireCycleInput,
+  budgetMs: number,
+): Omit<ExpireCycleResult, 'tombstonesPruned'> {
   const { clock, random, volatile, expire, samples, maxRounds } = input;
   const start = clock.monotonic();
   const now = clock.now();

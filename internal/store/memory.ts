@@ -18,7 +18,7 @@ export const HASH_FIELD_OVERHEAD_BYTES = 72;
 /** Per list element: a ring-buffer slot (8 B, up to 2x for unused capacity) and a string header. */
 export const LIST_ELEMENT_OVERHEAD_BYTES = 32;
 
-/** Per tombstone: a Map slot and the `{ version, deletedAtMs }` object (counted apart from keys). */
+/** Per tombstone: a Map slot and its `{ version, deletedAtMs }` (counted apart from keys). */
 export const TOMBSTONE_OVERHEAD_BYTES = 80;
 
 export const hashFieldBytes = (field: string, value: string): number =>

@@ -2,7 +2,12 @@ import type { Clock, Random } from '../clock/index.js';
 import type { BinStr } from './bytes.js';
 import type { RemovalReason } from './entry.js';
 
-export const EVICTION_POLICIES = ['noeviction', 'allkeys-lru', 'volatile-lru', 'allkeys-random'] as const;
+export const EVICTION_POLICIES = [
+  'noeviction',
+  'allkeys-lru',
+  'volatile-lru',
+  'allkeys-random',
+] as const;
 export type EvictionPolicy = (typeof EVICTION_POLICIES)[number];
 
 /** What the store needs from the outside world; all of it injected so tests drive it by hand. */

@@ -327,7 +327,18 @@ export class Store {
 
   private newEntry(key: BinStr, type: EntryType, value: HashValue | ListValue): StoredEntry {
     const pos = this.deps.hashKey(key) >>> 0;
-    return { key, pos, type, value, expireAtMs: 0, version: 0, lru: 0, bytes: 0, slot: -1, ttlSlot: -1 };
+    return {
+      key,
+      pos,
+      type,
+      value,
+      expireAtMs: 0,
+      version: 0,
+      lru: 0,
+      bytes: 0,
+      slot: -1,
+      ttlSlot: -1,
+    };
   }
 
   /** Deletes a live entry, leaving a tombstone at `version`. */

@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { vi } from 'vitest';
+import { TestClient } from './client.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** A free loopback port (bound and released; good enough for tests on one machine). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ProcessNode {
+  id: string;
+  internal: string;
+  grpc: string;
+  child: ChildProcess | undefined;
+  client: TestClient;
+  log: string[];
+}
+
+/**
+ * Real gokv processes (from source, through tsx) on loopback, each seeded with the others, for
+ * tests that kill (SIGKILL), pause (SIGSTOP) or restart a node.
+ */
+export class ProcessCluster {
+  readonly nodes: ProcessNode[] = [];
+
+  private constructor(private readonly env: Record<string, string>) {}
+
+  static async start(n: number, env: Record<string, string> = {}): Promise<ProcessCluster> {
+    const cluster = new ProcessCluster(env);
+    for (let i = 0; i < n; i++) {
+      const internal = `127.0.0.1:${await freePort()}`;
+      const grpc = `127.0.0.1:${await freePort()}`;
+      cluster.nodes.push({ id: `gokv${i + 1}`, internal, grpc, child: undefined, client: new TestClient(grpc), log: [] });
+    }
+    for (const node of cluster.nodes) cluster.spawn(node);
+    await cluster.waitForAlive(cluster.nodes, n);
+    return cluster;
+  }
+
+  spawn(node: ProcessNode): void {
+    const seeds = this.nodes.filter((o) => o !== node).map((o) => `${o.id}=${o.internal}`).join(',');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'cmd', 'gokv', 'main.ts')], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH ?? '',
+        GOKV_LOG_LEVEL: 'info',
+        GOKV_CONFIG_PATH: join(root, 'config.yml'),
+        GOKV_CLUSTER_NODE_ID: node.id,
+        GOKV_CLUSTER_BIND_ADDR: node.internal,
+        GOKV_CLUSTER_SEEDS: seeds,
+        GOKV_EXTERNAL_GRPC_BIND_ADDR: node.grpc,
+        GOKV_EXTERNAL_REST_BIND_ADDR: '',
+        GOKV_EXTERNAL_RESP_BIND_ADDR: '',
+        GOKV_PERSISTENCE_PATH: join(root, 'data', 'test', `${node.id}.snapshot`),
+        ...this.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (d: Buffer) => {
+      node.log.push(d.toString());
+      if (node.log.length > 2000) node.log.splice(0, 1000);
+    };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    node.child = child;
+  }
+
+  kill(node: ProcessNode, signal: NodeJS.Signals = 'SIGKILL'): void {
+    node.child?.kill(signal);
+    if (signal === 'SIGKILL' || signal === 'SIGTERM') node.child = undefined;
+  }
+
+  /** Waits until each of `observers` sees `expected` alive members. */
+  async waitForAlive(observers: readonly ProcessNode[], expected: number, timeoutMs = 20_000): Promise<void> {
+    await vi.waitFor(
+      async () => {
+        for (const node of observers) {
+          const health = await node.client.health();
+          const alive = health.peers.filter((p) => p.status === 'alive').length;
+          if (alive !== expected) throw new Error(`${node.id} sees ${alive} alive`);
+        }
+      },
+      { timeout: timeoutMs, interval: 100 },
+    );
+  }
+
+  async stop(): Promise<void> {
+    for (const node of this.nodes) {
+      node.client.close();
+      node.child?.kill('SIGKILL');
+    }
+  }
+}
