@@ -5,9 +5,11 @@ import type { KeyStateMessage, ReplicationAck, ReplicationOp } from './types.js'
 
 /**
  * The replica's side: applies a leader's ops in order. A write applies only when the replica
- * holds the version the leader held before it (`prevVersion`); a replica that already has the
- * write (or newer) skips it, and one that missed something asks for the key's whole state
- * instead of diverging. States merge by version, so a stale one never overwrites a newer one.
+ * holds exactly the version the leader held before it (`prevVersion`); otherwise the replica
+ * asks for the key's whole state instead of diverging. A link never resends a write (after a
+ * broken stream it sends states), so "already applied" needs no special case, and versions
+ * stamped independently by two nodes are never compared as if one came from the other.
+ * States merge by version, so a stale one never overwrites a newer one.
  */
 export class ReplicaApplier {
   constructor(private readonly deps: { store: Store; log: Logger }) {}
@@ -18,15 +20,13 @@ export class ReplicaApplier {
     for (const op of ops) {
       acked = op.seq;
       if (op.state) {
-        this.deps.store.mergeKey(op.state.key, toKeyState(op.state));
-        resync.delete(op.state.key);
+        // A state exported after a skipped write covers it; a stale one (not applied) does not.
+        if (this.deps.store.mergeKey(op.state.key, toKeyState(op.state))) resync.delete(op.state.key);
         continue;
       }
       const w = op.write!;
       if (resync.has(w.key)) continue; // a gap earlier in this batch: the state will cover it
-      const local = this.deps.store.versionOf(w.key);
-      if (local >= w.version) continue; // already applied (a resend after a broken stream)
-      if (local !== w.prevVersion) {
+      if (this.deps.store.versionOf(w.key) !== w.prevVersion) {
         resync.add(w.key);
         continue;
       }

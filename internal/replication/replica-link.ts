@@ -28,6 +28,8 @@ export class ReplicaLink {
   private waiters: Waiter[] = [];
   private closed = false;
   private failures = 0;
+  /** Earliest time (ms) a new stream may be opened after failures. */
+  private retryAt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -79,12 +81,12 @@ export class ReplicaLink {
   private flush(): void {
     this.flushScheduled = false;
     if (this.closed || this.queue.length === 0 || this.retryTimer) return;
-    const delay = BACKOFF_MS[Math.min(this.failures, BACKOFF_MS.length - 1)]!;
-    if (!this.stream && delay > 0) {
+    const wait = this.retryAt - Date.now();
+    if (!this.stream && wait > 0) {
       this.retryTimer = setTimeout(() => {
         this.retryTimer = undefined;
         this.flush();
-      }, delay);
+      }, wait);
       this.retryTimer.unref();
       return;
     }
@@ -121,6 +123,7 @@ export class ReplicaLink {
   private onBroken(reason: string): void {
     if (this.closed) return;
     this.failures++;
+    this.retryAt = Date.now() + BACKOFF_MS[Math.min(this.failures, BACKOFF_MS.length - 1)]!;
     const keys = new Set(this.unacked.values());
     this.unacked.clear();
     this.deps.log.debug({ replica: this.replicaId, reason, keys: keys.size }, 'replication stream broken; resyncing');

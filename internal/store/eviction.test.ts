@@ -74,14 +74,14 @@ describe('eviction', () => {
     expect(() => unlimited.store.ensureMemory()).not.toThrow();
   });
 
-  it('leaves a tombstone at the evicted version, blocking only that copy', () => {
+  it('forgets an evicted key entirely (no tombstone), so a resync can restore it', () => {
     const { store } = makeStore({ maxMemoryBytes: KEY_BYTES, evictionPolicy: 'allkeys-random' });
     putHash(store, 'k0', { f: 'v' }, 10);
     putHash(store, 'k1', { f: 'v' }, 10);
     store.ensureMemory();
     const gone = store.peek('k0') === undefined ? 'k0' : 'k1';
-    expect(store.tombstone(gone)?.version).toBe(10);
-    expect(store.mergeKey(gone, { type: 'hash', value: ['f', 'v'], expireAtMs: 0, version: 10 })).toBe(false);
+    expect(store.tombstone(gone)).toBeUndefined();
+    expect(store.versionOf(gone)).toBe(0);
     expect(store.mergeKey(gone, { type: 'hash', value: ['f', 'v2'], expireAtMs: 0, version: 11 })).toBe(true);
   });
 });

@@ -49,6 +49,20 @@ describe('Store lookups', () => {
     expect(store.getHash('h')?.value.get('f')).toBe('v');
   });
 
+  it('lets the later of two detached entries for one key win without corrupting indexes', () => {
+    const { store } = makeStore();
+    const a = store.hashForWrite('h');
+    const b = store.hashForWrite('h');
+    a.value.set('f', 'a');
+    b.value.set('g', 'b');
+    store.commit(a);
+    store.commit(b);
+    expect(store.getHash('h')?.value.toFlat()).toEqual(['g', 'b']);
+    expect(store.size).toBe(1);
+    expect(store.usedMemory).toBe(recomputedMemory(store, ['h']));
+    expect(store.scan(0, 2 ** 32, 10).keys).toEqual(['h']);
+  });
+
   it.each([
     ['a hash whose last field is deleted', (s: Store) => {
       const e = s.getHash('h')!;

@@ -1,6 +1,6 @@
-import type { BinStr } from './bytes.js';
 import { outOfMemory, wrongType } from '../errors/index.js';
 import { type ExpireCycleResult, runExpireCycle } from './active-expiry.js';
+import type { BinStr } from './bytes.js';
 import type {
   Entry,
   EntryType,
@@ -159,6 +159,9 @@ export class Store {
       this.space.charge(e);
       this.space.syncTtl(e);
     } else {
+      // Two detached entries for one key (never done by commands): the later commit wins whole.
+      const other = this.space.find(e.key);
+      if (other !== undefined) this.space.detach(other);
       this.space.insert(e);
       this.tombstones.delete(e.key); // the new version is above it: it no longer blocks anything
     }
@@ -349,14 +352,20 @@ export class Store {
 
   /**
    * Expiry and eviction. An expiry's tombstone version is max(expireAtMs, version + 1): every
-   * copy computes the same one. An eviction keeps the key's version, so it blocks only the very
-   * copy it dropped, never a newer write.
+   * copy computes the same one. An eviction leaves no tombstone: it is this copy's loss, not a
+   * delete, so the key reads as never seen (version 0) and a replicated write meant for the
+   * evicted version makes the replica ask for the key's state instead of applying it to nothing.
    */
   private removeFor(e: StoredEntry, reason: RemovalReason): void {
-    const version = reason === 'expired' ? Math.max(e.expireAtMs, e.version + 1) : e.version;
-    this.remove(e, version);
-    if (reason === 'expired') this.expiredKeys++;
-    else this.evictedKeys++;
-    this.deps.onRemoved?.(e.key, reason, version);
+    if (reason === 'expired') {
+      const version = Math.max(e.expireAtMs, e.version + 1);
+      this.remove(e, version);
+      this.expiredKeys++;
+      this.deps.onRemoved?.(e.key, reason, version);
+    } else {
+      this.space.detach(e);
+      this.evictedKeys++;
+      this.deps.onRemoved?.(e.key, reason, e.version);
+    }
   }
 }

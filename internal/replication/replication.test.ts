@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { executeCommand } from '../command/index.js';
+import { silentLogger } from '../log/index.js';
+import { makeStore } from '../store/testing/fixtures.js';
+import type { Store } from '../store/index.js';
+import { ReplicaApplier, Replicator, type KeyStateMessage } from './index.js';
+import { MemoryReplicaTransport } from './testing/memory-transport.js';
+
+const tick = () => new Promise((r) => setImmediate(r));
+const settle = async (n = 6) => {
+  for (let i = 0; i < n; i++) await tick();
+};
+
+function exportState(store: Store, key: string): KeyStateMessage {
+  const s = store.exportKey(key);
+  if (!s || s.deleted) return { key, type: '', value: [], expireAtMs: 0, version: s?.version ?? 0, deleted: true };
+  return { key, type: s.type, value: s.value, expireAtMs: s.expireAtMs, version: s.version, deleted: false };
+}
+
+function pair(mode: 'sync' | 'async' = 'sync', timeoutMs = 1000) {
+  const leader = makeStore();
+  const replica = makeStore();
+  const transport = new MemoryReplicaTransport(new ReplicaApplier({ store: replica.store, log: silentLogger() }));
+  const replicator = new Replicator(
+    { selfId: 'leader', transport, exportState: (k) => exportState(leader.store, k), log: silentLogger() },
+    { mode, timeoutMs, maxBatch: 64 },
+  );
+  /** Runs a command on the leader and replicates its effect the way the router does. */
+  const write = (name: string, key: string, ...args: string[]) => {
+    const prevVersion = leader.store.versionOf(key);
+    const { reply, effect } = executeCommand(leader.store, { name, key, args });
+    const done = effect ? replicator.replicate({ ...effect, prevVersion }, ['replica'], 1) : undefined;
+    return { reply, done: done ?? Promise.resolve() };
+  };
+  const same = (key: string) => expect(replica.store.exportKey(key)).toEqual(leader.store.exportKey(key));
+  return { leader, replica, transport, replicator, write, same };
+}
+
+describe('replication from a leader to one replica', () => {
+  it('resolves a sync write only after the replica applied it', async () => {
+    const { transport, write, same } = pair();
+    transport.holdAcks = true;
+    let done = false;
+    void write('RPUSH', 'l', 'a', 'b').done.then(() => (done = true));
+    await settle();
+    expect(done).toBe(false);
+    transport.releaseAcks();
+    await settle();
+    expect(done).toBe(true);
+    same('l');
+  });
+
+  it('applies writes in the leader\'s order, batched', async () => {
+    const { transport, write, same } = pair();
+    const writes = [];
+    for (let i = 0; i < 200; i++) writes.push(write(i % 3 === 0 ? 'LPOP' : 'RPUSH', 'l', String(i)).done);
+    writes.push(write('HSET', 'h', 'f', '1').done, write('HINCRBY', 'h', 'f', '5').done, write('EXPIRE', 'h', '60').done);
+    await Promise.all(writes);
+    same('l');
+    same('h');
+    expect(transport.opened).toBe(1);
+  });
+
+  it('rejects a sync write with UNCERTAIN when no ack comes in time, and resyncs later', async () => {
+    const { transport, write, same } = pair('sync', 50);
+    transport.holdAcks = true;
+    await expect(write('HSET', 'h', 'f', 'v').done).rejects.toMatchObject({ code: 'UNCERTAIN' });
+    transport.releaseAcks();
+    await settle();
+    same('h');
+  });
+
+  it('answers at once in async mode and still converges', async () => {
+    const { transport, write, same } = pair('async');
+    transport.holdAcks = true;
+    await write('RPUSH', 'l', 'x').done;
+    transport.releaseAcks();
+    await settle();
+    same('l');
+  });
+
+  it('recovers from a broken stream by resending the state of unacknowledged keys', async () => {
+    const { transport, write, same } = pair();
+    await write('RPUSH', 'l', 'a').done;
+    transport.holdAcks = true;
+    const pending = write('RPUSH', 'l', 'b').done;
+    await settle();
+    transport.breakStream(); // the write may or may not have reached the replica
+    transport.holdAcks = false;
+    await pending;
+    same('l');
+    expect(transport.opened).toBe(2);
+  });
+
+  it('asks for the key\'s state when it missed writes instead of diverging', async () => {
+    const { leader, transport, write } = pair();
+    await write('RPUSH', 'l', 'a', 'b').done;
+    // The replica restarted empty: its next write for the key does not follow its version.
+    const fresh = makeStore();
+    transport.replaceApplier(new ReplicaApplier({ store: fresh.store, log: silentLogger() }));
+    await write('RPUSH', 'l', 'c').done;
+    expect(fresh.store.exportKey('l')).toEqual(leader.store.exportKey('l'));
+    expect(fresh.store.exportKey('l')).toMatchObject({ value: ['a', 'b', 'c'] });
+  });
+
+  it('keeps retrying a replica that is down without hammering it, and catches up when it is back', async () => {
+    const { transport, write, same } = pair('sync', 100);
+    transport.down = true;
+    await expect(write('HSET', 'h', 'f', 'v').done).rejects.toMatchObject({ code: 'UNCERTAIN' });
+    const attempts = transport.opened;
+    expect(attempts).toBeLessThan(10);
+    transport.down = false;
+    await write('HSET', 'h', 'z', '1').done.catch(() => undefined);
+    await expect.poll(() => transport.opened > attempts, { timeout: 5000 }).toBe(true);
+    await write('HSET', 'h', 'y', '2').done;
+    same('h');
+  });
+});
+
+describe('ReplicaApplier', () => {
+  it('applies a write only on the version the leader had, and never lets an older state win', () => {
+    const replica = makeStore();
+    const applier = new ReplicaApplier({ store: replica.store, log: silentLogger() });
+    const ack1 = applier.apply([{ seq: 1, write: { name: 'HSET', key: 'h', args: ['f', 'new'], version: 200, prevVersion: 0 } }]);
+    expect(ack1).toEqual({ ackedSeq: 1, resyncKeys: [] });
+    const ack2 = applier.apply([
+      { seq: 2, write: { name: 'HSET', key: 'h', args: ['g', 'x'], version: 300, prevVersion: 250 } },
+      { seq: 3, state: { key: 'h', type: 'hash', value: ['f', 'old'], expireAtMs: 0, version: 100, deleted: false } },
+    ]);
+    expect(ack2).toEqual({ ackedSeq: 3, resyncKeys: ['h'] });
+    expect(replica.store.exportKey('h')).toMatchObject({ value: ['f', 'new'], version: 200 });
+  });
+
+  it('reports a gap once per key in a batch', () => {
+    const replica = makeStore();
+    const applier = new ReplicaApplier({ store: replica.store, log: silentLogger() });
+    const ack = applier.apply([
+      { seq: 1, write: { name: 'RPUSH', key: 'l', args: ['b'], version: 300, prevVersion: 200 } },
+      { seq: 2, write: { name: 'RPUSH', key: 'l', args: ['c'], version: 301, prevVersion: 300 } },
+    ]);
+    expect(ack).toEqual({ ackedSeq: 2, resyncKeys: ['l'] });
+    expect(replica.store.exportKey('l')).toBeUndefined();
+  });
+});

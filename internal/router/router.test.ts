@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { EncodedReply, type Reply } from '../command/index.js';
+import { GokvError } from '../errors/index.js';
+import { silentLogger } from '../log/index.js';
+import { TransportError } from '../peer/index.js';
+import type { Replicator } from '../replication/index.js';
+import { Ring, createHasher } from '../ring/index.js';
+import { makeStore } from '../store/testing/fixtures.js';
+import { encodeReply, decodeReply } from '../wire/index.js';
+import { Router, type ClusterView, type Forwarder } from './index.js';
+
+const hasher = await createHasher();
+const MEMBERS = ['a', 'b', 'c'];
+const ring = Ring.fromMembers(MEMBERS, 64, hasher.textPosition);
+
+/** A key whose preference list (n = 2) is exactly [leader, replica]. */
+function keyLedBy(leader: string, replica?: string): string {
+  for (let i = 0; ; i++) {
+    const key = `k${i}`;
+    const owners = ring.owners(hasher.keyPosition(key), 2);
+    if (owners[0] === leader && (replica === undefined || owners[1] === replica)) return key;
+  }
+}
+
+type Behaviour = (member: string) => Promise<Uint8Array>;
+
+function setup(self: string, behaviour: Behaviour) {
+  const calls: Array<{ member: string; name: string; replicaRead: boolean; hops: number }> = [];
+  const forwarder: Forwarder = {
+    forward(member, command) {
+      calls.push({ member, name: command.name, replicaRead: command.replicaRead, hops: command.hops });
+      return behaviour(member);
+    },
+  };
+  const replicated: string[] = [];
+  const replicator = {
+    replicate: (write: { name: string }, replicas: readonly string[]) => {
+      replicated.push(`${write.name}->${replicas.join(',')}`);
+      return undefined;
+    },
+  } as unknown as Replicator;
+  const view: ClusterView = { selfId: self, ring, statusOf: () => 'alive' };
+  const { store } = makeStore();
+  const router = new Router(
+    { store, hasher, view: () => view, forwarder, replicator, log: silentLogger() },
+    { replicas: 1, hopLimit: 2, limits: { maxArgs: 1000, maxValueBytes: 1 << 20 } },
+  );
+  const run = (name: string, key: string, ...args: string[]) => router.execute({ name, key, args });
+  return { router, run, calls, replicated, store };
+}
+
+const answer = (reply: Reply) => () => Promise.resolve(encodeReply(reply));
+const decoded = async (r: Reply | Promise<Reply>) => {
+  const v = await r;
+  return v instanceof EncodedReply ? decodeReply(v.msgpack) : v;
+};
+
+describe('Router', () => {
+  it('runs a command here when this node leads the key, and replicates the write', async () => {
+    const { run, calls, replicated } = setup('a', answer(null));
+    const key = keyLedBy('a');
+    expect(await decoded(run('HSET', key, 'f', 'v'))).toBe(1);
+    expect(calls).toEqual([]);
+    expect(replicated).toEqual([`HSET->${ring.owners(hasher.keyPosition(key), 2)[1]}`]);
+  });
+
+  it('forwards to the leader with one more hop', async () => {
+    const { run, calls } = setup('a', answer(7));
+    expect(await decoded(run('HLEN', keyLedBy('b')))).toBe(7);
+    expect(calls).toEqual([{ member: 'b', name: 'HLEN', replicaRead: false, hops: 1 }]);
+  });
+
+  it('returns the leader\'s command error unchanged and does not try anyone else', async () => {
+    const { run, calls } = setup('a', () =>
+      Promise.reject(new GokvError('WRONGTYPE', 'WRONGTYPE Operation against a key holding the wrong kind of value')),
+    );
+    await expect(run('HGET', keyLedBy('b', 'c'), 'f')).rejects.toMatchObject({ code: 'WRONGTYPE' });
+    expect(calls.map((c) => c.member)).toEqual(['b']);
+  });
+
+  it('reads from the next replica when the leader is unreachable', async () => {
+    const { run, calls } = setup('a', (m) =>
+      m === 'b' ? Promise.reject(new TransportError('b', 'refused', { maybeApplied: false })) : answer(3)(),
+    );
+    expect(await decoded(run('LLEN', keyLedBy('b', 'c')))).toBe(3);
+    expect(calls.map((c) => `${c.member}:${c.replicaRead}`)).toEqual(['b:false', 'c:true']);
+  });
+
+  it('reads locally when this node is the replica of an unreachable leader', async () => {
+    const { run } = setup('a', () => Promise.reject(new TransportError('b', 'refused', { maybeApplied: false })));
+    expect(await decoded(run('LLEN', keyLedBy('b', 'a')))).toBe(0);
+  });
+
+  it.each([
+    [false, 'UNAVAILABLE'],
+    [true, 'UNCERTAIN'],
+  ])('fails a write to an unreachable leader (maybe applied: %s) with %s', async (maybeApplied, code) => {
+    const { run, calls } = setup('a', () => Promise.reject(new TransportError('b', 'x', { maybeApplied })));
+    await expect(run('HSET', keyLedBy('b', 'c'), 'f', 'v')).rejects.toMatchObject({ code });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('refuses to forward past the hop limit', () => {
+    const { router } = setup('a', answer(1));
+    expect(() => router.execute({ name: 'HLEN', key: keyLedBy('b'), args: [] }, 2)).toThrow(/UNAVAILABLE/);
+  });
+
+  it('serves a replica read for a key this node replicates', async () => {
+    const { router, calls } = setup('a', answer(1));
+    expect(await decoded(router.execute({ name: 'LLEN', key: keyLedBy('b', 'a'), args: [] }, 1, true))).toBe(0);
+    expect(calls).toEqual([]);
+  });
+
+  it('splits DEL over several keys and sums the replies', async () => {
+    const { run } = setup('a', answer(1));
+    const mine = keyLedBy('a');
+    await run('HSET', mine, 'f', 'v');
+    expect(await decoded(run('DEL', mine, keyLedBy('b'), keyLedBy('c')))).toBe(3);
+  });
+
+  it('refuses unknown commands before routing', () => {
+    const { run, calls } = setup('a', answer(1));
+    expect(() => run('NOPE', 'k')).toThrow("ERR unknown command 'NOPE'");
+    expect(calls).toEqual([]);
+  });
+});
