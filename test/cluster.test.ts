@@ -1,4 +1,6 @@
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../internal/cli/index.js';
 import { binFromText } from '../internal/store/index.js';
 import { text } from './helpers/client.js';
 import { startCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
@@ -77,5 +79,24 @@ describe('a three-node cluster', () => {
     for (const k of keys) await cluster.clients[0]!.run('HSET', k, 'f', 'v');
     expect(await cluster.clients[1]!.run('DEL', keys[0], ...keys.slice(1), 'del:missing')).toBe(12);
     expect(await cluster.clients[2]!.run('EXISTS', keys[0], ...keys.slice(1))).toBe(0);
+  });
+});
+
+describe('gokv-cli status against the cluster', () => {
+  it('lists every member with its own key count and the ring version', async () => {
+    const stdout = new PassThrough();
+    let out = '';
+    stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await runCli(['--uri', cluster.nodes[0]!.addresses.grpc!, '--json', 'status'], {
+      env: {},
+      stdout,
+      stderr: new PassThrough(),
+      isTTY: false,
+    });
+    expect(code).toBe(0);
+    const status = JSON.parse(out) as { ringVersion: number; members: Array<{ id: string; keys: number }> };
+    expect(status.ringVersion).toBe(cluster.nodes[0]!.ringVersion());
+    const byId = Object.fromEntries(status.members.map((m) => [m.id, m.keys]));
+    expect(byId).toEqual(Object.fromEntries(cluster.nodes.map((n) => [n.id, n.store.size])));
   });
 });

@@ -22,20 +22,22 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   if (prepared === undefined) return EXIT.usage;
   const { options, credentials } = prepared;
 
-  const client = createCliClient({
-    uri: options.uri,
-    timeoutMs: options.timeoutMs,
-    usesTls: options.tls !== undefined,
-    hasClientCert: options.tls?.cert !== undefined,
-    credentials,
-  });
+  const clientFor = (uri: string, timeoutMs = options.timeoutMs) =>
+    createCliClient({
+      uri,
+      timeoutMs,
+      usesTls: options.tls !== undefined,
+      hasClientCert: options.tls?.cert !== undefined,
+      credentials,
+    });
+  const client = clientFor(options.uri);
   const printer = createPrinter(io, options.json, plan.kind !== 'session');
   try {
     switch (plan.kind) {
       case 'run':
         return await runCommand(client, commandCallFromArgv(plan.command, plan.key, plan.args), printer);
       case 'status':
-        return await statusCommand(client, options.json, io, printer);
+        return await statusCommand(client, options.json, io, printer, (uri) => clientFor(uri, Math.min(options.timeoutMs, 2000)));
       case 'session':
         return await sessionCommand(client, options.uri, io, printer);
     }
