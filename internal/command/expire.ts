@@ -54,7 +54,7 @@ function expire(ctx: CommandContext, form: TtlForm): CommandResult {
     return written(1, { name: 'DEL', key, args: [], version });
   }
   if (at === current) return readOnly(1);
-  store.setExpireAt(e, at);
+  store.setExpireAt(e, Math.max(at, 1)); // 0 would mean "no TTL"; any past time expires alike
   const version = store.commit(e, ctx.version);
   return written(1, { name: 'PEXPIREAT', key, args: [String(at)], version });
 }

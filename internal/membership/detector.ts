@@ -27,13 +27,6 @@ export function scaleTimings(timings: DetectorTimings, liveMembers: number): Det
   };
 }
 
-/** Alive and suspect members, ourselves included. */
-export function countLive(table: MemberTable): number {
-  let live = 0;
-  for (const member of table.values()) if (!isVerdict(member.status)) live += 1;
-  return live;
-}
-
 /**
  * One pass of the gossip failure detector (van Renesse et al.): a pure function of the table and
  * the local monotonic time. Mutates the table through its methods and returns what changed.
@@ -43,18 +36,20 @@ export function countLive(table: MemberTable): number {
 export function detectFailures(table: MemberTable, nowMs: number, timings: DetectorTimings): MemberChange[] {
   const changes: MemberChange[] = [];
   const forget: string[] = [];
-  for (const member of table.values()) {
-    if (member.id === table.selfId) continue;
-    const silentMs = nowMs - member.progressAtMs;
-    if (isVerdict(member.status)) {
-      if (silentMs >= timings.forgetDeadAfterMs) forget.push(member.id);
+  const selfId = table.selfId;
+  for (const row of table.values()) {
+    const { id, status } = row.entry;
+    if (id === selfId) continue;
+    const silentMs = nowMs - row.progressAtMs;
+    if (isVerdict(status)) {
+      if (silentMs >= timings.forgetDeadAfterMs) forget.push(id);
       continue;
     }
     let to: 'suspect' | 'dead' | undefined;
     if (silentMs >= timings.deadAfterMs) to = 'dead';
-    else if (silentMs >= timings.suspectAfterMs && member.status === 'alive') to = 'suspect';
+    else if (silentMs >= timings.suspectAfterMs && status === 'alive') to = 'suspect';
     if (to === undefined) continue;
-    const change = table.setStatus(member.id, to, nowMs);
+    const change = table.setStatus(id, to, nowMs);
     if (change !== undefined) changes.push(change);
   }
   for (const id of forget) {

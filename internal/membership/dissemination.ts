@@ -52,7 +52,7 @@ export async function measureDissemination(
   const sim = new Simulation({ network: makeNetwork({ clock, random }), clock, random }, options);
   for (let i = 0; i < n; i++) sim.addNode(`n${i}`);
   sim.bootstrap();
-  await sim.run(1 + (how.steadyRounds ?? 0));
+  await sim.run(how.steadyRounds ?? 0);
 
   const start = sim.rounds;
   sim.addNode('joiner', { seeds: [`n${random.int(n)}`] });
@@ -69,7 +69,7 @@ export async function measureDissemination(
   let firstVerdictAt: number | undefined;
   let deadAt: number | undefined;
   for (let round = 0; round <= limit; round++) {
-    joinedAt ??= sim.countSeeing('joiner', ['alive']) === n ? round : undefined;
+    joinedAt ??= sim.countSeeing('joiner', ['alive']) === n - 1 ? round : undefined; // victim is down
     firstVerdictAt ??= sim.countSeeing(victim, ['dead']) > 0 ? round : undefined;
     deadAt ??= sim.countSeeing(victim, ['dead']) === n ? round : undefined; // n - 1 originals + joiner
     if (joinedAt !== undefined && deadAt !== undefined) break;

@@ -1,6 +1,6 @@
 import type { Clock, Random, TimerHandle } from '../clock/index.js';
 import type { Logger } from '../log/index.js';
-import { countLive, detectFailures, PauseGuard, scaleTimings } from './detector.js';
+import { detectFailures, PauseGuard, scaleTimings } from './detector.js';
 import { isInRing, type Member, type MemberChange, type MemberEntry, type SelfInfo } from './member.js';
 import { MemberTable } from './member-table.js';
 import { resolveGossiperOptions, type GossiperOptions, type ResolvedGossiperOptions } from './options.js';
@@ -45,6 +45,8 @@ export class Gossiper {
   private timer: TimerHandle | undefined;
   private running = false;
   private exchanging: Promise<void> | undefined;
+  private lastTick: number;
+  private lastExchange = -Infinity;
 
   constructor(deps: GossiperDeps, options: GossiperOptions) {
     this.deps = deps;
@@ -52,12 +54,27 @@ export class Gossiper {
     this.log = deps.log.child({ component: 'gossip' });
     const incarnation = deps.self.incarnation ?? Math.max(0, Math.floor(deps.clock.now()));
     this.table = new MemberTable(deps.self, incarnation, deps.clock.monotonic());
+    this.lastTick = deps.clock.monotonic();
     const interval = this.options.heartbeatIntervalMs;
     this.guard = new PauseGuard(interval, interval * this.options.stallFactor);
   }
 
+  /**
+   * Monotonic times of the last local gossip tick and of the last completed exchange with a
+   * peer. A node whose tick is older than `suspect_after` was paused or blocked, so its view
+   * may be stale: node/ then holds writes until a newer exchange refreshed it.
+   */
+  get freshness(): { lastTickMs: number; lastExchangeMs: number } {
+    return { lastTickMs: this.lastTick, lastExchangeMs: this.lastExchange };
+  }
+
   get self(): Member {
     return this.table.self;
+  }
+
+  /** Our own wire entry, as peers see it. */
+  get selfEntry(): MemberEntry {
+    return this.table.selfEntry;
   }
 
   get stats(): GossipStats {
@@ -80,18 +97,21 @@ export class Gossiper {
   /** Ids of the members the ring holds (alive and suspect, ourselves included), sorted. */
   ringMembers(): string[] {
     const ids: string[] = [];
-    for (const member of this.table.values()) if (isInRing(member.status)) ids.push(member.id);
+    for (const { entry } of this.table.values()) if (isInRing(entry.status)) ids.push(entry.id);
     return ids.sort();
   }
 
   /** One gossip round: tick (heartbeat, pause guard, detector), then exchange with chosen peers. */
   async round(): Promise<void> {
-    if (this.table.self.status === 'left') return;
+    if (this.table.selfEntry.status === 'left') return;
     this.tick();
     await this.exchangeRound();
   }
 
-  /** The receiving side of a Heartbeat: merge theirs, answer with ours (after the merge). */
+  /**
+   * The receiving side of a Heartbeat: merge theirs, answer with ours (after the merge). The
+   * entries are kept by reference, as for `HeartbeatSender` replies: pass objects nobody mutates.
+   */
   handleHeartbeat(entries: readonly MemberEntry[]): MemberEntry[] {
     this.apply(this.table.merge(entries, this.deps.clock.monotonic()));
     return this.table.entries();
@@ -99,7 +119,7 @@ export class Gossiper {
 
   /** Runs rounds every heartbeat interval (+-25 % jitter). Idempotent. */
   start(): void {
-    if (this.running || this.table.self.status === 'left') return;
+    if (this.running || this.table.selfEntry.status === 'left') return;
     this.running = true;
     this.schedule();
   }
@@ -125,8 +145,8 @@ export class Gossiper {
     this.apply(changes);
     const entries = this.table.entries();
     const peers: string[] = [];
-    for (const m of this.table.values()) {
-      if (m.id !== this.table.selfId && isInRing(m.status)) peers.push(m.internalAddr);
+    for (const { entry } of this.table.values()) {
+      if (entry.id !== this.table.selfId && isInRing(entry.status)) peers.push(entry.internalAddr);
     }
     this.log.info({ peers: peers.length }, 'leaving');
     await Promise.all(peers.map((addr) => this.exchange(addr, entries)));
@@ -136,12 +156,13 @@ export class Gossiper {
     this.counters.rounds += 1;
     this.table.bumpHeartbeat();
     const now = this.deps.clock.monotonic();
+    this.lastTick = now;
     const stallMs = this.guard.observe(now);
     if (stallMs > 0) {
       this.table.extendProgress(stallMs, now);
       this.log.warn({ stallMs }, 'local stall: extended peers\' progress instead of accusing them');
     }
-    const timings = this.options.scaleWithClusterSize ? scaleTimings(this.options, countLive(this.table)) : this.options;
+    const timings = this.options.scaleWithClusterSize ? scaleTimings(this.options, this.table.liveCount) : this.options;
     this.apply(detectFailures(this.table, now, timings));
   }
 
@@ -158,7 +179,8 @@ export class Gossiper {
   private async exchange(addr: string, entries: readonly MemberEntry[]): Promise<void> {
     try {
       const reply = await this.deps.sender.sendHeartbeat(addr, entries);
-      this.apply(this.table.merge(reply, this.deps.clock.monotonic()));
+      this.lastExchange = this.deps.clock.monotonic();
+      this.apply(this.table.merge(reply, this.lastExchange));
     } catch (err) {
       this.counters.failedSends += 1;
       this.log.debug({ peer: addr, err }, 'heartbeat failed');
@@ -185,9 +207,11 @@ export class Gossiper {
       this.tick();
       return;
     }
-    const exchange = this.round().finally(() => {
-      if (this.exchanging === exchange) this.exchanging = undefined;
-    });
+    const exchange = this.round()
+      .catch((err: unknown) => this.log.error({ err }, 'gossip round failed'))
+      .finally(() => {
+        if (this.exchanging === exchange) this.exchanging = undefined;
+      });
     this.exchanging = exchange;
   }
 

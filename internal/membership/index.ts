@@ -16,3 +16,11 @@ export {
 } from './options.js';
 export { pickTargets, type TargetChoice } from './peer-selection.js';
 export { Gossiper, type GossiperDeps, type GossipStats } from './gossiper.js';
+// Simulation tooling (tests, benchmarks): many gossipers on a network supplied by the caller.
+export { Simulation, type SimNetwork, type SimulationDeps, type SimulationOptions } from './simulation.js';
+export {
+  measureDissemination,
+  SIM_OPTIONS,
+  type DisseminationOptions,
+  type DisseminationResult,
+} from './dissemination.js';

@@ -1,35 +1,31 @@
 import {
+  entryOf,
   isValidEntry,
   isVerdict,
-  toEntry,
+  memberOf,
   type Member,
+  type MemberRow,
   type MemberChange,
   type MemberEntry,
   type MemberStatus,
   type SelfInfo,
 } from './member.js';
 
-type Row = { -readonly [K in keyof Member]: Member[K] };
+type Row = { entry: MemberEntry; progressAtMs: number; statusSinceMs: number };
 
 /**
- * Rows are built field by field, never with object spread: V8 gives spread-built objects a
- * shape that is read an order of magnitude slower, and merge reads rows in a hot loop.
+ * The remote entry itself when it already says what we hold, else a copy with our status. Entries
+ * are immutable values, so tables (and messages) share them instead of copying: in steady state a
+ * merge allocates nothing. The wire layer must hand over plain entries it no longer mutates.
  */
-function makeRow(e: MemberEntry, status: MemberStatus, progressAtMs: number, statusSinceMs: number): Row {
-  return {
-    id: e.id,
-    internalAddr: e.internalAddr,
-    grpcAddr: e.grpcAddr,
-    restAddr: e.restAddr,
-    status,
-    incarnation: e.incarnation,
-    heartbeat: e.heartbeat,
-    progressAtMs,
-    statusSinceMs,
-  };
-}
+const adopt = (entry: MemberEntry, status: MemberStatus): MemberEntry =>
+  entry.status === status ? entry : entryOf(entry, status);
 
-const copyRow = (row: Member): Member => makeRow(row, row.status, row.progressAtMs, row.statusSinceMs);
+/** How a status change moves the count of live (alive or suspect) members. */
+const liveDelta = (from: MemberStatus, to: MemberStatus): number => Number(!isVerdict(to)) - Number(!isVerdict(from));
+
+const sameAddrs = (a: MemberEntry, b: MemberEntry): boolean =>
+  a.internalAddr === b.internalAddr && a.grpcAddr === b.grpcAddr && a.restAddr === b.restAddr;
 
 /** What we last knew of a forgotten member, so stale gossip cannot bring it back as a zombie. */
 interface Tombstone {
@@ -58,42 +54,53 @@ export class MemberTable {
   private readonly rows = new Map<string, Row>();
   private readonly tombstones = new Map<string, Tombstone>();
   private readonly selfRow: Row;
+  private live = 1;
 
   constructor(self: SelfInfo, incarnation: number, nowMs: number) {
-    this.selfRow = makeRow({ ...self, status: 'alive', incarnation, heartbeat: 0 }, 'alive', nowMs, nowMs);
+    const entry = entryOf({ ...self, status: 'alive', incarnation, heartbeat: 0 }, 'alive');
+    this.selfRow = { entry, progressAtMs: nowMs, statusSinceMs: nowMs };
     this.rows.set(self.id, this.selfRow);
   }
 
   get selfId(): string {
-    return this.selfRow.id;
+    return this.selfRow.entry.id;
   }
 
   get self(): Member {
-    return copyRow(this.selfRow);
+    return memberOf(this.selfRow);
   }
 
-  get size(): number {
-    return this.rows.size;
+  /** Our own wire entry (no copy). */
+  get selfEntry(): MemberEntry {
+    return this.selfRow.entry;
+  }
+
+  /** Alive and suspect members, ourselves included (kept as a count, O(1)). */
+  get liveCount(): number {
+    return this.live;
   }
 
   get(id: string): Member | undefined {
     const row = this.rows.get(id);
-    return row === undefined ? undefined : copyRow(row);
+    return row === undefined ? undefined : memberOf(row);
   }
 
   /** Copies of every member, ourselves included. */
   members(): Member[] {
-    return Array.from(this.rows.values(), copyRow);
+    return Array.from(this.rows.values(), memberOf);
   }
 
-  /** Read-only views of the rows, without copying (for the detector and peer choice). */
-  values(): IterableIterator<Member> {
+  /** The rows themselves, without copying (for the detector and peer choice). */
+  values(): IterableIterator<MemberRow> {
     return this.rows.values();
   }
 
-  /** The table as sent on the wire: fresh objects, ourselves included. */
+  /** The table as sent on the wire, ourselves included: a fresh array of immutable entries. */
   entries(): MemberEntry[] {
-    return Array.from(this.rows.values(), toEntry);
+    const list = new Array<MemberEntry>(this.rows.size);
+    let i = 0;
+    for (const row of this.rows.values()) list[i++] = row.entry;
+    return list;
   }
 
   /** Ids forgotten recently (their tombstones keep stale gossip from reviving them). */
@@ -103,33 +110,31 @@ export class MemberTable {
 
   /** Our own heartbeat: incremented once per round, by us only. */
   bumpHeartbeat(): void {
-    this.selfRow.heartbeat += 1;
+    const self = this.selfRow.entry;
+    this.selfRow.entry = entryOf(self, self.status, self.incarnation, self.heartbeat + 1);
   }
 
   /** Marks ourselves `left` at a new incarnation, so it beats every earlier entry about us. */
   markLeft(nowMs: number): MemberChange[] {
-    const self = this.selfRow;
+    const self = this.selfRow.entry;
     if (self.status === 'left') return [];
-    const from = self.status;
-    self.incarnation += 1;
-    self.status = 'left';
-    self.statusSinceMs = nowMs;
-    return [{ kind: 'statusChanged', id: self.id, from, to: 'left', incarnation: self.incarnation }];
+    this.selfRow.entry = entryOf(self, 'left', self.incarnation + 1);
+    this.selfRow.statusSinceMs = nowMs;
+    this.live -= 1;
+    return [{ kind: 'statusChanged', id: self.id, from: self.status, to: 'left', incarnation: self.incarnation + 1 }];
   }
 
   /** Applies remote entries (a Heartbeat request or reply) and reports what changed. */
   merge(remote: readonly MemberEntry[], nowMs: number): MemberChange[] {
     const changes: MemberChange[] = [];
     for (const entry of remote) {
-      if (!isValidEntry(entry)) continue;
-      if (entry.id === this.selfRow.id) {
-        this.mergeSelf(entry, changes);
-        continue;
-      }
       const row = this.rows.get(entry.id);
-      if (row === undefined) this.add(entry, nowMs, changes);
-      else if (entry.incarnation > row.incarnation) this.replace(row, entry, nowMs, changes);
-      else if (entry.incarnation === row.incarnation) this.mergeSameIncarnation(row, entry, nowMs, changes);
+      if (row !== undefined && row.entry === entry) continue; // the very value we hold: nothing new
+      if (!isValidEntry(entry)) continue;
+      if (row === this.selfRow) this.mergeSelf(entry, changes);
+      else if (row === undefined) this.add(entry, nowMs, changes);
+      else if (entry.incarnation > row.entry.incarnation) this.replace(row, entry, nowMs, changes);
+      else if (entry.incarnation === row.entry.incarnation) this.mergeSameIncarnation(row, entry, nowMs, changes);
     }
     return changes;
   }
@@ -137,11 +142,10 @@ export class MemberTable {
   /** Sets a member's status (the detector's verdicts). No-op for ourselves or an equal status. */
   setStatus(id: string, to: MemberStatus, nowMs: number): MemberChange | undefined {
     const row = this.rows.get(id);
-    if (row === undefined || row === this.selfRow || row.status === to) return undefined;
-    const from = row.status;
-    row.status = to;
-    row.statusSinceMs = nowMs;
-    return { kind: 'statusChanged', id, from, to, incarnation: row.incarnation };
+    if (row === undefined || row === this.selfRow || row.entry.status === to) return undefined;
+    const changes: MemberChange[] = [];
+    this.changeStatus(row, to, row.entry.heartbeat, nowMs, changes);
+    return changes[0];
   }
 
   /** Drops a member, remembering its (incarnation, heartbeat) so stale gossip stays out. */
@@ -149,8 +153,10 @@ export class MemberTable {
     const row = this.rows.get(id);
     if (row === undefined || row === this.selfRow) return undefined;
     this.rows.delete(id);
-    this.tombstones.set(id, { incarnation: row.incarnation, heartbeat: row.heartbeat, atMs: nowMs });
-    return { kind: 'forgotten', id, status: row.status };
+    if (!isVerdict(row.entry.status)) this.live -= 1;
+    const { incarnation, heartbeat, status } = row.entry;
+    this.tombstones.set(id, { incarnation, heartbeat, atMs: nowMs });
+    return { kind: 'forgotten', id, status };
   }
 
   /** Drops tombstones older than `keepMs`: by then every node has forgotten the member too. */
@@ -171,13 +177,13 @@ export class MemberTable {
   }
 
   private mergeSelf(entry: MemberEntry, changes: MemberChange[]): void {
-    const self = this.selfRow;
+    const self = this.selfRow.entry;
     if (self.status === 'left') return; // leaving: nothing to refute
     const newer = entry.incarnation > self.incarnation;
     const accused = entry.incarnation === self.incarnation && entry.status !== 'alive';
     if (!newer && !accused) return;
-    self.incarnation = entry.incarnation + 1;
-    changes.push({ kind: 'refuted', id: self.id, claimed: entry.status, incarnation: self.incarnation });
+    this.selfRow.entry = entryOf(self, 'alive', entry.incarnation + 1);
+    changes.push({ kind: 'refuted', id: self.id, claimed: entry.status, incarnation: entry.incarnation + 1 });
   }
 
   private add(entry: MemberEntry, nowMs: number, changes: MemberChange[]): void {
@@ -190,53 +196,55 @@ export class MemberTable {
       if (stale) return;
       this.tombstones.delete(entry.id);
     }
-    const row = makeRow(entry, 'alive', nowMs, nowMs);
-    this.rows.set(row.id, row);
-    changes.push({ kind: 'joined', member: toEntry(row) });
+    const row: Row = { entry: adopt(entry, 'alive'), progressAtMs: nowMs, statusSinceMs: nowMs };
+    this.rows.set(entry.id, row);
+    this.live += 1;
+    changes.push({ kind: 'joined', member: row.entry });
   }
 
   private replace(row: Row, entry: MemberEntry, nowMs: number, changes: MemberChange[]): void {
+    const old = row.entry;
+    const status = entry.status === 'suspect' ? 'alive' : entry.status;
+    row.entry = adopt(entry, status);
+    row.progressAtMs = nowMs;
     changes.push({
       kind: 'incarnationChanged',
-      id: row.id,
-      from: row.incarnation,
+      id: old.id,
+      from: old.incarnation,
       to: entry.incarnation,
-      heartbeatReset: entry.heartbeat < row.heartbeat,
+      heartbeatReset: entry.heartbeat < old.heartbeat,
     });
-    const moved =
-      entry.internalAddr !== row.internalAddr ||
-      entry.grpcAddr !== row.grpcAddr ||
-      entry.restAddr !== row.restAddr;
-    row.internalAddr = entry.internalAddr;
-    row.grpcAddr = entry.grpcAddr;
-    row.restAddr = entry.restAddr;
-    row.incarnation = entry.incarnation;
-    row.heartbeat = entry.heartbeat;
-    row.progressAtMs = nowMs;
-    if (moved) changes.push({ kind: 'addressChanged', member: toEntry(row) });
-    this.changeStatus(row, entry.status === 'suspect' ? 'alive' : entry.status, nowMs, changes);
+    if (!sameAddrs(entry, old)) changes.push({ kind: 'addressChanged', member: row.entry });
+    if (status !== old.status) {
+      row.statusSinceMs = nowMs;
+      this.live += liveDelta(old.status, status);
+      changes.push({ kind: 'statusChanged', id: old.id, from: old.status, to: status, incarnation: entry.incarnation });
+    }
   }
 
   private mergeSameIncarnation(row: Row, entry: MemberEntry, nowMs: number, changes: MemberChange[]): void {
-    const advanced = entry.heartbeat > row.heartbeat;
-    if (advanced) {
-      row.heartbeat = entry.heartbeat;
-      row.progressAtMs = nowMs;
-    }
-    if (isVerdict(row.status)) {
+    const local = row.entry;
+    const advanced = entry.heartbeat > local.heartbeat;
+    const heartbeat = advanced ? entry.heartbeat : local.heartbeat;
+    if (advanced) row.progressAtMs = nowMs;
+    let status = local.status;
+    if (isVerdict(local.status)) {
       // A verdict stands for its incarnation; only `left` outranks `dead`.
-      if (row.status === 'dead' && entry.status === 'left') this.changeStatus(row, 'left', nowMs, changes);
+      if (local.status === 'dead' && entry.status === 'left') status = 'left';
     } else if (isVerdict(entry.status)) {
-      this.changeStatus(row, entry.status, nowMs, changes);
-    } else if (advanced && row.status === 'suspect') {
-      this.changeStatus(row, 'alive', nowMs, changes);
+      status = entry.status;
+    } else if (advanced && local.status === 'suspect') {
+      status = 'alive';
     }
+    if (status !== local.status) this.changeStatus(row, status, heartbeat, nowMs, changes);
+    else if (advanced) row.entry = sameAddrs(entry, local) ? adopt(entry, status) : entryOf(local, status, local.incarnation, heartbeat);
   }
 
-  private changeStatus(row: Row, to: MemberStatus, nowMs: number, changes: MemberChange[]): void {
-    if (row.status === to) return;
-    changes.push({ kind: 'statusChanged', id: row.id, from: row.status, to, incarnation: row.incarnation });
-    row.status = to;
+  private changeStatus(row: Row, to: MemberStatus, heartbeat: number, nowMs: number, changes: MemberChange[]): void {
+    const local = row.entry;
+    row.entry = entryOf(local, to, local.incarnation, heartbeat);
     row.statusSinceMs = nowMs;
+    this.live += liveDelta(local.status, to);
+    changes.push({ kind: 'statusChanged', id: local.id, from: local.status, to, incarnation: local.incarnation });
   }
 }

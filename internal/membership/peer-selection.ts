@@ -1,4 +1,4 @@
-import { sample, type Random } from '../clock/index.js';
+import type { Random } from '../clock/index.js';
 import { isInRing } from './member.js';
 import type { MemberTable } from './member-table.js';
 import type { Seed } from './transport.js';
@@ -25,13 +25,13 @@ export function pickTargets(
   random: Random,
 ): TargetChoice {
   const selfId = table.selfId;
-  const selfAddr = table.self.internalAddr;
+  const selfAddr = table.selfEntry.internalAddr;
   const seedAddrs = new Set<string>();
   for (const seed of seeds) if (seed.addr !== selfAddr && seed.id !== selfId) seedAddrs.add(seed.addr);
 
   const live: string[] = [];
   const dead: string[] = [];
-  for (const member of table.values()) {
+  for (const { entry: member } of table.values()) {
     if (member.id === selfId) continue;
     if (isInRing(member.status)) {
       live.push(member.internalAddr);
@@ -41,7 +41,7 @@ export function pickTargets(
     }
   }
 
-  const addrs = new Set(sample(live, peerCount, random));
+  const addrs = new Set(shuffleFront(live, peerCount, random));
   const joining = live.length === 0;
   if (joining) for (const addr of seedAddrs) addrs.add(addr);
   if (probe) {
@@ -50,4 +50,16 @@ export function pickTargets(
     if (pick !== undefined) addrs.add(pick);
   }
   return { addrs: [...addrs], joining };
+}
+
+/** The first `count` items of a partial Fisher-Yates shuffle, in place (`items` is ours). */
+function shuffleFront(items: string[], count: number, random: Random): string[] {
+  const n = Math.min(count, items.length);
+  for (let i = 0; i < n; i++) {
+    const j = i + random.int(items.length - i);
+    const tmp = items[i]!;
+    items[i] = items[j]!;
+    items[j] = tmp;
+  }
+  return items.slice(0, n);
 }

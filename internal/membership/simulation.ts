@@ -20,6 +20,8 @@ export interface SimulationDeps {
   readonly clock: ManualClock;
   readonly random: Random;
   readonly log?: Logger;
+  /** Sees every node's changes (for tests that check what a node reported). */
+  readonly onChange?: (nodeId: string, changes: readonly MemberChange[]) => void;
 }
 
 export type SimulationOptions = Omit<GossiperOptions, 'seeds'>;
@@ -64,7 +66,10 @@ export class Simulation {
         random: new SeededRandom(this.deps.random.int(2 ** 31)),
         sender: this.deps.network.sender(addr),
         log: this.log,
-        onChange: (changes) => this.record(changes),
+        onChange: (changes) => {
+          this.record(changes);
+          this.deps.onChange?.(id, changes);
+        },
       },
       { ...this.options, seeds: (opts.seeds ?? []).map((seed) => ({ id: seed, addr: Simulation.addr(seed) })) },
     );
@@ -75,7 +80,7 @@ export class Simulation {
 
   /** Gives every running node everyone's entry at once (a converged cluster, without the rounds). */
   bootstrap(): void {
-    const all = this.running().map((g) => g.handleHeartbeat([]).find((e) => e.id === g.self.id)!);
+    const all = this.running().map((g) => g.selfEntry);
     for (const g of this.running()) g.handleHeartbeat(all);
   }
 

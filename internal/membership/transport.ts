@@ -17,6 +17,8 @@ export interface HeartbeatSender {
    * - Must not retry a call on its own: a failed heartbeat is evidence, and the next round is
    *   the retry. A rejection is never a verdict on the peer's health by itself.
    * - `entries` is not mutated by the caller after the call; the sender may serialize it lazily.
+   * - The resolved entries are kept by reference (entries are immutable values shared between
+   *   tables): resolve with plain objects that nobody mutates afterwards.
    */
   sendHeartbeat(addr: string, entries: readonly MemberEntry[]): Promise<MemberEntry[]>;
 }

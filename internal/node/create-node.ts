@@ -18,8 +18,11 @@ import {
 } from '../server/index.js';
 import { serverOptions } from '../server/grpc-server.js';
 import { Store, startActiveExpiry } from '../store/index.js';
+import { loadNodeCredentials } from '../tls/index.js';
 import { ClusterState } from './cluster-state.js';
 import { grpcForwarder, grpcReplicaTransport, heartbeatSender } from './grpc-adapters.js';
+import { countingForwarder, countingReplicaTransport, instrumentService } from './instrumented-service.js';
+import { OpsSurface } from './ops-surface.js';
 
 export interface NodeDeps {
   readonly clock?: Clock;
@@ -30,7 +33,7 @@ export interface NodeDeps {
 export interface GokvNode {
   readonly id: string;
   /** Addresses actually bound (ports resolved when 0 was configured); null when disabled. */
-  readonly addresses: { internal: string | null; grpc: string | null };
+  readonly addresses: { internal: string | null; grpc: string | null; rest: string | null };
   readonly store: Store;
   /** Members as Healthcheck shows them, this node first. */
   members(): MemberView[];
@@ -47,6 +50,10 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
   const clock = deps.clock ?? new SystemClock();
   const random = deps.random ?? systemRandom;
   const log = deps.log ?? createLogger({ level: config.node.logLevel, nodeId: config.node.id });
+  // TLS files are read and checked once, before anything binds; a bad file stops the start here.
+  const credentials = loadNodeCredentials(config);
+  if (credentials.plaintextWarning !== null) log.warn({ tls: credentials.summary }, credentials.plaintextWarning);
+  else log.info({ tls: credentials.summary }, 'tls on');
   const hasher = await createHasher();
 
   const store = new Store(
@@ -77,7 +84,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
   };
   if (config.addresses.clusterBind !== null) {
     addInternalService(internal, internalProxy, log.child({ component: 'internal' }), limits.maxArgs);
-    internalServer = await startGrpcServer(internal, config.addresses.clusterBind, grpc.ServerCredentials.createInsecure());
+    internalServer = await startGrpcServer(internal, config.addresses.clusterBind, credentials.internalServer);
   }
   const internalAddr = resolveAdvertise(config.addresses.clusterAdvertise, internalServer?.address);
   const id = config.node.id.endsWith(':0') && internalAddr !== null ? internalAddr : config.node.id;
@@ -91,14 +98,25 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     members: () => service!.members(),
     ringVersion: () => service!.ringVersion(),
   };
+  // Metrics, readiness, gRPC health/reflection and REST; sources are read only once started.
+  const ops: OpsSurface = new OpsSurface(config, {
+    id,
+    store,
+    service: serviceProxy,
+    gossip: () => gossiper?.stats,
+    replicationLag: (): Map<string, number> => replicator.lag(),
+    hasAlivePeer: () => gossiper?.members().some((m) => m.id !== id && m.status === 'alive') ?? false,
+    log: nodeLog,
+  });
   let externalServer: BoundServer | undefined;
   if (config.addresses.grpcBind !== null) {
+    ops.addGrpcServices(external);
     addExternalService(external, serviceProxy, nodeLog.child({ component: 'external' }), {
       maxArgs: limits.maxArgs,
       maxInFlightPerStream: config.limits.maxInFlightPerStream,
     });
   }
-  const pool = new ClientPool(grpc.credentials.createInsecure(), {
+  const pool = new ClientPool(credentials.internalClient, {
     timeoutMs: config.messaging.messageTimeoutMs,
     maxMessageBytes: config.limits.maxMessageBytes,
     maxForwardBatch: 512,
@@ -108,14 +126,16 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
   let state: ClusterState | undefined;
   const grpcAdvertisePending = config.addresses.grpcBind !== null;
   if (grpcAdvertisePending) {
-    externalServer = await startGrpcServer(external, config.addresses.grpcBind!, grpc.ServerCredentials.createInsecure());
+    externalServer = await startGrpcServer(external, config.addresses.grpcBind!, credentials.externalServer);
   }
   const grpcAddr = resolveAdvertise(config.addresses.grpcAdvertise, externalServer?.address) ?? '';
+  await ops.bindRest(credentials.https);
+  const restAddr = resolveAdvertise(config.addresses.restAdvertise, ops.restAddress ?? undefined) ?? '';
 
   if (internalAddr !== null) {
     gossiper = new Gossiper(
       {
-        self: { id, internalAddr, grpcAddr, restAddr: config.addresses.restAdvertise ?? '' },
+        self: { id, internalAddr, grpcAddr, restAddr },
         clock,
         random,
         sender: heartbeatSender(pool, id),
@@ -132,19 +152,26 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
       },
     );
   }
-  state = new ClusterState(id, gossiper, hasher, config.cluster.vNodeCount);
+  state = new ClusterState(id, gossiper, hasher, config.cluster.vNodeCount, clock, config.messaging.suspectAfterMs);
   const addressOf = (memberId: string) => gossiper?.member(memberId)?.internalAddr;
   const replicator = new Replicator(
     {
       selfId: id,
-      transport: grpcReplicaTransport(pool, addressOf),
+      transport: countingReplicaTransport(grpcReplicaTransport(pool, addressOf), ops.metrics),
       exportState: (key) => exportState(store, key),
       log: nodeLog.child({ component: 'replication' }),
     },
     { mode: config.replication.mode, timeoutMs: config.messaging.messageTimeoutMs, maxBatch: 512 },
   );
   const router = new Router(
-    { store, hasher, view: () => state!.view(), forwarder: grpcForwarder(pool, addressOf), replicator, log: nodeLog },
+    {
+      store,
+      hasher,
+      view: () => state!.view(),
+      forwarder: countingForwarder(grpcForwarder(pool, addressOf), ops.metrics),
+      replicator,
+      log: nodeLog,
+    },
     { replicas: config.cluster.replicas, hopLimit: config.cluster.hopLimit, limits },
   );
   const applier = new ReplicaApplier({ store, log: nodeLog.child({ component: 'replica' }) });
@@ -159,6 +186,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     if (state.onChange(changes)) {
       nodeLog.info({ members: state.view().ring.members, ringVersion: state.view().ring.version }, 'ring changed');
     }
+    ops.refresh();
   }
 
   const members = (): MemberView[] => {
@@ -166,7 +194,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
       id,
       grpcAddr,
       internalAddr: internalAddr ?? '',
-      restAddr: config.addresses.restAdvertise ?? '',
+      restAddr,
       status: 'alive',
       incarnation: gossiper?.self.incarnation ?? 0,
       keys: store.size,
@@ -184,11 +212,10 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     return [self, ...others];
   };
 
-  service = {
-    execute: (cmd) => router.execute(cmd),
-    members,
-    ringVersion: () => state!.view().ring.version,
-  };
+  service = instrumentService(
+    { execute: (cmd) => router.execute(cmd), members, ringVersion: () => state!.view().ring.version },
+    ops.metrics,
+  );
   internalService = {
     heartbeat: (_from, entries) => gossiper!.handleHeartbeat(entries),
     execute: (cmd, hops, replicaRead) => router.execute(cmd, hops, replicaRead),
@@ -196,21 +223,22 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
   };
 
   gossiper?.start();
+  ops.start();
   nodeLog.info(
-    { internal: internalAddr, grpc: externalServer?.address ?? null, seeds: config.addresses.seeds.length },
+    { internal: internalAddr, grpc: externalServer?.address ?? null, rest: ops.restAddress, seeds: config.addresses.seeds.length },
     'gokv node ready',
   );
 
   let stopped: Promise<void> | undefined;
   return {
     id,
-    addresses: { internal: internalAddr, grpc: externalServer?.address ?? null },
+    addresses: { internal: internalAddr, grpc: externalServer?.address ?? null, rest: ops.restAddress },
     store,
     members,
     ringVersion: () => state!.view().ring.version,
     stop(options = {}) {
       stopped ??= (async () => {
-        await externalServer?.stop();
+        await Promise.all([ops.stop(), externalServer?.stop()]);
         if (gossiper) {
           if (options.leave ?? true) await gossiper.leave();
           else await gossiper.stop();

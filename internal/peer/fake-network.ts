@@ -1,6 +1,6 @@
 import type { Clock, Random } from '../clock/index.js';
-import { GokvError } from '../errors/index.js';
 import type { HeartbeatSender, MemberEntry } from '../membership/index.js';
+import { TransportError } from './transport-error.js';
 
 /**
  * What a node serves on the fake network, one named method per internal RPC. Add `forward`,
@@ -28,8 +28,8 @@ export interface FakeNetworkStats {
  * An in-memory network keyed by address, for deterministic cluster tests. Every call is a request
  * and a reply, each delivered after `delay(ms)` on the injected Clock (so a ManualClock drives it;
  * with no delay, delivery is a microtask). Faults: `partition`, `isolate`, `drop(p)` (per message,
- * drawn from the injected Random), and unregistered addresses; each makes the call reject with an
- * UNAVAILABLE GokvError, as a transport failure would. Payloads are passed by reference, not copied:
+ * drawn from the injected Random), and unregistered addresses; each makes the call reject with a
+ * TransportError (UNAVAILABLE), as the gRPC client does. Payloads are passed by reference, not copied:
  * senders must not mutate a message after sending it (the gRPC transport serializes instead).
  */
 export class FakeNetwork {
@@ -103,9 +103,10 @@ export class FakeNetwork {
   call<M extends PeerMethod>(from: string, to: string, method: M, payload: PeerPayload<M>): Promise<PeerReply<M>> {
     this.stats.calls += 1;
     return new Promise<PeerReply<M>>((resolve, reject) => {
-      const fail = (why: string): void => {
+      // maybeApplied: false while the handler surely did not run (as for connection refused).
+      const fail = (why: string, maybeApplied = false): void => {
         this.stats.failed += 1;
-        reject(new GokvError('UNAVAILABLE', `UNAVAILABLE ${method} ${from} -> ${to}: ${why}`));
+        reject(new TransportError(to, `${method} from ${from}: ${why}`, { maybeApplied }));
       };
       const lost = this.lose();
       const blockedAtSend = this.blockedReason(from, to);
@@ -125,18 +126,18 @@ export class FakeNetwork {
           this.deliver(() => reject(err));
           return;
         }
-        Promise.resolve(result).then(
-          (reply) => {
-            const replyLost = this.lose();
-            this.deliver(() => {
-              const back = replyLost ? 'reply dropped' : this.blockedReason(to, from);
-              if (back !== undefined) return fail(back);
-              this.stats.delivered += 1;
-              resolve(reply);
-            });
-          },
-          (err: unknown) => this.deliver(() => reject(err)),
-        );
+        const answer = (reply: PeerReply<M>): void => {
+          const replyLost = this.lose();
+          this.deliver(() => {
+            const back = replyLost ? 'reply dropped' : this.blockedReason(to, from);
+            if (back !== undefined) return fail(back, true);
+            this.stats.delivered += 1;
+            resolve(reply);
+          });
+        };
+        // A synchronous answer leaves at once, so one clock.advance() per hop is enough.
+        if (result instanceof Promise) result.then(answer, (err: unknown) => this.deliver(() => reject(err)));
+        else answer(result);
       });
     });
   }

@@ -10,6 +10,11 @@ export interface ClusterView {
   readonly selfId: string;
   readonly ring: Ring;
   statusOf(memberId: string): MemberStatus | undefined;
+  /**
+   * False while this node's view may be stale (it was paused past suspect_after, or learned it
+   * was held dead): writes wait for a fresh exchange rather than risk a second leader.
+   */
+  writable(): boolean;
 }
 
 /**

@@ -39,14 +39,15 @@ function setup(self: string, behaviour: Behaviour) {
       return undefined;
     },
   } as unknown as Replicator;
-  const view: ClusterView = { selfId: self, ring, statusOf: () => 'alive' };
+  let writable = true;
+  const view: ClusterView = { selfId: self, ring, statusOf: () => 'alive', writable: () => writable };
   const { store } = makeStore();
   const router = new Router(
     { store, hasher, view: () => view, forwarder, replicator, log: silentLogger() },
     { replicas: 1, hopLimit: 2, limits: { maxArgs: 1000, maxValueBytes: 1 << 20 } },
   );
   const run = (name: string, key: string, ...args: string[]) => router.execute({ name, key, args });
-  return { router, run, calls, replicated, store };
+  return { router, run, calls, replicated, store, fence: (on: boolean) => (writable = !on) };
 }
 
 const answer = (reply: Reply) => () => Promise.resolve(encodeReply(reply));
@@ -116,6 +117,17 @@ describe('Router', () => {
     const mine = keyLedBy('a');
     await run('HSET', mine, 'f', 'v');
     expect(await decoded(run('DEL', mine, keyLedBy('b'), keyLedBy('c')))).toBe(3);
+  });
+
+  it('holds writes while the view may be stale, and serves reads', async () => {
+    const { run, fence, replicated } = setup('a', answer(null));
+    const key = keyLedBy('a');
+    fence(true);
+    expect(() => run('HSET', key, 'f', 'v')).toThrow(/UNAVAILABLE .*paused/);
+    expect(await decoded(run('HLEN', key))).toBe(0);
+    fence(false);
+    expect(await decoded(run('HSET', key, 'f', 'v'))).toBe(1);
+    expect(replicated).toHaveLength(1);
   });
 
   it('refuses unknown commands before routing', () => {

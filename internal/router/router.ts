@@ -122,6 +122,9 @@ export class Router {
     if (!spec.flags.write || owners === undefined || owners.length < 2 || view === undefined) {
       return executeCommand(store, command, { limits: this.options.limits }).reply;
     }
+    if (!view.writable()) {
+      throw unavailable('this node was paused and is refreshing its view of the cluster; retry');
+    }
     const prevVersion = store.versionOf(command.key);
     const { reply, effect } = executeCommand(store, command, { limits: this.options.limits });
     if (!effect) return reply;

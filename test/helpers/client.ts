@@ -13,7 +13,24 @@ export class TestClient {
     this.raw = new external.externalpb.ExternalServer(addr, credentials);
   }
 
-  run(command: string, key = '', ...args: Array<string | Buffer>): Promise<DecodedReply> {
+  /**
+   * RunCommand, retrying UNAVAILABLE for up to 3 s as gokv-cli and well-behaved clients do (a
+   * leader being replaced, or a node refreshing its view after a stall). Other errors reject.
+   */
+  async run(command: string, key = '', ...args: Array<string | Buffer>): Promise<DecodedReply> {
+    const until = Date.now() + 3_000;
+    for (let pause = 20; ; pause = Math.min(pause * 2, 200)) {
+      try {
+        return await this.runOnce(command, key, ...args);
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code !== 'UNAVAILABLE' || Date.now() + pause > until) throw err;
+        await new Promise((r) => setTimeout(r, pause));
+      }
+    }
+  }
+
+  runOnce(command: string, key = '', ...args: Array<string | Buffer>): Promise<DecodedReply> {
     return new Promise((resolve, reject) => {
       this.raw.RunCommand(
         { command, key, args: args.map((a) => (typeof a === 'string' ? Buffer.from(a) : a)) },

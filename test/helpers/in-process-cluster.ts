@@ -1,8 +1,16 @@
+import type * as grpc from '@grpc/grpc-js';
 import { vi } from 'vitest';
 import { testConfig, type Config, type DeepPartial } from '../../internal/config/index.js';
 import { silentLogger } from '../../internal/log/index.js';
 import { startNode, type GokvNode } from '../../internal/node/index.js';
 import { TestClient } from './client.js';
+
+export interface ClusterOptions {
+  /** Overrides for node `index` (0-based) laid over `overrides`, e.g. each node's own certificate. */
+  perNode?: (index: number) => DeepPartial<Config>;
+  /** Credentials the test clients dial the external servers with (default: plaintext). */
+  clientCredentials?: grpc.ChannelCredentials;
+}
 
 export interface InProcessCluster {
   nodes: GokvNode[];
@@ -14,10 +22,15 @@ export interface InProcessCluster {
  * Starts `n` real nodes in this process, each with its own gRPC servers on loopback ports,
  * the first as the seed of the others, and waits until every node sees all of them alive.
  */
-export async function startCluster(n: number, overrides: DeepPartial<Config> = {}): Promise<InProcessCluster> {
+export async function startCluster(
+  n: number,
+  baseOverrides: DeepPartial<Config> = {},
+  options: ClusterOptions = {},
+): Promise<InProcessCluster> {
   const nodes: GokvNode[] = [];
   for (let i = 0; i < n; i++) {
     const seeds = nodes.length > 0 ? [{ id: nodes[0]!.id, addr: nodes[0]!.addresses.internal! }] : [];
+    const overrides = options.perNode ? mergeOverrides(baseOverrides, options.perNode(i)) : baseOverrides;
     const config = testConfig({
       ...overrides,
       node: { ...overrides.node, id: `node${i + 1}` },
@@ -25,7 +38,7 @@ export async function startCluster(n: number, overrides: DeepPartial<Config> = {
     });
     nodes.push(await startNode(config, { log: silentLogger() }));
   }
-  const clients = nodes.map((node) => new TestClient(node.addresses.grpc!));
+  const clients = nodes.map((node) => new TestClient(node.addresses.grpc!, options.clientCredentials));
   await waitForConvergence(nodes, n);
   return {
     nodes,
@@ -49,4 +62,15 @@ export async function waitForConvergence(nodes: readonly GokvNode[], expected: n
     },
     { timeout: timeoutMs, interval: 25 },
   );
+}
+
+/** `over` laid on `base`: plain objects merge key by key, anything else (arrays too) replaces. */
+function mergeOverrides<T>(base: DeepPartial<T>, over: DeepPartial<T>): DeepPartial<T> {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(base) || !isObject(over)) return over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    if (value !== undefined) out[key] = mergeOverrides(out[key] as DeepPartial<unknown>, value as DeepPartial<unknown>);
+  }
+  return out as DeepPartial<T>;
 }

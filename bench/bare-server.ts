@@ -1,0 +1,51 @@
+// The transport ceiling: a grpc-js server with gokv's ExternalServer proto and server options
+// that answers every command with a fixed MessagePack reply of the shape gokv would send (HSET
+// and LPUSH an integer, HGET a one-field map, LPOP a 32 B bin), doing no store work. The proto
+// request is decoded by grpc-js as in gokv; the reply is encoded once, up front.
+// Usage: node --import tsx bench/bare-server.ts 127.0.0.1:PORT
+import * as grpc from '@grpc/grpc-js';
+import { ReplyMap } from '../internal/command/index.js';
+import type { CommandRequest__Output } from '../internal/gen/commonpb/CommandRequest.js';
+import type { CommandResponse } from '../internal/gen/commonpb/CommandResponse.js';
+import type { ExternalServerHandlers } from '../internal/gen/externalpb/ExternalServer.js';
+import { serverOptions } from '../internal/server/grpc-server.js';
+import { encodeReply, loadProtos } from '../internal/wire/index.js';
+import { FIELD, VALUE } from './load-plan.js';
+
+const address = process.argv[2] ?? '127.0.0.1:0';
+
+const REPLIES: Record<string, CommandResponse> = {
+  HSET: { response: encodeReply(1) },
+  LPUSH: { response: encodeReply(1) },
+  HGET: { response: encodeReply(new ReplyMap([[FIELD, VALUE]])) },
+  LPOP: { response: encodeReply(VALUE) },
+};
+const OTHER: CommandResponse = { response: encodeReply(null) };
+
+const reply = (req: CommandRequest__Output): CommandResponse => REPLIES[req.command] ?? OTHER;
+
+const handlers: ExternalServerHandlers = {
+  Healthcheck(_call, callback) {
+    callback(null, { ringVersion: 1, peers: [{ nodeId: 'bare', nodeAddr: address, alive: true, status: 'alive' }] });
+  },
+  RunCommand(call, callback) {
+    callback(null, reply(call.request));
+  },
+  StreamCommand(call) {
+    call.on('data', (req: CommandRequest__Output) => call.write(reply(req)));
+    call.on('end', () => call.end());
+    call.on('error', () => undefined);
+  },
+};
+
+const server = new grpc.Server(serverOptions(64 * 1024 * 1024));
+server.addService(loadProtos().external.externalpb.ExternalServer.service, handlers);
+server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err) => {
+  if (err) {
+    process.stderr.write(`bare-server: ${err.message}\n`);
+    process.exit(1);
+  }
+});
+const stop = (): void => server.tryShutdown(() => process.exit(0));
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

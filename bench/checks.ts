@@ -1,0 +1,86 @@
+// The issue's targets, computed from a run's results: CPU ratios to the bare server and to the
+// single node, p99 at half the maximum throughput, and memory per hash field against Redis.
+import type { MemoryRow } from './memory.js';
+import type { RunResult } from './runner.js';
+
+export interface Check {
+  readonly target: string;
+  readonly limit: string;
+  readonly measured: string;
+  /** null when the data for it was not measured in this run. */
+  readonly pass: boolean | null;
+}
+
+export interface Ratio {
+  readonly name: string;
+  readonly scenario: string;
+  readonly mode: string;
+  readonly value: number;
+}
+
+const find = (runs: readonly RunResult[], target: string, scenario: string, mode: string) =>
+  runs.find((r) => r.target === target && r.scenario === scenario && r.mode === mode && r.ops > 0);
+
+/** gokv single CPU/op ÷ bare CPU/op and cluster CPU/write ÷ single CPU/write, per matching run. */
+export function ratios(runs: readonly RunResult[]): Ratio[] {
+  const out: Ratio[] = [];
+  for (const r of runs) {
+    if (r.target === 'single' && (r.scenario === 'hset' || r.scenario === 'hget')) {
+      const bare = find(runs, 'bare', r.scenario, r.mode);
+      if (bare && r.ops > 0) out.push({ name: 'single / bare CPU per op', scenario: r.scenario, mode: r.mode, value: r.cpuUsPerOp / bare.cpuUsPerOp });
+    }
+  }
+  for (const r of runs) {
+    if (r.target === 'cluster3' && r.scenario === 'hset') {
+      const single = find(runs, 'single', 'hset', r.mode);
+      if (single && r.ops > 0) out.push({ name: 'cluster / single CPU per write', scenario: 'hset', mode: r.mode, value: r.cpuUsPerOp / single.cpuUsPerOp });
+    }
+  }
+  return out;
+}
+
+const fmt = (values: readonly number[]) =>
+  values.length === 0 ? '-' : values.length === 1 ? values[0]!.toFixed(2) : `${Math.min(...values).toFixed(2)} .. ${Math.max(...values).toFixed(2)}`;
+
+function ratioCheck(list: readonly Ratio[], name: string, limit: number, target: string): Check {
+  const values = list.filter((r) => r.name === name).map((r) => r.value);
+  return {
+    target,
+    limit: `<= ${limit}x`,
+    measured: `${fmt(values)}x (worst ${list.filter((r) => r.name === name).sort((a, b) => b.value - a.value)[0]?.mode ?? '-'})`,
+    pass: values.length === 0 ? null : Math.max(...values) <= limit,
+  };
+}
+
+export function checks(runs: readonly RunResult[], memory: readonly MemoryRow[]): Check[] {
+  const list = ratios(runs);
+  const out = [
+    ratioCheck(list, 'single / bare CPU per op', 1.2, 'single node CPU per HSET/HGET vs bare server (RunCommand and StreamCommand)'),
+    ratioCheck(list, 'cluster / single CPU per write', 3.5, 'three nodes, replicas 2 (sync): cluster CPU per write vs single node'),
+  ];
+  for (const target of ['cluster3', 'single']) {
+    const rate = runs.find((r) => r.target === target && r.modeSpec.kind === 'rate');
+    out.push({
+      target: `${target === 'single' ? 'single node' : 'three nodes'}: HSET p99 at half the maximum RunCommand throughput`,
+      limit: '<= 5 ms',
+      measured: rate ? `${rate.p99Ms.toFixed(2)} ms at ${Math.round(rate.opsPerSec)} ops/s` : '-',
+      pass: rate ? rate.p99Ms <= 5 : null,
+    });
+  }
+  for (const m of memory.filter((row) => row.layout.startsWith('hash'))) {
+    const ratio = m.redisBytesPerEntry ? m.gokvBytesPerEntry / m.redisBytesPerEntry : null;
+    out.push({
+      target: `memory per hash field vs redis-server (${m.about})`,
+      limit: '<= 2x',
+      measured: ratio === null ? `${m.gokvBytesPerEntry.toFixed(0)} B (no redis)` : `${m.gokvBytesPerEntry.toFixed(0)} B vs ${m.redisBytesPerEntry!.toFixed(0)} B = ${ratio.toFixed(2)}x`,
+      pass: ratio === null ? null : ratio <= 2,
+    });
+  }
+  return out;
+}
+
+/** Half of the highest RunCommand HSET throughput measured on `target` (the open-loop rate). */
+export function halfMaxRate(runs: readonly RunResult[], target: string): number | undefined {
+  const best = Math.max(0, ...runs.filter((r) => r.target === target && r.scenario === 'hset' && r.modeSpec.kind === 'unary').map((r) => r.opsPerSec));
+  return best > 0 ? best / 2 : undefined;
+}

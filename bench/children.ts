@@ -1,0 +1,134 @@
+// Every process the bench starts goes through here, so all of them are killed when the bench
+// ends: normally, on an error, or on SIGINT/SIGTERM. Also free ports, /proc CPU readings and
+// condition polling shared by the rest of bench/.
+import { fork, spawn, type ChildProcess, type ForkOptions, type SpawnOptions } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (bench/ sits directly under it). */
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** Node flags that run TypeScript sources and install the bench hook (ELU, parent watch). */
+export const TS_EXEC_ARGV = ['--import', 'tsx', '--import', join(ROOT, 'bench', 'bench-hook.ts')];
+
+const live = new Set<ChildProcess>();
+let hooked = false;
+
+function killAll(): void {
+  for (const child of live) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+  live.clear();
+}
+
+/** Installs the exit, signal and error handlers that kill every child (once per process). */
+export function installCleanup(): void {
+  if (hooked) return;
+  hooked = true;
+  process.on('exit', killAll);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      process.stderr.write(`bench: ${signal}, stopping children\n`);
+      killAll();
+      process.exit(130);
+    });
+  }
+}
+
+function track(child: ChildProcess, name: string, tail: string[]): ChildProcess {
+  live.add(child);
+  const keep = (d: Buffer) => {
+    tail.push(d.toString());
+    if (tail.length > 200) tail.splice(0, 100);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  child.on('exit', () => live.delete(child));
+  child.on('error', (err) => tail.push(`${name}: ${err.message}`));
+  return child;
+}
+
+export interface Started {
+  readonly name: string;
+  readonly child: ChildProcess;
+  /** The last output lines, for error messages. */
+  readonly tail: string[];
+}
+
+/** Spawns a program (no IPC). */
+export function startProcess(name: string, command: string, args: string[], options: SpawnOptions = {}): Started {
+  const tail: string[] = [];
+  const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  return { name, child: track(child, name, tail), tail };
+}
+
+/** Starts a TypeScript module as a Node child with an IPC channel (its hook exits when we do). */
+export function startTs(name: string, file: string, args: string[], options: ForkOptions = {}, extraExecArgv: string[] = []): Started {
+  const tail: string[] = [];
+  const child = fork(join(ROOT, file), args, {
+    cwd: ROOT,
+    execArgv: [...extraExecArgv, ...TS_EXEC_ARGV],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    ...options,
+  });
+  return { name, child: track(child, name, tail), tail };
+}
+
+/** Stops a child with `signal` and waits for it to exit (SIGKILL after `graceMs`). */
+export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** A free loopback port (bound, then released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const CLOCK_TICKS_PER_SECOND = 100; // getconf CLK_TCK on Linux
+
+/** utime + stime of a process in microseconds, from /proc/<pid>/stat (all of its threads). */
+export function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may contain spaces) start at the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return ((utime + stime) * 1e6) / CLOCK_TICKS_PER_SECOND;
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/** Polls `check` until it returns true, or throws `what` after `timeoutMs`. */
+export async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {
+      // not ready yet
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** Busy CPU time of the whole machine (all cores) in microseconds, from /proc/stat. */
+export function machineBusyMicros(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+  const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
+  const busy = (user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0);
+  return (busy * 1e6) / CLOCK_TICKS_PER_SECOND;
+}

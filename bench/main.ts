@@ -1,0 +1,133 @@
+// `npm run bench`: gokv (one node, three nodes) beside the bare grpc-js ceiling and redis-server,
+// with load from separate worker processes; prints a table (or --json) and writes
+// docs/benchmarks.md with an SVG chart. See docs/benchmarks.md for how to read the figures.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { checks, halfMaxRate, ratios } from './checks.js';
+import { chartSvg } from './chart-svg.js';
+import { ROOT, cpuMicros, installCleanup, sleep } from './children.js';
+import { measureMemory, type MemoryRow } from './memory.js';
+import type { Layout } from './memory-layouts.js';
+import { parseArgs, runsFor, timing, type BenchOptions } from './plan.js';
+import { runProfile } from './profile.js';
+import { runRedisBench } from './redis-bench.js';
+import { markdownReport, textReport, type BenchReport } from './report.js';
+import { LoadWorkers, type RunResult } from './runner.js';
+import { hasProgram, startBare, startGokv, startRedis, type RedisTarget, type Target } from './targets.js';
+
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+/** Server CPU with no load (gossip, timers), % of one core summed over the target's processes. */
+async function idleCpuPct(target: Target, ms: number): Promise<number> {
+  const pids = target.procs.map((p) => p.child.pid!);
+  const before = pids.reduce((sum, pid) => sum + cpuMicros(pid), 0);
+  await sleep(ms);
+  const after = pids.reduce((sum, pid) => sum + cpuMicros(pid), 0);
+  return ((after - before) / 1e3 / ms) * 100;
+}
+
+async function loadTarget(workers: LoadWorkers, target: Target, options: BenchOptions, runs: RunResult[], notes: string[]): Promise<void> {
+  const t = timing(options.quick);
+  const idle = await idleCpuPct(target, options.quick ? 1000 : 3000);
+  notes.push(`${target.name} with no load used ${idle.toFixed(1)} % of a core (all its processes; background work such as gossip is in every run's server us/op)`);
+  let preloaded = false;
+  for (const plan of runsFor(target.name, options.quick)) {
+    if (!preloaded && (plan.scenario === 'hget' || plan.scenario === 'mixed')) {
+      await workers.preload(target.addresses);
+      preloaded = true;
+    }
+    const r = await workers.run(target, plan.scenario, plan.mode, t);
+    log(`${r.target} ${r.scenario} ${r.mode}: ${Math.round(r.opsPerSec)} ops/s, p99 ${r.p99Ms.toFixed(2)} ms, ${r.cpuUsPerOp.toFixed(1)} us/op${r.errors ? `, ${r.errors} errors (${r.firstError})` : ''}`);
+    runs.push(r);
+  }
+  const rate = target.name === 'bare' ? undefined : halfMaxRate(runs, target.name);
+  if (rate !== undefined) {
+    const r = await workers.run(target, 'hset', { kind: 'rate', opsPerSec: rate, maxInFlight: 256 }, t);
+    log(`${r.target} hset ${r.mode}: p99 ${r.p99Ms.toFixed(2)} ms`);
+    runs.push(r);
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  installCleanup();
+  if (options.profile) {
+    await runProfile(options, log);
+    return;
+  }
+  const started = Date.now();
+  const loadBefore = loadavg();
+  const runs: RunResult[] = [];
+  const notes: string[] = [];
+  const workers = await LoadWorkers.start(options.workers);
+  for (const part of ['bare', 'single', 'cluster'] as const) {
+    if (!options.parts.has(part)) continue;
+    log(`starting ${part}`);
+    const target = part === 'bare' ? await startBare() : await startGokv(part === 'single' ? 1 : 3);
+    try {
+      await loadTarget(workers, target, options, runs, notes);
+    } finally {
+      await target.stop();
+    }
+  }
+  await workers.stop();
+
+  let redis: RedisTarget | undefined;
+  const redisWanted = options.parts.has('redis') || options.parts.has('memory');
+  if (redisWanted && ['redis-server', 'redis-benchmark', 'redis-cli'].every(hasProgram)) redis = await startRedis();
+  else if (redisWanted) notes.push('redis-server, redis-benchmark or redis-cli not installed: Redis reference skipped');
+  let memory: MemoryRow[] = [];
+  try {
+    if (redis && options.parts.has('redis')) runs.push(...(await runRedisBench(redis, options.quick, log)));
+    if (options.parts.has('memory')) {
+      const layouts: Layout[] = options.quick ? ['hash-100', 'list-100'] : ['hash-100', 'list-100', 'hash-1'];
+      memory = await measureMemory(layouts, redis, log);
+    }
+  } finally {
+    await redis?.stop();
+  }
+
+  const loadAfter = loadavg();
+  const busy = runs.filter((r) => r.otherPct > 25);
+  if (busy.length > 0) {
+    notes.push(`other work used more than 25 % of a core during ${busy.length} of ${runs.length} runs (column "other CPU %"): their ops/s and latency are depressed; server us/op is less affected`);
+  }
+  if (options.quick) notes.push('--quick: short windows (0.7 s after 0.2 s of warm-up) and a subset of the runs; figures are indicative, rerun without --quick for the full matrix');
+  const report: BenchReport = {
+    machine: {
+      date: new Date(started).toISOString(),
+      nproc: Number(execFileSync('nproc', { encoding: 'utf8' }).trim()),
+      cpuModel: /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      redis: hasProgram('redis-server') ? execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).trim() : null,
+      command: process.env.npm_lifecycle_event === 'bench' ? `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}` : `node --import tsx bench/main.ts ${process.argv.slice(2).join(' ')}`.trim(),
+      workers: options.workers,
+      ...timing(options.quick),
+      loadBefore,
+      loadAfter,
+      seconds: (Date.now() - started) / 1000,
+    },
+    runs,
+    ratios: ratios(runs),
+    checks: checks(runs, memory),
+    memory,
+    notes,
+  };
+  if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else process.stdout.write(textReport(report));
+  if (options.writeDoc) {
+    writeFileSync(join(ROOT, 'docs', 'benchmarks.svg'), chartSvg(runs, `gokv bench, ${report.machine.date} (${report.machine.command})`));
+    writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), markdownReport(report, 'benchmarks.svg'));
+    log('wrote docs/benchmarks.md and docs/benchmarks.svg');
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,21 @@
+// The data layouts the memory measurement loads into gokv's Store and into redis-server, with
+// identical bytes on both sides.
+export const LAYOUTS = {
+  'hash-100': { keys: 10_000, perKey: 100, type: 'hash', about: '10k hashes x 100 fields (16 B field, 32 B value)' },
+  'list-100': { keys: 10_000, perKey: 100, type: 'list', about: '10k lists x 100 elements (32 B)' },
+  'hash-1': { keys: 1_000_000, perKey: 1, type: 'hash', about: '1M hashes x 1 field (16 B key, 16 B field, 32 B value)' },
+} as const;
+export type Layout = keyof typeof LAYOUTS;
+
+export interface ProbeResult {
+  readonly layout: Layout;
+  readonly entries: number;
+  readonly heapBytesPerEntry: number;
+  readonly estimateBytesPerEntry: number;
+}
+
+/** The same bytes the bench's Redis load uses, so both hold identical data. */
+export const keyOf = (layout: Layout, k: number): string => `${layout === 'list-100' ? 'lst' : 'key'}:${String(k).padStart(12, '0')}`;
+export const fieldOf = (f: number): string => `field:${String(f).padStart(10, '0')}`;
+export const valueOf = (k: number, f: number): string => `${k}.${f}`.padStart(32, 'v');
+

@@ -1,0 +1,66 @@
+// Which runs the bench makes, for the full run and for `--quick` (about one minute in all).
+import type { LoadMode, Scenario } from './load-plan.js';
+import type { Timing } from './runner.js';
+
+export interface BenchOptions {
+  readonly quick: boolean;
+  readonly json: boolean;
+  readonly workers: number;
+  /** Which parts to run: bare, single, cluster, redis, memory. */
+  readonly parts: ReadonlySet<string>;
+  readonly writeDoc: boolean;
+  readonly profile: boolean;
+}
+
+export const PARTS = ['bare', 'single', 'cluster', 'redis', 'memory'] as const;
+
+export function parseArgs(argv: readonly string[]): BenchOptions {
+  const has = (flag: string) => argv.includes(flag);
+  const value = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const only = value('--only');
+  const parts = new Set<string>(only ? only.split(',') : PARTS);
+  for (const p of parts) if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--only: unknown part ${p}`);
+  if (has('--help')) {
+    process.stdout.write(
+      'npm run bench -- [--quick] [--json] [--workers N] [--only bare,single,cluster,redis,memory] [--no-doc] [--profile]\n',
+    );
+    process.exit(0);
+  }
+  return {
+    quick: has('--quick'),
+    json: has('--json'),
+    workers: Number(value('--workers') ?? 2),
+    parts,
+    // Partial runs never overwrite docs/benchmarks.md.
+    writeDoc: !has('--no-doc') && !only,
+    profile: has('--profile'),
+  };
+}
+
+export const unary = (inFlight: number): LoadMode => ({ kind: 'unary', inFlight });
+export const stream = (streams: number): LoadMode => ({ kind: 'stream', streams, window: 256 });
+const ALL_MODES = [unary(1), unary(16), unary(64), stream(1), stream(4)];
+
+export interface RunPlan {
+  readonly scenario: Scenario;
+  readonly mode: LoadMode;
+}
+
+const each = (scenarios: readonly Scenario[], modes: readonly LoadMode[]): RunPlan[] =>
+  scenarios.flatMap((scenario) => modes.map((mode) => ({ scenario, mode })));
+
+/** Runs per target, in order: writes first, then (after the preload) reads, mixed and lists. */
+export function runsFor(target: string, quick: boolean): RunPlan[] {
+  if (!quick) return each(['hset', 'hget', 'mixed', 'lpush-lpop'], ALL_MODES);
+  const quickModes = [unary(1), unary(64), stream(1), stream(4)];
+  if (target === 'bare') return each(['hset', 'hget'], quickModes);
+  if (target === 'single') return [...each(['hset', 'hget'], quickModes), ...each(['mixed', 'lpush-lpop'], [unary(64), stream(4)])];
+  return [...each(['hset'], [unary(1), unary(64), stream(4)]), ...each(['hget', 'mixed', 'lpush-lpop'], [stream(4)])];
+}
+
+export function timing(quick: boolean): Timing {
+  return quick ? { warmupMs: 200, measureMs: 700 } : { warmupMs: 1000, measureMs: 5000 };
+}

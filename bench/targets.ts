@@ -1,0 +1,143 @@
+// The servers under test, each started here as child processes on loopback with free ports:
+// the bare grpc-js server, one gokv node, a three-node gokv cluster (replicas 2, sync), and
+// redis-server for the outside reference.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { loadProtos } from '../internal/wire/index.js';
+import type { HealthcheckResponse__Output } from '../internal/gen/externalpb/HealthcheckResponse.js';
+import { freePort, startProcess, startTs, stopChild, waitUntil, type Started } from './children.js';
+
+export interface Target {
+  readonly name: string;
+  /** External gRPC addresses (clients spread over them). */
+  readonly addresses: readonly string[];
+  readonly procs: readonly Started[];
+  /** Per process: the file its bench hook appends ELU samples to (none for redis). */
+  readonly eluFiles: ReadonlyArray<string | undefined>;
+  stop(): Promise<void>;
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'gokv-bench-'));
+process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
+
+function health(address: string): Promise<HealthcheckResponse__Output> {
+  const { external } = loadProtos();
+  const c = new external.externalpb.ExternalServer(address, grpc.credentials.createInsecure());
+  return new Promise((resolve, reject) => {
+    c.Healthcheck({}, { deadline: Date.now() + 2000 }, (err, res) => {
+      c.close();
+      if (err || !res) reject(err ?? new Error('no reply'));
+      else resolve(res);
+    });
+  });
+}
+
+function failWithTail(procs: readonly Started[], err: unknown): never {
+  const tails = procs.map((p) => `--- ${p.name}\n${p.tail.join('').slice(-2000)}`).join('\n');
+  throw new Error(`${err instanceof Error ? err.message : String(err)}\n${tails}`);
+}
+
+async function stopAll(procs: readonly Started[]): Promise<void> {
+  await Promise.all(procs.map((p) => stopChild(p.child)));
+}
+
+export async function startBare(): Promise<Target> {
+  const address = `127.0.0.1:${await freePort()}`;
+  const eluFile = join(scratch, 'bare.elu');
+  const proc = startTs('bare', 'bench/bare-server.ts', [address], { env: { ...process.env, BENCH_ELU_FILE: eluFile } });
+  try {
+    await waitUntil('the bare server', async () => (await health(address)).peers.length === 1);
+  } catch (err) {
+    await stopAll([proc]);
+    failWithTail([proc], err);
+  }
+  return { name: 'bare', addresses: [address], procs: [proc], eluFiles: [eluFile], stop: () => stopAll([proc]) };
+}
+
+/** gokv nodes from source; `replicas: 0` for one node, `replicas: 2` with sync replication for three. */
+export async function startGokv(nodes: number, extraExecArgv: string[] = []): Promise<Target> {
+  const name = nodes === 1 ? 'single' : `cluster${nodes}`;
+  const configPath = join(scratch, `${name}.yml`);
+  writeFileSync(configPath, `cluster:\n  replicas: ${nodes === 1 ? 0 : 2}\nreplication:\n  mode: sync\n`);
+  const specs: Array<{ id: string; internal: string; grpc: string }> = [];
+  for (let i = 0; i < nodes; i++) {
+    specs.push({ id: `${name}-${i + 1}`, internal: `127.0.0.1:${await freePort()}`, grpc: `127.0.0.1:${await freePort()}` });
+  }
+  const procs = specs.map((s) => {
+    const seeds = specs.filter((o) => o !== s).map((o) => `${o.id}=${o.internal}`).join(',');
+    return startTs(s.id, 'cmd/gokv/main.ts', [], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        GOKV_LOG_LEVEL: 'warn',
+        GOKV_CONFIG_PATH: configPath,
+        GOKV_CLUSTER_NODE_ID: s.id,
+        GOKV_CLUSTER_BIND_ADDR: s.internal,
+        GOKV_CLUSTER_SEEDS: seeds,
+        GOKV_EXTERNAL_GRPC_BIND_ADDR: s.grpc,
+        GOKV_EXTERNAL_REST_BIND_ADDR: '',
+        GOKV_EXTERNAL_RESP_BIND_ADDR: '',
+        GOKV_PERSISTENCE_PATH: join(scratch, `${s.id}.snapshot`),
+        BENCH_ELU_FILE: join(scratch, `${s.id}.elu`),
+      },
+    }, extraExecArgv);
+  });
+  const addresses = specs.map((s) => s.grpc);
+  try {
+    await waitUntil(`${name} to converge`, async () => {
+      const views = await Promise.all(addresses.map(health));
+      const versions = new Set(views.map((v) => String(v.ringVersion)));
+      return versions.size === 1 && views.every((v) => v.peers.filter((p) => p.status === 'alive').length === nodes);
+    }, 60_000);
+  } catch (err) {
+    await stopAll(procs);
+    failWithTail(procs, err);
+  }
+  return {
+    name,
+    addresses,
+    procs,
+    eluFiles: specs.map((s) => join(scratch, `${s.id}.elu`)),
+    stop: () => stopAll(procs),
+  };
+}
+
+/** Whether a program is on PATH. */
+export function hasProgram(program: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface RedisTarget extends Target {
+  readonly port: number;
+}
+
+/** redis-server on a free loopback port, no persistence. */
+export async function startRedis(): Promise<RedisTarget> {
+  const port = await freePort();
+  const proc = startProcess('redis', 'redis-server', [
+    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', scratch,
+  ]);
+  try {
+    await waitUntil('redis-server', () => redisCli(port, ['PING']).trim() === 'PONG');
+  } catch (err) {
+    await stopAll([proc]);
+    failWithTail([proc], err);
+  }
+  return { name: 'redis', port, addresses: [`127.0.0.1:${port}`], procs: [proc], eluFiles: [undefined], stop: () => stopAll([proc]) };
+}
+
+export function redisCli(port: number, args: string[], input?: string | Buffer): string {
+  return execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], {
+    input,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}

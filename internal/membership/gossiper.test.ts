@@ -1,0 +1,225 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock, SeededRandom } from '../clock/index.js';
+import { GokvError } from '../errors/index.js';
+import { silentLogger } from '../log/index.js';
+import { FakeNetwork } from '../peer/fake-network.js';
+import { Gossiper, type GossiperDeps } from './gossiper.js';
+import type { MemberChange } from './member.js';
+import type { GossiperOptions } from './options.js';
+
+const OPTIONS: GossiperOptions = {
+  heartbeatIntervalMs: 1000,
+  gossipPeerCount: 2,
+  suspectAfterMs: 3000,
+  deadAfterMs: 6000,
+  forgetDeadAfterMs: 20_000,
+  seeds: [],
+};
+
+function setup() {
+  const clock = new ManualClock();
+  const network = new FakeNetwork({ clock, random: new SeededRandom(9) });
+  const changes = new Map<string, MemberChange[]>();
+  const node = (id: string, seeds: string[] = [], deps: Partial<GossiperDeps> = {}): Gossiper => {
+    const addr = `${id}:7946`;
+    const log: MemberChange[] = [];
+    changes.set(id, log);
+    const gossiper = new Gossiper(
+      {
+        self: { id, internalAddr: addr, grpcAddr: `${id}:50051`, restAddr: `${id}:8080`, incarnation: 1 },
+        clock,
+        random: new SeededRandom(id.length * 31 + id.charCodeAt(id.length - 1)),
+        sender: network.sender(addr),
+        log: silentLogger(),
+        onChange: (batch) => log.push(...batch),
+        ...deps,
+      },
+      { ...OPTIONS, seeds: seeds.map((s) => ({ addr: `${s}:7946` })) },
+    );
+    network.register(addr, { heartbeat: (entries) => gossiper.handleHeartbeat(entries) });
+    return gossiper;
+  };
+  return { clock, network, changes, node };
+}
+
+/** Lets microtask-delivered messages and their replies settle. */
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('Gossiper', () => {
+  it('exchanges tables both ways in one round (push-pull)', async () => {
+    const { node } = setup();
+    const a = node('a', ['b']);
+    const b = node('b');
+    await a.round();
+    expect(a.ringMembers()).toEqual(['a', 'b']);
+    expect(b.ringMembers()).toEqual(['a', 'b']);
+    expect(a.member('b')?.heartbeat).toBe(0);
+    expect(b.member('a')?.heartbeat).toBe(1);
+  });
+
+  it('answers a heartbeat with its table after merging the sender', () => {
+    const { node } = setup();
+    const b = node('b');
+    const reply = b.handleHeartbeat([{ ...node('a').selfEntry }]);
+    expect(reply.map((e) => e.id).sort()).toEqual(['a', 'b']);
+  });
+
+  it('takes a failed send as evidence only: the peer stays alive', async () => {
+    const { node, network } = setup();
+    const a = node('a', ['b']);
+    node('b');
+    await a.round();
+    network.unregister('b:7946');
+    await a.round();
+    expect(a.stats.failedSends).toBe(1);
+    expect(a.member('b')?.status).toBe('alive');
+  });
+
+  it('reports changes to the listener and survives a listener that throws', async () => {
+    const { node, changes } = setup();
+    const a = node('a', ['b'], {
+      onChange: () => {
+        throw new Error('listener bug');
+      },
+    });
+    node('b');
+    await a.round();
+    expect(a.ringMembers()).toEqual(['a', 'b']);
+    expect(changes.get('b')?.map((c) => c.kind)).toEqual(['joined']);
+  });
+
+  it('keeps suspect members in the ring and dead or left ones out, sorted', async () => {
+    const { node, clock } = setup();
+    const a = node('a');
+    // Members on no network: they make no progress after being learned.
+    const entry = (id: string, status: 'alive' | 'dead' | 'left') => ({
+      id,
+      internalAddr: `${id}:nowhere`,
+      grpcAddr: '',
+      restAddr: '',
+      status,
+      incarnation: 1,
+      heartbeat: 1,
+    });
+    a.handleHeartbeat([entry('d', 'alive'), entry('c', 'alive'), entry('b', 'alive')]);
+    a.handleHeartbeat([entry('c', 'dead')]);
+    clock.advance(1000);
+    await a.round();
+    clock.advance(1000);
+    await a.round();
+    clock.advance(1000);
+    await a.round(); // 3 s without progress: b and d suspect
+    a.handleHeartbeat([entry('d', 'left')]);
+    expect(a.member('b')?.status).toBe('suspect');
+    expect(a.ringMembers()).toEqual(['a', 'b']);
+    expect(a.stats).toMatchObject({ rounds: 3, suspicions: 2, deaths: 1 });
+  });
+
+  it('rejects inconsistent options, listing every problem', () => {
+    const { clock, network } = setup();
+    const make = () =>
+      new Gossiper(
+        {
+          self: { id: 'x', internalAddr: 'x', grpcAddr: '', restAddr: '' },
+          clock,
+          random: new SeededRandom(1),
+          sender: network.sender('x'),
+          log: silentLogger(),
+        },
+        { ...OPTIONS, heartbeatIntervalMs: 0, deadAfterMs: 2000, forgetDeadAfterMs: 1000 },
+      );
+    expect(make).toThrow(GokvError);
+    expect(make).toThrow(/heartbeatIntervalMs.*deadAfterMs.*forgetDeadAfterMs/);
+  });
+
+  it('starts with the wall-clock time as incarnation when none is given', () => {
+    const { clock, network } = setup();
+    const g = new Gossiper(
+      {
+        self: { id: 'x', internalAddr: 'x', grpcAddr: '', restAddr: '' },
+        clock,
+        random: new SeededRandom(1),
+        sender: network.sender('x'),
+        log: silentLogger(),
+      },
+      OPTIONS,
+    );
+    expect(g.self.incarnation).toBe(clock.now());
+  });
+});
+
+describe('Gossiper scheduler', () => {
+  it('runs a round every interval with +-25 % jitter', async () => {
+    const { node, clock } = setup();
+    const a = node('a', ['b']);
+    node('b');
+    a.start();
+    a.start(); // idempotent
+    for (let t = 0; t < 10_000; t += 250) {
+      clock.advance(250);
+      await settle();
+    }
+    expect(a.stats.rounds).toBeGreaterThanOrEqual(8); // 10 s / 1.25 s
+    expect(a.stats.rounds).toBeLessThanOrEqual(13); // 10 s / 0.75 s
+    expect(a.member('b')?.status).toBe('alive');
+    await a.stop();
+  });
+
+  it('stops cleanly: no timer left, idempotent', async () => {
+    const { node, clock } = setup();
+    const a = node('a');
+    a.start();
+    expect(clock.pendingTimers()).toBe(1);
+    await a.stop();
+    await a.stop();
+    expect(clock.pendingTimers()).toBe(0);
+    expect(a.isRunning).toBe(false);
+    clock.advance(10_000);
+    expect(a.stats.rounds).toBe(0);
+  });
+
+  it('never overlaps exchanges, but keeps ticking while one is slow', async () => {
+    const { node, clock, network } = setup();
+    const a = node('a', ['b']);
+    node('b');
+    network.delay(2500); // an exchange takes 5 s, five intervals
+    a.start();
+    for (let t = 0; t < 4000; t += 100) {
+      clock.advance(100);
+      await settle();
+    }
+    expect(network.stats.calls).toBe(1);
+    expect(a.stats.rounds).toBeGreaterThanOrEqual(3);
+    expect(a.stats.stalls).toBe(0);
+    await Promise.all([a.stop(), (async () => {
+      for (let i = 0; i < 20; i++) {
+        clock.advance(500);
+        await settle();
+      }
+    })()]);
+    expect(clock.pendingTimers()).toBe(0);
+  });
+});
+
+describe('Gossiper.leave', () => {
+  it('announces left to every live peer, then stops gossiping', async () => {
+    const { node, clock } = setup();
+    const [a, b, c] = [node('a', ['b']), node('b'), node('c', ['b'])];
+    await a.round();
+    await c.round();
+    await a.round();
+    expect(a.ringMembers()).toEqual(['a', 'b', 'c']);
+    a.start();
+    await a.leave();
+    expect(a.self).toMatchObject({ status: 'left', incarnation: 2 });
+    expect(b.member('a')?.status).toBe('left');
+    expect(c.member('a')?.status).toBe('left');
+    expect(b.ringMembers()).toEqual(['b', 'c']);
+    expect(a.isRunning).toBe(false);
+    expect(clock.pendingTimers()).toBe(0);
+    const rounds = a.stats.rounds;
+    await a.round();
+    expect(a.stats.rounds).toBe(rounds);
+    await a.leave(); // idempotent
+  });
+});

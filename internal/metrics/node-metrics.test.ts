@@ -1,0 +1,130 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { NodeMetrics } from './node-metrics.js';
+import type { MetricsSources } from './sources.js';
+import { parseExposition } from './testing/parse-exposition.js';
+
+function fakeSources(overrides: Partial<MetricsSources> = {}): MetricsSources {
+  return {
+    keys: () => 42,
+    usedMemoryBytes: () => 4096,
+    storeCounters: () => ({ expiredKeys: 3, evictedKeys: 2 }),
+    gossip: () => ({ rounds: 10, suspicions: 1, deaths: 0, failedSends: 4 }),
+    replicationLag: () => new Map([['node-b', 5]]),
+    memberStatuses: () => ['alive', 'alive', 'suspect'],
+    ringVersion: () => 7,
+    ...overrides,
+  };
+}
+
+const made: NodeMetrics[] = [];
+function metricsWith(sources = fakeSources()): NodeMetrics {
+  const m = new NodeMetrics(sources, { commandNames: ['HSET', 'HGET', 'PING'], maxMemoryBytes: 1024 });
+  made.push(m);
+  return m;
+}
+
+afterEach(() => {
+  for (const m of made.splice(0)) m.stop();
+});
+
+describe('NodeMetrics', () => {
+  it('exports a well-formed exposition with the values read from its sources at scrape time', async () => {
+    let keys = 1;
+    const m = metricsWith(fakeSources({ keys: () => keys }));
+    keys = 99;
+    const e = parseExposition(await m.exposition());
+    expect(e.value('gokv_keys')).toBe(99);
+    expect(e.value('gokv_memory_used_bytes')).toBe(4096);
+    expect(e.value('gokv_memory_max_bytes')).toBe(1024);
+    expect(e.value('gokv_expired_keys_total')).toBe(3);
+    expect(e.value('gokv_evicted_keys_total')).toBe(2);
+    expect(e.value('gokv_gossip_rounds_total')).toBe(10);
+    expect(e.value('gokv_gossip_suspicions_total')).toBe(1);
+    expect(e.value('gokv_replication_lag_ops', { replica: 'node-b' })).toBe(5);
+    expect(e.value('gokv_members', { status: 'alive' })).toBe(2);
+    expect(e.value('gokv_members', { status: 'dead' })).toBe(0);
+    expect(e.value('gokv_ring_version')).toBe(7);
+    expect(e.types.get('gokv_expired_keys_total')).toBe('counter');
+    expect(e.types.get('gokv_command_duration_seconds')).toBe('histogram');
+    expect(m.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+  });
+
+  it('counts commands by name and outcome and bounds unknown names', async () => {
+    const m = metricsWith();
+    m.commandDone('HSET', 'ok', 0.0002);
+    m.commandDone('hset', 'ok', 0.0003);
+    m.commandDone('HGET', 'WRONGTYPE', 0.0001);
+    for (let i = 0; i < 50; i++) m.commandDone(`RANDOM${i}`, 'ERR', 0.00001);
+    const e = parseExposition(await m.exposition());
+    expect(e.value('gokv_commands_total', { command: 'HSET', outcome: 'ok' })).toBe(2);
+    expect(e.value('gokv_commands_total', { command: 'HGET', outcome: 'wrongtype' })).toBe(1);
+    expect(e.value('gokv_commands_total', { command: 'unknown', outcome: 'err' })).toBe(50);
+    expect(e.value('gokv_command_duration_seconds_count', { command: 'HSET' })).toBe(2);
+    expect(e.value('gokv_command_duration_seconds_bucket', { command: 'HSET', le: '0.00025' })).toBe(1);
+    expect(e.value('gokv_command_duration_seconds_bucket', { command: 'HSET', le: '+Inf' })).toBe(2);
+    const commandLabels = new Set(e.samples.filter((s) => s.name === 'gokv_commands_total').map((s) => s.labels.command));
+    expect([...commandLabels].sort()).toEqual(['HGET', 'HSET', 'unknown']);
+  });
+
+  it('records forwards, replication ops and rebalance progress', async () => {
+    const m = metricsWith();
+    m.forwardDone('ok');
+    m.forwardDone('transport');
+    m.replicationSent(3, 1);
+    m.setRebalanceProgress({ keysSent: 10, bytesSent: 2048, rangesPending: 2 });
+    const e = parseExposition(await m.exposition());
+    expect(e.value('gokv_forwarded_commands_total', { outcome: 'ok' })).toBe(1);
+    expect(e.value('gokv_forwarded_commands_total', { outcome: 'transport' })).toBe(1);
+    expect(e.value('gokv_replication_ops_sent_total', { kind: 'write' })).toBe(3);
+    expect(e.value('gokv_replication_ops_sent_total', { kind: 'state' })).toBe(1);
+    expect(e.value('gokv_rebalance_keys_sent_total')).toBe(10);
+    expect(e.value('gokv_rebalance_bytes_sent_total')).toBe(2048);
+    expect(e.value('gokv_rebalance_ranges_pending')).toBe(2);
+  });
+
+  it('keeps one registry per node, so two nodes in a process do not collide', async () => {
+    const a = metricsWith(fakeSources({ keys: () => 1 }));
+    const b = metricsWith(fakeSources({ keys: () => 2 }));
+    a.commandDone('PING', 'ok', 0.001);
+    expect(parseExposition(await a.exposition()).value('gokv_keys')).toBe(1);
+    const eb = parseExposition(await b.exposition());
+    expect(eb.value('gokv_keys')).toBe(2);
+    expect(eb.value('gokv_commands_total', { command: 'PING', outcome: 'ok' })).toBeUndefined();
+  });
+
+  it('drops only the samples of a source that throws', async () => {
+    const m = metricsWith(
+      fakeSources({
+        gossip: () => undefined,
+        replicationLag: () => {
+          throw new Error('not built yet');
+        },
+      }),
+    );
+    const e = parseExposition(await m.exposition());
+    expect(e.value('gokv_keys')).toBe(42);
+    expect(e.value('gokv_gossip_rounds_total')).toBe(0);
+    expect(e.samples.some((s) => s.name === 'gokv_replication_lag_ops')).toBe(false);
+  });
+
+  it('exports event-loop delay statistics once started', async () => {
+    const m = metricsWith();
+    m.start();
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const e = parseExposition(await m.exposition());
+    const max = e.value('gokv_event_loop_delay_seconds', { stat: 'max' });
+    expect(max).toBeGreaterThan(0);
+    expect(e.value('gokv_event_loop_delay_seconds', { stat: 'p99' })).toBeLessThanOrEqual(max!);
+  });
+});
+
+describe('parseExposition', () => {
+  it.each([
+    ['a sample without TYPE', 'foo 1\n'],
+    ['a bad value', '# TYPE foo gauge\nfoo one\n'],
+    ['bad labels', '# TYPE foo gauge\nfoo{a=b} 1\n'],
+    ['no final newline', '# TYPE foo gauge\nfoo 1'],
+  ])('rejects %s', (_name, text) => {
+    expect(() => parseExposition(text)).toThrow();
+  });
+});

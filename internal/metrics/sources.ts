@@ -1,0 +1,51 @@
+/**
+ * What the metrics read from the rest of the node at scrape time. node/ supplies these as
+ * closures over the store, the gossiper and the replicator, so metrics/ imports none of them and
+ * counters kept elsewhere are read when Prometheus asks, never pushed on the hot path.
+ * A source that throws only loses its own samples for that scrape.
+ */
+export interface MetricsSources {
+  /** Keys this node holds (expired keys not yet collected included). */
+  keys(): number;
+  /** Memory the store accounts for, in bytes. */
+  usedMemoryBytes(): number;
+  /** The store's cumulative counters. */
+  storeCounters(): { readonly expiredKeys: number; readonly evictedKeys: number };
+  /** The gossiper's cumulative counters; undefined when membership is disabled. */
+  gossip(): GossipCounters | undefined;
+  /** Replication ops queued or unacknowledged, per replica id (leader side). */
+  replicationLag(): ReadonlyMap<string, number>;
+  /** The status of every member this node knows, itself included. */
+  memberStatuses(): Iterable<string>;
+  ringVersion(): number;
+}
+
+export interface GossipCounters {
+  readonly rounds: number;
+  readonly suspicions: number;
+  readonly deaths: number;
+  readonly failedSends: number;
+}
+
+/** Cumulative hand-off progress, as the rebalancer reports it through `setRebalanceProgress`. */
+export interface RebalanceProgress {
+  readonly keysSent: number;
+  readonly bytesSent: number;
+  readonly rangesPending: number;
+}
+
+export interface MetricsOptions {
+  /** Canonical (upper-case) command names; any other name is recorded as `unknown`. */
+  readonly commandNames: readonly string[];
+  /** memory.max_memory, exported as is (0 = unlimited). */
+  readonly maxMemoryBytes: number;
+  /** Latency histogram buckets in seconds; defaults to DEFAULT_LATENCY_BUCKETS_SECONDS. */
+  readonly latencyBucketsSeconds?: readonly number[];
+  /** Sampling resolution of the event-loop delay monitor, in ms (default 10). */
+  readonly eventLoopResolutionMs?: number;
+}
+
+/** From 50 us (a local command) to 5 s (past any client deadline). */
+export const DEFAULT_LATENCY_BUCKETS_SECONDS: readonly number[] = [
+  0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+];

@@ -1,0 +1,238 @@
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { NodeMetrics } from '../metrics/index.js';
+import { parseExposition } from '../metrics/testing/parse-exposition.js';
+import { createApp } from './app.js';
+import { FakeService } from './testing/fake-service.js';
+import { post, serve, type Served } from './testing/serve.js';
+
+const logLines: string[] = [];
+const log = pino(
+  { level: 'debug' },
+  new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logLines.push(chunk.toString());
+      done();
+    },
+  }),
+);
+
+let service: FakeService;
+let ready = true;
+let metrics: NodeMetrics;
+let served: Served;
+
+beforeAll(async () => {
+  service = new FakeService();
+  metrics = new NodeMetrics(
+    {
+      keys: () => service.store.size,
+      usedMemoryBytes: () => service.store.usedMemory,
+      storeCounters: () => service.store.counters,
+      gossip: () => undefined,
+      replicationLag: () => new Map(),
+      memberStatuses: () => service.members().map((m) => m.status),
+      ringVersion: () => service.ringVersion(),
+    },
+    { commandNames: ['HSET'], maxMemoryBytes: 0 },
+  );
+  const app = createApp(
+    {
+      service,
+      ready: () => ready,
+      node: () => ({ id: 'a', keys: service.store.size, memoryUsedBytes: service.store.usedMemory, maxMemoryBytes: 0 }),
+      metrics,
+      log,
+    },
+    { maxBodyBytes: 4096, maxArgs: 8 },
+  );
+  served = await serve(app);
+});
+
+afterAll(async () => {
+  await served.close();
+  metrics.stop();
+});
+
+const v1 = (body: unknown) => post(`${served.url}/v1/command`, body);
+const compat = (command: unknown, query = '') => post(`${served.url}/command${query}`, { command });
+
+describe('POST /v1/command', () => {
+  it('runs a command and answers values as UTF-8 text, maps as objects', async () => {
+    expect(await v1({ command: 'HSET', key: 'user:1', args: ['name', 'Ada ✓', 'lang', 'ts'] })).toMatchObject({
+      status: 200,
+      json: { result: 2, encoding: 'utf8' },
+    });
+    expect((await v1({ command: 'hgetall', key: 'user:1' })).json).toEqual({
+      result: { name: 'Ada ✓', lang: 'ts' },
+      encoding: 'utf8',
+    });
+  });
+
+  it.each([
+    ['nil as null', { command: 'LPOP', key: 'missing' }, null],
+    ['a status as a string', { command: 'PING' }, 'PONG'],
+    ['numbers as numbers', { command: 'EXPIRE', key: 'user:1', args: [100] }, 1],
+    ['arrays', { command: 'RPUSH', key: 'l', args: ['a', 'b'] }, 2],
+    ['an async reply', { command: 'ASYNC', key: 'LRANGE', args: ['l', '0', '-1'] }, ['a', 'b']],
+    ['a forwarded (MessagePack) map', { command: 'FORWARDED', key: 'HGETALL', args: ['user:1'] }, { name: 'Ada ✓', lang: 'ts' }],
+  ])('answers %s', async (_name, body, result) => {
+    expect((await v1(body)).json).toEqual({ result, encoding: 'utf8' });
+  });
+
+  it('answers SCAN as {NextCursor, Count, Keys}, locally and forwarded', async () => {
+    const local = (await v1({ command: 'SCAN', key: '0', args: ['COUNT', '100'] })).json as { result: unknown };
+    expect(local.result).toMatchObject({ NextCursor: '0', Count: 2 });
+    expect([...(local.result as { Keys: string[] }).Keys].sort()).toEqual(['l', 'user:1']);
+    const forwarded = (await v1({ command: 'FORWARDED', key: 'SCAN', args: ['0', 'COUNT', '100'] })).json;
+    expect(forwarded).toEqual(local);
+  });
+
+  it('takes and gives base64 when asked, binary-safe', async () => {
+    const bytes = Buffer.from([0xff, 0x00, 0x80, 0x0a]).toString('base64');
+    expect((await v1({ command: 'HSET', key: 'bin', args: ['Zg==', bytes], encoding: 'base64' })).json).toEqual({ result: 1, encoding: 'base64' });
+    expect(service.seen.at(-1)?.args).toEqual(['f', '\xff\x00\x80\x0a']);
+    expect((await v1({ command: 'HGETALL', key: 'bin', encoding: 'base64' })).json).toEqual({
+      result: { 'Zg==': bytes },
+      encoding: 'base64',
+    });
+  });
+
+  it('switches the whole reply to base64 (and says so) when a value is not valid UTF-8', async () => {
+    expect((await v1({ command: 'HGETALL', key: 'bin' })).json).toEqual({
+      result: { 'Zg==': Buffer.from([0xff, 0x00, 0x80, 0x0a]).toString('base64') },
+      encoding: 'base64',
+    });
+  });
+
+  it('keeps a field named __proto__ as an ordinary key', async () => {
+    await v1({ command: 'HSET', key: 'proto', args: ['__proto__', 'x'] });
+    const res = await fetch(`${served.url}/v1/command`, { method: 'POST', body: JSON.stringify({ command: 'HGETALL', key: 'proto' }) });
+    expect(await res.text()).toBe('{"result":{"__proto__":"x"},"encoding":"utf8"}');
+  });
+});
+
+describe('errors', () => {
+  it.each([
+    ['an unknown command', { command: 'FOO', key: 'k' }, 400, 'ERR', "ERR unknown command 'FOO'"],
+    ['wrong arity', { command: 'HSET', key: 'k', args: ['f'] }, 400, 'ERR', "ERR wrong number of arguments for 'hset' command"],
+    ['a wrong type', { command: 'HGET', key: 'l', args: ['f'] }, 409, 'WRONGTYPE', 'WRONGTYPE Operation against a key holding the wrong kind of value'],
+    ['out of memory', { command: 'HSET', key: 'oom', args: ['f', 'v'] }, 507, 'OOM', "OOM command not allowed when used memory > 'maxmemory'"],
+    ['no reachable owner', { command: 'HGET', key: 'down', args: ['f'] }, 503, 'UNAVAILABLE', 'UNAVAILABLE no owner reachable for the key'],
+    ['an unconfirmed write', { command: 'HSET', key: 'uncertain', args: ['f', 'v'] }, 504, 'UNCERTAIN', 'ERR write may or may not have been applied'],
+    ['too many args', { command: 'RPUSH', key: 'k', args: Array(9).fill('x') }, 400, 'LIMIT', 'ERR too many arguments (9) over limits.max_args (8)'],
+    ['a value over the size limit', { command: 'HSET', key: 'k', args: ['f', 'x'.repeat(2000)] }, 400, 'LIMIT', undefined],
+    ['a missing command', { key: 'k' }, 400, 'ERR', 'ERR "command" must be a non-empty string'],
+    ['args that are not an array', { command: 'HGET', key: 'k', args: 'f' }, 400, 'ERR', 'ERR "args" must be an array'],
+    ['an object arg', { command: 'HGET', key: 'k', args: [{}] }, 400, 'ERR', 'ERR args[0] must be a string'],
+    ['a numeric key', { command: 'HGET', key: 1, args: ['f'] }, 400, 'ERR', 'ERR "key" must be a string'],
+    ['bad base64', { command: 'HGET', key: 'k', args: ['%%%'], encoding: 'base64' }, 400, 'ERR', 'ERR args[0] is not standard base64'],
+    ['an unknown encoding', { command: 'PING', encoding: 'hex' }, 400, 'ERR', 'ERR "encoding" must be "utf8" or "base64"'],
+    ['a body that is not an object', [1, 2], 400, 'ERR', 'ERR request body must be a JSON object'],
+    ['an internal failure', { command: 'HGET', key: 'bug', args: ['f'] }, 500, 'INTERNAL', 'INTERNAL server error'],
+  ])('answers %s with its status and {error, code}', async (_name, body, status, code, error) => {
+    const res = await v1(body);
+    expect(res.status).toBe(status);
+    expect(res.json).toMatchObject({ code, ...(error === undefined ? {} : { error }) });
+    if (status === 503) expect(res.headers.get('retry-after')).toBe('1');
+  });
+
+  it('answers malformed JSON with 400 without echoing the body', async () => {
+    const res = await post(`${served.url}/v1/command`, '{"command": "HSET", "key": "secret-key"');
+    expect(res).toMatchObject({ status: 400, json: { error: 'ERR malformed JSON body', code: 'ERR' } });
+  });
+
+  it('answers a body over the size limit with 413', async () => {
+    const res = await v1({ command: 'HSET', key: 'k', args: ['f', 'x'.repeat(5000)] });
+    expect(res).toMatchObject({ status: 413, json: { error: 'ERR request body over the size limit', code: 'LIMIT' } });
+  });
+
+  it('answers an empty body with 400', async () => {
+    const res = await fetch(`${served.url}/v1/command`, { method: 'POST' });
+    expect(res.status).toBe(400);
+  });
+
+  it('answers unknown routes with 404 JSON and wrong methods with 405', async () => {
+    const missing = await fetch(`${served.url}/v2/nothing`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ code: 'ERR' });
+    const wrong = await fetch(`${served.url}/command`);
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('POST');
+  });
+
+  it('logs neither keys nor values, even when a request fails', async () => {
+    logLines.length = 0;
+    await v1({ command: 'HSET', key: 'secret-key', args: ['secret-field'] });
+    await v1({ command: 'HGET', key: 'bug', args: ['secret-field'] });
+    await post(`${served.url}/v1/command`, '{"command": "HSET", "key": "secret-key", ');
+    expect(logLines.length).toBeGreaterThan(0);
+    expect(logLines.join('')).not.toMatch(/secret/);
+  });
+});
+
+describe('POST /command (the Go gokv route)', () => {
+  it('splits the command on whitespace and answers the bare value', async () => {
+    expect(await compat('  HSET  go:1 name  ada ')).toMatchObject({ status: 200, json: 1 });
+    expect(service.seen.at(-1)).toEqual({ name: 'HSET', key: 'go:1', args: ['name', 'ada'] });
+    const res = await compat('HGETALL go:1');
+    expect(res.json).toEqual({ name: 'ada' });
+    expect(res.headers.get('gokv-encoding')).toBe('utf8');
+  });
+
+  it('answers base64 values, as the Go gokv did, with ?encoding=base64', async () => {
+    const res = await compat('HGET go:1 name', '?encoding=base64');
+    expect(res.json).toEqual({ name: Buffer.from('ada').toString('base64') });
+    expect(res.headers.get('gokv-encoding')).toBe('base64');
+  });
+
+  it('answers SCAN with the Go field names', async () => {
+    expect((await compat('SCAN 0 COUNT 1000')).json).toMatchObject({ NextCursor: '0', Count: expect.any(Number), Keys: expect.any(Array) });
+  });
+
+  it.each([
+    ['a wrong type', 'HGET l f', 409],
+    ['wrong arity', 'HSET go:1 f', 400],
+    ['an empty command', '   ', 400],
+    ['a command that is not a string', 42, 400],
+  ])('answers %s with a 4xx, never 500', async (_name, command, status) => {
+    expect((await compat(command)).status).toBe(status);
+  });
+});
+
+describe('GET routes', () => {
+  it('describes the cluster', async () => {
+    const res = await fetch(`${served.url}/v1/cluster`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      node: { id: 'a', keys: expect.any(Number), memoryUsedBytes: expect.any(Number), maxMemoryBytes: 0, ready: true },
+      ringVersion: 3,
+      members: [
+        { id: 'a', status: 'alive', alive: true, grpcAddr: '127.0.0.1:50051', restAddr: '127.0.0.1:8080', keys: 0 },
+        { id: 'b', status: 'suspect', alive: false, incarnation: 9 },
+      ],
+    });
+  });
+
+  it('answers /healthz 200 only while ready', async () => {
+    ready = true;
+    let res = await fetch(`${served.url}/healthz`);
+    expect([res.status, await res.json()]).toEqual([200, { status: 'ok' }]);
+    ready = false;
+    res = await fetch(`${served.url}/healthz`);
+    expect([res.status, await res.json()]).toEqual([503, { status: 'unavailable' }]);
+    ready = true;
+  });
+
+  it('serves a Prometheus exposition that parses', async () => {
+    metrics.commandDone('HSET', 'ok', 0.001);
+    const res = await fetch(`${served.url}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const e = parseExposition(await res.text());
+    expect(e.value('gokv_keys')).toBe(service.store.size);
+    expect(e.value('gokv_commands_total', { command: 'HSET', outcome: 'ok' })).toBe(1);
+    expect(e.value('gokv_members', { status: 'suspect' })).toBe(1);
+  });
+});

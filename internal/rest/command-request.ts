@@ -1,0 +1,71 @@
+import { Buffer } from 'node:buffer';
+import { GokvError, overLimit } from '../errors/index.js';
+import { binFromBuffer, binFromText } from '../store/index.js';
+import type { RestCommand } from './deps.js';
+import type { RestEncoding } from './reply-json.js';
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+const badRequest = (message: string): GokvError => new GokvError('ERR', `ERR ${message}`);
+
+function asObject(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw badRequest('request body must be a JSON object');
+  }
+  return body as Record<string, unknown>;
+}
+
+function commandName(value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') throw badRequest('"command" must be a non-empty string');
+  return value.trim();
+}
+
+/** `"utf8"` (default) or `"base64"`, from a body field or a query parameter. */
+export function parseEncoding(value: unknown, where: string): RestEncoding {
+  if (value === undefined || value === 'utf8' || value === 'utf-8') return 'utf8';
+  if (value === 'base64') return 'base64';
+  throw badRequest(`${where} must be "utf8" or "base64"`);
+}
+
+/**
+ * `POST /v1/command`: `{"command", "key"?, "args"?: [...], "encoding"?: "utf8"|"base64"}`.
+ * The key is always text (gRPC keys are UTF-8 strings too). Args are text (numbers are taken as
+ * their decimal text), or standard base64 when `encoding` is `base64`; the reply uses the same
+ * encoding.
+ */
+export function parseV1Command(body: unknown, maxArgs: number): { command: RestCommand; encoding: RestEncoding } {
+  const o = asObject(body);
+  const name = commandName(o.command);
+  const encoding = parseEncoding(o.encoding, '"encoding"');
+  const key = o.key ?? '';
+  if (typeof key !== 'string') throw badRequest('"key" must be a string');
+  const rawArgs = o.args ?? [];
+  if (!Array.isArray(rawArgs)) throw badRequest('"args" must be an array');
+  if (rawArgs.length > maxArgs) {
+    throw overLimit(`too many arguments (${rawArgs.length}) over limits.max_args (${maxArgs})`);
+  }
+  const args = rawArgs.map((arg: unknown, i) => {
+    if (encoding === 'base64') {
+      if (typeof arg !== 'string' || !BASE64.test(arg)) throw badRequest(`args[${i}] is not standard base64`);
+      return binFromBuffer(Buffer.from(arg, 'base64'));
+    }
+    if (typeof arg === 'string') return binFromText(arg);
+    if (typeof arg === 'number' && Number.isFinite(arg)) return String(arg);
+    throw badRequest(`args[${i}] must be a string`);
+  });
+  return { command: { name, key: binFromText(key), args }, encoding };
+}
+
+/**
+ * `POST /command`, as in the Go gokv: `{"command": "HSET h f v"}` split on whitespace; the first
+ * word is the command, the second the key, the rest the arguments (text only, no quoting).
+ */
+export function parseCompatCommand(body: unknown, maxArgs: number): RestCommand {
+  const o = asObject(body);
+  if (typeof o.command !== 'string') throw badRequest('"command" must be a string like "HSET key field value"');
+  const words = o.command.split(/\s+/).filter((w) => w !== '');
+  const [name, key = '', ...args] = words;
+  if (name === undefined) throw badRequest('invalid command format: command, key, [args ...]');
+  if (args.length > maxArgs) throw overLimit(`too many arguments (${args.length}) over limits.max_args (${maxArgs})`);
+  return { name, key: binFromText(key), args: args.map(binFromText) };
+}

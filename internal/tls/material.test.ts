@@ -1,0 +1,115 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, type ExternalTlsConfig, type InternalTlsConfig, type TlsConfig } from '../config/index.js';
+import { loadTlsMaterial } from './material.js';
+import { canMakeCerts, makeCerts, type CertDir } from './testing/make-certs.js';
+
+const OFF_INTERNAL: InternalTlsConfig = { caPath: null, serverCertPath: null, serverKeyPath: null, clientCertPath: null, clientKeyPath: null };
+const OFF_EXTERNAL: ExternalTlsConfig = { caPath: null, serverCertPath: null, serverKeyPath: null, clientAuth: 'none' };
+
+function problemsOf(tls: TlsConfig, nowMs?: number): string[] {
+  try {
+    loadTlsMaterial(tls, nowMs);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return [...(err as ConfigError).problems];
+  }
+  return [];
+}
+
+describe('loadTlsMaterial without paths', () => {
+  it('is plaintext on both sides', () => {
+    expect(loadTlsMaterial({ internal: OFF_INTERNAL, external: OFF_EXTERNAL })).toEqual({ internal: null, external: null });
+  });
+
+  it('refuses an internal side with only some paths', () => {
+    const problems = problemsOf({ internal: { ...OFF_INTERNAL, caPath: '/nowhere/ca.pem' }, external: OFF_EXTERNAL });
+    expect(problems).toEqual([expect.stringMatching(/needs all five paths; missing GOKV_INTERNAL_TLS_SERVER_CERT_PATH, .*CLIENT_KEY_PATH$/)]);
+  });
+});
+
+describe.skipIf(!canMakeCerts)('loadTlsMaterial with certs.sh output', () => {
+  let certs: CertDir;
+  let other: CertDir;
+  const internal = (node: string): InternalTlsConfig => ({
+    caPath: certs.file('ca.cert.pem'),
+    serverCertPath: certs.file(`${node}.cert.pem`),
+    serverKeyPath: certs.file(`${node}.key.pem`),
+    clientCertPath: certs.file(`${node}.cert.pem`),
+    clientKeyPath: certs.file(`${node}.key.pem`),
+  });
+
+  beforeAll(() => {
+    certs = makeCerts('gokv-material-');
+    other = makeCerts('gokv-material-other-', { GOKV_CERT_NODES: 'gokv1' });
+  });
+  afterAll(() => {
+    certs?.remove();
+    other?.remove();
+  });
+
+  it('reads every file of both sides', () => {
+    const external: ExternalTlsConfig = {
+      caPath: certs.file('ca.cert.pem'),
+      serverCertPath: certs.file('external.cert.pem'),
+      serverKeyPath: certs.file('external.key.pem'),
+      clientAuth: 'require',
+    };
+    const material = loadTlsMaterial({ internal: internal('gokv1'), external });
+    expect(material.internal?.serverCert.toString()).toContain('BEGIN CERTIFICATE');
+    expect(material.external).toMatchObject({ clientAuth: 'require', ca: expect.any(Buffer) });
+  });
+
+  it('reports every bad file at once, naming its variable and path, never its contents', () => {
+    const mixed: InternalTlsConfig = {
+      ...internal('gokv1'),
+      serverKeyPath: certs.file('gokv2.key.pem'),
+      clientCertPath: other.file('client.cert.pem'),
+      clientKeyPath: other.file('client.key.pem'),
+    };
+    const external: ExternalTlsConfig = { ...OFF_EXTERNAL, serverCertPath: '/nowhere/ext.pem', serverKeyPath: certs.file('ca.cert.pem') };
+    const problems = problemsOf({ internal: mixed, external });
+    expect(problems).toEqual([
+      `GOKV_INTERNAL_TLS_SERVER_KEY_PATH: does not match the certificate in '${certs.file('gokv1.cert.pem')}' ('${certs.file('gokv2.key.pem')}')`,
+      `GOKV_INTERNAL_TLS_CLIENT_CERT_PATH: was not issued by the CA in '${certs.file('ca.cert.pem')}' ('${other.file('client.cert.pem')}')`,
+      `GOKV_EXTERNAL_TLS_SERVER_CERT_PATH: cannot read: file not found ('/nowhere/ext.pem')`,
+      `GOKV_EXTERNAL_TLS_SERVER_KEY_PATH: is not an unencrypted PEM private key ('${certs.file('ca.cert.pem')}')`,
+    ]);
+    expect(problems.join('\n')).not.toMatch(/BEGIN|PRIVATE/);
+  });
+
+  it('says which file is not a key or not a certificate', () => {
+    const swapped = { ...internal('gokv1'), serverCertPath: certs.file('gokv1.key.pem'), serverKeyPath: certs.file('gokv1.cert.pem') };
+    expect(problemsOf({ internal: swapped, external: OFF_EXTERNAL })).toEqual([
+      expect.stringMatching(/^GOKV_INTERNAL_TLS_SERVER_CERT_PATH: holds no PEM certificate/),
+      expect.stringMatching(/^GOKV_INTERNAL_TLS_SERVER_KEY_PATH: is not an unencrypted PEM private key/),
+    ]);
+  });
+
+  it('refuses expired certificates', () => {
+    const in3000 = Date.parse('3000-01-01T00:00:00Z');
+    expect(problemsOf({ internal: internal('gokv3'), external: OFF_EXTERNAL }, in3000)).toContainEqual(
+      expect.stringMatching(/^GOKV_INTERNAL_TLS_CA_PATH: holds a certificate that expired on /),
+    );
+  });
+
+  it('refuses client auth without a CA to verify clients', () => {
+    const external: ExternalTlsConfig = {
+      caPath: null,
+      serverCertPath: certs.file('external.cert.pem'),
+      serverKeyPath: certs.file('external.key.pem'),
+      clientAuth: 'require',
+    };
+    expect(problemsOf({ internal: OFF_INTERNAL, external })).toEqual([
+      'GOKV_EXTERNAL_TLS_CLIENT_AUTH: require needs GOKV_EXTERNAL_TLS_CA_PATH to verify client certificates',
+    ]);
+  });
+
+  it('accepts a certificate file holding the chain up to the CA', () => {
+    const chain = join(certs.dir, 'gokv1.chain.pem');
+    writeFileSync(chain, Buffer.concat([readFileSync(certs.file('gokv1.cert.pem')), readFileSync(certs.file('ca.cert.pem'))]));
+    const paths = { ...internal('gokv1'), serverCertPath: chain, clientCertPath: chain };
+    expect(problemsOf({ internal: paths, external: OFF_EXTERNAL })).toEqual([]);
+  });
+});

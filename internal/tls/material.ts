@@ -1,0 +1,87 @@
+/**
+ * TlsConfig (paths) -> TlsMaterial (file contents, checked). Files are read once, at start; every
+ * problem is reported in one ConfigError naming each variable and path.
+ */
+import { ConfigError, ENV, type ClientAuth, type TlsConfig } from '../config/index.js';
+import { Problems, checkCaBundle, checkPair, readPem, type PemFile } from './pem-files.js';
+
+/** Internal mutual TLS: one CA for both directions, this node's server and client identities. */
+export interface InternalTlsMaterial {
+  readonly ca: Buffer;
+  readonly serverCert: Buffer;
+  readonly serverKey: Buffer;
+  readonly clientCert: Buffer;
+  readonly clientKey: Buffer;
+}
+
+/** External TLS: the server identity shown to clients; the CA verifies client certificates. */
+export interface ExternalTlsMaterial {
+  readonly ca: Buffer | null;
+  readonly cert: Buffer;
+  readonly key: Buffer;
+  readonly clientAuth: ClientAuth;
+}
+
+/** `null` on a side means that side is plaintext. */
+export interface TlsMaterial {
+  readonly internal: InternalTlsMaterial | null;
+  readonly external: ExternalTlsMaterial | null;
+}
+
+/** Reads and checks every configured TLS file; throws one ConfigError listing all problems. */
+export function loadTlsMaterial(tls: TlsConfig, nowMs: number = Date.now()): TlsMaterial {
+  const problems = new Problems();
+  const internal = loadInternal(tls, problems, nowMs);
+  const external = loadExternal(tls, problems, nowMs);
+  if (problems.list.length > 0) throw new ConfigError(problems.list);
+  return { internal, external };
+}
+
+function loadInternal({ internal: paths }: TlsConfig, problems: Problems, nowMs: number): InternalTlsMaterial | null {
+  const named = [
+    [ENV.internalCa, paths.caPath],
+    [ENV.internalServerCert, paths.serverCertPath],
+    [ENV.internalServerKey, paths.serverKeyPath],
+    [ENV.internalClientCert, paths.clientCertPath],
+    [ENV.internalClientKey, paths.clientKeyPath],
+  ] as const;
+  const missing = named.filter(([, path]) => path === null).map(([variable]) => variable);
+  if (missing.length === named.length) return null;
+  if (missing.length > 0) {
+    problems.list.push(`GOKV_INTERNAL_TLS_*: internal mutual TLS needs all five paths; missing ${missing.join(', ')}`);
+    return null;
+  }
+  const [ca, serverCert, serverKey, clientCert, clientKey] = named.map(([variable, path]) => readPem(variable, path!, problems));
+  const bundle = ca ? checkCaBundle(ca, problems, nowMs) : null;
+  checkPair(serverCert ?? null, serverKey ?? null, bundle, problems, nowMs);
+  checkPair(clientCert ?? null, clientKey ?? null, bundle, problems, nowMs);
+  if (!ca || !serverCert || !serverKey || !clientCert || !clientKey) return null;
+  return {
+    ca: ca.data,
+    serverCert: serverCert.data,
+    serverKey: serverKey.data,
+    clientCert: clientCert.data,
+    clientKey: clientKey.data,
+  };
+}
+
+function loadExternal({ external: paths }: TlsConfig, problems: Problems, nowMs: number): ExternalTlsMaterial | null {
+  if (paths.serverCertPath === null && paths.serverKeyPath === null) return null;
+  if (paths.serverCertPath === null || paths.serverKeyPath === null) {
+    const missing = paths.serverCertPath === null ? ENV.externalServerCert : ENV.externalServerKey;
+    problems.list.push(`${missing}: external TLS needs both the server certificate and its key`);
+    return null;
+  }
+  if (paths.clientAuth !== 'none' && paths.caPath === null) {
+    problems.list.push(`${ENV.externalClientAuth}: ${paths.clientAuth} needs ${ENV.externalCa} to verify client certificates`);
+  }
+  const cert = readPem(ENV.externalServerCert, paths.serverCertPath, problems);
+  const key = readPem(ENV.externalServerKey, paths.serverKeyPath, problems);
+  const ca: PemFile | null = paths.caPath === null ? null : readPem(ENV.externalCa, paths.caPath, problems);
+  if (ca !== null) checkCaBundle(ca, problems, nowMs);
+  // The server certificate is checked against its key only: clients may trust another CA than the
+  // one that verifies client certificates.
+  checkPair(cert, key, null, problems, nowMs);
+  if (!cert || !key || (paths.caPath !== null && ca === null)) return null;
+  return { ca: ca?.data ?? null, cert: cert.data, key: key.data, clientAuth: paths.clientAuth };
+}

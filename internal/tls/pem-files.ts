@@ -1,0 +1,116 @@
+/**
+ * Reading and checking PEM files named by the TLS variables. Every file is read once; problems are
+ * collected (unreadable file, not a certificate or key, key not matching its certificate, expired,
+ * not issued by the configured CA) and reported together, each naming its variable and path.
+ * Messages never include file contents.
+ */
+import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+/** A file as read, with the variable that named it (for messages). */
+export interface PemFile {
+  readonly variable: string;
+  readonly path: string;
+  readonly data: Buffer;
+}
+
+/** Collects problems so that one error can report all of them. */
+export class Problems {
+  readonly list: string[] = [];
+
+  add(variable: string, path: string, message: string): void {
+    this.list.push(`${variable}: ${message} ('${path}')`);
+  }
+}
+
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/** Reads `path`; on failure records a problem and returns null. */
+export function readPem(variable: string, path: string, problems: Problems): PemFile | null {
+  try {
+    return { variable, path, data: readFileSync(path) };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable');
+    problems.add(variable, path, `cannot read: ${reason}`);
+    return null;
+  }
+}
+
+/** Every certificate in a PEM file (a chain or a CA bundle); records a problem when there is none. */
+export function parseCertificates(file: PemFile, problems: Problems): X509Certificate[] {
+  const blocks = file.data.toString('latin1').match(PEM_CERT) ?? [];
+  const certs: X509Certificate[] = [];
+  for (const block of blocks) {
+    try {
+      certs.push(new X509Certificate(block));
+    } catch {
+      problems.add(file.variable, file.path, 'holds a certificate that cannot be parsed');
+      return [];
+    }
+  }
+  if (blocks.length === 0) problems.add(file.variable, file.path, 'holds no PEM certificate');
+  return certs;
+}
+
+export function parseKey(file: PemFile, problems: Problems): KeyObject | null {
+  try {
+    return createPrivateKey(file.data);
+  } catch {
+    problems.add(file.variable, file.path, 'is not an unencrypted PEM private key');
+    return null;
+  }
+}
+
+/**
+ * Checks a certificate chain file, its key and (when given) the CA bundle that must have issued it:
+ * the key matches the first certificate, no certificate has expired, and the last one of the chain
+ * was issued by a CA of the bundle (or is one of them).
+ */
+export function checkPair(certFile: PemFile | null, keyFile: PemFile | null, ca: CaBundle | null, problems: Problems, nowMs: number): void {
+  const chain = certFile === null ? [] : parseCertificates(certFile, problems);
+  const key = keyFile === null ? null : parseKey(keyFile, problems);
+  const leaf = chain[0];
+  if (certFile === null || leaf === undefined) return;
+  if (keyFile !== null && key !== null && !leaf.checkPrivateKey(key)) {
+    problems.add(keyFile.variable, keyFile.path, `does not match the certificate in '${certFile.path}'`);
+  }
+  for (const cert of chain) checkDates(certFile, cert, problems, nowMs);
+  const top = chain[chain.length - 1]!;
+  if (ca !== null && ca.certs.length > 0 && !ca.certs.some((c) => issuedBy(top, c))) {
+    problems.add(certFile.variable, certFile.path, `was not issued by the CA in '${ca.file.path}'`);
+  }
+}
+
+/** A CA file and the certificates it holds. */
+export interface CaBundle {
+  readonly file: PemFile;
+  readonly certs: readonly X509Certificate[];
+}
+
+/** Parses a CA bundle and checks its dates (no certificates when it has a problem). */
+export function checkCaBundle(file: PemFile, problems: Problems, nowMs: number): CaBundle {
+  const certs = parseCertificates(file, problems);
+  for (const cert of certs) checkDates(file, cert, problems, nowMs);
+  return { file, certs };
+}
+
+function issuedBy(cert: X509Certificate, ca: X509Certificate): boolean {
+  if (cert.fingerprint256 === ca.fingerprint256) return true;
+  try {
+    return cert.checkIssued(ca) && cert.verify(ca.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Expired certificates only: a "not yet valid" one is left to the handshake, since a freshly made
+ * certificate seen from a host whose clock is a little behind must not stop a node.
+ */
+function checkDates(file: PemFile, cert: X509Certificate, problems: Problems, nowMs: number): void {
+  const notAfter = Date.parse(cert.validTo);
+  if (Number.isFinite(notAfter) && notAfter < nowMs) {
+    problems.add(file.variable, file.path, `holds a certificate that expired on ${new Date(notAfter).toISOString()}`);
+  }
+}

@@ -1,0 +1,58 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { freePort } from './helpers/process-cluster.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Runs cmd/gokv/main.ts with the given env; collects output; resolves on exit. */
+function startGokv(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'cmd', 'gokv', 'main.ts')], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, out: () => stdout, err: () => stderr };
+}
+
+describe('the gokv process', () => {
+  it('logs one ready line with its addresses and stops cleanly on SIGTERM', async () => {
+    const grpc = `127.0.0.1:${await freePort()}`;
+    const internal = `127.0.0.1:${await freePort()}`;
+    const node = startGokv({
+      GOKV_CLUSTER_BIND_ADDR: internal,
+      GOKV_EXTERNAL_GRPC_BIND_ADDR: grpc,
+      GOKV_EXTERNAL_REST_BIND_ADDR: '',
+      GOKV_EXTERNAL_RESP_BIND_ADDR: '',
+    });
+    try {
+      await expect.poll(() => node.out().includes('gokv node ready'), { timeout: 20_000 }).toBe(true);
+      const ready = node.out().split('\n').find((l) => l.includes('gokv node ready'))!;
+      expect(JSON.parse(ready)).toMatchObject({ level: 30, grpc, internal, msg: 'gokv node ready' });
+      node.child.kill('SIGTERM');
+      expect(await node.exited).toBe(0);
+      expect(node.out()).toContain('gokv node stopped');
+    } finally {
+      node.child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses to start on a bad config file, naming the key and the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gokv-config-'));
+    const file = join(dir, 'bad.yml');
+    writeFileSync(file, 'memory:\n  max_memory: lots\ncluster:\n  v_nodes: 3\n');
+    const node = startGokv({ GOKV_CONFIG_PATH: file });
+    expect(await node.exited).toBe(2);
+    expect(node.err()).toContain('memory.max_memory');
+    expect(node.err()).toContain('cluster.v_nodes');
+    expect(node.err()).toContain('bad.yml');
+  });
+});
