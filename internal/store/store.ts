@@ -222,6 +222,19 @@ export class Store {
     return true;
   }
 
+  /**
+   * Removes a live key WITHOUT a tombstone, and only while its version is still `ifVersion`:
+   * how rebalance drops a copy it handed off. Not a delete: a tombstone would refuse the same
+   * state if the key came back here; without one the key reads as never seen (as after an
+   * eviction) and onRemoved is not called. Returns whether it was removed.
+   */
+  forget(key: BinStr, ifVersion: number): boolean {
+    const e = this.lookup(key, false);
+    if (e === undefined || e.version !== ifVersion) return false;
+    this.space.detach(e);
+    return true;
+  }
+
   // ---- memory ------------------------------------------------------------------------------
 
   /** Evicts per policy until under maxMemoryBytes; false when over and nothing may go. */

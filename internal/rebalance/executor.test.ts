@@ -1,0 +1,174 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { readableHash } from '../store/testing/fixtures.js';
+import { Ring } from '../ring/index.js';
+import { flush, keysBetween, spreadRingOf, TEST_OPTIONS, TestCluster, UNIT } from './testing/fixtures.js';
+
+// Spread ring (units of 2^22): e 50, a 100, g 150, b 200, d 250, c 300 (see testing/fixtures.ts).
+const abc = spreadRingOf('a', 'b', 'c');
+const abcd = spreadRingOf('a', 'b', 'c', 'd');
+const abcde = spreadRingOf('a', 'b', 'c', 'd', 'e');
+const toD = keysBetween(200, 250, 12, 'd'); // c -> d on a join of d
+const toE = [...keysBetween(300, 1000, 8, 'e'), ...keysBetween(0, 50, 4, 'e')]; // a -> e on a join of e
+
+let cluster: TestCluster;
+afterEach(() => cluster.stopAll());
+
+function placed(ids: string[], ring: Ring, replicas = 0): TestCluster {
+  cluster = new TestCluster(ids, ring, { ...TEST_OPTIONS, replicas });
+  cluster.placeAll([...toD, ...toE], ring);
+  return cluster;
+}
+
+/** Keys not held by exactly their owners in `ring`. */
+function misplaced(ring: Ring, n = 1): string[] {
+  return [...toD, ...toE].filter((k) => cluster.holders(k).sort().join() !== ring.owners(readableHash(k), n).sort().join());
+}
+
+const callsFrom = (id: string): number => cluster.network.calls.filter((c) => c.from === id).length;
+
+describe('Rebalancer scheduling', () => {
+  it('debounces a burst of ring changes into one plan to the newest ring', async () => {
+    placed(['a', 'b', 'c', 'd', 'e'], abc);
+    const t0 = cluster.clock.now();
+    cluster.changeRing(abcd);
+    cluster.clock.advance(60);
+    cluster.changeRing(abcde);
+    cluster.clock.advance(99);
+    await flush();
+    expect(cluster.network.calls).toEqual([]);
+    cluster.clock.advance(1);
+    await flush();
+    expect(cluster.network.calls.length).toBeGreaterThan(0);
+    await cluster.settle();
+    expect(misplaced(abcde)).toEqual([]);
+    expect(cluster.node('c').rebalancer.progress()).toMatchObject({ startedAtMs: t0 + 160, lastCompletedRingVersion: abcde.version });
+  });
+
+  it('stops at the next chunk when the ring changes and replans to the newest ring', async () => {
+    placed(['a', 'b', 'c', 'd', 'e'], abc);
+    let callsAtChange = -1;
+    cluster.network.beforeDeliver = (call) => {
+      if (callsAtChange < 0 && call.from === 'c') {
+        callsAtChange = callsFrom('c');
+        cluster.changeRing(abcde);
+      }
+    };
+    cluster.changeRing(abcd);
+    cluster.clock.advance(100);
+    for (let i = 0; i < 5; i++) await flush();
+    // 12 keys in chunks of 4: without the stop, c would have sent two more batches by now.
+    expect(callsFrom('c')).toBe(callsAtChange);
+    expect(cluster.node('c').rebalancer.progress().running).toBe(false);
+    await cluster.settle();
+    expect(misplaced(abcde)).toEqual([]);
+    for (const id of ['a', 'c']) {
+      expect(cluster.node(id).rebalancer.progress().lastCompletedRingVersion).toBe(abcde.version);
+    }
+  });
+
+  it('hands on keys an abandoned hand-off brought here', async () => {
+    // Two vnodes each. b leaves while d joins: c sends (200, 250] to d and receives b's arc
+    // (700, 800]. Before c finishes, g joins at 750 and takes (700, 750] from c. Planning only
+    // from the last completed ring (where b, not c, held that arc) would strand those keys on c.
+    const table: Record<string, number> = {
+      'a#0': 100, 'a#1': 700, 'b#0': 200, 'b#1': 800, 'c#0': 300, 'c#1': 850,
+      'd#0': 250, 'd#1': 1000, 'g#0': 750, 'g#1': 1020,
+    };
+    const ring = (...ids: string[]): Ring => Ring.fromMembers(ids, 2, (name) => table[name]! * UNIT);
+    const [r0, r1, r2] = [ring('a', 'b', 'c'), ring('a', 'c', 'd'), ring('a', 'c', 'd', 'g')];
+    const fromB = keysBetween(700, 750, 4, 'b');
+    cluster = new TestCluster(['a', 'b', 'c', 'd', 'g'], r0);
+    cluster.placeAll([...fromB, ...toD], r0);
+    let changed = false;
+    cluster.network.beforeDeliver = async (call) => {
+      if (changed || call.from !== 'c') return;
+      changed = true;
+      await cluster.node('b').rebalancer.idle(); // b has pushed its arc to c
+      cluster.changeRing(r2);
+    };
+    cluster.changeRing(r1);
+    await cluster.settle();
+    expect(changed).toBe(true);
+    expect(fromB.filter((k) => cluster.holders(k).join() !== 'g')).toEqual([]);
+    expect(toD.filter((k) => cluster.holders(k).join() !== 'd')).toEqual([]);
+  });
+
+  it('reports progress for status and metrics', async () => {
+    placed(['a', 'b', 'c', 'd'], abc);
+    expect(cluster.node('c').rebalancer.progress()).toEqual({
+      running: false,
+      arcsPending: 0,
+      keysSent: 0,
+      bytesSent: 0,
+      keysDropped: 0,
+      batchesFailed: 0,
+      keysKept: 0,
+      startedAtMs: 0,
+      lastCompletedRingVersion: undefined,
+    });
+    cluster.changeRing(abcd);
+    await cluster.settle();
+    const p = cluster.node('c').rebalancer.progress();
+    expect(p).toMatchObject({ running: false, arcsPending: 0, keysSent: 12, keysDropped: 12, lastCompletedRingVersion: abcd.version });
+    expect(p.bytesSent).toBeGreaterThan(12 * 20);
+  });
+});
+
+describe('Rebalancer stop and timeouts', () => {
+  it('stop() abandons a running hand-off, clears its timers and is idempotent', async () => {
+    placed(['a', 'b', 'c', 'd'], abc);
+    cluster.network.beforeDeliver = () => new Promise<void>(() => {}); // never answered
+    cluster.changeRing(abcd);
+    await cluster.settle(() => cluster.network.calls.length > 0);
+    const c = cluster.node('c').rebalancer;
+    expect(c.progress().running).toBe(true);
+    c.stop();
+    await c.idle();
+    c.stop();
+    expect(c.progress().running).toBe(false);
+    expect(cluster.clock.pendingTimers()).toBe(0);
+    expect(toD.filter((k) => cluster.holders(k).join() !== 'c')).toEqual([]); // nothing acknowledged, nothing dropped
+    c.onRingChange(abcd, abc);
+    expect(cluster.clock.pendingTimers()).toBe(0);
+  });
+
+  it('counts an unanswered batch as failed after ackTimeoutMs and retries it', async () => {
+    placed(['a', 'b', 'c', 'd'], abc);
+    let first = true;
+    cluster.network.beforeDeliver = (call) => {
+      if (!first || call.kind !== 'send') return undefined;
+      first = false;
+      return new Promise<void>(() => {});
+    };
+    cluster.changeRing(abcd);
+    await cluster.settle(undefined, 250);
+    expect(cluster.node('c').rebalancer.progress().batchesFailed).toBe(1);
+    expect(misplaced(abcd)).toEqual([]);
+  });
+});
+
+describe('graceful leave (handOffAll)', () => {
+  it('hands every key to its owners without the leaver, then holds nothing', async () => {
+    placed(['a', 'b', 'c'], abc, 1);
+    const ac = spreadRingOf('a', 'c');
+    const done = cluster.node('b').rebalancer.handOffAll(ac);
+    let result: boolean | undefined;
+    void done.then((ok) => (result = ok));
+    await cluster.settle(() => result !== undefined);
+    expect(result).toBe(true);
+    expect(cluster.node('b').store.size).toBe(0);
+    expect(misplaced(ac, 2)).toEqual([]);
+  });
+
+  it('gives up after its timeout, keeping what was not confirmed', async () => {
+    placed(['a', 'b', 'c'], abc, 1);
+    cluster.network.down('c');
+    const bHeld = cluster.node('b').store.size;
+    let result: boolean | undefined;
+    void cluster.node('b').rebalancer.handOffAll(spreadRingOf('a', 'c'), 1_000).then((ok) => (result = ok));
+    await cluster.settle(() => result !== undefined, 50);
+    expect(result).toBe(false);
+    expect(cluster.node('b').store.size).toBe(bHeld);
+    expect(cluster.clock.pendingTimers()).toBe(0);
+  });
+});

@@ -1,0 +1,215 @@
+import type { TimerHandle } from '../clock/index.js';
+import type { Logger } from '../log/index.js';
+import type { Ring } from '../ring/index.js';
+import type { BinStr } from '../store/index.js';
+import { runPlan } from './hand-off.js';
+import type { Counters, RebalanceProgress, RebalancerDeps, RebalancerOptions, Settings } from './options.js';
+import { settingsOf } from './options.js';
+import { planFromPlacements, planLeave, type HandOffPlan } from './plan.js';
+import { Aborted, RunControl } from './run-control.js';
+import type { HandOffReceiver, HandOffState, KeyDigest } from './sink.js';
+import { mergeStates, missingKeys } from './states.js';
+
+/** Placements remembered at most (the base and the newest abandoned rings). */
+const MAX_PLACEMENTS = 8;
+
+const setImmediateYield = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Moves keys to their new owners after ring changes (DESIGN.md section 8), and receives them.
+ * One run at a time: a run plans from the ring of the last completed hand-off (the base) to
+ * `ringNow()`, and stops at its next chunk boundary once `ringNow()` moves on; the debounced
+ * `onRingChange` that comes with the move replans from the base to the newest ring, adding the
+ * rings of abandoned runs as placements (planFromPlacements): keys an abandoned run moved are
+ * gone from here (acknowledged and forgotten) or sent again, and keys it brought here are
+ * handed on. All of it is safe to repeat.
+ */
+export class Rebalancer implements HandOffReceiver {
+  readonly #deps: RebalancerDeps;
+  readonly #settings: Settings;
+  readonly #log: Logger;
+  readonly #yieldFn: () => Promise<void>;
+  readonly #counters: Counters = {
+    arcsPending: 0,
+    keysSent: 0,
+    bytesSent: 0,
+    keysDropped: 0,
+    batchesFailed: 0,
+    keysKept: 0,
+  };
+  /** Rings that may have placed the keys here: the base first, then abandoned runs' rings. */
+  #placements: Ring[] = [];
+  #timer: TimerHandle | undefined;
+  #loop: Promise<void> | undefined;
+  #control: RunControl | undefined;
+  #rerun = false;
+  #stopped = false;
+  #leaving = false;
+  #startedAtMs = 0;
+  #lastCompleted: number | undefined;
+
+  constructor(deps: RebalancerDeps, options: RebalancerOptions) {
+    this.#deps = deps;
+    this.#settings = settingsOf(options);
+    this.#log = deps.log.child({ component: 'rebalance' });
+    this.#yieldFn = deps.yieldFn ?? setImmediateYield;
+  }
+
+  /**
+   * Call on every ring change, in order. The first call's `before` is the ring this node's keys
+   * were placed by; later `before`s are not needed (the base is the last completed ring). Plans
+   * `debounceMs` after the last of a burst of changes; ignored after stop() or handOffAll().
+   */
+  onRingChange(before: Ring, _after: Ring): void {
+    if (this.#stopped || this.#leaving) return;
+    if (this.#placements.length === 0) this.#placements.push(before);
+    if (this.#timer !== undefined) this.#deps.clock.clearTimeout(this.#timer);
+    this.#timer = this.#deps.clock.setTimeout(() => {
+      this.#timer = undefined;
+      this.#kick();
+    }, this.#settings.debounceMs);
+  }
+
+  receiveBatch(states: readonly HandOffState[]): { applied: number } {
+    return mergeStates(this.#deps.store, states);
+  }
+
+  receiveConfirm(digests: readonly KeyDigest[]): BinStr[] {
+    return missingKeys(this.#deps.store, digests);
+  }
+
+  progress(): RebalanceProgress {
+    return {
+      running: this.#loop !== undefined,
+      ...this.#counters,
+      startedAtMs: this.#startedAtMs,
+      lastCompletedRingVersion: this.#lastCompleted,
+    };
+  }
+
+  /** Resolves when no hand-off is running (a debounce still pending does not count). */
+  async idle(): Promise<void> {
+    while (this.#loop !== undefined) await this.#loop;
+  }
+
+  /** Clears the debounce, abandons the running hand-off at once; idempotent. */
+  stop(): void {
+    this.#stopped = true;
+    if (this.#timer !== undefined) this.#deps.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#control?.abort();
+  }
+
+  /**
+   * Graceful leave: abandons any running hand-off, then hands every key held here to its owners
+   * in `afterRing` (a ring without this node; see planLeave) and forgets what they confirmed.
+   * Ring changes during the leave neither stop nor replan it. Bounded by `timeoutMs`; resolves
+   * true when everything was handed off, false (logged with the keys left) on timeout or stop().
+   */
+  async handOffAll(afterRing: Ring, timeoutMs = this.#settings.leaveTimeoutMs): Promise<boolean> {
+    this.#leaving = true;
+    if (this.#timer !== undefined) this.#deps.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#control?.abort();
+    await this.idle();
+    if (this.#stopped) return false;
+    const plan = planLeave(afterRing, this.#deps.selfId, this.#settings.replicas);
+    const control = new RunControl(this.#deps.clock);
+    const deadline = this.#deps.clock.setTimeout(() => control.abort(), timeoutMs);
+    let done = false;
+    this.#loop = this.#run(plan, afterRing, control).then((ok) => {
+      done = ok;
+    });
+    try {
+      await this.#loop;
+    } finally {
+      this.#deps.clock.clearTimeout(deadline);
+      this.#loop = undefined;
+    }
+    if (!done) this.#log.warn({ keysLeft: this.#deps.store.size, timeoutMs }, 'leave hand-off incomplete');
+    return done;
+  }
+
+  #kick(): void {
+    if (this.#stopped || this.#leaving) return;
+    if (this.#loop !== undefined) {
+      this.#rerun = true;
+      return;
+    }
+    this.#loop = this.#drain().finally(() => {
+      this.#loop = undefined;
+    });
+  }
+
+  /** Runs plans until none is asked for: a change debounced during a run asks for another. */
+  async #drain(): Promise<void> {
+    do {
+      this.#rerun = false;
+      const after = this.#deps.ringNow();
+      const { selfId, alive = () => true } = this.#deps;
+      const plan = planFromPlacements(this.#placements, after, selfId, this.#settings.replicas, alive);
+      if (plan === undefined) {
+        this.#completed(after);
+        continue;
+      }
+      const control = new RunControl(this.#deps.clock, () => this.#deps.ringNow().version !== after.version);
+      if (!(await this.#run(plan, after, control))) this.#remember(after);
+    } while (this.#rerun && !this.#stopped && !this.#leaving);
+  }
+
+  /** Runs one plan; true when it ran to the end (then `after` becomes the base). Never rejects. */
+  async #run(plan: HandOffPlan, after: Ring, control: RunControl): Promise<boolean> {
+    const { clock } = this.#deps;
+    this.#control = control;
+    this.#startedAtMs = clock.now();
+    const started = clock.monotonic();
+    const at = { ...this.#counters };
+    const fields = { fromVersion: plan.fromVersion, toVersion: plan.version };
+    this.#log.info({ ...fields, arcs: plan.arcs.length, unsentArcs: plan.unsentArcs }, 'hand-off started');
+    let outcome: 'completed' | 'abandoned' | 'failed' = 'completed';
+    let kept = 0;
+    try {
+      const { store, sink } = this.#deps;
+      const settings = this.#settings;
+      const ctx = { store, sink, log: this.#log, control, yieldFn: this.#yieldFn, counters: this.#counters, settings };
+      kept = await runPlan(ctx, plan);
+    } catch (err) {
+      outcome = err instanceof Aborted ? 'abandoned' : 'failed';
+      if (outcome === 'failed') this.#log.error({ ...fields, err }, 'hand-off failed');
+    } finally {
+      control.abort(); // clears any timer left by the run
+      if (this.#control === control) this.#control = undefined;
+    }
+    const c = this.#counters;
+    this.#log.info(
+      {
+        ...fields,
+        outcome,
+        keysSent: c.keysSent - at.keysSent,
+        bytesSent: c.bytesSent - at.bytesSent,
+        keysDropped: c.keysDropped - at.keysDropped,
+        keysKept: kept,
+        durationMs: Math.round(clock.monotonic() - started),
+      },
+      'hand-off ended',
+    );
+    return outcome === 'completed' ? this.#completed(after) : false;
+  }
+
+  /** An abandoned run's ring: some keys here may be placed by it now. */
+  #remember(after: Ring): void {
+    if (this.#placements.some((p) => p.version === after.version)) return;
+    this.#placements.push(after);
+    if (this.#placements.length > MAX_PLACEMENTS) {
+      this.#placements.splice(1, 1);
+      this.#log.warn({ kept: MAX_PLACEMENTS }, 'too many abandoned hand-offs: forgetting the oldest one\'s ring');
+    }
+  }
+
+  #completed(after: Ring): true {
+    this.#placements = [after];
+    this.#lastCompleted = after.version;
+    this.#counters.arcsPending = 0;
+    return true;
+  }
+}

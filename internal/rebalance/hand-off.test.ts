@@ -1,0 +1,165 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { readableHash } from '../store/testing/fixtures.js';
+import { flush, keysBetween, spreadRingOf, TEST_OPTIONS, TestCluster } from './testing/fixtures.js';
+
+// Spread ring (units of 2^22): a 100, b 200, d 250, c 300. With [a,b,c], c leads (200, 300];
+// when d joins it takes (200, 250] from c. chunkKeys is 4, so 12 keys make 3 chunks.
+const abc = spreadRingOf('a', 'b', 'c');
+const abcd = spreadRingOf('a', 'b', 'c', 'd');
+const moving = keysBetween(200, 250, 12, 'm');
+const staying = [...keysBetween(0, 100, 4, 'a'), ...keysBetween(100, 200, 4, 'b'), ...keysBetween(250, 300, 4, 'c')];
+
+let cluster: TestCluster;
+afterEach(() => cluster.stopAll());
+
+function joinCluster(replicas: number): TestCluster {
+  cluster = new TestCluster(['a', 'b', 'c', 'd'], abc, { ...TEST_OPTIONS, replicas });
+  cluster.placeAll([...moving, ...staying], abc);
+  return cluster;
+}
+
+/** Resolves the returned promise's `release` to let held calls through. */
+function gate(): { wait: Promise<void>; release: () => void } {
+  let release = (): void => {};
+  const wait = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return { wait, release };
+}
+
+describe('a join', () => {
+  it.each([0, 1, 2])('moves exactly the joiner\'s keys (replicas %i)', async (replicas) => {
+    joinCluster(replicas);
+    const n = replicas + 1;
+    const before = new Map([...cluster.nodes.keys()].map((id) => [id, new Set(cluster.node(id).store.scan(0, 2 ** 32, 1e6).keys)]));
+    cluster.changeRing(abcd);
+    await cluster.settle();
+    const all = [...moving, ...staying];
+    const misplaced = all.filter((k) => cluster.holders(k).sort().join() !== abcd.owners(readableHash(k), n).sort().join());
+    expect(misplaced).toEqual([]);
+    // Nobody but the joiner gained a key; the joiner applied one state per copy it needed.
+    for (const id of ['a', 'b', 'c']) {
+      const now = cluster.node(id).store.scan(0, 2 ** 32, 1e6).keys;
+      expect(now.filter((k) => !before.get(id)!.has(k))).toEqual([]);
+    }
+    const ideal = all.filter((k) => abcd.owners(readableHash(k), n).includes('d')).length;
+    expect(cluster.node('d').store.size).toBe(ideal);
+    expect(cluster.network.appliedTo('d')).toBe(ideal);
+  });
+
+  it('keeps a newer write the joiner already took over the older handed-off copy', async () => {
+    joinCluster(0);
+    const key = moving[0]!;
+    const newer = cluster.put(key, ['d'], 'written on the new leader', 5_000);
+    cluster.changeRing(abcd);
+    await cluster.settle();
+    expect(cluster.node('d').store.exportKey(key)).toMatchObject({ value: ['f', 'written on the new leader'] });
+    expect(cluster.node('d').store.versionOf(key)).toBe(newer);
+    expect(cluster.holders(key)).toEqual(['d']);
+  });
+});
+
+describe('the sender', () => {
+  it('forgets a key only after the receiver acknowledged it', async () => {
+    joinCluster(0);
+    const held = gate();
+    cluster.network.beforeDeliver = (call) => (call.kind === 'send' ? held.wait : undefined);
+    cluster.changeRing(abcd);
+    await cluster.settle(() => cluster.network.calls.length > 0);
+    for (let i = 0; i < 5; i++) await flush(); // let everything that can run, run
+    expect(moving.filter((k) => cluster.holders(k).join() !== 'c')).toEqual([]);
+    held.release();
+    await cluster.settle();
+    expect(moving.filter((k) => cluster.holders(k).join() !== 'd')).toEqual([]);
+    expect(cluster.node('c').rebalancer.progress()).toMatchObject({ keysSent: 12, keysDropped: 12, running: false });
+  });
+
+  it('does not drop a key written during its hand-off, and sends the newer state', async () => {
+    joinCluster(0);
+    const key = moving[0]!;
+    let written = 0;
+    cluster.network.beforeDeliver = (call) => {
+      if (call.kind === 'send' && call.keys.includes(key) && written === 0) {
+        written = cluster.put(key, ['c'], 'written during the hand-off');
+      }
+    };
+    cluster.changeRing(abcd);
+    await cluster.settle();
+    expect(cluster.node('d').store.versionOf(key)).toBe(written);
+    expect(cluster.node('d').store.exportKey(key)).toMatchObject({ value: ['f', 'written during the hand-off'] });
+    expect(cluster.holders(key)).toEqual(['d']); // forgotten once the newer state was acknowledged
+  });
+
+  it('keeps a key that changes throughout its hand-off instead of dropping it', async () => {
+    joinCluster(0);
+    const key = moving[0]!;
+    cluster.network.beforeDeliver = (call) => {
+      if (call.kind === 'send' && call.keys.includes(key)) cluster.put(key, ['c'], 'hot');
+    };
+    cluster.changeRing(abcd);
+    await cluster.settle();
+    expect(cluster.holders(key).sort()).toEqual(['c', 'd']);
+    expect(cluster.node('c').rebalancer.progress().keysKept).toBe(1);
+    expect(moving.filter((k) => k !== key && cluster.holders(k).join() !== 'd')).toEqual([]);
+  });
+
+  it('retries a failed batch with backoff', async () => {
+    joinCluster(0);
+    let failures = 2;
+    cluster.network.beforeDeliver = (call) => {
+      if (call.kind === 'send' && failures > 0) {
+        failures--;
+        throw new Error('UNAVAILABLE connection reset');
+      }
+    };
+    cluster.changeRing(abcd);
+    await cluster.settle();
+    expect(cluster.node('c').rebalancer.progress().batchesFailed).toBe(2);
+    expect(moving.filter((k) => cluster.holders(k).join() !== 'd')).toEqual([]);
+  });
+
+  it('leaves no tombstone that would block the key coming back', async () => {
+    joinCluster(0);
+    const key = moving[0]!;
+    const version = cluster.node('c').store.versionOf(key);
+    cluster.changeRing(abcd);
+    await cluster.settle();
+    const c = cluster.node('c').store;
+    expect(c.tombstone(key)).toBeUndefined();
+    expect(c.versionOf(key)).toBe(0);
+    // d leaves again: its copy (the same version) must be accepted back on c.
+    cluster.changeRing(abc);
+    await cluster.settle();
+    expect(c.versionOf(key)).toBe(version);
+    expect(moving.filter((k) => cluster.holders(k).join() !== 'c')).toEqual([]);
+  });
+});
+
+describe('a crash of the sender mid-way', () => {
+  it('loses nothing: the dropping replica\'s copy still reaches the new owner', async () => {
+    // replicas 1: (200, 250] had [c, a]; after the join [d, c]. c sends, a drops.
+    joinCluster(1);
+    let batches = 0;
+    cluster.network.beforeDeliver = (call) => {
+      if (call.from === 'c' && call.kind === 'send' && ++batches === 2) {
+        cluster.network.down('c'); // this batch and everything after it fail
+        cluster.node('c').rebalancer.stop();
+      }
+    };
+    cluster.changeRing(abcd);
+    // a pushes what d lacks; it forgets only what both d and c confirmed, so from the crash on
+    // it keeps its copies (c never answers again).
+    await cluster.settle(() => moving.every((k) => cluster.node('d').store.peek(k) !== undefined));
+    const keptByA = moving.filter((k) => cluster.node('a').store.peek(k) !== undefined);
+    expect(keptByA.length).toBeGreaterThan(0);
+    // c is declared dead: the ring drops it and the survivors replan.
+    const abd = spreadRingOf('a', 'b', 'd');
+    cluster.changeRing(abd, ['a', 'b', 'd']);
+    await cluster.settle(() => ['a', 'b', 'd'].every((id) => !cluster.node(id).rebalancer.progress().running) && cluster.clock.pendingTimers() === 0);
+    const lost = [...moving, ...staying].filter((k) => {
+      const owners = abd.owners(readableHash(k), 2);
+      return !owners.every((id) => cluster.node(id).store.peek(k) !== undefined);
+    });
+    expect(lost).toEqual([]);
+  });
+});

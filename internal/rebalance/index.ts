@@ -1,0 +1,19 @@
+// rebalance/ owns moving keys to their new owners after a ring change (DESIGN.md section 8): the
+// pure plan (which arcs this node sends, to whom, and which copies it drops), the executor
+// (debounce, chunked hand-off with acks, retries, version-checked forgetting, graceful leave)
+// and the receiving merge. L2: imports ring/, store/, clock/, log/, errors/ only; never gRPC,
+// peer/, node/, router/ or replication/. It declares the RebalanceSink it needs; node/ plugs in
+// the gRPC stream and wires HandOffReceiver (the Rebalancer) into the internal server.
+export { planFromPlacements, planHandOff, planLeave } from './plan.js';
+export type { ArcRole, HandOffPlan, PlannedArc } from './plan.js';
+export { Rebalancer } from './executor.js';
+export {
+  DEFAULT_CHUNK_KEYS,
+  DEFAULT_LEAVE_TIMEOUT_MS,
+  DEFAULT_RESEND_ROUNDS,
+  DEFAULT_RETRY_BASE_MS,
+  DEFAULT_RETRY_MAX_MS,
+} from './options.js';
+export type { RebalanceProgress, RebalancerDeps, RebalancerOptions } from './options.js';
+export type { HandOffReceiver, HandOffState, KeyDigest, RebalanceSink } from './sink.js';
+export { estimateBytes, fromWire, mergeStates, missingKeys, toWire } from './states.js';

@@ -1,0 +1,53 @@
+import type { BinStr } from '../store/index.js';
+
+/**
+ * A key's full state on the hand-off wire. The same shape as replication's KeyStateMessage, so
+ * one codec serves both: `type` is 'hash' or 'list' for a live key (hash values flat
+ * [f1, v1, ...], list values head to tail), `expireAtMs` absolute (0 = none); a deleted key
+ * travels as `deleted: true` with its tombstone's version, so a delete is never undone.
+ */
+export interface HandOffState {
+  readonly key: BinStr;
+  readonly type: string;
+  readonly value: readonly BinStr[];
+  readonly expireAtMs: number;
+  readonly version: number;
+  readonly deleted: boolean;
+}
+
+/** A key and the version the asking node holds, for `RebalanceSink.confirm`. */
+export interface KeyDigest {
+  readonly key: BinStr;
+  readonly version: number;
+}
+
+/**
+ * How the executor reaches other nodes; declared here by its consumer. node/ satisfies it with
+ * the internal gRPC hand-off stream, tests with testing/fake-sink.ts. Both calls may be made
+ * concurrently for different targets; for one target the executor awaits each call before the
+ * next, so a target sees its batches in the order sent. Neither call may resolve early: a
+ * resolution is an acknowledgement the executor acts on (it forgets keys after it).
+ */
+export interface RebalanceSink {
+  /**
+   * Sends a batch of states to `targetId`. Resolves once the receiver has merged the whole batch
+   * (its HandOffReceiver.receiveBatch returned), with how many states it applied (the others
+   * were not newer than its copy). Rejects on transport failure or a refused batch; the executor
+   * then retries with backoff. The executor bounds a batch by rebalance.batch_bytes.
+   */
+  send(targetId: string, states: readonly HandOffState[]): Promise<{ applied: number }>;
+  /**
+   * Asks `targetId` which of these keys it holds at a lower version than given, or not at all
+   * (HandOffReceiver.receiveConfirm). Resolves with those keys; every other key is held there at
+   * that version or newer at the time of the answer. Rejects on transport failure.
+   */
+  confirm(targetId: string, digests: readonly KeyDigest[]): Promise<readonly BinStr[]>;
+}
+
+/** The receiving side: what the internal server calls for each hand-off message it gets. */
+export interface HandOffReceiver {
+  /** Merges each state by version (stale never overwrites, tombstones respected); synchronous. */
+  receiveBatch(states: readonly HandOffState[]): { applied: number };
+  /** The keys of `digests` held here at a lower version or not at all; synchronous. */
+  receiveConfirm(digests: readonly KeyDigest[]): BinStr[];
+}

@@ -1,0 +1,74 @@
+import { GokvError } from '../errors/index.js';
+import type { BinStr, KeyState, Store } from '../store/index.js';
+import type { HandOffState, KeyDigest } from './sink.js';
+
+/** Fixed bytes counted per state and per value in a batch estimate (framing, version, expiry). */
+export const STATE_OVERHEAD_BYTES = 24;
+export const VALUE_OVERHEAD_BYTES = 4;
+
+/** A store state as it goes on the wire. */
+export function toWire(key: BinStr, state: KeyState): HandOffState {
+  if (state.deleted === true) {
+    return { key, type: '', value: [], expireAtMs: 0, version: state.version, deleted: true };
+  }
+  const { type, value, expireAtMs, version } = state;
+  return { key, type, value, expireAtMs, version, deleted: false };
+}
+
+/** A wire state as the store merges it; a malformed type from a peer is an internal error. */
+export function fromWire(msg: HandOffState): KeyState {
+  if (msg.deleted) return { deleted: true, version: msg.version };
+  if (msg.type !== 'hash' && msg.type !== 'list') {
+    throw new GokvError('INTERNAL', `INTERNAL malformed hand-off state of type '${msg.type}'`);
+  }
+  return { type: msg.type, value: msg.value, expireAtMs: msg.expireAtMs, version: msg.version };
+}
+
+/** Estimated bytes of a state on the wire: key and values plus fixed overheads. */
+export function estimateBytes(msg: HandOffState): number {
+  let bytes = STATE_OVERHEAD_BYTES + msg.key.length;
+  for (const v of msg.value) bytes += v.length + VALUE_OVERHEAD_BYTES;
+  return bytes;
+}
+
+/**
+ * Splits states into batches of at most `maxBytes` estimated bytes each, in order; a state larger
+ * than `maxBytes` travels alone. Returns the batches with their byte estimates.
+ */
+export function splitBatches(
+  states: readonly HandOffState[],
+  maxBytes: number,
+): { states: HandOffState[]; bytes: number }[] {
+  const out: { states: HandOffState[]; bytes: number }[] = [];
+  let current: HandOffState[] = [];
+  let bytes = 0;
+  for (const s of states) {
+    const size = estimateBytes(s);
+    if (current.length > 0 && bytes + size > maxBytes) {
+      out.push({ states: current, bytes });
+      current = [];
+      bytes = 0;
+    }
+    current.push(s);
+    bytes += size;
+  }
+  if (current.length > 0) out.push({ states: current, bytes });
+  return out;
+}
+
+/** Receiver side: merges every state by version; returns how many were applied. */
+export function mergeStates(store: Store, states: readonly HandOffState[]): { applied: number } {
+  const parsed = states.map(fromWire); // validate the whole batch before merging any of it
+  let applied = 0;
+  parsed.forEach((state, i) => {
+    if (store.mergeKey(states[i]!.key, state)) applied++;
+  });
+  return { applied };
+}
+
+/** Receiver side: the digests' keys held here at a lower version (0 = not at all). */
+export function missingKeys(store: Store, digests: readonly KeyDigest[]): BinStr[] {
+  const out: BinStr[] = [];
+  for (const d of digests) if (store.versionOf(d.key) < d.version) out.push(d.key);
+  return out;
+}
