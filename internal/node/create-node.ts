@@ -20,7 +20,8 @@ import { serverOptions } from '../server/grpc-server.js';
 import { Store, startActiveExpiry } from '../store/index.js';
 import { loadNodeCredentials } from '../tls/index.js';
 import { ClusterState } from './cluster-state.js';
-import { grpcForwarder, grpcReplicaTransport, heartbeatSender } from './grpc-adapters.js';
+import { grpcForwarder, grpcRebalanceSink, grpcReplicaTransport, heartbeatSender } from './grpc-adapters.js';
+import { createHandOff } from './hand-off-wiring.js';
 import { countingForwarder, countingReplicaTransport, instrumentService } from './instrumented-service.js';
 import { OpsSurface } from './ops-surface.js';
 
@@ -81,6 +82,9 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     heartbeat: (from, entries) => internalService!.heartbeat(from, entries),
     execute: (cmd, hops, replicaRead) => internalService!.execute(cmd, hops, replicaRead),
     applyReplication: (leader, ops) => internalService!.applyReplication(leader, ops),
+    rebalance: (from, message) => internalService!.rebalance(from, message),
+    fetchKeys: (from, keys) => internalService!.fetchKeys(from, keys),
+    scanRange: (from, to, args) => internalService!.scanRange(from, to, args),
   };
   if (config.addresses.clusterBind !== null) {
     addInternalService(internal, internalProxy, log.child({ component: 'internal' }), limits.maxArgs);
@@ -152,7 +156,8 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
       },
     );
   }
-  state = new ClusterState(id, gossiper, hasher, config.cluster.vNodeCount, clock, config.messaging.suspectAfterMs);
+  const needsJoin = gossiper !== undefined && config.addresses.seeds.some((s) => s.addr !== internalAddr && s.id !== id);
+  state = new ClusterState(id, gossiper, hasher, config.cluster.vNodeCount, clock, config.messaging.suspectAfterMs, needsJoin);
   const addressOf = (memberId: string) => gossiper?.member(memberId)?.internalAddr;
   const replicator = new Replicator(
     {
@@ -163,6 +168,19 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     },
     { mode: config.replication.mode, timeoutMs: config.messaging.messageTimeoutMs, maxBatch: 512 },
   );
+  const handOff = createHandOff(
+    {
+      selfId: id,
+      store,
+      clock,
+      log: nodeLog,
+      hasher,
+      sink: grpcRebalanceSink(pool, addressOf, id),
+      gossiper,
+      ring: () => state!.view().ring,
+    },
+    config,
+  );
   const router = new Router(
     {
       store,
@@ -171,6 +189,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
       forwarder: countingForwarder(grpcForwarder(pool, addressOf), ops.metrics),
       replicator,
       log: nodeLog,
+      gate: handOff.gate,
     },
     { replicas: config.cluster.replicas, hopLimit: config.cluster.hopLimit, limits },
   );
@@ -183,9 +202,13 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
         replicator.drop(c.id);
       }
     }
+    const before = state.view().ring;
     if (state.onChange(changes)) {
-      nodeLog.info({ members: state.view().ring.members, ringVersion: state.view().ring.version }, 'ring changed');
+      const after = state.view().ring;
+      nodeLog.info({ members: after.members, ringVersion: after.version }, 'ring changed');
+      handOff.onRingChange(before, after);
     }
+    handOff.onMemberChanges(changes);
     ops.refresh();
   }
 
@@ -220,6 +243,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     heartbeat: (_from, entries) => gossiper!.handleHeartbeat(entries),
     execute: (cmd, hops, replicaRead) => router.execute(cmd, hops, replicaRead),
     applyReplication: (_leader, ops) => applier.apply(ops),
+    ...handOff.internal,
   };
 
   gossiper?.start();
@@ -240,9 +264,13 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
       stopped ??= (async () => {
         await Promise.all([ops.stop(), externalServer?.stop()]);
         if (gossiper) {
-          if (options.leave ?? true) await gossiper.leave();
-          else await gossiper.stop();
+          if (options.leave ?? true) {
+            await gossiper.leave();
+            // Hand every key to its owners in the ring without us, bounded by leave_timeout.
+            if (config.rebalance.leaveTimeoutMs > 0 && store.size > 0) await handOff.leave(state!.view().ring);
+          } else await gossiper.stop();
         }
+        handOff.stop();
         replicator.close();
         pool.close();
         await internalServer?.stop();

@@ -98,6 +98,8 @@ describe('Rebalancer scheduling', () => {
     expect(cluster.node('c').rebalancer.progress()).toEqual({
       running: false,
       arcsPending: 0,
+      keysPlanned: 0,
+      keysDone: 0,
       keysSent: 0,
       bytesSent: 0,
       keysDropped: 0,
@@ -109,7 +111,15 @@ describe('Rebalancer scheduling', () => {
     cluster.changeRing(abcd);
     await cluster.settle();
     const p = cluster.node('c').rebalancer.progress();
-    expect(p).toMatchObject({ running: false, arcsPending: 0, keysSent: 12, keysDropped: 12, lastCompletedRingVersion: abcd.version });
+    expect(p).toMatchObject({
+      running: false,
+      arcsPending: 0,
+      keysPlanned: 12,
+      keysDone: 12,
+      keysSent: 12,
+      keysDropped: 12,
+      lastCompletedRingVersion: abcd.version,
+    });
     expect(p.bytesSent).toBeGreaterThan(12 * 20);
   });
 });

@@ -31,6 +31,8 @@ export class Rebalancer implements HandOffReceiver {
   readonly #yieldFn: () => Promise<void>;
   readonly #counters: Counters = {
     arcsPending: 0,
+    keysPlanned: 0,
+    keysDone: 0,
     keysSent: 0,
     bytesSent: 0,
     keysDropped: 0,
@@ -63,6 +65,22 @@ export class Rebalancer implements HandOffReceiver {
   onRingChange(before: Ring, _after: Ring): void {
     if (this.#stopped || this.#leaving) return;
     if (this.#placements.length === 0) this.#placements.push(before);
+    this.#schedule();
+  }
+
+  /**
+   * A member came back with a new incarnation and an empty store ("a leave plus a join") while
+   * the ring stayed the same: plan as if it had just joined, from `ringWithout` (the ring
+   * without it), so its arcs are sent to it again.
+   */
+  memberRestarted(ringWithout: Ring): void {
+    if (this.#stopped || this.#leaving) return;
+    if (this.#placements.length === 0) this.#placements.push(this.#deps.ringNow());
+    this.#remember(ringWithout);
+    this.#schedule();
+  }
+
+  #schedule(): void {
     if (this.#timer !== undefined) this.#deps.clock.clearTimeout(this.#timer);
     this.#timer = this.#deps.clock.setTimeout(() => {
       this.#timer = undefined;

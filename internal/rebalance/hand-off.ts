@@ -3,7 +3,10 @@ import type { BinStr, Store } from '../store/index.js';
 import type { HandOffPlan, PlannedArc } from './plan.js';
 import type { Counters, Settings } from './options.js';
 import { Aborted, type RunControl } from './run-control.js';
-import type { HandOffState, KeyDigest, RebalanceSink } from './sink.js';
+import type { HandedArc, HandOffState, KeyDigest, RebalanceSink } from './sink.js';
+
+/** Handed-off arcs told to a target per message. */
+const DONE_BATCH_ARCS = 256;
 import { splitBatches, toWire } from './states.js';
 
 // Why no acknowledged write is lost here (DESIGN.md sections 1 and 8):
@@ -33,12 +36,31 @@ export interface HandOffContext {
  * were kept here because they kept changing while being handed off.
  */
 export async function runPlan(ctx: HandOffContext, plan: HandOffPlan): Promise<number> {
-  ctx.counters.arcsPending = plan.arcs.length;
+  const { counters, store } = ctx;
+  counters.arcsPending = plan.arcs.length;
+  counters.keysPlanned = 0;
+  counters.keysDone = 0;
+  for (const arc of plan.arcs) counters.keysPlanned += store.countRange(arc.from, arc.to);
+  // Arcs handed off, told to each target in batches: receivers then stop pulling them on a miss.
+  const handed = new Map<string, HandedArc[]>();
+  const tell = (target: string, arcs: HandedArc[]) => retrying(ctx, target, () => ctx.sink.done(target, arcs));
   let kept = 0;
   for (const arc of plan.arcs) {
-    kept += await handArc(ctx, arc);
-    ctx.counters.arcsPending--;
+    const keptHere = await handArc(ctx, arc);
+    kept += keptHere;
+    counters.arcsPending--;
+    if (keptHere > 0) continue; // a key here is newer than what the targets hold: keep them pulling
+    for (const target of arc.targets) {
+      const arcs = handed.get(target) ?? [];
+      arcs.push({ from: arc.from, to: arc.to });
+      handed.set(target, arcs);
+      if (arcs.length >= DONE_BATCH_ARCS) {
+        handed.delete(target);
+        await tell(target, arcs);
+      }
+    }
   }
+  await eachTarget([...handed.keys()], (target) => tell(target, handed.get(target)!));
   return kept;
 }
 
@@ -49,6 +71,7 @@ async function handArc(ctx: HandOffContext, arc: PlannedArc): Promise<number> {
   for (const keys of ctx.store.rangeChunks(arc.from, arc.to, chunkKeys)) {
     ctx.control.check();
     for (const key of await handKeys(ctx, arc, keys)) changed.push(key);
+    ctx.counters.keysDone += keys.length;
     await ctx.yieldFn();
   }
   // Keys written here while in flight: send their newer state, forget them if it holds still.

@@ -54,6 +54,9 @@ export interface RebalanceProgress {
   readonly running: boolean;
   /** Arcs of the current or last plan not handed off yet. */
   readonly arcsPending: number;
+  /** Keys in the arcs of the current or last plan when it started, and how many were handled. */
+  readonly keysPlanned: number;
+  readonly keysDone: number;
   /** Full key states acknowledged by receivers (a key sent to two targets counts twice). */
   readonly keysSent: number;
   readonly bytesSent: number;
@@ -70,7 +73,7 @@ export interface RebalanceProgress {
 }
 
 export type Counters = {
-  -readonly [K in 'arcsPending' | 'keysSent' | 'bytesSent' | 'keysDropped' | 'batchesFailed' | 'keysKept']: number;
+  -readonly [K in 'arcsPending' | 'keysPlanned' | 'keysDone' | 'keysSent' | 'bytesSent' | 'keysDropped' | 'batchesFailed' | 'keysKept']: number;
 };
 
 /** The options with every default filled in. */

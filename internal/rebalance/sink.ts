@@ -42,6 +42,33 @@ export interface RebalanceSink {
    * that version or newer at the time of the answer. Rejects on transport failure.
    */
   confirm(targetId: string, digests: readonly KeyDigest[]): Promise<readonly BinStr[]>;
+  /**
+   * Tells `targetId` that this node has handed it every key it holds in these arcs (each sent
+   * or confirmed), so the target stops pulling them on a miss. Rejects on transport failure.
+   */
+  done(targetId: string, arcs: readonly HandedArc[]): Promise<void>;
+  /**
+   * Pull-on-miss: the states `memberId` holds for these keys (live or tombstone; absent keys
+   * are left out). The member forwards later commands for them here. Rejects on failure.
+   */
+  fetch(memberId: string, keys: readonly BinStr[]): Promise<readonly HandOffState[]>;
+  /**
+   * The keys `memberId` holds in [from, to) passing SCAN's options `args`, complete below the
+   * returned `next` (cluster SCAN over a range still arriving). Rejects on failure.
+   */
+  scan(memberId: string, from: number, to: number, args: readonly BinStr[]): Promise<RangeKeys>;
+}
+
+/** Ring positions [from, to). */
+export interface HandedArc {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** One page of a range scan: keys found, complete for positions below `next`. */
+export interface RangeKeys {
+  readonly keys: readonly BinStr[];
+  readonly next: number;
 }
 
 /** The receiving side: what the internal server calls for each hand-off message it gets. */

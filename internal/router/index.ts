@@ -3,5 +3,5 @@
 // unreachable. It declares the Forwarder it needs; peer/ implements it. It never imports
 // server/, rest/ or node/.
 export { Router, type RoutedCommand, type RouterOptions } from './router.js';
-export type { ClusterView, Forwarder, MemberStatus } from './cluster-view.js';
+export type { ClusterView, Forwarder, HandOffGate, MemberStatus } from './cluster-view.js';
 export { scanPosition, scanRange } from './scan-route.js';

@@ -40,7 +40,7 @@ function setup(self: string, behaviour: Behaviour) {
     },
   } as unknown as Replicator;
   let writable = true;
-  const view: ClusterView = { selfId: self, ring, statusOf: () => 'alive', writable: () => writable };
+  const view: ClusterView = { selfId: self, ring, statusOf: () => 'alive', writable: () => writable, joined: () => true };
   const { store } = makeStore();
   const router = new Router(
     { store, hasher, view: () => view, forwarder, replicator, log: silentLogger() },

@@ -5,5 +5,5 @@ export type { CommandService, ServedCommand, MemberView } from './command-servic
 export { StreamPipeline, type PipelineSink } from './stream-pipeline.js';
 export { startGrpcServer, type BoundServer } from './grpc-server.js';
 export { addInternalService, internalHandlers } from './internal-server.js';
-export type { InternalService } from './internal-service.js';
+export type { HandOffMessage, InternalService } from './internal-service.js';
 export * from './internal-codec.js';

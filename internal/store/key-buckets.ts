@@ -40,6 +40,20 @@ export class KeyBuckets {
     if (set.size === 0) this.buckets[b] = undefined;
   }
 
+  /** Keys with a position in [from, to): whole buckets by size, the partial ones entry by entry. */
+  count(from: number, to: number): number {
+    let n = 0;
+    const end = Math.min(to, RING_END);
+    for (let b = Math.floor(from / BUCKET_SPAN); b * BUCKET_SPAN < end; b++) {
+      const set = this.buckets[b];
+      if (set === undefined) continue;
+      const bucketStart = b * BUCKET_SPAN;
+      if (bucketStart >= from && bucketStart + BUCKET_SPAN <= end) n += set.size;
+      else for (const e of set) if (e.pos >= from && e.pos < end) n++;
+    }
+    return n;
+  }
+
   /**
    * Walks buckets in position order from `from`, collecting entries whose position is in
    * [from, to) and that pass `accept`. A bucket is always finished once started (a page boundary

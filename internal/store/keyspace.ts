@@ -67,6 +67,11 @@ export class Keyspace {
     else this.volatile.delete(e);
   }
 
+  /** Keys whose ring position is in [from, to) (expired ones not yet collected included). */
+  countRange(from: number, to: number): number {
+    return this.buckets.count(from, to);
+  }
+
   walk(
     from: number,
     to: number,

@@ -313,6 +313,11 @@ export class Store {
     return { keys: walk.entries.map((e) => e.key), next: walk.next };
   }
 
+  /** How many keys have a ring position in [from, to) (expired ones not yet collected included). */
+  countRange(from: number, to: number): number {
+    return this.space.countRange(from, to);
+  }
+
   /** Keys in [from, to) in chunks of about `chunkKeys`, for rebalance to send between yields. */
   *rangeChunks(from: number, to: number, chunkKeys = 256): Generator<BinStr[]> {
     let pos = from;

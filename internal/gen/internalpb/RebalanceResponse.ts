@@ -4,9 +4,11 @@
 export interface RebalanceResponse {
   'success'?: (boolean);
   'applied'?: (number);
+  'missing'?: (Buffer | Uint8Array | string)[];
 }
 
 export interface RebalanceResponse__Output {
   'success': (boolean);
   'applied': (number);
+  'missing': (Buffer)[];
 }
