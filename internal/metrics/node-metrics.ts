@@ -24,7 +24,6 @@ export class NodeMetrics {
   private readonly forwards = new Map<ForwardOutcome, number>([['ok', 0], ['error', 0], ['transport', 0]]);
   private readonly replicationOps = new Map<'write' | 'state', number>([['write', 0], ['state', 0]]);
   private readonly eventLoop: EventLoopDelay;
-  private rebalance: RebalanceProgress = { keysSent: 0, bytesSent: 0, rangesPending: 0 };
 
   constructor(sources: MetricsSources, options: MetricsOptions) {
     const r = this.registry;
@@ -73,10 +72,15 @@ export class NodeMetrics {
     );
     pulledGauge(r, 'gokv_ring_version', 'Version of the ring this node routes with.', () => sources.ringVersion());
 
-    // Hand-off progress (fed by setRebalanceProgress).
-    pulledCounter(r, 'gokv_rebalance_keys_sent_total', 'Keys handed off to new owners.', () => this.rebalance.keysSent);
-    pulledCounter(r, 'gokv_rebalance_bytes_sent_total', 'Bytes of key state handed off.', () => this.rebalance.bytesSent);
-    pulledGauge(r, 'gokv_rebalance_ranges_pending', 'Ring ranges still to hand off.', () => this.rebalance.rangesPending);
+    // Hand-off progress.
+    const rebalance = (): RebalanceProgress | undefined => sources.rebalance?.();
+    pulledCounter(r, 'gokv_rebalance_keys_sent_total', 'Key states handed off to new owners.', () => rebalance()?.keysSent);
+    pulledCounter(r, 'gokv_rebalance_bytes_sent_total', 'Bytes of key state handed off.', () => rebalance()?.bytesSent);
+    pulledCounter(r, 'gokv_rebalance_keys_dropped_total', 'Keys forgotten here once their new owners held them.', () => rebalance()?.keysDropped);
+    pulledGauge(r, 'gokv_rebalance_ranges_pending', 'Ring ranges of the running hand-off still to send.', () => rebalance()?.arcsPending);
+    pulledGauge(r, 'gokv_rebalance_keys_pending', 'Keys of the running hand-off still to send.', () => rebalance()?.keysPending);
+    pulledGauge(r, 'gokv_rebalance_ranges_arriving', 'Ring ranges gained and not handed here yet.', () => rebalance()?.arcsArriving);
+    pulledCounter(r, 'gokv_rebalance_pulls_total', 'Keys pulled from previous owners on a miss.', () => rebalance()?.pulls);
 
     // The process (shared by every node in it).
     pulledGauge(r, 'gokv_process_heap_used_bytes', 'V8 heap in use by the process.', () => process.memoryUsage().heapUsed);
@@ -95,11 +99,6 @@ export class NodeMetrics {
   replicationSent(writes: number, states: number): void {
     this.replicationOps.set('write', this.replicationOps.get('write')! + writes);
     this.replicationOps.set('state', this.replicationOps.get('state')! + states);
-  }
-
-  /** Cumulative hand-off progress from the rebalancer (placeholder until it reports). */
-  setRebalanceProgress(progress: RebalanceProgress): void {
-    this.rebalance = { ...progress };
   }
 
   get contentType(): string {

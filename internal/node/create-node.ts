@@ -21,7 +21,7 @@ import { Store, startActiveExpiry } from '../store/index.js';
 import { loadNodeCredentials } from '../tls/index.js';
 import { ClusterState } from './cluster-state.js';
 import { grpcForwarder, grpcRebalanceSink, grpcReplicaTransport, heartbeatSender } from './grpc-adapters.js';
-import { createHandOff } from './hand-off-wiring.js';
+import { createHandOff, type HandOff } from './hand-off-wiring.js';
 import { countingForwarder, countingReplicaTransport, instrumentService } from './instrumented-service.js';
 import { OpsSurface } from './ops-surface.js';
 
@@ -109,6 +109,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     service: serviceProxy,
     gossip: () => gossiper?.stats,
     replicationLag: (): Map<string, number> => replicator.lag(),
+    rebalance: () => handOffRef?.status(),
     hasAlivePeer: () => gossiper?.members().some((m) => m.id !== id && m.status === 'alive') ?? false,
     log: nodeLog,
   });
@@ -168,6 +169,8 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     },
     { mode: config.replication.mode, timeoutMs: config.messaging.messageTimeoutMs, maxBatch: 512 },
   );
+  // Read by the ops surface (metrics), which is built before the hand-off side exists.
+  let handOffRef: HandOff | undefined;
   const handOff = createHandOff(
     {
       selfId: id,
@@ -181,6 +184,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     },
     config,
   );
+  handOffRef = handOff;
   const router = new Router(
     {
       store,
@@ -221,6 +225,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
       status: 'alive',
       incarnation: gossiper?.self.incarnation ?? 0,
       keys: store.size,
+      handOff: handOff.status(),
     };
     const others = (gossiper?.members() ?? [])
       .filter((m) => m.id !== id)

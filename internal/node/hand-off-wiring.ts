@@ -24,6 +24,22 @@ export interface HandOffDeps {
   readonly ring: () => Ring;
 }
 
+/** Hand-off figures for status, metrics and the dashboard. */
+export interface HandOffStatus {
+  readonly running: boolean;
+  readonly keysSent: number;
+  readonly bytesSent: number;
+  readonly keysDropped: number;
+  readonly arcsPending: number;
+  readonly keysPlanned: number;
+  readonly keysPending: number;
+  /** keysPending times the store's mean bytes per key. */
+  readonly bytesPending: number;
+  readonly arcsArriving: number;
+  readonly pulls: number;
+  readonly startedAtMs: number;
+}
+
 /** What node/ sees of rebalancing: the router's gate, the internal handlers, events, leave. */
 export interface HandOff {
   readonly gate: HandOffGate;
@@ -35,6 +51,8 @@ export interface HandOff {
   /** Graceful leave: hands every key to its owners in `after`; false on timeout. */
   leave(after: Ring): Promise<boolean>;
   progress(): RebalanceProgress & { pendingArcs: number; pulls: number; movedMarkers: number };
+  /** The figures status, Healthcheck and metrics show. */
+  status(): HandOffStatus;
   stop(): void;
 }
 
@@ -129,6 +147,24 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
     },
     leave: (after) => rebalancer.handOffAll(after, config.rebalance.leaveTimeoutMs),
     progress: () => ({ ...rebalancer.progress(), ...arrivals.stats, movedMarkers: departures.markers }),
+    status() {
+      const p = rebalancer.progress();
+      const keysPending = p.running ? Math.max(0, p.keysPlanned - p.keysDone) : 0;
+      const meanBytes = store.size > 0 ? store.usedMemory / store.size : 0;
+      return {
+        running: p.running,
+        keysSent: p.keysSent,
+        bytesSent: p.bytesSent,
+        keysDropped: p.keysDropped,
+        arcsPending: p.running ? p.arcsPending : 0,
+        keysPlanned: p.keysPlanned,
+        keysPending,
+        bytesPending: Math.round(keysPending * meanBytes),
+        arcsArriving: arrivals.stats.pendingArcs,
+        pulls: arrivals.stats.pulls,
+        startedAtMs: p.startedAtMs,
+      };
+    },
     stop() {
       rebalancer.stop();
       if (pruneTimer !== undefined) clock.clearTimeout(pruneTimer);

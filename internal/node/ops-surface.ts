@@ -3,7 +3,7 @@ import { COMMANDS } from '../command/index.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import type { GossipStats } from '../membership/index.js';
-import { NodeMetrics } from '../metrics/index.js';
+import { NodeMetrics, type RebalanceProgress } from '../metrics/index.js';
 import { createApp } from '../rest/index.js';
 import type { CommandService } from '../server/index.js';
 import type { Store } from '../store/index.js';
@@ -20,6 +20,8 @@ export interface OpsSurfaceParts {
   readonly service: CommandService;
   readonly gossip: () => GossipStats | undefined;
   readonly replicationLag: () => ReadonlyMap<string, number>;
+  /** Hand-off progress; undefined until the rebalancer exists. */
+  readonly rebalance: () => RebalanceProgress | undefined;
   /** True when the member table holds another alive member (the node has joined). */
   readonly hasAlivePeer: () => boolean;
   readonly log: Logger;
@@ -49,6 +51,7 @@ export class OpsSurface {
         storeCounters: () => store.counters,
         gossip: parts.gossip,
         replicationLag: parts.replicationLag,
+        rebalance: parts.rebalance,
         memberStatuses: () => service.members().map((m) => m.status),
         ringVersion: () => service.ringVersion(),
       },

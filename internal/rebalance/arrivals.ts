@@ -113,8 +113,11 @@ export class Arrivals {
         return { keys: ok.flatMap((a) => a.value.keys), next: Math.min(...ok.map((a) => a.value.next)) };
       }),
     );
+    // A segment listed to its end limits nothing; one cut short limits the page to its cut.
     let next = to;
-    for (const p of pages) if (p.next < next) next = p.next;
+    pages.forEach((p, i) => {
+      if (p.next < segs[i]!.to && p.next < next) next = p.next;
+    });
     const keys = pages.flatMap((p) => p.keys).filter((k) => position(k) < next);
     return { keys, next };
   }
