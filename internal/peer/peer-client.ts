@@ -3,6 +3,7 @@ import { loadProtos } from '../wire/index.js';
 import type { HeartbeatNode } from '../gen/internalpb/HeartbeatNode.js';
 import type { HeartbeatNode__Output } from '../gen/internalpb/HeartbeatNode.js';
 import type { InternalServerClient } from '../gen/internalpb/InternalServer.js';
+import type { NodeStatsResponse__Output } from '../gen/internalpb/NodeStatsResponse.js';
 import type { ReplicateAck__Output } from '../gen/internalpb/ReplicateAck.js';
 import type { ReplicateBatch } from '../gen/internalpb/ReplicateBatch.js';
 import { ForwardStream, type ForwardRequest } from './forward-stream.js';
@@ -56,6 +57,16 @@ export class PeerClient {
           else resolve(res.peers);
         },
       );
+    });
+  }
+
+  /** The peer's own figures (dashboard); `timeoutMs` is short: a slow peer is shown without them. */
+  nodeStats(timeoutMs: number): Promise<NodeStatsResponse__Output> {
+    return new Promise((resolve, reject) => {
+      this.client.NodeStats({}, { deadline: Date.now() + timeoutMs }, (err, res) => {
+        if (err || !res) reject(new TransportError(this.addr, err?.details || 'no response', { cause: err }));
+        else resolve(res);
+      });
     });
   }
 

@@ -2,6 +2,7 @@ import type { Reply } from '../command/index.js';
 import type { MemberEntry } from '../membership/index.js';
 import type { ReplicationAck, ReplicationOp } from '../replication/index.js';
 import type { ServedCommand } from './command-service.js';
+import type { NodeFigures } from './node-stats.js';
 
 /**
  * What the internal gRPC server needs from the node, in domain types (proto conversion stays in
@@ -14,4 +15,6 @@ export interface InternalService {
   execute(command: ServedCommand, hops: number, replicaRead: boolean): Reply | Promise<Reply>;
   /** Applies a batch of replicated writes from a leader, in order, and says what is applied. */
   applyReplication(leaderId: string, ops: ReplicationOp[]): ReplicationAck;
+  /** This node's own figures for the dashboard (NodeStats); absent: UNIMPLEMENTED. */
+  nodeStats?(): NodeFigures;
 }
