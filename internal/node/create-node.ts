@@ -20,6 +20,8 @@ import { serverOptions } from '../server/grpc-server.js';
 import { Store, startActiveExpiry } from '../store/index.js';
 import { loadNodeCredentials } from '../tls/index.js';
 import { ClusterState } from './cluster-state.js';
+import { wireDashboard } from './dashboard-wiring.js';
+import { NO_HAND_OFF } from './hand-off-provider.js';
 import { grpcForwarder, grpcReplicaTransport, heartbeatSender } from './grpc-adapters.js';
 import { countingForwarder, countingReplicaTransport, instrumentService } from './instrumented-service.js';
 import { OpsSurface } from './ops-surface.js';
@@ -81,6 +83,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     heartbeat: (from, entries) => internalService!.heartbeat(from, entries),
     execute: (cmd, hops, replicaRead) => internalService!.execute(cmd, hops, replicaRead),
     applyReplication: (leader, ops) => internalService!.applyReplication(leader, ops),
+    nodeStats: () => internalService!.nodeStats!(),
   };
   if (config.addresses.clusterBind !== null) {
     addInternalService(internal, internalProxy, log.child({ component: 'internal' }), limits.maxArgs);
@@ -175,6 +178,21 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     { replicas: config.cluster.replicas, hopLimit: config.cluster.hopLimit, limits },
   );
   const applier = new ReplicaApplier({ store, log: nodeLog.child({ component: 'replica' }) });
+  // The dashboard's figures and ring, and EXPLAIN. The rebalancer's progress plugs in as `handOff`.
+  const dashboard = wireDashboard({
+    id,
+    config,
+    clock,
+    store,
+    metrics: ops.metrics,
+    pool,
+    hasher,
+    gossiper: () => gossiper,
+    view: () => state!.view(),
+    execute: (cmd) => router.execute(cmd),
+    handOff: NO_HAND_OFF,
+  });
+  ops.setDashboard(dashboard.source);
 
   function onMembersChanged(changes: readonly MemberChange[]): void {
     if (!state) return;
@@ -213,13 +231,14 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
   };
 
   service = instrumentService(
-    { execute: (cmd) => router.execute(cmd), members, ringVersion: () => state!.view().ring.version },
+    { execute: dashboard.withExplain((cmd) => router.execute(cmd)), members, ringVersion: () => state!.view().ring.version },
     ops.metrics,
   );
   internalService = {
     heartbeat: (_from, entries) => gossiper!.handleHeartbeat(entries),
     execute: (cmd, hops, replicaRead) => router.execute(cmd, hops, replicaRead),
     applyReplication: (_leader, ops) => applier.apply(ops),
+    nodeStats: () => dashboard.ownFigures(),
   };
 
   gossiper?.start();
