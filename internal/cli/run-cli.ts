@@ -7,6 +7,7 @@ import type { CliIo } from './io.js';
 import { resolveOptions, type CliOptions } from './options.js';
 import { createPrinter } from './output.js';
 import { parseArgv, type Plan } from './program.js';
+import { explainCommand } from './explain-command.js';
 import { commandCallFromArgv, runCommand } from './run-command.js';
 import { sessionCommand } from './session-command.js';
 import { statusCommand } from './status-command.js';
@@ -38,6 +39,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await runCommand(client, commandCallFromArgv(plan.command, plan.key, plan.args), printer);
       case 'status':
         return await statusCommand(client, options.json, io, printer, (uri) => clientFor(uri, Math.min(options.timeoutMs, 2000)));
+      case 'explain':
+        return await explainCommand(client, plan.key, options.json, io, printer);
       case 'session':
         return await sessionCommand(client, options.uri, io, printer);
     }

@@ -1,6 +1,8 @@
 import { Registry } from 'prom-client';
 import { CommandMetrics, type CommandOutcome } from './command-metrics.js';
 import { EventLoopDelay } from './event-loop.js';
+import { LiveStats } from './live-stats.js';
+import type { LiveFigures } from './live-window.js';
 import { pulledCounter, pulledGauge, pulledLabelledCounter, pulledLabelledGauge } from './pulled.js';
 import {
   DEFAULT_LATENCY_BUCKETS_SECONDS,
@@ -24,12 +26,14 @@ export class NodeMetrics {
   private readonly forwards = new Map<ForwardOutcome, number>([['ok', 0], ['error', 0], ['transport', 0]]);
   private readonly replicationOps = new Map<'write' | 'state', number>([['write', 0], ['state', 0]]);
   private readonly eventLoop: EventLoopDelay;
+  private readonly liveStats: LiveStats;
 
   constructor(sources: MetricsSources, options: MetricsOptions) {
     const r = this.registry;
     const buckets = options.latencyBucketsSeconds ?? DEFAULT_LATENCY_BUCKETS_SECONDS;
     this.commands = new CommandMetrics(r, options.commandNames, buckets);
     this.eventLoop = new EventLoopDelay(r, options.eventLoopResolutionMs ?? 10);
+    this.liveStats = new LiveStats(() => this.commands.totals(), { resolutionMs: options.eventLoopResolutionMs ?? 10 });
     const gossip = () => sources.gossip();
 
     // The store.
@@ -110,12 +114,19 @@ export class NodeMetrics {
     return this.registry.metrics();
   }
 
+  /** Ops/s, p99 latency and event-loop delay over the last seconds (the dashboard's figures). */
+  live(): LiveFigures {
+    return this.liveStats.read();
+  }
+
   start(): void {
     this.eventLoop.start();
+    this.liveStats.start();
   }
 
   stop(): void {
     this.eventLoop.stop();
+    this.liveStats.stop();
   }
 }
 

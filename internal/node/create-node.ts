@@ -20,6 +20,7 @@ import { serverOptions } from '../server/grpc-server.js';
 import { Store, startActiveExpiry } from '../store/index.js';
 import { loadNodeCredentials } from '../tls/index.js';
 import { ClusterState } from './cluster-state.js';
+import { wireDashboard } from './dashboard-wiring.js';
 import { grpcForwarder, grpcRebalanceSink, grpcReplicaTransport, heartbeatSender } from './grpc-adapters.js';
 import { createHandOff, type HandOff } from './hand-off-wiring.js';
 import { countingForwarder, countingReplicaTransport, instrumentService } from './instrumented-service.js';
@@ -85,6 +86,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     rebalance: (from, message) => internalService!.rebalance(from, message),
     fetchKeys: (from, keys) => internalService!.fetchKeys(from, keys),
     scanRange: (from, to, args) => internalService!.scanRange(from, to, args),
+    nodeStats: () => internalService!.nodeStats!(),
   };
   if (config.addresses.clusterBind !== null) {
     addInternalService(internal, internalProxy, log.child({ component: 'internal' }), limits.maxArgs);
@@ -198,6 +200,26 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     { replicas: config.cluster.replicas, hopLimit: config.cluster.hopLimit, limits },
   );
   const applier = new ReplicaApplier({ store, log: nodeLog.child({ component: 'replica' }) });
+  // The dashboard's figures and ring, and EXPLAIN. The rebalancer's progress plugs in as `handOff`.
+  const dashboard = wireDashboard({
+    id,
+    config,
+    clock,
+    store,
+    metrics: ops.metrics,
+    pool,
+    hasher,
+    gossiper: () => gossiper,
+    view: () => state!.view(),
+    execute: (cmd) => router.execute(cmd),
+    handOff: () => {
+      const s = handOff.status();
+      if (!s.running) return undefined;
+      const { keysPlanned, keysPending, bytesPlanned, bytesPending, startedAtMs } = s;
+      return { running: true, keysPlanned, keysSent: keysPlanned - keysPending, bytesPlanned, bytesSent: bytesPlanned - bytesPending, startedAtMs };
+    },
+  });
+  ops.setDashboard(dashboard.source);
 
   function onMembersChanged(changes: readonly MemberChange[]): void {
     if (!state) return;
@@ -241,7 +263,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
   };
 
   service = instrumentService(
-    { execute: (cmd) => router.execute(cmd), members, ringVersion: () => state!.view().ring.version },
+    { execute: dashboard.withExplain((cmd) => router.execute(cmd)), members, ringVersion: () => state!.view().ring.version },
     ops.metrics,
   );
   internalService = {
@@ -249,6 +271,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     execute: (cmd, hops, replicaRead) => router.execute(cmd, hops, replicaRead),
     applyReplication: (_leader, ops) => applier.apply(ops),
     ...handOff.internal,
+    nodeStats: () => dashboard.ownFigures(),
   };
 
   gossiper?.start();

@@ -33,7 +33,8 @@ export interface HandOffStatus {
   readonly arcsPending: number;
   readonly keysPlanned: number;
   readonly keysPending: number;
-  /** keysPending times the store's mean bytes per key. */
+  /** keysPlanned and keysPending times the store's mean bytes per key. */
+  readonly bytesPlanned: number;
   readonly bytesPending: number;
   readonly arcsArriving: number;
   readonly pulls: number;
@@ -159,6 +160,7 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
         arcsPending: p.running ? p.arcsPending : 0,
         keysPlanned: p.keysPlanned,
         keysPending,
+        bytesPlanned: Math.round(p.keysPlanned * meanBytes),
         bytesPending: Math.round(keysPending * meanBytes),
         arcsArriving: arrivals.stats.pendingArcs,
         pulls: arrivals.stats.pulls,

@@ -7,6 +7,7 @@ import type { KeyState__Output } from '../gen/internalpb/KeyState.js';
 import type { RebalanceRequest } from '../gen/internalpb/RebalanceRequest.js';
 import type { RebalanceResponse__Output } from '../gen/internalpb/RebalanceResponse.js';
 import type { ScanRangeResponse__Output } from '../gen/internalpb/ScanRangeResponse.js';
+import type { NodeStatsResponse__Output } from '../gen/internalpb/NodeStatsResponse.js';
 import type { ReplicateAck__Output } from '../gen/internalpb/ReplicateAck.js';
 import type { ReplicateBatch } from '../gen/internalpb/ReplicateBatch.js';
 import { ForwardStream, type ForwardRequest } from './forward-stream.js';
@@ -88,6 +89,16 @@ export class PeerClient {
     return new Promise((resolve, reject) => {
       this.client.ScanRange({ from, to, args }, { deadline: Date.now() + this.options.timeoutMs }, (err, res) => {
         if (err || !res) reject(this.callError(err));
+        else resolve(res);
+      });
+    });
+  }
+
+  /** The peer's own figures (dashboard); `timeoutMs` is short: a slow peer is shown without them. */
+  nodeStats(timeoutMs: number): Promise<NodeStatsResponse__Output> {
+    return new Promise((resolve, reject) => {
+      this.client.NodeStats({}, { deadline: Date.now() + timeoutMs }, (err, res) => {
+        if (err || !res) reject(new TransportError(this.addr, err?.details || 'no response', { cause: err }));
         else resolve(res);
       });
     });

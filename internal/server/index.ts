@@ -7,3 +7,4 @@ export { startGrpcServer, type BoundServer } from './grpc-server.js';
 export { addInternalService, internalHandlers } from './internal-server.js';
 export type { HandOffMessage, InternalService } from './internal-service.js';
 export * from './internal-codec.js';
+export { figuresFromProto, figuresToProto, type HandOffFigures, type NodeFigures } from './node-stats.js';

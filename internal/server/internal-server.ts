@@ -1,4 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
+import { status as grpcStatus } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { toGokvError } from '../errors/index.js';
 import type { Reply } from '../command/index.js';
@@ -11,6 +12,7 @@ import { encodeReply, loadProtos, toServiceError } from '../wire/index.js';
 import { toServedCommand } from './external-server.js';
 import { ackToProto, keyStateFromProto, keyStateToProto, memberFromProto, memberToProto, opFromProto } from './internal-codec.js';
 import type { InternalService } from './internal-service.js';
+import { figuresToProto } from './node-stats.js';
 
 const bin = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
 const bytes = (s: string): Buffer => Buffer.from(s, 'latin1');
@@ -76,6 +78,18 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
       });
       call.on('end', () => call.end());
       call.on('error', (err) => log.debug({ err }, 'replicate stream error'));
+    },
+
+    NodeStats(_call, callback) {
+      if (!service.nodeStats) {
+        callback({ code: grpcStatus.UNIMPLEMENTED, details: 'NodeStats is not served by this node' });
+        return;
+      }
+      try {
+        callback(null, figuresToProto(service.nodeStats()));
+      } catch (err) {
+        callback(toServiceError(err));
+      }
     },
 
     // One hand-off message per call: the answer is its acknowledgement (sent after the merge).

@@ -2,6 +2,7 @@ import type { Reply } from '../command/index.js';
 import type { MemberEntry } from '../membership/index.js';
 import type { KeyStateMessage, ReplicationAck, ReplicationOp } from '../replication/index.js';
 import type { ServedCommand } from './command-service.js';
+import type { NodeFigures } from './node-stats.js';
 
 /**
  * What the internal gRPC server needs from the node, in domain types (proto conversion stays in
@@ -14,6 +15,8 @@ export interface InternalService {
   execute(command: ServedCommand, hops: number, replicaRead: boolean): Reply | Promise<Reply>;
   /** Applies a batch of replicated writes from a leader, in order, and says what is applied. */
   applyReplication(leaderId: string, ops: ReplicationOp[]): ReplicationAck;
+  /** This node's own figures for the dashboard (NodeStats); absent: UNIMPLEMENTED. */
+  nodeStats?(): NodeFigures;
   /**
    * One hand-off message from `fromNodeId`: merges `states` by version, answers `confirm` with
    * the keys held here at a lower version or not at all, and notes `done` arcs as handed off.
