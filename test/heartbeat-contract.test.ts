@@ -47,7 +47,7 @@ function grpcHarness(): Harness {
         heartbeat: (_from, entries) => handler(entries),
         execute: () => null,
         applyReplication: () => ({ ackedSeq: 0, resyncKeys: [] }),
-        rebalance: () => ({ applied: 0, missing: [] }),
+        rebalance: () => ({ applied: 0, missing: [], arriving: [] }),
         fetchKeys: () => [],
         scanRange: (_from, to) => ({ keys: [], next: to }),
       };

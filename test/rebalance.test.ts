@@ -71,7 +71,7 @@ describe('rebalance under continuous writes (replicas: 1)', () => {
       if (!down.has(c.nodes[i]!)) await expectLedgerHolds(c.clients[i]!, ledger);
     }
     await expectCopies(live(), ledger, 2);
-  });
+  }, 90_000);
 });
 
 describe('cluster SCAN across membership changes', () => {
@@ -105,5 +105,5 @@ describe('cluster SCAN across membership changes', () => {
 
     expect(pages).toBeGreaterThan(3);
     expect(keys.filter((k) => !seen.has(k))).toEqual([]);
-  });
+  }, 90_000);
 });

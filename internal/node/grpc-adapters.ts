@@ -102,7 +102,7 @@ export function grpcRebalanceSink(pool: ClientPool, addressOf: AddressBook, self
     async confirm(target, digests) {
       const confirm = digests.map((d) => ({ key: bytes(d.key), version: d.version }));
       const res = await client(target).rebalance({ fromNodeId: selfId, confirm });
-      return res.missing.map(bin);
+      return { missing: res.missing.map(bin), arriving: res.arriving.map(bin) };
     },
     async done(target, arcs) {
       await client(target).rebalance({ fromNodeId: selfId, done: arcs.map((a) => ({ from: a.from, to: a.to })) });

@@ -117,8 +117,9 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
       rebalance(fromNodeId, message) {
         const { applied } = mergeStates(store, message.states);
         const missing = message.confirm.length > 0 ? missingKeys(store, message.confirm) : [];
+        const arriving = missing.filter((key) => arrivals.expectsFromOther(hasher.keyPosition(key), fromNodeId));
         if (message.done.length > 0) arrivals.handed(fromNodeId, message.done);
-        return { applied, missing };
+        return { applied, missing, arriving };
       },
       fetchKeys: (fromNodeId, keys) => departures.fetch(fromNodeId, keys),
       scanRange(from, to, args) {

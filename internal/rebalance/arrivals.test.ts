@@ -23,7 +23,7 @@ function setup() {
     stores.set(id, store);
     const dep = new Departures({ store, clock }, { markerTtlMs: WINDOW_MS });
     departures.set(id, dep);
-    network.add(id, { receiveBatch: (states) => mergeStates(store, states), receiveConfirm: (d) => missingKeys(store, d) });
+    network.add(id, { receiveBatch: (states) => mergeStates(store, states), receiveConfirm: (d) => ({ missing: missingKeys(store, d), arriving: [] }) });
     network.serve(id, {
       fetch: (from, keys) => dep.fetch(from, keys),
       scan: (from, to, _args) => {

@@ -73,6 +73,15 @@ export class Arrivals {
   }
 
   /**
+   * Whether the arc of `position` is still arriving here from a previous owner other than
+   * `asker` (its first source): a dropper confirming that arc need not push, the source will.
+   */
+  expectsFromOther(position: number, asker: string): boolean {
+    const seg = this.#live(this.#pending.find(position));
+    return seg !== undefined && seg.sources[0] !== asker;
+  }
+
+  /**
    * Undefined when `key` (at ring `position`) may be served from the local store now; else a
    * promise that settles once its previous owners were asked (rejects with UNAVAILABLE when
    * none answered). Concurrent calls for one key share the promise, so they run in order.

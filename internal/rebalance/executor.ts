@@ -7,7 +7,7 @@ import type { Counters, RebalanceProgress, RebalancerDeps, RebalancerOptions, Se
 import { settingsOf } from './options.js';
 import { planFromPlacements, planLeave, type HandOffPlan } from './plan.js';
 import { Aborted, RunControl } from './run-control.js';
-import type { HandOffReceiver, HandOffState, KeyDigest } from './sink.js';
+import type { Confirmation, HandOffReceiver, HandOffState, KeyDigest } from './sink.js';
 import { mergeStates, missingKeys } from './states.js';
 
 /** Placements remembered at most (the base and the newest abandoned rings). */
@@ -92,8 +92,8 @@ export class Rebalancer implements HandOffReceiver {
     return mergeStates(this.#deps.store, states);
   }
 
-  receiveConfirm(digests: readonly KeyDigest[]): BinStr[] {
-    return missingKeys(this.#deps.store, digests);
+  receiveConfirm(digests: readonly KeyDigest[]): Confirmation {
+    return { missing: missingKeys(this.#deps.store, digests), arriving: [] };
   }
 
   progress(): RebalanceProgress {

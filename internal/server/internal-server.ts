@@ -95,7 +95,7 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
     // One hand-off message per call: the answer is its acknowledgement (sent after the merge).
     Rebalance(call, callback) {
       let answered = false;
-      const answer: Parameters<typeof callback> = [null, { success: true, applied: 0, missing: [] }];
+      const answer: Parameters<typeof callback> = [null, { success: true, applied: 0, missing: [], arriving: [] }];
       call.on('data', (req: RebalanceRequest__Output) => {
         if (answered) return;
         try {
@@ -109,6 +109,7 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
             success: true,
             applied: (prev.applied ?? 0) + result.applied,
             missing: [...(prev.missing ?? []), ...result.missing.map(bytes)],
+            arriving: [...(prev.arriving ?? []), ...result.arriving.map(bytes)],
           };
         } catch (err) {
           answered = true;

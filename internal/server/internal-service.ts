@@ -21,7 +21,7 @@ export interface InternalService {
    * One hand-off message from `fromNodeId`: merges `states` by version, answers `confirm` with
    * the keys held here at a lower version or not at all, and notes `done` arcs as handed off.
    */
-  rebalance(fromNodeId: string, message: HandOffMessage): { applied: number; missing: string[] };
+  rebalance(fromNodeId: string, message: HandOffMessage): { applied: number; missing: string[]; arriving: string[] };
   /** Pull-on-miss: the states held here for these keys; later commands for them go to `fromNodeId`. */
   fetchKeys(fromNodeId: string, keys: string[]): KeyStateMessage[];
   /** The keys held here in ring positions [from, to) passing SCAN's options, complete below `next`. */

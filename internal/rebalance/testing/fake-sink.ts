@@ -81,7 +81,7 @@ export class FakeHandOffNetwork {
       },
       confirm: async (to, digests) => {
         const receiver = await this.#deliver({ from, to, kind: 'confirm', keys: digests.map((d) => d.key) });
-        return receiver.receiveConfirm(digests.map((d): KeyDigest => ({ ...d })));
+        return receiver.receiveConfirm(digests.map((d): KeyDigest => ({ ...d })), from);
       },
       done: async (to, arcs) => {
         await this.#deliver({ from, to, kind: 'done', keys: [], arcs: arcs.map((a) => ({ ...a })) });
