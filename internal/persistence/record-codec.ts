@@ -1,0 +1,110 @@
+import type { BinStr } from '../store/index.js';
+import {
+  FRAME_CHUNK,
+  FRAME_HEAD_BYTES,
+  SnapshotFormatError,
+  allocFrame,
+  readU64,
+  sealFrame,
+  writeU64,
+} from './snapshot-format.js';
+
+/**
+ * One key as the store exports it. The type stays a name and the value a list of byte strings,
+ * whatever the type: a value type added to the store later needs no change to the file format.
+ */
+export interface SnapshotRecord {
+  readonly key: BinStr;
+  /** The store's type name ('hash', 'list', ...), at most 255 bytes of ASCII. */
+  readonly type: string;
+  /** Hash: [f1, v1, f2, v2, ...]; list: head to tail; as `store.exportKey` gives it. */
+  readonly value: readonly BinStr[];
+  /** Absolute wall-clock ms; 0 = no expiry. */
+  readonly expireAtMs: number;
+  readonly version: number;
+}
+
+// Record layout: keyLen u32 | key | typeLen u8 | type | version u64 | expireAtMs u64 |
+// values u32 | (len u32 | bytes) per value.
+const RECORD_FIXED_BYTES = 4 + 1 + 8 + 8 + 4;
+/** Below this length a char loop beats Buffer#write's call overhead. */
+const SHORT = 24;
+
+/** Encodes records as one sealed chunk frame. */
+export function encodeChunk(records: readonly SnapshotRecord[]): Buffer {
+  let bytes = 0;
+  for (const r of records) {
+    if (r.type.length > 255) throw new Error(`type name of ${r.type.length} chars does not fit a snapshot record`);
+    bytes += RECORD_FIXED_BYTES + r.key.length + r.type.length + 4 * r.value.length;
+    for (const v of r.value) bytes += v.length;
+  }
+  const frame = allocFrame(bytes);
+  let o = FRAME_HEAD_BYTES;
+  for (const r of records) {
+    frame.writeUInt32LE(r.key.length, o);
+    o = putBin(frame, r.key, o + 4);
+    frame.writeUInt8(r.type.length, o);
+    o = putBin(frame, r.type, o + 1);
+    writeU64(frame, r.version, o);
+    writeU64(frame, r.expireAtMs, o + 8);
+    frame.writeUInt32LE(r.value.length, o + 16);
+    o += 20;
+    for (const v of r.value) {
+      frame.writeUInt32LE(v.length, o);
+      o = putBin(frame, v, o + 4);
+    }
+  }
+  return sealFrame(frame, FRAME_CHUNK, records.length);
+}
+
+/** Decodes the `count` records of a chunk's payload (its CRC already checked). */
+export function decodeChunk(payload: Buffer, count: number, chunkIndex: number): SnapshotRecord[] {
+  const records = new Array<SnapshotRecord>(count);
+  let o = 0;
+  let i = 0;
+  const need = (n: number) => {
+    if (o + n > payload.length) {
+      throw new SnapshotFormatError(`chunk ${chunkIndex}: record ${i} runs past the end of its chunk`);
+    }
+  };
+  for (; i < count; i++) {
+    need(4);
+    const keyLen = payload.readUInt32LE(o);
+    need(4 + keyLen + 1);
+    const key = payload.toString('latin1', o + 4, o + 4 + keyLen);
+    o += 4 + keyLen;
+    const typeLen = payload.readUInt8(o);
+    need(1 + typeLen + 20);
+    const type = payload.toString('latin1', o + 1, o + 1 + typeLen);
+    o += 1 + typeLen;
+    const version = readU64(payload, o);
+    const expireAtMs = readU64(payload, o + 8);
+    const n = payload.readUInt32LE(o + 16);
+    o += 20;
+    // Each value takes at least its 4-byte length: refuse an absurd count before allocating.
+    need(4 * n);
+    const value = new Array<BinStr>(n);
+    for (let j = 0; j < n; j++) {
+      need(4);
+      const len = payload.readUInt32LE(o);
+      need(4 + len);
+      value[j] = payload.toString('latin1', o + 4, o + 4 + len);
+      o += 4 + len;
+    }
+    records[i] = { key, type, value, expireAtMs, version };
+  }
+  if (o !== payload.length) {
+    throw new SnapshotFormatError(`chunk ${chunkIndex}: ${payload.length - o} bytes left after its ${count} records`);
+  }
+  return records;
+}
+
+/** Writes a binary string's bytes at `o`; returns the offset after them. */
+function putBin(buf: Buffer, s: BinStr, o: number): number {
+  const n = s.length;
+  if (n < SHORT) {
+    for (let i = 0; i < n; i++) buf[o + i] = s.charCodeAt(i);
+    return o + n;
+  }
+  return o + buf.write(s, o, n, 'latin1');
+}
