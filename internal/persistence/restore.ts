@@ -34,6 +34,9 @@ export type RestoreOutcome =
   | { readonly kind: 'missing'; readonly path: string }
   | { readonly kind: 'skipped'; readonly path: string; readonly problem: string; readonly movedTo?: string };
 
+/** Work between two yields to the event loop while records are merged. */
+const RESTORE_SLICE_MS = 4;
+
 export interface RestoreDeps {
   readonly target: RestoreTarget;
   readonly clock: Clock;
@@ -61,7 +64,13 @@ export async function restoreSnapshot(deps: RestoreDeps, path: string): Promise<
   const started = clock.monotonic();
   const counts = { restored: 0, expired: 0, older: 0, refused: 0, records: 0 };
   let refusal: string | undefined;
-  const apply = (records: SnapshotRecord[]) => {
+  let slice = clock.monotonic();
+  const apply = async (records: SnapshotRecord[]) => {
+    // Restore runs before the node serves, but timers and signals still deserve their turn.
+    if (clock.monotonic() - slice >= RESTORE_SLICE_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      slice = clock.monotonic();
+    }
     const now = clock.now();
     for (const r of records) {
       counts.records++;
