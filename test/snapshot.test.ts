@@ -71,6 +71,14 @@ describe('SNAPSHOT and restore on a node', () => {
     await expect(client.run('SNAPSHOT', 'k')).rejects.toMatchObject({ message: "ERR wrong number of arguments for 'snapshot' command" });
   });
 
+  it('answers SNAPSHOT over REST too', async () => {
+    const { node, client } = await start();
+    await client.run('HSET', 'a', 'f', 'v');
+    const res = await fetch(`http://${node.addresses.rest!}/v1/command`, { method: 'POST', body: JSON.stringify({ command: 'snapshot' }) });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ result: { path: pathIn(), keys: 1, bytes: expect.any(Number) } });
+  });
+
   it('restores everything with TTLs on start with restore_on_startup: always', async () => {
     const first = await start();
     await writeData(first.client);
