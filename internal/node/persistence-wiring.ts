@@ -7,7 +7,6 @@ import {
   Snapshotter,
   decideRestore,
   restoreSnapshot,
-  type RestoreOutcome,
   type SnapshotResult,
 } from '../persistence/index.js';
 import type { ServedCommand } from '../server/index.js';
@@ -15,8 +14,6 @@ import { binFromText, type Store } from '../store/index.js';
 
 /** The node's snapshots: restored before it serves, then periodic, on request and at stop. */
 export interface NodePersistence {
-  /** What the start-up restore did; undefined when the policy said not to restore. */
-  readonly restored: RestoreOutcome | undefined;
   /** Starts the periodic timer (persistence.persistence_interval > 0). */
   start(): void;
   /** A snapshot now, to GOKV_PERSISTENCE_PATH, even when periodic snapshots are off. */
@@ -41,16 +38,14 @@ export async function preparePersistence(
     replicas: config.cluster.replicas,
     seeds: config.addresses.seeds.length,
   });
-  let restored: RestoreOutcome | undefined;
   if (decision.restore) {
     log.info({ path, reason: decision.reason }, 'restoring snapshot');
-    restored = await restoreSnapshot({ target: deps.store, clock: deps.clock, log }, path);
+    await restoreSnapshot({ target: deps.store, clock: deps.clock, log }, path);
   } else {
     log.info({ path, reason: decision.reason }, 'snapshot restore skipped');
   }
   const snapshotter = new Snapshotter({ source: deps.store, clock: deps.clock, log }, { path, intervalMs });
   return {
-    restored,
     start: () => snapshotter.start(),
     snapshotNow: () => snapshotter.snapshotNow('command'),
     stop: async () => {

@@ -3,7 +3,7 @@
 // schedule. Layer L1: it does file I/O and may import store/, clock/, log/, config/ types and
 // errors/; never peer/, router/, server/ or node/, and no sockets.
 export { FORMAT_VERSION, SnapshotFormatError, type SnapshotHeader, type SnapshotTrailer } from './snapshot-format.js';
-export { encodeChunk, decodeChunk, type SnapshotRecord } from './record-codec.js';
+export type { SnapshotRecord } from './record-codec.js';
 export { readSnapshot, type ChunkVisitor, type SnapshotSummary } from './snapshot-reader.js';
 export {
   DEFAULT_WRITE_OPTIONS,

@@ -1,19 +1,19 @@
 import type { BinStr } from '../store/index.js';
 import {
   FRAME_CHUNK,
+  FRAME_CRC_BYTES,
   FRAME_HEAD_BYTES,
   SnapshotFormatError,
-  allocFrame,
   readU64,
   sealFrame,
 } from './snapshot-format.js';
 
 /**
- * One key as the store exports it. The type stays a name and the value a list of byte strings,
- * whatever the type: a value type added to the store later needs no change to the file format.
+ * A key's state as the store exports it (a live `KeyState` has this shape). The type stays a
+ * name and the value a list of byte strings, whatever the type: a value type added to the store
+ * later needs no change to the file format.
  */
-export interface SnapshotRecord {
-  readonly key: BinStr;
+export interface RecordState {
   /** The store's type name ('hash', 'list', ...), at most 255 bytes of ASCII. */
   readonly type: string;
   /** Hash: [f1, v1, f2, v2, ...]; list: head to tail; as `store.exportKey` gives it. */
@@ -23,36 +23,60 @@ export interface SnapshotRecord {
   readonly version: number;
 }
 
+/** One key and its state, as a chunk holds it. */
+export interface SnapshotRecord extends RecordState {
+  readonly key: BinStr;
+}
+
 // Record layout: keyLen u32 | key | typeLen u8 | type | version u64 | expireAtMs u64 |
 // values u32 | (len u32 | bytes) per value.
 const RECORD_FIXED_BYTES = 4 + 1 + 8 + 8 + 4;
 /** Below this length a char loop beats the call overhead of Buffer#write (measured: 1M 32-byte values). */
 const SHORT = 64;
 
-/** Encodes records as one sealed chunk frame. */
-export function encodeChunk(records: readonly SnapshotRecord[]): Buffer {
-  let bytes = 0;
-  for (const r of records) {
-    if (r.type.length > 255) throw new Error(`type name of ${r.type.length} chars does not fit a snapshot record`);
-    bytes += RECORD_FIXED_BYTES + r.key.length + r.type.length + 4 * r.value.length;
-    for (const v of r.value) bytes += v.length;
+/** Bytes of the chunk frame holding these keys and states (head and CRC included). */
+export function chunkFrameBytes(keys: readonly BinStr[], states: readonly RecordState[]): number {
+  let bytes = FRAME_HEAD_BYTES + FRAME_CRC_BYTES;
+  for (let i = 0; i < keys.length; i++) {
+    const s = states[i]!;
+    if (s.type.length > 255) throw new Error(`type name of ${s.type.length} chars does not fit a snapshot record`);
+    bytes += RECORD_FIXED_BYTES + keys[i]!.length + s.type.length + 4 * s.value.length;
+    for (const v of s.value) bytes += v.length;
   }
-  const frame = allocFrame(bytes);
-  let o = FRAME_HEAD_BYTES;
-  for (const r of records) {
-    o = putU32(frame, r.key.length, o);
-    o = putBin(frame, r.key, o);
-    frame[o++] = r.type.length;
-    o = putBin(frame, r.type, o);
-    o = putU64(frame, r.version, o);
-    o = putU64(frame, r.expireAtMs, o);
-    o = putU32(frame, r.value.length, o);
-    for (const v of r.value) {
-      o = putU32(frame, v.length, o);
-      o = putBin(frame, v, o);
+  return bytes;
+}
+
+/**
+ * Encodes keys[i] with states[i] as one sealed chunk frame at `offset` of `buf` (room for
+ * chunkFrameBytes of them must be there); returns the offset after the frame. Writing into the
+ * caller's buffer lets the snapshot reuse one block instead of allocating a buffer per chunk.
+ */
+export function encodeChunkInto(buf: Buffer, offset: number, keys: readonly BinStr[], states: readonly RecordState[]): number {
+  let o = offset + FRAME_HEAD_BYTES;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const s = states[i]!;
+    o = putU32(buf, key.length, o);
+    o = putBin(buf, key, o);
+    buf[o++] = s.type.length;
+    o = putBin(buf, s.type, o);
+    o = putU64(buf, s.version, o);
+    o = putU64(buf, s.expireAtMs, o);
+    o = putU32(buf, s.value.length, o);
+    for (const v of s.value) {
+      o = putU32(buf, v.length, o);
+      o = putBin(buf, v, o);
     }
   }
-  return sealFrame(frame, FRAME_CHUNK, records.length);
+  return sealFrame(buf, offset, o + FRAME_CRC_BYTES, FRAME_CHUNK, keys.length);
+}
+
+/** Encodes records as one sealed chunk frame in a buffer of its own. */
+export function encodeChunk(records: readonly SnapshotRecord[]): Buffer {
+  const keys = records.map((r) => r.key);
+  const frame = Buffer.allocUnsafe(chunkFrameBytes(keys, records));
+  encodeChunkInto(frame, 0, keys, records);
+  return frame;
 }
 
 /** Decodes the `count` records of a chunk's payload (its CRC already checked). */

@@ -71,6 +71,17 @@ describe('snapshot file round trip', () => {
     expect((await readFile(path)).subarray(0, 8).toString()).toBe('GOKVSNAP');
   });
 
+  it('writes frames bigger than its write block, and many small blocks, intact', async () => {
+    const a = makeStore();
+    const keys = populate(a.store, a.clock.now());
+    putList(a.store, 'huge', Array.from({ length: 2000 }, (_, i) => `item ${i} ${'z'.repeat(i % 50)}`));
+    const path = join(dir.path, 'blocks.snapshot');
+    await writeSnapshot(a.store, a.clock, path, { chunkKeys: 8, flushBytes: 100 });
+    const b = makeStore();
+    await restoreSnapshot({ target: b.store, clock: b.clock, log: silentLogger() }, path);
+    expect(contents(b.store, [...keys, 'huge'])).toEqual(contents(a.store, [...keys, 'huge']));
+  });
+
   it('writes an empty store as a valid file with no chunks', async () => {
     const { store, clock } = makeStore();
     const path = join(dir.path, 'empty.snapshot');

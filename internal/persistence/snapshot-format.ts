@@ -85,29 +85,25 @@ export function decodeHeader(buf: Buffer): SnapshotHeader {
 }
 
 /**
- * Fills in the head and CRC of a frame whose payload is already at [FRAME_HEAD_BYTES,
- * length - FRAME_CRC_BYTES): encoders allocate the whole frame once and write the payload in place.
+ * Fills in the head and CRC of the frame at [start, end) of `buf`, whose payload is already in
+ * place after the head: encoders write the payload where the frame goes, then seal it. Returns end.
  */
-export function sealFrame(frame: Buffer, kind: number, count: number): Buffer {
-  const payloadBytes = frame.length - FRAME_HEAD_BYTES - FRAME_CRC_BYTES;
-  frame.writeUInt8(kind, 0);
-  frame.writeUInt32LE(count, 1);
-  frame.writeUInt32LE(payloadBytes, 5);
-  const body = frame.subarray(0, FRAME_HEAD_BYTES + payloadBytes);
-  frame.writeUInt32LE(crc32(body), body.length);
-  return frame;
-}
-
-/** Allocates a frame with room for `payloadBytes`; write the payload at FRAME_HEAD_BYTES, then seal. */
-export function allocFrame(payloadBytes: number): Buffer {
-  return Buffer.allocUnsafe(FRAME_HEAD_BYTES + payloadBytes + FRAME_CRC_BYTES);
+export function sealFrame(buf: Buffer, start: number, end: number, kind: number, count: number): number {
+  const payloadBytes = end - start - FRAME_HEAD_BYTES - FRAME_CRC_BYTES;
+  buf.writeUInt8(kind, start);
+  buf.writeUInt32LE(count, start + 1);
+  buf.writeUInt32LE(payloadBytes, start + 5);
+  const crcAt = end - FRAME_CRC_BYTES;
+  buf.writeUInt32LE(crc32(buf.subarray(start, crcAt)), crcAt);
+  return end;
 }
 
 export function encodeEnd(trailer: SnapshotTrailer): Buffer {
-  const frame = allocFrame(END_PAYLOAD_BYTES);
+  const frame = Buffer.allocUnsafe(FRAME_HEAD_BYTES + END_PAYLOAD_BYTES + FRAME_CRC_BYTES);
   writeU64(frame, trailer.records, FRAME_HEAD_BYTES);
   writeU64(frame, trailer.finishedAtMs, FRAME_HEAD_BYTES + 8);
-  return sealFrame(frame, FRAME_END, trailer.chunks);
+  sealFrame(frame, 0, frame.length, FRAME_END, trailer.chunks);
+  return frame;
 }
 
 export function decodeEnd(count: number, payload: Buffer): SnapshotTrailer {

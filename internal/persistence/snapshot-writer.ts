@@ -2,7 +2,7 @@ import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Clock } from '../clock/index.js';
 import { RING_END, type BinStr, type KeyState } from '../store/index.js';
-import { encodeChunk, type SnapshotRecord } from './record-codec.js';
+import { chunkFrameBytes, encodeChunkInto, type RecordState } from './record-codec.js';
 import { encodeEnd, encodeHeader } from './snapshot-format.js';
 
 /**
@@ -20,7 +20,7 @@ export interface SnapshotWriteOptions {
   readonly chunkKeys: number;
   /** Synchronous work before yielding to the event loop (setImmediate); 0 = after every page. */
   readonly tickBudgetMs: number;
-  /** Encoded bytes gathered before they are written out. */
+  /** Encoded bytes gathered (in one reused block) before they are written out. */
   readonly flushBytes: number;
 }
 
@@ -69,35 +69,34 @@ export async function writeSnapshot(
   const handle = await open(tmp, 'w', 0o600);
   let closed = false;
   try {
-    const out = new FrameSink(handle);
-    out.push(encodeHeader(startedAtMs));
+    const out = new FrameSink(handle, flushBytes);
+    out.put(encodeHeader(startedAtMs));
     let keys = 0;
     let chunks = 0;
     let longestSliceMs = 0;
     let slice = clock.monotonic();
-    const endSlice = () => {
+    const pause = async (wait: () => Promise<void>) => {
       longestSliceMs = Math.max(longestSliceMs, clock.monotonic() - slice);
+      await wait();
+      slice = clock.monotonic();
     };
     for (const page of source.rangeChunks(0, RING_END, chunkKeys)) {
-      const records = exportPage(source, page);
-      if (records.length > 0) {
-        out.push(encodeChunk(records));
-        keys += records.length;
+      const { live, states } = exportPage(source, page);
+      if (live.length > 0) {
+        const bytes = chunkFrameBytes(live, states);
+        // The states are copies: encoding them after the write below still records this tick's state.
+        if (!out.fits(bytes)) await pause(() => out.flush()); // the write runs off the loop; commands run meanwhile
+        out.encode(bytes, (buf, offset) => encodeChunkInto(buf, offset, live, states));
+        keys += live.length;
         chunks++;
       }
-      if (out.pendingBytes >= flushBytes) {
-        endSlice();
-        await out.flush(); // the write runs off the loop; commands run meanwhile
-        slice = clock.monotonic();
-      } else if (clock.monotonic() - slice >= tickBudgetMs) {
-        endSlice();
-        await yieldToLoop();
-        slice = clock.monotonic();
-      }
+      if (clock.monotonic() - slice >= tickBudgetMs) await pause(yieldToLoop);
     }
-    endSlice();
+    longestSliceMs = Math.max(longestSliceMs, clock.monotonic() - slice);
     const finishedAtMs = clock.now();
-    out.push(encodeEnd({ chunks, records: keys, finishedAtMs }));
+    const end = encodeEnd({ chunks, records: keys, finishedAtMs });
+    if (!out.fits(end.length)) await out.flush();
+    out.put(end);
     await out.flush();
     await handle.sync();
     closed = true;
@@ -121,39 +120,64 @@ export async function writeSnapshot(
 }
 
 /** Exports one page's keys; a key deleted or expired since the page was listed is left out. */
-function exportPage(source: SnapshotSource, page: readonly BinStr[]): SnapshotRecord[] {
-  const records: SnapshotRecord[] = [];
+function exportPage(source: SnapshotSource, page: readonly BinStr[]): { live: BinStr[]; states: RecordState[] } {
+  const live: BinStr[] = [];
+  const states: RecordState[] = [];
   for (const key of page) {
     const state = source.exportKey(key);
     if (state === undefined || state.deleted === true) continue;
-    records.push({ key, type: state.type, value: state.value, expireAtMs: state.expireAtMs, version: state.version });
+    live.push(key);
+    states.push(state);
   }
-  return records;
+  return { live, states };
 }
 
-/** Frames gathered in memory and written out together (one writev per flush). */
+/**
+ * Frames encoded into one block that is reused after each write (a buffer per chunk would churn
+ * ~100 MB of allocations per million keys). The block grows once if a single frame (one huge
+ * key) needs more. Flush before encoding when `fits` says no; the block is never written to
+ * while a write of it is in flight, since every flush is awaited.
+ */
 class FrameSink {
-  private pending: Buffer[] = [];
-  pendingBytes = 0;
+  private block: Buffer;
+  private used = 0;
   written = 0;
 
-  constructor(private readonly handle: FileHandle) {}
+  constructor(
+    private readonly handle: FileHandle,
+    capacity: number,
+  ) {
+    this.block = Buffer.allocUnsafe(Math.max(capacity, 64));
+  }
 
-  push(frame: Buffer): void {
-    this.pending.push(frame);
-    this.pendingBytes += frame.length;
+  fits(bytes: number): boolean {
+    return this.used + bytes <= this.block.length;
+  }
+
+  /** Encodes a frame of exactly `bytes` in place; call after `fits` (or a flush). */
+  encode(bytes: number, write: (buf: Buffer, offset: number) => number): void {
+    if (this.used + bytes > this.block.length) {
+      if (this.used > 0) throw new Error('FrameSink: flush before encoding a frame that does not fit');
+      this.block = Buffer.allocUnsafe(bytes);
+    }
+    const end = write(this.block, this.used);
+    if (end !== this.used + bytes) throw new Error(`FrameSink: frame of ${end - this.used} bytes, expected ${bytes}`);
+    this.used = end;
+  }
+
+  put(frame: Buffer): void {
+    this.encode(frame.length, (buf, offset) => offset + frame.copy(buf, offset));
   }
 
   async flush(): Promise<void> {
-    if (this.pending.length === 0) return;
-    const buffers = this.pending;
-    const total = this.pendingBytes;
-    this.pending = [];
-    this.pendingBytes = 0;
-    const { bytesWritten } = await this.handle.writev(buffers);
-    // libuv loops until everything is written; a short count would be a full disk or a bug.
-    if (bytesWritten !== total) throw new Error(`short write: ${bytesWritten} of ${total} bytes`);
-    this.written += total;
+    let offset = 0;
+    while (offset < this.used) {
+      const { bytesWritten } = await this.handle.write(this.block, offset, this.used - offset);
+      if (bytesWritten === 0) throw new Error('short write: the disk took no bytes');
+      offset += bytesWritten;
+    }
+    this.written += this.used;
+    this.used = 0;
   }
 }
 
