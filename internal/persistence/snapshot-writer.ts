@@ -81,22 +81,19 @@ export async function writeSnapshot(
       slice = clock.monotonic();
     };
     for (const page of source.rangeChunks(0, RING_END, chunkKeys)) {
+      // Exported and encoded in the same tick: the bytes are the keys' states of this tick.
       const { live, states } = exportPage(source, page);
       if (live.length > 0) {
-        const bytes = chunkFrameBytes(live, states);
-        // The states are copies: encoding them after the write below still records this tick's state.
-        if (!out.fits(bytes)) await pause(() => out.flush()); // the write runs off the loop; commands run meanwhile
-        out.encode(bytes, (buf, offset) => encodeChunkInto(buf, offset, live, states));
+        out.encode(chunkFrameBytes(live, states), (buf, offset) => encodeChunkInto(buf, offset, live, states));
         keys += live.length;
         chunks++;
       }
-      if (clock.monotonic() - slice >= tickBudgetMs) await pause(yieldToLoop);
+      if (out.full) await pause(() => out.flush()); // the write runs off the loop; commands run meanwhile
+      else if (clock.monotonic() - slice >= tickBudgetMs) await pause(yieldToLoop);
     }
     longestSliceMs = Math.max(longestSliceMs, clock.monotonic() - slice);
     const finishedAtMs = clock.now();
-    const end = encodeEnd({ chunks, records: keys, finishedAtMs });
-    if (!out.fits(end.length)) await out.flush();
-    out.put(end);
+    out.put(encodeEnd({ chunks, records: keys, finishedAtMs }));
     await out.flush();
     await handle.sync();
     closed = true;
@@ -134,13 +131,14 @@ function exportPage(source: SnapshotSource, page: readonly BinStr[]): { live: Bi
 
 /**
  * Frames encoded into one block that is reused after each write (a buffer per chunk would churn
- * ~100 MB of allocations per million keys). The block grows once if a single frame (one huge
- * key) needs more. Flush before encoding when `fits` says no; the block is never written to
- * while a write of it is in flight, since every flush is awaited.
+ * ~100 MB of allocations per million keys). A frame that does not fit the block's free space is
+ * encoded at once into a buffer of its own and written after the block: encoding never waits for
+ * a write. The block is never written to while a write of it is in flight: every flush is awaited.
  */
 class FrameSink {
-  private block: Buffer;
+  private readonly block: Buffer;
   private used = 0;
+  private overflow: Buffer | undefined;
   written = 0;
 
   constructor(
@@ -150,19 +148,21 @@ class FrameSink {
     this.block = Buffer.allocUnsafe(Math.max(capacity, 64));
   }
 
-  fits(bytes: number): boolean {
-    return this.used + bytes <= this.block.length;
+  /** True once a frame went past the block: flush before encoding more. */
+  get full(): boolean {
+    return this.overflow !== undefined;
   }
 
-  /** Encodes a frame of exactly `bytes` in place; call after `fits` (or a flush). */
+  /** Encodes a frame of exactly `bytes` with `write(buf, offset) -> end`. */
   encode(bytes: number, write: (buf: Buffer, offset: number) => number): void {
-    if (this.used + bytes > this.block.length) {
-      if (this.used > 0) throw new Error('FrameSink: flush before encoding a frame that does not fit');
-      this.block = Buffer.allocUnsafe(bytes);
-    }
-    const end = write(this.block, this.used);
-    if (end !== this.used + bytes) throw new Error(`FrameSink: frame of ${end - this.used} bytes, expected ${bytes}`);
-    this.used = end;
+    if (this.overflow !== undefined) throw new Error('FrameSink: flush before encoding more');
+    const inBlock = this.used + bytes <= this.block.length;
+    const buf = inBlock ? this.block : Buffer.allocUnsafe(bytes);
+    const start = inBlock ? this.used : 0;
+    const end = write(buf, start);
+    if (end !== start + bytes) throw new Error(`FrameSink: frame of ${end - start} bytes, expected ${bytes}`);
+    if (inBlock) this.used = end;
+    else this.overflow = buf;
   }
 
   put(frame: Buffer): void {
@@ -170,14 +170,19 @@ class FrameSink {
   }
 
   async flush(): Promise<void> {
-    let offset = 0;
-    while (offset < this.used) {
-      const { bytesWritten } = await this.handle.write(this.block, offset, this.used - offset);
+    await this.writeAll(this.block.subarray(0, this.used));
+    this.used = 0;
+    if (this.overflow !== undefined) await this.writeAll(this.overflow);
+    this.overflow = undefined;
+  }
+
+  private async writeAll(buf: Buffer): Promise<void> {
+    for (let offset = 0; offset < buf.length; ) {
+      const { bytesWritten } = await this.handle.write(buf, offset, buf.length - offset);
       if (bytesWritten === 0) throw new Error('short write: the disk took no bytes');
       offset += bytesWritten;
     }
-    this.written += this.used;
-    this.used = 0;
+    this.written += buf.length;
   }
 }
 
