@@ -38,10 +38,6 @@ export class Snapshotter {
     private readonly options: SnapshotterOptions,
   ) {}
 
-  get path(): string {
-    return this.options.path;
-  }
-
   /** Starts the periodic timer (nothing when intervalMs is 0). */
   start(): void {
     if (this.options.intervalMs > 0 && !this.stopped && this.timer === undefined) this.schedule();
