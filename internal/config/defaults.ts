@@ -74,7 +74,7 @@ export const DEFAULT_MAX_IN_FLIGHT_PER_STREAM = 256;
 // persistence:
 /** config.yml `persistence.persistence_interval` (no env var): snapshot period; 0 = off. */
 export const DEFAULT_PERSISTENCE_INTERVAL_MS = 0;
-/** config.yml `persistence.restore_on_startup` (no env var): `always`, `never`, `auto` (when replicas is 0). */
+/** config.yml `persistence.restore_on_startup` (no env var): `always`, `never`, `auto` (when replicas is 0 or no seeds are configured; see persistence/restore-policy.ts). */
 export const DEFAULT_RESTORE_ON_STARTUP: RestorePolicy = 'auto';
 
 // node (environment only):

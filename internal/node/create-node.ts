@@ -25,6 +25,7 @@ import { grpcForwarder, grpcRebalanceSink, grpcReplicaTransport, heartbeatSender
 import { createHandOff, type HandOff } from './hand-off-wiring.js';
 import { countingForwarder, countingReplicaTransport, instrumentService } from './instrumented-service.js';
 import { OpsSurface } from './ops-surface.js';
+import { preparePersistence, withSnapshotCommand } from './persistence-wiring.js';
 
 export interface NodeDeps {
   readonly clock?: Clock;
@@ -67,6 +68,8 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
       tombstoneRetentionMs: config.replication.tombstoneRetentionMs,
     },
   );
+  // Restore (as restore_on_startup says) before anything binds, so the node never serves without it.
+  const persistence = await preparePersistence(config, { store, clock, log });
   const stopExpiry =
     config.maintenance.cleanupIntervalMs > 0
       ? startActiveExpiry(store, clock, config.maintenance.cleanupIntervalMs, config.maintenance.expiryBudgetMs)
@@ -263,7 +266,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
   };
 
   service = instrumentService(
-    { execute: dashboard.withExplain((cmd) => router.execute(cmd)), members, ringVersion: () => state!.view().ring.version },
+    { execute: withSnapshotCommand(persistence, dashboard.withExplain((cmd) => router.execute(cmd))), members, ringVersion: () => state!.view().ring.version },
     ops.metrics,
   );
   internalService = {
@@ -276,6 +279,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
 
   gossiper?.start();
   ops.start();
+  persistence.start();
   nodeLog.info(
     { internal: internalAddr, grpc: externalServer?.address ?? null, rest: ops.restAddress, seeds: config.addresses.seeds.length },
     'gokv node ready',
@@ -291,6 +295,8 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     stop(options = {}) {
       stopped ??= (async () => {
         await Promise.all([ops.stop(), externalServer?.stop()]);
+        // Clients are gone; snapshot before leaving (a hand-off may then drop keys from the store).
+        await persistence.stop();
         if (gossiper) {
           if (options.leave ?? true) {
             await gossiper.leave();

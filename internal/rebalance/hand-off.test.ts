@@ -69,7 +69,7 @@ describe('a dropper', () => {
     cluster.network.add('d', {
       receiveBatch: (states) => d.rebalancer.receiveBatch(states),
       receiveConfirm: (digests, from) => {
-        const { missing } = d.rebalancer.receiveConfirm(digests, from);
+        const { missing } = d.rebalancer.receiveConfirm(digests);
         return { missing, arriving: fromC && from !== 'c' ? missing : [] };
       },
     });
