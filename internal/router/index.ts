@@ -5,3 +5,4 @@
 export { Router, type RoutedCommand, type RouterOptions } from './router.js';
 export type { ClusterView, Forwarder, MemberStatus } from './cluster-view.js';
 export { scanPosition, scanRange } from './scan-route.js';
+export { ClusterWide, type ClusterWideDeps } from './cluster-wide.js';
