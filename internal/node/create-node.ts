@@ -23,6 +23,7 @@ import { ClusterState } from './cluster-state.js';
 import { grpcForwarder, grpcReplicaTransport, heartbeatSender } from './grpc-adapters.js';
 import { countingForwarder, countingReplicaTransport, instrumentService } from './instrumented-service.js';
 import { OpsSurface } from './ops-surface.js';
+import { startResp } from './resp-endpoint.js';
 
 export interface NodeDeps {
   readonly clock?: Clock;
@@ -33,7 +34,7 @@ export interface NodeDeps {
 export interface GokvNode {
   readonly id: string;
   /** Addresses actually bound (ports resolved when 0 was configured); null when disabled. */
-  readonly addresses: { internal: string | null; grpc: string | null; rest: string | null };
+  readonly addresses: { internal: string | null; grpc: string | null; rest: string | null; resp: string | null };
   readonly store: Store;
   /** Members as Healthcheck shows them, this node first. */
   members(): MemberView[];
@@ -222,23 +223,33 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     applyReplication: (_leader, ops) => applier.apply(ops),
   };
 
+  // The Redis protocol port serves through the same command path (the listener binds last, so a
+  // bind failure leaves nothing else half-started but the servers closed in its catch).
+  const resp = await startResp(config, { id, store, service, credentials, log: nodeLog }).catch(async (err: unknown) => {
+    await Promise.all([ops.stop(), externalServer?.stop(), internalServer?.stop()]);
+    replicator.close();
+    pool.close();
+    stopExpiry();
+    throw err;
+  });
+
   gossiper?.start();
   ops.start();
   nodeLog.info(
-    { internal: internalAddr, grpc: externalServer?.address ?? null, rest: ops.restAddress, seeds: config.addresses.seeds.length },
+    { internal: internalAddr, grpc: externalServer?.address ?? null, rest: ops.restAddress, resp: resp?.address ?? null, seeds: config.addresses.seeds.length },
     'gokv node ready',
   );
 
   let stopped: Promise<void> | undefined;
   return {
     id,
-    addresses: { internal: internalAddr, grpc: externalServer?.address ?? null, rest: ops.restAddress },
+    addresses: { internal: internalAddr, grpc: externalServer?.address ?? null, rest: ops.restAddress, resp: resp?.address ?? null },
     store,
     members,
     ringVersion: () => state!.view().ring.version,
     stop(options = {}) {
       stopped ??= (async () => {
-        await Promise.all([ops.stop(), externalServer?.stop()]);
+        await Promise.all([ops.stop(), externalServer?.stop(), resp?.stop()]);
         if (gossiper) {
           if (options.leave ?? true) await gossiper.leave();
           else await gossiper.stop();
