@@ -1,4 +1,4 @@
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../internal/config/index.js';
 import { silentLogger } from '../internal/log/index.js';
@@ -99,7 +99,7 @@ describe('ioredis against one node', () => {
       stream.on('error', reject);
     });
     expect([...seen].sort()).toEqual([...keys].sort());
-    const [cursor, page] = await redis.scan('0', 'TYPE', 'string', 'COUNT', '1000');
+    const [cursor, page] = await redis.scan('0', 'COUNT', '1000', 'TYPE', 'string');
     expect(cursor).toBe('0');
     expect(page.length).toBeGreaterThanOrEqual(120);
   });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { connect as tlsConnect } from 'node:tls';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig, type ClientAuth } from '../internal/config/index.js';
 import { silentLogger } from '../internal/log/index.js';

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../internal/cli/index.js';
 import { testConfig } from '../internal/config/index.js';

@@ -40,6 +40,11 @@ export class RespConnection {
   private draining = false;
   private ending = false;
   private closed = false;
+  /** Replies ready to go, written as one string per batch (see write). */
+  private out = '';
+  private flushQueued = false;
+  /** The pipeline was told the transport is full: it waits for onDrain. */
+  private waitingDrain = false;
   private markClosed!: () => void;
   /** Settles once the socket is closed (however it closed). */
   readonly whenClosed = new Promise<void>((resolve) => (this.markClosed = resolve));
@@ -52,7 +57,7 @@ export class RespConnection {
     this.parser = new RespParser(parts.limits);
     this.pipeline = new StreamPipeline<string>(
       {
-        write: (resp) => socket.write(resp, 'latin1'),
+        write: (resp) => this.write(resp),
         pauseInput: () => {
           this.paused = true;
           socket.pause();
@@ -63,7 +68,10 @@ export class RespConnection {
           // Commands parsed but not run yet wait in the parser's buffer: run them now.
           if (!this.draining) queueMicrotask(() => this.drain());
         },
-        end: () => socket.end(),
+        end: () => {
+          this.flushOut();
+          socket.end();
+        },
       },
       parts.maxInFlight,
     );
@@ -71,7 +79,10 @@ export class RespConnection {
       this.parser.push(chunk);
       this.drain();
     });
-    socket.on('drain', () => this.pipeline.onDrain());
+    socket.on('drain', () => {
+      this.waitingDrain = false;
+      this.pipeline.onDrain();
+    });
     socket.on('end', () => this.endInput());
     socket.on('error', (err) => {
       parts.log.debug({ err, client: session.client.addr }, 'resp connection error');
@@ -110,7 +121,6 @@ export class RespConnection {
   private drain(): void {
     if (this.draining) return;
     this.draining = true;
-    this.socket.cork(); // replies of one chunk's commands leave in one write
     try {
       while (!this.paused && !this.ending) {
         let argv: BinStr[] | undefined;
@@ -128,7 +138,36 @@ export class RespConnection {
       }
     } finally {
       this.draining = false;
-      this.socket.uncork();
+      this.flushOut(); // the replies of one chunk's commands leave in one write
+    }
+  }
+
+  /**
+   * Queues a reply. Replies are joined and written once per batch (a chunk's synchronous
+   * replies at the end of drain, late ones at the end of the microtask queue): one socket write
+   * per batch instead of one per reply. Returns false when the socket's buffer is full.
+   */
+  private write(resp: string): boolean {
+    this.out += resp;
+    if (!this.draining && !this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(() => this.flushOut());
+    }
+    const full = this.socket.writableLength + this.out.length >= this.socket.writableHighWaterMark;
+    if (full) this.waitingDrain = true;
+    return !full;
+  }
+
+  private flushOut(): void {
+    this.flushQueued = false;
+    if (this.out === '' || this.closed) return;
+    const data = this.out;
+    this.out = '';
+    const ok = this.socket.write(data, 'latin1');
+    // The pipeline paused on our estimate but the socket took everything: no 'drain' will come.
+    if (ok && this.waitingDrain) {
+      this.waitingDrain = false;
+      this.pipeline.onDrain();
     }
   }
 

@@ -170,11 +170,18 @@ export class RespParser {
   }
 }
 
-/** Redis's string2ll for lengths: digits with an optional '-', at most 19 of them. */
+/** Redis's string2ll for lengths: digits with an optional '-'; beyond 2^53 is invalid anyway. */
 function parseLength(text: string): number | undefined {
-  if (!/^-?[0-9]{1,19}$/.test(text)) return undefined;
-  const n = Number(text);
-  return Number.isSafeInteger(n) ? n : undefined;
+  const negative = text.charCodeAt(0) === 0x2d;
+  let i = negative ? 1 : 0;
+  if (i >= text.length || text.length - i > 16) return undefined;
+  let n = 0;
+  for (; i < text.length; i++) {
+    const d = text.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return undefined;
+    n = n * 10 + d;
+  }
+  return negative ? -n : n;
 }
 
 function printableByte(b: number): string {

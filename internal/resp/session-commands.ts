@@ -55,9 +55,18 @@ const HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['INFO', (args, ctx) => reply(infoText(args, ctx).then(bulkText))],
 ]);
 
+// Names seen, resolved once: most commands are not session commands, and upper-casing every
+// SET or GET cost more than the lookup.
+const resolved = new Map<string, Handler | null>();
+
 /** The handler for `name` (any case), or undefined when the command goes to the cluster. */
 export function sessionHandler(name: string): Handler | undefined {
-  return HANDLERS.get(name) ?? HANDLERS.get(upper(name));
+  let h = resolved.get(name);
+  if (h === undefined) {
+    h = HANDLERS.get(upper(name)) ?? null;
+    if (resolved.size < 1024) resolved.set(name, h);
+  }
+  return h ?? undefined;
 }
 
 /** HELLO [protover [AUTH user pass] [SETNAME name]]: RESP2 only; RESP3 is NOPROTO. */
