@@ -56,6 +56,7 @@ export class ClientRegistry {
     const now = this.now();
     const age = Math.floor((now - c.createdAtMs) / 1000);
     const idle = Math.floor((now - c.lastCommandAtMs) / 1000);
-    return `id=${c.id} addr=${c.addr} laddr=${c.laddr} name=${c.name} age=${age} idle=${idle} flags=N db=0 cmd=${c.lastCommand} user=default resp=2`;
+    const cmd = c.lastCommand.length <= 32 && /^[\x21-\x7e]+$/.test(c.lastCommand) ? c.lastCommand.toLowerCase() : '?';
+    return `id=${c.id} addr=${c.addr} laddr=${c.laddr} name=${c.name} age=${age} idle=${idle} flags=N db=0 cmd=${cmd} user=default resp=2`;
   }
 }

@@ -176,7 +176,7 @@ export class RespConnection {
     const name = argv[0]!;
     const client = this.session.client;
     client.lastCommandAtMs = this.session.now();
-    client.lastCommand = name.length <= 32 && /^[\x21-\x7e]+$/.test(name) ? name.toLowerCase() : '?';
+    client.lastCommand = name; // made printable when CLIENT INFO shows it
     this.parts.onCommand();
     try {
       const handler = sessionHandler(name);
@@ -231,8 +231,9 @@ export class RespConnection {
 
 function toResp(reply: Reply, shape: Shape): string {
   if (shape === 'nilArray' && reply === null) return NIL_ARRAY;
+  if (shape === 'first' && Array.isArray(reply)) return replyToResp(reply[0] ?? null);
   const resp = replyToResp(reply);
-  // HMGET of one field: `*1\r\n` then the single item.
+  // A forwarded HMGET of one field: `*1\r\n` then the single item.
   return shape === 'first' ? resp.slice(resp.indexOf('\n') + 1) : resp;
 }
 
