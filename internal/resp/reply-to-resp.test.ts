@@ -23,3 +23,13 @@ describe('replyToResp', () => {
     expect(replyToResp(new EncodedReply(encodeReply(reply)))).toBe(resp);
   });
 });
+
+describe('encode', () => {
+  it('keeps statuses and errors on one line and writes text as UTF-8 bytes', async () => {
+    const { error, simple, bulkText, bulkArray } = await import('./encode.js');
+    expect(error('ERR bad\r\nthing')).toBe('-ERR bad thing\r\n');
+    expect(simple('héllo')).toBe('+h\xc3\xa9llo\r\n');
+    expect(bulkText('é')).toBe('$2\r\n\xc3\xa9\r\n');
+    expect(bulkArray(['a', null])).toBe('*2\r\n$1\r\na\r\n$-1\r\n');
+  });
+});
