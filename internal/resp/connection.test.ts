@@ -120,6 +120,20 @@ describe('a RESP connection', () => {
     expect(c.received()).toBe('$4\r\nlate\r\n+PONG\r\n');
   });
 
+  it('runs every command a client sent before shutting its side, even while paused by backpressure', async () => {
+    const held = heldService();
+    served = await serveResp(held.execute, { maxInFlight: 4 });
+    const c = await rawClient(served.port);
+    c.socket.end(Array.from({ length: 100 }, (_, i) => frame('GET', `k${i}`)).join(''));
+    const replies = () => c.received().split('\r\n').filter((l) => l.startsWith('GET:')).length;
+    while (replies() < 100) {
+      held.releaseAll();
+      await new Promise((r) => setImmediate(r));
+    }
+    await c.closed;
+    expect(held.calls).toHaveLength(100);
+  });
+
   it('answers errors as Redis and hides internal ones', async () => {
     served = await serveResp((cmd) => {
       if (cmd.key === 'wt') throw new GokvError('WRONGTYPE', 'WRONGTYPE Operation against a key holding the wrong kind of value');

@@ -39,6 +39,8 @@ export class RespConnection {
   private paused = false;
   private draining = false;
   private ending = false;
+  /** The client shut its side: end ours once every command it sent has run. */
+  private peerEnded = false;
   private closed = false;
   /** Replies ready to go, written as one string per batch (see write). */
   private out = '';
@@ -83,7 +85,10 @@ export class RespConnection {
       this.waitingDrain = false;
       this.pipeline.onDrain();
     });
-    socket.on('end', () => this.endInput());
+    socket.on('end', () => {
+      this.peerEnded = true;
+      this.drain();
+    });
     socket.on('error', (err) => {
       parts.log.debug({ err, client: session.client.addr }, 'resp connection error');
       this.close();
@@ -95,7 +100,7 @@ export class RespConnection {
     return this.session.client;
   }
 
-  /** Stops reading; pending replies are still written, then the socket is ended. */
+  /** Stops reading and running commands; pending replies are still written, then the socket is ended. */
   endInput(): void {
     if (this.ending) return;
     this.ending = true;
@@ -133,7 +138,10 @@ export class RespConnection {
           this.endInput();
           break;
         }
-        if (argv === undefined) break;
+        if (argv === undefined) {
+          if (this.peerEnded) this.endInput();
+          break;
+        }
         this.pipeline.push(this.run(argv));
       }
     } finally {

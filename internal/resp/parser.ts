@@ -71,10 +71,9 @@ export class RespParser {
       if (this.argc < 0) {
         if (this.pos >= this.buf.length) return this.waitFor(0);
         if (this.buf[this.pos] !== 0x2a /* '*' */) return this.inline();
-        const n = this.line('too big mbulk count string');
-        if (n === undefined) return undefined;
-        const count = parseLength(n);
-        if (count === undefined || count > this.limits.maxArgs) throw new RespProtocolError('invalid multibulk length');
+        const count = this.header('too big mbulk count string');
+        if (count === WAIT) return undefined;
+        if (Number.isNaN(count) || count > this.limits.maxArgs) throw new RespProtocolError('invalid multibulk length');
         if (count <= 0) continue; // `*0` and `*-1` are empty requests: Redis skips them
         this.argc = count;
         this.args = [];
@@ -85,17 +84,16 @@ export class RespParser {
           if (this.pos >= this.buf.length) return this.waitFor(0);
           const first = this.buf[this.pos]!;
           if (first !== 0x24 /* '$' */) throw new RespProtocolError(`expected '$', got '${printableByte(first)}'`);
-          const n = this.line('too big bulk count string');
-          if (n === undefined) return undefined;
-          const len = parseLength(n);
-          if (len === undefined || len < 0 || len > this.limits.maxBulkBytes) throw new RespProtocolError('invalid bulk length');
+          const len = this.header('too big bulk count string');
+          if (len === WAIT) return undefined;
+          if (Number.isNaN(len) || len < 0 || len > this.limits.maxBulkBytes) throw new RespProtocolError('invalid bulk length');
           this.argBytes += len;
           if (this.argBytes > this.limits.maxCommandBytes) throw new RespProtocolError('command larger than limits.max_message_bytes');
           this.bulkLen = len;
         }
         const end = this.pos + this.bulkLen;
         if (end + 2 > this.buf.length) return this.waitFor(this.bulkLen + 2);
-        this.args.push(this.buf.toString('latin1', this.pos, end));
+        this.args.push(latin1(this.buf, this.pos, end));
         this.pos = end + 2; // Redis does not check the CRLF after a bulk either
         this.bulkLen = -1;
       }
@@ -116,7 +114,7 @@ export class RespParser {
         return this.waitFor(0);
       }
       const end = lf > this.pos && this.buf[lf - 1] === CR ? lf - 1 : lf;
-      const line = this.buf.toString('latin1', this.pos, end);
+      const line = latin1(this.buf, this.pos, end);
       this.pos = lf + 1;
       const words = splitInline(line);
       if (words === undefined) throw new RespProtocolError('unbalanced quotes in request');
@@ -130,18 +128,32 @@ export class RespParser {
     }
   }
 
-  /** The text of a `*n` or `$n` header line, moving past it; undefined until it is complete. */
-  private line(tooBig: string): string | undefined {
-    const cr = this.buf.indexOf(CR, this.pos);
-    if (cr < 0 || cr + 1 >= this.buf.length) {
-      if (this.buf.length - this.pos > MAX_INLINE_BYTES) throw new RespProtocolError(tooBig);
+  /**
+   * The number of a `*n` or `$n` header line, moving past it: WAIT until the line is complete,
+   * BAD when it is not a number (Redis's string2ll: digits with an optional '-').
+   */
+  private header(tooBig: string): number {
+    const buf = this.buf;
+    const cr = buf.indexOf(CR, this.pos);
+    if (cr < 0 || cr + 1 >= buf.length) {
+      if (buf.length - this.pos > MAX_INLINE_BYTES) throw new RespProtocolError(tooBig);
       this.waitFor(0);
-      return undefined;
+      return WAIT;
     }
     if (cr - this.pos > MAX_INLINE_BYTES) throw new RespProtocolError(tooBig);
-    const text = this.buf.toString('latin1', this.pos + 1, cr);
+    let i = this.pos + 1;
     this.pos = cr + 2;
-    return text;
+    const negative = buf[i] === 0x2d;
+    if (negative) i++;
+    // 16 digits stay exact as a double; any real length is far shorter.
+    if (i >= cr || cr - i > 16) return BAD;
+    let n = 0;
+    for (; i < cr; i++) {
+      const d = buf[i]! - 0x30;
+      if (d < 0 || d > 9) return BAD;
+      n = n * 10 + d;
+    }
+    return negative ? -n : n;
   }
 
   private waitFor(bytes: number): undefined {
@@ -170,19 +182,15 @@ export class RespParser {
   }
 }
 
-/** Redis's string2ll for lengths: digits with an optional '-'; beyond 2^53 is invalid anyway. */
-function parseLength(text: string): number | undefined {
-  const negative = text.charCodeAt(0) === 0x2d;
-  let i = negative ? 1 : 0;
-  if (i >= text.length || text.length - i > 16) return undefined;
-  let n = 0;
-  for (; i < text.length; i++) {
-    const d = text.charCodeAt(i) - 0x30;
-    if (d < 0 || d > 9) return undefined;
-    n = n * 10 + d;
-  }
-  return negative ? -n : n;
-}
+const WAIT = -Infinity;
+/** Not a number: compare with Number.isNaN. */
+const BAD = Number.NaN;
+
+// Buffer's own latin1 decoder: toString('latin1', a, b) checks its arguments and makes a slice
+// first, which showed in profiles at one call per argument.
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (start: number, end: number) => string }).latin1Slice;
+const latin1 = (buf: Buffer, start: number, end: number): string =>
+  latin1Slice !== undefined ? latin1Slice.call(buf, start, end) : buf.toString('latin1', start, end);
 
 function printableByte(b: number): string {
   return b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
