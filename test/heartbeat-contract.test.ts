@@ -47,6 +47,9 @@ function grpcHarness(): Harness {
         heartbeat: (_from, entries) => handler(entries),
         execute: () => null,
         applyReplication: () => ({ ackedSeq: 0, resyncKeys: [] }),
+        rebalance: () => ({ applied: 0, missing: [], arriving: [] }),
+        fetchKeys: () => [],
+        scanRange: (_from, to) => ({ keys: [], next: to }),
       };
       addInternalService(server, service, silentLogger(), 1000);
       const bound = await startGrpcServer(server, '127.0.0.1:0', grpc.ServerCredentials.createInsecure());

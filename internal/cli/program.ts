@@ -7,6 +7,8 @@ import { DEFAULT_TIMEOUT_MS, DEFAULT_URI, type RawFlags } from './options.js';
 export type Plan =
   | { kind: 'session'; flags: RawFlags }
   | { kind: 'status'; flags: RawFlags }
+  | { kind: 'explain'; flags: RawFlags; key: string }
+  | { kind: 'snapshot'; flags: RawFlags }
   | { kind: 'run'; flags: RawFlags; command: string; key: string | undefined; args: string[] };
 
 /** The connection flags; accepted before the subcommand and right after it. */
@@ -52,6 +54,17 @@ export async function parseArgv(argv: readonly string[], io: CliIo): Promise<Pla
     .description("show the cluster's members and ring version, as the contacted node sees them")
     .action(() => {
       plan = { kind: 'status', flags: merged(status) };
+    });
+  const explain = addConnectionOptions(program.command('explain'))
+    .description("show where a key lives: leader, replicas, type, TTL (never its value)")
+    .argument('<key>', 'the key')
+    .action((key: string) => {
+      plan = { kind: 'explain', flags: merged(explain), key };
+    });
+  const snapshot = addConnectionOptions(program.command('snapshot'))
+    .description('write a snapshot of the contacted node now; print its path, size, keys and duration')
+    .action(() => {
+      plan = { kind: 'snapshot', flags: merged(snapshot) };
     });
   const run = addConnectionOptions(program.command('run'))
     .description('run one command, e.g. run HSET user:1 name ada (PING needs no key)')

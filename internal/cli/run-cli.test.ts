@@ -35,7 +35,7 @@ function answer(req: CommandRequest__Output): FakeAnswer {
 const HEALTH = {
   ringVersion: 7,
   peers: [
-    { nodeId: 'n1', nodeAddr: '127.0.0.1:50051', alive: true, status: 'alive', internalAddr: '127.0.0.1:7001', restAddr: '127.0.0.1:8081', keys: 12, incarnation: 2 },
+    { nodeId: 'n1', nodeAddr: '127.0.0.1:50051', alive: true, status: 'alive', internalAddr: '127.0.0.1:7001', restAddr: '127.0.0.1:8081', keys: 12, incarnation: 2, handoffKeysPending: 40, handoffBytesPending: 2048, arcsArriving: 3 },
     { nodeId: 'n2', nodeAddr: '127.0.0.1:50052', alive: false, status: 'suspect', internalAddr: '127.0.0.1:7002', keys: 0, incarnation: 5 },
     // An older server's entry: no status, no addresses beyond the external one.
     { nodeId: 'n3', nodeAddr: '', alive: false },
@@ -111,10 +111,10 @@ describe('gokv-cli against a gRPC server', () => {
     expect(code).toBe(EXIT.ok);
     const lines = out.split('\n');
     expect(lines[0]).toBe('ring version 7, 3 members (* = the node that answered)');
-    expect(lines[1]).toMatch(/^ID\s+GRPC ADDRESS\s+INTERNAL ADDRESS\s+STATUS\s+KEYS\s+INCARNATION$/);
-    expect(lines[2]?.split(/\s{2,}/)).toEqual(['n1 *', '127.0.0.1:50051', '127.0.0.1:7001', 'alive', '12', '2']);
-    expect(lines[3]?.split(/\s{2,}/)).toEqual(['n2', '127.0.0.1:50052', '127.0.0.1:7002', 'suspect', '-', '5']);
-    expect(lines[4]?.split(/\s{2,}/)).toEqual(['n3', '-', '-', 'dead', '-', '0']);
+    expect(lines[1]).toMatch(/^ID\s+GRPC ADDRESS\s+INTERNAL ADDRESS\s+STATUS\s+KEYS\s+HAND-OFF\s+INCARNATION$/);
+    expect(lines[2]?.split(/\s{2,}/)).toEqual(['n1 *', '127.0.0.1:50051', '127.0.0.1:7001', 'alive', '12', '40 keys (2.0 KiB) to send, 3 arcs arriving', '2']);
+    expect(lines[3]?.split(/\s{2,}/)).toEqual(['n2', '127.0.0.1:50052', '127.0.0.1:7002', 'suspect', '-', '-', '5']);
+    expect(lines[4]?.split(/\s{2,}/)).toEqual(['n3', '-', '-', 'dead', '-', '-', '0']);
   });
 
   it('prints status as JSON with --json', async () => {
@@ -123,9 +123,12 @@ describe('gokv-cli against a gRPC server', () => {
     expect(JSON.parse(out)).toEqual({
       ringVersion: 7,
       members: [
-        { id: 'n1', grpcAddr: '127.0.0.1:50051', internalAddr: '127.0.0.1:7001', restAddr: '127.0.0.1:8081', status: 'alive', alive: true, keys: 12, incarnation: 2 },
-        { id: 'n2', grpcAddr: '127.0.0.1:50052', internalAddr: '127.0.0.1:7002', restAddr: null, status: 'suspect', alive: false, keys: null, incarnation: 5 },
-        { id: 'n3', grpcAddr: null, internalAddr: null, restAddr: null, status: 'dead', alive: false, keys: null, incarnation: 0 },
+        {
+          id: 'n1', grpcAddr: '127.0.0.1:50051', internalAddr: '127.0.0.1:7001', restAddr: '127.0.0.1:8081', status: 'alive', alive: true, keys: 12, incarnation: 2,
+          handOff: { keysPending: 40, bytesPending: 2048, arcsArriving: 3 },
+        },
+        { id: 'n2', grpcAddr: '127.0.0.1:50052', internalAddr: '127.0.0.1:7002', restAddr: null, status: 'suspect', alive: false, keys: null, incarnation: 5, handOff: null },
+        { id: 'n3', grpcAddr: null, internalAddr: null, restAddr: null, status: 'dead', alive: false, keys: null, incarnation: 0, handOff: null },
       ],
     });
   });

@@ -7,8 +7,10 @@ import type { CliIo } from './io.js';
 import { resolveOptions, type CliOptions } from './options.js';
 import { createPrinter } from './output.js';
 import { parseArgv, type Plan } from './program.js';
+import { explainCommand } from './explain-command.js';
 import { commandCallFromArgv, runCommand } from './run-command.js';
 import { sessionCommand } from './session-command.js';
+import { SNAPSHOT_TIMEOUT_MS, snapshotCommand } from './snapshot-command.js';
 import { statusCommand } from './status-command.js';
 
 /**
@@ -30,7 +32,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       hasClientCert: options.tls?.cert !== undefined,
       credentials,
     });
-  const client = clientFor(options.uri);
+  // A snapshot may take longer than a command: its own default deadline unless --timeout is given.
+  const client = plan.kind === 'snapshot' && plan.flags.timeout === undefined ? clientFor(options.uri, SNAPSHOT_TIMEOUT_MS) : clientFor(options.uri);
   const printer = createPrinter(io, options.json, plan.kind !== 'session');
   try {
     switch (plan.kind) {
@@ -38,6 +41,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await runCommand(client, commandCallFromArgv(plan.command, plan.key, plan.args), printer);
       case 'status':
         return await statusCommand(client, options.json, io, printer, (uri) => clientFor(uri, Math.min(options.timeoutMs, 2000)));
+      case 'explain':
+        return await explainCommand(client, plan.key, options.json, io, printer);
+      case 'snapshot':
+        return await snapshotCommand(client, options.json, io, printer);
       case 'session':
         return await sessionCommand(client, options.uri, io, printer);
     }

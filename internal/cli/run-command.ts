@@ -3,8 +3,8 @@ import type { CliClient, CommandCall } from './client.js';
 import { EXIT, UsageError, type ExitCode } from './exit-codes.js';
 import type { Printer } from './output.js';
 
-/** Commands that take no key; `run PING` sends an empty key. */
-const KEYLESS = new Set(['PING']);
+/** Commands that take no key; `run PING` sends an empty key (`run SNAPSHOT` is the raw form of `snapshot`). */
+const KEYLESS = new Set(['PING', 'SNAPSHOT']);
 
 /** `run CMD KEY [ARGS...]` from shell words (already unquoted by the shell) to a call. */
 export function commandCallFromArgv(command: string, key: string | undefined, args: readonly string[]): CommandCall {

@@ -6,6 +6,7 @@ export const SESSION_HELP = `gokv commands (names are case-insensitive):
            HDEL key f [f ...] | HKEYS key | HVALS key | HLEN key | HEXISTS key f | HINCRBY key f n
   list     LPUSH/RPUSH key v [v ...] | LPOP/RPOP key [count] | LLEN key | LRANGE key start stop
            LINDEX key i | LSET key i v | LTRIM key start stop | LREM key count v
+  admin    SNAPSHOT (writes the answering node's snapshot file now)
   ttl is whole seconds or a duration with a unit (10s, 1m30s, 250ms).
 quoting: "double quotes" understand \\n \\r \\t \\b \\a \\\\ \\" and \\xHH (a byte); 'single quotes' only \\'.
 help shows this; quit or exit leaves.

@@ -8,8 +8,8 @@ import { statusJson, statusTable, toStatusView, type StatusView } from './status
 
 /**
  * `gokv-cli status`: the answering node's member table and ring version. A node knows only its
- * own key count, so each other live member is asked for its own (briefly; a member that does
- * not answer keeps `-`).
+ * own key count and hand-off, so each other live member is asked for its own (briefly; a member
+ * that does not answer keeps `-`).
  */
 export async function statusCommand(
   client: CliClient,
@@ -38,7 +38,10 @@ async function fillKeyCounts(view: StatusView, clientFor: (uri: string) => CliCl
       const peer = clientFor(member.grpcAddr);
       try {
         const own = toStatusView(await peer.healthcheck()).members[0];
-        if (own !== undefined && own.id === member.id) member.keys = own.keys;
+        if (own !== undefined && own.id === member.id) {
+          member.keys = own.keys;
+          member.handOff = own.handOff;
+        }
       } catch {
         // Unreachable from here (e.g. an address only valid inside a container network).
       } finally {

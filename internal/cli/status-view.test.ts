@@ -12,6 +12,9 @@ const node = (fields: Partial<HealthcheckNode__Output>): HealthcheckNode__Output
   keys: '0',
   ringVersion: '0',
   incarnation: '0',
+  handoffKeysPending: '0',
+  handoffBytesPending: '0',
+  arcsArriving: 0,
   ...fields,
 });
 

@@ -11,6 +11,16 @@ export interface MemberView {
   alive: boolean;
   keys: number | string | null;
   incarnation: number | string;
+  /** Hand-off in progress, where known (each node reports its own). */
+  handOff: HandOffState | null;
+}
+
+export interface HandOffState {
+  /** Keys and estimated bytes it still has to send. */
+  keysPending: number | string;
+  bytesPending: number | string;
+  /** Ring arcs it gained and is still being handed. */
+  arcsArriving: number;
 }
 
 export interface StatusView {
@@ -25,6 +35,15 @@ export interface StatusView {
  */
 export function toStatusView(res: HealthcheckResponse__Output): StatusView {
   const members = res.peers.map((peer, i): MemberView => ({
+    // Only the answering node reports its own hand-off; older servers send nothing.
+    handOff:
+      i === 0 && peer.status !== ''
+        ? {
+            keysPending: u64(peer.handoffKeysPending ?? ''),
+            bytesPending: u64(peer.handoffBytesPending ?? ''),
+            arcsArriving: peer.arcsArriving ?? 0,
+          }
+        : null,
     id: peer.nodeId,
     grpcAddr: peer.nodeAddr || null,
     internalAddr: peer.internalAddr || null,
@@ -39,6 +58,23 @@ export function toStatusView(res: HealthcheckResponse__Output): StatusView {
   return { ringVersion, members };
 }
 
+/** `idle`, or what is left to send and how many arcs are still arriving; `-` when unknown. */
+function handOffCell(h: HandOffState | null): string {
+  if (h === null) return '-';
+  const parts: string[] = [];
+  if (h.keysPending !== 0) parts.push(`${h.keysPending} keys (${formatBytes(h.bytesPending)}) to send`);
+  if (h.arcsArriving > 0) parts.push(`${h.arcsArriving} arcs arriving`);
+  return parts.length === 0 ? 'idle' : parts.join(', ');
+}
+
+function formatBytes(bytes: number | string): string {
+  const n = Number(bytes);
+  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GiB`;
+  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${n} B`;
+}
+
 /** uint64 fields arrive as decimal strings; numbers while exact. */
 function u64(text: string): number | string {
   if (text === '') return 0;
@@ -49,11 +85,11 @@ function u64(text: string): number | string {
 export function statusJson(view: StatusView): JsonValue {
   return {
     ringVersion: view.ringVersion,
-    members: view.members.map((m) => ({ ...m })),
+    members: view.members.map((m) => ({ ...m, handOff: m.handOff === null ? null : { ...m.handOff } })),
   };
 }
 
-const COLUMNS = ['ID', 'GRPC ADDRESS', 'INTERNAL ADDRESS', 'STATUS', 'KEYS', 'INCARNATION'] as const;
+const COLUMNS = ['ID', 'GRPC ADDRESS', 'INTERNAL ADDRESS', 'STATUS', 'KEYS', 'HAND-OFF', 'INCARNATION'] as const;
 
 /** A fixed-width table, the answering node first and marked with `*`. */
 export function statusTable(view: StatusView): string {
@@ -63,6 +99,7 @@ export function statusTable(view: StatusView): string {
     m.internalAddr ?? '-',
     m.status,
     m.keys === null ? '-' : String(m.keys),
+    handOffCell(m.handOff),
     String(m.incarnation),
   ]);
   const table = [[...COLUMNS], ...rows];

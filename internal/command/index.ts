@@ -16,5 +16,6 @@ export type {
 } from './spec.js';
 export { EncodedReply, OK, ReplyMap, ScanReply, Simple, type BinStr, type Reply } from './reply.js';
 export { compileGlob } from './glob.js';
+export { scanCountHint } from './scan.js';
 export { parseDurationMs } from './duration.js';
 export { parseInt64 } from './parse.js';

@@ -43,6 +43,15 @@ export const SCAN_COMMANDS: readonly CommandSpec[] = [
   }),
 ];
 
+/** SCAN's count hint from its arguments (the default when they are malformed: the page reports that). */
+export function scanCountHint(args: readonly BinStr[]): number {
+  try {
+    return parseScanArgs(args).count;
+  } catch {
+    return DEFAULT_COUNT;
+  }
+}
+
 /** The position to resume from; the end of the ring is reported as "0" (done). */
 function cursorOf(pos: number): string {
   return pos >= RING_END ? '0' : String(pos);

@@ -39,6 +39,13 @@ export const DEFAULT_TOMBSTONE_RETENTION_MS = 5 * 60_000;
 export const DEFAULT_REBALANCE_DEBOUNCE_MS = 1_000;
 /** config.yml `rebalance.batch_bytes` (no env var): bytes per hand-off batch; 1 .. max_message_bytes. */
 export const DEFAULT_BATCH_BYTES = 1024 ** 2;
+/**
+ * config.yml `rebalance.pull_window` (no env var): how long a node that gained an arc pulls its
+ * keys on a miss when the previous owner never reports it handed off; > 0.
+ */
+export const DEFAULT_PULL_WINDOW_MS = 5 * 60_000;
+/** config.yml `rebalance.leave_timeout` (no env var): how long a graceful leave hands off before exiting; 0 = no hand-off. */
+export const DEFAULT_LEAVE_TIMEOUT_MS = 30_000;
 
 // maintenance:
 /** config.yml `maintenance.cleanup_interval` (no env var): active expiry period; 0 = lazy expiry only. */
@@ -67,7 +74,7 @@ export const DEFAULT_MAX_IN_FLIGHT_PER_STREAM = 256;
 // persistence:
 /** config.yml `persistence.persistence_interval` (no env var): snapshot period; 0 = off. */
 export const DEFAULT_PERSISTENCE_INTERVAL_MS = 0;
-/** config.yml `persistence.restore_on_startup` (no env var): `always`, `never`, `auto` (when replicas is 0). */
+/** config.yml `persistence.restore_on_startup` (no env var): `always`, `never`, `auto` (when replicas is 0 or no seeds are configured; see persistence/restore-policy.ts). */
 export const DEFAULT_RESTORE_ON_STARTUP: RestorePolicy = 'auto';
 
 // node (environment only):
@@ -117,7 +124,12 @@ export const DEFAULT_CONFIG: Config = deepFreeze<Config>({
     forgetDeadAfterMs: DEFAULT_FORGET_DEAD_AFTER_MS,
   },
   replication: { mode: DEFAULT_REPLICATION_MODE, tombstoneRetentionMs: DEFAULT_TOMBSTONE_RETENTION_MS },
-  rebalance: { rebalanceDebounceMs: DEFAULT_REBALANCE_DEBOUNCE_MS, batchBytes: DEFAULT_BATCH_BYTES },
+  rebalance: {
+    rebalanceDebounceMs: DEFAULT_REBALANCE_DEBOUNCE_MS,
+    batchBytes: DEFAULT_BATCH_BYTES,
+    pullWindowMs: DEFAULT_PULL_WINDOW_MS,
+    leaveTimeoutMs: DEFAULT_LEAVE_TIMEOUT_MS,
+  },
   maintenance: { cleanupIntervalMs: DEFAULT_CLEANUP_INTERVAL_MS, expiryBudgetMs: DEFAULT_EXPIRY_BUDGET_MS },
   memory: {
     maxMemoryBytes: DEFAULT_MAX_MEMORY_BYTES,

@@ -58,6 +58,8 @@ export const FILE_KEYS: { readonly [S in Section]: readonly KeySpec<S>[] } = {
   rebalance: [
     { key: 'rebalance_debounce', field: 'rebalanceDebounceMs', kind: 'duration', min: 0 },
     { key: 'batch_bytes', field: 'batchBytes', kind: 'size', min: 1 },
+    { key: 'pull_window', field: 'pullWindowMs', kind: 'duration', min: 1 },
+    { key: 'leave_timeout', field: 'leaveTimeoutMs', kind: 'duration', min: 0 },
   ],
   maintenance: [
     { key: 'cleanup_interval', field: 'cleanupIntervalMs', kind: 'duration', min: 0 },

@@ -66,6 +66,10 @@ export interface RebalanceConfig {
   /** Quiet time after a ring change before a rebalance starts; 0 = at once. */
   readonly rebalanceDebounceMs: number;
   readonly batchBytes: number;
+  /** How long a gained arc is pulled on a miss when its previous owner never reports it handed off. */
+  readonly pullWindowMs: number;
+  /** How long a graceful leave hands keys off before the node exits anyway; 0 = no hand-off. */
+  readonly leaveTimeoutMs: number;
 }
 
 export interface MaintenanceConfig {

@@ -22,6 +22,13 @@ interface Series {
   count: number;
 }
 
+/** Cumulative counts of every command: total and per latency bucket (last slot: over the top bound). */
+export interface CommandTotals {
+  readonly count: number;
+  readonly buckets: readonly number[];
+  readonly boundsSeconds: readonly number[];
+}
+
 type Value = { value: number; labels: Record<string, string | number>; metricName?: string };
 
 /**
@@ -78,6 +85,17 @@ export class CommandMetrics {
     s.outcomes[OUTCOME_INDEX.get(outcome) ?? OUTCOME_INDEX.get('INTERNAL')!]! += 1;
     s.sum += seconds;
     s.count += 1;
+  }
+
+  /** Every command's counts summed: the live window (live-window.ts) diffs two of these. */
+  totals(): CommandTotals {
+    const buckets = new Array<number>(this.bounds.length + 1).fill(0);
+    let count = 0;
+    for (const s of this.series) {
+      count += s.count;
+      s.buckets.forEach((n, i) => (buckets[i]! += n));
+    }
+    return { count, buckets, boundsSeconds: this.bounds };
   }
 
   private seriesFor(name: string): Series {

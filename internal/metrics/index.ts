@@ -4,7 +4,8 @@
 // Layer L1: it imports prom-client, node:perf_hooks and gokv types (errors/) only; never store/,
 // membership/, replication/, server/ or node/ (node/ wires the sources in).
 export { NodeMetrics, type ForwardOutcome } from './node-metrics.js';
-export { UNKNOWN_COMMAND, type CommandOutcome } from './command-metrics.js';
+export { UNKNOWN_COMMAND, type CommandOutcome, type CommandTotals } from './command-metrics.js';
+export { LiveWindow, bucketQuantile, type LiveFigures } from './live-window.js';
 export {
   DEFAULT_LATENCY_BUCKETS_SECONDS,
   type GossipCounters,

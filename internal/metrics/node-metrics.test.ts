@@ -67,11 +67,11 @@ describe('NodeMetrics', () => {
   });
 
   it('records forwards, replication ops and rebalance progress', async () => {
-    const m = metricsWith();
+    const rebalance = { keysSent: 10, bytesSent: 2048, keysDropped: 4, arcsPending: 2, keysPending: 7, arcsArriving: 3, pulls: 5 };
+    const m = metricsWith(fakeSources({ rebalance: () => rebalance }));
     m.forwardDone('ok');
     m.forwardDone('transport');
     m.replicationSent(3, 1);
-    m.setRebalanceProgress({ keysSent: 10, bytesSent: 2048, rangesPending: 2 });
     const e = parseExposition(await m.exposition());
     expect(e.value('gokv_forwarded_commands_total', { outcome: 'ok' })).toBe(1);
     expect(e.value('gokv_forwarded_commands_total', { outcome: 'transport' })).toBe(1);
@@ -80,6 +80,10 @@ describe('NodeMetrics', () => {
     expect(e.value('gokv_rebalance_keys_sent_total')).toBe(10);
     expect(e.value('gokv_rebalance_bytes_sent_total')).toBe(2048);
     expect(e.value('gokv_rebalance_ranges_pending')).toBe(2);
+    expect(e.value('gokv_rebalance_keys_pending')).toBe(7);
+    expect(e.value('gokv_rebalance_keys_dropped_total')).toBe(4);
+    expect(e.value('gokv_rebalance_ranges_arriving')).toBe(3);
+    expect(e.value('gokv_rebalance_pulls_total')).toBe(5);
   });
 
   it('keeps one registry per node, so two nodes in a process do not collide', async () => {

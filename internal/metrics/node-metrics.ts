@@ -1,6 +1,8 @@
 import { Registry } from 'prom-client';
 import { CommandMetrics, type CommandOutcome } from './command-metrics.js';
 import { EventLoopDelay } from './event-loop.js';
+import { LiveStats } from './live-stats.js';
+import type { LiveFigures } from './live-window.js';
 import { pulledCounter, pulledGauge, pulledLabelledCounter, pulledLabelledGauge } from './pulled.js';
 import {
   DEFAULT_LATENCY_BUCKETS_SECONDS,
@@ -24,13 +26,14 @@ export class NodeMetrics {
   private readonly forwards = new Map<ForwardOutcome, number>([['ok', 0], ['error', 0], ['transport', 0]]);
   private readonly replicationOps = new Map<'write' | 'state', number>([['write', 0], ['state', 0]]);
   private readonly eventLoop: EventLoopDelay;
-  private rebalance: RebalanceProgress = { keysSent: 0, bytesSent: 0, rangesPending: 0 };
+  private readonly liveStats: LiveStats;
 
   constructor(sources: MetricsSources, options: MetricsOptions) {
     const r = this.registry;
     const buckets = options.latencyBucketsSeconds ?? DEFAULT_LATENCY_BUCKETS_SECONDS;
     this.commands = new CommandMetrics(r, options.commandNames, buckets);
     this.eventLoop = new EventLoopDelay(r, options.eventLoopResolutionMs ?? 10);
+    this.liveStats = new LiveStats(() => this.commands.totals(), { resolutionMs: options.eventLoopResolutionMs ?? 10 });
     const gossip = () => sources.gossip();
 
     // The store.
@@ -73,10 +76,15 @@ export class NodeMetrics {
     );
     pulledGauge(r, 'gokv_ring_version', 'Version of the ring this node routes with.', () => sources.ringVersion());
 
-    // Hand-off progress (fed by setRebalanceProgress).
-    pulledCounter(r, 'gokv_rebalance_keys_sent_total', 'Keys handed off to new owners.', () => this.rebalance.keysSent);
-    pulledCounter(r, 'gokv_rebalance_bytes_sent_total', 'Bytes of key state handed off.', () => this.rebalance.bytesSent);
-    pulledGauge(r, 'gokv_rebalance_ranges_pending', 'Ring ranges still to hand off.', () => this.rebalance.rangesPending);
+    // Hand-off progress.
+    const rebalance = (): RebalanceProgress | undefined => sources.rebalance?.();
+    pulledCounter(r, 'gokv_rebalance_keys_sent_total', 'Key states handed off to new owners.', () => rebalance()?.keysSent);
+    pulledCounter(r, 'gokv_rebalance_bytes_sent_total', 'Bytes of key state handed off.', () => rebalance()?.bytesSent);
+    pulledCounter(r, 'gokv_rebalance_keys_dropped_total', 'Keys forgotten here once their new owners held them.', () => rebalance()?.keysDropped);
+    pulledGauge(r, 'gokv_rebalance_ranges_pending', 'Ring ranges of the running hand-off still to send.', () => rebalance()?.arcsPending);
+    pulledGauge(r, 'gokv_rebalance_keys_pending', 'Keys of the running hand-off still to send.', () => rebalance()?.keysPending);
+    pulledGauge(r, 'gokv_rebalance_ranges_arriving', 'Ring ranges gained and not handed here yet.', () => rebalance()?.arcsArriving);
+    pulledCounter(r, 'gokv_rebalance_pulls_total', 'Keys pulled from previous owners on a miss.', () => rebalance()?.pulls);
 
     // The process (shared by every node in it).
     pulledGauge(r, 'gokv_process_heap_used_bytes', 'V8 heap in use by the process.', () => process.memoryUsage().heapUsed);
@@ -97,11 +105,6 @@ export class NodeMetrics {
     this.replicationOps.set('state', this.replicationOps.get('state')! + states);
   }
 
-  /** Cumulative hand-off progress from the rebalancer (placeholder until it reports). */
-  setRebalanceProgress(progress: RebalanceProgress): void {
-    this.rebalance = { ...progress };
-  }
-
   get contentType(): string {
     return this.registry.contentType;
   }
@@ -111,12 +114,19 @@ export class NodeMetrics {
     return this.registry.metrics();
   }
 
+  /** Ops/s, p99 latency and event-loop delay over the last seconds (the dashboard's figures). */
+  live(): LiveFigures {
+    return this.liveStats.read();
+  }
+
   start(): void {
     this.eventLoop.start();
+    this.liveStats.start();
   }
 
   stop(): void {
     this.eventLoop.stop();
+    this.liveStats.stop();
   }
 }
 

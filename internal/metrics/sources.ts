@@ -18,6 +18,8 @@ export interface MetricsSources {
   /** The status of every member this node knows, itself included. */
   memberStatuses(): Iterable<string>;
   ringVersion(): number;
+  /** Hand-off progress; undefined when the node has no rebalancer. */
+  rebalance?(): RebalanceProgress | undefined;
 }
 
 export interface GossipCounters {
@@ -27,11 +29,20 @@ export interface GossipCounters {
   readonly failedSends: number;
 }
 
-/** Cumulative hand-off progress, as the rebalancer reports it through `setRebalanceProgress`. */
+/** Hand-off progress: cumulative counters and the state of the current hand-off. */
 export interface RebalanceProgress {
   readonly keysSent: number;
   readonly bytesSent: number;
-  readonly rangesPending: number;
+  /** Keys this node sent or confirmed and then forgot (it no longer owns them). */
+  readonly keysDropped: number;
+  /** Arcs of the running hand-off not sent yet. */
+  readonly arcsPending: number;
+  /** Keys of the running hand-off not handled yet. */
+  readonly keysPending: number;
+  /** Arcs this node gained and has not been handed yet (it pulls their keys on a miss). */
+  readonly arcsArriving: number;
+  /** Keys pulled from previous owners on a miss. */
+  readonly pulls: number;
 }
 
 export interface MetricsOptions {

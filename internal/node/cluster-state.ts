@@ -12,6 +12,8 @@ export class ClusterState {
   private epoch = 0;
   /** Monotonic time since which writes are held, until an exchange newer than it. */
   private fencedSince: number | undefined;
+  /** Sticky: once it heard of a live peer (or has no seeds), a node serves, even if left alone later. */
+  private hasJoined: boolean;
 
   constructor(
     private readonly selfId: string,
@@ -20,8 +22,16 @@ export class ClusterState {
     private readonly vnodeCount: number,
     private readonly clock: Clock,
     private readonly suspectAfterMs: number,
+    needsJoin = false,
   ) {
+    this.hasJoined = !needsJoin;
     this.current = this.build();
+  }
+
+  /** See ClusterView.joined. */
+  joined(): boolean {
+    if (!this.hasJoined && this.current.ring.size > 1) this.hasJoined = true;
+    return this.hasJoined;
   }
 
   /**
@@ -69,6 +79,6 @@ export class ClusterState {
     const ring = Ring.fromMembers(ids, this.vnodeCount, this.hasher.textPosition);
     const statusOf = (id: string): MemberStatus | undefined =>
       id === this.selfId ? 'alive' : gossiper?.member(id)?.status;
-    return { selfId: this.selfId, ring, statusOf, writable: () => this.writable() };
+    return { selfId: this.selfId, ring, statusOf, writable: () => this.writable(), joined: () => this.joined() };
   }
 }

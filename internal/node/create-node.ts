@@ -20,9 +20,12 @@ import { serverOptions } from '../server/grpc-server.js';
 import { Store, startActiveExpiry } from '../store/index.js';
 import { loadNodeCredentials } from '../tls/index.js';
 import { ClusterState } from './cluster-state.js';
-import { grpcForwarder, grpcReplicaTransport, heartbeatSender } from './grpc-adapters.js';
+import { wireDashboard } from './dashboard-wiring.js';
+import { grpcForwarder, grpcRebalanceSink, grpcReplicaTransport, heartbeatSender } from './grpc-adapters.js';
+import { createHandOff, type HandOff } from './hand-off-wiring.js';
 import { countingForwarder, countingReplicaTransport, instrumentService } from './instrumented-service.js';
 import { OpsSurface } from './ops-surface.js';
+import { preparePersistence, withSnapshotCommand } from './persistence-wiring.js';
 import { startResp } from './resp-endpoint.js';
 
 export interface NodeDeps {
@@ -66,6 +69,8 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
       tombstoneRetentionMs: config.replication.tombstoneRetentionMs,
     },
   );
+  // Restore (as restore_on_startup says) before anything binds, so the node never serves without it.
+  const persistence = await preparePersistence(config, { store, clock, log });
   const stopExpiry =
     config.maintenance.cleanupIntervalMs > 0
       ? startActiveExpiry(store, clock, config.maintenance.cleanupIntervalMs, config.maintenance.expiryBudgetMs)
@@ -82,6 +87,10 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     heartbeat: (from, entries) => internalService!.heartbeat(from, entries),
     execute: (cmd, hops, replicaRead) => internalService!.execute(cmd, hops, replicaRead),
     applyReplication: (leader, ops) => internalService!.applyReplication(leader, ops),
+    rebalance: (from, message) => internalService!.rebalance(from, message),
+    fetchKeys: (from, keys) => internalService!.fetchKeys(from, keys),
+    scanRange: (from, to, args) => internalService!.scanRange(from, to, args),
+    nodeStats: () => internalService!.nodeStats!(),
   };
   if (config.addresses.clusterBind !== null) {
     addInternalService(internal, internalProxy, log.child({ component: 'internal' }), limits.maxArgs);
@@ -106,6 +115,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     service: serviceProxy,
     gossip: () => gossiper?.stats,
     replicationLag: (): Map<string, number> => replicator.lag(),
+    rebalance: () => handOffRef?.status(),
     hasAlivePeer: () => gossiper?.members().some((m) => m.id !== id && m.status === 'alive') ?? false,
     log: nodeLog,
   });
@@ -153,7 +163,8 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
       },
     );
   }
-  state = new ClusterState(id, gossiper, hasher, config.cluster.vNodeCount, clock, config.messaging.suspectAfterMs);
+  const needsJoin = gossiper !== undefined && config.addresses.seeds.some((s) => s.addr !== internalAddr && s.id !== id);
+  state = new ClusterState(id, gossiper, hasher, config.cluster.vNodeCount, clock, config.messaging.suspectAfterMs, needsJoin);
   const addressOf = (memberId: string) => gossiper?.member(memberId)?.internalAddr;
   const replicator = new Replicator(
     {
@@ -164,6 +175,22 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     },
     { mode: config.replication.mode, timeoutMs: config.messaging.messageTimeoutMs, maxBatch: 512 },
   );
+  // Read by the ops surface (metrics), which is built before the hand-off side exists.
+  let handOffRef: HandOff | undefined;
+  const handOff = createHandOff(
+    {
+      selfId: id,
+      store,
+      clock,
+      log: nodeLog,
+      hasher,
+      sink: grpcRebalanceSink(pool, addressOf, id),
+      gossiper,
+      ring: () => state!.view().ring,
+    },
+    config,
+  );
+  handOffRef = handOff;
   const router = new Router(
     {
       store,
@@ -172,10 +199,31 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
       forwarder: countingForwarder(grpcForwarder(pool, addressOf), ops.metrics),
       replicator,
       log: nodeLog,
+      gate: handOff.gate,
     },
     { replicas: config.cluster.replicas, hopLimit: config.cluster.hopLimit, limits },
   );
   const applier = new ReplicaApplier({ store, log: nodeLog.child({ component: 'replica' }) });
+  // The dashboard's figures and ring, and EXPLAIN. The rebalancer's progress plugs in as `handOff`.
+  const dashboard = wireDashboard({
+    id,
+    config,
+    clock,
+    store,
+    metrics: ops.metrics,
+    pool,
+    hasher,
+    gossiper: () => gossiper,
+    view: () => state!.view(),
+    execute: (cmd) => router.execute(cmd),
+    handOff: () => {
+      const s = handOff.status();
+      if (!s.running) return undefined;
+      const { keysPlanned, keysPending, bytesPlanned, bytesPending, startedAtMs } = s;
+      return { running: true, keysPlanned, keysSent: keysPlanned - keysPending, bytesPlanned, bytesSent: bytesPlanned - bytesPending, startedAtMs };
+    },
+  });
+  ops.setDashboard(dashboard.source);
 
   function onMembersChanged(changes: readonly MemberChange[]): void {
     if (!state) return;
@@ -184,9 +232,13 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
         replicator.drop(c.id);
       }
     }
+    const before = state.view().ring;
     if (state.onChange(changes)) {
-      nodeLog.info({ members: state.view().ring.members, ringVersion: state.view().ring.version }, 'ring changed');
+      const after = state.view().ring;
+      nodeLog.info({ members: after.members, ringVersion: after.version }, 'ring changed');
+      handOff.onRingChange(before, after);
     }
+    handOff.onMemberChanges(changes);
     ops.refresh();
   }
 
@@ -199,6 +251,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
       status: 'alive',
       incarnation: gossiper?.self.incarnation ?? 0,
       keys: store.size,
+      handOff: handOff.status(),
     };
     const others = (gossiper?.members() ?? [])
       .filter((m) => m.id !== id)
@@ -214,13 +267,15 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
   };
 
   service = instrumentService(
-    { execute: (cmd) => router.execute(cmd), members, ringVersion: () => state!.view().ring.version },
+    { execute: withSnapshotCommand(persistence, dashboard.withExplain((cmd) => router.execute(cmd))), members, ringVersion: () => state!.view().ring.version },
     ops.metrics,
   );
   internalService = {
     heartbeat: (_from, entries) => gossiper!.handleHeartbeat(entries),
     execute: (cmd, hops, replicaRead) => router.execute(cmd, hops, replicaRead),
     applyReplication: (_leader, ops) => applier.apply(ops),
+    ...handOff.internal,
+    nodeStats: () => dashboard.ownFigures(),
   };
 
   // The Redis protocol port serves through the same command path (the listener binds last, so a
@@ -235,6 +290,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
 
   gossiper?.start();
   ops.start();
+  persistence.start();
   nodeLog.info(
     { internal: internalAddr, grpc: externalServer?.address ?? null, rest: ops.restAddress, resp: resp?.address ?? null, seeds: config.addresses.seeds.length },
     'gokv node ready',
@@ -250,10 +306,16 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     stop(options = {}) {
       stopped ??= (async () => {
         await Promise.all([ops.stop(), externalServer?.stop(), resp?.stop()]);
+        // Clients are gone; snapshot before leaving (a hand-off may then drop keys from the store).
+        await persistence.stop();
         if (gossiper) {
-          if (options.leave ?? true) await gossiper.leave();
-          else await gossiper.stop();
+          if (options.leave ?? true) {
+            await gossiper.leave();
+            // Hand every key to its owners in the ring without us, bounded by leave_timeout.
+            if (config.rebalance.leaveTimeoutMs > 0 && store.size > 0) await handOff.leave(state!.view().ring);
+          } else await gossiper.stop();
         }
+        handOff.stop();
         replicator.close();
         pool.close();
         await internalServer?.stop();

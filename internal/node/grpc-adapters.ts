@@ -5,7 +5,8 @@ import type { ClientPool } from '../peer/index.js';
 import { TransportError } from '../peer/index.js';
 import type { Forwarder } from '../router/index.js';
 import type { ReplicaStream, ReplicaTransport, ReplicationAck } from '../replication/index.js';
-import { ackFromProto, memberFromProto, memberToProto, opToProto } from '../server/index.js';
+import type { RebalanceSink } from '../rebalance/index.js';
+import { ackFromProto, keyStateFromProto, keyStateToProto, memberFromProto, memberToProto, opToProto } from '../server/index.js';
 import type { ReplicateAck__Output } from '../gen/internalpb/ReplicateAck.js';
 import type { ReplicateBatch } from '../gen/internalpb/ReplicateBatch.js';
 
@@ -82,4 +83,37 @@ class GrpcReplicaStream implements ReplicaStream {
     this.closeHandler = undefined;
     handler?.(reason);
   }
+}
+
+/** The rebalance module's calls to other nodes, over the internal gRPC server. */
+export function grpcRebalanceSink(pool: ClientPool, addressOf: AddressBook, selfId: string): RebalanceSink {
+  const client = (memberId: string) => {
+    const addr = addressOf(memberId);
+    if (addr === undefined) throw new TransportError(memberId, 'unknown member', { maybeApplied: false });
+    return pool.get(addr);
+  };
+  const bytes = (s: string): Buffer => Buffer.from(s, 'latin1');
+  const bin = (b: Buffer): string => b.toString('latin1');
+  return {
+    async send(target, states) {
+      const res = await client(target).rebalance({ fromNodeId: selfId, states: states.map(keyStateToProto) });
+      return { applied: res.applied };
+    },
+    async confirm(target, digests) {
+      const confirm = digests.map((d) => ({ key: bytes(d.key), version: d.version }));
+      const res = await client(target).rebalance({ fromNodeId: selfId, confirm });
+      return { missing: res.missing.map(bin), arriving: res.arriving.map(bin) };
+    },
+    async done(target, arcs) {
+      await client(target).rebalance({ fromNodeId: selfId, done: arcs.map((a) => ({ from: a.from, to: a.to })) });
+    },
+    async fetch(member, keys) {
+      const states = await client(member).fetchKeys(selfId, keys.map(bytes));
+      return states.map(keyStateFromProto);
+    },
+    async scan(member, from, to, args) {
+      const res = await client(member).scanRange(from, to, args.map(bytes));
+      return { keys: res.keys.map(bin), next: res.next };
+    },
+  };
 }

@@ -3,8 +3,8 @@ import { COMMANDS } from '../command/index.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import type { GossipStats } from '../membership/index.js';
-import { NodeMetrics } from '../metrics/index.js';
-import { createApp } from '../rest/index.js';
+import { NodeMetrics, type RebalanceProgress } from '../metrics/index.js';
+import { createApp, type DashboardSource } from '../rest/index.js';
 import type { CommandService } from '../server/index.js';
 import type { Store } from '../store/index.js';
 import type { HttpsServerOptions } from '../tls/index.js';
@@ -20,6 +20,8 @@ export interface OpsSurfaceParts {
   readonly service: CommandService;
   readonly gossip: () => GossipStats | undefined;
   readonly replicationLag: () => ReadonlyMap<string, number>;
+  /** Hand-off progress; undefined until the rebalancer exists. */
+  readonly rebalance: () => RebalanceProgress | undefined;
   /** True when the member table holds another alive member (the node has joined). */
   readonly hasAlivePeer: () => boolean;
   readonly log: Logger;
@@ -36,6 +38,7 @@ export class OpsSurface {
   private readonly readiness: Readiness;
   private health: GrpcHealth | undefined;
   private rest: RestListener | undefined;
+  private dashboard: DashboardSource | undefined;
 
   constructor(
     private readonly config: Config,
@@ -49,10 +52,12 @@ export class OpsSurface {
         storeCounters: () => store.counters,
         gossip: parts.gossip,
         replicationLag: parts.replicationLag,
+        rebalance: parts.rebalance,
         memberStatuses: () => service.members().map((m) => m.status),
         ringVersion: () => service.ringVersion(),
       },
-      { commandNames: COMMANDS.map((c) => c.name), maxMemoryBytes: config.memory.maxMemoryBytes },
+      // EXPLAIN is answered beside the command table (router/explain.ts) but counted like a command.
+      { commandNames: [...COMMANDS.map((c) => c.name), 'EXPLAIN'], maxMemoryBytes: config.memory.maxMemoryBytes },
     );
     this.readiness = new Readiness(
       { hasAlivePeer: parts.hasAlivePeer, onChange: (ready) => this.health?.setServing(ready) },
@@ -76,6 +81,11 @@ export class OpsSurface {
     if (bind !== null) this.rest = await startRestListener(bind, tls);
   }
 
+  /** The dashboard's figures and ring (served from start() on). */
+  setDashboard(source: DashboardSource): void {
+    this.dashboard = source;
+  }
+
   /** The node is built and gossiping: serve REST, sample the event loop, report readiness. */
   start(): void {
     const { id, store, service, log } = this.parts;
@@ -92,6 +102,7 @@ export class OpsSurface {
           }),
           metrics: this.metrics,
           log: log.child({ component: 'rest' }),
+          ...(this.dashboard ? { dashboard: this.dashboard } : {}),
         },
         { maxBodyBytes: this.config.limits.maxMessageBytes, maxArgs: this.config.limits.maxArgs },
       ),

@@ -1,8 +1,13 @@
 import * as grpc from '@grpc/grpc-js';
-import { loadProtos } from '../wire/index.js';
+import { fromServiceError, loadProtos } from '../wire/index.js';
 import type { HeartbeatNode } from '../gen/internalpb/HeartbeatNode.js';
 import type { HeartbeatNode__Output } from '../gen/internalpb/HeartbeatNode.js';
 import type { InternalServerClient } from '../gen/internalpb/InternalServer.js';
+import type { KeyState__Output } from '../gen/internalpb/KeyState.js';
+import type { RebalanceRequest } from '../gen/internalpb/RebalanceRequest.js';
+import type { RebalanceResponse__Output } from '../gen/internalpb/RebalanceResponse.js';
+import type { ScanRangeResponse__Output } from '../gen/internalpb/ScanRangeResponse.js';
+import type { NodeStatsResponse__Output } from '../gen/internalpb/NodeStatsResponse.js';
 import type { ReplicateAck__Output } from '../gen/internalpb/ReplicateAck.js';
 import type { ReplicateBatch } from '../gen/internalpb/ReplicateBatch.js';
 import { ForwardStream, type ForwardRequest } from './forward-stream.js';
@@ -57,6 +62,51 @@ export class PeerClient {
         },
       );
     });
+  }
+
+  /** One hand-off message; resolves with the receiver's answer, sent after it merged. */
+  rebalance(req: RebalanceRequest): Promise<RebalanceResponse__Output> {
+    return new Promise((resolve, reject) => {
+      const call = this.client.Rebalance({ deadline: Date.now() + this.options.timeoutMs }, (err, res) => {
+        if (err || !res) reject(this.callError(err));
+        else resolve(res);
+      });
+      call.write(req);
+      call.end();
+    });
+  }
+
+  fetchKeys(fromNodeId: string, keys: Buffer[]): Promise<KeyState__Output[]> {
+    return new Promise((resolve, reject) => {
+      this.client.FetchKeys({ fromNodeId, keys }, { deadline: Date.now() + this.options.timeoutMs }, (err, res) => {
+        if (err || !res) reject(this.callError(err));
+        else resolve(res.states);
+      });
+    });
+  }
+
+  scanRange(from: number, to: number, args: Buffer[]): Promise<ScanRangeResponse__Output> {
+    return new Promise((resolve, reject) => {
+      this.client.ScanRange({ from, to, args }, { deadline: Date.now() + this.options.timeoutMs }, (err, res) => {
+        if (err || !res) reject(this.callError(err));
+        else resolve(res);
+      });
+    });
+  }
+
+  /** The peer's own figures (dashboard); `timeoutMs` is short: a slow peer is shown without them. */
+  nodeStats(timeoutMs: number): Promise<NodeStatsResponse__Output> {
+    return new Promise((resolve, reject) => {
+      this.client.NodeStats({}, { deadline: Date.now() + timeoutMs }, (err, res) => {
+        if (err || !res) reject(new TransportError(this.addr, err?.details || 'no response', { cause: err }));
+        else resolve(res);
+      });
+    });
+  }
+
+  /** A failed call: the peer's GokvError when it sent one, else a transport error. */
+  private callError(err: grpc.ServiceError | null): Error {
+    return err ? fromServiceError(err) : new TransportError(this.addr, 'no response');
   }
 
   forward(req: ForwardRequest): Promise<Uint8Array> {

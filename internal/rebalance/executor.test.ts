@@ -98,6 +98,8 @@ describe('Rebalancer scheduling', () => {
     expect(cluster.node('c').rebalancer.progress()).toEqual({
       running: false,
       arcsPending: 0,
+      keysPlanned: 0,
+      keysDone: 0,
       keysSent: 0,
       bytesSent: 0,
       keysDropped: 0,
@@ -109,8 +111,41 @@ describe('Rebalancer scheduling', () => {
     cluster.changeRing(abcd);
     await cluster.settle();
     const p = cluster.node('c').rebalancer.progress();
-    expect(p).toMatchObject({ running: false, arcsPending: 0, keysSent: 12, keysDropped: 12, lastCompletedRingVersion: abcd.version });
+    expect(p).toMatchObject({
+      running: false,
+      arcsPending: 0,
+      keysPlanned: 12,
+      keysDone: 12,
+      keysSent: 12,
+      keysDropped: 12,
+      lastCompletedRingVersion: abcd.version,
+    });
     expect(p.bytesSent).toBeGreaterThan(12 * 20);
+  });
+});
+
+describe('a member restarted empty (a new incarnation is a leave plus a join)', () => {
+  it('gets every key it owns again from the others, while the ring stays the same', async () => {
+    placed(['a', 'b', 'c'], abc, 1);
+    const before = [...toD, ...toE].filter((k) => cluster.holders(k).includes('c'));
+    expect(before.length).toBeGreaterThan(0);
+    cluster.addNode('c', abc); // the same id, an empty store
+    cluster.node('a').rebalancer.memberRestarted(spreadRingOf('a', 'b'));
+    cluster.node('b').rebalancer.memberRestarted(spreadRingOf('a', 'b'));
+    await cluster.settle();
+    expect(misplaced(abc, 2)).toEqual([]);
+    expect(before.every((k) => cluster.holders(k).includes('c'))).toBe(true);
+  });
+
+  it('tells the restarted member each arc is handed off, so it stops pulling', async () => {
+    placed(['a', 'b', 'c'], abc, 1);
+    cluster.addNode('c', abc);
+    cluster.node('a').rebalancer.memberRestarted(spreadRingOf('a', 'b'));
+    cluster.node('b').rebalancer.memberRestarted(spreadRingOf('a', 'b'));
+    await cluster.settle();
+    const done = cluster.network.delivered.filter((c) => c.kind === 'done' && c.to === 'c');
+    const covered = done.flatMap((c) => c.arcs ?? []).reduce((n, a) => n + (a.to - a.from), 0);
+    expect(covered).toBeGreaterThanOrEqual(abc.ownedRanges('c').reduce((n, [from, to]) => n + (to - from), 0));
   });
 });
 

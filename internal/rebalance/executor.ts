@@ -7,7 +7,7 @@ import type { Counters, RebalanceProgress, RebalancerDeps, RebalancerOptions, Se
 import { settingsOf } from './options.js';
 import { planFromPlacements, planLeave, type HandOffPlan } from './plan.js';
 import { Aborted, RunControl } from './run-control.js';
-import type { HandOffReceiver, HandOffState, KeyDigest } from './sink.js';
+import type { Confirmation, HandOffReceiver, HandOffState, KeyDigest } from './sink.js';
 import { mergeStates, missingKeys } from './states.js';
 
 /** Placements remembered at most (the base and the newest abandoned rings). */
@@ -31,6 +31,8 @@ export class Rebalancer implements HandOffReceiver {
   readonly #yieldFn: () => Promise<void>;
   readonly #counters: Counters = {
     arcsPending: 0,
+    keysPlanned: 0,
+    keysDone: 0,
     keysSent: 0,
     bytesSent: 0,
     keysDropped: 0,
@@ -63,6 +65,22 @@ export class Rebalancer implements HandOffReceiver {
   onRingChange(before: Ring, _after: Ring): void {
     if (this.#stopped || this.#leaving) return;
     if (this.#placements.length === 0) this.#placements.push(before);
+    this.#schedule();
+  }
+
+  /**
+   * A member came back with a new incarnation and an empty store ("a leave plus a join") while
+   * the ring stayed the same: plan as if it had just joined, from `ringWithout` (the ring
+   * without it), so its arcs are sent to it again.
+   */
+  memberRestarted(ringWithout: Ring): void {
+    if (this.#stopped || this.#leaving) return;
+    if (this.#placements.length === 0) this.#placements.push(this.#deps.ringNow());
+    this.#remember(ringWithout);
+    this.#schedule();
+  }
+
+  #schedule(): void {
     if (this.#timer !== undefined) this.#deps.clock.clearTimeout(this.#timer);
     this.#timer = this.#deps.clock.setTimeout(() => {
       this.#timer = undefined;
@@ -74,8 +92,8 @@ export class Rebalancer implements HandOffReceiver {
     return mergeStates(this.#deps.store, states);
   }
 
-  receiveConfirm(digests: readonly KeyDigest[]): BinStr[] {
-    return missingKeys(this.#deps.store, digests);
+  receiveConfirm(digests: readonly KeyDigest[]): Confirmation {
+    return { missing: missingKeys(this.#deps.store, digests), arriving: [] };
   }
 
   progress(): RebalanceProgress {

@@ -59,6 +59,46 @@ describe('a join', () => {
   });
 });
 
+describe('a dropper', () => {
+  it('leaves the keys the target expects from the sender to the sender: one copy each', async () => {
+    // replicas 1: (200, 250] had [c, a] and gets [d, c]; c sends, a confirms and drops. d says
+    // it expects that arc from c until c reports it handed off.
+    joinCluster(1);
+    const d = cluster.node('d');
+    let fromC = true;
+    cluster.network.add('d', {
+      receiveBatch: (states) => d.rebalancer.receiveBatch(states),
+      receiveConfirm: (digests, from) => {
+        const { missing } = d.rebalancer.receiveConfirm(digests);
+        return { missing, arriving: fromC && from !== 'c' ? missing : [] };
+      },
+    });
+    // Hold c's batches until a has asked d about the arc at least once.
+    const held = gate();
+    cluster.network.beforeDeliver = async (call) => {
+      if (call.from === 'c' && call.kind === 'send') await held.wait;
+      if (call.from === 'a' && call.kind === 'confirm') held.release();
+    };
+    cluster.changeRing(abcd);
+    await cluster.settle();
+    expect(moving.filter((k) => cluster.holders(k).sort().join() !== 'c,d')).toEqual([]);
+    const pushedByA = cluster.network.delivered.filter((c) => c.from === 'a' && c.kind === 'send').flatMap((c) => c.keys);
+    expect(pushedByA).toEqual([]);
+    expect(cluster.network.statesDeliveredTo('d')).toBe(cluster.node('d').store.size);
+    fromC = false;
+  });
+
+  it('pushes what the target no longer expects from anyone else', async () => {
+    joinCluster(1);
+    cluster.network.beforeDeliver = (call) => {
+      if (call.from === 'c' && call.kind === 'send') throw new Error('UNAVAILABLE c cannot send');
+    };
+    cluster.changeRing(abcd, ['a', 'b', 'd']); // c never learns of the change: it sends nothing
+    await cluster.settle(() => moving.every((k) => cluster.node('d').store.peek(k) !== undefined));
+    expect(cluster.network.delivered.some((c) => c.from === 'a' && c.kind === 'send')).toBe(true);
+  });
+});
+
 describe('the sender', () => {
   it('forgets a key only after the receiver acknowledged it', async () => {
     joinCluster(0);

@@ -3,7 +3,10 @@ import type { BinStr, Store } from '../store/index.js';
 import type { HandOffPlan, PlannedArc } from './plan.js';
 import type { Counters, Settings } from './options.js';
 import { Aborted, type RunControl } from './run-control.js';
-import type { HandOffState, KeyDigest, RebalanceSink } from './sink.js';
+import type { HandedArc, HandOffState, KeyDigest, RebalanceSink } from './sink.js';
+
+/** Handed-off arcs told to a target per message. */
+const DONE_BATCH_ARCS = 256;
 import { splitBatches, toWire } from './states.js';
 
 // Why no acknowledged write is lost here (DESIGN.md sections 1 and 8):
@@ -33,33 +36,87 @@ export interface HandOffContext {
  * were kept here because they kept changing while being handed off.
  */
 export async function runPlan(ctx: HandOffContext, plan: HandOffPlan): Promise<number> {
-  ctx.counters.arcsPending = plan.arcs.length;
+  const { counters, store } = ctx;
+  counters.arcsPending = plan.arcs.length;
+  counters.keysPlanned = 0;
+  counters.keysDone = 0;
+  for (const arc of plan.arcs) counters.keysPlanned += store.countRange(arc.from, arc.to);
+  // Arcs handed off, told to each target in batches: receivers then stop pulling them on a miss.
+  const handed = new Map<string, HandedArc[]>();
+  const tell = (target: string, arcs: HandedArc[]) => retrying(ctx, target, () => ctx.sink.done(target, arcs));
+  // A node that held nothing when the run began has nothing placed by the old ring: what
+  // arrives here meanwhile (hand-offs to it, new writes) is placed by the new one already.
+  // It only tells its targets that its arcs are done (a joiner's first run, a fresh cluster).
+  const empty = store.size === 0;
   let kept = 0;
-  for (const arc of plan.arcs) {
-    kept += await handArc(ctx, arc);
-    ctx.counters.arcsPending--;
-  }
+  const handOne = async (arc: PlannedArc): Promise<void> => {
+    const keptHere = empty ? 0 : await handArc(ctx, arc);
+    kept += keptHere;
+    counters.arcsPending--;
+    if (keptHere > 0) return; // a key here is newer than what the targets hold: keep them pulling
+    for (const target of arc.targets) {
+      const told = handed.get(target) ?? [];
+      told.push({ from: arc.from, to: arc.to });
+      handed.set(target, told);
+      if (told.length >= DONE_BATCH_ARCS) {
+        handed.delete(target);
+        await tell(target, told);
+      }
+    }
+  };
+  // Arcs are small (a vnode's share) and each costs round trips: a few run at once.
+  const lane = async (arcs: readonly PlannedArc[]): Promise<void> => {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < arcs.length) await handOne(arcs[next++]!);
+    };
+    const workers = Array.from({ length: Math.min(ctx.settings.arcParallelism, arcs.length) }, () => worker());
+    const results = await Promise.allSettled(workers);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+  };
+  // Sends run first, drops once this node's sends are done (or after dropDelayMs, so a send to
+  // an unreachable target does not hold them back): a dropper confirming an arc before its
+  // sender delivered it would push a copy the sender is about to send too.
+  const sends = plan.arcs.filter((a) => a.role === 'send');
+  const drops = empty ? [] : plan.arcs.filter((a) => a.role === 'drop');
+  if (empty) counters.arcsPending = sends.length;
+  const sending = lane(sends);
+  const dropping = (async () => {
+    if (drops.length === 0) return;
+    await Promise.race([sending.catch(() => undefined), ctx.control.sleep(ctx.settings.dropDelayMs)]);
+    await lane(drops);
+  })();
+  const results = await Promise.allSettled([sending, dropping]);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  await eachTarget([...handed.keys()], (target) => tell(target, handed.get(target)!));
   return kept;
 }
 
+/**
+ * Hands an arc to every target, each target walking the arc on its own so one unreachable
+ * target does not hold the others back; then, when this node leaves the arc's list, forgets
+ * the keys every target acknowledged at their current version. Keys written meanwhile are
+ * handed again (resendRounds); returns how many still changing were kept here.
+ */
 async function handArc(ctx: HandOffContext, arc: PlannedArc): Promise<number> {
   const { chunkKeys, resendRounds } = ctx.settings;
-  let changed: BinStr[] = [];
   ctx.control.check();
-  for (const keys of ctx.store.rangeChunks(arc.from, arc.to, chunkKeys)) {
-    ctx.control.check();
-    for (const key of await handKeys(ctx, arc, keys)) changed.push(key);
-    await ctx.yieldFn();
-  }
-  // Keys written here while in flight: send their newer state, forget them if it holds still.
+  const walk = (target: string, i: number) => walkArc(ctx, arc, target, i === 0);
+  let changed = forgetAcked(ctx, arc, await eachTargetResult(arc.targets, walk));
   for (let round = 0; round < resendRounds && changed.length > 0; round++) {
-    const again: BinStr[] = [];
-    for (let i = 0; i < changed.length; i += chunkKeys) {
-      ctx.control.check();
-      for (const key of await handKeys(ctx, arc, changed.slice(i, i + chunkKeys))) again.push(key);
-      await ctx.yieldFn();
-    }
-    changed = again;
+    const keys = changed;
+    const resend = async (target: string): Promise<Map<BinStr, number>> => {
+      const acked = new Map<BinStr, number>();
+      for (let i = 0; i < keys.length; i += chunkKeys) {
+        ctx.control.check();
+        await handKeys(ctx, arc, target, keys.slice(i, i + chunkKeys), acked); // arriving ones stay unacked: resent next round
+        await ctx.yieldFn();
+      }
+      return acked;
+    };
+    changed = forgetAcked(ctx, arc, await eachTargetResult(arc.targets, resend));
   }
   if (changed.length > 0) {
     ctx.counters.keysKept += changed.length;
@@ -68,52 +125,95 @@ async function handArc(ctx: HandOffContext, arc: PlannedArc): Promise<number> {
   return changed.length;
 }
 
+/** One target's walk over an arc, a chunk per event-loop turn; the versions it acknowledged. */
+async function walkArc(ctx: HandOffContext, arc: PlannedArc, target: string, counts: boolean): Promise<Map<BinStr, number>> {
+  const acked = new Map<BinStr, number>();
+  let arriving: BinStr[] = [];
+  for (const keys of ctx.store.rangeChunks(arc.from, arc.to, ctx.settings.chunkKeys)) {
+    ctx.control.check();
+    for (const key of await handKeys(ctx, arc, target, keys, acked)) arriving.push(key);
+    if (counts) ctx.counters.keysDone += keys.length;
+    await ctx.yieldFn();
+  }
+  // Keys the target still expects from the arc's sender: ask again, with backoff, until it
+  // holds them or says nobody else will bring them (then they are pushed from here).
+  for (let attempt = 0; arriving.length > 0; attempt++) {
+    const { retryBaseMs, retryMaxMs, chunkKeys } = ctx.settings;
+    await ctx.control.sleep(Math.min(retryMaxMs, retryBaseMs * 2 ** Math.min(attempt, 20)));
+    const again: BinStr[] = [];
+    for (let i = 0; i < arriving.length; i += chunkKeys) {
+      ctx.control.check();
+      for (const key of await handKeys(ctx, arc, target, arriving.slice(i, i + chunkKeys), acked)) again.push(key);
+      await ctx.yieldFn();
+    }
+    arriving = again;
+  }
+  return acked;
+}
+
 /**
- * Hands one chunk of an arc's keys to every target and, when this node leaves the arc's list,
- * forgets each key whose version is still the one acknowledged. Returns the keys that changed
- * meanwhile (to send again).
+ * Hands one chunk of keys to `target`: a sender pushes their states; a dropper asks which the
+ * target lacks at its version and pushes those, except the ones the target expects from the
+ * arc's sender (returned, to ask about again later). Records in `acked` the version the target
+ * now holds at least, for every key handled.
  */
-async function handKeys(ctx: HandOffContext, arc: PlannedArc, keys: readonly BinStr[]): Promise<BinStr[]> {
+async function handKeys(
+  ctx: HandOffContext,
+  arc: PlannedArc,
+  target: string,
+  keys: readonly BinStr[],
+  acked: Map<BinStr, number>,
+): Promise<BinStr[]> {
   const { store } = ctx;
-  const versions = new Map<BinStr, number>();
   if (arc.role === 'send') {
     const states: HandOffState[] = [];
     for (const key of keys) {
       const state = store.exportKey(key);
-      if (state === undefined) continue;
-      states.push(toWire(key, state));
-      versions.set(key, state.version);
+      if (state !== undefined) states.push(toWire(key, state));
     }
-    if (states.length === 0) return [];
-    await eachTarget(arc.targets, (target) => sendStates(ctx, target, states));
-  } else {
-    const digests: KeyDigest[] = [];
-    for (const key of keys) {
-      const version = store.versionOf(key);
-      if (version === 0) continue;
-      digests.push({ key, version });
-      versions.set(key, version);
-    }
-    if (digests.length === 0) return [];
-    await eachTarget(arc.targets, async (target) => {
-      const missing = await retrying(ctx, target, () => ctx.sink.confirm(target, digests));
-      const states: HandOffState[] = [];
-      for (const key of missing) {
-        const state = versions.has(key) ? store.exportKey(key) : undefined;
-        if (state !== undefined) states.push(toWire(key, state));
-      }
-      await sendStates(ctx, target, states);
-    });
+    await sendStates(ctx, target, states);
+    for (const s of states) acked.set(s.key, s.version);
+    return [];
   }
-  return arc.keepAfter ? [] : forgetHandedOff(ctx, versions);
+  const digests: KeyDigest[] = [];
+  for (const key of keys) {
+    const version = store.versionOf(key);
+    if (version !== 0) digests.push({ key, version });
+  }
+  if (digests.length === 0) return [];
+  const answer = await retrying(ctx, target, () => ctx.sink.confirm(target, digests));
+  const missing = new Set(answer.missing);
+  const arriving = new Set(answer.arriving);
+  const states: HandOffState[] = [];
+  for (const d of digests) {
+    if (!missing.has(d.key)) acked.set(d.key, d.version);
+    else if (!arriving.has(d.key)) {
+      const state = store.exportKey(d.key);
+      if (state !== undefined) states.push(toWire(d.key, state));
+    }
+  }
+  await sendStates(ctx, target, states);
+  for (const s of states) acked.set(s.key, s.version);
+  return [...arriving];
 }
 
-/** Forgets keys still at the acknowledged version; returns those written since. */
-function forgetHandedOff(ctx: HandOffContext, versions: ReadonlyMap<BinStr, number>): BinStr[] {
+/**
+ * When this node leaves the arc's list: forgets each key that every target acknowledged at the
+ * version held here now. Returns the keys to hand again (written since, or not acknowledged by
+ * every target); none when this node stays in the list.
+ */
+function forgetAcked(ctx: HandOffContext, arc: PlannedArc, acked: readonly Map<BinStr, number>[]): BinStr[] {
+  if (arc.keepAfter) return [];
   const changed: BinStr[] = [];
-  for (const [key, version] of versions) {
-    if (ctx.store.forget(key, version)) ctx.counters.keysDropped++;
-    else if (ctx.store.versionOf(key) > version) changed.push(key);
+  const keys = new Set<BinStr>();
+  for (const m of acked) for (const key of m.keys()) keys.add(key);
+  for (const key of keys) {
+    const version = acked[0]?.get(key);
+    const everywhere = version !== undefined && acked.every((m) => m.get(key) === version);
+    const now = ctx.store.versionOf(key);
+    if (everywhere && ctx.store.forget(key, version)) ctx.counters.keysDropped++;
+    // A delete every target has (a tombstone here) needs nothing more; an evicted key is gone.
+    else if (now !== 0 && !(everywhere && now === version)) changed.push(key);
   }
   return changed;
 }
@@ -141,6 +241,14 @@ async function retrying<T>(ctx: HandOffContext, target: string, call: () => Prom
       await ctx.control.sleep(delayMs);
     }
   }
+}
+
+/** Runs `work` for every target at once and waits for all; their results in order, or the first failure. */
+async function eachTargetResult<T>(targets: readonly string[], work: (target: string, i: number) => Promise<T>): Promise<T[]> {
+  const results = await Promise.allSettled(targets.map(work));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
 /** Runs `work` for every target at once and waits for all; rethrows the first failure. */

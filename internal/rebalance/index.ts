@@ -1,12 +1,17 @@
 // rebalance/ owns moving keys to their new owners after a ring change (DESIGN.md section 8): the
 // pure plan (which arcs this node sends, to whom, and which copies it drops), the executor
-// (debounce, chunked hand-off with acks, retries, version-checked forgetting, graceful leave)
-// and the receiving merge. L2: imports ring/, store/, clock/, log/, errors/ only; never gRPC,
-// peer/, node/, router/ or replication/. It declares the RebalanceSink it needs; node/ plugs in
-// the gRPC stream and wires HandOffReceiver (the Rebalancer) into the internal server.
+// (debounce, chunked hand-off with acks, retries, version-checked forgetting, graceful leave),
+// the receiving merge, and pull-on-miss: Arrivals (the new owner pulls a key it has not been
+// handed yet) and Departures (the previous owner answers and forwards that key's commands).
+// L2: imports ring/, store/, clock/, log/, errors/ only; never gRPC, peer/, node/, router/ or
+// replication/. It declares the RebalanceSink it needs; node/ plugs in the gRPC calls.
 export { planFromPlacements, planHandOff, planLeave } from './plan.js';
 export type { ArcRole, HandOffPlan, PlannedArc } from './plan.js';
 export { Rebalancer } from './executor.js';
+export { Arrivals, type ArrivalsDeps, type ArrivalsOptions } from './arrivals.js';
+export { Departures } from './departures.js';
+export { PendingRanges, type PendingSegment } from './pending-ranges.js';
+export { MovedKeys } from './moved-keys.js';
 export {
   DEFAULT_CHUNK_KEYS,
   DEFAULT_LEAVE_TIMEOUT_MS,
@@ -15,5 +20,5 @@ export {
   DEFAULT_RETRY_MAX_MS,
 } from './options.js';
 export type { RebalanceProgress, RebalancerDeps, RebalancerOptions } from './options.js';
-export type { HandOffReceiver, HandOffState, KeyDigest, RebalanceSink } from './sink.js';
+export type { Confirmation, HandedArc, HandOffReceiver, HandOffState, KeyDigest, RangeKeys, RebalanceSink } from './sink.js';
 export { estimateBytes, fromWire, mergeStates, missingKeys, toWire } from './states.js';

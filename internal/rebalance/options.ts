@@ -5,12 +5,16 @@ import type { Store } from '../store/index.js';
 import type { RebalanceSink } from './sink.js';
 
 /** Keys read from the store and handed off per event-loop turn (one chunk between yields). */
-export const DEFAULT_CHUNK_KEYS = 256;
+export const DEFAULT_CHUNK_KEYS = 1024;
 /** First wait after a failed batch; doubles per attempt up to DEFAULT_RETRY_MAX_MS. */
 export const DEFAULT_RETRY_BASE_MS = 100;
 export const DEFAULT_RETRY_MAX_MS = 5_000;
 /** Rounds re-sending keys written during their hand-off before keeping them here (and logging). */
 export const DEFAULT_RESEND_ROUNDS = 3;
+/** Arcs handed off at once (each is a few round trips; one at a time is latency-bound). */
+export const DEFAULT_ARC_PARALLELISM = 8;
+/** How long drops wait for this node's sends to finish before starting anyway. */
+export const DEFAULT_DROP_DELAY_MS = 5_000;
 /** How long a graceful leave (handOffAll) may take before giving up and logging what is left. */
 export const DEFAULT_LEAVE_TIMEOUT_MS = 30_000;
 
@@ -46,6 +50,8 @@ export interface RebalancerOptions {
   readonly retryMaxMs?: number;
   readonly resendRounds?: number;
   readonly leaveTimeoutMs?: number;
+  readonly dropDelayMs?: number;
+  readonly arcParallelism?: number;
 }
 
 /** Hand-off progress for status and metrics; counters are cumulative since start. */
@@ -54,6 +60,9 @@ export interface RebalanceProgress {
   readonly running: boolean;
   /** Arcs of the current or last plan not handed off yet. */
   readonly arcsPending: number;
+  /** Keys in the arcs of the current or last plan when it started, and how many were handled. */
+  readonly keysPlanned: number;
+  readonly keysDone: number;
   /** Full key states acknowledged by receivers (a key sent to two targets counts twice). */
   readonly keysSent: number;
   readonly bytesSent: number;
@@ -70,7 +79,7 @@ export interface RebalanceProgress {
 }
 
 export type Counters = {
-  -readonly [K in 'arcsPending' | 'keysSent' | 'bytesSent' | 'keysDropped' | 'batchesFailed' | 'keysKept']: number;
+  -readonly [K in 'arcsPending' | 'keysPlanned' | 'keysDone' | 'keysSent' | 'bytesSent' | 'keysDropped' | 'batchesFailed' | 'keysKept']: number;
 };
 
 /** The options with every default filled in. */
@@ -83,6 +92,8 @@ export function settingsOf(options: RebalancerOptions): Settings {
     retryMaxMs: DEFAULT_RETRY_MAX_MS,
     resendRounds: DEFAULT_RESEND_ROUNDS,
     leaveTimeoutMs: DEFAULT_LEAVE_TIMEOUT_MS,
+    dropDelayMs: DEFAULT_DROP_DELAY_MS,
+    arcParallelism: DEFAULT_ARC_PARALLELISM,
     ...options,
   };
 }

@@ -41,13 +41,50 @@ export interface RebalanceSink {
    * (HandOffReceiver.receiveConfirm). Resolves with those keys; every other key is held there at
    * that version or newer at the time of the answer. Rejects on transport failure.
    */
-  confirm(targetId: string, digests: readonly KeyDigest[]): Promise<readonly BinStr[]>;
+  confirm(targetId: string, digests: readonly KeyDigest[]): Promise<Confirmation>;
+  /**
+   * Tells `targetId` that this node has handed it every key it holds in these arcs (each sent
+   * or confirmed), so the target stops pulling them on a miss. Rejects on transport failure.
+   */
+  done(targetId: string, arcs: readonly HandedArc[]): Promise<void>;
+  /**
+   * Pull-on-miss: the states `memberId` holds for these keys (live or tombstone; absent keys
+   * are left out). The member forwards later commands for them here. Rejects on failure.
+   */
+  fetch(memberId: string, keys: readonly BinStr[]): Promise<readonly HandOffState[]>;
+  /**
+   * The keys `memberId` holds in [from, to) passing SCAN's options `args`, complete below the
+   * returned `next` (cluster SCAN over a range still arriving). Rejects on failure.
+   */
+  scan(memberId: string, from: number, to: number, args: readonly BinStr[]): Promise<RangeKeys>;
+}
+
+/**
+ * A target's answer to `confirm`: the keys it holds at a lower version or not at all, and of
+ * those the ones it still expects from another previous owner (its arc is arriving from a
+ * member other than the asker), which the asker need not push yet.
+ */
+export interface Confirmation {
+  readonly missing: readonly BinStr[];
+  readonly arriving: readonly BinStr[];
+}
+
+/** Ring positions [from, to). */
+export interface HandedArc {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** One page of a range scan: keys found, complete for positions below `next`. */
+export interface RangeKeys {
+  readonly keys: readonly BinStr[];
+  readonly next: number;
 }
 
 /** The receiving side: what the internal server calls for each hand-off message it gets. */
 export interface HandOffReceiver {
   /** Merges each state by version (stale never overwrites, tombstones respected); synchronous. */
   receiveBatch(states: readonly HandOffState[]): { applied: number };
-  /** The keys of `digests` held here at a lower version or not at all; synchronous. */
-  receiveConfirm(digests: readonly KeyDigest[]): BinStr[];
+  /** Which keys of `digests` `from` should push here (see Confirmation); synchronous. */
+  receiveConfirm(digests: readonly KeyDigest[], from: string): Confirmation;
 }

@@ -4,6 +4,7 @@ import { parseCompatCommand, parseEncoding, parseV1Command } from './command-req
 import type { RestCommand, RestDeps, RestOptions } from './deps.js';
 import { errorAnswer } from './error-status.js';
 import { clusterJson } from './cluster-json.js';
+import { addDashboardRoutes } from './dashboard-routes.js';
 import { replyToGoJson, replyToJson, type RestEncoding } from './reply-json.js';
 
 /** Response header saying which encoding a `POST /command` reply used. */
@@ -41,9 +42,12 @@ export function createApp(deps: RestDeps, options: RestOptions): Express {
     res.set(ENCODING_HEADER, reply.encoding).json(reply.value);
   });
 
-  app.get('/v1/cluster', (_req: Request, res: Response) => {
-    res.json(clusterJson(deps.service, deps.node(), deps.ready()));
+  app.get('/v1/cluster', async (_req: Request, res: Response) => {
+    const figures = await deps.dashboard?.figures();
+    res.json(clusterJson(deps.service, deps.node(), deps.ready(), figures));
   });
+
+  addDashboardRoutes(app, deps);
 
   app.get('/healthz', (_req: Request, res: Response) => {
     const ready = deps.ready();
@@ -59,6 +63,9 @@ export function createApp(deps: RestDeps, options: RestOptions): Express {
     ['/command', 'POST'],
     ['/v1/command', 'POST'],
     ['/v1/cluster', 'GET, HEAD'],
+    ['/v1/ring', 'GET, HEAD'],
+    ['/v1/explain', 'GET, HEAD'],
+    ['/', 'GET, HEAD'],
     ['/healthz', 'GET, HEAD'],
     ['/metrics', 'GET, HEAD'],
   ] as const) {

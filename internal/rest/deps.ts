@@ -1,5 +1,6 @@
 import type { Reply } from '../command/index.js';
 import type { Logger } from '../log/index.js';
+import type { DashboardSource } from './dashboard-deps.js';
 
 /** A command as REST hands it to the node: name, key and arguments as binary strings. */
 export interface RestCommand {
@@ -53,6 +54,8 @@ export interface RestDeps {
   readonly node: () => NodeSummary;
   readonly metrics: MetricsExposition;
   readonly log: Logger;
+  /** Figures and ring for the dashboard; without it the page still loads, with fewer figures. */
+  readonly dashboard?: DashboardSource;
 }
 
 export interface RestOptions {

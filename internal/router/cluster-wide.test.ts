@@ -36,7 +36,7 @@ function cluster(options: { replicas?: number; down?: string[] } = {}) {
         return encodeReply(reply);
       },
     };
-    const view: ClusterView = { selfId: id, ring, statusOf: () => 'alive', writable: () => true };
+    const view: ClusterView = { selfId: id, ring, statusOf: () => 'alive', writable: () => true, joined: () => true };
     const replicator = { replicate: () => undefined } as unknown as Replicator;
     routers.set(
       id,

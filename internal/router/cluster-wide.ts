@@ -59,7 +59,7 @@ export class ClusterWide {
   private async dbsize(command: RoutedCommand): Promise<Reply> {
     const withExpires = asciiUpper(command.key) === 'WITHEXPIRES';
     if ((command.key !== '' && !withExpires) || command.args.length > 0) throw wrongArity('dbsize');
-    const view = this.deps.view();
+    const view = this.joinedView();
     const parts = await this.everyMember(view, 'DBSIZE', (member) =>
       view.ring.ownedRanges(member).flatMap(([from, to]) => [String(from), String(to)]),
     );
@@ -76,8 +76,15 @@ export class ClusterWide {
   private async flushAll(command: RoutedCommand): Promise<Reply> {
     const option = asciiUpper(command.key);
     if (command.args.length > 0 || (option !== '' && option !== 'SYNC' && option !== 'ASYNC')) throw syntaxError();
-    await this.everyMember(this.deps.view(), 'FLUSHALL', () => []);
+    await this.everyMember(this.joinedView(), 'FLUSHALL', () => []);
     return OK;
+  }
+
+  /** A node still joining knows too few members to reach them all: refuse, as routed commands do. */
+  private joinedView(): ClusterView {
+    const view = this.deps.view();
+    if (!view.joined()) throw unavailable('this node is still joining the cluster; retry');
+    return view;
   }
 
   /** Runs the command's part on every ring member (here for self), concurrently. */
@@ -103,7 +110,7 @@ export class ClusterWide {
     let keys = 0;
     let expires = 0;
     for (let i = 0; i + 1 < arcs.length; i += 2) {
-      const c = this.deps.store.countRange(Number(arcs[i]), Number(arcs[i + 1]));
+      const c = this.deps.store.countKeysIn(Number(arcs[i]), Number(arcs[i + 1]));
       keys += c.keys;
       expires += c.expires;
     }

@@ -7,7 +7,7 @@ import type { Replicator } from '../replication/index.js';
 import { Ring, createHasher } from '../ring/index.js';
 import { makeStore } from '../store/testing/fixtures.js';
 import { encodeReply, decodeReply } from '../wire/index.js';
-import { Router, type ClusterView, type Forwarder } from './index.js';
+import { Router, type ClusterView, type Forwarder, type HandOffGate } from './index.js';
 
 const hasher = await createHasher();
 const MEMBERS = ['a', 'b', 'c'];
@@ -24,7 +24,7 @@ function keyLedBy(leader: string, replica?: string): string {
 
 type Behaviour = (member: string) => Promise<Uint8Array>;
 
-function setup(self: string, behaviour: Behaviour) {
+function setup(self: string, behaviour: Behaviour, gate?: HandOffGate, joined = true) {
   const calls: Array<{ member: string; name: string; replicaRead: boolean; hops: number }> = [];
   const forwarder: Forwarder = {
     forward(member, command) {
@@ -40,10 +40,10 @@ function setup(self: string, behaviour: Behaviour) {
     },
   } as unknown as Replicator;
   let writable = true;
-  const view: ClusterView = { selfId: self, ring, statusOf: () => 'alive', writable: () => writable };
+  const view: ClusterView = { selfId: self, ring, statusOf: () => 'alive', writable: () => writable, joined: () => joined };
   const { store } = makeStore();
   const router = new Router(
-    { store, hasher, view: () => view, forwarder, replicator, log: silentLogger() },
+    { store, hasher, view: () => view, forwarder, replicator, log: silentLogger(), gate },
     { replicas: 1, hopLimit: 2, limits: { maxArgs: 1000, maxValueBytes: 1 << 20 } },
   );
   const run = (name: string, key: string, ...args: string[]) => router.execute({ name, key, args });
@@ -134,5 +134,61 @@ describe('Router', () => {
     const { run, calls } = setup('a', answer(1));
     expect(() => run('NOPE', 'k')).toThrow("ERR unknown command 'NOPE'");
     expect(calls).toEqual([]);
+  });
+});
+
+describe('Router during a hand-off (HandOffGate)', () => {
+  const noGate: HandOffGate = { movedTo: () => undefined, ready: () => undefined, scanRemote: () => undefined };
+
+  it('forwards a key a new owner pulled from here instead of applying it', async () => {
+    const gate = { ...noGate, movedTo: (key: string) => (key === keyLedBy('a') ? 'd' : undefined) };
+    const { run, calls, store } = setup('a', answer(1), gate);
+    expect(await decoded(run('HSET', keyLedBy('a'), 'f', 'v'))).toBe(1);
+    expect(calls).toEqual([{ member: 'd', name: 'HSET', replicaRead: false, hops: 1 }]);
+    expect(store.size).toBe(0);
+  });
+
+  it('runs a command for a key still arriving only after pulling it', async () => {
+    const key = keyLedBy('a');
+    let pulled: (() => void) | undefined;
+    const gate: HandOffGate = {
+      ...noGate,
+      ready: (k) => (k === key && pulled === undefined ? new Promise<void>((r) => (pulled = r)) : undefined),
+    };
+    const { run, store } = setup('a', answer(1), gate);
+    const reply = run('HINCRBY', key, 'n', '1');
+    expect(reply).toBeInstanceOf(Promise);
+    // The pull brings the previous owner's state before the command runs on it.
+    store.mergeKey(key, { type: 'hash', value: ['n', '41'], expireAtMs: 0, version: 5 });
+    pulled!();
+    expect(await decoded(reply)).toBe(42);
+  });
+
+  it('fails the command when the pull fails', async () => {
+    const gate: HandOffGate = { ...noGate, ready: () => Promise.reject(new GokvError('UNAVAILABLE', 'UNAVAILABLE x')) };
+    const { run } = setup('a', answer(1), gate);
+    await expect(run('HGET', keyLedBy('a'), 'f')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+  });
+
+  it('adds the previous owners\' keys to a SCAN page over an arc still arriving', async () => {
+    const mine = keyLedBy('a');
+    const theirs = keyLedBy('a', 'b') === mine ? 'k-other' : keyLedBy('a', 'b');
+    const gate: HandOffGate = {
+      ...noGate,
+      scanRemote: (from, to) => Promise.resolve({ keys: [theirs, mine], next: to }),
+    };
+    const { router, store } = setup('a', answer(1), gate);
+    store.mergeKey(mine, { type: 'hash', value: ['f', 'v'], expireAtMs: 0, version: 1 });
+    const position = hasher.keyPosition(mine);
+    const reply = await router.execute({ name: 'SCAN', key: String(position), args: ['COUNT', '1'] }, 1);
+    const keys = [...(reply as unknown as { keys: string[] }).keys];
+    expect(keys).toContain(mine);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('refuses every keyed command until a node started with seeds has joined', () => {
+    const { run } = setup('a', answer(1), undefined, false);
+    expect(() => run('HGET', keyLedBy('a'), 'f')).toThrow(/joining/);
+    expect(run('PING', '')).toBeDefined();
   });
 });

@@ -3,6 +3,8 @@ import {
   EncodedReply,
   executeCommand,
   lookupCommand,
+  scanCountHint,
+  ScanReply,
   type CommandSpec,
   type Reply,
 } from '../command/index.js';
@@ -11,10 +13,13 @@ import type { Hasher } from '../ring/index.js';
 import type { Replicator } from '../replication/index.js';
 import type { Store } from '../store/index.js';
 import { decodeReply } from '../wire/index.js';
-import type { ClusterView, Forwarder } from './cluster-view.js';
+import type { ClusterView, Forwarder, HandOffGate } from './cluster-view.js';
 import { ClusterWide } from './cluster-wide.js';
 import { scanPosition, scanRange } from './scan-route.js';
 import { splitArray, splitPairs } from './split-keys.js';
+
+/** Pages one SCAN call may gather across arcs before answering with what it has. */
+const SCAN_MAX_PAGES = 32;
 
 export interface RoutedCommand {
   readonly name: string;
@@ -48,6 +53,8 @@ export class Router {
       forwarder: Forwarder;
       replicator: Replicator;
       log: Logger;
+      /** Pull-on-miss and moved keys during a hand-off; absent on a lone node. */
+      gate?: HandOffGate;
     },
     private readonly options: RouterOptions,
   ) {
@@ -63,6 +70,7 @@ export class Router {
       throw unknownCommand(command.name);
     }
     if (spec.flags.keyless) return this.local(spec, command);
+    if (!this.deps.view().joined()) throw unavailable('this node is still joining the cluster; retry');
     if (spec.flags.scan) return this.scan(spec, command, hops);
     if (spec.flags.multiKey && command.args.length > 0 && command.key !== '') {
       return this.splitKeys(command, hops);
@@ -82,20 +90,50 @@ export class Router {
     const position = this.deps.hasher.keyPosition(command.key);
     const owners = view.ring.owners(position, 1 + this.options.replicas);
     const leader = owners[0];
-    if (leader === undefined || leader === view.selfId) return this.local(spec, command, owners, view);
-    if (replicaRead && !spec.flags.write && owners.includes(view.selfId)) return this.local(spec, command);
+    const gate = this.deps.gate;
+    if (leader === undefined || leader === view.selfId) {
+      if (gate !== undefined && leader !== undefined) {
+        // A new owner pulled this key from here: it leads in a newer view than ours.
+        const moved = gate.movedTo(command.key);
+        if (moved !== undefined && moved !== view.selfId) return this.forwardOrFail(spec, command, hops, moved, owners, view);
+        const pulling = gate.ready(command.key, position);
+        if (pulling !== undefined) return pulling.then(() => this.route(spec, command, hops, replicaRead));
+      }
+      return this.local(spec, command, owners, view);
+    }
+    if (replicaRead && !spec.flags.write && owners.includes(view.selfId)) {
+      const pulling = gate?.ready(command.key, position);
+      if (pulling !== undefined) return pulling.then(() => this.local(spec, command));
+      return this.local(spec, command);
+    }
+    return this.forwardOrFail(spec, command, hops, leader, owners, view);
+  }
+
+  /**
+   * Forwards to `target` (the leader, or where the key moved). On a transport failure a write
+   * fails (UNAVAILABLE, or UNCERTAIN when it may have been applied) and a read goes to the
+   * next replicas.
+   */
+  private forwardOrFail(
+    spec: CommandSpec,
+    command: RoutedCommand,
+    hops: number,
+    target: string,
+    owners: readonly string[],
+    view: ClusterView,
+  ): Promise<Reply> {
     if (hops >= this.options.hopLimit) {
       throw unavailable(`no agreement on the leader of this key after ${hops} hops; retry`);
     }
-    return this.forwardTo(leader, command, hops).catch((err: unknown) => {
+    return this.forwardTo(target, command, hops).catch((err: unknown) => {
       if (!isTransport(err)) throw err;
       if (spec.flags.write) {
         if (err.maybeApplied) {
-          throw new GokvError('UNCERTAIN', `ERR leader ${leader} did not answer: the write may or may not be applied`);
+          throw new GokvError('UNCERTAIN', `ERR leader ${target} did not answer: the write may or may not be applied`);
         }
-        throw unavailable(`leader ${leader} unreachable; retry`);
+        throw unavailable(`leader ${target} unreachable; retry`);
       }
-      return this.readFromReplicas(spec, command, owners.slice(1), hops, view);
+      return this.readFromReplicas(spec, command, owners.filter((id) => id !== target), hops, view);
     });
   }
 
@@ -153,20 +191,57 @@ export class Router {
     return pending ? pending.then(() => reply) : reply;
   }
 
-  /** SCAN runs on the leader of the cursor's position, over that leader's arc only. */
+  /**
+   * SCAN: at the entry node, gathers pages across arcs (each page from the leader of its
+   * cursor's position) until the count hint is met, the ring is done, or SCAN_MAX_PAGES.
+   */
   private scan(spec: CommandSpec, command: RoutedCommand, hops: number): Reply | Promise<Reply> {
-    const view = this.deps.view();
-    const position = scanPosition(command.key);
-    if (position === undefined) return this.local(spec, command); // the command reports the bad cursor
-    const leader = view.ring.leader(position);
-    if (leader === undefined || leader === view.selfId) {
-      return executeCommand(this.deps.store, command, {
-        limits: this.options.limits,
-        scanRange: scanRange(view.ring, position),
-      }).reply;
+    if (scanPosition(command.key) === undefined) return this.local(spec, command); // reports the bad cursor
+    if (hops > 0) return this.scanPage(command, hops);
+    return this.scanGather(command);
+  }
+
+  private async scanGather(command: RoutedCommand): Promise<Reply> {
+    const want = scanCountHint(command.args);
+    const keys: string[] = [];
+    let cursor = command.key;
+    for (let page = 0; page < SCAN_MAX_PAGES; page++) {
+      const reply = toScanReply(await this.scanPage({ ...command, key: cursor }, 0));
+      for (const k of reply.keys) keys.push(k);
+      cursor = reply.cursor;
+      if (cursor === '0' || keys.length >= want) break;
     }
-    if (hops >= this.options.hopLimit) throw unavailable('SCAN could not reach the owner of its cursor; retry');
-    return this.forwardTo(leader, command, hops);
+    return new ScanReply(cursor, keys);
+  }
+
+  /** One page, from the leader of the cursor's position, over that leader's arc. */
+  private async scanPage(command: RoutedCommand, hops: number): Promise<Reply> {
+    const view = this.deps.view();
+    const position = scanPosition(command.key)!;
+    const leader = view.ring.leader(position);
+    if (leader !== undefined && leader !== view.selfId) {
+      if (hops >= this.options.hopLimit) throw unavailable('SCAN could not reach the owner of its cursor; retry');
+      return this.forwardTo(leader, command, hops);
+    }
+    const range = scanRange(view.ring, position);
+    // Keys of arcs still arriving: asked of their previous owners first (see HandOffGate).
+    const remote = await this.deps.gate?.scanRemote(range.from, range.to, command.args);
+    const to = remote === undefined ? range.to : Math.min(range.to, remote.next);
+    const local = executeCommand(this.deps.store, command, {
+      limits: this.options.limits,
+      scanRange: { from: range.from, to },
+    }).reply;
+    if (remote === undefined || !(local instanceof ScanReply)) return local;
+    const end = local.cursor === '0' ? to : Number(local.cursor);
+    const seen = new Set(local.keys);
+    const keys = local.keys.slice();
+    for (const k of remote.keys) {
+      if (!seen.has(k) && this.deps.hasher.keyPosition(k) < end) {
+        seen.add(k);
+        keys.push(k);
+      }
+    }
+    return new ScanReply(local.cursor, keys);
   }
 
   /** DEL/EXISTS with several keys: one command per key, each to its own leader, replies summed. */
@@ -183,6 +258,23 @@ export class Router {
 
 function isTransport(err: unknown): err is GokvError & { transport: true; maybeApplied: boolean } {
   return err instanceof GokvError && (err as { transport?: boolean }).transport === true;
+}
+
+/** A page as a ScanReply, decoding one that came back from another node. */
+function toScanReply(reply: Reply): ScanReply {
+  if (reply instanceof ScanReply) return reply;
+  if (reply instanceof EncodedReply) {
+    const decoded = decodeReply(reply.msgpack);
+    if (decoded instanceof Map) {
+      const cursor = decoded.get('NextCursor');
+      const keys = decoded.get('Keys');
+      if (Array.isArray(keys)) {
+        const text = Buffer.isBuffer(cursor) ? cursor.toString('latin1') : String(cursor);
+        return new ScanReply(text, keys.map((k) => (Buffer.isBuffer(k) ? k.toString('latin1') : String(k))));
+      }
+    }
+  }
+  throw new GokvError('INTERNAL', 'INTERNAL expected a SCAN reply from a page');
 }
 
 function asInteger(reply: Reply): number {

@@ -17,6 +17,16 @@ export interface MemberView {
   readonly incarnation: number;
   /** Keys held, when known (the answering node knows its own). */
   readonly keys?: number;
+  /** Hand-off state, when known (the answering node knows its own). */
+  readonly handOff?: HandOffView;
+}
+
+export interface HandOffView {
+  /** Keys and estimated bytes of the running hand-off still to send. */
+  readonly keysPending: number;
+  readonly bytesPending: number;
+  /** Ring arcs this node gained and has not been handed yet. */
+  readonly arcsArriving: number;
 }
 
 /**

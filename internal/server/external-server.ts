@@ -50,6 +50,9 @@ export function externalHandlers(
           keys: m.keys ?? 0,
           ringVersion: service.ringVersion(),
           incarnation: m.incarnation,
+          handoffKeysPending: m.handOff?.keysPending ?? 0,
+          handoffBytesPending: m.handOff?.bytesPending ?? 0,
+          arcsArriving: m.handOff?.arcsArriving ?? 0,
         })),
       };
       callback(null, reply);

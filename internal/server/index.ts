@@ -1,9 +1,10 @@
 // server/ owns the gRPC services as adapters: decode a request, call the CommandService (or the
 // cluster internals), encode the reply. No ring, store or routing logic lives here.
 export { addExternalService, externalHandlers, toServedCommand, type ExternalServerOptions } from './external-server.js';
-export type { CommandService, ServedCommand, MemberView } from './command-service.js';
+export type { CommandService, HandOffView, ServedCommand, MemberView } from './command-service.js';
 export { StreamPipeline, type PipelineSink } from './stream-pipeline.js';
 export { startGrpcServer, type BoundServer } from './grpc-server.js';
 export { addInternalService, internalHandlers } from './internal-server.js';
-export type { InternalService } from './internal-service.js';
+export type { HandOffMessage, InternalService } from './internal-service.js';
 export * from './internal-codec.js';
+export { figuresFromProto, figuresToProto, type HandOffFigures, type NodeFigures } from './node-stats.js';

@@ -1,17 +1,21 @@
 import type * as grpc from '@grpc/grpc-js';
+import { status as grpcStatus } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { toGokvError } from '../errors/index.js';
 import type { Reply } from '../command/index.js';
 import type { ForwardBatch__Output } from '../gen/internalpb/ForwardBatch.js';
 import type { ForwardReply } from '../gen/internalpb/ForwardReply.js';
 import type { InternalServerHandlers } from '../gen/internalpb/InternalServer.js';
+import type { RebalanceRequest__Output } from '../gen/internalpb/RebalanceRequest.js';
 import type { ReplicateBatch__Output } from '../gen/internalpb/ReplicateBatch.js';
 import { encodeReply, loadProtos, toServiceError } from '../wire/index.js';
 import { toServedCommand } from './external-server.js';
-import { ackToProto, memberFromProto, memberToProto, opFromProto } from './internal-codec.js';
+import { ackToProto, keyStateFromProto, keyStateToProto, memberFromProto, memberToProto, opFromProto } from './internal-codec.js';
 import type { InternalService } from './internal-service.js';
+import { figuresToProto } from './node-stats.js';
 
 const bin = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+const bytes = (s: string): Buffer => Buffer.from(s, 'latin1');
 
 /** The InternalServer gRPC service: adapters from protos to the InternalService. */
 export function internalHandlers(service: InternalService, log: Logger, maxArgs: number): InternalServerHandlers {
@@ -76,10 +80,66 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
       call.on('error', (err) => log.debug({ err }, 'replicate stream error'));
     },
 
+    NodeStats(_call, callback) {
+      if (!service.nodeStats) {
+        callback({ code: grpcStatus.UNIMPLEMENTED, details: 'NodeStats is not served by this node' });
+        return;
+      }
+      try {
+        callback(null, figuresToProto(service.nodeStats()));
+      } catch (err) {
+        callback(toServiceError(err));
+      }
+    },
+
+    // One hand-off message per call: the answer is its acknowledgement (sent after the merge).
     Rebalance(call, callback) {
-      // Hand-off arrives with the rebalance issue; until then nothing is streamed here.
-      call.on('data', () => undefined);
-      call.on('end', () => callback(null, { success: true, applied: 0 }));
+      let answered = false;
+      const answer: Parameters<typeof callback> = [null, { success: true, applied: 0, missing: [], arriving: [] }];
+      call.on('data', (req: RebalanceRequest__Output) => {
+        if (answered) return;
+        try {
+          const result = service.rebalance(req.fromNodeId, {
+            states: req.states.map(keyStateFromProto),
+            confirm: req.confirm.map((d) => ({ key: bin(d.key), version: d.version })),
+            done: req.done.map((a) => ({ from: a.from, to: a.to })),
+          });
+          const prev = answer[1]!;
+          answer[1] = {
+            success: true,
+            applied: (prev.applied ?? 0) + result.applied,
+            missing: [...(prev.missing ?? []), ...result.missing.map(bytes)],
+            arriving: [...(prev.arriving ?? []), ...result.arriving.map(bytes)],
+          };
+        } catch (err) {
+          answered = true;
+          log.warn({ err, from: req.fromNodeId }, 'hand-off message refused');
+          callback(toServiceError(err));
+        }
+      });
+      call.on('end', () => {
+        if (!answered) callback(...answer);
+      });
+      call.on('error', (err) => log.debug({ err }, 'rebalance stream error'));
+    },
+
+    FetchKeys(call, callback) {
+      try {
+        const states = service.fetchKeys(call.request.fromNodeId, call.request.keys.map(bin));
+        callback(null, { states: states.map(keyStateToProto) });
+      } catch (err) {
+        callback(toServiceError(err));
+      }
+    },
+
+    ScanRange(call, callback) {
+      try {
+        const { from, to, args } = call.request;
+        const page = service.scanRange(from, to, args.map(bin));
+        callback(null, { keys: page.keys.map(bytes), next: page.next });
+      } catch (err) {
+        callback(toServiceError(err));
+      }
     },
   };
 }

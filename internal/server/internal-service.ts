@@ -1,7 +1,8 @@
 import type { Reply } from '../command/index.js';
 import type { MemberEntry } from '../membership/index.js';
-import type { ReplicationAck, ReplicationOp } from '../replication/index.js';
+import type { KeyStateMessage, ReplicationAck, ReplicationOp } from '../replication/index.js';
 import type { ServedCommand } from './command-service.js';
+import type { NodeFigures } from './node-stats.js';
 
 /**
  * What the internal gRPC server needs from the node, in domain types (proto conversion stays in
@@ -14,4 +15,21 @@ export interface InternalService {
   execute(command: ServedCommand, hops: number, replicaRead: boolean): Reply | Promise<Reply>;
   /** Applies a batch of replicated writes from a leader, in order, and says what is applied. */
   applyReplication(leaderId: string, ops: ReplicationOp[]): ReplicationAck;
+  /** This node's own figures for the dashboard (NodeStats); absent: UNIMPLEMENTED. */
+  nodeStats?(): NodeFigures;
+  /**
+   * One hand-off message from `fromNodeId`: merges `states` by version, answers `confirm` with
+   * the keys held here at a lower version or not at all, and notes `done` arcs as handed off.
+   */
+  rebalance(fromNodeId: string, message: HandOffMessage): { applied: number; missing: string[]; arriving: string[] };
+  /** Pull-on-miss: the states held here for these keys; later commands for them go to `fromNodeId`. */
+  fetchKeys(fromNodeId: string, keys: string[]): KeyStateMessage[];
+  /** The keys held here in ring positions [from, to) passing SCAN's options, complete below `next`. */
+  scanRange(from: number, to: number, args: string[]): { keys: string[]; next: number };
+}
+
+export interface HandOffMessage {
+  readonly states: KeyStateMessage[];
+  readonly confirm: { key: string; version: number }[];
+  readonly done: { from: number; to: number }[];
 }

@@ -42,13 +42,27 @@ export class KeyBuckets {
     if (set.size === 0) this.buckets[b] = undefined;
   }
 
+  /** Keys with a position in [from, to): whole buckets by size, the partial ones entry by entry. */
+  count(from: number, to: number): number {
+    let n = 0;
+    const end = Math.min(to, RING_END);
+    for (let b = Math.floor(from / BUCKET_SPAN); b * BUCKET_SPAN < end; b++) {
+      const set = this.buckets[b];
+      if (set === undefined) continue;
+      const bucketStart = b * BUCKET_SPAN;
+      if (bucketStart >= from && bucketStart + BUCKET_SPAN <= end) n += set.size;
+      else for (const e of set) if (e.pos >= from && e.pos < end) n++;
+    }
+    return n;
+  }
+
   /** Records that a key of this bucket gained (true) or lost (false) its TTL. */
   markVolatile(entry: StoredEntry, on: boolean): void {
     this.volatileCounts[entry.pos >>> (32 - BUCKET_BITS)]! += on ? 1 : -1;
   }
 
-  /** Keys (and keys with a TTL) in [from, to): whole buckets by size, edge buckets key by key. */
-  count(from: number, to: number): { keys: number; expires: number } {
+  /** Keys and keys with a TTL in [from, to) (DBSIZE, INFO keyspace), the same way as count. */
+  countWithExpires(from: number, to: number): { keys: number; expires: number } {
     let keys = 0;
     let expires = 0;
     const end = Math.min(to, RING_END);

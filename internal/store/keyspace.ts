@@ -74,7 +74,12 @@ export class Keyspace {
   }
 
   /** Keys and keys with a TTL whose position is in [from, to). */
-  count(from: number, to: number): { keys: number; expires: number } {
+  countWithExpires(from: number, to: number): { keys: number; expires: number } {
+    return this.buckets.countWithExpires(from, to);
+  }
+
+  /** Keys whose ring position is in [from, to) (expired ones not yet collected included). */
+  countRange(from: number, to: number): number {
     return this.buckets.count(from, to);
   }
 

@@ -345,13 +345,17 @@ export class Store {
     return { keys: walk.entries.map((e) => e.key), next: walk.next };
   }
 
+  /** How many keys have a ring position in [from, to) (expired ones not yet collected included). */
+  countRange(from: number, to: number): number {
+    return this.space.countRange(from, to);
+  }
+
   /**
-   * How many keys (and keys with a TTL) have a ring position in [from, to): whole buckets by
-   * their counts, only the two edge buckets key by key, so it costs O(buckets), not O(keys).
-   * Expired keys not collected yet are counted, as Redis's DBSIZE counts them.
+   * How many keys, and keys with a TTL, have a ring position in [from, to) (DBSIZE, INFO): as
+   * countRange, whole buckets by their counts (per-bucket TTL counters), edge buckets key by key.
    */
-  countRange(from: number, to: number): KeyCount {
-    return this.space.count(from, to);
+  countKeysIn(from: number, to: number): KeyCount {
+    return this.space.countWithExpires(from, to);
   }
 
   /** Keys in [from, to) in chunks of about `chunkKeys`, for rebalance to send between yields. */

@@ -15,6 +15,8 @@ export interface ClusterOptions {
 export interface InProcessCluster {
   nodes: GokvNode[];
   clients: TestClient[];
+  /** Starts one more node (seeded with the first) and adds it and its client to the lists. */
+  add(overrides?: DeepPartial<Config>): Promise<GokvNode>;
   stop(): Promise<void>;
 }
 
@@ -28,21 +30,32 @@ export async function startCluster(
   options: ClusterOptions = {},
 ): Promise<InProcessCluster> {
   const nodes: GokvNode[] = [];
-  for (let i = 0; i < n; i++) {
+  let started = 0;
+  const startOne = async (extra: DeepPartial<Config> = {}): Promise<GokvNode> => {
+    const i = started++;
     const seeds = nodes.length > 0 ? [{ id: nodes[0]!.id, addr: nodes[0]!.addresses.internal! }] : [];
-    const overrides = options.perNode ? mergeOverrides(baseOverrides, options.perNode(i)) : baseOverrides;
+    const base = options.perNode ? mergeOverrides(baseOverrides, options.perNode(i)) : baseOverrides;
+    const overrides = mergeOverrides(base, extra);
     const config = testConfig({
       ...overrides,
       node: { ...overrides.node, id: `node${i + 1}` },
       addresses: { ...overrides.addresses, seeds },
     });
-    nodes.push(await startNode(config, { log: silentLogger() }));
-  }
+    const node = await startNode(config, { log: silentLogger() });
+    nodes.push(node);
+    return node;
+  };
+  for (let i = 0; i < n; i++) await startOne();
   const clients = nodes.map((node) => new TestClient(node.addresses.grpc!, options.clientCredentials));
   await waitForConvergence(nodes, n);
   return {
     nodes,
     clients,
+    async add(extra = {}) {
+      const node = await startOne(extra);
+      clients.push(new TestClient(node.addresses.grpc!, options.clientCredentials));
+      return node;
+    },
     async stop() {
       for (const c of clients) c.close();
       await Promise.all(nodes.map((node) => node.stop({ leave: false })));

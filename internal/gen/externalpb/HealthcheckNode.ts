@@ -12,6 +12,9 @@ export interface HealthcheckNode {
   'keys'?: (number | string | Long);
   'ringVersion'?: (number | string | Long);
   'incarnation'?: (number | string | Long);
+  'handoffKeysPending'?: (number | string | Long);
+  'handoffBytesPending'?: (number | string | Long);
+  'arcsArriving'?: (number);
 }
 
 export interface HealthcheckNode__Output {
@@ -24,4 +27,7 @@ export interface HealthcheckNode__Output {
   'keys': (string);
   'ringVersion': (string);
   'incarnation': (string);
+  'handoffKeysPending': (string);
+  'handoffBytesPending': (string);
+  'arcsArriving': (number);
 }

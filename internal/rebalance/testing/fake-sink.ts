@@ -1,8 +1,14 @@
 // Test helper: an in-memory hand-off network between receivers. Not built.
 import type { BinStr } from '../../store/index.js';
-import type { HandOffReceiver, HandOffState, KeyDigest, RebalanceSink } from '../sink.js';
+import type { HandedArc, HandOffReceiver, HandOffState, KeyDigest, RangeKeys, RebalanceSink } from '../sink.js';
 
-export type CallKind = 'send' | 'confirm';
+/** The answering side of fetch and scan calls. */
+export interface FakeSource {
+  fetch(from: string, keys: readonly BinStr[]): HandOffState[];
+  scan(from: number, to: number, args: readonly BinStr[]): RangeKeys;
+}
+
+export type CallKind = 'send' | 'confirm' | 'done' | 'fetch' | 'scan';
 
 /** One sink call as the network saw it. */
 export interface SinkCall {
@@ -10,6 +16,8 @@ export interface SinkCall {
   readonly to: string;
   readonly kind: CallKind;
   readonly keys: readonly BinStr[];
+  /** done: the arcs reported handed off. */
+  readonly arcs?: readonly HandedArc[];
 }
 
 /**
@@ -28,9 +36,21 @@ export class FakeHandOffNetwork {
   readonly #receivers = new Map<string, HandOffReceiver>();
   readonly #down = new Set<string>();
   readonly #applied = new Map<string, number>();
+  readonly #done = new Map<string, (from: string, arcs: readonly HandedArc[]) => void>();
+  readonly #sources = new Map<string, FakeSource>();
 
   add(id: string, receiver: HandOffReceiver): void {
     this.#receivers.set(id, receiver);
+  }
+
+  /** What `id` does with a `done` (e.g. Arrivals.handed). */
+  onDone(id: string, handler: (from: string, arcs: readonly HandedArc[]) => void): void {
+    this.#done.set(id, handler);
+  }
+
+  /** How `id` answers fetch and scan calls (e.g. a Departures over its store). */
+  serve(id: string, source: FakeSource): void {
+    this.#sources.set(id, source);
   }
 
   down(id: string): void {
@@ -61,7 +81,23 @@ export class FakeHandOffNetwork {
       },
       confirm: async (to, digests) => {
         const receiver = await this.#deliver({ from, to, kind: 'confirm', keys: digests.map((d) => d.key) });
-        return receiver.receiveConfirm(digests.map((d): KeyDigest => ({ ...d })));
+        return receiver.receiveConfirm(digests.map((d): KeyDigest => ({ ...d })), from);
+      },
+      done: async (to, arcs) => {
+        await this.#deliver({ from, to, kind: 'done', keys: [], arcs: arcs.map((a) => ({ ...a })) });
+        this.#done.get(to)?.(from, arcs);
+      },
+      fetch: async (to, keys) => {
+        await this.#deliver({ from, to, kind: 'fetch', keys });
+        const source = this.#sources.get(to);
+        if (source === undefined) throw new Error(`UNAVAILABLE ${to} serves no fetch`);
+        return source.fetch(from, keys).map(copyState);
+      },
+      scan: async (to, fromPos, toPos, args) => {
+        await this.#deliver({ from, to, kind: 'scan', keys: [] });
+        const source = this.#sources.get(to);
+        if (source === undefined) throw new Error(`UNAVAILABLE ${to} serves no scan`);
+        return source.scan(fromPos, toPos, args);
       },
     };
   }

@@ -1,0 +1,11 @@
+// Original file: proto/internalpb/internal.proto
+
+import type { KeyState as _internalpb_KeyState, KeyState__Output as _internalpb_KeyState__Output } from '../internalpb/KeyState.js';
+
+export interface FetchKeysResponse {
+  'states'?: (_internalpb_KeyState)[];
+}
+
+export interface FetchKeysResponse__Output {
+  'states': (_internalpb_KeyState__Output)[];
+}

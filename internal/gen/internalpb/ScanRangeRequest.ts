@@ -1,0 +1,14 @@
+// Original file: proto/internalpb/internal.proto
+
+
+export interface ScanRangeRequest {
+  'from'?: (number | string);
+  'to'?: (number | string);
+  'args'?: (Buffer | Uint8Array | string)[];
+}
+
+export interface ScanRangeRequest__Output {
+  'from': (number);
+  'to': (number);
+  'args': (Buffer)[];
+}

@@ -1,0 +1,176 @@
+import type { Clock, TimerHandle } from '../clock/index.js';
+import { executeCommand, ScanReply } from '../command/index.js';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../log/index.js';
+import type { Gossiper, MemberChange } from '../membership/index.js';
+import { Arrivals, Departures, mergeStates, missingKeys, Rebalancer, type RebalanceProgress, type RebalanceSink } from '../rebalance/index.js';
+import { Ring, type Hasher } from '../ring/index.js';
+import type { HandOffGate } from '../router/index.js';
+import type { InternalService } from '../server/index.js';
+import type { Store } from '../store/index.js';
+
+/** How often expired moved-key markers are dropped (a bounded chunk each time). */
+const PRUNE_INTERVAL_MS = 10_000;
+
+export interface HandOffDeps {
+  readonly selfId: string;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly hasher: Hasher;
+  readonly sink: RebalanceSink;
+  readonly gossiper: Gossiper | undefined;
+  /** The node's current ring. */
+  readonly ring: () => Ring;
+}
+
+/** Hand-off figures for status, metrics and the dashboard. */
+export interface HandOffStatus {
+  readonly running: boolean;
+  readonly keysSent: number;
+  readonly bytesSent: number;
+  readonly keysDropped: number;
+  readonly arcsPending: number;
+  readonly keysPlanned: number;
+  readonly keysPending: number;
+  /** keysPlanned and keysPending times the store's mean bytes per key. */
+  readonly bytesPlanned: number;
+  readonly bytesPending: number;
+  readonly arcsArriving: number;
+  readonly pulls: number;
+  readonly startedAtMs: number;
+}
+
+/** What node/ sees of rebalancing: the router's gate, the internal handlers, events, leave. */
+export interface HandOff {
+  readonly gate: HandOffGate;
+  readonly internal: Pick<InternalService, 'rebalance' | 'fetchKeys' | 'scanRange'>;
+  /** Every ring change, in order. */
+  onRingChange(before: Ring, after: Ring): void;
+  /** Every batch of member changes (after the ring was rebuilt from them). */
+  onMemberChanges(changes: readonly MemberChange[]): void;
+  /** Graceful leave: hands every key to its owners in `after`; false on timeout. */
+  leave(after: Ring): Promise<boolean>;
+  progress(): RebalanceProgress & { pendingArcs: number; pulls: number; movedMarkers: number };
+  /** The figures status, Healthcheck and metrics show. */
+  status(): HandOffStatus;
+  stop(): void;
+}
+
+/**
+ * Builds the hand-off side of a node (DESIGN.md section 8): the Rebalancer that sends keys after
+ * ring changes, Arrivals (pull-on-miss for arcs this node gained) and Departures (answers pulls
+ * and forwards pulled keys' commands to their new owner).
+ */
+export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
+  const { selfId, store, clock, gossiper, hasher } = deps;
+  const log = deps.log.child({ component: 'rebalance' });
+  const replicas = config.cluster.replicas;
+  const ringWithout = (ring: Ring, id: string): Ring =>
+    Ring.fromMembers(
+      ring.members.filter((m) => m !== id),
+      config.cluster.vNodeCount,
+      hasher.textPosition,
+    );
+  const statusOf = (id: string) => gossiper?.member(id)?.status;
+
+  const rebalancer = new Rebalancer(
+    { store, clock, sink: deps.sink, log, ringNow: deps.ring, selfId, alive: (id) => statusOf(id) === 'alive' },
+    {
+      debounceMs: config.rebalance.rebalanceDebounceMs,
+      batchBytes: config.rebalance.batchBytes,
+      replicas,
+      ackTimeoutMs: config.messaging.messageTimeoutMs,
+      leaveTimeoutMs: config.rebalance.leaveTimeoutMs,
+    },
+  );
+  const arrivals = new Arrivals(
+    { store, selfId, sink: deps.sink, clock, log, position: hasher.keyPosition },
+    { replicas, windowMs: config.rebalance.pullWindowMs },
+  );
+  const departures = new Departures({ store, clock }, { markerTtlMs: config.rebalance.pullWindowMs });
+
+  let pruneTimer: TimerHandle | undefined;
+  const schedulePrune = (): void => {
+    pruneTimer = clock.setTimeout(() => {
+      departures.prune();
+      schedulePrune();
+    }, PRUNE_INTERVAL_MS);
+  };
+  schedulePrune();
+
+  // A marker steers commands only while this node has not seen its member join (then the
+  // ring decides) and the member is not known to be gone.
+  const markerUsable = (member: string): boolean => {
+    if (deps.ring().has(member)) return false;
+    const status = statusOf(member);
+    return status !== 'dead' && status !== 'left';
+  };
+
+  return {
+    gate: {
+      movedTo: (key) => departures.movedTo(key, markerUsable),
+      ready: (key, position) => arrivals.ready(key, position),
+      scanRemote: (from, to, args) => arrivals.scanRemote(from, to, args),
+    },
+    internal: {
+      rebalance(fromNodeId, message) {
+        const { applied } = mergeStates(store, message.states);
+        const missing = message.confirm.length > 0 ? missingKeys(store, message.confirm) : [];
+        const arriving = missing.filter((key) => arrivals.expectsFromOther(hasher.keyPosition(key), fromNodeId));
+        if (message.done.length > 0) arrivals.handed(fromNodeId, message.done);
+        return { applied, missing, arriving };
+      },
+      fetchKeys: (fromNodeId, keys) => departures.fetch(fromNodeId, keys),
+      scanRange(from, to, args) {
+        const cursor = String(Math.max(0, Math.floor(from)));
+        const reply = executeCommand(store, { name: 'SCAN', key: cursor, args }, { scanRange: { from, to } }).reply;
+        if (!(reply instanceof ScanReply)) return { keys: [], next: to };
+        return { keys: [...reply.keys], next: reply.cursor === '0' ? to : Number(reply.cursor) };
+      },
+    },
+    onRingChange(before, after) {
+      rebalancer.onRingChange(before, after);
+      // A node that was alone (just started, or restarted empty) holds nothing the others
+      // hold: everything it owns in the new ring is still to arrive from them.
+      const alone = before.members.length <= 1 && after.members.length > 1;
+      arrivals.onRingChange(alone ? ringWithout(after, selfId) : before, after);
+    },
+    onMemberChanges(changes) {
+      for (const c of changes) {
+        const gone = (c.kind === 'statusChanged' && (c.to === 'dead' || c.to === 'left')) || c.kind === 'forgotten';
+        if (gone) arrivals.memberGone(c.id);
+        // "A new incarnation is a leave plus a join": a peer that restarted came back empty.
+        if (c.kind === 'incarnationChanged' && c.heartbeatReset && c.id !== selfId && deps.ring().has(c.id)) {
+          log.info({ peer: c.id }, 'peer restarted: handing its keys to it again');
+          rebalancer.memberRestarted(ringWithout(deps.ring(), c.id));
+        }
+      }
+    },
+    leave: (after) => rebalancer.handOffAll(after, config.rebalance.leaveTimeoutMs),
+    progress: () => ({ ...rebalancer.progress(), ...arrivals.stats, movedMarkers: departures.markers }),
+    status() {
+      const p = rebalancer.progress();
+      const keysPending = p.running ? Math.max(0, p.keysPlanned - p.keysDone) : 0;
+      const meanBytes = store.size > 0 ? store.usedMemory / store.size : 0;
+      return {
+        running: p.running,
+        keysSent: p.keysSent,
+        bytesSent: p.bytesSent,
+        keysDropped: p.keysDropped,
+        arcsPending: p.running ? p.arcsPending : 0,
+        keysPlanned: p.keysPlanned,
+        keysPending,
+        bytesPlanned: Math.round(p.keysPlanned * meanBytes),
+        bytesPending: Math.round(keysPending * meanBytes),
+        arcsArriving: arrivals.stats.pendingArcs,
+        pulls: arrivals.stats.pulls,
+        startedAtMs: p.startedAtMs,
+      };
+    },
+    stop() {
+      rebalancer.stop();
+      if (pruneTimer !== undefined) clock.clearTimeout(pruneTimer);
+    },
+  };
+}

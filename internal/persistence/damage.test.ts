@@ -1,0 +1,119 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { makeStore, putHash, putList } from '../store/testing/fixtures.js';
+import { restoreSnapshot } from './restore.js';
+import { SnapshotFormatError } from './snapshot-format.js';
+import { readSnapshot } from './snapshot-reader.js';
+import { writeSnapshot } from './snapshot-writer.js';
+import { captureLog, tempDir } from './testing/fixtures.js';
+
+let dir: Awaited<ReturnType<typeof tempDir>>;
+let good: Buffer;
+
+beforeAll(async () => {
+  // A small valid snapshot of several chunks, so every byte can be damaged in turn.
+  const scratch = await tempDir();
+  const { store, clock } = makeStore();
+  for (let i = 0; i < 4; i++) putHash(store, `@${i * 700_000_000}:h`, { f: `v${i}` });
+  putList(store, '@4200000000:l', ['a', 'b']);
+  await writeSnapshot(store, clock, join(scratch.path, 's'), { chunkKeys: 1 });
+  good = await readFile(join(scratch.path, 's'));
+  await scratch.remove();
+});
+beforeEach(async () => {
+  dir = await tempDir();
+});
+afterEach(async () => {
+  await dir.remove();
+});
+
+async function problemWith(bytes: Buffer): Promise<string | undefined> {
+  const path = join(dir.path, 'damaged');
+  await writeFile(path, bytes);
+  try {
+    await readSnapshot(path);
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof SnapshotFormatError)) throw err;
+    return err.problem;
+  }
+}
+
+describe('a damaged snapshot', () => {
+  it('is detected when cut at any length', async () => {
+    expect((await readSnapshot(await writeGood())).trailer.chunks).toBeGreaterThan(3);
+    const undetected: number[] = [];
+    for (let cut = 0; cut < good.length; cut++) {
+      if ((await problemWith(good.subarray(0, cut))) === undefined) undetected.push(cut);
+    }
+    expect(undetected).toEqual([]);
+  });
+
+  it('is detected with any byte flipped', async () => {
+    const undetected: string[] = [];
+    for (let i = 0; i < good.length; i++) {
+      for (const mask of [0x01, 0x80]) {
+        const bad = Buffer.from(good);
+        bad[i]! ^= mask;
+        if ((await problemWith(bad)) === undefined) undetected.push(`${i}^${mask}`);
+      }
+    }
+    expect(undetected).toEqual([]);
+  });
+
+  it.each([
+    ['a cut inside a frame', () => good.subarray(0, good.length - 30), /^truncated/],
+    ['a cut at a frame boundary', () => good.subarray(0, good.length - 29), /^truncated: the file ends 0 bytes into frame \d+/],
+    ['trailing bytes', () => Buffer.concat([good, Buffer.from('x')]), /1 unexpected bytes after the end frame/],
+    ['another file', () => Buffer.from('hello world, this is not a snapshot'), /bad magic/],
+    ['an empty file', () => Buffer.alloc(0), /^truncated: 0 bytes/],
+    ['a newer format', () => withVersion(2), /unsupported format version 2/],
+  ])('says what is wrong: %s', async (_name, bytes, problem) => {
+    expect(await problemWith(bytes())).toMatch(problem);
+  });
+
+  it('is reported with its path, moved aside and skipped by restore; the store stays empty', async () => {
+    const path = join(dir.path, 'node.snapshot');
+    const bad = Buffer.from(good);
+    bad[60]! ^= 0x10;
+    await writeFile(path, bad);
+    const { store, clock } = makeStore();
+    const { log, lines } = captureLog();
+    const outcome = await restoreSnapshot({ target: store, clock, log }, path);
+    expect(outcome).toMatchObject({ kind: 'skipped', path, movedTo: `${path}.corrupt` });
+    expect(store.size).toBe(0);
+    const line = lines().find((l) => l.msg === 'snapshot damaged: not restored');
+    expect(line).toMatchObject({ level: 50, path, movedTo: `${path}.corrupt` });
+    expect(line?.problem).toMatch(/checksum mismatch in frame 0 at byte 24/);
+    expect(await readdir(dir.path)).toEqual(['node.snapshot.corrupt']);
+  });
+
+  it('reports a missing file as nothing to restore', async () => {
+    const { store, clock } = makeStore();
+    const { log, lines } = captureLog();
+    const path = join(dir.path, 'none');
+    expect(await restoreSnapshot({ target: store, clock, log }, path)).toEqual({ kind: 'missing', path });
+    expect(lines().map((l) => l.msg)).toEqual(['no snapshot to restore']);
+  });
+
+  it('reports an unreadable path without moving anything', async () => {
+    const { store, clock } = makeStore();
+    const { log } = captureLog();
+    const outcome = await restoreSnapshot({ target: store, clock, log }, dir.path); // a directory
+    expect(outcome).toMatchObject({ kind: 'skipped', problem: expect.stringMatching(/EISDIR/) });
+    expect(outcome).not.toHaveProperty('movedTo');
+  });
+});
+
+async function writeGood(): Promise<string> {
+  const path = join(dir.path, 'good');
+  await writeFile(path, good);
+  return path;
+}
+
+function withVersion(version: number): Buffer {
+  const bytes = Buffer.from(good);
+  bytes.writeUInt16LE(version, 8);
+  return bytes;
+}

@@ -1,0 +1,132 @@
+import { rename } from 'node:fs/promises';
+import type { Clock } from '../clock/index.js';
+import type { Logger } from '../log/index.js';
+import type { BinStr, EntryType, KeyState } from '../store/index.js';
+import type { SnapshotRecord } from './record-codec.js';
+import { SnapshotFormatError } from './snapshot-format.js';
+import { readSnapshot } from './snapshot-reader.js';
+
+/** What a restore writes into (Store satisfies it): merge by version, as a transfer does. */
+export interface RestoreTarget {
+  mergeKey(key: BinStr, state: KeyState): boolean;
+}
+
+export interface RestoreReport {
+  readonly path: string;
+  readonly bytes: number;
+  /** Records in the file. */
+  readonly records: number;
+  /** Keys merged into the store. */
+  readonly restored: number;
+  /** Records already expired at restore time: dropped. */
+  readonly expired: number;
+  /** Records the store held at the same or a newer version: left as they were. */
+  readonly older: number;
+  /** Records the store refused (a type this build does not know): skipped. */
+  readonly refused: number;
+  /** When the snapshot's walk began (wall-clock ms, from the file). */
+  readonly snapshotStartedAtMs: number;
+  readonly durationMs: number;
+}
+
+export type RestoreOutcome =
+  | { readonly kind: 'restored'; readonly report: RestoreReport }
+  | { readonly kind: 'missing'; readonly path: string }
+  | { readonly kind: 'skipped'; readonly path: string; readonly problem: string; readonly movedTo?: string };
+
+/** Work between two yields to the event loop while records are merged. */
+const RESTORE_SLICE_MS = 4;
+
+export interface RestoreDeps {
+  readonly target: RestoreTarget;
+  readonly clock: Clock;
+  readonly log: Logger;
+}
+
+/**
+ * Loads the snapshot at `path` into the store. The whole file is checked first (every CRC and
+ * the end frame), so a damaged file changes nothing: it is reported (path and what is wrong),
+ * renamed to `<path>.corrupt` so the next snapshot does not overwrite the evidence, and skipped.
+ * Records merge by version and expired ones are dropped. Never throws: the node starts anyway.
+ */
+export async function restoreSnapshot(deps: RestoreDeps, path: string): Promise<RestoreOutcome> {
+  const { log, clock } = deps;
+  try {
+    await readSnapshot(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      log.info({ path }, 'no snapshot to restore');
+      return { kind: 'missing', path };
+    }
+    return skip(deps, path, err);
+  }
+
+  const started = clock.monotonic();
+  const counts = { restored: 0, expired: 0, older: 0, refused: 0, records: 0 };
+  let refusal: string | undefined;
+  let slice = clock.monotonic();
+  const apply = async (records: SnapshotRecord[]) => {
+    // Restore runs before the node serves, but timers and signals still deserve their turn.
+    if (clock.monotonic() - slice >= RESTORE_SLICE_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      slice = clock.monotonic();
+    }
+    const now = clock.now();
+    for (const r of records) {
+      counts.records++;
+      if (r.expireAtMs > 0 && r.expireAtMs <= now) {
+        counts.expired++;
+        continue;
+      }
+      try {
+        // The type stays a name end to end: the store decides which types it knows.
+        const state = { type: r.type as EntryType, value: r.value, expireAtMs: r.expireAtMs, version: r.version };
+        if (deps.target.mergeKey(r.key, state)) counts.restored++;
+        else counts.older++;
+      } catch (err) {
+        counts.refused++;
+        refusal ??= `type '${r.type}': ${err instanceof Error ? err.message : String(err)}`;
+      }
+    }
+  };
+  try {
+    const summary = await readSnapshot(path, apply);
+    const report: RestoreReport = {
+      path,
+      bytes: summary.bytes,
+      ...counts,
+      snapshotStartedAtMs: summary.header.startedAtMs,
+      durationMs: clock.monotonic() - started,
+    };
+    if (refusal !== undefined) log.warn({ path, refused: counts.refused, first: refusal }, 'snapshot records refused by the store');
+    const { records, restored, expired, older, refused, bytes, durationMs, snapshotStartedAtMs } = report;
+    log.info(
+      { path, bytes, records, restored, expired, older, refused, snapshotStartedAtMs, durationMs: Math.round(durationMs) },
+      'snapshot restored',
+    );
+    return { kind: 'restored', report };
+  } catch (err) {
+    // Only if the file changed between the check and the load: what was merged stays merged.
+    log.error({ path, problem: problemOf(err), restoredSoFar: counts.restored }, 'snapshot changed while it was restored');
+    return { kind: 'skipped', path, problem: problemOf(err) };
+  }
+}
+
+async function skip(deps: RestoreDeps, path: string, err: unknown): Promise<RestoreOutcome> {
+  const problem = problemOf(err);
+  if (!(err instanceof SnapshotFormatError)) {
+    deps.log.error({ path, problem }, 'snapshot unreadable: not restored');
+    return { kind: 'skipped', path, problem };
+  }
+  const movedTo = `${path}.corrupt`;
+  try {
+    await rename(path, movedTo);
+    deps.log.error({ path, problem, movedTo }, 'snapshot damaged: not restored');
+    return { kind: 'skipped', path, problem, movedTo };
+  } catch (renameErr) {
+    deps.log.error({ path, problem, renameProblem: problemOf(renameErr) }, 'snapshot damaged: not restored');
+    return { kind: 'skipped', path, problem };
+  }
+}
+
+const problemOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));

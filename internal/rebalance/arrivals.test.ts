@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock, SeededRandom } from '../clock/index.js';
+import { silentLogger } from '../log/index.js';
+import { Store, type BinStr } from '../store/index.js';
+import { readableHash } from '../store/testing/fixtures.js';
+import { Arrivals } from './arrivals.js';
+import { Departures } from './departures.js';
+import { mergeStates, missingKeys } from './states.js';
+import { FakeHandOffNetwork } from './testing/fake-sink.js';
+import { flush, ringOf } from './testing/fixtures.js';
+
+// d joins [a, b, c] with replicas 1 (one vnode each: a 100, b 200, c 300, d 250): d gains
+// [101,201) from b then c, and [201,251) from c then a. Keys `@150:x` sit at 150.
+const WINDOW_MS = 60_000;
+
+function setup() {
+  const clock = new ManualClock();
+  const network = new FakeHandOffNetwork();
+  const stores = new Map<string, Store>();
+  const departures = new Map<string, Departures>();
+  for (const id of ['a', 'b', 'c', 'd']) {
+    const store = new Store({ clock, random: new SeededRandom(1), hashKey: readableHash });
+    stores.set(id, store);
+    const dep = new Departures({ store, clock }, { markerTtlMs: WINDOW_MS });
+    departures.set(id, dep);
+    network.add(id, { receiveBatch: (states) => mergeStates(store, states), receiveConfirm: (d) => ({ missing: missingKeys(store, d), arriving: [] }) });
+    network.serve(id, {
+      fetch: (from, keys) => dep.fetch(from, keys),
+      scan: (from, to, _args) => {
+        const page = store.scan(from, to, 1_000);
+        return { keys: page.keys, next: page.next };
+      },
+    });
+  }
+  const store = stores.get('d')!;
+  const arrivals = new Arrivals(
+    { store, selfId: 'd', sink: network.sinkFor('d'), clock, log: silentLogger(), position: readableHash },
+    { replicas: 1, windowMs: WINDOW_MS },
+  );
+  network.onDone('d', (from, arcs) => arrivals.handed(from, arcs));
+  arrivals.onRingChange(ringOf('a', 'b', 'c'), ringOf('a', 'b', 'c', 'd'));
+  const put = (id: string, key: BinStr, value: string, version: number) =>
+    stores.get(id)!.mergeKey(key, { type: 'hash', value: ['f', value], expireAtMs: 0, version });
+  const valueAt = (id: string, key: BinStr) => stores.get(id)!.exportKey(key);
+  const fetches = () => network.calls.filter((c) => c.kind === 'fetch');
+  return { clock, network, stores, departures, arrivals, store, put, valueAt, fetches };
+}
+
+describe('Arrivals: pull-on-miss for arcs gained and not handed yet', () => {
+  it('pulls a key from every previous owner, keeps the newest, then serves it locally', async () => {
+    const t = setup();
+    t.put('b', '@150:k', 'old', 10);
+    t.put('c', '@150:k', 'new', 20);
+    const pull = t.arrivals.ready('@150:k', 150);
+    expect(pull).toBeInstanceOf(Promise);
+    await pull;
+    expect(t.valueAt('d', '@150:k')).toMatchObject({ value: ['f', 'new'], version: 20 });
+    expect(t.fetches().map((c) => c.to).sort()).toEqual(['b', 'c']);
+    expect(t.arrivals.ready('@150:k', 150)).toBeUndefined();
+  });
+
+  it('pulls even a key held here already (it may be older), and never lets an older copy win', async () => {
+    const t = setup();
+    t.put('d', '@150:k', 'mine', 30);
+    t.put('b', '@150:k', 'theirs', 20);
+    await t.arrivals.ready('@150:k', 150);
+    expect(t.valueAt('d', '@150:k')).toMatchObject({ value: ['f', 'mine'], version: 30 });
+    expect(t.fetches()).toHaveLength(2);
+  });
+
+  it('shares one pull between concurrent calls for a key, and batches keys per source per tick', async () => {
+    const t = setup();
+    const first = t.arrivals.ready('@150:k', 150);
+    expect(t.arrivals.ready('@150:k', 150)).toBe(first);
+    const other = t.arrivals.ready('@160:j', 160);
+    await Promise.all([first, other]);
+    expect(t.fetches().map((c) => [c.to, [...c.keys].sort()])).toEqual([
+      ['b', ['@150:k', '@160:j']],
+      ['c', ['@150:k', '@160:j']],
+    ]);
+  });
+
+  it('marks pulled keys moved at the source, until the marker expires or its member is unusable', async () => {
+    const t = setup();
+    await t.arrivals.ready('@150:k', 150);
+    const b = t.departures.get('b')!;
+    expect(b.movedTo('@150:k', () => true)).toBe('d');
+    expect(b.movedTo('@150:k', () => false)).toBeUndefined();
+    await t.arrivals.ready('@160:k', 160);
+    t.clock.advance(WINDOW_MS + 1);
+    expect(b.movedTo('@160:k', () => true)).toBeUndefined();
+  });
+
+  it('fails with UNAVAILABLE when no previous owner answers, and asks again on the next call', async () => {
+    const t = setup();
+    t.network.down('b');
+    t.network.down('c');
+    await expect(t.arrivals.ready('@150:k', 150)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    t.network.up('c');
+    t.put('c', '@150:k', 'v', 5);
+    await t.arrivals.ready('@150:k', 150);
+    expect(t.valueAt('d', '@150:k')).toMatchObject({ version: 5 });
+  });
+
+  it('is satisfied by one answering owner when another is down', async () => {
+    const t = setup();
+    t.network.down('b');
+    t.put('c', '@150:k', 'v', 5);
+    await t.arrivals.ready('@150:k', 150);
+    expect(t.valueAt('d', '@150:k')).toMatchObject({ version: 5 });
+  });
+
+  it('does nothing for a key outside the gained arcs', () => {
+    const t = setup();
+    expect(t.arrivals.ready('@50:k', 50)).toBeUndefined();
+    expect(t.arrivals.ready('@260:k', 260)).toBeUndefined();
+    expect(t.network.calls).toEqual([]);
+  });
+
+  it('stops pulling an arc once its first previous owner reports it handed off', async () => {
+    const t = setup();
+    await t.network.sinkFor('c').done('d', [{ from: 101, to: 201 }]); // c is not that arc's first owner
+    expect(t.arrivals.ready('@150:k', 150)).toBeInstanceOf(Promise);
+    await t.network.sinkFor('b').done('d', [{ from: 101, to: 201 }]);
+    expect(t.arrivals.ready('@151:k', 151)).toBeUndefined();
+    expect(t.arrivals.ready('@210:k', 210)).toBeInstanceOf(Promise);
+  });
+
+  it('stops pulling an arc whose previous owners are all gone', () => {
+    const t = setup();
+    t.arrivals.memberGone('b');
+    expect(t.arrivals.ready('@150:k', 150)).toBeInstanceOf(Promise); // c is left
+    t.arrivals.memberGone('c');
+    expect(t.arrivals.ready('@151:k', 151)).toBeUndefined();
+    expect(t.arrivals.stats.pendingArcs).toBe(1); // [201,251) still has a
+  });
+
+  it('stops pulling after the window, whatever was reported', () => {
+    const t = setup();
+    t.clock.advance(WINDOW_MS + 1);
+    expect(t.arrivals.ready('@150:k', 150)).toBeUndefined();
+    expect(t.arrivals.stats.pendingArcs).toBe(0);
+  });
+});
+
+describe('Arrivals.scanRemote: keys previous owners still hold, for a SCAN page', () => {
+  it('answers nothing when the range has nothing pending', () => {
+    const t = setup();
+    expect(t.arrivals.scanRemote(0, 101, [])).toBeUndefined();
+  });
+
+  it('lists the previous owners\' keys in the pending part of the range', async () => {
+    const t = setup();
+    t.put('b', '@150:x', 'v', 1);
+    t.put('c', '@160:y', 'v', 1);
+    t.put('c', '@220:z', 'v', 1);
+    t.put('c', '@270:outside', 'v', 1);
+    const page = await t.arrivals.scanRemote(120, 260, []);
+    expect(page?.next).toBe(260);
+    expect([...(page?.keys ?? [])].sort()).toEqual(['@150:x', '@160:y', '@220:z']);
+  });
+
+  it('stops the page where a previous owner\'s listing was cut short', async () => {
+    const t = setup();
+    t.network.serve('c', {
+      fetch: () => [],
+      scan: (from, to) => (from === 101 ? { keys: ['@150:x', '@190:y'], next: 160 } : { keys: ['@230:z'], next: to }),
+    });
+    t.network.down('b');
+    const page = await t.arrivals.scanRemote(101, 251, []);
+    expect(page).toEqual({ keys: ['@150:x'], next: 160 });
+  });
+
+  it('fails when no owner of a pending part answers', async () => {
+    const t = setup();
+    t.network.down('b');
+    t.network.down('c');
+    await expect(t.arrivals.scanRemote(120, 200, [])).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await flush();
+  });
+});

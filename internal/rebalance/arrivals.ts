@@ -1,0 +1,225 @@
+import type { Clock } from '../clock/index.js';
+import { GokvError } from '../errors/index.js';
+import type { Logger } from '../log/index.js';
+import type { Ring } from '../ring/index.js';
+import type { BinStr, Store } from '../store/index.js';
+import { PendingRanges, type PendingSegment } from './pending-ranges.js';
+import type { HandedArc, HandOffState, RangeKeys, RebalanceSink } from './sink.js';
+import { mergeStates } from './states.js';
+
+/** Keys remembered as already pulled, at most; past it the set restarts (a re-pull is safe). */
+const MAX_CHECKED_KEYS = 1_000_000;
+
+export interface ArrivalsDeps {
+  readonly store: Store;
+  readonly selfId: string;
+  readonly sink: Pick<RebalanceSink, 'fetch' | 'scan'>;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** The ring position of a key (to filter a range scan's union). */
+  readonly position: (key: BinStr) => number;
+}
+
+export interface ArrivalsOptions {
+  /** `cluster.replicas`: preference lists have replicas + 1 members. */
+  readonly replicas: number;
+  /** `rebalance.pull_window`: a gained arc never handed off stops pulling after this long. */
+  readonly windowMs: number;
+}
+
+/**
+ * The receiving side of a hand-off: no window serves "missing" for a key that exists. When this
+ * node gains arcs (a join, a restart, another member's death or leave), a command for a key in
+ * such an arc first pulls the key from the arc's previous owners (FetchKeys), merges what they
+ * hold by version, then runs here; the previous owners forward that key's later commands here,
+ * so both never accept writes for it. An arc stops pulling when its first previous owner
+ * reports it handed off, when no previous owner is left, or after the window.
+ */
+export class Arrivals {
+  readonly #deps: ArrivalsDeps;
+  readonly #options: ArrivalsOptions;
+  readonly #pending = new PendingRanges();
+  readonly #checked = new Set<BinStr>();
+  readonly #inflight = new Map<BinStr, Promise<void>>();
+  readonly #batches = new Map<string, Map<BinStr, Deferred<HandOffState | undefined>>>();
+  #pulls = 0;
+
+  constructor(deps: ArrivalsDeps, options: ArrivalsOptions) {
+    this.#deps = deps;
+    this.#options = options;
+  }
+
+  /** Pending segments (arcs still arriving) and keys pulled so far, for status and metrics. */
+  get stats(): { pendingArcs: number; pulls: number } {
+    return { pendingArcs: this.#pending.size, pulls: this.#pulls };
+  }
+
+  /** Records the arcs gained from `before` to `after`. */
+  onRingChange(before: Ring, after: Ring): void {
+    this.#expire();
+    const now = this.#deps.clock.monotonic();
+    const added = this.#pending.gain(before, after, this.#deps.selfId, this.#options.replicas + 1, now);
+    if (added > 0) this.#deps.log.info({ arcs: added, pending: this.#pending.size }, 'arcs gained: pulling keys on a miss until handed off');
+  }
+
+  /** A member died or left: it is nobody's source any more. */
+  memberGone(id: string): void {
+    if (this.#pending.removeSource(id) > 0) this.#settle();
+  }
+
+  /** `from` handed off everything it holds in `arcs` (its `done` message). */
+  handed(from: string, arcs: readonly HandedArc[]): void {
+    if (this.#pending.handed(from, arcs) > 0) this.#settle();
+  }
+
+  /**
+   * Whether the arc of `position` is still arriving here from a previous owner other than
+   * `asker` (its first source): a dropper confirming that arc need not push, the source will.
+   */
+  expectsFromOther(position: number, asker: string): boolean {
+    const seg = this.#live(this.#pending.find(position));
+    return seg !== undefined && seg.sources[0] !== asker;
+  }
+
+  /**
+   * Undefined when `key` (at ring `position`) may be served from the local store now; else a
+   * promise that settles once its previous owners were asked (rejects with UNAVAILABLE when
+   * none answered). Concurrent calls for one key share the promise, so they run in order.
+   */
+  ready(key: BinStr, position: number): Promise<void> | undefined {
+    if (this.#pending.size === 0) return undefined;
+    const inflight = this.#inflight.get(key);
+    if (inflight !== undefined) return inflight;
+    if (this.#checked.has(key)) return undefined;
+    const seg = this.#live(this.#pending.find(position));
+    if (seg === undefined) return undefined;
+    const pull = this.#pull(key, seg.sources).finally(() => this.#inflight.delete(key));
+    this.#inflight.set(key, pull);
+    return pull;
+  }
+
+  /**
+   * For a SCAN page over [from, to) led here: the keys the previous owners of arcs still
+   * arriving hold there, complete below `next`; undefined when nothing in the range is pending.
+   * Ask this BEFORE listing the local keys: a key the previous owner forgets after answering
+   * was merged here before it was forgotten, so the local listing that follows has it.
+   */
+  scanRemote(from: number, to: number, args: readonly BinStr[]): Promise<RangeKeys> | undefined {
+    if (this.#pending.size === 0) return undefined;
+    const segs = this.#pending.overlapping(from, to).filter((s) => this.#live(s) !== undefined);
+    if (segs.length === 0) return undefined;
+    return this.#scanSegments(segs, to, args);
+  }
+
+  async #scanSegments(segs: readonly PendingSegment[], to: number, args: readonly BinStr[]): Promise<RangeKeys> {
+    const { sink, position } = this.#deps;
+    const pages = await Promise.all(
+      segs.map(async (seg) => {
+        const answers = await Promise.allSettled(seg.sources.map((id) => sink.scan(id, seg.from, seg.to, args)));
+        const ok = answers.filter((a): a is PromiseFulfilledResult<RangeKeys> => a.status === 'fulfilled');
+        if (ok.length === 0) throw unreachable(seg.sources);
+        // Complete below the smallest next any source reported.
+        return { keys: ok.flatMap((a) => a.value.keys), next: Math.min(...ok.map((a) => a.value.next)) };
+      }),
+    );
+    // A segment listed to its end limits nothing; one cut short limits the page to its cut.
+    let next = to;
+    pages.forEach((p, i) => {
+      if (p.next < segs[i]!.to && p.next < next) next = p.next;
+    });
+    const keys = pages.flatMap((p) => p.keys).filter((k) => position(k) < next);
+    return { keys, next };
+  }
+
+  async #pull(key: BinStr, sources: readonly string[]): Promise<void> {
+    const answers = await Promise.allSettled(sources.map((id) => this.#fetch(id, key)));
+    let answered = 0;
+    const states: HandOffState[] = [];
+    for (const a of answers) {
+      if (a.status !== 'fulfilled') continue;
+      answered++;
+      if (a.value !== undefined) states.push(a.value);
+    }
+    if (answered === 0) throw unreachable(sources);
+    mergeStates(this.#deps.store, states);
+    this.#pulls++;
+    if (this.#checked.size >= MAX_CHECKED_KEYS) this.#checked.clear();
+    this.#checked.add(key);
+  }
+
+  /** Fetches one key from `member`, batching every key asked of it in the same tick. */
+  #fetch(member: string, key: BinStr): Promise<HandOffState | undefined> {
+    let batch = this.#batches.get(member);
+    if (batch === undefined) {
+      batch = new Map();
+      this.#batches.set(member, batch);
+      setImmediate(() => this.#flush(member));
+    }
+    let d = batch.get(key);
+    if (d === undefined) {
+      d = deferred();
+      batch.set(key, d);
+    }
+    return d.promise;
+  }
+
+  #flush(member: string): void {
+    const batch = this.#batches.get(member);
+    this.#batches.delete(member);
+    if (batch === undefined) return;
+    this.#deps.sink.fetch(member, [...batch.keys()]).then(
+      (states) => {
+        const byKey = new Map(states.map((s) => [s.key, s]));
+        for (const [key, d] of batch) d.resolve(byKey.get(key));
+      },
+      (err: unknown) => {
+        for (const d of batch.values()) d.reject(err);
+      },
+    );
+  }
+
+  /** The segment, unless older than the window (then it ends, logged). */
+  #live(seg: PendingSegment | undefined): PendingSegment | undefined {
+    if (seg === undefined) return undefined;
+    if (this.#deps.clock.monotonic() - seg.sinceMs <= this.#options.windowMs) return seg;
+    this.#expire();
+    return undefined;
+  }
+
+  #expire(): void {
+    const gone = this.#pending.expire(this.#deps.clock.monotonic() - this.#options.windowMs);
+    if (gone.length > 0) {
+      this.#deps.log.warn({ arcs: gone.length, windowMs: this.#options.windowMs }, 'gained arcs never reported handed off: no longer pulling them');
+      this.#settle();
+    }
+  }
+
+  #settle(): void {
+    if (this.#pending.size === 0) {
+      this.#checked.clear();
+      this.#deps.log.info({ pulls: this.#pulls }, 'every gained arc handed off');
+    }
+  }
+}
+
+function unreachable(sources: readonly string[]): GokvError {
+  return new GokvError('UNAVAILABLE', `UNAVAILABLE this key is still being handed over and none of its previous owners (${sources.join(', ')}) answered; retry`);
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(err: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A fetch failure is handled by #pull through allSettled; never unhandled.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}

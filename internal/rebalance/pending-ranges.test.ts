@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { HASH_SPACE } from '../ring/index.js';
+import { PendingRanges } from './pending-ranges.js';
+import { ringOf } from './testing/fixtures.js';
+
+// One vnode each: a at 100, b at 200, c at 300, d at 250 (testing/fixtures.ts).
+const abc = ringOf('a', 'b', 'c');
+const abcd = ringOf('a', 'b', 'c', 'd');
+const ac = ringOf('a', 'c');
+const END = HASH_SPACE;
+
+type Seg = [from: number, to: number, sources: string[]];
+const segs = (p: PendingRanges): Seg[] => p.segments().map((s) => [s.from, s.to, [...s.sources]]);
+
+describe('PendingRanges.gain', () => {
+  it.each<[string, ReturnType<typeof ringOf>, ReturnType<typeof ringOf>, string, number, Seg[]]>([
+    ['a joiner gains the arc it now leads, from its old leader (replicas 0)', abc, abcd, 'd', 1, [[201, 251, ['c']]]],
+    ['a joiner gains its replica arcs too, sources in old-list order (replicas 1)', abc, abcd, 'd', 2, [[101, 201, ['b', 'c']], [201, 251, ['c', 'a']]]],
+    ['an old member gains nothing from a join', abc, abcd, 'c', 2, []],
+    ['a survivor gains the arcs a leaver held, from whoever held them', abc, ac, 'c', 2, [[0, 101, ['a', 'b']], [301, END, ['a', 'b']]]],
+    ['a node joining an empty ring has nobody to pull from', ringOf(), ringOf('a'), 'a', 1, []],
+  ])('%s', (_name, before, after, self, n, expected) => {
+    const p = new PendingRanges();
+    p.gain(before, after, self, n, 0);
+    expect(segs(p)).toEqual(expected);
+  });
+
+  it('keeps the union of sources where two changes overlap, older sources first', () => {
+    const p = new PendingRanges();
+    p.gain(abc, abcd, 'd', 2, 0); // [101,201) from b,c and [201,251) from c,a
+    // Another view's change: from [a,c] to [a,c,d], d gains [0,101) and [301,END) from a,c and
+    // [101,251) from c,a.
+    p.gain(ac, ringOf('a', 'c', 'd'), 'd', 2, 7);
+    expect(segs(p)).toEqual([
+      [0, 101, ['a', 'c']],
+      [101, 201, ['b', 'c', 'a']],
+      [201, 251, ['c', 'a']],
+      [301, END, ['a', 'c']],
+    ]);
+  });
+});
+
+describe('PendingRanges bookkeeping', () => {
+  const pending = () => {
+    const p = new PendingRanges();
+    p.gain(abc, abcd, 'd', 2, 0);
+    return p;
+  };
+
+  it('finds the segment of a position, and nothing outside', () => {
+    const p = pending();
+    expect(p.find(150)?.sources).toEqual(['b', 'c']);
+    expect(p.find(201)?.sources).toEqual(['c', 'a']);
+    expect(p.find(250)?.from).toBe(201);
+    expect(p.find(251)).toBeUndefined();
+    expect(p.find(100)).toBeUndefined();
+  });
+
+  it('ends the part a first source reports handed off, ignoring reports of other sources', () => {
+    const p = pending();
+    expect(p.handed('c', [{ from: 101, to: 201 }])).toBe(0); // c is not b's arc's first source
+    expect(p.handed('b', [{ from: 101, to: 151 }])).toBe(50);
+    expect(segs(p)).toEqual([
+      [151, 201, ['b', 'c']],
+      [201, 251, ['c', 'a']],
+    ]);
+    p.handed('c', [{ from: 0, to: END }]);
+    expect(segs(p)).toEqual([[151, 201, ['b', 'c']]]);
+  });
+
+  it('moves on to the next source when one is gone, and ends a segment with none left', () => {
+    const p = pending();
+    p.removeSource('b');
+    expect(segs(p)).toEqual([
+      [101, 201, ['c']],
+      [201, 251, ['c', 'a']],
+    ]);
+    expect(p.handed('c', [{ from: 101, to: 201 }])).toBe(100);
+    expect(p.removeSource('c')).toBe(0);
+    expect(p.removeSource('a')).toBe(1);
+    expect(p.size).toBe(0);
+  });
+
+  it('lists the pending parts inside a range, clipped', () => {
+    expect(pending().overlapping(150, 220).map((s) => [s.from, s.to])).toEqual([
+      [150, 201],
+      [201, 220],
+    ]);
+  });
+
+  it('expires segments gained before a cutoff', () => {
+    const p = pending(); // gained at 0
+    expect(p.expire(0)).toEqual([]);
+    expect(p.expire(50).map((s) => [s.from, s.to])).toEqual([
+      [101, 201],
+      [201, 251],
+    ]);
+    expect(p.size).toBe(0);
+  });
+
+  it('restarts the clock where a newer gain overlaps', () => {
+    const p = pending(); // gained at 0
+    p.gain(ac, ringOf('a', 'c', 'd'), 'd', 1, 100); // d leads [101,251) in this view: overlaps both
+    expect(p.expire(50)).toEqual([]);
+    expect(p.size).toBe(2);
+  });
+});

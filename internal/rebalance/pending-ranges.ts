@@ -1,0 +1,158 @@
+import { diffRanges, HASH_SPACE, type Ring } from '../ring/index.js';
+
+/** A part of the ring this node gained and has not been handed yet, and who held it before. */
+export interface PendingSegment {
+  readonly from: number;
+  /** Exclusive; at most 2^32. */
+  readonly to: number;
+  /** The previous preference list, leader first, without this node and without gone members. */
+  readonly sources: readonly string[];
+  /** Monotonic ms when this node gained it. */
+  readonly sinceMs: number;
+}
+
+/**
+ * The arcs this node became an owner of and whose keys have not all arrived yet (the receiving
+ * side of a hand-off). Pure bookkeeping: sorted, non-overlapping segments, each with the members
+ * that held it before. A segment ends when its first source reports the arc handed off, when no
+ * source is left to ask, or when it is older than the window the caller enforces.
+ */
+export class PendingRanges {
+  #segments: PendingSegment[] = [];
+
+  get size(): number {
+    return this.#segments.length;
+  }
+
+  segments(): readonly PendingSegment[] {
+    return this.#segments;
+  }
+
+  /**
+   * Records the arcs `self` gained from ring `before` to ring `after` (preference lists of n
+   * members): where it is in the new list and was not in the old one. Overlaps with segments
+   * already pending keep the union of their sources, older sources first.
+   */
+  gain(before: Ring, after: Ring, self: string, n: number, nowMs: number): number {
+    let added = 0;
+    for (const arc of diffRanges(before, after, n)) {
+      if (!arc.after.includes(self) || arc.before.includes(self)) continue;
+      const sources = arc.before.filter((id) => id !== self);
+      if (sources.length === 0) continue;
+      this.#add({ from: arc.from, to: arc.to, sources, sinceMs: nowMs });
+      added++;
+    }
+    return added;
+  }
+
+  /** The segment holding `position`, if any. O(log segments). */
+  find(position: number): PendingSegment | undefined {
+    const segs = this.#segments;
+    let lo = 0;
+    let hi = segs.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const s = segs[mid]!;
+      if (position < s.from) hi = mid - 1;
+      else if (position >= s.to) lo = mid + 1;
+      else return s;
+    }
+    return undefined;
+  }
+
+  /** The parts of pending segments inside [from, to), ascending. */
+  overlapping(from: number, to: number): PendingSegment[] {
+    const out: PendingSegment[] = [];
+    for (const s of this.#segments) {
+      if (s.to <= from) continue;
+      if (s.from >= to) break;
+      out.push({ ...s, from: Math.max(s.from, from), to: Math.min(s.to, to) });
+    }
+    return out;
+  }
+
+  /**
+   * `member` has handed off everything it holds in these arcs: the parts of segments whose
+   * first source is `member` are complete. Returns how many positions were cleared.
+   */
+  handed(member: string, arcs: readonly { from: number; to: number }[]): number {
+    let cleared = 0;
+    for (const arc of arcs) {
+      const from = Math.max(0, arc.from);
+      const to = Math.min(HASH_SPACE, arc.to);
+      if (from >= to) continue;
+      this.#cut(from, to, (s) => {
+        if (s.sources[0] !== member) return s;
+        cleared += s.to - s.from;
+        return undefined;
+      });
+    }
+    return cleared;
+  }
+
+  /** A member died or left: it is no longer a source; a segment with none left ends. */
+  removeSource(member: string): number {
+    let ended = 0;
+    this.#segments = this.#segments.flatMap((s) => {
+      if (!s.sources.includes(member)) return [s];
+      const sources = s.sources.filter((id) => id !== member);
+      if (sources.length === 0) {
+        ended++;
+        return [];
+      }
+      return [{ ...s, sources }];
+    });
+    return ended;
+  }
+
+  /** Ends segments gained before `cutoffMs`; returns them. */
+  expire(cutoffMs: number): PendingSegment[] {
+    const gone = this.#segments.filter((s) => s.sinceMs < cutoffMs);
+    if (gone.length > 0) this.#segments = this.#segments.filter((s) => s.sinceMs >= cutoffMs);
+    return gone;
+  }
+
+  clear(): void {
+    this.#segments = [];
+  }
+
+  #add(seg: PendingSegment): void {
+    // Split existing segments at the new one's ends, then merge sources over the overlap.
+    const pieces: PendingSegment[] = [];
+    let cursor = seg.from;
+    this.#cut(seg.from, seg.to, (s) => {
+      if (s.from > cursor) pieces.push({ ...seg, from: cursor, to: s.from });
+      pieces.push({ ...s, sources: union(s.sources, seg.sources), sinceMs: Math.max(s.sinceMs, seg.sinceMs) });
+      cursor = s.to;
+      return undefined; // re-added below
+    });
+    if (cursor < seg.to) pieces.push({ ...seg, from: cursor, to: seg.to });
+    this.#segments.push(...pieces);
+    this.#segments.sort((a, b) => a.from - b.from);
+  }
+
+  /**
+   * Applies `edit` to the part of every segment inside [from, to) (keeping the parts outside);
+   * `edit` returns the replacement or undefined to drop that part.
+   */
+  #cut(from: number, to: number, edit: (inside: PendingSegment) => PendingSegment | undefined): void {
+    const out: PendingSegment[] = [];
+    for (const s of this.#segments) {
+      if (s.to <= from || s.from >= to) {
+        out.push(s);
+        continue;
+      }
+      if (s.from < from) out.push({ ...s, to: from });
+      const inside = edit({ ...s, from: Math.max(s.from, from), to: Math.min(s.to, to) });
+      if (inside !== undefined) out.push(inside);
+      if (s.to > to) out.push({ ...s, from: to });
+    }
+    this.#segments = out;
+  }
+}
+
+function union(a: readonly string[], b: readonly string[]): string[] {
+  const out = a.slice();
+  for (const id of b) if (!out.includes(id)) out.push(id);
+  return out;
+}

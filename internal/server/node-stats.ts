@@ -1,0 +1,59 @@
+import type { NodeStatsResponse, NodeStatsResponse__Output } from '../gen/internalpb/NodeStatsResponse.js';
+
+/** A hand-off this node is running now; `elapsedMs` is measured on its own clock. */
+export interface HandOffFigures {
+  readonly keysPlanned: number;
+  readonly keysSent: number;
+  readonly bytesPlanned: number;
+  readonly bytesSent: number;
+  readonly elapsedMs: number;
+}
+
+/** One node's own figures, as the NodeStats RPC carries them (the dashboard shows them). */
+export interface NodeFigures {
+  readonly id: string;
+  readonly keys: number;
+  readonly memoryUsedBytes: number;
+  /** memory.max_memory; 0 = unlimited. */
+  readonly maxMemoryBytes: number;
+  readonly opsPerSec: number;
+  /** null when no command ran lately. */
+  readonly p99LatencyMs: number | null;
+  readonly eventLoopDelayMs: number;
+  readonly uptimeMs: number;
+  /** null when no hand-off is running. */
+  readonly handOff: HandOffFigures | null;
+}
+
+export function figuresToProto(f: NodeFigures): NodeStatsResponse {
+  return {
+    nodeId: f.id,
+    keys: f.keys,
+    memoryUsedBytes: f.memoryUsedBytes,
+    maxMemoryBytes: f.maxMemoryBytes,
+    opsPerSec: f.opsPerSec,
+    // proto3 doubles have no null: -1 says "no figure" (a latency is never negative).
+    p99LatencyMs: f.p99LatencyMs ?? -1,
+    eventLoopDelayMs: f.eventLoopDelayMs,
+    uptimeMs: f.uptimeMs,
+    handOff: f.handOff === null ? null : { ...f.handOff },
+  };
+}
+
+export function figuresFromProto(r: NodeStatsResponse__Output): NodeFigures {
+  const h = r.handOff;
+  return {
+    id: r.nodeId,
+    keys: r.keys,
+    memoryUsedBytes: r.memoryUsedBytes,
+    maxMemoryBytes: r.maxMemoryBytes,
+    opsPerSec: r.opsPerSec,
+    p99LatencyMs: r.p99LatencyMs < 0 ? null : r.p99LatencyMs,
+    eventLoopDelayMs: r.eventLoopDelayMs,
+    uptimeMs: r.uptimeMs,
+    handOff:
+      h === null
+        ? null
+        : { keysPlanned: h.keysPlanned, keysSent: h.keysSent, bytesPlanned: h.bytesPlanned, bytesSent: h.bytesSent, elapsedMs: h.elapsedMs },
+  };
+}

@@ -1,0 +1,109 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { GokvNode } from '../internal/node/index.js';
+import { startCluster, waitForConvergence, type InProcessCluster } from './helpers/in-process-cluster.js';
+import { expectLedgerHolds, Ledger, startWriters } from './helpers/ledger.js';
+
+// Rebalance on real nodes over loopback gRPC (DESIGN.md section 8): joins, graceful leaves and
+// crashes under continuous writes lose no acknowledged write, and end with replicas + 1 copies.
+
+let cluster: InProcessCluster | undefined;
+
+afterEach(async () => {
+  await cluster?.stop();
+  cluster = undefined;
+});
+
+/** Nodes whose store holds `key` now. */
+const holders = (nodes: readonly GokvNode[], key: string): number => nodes.filter((n) => n.store.peek(key) !== undefined).length;
+
+/** Waits until every written key (hash keys and lists) is on exactly `copies` of `nodes`. */
+async function expectCopies(nodes: readonly GokvNode[], ledger: Ledger, copies: number): Promise<void> {
+  const keys = [...ledger.hashes.keys(), ...ledger.lists.keys()];
+  await vi.waitFor(
+    () => {
+      const wrong = keys.filter((k) => holders(nodes, k) !== copies);
+      if (wrong.length > 0) {
+        throw new Error(`${wrong.length} keys not on exactly ${copies} nodes, e.g. ${wrong[0]} on ${holders(nodes, wrong[0]!)}`);
+      }
+    },
+    { timeout: 15_000, interval: 100 },
+  );
+}
+
+/** Waits until the writers have acknowledged `more` further writes. */
+async function writesGoOn(writers: { writes(): number }, more = 40): Promise<void> {
+  const target = writers.writes() + more;
+  await vi.waitFor(() => expect(writers.writes()).toBeGreaterThanOrEqual(target), { timeout: 15_000, interval: 20 });
+}
+
+describe('rebalance under continuous writes (replicas: 1)', () => {
+  it('a join, a graceful leave and a crash lose no acknowledged write; every key ends on 2 nodes', async () => {
+    cluster = await startCluster(3, { cluster: { replicas: 1 } });
+    const c = cluster;
+    const down = new Set<GokvNode>();
+    const live = () => c.nodes.filter((n) => !down.has(n));
+    const ledger = new Ledger();
+    const writers = startWriters(() => c.clients.filter((_, i) => !down.has(c.nodes[i]!)), ledger);
+    try {
+      await writesGoOn(writers);
+
+      await c.add({ cluster: { replicas: 1 } }); // a 4th node joins
+      await waitForConvergence(live(), 4);
+      await writesGoOn(writers);
+
+      const leaver = c.nodes[1]!;
+      down.add(leaver);
+      await leaver.stop({ leave: true }); // hands its keys off, then exits
+      await waitForConvergence(live(), 3);
+      await writesGoOn(writers);
+
+      const victim = c.nodes[2]!;
+      down.add(victim);
+      await victim.stop({ leave: false }); // a crash: no leave, no hand-off
+      await waitForConvergence(live(), 2);
+      await writesGoOn(writers);
+    } finally {
+      await writers.stop();
+    }
+
+    expect(ledger.hashes.size).toBeGreaterThan(100);
+    for (const i of c.nodes.keys()) {
+      if (!down.has(c.nodes[i]!)) await expectLedgerHolds(c.clients[i]!, ledger);
+    }
+    await expectCopies(live(), ledger, 2);
+  }, 90_000);
+});
+
+describe('cluster SCAN across membership changes', () => {
+  it('returns every key that existed throughout, while a node joins and another leaves', async () => {
+    cluster = await startCluster(3, { cluster: { replicas: 1 } });
+    const c = cluster;
+    const keys = Array.from({ length: 3000 }, (_, i) => `scan:${i}`);
+    for (let i = 0; i < keys.length; i += 500) {
+      const replies = await c.clients[0]!.stream(keys.slice(i, i + 500).map((key) => ({ command: 'HSET', key, args: ['f', 'v'] })));
+      expect(replies.every((r) => r.error === '')).toBe(true);
+    }
+
+    const seen = new Set<string>();
+    let cursor = '0';
+    let pages = 0;
+    const page = async (client = c.clients[0]!) => {
+      const reply = (await client.run('SCAN', cursor, 'COUNT', '100')) as Map<string, unknown>;
+      for (const k of reply.get('Keys') as Buffer[]) seen.add(k.toString());
+      cursor = String(reply.get('NextCursor'));
+      pages++;
+    };
+    // A third of the ring, then a join; the next third while the joiner is being handed its
+    // arcs; then a graceful leave, and the rest.
+    while (cursor === '0' || Number(cursor) < 2 ** 32 / 3) await page();
+    const joiner = c.add({ cluster: { replicas: 1 } });
+    while (cursor !== '0' && Number(cursor) < (2 * 2 ** 32) / 3) await page(c.clients[1]!);
+    await joiner;
+    const leaving = c.nodes[1]!.stop({ leave: true });
+    while (cursor !== '0') await page(c.clients[2]!);
+    await leaving;
+
+    expect(pages).toBeGreaterThan(3);
+    expect(keys.filter((k) => !seen.has(k))).toEqual([]);
+  }, 90_000);
+});
