@@ -82,6 +82,9 @@ const RESP_ONLY: readonly CommandDoc[] = [
   doc('DBSIZE', 1, ['readonly', 'fast'], 'server', 'Returns the number of keys in the cluster.', ''),
   doc('FLUSHALL', -1, ['write'], 'server', 'Removes all keys from every node of the cluster.', '[ASYNC|SYNC]'),
   doc('FLUSHDB', -1, ['write'], 'server', 'Removes all keys (the same as FLUSHALL: gokv has one database).', '[ASYNC|SYNC]'),
+  // gokv's node commands, answered through the same command path as the table's.
+  doc('EXPLAIN', 2, ['readonly'], 'server', 'gokv: where a key lives (leader, replicas) and what it is, never its value.', 'key'),
+  doc('SNAPSHOT', 1, ['admin'], 'server', 'gokv: writes this node\'s snapshot file now.', ''),
 ];
 
 function doc(name: string, arity: number, flags: string[], group: string, summary: string, syntax: string): CommandDoc {
