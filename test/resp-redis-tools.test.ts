@@ -57,6 +57,22 @@ describe.skipIf(!has('redis-cli'))('redis-cli', () => {
     expect((await cli('GET', 'cli:bin')).stdout).toBe('"\\xc3\\xbf\\x00\\r\\nend"\n');
   });
 
+  // Interactive redis-cli reads COMMAND DOCS at start for its hints and asserts on the reply
+  // types (it aborted on bulk-string argument flags); `script` gives it the terminal it needs.
+  it.skipIf(!has('script'))('runs interactively, hints loaded from COMMAND DOCS', async () => {
+    const out = await new Promise<string>((resolve) => {
+      const child = execFile('script', ['-qc', `redis-cli -p ${port}`, '/dev/null'], { env: { ...process.env, TERM: 'dumb' }, timeout: 20_000 }, (_err, stdout, stderr) =>
+        resolve(`${stdout}${stderr}`),
+      );
+      child.stdin!.end('HSET ih f v\nHGET ih f\nNOSUCH x\nquit\n');
+    });
+    const text = out.replace(/\r/g, '');
+    expect(text).not.toMatch(/Assertion|Aborted/);
+    expect(text).toContain(`127.0.0.1:${port}> (integer) 1`);
+    expect(text).toContain(`127.0.0.1:${port}> "v"`);
+    expect(text).toContain("(error) ERR unknown command 'NOSUCH'");
+  });
+
   it('loads commands with --pipe and reports no errors', async () => {
     const commands = Array.from({ length: 1000 }, (_, i) => `SET pipe:${i} ${i}\r\n`).join('');
     const { stdout } = await run('redis-cli', ['-p', port, '--pipe'], commands);

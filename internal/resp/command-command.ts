@@ -73,7 +73,8 @@ function argumentMap(a: Arg): string {
   const items = [bulk('name'), bulk(a.name), bulk('type'), bulk(a.type)];
   if (a.type === 'key') items.push(bulk('key_spec_index'), integer(0));
   if (a.token !== undefined) items.push(bulk('token'), bulk(a.token));
-  if (a.flags.length > 0) items.push(bulk('flags'), bulkArray(a.flags));
+  // Statuses, as Redis sends them: redis-cli asserts on the reply type when it builds its hints.
+  if (a.flags.length > 0) items.push(bulk('flags'), array(a.flags.map((f) => `+${f}\r\n`)));
   if (a.args.length > 0) items.push(bulk('arguments'), array(a.args.map(argumentMap)));
   return array(items);
 }
