@@ -74,6 +74,17 @@ async function main(): Promise<void> {
   }
   await workers.stop();
 
+  // gokv's RESP port under the same redis-benchmark runs as redis-server (issue 8).
+  if (options.parts.has('resp') && ['redis-benchmark', 'redis-cli'].every(hasProgram)) {
+    log('starting resp');
+    const target = await startGokv(1, [], { resp: true });
+    try {
+      runs.push(...(await runRedisBench({ ...target, name: 'resp' }, options.quick, log)));
+    } finally {
+      await target.stop();
+    }
+  } else if (options.parts.has('resp')) notes.push('redis-benchmark or redis-cli not installed: RESP runs skipped');
+
   let redis: RedisTarget | undefined;
   const redisWanted = options.parts.has('redis') || options.parts.has('memory');
   if (redisWanted && ['redis-server', 'redis-benchmark', 'redis-cli'].every(hasProgram)) redis = await startRedis();

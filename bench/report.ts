@@ -122,6 +122,8 @@ ${report.notes.map((n) => `- ${n}`).join('\n')}
 - **redis**: \`redis-benchmark -c 16 -r 100000 [-P 16] HSET key:__rand_int__ field:0000000000 <32 B>\`
   (and HGET) against a redis-server the bench started (\`--save '' --appendonly no\`); server us/op
   is redis-server's CPU read the same way; redis-benchmark reports no p999.
+- **resp**: the same redis-benchmark invocations against one gokv node's RESP port (the node as in
+  \`single\`, with \`GOKV_EXTERNAL_RESP_BIND_ADDR\` set), preloaded the same way with \`redis-cli --pipe\`.
 
 ## Results
 
@@ -142,7 +144,7 @@ and redis-server's \`used_memory\` delta for the same bytes loaded with \`redis-
 
 ${report.memory.length > 0 ? mdTable(memoryHead, report.memory.map(memoryRow)) : 'Not measured in this run.'}
 
-## Targets (issue 6; measured, never asserted in tests)
+## Targets (issues 6 and 8; measured, never asserted in tests)
 
 ${mdTable(['target', 'limit', 'measured', 'result'], report.checks.map(checkRow))}
 `;

@@ -14,7 +14,9 @@ import type { Replicator } from '../replication/index.js';
 import type { Store } from '../store/index.js';
 import { decodeReply } from '../wire/index.js';
 import type { ClusterView, Forwarder, HandOffGate } from './cluster-view.js';
+import { ClusterWide } from './cluster-wide.js';
 import { scanPosition, scanRange } from './scan-route.js';
+import { splitArray, splitPairs } from './split-keys.js';
 
 /** Pages one SCAN call may gather across arcs before answering with what it has. */
 const SCAN_MAX_PAGES = 32;
@@ -41,6 +43,8 @@ export interface RouterOptions {
  * nothing about any node's health. A write is never applied by a node that does not lead its key.
  */
 export class Router {
+  private readonly clusterWide: ClusterWide;
+
   constructor(
     private readonly deps: {
       store: Store;
@@ -53,16 +57,29 @@ export class Router {
       gate?: HandOffGate;
     },
     private readonly options: RouterOptions,
-  ) {}
+  ) {
+    this.clusterWide = new ClusterWide({ store: deps.store, view: deps.view, forwarder: deps.forwarder });
+  }
 
   execute(command: RoutedCommand, hops = 0, replicaRead = false): Reply | Promise<Reply> {
     const spec = lookupCommand(command.name);
-    if (!spec) throw unknownCommand(command.name);
+    if (!spec) {
+      // DBSIZE and FLUSHALL are not table commands: they reach every member (cluster-wide.ts).
+      const wide = this.clusterWide.handle(command, hops);
+      if (wide !== undefined) return wide;
+      throw unknownCommand(command.name);
+    }
     if (spec.flags.keyless) return this.local(spec, command);
     if (!this.deps.view().joined()) throw unavailable('this node is still joining the cluster; retry');
     if (spec.flags.scan) return this.scan(spec, command, hops);
     if (spec.flags.multiKey && command.args.length > 0 && command.key !== '') {
       return this.splitKeys(command, hops);
+    }
+    if (command.key !== '' && command.args.length > 0) {
+      // MGET and MSET of several keys: one part per key, each to its own leader (split-keys.ts).
+      const part = (c: RoutedCommand) => this.execute(c, hops);
+      if (spec.flags.multiKeyArray) return splitArray(command, part);
+      if (spec.flags.multiKeyPairs && command.args.length > 1 && command.args.length % 2 === 1) return splitPairs(command, part);
     }
     if (command.key === '') return this.local(spec, command); // the command reports the arity error
     return this.route(spec, command, hops, replicaRead);
