@@ -6,11 +6,14 @@
  */
 
 /**
- * Per key: the entry object (~80 B), its empty container (a Map ~250 B, or a small ring
- * buffer), the keyspace Map slot (~37 B), the position-bucket Set slot (~26 B), the sampling
- * array slot (8 B) and the key string's header (~20 B).
+ * Per key: the entry object (~104 B, with its version and ring position as heap numbers), its
+ * container (a small hash's HashValue and exact-size field array ~80 B, or a small ring
+ * buffer; a hash past SMALL_HASH_MAX_FIELDS fields moves to a Map, whose fields then dominate),
+ * the keyspace Map slot (~37 B), the position-bucket Set slot (~26 B), the sampling array slot
+ * (8 B) and the key string's header (~20 B). Measured: 433 B of heap per one-field hash of a
+ * 16 B key, 16 B field and 32 B value (`npm run bench`, memory part).
  */
-export const ENTRY_OVERHEAD_BYTES = 400;
+export const ENTRY_OVERHEAD_BYTES = 300;
 
 /** Per hash field: a Map slot (~37 B) and two string headers with padding (~2 x 18 B). */
 export const HASH_FIELD_OVERHEAD_BYTES = 72;
@@ -20,9 +23,9 @@ export const LIST_ELEMENT_OVERHEAD_BYTES = 32;
 
 /**
  * Per string key, replacing ENTRY_OVERHEAD_BYTES: the entry, index slots and key header as for
- * any key, a StringValue wrapper and the value's header, but no Map or ring buffer. Measured the
- * same way (200k keys of 16 B with 32 B values): 479 B of heap per string key against 669 B per
- * one-field hash, so strings are charged 190 B less than that hash, keeping the same margin.
+ * any key, a StringValue wrapper and the value's header, but no field array, Map or ring
+ * buffer. Measured the same way: 324 B of heap per string key of 16 B with a 32 B value
+ * (estimate 328 B), against 433 B per one-field hash.
  */
 export const STRING_ENTRY_OVERHEAD_BYTES = 280;
 

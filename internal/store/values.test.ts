@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HashValue } from './hash-value.js';
+import { HashValue, SMALL_HASH_MAX_FIELDS } from './hash-value.js';
 import { ListValue, redisRange } from './list-value.js';
 import { hashFieldBytes, listElementBytes } from './memory.js';
 
@@ -91,5 +91,51 @@ describe('HashValue', () => {
     expect(h.toFlat()).toEqual(['b', '2', 'a', '1']);
     expect(h.fields()).toEqual(['b', 'a']);
     expect(h.values()).toEqual(['2', '1']);
+  });
+});
+
+describe('HashValue: small hashes in a flat array, larger ones in a Map', () => {
+  const filled = (n: number): HashValue => {
+    const h = new HashValue();
+    for (let i = 0; i < n; i++) h.set(`f${i}`, `v${i}`);
+    return h;
+  };
+
+  it.each([1, SMALL_HASH_MAX_FIELDS, SMALL_HASH_MAX_FIELDS + 1, 100])('behaves the same with %i fields', (n) => {
+    const h = filled(n);
+    expect(h.size).toBe(n);
+    expect(h.get(`f${n - 1}`)).toBe(`v${n - 1}`);
+    expect(h.has('nope')).toBe(false);
+    expect(h.set('f0', 'v0')).toBe('unchanged');
+    expect(h.set('f0', 'new')).toBe('updated');
+    expect(h.fields()).toEqual(Array.from({ length: n }, (_, i) => `f${i}`));
+    expect(h.values()[0]).toBe('new');
+    expect([...h.entries()].length).toBe(n);
+    expect(h.toFlat().slice(0, 2)).toEqual(['f0', 'new']);
+    const bytes = h.bytes;
+    expect(h.delete('f0')).toBe(true);
+    expect(h.delete('f0')).toBe(false);
+    expect(h.bytes).toBe(bytes - hashFieldBytes('f0', 'new'));
+    for (let i = 1; i < n; i++) h.delete(`f${i}`);
+    expect(h.isEmpty()).toBe(true);
+    expect(h.bytes).toBe(0);
+  });
+
+  it('keeps insertion order across the switch to a Map', () => {
+    const h = filled(SMALL_HASH_MAX_FIELDS);
+    h.delete('f3');
+    h.set('late', 'x');
+    h.set('later', 'y'); // the 17th field: now a Map
+    const fields = h.fields();
+    expect(fields.slice(-2)).toEqual(['late', 'later']);
+    expect(fields).not.toContain('f3');
+  });
+
+  it('never shares the field array between hashes', () => {
+    const a = new HashValue();
+    const b = new HashValue();
+    a.set('f', '1');
+    expect(b.size).toBe(0);
+    expect(b.get('f')).toBeUndefined();
   });
 });
