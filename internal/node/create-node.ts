@@ -17,11 +17,12 @@ import {
   type MemberView,
 } from '../server/index.js';
 import { serverOptions } from '../server/grpc-server.js';
-import { Store, startActiveExpiry } from '../store/index.js';
+import { keyDigest, Store, startActiveExpiry } from '../store/index.js';
 import { loadNodeCredentials } from '../tls/index.js';
 import { ClusterState } from './cluster-state.js';
 import { wireDashboard } from './dashboard-wiring.js';
 import { grpcForwarder, grpcRebalanceSink, grpcReplicaTransport, heartbeatSender } from './grpc-adapters.js';
+import { withFaults, type Adapters, type LinkFaults } from './fault-injection.js';
 import { createHandOff, type HandOff } from './hand-off-wiring.js';
 import { countingForwarder, countingReplicaTransport, instrumentService } from './instrumented-service.js';
 import { OpsSurface } from './ops-surface.js';
@@ -31,6 +32,8 @@ export interface NodeDeps {
   readonly clock?: Clock;
   readonly random?: Random;
   readonly log?: Logger;
+  /** Tests only (the fault suite): drop, delay or duplicate this node's outgoing internal messages. */
+  readonly faults?: LinkFaults;
 }
 
 export interface GokvNode {
@@ -90,6 +93,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     fetchKeys: (from, keys) => internalService!.fetchKeys(from, keys),
     scanRange: (from, to, args) => internalService!.scanRange(from, to, args),
     nodeStats: () => internalService!.nodeStats!(),
+    keyDigests: (keys) => internalService!.keyDigests!(keys),
   };
   if (config.addresses.clusterBind !== null) {
     addInternalService(internal, internalProxy, log.child({ component: 'internal' }), limits.maxArgs);
@@ -134,6 +138,14 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
 
   let gossiper: Gossiper | undefined;
   let state: ClusterState | undefined;
+  const addressOf = (memberId: string) => gossiper?.member(memberId)?.internalAddr;
+  const grpcAdapters: Adapters = {
+    sender: heartbeatSender(pool, id),
+    forwarder: grpcForwarder(pool, addressOf),
+    replicas: grpcReplicaTransport(pool, addressOf),
+    sink: grpcRebalanceSink(pool, addressOf, id),
+  };
+  const adapters = deps.faults ? withFaults(deps.faults, grpcAdapters, addressOf) : grpcAdapters;
   const grpcAdvertisePending = config.addresses.grpcBind !== null;
   if (grpcAdvertisePending) {
     externalServer = await startGrpcServer(external, config.addresses.grpcBind!, credentials.externalServer);
@@ -148,7 +160,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
         self: { id, internalAddr, grpcAddr, restAddr },
         clock,
         random,
-        sender: heartbeatSender(pool, id),
+        sender: adapters.sender,
         log: nodeLog,
         onChange: (changes) => onMembersChanged(changes),
       },
@@ -164,11 +176,10 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
   }
   const needsJoin = gossiper !== undefined && config.addresses.seeds.some((s) => s.addr !== internalAddr && s.id !== id);
   state = new ClusterState(id, gossiper, hasher, config.cluster.vNodeCount, clock, config.messaging.suspectAfterMs, needsJoin);
-  const addressOf = (memberId: string) => gossiper?.member(memberId)?.internalAddr;
   const replicator = new Replicator(
     {
       selfId: id,
-      transport: countingReplicaTransport(grpcReplicaTransport(pool, addressOf), ops.metrics),
+      transport: countingReplicaTransport(adapters.replicas, ops.metrics),
       exportState: (key) => exportState(store, key),
       log: nodeLog.child({ component: 'replication' }),
     },
@@ -183,7 +194,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
       clock,
       log: nodeLog,
       hasher,
-      sink: grpcRebalanceSink(pool, addressOf, id),
+      sink: adapters.sink,
       gossiper,
       ring: () => state!.view().ring,
     },
@@ -195,7 +206,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
       store,
       hasher,
       view: () => state!.view(),
-      forwarder: countingForwarder(grpcForwarder(pool, addressOf), ops.metrics),
+      forwarder: countingForwarder(adapters.forwarder, ops.metrics),
       replicator,
       log: nodeLog,
       gate: handOff.gate,
@@ -275,6 +286,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     applyReplication: (_leader, ops) => applier.apply(ops),
     ...handOff.internal,
     nodeStats: () => dashboard.ownFigures(),
+    keyDigests: (keys) => keys.map((key) => keyDigest(store, key)),
   };
 
   gossiper?.start();

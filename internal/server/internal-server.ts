@@ -92,6 +92,19 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
       }
     },
 
+    KeyDigests(call, callback) {
+      if (!service.keyDigests) {
+        callback({ code: grpcStatus.UNIMPLEMENTED, details: 'KeyDigests is not served by this node' });
+        return;
+      }
+      try {
+        const entries = service.keyDigests(call.request.keys.map(bin)).map((d) => ({ ...d, key: bytes(d.key) }));
+        callback(null, { entries });
+      } catch (err) {
+        callback(toServiceError(err));
+      }
+    },
+
     // One hand-off message per call: the answer is its acknowledgement (sent after the merge).
     Rebalance(call, callback) {
       let answered = false;

@@ -1,6 +1,7 @@
 import type { Reply } from '../command/index.js';
 import type { MemberEntry } from '../membership/index.js';
 import type { KeyStateMessage, ReplicationAck, ReplicationOp } from '../replication/index.js';
+import type { KeyDigestView } from '../store/index.js';
 import type { ServedCommand } from './command-service.js';
 import type { NodeFigures } from './node-stats.js';
 
@@ -17,6 +18,8 @@ export interface InternalService {
   applyReplication(leaderId: string, ops: ReplicationOp[]): ReplicationAck;
   /** This node's own figures for the dashboard (NodeStats); absent: UNIMPLEMENTED. */
   nodeStats?(): NodeFigures;
+  /** Debug/checkers: this node's own copy of each key, from its local store (KeyDigests); absent: UNIMPLEMENTED. */
+  keyDigests?(keys: string[]): KeyDigestView[];
   /**
    * One hand-off message from `fromNodeId`: merges `states` by version, answers `confirm` with
    * the keys held here at a lower version or not at all, and notes `done` arcs as handed off.
