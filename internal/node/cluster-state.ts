@@ -10,8 +10,8 @@ import type { ClusterView, MemberStatus } from '../router/index.js';
 export class ClusterState {
   private current: ClusterView;
   private epoch = 0;
-  /** Monotonic time since which writes are held, until an exchange newer than it. */
-  private fencedSince: number | undefined;
+  /** Monotonic time of the latest evidence that the view may be stale; writes wait for an exchange started after it. */
+  private staleSince = -Infinity;
   /** Sticky: once it heard of a live peer (or has no seeds), a node serves, even if left alone later. */
   private hasJoined: boolean;
 
@@ -38,16 +38,19 @@ export class ClusterState {
    * One leader at a time, as far as this node can tell: if its gossip timer has not run for
    * suspect_after (the process was paused or blocked), or it learned it was held dead, its
    * peers may already have moved its keys to another leader. Writes are held until an exchange
-   * with a peer, newer than the stall, has refreshed the view. A node alone is always writable.
+   * with a peer, started after that evidence, has refreshed the view. The evidence is kept
+   * whichever runs first after a pause (a queued write or the overdue gossip tick), so writes
+   * that were waiting in the socket during a SIGSTOP are refused too. A node alone is always
+   * writable.
    */
   writable(): boolean {
     const gossiper = this.gossiper;
     if (!gossiper || this.current.ring.size <= 1) return true;
     const now = this.clock.monotonic();
-    const { lastTickMs, lastExchangeMs } = gossiper.freshness;
-    if (this.fencedSince === undefined && now - lastTickMs > this.suspectAfterMs) this.fencedSince = now;
-    if (this.fencedSince !== undefined && lastExchangeMs > this.fencedSince) this.fencedSince = undefined;
-    return this.fencedSince === undefined;
+    const { lastTickMs, longStallAtMs, lastExchangeMs } = gossiper.freshness;
+    if (now - lastTickMs > this.suspectAfterMs) this.staleSince = Math.max(this.staleSince, now);
+    this.staleSince = Math.max(this.staleSince, longStallAtMs);
+    return this.staleSince === -Infinity || lastExchangeMs > this.staleSince;
   }
 
   view(): ClusterView {
@@ -63,7 +66,7 @@ export class ClusterState {
   onChange(changes: readonly MemberChange[]): boolean {
     for (const c of changes) {
       if (c.kind === 'refuted' && c.id === this.selfId && (c.claimed === 'dead' || c.claimed === 'left')) {
-        this.fencedSince ??= this.clock.monotonic();
+        this.staleSince = Math.max(this.staleSince, this.clock.monotonic());
       }
     }
     const next = this.build();

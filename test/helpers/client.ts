@@ -8,7 +8,10 @@ import type { CommandResponse__Output } from '../../internal/gen/commonpb/Comman
 export class TestClient {
   readonly raw: ExternalServerClient;
 
-  constructor(addr: string, credentials = grpc.credentials.createInsecure()) {
+  constructor(
+    readonly addr: string,
+    credentials = grpc.credentials.createInsecure(),
+  ) {
     const { external } = loadProtos();
     this.raw = new external.externalpb.ExternalServer(addr, credentials);
   }

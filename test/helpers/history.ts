@@ -21,18 +21,21 @@ export interface Op {
   code?: string;
   /** What a read returned: a hash field's value (or null), a list's items. */
   read?: string | null | string[];
+  /** The entry node's address (diagnostics). */
+  via?: string;
 }
 
 export class History {
   readonly ops: Op[] = [];
-  private readonly startMs = Date.now();
+  /** Wall-clock ms at which the history began (to line it up with node logs). */
+  readonly startMs = Date.now();
 
   now(): number {
     return Date.now() - this.startMs;
   }
 
-  invoke(process: string, kind: OpKind, key: string, value?: string, seq?: number): Op {
-    const op: Op = { id: this.ops.length, process, kind, key, value, seq, invokeMs: this.now(), outcome: 'pending' };
+  invoke(process: string, kind: OpKind, key: string, value?: string, seq?: number, via?: string): Op {
+    const op: Op = { id: this.ops.length, process, kind, key, value, seq, invokeMs: this.now(), outcome: 'pending', via };
     this.ops.push(op);
     return op;
   }

@@ -67,8 +67,8 @@ export function startWriters(entries: () => TestClient[], ledger: Ledger, option
       const key = options.hashKeys ? `${prefix}:${w}:k${i % options.hashKeys}` : `${prefix}:${w}:${i}`;
       const value = `v${i}`;
       const item = `${w}.${i}`;
-      const hop = h.invoke(`w${w}`, 'hset', key, value, i);
-      const lop = h.invoke(`w${w}`, 'rpush', list, item, i);
+      const hop = h.invoke(`w${w}`, 'hset', key, value, i, client.addr);
+      const lop = h.invoke(`w${w}`, 'rpush', list, item, i, client.addr);
       const [hs, ls] = await Promise.allSettled([client.run('HSET', key, 'f', value), client.run('RPUSH', list, item)]);
       if (hs.status === 'fulfilled') {
         h.ok(hop);

@@ -82,6 +82,44 @@ export class ProcessCluster {
     if (signal === 'SIGKILL' || signal === 'SIGTERM') node.child = undefined;
   }
 
+  /** SIGTERM (a graceful leave: the node hands its keys off) and waits for the process to exit. */
+  async terminate(node: ProcessNode, timeoutMs = 60_000): Promise<void> {
+    const child = node.child;
+    if (!child) return;
+    node.child = undefined;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  /** Starts the node again under the same id and addresses (a new incarnation: a leave plus a join). */
+  restart(node: ProcessNode): void {
+    if (node.child) this.kill(node);
+    this.spawn(node);
+  }
+
+  /** Which status `observer` gives member `id` (undefined when it does not list it). */
+  async statusSeenBy(observer: ProcessNode, id: string): Promise<string | undefined> {
+    const health = await observer.client.health();
+    return health.peers.find((p) => p.nodeId === id)?.status;
+  }
+
+  /** Waits until each of `observers` lists member `id` with one of `statuses` (absent counts as 'gone'). */
+  async waitForStatus(observers: readonly ProcessNode[], id: string, statuses: readonly string[], timeoutMs = 30_000): Promise<void> {
+    await vi.waitFor(
+      async () => {
+        for (const o of observers) {
+          const s = (await this.statusSeenBy(o, id)) ?? 'gone';
+          if (!statuses.includes(s)) throw new Error(`${o.id} sees ${id} ${s}`);
+        }
+      },
+      { timeout: timeoutMs, interval: 50 },
+    );
+  }
+
   /** Waits until each of `observers` sees `expected` alive members. */
   async waitForAlive(observers: readonly ProcessNode[], expected: number, timeoutMs = 20_000): Promise<void> {
     await vi.waitFor(

@@ -47,7 +47,7 @@ export function rpcSource(id: string, internalAddr: string): DigestSource {
 
 export interface ReplicaReport {
   keys: number;
-  /** Keys not held by exactly `copies` nodes: `key: holders`. */
+  /** Keys held by some nodes but not by exactly `copies`: `key: holders` (held nowhere is the checker's business). */
   wrongCopies: string[];
   /** Keys whose copies differ (version, expiry or value). */
   divergent: string[];
@@ -59,7 +59,7 @@ export async function compareReplicas(sources: readonly DigestSource[], keys: re
   const report: ReplicaReport = { keys: keys.length, wrongCopies: [], divergent: [] };
   keys.forEach((key, i) => {
     const held = views.map((v, n) => ({ id: sources[n]!.id, d: v[i]! })).filter((x) => x.d.exists);
-    if (held.length !== copies) report.wrongCopies.push(`${key}: on ${held.map((x) => x.id).join(',') || 'none'}`);
+    if (held.length !== copies && held.length > 0) report.wrongCopies.push(`${key}: on ${held.map((x) => x.id).join(',') || 'none'}`);
     const distinct = new Set(held.map((x) => `${x.d.version}/${x.d.expireAtMs}/${x.d.digest}`));
     if (distinct.size > 1) report.divergent.push(`${key}: ${held.map((x) => `${x.id}@${x.d.version}`).join(' ')}`);
   });
