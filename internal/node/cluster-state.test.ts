@@ -15,6 +15,7 @@ async function setup() {
   const gossiper = {
     freshness,
     ringMembers: () => ['a', 'b', 'c'],
+    members: () => ['a', 'b', 'c'].map((id) => ({ id, status: 'alive' })),
     member: () => ({ status: 'alive' }),
   } as unknown as Gossiper;
   const state = new ClusterState('a', gossiper, await createHasher(), 8, clock, SUSPECT_AFTER_MS);

@@ -175,7 +175,16 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     );
   }
   const needsJoin = gossiper !== undefined && config.addresses.seeds.some((s) => s.addr !== internalAddr && s.id !== id);
-  state = new ClusterState(id, gossiper, hasher, config.cluster.vNodeCount, clock, config.messaging.suspectAfterMs, needsJoin);
+  state = new ClusterState(
+    id,
+    gossiper,
+    hasher,
+    config.cluster.vNodeCount,
+    clock,
+    config.messaging.suspectAfterMs,
+    needsJoin,
+    config.cluster.minorityWrites,
+  );
   const replicator = new Replicator(
     {
       selfId: id,

@@ -157,12 +157,13 @@ export class Router {
     view?: ClusterView,
   ): Reply | Promise<Reply> {
     const store = this.deps.store;
-    if (!spec.flags.write || owners === undefined || owners.length < 2 || view === undefined) {
+    if (!spec.flags.write || owners === undefined || view === undefined) {
       return executeCommand(store, command, { limits: this.options.limits }).reply;
     }
     if (!view.writable()) {
-      throw unavailable('this node was paused and is refreshing its view of the cluster; retry');
+      throw unavailable(view.writeRefusal?.() ?? 'this node was paused and is refreshing its view of the cluster; retry');
     }
+    if (owners.length < 2) return executeCommand(store, command, { limits: this.options.limits }).reply;
     const prevVersion = store.versionOf(command.key);
     const { reply, effect } = executeCommand(store, command, { limits: this.options.limits });
     if (!effect) return reply;
