@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // timings of failure detection are not disturbed by other test files on a small machine.
 export default defineConfig({
   test: {
-    include: ['test/faults/**/*.test.ts'],
+    include: ['test/faults/**/*.test.ts', 'test/partition-conflict.test.ts'],
     pool: 'forks',
     testTimeout: 300_000,
     hookTimeout: 60_000,

@@ -15,7 +15,9 @@ export interface Figures {
   detectMs?: number;
   /** Fault start -> the last failed write (0: none failed). */
   writesOkMs?: number;
-  /** Fault start -> every key on replicas + 1 nodes with identical copies. */
+  /** Fault start -> the fault over and one view again (every live node sees the same members alive). */
+  recoverMs?: number;
+  /** Writers stopped -> every key on replicas + 1 nodes with identical copies. */
   convergedMs?: number;
   staleReads: number;
   reads: number;
@@ -26,7 +28,8 @@ const fmt = (ms: number | undefined) => (ms === undefined ? '-' : `${Math.round(
 export function printFigures(f: Figures): void {
   console.log(
     `[faults] ${f.scenario}: writes acked ${f.acked}, unknown ${f.unknown}, lost ${f.lost}; ` +
-      `detect ${fmt(f.detectMs)}, writes ok after ${fmt(f.writesOkMs)}, converged after ${fmt(f.convergedMs)}; ` +
+      `detect ${fmt(f.detectMs)}, writes ok after ${fmt(f.writesOkMs)}, recover ${fmt(f.recoverMs)}; ` +
+      `replicas identical ${fmt(f.convergedMs)} after the writers stopped; ` +
       `reads ${f.reads} (stale ${f.staleReads})`,
   );
 }

@@ -27,6 +27,8 @@ interface FaultContext {
   readonly down: Set<ProcessNode>;
   /** Records when the fault was detected by every survivor. */
   detected(): void;
+  /** Records when the fault is over and every live node has one view again. */
+  recovered(): void;
   /** Lets writers run for another phase. */
   phase(): Promise<void>;
 }
@@ -45,6 +47,8 @@ export async function runProcessScenario(name: string, scale: Scale, fault: Faul
   const readers = startReaders(entries, ledger, 2);
   let t0 = 0;
   let detectMs: number | undefined;
+  let recoverMs: number | undefined;
+  let stoppedAt = 0;
   try {
     await progress(writers, scale.writes);
     t0 = ledger.history.now();
@@ -52,11 +56,13 @@ export async function runProcessScenario(name: string, scale: Scale, fault: Faul
       now: () => ledger.history.now(),
       down,
       detected: () => (detectMs = ledger.history.now() - t0),
+      recovered: () => (recoverMs = ledger.history.now() - t0),
       phase: () => progress(writers, scale.writes),
     });
     await progress(writers, scale.writes);
   } finally {
     await Promise.all([writers.stop(), readers.stop()]);
+    stoppedAt = ledger.history.now();
   }
   try {
     const live = cluster.nodes.filter((n) => !down.has(n));
@@ -64,7 +70,7 @@ export async function runProcessScenario(name: string, scale: Scale, fault: Faul
     const keys = [...new Set(ledger.history.ops.map((op) => op.key))];
     const sources = live.map((n) => rpcSource(n.id, n.internal));
     const replicas = await waitForReplicas(sources, keys, Math.min(COPIES, live.length), 30_000);
-    const convergedMs = ledger.history.now() - t0;
+    const convergedMs = ledger.history.now() - stoppedAt;
     for (const s of sources) s.close?.();
     const failedAt = ledger.history.lastWriteFailureMs(t0);
     const figures: Figures = {
@@ -74,6 +80,7 @@ export async function runProcessScenario(name: string, scale: Scale, fault: Faul
       lost: report.lost.length + report.duplicated.length,
       detectMs,
       writesOkMs: failedAt === undefined ? 0 : failedAt - t0,
+      recoverMs,
       convergedMs,
       staleReads: report.staleReads,
       reads: report.reads,
@@ -109,6 +116,8 @@ export const sigkillLeader: Fault = async (cluster, ctx) => {
   cluster.kill(victim);
   await cluster.waitForStatus(others(cluster, victim), victim.id, ['dead', 'gone']);
   ctx.detected();
+  await cluster.waitForAlive(others(cluster, victim), 2);
+  ctx.recovered();
   await ctx.phase();
 };
 
@@ -131,6 +140,7 @@ export const pauseBeyondDeadAfter: Fault = async (cluster, ctx) => {
     cluster.kill(victim, 'SIGCONT');
   }
   await cluster.waitForAlive(cluster.nodes, 3, 60_000);
+  ctx.recovered();
 };
 
 /** SIGKILL and restart under the same id at once, before the others can notice. */
@@ -142,6 +152,7 @@ export const quickRestart: Fault = async (cluster, ctx) => {
   ctx.down.delete(victim);
   await cluster.waitForAlive(cluster.nodes, 3, 60_000);
   ctx.detected();
+  ctx.recovered();
 };
 
 /** SIGKILL, wait until it is declared dead and its keys moved, then restart under the same id. */
@@ -154,6 +165,7 @@ export const restartAfterDeath: Fault = async (cluster, ctx) => {
   await ctx.phase();
   cluster.restart(victim);
   await cluster.waitForAlive(cluster.nodes, 3, 60_000);
+  ctx.recovered();
   ctx.down.delete(victim);
 };
 
@@ -169,4 +181,5 @@ export const rollingRestart: Fault = async (cluster, ctx) => {
     ctx.down.delete(node);
     await ctx.phase();
   }
+  ctx.recovered();
 };
