@@ -19,8 +19,8 @@ import { commandSequence, type FuzzCommand } from './command-arbitraries.js';
 
 export const LIMITS = { maxArgs: 64, maxValueBytes: 8_192 };
 const MAX_MEMORY = 16 * 1024;
-/** A command slower than this is a hang for the fuzzer's purposes. */
-const SLOW_MS = 500;
+/** A command slower than this is a hang (generous: a GC pause on a loaded machine is not). */
+const SLOW_MS = 5_000;
 
 export interface CommandFuzzCounts {
   sequences: number;
