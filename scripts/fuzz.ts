@@ -19,7 +19,8 @@ const SEQUENCE = 100; // commands per sequence at most (50 on average)
 
 console.log(`fuzz seed ${seed} (replay with --seed ${seed})`);
 let started = Date.now();
-const commands = await fuzzCommandPath({ sequences: Math.ceil(Number(values.commands) / (SEQUENCE / 2)), maxLength: SEQUENCE, seed });
+// Sequences average a little under SEQUENCE / 2 commands: 5 % more of them reach the target.
+const commands = await fuzzCommandPath({ sequences: Math.ceil((1.05 * Number(values.commands)) / (SEQUENCE / 2)), maxLength: SEQUENCE, seed });
 console.log(`command path: ${JSON.stringify(commands)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
 started = Date.now();

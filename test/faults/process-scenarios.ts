@@ -37,9 +37,14 @@ interface FaultContext {
  * Starts 3 node processes, runs writers (through every node up) and readers, applies `fault`,
  * then checks the history and that every key ends on 2 nodes with identical copies.
  */
-export async function runProcessScenario(name: string, scale: Scale, fault: Fault, env: Record<string, string> = {}): Promise<Figures> {
+export async function runProcessScenario(
+  name: string,
+  scale: Scale,
+  fault: Fault,
+  start: (env: Record<string, string>) => Promise<ProcessCluster> = (env) => ProcessCluster.start(3, env),
+): Promise<Figures> {
   const logLevel = process.env.FAULT_LOG_LEVEL ?? 'warn';
-  const cluster = await ProcessCluster.start(3, { GOKV_LOG_LEVEL: logLevel, GOKV_CONFIG_PATH: FAULTS_CONFIG, ...env });
+  const cluster = await start({ GOKV_LOG_LEVEL: logLevel, GOKV_CONFIG_PATH: FAULTS_CONFIG });
   const ledger = new Ledger();
   const down = new Set<ProcessNode>();
   const entries = () => cluster.nodes.filter((n) => !down.has(n)).map((n) => n.client);
@@ -86,7 +91,7 @@ export async function runProcessScenario(name: string, scale: Scale, fault: Faul
       reads: report.reads,
     };
     printFigures(figures);
-    if (report.lost.length > 0 || replicas.divergent.length > 0) {
+    if (report.lost.length + report.badReads.length + report.duplicated.length > 0 || replicas.divergent.length > 0) {
       if (process.env.FAULT_DUMP) {
         const { writeFileSync } = await import('node:fs');
         writeFileSync(process.env.FAULT_DUMP, JSON.stringify({ startMs: ledger.history.startMs, nodes: cluster.nodes.map((n) => ({ id: n.id, grpc: n.grpc })), report, replicas, ops: ledger.history.ops, logs: Object.fromEntries(cluster.nodes.map((n) => [n.id, n.log.join('')])) }));

@@ -87,9 +87,10 @@ export function checkReads(ledger: Ledger, report: CheckReport): void {
       const w = writes?.byValue.get(item);
       if (w === undefined || w.invokeMs > done) bad(`${read.key}: read item ${item}, never pushed before the read`);
       else if (seen.has(item)) bad(`${read.key}: item ${item} read twice`);
-      else if ((lastSeq.get(writer(w)) ?? -1) > w.seq!) bad(`${read.key}: item ${item} read out of push order`);
+      else if (w.outcome === 'ok' && (lastSeq.get(writer(w)) ?? -1) > w.seq!) bad(`${read.key}: item ${item} read out of push order`);
       seen.add(item);
-      if (w !== undefined) lastSeq.set(writer(w), w.seq!);
+      // A push of unknown outcome may land late (docs/consistency.md): only acknowledged ones keep order.
+      if (w !== undefined && w.outcome === 'ok') lastSeq.set(writer(w), w.seq!);
     }
     if (writes?.ops.some((w) => ackedBefore(w) && !seen.has(w.value!))) report.staleReads++;
   }

@@ -26,6 +26,8 @@ export interface ProcessNode {
   child: ChildProcess | undefined;
   client: TestClient;
   log: string[];
+  /** A command the node runs under, e.g. ['ip', 'netns', 'exec', 'ns1'] (default: none). */
+  prefix?: string[];
 }
 
 /**
@@ -36,6 +38,15 @@ export class ProcessCluster {
   readonly nodes: ProcessNode[] = [];
 
   private constructor(private readonly env: Record<string, string>) {}
+
+  /** Starts nodes at given addresses (e.g. in network namespaces), each seeded with the others. */
+  static async startAt(nodes: ReadonlyArray<Pick<ProcessNode, 'id' | 'internal' | 'grpc' | 'prefix'>>, env: Record<string, string> = {}): Promise<ProcessCluster> {
+    const cluster = new ProcessCluster(env);
+    for (const n of nodes) cluster.nodes.push({ ...n, child: undefined, client: new TestClient(n.grpc), log: [] });
+    for (const node of cluster.nodes) cluster.spawn(node);
+    await cluster.waitForAlive(cluster.nodes, nodes.length, 60_000);
+    return cluster;
+  }
 
   static async start(n: number, env: Record<string, string> = {}): Promise<ProcessCluster> {
     const cluster = new ProcessCluster(env);
@@ -51,7 +62,9 @@ export class ProcessCluster {
 
   spawn(node: ProcessNode): void {
     const seeds = this.nodes.filter((o) => o !== node).map((o) => `${o.id}=${o.internal}`).join(',');
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'cmd', 'gokv', 'main.ts')], {
+    const argv = [process.execPath, '--import', 'tsx', join(root, 'cmd', 'gokv', 'main.ts')];
+    const [command, ...args] = [...(node.prefix ?? []), ...argv] as [string, ...string[]];
+    const child = spawn(command, args, {
       cwd: root,
       env: {
         PATH: process.env.PATH ?? '',
