@@ -1,5 +1,6 @@
 import { describe, it } from 'vitest';
 import { lossyLinks, runInProcessScenario } from './faults/in-process-scenarios.js';
+import { netnsAvailable, netnsPartition } from './faults/netns-scenario.js';
 import { minorityRefuses } from './faults/partition-checks.js';
 import { pauseBeyondDeadAfter, quickRestart, runProcessScenario, sigkillLeader } from './faults/process-scenarios.js';
 
@@ -14,4 +15,5 @@ describe('fault suite, short run', () => {
   it('kill and restart under the same id at once', () => runProcessScenario('quick-restart', scale, quickRestart), 120_000);
   it('message loss, delay and duplication', () => runInProcessScenario('lossy-links', scale, lossyLinks), 120_000);
   it('partition: the minority refuses writes', () => minorityRefuses(scale), 120_000);
+  it.skipIf(!netnsAvailable())('a real partition in network namespaces', () => netnsPartition(scale), 120_000);
 });
