@@ -16,7 +16,7 @@ import type { Scale } from './process-scenarios.js';
 /** Failure detection a little slower than testConfig's, so a loaded machine raises no false alarms. */
 export const TIMINGS: DeepPartial<Config> = {
   cluster: { replicas: 1 },
-  messaging: { heartbeatIntervalMs: 100, suspectAfterMs: 600, deadAfterMs: 1_200, messageTimeoutMs: 1_000, forgetDeadAfterMs: 30_000 },
+  messaging: { heartbeatIntervalMs: 100, suspectAfterMs: 600, deadAfterMs: 1_200, messageTimeoutMs: 1_000, forgetDeadAfterMs: 120_000 },
   rebalance: { rebalanceDebounceMs: 100 },
 };
 
