@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { SystemClock, systemRandom, type Clock, type Random } from '../clock/index.js';
 import type { Config } from '../config/index.js';
+import { unavailable } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { Gossiper, type MemberChange } from '../membership/index.js';
 import { ClientPool } from '../peer/index.js';
@@ -23,6 +24,7 @@ import { ClusterState } from './cluster-state.js';
 import { wireDashboard } from './dashboard-wiring.js';
 import { grpcForwarder, grpcRebalanceSink, grpcReplicaTransport, heartbeatSender } from './grpc-adapters.js';
 import { withFaults, type Adapters, type LinkFaults } from './fault-injection.js';
+import { staleSender } from './stale-sender.js';
 import { createHandOff, type HandOff } from './hand-off-wiring.js';
 import { countingForwarder, countingReplicaTransport, instrumentService } from './instrumented-service.js';
 import { OpsSurface } from './ops-surface.js';
@@ -87,7 +89,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
   let internalService: InternalService | undefined;
   const internalProxy: InternalService = {
     heartbeat: (from, entries) => internalService!.heartbeat(from, entries),
-    execute: (cmd, hops, replicaRead) => internalService!.execute(cmd, hops, replicaRead),
+    execute: (cmd, hops, replicaRead, origin) => internalService!.execute(cmd, hops, replicaRead, origin),
     applyReplication: (leader, ops) => internalService!.applyReplication(leader, ops),
     rebalance: (from, message) => internalService!.rebalance(from, message),
     fetchKeys: (from, keys) => internalService!.fetchKeys(from, keys),
@@ -134,6 +136,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     timeoutMs: config.messaging.messageTimeoutMs,
     maxMessageBytes: config.limits.maxMessageBytes,
     maxForwardBatch: 512,
+    origin: () => ({ nodeId: id, incarnation: gossiper?.self.incarnation ?? 0 }),
   });
 
   let gossiper: Gossiper | undefined;
@@ -291,7 +294,11 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
   );
   internalService = {
     heartbeat: (_from, entries) => gossiper!.handleHeartbeat(entries),
-    execute: (cmd, hops, replicaRead) => router.execute(cmd, hops, replicaRead),
+    execute: (cmd, hops, replicaRead, origin) => {
+      const stale = origin === undefined ? undefined : staleSender(gossiper, origin);
+      if (stale !== undefined) throw unavailable(stale);
+      return router.execute(cmd, hops, replicaRead);
+    },
     applyReplication: (_leader, ops) => applier.apply(ops),
     ...handOff.internal,
     nodeStats: () => dashboard.ownFigures(),

@@ -23,6 +23,13 @@ export interface MessageFate {
    * command, which the gRPC stream never repeats, so `forward` ignores it.
    */
   readonly duplicate?: boolean;
+  /**
+   * The call fails at once, as after a timeout, yet the request is delivered when this settles:
+   * a message stuck in TCP's retransmission queue during a partition and delivered after it.
+   */
+  readonly deliverLater?: Promise<void>;
+  /** Told how a late delivery ended: undefined when the receiver ran it, else its error. */
+  readonly delivered?: (err: unknown) => void;
 }
 
 /** Decides the fate of each message this node sends to the peer at internal address `to`. */
@@ -62,6 +69,13 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 async function faulty<T>(fate: MessageFate, to: string, call: () => Promise<T>, repeatable: boolean): Promise<T> {
   if (fate.delayMs) await sleep(fate.delayMs);
   if (fate.drop === 'request') throw new TransportError(to, 'fault injected: request lost', { maybeApplied: false });
+  if (fate.deliverLater) {
+    void fate.deliverLater.then(() => call()).then(
+      () => fate.delivered?.(undefined),
+      (err: unknown) => fate.delivered?.(err),
+    );
+    throw new TransportError(to, 'fault injected: no reply in time (the request is still on its way)');
+  }
   const first = call();
   if (fate.duplicate && repeatable) void call().catch(() => undefined);
   const reply = await first;

@@ -41,7 +41,7 @@ export class ForwardStream {
   constructor(
     private readonly peer: string,
     private readonly open: () => grpc.ClientDuplexStream<ForwardBatch, ForwardReplyBatch__Output>,
-    private readonly options: { timeoutMs: number; maxBatch: number },
+    private readonly options: { timeoutMs: number; maxBatch: number; origin?: () => { nodeId: string; incarnation: number } },
   ) {}
 
   /** Resolves with the MessagePack reply; rejects with the command's GokvError or a TransportError. */
@@ -75,7 +75,8 @@ export class ForwardStream {
     if (this.queue.length === 0) return;
     const commands = this.queue;
     this.queue = [];
-    this.stream().write({ commands });
+    const origin = this.options.origin?.();
+    this.stream().write({ commands, fromNodeId: origin?.nodeId ?? '', fromIncarnation: origin?.incarnation ?? 0 });
   }
 
   private stream(): grpc.ClientDuplexStream<ForwardBatch, ForwardReplyBatch__Output> {

@@ -19,6 +19,8 @@ export class FaultLinks {
   private readonly idByAddr = new Map<string, string>();
   private readonly cut = new Set<string>();
   private noise: LinkNoise = {};
+  /** Links whose forwarded commands fail at once and are delivered on release (see holdForwards). */
+  private readonly held = new Map<string, { gate: Promise<void>; outcomes: Array<Promise<unknown>> }>();
   private state: number;
   readonly stats = { messages: 0, dropped: 0, delayed: 0, duplicated: 0, blocked: 0 };
 
@@ -50,6 +52,25 @@ export class FaultLinks {
     this.cut.clear();
   }
 
+  /**
+   * From now on, commands `from` forwards to `to` fail at once (UNCERTAIN for a write) but are
+   * delivered when the returned release() is called: bytes stuck in TCP across a partition.
+   */
+  holdForwards(from: string, to: string): { held(): number; release(): Promise<unknown[]> } {
+    let open!: () => void;
+    const entry = { gate: new Promise<void>((r) => (open = r)), outcomes: [] as Array<Promise<unknown>> };
+    this.held.set(`${from}>${to}`, entry);
+    return {
+      held: () => entry.outcomes.length,
+      /** Delivers what was held; resolves with each delivery's outcome (undefined: it ran; else its error). */
+      release: () => {
+        this.held.delete(`${from}>${to}`);
+        open();
+        return Promise.all(entry.outcomes);
+      },
+    };
+  }
+
   setNoise(noise: LinkNoise): void {
     this.noise = noise;
   }
@@ -57,13 +78,19 @@ export class FaultLinks {
   private fate(from: string, toAddr: string, channel: FaultChannel): MessageFate {
     this.stats.messages++;
     const to = this.idByAddr.get(toAddr) ?? toAddr;
+    const held = channel === 'forward' ? this.held.get(`${from}>${to}`) : undefined;
+    if (held !== undefined) {
+      let delivered!: (err: unknown) => void;
+      held.outcomes.push(new Promise((r) => (delivered = r)));
+      return { deliverLater: held.gate, delivered };
+    }
     if (this.cut.has(`${from}>${to}`)) {
       this.stats.blocked++;
       return { drop: 'request' };
     }
     const { drop = 0, delayMs = 0, duplicate = 0, channels } = this.noise;
     if (channels !== undefined && !channels.includes(channel)) return {};
-    const fate: { drop?: 'request' | 'reply'; delayMs?: number; duplicate?: boolean } = {};
+    const fate: { -readonly [K in keyof MessageFate]: MessageFate[K] } = {};
     if (drop > 0 && this.next() < drop) {
       fate.drop = this.next() < 0.5 ? 'request' : 'reply';
       this.stats.dropped++;
