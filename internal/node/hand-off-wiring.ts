@@ -74,6 +74,11 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
       hasher.textPosition,
     );
   const statusOf = (id: string) => gossiper?.member(id)?.status;
+  // Peers count silence from our last heartbeat they saw, up to about a round before a stall
+  // began: a stall this long may have made them declare us dead. A shorter one (a GC pause)
+  // only fences writes for a round (cluster-state.ts) and needs no re-join.
+  const { deadAfterMs, heartbeatIntervalMs } = config.messaging;
+  const mayBeHeldDeadAfterMs = Math.max(config.messaging.suspectAfterMs, deadAfterMs - 2 * heartbeatIntervalMs);
 
   const rebalancer = new Rebalancer(
     { store, clock, sink: deps.sink, log, ringNow: deps.ring, selfId, alive: (id) => statusOf(id) === 'alive' },
@@ -152,7 +157,7 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
         // moved its keys and written them since, so its copies may be stale. As after a restart,
         // every key it owns is pulled from the others (merged by version) before it serves it.
         const heldDead = c.kind === 'refuted' && c.id === selfId && (c.claimed === 'dead' || c.claimed === 'left');
-        if (heldDead || (c.kind === 'stalled' && c.id === selfId)) {
+        if (heldDead || (c.kind === 'stalled' && c.id === selfId && c.stallMs >= mayBeHeldDeadAfterMs)) {
           log.warn({ change: c }, 'possibly held dead by peers: pulling owned keys before serving them');
           const ring = deps.ring();
           if (ring.size > 1) arrivals.onRingChange(ringWithout(ring, selfId), ring);
