@@ -24,6 +24,6 @@ COPY config.yml ./
 # certificates are mounted read-only at /app/certs, never baked into the image.
 RUN mkdir -p /app/data /app/certs && chown node:node /app/data
 USER node
-# 7946 internal gRPC (node to node), 50051 external gRPC, 8080 REST.
-EXPOSE 7946 50051 8080
+# 7946 internal gRPC (node to node), 50051 external gRPC, 8080 REST, 6379 Redis protocol (RESP).
+EXPOSE 7946 50051 8080 6379
 CMD ["node", "dist/cmd/gokv/main.js"]

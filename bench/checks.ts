@@ -67,6 +67,21 @@ export function checks(runs: readonly RunResult[], memory: readonly MemoryRow[])
       pass: rate ? rate.p99Ms <= 5 : null,
     });
   }
+  // Issue 8: gokv's RESP port vs redis-server, the same redis-benchmark invocation.
+  for (const pipelined of [false, true]) {
+    const mine = runs.filter((r) => r.target === 'resp' && r.mode.includes('-P') === pipelined);
+    const values = mine.flatMap((r) => {
+      const redis = find(runs, 'redis', r.scenario, r.mode);
+      return redis && redis.opsPerSec > 0 ? [{ scenario: r.scenario, value: r.opsPerSec / redis.opsPerSec }] : [];
+    });
+    const limit = pipelined ? 0.35 : 0.6;
+    out.push({
+      target: `RESP on one node vs redis-server, redis-benchmark ${pipelined ? '-P 16' : 'without pipelining'} (HSET, HGET)`,
+      limit: `>= ${limit}x ops/s`,
+      measured: values.length === 0 ? '-' : values.map((v) => `${v.scenario} ${v.value.toFixed(2)}x`).join(', '),
+      pass: values.length === 0 ? null : Math.min(...values.map((v) => v.value)) >= limit,
+    });
+  }
   for (const m of memory.filter((row) => row.layout.startsWith('hash'))) {
     const ratio = m.redisBytesPerEntry ? m.gokvBytesPerEntry / m.redisBytesPerEntry : null;
     out.push({

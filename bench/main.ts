@@ -2,7 +2,7 @@
 // with load from separate worker processes; prints a table (or --json) and writes
 // docs/benchmarks.md with an SVG chart. See docs/benchmarks.md for how to read the figures.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { checks, halfMaxRate, ratios } from './checks.js';
@@ -13,7 +13,7 @@ import type { Layout } from './memory-layouts.js';
 import { parseArgs, runsFor, timing, type BenchOptions } from './plan.js';
 import { runProfile } from './profile.js';
 import { runRedisBench } from './redis-bench.js';
-import { markdownReport, textReport, type BenchReport } from './report.js';
+import { markdownReport, replaceSection, textReport, type BenchReport } from './report.js';
 import { LoadWorkers, type RunResult } from './runner.js';
 import { hasProgram, startBare, startGokv, startRedis, type RedisTarget, type Target } from './targets.js';
 
@@ -74,6 +74,17 @@ async function main(): Promise<void> {
   }
   await workers.stop();
 
+  // gokv's RESP port under the same redis-benchmark runs as redis-server (issue 8).
+  if (options.parts.has('resp') && ['redis-benchmark', 'redis-cli'].every(hasProgram)) {
+    log('starting resp');
+    const target = await startGokv(1, [], { resp: true });
+    try {
+      runs.push(...(await runRedisBench({ ...target, name: 'resp' }, options.quick, log)));
+    } finally {
+      await target.stop();
+    }
+  } else if (options.parts.has('resp')) notes.push('redis-benchmark or redis-cli not installed: RESP runs skipped');
+
   let redis: RedisTarget | undefined;
   const redisWanted = options.parts.has('redis') || options.parts.has('memory');
   if (redisWanted && ['redis-server', 'redis-benchmark', 'redis-cli'].every(hasProgram)) redis = await startRedis();
@@ -102,7 +113,7 @@ async function main(): Promise<void> {
       cpuModel: /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown',
       node: process.version,
       redis: hasProgram('redis-server') ? execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).trim() : null,
-      command: process.env.npm_lifecycle_event === 'bench' ? `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}` : `node --import tsx bench/main.ts ${process.argv.slice(2).join(' ')}`.trim(),
+      command: process.env.npm_lifecycle_event === 'bench' ? `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}` : `node dist/bench/main.js ${process.argv.slice(2).join(' ')}`.trim(),
       workers: options.workers,
       ...timing(options.quick),
       loadBefore,
@@ -119,7 +130,9 @@ async function main(): Promise<void> {
   else process.stdout.write(textReport(report));
   if (options.writeDoc) {
     writeFileSync(join(ROOT, 'docs', 'benchmarks.svg'), chartSvg(runs, `gokv bench, ${report.machine.date} (${report.machine.command})`));
-    writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), markdownReport(report, 'benchmarks.svg'));
+    const doc = join(ROOT, 'docs', 'benchmarks.md');
+    const before = existsSync(doc) ? readFileSync(doc, 'utf8') : '# gokv benchmarks\n';
+    writeFileSync(doc, replaceSection(before, markdownReport(report, 'benchmarks.svg')));
     log('wrote docs/benchmarks.md and docs/benchmarks.svg');
   }
 }

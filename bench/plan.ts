@@ -6,13 +6,13 @@ export interface BenchOptions {
   readonly quick: boolean;
   readonly json: boolean;
   readonly workers: number;
-  /** Which parts to run: bare, single, cluster, redis, memory. */
+  /** Which parts to run: bare, single, cluster, resp (gokv's RESP port), redis, memory. */
   readonly parts: ReadonlySet<string>;
   readonly writeDoc: boolean;
   readonly profile: boolean;
 }
 
-export const PARTS = ['bare', 'single', 'cluster', 'redis', 'memory'] as const;
+export const PARTS = ['bare', 'single', 'cluster', 'resp', 'redis', 'memory'] as const;
 
 export function parseArgs(argv: readonly string[]): BenchOptions {
   const has = (flag: string) => argv.includes(flag);
@@ -25,7 +25,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   for (const p of parts) if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--only: unknown part ${p}`);
   if (has('--help')) {
     process.stdout.write(
-      'npm run bench -- [--quick] [--json] [--workers N] [--only bare,single,cluster,redis,memory] [--no-doc] [--profile]\n',
+      'npm run bench -- [--quick] [--json] [--workers N] [--only bare,single,cluster,resp,redis,memory] [--no-doc] [--profile]\n',
     );
     process.exit(0);
   }

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { cpuMicros } from './children.js';
 import { FIELD, KEY_COUNT, VALUE, keyName } from './load-plan.js';
 import type { RunResult } from './runner.js';
-import { redisCli, type RedisTarget } from './targets.js';
+import { redisCli, type RedisTarget, type Target } from './targets.js';
 
 /** RESP for a batch of commands (what `redis-cli --pipe` reads). */
 export function resp(commands: readonly (readonly string[])[]): Buffer {
@@ -18,10 +18,11 @@ export function resp(commands: readonly (readonly string[])[]): Buffer {
 }
 
 /** Loads commands through `redis-cli --pipe`, in chunks so no buffer gets huge. */
-export function pipeLoad(redis: RedisTarget, commands: readonly (readonly string[])[]): void {
+export function pipeLoad(redis: RedisTarget | number, commands: readonly (readonly string[])[]): void {
   const CHUNK = 100_000;
+  const port = typeof redis === 'number' ? redis : redis.port;
   for (let i = 0; i < commands.length; i += CHUNK) {
-    redisCli(redis.port, ['--pipe'], resp(commands.slice(i, i + CHUNK)));
+    redisCli(port, ['--pipe'], resp(commands.slice(i, i + CHUNK)));
   }
 }
 
@@ -44,8 +45,13 @@ function parseCsv(csv: string): { rps: number; p50: number; p99: number } {
   return { rps: cells[1] ?? 0, p50: cells[4] ?? 0, p99: cells[6] ?? 0 };
 }
 
-export async function runRedisBench(redis: RedisTarget, quick: boolean, log: (line: string) => void): Promise<RunResult[]> {
+/**
+ * The same redis-benchmark runs against any target that speaks RESP: redis-server (`redis`) or
+ * one gokv node's RESP port (`resp`), so their ops/s compare directly.
+ */
+export async function runRedisBench(redis: Target, quick: boolean, log: (line: string) => void): Promise<RunResult[]> {
   const pid = redis.procs[0]!.child.pid!;
+  const port = redis.respPorts![0]!;
   const out: RunResult[] = [];
   const cases: Array<{ scenario: 'hset' | 'hget'; pipeline: number }> = [
     { scenario: 'hset', pipeline: 1 },
@@ -56,19 +62,19 @@ export async function runRedisBench(redis: RedisTarget, quick: boolean, log: (li
   let preloaded = false;
   for (const c of cases) {
     if (c.scenario === 'hget' && !preloaded) {
-      pipeLoad(redis, Array.from({ length: KEY_COUNT }, (_, i) => ['HSET', keyName(i), FIELD, VALUE]));
+      pipeLoad(port, Array.from({ length: KEY_COUNT }, (_, i) => ['HSET', keyName(i), FIELD, VALUE]));
       preloaded = true;
     }
     const requests = (quick ? 50_000 : 500_000) * (c.pipeline > 1 ? 4 : 1);
     const command = c.scenario === 'hset' ? ['HSET', 'key:__rand_int__', FIELD, VALUE] : ['HGET', 'key:__rand_int__', FIELD];
     const cpu0 = cpuMicros(pid);
-    const csv = await benchmark(redis.port, ['-c', '16', '-n', String(requests), '-r', String(KEY_COUNT), '-P', String(c.pipeline), ...command]);
+    const csv = await benchmark(port, ['-c', '16', '-n', String(requests), '-r', String(KEY_COUNT), '-P', String(c.pipeline), ...command]);
     const cpu1 = cpuMicros(pid);
     const r = parseCsv(csv);
     const mode = c.pipeline > 1 ? `redis-benchmark -c 16 -P ${c.pipeline}` : 'redis-benchmark -c 16';
-    log(`redis ${c.scenario} ${mode}: ${Math.round(r.rps)} ops/s`);
+    log(`${redis.name} ${c.scenario} ${mode}: ${Math.round(r.rps)} ops/s`);
     out.push({
-      target: 'redis',
+      target: redis.name,
       scenario: c.scenario,
       mode,
       modeSpec: { kind: 'unary', inFlight: 16 * c.pipeline },

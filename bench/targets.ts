@@ -17,6 +17,8 @@ export interface Target {
   readonly procs: readonly Started[];
   /** Per process: the file its bench hook appends ELU samples to (none for redis). */
   readonly eluFiles: ReadonlyArray<string | undefined>;
+  /** RESP ports, when the target serves the Redis protocol (redis-server, gokv with `resp`). */
+  readonly respPorts?: readonly number[];
   stop(): Promise<void>;
 }
 
@@ -58,13 +60,14 @@ export async function startBare(): Promise<Target> {
 }
 
 /** gokv nodes from source; `replicas: 0` for one node, `replicas: 2` with sync replication for three. */
-export async function startGokv(nodes: number, extraExecArgv: string[] = []): Promise<Target> {
+export async function startGokv(nodes: number, extraExecArgv: string[] = [], options: { resp?: boolean } = {}): Promise<Target> {
   const name = nodes === 1 ? 'single' : `cluster${nodes}`;
   const configPath = join(scratch, `${name}.yml`);
   writeFileSync(configPath, `cluster:\n  replicas: ${nodes === 1 ? 0 : 2}\nreplication:\n  mode: sync\n`);
-  const specs: Array<{ id: string; internal: string; grpc: string }> = [];
+  const specs: Array<{ id: string; internal: string; grpc: string; resp: number | undefined }> = [];
   for (let i = 0; i < nodes; i++) {
-    specs.push({ id: `${name}-${i + 1}`, internal: `127.0.0.1:${await freePort()}`, grpc: `127.0.0.1:${await freePort()}` });
+    const resp = options.resp ? await freePort() : undefined;
+    specs.push({ id: `${name}-${i + 1}`, internal: `127.0.0.1:${await freePort()}`, grpc: `127.0.0.1:${await freePort()}`, resp });
   }
   const procs = specs.map((s) => {
     const seeds = specs.filter((o) => o !== s).map((o) => `${o.id}=${o.internal}`).join(',');
@@ -78,7 +81,7 @@ export async function startGokv(nodes: number, extraExecArgv: string[] = []): Pr
         GOKV_CLUSTER_SEEDS: seeds,
         GOKV_EXTERNAL_GRPC_BIND_ADDR: s.grpc,
         GOKV_EXTERNAL_REST_BIND_ADDR: '',
-        GOKV_EXTERNAL_RESP_BIND_ADDR: '',
+        GOKV_EXTERNAL_RESP_BIND_ADDR: s.resp === undefined ? '' : `127.0.0.1:${s.resp}`,
         GOKV_PERSISTENCE_PATH: join(scratch, `${s.id}.snapshot`),
         BENCH_ELU_FILE: join(scratch, `${s.id}.elu`),
       },
@@ -100,6 +103,7 @@ export async function startGokv(nodes: number, extraExecArgv: string[] = []): Pr
     addresses,
     procs,
     eluFiles: specs.map((s) => join(scratch, `${s.id}.elu`)),
+    ...(options.resp ? { respPorts: specs.map((s) => s.resp!) } : {}),
     stop: () => stopAll(procs),
   };
 }
@@ -130,7 +134,7 @@ export async function startRedis(): Promise<RedisTarget> {
     await stopAll([proc]);
     failWithTail([proc], err);
   }
-  return { name: 'redis', port, addresses: [`127.0.0.1:${port}`], procs: [proc], eluFiles: [undefined], stop: () => stopAll([proc]) };
+  return { name: 'redis', port, addresses: [`127.0.0.1:${port}`], procs: [proc], eluFiles: [undefined], respPorts: [port], stop: () => stopAll([proc]) };
 }
 
 export function redisCli(port: number, args: string[], input?: string | Buffer): string {

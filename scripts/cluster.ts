@@ -45,11 +45,12 @@ for (const n of nodes) {
 process.stdout.write(
   [
     `started ${count} nodes:`,
-    ...nodes.map((n) => `  ${n.id}: gRPC ${n.grpc}  REST ${n.rest}  internal ${n.internal}`),
+    ...nodes.map((n) => `  ${n.id}: gRPC ${n.grpc}  REST ${n.rest}  RESP ${n.resp}  internal ${n.internal}`),
     'try:',
     `  npx gokv-cli --uri ${nodes[0]!.grpc} status`,
     `  npx gokv-cli --uri ${nodes[1]!.grpc} run HSET user:1 name ada`,
     `  npx gokv-cli --uri ${nodes[2]!.grpc} run HGETALL user:1`,
+    `  redis-cli -p ${nodes[1]!.resp.split(':')[1]} HGET user:1 name`,
     'Ctrl-C stops them all.',
     '',
   ].join('\n'),

@@ -60,7 +60,8 @@ describe('docker-compose.yml', () => {
       expect(path.startsWith('/app/certs/')).toBe(true);
       expect(certFiles(names).has(basename(path)), path).toBe(true);
     }
-    expect(services[name]!.ports).toEqual([`5005${n}:50051`, `808${n}:8080`]);
+    expect(services[name]!.ports).toEqual([`5005${n}:50051`, `808${n}:8080`, `${6378 + n}:6379`]);
+    expect(config.addresses.respBind).toBe('0.0.0.0:6379');
   });
 
   it('checks health with gokv-cli status and the client certificate', () => {
@@ -84,11 +85,11 @@ describe('docker-compose.yml', () => {
 describe('Dockerfile', () => {
   const dockerfile = read('Dockerfile');
 
-  it('runs the built gokv bin as a non-root user, exposing the three ports', () => {
+  it('runs the built gokv bin as a non-root user, exposing the four ports', () => {
     const bin = (JSON.parse(read('package.json')) as { bin: Record<string, string> }).bin;
     expect(dockerfile).toContain(`CMD ["node", "${bin['gokv']}"]`);
     expect(dockerfile).toMatch(/^USER node$/m);
-    expect(dockerfile).toMatch(/^EXPOSE 7946 50051 8080$/m);
+    expect(dockerfile).toMatch(/^EXPOSE 7946 50051 8080 6379$/m);
     expect(dockerfile).toMatch(/npm ci --omit=dev/);
   });
 });
@@ -112,7 +113,7 @@ describe('deploy/k8s', () => {
     const statefulSet = find('StatefulSet', 'gokv');
     const headless = find('Service', statefulSet.spec.serviceName);
     expect(headless.spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
-    expect(find('Service', 'gokv').spec.ports.map((p: { port: number }) => p.port)).toEqual([50051, 8080]);
+    expect(find('Service', 'gokv').spec.ports.map((p: { port: number }) => p.port)).toEqual([50051, 8080, 6379]);
   });
 
   it('runs three replicas, ready on /healthz, with certificates from a read-only Secret and resources', () => {

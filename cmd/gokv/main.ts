@@ -16,16 +16,13 @@ async function main(): Promise<number> {
   const log = createLogger({ level: parseLogLevel(config.node.logLevel) });
   for (const warning of warnings) log.warn(warning);
 
-  const node = await startNode(config, { log });
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) {
-      log.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
-    }
-    stopping = true;
+  // Signals are handled from before the node starts: one arriving while it starts (after its
+  // ready line, before startNode returns) stops it as soon as it is up, never kills it mid-way.
+  let node: Awaited<ReturnType<typeof startNode>> | undefined;
+  let stopAsked: string | undefined;
+  const stop = (signal: string) => {
     log.info({ signal }, 'stopping');
-    node.stop().then(
+    node!.stop().then(
       () => process.exit(0),
       (err: unknown) => {
         log.error({ err }, 'stop failed');
@@ -33,8 +30,18 @@ async function main(): Promise<number> {
       },
     );
   };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  const onSignal = (signal: string) => {
+    if (stopAsked !== undefined) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopAsked = signal;
+    if (node !== undefined) stop(signal);
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  node = await startNode(config, { log });
+  if (stopAsked !== undefined) stop(stopAsked);
   return 0;
 }
 

@@ -17,24 +17,27 @@ describe('lookupCommand', () => {
   });
 
   it.each([
-    ['DEL', { write: true, denyOom: false, keyless: false, scan: false, multiKey: true }],
-    ['EXISTS', { write: false, denyOom: false, keyless: false, scan: false, multiKey: true }],
-    ['PING', { write: false, denyOom: false, keyless: true, scan: false, multiKey: false }],
-    ['SCAN', { write: false, denyOom: false, keyless: false, scan: true, multiKey: false }],
-    ['HSET', { write: true, denyOom: true, keyless: false, scan: false, multiKey: false }],
-    ['LPOP', { write: true, denyOom: false, keyless: false, scan: false, multiKey: false }],
-    ['HGET', { write: false, denyOom: false, keyless: false, scan: false, multiKey: false }],
+    ['DEL', { write: true, denyOom: false, keyless: false, scan: false, multiKey: true, multiKeyArray: false, multiKeyPairs: false }],
+    ['EXISTS', { write: false, denyOom: false, keyless: false, scan: false, multiKey: true, multiKeyArray: false, multiKeyPairs: false }],
+    ['PING', { write: false, denyOom: false, keyless: true, scan: false, multiKey: false, multiKeyArray: false, multiKeyPairs: false }],
+    ['SCAN', { write: false, denyOom: false, keyless: false, scan: true, multiKey: false, multiKeyArray: false, multiKeyPairs: false }],
+    ['HSET', { write: true, denyOom: true, keyless: false, scan: false, multiKey: false, multiKeyArray: false, multiKeyPairs: false }],
+    ['LPOP', { write: true, denyOom: false, keyless: false, scan: false, multiKey: false, multiKeyArray: false, multiKeyPairs: false }],
+    ['HGET', { write: false, denyOom: false, keyless: false, scan: false, multiKey: false, multiKeyArray: false, multiKeyPairs: false }],
+    ['MGET', { write: false, denyOom: false, keyless: false, scan: false, multiKey: false, multiKeyArray: true, multiKeyPairs: false }],
+    ['MSET', { write: true, denyOom: true, keyless: false, scan: false, multiKey: false, multiKeyArray: false, multiKeyPairs: true }],
   ])('%s has the flags the router relies on', (name, flags) => {
     expect(lookupCommand(name)?.flags).toEqual(flags);
   });
 
-  it('lists every command of DESIGN section 4 plus PEXPIRE and PEXPIREAT', () => {
+  it('lists every command of DESIGN section 4, PEXPIRE, PEXPIREAT and the string commands', () => {
     expect(COMMANDS.map((c) => c.name).sort()).toEqual(
       [
         'DEL', 'EXISTS', 'TYPE', 'EXPIRE', 'PEXPIRE', 'PEXPIREAT', 'TTL', 'PTTL', 'PERSIST', 'SCAN', 'PING',
         'HSET', 'HSETNX', 'HMSET', 'HGET', 'HMGET', 'HGETALL', 'HDEL', 'HKEYS', 'HVALS', 'HLEN', 'HEXISTS',
         'HSTRLEN', 'HINCRBY', 'LPUSH', 'RPUSH', 'LPUSHX', 'RPUSHX', 'LPOP', 'RPOP', 'LLEN', 'LRANGE',
-        'LINDEX', 'LSET', 'LTRIM', 'LREM',
+        'LINDEX', 'LSET', 'LTRIM', 'LREM', 'GET', 'SET', 'SETNX', 'SETEX', 'PSETEX', 'GETDEL', 'STRLEN',
+        'APPEND', 'INCR', 'DECR', 'INCRBY', 'DECRBY', 'MGET', 'MSET',
       ].sort(),
     );
   });

@@ -43,6 +43,7 @@ export function executeCommand(
     args: request.args,
     version: options.version,
     scanRange: options.scanRange ?? WHOLE_RING,
+    maxValueBytes: options.limits?.maxValueBytes ?? 0,
   });
 }
 

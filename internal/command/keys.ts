@@ -4,7 +4,7 @@ import { type CommandSpec, command, readOnly, written } from './spec.js';
 
 const PONG = new Simple('PONG');
 const NONE = new Simple('none');
-const TYPE_REPLY = { hash: new Simple('hash'), list: new Simple('list') } as const;
+const TYPE_REPLY = { hash: new Simple('hash'), list: new Simple('list'), string: new Simple('string') } as const;
 
 /** General keyspace commands: DEL, EXISTS, TYPE, TTL, PTTL, PERSIST, PING. */
 export const KEY_COMMANDS: readonly CommandSpec[] = [

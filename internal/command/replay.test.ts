@@ -34,9 +34,19 @@ function randomRequest(random: SeededRandom, now: number): CommandRequest {
     () => ({ name: 'PEXPIRE', key, args: [String(random.int(3000))] }),
     () => ({ name: 'PEXPIREAT', key, args: [String(now + random.int(4000) - 500)] }),
     () => ({ name: 'PERSIST', key, args: [] }),
+    () => ({ name: 'SET', key, args: [word(), ...pick([[], ['EX', '2'], ['PX', '700'], ['KEEPTTL'], ['NX'], ['XX', 'GET'], ['PXAT', String(now + 900)]])] }),
+    () => ({ name: 'SETNX', key, args: [word()] }),
+    () => ({ name: 'SETEX', key, args: [pick(['1', '3']), word()] }),
+    () => ({ name: 'INCRBY', key, args: [small()] }),
+    () => ({ name: pick(['INCR', 'DECR']), key, args: [] }),
+    () => ({ name: 'APPEND', key, args: [word()] }),
+    () => ({ name: 'GETDEL', key, args: [] }),
+    () => ({ name: 'MSET', key, args: [word(), pick(KEYS), word()] }),
     // Reads: on the leader they may expire keys lazily; the replica never sees them.
     () => ({ name: 'HGETALL', key, args: [] }),
     () => ({ name: 'LRANGE', key, args: ['0', '-1'] }),
+    () => ({ name: 'GET', key, args: [] }),
+    () => ({ name: 'MGET', key, args: [pick(KEYS)] }),
     () => ({ name: 'TTL', key, args: [] }),
     () => ({ name: 'SCAN', key: '0', args: ['100'] }),
   ];
@@ -49,7 +59,7 @@ describe('effects replayed on a replica', () => {
     const replica = makeStore({}, seed + 100);
     const random = new SeededRandom(seed);
     const shipped: Effect[] = [];
-    for (let step = 0; step < 1500; step++) {
+    for (let step = 0; step < 4000; step++) {
       const ms = random.int(4) === 0 ? random.int(1500) : 0;
       leader.clock.advance(ms);
       replica.clock.advance(ms);
@@ -72,9 +82,10 @@ describe('effects replayed on a replica', () => {
     expect(replica.store.usedMemory).toBe(leader.store.usedMemory);
     // The mix must really exercise the rewrites, or the test proves little.
     const names = new Set(shipped.map((e) => e.name));
-    for (const n of ['HSET', 'DEL', 'PEXPIREAT', 'LPOP', 'LTRIM', 'LREM', 'PERSIST']) expect(names).toContain(n);
-    expect(names).not.toContain('EXPIRE');
-    expect(names).not.toContain('HINCRBY');
+    for (const n of ['HSET', 'DEL', 'PEXPIREAT', 'LPOP', 'LTRIM', 'LREM', 'PERSIST', 'SET', 'APPEND', 'MSET']) expect(names).toContain(n);
+    for (const n of ['EXPIRE', 'HINCRBY', 'INCR', 'INCRBY', 'DECR', 'SETEX', 'SETNX', 'GETDEL']) expect(names).not.toContain(n);
+    // A SET effect carries only the value and an absolute expiry: NX/XX/GET/EX were decided here.
+    for (const e of shipped.filter((x) => x.name === 'SET')) expect(e.args.length === 1 || e.args[1] === 'PXAT').toBe(true);
   });
 
   it('versions only grow per key along the shipped effects', () => {
@@ -86,7 +97,8 @@ describe('effects replayed on a replica', () => {
       try {
         const effect = executeCommand(leader.store, randomRequest(random, leader.clock.now())).effect;
         if (effect === undefined) continue;
-        for (const k of [effect.key, ...(effect.name === 'DEL' ? effect.args : [])]) {
+        const others = effect.name === 'DEL' ? effect.args : effect.name === 'MSET' ? effect.args.filter((_, i) => i % 2 === 1) : [];
+        for (const k of [effect.key, ...others]) {
           expect(effect.version).toBeGreaterThan(last.get(k) ?? 0);
           last.set(k, effect.version);
         }

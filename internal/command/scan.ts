@@ -9,6 +9,7 @@ const DEFAULT_COUNT = 10;
 const TYPE_NAMES = new Map([
   ['HASH', 'hash'],
   ['LIST', 'list'],
+  ['STRING', 'string'],
 ]);
 const CURSOR = /^[0-9]{1,10}$/;
 
@@ -19,7 +20,7 @@ interface ScanArgs {
 }
 
 /**
- * SCAN cursor [count] [MATCH pattern] [COUNT n] [TYPE hash|list]. The cursor is a ring position
+ * SCAN cursor [count] [MATCH pattern] [COUNT n] [TYPE hash|list|string]. The cursor is a ring position
  * in decimal ("0" starts, and "0" back means done), so a scan walks keys in hash order and
  * survives the keyspace changing between pages; each page ends on a bucket boundary.
  */
@@ -82,7 +83,7 @@ function parseScanArgs(args: readonly BinStr[]): ScanArgs {
         out.match = compileGlob(value);
         break;
       case 'TYPE':
-        // Other Redis types (string, set, ...) are valid names that match nothing here.
+        // Other Redis types (set, zset, ...) are valid names that match nothing here.
         out.type = TYPE_NAMES.get(asciiUpper(value)) ?? 'none';
         break;
       default:

@@ -55,6 +55,10 @@ export interface CommandFlags {
   readonly scan: boolean;
   /** Several keys (DEL, EXISTS): the router may split them by owner and sum the replies. */
   readonly multiKey: boolean;
+  /** Several keys (MGET): the router may split them by owner and join the array replies in order. */
+  readonly multiKeyArray: boolean;
+  /** Key-value pairs (MSET): the router may split them by owner; each part replies OK. */
+  readonly multiKeyPairs: boolean;
 }
 
 /** What a command's run function sees. */
@@ -67,6 +71,8 @@ export interface CommandContext {
   /** An explicit version to stamp (replica apply); undefined on the leader. */
   readonly version: number | undefined;
   readonly scanRange: ScanRange;
+  /** `limits.max_value_bytes` (0 = none): also bounds values a command grows (APPEND). */
+  readonly maxValueBytes: number;
 }
 
 export interface CommandSpec {
@@ -97,6 +103,8 @@ export function command(
       keyless: has('keyless'),
       scan: has('scan'),
       multiKey: has('multiKey'),
+      multiKeyArray: has('multiKeyArray'),
+      multiKeyPairs: has('multiKeyPairs'),
     }),
     run,
   });

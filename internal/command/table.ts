@@ -5,6 +5,7 @@ import { LIST_COMMANDS } from './list.js';
 import { asciiUpper } from './parse.js';
 import { SCAN_COMMANDS } from './scan.js';
 import type { CommandSpec } from './spec.js';
+import { STRING_COMMANDS } from './string.js';
 
 /** Every command gokv knows, in table order. */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -13,6 +14,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...SCAN_COMMANDS,
   ...HASH_COMMANDS,
   ...LIST_COMMANDS,
+  ...STRING_COMMANDS,
 ];
 
 // Indexed under the upper- and lower-case spellings so the usual names skip case folding.

@@ -13,3 +13,4 @@ export {
   type MetricsSources,
   type RebalanceProgress,
 } from './sources.js';
+export type { HandOffFigures, NodeFigures } from './node-figures.js';

@@ -29,6 +29,7 @@ import { createHandOff, type HandOff } from './hand-off-wiring.js';
 import { countingForwarder, countingReplicaTransport, instrumentService } from './instrumented-service.js';
 import { OpsSurface } from './ops-surface.js';
 import { preparePersistence, withSnapshotCommand } from './persistence-wiring.js';
+import { startResp } from './resp-endpoint.js';
 
 export interface NodeDeps {
   readonly clock?: Clock;
@@ -41,7 +42,7 @@ export interface NodeDeps {
 export interface GokvNode {
   readonly id: string;
   /** Addresses actually bound (ports resolved when 0 was configured); null when disabled. */
-  readonly addresses: { internal: string | null; grpc: string | null; rest: string | null };
+  readonly addresses: { internal: string | null; grpc: string | null; rest: string | null; resp: string | null };
   readonly store: Store;
   /** Members as Healthcheck shows them, this node first. */
   members(): MemberView[];
@@ -305,24 +306,34 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     keyDigests: (keys) => keys.map((key) => keyDigest(store, key)),
   };
 
+  // The Redis protocol port serves through the same command path (the listener binds last, so a
+  // bind failure leaves nothing else half-started but the servers closed in its catch).
+  const resp = await startResp(config, { id, store, service, credentials, log: nodeLog }).catch(async (err: unknown) => {
+    await Promise.all([ops.stop(), externalServer?.stop(), internalServer?.stop()]);
+    replicator.close();
+    pool.close();
+    stopExpiry();
+    throw err;
+  });
+
   gossiper?.start();
   ops.start();
   persistence.start();
   nodeLog.info(
-    { internal: internalAddr, grpc: externalServer?.address ?? null, rest: ops.restAddress, seeds: config.addresses.seeds.length },
+    { internal: internalAddr, grpc: externalServer?.address ?? null, rest: ops.restAddress, resp: resp?.address ?? null, seeds: config.addresses.seeds.length },
     'gokv node ready',
   );
 
   let stopped: Promise<void> | undefined;
   return {
     id,
-    addresses: { internal: internalAddr, grpc: externalServer?.address ?? null, rest: ops.restAddress },
+    addresses: { internal: internalAddr, grpc: externalServer?.address ?? null, rest: ops.restAddress, resp: resp?.address ?? null },
     store,
     members,
     ringVersion: () => state!.view().ring.version,
     stop(options = {}) {
       stopped ??= (async () => {
-        await Promise.all([ops.stop(), externalServer?.stop()]);
+        await Promise.all([ops.stop(), externalServer?.stop(), resp?.stop()]);
         // Clients are gone; snapshot before leaving (a hand-off may then drop keys from the store).
         await persistence.stop();
         if (gossiper) {

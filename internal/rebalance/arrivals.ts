@@ -58,7 +58,9 @@ export class Arrivals {
   onRingChange(before: Ring, after: Ring): void {
     this.#expire();
     const now = this.#deps.clock.monotonic();
-    const added = this.#pending.gain(before, after, this.#deps.selfId, this.#options.replicas + 1, now);
+    const n = this.#options.replicas + 1;
+    const added = this.#pending.gain(before, after, this.#deps.selfId, n, now);
+    if (this.#pending.keepOwned(after, this.#deps.selfId, n) > 0) this.#settle();
     if (added > 0) this.#deps.log.info({ arcs: added, pending: this.#pending.size }, 'arcs gained: pulling keys on a miss until handed off');
   }
 

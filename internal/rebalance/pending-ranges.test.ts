@@ -88,6 +88,16 @@ describe('PendingRanges bookkeeping', () => {
     ]);
   });
 
+  it('drops the parts this node no longer owns (gained, then lost again)', () => {
+    const p = new PendingRanges();
+    p.gain(abc, ac, 'c', 2, 0); // b died: c gains [0,101) and [301,END) from a,b
+    p.keepOwned(abc, 'c', 2); // b is back: c owns none of it again
+    expect(segs(p)).toEqual([]);
+    const q = pending(); // d: [101,201) and [201,251)
+    q.keepOwned(ringOf('a', 'b', 'd'), 'd', 1); // without c, d leads (200,250] only: [201,251)
+    expect(segs(q)).toEqual([[201, 251, ['c', 'a']]]);
+  });
+
   it('expires segments gained before a cutoff', () => {
     const p = pending(); // gained at 0
     expect(p.expire(0)).toEqual([]);

@@ -45,6 +45,33 @@ export class PendingRanges {
     return added;
   }
 
+  /**
+   * Keeps only the parts of segments where `self` is in the preference list of ring `ring`:
+   * an arc this node gained and lost again (a member declared dead, then back) will never be
+   * reported handed off here, and nothing needs pulling there. Returns how many parts went.
+   */
+  keepOwned(ring: Ring, self: string, n: number): number {
+    if (this.#segments.length === 0) return 0;
+    const cuts = ring.boundaries().map((p) => p + 1);
+    let dropped = 0;
+    this.#segments = this.#segments.flatMap((s) => {
+      const kept: PendingSegment[] = [];
+      let i = firstAbove(cuts, s.from);
+      for (let from = s.from; from < s.to; ) {
+        const to = Math.min(s.to, cuts[i] ?? HASH_SPACE);
+        if (ring.owners(from, n).includes(self)) {
+          const last = kept[kept.length - 1];
+          if (last !== undefined && last.to === from) kept[kept.length - 1] = { ...last, to };
+          else kept.push({ ...s, from, to });
+        } else dropped++;
+        from = to;
+        i++;
+      }
+      return kept;
+    });
+    return dropped;
+  }
+
   /** The segment holding `position`, if any. O(log segments). */
   find(position: number): PendingSegment | undefined {
     const segs = this.#segments;
@@ -149,6 +176,18 @@ export class PendingRanges {
     }
     this.#segments = out;
   }
+}
+
+/** Index of the first value in ascending `values` greater than `x` (values.length if none). */
+function firstAbove(values: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid]! > x) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 function union(a: readonly string[], b: readonly string[]): string[] {

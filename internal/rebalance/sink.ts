@@ -2,8 +2,8 @@ import type { BinStr } from '../store/index.js';
 
 /**
  * A key's full state on the hand-off wire. The same shape as replication's KeyStateMessage, so
- * one codec serves both: `type` is 'hash' or 'list' for a live key (hash values flat
- * [f1, v1, ...], list values head to tail), `expireAtMs` absolute (0 = none); a deleted key
+ * one codec serves both: `type` is 'hash', 'list' or 'string' for a live key (hash values flat
+ * [f1, v1, ...], list values head to tail, a string as [bytes]), `expireAtMs` absolute (0 = none); a deleted key
  * travels as `deleted: true` with its tombstone's version, so a delete is never undone.
  */
 export interface HandOffState {

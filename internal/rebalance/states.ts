@@ -1,5 +1,5 @@
 import { GokvError } from '../errors/index.js';
-import type { BinStr, KeyState, Store } from '../store/index.js';
+import { isEntryType, type BinStr, type KeyState, type Store } from '../store/index.js';
 import type { HandOffState, KeyDigest } from './sink.js';
 
 /** Fixed bytes counted per state and per value in a batch estimate (framing, version, expiry). */
@@ -18,7 +18,7 @@ export function toWire(key: BinStr, state: KeyState): HandOffState {
 /** A wire state as the store merges it; a malformed type from a peer is an internal error. */
 export function fromWire(msg: HandOffState): KeyState {
   if (msg.deleted) return { deleted: true, version: msg.version };
-  if (msg.type !== 'hash' && msg.type !== 'list') {
+  if (!isEntryType(msg.type)) {
     throw new GokvError('INTERNAL', `INTERNAL malformed hand-off state of type '${msg.type}'`);
   }
   return { type: msg.type, value: msg.value, expireAtMs: msg.expireAtMs, version: msg.version };

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { executeCommand } from '../command/index.js';
-import type { Store } from '../store/index.js';
+import type { EntryType, Store } from '../store/index.js';
 import type { KeyStateMessage, ReplicationAck, ReplicationOp } from './types.js';
 
 /**
@@ -46,7 +46,7 @@ function toKeyState(s: KeyStateMessage) {
   if (s.deleted) return { deleted: true as const, version: s.version };
   return {
     deleted: false as const,
-    type: s.type as 'hash' | 'list',
+    type: s.type as EntryType, // checked by the store (valueOf): a bad type is an INTERNAL error
     value: s.value,
     expireAtMs: s.expireAtMs,
     version: s.version,

@@ -1,27 +1,8 @@
-/** A hand-off a member is running now; `elapsedMs` was measured on that member's own clock. */
-export interface HandOffFigures {
-  readonly keysPlanned: number;
-  readonly keysSent: number;
-  readonly bytesPlanned: number;
-  readonly bytesSent: number;
-  readonly elapsedMs: number;
-}
+import type { HandOffFigures, NodeFigures } from '../metrics/index.js';
 
+export type { HandOffFigures };
 /** One member's own figures, as it reported them (the node's NodeStats). */
-export interface MemberFigures {
-  readonly id: string;
-  readonly keys: number;
-  readonly memoryUsedBytes: number;
-  /** memory.max_memory; 0 = unlimited. */
-  readonly maxMemoryBytes: number;
-  readonly opsPerSec: number;
-  /** null when no command ran lately. */
-  readonly p99LatencyMs: number | null;
-  readonly eventLoopDelayMs: number;
-  readonly uptimeMs: number;
-  /** null when no hand-off is running there. */
-  readonly handOff: HandOffFigures | null;
-}
+export type MemberFigures = NodeFigures;
 
 /** The ring as the answering node routes with it (`GET /v1/ring`). */
 export interface RingView {

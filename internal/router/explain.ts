@@ -28,7 +28,7 @@ export interface ExplainDeps {
  * `EXPLAIN key`: where a key lives in this node's view and what it is, never its value. The
  * reply is a map: `key`, `position` (on the ring), `ringVersion`, `node` (the answering node),
  * `leader` (nil on an empty ring), `replicas`, `statuses` (member id -> status, for the
- * owners), `type` (hash, list or none), `ttlMs` (-2 missing, -1 no expiry, else ms left),
+ * owners), `type` (hash, list, string or none), `ttlMs` (-2 missing, -1 no expiry, else ms left),
  * `role` of the answering node (leader, replica or none), `holdsCopy` (1 when this node's store
  * has the key now, whatever its role), and `error` when the leader could not be asked (type and
  * ttlMs are nil then: placement alone still answers).

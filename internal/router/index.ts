@@ -5,4 +5,5 @@
 export { Router, type RoutedCommand, type RouterOptions } from './router.js';
 export type { ClusterView, Forwarder, HandOffGate, MemberStatus } from './cluster-view.js';
 export { scanPosition, scanRange } from './scan-route.js';
+export { ClusterWide, type ClusterWideDeps } from './cluster-wide.js';
 export { EXPLAIN, Explainer, isExplain, type ExplainDeps } from './explain.js';

@@ -127,6 +127,13 @@ describe('Router', () => {
     expect(calls).toEqual([]);
   });
 
+  it('refuses MGET and MSET with an empty key before any part runs (fuzz regression, as for DEL)', async () => {
+    const { run, calls } = setup('a', () => Promise.reject(new TransportError('b', 'down', { maybeApplied: false })));
+    await expect(Promise.resolve().then(() => run('MGET', keyLedBy('b'), ''))).rejects.toThrow(/wrong number of arguments for 'mget'/);
+    await expect(Promise.resolve().then(() => run('MSET', keyLedBy('b'), 'v', '', 'w'))).rejects.toThrow(/wrong number of arguments for 'mset'/);
+    expect(calls).toEqual([]);
+  });
+
   it('refuses a multi-key DEL with one key over limits.max_value_bytes whole (fuzz regression)', async () => {
     const { run, store } = setup('a', answer(1));
     const mine = keyLedBy('a');

@@ -15,7 +15,9 @@ import type { Replicator } from '../replication/index.js';
 import type { Store } from '../store/index.js';
 import { decodeReply } from '../wire/index.js';
 import type { ClusterView, Forwarder, HandOffGate } from './cluster-view.js';
+import { ClusterWide } from './cluster-wide.js';
 import { scanPosition, scanRange } from './scan-route.js';
+import { splitArray, splitPairs } from './split-keys.js';
 
 /** Pages one SCAN call may gather across arcs before answering with what it has. */
 const SCAN_MAX_PAGES = 32;
@@ -42,6 +44,8 @@ export interface RouterOptions {
  * nothing about any node's health. A write is never applied by a node that does not lead its key.
  */
 export class Router {
+  private readonly clusterWide: ClusterWide;
+
   constructor(
     private readonly deps: {
       store: Store;
@@ -54,11 +58,18 @@ export class Router {
       gate?: HandOffGate;
     },
     private readonly options: RouterOptions,
-  ) {}
+  ) {
+    this.clusterWide = new ClusterWide({ store: deps.store, view: deps.view, forwarder: deps.forwarder });
+  }
 
   execute(command: RoutedCommand, hops = 0, replicaRead = false): Reply | Promise<Reply> {
     const spec = lookupCommand(command.name);
-    if (!spec) throw unknownCommand(command.name);
+    if (!spec) {
+      // DBSIZE and FLUSHALL are not table commands: they reach every member (cluster-wide.ts).
+      const wide = this.clusterWide.handle(command, hops);
+      if (wide !== undefined) return wide;
+      throw unknownCommand(command.name);
+    }
     // Before any split or hop: a multi-key DEL with one key over the limit is refused whole,
     // never partly applied (found by the fuzz test).
     checkLimits(command, this.options.limits);
@@ -67,6 +78,21 @@ export class Router {
     if (spec.flags.scan) return this.scan(spec, command, hops);
     if (spec.flags.multiKey && command.args.length > 0 && command.key !== '') {
       return this.splitKeys(command, hops);
+    }
+    if (command.key !== '' && command.args.length > 0) {
+      // MGET and MSET of several keys: one part per key, each to its own leader (split-keys.ts).
+      // As for DEL (splitKeys): empty keys are refused before any part runs, and a part that
+      // throws at once is a rejection the others are awaited with, never an orphaned forward.
+      const part = async (c: RoutedCommand) => this.execute(c, hops);
+      const all = [command.key, ...command.args];
+      if (spec.flags.multiKeyArray) {
+        if (all.includes('')) throw wrongArity(command.name);
+        return splitArray(command, part);
+      }
+      if (spec.flags.multiKeyPairs && command.args.length > 1 && command.args.length % 2 === 1) {
+        if (all.some((k, i) => i % 2 === 0 && k === '')) throw wrongArity(command.name);
+        return splitPairs(command, part);
+      }
     }
     if (command.key === '') return this.local(spec, command); // the command reports the arity error
     return this.route(spec, command, hops, replicaRead);

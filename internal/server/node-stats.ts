@@ -1,29 +1,7 @@
+import type { HandOffFigures, NodeFigures } from '../metrics/index.js';
 import type { NodeStatsResponse, NodeStatsResponse__Output } from '../gen/internalpb/NodeStatsResponse.js';
 
-/** A hand-off this node is running now; `elapsedMs` is measured on its own clock. */
-export interface HandOffFigures {
-  readonly keysPlanned: number;
-  readonly keysSent: number;
-  readonly bytesPlanned: number;
-  readonly bytesSent: number;
-  readonly elapsedMs: number;
-}
-
-/** One node's own figures, as the NodeStats RPC carries them (the dashboard shows them). */
-export interface NodeFigures {
-  readonly id: string;
-  readonly keys: number;
-  readonly memoryUsedBytes: number;
-  /** memory.max_memory; 0 = unlimited. */
-  readonly maxMemoryBytes: number;
-  readonly opsPerSec: number;
-  /** null when no command ran lately. */
-  readonly p99LatencyMs: number | null;
-  readonly eventLoopDelayMs: number;
-  readonly uptimeMs: number;
-  /** null when no hand-off is running. */
-  readonly handOff: HandOffFigures | null;
-}
+export type { HandOffFigures, NodeFigures };
 
 export function figuresToProto(f: NodeFigures): NodeStatsResponse {
   return {

@@ -1,8 +1,17 @@
 import type { BinStr } from './bytes.js';
 import type { HashValue } from './hash-value.js';
 import type { ListValue } from './list-value.js';
+import type { StringValue } from './string-value.js';
 
-export type EntryType = 'hash' | 'list';
+/** Every value type, as TYPE names it and transfer state carries it. */
+export const ENTRY_TYPES = ['hash', 'list', 'string'] as const;
+export type EntryType = (typeof ENTRY_TYPES)[number];
+
+/** Whether a type name from a peer is one this store knows. */
+export const isEntryType = (t: string): t is EntryType => (ENTRY_TYPES as readonly string[]).includes(t);
+
+/** Any value a key can hold. */
+export type Value = HashValue | ListValue | StringValue;
 
 /** The fields every key carries; commands read them, only the store writes them. */
 interface EntryBase {
@@ -25,15 +34,20 @@ export interface ListEntry extends EntryBase {
   readonly value: ListValue;
 }
 
+export interface StringEntry extends EntryBase {
+  readonly type: 'string';
+  readonly value: StringValue;
+}
+
 /** A key as commands see it. Mutate `value` through its methods, then `store.commit(entry)`. */
-export type Entry = HashEntry | ListEntry;
+export type Entry = HashEntry | ListEntry | StringEntry;
 
 /** The store's own view of an entry: the bookkeeping fields are writable here only. */
 export type StoredEntry = {
   -readonly [K in keyof EntryBase]: EntryBase[K];
 } & {
   readonly type: EntryType;
-  readonly value: HashValue | ListValue;
+  readonly value: Value;
   /** LRU stamp: a store-wide access counter (higher = used more recently). */
   lru: number;
   /** Bytes charged to this key (see memory.ts). */
@@ -57,7 +71,7 @@ export type RemovalReason = 'expired' | 'evicted';
 export interface LiveKeyState {
   readonly deleted?: false;
   readonly type: EntryType;
-  /** Hash: [f1, v1, f2, v2, ...]; list: its elements head to tail. */
+  /** Hash: [f1, v1, f2, v2, ...]; list: its elements head to tail; string: [bytes]. */
   readonly value: readonly BinStr[];
   readonly expireAtMs: number;
   readonly version: number;

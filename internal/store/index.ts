@@ -1,4 +1,4 @@
-// store/ owns one node's keyspace: hash and list values, lazy and active expiry, versions and
+// store/ owns one node's keyspace: hash, list and string values, lazy and active expiry, versions and
 // tombstones, memory accounting and eviction, transfer state, and ring-position buckets for
 // range walks. It is pure (time and chance come in through Clock and Random) and imports only
 // errors/ and clock/ types; never command/ (which builds on it), ring/, wire/, sockets or timers.
@@ -14,6 +14,7 @@ export {
 export { Deque } from './deque.js';
 export { HashValue, type FieldWrite } from './hash-value.js';
 export { ListValue, redisRange } from './list-value.js';
+export { StringValue } from './string-value.js';
 export type {
   DeletedKeyState,
   Entry,
@@ -23,12 +24,16 @@ export type {
   ListEntry,
   LiveKeyState,
   RemovalReason,
+  StringEntry,
   Tombstone,
+  Value,
 } from './entry.js';
+export { ENTRY_TYPES, isEntryType } from './entry.js';
 export {
   ENTRY_OVERHEAD_BYTES,
   HASH_FIELD_OVERHEAD_BYTES,
   LIST_ELEMENT_OVERHEAD_BYTES,
+  STRING_ENTRY_OVERHEAD_BYTES,
   TOMBSTONE_OVERHEAD_BYTES,
 } from './memory.js';
 export { BUCKET_SPAN, RING_END } from './key-buckets.js';
@@ -39,7 +44,7 @@ export {
   type StoreDeps,
   type StoreOptions,
 } from './options.js';
-export { Store, type ScanResult, type StoreCounters } from './store.js';
+export { Store, type KeyCount, type ScanResult, type StoreCounters } from './store.js';
 export {
   startActiveExpiry,
   type ExpireCycleResult,

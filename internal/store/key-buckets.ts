@@ -21,6 +21,8 @@ export interface BucketWalk {
  */
 export class KeyBuckets {
   private readonly buckets = new Array<Set<StoredEntry> | undefined>(BUCKET_COUNT);
+  /** Per bucket, how many of its keys have a TTL (kept by Keyspace.syncTtl), for count(). */
+  private readonly volatileCounts = new Uint32Array(BUCKET_COUNT);
 
   add(entry: StoredEntry): void {
     const b = entry.pos >>> (32 - BUCKET_BITS);
@@ -52,6 +54,34 @@ export class KeyBuckets {
       else for (const e of set) if (e.pos >= from && e.pos < end) n++;
     }
     return n;
+  }
+
+  /** Records that a key of this bucket gained (true) or lost (false) its TTL. */
+  markVolatile(entry: StoredEntry, on: boolean): void {
+    this.volatileCounts[entry.pos >>> (32 - BUCKET_BITS)]! += on ? 1 : -1;
+  }
+
+  /** Keys and keys with a TTL in [from, to) (DBSIZE, INFO keyspace), the same way as count. */
+  countWithExpires(from: number, to: number): { keys: number; expires: number } {
+    let keys = 0;
+    let expires = 0;
+    const end = Math.min(to, RING_END);
+    for (let b = Math.floor(from / BUCKET_SPAN); b * BUCKET_SPAN < end; b++) {
+      const set = this.buckets[b];
+      if (set === undefined) continue;
+      const bucketStart = b * BUCKET_SPAN;
+      if (bucketStart >= from && bucketStart + BUCKET_SPAN <= end) {
+        keys += set.size;
+        expires += this.volatileCounts[b]!;
+        continue;
+      }
+      for (const e of set) {
+        if (e.pos < from || e.pos >= end) continue;
+        keys++;
+        if (e.expireAtMs > 0) expires++;
+      }
+    }
+    return { keys, expires };
   }
 
   /**

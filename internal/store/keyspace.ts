@@ -2,7 +2,7 @@ import type { BinStr } from './bytes.js';
 import { EntryArray } from './entry-array.js';
 import type { StoredEntry } from './entry.js';
 import { type BucketWalk, KeyBuckets } from './key-buckets.js';
-import { ENTRY_OVERHEAD_BYTES } from './memory.js';
+import { ENTRY_OVERHEAD_BYTES, STRING_ENTRY_OVERHEAD_BYTES } from './memory.js';
 
 /**
  * The indexes over live entries, kept in step: key -> entry, the sampling arrays (all keys,
@@ -45,6 +45,7 @@ export class Keyspace {
 
   /** Takes the entry out of every index and returns its bytes; it becomes detached. */
   detach(e: StoredEntry): void {
+    if (e.ttlSlot >= 0) this.buckets.markVolatile(e, false);
     this.map.delete(e.key);
     this.all.delete(e);
     this.volatile.delete(e);
@@ -55,7 +56,8 @@ export class Keyspace {
 
   /** Re-charges a live entry after its value changed: key + value bytes + fixed overhead. */
   charge(e: StoredEntry): void {
-    const bytes = ENTRY_OVERHEAD_BYTES + e.key.length + e.value.bytes;
+    const overhead = e.type === 'string' ? STRING_ENTRY_OVERHEAD_BYTES : ENTRY_OVERHEAD_BYTES;
+    const bytes = overhead + e.key.length + e.value.bytes;
     this.bytes += bytes - e.bytes;
     e.bytes = bytes;
   }
@@ -63,8 +65,17 @@ export class Keyspace {
   /** Keeps the keys-with-TTL array in step with `expireAtMs` (a no-op for detached entries). */
   syncTtl(e: StoredEntry): void {
     if (e.slot < 0) return;
-    if (e.expireAtMs > 0) this.volatile.add(e);
+    const was = e.ttlSlot >= 0;
+    const is = e.expireAtMs > 0;
+    if (was === is) return;
+    if (is) this.volatile.add(e);
     else this.volatile.delete(e);
+    this.buckets.markVolatile(e, is);
+  }
+
+  /** Keys and keys with a TTL whose position is in [from, to). */
+  countWithExpires(from: number, to: number): { keys: number; expires: number } {
+    return this.buckets.countWithExpires(from, to);
   }
 
   /** Keys whose ring position is in [from, to) (expired ones not yet collected included). */

@@ -12,7 +12,7 @@ function recomputedMemory(store: Store, keys: Iterable<string>): number {
     if (s === undefined) continue;
     total += ENTRY_OVERHEAD_BYTES + key.length;
     if (s.type === 'hash') for (const [f, v] of s.value.entries()) total += hashFieldBytes(f, v);
-    else for (const v of s.value.toArray()) total += listElementBytes(v);
+    else if (s.type === 'list') for (const v of s.value.toArray()) total += listElementBytes(v);
   }
   return total;
 }

@@ -9,13 +9,16 @@ import type {
   ListEntry,
   RemovalReason,
   StoredEntry,
+  StringEntry,
   Tombstone,
+  Value,
 } from './entry.js';
 import { pickVictim } from './eviction.js';
 import { HashValue } from './hash-value.js';
 import { Keyspace } from './keyspace.js';
 import { ListValue } from './list-value.js';
 import { DEFAULT_STORE_OPTIONS, type StoreDeps, type StoreOptions } from './options.js';
+import { StringValue } from './string-value.js';
 import { Tombstones } from './tombstones.js';
 import { stateOf, valueOf } from './transfer.js';
 
@@ -23,6 +26,12 @@ import { stateOf, valueOf } from './transfer.js';
 export interface ScanResult {
   readonly keys: BinStr[];
   readonly next: number;
+}
+
+/** Keys in a range of the ring, and how many of them have a TTL (DBSIZE, INFO keyspace). */
+export interface KeyCount {
+  readonly keys: number;
+  readonly expires: number;
 }
 
 export interface StoreCounters {
@@ -107,6 +116,28 @@ export class Store {
     return e as ListEntry | undefined;
   }
 
+  /** The string at `key`, undefined when missing; WRONGTYPE when it holds a hash or list. */
+  getString(key: BinStr): StringEntry | undefined {
+    const e = this.lookup(key, true);
+    if (e !== undefined && e.type !== 'string') throw wrongType();
+    return e as StringEntry | undefined;
+  }
+
+  /** The string at `key` (WRONGTYPE for another type), or a new one that exists once committed. */
+  stringForWrite(key: BinStr): StringEntry {
+    return (this.getString(key) ?? this.newEntry(key, 'string', new StringValue())) as StringEntry;
+  }
+
+  /**
+   * For SET, which replaces a value of any type: the string at `key`, else a new detached string
+   * that replaces whatever the key holds when committed (its version above the replaced one's).
+   */
+  stringForOverwrite(key: BinStr): StringEntry {
+    const e = this.lookup(key, true);
+    if (e !== undefined && e.type === 'string') return e as StringEntry;
+    return this.newEntry(key, 'string', new StringValue()) as StringEntry;
+  }
+
   /** The hash at `key`, or a new empty one that exists only once committed non-empty. */
   hashForWrite(key: BinStr): HashEntry {
     return (this.getHash(key) ?? this.newEntry(key, 'hash', new HashValue())) as HashEntry;
@@ -148,7 +179,9 @@ export class Store {
   commit(entry: Entry, version?: number): number {
     const e = entry as StoredEntry;
     const live = e.slot >= 0;
-    const v = version ?? this.versionAfter(e.key, live ? e.version : 0);
+    // A detached entry may replace a live key of another type (SET): its version goes above it.
+    const replaced = live ? undefined : this.space.find(e.key);
+    const v = version ?? this.versionAfter(e.key, live ? e.version : (replaced?.version ?? 0));
     if (e.value.isEmpty()) {
       if (live) this.remove(e, v);
       return v;
@@ -159,9 +192,8 @@ export class Store {
       this.space.charge(e);
       this.space.syncTtl(e);
     } else {
-      // Two detached entries for one key (never done by commands): the later commit wins whole.
-      const other = this.space.find(e.key);
-      if (other !== undefined) this.space.detach(other);
+      // A replaced key (SET over a hash) leaves whole; so would a second detached entry.
+      if (replaced !== undefined) this.space.detach(replaced);
       this.space.insert(e);
       this.tombstones.delete(e.key); // the new version is above it: it no longer blocks anything
     }
@@ -318,6 +350,14 @@ export class Store {
     return this.space.countRange(from, to);
   }
 
+  /**
+   * How many keys, and keys with a TTL, have a ring position in [from, to) (DBSIZE, INFO): as
+   * countRange, whole buckets by their counts (per-bucket TTL counters), edge buckets key by key.
+   */
+  countKeysIn(from: number, to: number): KeyCount {
+    return this.space.countWithExpires(from, to);
+  }
+
   /** Keys in [from, to) in chunks of about `chunkKeys`, for rebalance to send between yields. */
   *rangeChunks(from: number, to: number, chunkKeys = 256): Generator<BinStr[]> {
     let pos = from;
@@ -346,7 +386,7 @@ export class Store {
     return Math.max(this.deps.clock.now(), current + 1, t === undefined ? 0 : t.version + 1);
   }
 
-  private newEntry(key: BinStr, type: EntryType, value: HashValue | ListValue): StoredEntry {
+  private newEntry(key: BinStr, type: EntryType, value: Value): StoredEntry {
     const pos = this.deps.hashKey(key) >>> 0;
     return {
       key,

@@ -1,17 +1,20 @@
 import { GokvError } from '../errors/index.js';
-import type { LiveKeyState, StoredEntry } from './entry.js';
+import type { LiveKeyState, StoredEntry, Value } from './entry.js';
 import { HashValue } from './hash-value.js';
 import { ListValue } from './list-value.js';
+import { StringValue } from './string-value.js';
 
-/** A live entry's transfer state: hash as [f1, v1, ...], list head to tail. */
+/** A live entry's transfer state: hash as [f1, v1, ...], list head to tail, string as [bytes]. */
 export function stateOf(e: StoredEntry): LiveKeyState {
-  const value = e.value instanceof HashValue ? e.value.toFlat() : e.value.toArray();
+  const v = e.value;
+  const value = v instanceof HashValue ? v.toFlat() : v instanceof StringValue ? [v.value] : v.toArray();
   return { type: e.type, value, expireAtMs: e.expireAtMs, version: e.version };
 }
 
 /** Rebuilds a value from transfer state; a malformed state from a peer is an internal error. */
-export function valueOf(state: LiveKeyState): HashValue | ListValue {
+export function valueOf(state: LiveKeyState): Value {
   if (state.type === 'list') return new ListValue(state.value);
+  if (state.type === 'string' && state.value.length === 1) return new StringValue(state.value[0]);
   if (state.type !== 'hash' || state.value.length % 2 !== 0) {
     throw new GokvError('INTERNAL', `INTERNAL malformed ${String(state.type)} key state`);
   }

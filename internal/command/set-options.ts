@@ -1,0 +1,61 @@
+import { GokvError, notInteger, syntaxError } from '../errors/index.js';
+import { INT64_MAX, asciiUpper, parseInt64 } from './parse.js';
+import type { BinStr } from './reply.js';
+
+/** SET's options once parsed: the write condition, GET, and the expiry to apply. */
+export interface SetOptions {
+  readonly condition: 'NX' | 'XX' | undefined;
+  readonly get: boolean;
+  /** 'keep' (KEEPTTL), an absolute ms time, or undefined (the key loses any TTL). */
+  readonly expire: 'keep' | number | undefined;
+}
+
+type ExpireWord = 'EX' | 'PX' | 'EXAT' | 'PXAT';
+const EXPIRE_WORDS: ReadonlySet<string> = new Set(['EX', 'PX', 'EXAT', 'PXAT']);
+
+export const invalidSetExpire = (name: string): GokvError =>
+  new GokvError('ERR', `ERR invalid expire time in '${name.toLowerCase()}' command`);
+
+/**
+ * SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL], read as Redis reads it: words
+ * in any order and case; NX with XX, or two different expiry words, or an expiry word with
+ * KEEPTTL, is a syntax error (the same word twice: the last wins). The time is checked after the
+ * words: not an integer, then <= 0 or overflowing, as Redis's getExpireMillisecondsOrReply does.
+ */
+export function parseSetOptions(words: readonly BinStr[], nowMs: number, name = 'SET'): SetOptions {
+  let condition: 'NX' | 'XX' | undefined;
+  let get = false;
+  let keepTtl = false;
+  let expireWord: ExpireWord | undefined;
+  let expireArg: BinStr | undefined;
+  for (let i = 0; i < words.length; i++) {
+    const w = asciiUpper(words[i]!);
+    if ((w === 'NX' || w === 'XX') && (condition === undefined || condition === w)) {
+      condition = w;
+    } else if (w === 'GET') {
+      get = true;
+    } else if (w === 'KEEPTTL' && expireWord === undefined) {
+      keepTtl = true;
+    } else if (EXPIRE_WORDS.has(w) && !keepTtl && (expireWord === undefined || expireWord === w) && i + 1 < words.length) {
+      expireWord = w as ExpireWord;
+      expireArg = words[++i];
+    } else {
+      throw syntaxError();
+    }
+  }
+  const expire = keepTtl ? 'keep' : expireWord === undefined ? undefined : absoluteExpiry(expireWord, expireArg!, nowMs, name);
+  return { condition, get, expire };
+}
+
+/** An expiry argument as an absolute ms time (EX/PX are relative to now). */
+export function absoluteExpiry(word: ExpireWord, arg: BinStr, nowMs: number, name: string): number {
+  const n = parseInt64(arg);
+  if (n === undefined) throw notInteger();
+  const seconds = word === 'EX' || word === 'EXAT';
+  if (n <= 0n || (seconds && n > INT64_MAX / 1000n)) throw invalidSetExpire(name);
+  let ms = seconds ? n * 1000n : n;
+  if (word === 'EX' || word === 'PX') ms += BigInt(nowMs);
+  // gokv keeps times as JS numbers: beyond 2^53 ms (285,000 years) is refused too.
+  if (ms > INT64_MAX || ms > BigInt(Number.MAX_SAFE_INTEGER)) throw invalidSetExpire(name);
+  return Number(ms);
+}

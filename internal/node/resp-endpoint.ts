@@ -1,0 +1,47 @@
+import type { Config } from '../config/index.js';
+import type { Logger } from '../log/index.js';
+import { RespServer } from '../resp/index.js';
+import type { CommandService } from '../server/index.js';
+import type { Store } from '../store/index.js';
+import type { NodeCredentials } from '../tls/index.js';
+import { startRespListener, type RespListener } from './resp-listener.js';
+import { GOKV_VERSION } from './version.js';
+
+export interface RespParts {
+  readonly id: string;
+  readonly store: Store;
+  readonly service: CommandService;
+  readonly credentials: NodeCredentials;
+  readonly log: Logger;
+}
+
+/**
+ * The Redis protocol endpoint on addresses.resp_bind (null when disabled): a RespServer over the
+ * node's CommandService, INFO's figures read from the store, TLS with the external certificate.
+ */
+export async function startResp(config: Config, parts: RespParts): Promise<RespListener | null> {
+  const bind = config.addresses.respBind;
+  if (bind === null) return null;
+  const { store } = parts;
+  const resp = new RespServer(
+    {
+      service: parts.service,
+      info: {
+        nodeId: parts.id,
+        gokvVersion: GOKV_VERSION,
+        maxMemoryBytes: config.memory.maxMemoryBytes,
+        evictionPolicy: config.memory.evictionPolicy,
+        usedMemoryBytes: () => store.usedMemory,
+        counters: () => store.counters,
+      },
+      log: parts.log.child({ component: 'resp' }),
+    },
+    {
+      maxArgs: config.limits.maxArgs,
+      maxValueBytes: config.limits.maxValueBytes,
+      maxMessageBytes: config.limits.maxMessageBytes,
+      maxInFlight: config.limits.maxInFlightPerStream,
+    },
+  );
+  return startRespListener(bind, parts.credentials.https, resp);
+}

@@ -1,0 +1,62 @@
+import type { Socket } from 'node:net';
+
+/** One connection as CLIENT INFO / CLIENT LIST show it. */
+export interface ClientInfo {
+  readonly id: number;
+  name: string;
+  readonly addr: string;
+  readonly laddr: string;
+  readonly createdAtMs: number;
+  lastCommandAtMs: number;
+  lastCommand: string;
+}
+
+const hostPort = (host: string | undefined, port: number | undefined): string =>
+  host === undefined ? '?' : `${host.includes(':') ? `[${host}]` : host}:${port ?? 0}`;
+
+/** Every open RESP connection of this node, and the counters INFO stats shows. */
+export class ClientRegistry {
+  private readonly clients = new Map<number, ClientInfo>();
+  private nextId = 1;
+  connectionsReceived = 0;
+  commandsProcessed = 0;
+
+  constructor(private readonly now: () => number) {}
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  add(socket: Socket): ClientInfo {
+    const at = this.now();
+    const info: ClientInfo = {
+      id: this.nextId++,
+      name: '',
+      addr: hostPort(socket.remoteAddress, socket.remotePort),
+      laddr: hostPort(socket.localAddress, socket.localPort),
+      createdAtMs: at,
+      lastCommandAtMs: at,
+      lastCommand: 'NULL',
+    };
+    this.clients.set(info.id, info);
+    this.connectionsReceived++;
+    return info;
+  }
+
+  remove(info: ClientInfo): void {
+    this.clients.delete(info.id);
+  }
+
+  all(): ClientInfo[] {
+    return [...this.clients.values()];
+  }
+
+  /** Redis's CLIENT INFO line (the fields gokv has; no memory or buffer details). */
+  describe(c: ClientInfo): string {
+    const now = this.now();
+    const age = Math.floor((now - c.createdAtMs) / 1000);
+    const idle = Math.floor((now - c.lastCommandAtMs) / 1000);
+    const cmd = c.lastCommand.length <= 32 && /^[\x21-\x7e]+$/.test(c.lastCommand) ? c.lastCommand.toLowerCase() : '?';
+    return `id=${c.id} addr=${c.addr} laddr=${c.laddr} name=${c.name} age=${age} idle=${idle} flags=N db=0 cmd=${cmd} user=default resp=2`;
+  }
+}

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { commandCommand, parseSyntax } from './command-command.js';
+import { COMMAND_DOCS } from './command-docs.js';
+
+/** Decodes one RESP reply into JS values (enough for these replies: arrays, bulks, ints, statuses). */
+function decode(resp: string): unknown {
+  let i = 0;
+  const line = () => {
+    const end = resp.indexOf('\r\n', i);
+    const text = resp.slice(i, end);
+    i = end + 2;
+    return text;
+  };
+  const value = (): unknown => {
+    const head = line();
+    const rest = head.slice(1);
+    switch (head[0]) {
+      case '*':
+        return Number(rest) < 0 ? null : Array.from({ length: Number(rest) }, value);
+      case '$': {
+        if (Number(rest) < 0) return null;
+        const s = resp.slice(i, i + Number(rest));
+        i += Number(rest) + 2;
+        return s;
+      }
+      case ':':
+        return Number(rest);
+      default:
+        return rest;
+    }
+  };
+  const out = value();
+  expect(i).toBe(resp.length);
+  return out;
+}
+
+describe('COMMAND', () => {
+  it('lists every command in the 10-element shape redis-cli reads (name, arity, flags, first key)', () => {
+    const all = decode(commandCommand([], '0.1.0')) as unknown[][];
+    expect(all).toHaveLength(COMMAND_DOCS.size);
+    for (const entry of all) {
+      expect(entry).toHaveLength(10);
+      expect(typeof entry[0]).toBe('string');
+      expect(typeof entry[1]).toBe('number');
+      expect(typeof entry[3]).toBe('number');
+    }
+    expect(all.find((e) => e[0] === 'mset')!.slice(0, 6)).toEqual(['mset', -3, ['write', 'denyoom'], 1, -1, 2]);
+    expect(all.find((e) => e[0] === 'flushall')!.slice(0, 6)).toEqual(['flushall', -1, ['write'], 0, 0, 0]);
+  });
+
+  it('answers COUNT, LIST and INFO with nil for an unknown name', () => {
+    expect(decode(commandCommand(['COUNT'], '0.1.0'))).toBe(COMMAND_DOCS.size);
+    expect(decode(commandCommand(['list'], '0.1.0'))).toContain('hgetall');
+    const [get, nope] = decode(commandCommand(['INFO', 'get', 'nope'], '0.1.0')) as unknown[];
+    expect((get as unknown[])[0]).toBe('get');
+    expect(nope).toBeNull();
+  });
+
+  it('renders DOCS for every command as a well-formed reply', () => {
+    const docs = decode(commandCommand(['DOCS'], '0.1.0')) as unknown[];
+    expect(docs).toHaveLength(COMMAND_DOCS.size * 2);
+    const set = docs[docs.indexOf('set') + 1] as unknown[];
+    expect(set.slice(0, 6)).toEqual(['summary', 'Sets the string value of a key, ignoring its type.', 'since', 'gokv 0.1.0', 'group', 'string']);
+  });
+
+  it('refuses an unknown subcommand', () => {
+    expect(() => commandCommand(['FOO'], '0.1.0')).toThrow("ERR unknown subcommand 'FOO'. Try COMMAND HELP.");
+  });
+
+  it('parses Redis syntax lines into DOCS arguments', () => {
+    expect(parseSyntax('key field value [field value ...]')).toEqual([
+      { name: 'key', type: 'key', flags: [], args: [] },
+      { name: 'field', type: 'string', flags: [], args: [] },
+      { name: 'value', type: 'string', flags: [], args: [] },
+      {
+        name: 'field-value',
+        type: 'block',
+        flags: ['optional', 'multiple'],
+        args: [
+          { name: 'field', type: 'string', flags: [], args: [] },
+          { name: 'value', type: 'string', flags: [], args: [] },
+        ],
+      },
+    ]);
+    const [, , condition, , expiry] = parseSyntax('key value [NX|XX] [GET] [EX seconds|PX milliseconds|KEEPTTL]');
+    expect(condition).toMatchObject({ type: 'oneof', flags: ['optional'], args: [{ token: 'NX' }, { token: 'XX' }] });
+    expect(expiry).toMatchObject({ type: 'oneof', args: [{ token: 'EX', type: 'integer' }, { token: 'PX' }, { token: 'KEEPTTL' }] });
+  });
+});

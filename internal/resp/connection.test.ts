@@ -1,0 +1,175 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Reply } from '../command/index.js';
+import { GokvError } from '../errors/index.js';
+import type { ServedCommand } from '../server/index.js';
+import { rawClient, serveResp } from './testing/serve.js';
+
+type Served = Awaited<ReturnType<typeof serveResp>>;
+let served: Served | undefined;
+
+afterEach(async () => {
+  await served?.close();
+  served = undefined;
+});
+
+/** A service whose replies are released by hand, recording what it was asked. */
+function heldService() {
+  const calls: ServedCommand[] = [];
+  const pending: Array<() => void> = [];
+  const execute = (cmd: ServedCommand): Promise<Reply> => {
+    calls.push(cmd);
+    return new Promise((resolve) => pending.push(() => resolve(`${cmd.name}:${cmd.key}`)));
+  };
+  const releaseAll = () => pending.splice(0).forEach((r) => r());
+  return { calls, execute, releaseAll, pending };
+}
+
+const frame = (...args: string[]) => `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a, 'latin1')}\r\n${a}\r\n`).join('')}`;
+
+describe('a RESP connection', () => {
+  it('answers a protocol error and closes only that connection', async () => {
+    served = await serveResp((cmd) => cmd.key);
+    const bad = await rawClient(served.port);
+    const good = await rawClient(served.port);
+    bad.socket.write(`${frame('GET', 'a')}*1\r\n+oops\r\n${frame('GET', 'b')}`);
+    await bad.closed;
+    expect(bad.received()).toBe("$1\r\na\r\n-ERR Protocol error: expected '$', got '+'\r\n");
+    good.socket.write(frame('GET', 'still-here'));
+    await vi.waitFor(() => expect(good.received()).toBe('$10\r\nstill-here\r\n'));
+    good.socket.destroy();
+  });
+
+  it('refuses a bulk longer than limits.max_value_bytes before reading it', async () => {
+    served = await serveResp(() => 'x', { maxValueBytes: 10 });
+    const c = await rawClient(served.port);
+    c.socket.write('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$11\r\n');
+    await c.closed;
+    expect(c.received()).toBe('-ERR Protocol error: invalid bulk length\r\n');
+  });
+
+  it('survives random garbage on many connections and keeps serving', async () => {
+    served = await serveResp(() => 1);
+    let seed = 7;
+    const byte = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff;
+    for (let i = 0; i < 20; i++) {
+      const c = await rawClient(served.port);
+      c.socket.end(Buffer.from(Array.from({ length: 200 }, byte)));
+      await c.closed;
+    }
+    const ok = await rawClient(served.port);
+    ok.socket.write('PING\r\n');
+    await vi.waitFor(() => expect(ok.received()).toBe('+PONG\r\n'));
+    ok.socket.destroy();
+  });
+
+  it('stops running commands while maxInFlight replies are pending, and resumes', async () => {
+    const held = heldService();
+    served = await serveResp(held.execute, { maxInFlight: 8 });
+    const c = await rawClient(served.port);
+    c.socket.write(Array.from({ length: 100 }, (_, i) => frame('GET', `k${i}`)).join(''));
+    await vi.waitFor(() => expect(held.calls).toHaveLength(8));
+    // Nothing more is started until replies go out.
+    await new Promise((r) => setImmediate(r));
+    expect(held.calls).toHaveLength(8);
+    while (held.calls.length < 100 || held.pending.length > 0) {
+      held.releaseAll();
+      await new Promise((r) => setImmediate(r));
+    }
+    await vi.waitFor(() => expect(c.received().split('\r\n').filter((l) => l.startsWith('GET:'))).toHaveLength(100));
+    expect(c.received().startsWith('$6\r\nGET:k0\r\n$6\r\nGET:k1\r\n')).toBe(true);
+    c.socket.destroy();
+  });
+
+  it('stops reading while the client does not read its replies', async () => {
+    const big = 'x'.repeat(256 * 1024);
+    let calls = 0;
+    served = await serveResp(() => {
+      calls++;
+      return big;
+    }, { maxInFlight: 1000 });
+    const c = await rawClient(served.port);
+    c.socket.pause(); // the client reads nothing
+    c.socket.write(Array.from({ length: 200 }, () => frame('GET', 'k')).join(''));
+    await vi.waitFor(() => expect(calls).toBeGreaterThan(0));
+    for (let turn = 0; turn < 50; turn++) await new Promise((r) => setImmediate(r)); // every chance to run more
+    expect(calls).toBeLessThan(50); // 200 x 256 KB would be 50 MB buffered
+    c.socket.resume();
+    await vi.waitFor(() => expect(calls).toBe(200), { timeout: 10_000 });
+    await vi.waitFor(() => expect(c.received().length).toBe(200 * (big.length + 11)), { timeout: 10_000 });
+    c.socket.destroy();
+  });
+
+  it('runs commands on different keys concurrently and on one key in order', async () => {
+    const held = heldService();
+    served = await serveResp(held.execute);
+    const c = await rawClient(served.port);
+    c.socket.write(frame('SET', 'a', '1') + frame('SET', 'b', '1') + frame('GET', 'a') + frame('MGET', 'x', 'b'));
+    await vi.waitFor(() => expect(held.calls.map((x) => `${x.name} ${x.key}`)).toEqual(['SET a', 'SET b']));
+    held.releaseAll();
+    await vi.waitFor(() => expect(held.calls.map((x) => `${x.name} ${x.key}`)).toEqual(['SET a', 'SET b', 'GET a', 'MGET x']));
+    held.releaseAll();
+    await vi.waitFor(() => expect(c.received()).toBe('$5\r\nSET:a\r\n$5\r\nSET:b\r\n$5\r\nGET:a\r\n$6\r\nMGET:x\r\n'));
+    c.socket.destroy();
+  });
+
+  it('still answers when the client shuts its side right after sending', async () => {
+    served = await serveResp((cmd) => Promise.resolve(cmd.key));
+    const c = await rawClient(served.port);
+    c.socket.end(frame('GET', 'late') + 'PING\r\n');
+    await c.closed;
+    expect(c.received()).toBe('$4\r\nlate\r\n+PONG\r\n');
+  });
+
+  it('runs every command a client sent before shutting its side, even while paused by backpressure', async () => {
+    const held = heldService();
+    served = await serveResp(held.execute, { maxInFlight: 4 });
+    const c = await rawClient(served.port);
+    c.socket.end(Array.from({ length: 100 }, (_, i) => frame('GET', `k${i}`)).join(''));
+    const replies = () => c.received().split('\r\n').filter((l) => l.startsWith('GET:')).length;
+    while (replies() < 100) {
+      held.releaseAll();
+      await new Promise((r) => setImmediate(r));
+    }
+    await c.closed;
+    expect(held.calls).toHaveLength(100);
+  });
+
+  it('answers errors as Redis and hides internal ones', async () => {
+    served = await serveResp((cmd) => {
+      if (cmd.key === 'wt') throw new GokvError('WRONGTYPE', 'WRONGTYPE Operation against a key holding the wrong kind of value');
+      if (cmd.key === 'late') return Promise.reject(new GokvError('UNAVAILABLE', 'UNAVAILABLE leader x unreachable; retry'));
+      throw new Error('secret detail');
+    });
+    const c = await rawClient(served.port);
+    c.socket.write(frame('GET', 'wt') + frame('GET', 'late') + frame('GET', 'bug'));
+    await vi.waitFor(() =>
+      expect(c.received()).toBe(
+        '-WRONGTYPE Operation against a key holding the wrong kind of value\r\n-UNAVAILABLE leader x unreachable; retry\r\n-ERR internal error (see the node log)\r\n',
+      ),
+    );
+    c.socket.destroy();
+  });
+
+  it('turns HGET of one field into a bulk and LPOP with a count on a missing key into a null array', async () => {
+    const seen: string[] = [];
+    served = await serveResp((cmd) => {
+      seen.push(cmd.name);
+      return cmd.name === 'HMGET' ? ['v'] : null;
+    });
+    const c = await rawClient(served.port);
+    c.socket.write(frame('HGET', 'h', 'f') + frame('LPOP', 'l', '2') + frame('LPOP', 'l'));
+    await vi.waitFor(() => expect(c.received()).toBe('$1\r\nv\r\n*-1\r\n$-1\r\n'));
+    expect(seen).toEqual(['HMGET', 'LPOP', 'LPOP']);
+    c.socket.destroy();
+  });
+
+  it('closes every connection on close(), after their replies', async () => {
+    served = await serveResp((cmd) => cmd.key);
+    const clients = await Promise.all([1, 2, 3].map(() => rawClient(served!.port)));
+    for (const c of clients) c.socket.write(frame('GET', 'x'));
+    await vi.waitFor(() => clients.forEach((c) => expect(c.received()).toBe('$1\r\nx\r\n')));
+    await served.resp.close(1000);
+    await Promise.all(clients.map((c) => c.closed));
+    expect(served.resp.connectionCount).toBe(0);
+  });
+});

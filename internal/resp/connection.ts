@@ -1,0 +1,254 @@
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { lookupCommand, type BinStr, type Reply } from '../command/index.js';
+import { isGokvError } from '../errors/index.js';
+import { StreamPipeline, type CommandService, type ServedCommand } from '../server/index.js';
+import type { ClientInfo } from './clients.js';
+import { NIL_ARRAY, error } from './encode.js';
+import { KeyOrder } from './key-order.js';
+import { RespParser, RespProtocolError, type ParserLimits } from './parser.js';
+import { replyToResp } from './reply-to-resp.js';
+import { sessionHandler, type SessionContext } from './session-commands.js';
+
+export interface ConnectionParts {
+  readonly service: CommandService;
+  readonly log: Logger;
+  readonly limits: ParserLimits;
+  readonly maxInFlight: number;
+  readonly onCommand: () => void;
+  readonly onClose: () => void;
+}
+
+/** How a cluster reply is reshaped for RESP (Redis's reply types where gokv's differ). */
+type Shape = 'plain' | 'first' | 'nilArray';
+
+const BARRIERS = new Set(['DBSIZE', 'FLUSHALL', 'FLUSHDB']);
+const upper = (s: string): string => s.replace(/[a-z]+/g, (m) => m.toUpperCase());
+
+/**
+ * One client connection: parse requests, run them (session commands here, everything else
+ * through the CommandService, concurrently where keys differ: KeyOrder), and write replies in
+ * request order (StreamPipeline). Reading stops while `maxInFlight` replies are pending or the
+ * socket's write buffer is full, and resumes when both have room. A protocol error is answered
+ * and closes this connection only.
+ */
+export class RespConnection {
+  private readonly parser: RespParser;
+  private readonly pipeline: StreamPipeline<string>;
+  private readonly order = new KeyOrder();
+  private paused = false;
+  private draining = false;
+  private ending = false;
+  /** The client shut its side: end ours once every command it sent has run. */
+  private peerEnded = false;
+  private closed = false;
+  /** Replies ready to go, written as one string per batch (see write). */
+  private out = '';
+  private flushQueued = false;
+  /** The pipeline was told the transport is full: it waits for onDrain. */
+  private waitingDrain = false;
+  private markClosed!: () => void;
+  /** Settles once the socket is closed (however it closed). */
+  readonly whenClosed = new Promise<void>((resolve) => (this.markClosed = resolve));
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly session: SessionContext,
+    private readonly parts: ConnectionParts,
+  ) {
+    this.parser = new RespParser(parts.limits);
+    this.pipeline = new StreamPipeline<string>(
+      {
+        write: (resp) => this.write(resp),
+        pauseInput: () => {
+          this.paused = true;
+          socket.pause();
+        },
+        resumeInput: () => {
+          this.paused = false;
+          if (!this.ending) socket.resume();
+          // Commands parsed but not run yet wait in the parser's buffer: run them now.
+          if (!this.draining) queueMicrotask(() => this.drain());
+        },
+        end: () => {
+          this.flushOut();
+          socket.end();
+        },
+      },
+      parts.maxInFlight,
+    );
+    socket.on('data', (chunk: Buffer) => {
+      this.parser.push(chunk);
+      this.drain();
+    });
+    socket.on('drain', () => {
+      this.waitingDrain = false;
+      this.pipeline.onDrain();
+    });
+    socket.on('end', () => {
+      this.peerEnded = true;
+      this.drain();
+    });
+    socket.on('error', (err) => {
+      parts.log.debug({ err, client: session.client.addr }, 'resp connection error');
+      this.close();
+    });
+    socket.on('close', () => this.close());
+  }
+
+  get client(): ClientInfo {
+    return this.session.client;
+  }
+
+  /** Stops reading and running commands; pending replies are still written, then the socket is ended. */
+  endInput(): void {
+    if (this.ending) return;
+    this.ending = true;
+    this.socket.pause();
+    this.pipeline.endInput();
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.pipeline.cancel();
+    if (!this.socket.destroyed) this.socket.destroy();
+    this.parts.onClose();
+    this.markClosed();
+  }
+
+  /** Closes at once, replies in flight or not. */
+  destroy(): void {
+    this.close();
+  }
+
+  /** Runs every complete command buffered, until input pauses or the connection is ending. */
+  private drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (!this.paused && !this.ending) {
+        let argv: BinStr[] | undefined;
+        try {
+          argv = this.parser.next();
+        } catch (err) {
+          if (!(err instanceof RespProtocolError)) throw err;
+          this.parts.log.debug({ client: this.session.client.addr, err: err.message }, 'resp protocol error');
+          this.pipeline.push(error(err.message));
+          this.endInput();
+          break;
+        }
+        if (argv === undefined) {
+          if (this.peerEnded) this.endInput();
+          break;
+        }
+        this.pipeline.push(this.run(argv));
+      }
+    } finally {
+      this.draining = false;
+      this.flushOut(); // the replies of one chunk's commands leave in one write
+    }
+  }
+
+  /**
+   * Queues a reply. Replies are joined and written once per batch (a chunk's synchronous
+   * replies at the end of drain, late ones at the end of the microtask queue): one socket write
+   * per batch instead of one per reply. Returns false when the socket's buffer is full.
+   */
+  private write(resp: string): boolean {
+    this.out += resp;
+    if (!this.draining && !this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(() => this.flushOut());
+    }
+    const full = this.socket.writableLength + this.out.length >= this.socket.writableHighWaterMark;
+    if (full) this.waitingDrain = true;
+    return !full;
+  }
+
+  private flushOut(): void {
+    this.flushQueued = false;
+    if (this.out === '' || this.closed) return;
+    const data = this.out;
+    this.out = '';
+    const ok = this.socket.write(data, 'latin1');
+    // The pipeline paused on our estimate but the socket took everything: no 'drain' will come.
+    if (ok && this.waitingDrain) {
+      this.waitingDrain = false;
+      this.pipeline.onDrain();
+    }
+  }
+
+  /** One command's RESP reply, now or later; never throws, never rejects. */
+  private run(argv: BinStr[]): string | Promise<string> {
+    const name = argv[0]!;
+    const client = this.session.client;
+    client.lastCommandAtMs = this.session.now();
+    client.lastCommand = name; // made printable when CLIENT INFO shows it
+    this.parts.onCommand();
+    try {
+      const handler = sessionHandler(name);
+      if (handler !== undefined) {
+        const { reply, close } = handler(argv.slice(1), this.session);
+        if (close) this.endInput();
+        return reply instanceof Promise ? reply.catch((err: unknown) => this.errorReply(err)) : reply;
+      }
+      return this.clusterCommand(name, argv);
+    } catch (err) {
+      return this.errorReply(err);
+    }
+  }
+
+  private clusterCommand(name: string, argv: BinStr[]): string | Promise<string> {
+    const spec = lookupCommand(name);
+    let command: ServedCommand = { name, key: argv[1] ?? '', args: argv.slice(2) };
+    let shape: Shape = 'plain';
+    if (spec?.name === 'HGET' && argv.length === 3) {
+      // Redis's HGET: one field, a bulk string or nil. gokv's several-field form stays a map.
+      command = { name: 'HMGET', key: command.key, args: command.args };
+      shape = 'first';
+    } else if ((spec?.name === 'LPOP' || spec?.name === 'RPOP') && argv.length === 3) {
+      shape = 'nilArray'; // with a count, a missing key is RESP2's null array
+    }
+    const execute = (): Reply | Promise<Reply> => this.parts.service.execute(command);
+    let result: Reply | Promise<Reply>;
+    if (this.order.idle) {
+      result = execute();
+    } else {
+      const barrier = spec === undefined && BARRIERS.has(upper(name));
+      result = this.order.run(barrier ? [] : keysOf(argv, spec?.flags), barrier, execute);
+    }
+    if (result instanceof Promise) {
+      // Registered with the order only when something may be waiting: the common sync path stays cheap.
+      if (this.order.idle) this.order.run(keysOf(argv, spec?.flags), spec === undefined && BARRIERS.has(upper(name)), () => result);
+      return result.then(
+        (r) => toResp(r, shape),
+        (err: unknown) => this.errorReply(err),
+      );
+    }
+    return toResp(result, shape);
+  }
+
+  private errorReply(err: unknown): string {
+    if (isGokvError(err) && err.code !== 'INTERNAL') return error(err.message);
+    // A bug, not the client's doing: the detail goes to the log, never to the wire.
+    this.parts.log.warn({ err }, 'resp command failed');
+    return error('ERR internal error (see the node log)');
+  }
+}
+
+function toResp(reply: Reply, shape: Shape): string {
+  if (shape === 'nilArray' && reply === null) return NIL_ARRAY;
+  if (shape === 'first' && Array.isArray(reply)) return replyToResp(reply[0] ?? null);
+  const resp = replyToResp(reply);
+  // A forwarded HMGET of one field: `*1\r\n` then the single item.
+  return shape === 'first' ? resp.slice(resp.indexOf('\n') + 1) : resp;
+}
+
+/** The keys a command touches, for ordering; unknown commands have none. */
+function keysOf(argv: readonly BinStr[], flags: { multiKey: boolean; multiKeyArray: boolean; multiKeyPairs: boolean; scan: boolean; keyless: boolean } | undefined): BinStr[] {
+  if (flags === undefined || flags.scan || flags.keyless || argv.length < 2) return [];
+  if (flags.multiKey || flags.multiKeyArray) return argv.slice(1);
+  if (flags.multiKeyPairs) return argv.filter((_, i) => i % 2 === 1);
+  return [argv[1]!];
+}

@@ -1,0 +1,110 @@
+import { arch, platform, release } from 'node:os';
+import type { Reply } from '../command/index.js';
+import type { CommandService } from '../server/index.js';
+import type { ClientRegistry } from './clients.js';
+import type { RespNodeInfo } from './types.js';
+
+/** Redis's default INFO sections, in its order (`all`/`everything` give the same here). */
+const SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'keyspace'] as const;
+type Section = (typeof SECTIONS)[number];
+
+/** Redis release whose replies gokv's RESP endpoint follows (clients read it as the version). */
+export const REDIS_COMPAT_VERSION = '7.0.0';
+
+export interface InfoSources {
+  readonly service: CommandService;
+  readonly info: RespNodeInfo;
+  readonly clients: ClientRegistry;
+  readonly startedAtMs: number;
+  readonly now: () => number;
+  readonly port: number;
+}
+
+/**
+ * INFO as Redis lays it out (`# Section` headers, `field:value` lines, CRLF). Everything is
+ * about the answering node except `keyspace`, which is the cluster's (DBSIZE WITHEXPIRES): a
+ * client counting keys should see every key once, whichever node it asked.
+ */
+export async function infoText(requested: readonly string[], src: InfoSources): Promise<string> {
+  const wanted = new Set(requested.map((s) => s.toLowerCase()));
+  const all = wanted.size === 0 || ['default', 'all', 'everything'].some((s) => wanted.has(s));
+  const sections = SECTIONS.filter((s) => all || wanted.has(s));
+  const parts: string[] = [];
+  for (const s of sections) {
+    const lines = await section(s, src);
+    parts.push(`# ${s[0]!.toUpperCase()}${s.slice(1)}\r\n${lines.map((l) => `${l}\r\n`).join('')}`);
+  }
+  return parts.join('\r\n');
+}
+
+async function section(name: Section, src: InfoSources): Promise<string[]> {
+  const { info } = src;
+  const uptime = Math.floor((src.now() - src.startedAtMs) / 1000);
+  switch (name) {
+    case 'server':
+      return [
+        `redis_version:${REDIS_COMPAT_VERSION}`,
+        `gokv_version:${info.gokvVersion}`,
+        `gokv_node_id:${info.nodeId}`,
+        'redis_mode:standalone',
+        `os:${platform()} ${release()} ${arch()}`,
+        `arch_bits:${arch().includes('64') ? 64 : 32}`,
+        `process_id:${process.pid}`,
+        `tcp_port:${src.port}`,
+        `uptime_in_seconds:${uptime}`,
+        `uptime_in_days:${Math.floor(uptime / 86400)}`,
+        'executable:gokv',
+      ];
+    case 'clients':
+      return [`connected_clients:${src.clients.size}`, 'blocked_clients:0'];
+    case 'memory': {
+      const used = info.usedMemoryBytes();
+      return [
+        `used_memory:${used}`,
+        `used_memory_human:${human(used)}`,
+        `maxmemory:${info.maxMemoryBytes}`,
+        `maxmemory_human:${human(info.maxMemoryBytes)}`,
+        `maxmemory_policy:${info.evictionPolicy}`,
+      ];
+    }
+    case 'persistence':
+      return ['loading:0', 'rdb_bgsave_in_progress:0', 'aof_enabled:0'];
+    case 'stats': {
+      const c = info.counters();
+      return [
+        `total_connections_received:${src.clients.connectionsReceived}`,
+        `total_commands_processed:${src.clients.commandsProcessed}`,
+        `expired_keys:${c.expiredKeys}`,
+        `evicted_keys:${c.evictedKeys}`,
+      ];
+    }
+    case 'replication':
+      // gokv replicates per key between nodes; to a Redis client every node is a master.
+      return ['role:master', 'connected_slaves:0'];
+    case 'keyspace':
+      return keyspace(src.service);
+  }
+}
+
+async function keyspace(service: CommandService): Promise<string[]> {
+  let reply: Reply;
+  try {
+    reply = await service.execute({ name: 'DBSIZE', key: 'WITHEXPIRES', args: [] });
+  } catch {
+    return []; // a member unreachable: no count rather than a wrong one
+  }
+  const [keys, expires] = Array.isArray(reply) ? (reply as number[]) : [0, 0];
+  // Redis leaves out an empty database.
+  return keys ? [`db0:keys=${keys},expires=${expires},avg_ttl=0`] : [];
+}
+
+function human(bytes: number): string {
+  const units = ['B', 'K', 'M', 'G', 'T'];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${v}B` : `${v.toFixed(2)}${units[u]}`;
+}

@@ -1,0 +1,84 @@
+import type { Socket } from 'node:net';
+import { ClientRegistry } from './clients.js';
+import { RespConnection } from './connection.js';
+import type { SessionContext } from './session-commands.js';
+import type { RespServerDeps, RespServerOptions } from './types.js';
+
+/**
+ * The RESP endpoint without its listener (node/ binds the TCP or TLS port and hands every
+ * accepted socket to `handle`): connections, the client registry, and a graceful close.
+ */
+export class RespServer {
+  private readonly clients: ClientRegistry;
+  private readonly connections = new Set<RespConnection>();
+  private readonly now: () => number;
+  private readonly startedAtMs: number;
+  private address = { host: '', port: 0 };
+
+  constructor(
+    private readonly deps: RespServerDeps,
+    private readonly options: RespServerOptions,
+  ) {
+    this.now = deps.now ?? Date.now;
+    this.startedAtMs = this.now();
+    this.clients = new ClientRegistry(this.now);
+  }
+
+  /** The bound address, for INFO's tcp_port and CONFIG GET bind/port. */
+  setAddress(host: string, port: number): void {
+    this.address = { host, port };
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Serves one accepted socket until it closes. */
+  handle(socket: Socket): void {
+    socket.setNoDelay(true);
+    const client = this.clients.add(socket);
+    const session: SessionContext = {
+      client,
+      clients: this.clients,
+      service: this.deps.service,
+      info: this.deps.info,
+      startedAtMs: this.startedAtMs,
+      now: this.now,
+      port: this.address.port,
+      host: this.address.host,
+      maxValueBytes: this.options.maxValueBytes,
+    };
+    const { maxArgs, maxValueBytes, maxMessageBytes, maxInFlight } = this.options;
+    const connection = new RespConnection(socket, session, {
+      service: this.deps.service,
+      log: this.deps.log,
+      // The name and the key come before limits.max_args's arguments.
+      limits: { maxArgs: maxArgs + 2, maxBulkBytes: maxValueBytes, maxCommandBytes: maxMessageBytes },
+      maxInFlight,
+      onCommand: () => this.clients.commandsProcessed++,
+      onClose: () => {
+        this.connections.delete(connection);
+        this.clients.remove(client);
+      },
+    });
+    this.connections.add(connection);
+  }
+
+  /**
+   * Stops every connection reading, lets replies in flight be written and ends the sockets;
+   * resolves when all closed, destroying any still open after `graceMs`.
+   */
+  async close(graceMs = 2000): Promise<void> {
+    const open = [...this.connections];
+    for (const c of open) c.endInput();
+    let force: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      force = setTimeout(() => {
+        for (const c of this.connections) c.destroy();
+        resolve();
+      }, graceMs);
+    });
+    await Promise.race([Promise.all(open.map((c) => c.whenClosed)), deadline]);
+    clearTimeout(force);
+  }
+}

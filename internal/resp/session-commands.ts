@@ -1,0 +1,181 @@
+import { GokvError, notInteger, wrongArity } from '../errors/index.js';
+import { compileGlob, parseInt64 } from '../command/index.js';
+import { binToText, type BinStr } from '../store/index.js';
+import type { ClientInfo, ClientRegistry } from './clients.js';
+import { commandCommand } from './command-command.js';
+import { NIL, OK_REPLY, array, bulk, bulkArray, bulkText, integer } from './encode.js';
+import { infoText, type InfoSources } from './info.js';
+
+/** What a session command may read and change: its own client, and the node's RESP surface. */
+export interface SessionContext extends InfoSources {
+  readonly client: ClientInfo;
+  readonly clients: ClientRegistry;
+  /** Host of the RESP bind address (CONFIG GET bind). */
+  readonly host: string;
+  readonly maxValueBytes: number;
+}
+
+/** A reply, and whether the connection closes once it is written (QUIT). */
+export interface SessionReply {
+  readonly reply: string | Promise<string>;
+  readonly close?: boolean;
+}
+
+type Handler = (args: readonly BinStr[], ctx: SessionContext) => SessionReply;
+
+const reply = (r: string | Promise<string>): SessionReply => ({ reply: r });
+const upper = (s: string): string => s.replace(/[a-z]+/g, (m) => m.toUpperCase());
+
+/** Commands the RESP layer answers itself: connection state, introspection, handshakes. */
+const HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
+  ['PING', (args) => {
+    if (args.length > 1) throw wrongArity('ping');
+    return reply(args.length === 0 ? '+PONG\r\n' : bulk(args[0]!));
+  }],
+  ['ECHO', (args) => {
+    if (args.length !== 1) throw wrongArity('echo');
+    return reply(bulk(args[0]!));
+  }],
+  ['SELECT', (args) => {
+    if (args.length !== 1) throw wrongArity('select');
+    const db = parseInt64(args[0]!);
+    if (db === undefined) throw notInteger();
+    if (db !== 0n) throw new GokvError('ERR', 'ERR DB index is out of range');
+    return reply(OK_REPLY);
+  }],
+  ['QUIT', () => ({ reply: OK_REPLY, close: true })],
+  ['AUTH', (args) => {
+    if (args.length < 1 || args.length > 2) throw wrongArity('auth');
+    throw new GokvError('ERR', 'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
+  }],
+  ['HELLO', (args, ctx) => reply(hello(args, ctx))],
+  ['CLIENT', (args, ctx) => reply(client(args, ctx))],
+  ['CONFIG', (args, ctx) => reply(config(args, ctx))],
+  ['COMMAND', (args, ctx) => reply(commandCommand(args, ctx.info.gokvVersion))],
+  ['INFO', (args, ctx) => reply(infoText(args, ctx).then(bulkText))],
+]);
+
+// Names seen, resolved once: most commands are not session commands, and upper-casing every
+// SET or GET cost more than the lookup.
+const resolved = new Map<string, Handler | null>();
+
+/** The handler for `name` (any case), or undefined when the command goes to the cluster. */
+export function sessionHandler(name: string): Handler | undefined {
+  let h = resolved.get(name);
+  if (h === undefined) {
+    h = HANDLERS.get(upper(name)) ?? null;
+    if (resolved.size < 1024) resolved.set(name, h);
+  }
+  return h ?? undefined;
+}
+
+/** HELLO [protover [AUTH user pass] [SETNAME name]]: RESP2 only; RESP3 is NOPROTO. */
+function hello(args: readonly BinStr[], ctx: SessionContext): string {
+  if (args.length > 0) {
+    const version = parseInt64(args[0]!);
+    if (version === undefined) throw new GokvError('ERR', 'ERR Protocol version is not an integer or out of range');
+    if (version !== 2n) throw new GokvError('ERR', 'NOPROTO unsupported protocol version');
+  }
+  let name: string | undefined;
+  for (let i = 1; i < args.length; i++) {
+    const opt = upper(args[i]!);
+    if (opt === 'AUTH' && i + 2 < args.length) {
+      // No passwords: the default user is the only one, as on a Redis with `nopass`.
+      if (args[i + 1] !== 'default') throw new GokvError('ERR', 'WRONGPASS invalid username-password pair or user is disabled.');
+      i += 2;
+    } else if (opt === 'SETNAME' && i + 1 < args.length) {
+      name = validName(args[++i]!);
+    } else {
+      throw new GokvError('ERR', `ERR Syntax error in HELLO option '${binToText(args[i]!)}'`);
+    }
+  }
+  if (name !== undefined) ctx.client.name = name;
+  return array([
+    bulk('server'), bulk('gokv'),
+    bulk('version'), bulk(ctx.info.gokvVersion),
+    bulk('proto'), integer(2),
+    bulk('id'), integer(ctx.client.id),
+    bulk('mode'), bulk('standalone'),
+    bulk('role'), bulk('master'),
+    bulk('modules'), array([]),
+  ]);
+}
+
+function client(args: readonly BinStr[], ctx: SessionContext): string {
+  const sub = upper(args[0] ?? '');
+  const arity = (n: number) => {
+    if (args.length !== n) throw wrongArity(`client|${sub.toLowerCase()}`);
+  };
+  switch (sub) {
+    case 'SETNAME':
+      arity(2);
+      ctx.client.name = validName(args[1]!);
+      return OK_REPLY;
+    case 'GETNAME':
+      arity(1);
+      return ctx.client.name === '' ? NIL : bulk(ctx.client.name);
+    case 'ID':
+      arity(1);
+      return integer(ctx.client.id);
+    case 'INFO':
+      arity(1);
+      return bulkText(`${ctx.clients.describe(ctx.client)}\n`);
+    case 'LIST':
+      return bulkText(ctx.clients.all().map((c) => `${ctx.clients.describe(c)}\n`).join(''));
+    case 'SETINFO':
+      // Client libraries announce themselves (lib-name, lib-ver); nothing to keep here.
+      arity(3);
+      return OK_REPLY;
+    default:
+      throw new GokvError('ERR', `ERR unknown subcommand '${binToText(args[0] ?? '')}'. Try CLIENT HELP.`);
+  }
+}
+
+/** Redis accepts names of printable ASCII without spaces. */
+function validName(name: BinStr): string {
+  if (!/^[\x21-\x7e]*$/.test(name)) {
+    throw new GokvError('ERR', 'ERR Client names cannot contain spaces, newlines or special characters.');
+  }
+  return name;
+}
+
+function config(args: readonly BinStr[], ctx: SessionContext): string {
+  const sub = upper(args[0] ?? '');
+  if (sub === 'GET') {
+    if (args.length < 2) throw wrongArity('config|get');
+    const values = configValues(ctx);
+    const out: string[] = [];
+    const seen = new Set<string>();
+    for (const pattern of args.slice(1)) {
+      const match = compileGlob(pattern.toLowerCase());
+      for (const [k, v] of values) {
+        if (!seen.has(k) && match(k)) {
+          seen.add(k);
+          out.push(k, v);
+        }
+      }
+    }
+    return bulkArray(out);
+  }
+  if (sub === 'SET') throw new GokvError('ERR', 'ERR CONFIG SET is not supported: gokv is configured by config.yml and GOKV_* variables');
+  if (sub === 'RESETSTAT') return OK_REPLY;
+  if (args.length === 0) throw wrongArity('config');
+  throw new GokvError('ERR', `ERR unknown subcommand '${binToText(args[0]!)}'. Try CONFIG HELP.`);
+}
+
+/** The few settings clients ask for (redis-benchmark reads save and appendonly). */
+function configValues(ctx: SessionContext): Array<[string, string]> {
+  return [
+    ['maxmemory', String(ctx.info.maxMemoryBytes)],
+    ['maxmemory-policy', ctx.info.evictionPolicy],
+    ['save', ''],
+    ['appendonly', 'no'],
+    ['databases', '1'],
+    ['port', String(ctx.port)],
+    ['bind', ctx.host],
+    ['timeout', '0'],
+    ['proto-max-bulk-len', String(ctx.maxValueBytes)],
+    ['cluster-enabled', 'no'],
+  ];
+}
+

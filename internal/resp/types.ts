@@ -1,0 +1,35 @@
+import type { Logger } from 'pino';
+import type { CommandService } from '../server/index.js';
+
+/**
+ * What INFO and CONFIG GET report about the answering node. Declared here by its consumer;
+ * node/ fills it from the store and the config, so resp/ never touches the store itself.
+ */
+export interface RespNodeInfo {
+  readonly nodeId: string;
+  readonly gokvVersion: string;
+  readonly maxMemoryBytes: number;
+  readonly evictionPolicy: string;
+  usedMemoryBytes(): number;
+  counters(): { readonly expiredKeys: number; readonly evictedKeys: number };
+}
+
+export interface RespServerDeps {
+  /** The node's command path (the same one gRPC and REST use). */
+  readonly service: CommandService;
+  readonly info: RespNodeInfo;
+  readonly log: Logger;
+  /** Wall-clock ms (uptime, client ages); Date.now by default. */
+  readonly now?: () => number;
+}
+
+export interface RespServerOptions {
+  /** limits.max_args: arguments after the key. */
+  readonly maxArgs: number;
+  /** limits.max_value_bytes: the longest bulk string accepted. */
+  readonly maxValueBytes: number;
+  /** limits.max_message_bytes: the most bulk bytes in one command. */
+  readonly maxMessageBytes: number;
+  /** limits.max_in_flight_per_stream: replies pending per connection before reading pauses. */
+  readonly maxInFlight: number;
+}

@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { EncodedReply, OK, type Reply } from '../command/index.js';
+import { silentLogger } from '../log/index.js';
+import type { Replicator } from '../replication/index.js';
+import { Ring, createHasher } from '../ring/index.js';
+import { ManualClock, SeededRandom } from '../clock/index.js';
+import { GokvError } from '../errors/index.js';
+import { Store as KeyStore } from '../store/index.js';
+import { decodeReply, encodeReply } from '../wire/index.js';
+import { Router, type ClusterView, type Forwarder } from './index.js';
+
+const hasher = await createHasher();
+const MEMBERS = ['a', 'b', 'c'];
+const ring = Ring.fromMembers(MEMBERS, 64, hasher.textPosition);
+
+/**
+ * Three routers wired to each other in memory: forwarding runs the other router's execute and
+ * encodes its reply, as the Forward stream does. No replicas (each key lives on its leader only),
+ * unless `replicas` says otherwise; a replicated write is applied to nobody (the test replicator).
+ */
+function cluster(options: { replicas?: number; down?: string[] } = {}) {
+  const stores = new Map<string, KeyStore>();
+  const routers = new Map<string, Router>();
+  const forwarded: string[] = [];
+  for (const id of MEMBERS) {
+    // Positions from the ring's own hasher, as in a node (the store fixtures use a readable hash).
+    const store = new KeyStore({ clock: new ManualClock(), random: new SeededRandom(1), hashKey: hasher.keyPosition });
+    stores.set(id, store);
+    const forwarder: Forwarder = {
+      async forward(member, command) {
+        forwarded.push(`${id}->${member} ${command.name}`);
+        if (options.down?.includes(member)) {
+          throw Object.assign(new GokvError('UNAVAILABLE', 'UNAVAILABLE connection refused'), { transport: true, maybeApplied: false });
+        }
+        const reply = await routers.get(member)!.execute(command, command.hops, command.replicaRead);
+        return encodeReply(reply);
+      },
+    };
+    const view: ClusterView = { selfId: id, ring, statusOf: () => 'alive', writable: () => true, joined: () => true };
+    const replicator = { replicate: () => undefined } as unknown as Replicator;
+    routers.set(
+      id,
+      new Router(
+        { store, hasher, view: () => view, forwarder, replicator, log: silentLogger() },
+        { replicas: options.replicas ?? 0, hopLimit: 2, limits: { maxArgs: 1000, maxValueBytes: 1 << 20 } },
+      ),
+    );
+  }
+  const run = async (via: string, name: string, key = '', ...args: string[]): Promise<unknown> => {
+    const reply: Reply = await routers.get(via)!.execute({ name, key, args });
+    return reply instanceof EncodedReply ? decodeReply(reply.msgpack) : reply;
+  };
+  return { stores, run, forwarded };
+}
+
+const leaderOf = (key: string) => ring.leader(hasher.keyPosition(key))!;
+const KEYS = Array.from({ length: 30 }, (_, i) => `key:${i}`);
+
+describe('MGET and MSET across owners', () => {
+  it('MSET writes each key on its own leader and MGET reads them back in order, through any node', async () => {
+    const c = cluster();
+    expect(new Set(KEYS.map(leaderOf)).size).toBe(3);
+    expect(await c.run('a', 'MSET', KEYS[0]!, 'v0', ...KEYS.slice(1).flatMap((k, i) => [k, `v${i + 1}`]))).toEqual(OK);
+    for (const k of KEYS) {
+      const holders = [...c.stores].filter(([, s]) => s.peek(k) !== undefined).map(([id]) => id);
+      expect(holders).toEqual([leaderOf(k)]);
+    }
+    for (const via of MEMBERS) {
+      const got = (await c.run(via, 'MGET', KEYS[0]!, 'missing', ...KEYS.slice(1))) as unknown[];
+      expect(got.map((v) => (v === null ? null : String(v)))).toEqual(['v0', null, ...KEYS.slice(1).map((_, i) => `v${i + 1}`)]);
+    }
+  });
+
+  it('MSET of a key named twice keeps the last value', async () => {
+    const c = cluster();
+    await c.run('b', 'MSET', 'x', '1', 'y', '2', 'x', '3');
+    expect(await c.run('c', 'MGET', 'x', 'y')).toEqual(['3', '2']);
+  });
+
+  it('MSET with an odd count is the arity error, and nothing is written', async () => {
+    const c = cluster();
+    await expect(c.run('a', 'MSET', 'x', '1', 'y')).rejects.toThrow("ERR wrong number of arguments for 'mset' command");
+    expect(await c.run('a', 'MGET', 'x')).toEqual([null]);
+  });
+});
+
+describe('cluster-wide DBSIZE and FLUSHALL', () => {
+  it('DBSIZE counts every key once through any node, replicas\' copies excluded', async () => {
+    const c = cluster();
+    for (const k of KEYS) await c.run('a', 'SET', k, 'v');
+    await c.run('a', 'SET', 'ttl', 'v', 'EX', '100');
+    // A copy held by a non-leader (as a replica holds one) is not counted.
+    const other = MEMBERS.find((m) => m !== leaderOf(KEYS[0]!))!;
+    c.stores.get(other)!.mergeKey(KEYS[0]!, c.stores.get(leaderOf(KEYS[0]!))!.exportKey(KEYS[0]!)!);
+    for (const via of MEMBERS) {
+      expect(await c.run(via, 'DBSIZE')).toBe(31);
+      expect(await c.run(via, 'dbsize', 'WITHEXPIRES')).toEqual([31, 1]);
+    }
+  });
+
+  it('FLUSHALL deletes every copy on every node, leaving tombstones', async () => {
+    const c = cluster();
+    for (const k of KEYS) await c.run('b', 'RPUSH', k, 'v');
+    c.stores.get('a')!.mergeKey('stray', { type: 'string', value: ['x'], expireAtMs: 0, version: 5 });
+    expect(await c.run('c', 'FLUSHALL')).toEqual(OK);
+    for (const s of c.stores.values()) expect(s.size).toBe(0);
+    expect(c.stores.get(leaderOf(KEYS[0]!))!.tombstone(KEYS[0]!)).toBeDefined();
+    expect(await c.run('a', 'DBSIZE')).toBe(0);
+    expect(await c.run('a', 'FLUSHDB', 'ASYNC')).toEqual(OK);
+  });
+
+  it('FLUSHALL works in chunks larger than one turn', async () => {
+    const c = cluster();
+    const many = Array.from({ length: 5000 }, (_, i) => `m${i}`);
+    for (const k of many) c.stores.get('a')!.mergeKey(k, { type: 'string', value: ['v'], expireAtMs: 0, version: 5 });
+    await c.run('a', 'FLUSHALL', 'SYNC');
+    expect(c.stores.get('a')!.size).toBe(0);
+  });
+
+  it.each([
+    ['DBSIZE with an argument', ['DBSIZE', 'x'], "ERR wrong number of arguments for 'dbsize' command"],
+    ['FLUSHALL with a bad option', ['FLUSHALL', 'NOW'], 'ERR syntax error'],
+    ['FLUSHALL with two options', ['FLUSHALL', 'SYNC', 'ASYNC'], 'ERR syntax error'],
+  ])('%s is refused', async (_name, [name, key, ...args], message) => {
+    const c = cluster();
+    await expect(c.run('a', name!, key, ...args)).rejects.toThrow(message);
+    expect(c.forwarded).toEqual([]);
+  });
+
+  it('fails with UNAVAILABLE naming the unreachable member, after flushing the others', async () => {
+    const c = cluster({ down: ['b'] });
+    c.stores.get('a')!.mergeKey('k2', { type: 'string', value: ['x'], expireAtMs: 0, version: 5 });
+    await expect(c.run('a', 'FLUSHALL')).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('reached 2 of 3 nodes (not b)') });
+    expect(c.stores.get('a')!.size).toBe(0);
+    await expect(c.run('c', 'DBSIZE')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+  });
+
+  it('sends each member only its own arcs with one hop', async () => {
+    const c = cluster();
+    await c.run('a', 'DBSIZE');
+    expect(c.forwarded.sort()).toEqual(['a->b DBSIZE', 'a->c DBSIZE']);
+  });
+});

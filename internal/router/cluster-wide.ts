@@ -1,0 +1,139 @@
+import { type Reply, OK, type BinStr } from '../command/index.js';
+import { GokvError, syntaxError, unavailable, wrongArity } from '../errors/index.js';
+import type { Store } from '../store/index.js';
+import { RING_END } from '../store/index.js';
+import { decodeReply } from '../wire/index.js';
+import type { ClusterView, Forwarder } from './cluster-view.js';
+import type { RoutedCommand } from './router.js';
+
+const NAMES = new Map([
+  ['DBSIZE', 'DBSIZE'],
+  ['dbsize', 'DBSIZE'],
+  ['FLUSHALL', 'FLUSHALL'],
+  ['flushall', 'FLUSHALL'],
+  ['FLUSHDB', 'FLUSHALL'], // one database: FLUSHDB is FLUSHALL
+  ['flushdb', 'FLUSHALL'],
+]);
+
+/** Keys deleted per event-loop turn by a flush: bounded work per tick (DESIGN principle 4). */
+const FLUSH_CHUNK_KEYS = 1000;
+
+export interface ClusterWideDeps {
+  readonly store: Store;
+  readonly view: () => ClusterView;
+  readonly forwarder: Forwarder;
+  /** Yields to the event loop between flush chunks (setImmediate in production). */
+  readonly yieldTurn?: () => Promise<void>;
+}
+
+/**
+ * DBSIZE and FLUSHALL for the whole cluster, through the existing Forward stream (no new RPC).
+ *
+ * A client's command (hops = 0) makes the node that received it the coordinator: it sends the
+ * same command name with hops = 1 to every member of its ring and runs its own part locally. A
+ * command with hops >= 1 is such a part (clients cannot send one):
+ * - `DBSIZE from1 to1 from2 to2 ...` counts this node's keys in those ring arcs: the arcs the
+ *   coordinator's ring says the member leads. One ring partitions the hash space, so a key is
+ *   counted once even while views differ; replicas' copies are never counted. Answers
+ *   [keys, keys with a TTL].
+ * - `FLUSHALL` deletes every key this node holds (leader and replica copies), in chunks with a
+ *   yield between them, leaving tombstones so no stale copy comes back. Answers OK when done.
+ * A member that cannot be reached fails the command (UNAVAILABLE; both are safe to retry).
+ */
+export class ClusterWide {
+  private readonly yieldTurn: () => Promise<void>;
+
+  constructor(private readonly deps: ClusterWideDeps) {
+    this.yieldTurn = deps.yieldTurn ?? (() => new Promise((resolve) => setImmediate(resolve)));
+  }
+
+  /** A reply for DBSIZE / FLUSHALL / FLUSHDB, or undefined for any other command. */
+  handle(command: RoutedCommand, hops: number): Reply | Promise<Reply> | undefined {
+    const name = NAMES.get(command.name) ?? NAMES.get(asciiUpper(command.name));
+    if (name === undefined) return undefined;
+    if (name === 'DBSIZE') return hops > 0 ? this.countLocal(command.args) : this.dbsize(command);
+    return hops > 0 ? this.flushLocal().then(() => OK) : this.flushAll(command);
+  }
+
+  /** DBSIZE (keys) or gokv's `DBSIZE WITHEXPIRES` ([keys, keys with a TTL], used by INFO). */
+  private async dbsize(command: RoutedCommand): Promise<Reply> {
+    const withExpires = asciiUpper(command.key) === 'WITHEXPIRES';
+    if ((command.key !== '' && !withExpires) || command.args.length > 0) throw wrongArity('dbsize');
+    const view = this.joinedView();
+    const parts = await this.everyMember(view, 'DBSIZE', (member) =>
+      view.ring.ownedRanges(member).flatMap(([from, to]) => [String(from), String(to)]),
+    );
+    let keys = 0;
+    let expires = 0;
+    for (const part of parts) {
+      const [k, e] = part as [number, number];
+      keys += k;
+      expires += e;
+    }
+    return withExpires ? [keys, expires] : keys;
+  }
+
+  private async flushAll(command: RoutedCommand): Promise<Reply> {
+    const option = asciiUpper(command.key);
+    if (command.args.length > 0 || (option !== '' && option !== 'SYNC' && option !== 'ASYNC')) throw syntaxError();
+    await this.everyMember(this.joinedView(), 'FLUSHALL', () => []);
+    return OK;
+  }
+
+  /** A node still joining knows too few members to reach them all: refuse, as routed commands do. */
+  private joinedView(): ClusterView {
+    const view = this.deps.view();
+    if (!view.joined()) throw unavailable('this node is still joining the cluster; retry');
+    return view;
+  }
+
+  /** Runs the command's part on every ring member (here for self), concurrently. */
+  private async everyMember(view: ClusterView, name: string, argsFor: (member: string) => BinStr[]): Promise<Reply[]> {
+    const members = view.ring.members.length > 0 ? view.ring.members : [view.selfId];
+    const settled = await Promise.allSettled(
+      members.map(async (member): Promise<Reply> => {
+        const args = argsFor(member);
+        if (member === view.selfId) return this.handle({ name, key: '', args }, 1)!;
+        const bytes = await this.deps.forwarder.forward(member, { name, key: '', args, hops: 1, replicaRead: false });
+        return fromMsgpack(decodeReply(bytes));
+      }),
+    );
+    const failed = settled.flatMap((s, i) => (s.status === 'rejected' ? [members[i]!] : []));
+    if (failed.length > 0) {
+      const done = members.length - failed.length;
+      throw unavailable(`${name} reached ${done} of ${members.length} nodes (not ${failed.join(', ')}); retry`);
+    }
+    return settled.map((s) => (s as PromiseFulfilledResult<Reply>).value);
+  }
+
+  private countLocal(arcs: readonly BinStr[]): Reply {
+    let keys = 0;
+    let expires = 0;
+    for (let i = 0; i + 1 < arcs.length; i += 2) {
+      const c = this.deps.store.countKeysIn(Number(arcs[i]), Number(arcs[i + 1]));
+      keys += c.keys;
+      expires += c.expires;
+    }
+    return [keys, expires];
+  }
+
+  /** Deletes every key held here, a chunk per event-loop turn; keys written meanwhile may stay. */
+  private async flushLocal(): Promise<void> {
+    const { store } = this.deps;
+    for (let pos = 0; pos < RING_END; ) {
+      const page = store.scan(pos, RING_END, FLUSH_CHUNK_KEYS);
+      for (const key of page.keys) store.delete(key);
+      pos = page.next;
+      if (pos < RING_END) await this.yieldTurn();
+    }
+  }
+}
+
+/** ASCII-only upper case (Unicode folding would let `ſ` pass for `S`). */
+const asciiUpper = (s: string): string => s.replace(/[a-z]+/g, (m) => m.toUpperCase());
+
+function fromMsgpack(decoded: unknown): Reply {
+  if (Array.isArray(decoded) && decoded.every((n) => typeof n === 'number')) return decoded as number[];
+  if (decoded === 'OK') return OK;
+  throw new GokvError('INTERNAL', 'INTERNAL unexpected reply to a cluster-wide command part');
+}

@@ -1,0 +1,161 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testConfig } from '../internal/config/index.js';
+import { silentLogger } from '../internal/log/index.js';
+import { startNode, type GokvNode } from '../internal/node/index.js';
+import { startCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
+import { checkCommands } from './helpers/resp-suite.js';
+
+/** An ioredis client on a node's RESP port; no retries, so a failure shows at once. */
+function connect(address: string): Redis {
+  const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
+  return new Redis({ host, port, maxRetriesPerRequest: 0, retryStrategy: () => null });
+}
+
+describe('ioredis against one node', () => {
+  let node: GokvNode;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    node = await startNode(testConfig({ limits: { maxValueBytes: 1024 * 1024 } }), { log: silentLogger() });
+    redis = connect(node.addresses.resp!);
+  });
+
+  afterAll(async () => {
+    redis.disconnect();
+    await node.stop();
+  });
+
+  it('passes ioredis\'s ready check (INFO) and runs every command with Redis reply types', async () => {
+    expect(redis.status).toMatch(/connect|ready/);
+    await checkCommands(redis, 'one:');
+  });
+
+  it('answers a 2,000-command pipeline in order, errors in place', async () => {
+    const pipe = redis.pipeline();
+    for (let i = 0; i < 500; i++) {
+      pipe.set(`pipe:${i % 50}`, String(i));
+      pipe.get(`pipe:${i % 50}`);
+      pipe.incr(`pipe:n`);
+      pipe.hset(`pipe:${i % 50}`, 'f', 'v'); // WRONGTYPE: the key holds a string
+    }
+    const results = (await pipe.exec())!;
+    expect(results).toHaveLength(2000);
+    for (let i = 0; i < 500; i++) {
+      expect(results[i * 4]).toEqual([null, 'OK']);
+      expect(results[i * 4 + 1]).toEqual([null, String(i)]);
+      expect(results[i * 4 + 2]).toEqual([null, i + 1]);
+      expect(String(results[i * 4 + 3]![0])).toContain('WRONGTYPE');
+    }
+  });
+
+  it('answers connection commands as Redis does', async () => {
+    expect(await redis.echo('hi')).toBe('hi');
+    expect(await redis.call('PING', 'msg')).toBe('msg');
+    expect(await redis.select(0)).toBe('OK');
+    await expect(redis.select(1)).rejects.toThrow('ERR DB index is out of range');
+    expect(await redis.client('SETNAME', 'tester')).toBe('OK');
+    expect(await redis.client('GETNAME')).toBe('tester');
+    expect(await redis.client('ID')).toEqual(expect.any(Number));
+    expect(await redis.client('INFO')).toMatch(/^id=\d+ addr=127\.0\.0\.1:\d+ .*name=tester /);
+    await expect(redis.client('SETNAME', 'a b')).rejects.toThrow('ERR Client names cannot contain spaces');
+    expect(await redis.config('GET', 'maxmemory*')).toEqual(['maxmemory', '0', 'maxmemory-policy', 'allkeys-lru']);
+    expect(await redis.config('GET', 'save', 'appendonly', 'databases')).toEqual(['save', '', 'appendonly', 'no', 'databases', '1']);
+    expect(await redis.call('HELLO', '2')).toEqual(expect.arrayContaining(['proto', 2, 'mode', 'standalone']));
+    await expect(redis.call('HELLO', '3')).rejects.toThrow('NOPROTO unsupported protocol version');
+    const count = (await redis.call('COMMAND', 'COUNT')) as number;
+    expect(count).toBeGreaterThan(60);
+    expect(((await redis.call('COMMAND')) as unknown[]).length).toBe(count);
+    const [get] = (await redis.call('COMMAND', 'INFO', 'get')) as unknown[][];
+    expect(get!.slice(0, 6)).toEqual(['get', 2, ['readonly'], 1, 1, 1]);
+    const docs = (await redis.call('COMMAND', 'DOCS', 'set')) as unknown[];
+    expect(docs[0]).toBe('set');
+    expect(docs[1]).toEqual(expect.arrayContaining(['summary', 'group', 'string', 'arguments']));
+  });
+
+  it('reports INFO sections, DBSIZE and FLUSHALL', async () => {
+    await redis.flushall();
+    expect(await redis.dbsize()).toBe(0);
+    await redis.mset('i1', 'a', 'i2', 'b');
+    await redis.set('i3', 'c', 'EX', 100);
+    expect(await redis.dbsize()).toBe(3);
+    const info = await redis.info();
+    for (const header of ['# Server', '# Clients', '# Memory', '# Stats', '# Keyspace']) expect(info).toContain(header);
+    expect(info).toMatch(/\r\nredis_version:7\.\d+\.\d+\r\n/);
+    expect(info).toMatch(/\r\nused_memory:\d+\r\n/);
+    expect(await redis.info('keyspace')).toBe('# Keyspace\r\ndb0:keys=3,expires=1,avg_ttl=0\r\n');
+    expect(await redis.flushall()).toBe('OK');
+    expect(await redis.dbsize()).toBe(0);
+  });
+
+  it('walks every key with SCAN (ioredis scanStream)', async () => {
+    const keys = Array.from({ length: 120 }, (_, i) => `scan:${i}`);
+    await redis.mset(...keys.flatMap((k) => [k, 'v']));
+    const seen = new Set<string>();
+    await new Promise<void>((resolve, reject) => {
+      const stream = redis.scanStream({ match: 'scan:*', count: 25 });
+      stream.on('data', (batch: string[]) => batch.forEach((k) => seen.add(k)));
+      stream.on('end', resolve);
+      stream.on('error', reject);
+    });
+    expect([...seen].sort()).toEqual([...keys].sort());
+    const [cursor, page] = await redis.scan('0', 'COUNT', '1000', 'TYPE', 'string');
+    expect(cursor).toBe('0');
+    expect(page.length).toBeGreaterThanOrEqual(120);
+  });
+
+  it('closes the connection after QUIT', async () => {
+    const other = connect(node.addresses.resp!);
+    expect(await other.quit()).toBe('OK');
+    await expect.poll(() => other.status).toBe('end');
+  });
+});
+
+describe('ioredis against a three-node cluster, through every node', () => {
+  let cluster: InProcessCluster;
+  let clients: Redis[];
+
+  beforeAll(async () => {
+    cluster = await startCluster(3, { cluster: { replicas: 1 } });
+    clients = cluster.nodes.map((n) => connect(n.addresses.resp!));
+  });
+
+  afterAll(async () => {
+    for (const c of clients) c.disconnect();
+    await cluster.stop();
+  });
+
+  it.each([[0], [1], [2]])('runs every command through node %i', async (i) => {
+    await checkCommands(clients[i]!, `n${i}:`);
+  });
+
+  it('reads through every node what was written through one, MGET/MSET spanning owners', async () => {
+    const keys = Array.from({ length: 40 }, (_, i) => `spread:${i}`);
+    expect(await clients[0]!.mset(...keys.flatMap((k, i) => [k, `v${i}`]))).toBe('OK');
+    const owners = new Set(keys.map((k) => cluster.nodes.findIndex((n) => n.store.peek(k)?.type === 'string')));
+    expect(owners.size).toBeGreaterThan(1);
+    for (const c of clients) expect(await c.mget(...keys)).toEqual(keys.map((_, i) => `v${i}`));
+  });
+
+  it('pipelines forwarded and local commands, answered in order', async () => {
+    const pipe = clients[1]!.pipeline();
+    for (let i = 0; i < 300; i++) pipe.incr(`ctr:${i % 7}`).get(`ctr:${i % 7}`);
+    const results = (await pipe.exec())!;
+    const counts = new Map<number, number>();
+    for (let i = 0; i < 300; i++) {
+      const n = (counts.get(i % 7) ?? 0) + 1;
+      counts.set(i % 7, n);
+      expect(results[i * 2]).toEqual([null, n]);
+      expect(results[i * 2 + 1]).toEqual([null, String(n)]); // the read sees the write before it
+    }
+  });
+
+  it('counts every key once with DBSIZE through any node, and FLUSHALL empties every node', async () => {
+    await clients[0]!.flushall();
+    await clients[1]!.mset('d1', 'a', 'd2', 'b', 'd3', 'c', 'd4', 'd');
+    for (const c of clients) expect(await c.dbsize()).toBe(4);
+    expect(await clients[2]!.flushall()).toBe('OK');
+    for (const n of cluster.nodes) expect(n.store.size).toBe(0);
+    for (const c of clients) expect(await c.dbsize()).toBe(0);
+  });
+});
