@@ -91,13 +91,14 @@ export async function runProcessScenario(
       reads: report.reads,
     };
     printFigures(figures);
-    if (report.lost.length + report.badReads.length + report.duplicated.length > 0 || replicas.divergent.length > 0) {
-      if (process.env.FAULT_DUMP) {
+    const failed = report.lost.length + report.badReads.length + report.duplicated.length > 0 || replicas.divergent.length > 0;
+    if (process.env.FAULT_DUMP && (failed || process.env.FAULT_DUMP_ALWAYS)) {
+      {
         const { writeFileSync } = await import('node:fs');
         writeFileSync(process.env.FAULT_DUMP, JSON.stringify({ startMs: ledger.history.startMs, nodes: cluster.nodes.map((n) => ({ id: n.id, grpc: n.grpc })), report, replicas, ops: ledger.history.ops, logs: Object.fromEntries(cluster.nodes.map((n) => [n.id, n.log.join('')])) }));
       }
-      for (const n of cluster.nodes) console.log(`--- ${n.id} log tail\n${n.log.join('').split('\n').slice(-40).join('\n')}`);
     }
+    if (failed) for (const n of cluster.nodes) console.log(`--- ${n.id} log tail\n${n.log.join('').split('\n').slice(-40).join('\n')}`);
     expectClean(report, replicas);
     return figures;
   } finally {
