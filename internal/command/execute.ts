@@ -48,7 +48,8 @@ export function executeCommand(
 }
 
 /** `limits.max_args` counts the arguments after the key; a limit of 0 means none. */
-function checkLimits(request: CommandRequest, limits: CommandLimits): void {
+/** Refuses (LIMIT) a request over limits.max_args or limits.max_value_bytes (0 = no limit). */
+export function checkLimits(request: CommandRequest, limits: CommandLimits): void {
   const { maxArgs, maxValueBytes } = limits;
   if (maxArgs > 0 && request.args.length > maxArgs) {
     throw overLimit(`too many arguments: ${request.args.length} > limits.max_args (${maxArgs})`);

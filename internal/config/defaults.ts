@@ -4,7 +4,7 @@
  * equal). Load order: these < config.yml < `.env` < environment.
  */
 import { deepFreeze } from './deep.js';
-import type { ClientAuth, Config, EvictionPolicy, LogLevel, ReplicationMode, RestorePolicy, Seed } from './types.js';
+import type { ClientAuth, Config, EvictionPolicy, LogLevel, MinorityWrites, ReplicationMode, RestorePolicy, Seed } from './types.js';
 
 // cluster:
 /** config.yml `cluster.v_node_count` (no env var): virtual nodes per member on the ring; >= 1. */
@@ -13,6 +13,12 @@ export const DEFAULT_V_NODE_COUNT = 256;
 export const DEFAULT_REPLICAS = 2;
 /** config.yml `cluster.hop_limit` (no env var): forwards a command may take; >= 1. */
 export const DEFAULT_HOP_LIMIT = 2;
+/**
+ * config.yml `cluster.minority_writes` (no env var): `refuse` (a node whose ring holds no strict
+ * majority of the members it knows, i.e. the minority side of a partition, refuses writes with
+ * UNAVAILABLE) or `accept` (both sides write; on healing, the higher version of a key wins).
+ */
+export const DEFAULT_MINORITY_WRITES: MinorityWrites = 'refuse';
 
 // messaging:
 /** config.yml `messaging.gossip_peer_count` (no env var): peers per gossip round; >= 1. */
@@ -114,7 +120,7 @@ export const DEFAULT_CONFIG: Config = deepFreeze<Config>({
     configPath: DEFAULT_CONFIG_PATH,
     persistencePath: defaultPersistencePath(DEFAULT_CLUSTER_BIND_ADDR),
   },
-  cluster: { vNodeCount: DEFAULT_V_NODE_COUNT, replicas: DEFAULT_REPLICAS, hopLimit: DEFAULT_HOP_LIMIT },
+  cluster: { vNodeCount: DEFAULT_V_NODE_COUNT, replicas: DEFAULT_REPLICAS, hopLimit: DEFAULT_HOP_LIMIT, minorityWrites: DEFAULT_MINORITY_WRITES },
   messaging: {
     gossipPeerCount: DEFAULT_GOSSIP_PEER_COUNT,
     heartbeatIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS,

@@ -3,7 +3,7 @@
  * parsed and the range it must lie in. Loading and validation both walk this one table, so a key
  * added here is parsed, range-checked and named in messages everywhere.
  */
-import { EVICTION_POLICIES, REPLICATION_MODES, RESTORE_POLICIES } from './types.js';
+import { EVICTION_POLICIES, MINORITY_WRITES, REPLICATION_MODES, RESTORE_POLICIES } from './types.js';
 import type { Config } from './types.js';
 import { MAX_TIMER_MS } from './parse-units.js';
 
@@ -42,6 +42,7 @@ export const FILE_KEYS: { readonly [S in Section]: readonly KeySpec<S>[] } = {
     { key: 'v_node_count', field: 'vNodeCount', kind: 'int', min: 1, max: 65_536 },
     { key: 'replicas', field: 'replicas', kind: 'int', min: 0, max: 64 },
     { key: 'hop_limit', field: 'hopLimit', kind: 'int', min: 1, max: 16 },
+    { key: 'minority_writes', field: 'minorityWrites', kind: 'enum', values: MINORITY_WRITES },
   ],
   messaging: [
     { key: 'gossip_peer_count', field: 'gossipPeerCount', kind: 'int', min: 1 },

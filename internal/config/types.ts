@@ -15,6 +15,9 @@ export type ReplicationMode = (typeof REPLICATION_MODES)[number];
 export const EVICTION_POLICIES = ['noeviction', 'allkeys-lru', 'volatile-lru', 'allkeys-random'] as const;
 export type EvictionPolicy = (typeof EVICTION_POLICIES)[number];
 
+export const MINORITY_WRITES = ['refuse', 'accept'] as const;
+export type MinorityWrites = (typeof MINORITY_WRITES)[number];
+
 export const RESTORE_POLICIES = ['always', 'never', 'auto'] as const;
 export type RestorePolicy = (typeof RESTORE_POLICIES)[number];
 
@@ -44,6 +47,8 @@ export interface ClusterConfig {
   readonly replicas: number;
   /** How many times a command may be forwarded before it fails. */
   readonly hopLimit: number;
+  /** A node that sees no strict majority of the members it knows: refuse writes, or accept them. */
+  readonly minorityWrites: MinorityWrites;
 }
 
 export interface MessagingConfig {

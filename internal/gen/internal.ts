@@ -16,6 +16,9 @@ import type { HeartbeatRequest as _internalpb_HeartbeatRequest, HeartbeatRequest
 import type { HeartbeatResponse as _internalpb_HeartbeatResponse, HeartbeatResponse__Output as _internalpb_HeartbeatResponse__Output } from './internalpb/HeartbeatResponse.js';
 import type { InternalServerClient as _internalpb_InternalServerClient, InternalServerDefinition as _internalpb_InternalServerDefinition } from './internalpb/InternalServer.js';
 import type { KeyDigest as _internalpb_KeyDigest, KeyDigest__Output as _internalpb_KeyDigest__Output } from './internalpb/KeyDigest.js';
+import type { KeyDigestEntry as _internalpb_KeyDigestEntry, KeyDigestEntry__Output as _internalpb_KeyDigestEntry__Output } from './internalpb/KeyDigestEntry.js';
+import type { KeyDigestsRequest as _internalpb_KeyDigestsRequest, KeyDigestsRequest__Output as _internalpb_KeyDigestsRequest__Output } from './internalpb/KeyDigestsRequest.js';
+import type { KeyDigestsResponse as _internalpb_KeyDigestsResponse, KeyDigestsResponse__Output as _internalpb_KeyDigestsResponse__Output } from './internalpb/KeyDigestsResponse.js';
 import type { KeyState as _internalpb_KeyState, KeyState__Output as _internalpb_KeyState__Output } from './internalpb/KeyState.js';
 import type { NodeStatsRequest as _internalpb_NodeStatsRequest, NodeStatsRequest__Output as _internalpb_NodeStatsRequest__Output } from './internalpb/NodeStatsRequest.js';
 import type { NodeStatsResponse as _internalpb_NodeStatsResponse, NodeStatsResponse__Output as _internalpb_NodeStatsResponse__Output } from './internalpb/NodeStatsResponse.js';
@@ -50,6 +53,9 @@ export interface ProtoGrpcType {
     HeartbeatResponse: MessageTypeDefinition<_internalpb_HeartbeatResponse, _internalpb_HeartbeatResponse__Output>
     InternalServer: SubtypeConstructor<typeof grpc.Client, _internalpb_InternalServerClient> & { service: _internalpb_InternalServerDefinition }
     KeyDigest: MessageTypeDefinition<_internalpb_KeyDigest, _internalpb_KeyDigest__Output>
+    KeyDigestEntry: MessageTypeDefinition<_internalpb_KeyDigestEntry, _internalpb_KeyDigestEntry__Output>
+    KeyDigestsRequest: MessageTypeDefinition<_internalpb_KeyDigestsRequest, _internalpb_KeyDigestsRequest__Output>
+    KeyDigestsResponse: MessageTypeDefinition<_internalpb_KeyDigestsResponse, _internalpb_KeyDigestsResponse__Output>
     KeyState: MessageTypeDefinition<_internalpb_KeyState, _internalpb_KeyState__Output>
     NodeStatsRequest: MessageTypeDefinition<_internalpb_NodeStatsRequest, _internalpb_NodeStatsRequest__Output>
     NodeStatsResponse: MessageTypeDefinition<_internalpb_NodeStatsResponse, _internalpb_NodeStatsResponse__Output>

@@ -47,6 +47,7 @@ export class Gossiper {
   private exchanging: Promise<void> | undefined;
   private lastTick: number;
   private lastExchange = -Infinity;
+  private longStallAt = -Infinity;
 
   constructor(deps: GossiperDeps, options: GossiperOptions) {
     this.deps = deps;
@@ -60,12 +61,15 @@ export class Gossiper {
   }
 
   /**
-   * Monotonic times of the last local gossip tick and of the last completed exchange with a
-   * peer. A node whose tick is older than `suspect_after` was paused or blocked, so its view
-   * may be stale: node/ then holds writes until a newer exchange refreshed it.
+   * Monotonic times of the last local gossip tick, of the last tick that came more than
+   * `suspect_after` after the one before (the process was paused or blocked that long), and of
+   * the start of the latest exchange that completed (its reply is at least that fresh; an
+   * exchange sent before a pause and answered after it is as old as its sending). A node whose
+   * tick is overdue, or that stalled, may hold a stale view: node/ then holds writes until an
+   * exchange started after the stall has refreshed it.
    */
-  get freshness(): { lastTickMs: number; lastExchangeMs: number } {
-    return { lastTickMs: this.lastTick, lastExchangeMs: this.lastExchange };
+  get freshness(): { lastTickMs: number; longStallAtMs: number; lastExchangeMs: number } {
+    return { lastTickMs: this.lastTick, longStallAtMs: this.longStallAt, lastExchangeMs: this.lastExchange };
   }
 
   get self(): Member {
@@ -121,6 +125,7 @@ export class Gossiper {
   start(): void {
     if (this.running || this.table.selfEntry.status === 'left') return;
     this.running = true;
+    this.lastTick = this.deps.clock.monotonic(); // a slow start is not a stall
     this.schedule();
   }
 
@@ -156,7 +161,12 @@ export class Gossiper {
     this.counters.rounds += 1;
     this.table.bumpHeartbeat();
     const now = this.deps.clock.monotonic();
+    const gapMs = now - this.lastTick;
     this.lastTick = now;
+    if (gapMs > this.options.suspectAfterMs && this.running) {
+      this.longStallAt = now;
+      this.apply([{ kind: 'stalled', id: this.table.selfId, stallMs: gapMs }]);
+    }
     const stallMs = this.guard.observe(now);
     if (stallMs > 0) {
       this.table.extendProgress(stallMs, now);
@@ -177,10 +187,11 @@ export class Gossiper {
 
   /** One push-pull exchange. Never rejects: a failure is logged and counted, nothing more. */
   private async exchange(addr: string, entries: readonly MemberEntry[]): Promise<void> {
+    const sentAt = this.deps.clock.monotonic();
     try {
       const reply = await this.deps.sender.sendHeartbeat(addr, entries);
-      this.lastExchange = this.deps.clock.monotonic();
-      this.apply(this.table.merge(reply, this.lastExchange));
+      this.lastExchange = Math.max(this.lastExchange, sentAt);
+      this.apply(this.table.merge(reply, this.deps.clock.monotonic()));
     } catch (err) {
       this.counters.failedSends += 1;
       this.log.debug({ peer: addr, err }, 'heartbeat failed');

@@ -117,6 +117,17 @@ describe('MemberTable.merge about ourselves', () => {
     expect(table.self).toMatchObject({ status: 'alive', incarnation });
   });
 
+  it('reports a death at an incarnation it already refuted past, once, without bumping again', () => {
+    // A suspicion reached us first (refuted: 101), then the death verdict at 100 arrives, e.g.
+    // heartbeats retransmitted after a partition: peers held us dead, so our keys may have moved.
+    const table = new MemberTable(SELF, 100, 0);
+    table.merge([entry('me', 'suspect', 100, 3)], 5);
+    const changes = table.merge([entry('me', 'dead', 100, 4)], 6);
+    expect(changes).toEqual([{ kind: 'refuted', id: 'me', claimed: 'dead', incarnation: 101 }]);
+    expect(table.merge([entry('me', 'dead', 100, 5)], 7)).toEqual([]);
+    expect(table.self).toMatchObject({ status: 'alive', incarnation: 101 });
+  });
+
   it('does not refute while leaving', () => {
     const table = new MemberTable(SELF, 100, 0);
     table.markLeft(1);

@@ -55,10 +55,14 @@ export class MemberTable {
   private readonly tombstones = new Map<string, Tombstone>();
   private readonly selfRow: Row;
   private live = 1;
+  /** The highest incarnation of ours at which we learned we were held dead or left. */
+  private verdictSeenAt: number;
 
   constructor(self: SelfInfo, incarnation: number, nowMs: number) {
     const entry = entryOf({ ...self, status: 'alive', incarnation, heartbeat: 0 }, 'alive');
     this.selfRow = { entry, progressAtMs: nowMs, statusSinceMs: nowMs };
+    // Verdicts about incarnations before ours are about an earlier process of our id.
+    this.verdictSeenAt = incarnation - 1;
     this.rows.set(self.id, this.selfRow);
   }
 
@@ -181,7 +185,17 @@ export class MemberTable {
     if (self.status === 'left') return; // leaving: nothing to refute
     const newer = entry.incarnation > self.incarnation;
     const accused = entry.incarnation === self.incarnation && entry.status !== 'alive';
-    if (!newer && !accused) return;
+    if (!newer && !accused) {
+      // A verdict at an incarnation we already left behind (we refuted a suspicion that reached
+      // us first, e.g. heartbeats retransmitted after a partition): nothing to refute, but our
+      // peers did hold us dead and may have moved our keys. Reported once per incarnation.
+      if (isVerdict(entry.status) && entry.incarnation > this.verdictSeenAt && entry.incarnation < self.incarnation) {
+        this.verdictSeenAt = entry.incarnation;
+        changes.push({ kind: 'refuted', id: self.id, claimed: entry.status, incarnation: self.incarnation });
+      }
+      return;
+    }
+    if (isVerdict(entry.status)) this.verdictSeenAt = Math.max(this.verdictSeenAt, entry.incarnation);
     this.selfRow.entry = entryOf(self, 'alive', entry.incarnation + 1);
     changes.push({ kind: 'refuted', id: self.id, claimed: entry.status, incarnation: entry.incarnation + 1 });
   }

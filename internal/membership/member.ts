@@ -63,7 +63,13 @@ export type MemberChange =
   | { readonly kind: 'addressChanged'; readonly member: MemberEntry }
   | { readonly kind: 'forgotten'; readonly id: string; readonly status: MemberStatus }
   /** We were held suspect, dead or left by someone and bumped our own incarnation. */
-  | { readonly kind: 'refuted'; readonly id: string; readonly claimed: MemberStatus; readonly incarnation: number };
+  | { readonly kind: 'refuted'; readonly id: string; readonly claimed: MemberStatus; readonly incarnation: number }
+  /**
+   * Our own process stalled (paused, blocked) for longer than suspect_after between two gossip
+   * ticks: peers may have held us dead meanwhile and moved our keys, whatever we hear next (a
+   * queued heartbeat from before their verdict may make us refute only a suspicion).
+   */
+  | { readonly kind: 'stalled'; readonly id: string; readonly stallMs: number };
 
 /** Alive and suspect members are in the ring; dead and left ones are out. */
 export const isInRing = (status: MemberStatus): boolean => status === 'alive' || status === 'suspect';

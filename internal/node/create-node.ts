@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { SystemClock, systemRandom, type Clock, type Random } from '../clock/index.js';
 import type { Config } from '../config/index.js';
+import { unavailable } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { Gossiper, type MemberChange } from '../membership/index.js';
 import { ClientPool } from '../peer/index.js';
@@ -17,11 +18,13 @@ import {
   type MemberView,
 } from '../server/index.js';
 import { serverOptions } from '../server/grpc-server.js';
-import { Store, startActiveExpiry } from '../store/index.js';
+import { keyDigest, Store, startActiveExpiry } from '../store/index.js';
 import { loadNodeCredentials } from '../tls/index.js';
 import { ClusterState } from './cluster-state.js';
 import { wireDashboard } from './dashboard-wiring.js';
 import { grpcForwarder, grpcRebalanceSink, grpcReplicaTransport, heartbeatSender } from './grpc-adapters.js';
+import { withFaults, type Adapters, type LinkFaults } from './fault-injection.js';
+import { staleSender } from './stale-sender.js';
 import { createHandOff, type HandOff } from './hand-off-wiring.js';
 import { countingForwarder, countingReplicaTransport, instrumentService } from './instrumented-service.js';
 import { OpsSurface } from './ops-surface.js';
@@ -32,6 +35,8 @@ export interface NodeDeps {
   readonly clock?: Clock;
   readonly random?: Random;
   readonly log?: Logger;
+  /** Tests only (the fault suite): drop, delay or duplicate this node's outgoing internal messages. */
+  readonly faults?: LinkFaults;
 }
 
 export interface GokvNode {
@@ -85,12 +90,13 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
   let internalService: InternalService | undefined;
   const internalProxy: InternalService = {
     heartbeat: (from, entries) => internalService!.heartbeat(from, entries),
-    execute: (cmd, hops, replicaRead) => internalService!.execute(cmd, hops, replicaRead),
+    execute: (cmd, hops, replicaRead, origin) => internalService!.execute(cmd, hops, replicaRead, origin),
     applyReplication: (leader, ops) => internalService!.applyReplication(leader, ops),
     rebalance: (from, message) => internalService!.rebalance(from, message),
     fetchKeys: (from, keys) => internalService!.fetchKeys(from, keys),
     scanRange: (from, to, args) => internalService!.scanRange(from, to, args),
     nodeStats: () => internalService!.nodeStats!(),
+    keyDigests: (keys) => internalService!.keyDigests!(keys),
   };
   if (config.addresses.clusterBind !== null) {
     addInternalService(internal, internalProxy, log.child({ component: 'internal' }), limits.maxArgs);
@@ -131,10 +137,19 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     timeoutMs: config.messaging.messageTimeoutMs,
     maxMessageBytes: config.limits.maxMessageBytes,
     maxForwardBatch: 512,
+    origin: () => ({ nodeId: id, incarnation: gossiper?.self.incarnation ?? 0 }),
   });
 
   let gossiper: Gossiper | undefined;
   let state: ClusterState | undefined;
+  const addressOf = (memberId: string) => gossiper?.member(memberId)?.internalAddr;
+  const grpcAdapters: Adapters = {
+    sender: heartbeatSender(pool, id),
+    forwarder: grpcForwarder(pool, addressOf),
+    replicas: grpcReplicaTransport(pool, addressOf),
+    sink: grpcRebalanceSink(pool, addressOf, id),
+  };
+  const adapters = deps.faults ? withFaults(deps.faults, grpcAdapters, addressOf) : grpcAdapters;
   const grpcAdvertisePending = config.addresses.grpcBind !== null;
   if (grpcAdvertisePending) {
     externalServer = await startGrpcServer(external, config.addresses.grpcBind!, credentials.externalServer);
@@ -149,7 +164,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
         self: { id, internalAddr, grpcAddr, restAddr },
         clock,
         random,
-        sender: heartbeatSender(pool, id),
+        sender: adapters.sender,
         log: nodeLog,
         onChange: (changes) => onMembersChanged(changes),
       },
@@ -164,12 +179,20 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     );
   }
   const needsJoin = gossiper !== undefined && config.addresses.seeds.some((s) => s.addr !== internalAddr && s.id !== id);
-  state = new ClusterState(id, gossiper, hasher, config.cluster.vNodeCount, clock, config.messaging.suspectAfterMs, needsJoin);
-  const addressOf = (memberId: string) => gossiper?.member(memberId)?.internalAddr;
+  state = new ClusterState(
+    id,
+    gossiper,
+    hasher,
+    config.cluster.vNodeCount,
+    clock,
+    config.messaging.suspectAfterMs,
+    needsJoin,
+    config.cluster.minorityWrites,
+  );
   const replicator = new Replicator(
     {
       selfId: id,
-      transport: countingReplicaTransport(grpcReplicaTransport(pool, addressOf), ops.metrics),
+      transport: countingReplicaTransport(adapters.replicas, ops.metrics),
       exportState: (key) => exportState(store, key),
       log: nodeLog.child({ component: 'replication' }),
     },
@@ -184,7 +207,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
       clock,
       log: nodeLog,
       hasher,
-      sink: grpcRebalanceSink(pool, addressOf, id),
+      sink: adapters.sink,
       gossiper,
       ring: () => state!.view().ring,
     },
@@ -196,7 +219,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
       store,
       hasher,
       view: () => state!.view(),
-      forwarder: countingForwarder(grpcForwarder(pool, addressOf), ops.metrics),
+      forwarder: countingForwarder(adapters.forwarder, ops.metrics),
       replicator,
       log: nodeLog,
       gate: handOff.gate,
@@ -272,10 +295,15 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
   );
   internalService = {
     heartbeat: (_from, entries) => gossiper!.handleHeartbeat(entries),
-    execute: (cmd, hops, replicaRead) => router.execute(cmd, hops, replicaRead),
+    execute: (cmd, hops, replicaRead, origin) => {
+      const stale = origin === undefined ? undefined : staleSender(gossiper, origin);
+      if (stale !== undefined) throw unavailable(stale);
+      return router.execute(cmd, hops, replicaRead);
+    },
     applyReplication: (_leader, ops) => applier.apply(ops),
     ...handOff.internal,
     nodeStats: () => dashboard.ownFigures(),
+    keyDigests: (keys) => keys.map((key) => keyDigest(store, key)),
   };
 
   // The Redis protocol port serves through the same command path (the listener binds last, so a

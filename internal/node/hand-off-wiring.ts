@@ -1,6 +1,7 @@
 import type { Clock, TimerHandle } from '../clock/index.js';
 import { executeCommand, ScanReply } from '../command/index.js';
 import type { Config } from '../config/index.js';
+import { unavailable } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import type { Gossiper, MemberChange } from '../membership/index.js';
 import { Arrivals, Departures, mergeStates, missingKeys, Rebalancer, type RebalanceProgress, type RebalanceSink } from '../rebalance/index.js';
@@ -73,6 +74,11 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
       hasher.textPosition,
     );
   const statusOf = (id: string) => gossiper?.member(id)?.status;
+  // Peers count silence from our last heartbeat they saw, up to about a round before a stall
+  // began: a stall this long may have made them declare us dead. A shorter one (a GC pause)
+  // only fences writes for a round (cluster-state.ts) and needs no re-join.
+  const { deadAfterMs, heartbeatIntervalMs } = config.messaging;
+  const mayBeHeldDeadAfterMs = Math.max(config.messaging.suspectAfterMs, deadAfterMs - 2 * heartbeatIntervalMs);
 
   const rebalancer = new Rebalancer(
     { store, clock, sink: deps.sink, log, ringNow: deps.ring, selfId, alive: (id) => statusOf(id) === 'alive' },
@@ -121,7 +127,16 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
         if (message.done.length > 0) arrivals.handed(fromNodeId, message.done);
         return { applied, missing, arriving };
       },
-      fetchKeys: (fromNodeId, keys) => departures.fetch(fromNodeId, keys),
+      fetchKeys(fromNodeId, keys) {
+        // A member held dead or left here may come back with a stale view (a pause, a healed
+        // partition): it may pull only once this node sees it alive again, so that this node
+        // forwards the keys it hands over instead of applying their writes itself.
+        const status = statusOf(fromNodeId);
+        if (status === 'dead' || status === 'left') {
+          throw unavailable(`${selfId} still holds ${fromNodeId} ${status}: pull refused until it is seen alive; retry`);
+        }
+        return departures.fetch(fromNodeId, keys);
+      },
       scanRange(from, to, args) {
         const cursor = String(Math.max(0, Math.floor(from)));
         const reply = executeCommand(store, { name: 'SCAN', key: cursor, args }, { scanRange: { from, to } }).reply;
@@ -138,6 +153,15 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
     },
     onMemberChanges(changes) {
       for (const c of changes) {
+        // Held dead (or left) by the others, or stalled long enough to have been: they may have
+        // moved its keys and written them since, so its copies may be stale. As after a restart,
+        // every key it owns is pulled from the others (merged by version) before it serves it.
+        const heldDead = c.kind === 'refuted' && c.id === selfId && (c.claimed === 'dead' || c.claimed === 'left');
+        if (heldDead || (c.kind === 'stalled' && c.id === selfId && c.stallMs >= mayBeHeldDeadAfterMs)) {
+          log.warn({ change: c }, 'possibly held dead by peers: pulling owned keys before serving them');
+          const ring = deps.ring();
+          if (ring.size > 1) arrivals.onRingChange(ringWithout(ring, selfId), ring);
+        }
         const gone = (c.kind === 'statusChanged' && (c.to === 'dead' || c.to === 'left')) || c.kind === 'forgotten';
         if (gone) arrivals.memberGone(c.id);
         // "A new incarnation is a leave plus a join": a peer that restarted came back empty.

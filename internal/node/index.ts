@@ -3,3 +3,4 @@
 // imports it.
 export { startNode, type GokvNode, type NodeDeps } from './create-node.js';
 export { NO_HAND_OFF, type HandOffProgress, type HandOffProvider } from './hand-off-provider.js';
+export type { FaultChannel, LinkFaults, MessageFate } from './fault-injection.js';

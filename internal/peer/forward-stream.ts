@@ -41,7 +41,7 @@ export class ForwardStream {
   constructor(
     private readonly peer: string,
     private readonly open: () => grpc.ClientDuplexStream<ForwardBatch, ForwardReplyBatch__Output>,
-    private readonly options: { timeoutMs: number; maxBatch: number },
+    private readonly options: { timeoutMs: number; maxBatch: number; origin?: () => { nodeId: string; incarnation: number } },
   ) {}
 
   /** Resolves with the MessagePack reply; rejects with the command's GokvError or a TransportError. */
@@ -75,7 +75,8 @@ export class ForwardStream {
     if (this.queue.length === 0) return;
     const commands = this.queue;
     this.queue = [];
-    this.stream().write({ commands });
+    const origin = this.options.origin?.();
+    this.stream().write({ commands, fromNodeId: origin?.nodeId ?? '', fromIncarnation: origin?.incarnation ?? 0 });
   }
 
   private stream(): grpc.ClientDuplexStream<ForwardBatch, ForwardReplyBatch__Output> {
@@ -101,8 +102,10 @@ export class ForwardStream {
     call.on('metadata', () => (this.connected = true));
     call.on('error', (err: grpc.ServiceError) => {
       // UNAVAILABLE on a stream means the connection could not be made or was lost before any
-      // reply: commands may still have been delivered, so only a refused connection is "not applied".
-      const refused = err.code === grpcStatus.UNAVAILABLE && !this.connected;
+      // reply: commands may still have been delivered, so only a refused connection is "not
+      // applied". A dropped connection (the peer read the batch, ran it, then went away before
+      // its first reply, e.g. a node restarting) also has no reply yet: it is not a refusal.
+      const refused = err.code === grpcStatus.UNAVAILABLE && !this.connected && NOT_CONNECTED.test(err.details ?? '');
       broken(err.details || err.message, !refused);
     });
     call.on('end', () => broken('stream ended'));
@@ -118,6 +121,9 @@ export class ForwardStream {
     }
   }
 }
+
+/** grpc-js's wording for a call that never got a connection (so nothing was sent). */
+const NOT_CONNECTED = /^No connection established|Failed to connect|ECONNREFUSED/i;
 
 const asCode = (code: string): ErrorCode =>
   (ERROR_CODES as readonly string[]).includes(code) ? (code as ErrorCode) : 'ERR';

@@ -19,6 +19,8 @@ export interface PeerClientOptions {
   readonly maxMessageBytes: number;
   /** Commands per Forward batch at most. */
   readonly maxForwardBatch: number;
+  /** This node's id and current incarnation, stamped on every Forward batch. */
+  readonly origin?: () => { nodeId: string; incarnation: number };
 }
 
 /**
@@ -48,6 +50,7 @@ export class PeerClient {
     this.forwards = new ForwardStream(addr, () => this.client.Forward(), {
       timeoutMs: options.timeoutMs,
       maxBatch: options.maxForwardBatch,
+      origin: options.origin,
     });
   }
 

@@ -3,6 +3,7 @@ import { ManualClock, SeededRandom } from '../clock/index.js';
 import { silentLogger } from '../log/index.js';
 import { Store, type BinStr } from '../store/index.js';
 import { readableHash } from '../store/testing/fixtures.js';
+import { GokvError } from '../errors/index.js';
 import { Arrivals } from './arrivals.js';
 import { Departures } from './departures.js';
 import { mergeStates, missingKeys } from './states.js';
@@ -176,6 +177,22 @@ describe('Arrivals.scanRemote: keys previous owners still hold, for a SCAN page'
     t.network.down('b');
     t.network.down('c');
     await expect(t.arrivals.scanRemote(120, 200, [])).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await flush();
+  });
+
+  it('does not run on less when a previous owner refuses the pull (it still holds the asker dead)', async () => {
+    const t = setup();
+    t.put('b', '@150:k', 'old', 10);
+    t.put('c', '@150:k', 'new', 20);
+    // c answers with an application error, as hand-off-wiring does for an asker it holds dead.
+    t.network.serve('c', {
+      fetch: () => {
+        throw Object.assign(new GokvError('UNAVAILABLE', 'UNAVAILABLE c still holds d dead'), { transport: false });
+      },
+      scan: () => ({ keys: [], next: 0 }),
+    });
+    await expect(t.arrivals.ready('@150:k', 150)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(t.valueAt('d', '@150:k')).toBeUndefined();
     await flush();
   });
 });

@@ -138,6 +138,9 @@ export class Arrivals {
     let answered = 0;
     const states: HandOffState[] = [];
     for (const a of answers) {
+      // A source that answered with a refusal (not a transport failure) may hold the newest
+      // copy and does not yet hand it over: the command waits (retryable) rather than run on less.
+      if (a.status === 'rejected' && (a.reason as { transport?: boolean })?.transport === false) throw a.reason;
       if (a.status !== 'fulfilled') continue;
       answered++;
       if (a.value !== undefined) states.push(a.value);

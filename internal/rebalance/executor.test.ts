@@ -44,6 +44,43 @@ describe('Rebalancer scheduling', () => {
     expect(cluster.node('c').rebalancer.progress()).toMatchObject({ startedAtMs: t0 + 160, lastCompletedRingVersion: abcde.version });
   });
 
+  it('hands off keys written under a ring that lasted less than the debounce (fault-suite regression)', async () => {
+    // c drops out and comes back within one debounce; meanwhile a, leading toD's keys in
+    // [a, b] alone, takes writes for new keys there. The ring is back to the base, but those
+    // keys are placed by the short ring: they must still reach c, their owner.
+    placed(['a', 'b', 'c'], abc);
+    const ab = spreadRingOf('a', 'b');
+    cluster.changeRing(ab);
+    cluster.clock.advance(50);
+    const written = keysBetween(200, 250, 4, 'w'); // owned by c in abc, by a in ab
+    for (const key of written) cluster.put(key, ab.owners(readableHash(key), 1));
+    cluster.changeRing(abc);
+    await cluster.settle();
+    expect(written.filter((k) => cluster.holders(k).join() !== abc.owners(readableHash(k), 1).join())).toEqual([]);
+  });
+
+  it('hands off keys written under a ring that came and went while a run was retrying (fault-suite regression)', async () => {
+    // a's hand-off of (200, 250] to c (joining) retries while c is unreachable. Meanwhile the
+    // ring drops c and brings it back between two retries, and a takes new writes there while
+    // it leads them. The run then completes to the same ring; the new keys must follow.
+    const ab = spreadRingOf('a', 'b');
+    cluster = new TestCluster(['a', 'b', 'c'], ab, { ...TEST_OPTIONS, replicas: 0 });
+    cluster.placeAll(toD, ab);
+    cluster.network.down('c');
+    cluster.changeRing(abc);
+    cluster.clock.advance(100);
+    for (let i = 0; i < 5; i++) await flush();
+    expect(cluster.node('a').rebalancer.progress().running).toBe(true);
+    cluster.changeRing(ab);
+    const written = keysBetween(200, 250, 4, 'w');
+    for (const key of written) cluster.put(key, ab.owners(readableHash(key), 1));
+    cluster.changeRing(abc);
+    cluster.network.up('c');
+    await cluster.settle();
+    const wrong = [...toD, ...written].filter((k) => cluster.holders(k).join() !== abc.owners(readableHash(k), 1).join());
+    expect(wrong).toEqual([]);
+  });
+
   it('stops at the next chunk when the ring changes and replans to the newest ring', async () => {
     placed(['a', 'b', 'c', 'd', 'e'], abc);
     let callsAtChange = -1;

@@ -41,6 +41,8 @@ export class Rebalancer implements HandOffReceiver {
   };
   /** Rings that may have placed the keys here: the base first, then abandoned runs' rings. */
   #placements: Ring[] = [];
+  /** Rings in effect since the running plan started: they stay placements when it completes. */
+  #sinceRunStart: Ring[] = [];
   #timer: TimerHandle | undefined;
   #loop: Promise<void> | undefined;
   #control: RunControl | undefined;
@@ -59,12 +61,20 @@ export class Rebalancer implements HandOffReceiver {
 
   /**
    * Call on every ring change, in order. The first call's `before` is the ring this node's keys
-   * were placed by; later `before`s are not needed (the base is the last completed ring). Plans
-   * `debounceMs` after the last of a burst of changes; ignored after stop() or handOffAll().
+   * were placed by; later `before`s are remembered as placements too (rings writes may have
+   * used). Plans `debounceMs` after the last of a burst of changes; ignored after stop() or
+   * handOffAll().
    */
   onRingChange(before: Ring, _after: Ring): void {
     if (this.#stopped || this.#leaving) return;
     if (this.#placements.length === 0) this.#placements.push(before);
+    // A ring in effect between or during runs may have placed keys written meanwhile, even one
+    // that lasted less than the debounce (or than a run's retry pause) and never got a run of
+    // its own: if the ring then comes back to the base, those keys would be planned from nowhere
+    // and stay here (found by the fault suite: a minority node's writes of a short partition
+    // never reached the majority, and its stale copies were never dropped).
+    else this.#remember(before);
+    if (this.#loop !== undefined) this.#sinceRunStart.push(before);
     this.#schedule();
   }
 
@@ -179,6 +189,7 @@ export class Rebalancer implements HandOffReceiver {
   async #run(plan: HandOffPlan, after: Ring, control: RunControl): Promise<boolean> {
     const { clock } = this.#deps;
     this.#control = control;
+    this.#sinceRunStart = [];
     this.#startedAtMs = clock.now();
     const started = clock.monotonic();
     const at = { ...this.#counters };
@@ -225,7 +236,10 @@ export class Rebalancer implements HandOffReceiver {
   }
 
   #completed(after: Ring): true {
+    const seen = this.#sinceRunStart.filter((r) => r.version !== after.version);
+    this.#sinceRunStart = [];
     this.#placements = [after];
+    for (const r of seen) this.#remember(r);
     this.#lastCompleted = after.version;
     this.#counters.arcsPending = 0;
     return true;

@@ -15,6 +15,8 @@ export interface ClusterView {
    * was held dead): writes wait for a fresh exchange rather than risk a second leader.
    */
   writable(): boolean;
+  /** Why writes are refused now (writable() is false), for the UNAVAILABLE message; optional. */
+  writeRefusal?(): string | undefined;
   /**
    * False until a node started with seeds has heard of another live member: alone, it would
    * serve empty reads and accept writes that later overwrite the cluster's older copies.

@@ -119,6 +119,29 @@ describe('Router', () => {
     expect(await decoded(run('DEL', mine, keyLedBy('b'), keyLedBy('c')))).toBe(3);
   });
 
+  it('refuses a multi-key DEL with an empty key before any part runs (fuzz regression)', async () => {
+    // Before: the empty key threw at once while the first part was already forwarded; that
+    // part's failure was then an unhandled rejection (which ends a node process).
+    const { run, calls } = setup('a', () => Promise.reject(new TransportError('b', 'down', { maybeApplied: false })));
+    await expect(Promise.resolve().then(() => run('DEL', keyLedBy('b'), ''))).rejects.toThrow(/wrong number of arguments for 'del'/);
+    expect(calls).toEqual([]);
+  });
+
+  it('refuses MGET and MSET with an empty key before any part runs (fuzz regression, as for DEL)', async () => {
+    const { run, calls } = setup('a', () => Promise.reject(new TransportError('b', 'down', { maybeApplied: false })));
+    await expect(Promise.resolve().then(() => run('MGET', keyLedBy('b'), ''))).rejects.toThrow(/wrong number of arguments for 'mget'/);
+    await expect(Promise.resolve().then(() => run('MSET', keyLedBy('b'), 'v', '', 'w'))).rejects.toThrow(/wrong number of arguments for 'mset'/);
+    expect(calls).toEqual([]);
+  });
+
+  it('refuses a multi-key DEL with one key over limits.max_value_bytes whole (fuzz regression)', async () => {
+    const { run, store } = setup('a', answer(1));
+    const mine = keyLedBy('a');
+    await run('HSET', mine, 'f', 'v');
+    expect(() => run('DEL', mine, 'x'.repeat((1 << 20) + 1))).toThrow(/limits.max_value_bytes/);
+    expect(store.peek(mine)).toBeDefined();
+  });
+
   it('holds writes while the view may be stale, and serves reads', async () => {
     const { run, fence, replicated } = setup('a', answer(null));
     const key = keyLedBy('a');

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import {
+  checkLimits,
   EncodedReply,
   executeCommand,
   lookupCommand,
@@ -8,7 +9,7 @@ import {
   type CommandSpec,
   type Reply,
 } from '../command/index.js';
-import { GokvError, unavailable, unknownCommand } from '../errors/index.js';
+import { GokvError, unavailable, unknownCommand, wrongArity } from '../errors/index.js';
 import type { Hasher } from '../ring/index.js';
 import type { Replicator } from '../replication/index.js';
 import type { Store } from '../store/index.js';
@@ -69,6 +70,9 @@ export class Router {
       if (wide !== undefined) return wide;
       throw unknownCommand(command.name);
     }
+    // Before any split or hop: a multi-key DEL with one key over the limit is refused whole,
+    // never partly applied (found by the fuzz test).
+    checkLimits(command, this.options.limits);
     if (spec.flags.keyless) return this.local(spec, command);
     if (!this.deps.view().joined()) throw unavailable('this node is still joining the cluster; retry');
     if (spec.flags.scan) return this.scan(spec, command, hops);
@@ -77,9 +81,18 @@ export class Router {
     }
     if (command.key !== '' && command.args.length > 0) {
       // MGET and MSET of several keys: one part per key, each to its own leader (split-keys.ts).
-      const part = (c: RoutedCommand) => this.execute(c, hops);
-      if (spec.flags.multiKeyArray) return splitArray(command, part);
-      if (spec.flags.multiKeyPairs && command.args.length > 1 && command.args.length % 2 === 1) return splitPairs(command, part);
+      // As for DEL (splitKeys): empty keys are refused before any part runs, and a part that
+      // throws at once is a rejection the others are awaited with, never an orphaned forward.
+      const part = async (c: RoutedCommand) => this.execute(c, hops);
+      const all = [command.key, ...command.args];
+      if (spec.flags.multiKeyArray) {
+        if (all.includes('')) throw wrongArity(command.name);
+        return splitArray(command, part);
+      }
+      if (spec.flags.multiKeyPairs && command.args.length > 1 && command.args.length % 2 === 1) {
+        if (all.some((k, i) => i % 2 === 0 && k === '')) throw wrongArity(command.name);
+        return splitPairs(command, part);
+      }
     }
     if (command.key === '') return this.local(spec, command); // the command reports the arity error
     return this.route(spec, command, hops, replicaRead);
@@ -174,12 +187,13 @@ export class Router {
     view?: ClusterView,
   ): Reply | Promise<Reply> {
     const store = this.deps.store;
-    if (!spec.flags.write || owners === undefined || owners.length < 2 || view === undefined) {
+    if (!spec.flags.write || owners === undefined || view === undefined) {
       return executeCommand(store, command, { limits: this.options.limits }).reply;
     }
     if (!view.writable()) {
-      throw unavailable('this node was paused and is refreshing its view of the cluster; retry');
+      throw unavailable(view.writeRefusal?.() ?? 'this node was paused and is refreshing its view of the cluster; retry');
     }
+    if (owners.length < 2) return executeCommand(store, command, { limits: this.options.limits }).reply;
     const prevVersion = store.versionOf(command.key);
     const { reply, effect } = executeCommand(store, command, { limits: this.options.limits });
     if (!effect) return reply;
@@ -244,11 +258,17 @@ export class Router {
     return new ScanReply(local.cursor, keys);
   }
 
-  /** DEL/EXISTS with several keys: one command per key, each to its own leader, replies summed. */
+  /**
+   * DEL/EXISTS with several keys: one command per key, each to its own leader, replies summed.
+   * An empty key is refused before any part runs; a part that throws at once becomes a
+   * rejection, so the parts already sent are still awaited (found by the fuzz test: `DEL a ""`
+   * left a's forward unawaited, and its failure was an unhandled rejection, which ends a node).
+   */
   private async splitKeys(command: RoutedCommand, hops: number): Promise<Reply> {
     const keys = [command.key, ...command.args];
+    if (keys.includes('')) throw wrongArity(command.name);
     const replies = await Promise.all(
-      keys.map((key) => this.execute({ name: command.name, key, args: [] }, hops)),
+      keys.map(async (key) => this.execute({ name: command.name, key, args: [] }, hops)),
     );
     let total = 0;
     for (const r of replies) total += asInteger(r);

@@ -5,6 +5,6 @@ export type { CommandService, HandOffView, ServedCommand, MemberView } from './c
 export { StreamPipeline, type PipelineSink } from './stream-pipeline.js';
 export { startGrpcServer, type BoundServer } from './grpc-server.js';
 export { addInternalService, internalHandlers } from './internal-server.js';
-export type { HandOffMessage, InternalService } from './internal-service.js';
+export type { ForwardOrigin, HandOffMessage, InternalService } from './internal-service.js';
 export * from './internal-codec.js';
 export { figuresFromProto, figuresToProto, type HandOffFigures, type NodeFigures } from './node-stats.js';

@@ -47,10 +47,11 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
     Forward(call) {
       const out = new ReplyBatcher((replies) => call.write({ replies }));
       call.on('data', (batch: ForwardBatch__Output) => {
+        const origin = batch.fromNodeId === '' ? undefined : { nodeId: batch.fromNodeId, incarnation: batch.fromIncarnation };
         for (const c of batch.commands) {
           const id = c.id;
           try {
-            const result = service.execute({ name: c.command, key: bin(c.key), args: c.args.map(bin) }, c.hops, c.replicaRead);
+            const result = service.execute({ name: c.command, key: bin(c.key), args: c.args.map(bin) }, c.hops, c.replicaRead, origin);
             if (result instanceof Promise) {
               result.then(
                 (reply) => out.push({ id, response: encodeReply(reply) }),
@@ -87,6 +88,19 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
       }
       try {
         callback(null, figuresToProto(service.nodeStats()));
+      } catch (err) {
+        callback(toServiceError(err));
+      }
+    },
+
+    KeyDigests(call, callback) {
+      if (!service.keyDigests) {
+        callback({ code: grpcStatus.UNIMPLEMENTED, details: 'KeyDigests is not served by this node' });
+        return;
+      }
+      try {
+        const entries = service.keyDigests(call.request.keys.map(bin)).map((d) => ({ ...d, key: bytes(d.key) }));
+        callback(null, { entries });
       } catch (err) {
         callback(toServiceError(err));
       }

@@ -1,6 +1,7 @@
 import type { Reply } from '../command/index.js';
 import type { MemberEntry } from '../membership/index.js';
 import type { KeyStateMessage, ReplicationAck, ReplicationOp } from '../replication/index.js';
+import type { KeyDigestView } from '../store/index.js';
 import type { ServedCommand } from './command-service.js';
 import type { NodeFigures } from './node-stats.js';
 
@@ -12,11 +13,13 @@ export interface InternalService {
   /** Merges a peer's member table and answers with ours. */
   heartbeat(fromNodeId: string, entries: MemberEntry[]): MemberEntry[];
   /** Runs a forwarded command (the router decides whether to run it here or pass it on). */
-  execute(command: ServedCommand, hops: number, replicaRead: boolean): Reply | Promise<Reply>;
+  execute(command: ServedCommand, hops: number, replicaRead: boolean, origin?: ForwardOrigin): Reply | Promise<Reply>;
   /** Applies a batch of replicated writes from a leader, in order, and says what is applied. */
   applyReplication(leaderId: string, ops: ReplicationOp[]): ReplicationAck;
   /** This node's own figures for the dashboard (NodeStats); absent: UNIMPLEMENTED. */
   nodeStats?(): NodeFigures;
+  /** Debug/checkers: this node's own copy of each key, from its local store (KeyDigests); absent: UNIMPLEMENTED. */
+  keyDigests?(keys: string[]): KeyDigestView[];
   /**
    * One hand-off message from `fromNodeId`: merges `states` by version, answers `confirm` with
    * the keys held here at a lower version or not at all, and notes `done` arcs as handed off.
@@ -26,6 +29,12 @@ export interface InternalService {
   fetchKeys(fromNodeId: string, keys: string[]): KeyStateMessage[];
   /** The keys held here in ring positions [from, to) passing SCAN's options, complete below `next`. */
   scanRange(from: number, to: number, args: string[]): { keys: string[]; next: number };
+}
+
+/** Who sent a forwarded command, at which incarnation (absent from older senders). */
+export interface ForwardOrigin {
+  readonly nodeId: string;
+  readonly incarnation: number;
 }
 
 export interface HandOffMessage {

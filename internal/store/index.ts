@@ -50,3 +50,4 @@ export {
   type ExpireCycleResult,
   type ExpiringStore,
 } from './active-expiry.js';
+export { keyDigest, type KeyDigestView } from './key-digest.js';

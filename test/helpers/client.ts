@@ -8,14 +8,19 @@ import type { CommandResponse__Output } from '../../internal/gen/commonpb/Comman
 export class TestClient {
   readonly raw: ExternalServerClient;
 
-  constructor(addr: string, credentials = grpc.credentials.createInsecure()) {
+  constructor(
+    readonly addr: string,
+    credentials = grpc.credentials.createInsecure(),
+  ) {
     const { external } = loadProtos();
     this.raw = new external.externalpb.ExternalServer(addr, credentials);
   }
 
   /**
-   * RunCommand, retrying UNAVAILABLE for up to 3 s as gokv-cli and well-behaved clients do (a
-   * leader being replaced, or a node refreshing its view after a stall). Other errors reject.
+   * RunCommand, retrying UNAVAILABLE for up to 3 s as well-behaved clients do (a leader being
+   * replaced, or a node refreshing its view after a stall). Only gokv's own UNAVAILABLE (the
+   * command was not applied) and a refused connection are retried: a dropped connection may
+   * have carried the command, so retrying it could apply a push twice. Other errors reject.
    */
   async run(command: string, key = '', ...args: Array<string | Buffer>): Promise<DecodedReply> {
     const until = Date.now() + 3_000;
@@ -23,8 +28,9 @@ export class TestClient {
       try {
         return await this.runOnce(command, key, ...args);
       } catch (err) {
-        const code = (err as { code?: string }).code;
-        if (code !== 'UNAVAILABLE' || Date.now() + pause > until) throw err;
+        const { code, transport, message } = err as { code?: string; transport?: boolean; message?: string };
+        const retryable = code === 'UNAVAILABLE' && (transport === false || /No connection established/.test(message ?? ''));
+        if (!retryable || Date.now() + pause > until) throw err;
         await new Promise((r) => setTimeout(r, pause));
       }
     }

@@ -2,7 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { vi } from 'vitest';
 import { testConfig, type Config, type DeepPartial } from '../../internal/config/index.js';
 import { silentLogger } from '../../internal/log/index.js';
-import { startNode, type GokvNode } from '../../internal/node/index.js';
+import { startNode, type GokvNode, type NodeDeps } from '../../internal/node/index.js';
 import { TestClient } from './client.js';
 
 export interface ClusterOptions {
@@ -10,6 +10,8 @@ export interface ClusterOptions {
   perNode?: (index: number) => DeepPartial<Config>;
   /** Credentials the test clients dial the external servers with (default: plaintext). */
   clientCredentials?: grpc.ChannelCredentials;
+  /** Extra dependencies for the node with this id (e.g. the fault suite's LinkFaults). */
+  deps?: (id: string) => Partial<NodeDeps>;
 }
 
 export interface InProcessCluster {
@@ -36,12 +38,13 @@ export async function startCluster(
     const seeds = nodes.length > 0 ? [{ id: nodes[0]!.id, addr: nodes[0]!.addresses.internal! }] : [];
     const base = options.perNode ? mergeOverrides(baseOverrides, options.perNode(i)) : baseOverrides;
     const overrides = mergeOverrides(base, extra);
+    const id = `node${i + 1}`;
     const config = testConfig({
       ...overrides,
-      node: { ...overrides.node, id: `node${i + 1}` },
+      node: { ...overrides.node, id },
       addresses: { ...overrides.addresses, seeds },
     });
-    const node = await startNode(config, { log: silentLogger() });
+    const node = await startNode(config, { log: silentLogger(), ...options.deps?.(id) });
     nodes.push(node);
     return node;
   };

@@ -26,6 +26,8 @@ export interface ProcessNode {
   child: ChildProcess | undefined;
   client: TestClient;
   log: string[];
+  /** A command the node runs under, e.g. ['ip', 'netns', 'exec', 'ns1'] (default: none). */
+  prefix?: string[];
 }
 
 /**
@@ -36,6 +38,15 @@ export class ProcessCluster {
   readonly nodes: ProcessNode[] = [];
 
   private constructor(private readonly env: Record<string, string>) {}
+
+  /** Starts nodes at given addresses (e.g. in network namespaces), each seeded with the others. */
+  static async startAt(nodes: ReadonlyArray<Pick<ProcessNode, 'id' | 'internal' | 'grpc' | 'prefix'>>, env: Record<string, string> = {}): Promise<ProcessCluster> {
+    const cluster = new ProcessCluster(env);
+    for (const n of nodes) cluster.nodes.push({ ...n, child: undefined, client: new TestClient(n.grpc), log: [] });
+    for (const node of cluster.nodes) cluster.spawn(node);
+    await cluster.waitForAlive(cluster.nodes, nodes.length, 60_000);
+    return cluster;
+  }
 
   static async start(n: number, env: Record<string, string> = {}): Promise<ProcessCluster> {
     const cluster = new ProcessCluster(env);
@@ -51,7 +62,9 @@ export class ProcessCluster {
 
   spawn(node: ProcessNode): void {
     const seeds = this.nodes.filter((o) => o !== node).map((o) => `${o.id}=${o.internal}`).join(',');
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'cmd', 'gokv', 'main.ts')], {
+    const argv = [process.execPath, '--import', 'tsx', join(root, 'cmd', 'gokv', 'main.ts')];
+    const [command, ...args] = [...(node.prefix ?? []), ...argv] as [string, ...string[]];
+    const child = spawn(command, args, {
       cwd: root,
       env: {
         PATH: process.env.PATH ?? '',
@@ -80,6 +93,44 @@ export class ProcessCluster {
   kill(node: ProcessNode, signal: NodeJS.Signals = 'SIGKILL'): void {
     node.child?.kill(signal);
     if (signal === 'SIGKILL' || signal === 'SIGTERM') node.child = undefined;
+  }
+
+  /** SIGTERM (a graceful leave: the node hands its keys off) and waits for the process to exit. */
+  async terminate(node: ProcessNode, timeoutMs = 60_000): Promise<void> {
+    const child = node.child;
+    if (!child) return;
+    node.child = undefined;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  /** Starts the node again under the same id and addresses (a new incarnation: a leave plus a join). */
+  restart(node: ProcessNode): void {
+    if (node.child) this.kill(node);
+    this.spawn(node);
+  }
+
+  /** Which status `observer` gives member `id` (undefined when it does not list it). */
+  async statusSeenBy(observer: ProcessNode, id: string): Promise<string | undefined> {
+    const health = await observer.client.health();
+    return health.peers.find((p) => p.nodeId === id)?.status;
+  }
+
+  /** Waits until each of `observers` lists member `id` with one of `statuses` (absent counts as 'gone'). */
+  async waitForStatus(observers: readonly ProcessNode[], id: string, statuses: readonly string[], timeoutMs = 30_000): Promise<void> {
+    await vi.waitFor(
+      async () => {
+        for (const o of observers) {
+          const s = (await this.statusSeenBy(o, id)) ?? 'gone';
+          if (!statuses.includes(s)) throw new Error(`${o.id} sees ${id} ${s}`);
+        }
+      },
+      { timeout: timeoutMs, interval: 50 },
+    );
   }
 
   /** Waits until each of `observers` sees `expected` alive members. */

@@ -4,8 +4,12 @@ import type { ForwardedCommand as _internalpb_ForwardedCommand, ForwardedCommand
 
 export interface ForwardBatch {
   'commands'?: (_internalpb_ForwardedCommand)[];
+  'fromNodeId'?: (string);
+  'fromIncarnation'?: (number | string);
 }
 
 export interface ForwardBatch__Output {
   'commands': (_internalpb_ForwardedCommand__Output)[];
+  'fromNodeId': (string);
+  'fromIncarnation': (number);
 }

@@ -10,6 +10,8 @@ import type { ForwardBatch as _internalpb_ForwardBatch, ForwardBatch__Output as 
 import type { ForwardReplyBatch as _internalpb_ForwardReplyBatch, ForwardReplyBatch__Output as _internalpb_ForwardReplyBatch__Output } from '../internalpb/ForwardReplyBatch.js';
 import type { HeartbeatRequest as _internalpb_HeartbeatRequest, HeartbeatRequest__Output as _internalpb_HeartbeatRequest__Output } from '../internalpb/HeartbeatRequest.js';
 import type { HeartbeatResponse as _internalpb_HeartbeatResponse, HeartbeatResponse__Output as _internalpb_HeartbeatResponse__Output } from '../internalpb/HeartbeatResponse.js';
+import type { KeyDigestsRequest as _internalpb_KeyDigestsRequest, KeyDigestsRequest__Output as _internalpb_KeyDigestsRequest__Output } from '../internalpb/KeyDigestsRequest.js';
+import type { KeyDigestsResponse as _internalpb_KeyDigestsResponse, KeyDigestsResponse__Output as _internalpb_KeyDigestsResponse__Output } from '../internalpb/KeyDigestsResponse.js';
 import type { NodeStatsRequest as _internalpb_NodeStatsRequest, NodeStatsRequest__Output as _internalpb_NodeStatsRequest__Output } from '../internalpb/NodeStatsRequest.js';
 import type { NodeStatsResponse as _internalpb_NodeStatsResponse, NodeStatsResponse__Output as _internalpb_NodeStatsResponse__Output } from '../internalpb/NodeStatsResponse.js';
 import type { RebalanceRequest as _internalpb_RebalanceRequest, RebalanceRequest__Output as _internalpb_RebalanceRequest__Output } from '../internalpb/RebalanceRequest.js';
@@ -51,6 +53,15 @@ export interface InternalServerClient extends grpc.Client {
   heartbeat(argument: _internalpb_HeartbeatRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_internalpb_HeartbeatResponse__Output>): grpc.ClientUnaryCall;
   heartbeat(argument: _internalpb_HeartbeatRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_internalpb_HeartbeatResponse__Output>): grpc.ClientUnaryCall;
   heartbeat(argument: _internalpb_HeartbeatRequest, callback: grpc.requestCallback<_internalpb_HeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  
+  KeyDigests(argument: _internalpb_KeyDigestsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_internalpb_KeyDigestsResponse__Output>): grpc.ClientUnaryCall;
+  KeyDigests(argument: _internalpb_KeyDigestsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_internalpb_KeyDigestsResponse__Output>): grpc.ClientUnaryCall;
+  KeyDigests(argument: _internalpb_KeyDigestsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_internalpb_KeyDigestsResponse__Output>): grpc.ClientUnaryCall;
+  KeyDigests(argument: _internalpb_KeyDigestsRequest, callback: grpc.requestCallback<_internalpb_KeyDigestsResponse__Output>): grpc.ClientUnaryCall;
+  keyDigests(argument: _internalpb_KeyDigestsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_internalpb_KeyDigestsResponse__Output>): grpc.ClientUnaryCall;
+  keyDigests(argument: _internalpb_KeyDigestsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_internalpb_KeyDigestsResponse__Output>): grpc.ClientUnaryCall;
+  keyDigests(argument: _internalpb_KeyDigestsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_internalpb_KeyDigestsResponse__Output>): grpc.ClientUnaryCall;
+  keyDigests(argument: _internalpb_KeyDigestsRequest, callback: grpc.requestCallback<_internalpb_KeyDigestsResponse__Output>): grpc.ClientUnaryCall;
   
   NodeStats(argument: _internalpb_NodeStatsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_internalpb_NodeStatsResponse__Output>): grpc.ClientUnaryCall;
   NodeStats(argument: _internalpb_NodeStatsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_internalpb_NodeStatsResponse__Output>): grpc.ClientUnaryCall;
@@ -95,6 +106,8 @@ export interface InternalServerHandlers extends grpc.UntypedServiceImplementatio
   
   Heartbeat: grpc.handleUnaryCall<_internalpb_HeartbeatRequest__Output, _internalpb_HeartbeatResponse>;
   
+  KeyDigests: grpc.handleUnaryCall<_internalpb_KeyDigestsRequest__Output, _internalpb_KeyDigestsResponse>;
+  
   NodeStats: grpc.handleUnaryCall<_internalpb_NodeStatsRequest__Output, _internalpb_NodeStatsResponse>;
   
   Rebalance: grpc.handleClientStreamingCall<_internalpb_RebalanceRequest__Output, _internalpb_RebalanceResponse>;
@@ -110,6 +123,7 @@ export interface InternalServerDefinition extends grpc.ServiceDefinition {
   Forward: MethodDefinition<_internalpb_ForwardBatch, _internalpb_ForwardReplyBatch, _internalpb_ForwardBatch__Output, _internalpb_ForwardReplyBatch__Output>
   ForwardCommand: MethodDefinition<_commonpb_CommandRequest, _commonpb_CommandResponse, _commonpb_CommandRequest__Output, _commonpb_CommandResponse__Output>
   Heartbeat: MethodDefinition<_internalpb_HeartbeatRequest, _internalpb_HeartbeatResponse, _internalpb_HeartbeatRequest__Output, _internalpb_HeartbeatResponse__Output>
+  KeyDigests: MethodDefinition<_internalpb_KeyDigestsRequest, _internalpb_KeyDigestsResponse, _internalpb_KeyDigestsRequest__Output, _internalpb_KeyDigestsResponse__Output>
   NodeStats: MethodDefinition<_internalpb_NodeStatsRequest, _internalpb_NodeStatsResponse, _internalpb_NodeStatsRequest__Output, _internalpb_NodeStatsResponse__Output>
   Rebalance: MethodDefinition<_internalpb_RebalanceRequest, _internalpb_RebalanceResponse, _internalpb_RebalanceRequest__Output, _internalpb_RebalanceResponse__Output>
   Replicate: MethodDefinition<_internalpb_ReplicateBatch, _internalpb_ReplicateAck, _internalpb_ReplicateBatch__Output, _internalpb_ReplicateAck__Output>

@@ -1,0 +1,151 @@
+import type { TestClient } from './client.js';
+import type { Op } from './history.js';
+import type { Ledger } from './ledger.js';
+
+// The history checker: judges a Ledger's recorded operations and the cluster's final state.
+// Writes of unknown outcome (a failed call) may or may not have been applied, so they are
+// allowed, once; acknowledged writes must all be there; reads may only return written values.
+
+export interface CheckReport {
+  acked: number;
+  /** Writes whose call failed: their outcome is unknown. */
+  unknown: number;
+  /** Acknowledged writes missing (or overwritten by an older value) at the end. */
+  lost: string[];
+  /** List items present more than once at the end. */
+  duplicated: string[];
+  /** Reads that returned a value never written, a repeat, or items out of their push order. */
+  badReads: string[];
+  /** Reads that missed a write acknowledged before the read began (reported, not a failure). */
+  staleReads: number;
+  reads: number;
+}
+
+interface KeyWrites {
+  /** In the writer's order (one writer per hash key; per list, ordered per writer). */
+  ops: Op[];
+  byValue: Map<string, Op>;
+}
+
+function writesByKey(ops: readonly Op[], kind: 'hset' | 'rpush'): Map<string, KeyWrites> {
+  const out = new Map<string, KeyWrites>();
+  for (const op of ops) {
+    if (op.kind !== kind) continue;
+    let w = out.get(op.key);
+    if (w === undefined) {
+      w = { ops: [], byValue: new Map() };
+      out.set(op.key, w);
+    }
+    w.ops.push(op);
+    w.byValue.set(op.value!, op);
+  }
+  return out;
+}
+
+const writer = (op: Op): string => op.process;
+
+/** What a hash key may hold at the end: its last acknowledged value, or any later unknown one. */
+export function allowedFinal(ops: readonly Op[]): Set<string | null> {
+  let lastAck = -1;
+  ops.forEach((op, i) => {
+    if (op.outcome === 'ok') lastAck = i;
+  });
+  const allowed = new Set<string | null>(lastAck < 0 ? [null] : [ops[lastAck]!.value!]);
+  for (let i = lastAck + 1; i < ops.length; i++) allowed.add(ops[i]!.value!);
+  return allowed;
+}
+
+/** Judges every read in the history (no final state needed). */
+export function checkReads(ledger: Ledger, report: CheckReport): void {
+  const ops = ledger.history.ops;
+  const hashes = writesByKey(ops, 'hset');
+  const lists = writesByKey(ops, 'rpush');
+  const bad = (why: string) => report.badReads.push(why);
+  for (const read of ops) {
+    if (read.outcome !== 'ok' || (read.kind !== 'hget' && read.kind !== 'lrange')) continue;
+    report.reads++;
+    const done = read.completeMs!;
+    const ackedBefore = (w: Op) => w.outcome === 'ok' && w.completeMs! < read.invokeMs;
+    if (read.kind === 'hget') {
+      const writes = hashes.get(read.key);
+      const value = read.read as string | null;
+      const lastAcked = writes?.ops.filter(ackedBefore).at(-1);
+      if (value === null) {
+        if (lastAcked !== undefined) report.staleReads++;
+        continue;
+      }
+      const w = writes?.byValue.get(value);
+      if (w === undefined || w.invokeMs > done) bad(`${read.key}: read ${value}, never written before the read`);
+      else if (lastAcked !== undefined && w.seq! < lastAcked.seq!) report.staleReads++;
+      continue;
+    }
+    const items = read.read as string[];
+    const writes = lists.get(read.key);
+    const seen = new Set<string>();
+    const lastSeq = new Map<string, number>();
+    for (const item of items) {
+      const w = writes?.byValue.get(item);
+      if (w === undefined || w.invokeMs > done) bad(`${read.key}: read item ${item}, never pushed before the read`);
+      else if (seen.has(item)) bad(`${read.key}: item ${item} read twice`);
+      else if (w.outcome === 'ok' && (lastSeq.get(writer(w)) ?? -1) > w.seq!) bad(`${read.key}: item ${item} read out of push order`);
+      seen.add(item);
+      // A push of unknown outcome may land late (docs/consistency.md): only acknowledged ones keep order.
+      if (w !== undefined && w.outcome === 'ok') lastSeq.set(writer(w), w.seq!);
+    }
+    if (writes?.ops.some((w) => ackedBefore(w) && !seen.has(w.value!))) report.staleReads++;
+  }
+}
+
+/**
+ * Reads every written key once through `reader` and judges the final state and every read
+ * recorded in the history. Does not throw: the caller asserts on the report.
+ */
+export async function checkLedger(reader: TestClient, ledger: Ledger): Promise<CheckReport> {
+  const ops = ledger.history.ops;
+  const report: CheckReport = { acked: 0, unknown: 0, lost: [], duplicated: [], badReads: [], staleReads: 0, reads: 0 };
+  const { acked, failed } = ledger.history.writes();
+  report.acked = acked;
+  report.unknown = failed;
+  const lost = (why: string) => report.lost.push(why);
+
+  const hashes = [...writesByKey(ops, 'hset')];
+  for (let i = 0; i < hashes.length; i += 200) {
+    const chunk = hashes.slice(i, i + 200);
+    const replies = await Promise.all(chunk.map(([key]) => reader.run('HMGET', key, 'f') as Promise<Array<Buffer | null>>));
+    chunk.forEach(([key, writes], j) => {
+      const got = replies[j]![0];
+      const value = got === null || got === undefined ? null : got.toString();
+      const allowed = allowedFinal(writes.ops);
+      if (!allowed.has(value)) lost(`${key}: holds ${value}, expected one of ${[...allowed].join('|')}`);
+    });
+  }
+
+  for (const [list, writes] of writesByKey(ops, 'rpush')) {
+    const items = ((await reader.run('LRANGE', list, '0', '-1')) as Buffer[]).map(String);
+    const counts = new Map<string, number>();
+    for (const x of items) counts.set(x, (counts.get(x) ?? 0) + 1);
+    for (const [x, n] of counts) if (n > 1) report.duplicated.push(`${list}: ${x} x${n}`);
+    const present = new Set(items);
+    const unsure = new Set(writes.ops.filter((w) => w.outcome !== 'ok').map((w) => w.value!));
+    for (const x of items) if (!writes.byValue.has(x)) report.badReads.push(`${list}: holds ${x}, never pushed`);
+    const ackedItems = writes.ops.filter((w) => w.outcome === 'ok');
+    for (const w of ackedItems) if (!present.has(w.value!)) lost(`${list}: acknowledged push ${w.value} missing`);
+    // Acknowledged pushes keep their order (per writer: pushes of one writer are sequential).
+    const order = items.filter((x) => !unsure.has(x) && writes.byValue.get(x)?.outcome === 'ok');
+    const expected = ackedItems.map((w) => w.value!).filter((x) => present.has(x));
+    const sameWriterOrder = (xs: string[]) => {
+      const byWriter = new Map<string, string[]>();
+      for (const x of xs) {
+        const p = writer(writes.byValue.get(x)!);
+        byWriter.set(p, [...(byWriter.get(p) ?? []), x]);
+      }
+      return byWriter;
+    };
+    const got = sameWriterOrder(order);
+    for (const [p, xs] of sameWriterOrder(expected)) {
+      if (JSON.stringify(got.get(p)) !== JSON.stringify(xs)) lost(`${list}: pushes of ${p} out of order`);
+    }
+  }
+  checkReads(ledger, report);
+  return report;
+}

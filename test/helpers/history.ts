@@ -1,0 +1,77 @@
+// A history of client operations, as a checker needs it (Jepsen-style): every operation is
+// recorded when it is invoked and again when it completes, ok or failed, with its times, so
+// a read can be judged against the writes that were acknowledged before it began.
+
+export type OpKind = 'hset' | 'rpush' | 'hget' | 'lrange';
+
+export interface Op {
+  readonly id: number;
+  /** Which writer or reader issued it. */
+  readonly process: string;
+  readonly kind: OpKind;
+  readonly key: string;
+  /** The value written (writes): unique per key, with its writer's sequence number. */
+  readonly value?: string;
+  readonly seq?: number;
+  /** ms since the history began. */
+  readonly invokeMs: number;
+  completeMs?: number;
+  outcome: 'pending' | 'ok' | 'fail';
+  /** Error code (UNAVAILABLE, UNCERTAIN...) of a failed op. */
+  code?: string;
+  /** What a read returned: a hash field's value (or null), a list's items. */
+  read?: string | null | string[];
+  /** The entry node's address (diagnostics). */
+  via?: string;
+}
+
+export class History {
+  readonly ops: Op[] = [];
+  /** Wall-clock ms at which the history began (to line it up with node logs). */
+  readonly startMs = Date.now();
+
+  now(): number {
+    return Date.now() - this.startMs;
+  }
+
+  invoke(process: string, kind: OpKind, key: string, value?: string, seq?: number, via?: string): Op {
+    const op: Op = { id: this.ops.length, process, kind, key, value, seq, invokeMs: this.now(), outcome: 'pending', via };
+    this.ops.push(op);
+    return op;
+  }
+
+  ok(op: Op, read?: Op['read']): void {
+    op.outcome = 'ok';
+    op.completeMs = this.now();
+    if (read !== undefined) op.read = read;
+  }
+
+  fail(op: Op, err: unknown): void {
+    op.outcome = 'fail';
+    op.completeMs = this.now();
+    op.code = (err as { code?: string })?.code ?? 'ERR';
+  }
+
+  /** Counts of writes by outcome. */
+  writes(): { acked: number; failed: number } {
+    let acked = 0;
+    let failed = 0;
+    for (const op of this.ops) {
+      if (op.kind !== 'hset' && op.kind !== 'rpush') continue;
+      if (op.outcome === 'ok') acked++;
+      else if (op.outcome === 'fail') failed++;
+    }
+    return { acked, failed };
+  }
+
+  /** Completion time of the last failed write at or after `sinceMs` (undefined: none failed). */
+  lastWriteFailureMs(sinceMs: number): number | undefined {
+    let last: number | undefined;
+    for (const op of this.ops) {
+      if ((op.kind === 'hset' || op.kind === 'rpush') && op.outcome === 'fail' && op.invokeMs >= sinceMs) {
+        last = Math.max(last ?? 0, op.completeMs ?? op.invokeMs);
+      }
+    }
+    return last;
+  }
+}
