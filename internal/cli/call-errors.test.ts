@@ -53,6 +53,7 @@ describe('classifyCallError', () => {
     ['a gokv reply error', grpcError(grpc.status.FAILED_PRECONDITION, 'WRONGTYPE Operation', 'WRONGTYPE'), 'reply', false, 'WRONGTYPE Operation'],
     ['gokv UNAVAILABLE', grpcError(grpc.status.UNAVAILABLE, 'UNAVAILABLE no owner', 'UNAVAILABLE'), 'connection', true, 'UNAVAILABLE no owner'],
     ['a refused connection', grpcError(grpc.status.UNAVAILABLE, 'No connection established. Last error: Error: connect ECONNREFUSED 1.2.3.4:5. Resolution note: '), 'connection', true, 'could not connect to db1:50051: connect ECONNREFUSED 1.2.3.4:5'],
+    ['a dropped connection (the command may have run)', grpcError(grpc.status.UNAVAILABLE, 'Connection dropped'), 'connection', false, 'may or may not have been applied'],
     ['a TLS failure', grpcError(grpc.status.UNAVAILABLE, 'self-signed certificate'), 'connection', false, 'TLS error talking to db1:50051: certificate signed by unknown authority'],
     ['a deadline before connecting', grpcError(grpc.status.DEADLINE_EXCEEDED, 'Deadline exceeded'), 'connection', false, 'could not connect to db1:50051 within 5000 ms'],
     ['an HTTP answer', grpcError(grpc.status.UNIMPLEMENTED, 'Received HTTP status code 404'), 'connection', false, 'db1:50051 is not a gokv gRPC server'],

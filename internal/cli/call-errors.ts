@@ -22,6 +22,9 @@ export interface CallContext {
   connected?: boolean;
 }
 
+/** grpc-js's wording when no connection carried the call: it surely was not applied. */
+const NOT_SENT = /No connection established|Failed to connect|ECONNREFUSED|Name resolution failed|ENOTFOUND|EAI_AGAIN/i;
+
 /**
  * Sorts a failed call. Errors that carry gokv's error code are replies (WRONGTYPE, ERR ...),
  * except UNAVAILABLE, which is retried. Without a code (the transport failed, or an older
@@ -50,6 +53,14 @@ export function classifyCallError(
         return { failure: new CallFailure('connection', `TLS error talking to ${ctx.uri}: ${tls} (${summarize(detail)})`), retryable: false };
       }
       const hint = !ctx.usesTls && /Failed to connect|Connection dropped/i.test(detail) ? ' (if the server uses TLS, pass --ca)' : '';
+      // A connection that dropped after the call went out may have carried it: running the
+      // command again could apply a write twice (an RPUSH), so only "never connected" retries.
+      if (!NOT_SENT.test(detail)) {
+        return {
+          failure: new CallFailure('connection', `lost the connection to ${ctx.uri} before the reply (${summarize(detail)})${hint}: the command may or may not have been applied`),
+          retryable: false,
+        };
+      }
       return { failure: new CallFailure('connection', `could not connect to ${ctx.uri}: ${summarize(detail)}${hint}`), retryable: true };
     }
     case grpc.status.DEADLINE_EXCEEDED:
