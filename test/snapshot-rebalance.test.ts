@@ -1,0 +1,68 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { testConfig } from '../internal/config/index.js';
+import { silentLogger } from '../internal/log/index.js';
+import { startNode, type GokvNode } from '../internal/node/index.js';
+import { tempDir } from '../internal/persistence/testing/fixtures.js';
+import { TestClient } from './helpers/client.js';
+import { startCluster, waitForConvergence, type InProcessCluster } from './helpers/in-process-cluster.js';
+
+// A node that restores a snapshot and then joins a running cluster holds keys it does not own:
+// its first hand-off sends them to their owners (DESIGN.md section 8), like any key a node
+// holds but no longer owns.
+
+let dir: Awaited<ReturnType<typeof tempDir>>;
+let cluster: InProcessCluster | undefined;
+const extra: GokvNode[] = [];
+
+beforeEach(async () => {
+  dir = await tempDir();
+});
+afterEach(async () => {
+  for (const node of extra.splice(0)) await node.stop({ leave: false });
+  await cluster?.stop();
+  cluster = undefined;
+  await dir.remove();
+});
+
+it('hands the keys a restored node does not own to their owners when it joins', async () => {
+  const persistencePath = join(dir.path, 'restored.snapshot');
+  // A node alone writes keys and snapshots them.
+  const alone = await startNode(testConfig({ node: { id: 'restored', persistencePath }, cluster: { replicas: 1 } }), { log: silentLogger() });
+  const writer = new TestClient(alone.addresses.grpc!);
+  const keys = Array.from({ length: 60 }, (_, i) => `restored:${i}`);
+  for (const key of keys) await writer.run('HSET', key, 'f', key);
+  await writer.run('SNAPSHOT');
+  writer.close();
+  await alone.stop({ leave: false });
+
+  // A two-node cluster runs; the node comes back with the same id, restores, and joins it.
+  cluster = await startCluster(2, { cluster: { replicas: 1 } });
+  const c = cluster;
+  const seed = c.nodes[0]!;
+  const back = await startNode(
+    testConfig({
+      node: { id: 'restored', persistencePath },
+      cluster: { replicas: 1 },
+      persistence: { restoreOnStartup: 'always' },
+      addresses: { seeds: [{ id: seed.id, addr: seed.addresses.internal! }] },
+    }),
+    { log: silentLogger() },
+  );
+  extra.push(back);
+  const all = [...c.nodes, back];
+  await waitForConvergence(all, 3);
+
+  // Once its first hand-off ran, every key is on exactly its two owners and reads back
+  // through any node.
+  await vi.waitFor(
+    () => {
+      const wrong = keys.filter((k) => all.filter((n) => n.store.peek(k) !== undefined).length !== 2);
+      if (wrong.length > 0) throw new Error(`${wrong.length} keys not on exactly 2 nodes: ${all.map((n) => `${n.id}=${n.store.size}`).join(' ')} ${JSON.stringify(back.members().map((m) => [m.id, m.status]))}`);
+    },
+    { timeout: 20_000, interval: 100 },
+  );
+  for (const client of c.clients) {
+    for (const key of keys) expect(String(((await client.run('HMGET', key, 'f')) as Buffer[])[0])).toBe(key);
+  }
+}, 60_000);
