@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,14 +8,44 @@ import { TestClient } from './client.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** A free loopback port (bound and released; good enough for tests on one machine). */
-export function freePort(): Promise<number> {
+/**
+ * A free loopback port for a child process to bind later. Chosen below the kernel's ephemeral
+ * range: a port the OS handed out with listen(0) may be taken by an outgoing connection (tests
+ * open hundreds) before the child binds it, and the child then dies with EADDRINUSE.
+ */
+export async function freePort(): Promise<number> {
+  const [low] = ephemeralRange();
+  const below = low - 10_000;
+  if (below < 10_000) return bindCheck(0);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const candidate = 10_000 + Math.floor(Math.random() * below);
+    try {
+      return await bindCheck(candidate);
+    } catch {
+      // taken: try another
+    }
+  }
+  return bindCheck(0);
+}
+
+function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (low && high) return [low, high];
+  } catch {
+    // not Linux: fall through
+  }
+  return [49152, 65535];
+}
+
+/** Binds `port` on loopback (0 = any) and releases it; resolves with the port bound. */
+function bindCheck(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
+    srv.listen(port, '127.0.0.1', () => {
+      const bound = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(bound));
     });
   });
 }
@@ -134,17 +165,40 @@ export class ProcessCluster {
   }
 
   /** Waits until each of `observers` sees `expected` alive members. */
-  async waitForAlive(observers: readonly ProcessNode[], expected: number, timeoutMs = 20_000): Promise<void> {
-    await vi.waitFor(
-      async () => {
-        for (const node of observers) {
-          const health = await node.client.health();
-          const alive = health.peers.filter((p) => p.status === 'alive').length;
-          if (alive !== expected) throw new Error(`${node.id} sees ${alive} alive`);
-        }
-      },
-      { timeout: timeoutMs, interval: 100 },
-    );
+  async waitForAlive(observers: readonly ProcessNode[], expected: number, timeoutMs = 30_000): Promise<void> {
+    try {
+      await vi.waitFor(
+        async () => {
+          for (const node of observers) {
+            const health = await node.client.health();
+            const alive = health.peers.filter((p) => p.status === 'alive').length;
+            if (alive !== expected) throw new Error(`${node.id} sees ${alive} alive`);
+          }
+        },
+        { timeout: timeoutMs, interval: 100 },
+      );
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n${await this.describe()}`, { cause: err });
+    }
+  }
+
+  /** Each node's process state, its view of the members and the tail of its log (for failures). */
+  async describe(): Promise<string> {
+    const parts: string[] = [];
+    for (const node of this.nodes) {
+      const child = node.child;
+      const proc = !child ? 'not running' : child.exitCode !== null || child.signalCode !== null ? `exited ${child.exitCode ?? child.signalCode}` : `pid ${child.pid}`;
+      let view: string;
+      try {
+        const health = await node.client.health();
+        view = health.peers.map((p) => `${p.nodeId}:${p.status}@${p.incarnation}`).join(' ');
+      } catch (err) {
+        view = `health failed: ${(err as Error).message}`;
+      }
+      const tail = node.log.join('').split('\n').filter(Boolean).slice(-15).join('\n    ');
+      parts.push(`-- ${node.id} (${proc}) view: ${view}\n    ${tail}`);
+    }
+    return parts.join('\n');
   }
 
   async stop(): Promise<void> {
