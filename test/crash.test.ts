@@ -36,5 +36,5 @@ describe('SIGKILL of one of three nodes with replicas: 1', () => {
     // Every acknowledged HSET reads back from every survivor; every list holds exactly its
     // acknowledged pushes in order (pushes with an unknown outcome may be there, once).
     for (const reader of survivors) await expectLedgerHolds(reader.client, ledger);
-  });
+  }, 120_000);
 });

@@ -74,7 +74,7 @@ describe('a node restarted from its snapshot', () => {
     await cluster!.waitForAlive([node], 1);
     await expectAllBack(node, expiries);
     expect(await node.client.run('EXISTS', 'after-snapshot')).toBe(0);
-  });
+  }, 90_000);
 
   it('writes a final snapshot on SIGTERM and restores it', async () => {
     const node = await startOne();
@@ -87,5 +87,5 @@ describe('a node restarted from its snapshot', () => {
     cluster!.spawn(node);
     await cluster!.waitForAlive([node], 1);
     await expectAllBack(node, expiries);
-  });
+  }, 90_000);
 });
