@@ -10,6 +10,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY proto ./proto
 COPY cmd ./cmd
 COPY internal ./internal
+COPY scripts/finish-build.mjs ./scripts/
 RUN npm run build
 
 FROM node:20-slim AS runtime

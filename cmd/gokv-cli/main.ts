@@ -20,6 +20,15 @@ function environment(): Record<string, string | undefined> {
 // Node print a DEP0123 warning at the user on every TLS connection to an IP.
 process.noDeprecation = true;
 
+// A reader that went away (`gokv-cli status | head -1`) ends the CLI quietly, as with redis-cli,
+// instead of an unhandled EPIPE stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 process.exitCode = await runCli(process.argv.slice(2), {
   env: environment(),
   stdout: process.stdout,
