@@ -34,6 +34,10 @@ for (const n of nodes) {
       GOKV_PERSISTENCE_PATH: join(root, 'data', `${n.id}.snapshot`),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: Ctrl-C reaches only this script, which sends each node one SIGTERM.
+    // Were the nodes in the terminal's group they would get SIGINT and then that SIGTERM, and a
+    // node takes a second signal as "exit now", cutting its graceful leave short.
+    detached: true,
   });
   for (const stream of [child.stdout!, child.stderr!]) {
     createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${n.id}] ${line}\n`));
@@ -66,3 +70,6 @@ function stopAll(): void {
 }
 process.on('SIGINT', stopAll);
 process.on('SIGTERM', stopAll);
+process.on('SIGHUP', stopAll);
+// Nodes in their own group outlive this script unless told: never leave one running behind us.
+process.on('exit', () => children.forEach((c) => c.exitCode === null && c.signalCode === null && c.kill('SIGKILL')));
