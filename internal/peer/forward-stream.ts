@@ -123,7 +123,7 @@ export class ForwardStream {
 }
 
 /** grpc-js's wording for a call that never got a connection (so nothing was sent). */
-const NOT_CONNECTED = /^No connection established|Failed to connect|ECONNREFUSED/i;
+const NOT_CONNECTED = /^No connection established|Failed to connect|ECONNREFUSED|Channel closed before call started/i;
 
 const asCode = (code: string): ErrorCode =>
   (ERROR_CODES as readonly string[]).includes(code) ? (code as ErrorCode) : 'ERR';

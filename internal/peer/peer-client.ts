@@ -28,25 +28,19 @@ export interface PeerClientOptions {
  * backoff, a deadline on every call, and the long-lived Forward stream.
  */
 export class PeerClient {
-  private readonly client: InternalServerClient;
+  private client: InternalServerClient;
   private readonly forwards: ForwardStream;
+  private connectWatch: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** Channels replaced because a connection attempt hung (status, tests). */
+  replacedChannels = 0;
 
   constructor(
     readonly addr: string,
-    credentials: grpc.ChannelCredentials,
+    private readonly credentials: grpc.ChannelCredentials,
     private readonly options: PeerClientOptions,
   ) {
-    const { internal } = loadProtos();
-    this.client = new internal.internalpb.InternalServer(addr, credentials, {
-      'grpc.max_receive_message_length': options.maxMessageBytes,
-      'grpc.max_send_message_length': options.maxMessageBytes,
-      'grpc.keepalive_time_ms': 10_000,
-      'grpc.keepalive_timeout_ms': 5_000,
-      'grpc.keepalive_permit_without_calls': 1,
-      'grpc.initial_reconnect_backoff_ms': 100,
-      'grpc.max_reconnect_backoff_ms': 1_000,
-      'grpc.min_reconnect_backoff_ms': 100,
-    });
+    this.client = this.newClient();
     this.forwards = new ForwardStream(addr, () => this.client.Forward(), {
       timeoutMs: options.timeoutMs,
       maxBatch: options.maxForwardBatch,
@@ -122,7 +116,59 @@ export class PeerClient {
   }
 
   close(): void {
+    this.closed = true;
+    clearTimeout(this.connectWatch);
     this.forwards.close();
     this.client.close();
+  }
+
+  private newClient(): InternalServerClient {
+    const { internal } = loadProtos();
+    const client = new internal.internalpb.InternalServer(this.addr, this.credentials, {
+      'grpc.max_receive_message_length': this.options.maxMessageBytes,
+      'grpc.max_send_message_length': this.options.maxMessageBytes,
+      'grpc.keepalive_time_ms': 10_000,
+      'grpc.keepalive_timeout_ms': 5_000,
+      'grpc.keepalive_permit_without_calls': 1,
+      'grpc.initial_reconnect_backoff_ms': 100,
+      'grpc.max_reconnect_backoff_ms': 1_000,
+      'grpc.min_reconnect_backoff_ms': 100,
+      // Our own connection, not one shared through grpc-js's global pool: a replacement channel
+      // (below) must start a fresh connection rather than inherit the hung one.
+      'grpc.use_local_subchannel_pool': 1,
+    });
+    this.watchConnecting(client);
+    return client;
+  }
+
+  /**
+   * grpc-js connects without a timeout, so a SYN lost to a partition waits on the kernel's
+   * retransmissions (1, 2, 4 ... 64 s apart): after the network heals, the channel can stay
+   * CONNECTING for tens of seconds. A channel CONNECTING for longer than `connectTimeoutMs` is
+   * replaced by a new one, which dials at once; calls waiting on the old one fail as unavailable
+   * and their owners retry as after any transport error.
+   */
+  private watchConnecting(client: InternalServerClient): void {
+    const channel = client.getChannel();
+    const limitMs = Math.max(5_000, 2 * this.options.timeoutMs);
+    const onState = (): void => {
+      if (this.closed || this.client !== client) return;
+      const state = channel.getConnectivityState(false);
+      clearTimeout(this.connectWatch);
+      this.connectWatch = undefined;
+      if (state === grpc.connectivityState.SHUTDOWN) return;
+      if (state === grpc.connectivityState.CONNECTING) {
+        this.connectWatch = setTimeout(() => {
+          if (this.closed || this.client !== client || channel.getConnectivityState(false) !== grpc.connectivityState.CONNECTING) return;
+          this.replacedChannels++;
+          this.client = this.newClient();
+          client.close();
+        }, limitMs);
+        this.connectWatch.unref();
+      }
+      channel.watchConnectivityState(state, Infinity, onState);
+    };
+    // Before the first call the channel is IDLE; the callback runs on every change after.
+    channel.watchConnectivityState(channel.getConnectivityState(false), Infinity, onState);
   }
 }
