@@ -21,6 +21,8 @@ export interface PeerClientOptions {
   readonly maxForwardBatch: number;
   /** This node's id and current incarnation, stamped on every Forward batch. */
   readonly origin?: () => { nodeId: string; incarnation: number };
+  /** A channel connecting for longer is replaced (default: max(5 s, 2 x timeoutMs)). */
+  readonly connectTimeoutMs?: number;
 }
 
 /**
@@ -32,8 +34,6 @@ export class PeerClient {
   private readonly forwards: ForwardStream;
   private connectWatch: NodeJS.Timeout | undefined;
   private closed = false;
-  /** Channels replaced because a connection attempt hung (status, tests). */
-  replacedChannels = 0;
 
   constructor(
     readonly addr: string,
@@ -150,7 +150,7 @@ export class PeerClient {
    */
   private watchConnecting(client: InternalServerClient): void {
     const channel = client.getChannel();
-    const limitMs = Math.max(5_000, 2 * this.options.timeoutMs);
+    const limitMs = this.options.connectTimeoutMs ?? Math.max(5_000, 2 * this.options.timeoutMs);
     const onState = (): void => {
       if (this.closed || this.client !== client) return;
       const state = channel.getConnectivityState(false);
@@ -160,7 +160,6 @@ export class PeerClient {
       if (state === grpc.connectivityState.CONNECTING) {
         this.connectWatch = setTimeout(() => {
           if (this.closed || this.client !== client || channel.getConnectivityState(false) !== grpc.connectivityState.CONNECTING) return;
-          this.replacedChannels++;
           this.client = this.newClient();
           client.close();
         }, limitMs);
