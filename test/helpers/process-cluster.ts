@@ -14,8 +14,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
  * open hundreds) before the child binds it, and the child then dies with EADDRINUSE.
  */
 export async function freePort(): Promise<number> {
-  const [low] = ephemeralRange();
-  const below = low - 10_000;
+  const below = ephemeralLow() - 10_000;
   if (below < 10_000) return bindCheck(0);
   for (let attempt = 0; attempt < 50; attempt++) {
     const candidate = 10_000 + Math.floor(Math.random() * below);
@@ -28,14 +27,15 @@ export async function freePort(): Promise<number> {
   return bindCheck(0);
 }
 
-function ephemeralRange(): [number, number] {
+/** The first port the kernel hands out for outgoing connections. */
+function ephemeralLow(): number {
   try {
-    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
-    if (low && high) return [low, high];
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (low > 0) return low;
   } catch {
     // not Linux: fall through
   }
-  return [49152, 65535];
+  return 49152;
 }
 
 /** Binds `port` on loopback (0 = any) and releases it; resolves with the port bound. */
