@@ -9,8 +9,15 @@ export type Scenario = (typeof SCENARIOS)[number];
 export const KEY_COUNT = 100_000;
 /** Every hash has this one 16 B field. */
 export const FIELD = 'field:0000000000';
-/** 32 B values. */
+/** 32 B values: the preload's. */
 export const VALUE = 'v'.repeat(32);
+/**
+ * HSETs in the runs write one of 1024 distinct 32 B values, picked at random per request, so
+ * nearly every HSET changes its field. gokv treats an HSET that leaves the value as it was as a
+ * read (nothing to commit or replicate), so a constant value would measure mostly no-op writes.
+ */
+export const VALUE_VARIANTS = 1024;
+export const valueVariant = (i: number): string => `value:${String(i).padStart(26, '0')}`;
 
 export const keyName = (i: number): string => `key:${String(i).padStart(12, '0')}`;
 /** List keys live apart from the hashes (a list op on a hash key would be WRONGTYPE). */
@@ -62,6 +69,7 @@ export interface WorkerResult {
 const field = Buffer.from(FIELD);
 const value = Buffer.from(VALUE);
 const HSET_ARGS = [field, value];
+const HSET_VARIANT_ARGS = Array.from({ length: VALUE_VARIANTS }, (_, i) => [field, Buffer.from(valueVariant(i))]);
 const HGET_ARGS = [field];
 const PUSH_ARGS = [value];
 const NO_ARGS: Buffer[] = [];
@@ -86,12 +94,13 @@ export function requestSource(scenario: Scenario, seed: number): () => CommandRe
     const r = next();
     const key = keys[r % KEY_COUNT]!;
     switch (scenario) {
+      // The value from the high bits: nearly independent of the key (r % KEY_COUNT).
       case 'hset':
-        return { command: 'HSET', key, args: HSET_ARGS };
+        return { command: 'HSET', key, args: HSET_VARIANT_ARGS[r >>> 22]! };
       case 'hget':
         return { command: 'HGET', key, args: HGET_ARGS };
       case 'mixed':
-        return (r >>> 20) % 10 < 8 ? { command: 'HGET', key, args: HGET_ARGS } : { command: 'HSET', key, args: HSET_ARGS };
+        return (r >>> 20) % 10 < 8 ? { command: 'HGET', key, args: HGET_ARGS } : { command: 'HSET', key, args: HSET_VARIANT_ARGS[next() >>> 22]! };
       case 'lpush-lpop':
         if (pushed !== undefined) {
           const pop = { command: 'LPOP', key: pushed, args: NO_ARGS };

@@ -50,6 +50,26 @@ async function loadTarget(workers: LoadWorkers, target: Target, options: BenchOp
   }
 }
 
+/**
+ * The bare server at the open-loop rates gokv was run at: the p99 that the load generators and
+ * the machine allow, with no store behind the transport.
+ */
+async function harnessFloor(workers: LoadWorkers, options: BenchOptions, runs: RunResult[]): Promise<void> {
+  const rated = runs.filter((r) => r.modeSpec.kind === 'rate' && r.target !== 'bare');
+  if (!options.parts.has('bare') || rated.length === 0) return;
+  log('starting bare again, at the open-loop rates of gokv');
+  const bare = await startBare();
+  try {
+    for (const r of rated) {
+      const b = await workers.run(bare, 'hset', r.modeSpec, timing(options.quick));
+      log(`bare hset ${b.mode}: p99 ${b.p99Ms.toFixed(2)} ms`);
+      runs.push(b);
+    }
+  } finally {
+    await bare.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   installCleanup();
@@ -72,6 +92,7 @@ async function main(): Promise<void> {
       await target.stop();
     }
   }
+  await harnessFloor(workers, options, runs);
   await workers.stop();
 
   // gokv's RESP port under the same redis-benchmark runs as redis-server (issue 8).

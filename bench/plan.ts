@@ -42,6 +42,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
 
 export const unary = (inFlight: number): LoadMode => ({ kind: 'unary', inFlight });
 export const stream = (streams: number): LoadMode => ({ kind: 'stream', streams, window: 256 });
+/** One stream with one command in flight: each command is a full round trip, as with C=1. */
+export const pingPong: LoadMode = { kind: 'stream', streams: 1, window: 1 };
 const ALL_MODES = [unary(1), unary(16), unary(64), stream(1), stream(4)];
 
 export interface RunPlan {
@@ -54,7 +56,7 @@ const each = (scenarios: readonly Scenario[], modes: readonly LoadMode[]): RunPl
 
 /** Runs per target, in order: writes first, then (after the preload) reads, mixed and lists. */
 export function runsFor(target: string, quick: boolean): RunPlan[] {
-  if (!quick) return each(['hset', 'hget', 'mixed', 'lpush-lpop'], ALL_MODES);
+  if (!quick) return [...each(['hset'], [...ALL_MODES, pingPong]), ...each(['hget', 'mixed', 'lpush-lpop'], ALL_MODES)];
   const quickModes = [unary(1), unary(64), stream(1), stream(4)];
   if (target === 'bare') return each(['hset', 'hget'], quickModes);
   if (target === 'single') return [...each(['hset', 'hget'], quickModes), ...each(['mixed', 'lpush-lpop'], [unary(64), stream(4)])];

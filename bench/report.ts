@@ -115,12 +115,17 @@ ${report.notes.map((n) => `- ${n}`).join('\n')}
   \`replicas: 2\`, \`replication.mode: sync\`, clients spread round-robin over the three nodes
   (so two thirds of the commands are forwarded to the key's leader). All on 127.0.0.1.
 - Modes: \`Run C=n\`: RunCommand with n calls in flight in all (split over the workers);
-  \`Stream s x 256\`: s StreamCommand streams with 256 commands in flight each; \`Run @r/s\`: open
-  loop at a fixed rate of RunCommand HSETs (half the best RunCommand HSET throughput of that target),
-  latency counted from the scheduled send time. Keys: \`key:<12 digits>\` (16 B) uniformly over
-  100k; one 16 B field; 32 B values; HGET and mixed (80 % HGET, 20 % HSET) after a preload of all keys;
-  lpush-lpop alternates LPUSH and LPOP of the same key per in-flight slot.
-- **redis**: \`redis-benchmark -c 16 -r 100000 [-P 16] HSET key:__rand_int__ field:0000000000 <32 B>\`
+  \`Stream s x 256\`: s StreamCommand streams with 256 commands in flight each; \`Stream 1x1\`: one
+  stream, one command at a time (every command a round trip, as with C=1, without a call's set-up);
+  \`Run @r/s\`: open loop at a fixed rate of RunCommand HSETs (half the best RunCommand HSET
+  throughput of that target), latency counted from the scheduled send time. \`bare\` is run again
+  at the same rates after the gokv targets: its p99 is the floor that the load generators and the
+  machine allow. Keys: \`key:<12 digits>\` (16 B) uniformly over 100k; one 16 B field; 32 B values,
+  one of 1024 picked at random per HSET so that nearly every HSET changes its field (gokv answers
+  an HSET that changes nothing without committing or replicating it); HGET and mixed (80 % HGET,
+  20 % HSET) after a preload of all keys; lpush-lpop alternates LPUSH and LPOP of the same key per
+  in-flight slot.
+- **redis**: \`redis-benchmark -c 16 -r 100000 [-P 16] HSET key:__rand_int__ field:0000000000 value:00000000000000__rand_int__\`
   (and HGET) against a redis-server the bench started (\`--save '' --appendonly no\`); server us/op
   is redis-server's CPU read the same way; redis-benchmark reports no p999.
 - **resp**: the same redis-benchmark invocations against one gokv node's RESP port (the node as in
