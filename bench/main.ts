@@ -11,6 +11,7 @@ import { ROOT, cpuMicros, installCleanup, sleep } from './children.js';
 import { measureMemory, type MemoryRow } from './memory.js';
 import type { Layout } from './memory-layouts.js';
 import { parseArgs, runsFor, timing, type BenchOptions } from './plan.js';
+import { hopsTable, runHops } from './hops.js';
 import { runProfile } from './profile.js';
 import { runRedisBench } from './redis-bench.js';
 import { markdownReport, replaceSection, textReport, type BenchReport } from './report.js';
@@ -75,6 +76,10 @@ async function main(): Promise<void> {
   installCleanup();
   if (options.profile) {
     await runProfile(options, log);
+    return;
+  }
+  if (options.hops) {
+    process.stdout.write(`${hopsTable(await runHops(log))}\n`);
     return;
   }
   const started = Date.now();

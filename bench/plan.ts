@@ -10,6 +10,8 @@ export interface BenchOptions {
   readonly parts: ReadonlySet<string>;
   readonly writeDoc: boolean;
   readonly profile: boolean;
+  /** `--hops`: only the one-command-at-a-time costs per process (bench/hops.ts). */
+  readonly hops: boolean;
 }
 
 export const PARTS = ['bare', 'single', 'cluster', 'resp', 'redis', 'memory'] as const;
@@ -25,7 +27,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   for (const p of parts) if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--only: unknown part ${p}`);
   if (has('--help')) {
     process.stdout.write(
-      'npm run bench -- [--quick] [--json] [--workers N] [--only bare,single,cluster,resp,redis,memory] [--no-doc] [--profile]\n',
+      'npm run bench -- [--quick] [--json] [--workers N] [--only bare,single,cluster,resp,redis,memory] [--no-doc] [--profile] [--hops]\n',
     );
     process.exit(0);
   }
@@ -37,6 +39,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     // Partial runs never overwrite docs/benchmarks.md.
     writeDoc: !has('--no-doc') && !only,
     profile: has('--profile'),
+    hops: has('--hops'),
   };
 }
 

@@ -60,10 +60,14 @@ export async function startBare(): Promise<Target> {
 }
 
 /** gokv nodes from source; `replicas: 0` for one node, `replicas: 2` with sync replication for three. */
-export async function startGokv(nodes: number, extraExecArgv: string[] = [], options: { resp?: boolean } = {}): Promise<Target> {
+export async function startGokv(
+  nodes: number,
+  extraExecArgv: string[] = [],
+  options: { resp?: boolean; replicas?: number } = {},
+): Promise<Target> {
   const name = nodes === 1 ? 'single' : `cluster${nodes}`;
   const configPath = join(scratch, `${name}.yml`);
-  writeFileSync(configPath, `cluster:\n  replicas: ${nodes === 1 ? 0 : 2}\nreplication:\n  mode: sync\n`);
+  writeFileSync(configPath, `cluster:\n  replicas: ${options.replicas ?? (nodes === 1 ? 0 : 2)}\nreplication:\n  mode: sync\n`);
   const specs: Array<{ id: string; internal: string; grpc: string; resp: number | undefined }> = [];
   for (let i = 0; i < nodes; i++) {
     const resp = options.resp ? await freePort() : undefined;

@@ -1,0 +1,71 @@
+import { EventEmitter } from 'node:events';
+import type * as grpc from '@grpc/grpc-js';
+import { describe, expect, it } from 'vitest';
+import type { ForwardBatch } from '../gen/internalpb/ForwardBatch.js';
+import type { ForwardReplyBatch__Output } from '../gen/internalpb/ForwardReplyBatch.js';
+import { ForwardStream } from './forward-stream.js';
+
+/** A Forward call that records the batches written and answers when the test says. */
+class FakeCall extends EventEmitter {
+  readonly written: ForwardBatch[] = [];
+  write(batch: ForwardBatch): boolean {
+    this.written.push(batch);
+    return true;
+  }
+  end(): void {}
+  /** Answers the commands written so far, in reverse order, each with its id as the reply. */
+  answerAll(error?: { code: string; message: string }): void {
+    const replies = this.written
+      .flatMap((b) => b.commands ?? [])
+      .reverse()
+      .map((c) => ({ id: Number(c.id), response: Buffer.from([Number(c.id)]), error: error?.message ?? '', errorCode: error?.code ?? '' }));
+    this.written.length = 0;
+    this.emit('data', { replies } as ForwardReplyBatch__Output);
+  }
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+function forwardStream(maxBatch = 64) {
+  const call = new FakeCall();
+  const stream = new ForwardStream('peer', () => call as unknown as grpc.ClientDuplexStream<ForwardBatch, ForwardReplyBatch__Output>, {
+    timeoutMs: 1000,
+    maxBatch,
+  });
+  const send = (key: string) => stream.send({ name: 'HSET', key, args: ['f', 'v'], hops: 1 });
+  return { call, stream, send };
+}
+
+describe('ForwardStream', () => {
+  it('sends the commands of one tick as one batch and matches replies to commands by id', async () => {
+    const { call, stream, send } = forwardStream();
+    const replies = [send('a'), send('b'), send('c')];
+    expect(call.written).toHaveLength(0);
+    await tick();
+    expect(call.written.map((b) => b.commands?.length)).toEqual([3]);
+    call.answerAll();
+    expect((await Promise.all(replies)).map((b) => b[0])).toEqual([1, 2, 3]);
+    stream.close();
+  });
+
+  it('sends a full batch at once', () => {
+    const { call, stream, send } = forwardStream(2);
+    const sent = [send('a'), send('b')];
+    expect(call.written.map((b) => b.commands?.length)).toEqual([2]);
+    stream.close(); // fails what is pending as a transport error
+    return expect(Promise.all(sent)).rejects.toMatchObject({ transport: true });
+  });
+
+  it('rejects with the peer\'s command error, and with a transport error when the stream breaks', async () => {
+    const { call, stream, send } = forwardStream();
+    const refused = send('a');
+    await tick();
+    call.answerAll({ code: 'WRONGTYPE', message: 'WRONGTYPE Operation against a key holding the wrong kind of value' });
+    await expect(refused).rejects.toMatchObject({ code: 'WRONGTYPE' });
+    const lost = send('b');
+    await tick();
+    call.emit('end');
+    await expect(lost).rejects.toMatchObject({ transport: true, maybeApplied: true });
+    stream.close();
+  });
+});
