@@ -10,7 +10,7 @@ import { chartSvg } from './chart-svg.js';
 import { ROOT, cpuMicros, installCleanup, sleep } from './children.js';
 import { measureMemory, type MemoryRow } from './memory.js';
 import type { Layout } from './memory-layouts.js';
-import { parseArgs, runsFor, stream, timing, type BenchOptions } from './plan.js';
+import { parseArgs, runsFor, stream, timing, unary, type BenchOptions } from './plan.js';
 import { hopsTable, runHops } from './hops.js';
 import { runProfile } from './profile.js';
 import { runRedisBench } from './redis-bench.js';
@@ -30,13 +30,18 @@ async function idleCpuPct(target: Target, ms: number): Promise<number> {
 }
 
 /**
- * Runs every scenario at full speed for a moment, unmeasured, before the measured runs. A C=1 run
- * sends a few hundred commands a second, too few for V8 to optimise the code paths within its
- * warm-up: measured cold, the three-node cluster cost 2.8x more per write at C=1 than warm.
+ * Runs every scenario at full speed for a moment, over StreamCommand and over RunCommand,
+ * unmeasured, before the measured runs. A C=1 run sends a few hundred commands a second, too few
+ * for V8 to optimise the code paths within its warm-up: measured cold, the three-node cluster
+ * cost 2.8x more per write at C=1 than warm, and a warm-up over streams alone left the unary path
+ * cold (2890 against 1330 us per write).
  */
 async function warmUp(workers: LoadWorkers, target: Target, quick: boolean): Promise<void> {
   const t = { warmupMs: quick ? 500 : 1500, measureMs: 200 };
-  for (const scenario of ['hset', 'lpush-lpop', 'hget', 'mixed'] as const) await workers.run(target, scenario, stream(4), t);
+  for (const scenario of ['hset', 'lpush-lpop', 'hget', 'mixed'] as const) {
+    await workers.run(target, scenario, stream(4), t);
+    await workers.run(target, scenario, unary(64), t);
+  }
 }
 
 async function loadTarget(workers: LoadWorkers, target: Target, options: BenchOptions, runs: RunResult[], notes: string[]): Promise<void> {

@@ -114,9 +114,10 @@ ${report.notes.map((n) => `- ${n}`).join('\n')}
 - Targets: \`single\` is one gokv node (\`replicas: 0\`); \`cluster3\` is three nodes with
   \`replicas: 2\`, \`replication.mode: sync\`, clients spread round-robin over the three nodes
   (so two thirds of the commands are forwarded to the key's leader). All on 127.0.0.1.
-- Before its measured runs, each target runs every scenario at full speed (StreamCommand, 4 x 256)
-  for 1.5 s, unmeasured, so that V8 has optimised the code paths: a C=1 run alone sends too few
-  commands for that.
+- Before its measured runs, each target runs every scenario at full speed for 1.5 s over
+  StreamCommand (4 x 256) and 1.5 s over RunCommand (C=64), unmeasured, so that V8 has optimised
+  the code paths: a C=1 run alone sends too few commands for that. Every run draws its own keys
+  and values (a run replaying an earlier one's would find its HSETs' values already in place).
 - Modes: \`Run C=n\`: RunCommand with n calls in flight in all (split over the workers);
   \`Stream s x 256\`: s StreamCommand streams with 256 commands in flight each; \`Stream 1x1\`: one
   stream, one command at a time (every command a round trip, as with C=1, without a call's set-up);

@@ -72,6 +72,9 @@ async function sampleElu(target: Target): Promise<Array<{ idle: number; active: 
 }
 
 export class LoadWorkers {
+  /** Runs so far: each run draws from its own seeds (see run). */
+  private runs = 0;
+
   private constructor(private readonly workers: Started[]) {}
 
   static async start(count: number): Promise<LoadWorkers> {
@@ -109,8 +112,12 @@ export class LoadWorkers {
     const t0 = Date.now() + 100 + timing.warmupMs;
     const t1 = t0 + timing.measureMs;
     let offset = 0;
+    // Seeds differ per run: a run replaying an earlier run's keys and values would find every
+    // HSET's value already in place, and gokv does not commit or replicate such a no-op.
+    const run = this.runs++;
     const pending = shares.map((share, i) => {
-      const msg: WorkerMessage = { type: 'run', addresses: target.addresses, scenario, mode: share, offset, t0, t1, seed: 1 + i * 104729 };
+      const seed = 1 + i * 104729 + run * 1_000_003;
+      const msg: WorkerMessage = { type: 'run', addresses: target.addresses, scenario, mode: share, offset, t0, t1, seed };
       offset += share.kind === 'unary' ? share.inFlight : share.kind === 'stream' ? share.streams : 1;
       return request<WorkerResult>(this.workers[i]!.child, msg, 'result');
     });
