@@ -11,7 +11,7 @@ import { FIELD } from './load-plan.js';
 import { startBare, startGokv, type Target } from './targets.js';
 
 const KEY = 'key:hops00000000';
-const WARMUP_MS = 1000;
+const WARMUP_MS = 2000;
 const MEASURE_MS = 4000;
 
 interface HopRow {
