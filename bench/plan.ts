@@ -36,8 +36,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     json: has('--json'),
     workers: Number(value('--workers') ?? 2),
     parts,
-    // Partial runs never overwrite docs/benchmarks.md.
-    writeDoc: !has('--no-doc') && !only,
+    // Partial and quick runs never overwrite docs/benchmarks.md.
+    writeDoc: !has('--no-doc') && !only && !has('--quick'),
     profile: has('--profile'),
     hops: has('--hops'),
   };
