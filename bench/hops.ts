@@ -6,8 +6,9 @@
 import * as grpc from '@grpc/grpc-js';
 import type { ExternalServerClient } from '../internal/gen/externalpb/ExternalServer.js';
 import { decodeReply, loadProtos } from '../internal/wire/index.js';
-import { cpuMicros, sleep } from './children.js';
-import { FIELD } from './load-plan.js';
+import { cpuMicros } from './children.js';
+import { FIELD, valueVariant } from './load-plan.js';
+import { mdTable } from './report.js';
 import { startBare, startGokv, type Target } from './targets.js';
 
 const KEY = 'key:hops00000000';
@@ -24,8 +25,10 @@ interface HopRow {
   readonly perProcessUs: readonly number[];
 }
 
+const field = Buffer.from(FIELD);
 let counter = 0;
-const nextSet = () => ({ command: 'HSET', key: KEY, args: [Buffer.from(FIELD), Buffer.from(`value:${String(counter++).padStart(26, '0')}`)] });
+/** An HSET that changes KEY's field every time (a value gokv has not seen for it yet). */
+const nextSet = () => ({ command: 'HSET', key: KEY, args: [field, Buffer.from(valueVariant(counter++))] });
 
 function client(address: string): ExternalServerClient {
   const { external } = loadProtos();
@@ -92,8 +95,8 @@ async function leaderIndex(target: Target): Promise<number> {
     const bytes = await new Promise<Uint8Array>((resolve, reject) =>
       c.RunCommand({ command: 'EXPLAIN', key: KEY, args: [] }, (err, res) => (err || !res ? reject(err) : resolve(res.response))),
     );
-    const reply = decodeReply(bytes) as Map<string, unknown> | Record<string, unknown>;
-    const leader = String(reply instanceof Map ? reply.get('leader') : reply.leader);
+    const reply = decodeReply(bytes);
+    const leader = String(reply instanceof Map ? reply.get('leader') : reply);
     const index = target.procs.findIndex((p) => p.name === leader);
     if (index < 0) throw new Error(`EXPLAIN named leader ${leader}, not one of ${target.procs.map((p) => p.name).join(', ')}`);
     return index;
@@ -116,7 +119,6 @@ export async function runHops(log: (line: string) => void): Promise<HopRow[]> {
   for (const replicas of [0, 2]) {
     const target = await startGokv(3, [], { replicas });
     try {
-      await sleep(2000);
       const leader = await leaderIndex(target);
       // Processes reordered so the leader comes first, the node the client uses second.
       const other = (leader + 1) % 3;
@@ -137,14 +139,16 @@ export async function runHops(log: (line: string) => void): Promise<HopRow[]> {
 
 export function hopsTable(rows: readonly HopRow[]): string {
   const head = ['setup', 'sent to', 'mode', 'cmds/s', 'round trip us', 'CPU us/cmd: leader (or the server)', 'other (entry)', 'third', 'all'];
-  const lines = rows.map((r) => [
-    r.setup,
-    r.sentTo,
-    r.mode,
-    r.perSec.toFixed(0),
-    r.rttUs.toFixed(0),
-    ...[0, 1, 2].map((i) => (r.perProcessUs[i] === undefined ? '-' : r.perProcessUs[i]!.toFixed(0))),
-    r.perProcessUs.reduce((a, b) => a + b, 0).toFixed(0),
-  ]);
-  return [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i < 3 ? ' --- ' : ' --: ')).join('|')}|`, ...lines.map((l) => `| ${l.join(' | ')} |`)].join('\n');
+  return mdTable(
+    head,
+    rows.map((r) => [
+      r.setup,
+      r.sentTo,
+      r.mode,
+      r.perSec.toFixed(0),
+      r.rttUs.toFixed(0),
+      ...[0, 1, 2].map((i) => (r.perProcessUs[i] === undefined ? '-' : r.perProcessUs[i]!.toFixed(0))),
+      r.perProcessUs.reduce((a, b) => a + b, 0).toFixed(0),
+    ]),
+  );
 }

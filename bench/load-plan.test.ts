@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KEY_COUNT, requestSource, VALUE_VARIANTS } from './load-plan.js';
+import { KEY_COUNT, requestSource, runSeed, VALUE_VARIANTS } from './load-plan.js';
 
 describe('bench request source', () => {
   it('HSETs write 32 B values that change from one write of a key to the next', () => {
@@ -35,5 +35,20 @@ describe('bench request source', () => {
     expect(sets.length).toBeGreaterThan(1_500);
     expect(sets.length).toBeLessThan(2_500);
     expect(new Set(sets.map((r) => Buffer.from(r.args![1] as Uint8Array).toString())).size).toBeGreaterThan(800);
+  });
+
+  it('gives every run its own requests: a later run does not replay an earlier one\'s writes', () => {
+    const writes = (run: number) => {
+      const next = requestSource('hset', runSeed(run, 0));
+      return Array.from({ length: 20_000 }, () => {
+        const r = next();
+        return `${r.key} ${Buffer.from(r.args![1] as Uint8Array).toString()}`;
+      });
+    };
+    const first = new Set(writes(0));
+    const replayed = writes(1).filter((w) => first.has(w)).length;
+    // By chance a write repeats one of the 20k earlier ones about 20k / (100k keys x 1024 values) of the time.
+    expect(replayed).toBeLessThan(20);
+    expect(runSeed(0, 1)).not.toBe(runSeed(1, 0));
   });
 });

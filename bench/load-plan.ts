@@ -19,6 +19,13 @@ export const VALUE = 'v'.repeat(32);
 export const VALUE_VARIANTS = 1024;
 export const valueVariant = (i: number): string => `value:${String(i).padStart(26, '0')}`;
 
+/**
+ * The seed of worker `worker`'s share of run number `run`. Seeds differ per run: a run that
+ * replayed an earlier run's keys and values would find every HSET's value already in place, and
+ * gokv does not commit or replicate such a no-op.
+ */
+export const runSeed = (run: number, worker: number): number => 1 + worker * 104729 + run * 1_000_003;
+
 export const keyName = (i: number): string => `key:${String(i).padStart(12, '0')}`;
 /** List keys live apart from the hashes (a list op on a hash key would be WRONGTYPE). */
 const listKeyName = (i: number): string => `lst:${String(i).padStart(12, '0')}`;

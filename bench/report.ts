@@ -54,7 +54,8 @@ function textTable(head: readonly string[], rows: readonly (readonly string[])[]
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-function mdTable(head: readonly string[], rows: readonly (readonly string[])[]): string {
+/** A Markdown table: the first three columns left-aligned, the rest (figures) right-aligned. */
+export function mdTable(head: readonly string[], rows: readonly (readonly string[])[]): string {
   const align = head.map((_, i) => (i < 3 ? '---' : '--:'));
   return [head, align, ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }

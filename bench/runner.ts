@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { cpuMicros, machineBusyMicros, sleep, startTs, stopChild, type Started } from './children.js';
 import { Histogram } from './histogram.js';
-import { KEY_COUNT, modeLabel, type LoadMode, type Scenario, type WorkerMessage, type WorkerResult } from './load-plan.js';
+import { KEY_COUNT, modeLabel, runSeed, type LoadMode, type Scenario, type WorkerMessage, type WorkerResult } from './load-plan.js';
 import type { Target } from './targets.js';
 
 export interface RunResult {
@@ -72,7 +72,7 @@ async function sampleElu(target: Target): Promise<Array<{ idle: number; active: 
 }
 
 export class LoadWorkers {
-  /** Runs so far: each run draws from its own seeds (see run). */
+  /** Runs so far: each run draws from its own seeds (runSeed). */
   private runs = 0;
 
   private constructor(private readonly workers: Started[]) {}
@@ -112,11 +112,9 @@ export class LoadWorkers {
     const t0 = Date.now() + 100 + timing.warmupMs;
     const t1 = t0 + timing.measureMs;
     let offset = 0;
-    // Seeds differ per run: a run replaying an earlier run's keys and values would find every
-    // HSET's value already in place, and gokv does not commit or replicate such a no-op.
     const run = this.runs++;
     const pending = shares.map((share, i) => {
-      const seed = 1 + i * 104729 + run * 1_000_003;
+      const seed = runSeed(run, i);
       const msg: WorkerMessage = { type: 'run', addresses: target.addresses, scenario, mode: share, offset, t0, t1, seed };
       offset += share.kind === 'unary' ? share.inFlight : share.kind === 'stream' ? share.streams : 1;
       return request<WorkerResult>(this.workers[i]!.child, msg, 'result');

@@ -59,7 +59,7 @@ export async function startBare(): Promise<Target> {
   return { name: 'bare', addresses: [address], procs: [proc], eluFiles: [eluFile], stop: () => stopAll([proc]) };
 }
 
-/** gokv nodes from source; `replicas: 0` for one node, `replicas: 2` with sync replication for three. */
+/** gokv nodes from source, sync replication; `replicas` defaults to 0 for one node, 2 for more. */
 export async function startGokv(
   nodes: number,
   extraExecArgv: string[] = [],
