@@ -98,7 +98,7 @@ describe('executeCommand', () => {
   });
 
   it('refuses growing writes with OOM under noeviction, but still allows DEL and reads', () => {
-    // Room for one small hash (about 475 bytes) but not two.
+    // Room for one small hash (about 300 bytes) but not two.
     const { store } = makeStore({ maxMemoryBytes: ENTRY_OVERHEAD_BYTES + 100, evictionPolicy: 'noeviction' });
     exec(store, 'HSET a f v');
     exec(store, 'HSET b f v'); // the check runs before a write: this one went over

@@ -16,8 +16,6 @@ export type Value = HashValue | ListValue | StringValue;
 /** The fields every key carries; commands read them, only the store writes them. */
 interface EntryBase {
   readonly key: BinStr;
-  /** The key's uint32 ring position (from the injected hashKey). */
-  readonly pos: number;
   /** Absolute expiry in wall-clock ms; 0 = none. */
   readonly expireAtMs: number;
   /** Per-key hybrid logical clock; only grows (DESIGN 8). */
@@ -48,6 +46,12 @@ export type StoredEntry = {
 } & {
   readonly type: EntryType;
   readonly value: Value;
+  /**
+   * The key's ring position (from the injected hashKey) as a signed int32: V8 keeps a value that
+   * fits 31 bits plus sign inline in the object, while a uint32 above 2^31 would make the field
+   * a 16 B heap number on every key. `pos >>> 0` is the uint32 position.
+   */
+  readonly pos: number;
   /** LRU stamp: a store-wide access counter (higher = used more recently). */
   lru: number;
   /** Bytes charged to this key (see memory.ts). */

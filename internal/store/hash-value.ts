@@ -5,23 +5,29 @@ import { hashFieldBytes } from './memory.js';
 export type FieldWrite = 'added' | 'updated' | 'unchanged';
 
 /**
- * Fields a hash keeps in a flat array before it switches to a Map. A Map costs about 250 B
+ * Fields a hash keeps in its small form before it switches to a Map. A Map costs about 250 B
  * before its first field; most cached hashes are small (a user, a session), so small ones are
- * a flat [f1, v1, f2, v2, ...] array searched linearly (as Redis keeps small hashes in a
- * listpack), which halves the heap of a one-field hash. 16 fields scan in well under a
+ * searched linearly (as Redis keeps small hashes in a listpack). 16 fields scan in well under a
  * microsecond.
  */
 export const SMALL_HASH_MAX_FIELDS = 16;
 
 /**
  * A hash value: field -> value in insertion order, with its estimated bytes kept in step with
- * every mutation (the store charges `bytes` to the key when the command commits). Small hashes
- * live in a flat array, larger ones in a Map; the switch is one way.
+ * every mutation (the store charges `bytes` to the key when the command commits).
+ *
+ * Small form: the first pair sits in the object itself and the others in an exact-size flat
+ * array [f1, v1, f2, v2, ...]. A one-field hash (the most common cached shape) then needs no
+ * array at all: an array costs 64 B of heap (its object and its elements) before its first
+ * pair, more than the object's two extra slots. Large form: every pair in a Map; the switch is
+ * one way.
  */
 export class HashValue {
-  /** The fields while small: [f1, v1, f2, v2, ...]; undefined once `map` took over. */
-  private flat: BinStr[] | undefined = NO_FIELDS;
-  private map: Map<BinStr, BinStr> | undefined;
+  /** Small form: the first field, undefined while the hash is empty. Large form: undefined. */
+  private field0: BinStr | undefined = undefined;
+  private value0: BinStr | undefined = undefined;
+  /** Small form: the pairs after the first, flat; large form: every pair. */
+  private more: BinStr[] | Map<BinStr, BinStr> = NO_FIELDS;
   private byteCount = 0;
 
   /** Builds a hash from a flat [f1, v1, f2, v2, ...] array (transfer state). */
@@ -32,7 +38,9 @@ export class HashValue {
   }
 
   get size(): number {
-    return this.flat !== undefined ? this.flat.length >>> 1 : this.map!.size;
+    const more = this.more;
+    if (more instanceof Map) return more.size;
+    return this.field0 === undefined ? 0 : 1 + (more.length >>> 1);
   }
 
   get bytes(): number {
@@ -44,35 +52,29 @@ export class HashValue {
   }
 
   get(field: BinStr): BinStr | undefined {
-    const flat = this.flat;
-    if (flat === undefined) return this.map!.get(field);
-    const i = indexOf(flat, field);
-    return i < 0 ? undefined : flat[i + 1];
+    if (this.field0 === field) return this.value0;
+    const more = this.more;
+    if (more instanceof Map) return more.get(field);
+    const i = indexOf(more, field);
+    return i < 0 ? undefined : more[i + 1];
   }
 
   has(field: BinStr): boolean {
-    return this.flat !== undefined ? indexOf(this.flat, field) >= 0 : this.map!.has(field);
+    return this.get(field) !== undefined;
   }
 
   set(field: BinStr, value: BinStr): FieldWrite {
-    const flat = this.flat;
-    let old: BinStr | undefined;
-    if (flat !== undefined) {
-      const i = indexOf(flat, field);
-      if (i >= 0) {
-        old = flat[i + 1]!;
-        if (old === value) return 'unchanged';
-        flat[i + 1] = value;
-      } else if (flat.length >>> 1 < SMALL_HASH_MAX_FIELDS) {
-        this.flat = withPair(flat, field, value);
-      } else {
-        this.grow().set(field, value);
-      }
-    } else {
-      old = this.map!.get(field);
-      if (old === value) return 'unchanged';
-      this.map!.set(field, value);
-    }
+    const old = this.get(field);
+    if (old === value) return 'unchanged';
+    const more = this.more;
+    if (more instanceof Map) more.set(field, value);
+    else if (this.field0 === undefined) {
+      this.field0 = field; // an empty small hash: `more` is empty too
+      this.value0 = value;
+    } else if (this.field0 === field) this.value0 = value;
+    else if (old !== undefined) more[indexOf(more, field) + 1] = value;
+    else if (1 + (more.length >>> 1) < SMALL_HASH_MAX_FIELDS) this.more = withPair(more, field, value);
+    else this.grow().set(field, value);
     if (old === undefined) {
       this.byteCount += hashFieldBytes(field, value);
       return 'added';
@@ -82,67 +84,84 @@ export class HashValue {
   }
 
   delete(field: BinStr): boolean {
-    const flat = this.flat;
+    const more = this.more;
     let old: BinStr | undefined;
-    if (flat !== undefined) {
-      const i = indexOf(flat, field);
-      if (i < 0) return false;
-      old = flat[i + 1]!;
-      this.flat = withoutPair(flat, i);
-    } else {
-      old = this.map!.get(field);
+    if (more instanceof Map) {
+      old = more.get(field);
       if (old === undefined) return false;
-      this.map!.delete(field);
+      more.delete(field);
+    } else if (this.field0 === field) {
+      old = this.value0!;
+      // The second pair moves up, so the order of the rest is kept.
+      this.field0 = more[0];
+      this.value0 = more[1];
+      if (more.length > 0) this.more = withoutPair(more, 0);
+    } else {
+      const i = indexOf(more, field);
+      if (i < 0) return false;
+      old = more[i + 1]!;
+      this.more = withoutPair(more, i);
     }
     this.byteCount -= hashFieldBytes(field, old);
     return true;
   }
 
   *entries(): IterableIterator<[BinStr, BinStr]> {
-    const flat = this.flat;
-    if (flat === undefined) {
-      yield* this.map!.entries();
+    const more = this.more;
+    if (more instanceof Map) {
+      yield* more.entries();
       return;
     }
-    for (let i = 0; i < flat.length; i += 2) yield [flat[i]!, flat[i + 1]!];
+    if (this.field0 !== undefined) yield [this.field0, this.value0!];
+    for (let i = 0; i < more.length; i += 2) yield [more[i]!, more[i + 1]!];
   }
 
   fields(): BinStr[] {
-    const flat = this.flat;
-    if (flat === undefined) return [...this.map!.keys()];
-    const out = new Array<BinStr>(flat.length >>> 1);
-    for (let i = 0; i < out.length; i++) out[i] = flat[2 * i]!;
-    return out;
+    return this.pick(0);
   }
 
   values(): BinStr[] {
-    const flat = this.flat;
-    if (flat === undefined) return [...this.map!.values()];
-    const out = new Array<BinStr>(flat.length >>> 1);
-    for (let i = 0; i < out.length; i++) out[i] = flat[2 * i + 1]!;
-    return out;
+    return this.pick(1);
   }
 
   /** The flat [f1, v1, f2, v2, ...] form used by transfer state. */
   toFlat(): BinStr[] {
-    if (this.flat !== undefined) return this.flat.slice();
+    const more = this.more;
     const out: BinStr[] = [];
-    for (const [f, v] of this.map!) out.push(f, v);
+    if (more instanceof Map) {
+      for (const [f, v] of more) out.push(f, v);
+      return out;
+    }
+    if (this.field0 !== undefined) out.push(this.field0, this.value0!);
+    for (let i = 0; i < more.length; i++) out.push(more[i]!);
+    return out;
+  }
+
+  /** The fields (half 0) or the values (half 1), in order. */
+  private pick(half: 0 | 1): BinStr[] {
+    const more = this.more;
+    if (more instanceof Map) return [...(half === 0 ? more.keys() : more.values())];
+    if (this.field0 === undefined) return [];
+    const out = new Array<BinStr>(1 + (more.length >>> 1));
+    out[0] = half === 0 ? this.field0 : this.value0!;
+    for (let i = 1; i < out.length; i++) out[i] = more[2 * (i - 1) + half]!;
     return out;
   }
 
   /** Moves the fields into a Map (one way: a hash that grew large once stays a Map). */
   private grow(): Map<BinStr, BinStr> {
     const map = new Map<BinStr, BinStr>();
-    const flat = this.flat!;
-    for (let i = 0; i < flat.length; i += 2) map.set(flat[i]!, flat[i + 1]!);
-    this.map = map;
-    this.flat = undefined;
+    const more = this.more as BinStr[];
+    map.set(this.field0!, this.value0!);
+    for (let i = 0; i < more.length; i += 2) map.set(more[i]!, more[i + 1]!);
+    this.field0 = undefined;
+    this.value0 = undefined;
+    this.more = map;
     return map;
   }
 }
 
-/** Shared by every hash that has no field yet; never written (a write replaces the array). */
+/** Shared by every small hash with at most one field; never written (a write replaces it). */
 const NO_FIELDS: BinStr[] = [];
 
 /**
@@ -159,8 +178,9 @@ function withPair(flat: readonly BinStr[], field: BinStr, value: BinStr): BinStr
   return out;
 }
 
-/** A copy of `flat` without the pair at `at`, at its exact size. */
+/** A copy of `flat` without the pair at `at`, at its exact size (NO_FIELDS when empty). */
 function withoutPair(flat: readonly BinStr[], at: number): BinStr[] {
+  if (flat.length === 2) return NO_FIELDS;
   const out = new Array<BinStr>(flat.length - 2);
   for (let i = 0, j = 0; i < flat.length; i++) if (i !== at && i !== at + 1) out[j++] = flat[i]!;
   return out;

@@ -25,7 +25,7 @@ export class KeyBuckets {
   private readonly volatileCounts = new Uint32Array(BUCKET_COUNT);
 
   add(entry: StoredEntry): void {
-    const b = entry.pos >>> (32 - BUCKET_BITS);
+    const b = bucketOf(entry);
     let set = this.buckets[b];
     if (set === undefined) {
       set = new Set();
@@ -35,7 +35,7 @@ export class KeyBuckets {
   }
 
   delete(entry: StoredEntry): void {
-    const b = entry.pos >>> (32 - BUCKET_BITS);
+    const b = bucketOf(entry);
     const set = this.buckets[b];
     if (set === undefined) return;
     set.delete(entry);
@@ -51,14 +51,14 @@ export class KeyBuckets {
       if (set === undefined) continue;
       const bucketStart = b * BUCKET_SPAN;
       if (bucketStart >= from && bucketStart + BUCKET_SPAN <= end) n += set.size;
-      else for (const e of set) if (e.pos >= from && e.pos < end) n++;
+      else for (const e of set) if (inRange(e, from, end)) n++;
     }
     return n;
   }
 
   /** Records that a key of this bucket gained (true) or lost (false) its TTL. */
   markVolatile(entry: StoredEntry, on: boolean): void {
-    this.volatileCounts[entry.pos >>> (32 - BUCKET_BITS)]! += on ? 1 : -1;
+    this.volatileCounts[bucketOf(entry)]! += on ? 1 : -1;
   }
 
   /** Keys and keys with a TTL in [from, to) (DBSIZE, INFO keyspace), the same way as count. */
@@ -76,7 +76,7 @@ export class KeyBuckets {
         continue;
       }
       for (const e of set) {
-        if (e.pos < from || e.pos >= end) continue;
+        if (!inRange(e, from, end)) continue;
         keys++;
         if (e.expireAtMs > 0) expires++;
       }
@@ -108,7 +108,7 @@ export class KeyBuckets {
         // Only the first and last buckets of the range need the exact position test.
         const partial = bucketStart < from || bucketEnd > end;
         for (const e of set) {
-          if (partial && (e.pos < from || e.pos >= end)) continue;
+          if (partial && !inRange(e, from, end)) continue;
           examined++;
           if (accept(e)) entries.push(e);
         }
@@ -119,4 +119,13 @@ export class KeyBuckets {
     }
     return { entries, next: to };
   }
+}
+
+/** The bucket of an entry (its stored position is a signed int32: see StoredEntry.pos). */
+const bucketOf = (entry: StoredEntry): number => entry.pos >>> (32 - BUCKET_BITS);
+
+/** Whether an entry's uint32 ring position is in [from, end). */
+function inRange(entry: StoredEntry, from: number, end: number): boolean {
+  const pos = entry.pos >>> 0;
+  return pos >= from && pos < end;
 }

@@ -2,7 +2,7 @@ import type { BinStr } from './bytes.js';
 import { EntryArray } from './entry-array.js';
 import type { StoredEntry } from './entry.js';
 import { type BucketWalk, KeyBuckets } from './key-buckets.js';
-import { ENTRY_OVERHEAD_BYTES, STRING_ENTRY_OVERHEAD_BYTES } from './memory.js';
+import { entryOverheadBytes } from './memory.js';
 
 /**
  * The indexes over live entries, kept in step: key -> entry, the sampling arrays (all keys,
@@ -56,8 +56,7 @@ export class Keyspace {
 
   /** Re-charges a live entry after its value changed: key + value bytes + fixed overhead. */
   charge(e: StoredEntry): void {
-    const overhead = e.type === 'string' ? STRING_ENTRY_OVERHEAD_BYTES : ENTRY_OVERHEAD_BYTES;
-    const bytes = overhead + e.key.length + e.value.bytes;
+    const bytes = entryOverheadBytes(e.type) + e.key.length + e.value.bytes;
     this.bytes += bytes - e.bytes;
     e.bytes = bytes;
   }

@@ -1,3 +1,5 @@
+import type { EntryType } from './entry.js';
+
 /**
  * Memory is estimated, not measured: each entry is charged its bytes (key, fields, values) plus
  * fixed overheads measured once on Node 20 / V8 with `--expose-gc` and heap deltas over 200k items.
@@ -6,14 +8,21 @@
  */
 
 /**
- * Per key: the entry object (~104 B, with its version and ring position as heap numbers), its
- * container (a small hash's HashValue and exact-size field array ~80 B, or a small ring
- * buffer; a hash past SMALL_HASH_MAX_FIELDS fields moves to a Map, whose fields then dominate),
- * the keyspace Map slot (~37 B), the position-bucket Set slot (~26 B), the sampling array slot
- * (8 B) and the key string's header (~20 B). Measured: 433 B of heap per one-field hash of a
- * 16 B key, 16 B field and 32 B value (`npm run bench`, memory part).
+ * Per hash key: the entry object (~104 B, with its version as a heap number), the HashValue
+ * holding its first pair inline (56 B; a small hash's other pairs go in an exact-size array, a
+ * hash past SMALL_HASH_MAX_FIELDS fields moves to a Map, whose fields then dominate), the
+ * keyspace Map slot (~37 B), the position-bucket Set slot (~26 B), the sampling array slot
+ * (8 B) and the key string's header (~20 B). Measured: 361 B of heap per one-field hash of a
+ * 16 B key, 16 B field and 32 B value (`npm run bench`, memory part), estimated 361 B.
  */
-export const ENTRY_OVERHEAD_BYTES = 300;
+export const ENTRY_OVERHEAD_BYTES = 225;
+
+/**
+ * Per list key, replacing ENTRY_OVERHEAD_BYTES: the same entry and index slots, plus a
+ * ListValue and its ring buffer (at least 4 slots). Measured the same way: 449 B of heap per
+ * one-element list of a 16 B key and a 32 B element, estimated 449 B.
+ */
+export const LIST_ENTRY_OVERHEAD_BYTES = 369;
 
 /** Per hash field: a Map slot (~37 B) and two string headers with padding (~2 x 18 B). */
 export const HASH_FIELD_OVERHEAD_BYTES = 72;
@@ -24,10 +33,15 @@ export const LIST_ELEMENT_OVERHEAD_BYTES = 32;
 /**
  * Per string key, replacing ENTRY_OVERHEAD_BYTES: the entry, index slots and key header as for
  * any key, a StringValue wrapper and the value's header, but no field array, Map or ring
- * buffer. Measured the same way: 324 B of heap per string key of 16 B with a 32 B value
- * (estimate 328 B), against 433 B per one-field hash.
+ * buffer. Measured the same way: 305 B of heap per string key of 16 B with a 32 B value
+ * (estimated 305 B).
  */
-export const STRING_ENTRY_OVERHEAD_BYTES = 280;
+export const STRING_ENTRY_OVERHEAD_BYTES = 257;
+
+/** A key's fixed charge by type: everything but its key, field, value and element bytes. */
+export function entryOverheadBytes(type: EntryType): number {
+  return type === 'hash' ? ENTRY_OVERHEAD_BYTES : type === 'list' ? LIST_ENTRY_OVERHEAD_BYTES : STRING_ENTRY_OVERHEAD_BYTES;
+}
 
 /** Per tombstone: a Map slot and its `{ version, deletedAtMs }` (counted apart from keys). */
 export const TOMBSTONE_OVERHEAD_BYTES = 80;

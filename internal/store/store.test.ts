@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../clock/index.js';
-import { ENTRY_OVERHEAD_BYTES, hashFieldBytes, listElementBytes } from './memory.js';
+import { ENTRY_OVERHEAD_BYTES, entryOverheadBytes, hashFieldBytes, listElementBytes } from './memory.js';
 import type { Store } from './store.js';
 import { makeStore, putHash, putList } from './testing/fixtures.js';
 
@@ -10,7 +10,7 @@ function recomputedMemory(store: Store, keys: Iterable<string>): number {
   for (const key of keys) {
     const s = store.peek(key);
     if (s === undefined) continue;
-    total += ENTRY_OVERHEAD_BYTES + key.length;
+    total += entryOverheadBytes(s.type) + key.length;
     if (s.type === 'hash') for (const [f, v] of s.value.entries()) total += hashFieldBytes(f, v);
     else if (s.type === 'list') for (const v of s.value.toArray()) total += listElementBytes(v);
   }

@@ -387,7 +387,7 @@ export class Store {
   }
 
   private newEntry(key: BinStr, type: EntryType, value: Value): StoredEntry {
-    const pos = this.deps.hashKey(key) >>> 0;
+    const pos = this.deps.hashKey(key) | 0;
     return {
       key,
       pos,

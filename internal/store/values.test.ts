@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SeededRandom } from '../clock/index.js';
 import { HashValue, SMALL_HASH_MAX_FIELDS } from './hash-value.js';
 import { ListValue, redisRange } from './list-value.js';
 import { hashFieldBytes, listElementBytes } from './memory.js';
@@ -129,6 +130,44 @@ describe('HashValue: small hashes in a flat array, larger ones in a Map', () => 
     const fields = h.fields();
     expect(fields.slice(-2)).toEqual(['late', 'later']);
     expect(fields).not.toContain('f3');
+  });
+
+  it('keeps the order of the others when its first field is deleted', () => {
+    const h = filled(3);
+    expect(h.delete('f0')).toBe(true);
+    expect(h.toFlat()).toEqual(['f1', 'v1', 'f2', 'v2']);
+    h.set('f0', 'again');
+    expect(h.fields()).toEqual(['f1', 'f2', 'f0']);
+    expect(h.values()).toEqual(['v1', 'v2', 'again']);
+  });
+
+  it('agrees with a Map under random writes and deletes, across the switch', () => {
+    const random = new SeededRandom(6);
+    for (let round = 0; round < 40; round++) {
+      const h = new HashValue();
+      const model = new Map<string, string>();
+      // Few distinct fields keep a hash small (exercising the inline pair); many make it a Map.
+      const distinct = 2 + random.int(2 * SMALL_HASH_MAX_FIELDS);
+      for (let op = 0; op < 300; op++) {
+        const field = `f${random.int(distinct)}`;
+        if (random.int(3) === 0) expect(h.delete(field)).toBe(model.delete(field));
+        else {
+          const value = `v${random.int(4)}`;
+          const expected = !model.has(field) ? 'added' : model.get(field) === value ? 'unchanged' : 'updated';
+          expect(h.set(field, value)).toBe(expected);
+          model.set(field, value);
+        }
+        expect(h.size).toBe(model.size);
+        expect(h.toFlat()).toEqual([...model].flat());
+      }
+      expect([...h.entries()]).toEqual([...model.entries()]);
+      expect(h.fields()).toEqual([...model.keys()]);
+      expect(h.values()).toEqual([...model.values()]);
+      expect(HashValue.fromFlat(h.toFlat()).toFlat()).toEqual(h.toFlat());
+      let bytes = 0;
+      for (const [f, v] of model) bytes += hashFieldBytes(f, v);
+      expect(h.bytes).toBe(bytes);
+    }
   });
 
   it('never shares the field array between hashes', () => {
