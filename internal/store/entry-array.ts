@@ -1,11 +1,11 @@
 import type { StoredEntry } from './entry.js';
 
-type SlotField = 'slot' | 'ttlSlot';
+type SlotField = 'ttlSlot';
 
 /**
  * A set of entries kept in a dense array, each entry remembering its own index, so a uniform
  * random pick and a removal (swap with the last) are both O(1) with no extra map. The store keeps
- * two: every key (eviction sampling) and the keys with a TTL (active expiry, volatile-lru).
+ * the keys with a TTL in one (active expiry, volatile-lru); all keys are picked from KeyBuckets.
  */
 export class EntryArray {
   private readonly items: StoredEntry[] = [];

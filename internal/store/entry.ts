@@ -56,7 +56,7 @@ export type StoredEntry = {
   lru: number;
   /** Bytes charged to this key (see memory.ts). */
   bytes: number;
-  /** Index in the all-keys sampling array; -1 while detached (created, not yet committed). */
+  /** Index in its ring-position bucket (KeyBuckets); -1 while detached (created, not yet committed). */
   slot: number;
   /** Index in the keys-with-TTL sampling array; -1 when the key has no TTL or is detached. */
   ttlSlot: number;

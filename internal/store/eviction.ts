@@ -1,7 +1,12 @@
 import type { Random } from '../clock/index.js';
-import type { EntryArray } from './entry-array.js';
 import type { StoredEntry } from './entry.js';
 import type { EvictionPolicy } from './options.js';
+
+/** Keys to sample from: `at(i)` for i in [0, size) (all keys, or the keys with a TTL). */
+export interface SamplePool {
+  readonly size: number;
+  at(index: number): StoredEntry | undefined;
+}
 
 /**
  * Chooses the key to evict, or undefined when the policy allows none (noeviction, or no key with
@@ -10,8 +15,8 @@ import type { EvictionPolicy } from './options.js';
  */
 export function pickVictim(
   policy: EvictionPolicy,
-  all: EntryArray,
-  volatile: EntryArray,
+  all: SamplePool,
+  volatile: SamplePool,
   samples: number,
   random: Random,
 ): StoredEntry | undefined {
@@ -27,7 +32,7 @@ export function pickVictim(
   }
 }
 
-function leastRecent(pool: EntryArray, samples: number, random: Random): StoredEntry | undefined {
+function leastRecent(pool: SamplePool, samples: number, random: Random): StoredEntry | undefined {
   if (pool.size === 0) return undefined;
   let best: StoredEntry | undefined;
   // Sampling with replacement: cheap, and a repeat only wastes one of the samples.

@@ -17,29 +17,71 @@ export interface BucketWalk {
 /**
  * Keys grouped by the top bits of their ring position, so a range of the ring (a vnode's arc, a
  * SCAN page) is listed by visiting only its buckets, in position order, never every key.
- * Buckets are created on first use and dropped when they empty.
+ *
+ * Each bucket is a dense array whose entries remember their index (`slot`), so adding and
+ * removing (swap with the last) are O(1); a Fenwick tree over the bucket sizes finds the n-th key
+ * in O(log buckets), which gives eviction its uniform random picks without a second array of all
+ * keys. Arrays, not Sets: a Set costs about 33 B per key at a million keys, a dense array 8 B
+ * plus its spare capacity. Capacity is kept here (doubling, halving), because push()'s first
+ * growth reserves 17 slots, too many for the few keys a bucket holds in a small store.
  */
 export class KeyBuckets {
-  private readonly buckets = new Array<Set<StoredEntry> | undefined>(BUCKET_COUNT);
+  private readonly buckets = new Array<Array<StoredEntry | undefined> | undefined>(BUCKET_COUNT);
+  private readonly sizes = new Uint32Array(BUCKET_COUNT);
   /** Per bucket, how many of its keys have a TTL (kept by Keyspace.syncTtl), for count(). */
   private readonly volatileCounts = new Uint32Array(BUCKET_COUNT);
+  /** Fenwick tree over `sizes` (1-based): prefix sums and the n-th key in O(log buckets). */
+  private readonly tree = new Uint32Array(BUCKET_COUNT + 1);
+  private total = 0;
 
-  add(entry: StoredEntry): void {
-    const b = bucketOf(entry);
-    let set = this.buckets[b];
-    if (set === undefined) {
-      set = new Set();
-      this.buckets[b] = set;
-    }
-    set.add(entry);
+  get size(): number {
+    return this.total;
   }
 
-  delete(entry: StoredEntry): void {
+  /** Adds a detached entry and sets its `slot` (its index in its bucket). */
+  add(entry: StoredEntry): void {
     const b = bucketOf(entry);
-    const set = this.buckets[b];
-    if (set === undefined) return;
-    set.delete(entry);
-    if (set.size === 0) this.buckets[b] = undefined;
+    const n = this.sizes[b]!;
+    let items = this.buckets[b];
+    if (items === undefined || n === items.length) items = this.resize(b, Math.max(MIN_BUCKET_CAPACITY, 2 * n));
+    items[n] = entry;
+    entry.slot = n;
+    this.sizes[b] = n + 1;
+    this.changeSize(b, 1);
+  }
+
+  /** Removes an entry (a no-op when detached) and sets its `slot` to -1. */
+  delete(entry: StoredEntry): void {
+    const i = entry.slot;
+    const b = bucketOf(entry);
+    const items = this.buckets[b];
+    if (i < 0 || items === undefined || items[i] !== entry) return;
+    const last = this.sizes[b]! - 1;
+    const moved = items[last]!;
+    items[i] = moved;
+    moved.slot = i;
+    items[last] = undefined; // let the entry be collected
+    entry.slot = -1;
+    this.sizes[b] = last;
+    this.changeSize(b, -1);
+    if (last === 0) this.buckets[b] = undefined;
+    else if (4 * last <= items.length && items.length > MIN_BUCKET_CAPACITY) this.resize(b, items.length >>> 1);
+  }
+
+  /** The key at `index` in [0, size), counting bucket by bucket: uniform picks for eviction. */
+  at(index: number): StoredEntry | undefined {
+    if (index < 0 || index >= this.total) return undefined;
+    // Fenwick descent: the last bucket whose preceding buckets hold at most `index` keys.
+    let b = 0;
+    let rest = index;
+    for (let step = BUCKET_COUNT; step > 0; step >>>= 1) {
+      const next = b + step;
+      if (next <= BUCKET_COUNT && this.tree[next]! <= rest) {
+        b = next;
+        rest -= this.tree[next]!;
+      }
+    }
+    return this.buckets[b]?.[rest];
   }
 
   /** Keys with a position in [from, to): whole buckets by size, the partial ones entry by entry. */
@@ -47,11 +89,14 @@ export class KeyBuckets {
     let n = 0;
     const end = Math.min(to, RING_END);
     for (let b = Math.floor(from / BUCKET_SPAN); b * BUCKET_SPAN < end; b++) {
-      const set = this.buckets[b];
-      if (set === undefined) continue;
+      const n0 = this.sizes[b]!;
+      if (n0 === 0) continue;
       const bucketStart = b * BUCKET_SPAN;
-      if (bucketStart >= from && bucketStart + BUCKET_SPAN <= end) n += set.size;
-      else for (const e of set) if (inRange(e, from, end)) n++;
+      if (bucketStart >= from && bucketStart + BUCKET_SPAN <= end) n += n0;
+      else {
+        const items = this.buckets[b]!;
+        for (let i = 0; i < n0; i++) if (inRange(items[i]!, from, end)) n++;
+      }
     }
     return n;
   }
@@ -67,15 +112,17 @@ export class KeyBuckets {
     let expires = 0;
     const end = Math.min(to, RING_END);
     for (let b = Math.floor(from / BUCKET_SPAN); b * BUCKET_SPAN < end; b++) {
-      const set = this.buckets[b];
-      if (set === undefined) continue;
+      const n = this.sizes[b]!;
+      if (n === 0) continue;
       const bucketStart = b * BUCKET_SPAN;
       if (bucketStart >= from && bucketStart + BUCKET_SPAN <= end) {
-        keys += set.size;
+        keys += n;
         expires += this.volatileCounts[b]!;
         continue;
       }
-      for (const e of set) {
+      const items = this.buckets[b]!;
+      for (let i = 0; i < n; i++) {
+        const e = items[i]!;
         if (!inRange(e, from, end)) continue;
         keys++;
         if (e.expireAtMs > 0) expires++;
@@ -101,13 +148,15 @@ export class KeyBuckets {
     let examined = 0;
     const end = Math.min(to, RING_END);
     for (let b = Math.floor(from / BUCKET_SPAN); b * BUCKET_SPAN < end; b++) {
-      const set = this.buckets[b];
+      const n = this.sizes[b]!;
       const bucketStart = b * BUCKET_SPAN;
       const bucketEnd = bucketStart + BUCKET_SPAN;
-      if (set !== undefined) {
+      if (n > 0) {
         // Only the first and last buckets of the range need the exact position test.
         const partial = bucketStart < from || bucketEnd > end;
-        for (const e of set) {
+        const items = this.buckets[b]!;
+        for (let i = 0; i < n; i++) {
+          const e = items[i]!;
           if (partial && !inRange(e, from, end)) continue;
           examined++;
           if (accept(e)) entries.push(e);
@@ -119,7 +168,24 @@ export class KeyBuckets {
     }
     return { entries, next: to };
   }
+
+  /** Gives bucket `b` a new array of `capacity` slots holding its current entries. */
+  private resize(b: number, capacity: number): Array<StoredEntry | undefined> {
+    const old = this.buckets[b];
+    const items = new Array<StoredEntry | undefined>(capacity);
+    for (let i = 0; i < this.sizes[b]!; i++) items[i] = old![i];
+    this.buckets[b] = items;
+    return items;
+  }
+
+  private changeSize(b: number, delta: 1 | -1): void {
+    this.total += delta;
+    for (let i = b + 1; i <= BUCKET_COUNT; i += i & -i) this.tree[i]! += delta;
+  }
 }
+
+/** The smallest array a bucket gets: most buckets of a small store hold a key or two. */
+const MIN_BUCKET_CAPACITY = 2;
 
 /** The bucket of an entry (its stored position is a signed int32: see StoredEntry.pos). */
 const bucketOf = (entry: StoredEntry): number => entry.pos >>> (32 - BUCKET_BITS);

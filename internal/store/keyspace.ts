@@ -1,16 +1,17 @@
 import type { BinStr } from './bytes.js';
 import { EntryArray } from './entry-array.js';
 import type { StoredEntry } from './entry.js';
+import type { SamplePool } from './eviction.js';
 import { type BucketWalk, KeyBuckets } from './key-buckets.js';
 import { entryOverheadBytes } from './memory.js';
 
 /**
- * The indexes over live entries, kept in step: key -> entry, the sampling arrays (all keys,
- * keys with a TTL), the ring-position buckets, the memory total and the LRU clock. It knows
+ * The indexes over live entries, kept in step: key -> entry, the ring-position buckets (which
+ * also give uniform picks of all keys), the keys-with-TTL sampling array, the memory total and
+ * the LRU clock. It knows
  * nothing of time, versions or tombstones; the Store decides what goes in and out.
  */
 export class Keyspace {
-  readonly all = new EntryArray('slot');
   readonly volatile = new EntryArray('ttlSlot');
   private readonly map = new Map<BinStr, StoredEntry>();
   private readonly buckets = new KeyBuckets();
@@ -19,6 +20,11 @@ export class Keyspace {
 
   get size(): number {
     return this.map.size;
+  }
+
+  /** Every live key, for uniform random picks (eviction): `size` and `at(index)`. */
+  get all(): SamplePool {
+    return this.buckets;
   }
 
   get usedMemory(): number {
@@ -36,7 +42,6 @@ export class Keyspace {
 
   insert(e: StoredEntry): void {
     this.map.set(e.key, e);
-    this.all.add(e);
     this.buckets.add(e);
     this.syncTtl(e);
     this.touch(e);
@@ -47,7 +52,6 @@ export class Keyspace {
   detach(e: StoredEntry): void {
     if (e.ttlSlot >= 0) this.buckets.markVolatile(e, false);
     this.map.delete(e.key);
-    this.all.delete(e);
     this.volatile.delete(e);
     this.buckets.delete(e);
     this.bytes -= e.bytes;
