@@ -52,7 +52,7 @@ export type StoredEntry = {
    * a 16 B heap number on every key. `pos >>> 0` is the uint32 position.
    */
   readonly pos: number;
-  /** LRU stamp: a store-wide access counter (higher = used more recently). */
+  /** LRU stamp: a store-wide access counter modulo 2^30 (Keyspace.idleTouches compares them). */
   lru: number;
   /** Bytes charged to this key (see memory.ts). */
   bytes: number;

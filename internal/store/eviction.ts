@@ -19,6 +19,7 @@ export function pickVictim(
   volatile: SamplePool,
   samples: number,
   random: Random,
+  idleTouches: (e: StoredEntry) => number,
 ): StoredEntry | undefined {
   switch (policy) {
     case 'noeviction':
@@ -26,19 +27,30 @@ export function pickVictim(
     case 'allkeys-random':
       return all.size === 0 ? undefined : all.at(random.int(all.size));
     case 'allkeys-lru':
-      return leastRecent(all, samples, random);
+      return leastRecent(all, samples, random, idleTouches);
     case 'volatile-lru':
-      return leastRecent(volatile, samples, random);
+      return leastRecent(volatile, samples, random, idleTouches);
   }
 }
 
-function leastRecent(pool: SamplePool, samples: number, random: Random): StoredEntry | undefined {
+function leastRecent(
+  pool: SamplePool,
+  samples: number,
+  random: Random,
+  idleTouches: (e: StoredEntry) => number,
+): StoredEntry | undefined {
   if (pool.size === 0) return undefined;
   let best: StoredEntry | undefined;
+  let bestIdle = -1;
   // Sampling with replacement: cheap, and a repeat only wastes one of the samples.
   for (let i = 0; i < Math.max(1, samples); i++) {
     const e = pool.at(random.int(pool.size));
-    if (e !== undefined && (best === undefined || e.lru < best.lru)) best = e;
+    if (e === undefined) continue;
+    const idle = idleTouches(e);
+    if (idle > bestIdle) {
+      best = e;
+      bestIdle = idle;
+    }
   }
   return best;
 }

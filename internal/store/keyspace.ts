@@ -5,6 +5,9 @@ import type { SamplePool } from './eviction.js';
 import { type BucketWalk, KeyBuckets } from './key-buckets.js';
 import { entryOverheadBytes } from './memory.js';
 
+/** The LRU clock counts modulo 2^30 (see touch). */
+const LRU_CLOCK_MASK = 2 ** 30 - 1;
+
 /**
  * The indexes over live entries, kept in step: key -> entry, the ring-position buckets (which
  * also give uniform picks of all keys), the keys-with-TTL sampling array, the memory total and
@@ -16,7 +19,9 @@ export class Keyspace {
   private readonly map = new Map<BinStr, StoredEntry>();
   private readonly buckets = new KeyBuckets();
   private bytes = 0;
-  private lruClock = 0;
+
+  /** The LRU clock starts at 0; tests start it just before the wrap. */
+  constructor(private lruClock = 0) {}
 
   get size(): number {
     return this.map.size;
@@ -35,9 +40,19 @@ export class Keyspace {
     return this.map.get(key);
   }
 
-  /** Marks the entry as the most recently used (approximate LRU compares these stamps). */
+  /**
+   * Marks the entry as the most recently used (approximate LRU compares these stamps). The clock
+   * wraps at 2^30, so every stamp stays a small integer: past 2^31 V8 would turn the field into
+   * a 16 B heap number on every key (after about six hours at 100k commands a second).
+   */
   touch(e: StoredEntry): void {
-    e.lru = ++this.lruClock;
+    this.lruClock = (this.lruClock + 1) & LRU_CLOCK_MASK;
+    e.lru = this.lruClock;
+  }
+
+  /** Touches since the entry was last used, modulo the clock's wrap (larger = less recent). */
+  idleTouches(e: StoredEntry): number {
+    return (this.lruClock - e.lru) & LRU_CLOCK_MASK;
   }
 
   insert(e: StoredEntry): void {

@@ -276,7 +276,9 @@ export class Store {
     const { evictionPolicy, evictionSamples } = this.options;
     const { all, volatile } = this.space;
     while (this.space.usedMemory > max) {
-      const victim = pickVictim(evictionPolicy, all, volatile, evictionSamples, this.deps.random);
+      const victim = pickVictim(evictionPolicy, all, volatile, evictionSamples, this.deps.random, (e) =>
+        this.space.idleTouches(e),
+      );
       if (victim === undefined) return false;
       this.removeFor(victim, 'evicted');
     }
