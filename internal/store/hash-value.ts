@@ -1,4 +1,5 @@
 import type { BinStr } from './bytes.js';
+import { canonicalField } from './field-names.js';
 import { hashFieldBytes } from './memory.js';
 
 /** What a field write did: commands count `added` and skip effects when `unchanged`. */
@@ -63,9 +64,11 @@ export class HashValue {
     return this.get(field) !== undefined;
   }
 
-  set(field: BinStr, value: BinStr): FieldWrite {
-    const old = this.get(field);
+  set(name: BinStr, value: BinStr): FieldWrite {
+    const old = this.get(name);
     if (old === value) return 'unchanged';
+    // A new field stores the pooled copy of its name (see field-names.ts).
+    const field = old === undefined ? canonicalField(name) : name;
     const more = this.more;
     if (more instanceof Map) more.set(field, value);
     else if (this.field0 === undefined) {

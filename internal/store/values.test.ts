@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../clock/index.js';
+import { pooledFieldNames } from './field-names.js';
 import { HashValue, SMALL_HASH_MAX_FIELDS } from './hash-value.js';
 import { ListValue, redisRange } from './list-value.js';
 import { hashFieldBytes, listElementBytes } from './memory.js';
@@ -176,5 +177,19 @@ describe('HashValue: small hashes in a flat array, larger ones in a Map', () => 
     a.set('f', '1');
     expect(b.size).toBe(0);
     expect(b.get('f')).toBeUndefined();
+  });
+});
+
+describe('field name pool', () => {
+  it('stays bounded however many distinct names arrive, and skips long names', () => {
+    const h = new HashValue();
+    for (let i = 0; i < 10_000; i++) h.set(`name-${i}`, 'v');
+    expect(pooledFieldNames()).toBeGreaterThan(0);
+    expect(pooledFieldNames()).toBeLessThanOrEqual(4096);
+    const before = pooledFieldNames();
+    h.set('x'.repeat(65), 'v');
+    expect(pooledFieldNames()).toBe(before);
+    expect(h.get('x'.repeat(65))).toBe('v');
+    expect(h.size).toBe(10_001);
   });
 });
