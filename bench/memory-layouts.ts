@@ -4,6 +4,13 @@ export const LAYOUTS = {
   'hash-100': { keys: 10_000, perKey: 100, type: 'hash', about: '10k hashes x 100 fields (16 B field, 32 B value)' },
   'list-100': { keys: 10_000, perKey: 100, type: 'list', about: '10k lists x 100 elements (32 B)' },
   'hash-1': { keys: 1_000_000, perKey: 1, type: 'hash', about: '1M hashes x 1 field (16 B key, 16 B field, 32 B value)' },
+  // As hash-1, but no two hashes share a field name, so gokv's field name pool saves nothing.
+  'hash-1-own-field': {
+    keys: 1_000_000,
+    perKey: 1,
+    type: 'hash',
+    about: '1M hashes x 1 field, every field name distinct (16 B key, 16 B field, 32 B value)',
+  },
 } as const;
 export type Layout = keyof typeof LAYOUTS;
 
@@ -17,5 +24,8 @@ export interface ProbeResult {
 /** The same bytes the bench's Redis load uses, so both hold identical data. */
 export const keyOf = (layout: Layout, k: number): string => `${layout === 'list-100' ? 'lst' : 'key'}:${String(k).padStart(12, '0')}`;
 export const fieldOf = (f: number): string => `field:${String(f).padStart(10, '0')}`;
+/** Field `f` of key `k`: shared names (fieldOf) except in the layout whose names are distinct. */
+export const fieldFor = (layout: Layout, k: number, f: number): string =>
+  layout === 'hash-1-own-field' ? `own:${String(k).padStart(12, '0')}` : fieldOf(f);
 export const valueOf = (k: number, f: number): string => `${k}.${f}`.padStart(32, 'v');
 

@@ -1,11 +1,11 @@
 // Child process (run with --expose-gc): fills the real Store with one data layout and reports
 // heap bytes per entry after GC, beside the store's own estimate. Strings are made the way the
 // gRPC path makes them (latin1 from Buffers), so they are flat one-byte strings as in a node.
-// Usage: node --expose-gc --import tsx bench/memory-probe.ts hash-100|list-100|hash-1
+// Usage: node --expose-gc --import tsx bench/memory-probe.ts hash-100|list-100|hash-1|hash-1-own-field
 import { SystemClock, systemRandom } from '../internal/clock/index.js';
 import { createHasher } from '../internal/ring/index.js';
 import { Store, binFromBuffer } from '../internal/store/index.js';
-import { LAYOUTS, fieldOf, keyOf, valueOf, type Layout, type ProbeResult } from './memory-layouts.js';
+import { LAYOUTS, fieldFor, keyOf, valueOf, type Layout, type ProbeResult } from './memory-layouts.js';
 
 const bin = (text: string): string => binFromBuffer(Buffer.from(text, 'latin1'));
 
@@ -26,7 +26,7 @@ async function probe(layout: Layout): Promise<ProbeResult> {
     for (let f = 0; f < spec.perKey; f++) {
       if (spec.type === 'hash') {
         const e = store.hashForWrite(key);
-        e.value.set(bin(fieldOf(f)), bin(valueOf(k, f)));
+        e.value.set(bin(fieldFor(layout, k, f)), bin(valueOf(k, f)));
         store.commit(e);
       } else {
         const e = store.listForWrite(key);

@@ -1,7 +1,7 @@
 // Memory per entry: gokv's Store in a child with --expose-gc (heapUsed deltas after GC) beside
 // redis-server's used_memory delta for the same data, loaded with redis-cli --pipe.
 import { startTs, stopChild } from './children.js';
-import { LAYOUTS, fieldOf, keyOf, valueOf, type Layout, type ProbeResult } from './memory-layouts.js';
+import { LAYOUTS, fieldFor, keyOf, valueOf, type Layout, type ProbeResult } from './memory-layouts.js';
 import { pipeLoad } from './redis-bench.js';
 import { redisCli, type RedisTarget } from './targets.js';
 
@@ -42,7 +42,7 @@ function probeRedis(redis: RedisTarget, layout: Layout): number {
   for (let k = 0; k < spec.keys; k++) {
     const cmd = [spec.type === 'hash' ? 'HSET' : 'RPUSH', keyOf(layout, k)];
     for (let f = 0; f < spec.perKey; f++) {
-      if (spec.type === 'hash') cmd.push(fieldOf(f));
+      if (spec.type === 'hash') cmd.push(fieldFor(layout, k, f));
       cmd.push(valueOf(k, f));
     }
     commands.push(cmd);
