@@ -13,9 +13,15 @@ export type FieldWrite = 'added' | 'updated' | 'unchanged';
  */
 export const SMALL_HASH_MAX_FIELDS = 16;
 
+/** A large hash's pairs, with their estimated bytes kept in step with every mutation. */
+class FieldMap extends Map<BinStr, BinStr> {
+  bytes = 0;
+}
+
 /**
- * A hash value: field -> value in insertion order, with its estimated bytes kept in step with
- * every mutation (the store charges `bytes` to the key when the command commits).
+ * A hash value: field -> value in insertion order, with its estimated bytes (the store charges
+ * `bytes` to the key when the command commits). A small hash sums them when asked, up to 16
+ * pairs, rather than keeping one more number in every hash; a large one keeps them in step.
  *
  * Small form: the first pair sits in the object itself and the others in an exact-size flat
  * array [f1, v1, f2, v2, ...]. A one-field hash (the most common cached shape) then needs no
@@ -24,12 +30,15 @@ export const SMALL_HASH_MAX_FIELDS = 16;
  * one way.
  */
 export class HashValue {
+  get type(): 'hash' {
+    return 'hash';
+  }
+
   /** Small form: the first field, undefined while the hash is empty. Large form: undefined. */
   private field0: BinStr | undefined = undefined;
   private value0: BinStr | undefined = undefined;
   /** Small form: the pairs after the first, flat; large form: every pair. */
-  private more: BinStr[] | Map<BinStr, BinStr> = NO_FIELDS;
-  private byteCount = 0;
+  private more: BinStr[] | FieldMap = NO_FIELDS;
 
   /** Builds a hash from a flat [f1, v1, f2, v2, ...] array (transfer state). */
   static fromFlat(flat: readonly BinStr[]): HashValue {
@@ -40,12 +49,17 @@ export class HashValue {
 
   get size(): number {
     const more = this.more;
-    if (more instanceof Map) return more.size;
+    if (more instanceof FieldMap) return more.size;
     return this.field0 === undefined ? 0 : 1 + (more.length >>> 1);
   }
 
   get bytes(): number {
-    return this.byteCount;
+    const more = this.more;
+    if (more instanceof FieldMap) return more.bytes;
+    if (this.field0 === undefined) return 0;
+    let bytes = hashFieldBytes(this.field0, this.value0!);
+    for (let i = 0; i < more.length; i += 2) bytes += hashFieldBytes(more[i]!, more[i + 1]!);
+    return bytes;
   }
 
   isEmpty(): boolean {
@@ -55,7 +69,7 @@ export class HashValue {
   get(field: BinStr): BinStr | undefined {
     if (this.field0 === field) return this.value0;
     const more = this.more;
-    if (more instanceof Map) return more.get(field);
+    if (more instanceof FieldMap) return more.get(field);
     const i = indexOf(more, field);
     return i < 0 ? undefined : more[i + 1];
   }
@@ -70,31 +84,31 @@ export class HashValue {
     // A new field stores the pooled copy of its name (see field-names.ts).
     const field = old === undefined ? canonicalField(name) : name;
     const more = this.more;
-    if (more instanceof Map) more.set(field, value);
-    else if (this.field0 === undefined) {
+    if (more instanceof FieldMap) {
+      more.set(field, value);
+      more.bytes += old === undefined ? hashFieldBytes(field, value) : value.length - old.length;
+    } else if (this.field0 === undefined) {
       this.field0 = field; // an empty small hash: `more` is empty too
       this.value0 = value;
     } else if (this.field0 === field) this.value0 = value;
     else if (old !== undefined) more[indexOf(more, field) + 1] = value;
     else if (1 + (more.length >>> 1) < SMALL_HASH_MAX_FIELDS) this.more = withPair(more, field, value);
-    else this.grow().set(field, value);
-    if (old === undefined) {
-      this.byteCount += hashFieldBytes(field, value);
-      return 'added';
+    else {
+      const map = this.grow();
+      map.set(field, value);
+      map.bytes += hashFieldBytes(field, value);
     }
-    this.byteCount += value.length - old.length;
-    return 'updated';
+    return old === undefined ? 'added' : 'updated';
   }
 
   delete(field: BinStr): boolean {
     const more = this.more;
-    let old: BinStr | undefined;
-    if (more instanceof Map) {
-      old = more.get(field);
+    if (more instanceof FieldMap) {
+      const old = more.get(field);
       if (old === undefined) return false;
       more.delete(field);
+      more.bytes -= hashFieldBytes(field, old);
     } else if (this.field0 === field) {
-      old = this.value0!;
       // The second pair moves up, so the order of the rest is kept.
       this.field0 = more[0];
       this.value0 = more[1];
@@ -102,16 +116,14 @@ export class HashValue {
     } else {
       const i = indexOf(more, field);
       if (i < 0) return false;
-      old = more[i + 1]!;
       this.more = withoutPair(more, i);
     }
-    this.byteCount -= hashFieldBytes(field, old);
     return true;
   }
 
   *entries(): IterableIterator<[BinStr, BinStr]> {
     const more = this.more;
-    if (more instanceof Map) {
+    if (more instanceof FieldMap) {
       yield* more.entries();
       return;
     }
@@ -131,7 +143,7 @@ export class HashValue {
   toFlat(): BinStr[] {
     const more = this.more;
     const out: BinStr[] = [];
-    if (more instanceof Map) {
+    if (more instanceof FieldMap) {
       for (const [f, v] of more) out.push(f, v);
       return out;
     }
@@ -143,7 +155,7 @@ export class HashValue {
   /** The fields (half 0) or the values (half 1), in order. */
   private pick(half: 0 | 1): BinStr[] {
     const more = this.more;
-    if (more instanceof Map) return [...(half === 0 ? more.keys() : more.values())];
+    if (more instanceof FieldMap) return [...(half === 0 ? more.keys() : more.values())];
     if (this.field0 === undefined) return [];
     const out = new Array<BinStr>(1 + (more.length >>> 1));
     out[0] = half === 0 ? this.field0 : this.value0!;
@@ -152,8 +164,9 @@ export class HashValue {
   }
 
   /** Moves the fields into a Map (one way: a hash that grew large once stays a Map). */
-  private grow(): Map<BinStr, BinStr> {
-    const map = new Map<BinStr, BinStr>();
+  private grow(): FieldMap {
+    const map = new FieldMap();
+    map.bytes = this.bytes;
     const more = this.more as BinStr[];
     map.set(this.field0!, this.value0!);
     for (let i = 0; i < more.length; i += 2) map.set(more[i]!, more[i + 1]!);

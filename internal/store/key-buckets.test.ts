@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../clock/index.js';
-import type { StoredEntry } from './entry.js';
+import { StoredEntry } from './entry.js';
+import { HashValue } from './hash-value.js';
 import { BUCKET_SPAN, KeyBuckets, RING_END } from './key-buckets.js';
 
-/** Just what KeyBuckets reads and writes: the position (as a signed int32) and the slot. */
-const entryAt = (position: number, key = `@${position}`): StoredEntry =>
-  ({ key, pos: position | 0, slot: -1, ttlSlot: -1, expireAtMs: 0 }) as unknown as StoredEntry;
+/** Test keys carry their ring position: `@<position>` or `@<position>:<tag>`. */
+const positionOf = (key: string): number => Number(/^@(\d+)/.exec(key)![1]);
+const entryAt = (position: number, tag?: string): StoredEntry =>
+  new StoredEntry(tag === undefined ? `@${position}` : `@${position}:${tag}`, new HashValue());
 
 /** Every entry at(0..size-1) returns, as a set; fails on a repeat or a hole. */
 function picks(buckets: KeyBuckets): Set<StoredEntry> {
@@ -22,12 +24,12 @@ function picks(buckets: KeyBuckets): Set<StoredEntry> {
 describe('KeyBuckets', () => {
   it('indexes every live key once, through adds and swap-removals, with slots in step', () => {
     const random = new SeededRandom(11);
-    const buckets = new KeyBuckets();
+    const buckets = new KeyBuckets(positionOf);
     const live = new Set<StoredEntry>();
     for (let round = 0; round < 4000; round++) {
       if (live.size > 0 && random.int(3) === 0) {
         const victim = [...live][random.int(live.size)]!;
-        buckets.delete(victim);
+        buckets.delete(victim, false);
         live.delete(victim);
         expect(victim.slot).toBe(-1);
       } else {
@@ -49,20 +51,20 @@ describe('KeyBuckets', () => {
   });
 
   it('ignores removing a detached entry, and a detached one with a stale slot', () => {
-    const buckets = new KeyBuckets();
+    const buckets = new KeyBuckets(positionOf);
     const a = entryAt(5);
     const b = entryAt(6);
     buckets.add(a);
-    buckets.delete(b); // never added
+    buckets.delete(b, false); // never added
     expect(buckets.size).toBe(1);
-    buckets.delete(a);
-    buckets.delete(a); // already gone
+    buckets.delete(a, false);
+    buckets.delete(a, false); // already gone
     expect(buckets.size).toBe(0);
     expect(buckets.at(0)).toBeUndefined();
   });
 
   it('picks keys uniformly whatever their buckets hold', () => {
-    const buckets = new KeyBuckets();
+    const buckets = new KeyBuckets(positionOf);
     const crowded = Array.from({ length: 50 }, (_, i) => entryAt(7, `c${i}`)); // one bucket
     const spread = Array.from({ length: 50 }, (_, i) => entryAt((i + 1) * 40 * BUCKET_SPAN + 3, `s${i}`));
     for (const e of [...crowded, ...spread]) buckets.add(e);
@@ -75,7 +77,7 @@ describe('KeyBuckets', () => {
   });
 
   it('walks a range in position order of buckets, with the positions above 2^31', () => {
-    const buckets = new KeyBuckets();
+    const buckets = new KeyBuckets(positionOf);
     const high = entryAt(RING_END - 1);
     const low = entryAt(0);
     const mid = entryAt(2 ** 31 + 5);

@@ -1,3 +1,4 @@
+import type { BinStr } from './bytes.js';
 import type { StoredEntry } from './entry.js';
 
 /** Bits of the 32-bit ring position that pick a bucket: 2^16 buckets of 2^16 positions each. */
@@ -34,13 +35,16 @@ export class KeyBuckets {
   private readonly tree = new Uint32Array(BUCKET_COUNT + 1);
   private total = 0;
 
+  /** `positionOf` is the ring's hash: entries do not keep their position (see StoredEntry). */
+  constructor(private readonly positionOf: (key: BinStr) => number) {}
+
   get size(): number {
     return this.total;
   }
 
   /** Adds a detached entry and sets its `slot` (its index in its bucket). */
   add(entry: StoredEntry): void {
-    const b = bucketOf(entry);
+    const b = this.bucketOf(entry);
     const n = this.sizes[b]!;
     let items = this.buckets[b];
     if (items === undefined || n === items.length) items = this.resize(b, Math.max(MIN_BUCKET_CAPACITY, 2 * n));
@@ -50,12 +54,14 @@ export class KeyBuckets {
     this.changeSize(b, 1);
   }
 
-  /** Removes an entry (a no-op when detached) and sets its `slot` to -1. */
-  delete(entry: StoredEntry): void {
+  /** Removes an entry (a no-op when detached) and sets its `slot` to -1; `volatile`: it had a TTL. */
+  delete(entry: StoredEntry, volatile: boolean): void {
     const i = entry.slot;
-    const b = bucketOf(entry);
+    if (i < 0) return;
+    const b = this.bucketOf(entry);
     const items = this.buckets[b];
-    if (i < 0 || items === undefined || items[i] !== entry) return;
+    if (items === undefined || items[i] !== entry) return;
+    if (volatile) this.volatileCounts[b]!--;
     const last = this.sizes[b]! - 1;
     const moved = items[last]!;
     items[i] = moved;
@@ -95,7 +101,7 @@ export class KeyBuckets {
       if (bucketStart >= from && bucketStart + BUCKET_SPAN <= end) n += n0;
       else {
         const items = this.buckets[b]!;
-        for (let i = 0; i < n0; i++) if (inRange(items[i]!, from, end)) n++;
+        for (let i = 0; i < n0; i++) if (this.inRange(items[i]!, from, end)) n++;
       }
     }
     return n;
@@ -103,7 +109,7 @@ export class KeyBuckets {
 
   /** Records that a key of this bucket gained (true) or lost (false) its TTL. */
   markVolatile(entry: StoredEntry, on: boolean): void {
-    this.volatileCounts[bucketOf(entry)]! += on ? 1 : -1;
+    this.volatileCounts[this.bucketOf(entry)]! += on ? 1 : -1;
   }
 
   /** Keys and keys with a TTL in [from, to) (DBSIZE, INFO keyspace), the same way as count. */
@@ -123,7 +129,7 @@ export class KeyBuckets {
       const items = this.buckets[b]!;
       for (let i = 0; i < n; i++) {
         const e = items[i]!;
-        if (!inRange(e, from, end)) continue;
+        if (!this.inRange(e, from, end)) continue;
         keys++;
         if (e.expireAtMs > 0) expires++;
       }
@@ -157,7 +163,7 @@ export class KeyBuckets {
         const items = this.buckets[b]!;
         for (let i = 0; i < n; i++) {
           const e = items[i]!;
-          if (partial && !inRange(e, from, end)) continue;
+          if (partial && !this.inRange(e, from, end)) continue;
           examined++;
           if (accept(e)) entries.push(e);
         }
@@ -167,6 +173,16 @@ export class KeyBuckets {
       }
     }
     return { entries, next: to };
+  }
+
+  private bucketOf(entry: StoredEntry): number {
+    return this.positionOf(entry.key) >>> (32 - BUCKET_BITS);
+  }
+
+  /** Whether an entry's ring position is in [from, end). */
+  private inRange(entry: StoredEntry, from: number, end: number): boolean {
+    const pos = this.positionOf(entry.key) >>> 0;
+    return pos >= from && pos < end;
   }
 
   /** Gives bucket `b` a new array of `capacity` slots holding its current entries. */
@@ -187,11 +203,3 @@ export class KeyBuckets {
 /** The smallest array a bucket gets: most buckets of a small store hold a key or two. */
 const MIN_BUCKET_CAPACITY = 2;
 
-/** The bucket of an entry (its stored position is a signed int32: see StoredEntry.pos). */
-const bucketOf = (entry: StoredEntry): number => entry.pos >>> (32 - BUCKET_BITS);
-
-/** Whether an entry's uint32 ring position is in [from, end). */
-function inRange(entry: StoredEntry, from: number, end: number): boolean {
-  const pos = entry.pos >>> 0;
-  return pos >= from && pos < end;
-}

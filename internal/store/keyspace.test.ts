@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../clock/index.js';
-import type { StoredEntry } from './entry.js';
+import { StoredEntry } from './entry.js';
 import { pickVictim } from './eviction.js';
 import { HashValue } from './hash-value.js';
 import { Keyspace } from './keyspace.js';
@@ -8,12 +8,12 @@ import { Keyspace } from './keyspace.js';
 const entry = (key: string): StoredEntry => {
   const value = new HashValue();
   value.set('f', 'v');
-  return { key, pos: key.length, type: 'hash', value, expireAtMs: 0, version: 1, lru: 0, bytes: 0, slot: -1, ttlSlot: -1 };
+  return new StoredEntry(key, value);
 };
 
 describe('Keyspace LRU clock', () => {
   it('keeps stamps below 2^30 and still finds the least recent key across the wrap', () => {
-    const space = new Keyspace(2 ** 30 - 3);
+    const space = new Keyspace((key) => key.charCodeAt(0) << 24, 2 ** 30 - 3);
     const keys = ['a', 'b', 'c', 'd', 'e'].map(entry);
     for (const e of keys) space.insert(e); // stamps 2^30-2, 2^30-1, 0, 1, 2
     space.touch(keys[0]!); // 'a' is now the most recent, 'b' the least

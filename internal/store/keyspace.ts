@@ -17,11 +17,16 @@ const LRU_CLOCK_MASK = 2 ** 30 - 1;
 export class Keyspace {
   readonly volatile = new EntryArray('ttlSlot');
   private readonly map = new Map<BinStr, StoredEntry>();
-  private readonly buckets = new KeyBuckets();
+  private readonly buckets: KeyBuckets;
   private bytes = 0;
 
-  /** The LRU clock starts at 0; tests start it just before the wrap. */
-  constructor(private lruClock = 0) {}
+  /** `hashKey` gives a key's ring position; the LRU clock starts at 0 (tests start it near the wrap). */
+  constructor(
+    hashKey: (key: BinStr) => number,
+    private lruClock = 0,
+  ) {
+    this.buckets = new KeyBuckets(hashKey);
+  }
 
   get size(): number {
     return this.map.size;
@@ -65,10 +70,9 @@ export class Keyspace {
 
   /** Takes the entry out of every index and returns its bytes; it becomes detached. */
   detach(e: StoredEntry): void {
-    if (e.ttlSlot >= 0) this.buckets.markVolatile(e, false);
     this.map.delete(e.key);
+    this.buckets.delete(e, e.ttlSlot >= 0);
     this.volatile.delete(e);
-    this.buckets.delete(e);
     this.bytes -= e.bytes;
     e.bytes = 0;
   }

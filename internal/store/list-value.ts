@@ -20,6 +20,10 @@ export function redisRange(start: number, stop: number, length: number): [number
  * mutation (the store charges `bytes` to the key when the command commits).
  */
 export class ListValue {
+  get type(): 'list' {
+    return 'list';
+  }
+
   private readonly items: Deque<BinStr>;
   private byteCount = 0;
 

@@ -8,21 +8,25 @@ import type { EntryType } from './entry.js';
  */
 
 /**
- * Per hash key: the entry object (~104 B, with its version as a heap number), the HashValue
- * holding its first pair inline (56 B; a small hash's other pairs go in an exact-size array, a
- * hash past SMALL_HASH_MAX_FIELDS fields moves to a Map, whose fields then dominate), the
- * keyspace Map slot (~37 B), the position-bucket array slot (~10 B) and the key string's header
- * (~20 B). Measured: 332 B of heap per one-field hash of a 16 B key, 16 B field and 32 B value
- * (`npm run bench`, memory part), estimated 332 B.
+ * Per hash key: the entry object (104 B: ten fields, the version held as two small integers and
+ * the ring position not held at all, see StoredEntry), the HashValue holding its first pair
+ * inline (48 B; a small hash's other pairs go in an exact-size array, a hash past
+ * SMALL_HASH_MAX_FIELDS fields moves to a Map, whose fields then dominate), the keyspace Map
+ * slot (~30 B), the position-bucket array slot (~10 B) and the key string's header (16 B).
+ * Measured: 300 B of heap per one-field hash of a 16 B key, 16 B field and 32 B value, the
+ * field name distinct in every hash (`npm run bench`, memory part), estimated 300 B. A name
+ * shared through the field name pool (field-names.ts) saves its 32 B in the heap, but the
+ * estimate charges every name as unshared: the pool may start over, and eviction had better
+ * err towards too much.
  */
-export const ENTRY_OVERHEAD_BYTES = 196;
+export const ENTRY_OVERHEAD_BYTES = 164;
 
 /**
  * Per list key, replacing ENTRY_OVERHEAD_BYTES: the same entry and index slots, plus a
- * ListValue and its ring buffer (at least 4 slots). Measured the same way: 420 B of heap per
- * one-element list of a 16 B key and a 32 B element, estimated 420 B.
+ * ListValue and its ring buffer (at least 4 slots). Measured the same way: 396 B of heap per
+ * one-element list of a 16 B key and a 32 B element, estimated 396 B.
  */
-export const LIST_ENTRY_OVERHEAD_BYTES = 340;
+export const LIST_ENTRY_OVERHEAD_BYTES = 316;
 
 /** Per hash field: a Map slot (~37 B) and two string headers with padding (~2 x 18 B). */
 export const HASH_FIELD_OVERHEAD_BYTES = 72;
@@ -33,10 +37,10 @@ export const LIST_ELEMENT_OVERHEAD_BYTES = 32;
 /**
  * Per string key, replacing ENTRY_OVERHEAD_BYTES: the entry, index slots and key header as for
  * any key, a StringValue wrapper and the value's header, but no field array, Map or ring
- * buffer. Measured the same way: 276 B of heap per string key of 16 B with a 32 B value
- * (estimated 276 B).
+ * buffer. Measured the same way: 252 B of heap per string key of 16 B with a 32 B value
+ * (estimated 252 B).
  */
-export const STRING_ENTRY_OVERHEAD_BYTES = 228;
+export const STRING_ENTRY_OVERHEAD_BYTES = 204;
 
 /** A key's fixed charge by type: everything but its key, field, value and element bytes. */
 export function entryOverheadBytes(type: EntryType): number {

@@ -3,16 +3,15 @@ import { type ExpireCycleResult, runExpireCycle } from './active-expiry.js';
 import type { BinStr } from './bytes.js';
 import type {
   Entry,
-  EntryType,
   HashEntry,
   KeyState,
   ListEntry,
   RemovalReason,
-  StoredEntry,
   StringEntry,
   Tombstone,
   Value,
 } from './entry.js';
+import { StoredEntry } from './entry.js';
 import { pickVictim } from './eviction.js';
 import { HashValue } from './hash-value.js';
 import { Keyspace } from './keyspace.js';
@@ -47,7 +46,7 @@ export interface StoreCounters {
  */
 export class Store {
   readonly options: Readonly<StoreOptions>;
-  private readonly space = new Keyspace();
+  private readonly space: Keyspace;
   private readonly tombstones = new Tombstones();
   private expiredKeys = 0;
   private evictedKeys = 0;
@@ -57,6 +56,7 @@ export class Store {
     options: Partial<StoreOptions> = {},
   ) {
     this.options = Object.freeze({ ...DEFAULT_STORE_OPTIONS, ...options });
+    this.space = new Keyspace(deps.hashKey);
   }
 
   /** Number of keys (expired ones not yet collected included). */
@@ -125,7 +125,7 @@ export class Store {
 
   /** The string at `key` (WRONGTYPE for another type), or a new one that exists once committed. */
   stringForWrite(key: BinStr): StringEntry {
-    return (this.getString(key) ?? this.newEntry(key, 'string', new StringValue())) as StringEntry;
+    return (this.getString(key) ?? this.newEntry(key, new StringValue())) as StringEntry;
   }
 
   /**
@@ -135,17 +135,17 @@ export class Store {
   stringForOverwrite(key: BinStr): StringEntry {
     const e = this.lookup(key, true);
     if (e !== undefined && e.type === 'string') return e as StringEntry;
-    return this.newEntry(key, 'string', new StringValue()) as StringEntry;
+    return this.newEntry(key, new StringValue()) as StringEntry;
   }
 
   /** The hash at `key`, or a new empty one that exists only once committed non-empty. */
   hashForWrite(key: BinStr): HashEntry {
-    return (this.getHash(key) ?? this.newEntry(key, 'hash', new HashValue())) as HashEntry;
+    return (this.getHash(key) ?? this.newEntry(key, new HashValue())) as HashEntry;
   }
 
   /** The list at `key`, or a new empty one that exists only once committed non-empty. */
   listForWrite(key: BinStr): ListEntry {
-    return (this.getList(key) ?? this.newEntry(key, 'list', new ListValue())) as ListEntry;
+    return (this.getList(key) ?? this.newEntry(key, new ListValue())) as ListEntry;
   }
 
   /**
@@ -245,7 +245,7 @@ export class Store {
       else this.tombstones.set(key, state.version, now);
       return true;
     }
-    const fresh = this.newEntry(key, state.type, valueOf(state));
+    const fresh = this.newEntry(key, valueOf(state));
     fresh.version = state.version;
     fresh.expireAtMs = state.expireAtMs;
     if (e !== undefined) this.space.detach(e);
@@ -388,20 +388,8 @@ export class Store {
     return Math.max(this.deps.clock.now(), current + 1, t === undefined ? 0 : t.version + 1);
   }
 
-  private newEntry(key: BinStr, type: EntryType, value: Value): StoredEntry {
-    const pos = this.deps.hashKey(key) | 0;
-    return {
-      key,
-      pos,
-      type,
-      value,
-      expireAtMs: 0,
-      version: 0,
-      lru: 0,
-      bytes: 0,
-      slot: -1,
-      ttlSlot: -1,
-    };
+  private newEntry(key: BinStr, value: Value): StoredEntry {
+    return new StoredEntry(key, value);
   }
 
   /** Deletes a live entry, leaving a tombstone at `version`. */

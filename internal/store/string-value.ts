@@ -8,6 +8,10 @@ import { stringValueBytes } from './memory.js';
 export class StringValue {
   constructor(private text: BinStr = '') {}
 
+  get type(): 'string' {
+    return 'string';
+  }
+
   get value(): BinStr {
     return this.text;
   }
