@@ -10,6 +10,7 @@ import { chartSvg } from './chart-svg.js';
 import { ROOT, cpuMicros, installCleanup, sleep } from './children.js';
 import { measureMemory, type MemoryRow } from './memory.js';
 import type { Layout } from './memory-layouts.js';
+import { modeLabel } from './load-plan.js';
 import { parseArgs, runsFor, stream, timing, unary, type BenchOptions } from './plan.js';
 import { hopsTable, runHops } from './hops.js';
 import { runProfile } from './profile.js';
@@ -44,23 +45,37 @@ async function warmUp(workers: LoadWorkers, target: Target, quick: boolean): Pro
   }
 }
 
-async function loadTarget(workers: LoadWorkers, target: Target, options: BenchOptions, runs: RunResult[], notes: string[]): Promise<void> {
+/**
+ * Loads targets that are up together, scenario by scenario: each plan runs on every target that
+ * has it, one target right after the other. This VM's speed drifts by tens of percent over
+ * minutes, so the bare server and one node are compared on runs seconds apart rather than
+ * minutes apart. An idle target costs next to nothing (measured below), so they can all be up.
+ */
+async function loadTargets(workers: LoadWorkers, targets: readonly Target[], options: BenchOptions, runs: RunResult[], notes: string[]): Promise<void> {
   const t = timing(options.quick);
-  const idle = await idleCpuPct(target, options.quick ? 1000 : 3000);
-  notes.push(`${target.name} with no load used ${idle.toFixed(1)} % of a core (all its processes; background work such as gossip is in every run's server us/op)`);
-  await warmUp(workers, target, options.quick);
-  let preloaded = false;
-  for (const plan of runsFor(target.name, options.quick)) {
-    if (!preloaded && (plan.scenario === 'hget' || plan.scenario === 'mixed')) {
-      await workers.preload(target.addresses);
-      preloaded = true;
-    }
-    const r = await workers.run(target, plan.scenario, plan.mode, t);
-    log(`${r.target} ${r.scenario} ${r.mode}: ${Math.round(r.opsPerSec)} ops/s, p99 ${r.p99Ms.toFixed(2)} ms, ${r.cpuUsPerOp.toFixed(1)} us/op${r.errors ? `, ${r.errors} errors (${r.firstError})` : ''}`);
-    runs.push(r);
+  for (const target of targets) {
+    const idle = await idleCpuPct(target, options.quick ? 1000 : 3000);
+    notes.push(`${target.name} with no load used ${idle.toFixed(1)} % of a core (all its processes; background work such as gossip is in every run's server us/op)`);
   }
-  const rate = target.name === 'bare' ? undefined : halfMaxRate(runs, target.name);
-  if (rate !== undefined) {
+  for (const target of targets) await warmUp(workers, target, options.quick);
+  const preloaded = new Set<Target>();
+  const plans = targets.map((target) => runsFor(target.name, options.quick));
+  const order = plans.reduce((longest, p) => (p.length > longest.length ? p : longest));
+  for (const plan of order) {
+    for (const [i, target] of targets.entries()) {
+      if (!plans[i]!.some((p) => p.scenario === plan.scenario && modeLabel(p.mode) === modeLabel(plan.mode))) continue;
+      if (!preloaded.has(target) && (plan.scenario === 'hget' || plan.scenario === 'mixed')) {
+        await workers.preload(target.addresses);
+        preloaded.add(target);
+      }
+      const r = await workers.run(target, plan.scenario, plan.mode, t);
+      log(`${r.target} ${r.scenario} ${r.mode}: ${Math.round(r.opsPerSec)} ops/s, p99 ${r.p99Ms.toFixed(2)} ms, ${r.cpuUsPerOp.toFixed(1)} us/op${r.errors ? `, ${r.errors} errors (${r.firstError})` : ''}`);
+      runs.push(r);
+    }
+  }
+  for (const target of targets) {
+    const rate = target.name === 'bare' ? undefined : halfMaxRate(runs, target.name);
+    if (rate === undefined) continue;
     const r = await workers.run(target, 'hset', { kind: 'rate', opsPerSec: rate, maxInFlight: 256 }, t);
     log(`${r.target} hset ${r.mode}: p99 ${r.p99Ms.toFixed(2)} ms`);
     runs.push(r);
@@ -104,14 +119,18 @@ async function main(): Promise<void> {
   const runs: RunResult[] = [];
   const notes: string[] = [];
   const workers = await LoadWorkers.start(options.workers);
-  for (const part of ['bare', 'single', 'cluster'] as const) {
-    if (!options.parts.has(part)) continue;
-    log(`starting ${part}`);
-    const target = part === 'bare' ? await startBare() : await startGokv(part === 'single' ? 1 : 3);
+  // The bare server and one node are up together and loaded in turn; the cluster alone (idle, it
+  // uses a fifth of a core, which would weigh on the others' runs).
+  for (const group of [['bare', 'single'], ['cluster']] as const) {
+    const parts = group.filter((part) => options.parts.has(part));
+    if (parts.length === 0) continue;
+    log(`starting ${parts.join(' and ')}`);
+    const targets: Target[] = [];
     try {
-      await loadTarget(workers, target, options, runs, notes);
+      for (const part of parts) targets.push(part === 'bare' ? await startBare() : await startGokv(part === 'single' ? 1 : 3));
+      await loadTargets(workers, targets, options, runs, notes);
     } finally {
-      await target.stop();
+      await Promise.all(targets.map((target) => target.stop()));
     }
   }
   await harnessFloor(workers, options, runs);
