@@ -78,27 +78,44 @@ export class HashValue {
     return this.get(field) !== undefined;
   }
 
+  /** Sets a field; a new field stores the pooled copy of its name (see field-names.ts). */
   set(name: BinStr, value: BinStr): FieldWrite {
-    const old = this.get(name);
-    if (old === value) return 'unchanged';
-    // A new field stores the pooled copy of its name (see field-names.ts).
-    const field = old === undefined ? canonicalField(name) : name;
     const more = this.more;
     if (more instanceof FieldMap) {
+      const old = more.get(name);
+      if (old === value) return 'unchanged';
+      if (old !== undefined) {
+        more.set(name, value);
+        more.bytes += value.length - old.length;
+        return 'updated';
+      }
+      const field = canonicalField(name);
       more.set(field, value);
-      more.bytes += old === undefined ? hashFieldBytes(field, value) : value.length - old.length;
-    } else if (this.field0 === undefined) {
+      more.bytes += hashFieldBytes(field, value);
+      return 'added';
+    }
+    if (this.field0 === name) {
+      if (this.value0 === value) return 'unchanged';
+      this.value0 = value;
+      return 'updated';
+    }
+    const i = indexOf(more, name);
+    if (i >= 0) {
+      if (more[i + 1] === value) return 'unchanged';
+      more[i + 1] = value;
+      return 'updated';
+    }
+    const field = canonicalField(name);
+    if (this.field0 === undefined) {
       this.field0 = field; // an empty small hash: `more` is empty too
       this.value0 = value;
-    } else if (this.field0 === field) this.value0 = value;
-    else if (old !== undefined) more[indexOf(more, field) + 1] = value;
-    else if (1 + (more.length >>> 1) < SMALL_HASH_MAX_FIELDS) this.more = withPair(more, field, value);
+    } else if (1 + (more.length >>> 1) < SMALL_HASH_MAX_FIELDS) this.more = withPair(more, field, value);
     else {
       const map = this.grow();
       map.set(field, value);
       map.bytes += hashFieldBytes(field, value);
     }
-    return old === undefined ? 'added' : 'updated';
+    return 'added';
   }
 
   delete(field: BinStr): boolean {

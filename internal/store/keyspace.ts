@@ -11,11 +11,11 @@ const LRU_CLOCK_MASK = 2 ** 30 - 1;
 /**
  * The indexes over live entries, kept in step: key -> entry, the ring-position buckets (which
  * also give uniform picks of all keys), the keys-with-TTL sampling array, the memory total and
- * the LRU clock. It knows
- * nothing of time, versions or tombstones; the Store decides what goes in and out.
+ * the LRU clock. It knows nothing of time, versions or tombstones; the Store decides what goes
+ * in and out.
  */
 export class Keyspace {
-  readonly volatile = new EntryArray('ttlSlot');
+  readonly volatile = new EntryArray();
   private readonly map = new Map<BinStr, StoredEntry>();
   private readonly buckets: KeyBuckets;
   private bytes = 0;
