@@ -13,6 +13,8 @@ import type { Layout } from './memory-layouts.js';
 import { modeLabel } from './load-plan.js';
 import { parseArgs, runsFor, stream, timing, unary, type BenchOptions } from './plan.js';
 import { hopsTable, runHops } from './hops.js';
+import { abTable, runAb } from './ab.js';
+import { warmUp } from './warm-up.js';
 import { runProfile } from './profile.js';
 import { runRedisBench } from './redis-bench.js';
 import { markdownReport, replaceSection, textReport, type BenchReport } from './report.js';
@@ -28,21 +30,6 @@ async function idleCpuPct(target: Target, ms: number): Promise<number> {
   await sleep(ms);
   const after = pids.reduce((sum, pid) => sum + cpuMicros(pid), 0);
   return ((after - before) / 1e3 / ms) * 100;
-}
-
-/**
- * Runs every scenario at full speed for a moment, over StreamCommand and over RunCommand,
- * unmeasured, before the measured runs. A C=1 run sends a few hundred commands a second, too few
- * for V8 to optimise the code paths within its warm-up: measured cold, the three-node cluster
- * cost 2.8x more per write at C=1 than warm, and a warm-up over streams alone left the unary path
- * cold (2890 against 1330 us per write).
- */
-async function warmUp(workers: LoadWorkers, target: Target, quick: boolean): Promise<void> {
-  const t = { warmupMs: quick ? 500 : 1500, measureMs: 200 };
-  for (const scenario of ['hset', 'lpush-lpop', 'hget', 'mixed'] as const) {
-    await workers.run(target, scenario, stream(4), t);
-    await workers.run(target, scenario, unary(64), t);
-  }
 }
 
 /**
@@ -108,6 +95,10 @@ async function main(): Promise<void> {
   installCleanup();
   if (options.profile) {
     await runProfile(options, log);
+    return;
+  }
+  if (options.ab) {
+    process.stdout.write(`${abTable(await runAb(options, log))}\n`);
     return;
   }
   if (options.hops) {

@@ -12,6 +12,9 @@ export interface BenchOptions {
   readonly profile: boolean;
   /** `--hops`: only the one-command-at-a-time costs per process (bench/hops.ts). */
   readonly hops: boolean;
+  /** `--ab`: only the CPU ratios, as paired runs repeated `rounds` times (bench/ab.ts). */
+  readonly ab: boolean;
+  readonly rounds: number;
 }
 
 export const PARTS = ['bare', 'single', 'cluster', 'resp', 'redis', 'memory'] as const;
@@ -27,7 +30,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   for (const p of parts) if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--only: unknown part ${p}`);
   if (has('--help')) {
     process.stdout.write(
-      'npm run bench -- [--quick] [--json] [--workers N] [--only bare,single,cluster,resp,redis,memory] [--no-doc] [--profile] [--hops]\n',
+      'npm run bench -- [--quick] [--json] [--workers N] [--only bare,single,cluster,resp,redis,memory] [--no-doc] [--profile] [--hops] [--ab [--rounds N]]\n',
     );
     process.exit(0);
   }
@@ -40,6 +43,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     writeDoc: !has('--no-doc') && !only && !has('--quick'),
     profile: has('--profile'),
     hops: has('--hops'),
+    ab: has('--ab'),
+    rounds: Number(value('--rounds') ?? 5),
   };
 }
 
