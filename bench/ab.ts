@@ -2,7 +2,8 @@
 // runs. This VM's speed drifts by tens of percent within minutes, so one run of each target says
 // little about a ratio of 1.2x. Here the two targets of a ratio are up together and run back to
 // back, in A B B A order per pair of rounds (a steady drift then weighs on both alike), and each
-// scenario's ratio is the median of the per-round ratios, with their spread.
+// scenario's ratio is the median of the per-round ratios, with their spread. A control pair of
+// two identical bare servers shows the spread that comes from the machine alone.
 import { warmUp } from './warm-up.js';
 import { modeLabel, type LoadMode, type Scenario } from './load-plan.js';
 import { pingPong, stream, unary, type BenchOptions } from './plan.js';
@@ -33,10 +34,14 @@ export function ratioSummary(rounds: AbRow['rounds']): { median: number; min: nu
 const ALL_MODES: readonly LoadMode[] = [unary(1), unary(16), unary(64), stream(1), stream(4), pingPong];
 const WRITE_MODES: readonly LoadMode[] = [unary(1), unary(64), stream(4), pingPong];
 
-async function pairRuns(
+/**
+ * Runs each plan on every target, `rounds` times, in A B C then C B A order; returns the server
+ * us/op of each target per round. `pairs` name the ratios (indexes into `targets`) to report.
+ */
+async function roundRobin(
   workers: LoadWorkers,
-  pair: string,
-  [num, den]: readonly [Target, Target],
+  targets: readonly Target[],
+  pairs: ReadonlyArray<{ readonly name: string; readonly num: number; readonly den: number }>,
   plans: ReadonlyArray<{ scenario: Scenario; mode: LoadMode }>,
   rounds: number,
   log: (line: string) => void,
@@ -44,18 +49,20 @@ async function pairRuns(
   const t = { warmupMs: 300, measureMs: 2000 };
   const rows: AbRow[] = [];
   for (const { scenario, mode } of plans) {
-    const perRound: Array<{ num: number; den: number }> = [];
+    const perRound: number[][] = [];
     for (let round = 0; round < rounds; round++) {
-      // A B, then B A: a drift over the pair of rounds weighs on both targets alike.
-      const order = round % 2 === 0 ? [num, den] : [den, num];
-      const us = new Map<Target, number>();
-      for (const target of order) us.set(target, (await workers.run(target, scenario, mode, t)).cpuUsPerOp);
-      perRound.push({ num: us.get(num)!, den: us.get(den)! });
+      // Forward, then backward: a drift over two rounds weighs on every target alike.
+      const order = targets.map((_, i) => (round % 2 === 0 ? i : targets.length - 1 - i));
+      const us: number[] = [];
+      for (const i of order) us[i] = (await workers.run(targets[i]!, scenario, mode, t)).cpuUsPerOp;
+      perRound.push(us);
     }
-    const row: AbRow = { pair, scenario, mode: modeLabel(mode), rounds: perRound };
-    const s = ratioSummary(perRound);
-    log(`ab ${pair} ${scenario} ${row.mode}: median ${s.median.toFixed(2)}x (${s.min.toFixed(2)}-${s.max.toFixed(2)}x)`);
-    rows.push(row);
+    for (const pair of pairs) {
+      const row: AbRow = { pair: pair.name, scenario, mode: modeLabel(mode), rounds: perRound.map((us) => ({ num: us[pair.num]!, den: us[pair.den]! })) };
+      const s = ratioSummary(row.rounds);
+      log(`ab ${pair.name} ${scenario} ${row.mode}: median ${s.median.toFixed(2)}x (${s.min.toFixed(2)}-${s.max.toFixed(2)}x)`);
+      rows.push(row);
+    }
   }
   return rows;
 }
@@ -68,28 +75,30 @@ export async function runAb(options: BenchOptions, log: (line: string) => void):
   try {
     const hsetHget = [...ALL_MODES.map((mode) => ({ scenario: 'hset' as const, mode })), ...ALL_MODES.map((mode) => ({ scenario: 'hget' as const, mode }))];
     if (options.parts.has('bare')) {
-      log('ab: starting bare and single');
-      const bare = await startBare();
-      const single = await startGokv(1);
+      // A second bare server is the control: bare / bare shows how far identical servers differ.
+      log('ab: starting two bare servers and single');
+      const targets = [await startBare(), await startGokv(1), await startBare()];
       try {
-        for (const target of [bare, single]) await warmUp(workers, target, options.quick);
-        await workers.preload(bare.addresses);
-        await workers.preload(single.addresses);
-        rows.push(...(await pairRuns(workers, 'single / bare', [single, bare], hsetHget, rounds, log)));
+        for (const target of targets) await warmUp(workers, target, options.quick);
+        for (const target of targets) await workers.preload(target.addresses);
+        const pairs = [
+          { name: 'single / bare', num: 1, den: 0 },
+          { name: 'bare / bare (control)', num: 2, den: 0 },
+        ];
+        rows.push(...(await roundRobin(workers, targets, pairs, hsetHget, rounds, log)));
       } finally {
-        await Promise.all([bare.stop(), single.stop()]);
+        await Promise.all(targets.map((target) => target.stop()));
       }
     }
     if (options.parts.has('cluster')) {
       log('ab: starting single and cluster');
-      const single = await startGokv(1);
-      const cluster = await startGokv(3);
+      const targets = [await startGokv(1), await startGokv(3)];
       try {
-        for (const target of [single, cluster]) await warmUp(workers, target, options.quick);
+        for (const target of targets) await warmUp(workers, target, options.quick);
         const writes = WRITE_MODES.map((mode) => ({ scenario: 'hset' as const, mode }));
-        rows.push(...(await pairRuns(workers, 'cluster / single', [cluster, single], writes, rounds, log)));
+        rows.push(...(await roundRobin(workers, targets, [{ name: 'cluster / single', num: 1, den: 0 }], writes, rounds, log)));
       } finally {
-        await Promise.all([single.stop(), cluster.stop()]);
+        await Promise.all(targets.map((target) => target.stop()));
       }
     }
   } finally {
