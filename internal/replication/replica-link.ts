@@ -5,7 +5,7 @@ import type { KeyStateMessage, ReplicaStream, ReplicaTransport, ReplicatedWrite,
 interface Waiter {
   seq: number;
   key: BinStr;
-  resolve(): void;
+  applied(): void;
 }
 
 /** Reconnect delays after consecutive stream failures, so a down replica is not hammered. */
@@ -25,7 +25,9 @@ export class ReplicaLink {
   private flushScheduled = false;
   /** Ops sent and not acked yet, by seq, with the key each touched. */
   private readonly unacked = new Map<number, BinStr>();
+  /** Writes waiting for their ack, in seq order from `head` on: an ack resolves a prefix. */
   private waiters: Waiter[] = [];
+  private head = 0;
   private closed = false;
   private failures = 0;
   /** Earliest time (ms) a new stream may be opened after failures. */
@@ -43,10 +45,10 @@ export class ReplicaLink {
     private readonly maxBatch: number,
   ) {}
 
-  /** Queues a write; the promise resolves once the replica has applied it (or newer state). */
-  send(write: ReplicatedWrite): Promise<void> {
+  /** Queues a write; `applied` is called once the replica has applied it (or newer state). */
+  send(write: ReplicatedWrite, applied: () => void): void {
     const seq = this.enqueue({ write });
-    return new Promise((resolve) => this.waiters.push({ seq, key: write.key, resolve }));
+    this.waiters.push({ seq, key: write.key, applied });
   }
 
   /** Queues a write without waiting for it (async mode). */
@@ -64,6 +66,7 @@ export class ReplicaLink {
     this.stream?.close();
     this.stream = undefined;
     this.waiters = [];
+    this.head = 0;
     this.queue = [];
   }
 
@@ -134,20 +137,32 @@ export class ReplicaLink {
 
   /**
    * Resolves waiters whose op is acked; a waiter whose key is being resynced now waits for
-   * that key's state op instead (a later seq).
+   * that key's state op instead (a later seq). Waiters are kept in seq order, so an ack costs
+   * what it resolves, not a pass over everything in flight; only a resync re-sorts them.
    */
   private settle(ackedSeq: number, moved: ReadonlyMap<BinStr, number>): void {
-    if (moved.size === 0 && ackedSeq === 0) return;
-    const still: Waiter[] = [];
-    for (const w of this.waiters) {
-      const resyncSeq = moved.get(w.key);
-      if (resyncSeq !== undefined && w.seq < resyncSeq) {
-        w.seq = resyncSeq;
-        still.push(w);
-      } else if (w.seq <= ackedSeq) w.resolve();
-      else still.push(w);
+    if (moved.size > 0) {
+      const pending = this.waiters.slice(this.head);
+      for (const w of pending) {
+        const resyncSeq = moved.get(w.key);
+        if (resyncSeq !== undefined && w.seq < resyncSeq) w.seq = resyncSeq;
+      }
+      this.waiters = pending.sort((a, b) => a.seq - b.seq);
+      this.head = 0;
     }
-    this.waiters = still;
+    const waiters = this.waiters;
+    let head = this.head;
+    while (head < waiters.length && waiters[head]!.seq <= ackedSeq) waiters[head++]!.applied();
+    // Drop the resolved prefix once it is most of the array, so the array stays proportional
+    // to what is in flight without copying on every ack.
+    if (head === waiters.length) {
+      this.waiters = [];
+      head = 0;
+    } else if (head > 1024 && head * 2 > waiters.length) {
+      this.waiters = waiters.slice(head);
+      head = 0;
+    }
+    this.head = head;
   }
 
   private resync(key: BinStr): number {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { executeCommand } from '../command/index.js';
 import { silentLogger } from '../log/index.js';
 import { makeStore } from '../store/testing/fixtures.js';
@@ -70,6 +70,52 @@ describe('replication from a leader to one replica', () => {
     same('h');
   });
 
+  describe('with a fake clock', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('fails each unacknowledged write at its own deadline, not at an earlier write\'s', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+      const { transport, write } = pair('sync', 50);
+      transport.holdAcks = true;
+      const outcome: Record<string, string> = {};
+      const track = (name: string, p: Promise<unknown>) =>
+        p.then(
+          () => (outcome[name] = 'ok'),
+          (err: { code?: string }) => (outcome[name] = err.code ?? 'error'),
+        );
+      void track('first', write('HSET', 'h', 'a', '1').done);
+      await vi.advanceTimersByTimeAsync(30);
+      void track('second', write('HSET', 'h', 'b', '1').done);
+      await vi.advanceTimersByTimeAsync(25); // 55 ms: past the first deadline only
+      expect(outcome).toEqual({ first: 'UNCERTAIN' });
+      await vi.advanceTimersByTimeAsync(20); // 75 ms: the second is 5 ms short of its deadline
+      expect(outcome).toEqual({ first: 'UNCERTAIN' });
+      await vi.advanceTimersByTimeAsync(10);
+      expect(outcome).toEqual({ first: 'UNCERTAIN', second: 'UNCERTAIN' });
+    });
+
+    it('does not fail a write that was acknowledged before its deadline', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+      const { transport, write } = pair('sync', 50);
+      transport.holdAcks = true;
+      let outcome = 'pending';
+      write('HSET', 'h', 'a', '1').done.then(
+        () => (outcome = 'ok'),
+        () => (outcome = 'failed'),
+      );
+      await settle(); // the replica applied it; its ack is held back
+      await vi.advanceTimersByTimeAsync(40);
+      expect(outcome).toBe('pending');
+      transport.holdAcks = false;
+      transport.releaseAcks();
+      await settle();
+      await vi.advanceTimersByTimeAsync(100);
+      expect(outcome).toBe('ok');
+    });
+  });
+
   it('answers at once in async mode and still converges', async () => {
     const { transport, write, same } = pair('async');
     transport.holdAcks = true;
@@ -101,6 +147,41 @@ describe('replication from a leader to one replica', () => {
     await write('RPUSH', 'l', 'c').done;
     expect(fresh.store.exportKey('l')).toEqual(leader.store.exportKey('l'));
     expect(fresh.store.exportKey('l')).toMatchObject({ value: ['a', 'b', 'c'] });
+  });
+
+  it('resolves a write acked behind a resynced key without waiting for that key\'s state', async () => {
+    const { replica, transport, write } = pair();
+    await write('HSET', 'a', 'f', '1').done;
+    expect(replica.store.exportKey('a')).toBeDefined();
+    // The replica restarted empty: 'a' (known to the leader) needs a resync, new key 'b' does not.
+    const fresh = makeStore();
+    transport.replaceApplier(new ReplicaApplier({ store: fresh.store, log: silentLogger() }));
+    transport.holdAcks = true;
+    const done = { a: false, b: false };
+    void write('HSET', 'a', 'f', '2').done.then(() => (done.a = true));
+    void write('HSET', 'b', 'f', '1').done.then(() => (done.b = true));
+    await settle();
+    transport.releaseAcks(); // acks both writes, asks for the state of 'a'
+    await settle();
+    expect(done).toEqual({ a: false, b: true }); // 'a' now waits for its state op, held back
+    transport.releaseAcks();
+    await settle();
+    expect(done).toEqual({ a: true, b: true });
+    expect(fresh.store.exportKey('a')).toMatchObject({ value: ['f', '2'] });
+  });
+
+  it('resolves thousands of writes in flight in order as their acks arrive', async () => {
+    const { transport, write, same } = pair();
+    transport.holdAcks = true;
+    const order: number[] = [];
+    const writes = Array.from({ length: 3000 }, (_, i) => write('RPUSH', `l${i % 7}`, String(i)).done.then(() => order.push(i)));
+    await settle();
+    expect(order).toEqual([]);
+    transport.holdAcks = false;
+    transport.releaseAcks();
+    await Promise.all(writes);
+    expect(order).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+    for (let k = 0; k < 7; k++) same(`l${k}`);
   });
 
   it('keeps retrying a replica that is down without hammering it, and catches up when it is back', async () => {

@@ -12,6 +12,16 @@ export interface ReplicatorOptions {
   readonly maxBatch: number;
 }
 
+/** A sync write waiting for `need` replica acks until `deadline` (performance.now() ms). */
+interface SyncWrite {
+  readonly deadline: number;
+  readonly need: number;
+  acked: number;
+  settled: boolean;
+  resolve(): void;
+  reject(err: GokvError): void;
+}
+
 /**
  * Ships a leader's writes to the key's replicas, one ordered link per replica. In sync mode
  * `replicate` resolves once `required` replicas applied the write and rejects with UNCERTAIN
@@ -20,6 +30,14 @@ export interface ReplicatorOptions {
  */
 export class Replicator {
   private readonly links = new Map<string, ReplicaLink>();
+  /**
+   * Sync writes in the order they were sent, from `head` on. Every write gets the same timeout,
+   * so their deadlines are in this order too and one timer, set for the oldest unsettled write,
+   * replaces a timer per write.
+   */
+  private waiting: SyncWrite[] = [];
+  private head = 0;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly deps: {
@@ -39,28 +57,16 @@ export class Replicator {
     }
     const need = Math.min(required, replicaIds.length);
     return new Promise<void>((resolve, reject) => {
-      let acked = 0;
-      let settled = false;
-      const timer = setTimeout(() => {
-        if (settled) return;
-        settled = true;
-        reject(
-          new GokvError(
-            'UNCERTAIN',
-            `ERR write applied on the leader but confirmed by ${acked} of ${need} replicas within ${this.options.timeoutMs} ms: it may or may not persist`,
-          ),
-        );
-      }, this.options.timeoutMs);
-      for (const id of replicaIds) {
-        void this.link(id)
-          .send(write)
-          .then(() => {
-            if (settled || ++acked < need) return;
-            settled = true;
-            clearTimeout(timer);
-            resolve();
-          });
-      }
+      const w: SyncWrite = { deadline: performance.now() + this.options.timeoutMs, need, acked: 0, settled: false, resolve, reject };
+      this.waiting.push(w);
+      this.armTimer();
+      const onApplied = () => {
+        if (w.settled || ++w.acked < w.need) return;
+        w.settled = true;
+        w.resolve();
+        this.dropSettled();
+      };
+      for (const id of replicaIds) this.link(id).send(write, onApplied);
     });
   }
 
@@ -78,8 +84,59 @@ export class Replicator {
   }
 
   close(): void {
+    // Writes still waiting keep the timer: they fail as UNCERTAIN at their deadline.
+    if (this.head === this.waiting.length && this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     for (const link of this.links.values()) link.close();
     this.links.clear();
+  }
+
+  /** Sets the timer for the oldest write still waiting, if none is set. */
+  private armTimer(): void {
+    if (this.timer !== undefined || this.head === this.waiting.length) return;
+    const wait = Math.max(0, this.waiting[this.head]!.deadline - performance.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.expire();
+    }, Math.ceil(wait));
+  }
+
+  /** Fails every write past its deadline with UNCERTAIN, then sets the timer for the next. */
+  private expire(): void {
+    const now = performance.now();
+    for (let i = this.head; i < this.waiting.length; i++) {
+      const w = this.waiting[i]!;
+      if (w.deadline > now) break;
+      if (w.settled) continue;
+      w.settled = true;
+      w.reject(
+        new GokvError(
+          'UNCERTAIN',
+          `ERR write applied on the leader but confirmed by ${w.acked} of ${w.need} replicas within ${this.options.timeoutMs} ms: it may or may not persist`,
+        ),
+      );
+    }
+    this.dropSettled();
+    this.armTimer();
+  }
+
+  /** Advances past settled writes at the head; compacts once they are most of the array. */
+  private dropSettled(): void {
+    const waiting = this.waiting;
+    let head = this.head;
+    while (head < waiting.length && waiting[head]!.settled) head++;
+    // The timer stays set when nothing waits: it then fires once and finds nothing, which costs
+    // less than clearing and setting it again around every write at low concurrency.
+    if (head === waiting.length) {
+      this.waiting = [];
+      head = 0;
+    } else if (head > 1024 && head * 2 > waiting.length) {
+      this.waiting = waiting.slice(head);
+      head = 0;
+    }
+    this.head = head;
   }
 
   private link(replicaId: string): ReplicaLink {
