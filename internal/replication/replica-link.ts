@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { BinStr } from '../command/index.js';
+import { Fifo } from './fifo.js';
 import type { KeyStateMessage, ReplicaStream, ReplicaTransport, ReplicatedWrite, ReplicationAck, ReplicationOp } from './types.js';
 
 interface Waiter {
@@ -25,9 +26,8 @@ export class ReplicaLink {
   private flushScheduled = false;
   /** Ops sent and not acked yet, by seq, with the key each touched. */
   private readonly unacked = new Map<number, BinStr>();
-  /** Writes waiting for their ack, in seq order from `head` on: an ack resolves a prefix. */
-  private waiters: Waiter[] = [];
-  private head = 0;
+  /** Writes waiting for their ack, in seq order: an ack resolves a prefix. */
+  private waiters = new Fifo<Waiter>();
   private closed = false;
   private failures = 0;
   /** Earliest time (ms) a new stream may be opened after failures. */
@@ -65,8 +65,7 @@ export class ReplicaLink {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.stream?.close();
     this.stream = undefined;
-    this.waiters = [];
-    this.head = 0;
+    this.waiters = new Fifo();
     this.queue = [];
   }
 
@@ -142,27 +141,17 @@ export class ReplicaLink {
    */
   private settle(ackedSeq: number, moved: ReadonlyMap<BinStr, number>): void {
     if (moved.size > 0) {
-      const pending = this.waiters.slice(this.head);
+      const pending = this.waiters.takeAll();
       for (const w of pending) {
         const resyncSeq = moved.get(w.key);
         if (resyncSeq !== undefined && w.seq < resyncSeq) w.seq = resyncSeq;
       }
-      this.waiters = pending.sort((a, b) => a.seq - b.seq);
-      this.head = 0;
+      for (const w of pending.sort((a, b) => a.seq - b.seq)) this.waiters.push(w);
     }
-    const waiters = this.waiters;
-    let head = this.head;
-    while (head < waiters.length && waiters[head]!.seq <= ackedSeq) waiters[head++]!.applied();
-    // Drop the resolved prefix once it is most of the array, so the array stays proportional
-    // to what is in flight without copying on every ack.
-    if (head === waiters.length) {
-      this.waiters = [];
-      head = 0;
-    } else if (head > 1024 && head * 2 > waiters.length) {
-      this.waiters = waiters.slice(head);
-      head = 0;
+    for (let w = this.waiters.peek(); w !== undefined && w.seq <= ackedSeq; w = this.waiters.peek()) {
+      this.waiters.shift();
+      w.applied();
     }
-    this.head = head;
   }
 
   private resync(key: BinStr): number {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { BinStr } from '../command/index.js';
 import { GokvError } from '../errors/index.js';
+import { Fifo } from './fifo.js';
 import { ReplicaLink } from './replica-link.js';
 import type { KeyStateMessage, ReplicaTransport, ReplicatedWrite } from './types.js';
 
@@ -31,12 +32,11 @@ interface SyncWrite {
 export class Replicator {
   private readonly links = new Map<string, ReplicaLink>();
   /**
-   * Sync writes in the order they were sent, from `head` on. Every write gets the same timeout,
-   * so their deadlines are in this order too and one timer, set for the oldest unsettled write,
-   * replaces a timer per write.
+   * Sync writes in the order they were sent. Every write gets the same timeout, so their
+   * deadlines are in this order too and one timer, set for the oldest unsettled write, replaces
+   * a timer per write.
    */
-  private waiting: SyncWrite[] = [];
-  private head = 0;
+  private readonly waiting = new Fifo<SyncWrite>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -85,7 +85,7 @@ export class Replicator {
 
   close(): void {
     // Writes still waiting keep the timer: they fail as UNCERTAIN at their deadline.
-    if (this.head === this.waiting.length && this.timer !== undefined) {
+    if (this.waiting.size === 0 && this.timer !== undefined) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
@@ -95,20 +95,22 @@ export class Replicator {
 
   /** Sets the timer for the oldest write still waiting, if none is set. */
   private armTimer(): void {
-    if (this.timer !== undefined || this.head === this.waiting.length) return;
-    const wait = Math.max(0, this.waiting[this.head]!.deadline - performance.now());
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.expire();
-    }, Math.ceil(wait));
+    const oldest = this.waiting.peek();
+    if (this.timer !== undefined || oldest === undefined) return;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.expire();
+      },
+      Math.ceil(Math.max(0, oldest.deadline - performance.now())),
+    );
   }
 
   /** Fails every write past its deadline with UNCERTAIN, then sets the timer for the next. */
   private expire(): void {
     const now = performance.now();
-    for (let i = this.head; i < this.waiting.length; i++) {
-      const w = this.waiting[i]!;
-      if (w.deadline > now) break;
+    for (let w = this.waiting.peek(); w !== undefined && w.deadline <= now; w = this.waiting.peek()) {
+      this.waiting.shift();
       if (w.settled) continue;
       w.settled = true;
       w.reject(
@@ -122,21 +124,12 @@ export class Replicator {
     this.armTimer();
   }
 
-  /** Advances past settled writes at the head; compacts once they are most of the array. */
+  /**
+   * Drops settled writes from the front. The timer stays set when nothing waits: it then fires
+   * once and finds nothing, which costs less than clearing and setting it around every write.
+   */
   private dropSettled(): void {
-    const waiting = this.waiting;
-    let head = this.head;
-    while (head < waiting.length && waiting[head]!.settled) head++;
-    // The timer stays set when nothing waits: it then fires once and finds nothing, which costs
-    // less than clearing and setting it again around every write at low concurrency.
-    if (head === waiting.length) {
-      this.waiting = [];
-      head = 0;
-    } else if (head > 1024 && head * 2 > waiting.length) {
-      this.waiting = waiting.slice(head);
-      head = 0;
-    }
-    this.head = head;
+    while (this.waiting.peek()?.settled === true) this.waiting.shift();
   }
 
   private link(replicaId: string): ReplicaLink {
