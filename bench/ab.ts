@@ -1,9 +1,9 @@
 // `npm run bench -- --ab [--rounds N]`: the two CPU ratio targets measured as paired, repeated
 // runs. This VM's speed drifts by tens of percent within minutes, so one run of each target says
-// little about a ratio of 1.2x. Here the two targets of a ratio are up together and run back to
-// back, in A B B A order per pair of rounds (a steady drift then weighs on both alike), and each
-// scenario's ratio is the median of the per-round ratios, with their spread. A control pair of
-// two identical bare servers shows the spread that comes from the machine alone.
+// little about a ratio of 1.2x. Here the targets of a ratio are up together and run back to
+// back, in A B C then C B A order over each pair of rounds (a steady drift then weighs on all
+// alike), and each scenario's ratio is the median of the per-round ratios, with their spread. A
+// control pair of two identical bare servers shows the spread that comes from the machine alone.
 import { warmUp } from './warm-up.js';
 import { modeLabel, type LoadMode, type Scenario } from './load-plan.js';
 import { pingPong, stream, unary, type BenchOptions } from './plan.js';
