@@ -6,7 +6,7 @@
 // control pair of two identical bare servers shows the spread that comes from the machine alone.
 import { warmUp } from './warm-up.js';
 import { modeLabel, type LoadMode, type Scenario } from './load-plan.js';
-import { pingPong, stream, unary, type BenchOptions } from './plan.js';
+import { ALL_MODES, pingPong, stream, unary, type BenchOptions } from './plan.js';
 import { mdTable } from './report.js';
 import { LoadWorkers } from './runner.js';
 import { startBare, startGokv, type Target } from './targets.js';
@@ -31,7 +31,6 @@ export function ratioSummary(rounds: AbRow['rounds']): { median: number; min: nu
   return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
 }
 
-const ALL_MODES: readonly LoadMode[] = [unary(1), unary(16), unary(64), stream(1), stream(4), pingPong];
 const WRITE_MODES: readonly LoadMode[] = [unary(1), unary(64), stream(4), pingPong];
 
 /**
@@ -73,7 +72,8 @@ export async function runAb(options: BenchOptions, log: (line: string) => void):
   const workers = await LoadWorkers.start(options.workers);
   const rows: AbRow[] = [];
   try {
-    const hsetHget = [...ALL_MODES.map((mode) => ({ scenario: 'hset' as const, mode })), ...ALL_MODES.map((mode) => ({ scenario: 'hget' as const, mode }))];
+    const modes = [...ALL_MODES, pingPong];
+    const hsetHget = [...modes.map((mode) => ({ scenario: 'hset' as const, mode })), ...modes.map((mode) => ({ scenario: 'hget' as const, mode }))];
     if (options.parts.has('bare')) {
       // A second bare server is the control: bare / bare shows how far identical servers differ.
       log('ab: starting two bare servers and single');

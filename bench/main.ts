@@ -11,7 +11,7 @@ import { ROOT, cpuMicros, installCleanup, sleep } from './children.js';
 import { measureMemory, type MemoryRow } from './memory.js';
 import type { Layout } from './memory-layouts.js';
 import { modeLabel } from './load-plan.js';
-import { parseArgs, runsFor, stream, timing, unary, type BenchOptions } from './plan.js';
+import { parseArgs, runsFor, timing, type BenchOptions } from './plan.js';
 import { hopsTable, runHops } from './hops.js';
 import { abTable, runAb } from './ab.js';
 import { warmUp } from './warm-up.js';

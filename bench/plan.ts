@@ -34,6 +34,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     );
     process.exit(0);
   }
+  const rounds = Number(value('--rounds') ?? 5);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds: expected a whole number of at least 1, got ${value('--rounds')}`);
   return {
     quick: has('--quick'),
     json: has('--json'),
@@ -44,7 +46,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     profile: has('--profile'),
     hops: has('--hops'),
     ab: has('--ab'),
-    rounds: Number(value('--rounds') ?? 5),
+    rounds,
   };
 }
 
@@ -52,7 +54,8 @@ export const unary = (inFlight: number): LoadMode => ({ kind: 'unary', inFlight 
 export const stream = (streams: number): LoadMode => ({ kind: 'stream', streams, window: 256 });
 /** One stream with one command in flight: each command is a full round trip, as with C=1. */
 export const pingPong: LoadMode = { kind: 'stream', streams: 1, window: 1 };
-const ALL_MODES = [unary(1), unary(16), unary(64), stream(1), stream(4)];
+/** RunCommand at C = 1, 16, 64 and StreamCommand with 1 and 4 streams: every scenario's modes. */
+export const ALL_MODES: readonly LoadMode[] = [unary(1), unary(16), unary(64), stream(1), stream(4)];
 
 export interface RunPlan {
   readonly scenario: Scenario;

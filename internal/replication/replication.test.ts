@@ -101,7 +101,7 @@ describe('replication from a leader to one replica', () => {
       const { transport, write } = pair('sync', 50);
       transport.holdAcks = true;
       let outcome = 'pending';
-      write('HSET', 'h', 'a', '1').done.then(
+      void write('HSET', 'h', 'a', '1').done.then(
         () => (outcome = 'ok'),
         () => (outcome = 'failed'),
       );
