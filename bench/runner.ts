@@ -5,7 +5,11 @@ import type { ChildProcess } from 'node:child_process';
 import { cpuMicros, machineBusyMicros, sleep, startTs, stopChild, type Started } from './children.js';
 import { Histogram } from './histogram.js';
 import { KEY_COUNT, modeLabel, runSeed, type LoadMode, type Scenario, type WorkerMessage, type WorkerResult } from './load-plan.js';
+import { scrapeLatency, serverLatency, type ServerLatency } from './server-latency.js';
 import type { Target } from './targets.js';
+
+/** The one command a scenario sends, where it sends only one. */
+const ONE_COMMAND: Partial<Record<Scenario, string>> = { hset: 'HSET', hget: 'HGET' };
 
 export interface RunResult {
   readonly target: string;
@@ -29,6 +33,8 @@ export interface RunResult {
   readonly otherPct: number;
   /** Mean event-loop utilisation over the target's processes (0..1); null when unknown. */
   readonly elu: number | null;
+  /** Open-loop runs on gokv: the HSET latency the nodes measured over the window (server-latency.ts). */
+  readonly server?: ServerLatency;
 }
 
 export interface Timing {
@@ -128,11 +134,16 @@ export class LoadWorkers {
     const cpu0 = sum(pids);
     const start = performance.now();
     const elu0 = await sampleElu(target);
+    // Open-loop runs answer the p99 target; the nodes' own view of it is read around the window.
+    const command = ONE_COMMAND[scenario];
+    const latencyUrls = mode.kind === 'rate' && command !== undefined ? target.metricsUrls : undefined;
+    const latency0 = latencyUrls && (await scrapeLatency(latencyUrls, command!));
     await sleep(t1 - Date.now());
     const cpu1 = sum(pids);
     const client1 = sum(workerPids);
     const machine1 = machineBusyMicros();
     const seconds = (performance.now() - start) / 1000;
+    const latency1 = latencyUrls && (await scrapeLatency(latencyUrls, command!));
     const elu1 = await sampleElu(target);
     const results = await Promise.all(pending);
 
@@ -169,6 +180,7 @@ export class LoadWorkers {
       clientUsPerOp: ops > 0 ? (client1 - client0) / ops : 0,
       otherPct: Math.max(0, ((machine1 - machine0 - (cpu1 - cpu0) - (client1 - client0)) / 1e6 / seconds) * 100),
       elu: elus.length > 0 ? elus.reduce((a, b) => a + b, 0) / elus.length : null,
+      ...(latency0 && latency1 ? { server: serverLatency(latency0, latency1) } : {}),
     };
     return firstError === undefined ? result : { ...result, firstError };
   }

@@ -19,6 +19,8 @@ export interface Target {
   readonly eluFiles: ReadonlyArray<string | undefined>;
   /** RESP ports, when the target serves the Redis protocol (redis-server, gokv with `resp`). */
   readonly respPorts?: readonly number[];
+  /** gokv nodes' Prometheus endpoints (`/metrics` on their REST port), for the server-side p99. */
+  readonly metricsUrls?: readonly string[];
   stop(): Promise<void>;
 }
 
@@ -68,10 +70,11 @@ export async function startGokv(
   const name = nodes === 1 ? 'single' : `cluster${nodes}`;
   const configPath = join(scratch, `${name}.yml`);
   writeFileSync(configPath, `cluster:\n  replicas: ${options.replicas ?? (nodes === 1 ? 0 : 2)}\nreplication:\n  mode: sync\n`);
-  const specs: Array<{ id: string; internal: string; grpc: string; resp: number | undefined }> = [];
+  const specs: Array<{ id: string; internal: string; grpc: string; rest: string; resp: number | undefined }> = [];
+  const loopback = async () => `127.0.0.1:${await freePort()}`;
   for (let i = 0; i < nodes; i++) {
     const resp = options.resp ? await freePort() : undefined;
-    specs.push({ id: `${name}-${i + 1}`, internal: `127.0.0.1:${await freePort()}`, grpc: `127.0.0.1:${await freePort()}`, resp });
+    specs.push({ id: `${name}-${i + 1}`, internal: await loopback(), grpc: await loopback(), rest: await loopback(), resp });
   }
   const procs = specs.map((s) => {
     const seeds = specs.filter((o) => o !== s).map((o) => `${o.id}=${o.internal}`).join(',');
@@ -84,7 +87,7 @@ export async function startGokv(
         GOKV_CLUSTER_BIND_ADDR: s.internal,
         GOKV_CLUSTER_SEEDS: seeds,
         GOKV_EXTERNAL_GRPC_BIND_ADDR: s.grpc,
-        GOKV_EXTERNAL_REST_BIND_ADDR: '',
+        GOKV_EXTERNAL_REST_BIND_ADDR: s.rest,
         GOKV_EXTERNAL_RESP_BIND_ADDR: s.resp === undefined ? '' : `127.0.0.1:${s.resp}`,
         GOKV_PERSISTENCE_PATH: join(scratch, `${s.id}.snapshot`),
         BENCH_ELU_FILE: join(scratch, `${s.id}.elu`),
@@ -107,6 +110,7 @@ export async function startGokv(
     addresses,
     procs,
     eluFiles: specs.map((s) => join(scratch, `${s.id}.elu`)),
+    metricsUrls: specs.map((s) => `http://${s.rest}/metrics`),
     ...(options.resp ? { respPorts: specs.map((s) => s.resp!) } : {}),
     stop: () => stopAll(procs),
   };

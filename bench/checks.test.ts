@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { checks } from './checks.js';
+import type { RunResult } from './runner.js';
+import type { ServerLatency } from './server-latency.js';
+
+const rateRun = (target: string, server?: ServerLatency): RunResult => ({
+  target,
+  scenario: 'hset',
+  mode: 'Run @500/s',
+  modeSpec: { kind: 'rate', opsPerSec: 500, maxInFlight: 256 },
+  ops: 2500,
+  errors: 0,
+  opsPerSec: 500,
+  p50Ms: 2,
+  p99Ms: 40,
+  p999Ms: 60,
+  cpuUsPerOp: 300,
+  cpuPct: 15,
+  clientUsPerOp: 500,
+  otherPct: 0,
+  elu: 0.2,
+  ...(server ? { server } : {}),
+});
+
+const latency = (p99Ms: number, loopDelayP99Ms: number | null): ServerLatency => ({
+  commands: 2500,
+  p99Ms,
+  overThresholdPct: 0.4,
+  thresholdMs: 5,
+  loopDelayP99Ms,
+});
+
+const serverRow = (runs: RunResult[], who: string) => checks(runs, []).find((c) => c.target.startsWith(`${who}: the same, as the nodes`))!;
+
+describe('the p99 target as the nodes measure it', () => {
+  it('adds the event-loop delay to the command p99 before comparing with 5 ms', () => {
+    const met = serverRow([rateRun('single', latency(0.3, 2.5))], 'single node');
+    expect(met.pass).toBe(true);
+    expect(met.measured).toBe('2.80 ms: commands 0.30 ms (0.4 % of 2500 over 5 ms) + event-loop delay 2.50 ms (worst node)');
+    // The commands alone are fast; waiting to be read is not: missed.
+    expect(serverRow([rateRun('cluster3', latency(0.3, 4.9))], 'three nodes').pass).toBe(false);
+  });
+
+  it('says not measured when the run has no server reading, and keeps the client-side row', () => {
+    const runs = [rateRun('single')];
+    expect(serverRow(runs, 'single node').pass).toBeNull();
+    const client = checks(runs, []).find((c) => c.target.startsWith('single node: HSET p99'))!;
+    expect(client.pass).toBe(false);
+    expect(client.measured).toContain('40.00 ms at 500 ops/s');
+  });
+});
