@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { BinStr } from '../command/index.js';
-import { Fifo } from './fifo.js';
+import { Deque } from '../store/index.js';
 import type { KeyStateMessage, ReplicaStream, ReplicaTransport, ReplicatedWrite, ReplicationAck, ReplicationOp } from './types.js';
 
 interface Waiter {
@@ -27,7 +27,7 @@ export class ReplicaLink {
   /** Ops sent and not acked yet, by seq, with the key each touched. */
   private readonly unacked = new Map<number, BinStr>();
   /** Writes waiting for their ack, in seq order: an ack resolves a prefix. */
-  private waiters = new Fifo<Waiter>();
+  private waiters = new Deque<Waiter>();
   private closed = false;
   private failures = 0;
   /** Earliest time (ms) a new stream may be opened after failures. */
@@ -48,7 +48,7 @@ export class ReplicaLink {
   /** Queues a write; `applied` is called once the replica has applied it (or newer state). */
   send(write: ReplicatedWrite, applied: () => void): void {
     const seq = this.enqueue({ write });
-    this.waiters.push({ seq, key: write.key, applied });
+    this.waiters.pushBack({ seq, key: write.key, applied });
   }
 
   /** Queues a write without waiting for it (async mode). */
@@ -65,7 +65,7 @@ export class ReplicaLink {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.stream?.close();
     this.stream = undefined;
-    this.waiters = new Fifo();
+    this.waiters = new Deque();
     this.queue = [];
   }
 
@@ -141,15 +141,15 @@ export class ReplicaLink {
    */
   private settle(ackedSeq: number, moved: ReadonlyMap<BinStr, number>): void {
     if (moved.size > 0) {
-      const pending = this.waiters.takeAll();
+      const pending = this.waiters.toArray();
       for (const w of pending) {
         const resyncSeq = moved.get(w.key);
         if (resyncSeq !== undefined && w.seq < resyncSeq) w.seq = resyncSeq;
       }
-      for (const w of pending.sort((a, b) => a.seq - b.seq)) this.waiters.push(w);
+      this.waiters.replaceAll(pending.sort((a, b) => a.seq - b.seq));
     }
-    for (let w = this.waiters.peek(); w !== undefined && w.seq <= ackedSeq; w = this.waiters.peek()) {
-      this.waiters.shift();
+    for (let w = this.waiters.at(0); w !== undefined && w.seq <= ackedSeq; w = this.waiters.at(0)) {
+      this.waiters.popFront();
       w.applied();
     }
   }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { BinStr } from '../command/index.js';
+import { Deque } from '../store/index.js';
 import { GokvError } from '../errors/index.js';
-import { Fifo } from './fifo.js';
 import { ReplicaLink } from './replica-link.js';
 import type { KeyStateMessage, ReplicaTransport, ReplicatedWrite } from './types.js';
 
@@ -36,7 +36,7 @@ export class Replicator {
    * deadlines are in this order too and one timer, set for the oldest unsettled write, replaces
    * a timer per write.
    */
-  private readonly waiting = new Fifo<SyncWrite>();
+  private readonly waiting = new Deque<SyncWrite>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -58,7 +58,7 @@ export class Replicator {
     const need = Math.min(required, replicaIds.length);
     return new Promise<void>((resolve, reject) => {
       const w: SyncWrite = { deadline: performance.now() + this.options.timeoutMs, need, acked: 0, settled: false, resolve, reject };
-      this.waiting.push(w);
+      this.waiting.pushBack(w);
       this.armTimer();
       const onApplied = () => {
         if (w.settled || ++w.acked < w.need) return;
@@ -85,7 +85,7 @@ export class Replicator {
 
   close(): void {
     // Writes still waiting keep the timer: they fail as UNCERTAIN at their deadline.
-    if (this.waiting.size === 0 && this.timer !== undefined) {
+    if (this.waiting.length === 0 && this.timer !== undefined) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
@@ -95,7 +95,7 @@ export class Replicator {
 
   /** Sets the timer for the oldest write still waiting, if none is set. */
   private armTimer(): void {
-    const oldest = this.waiting.peek();
+    const oldest = this.waiting.at(0);
     if (this.timer !== undefined || oldest === undefined) return;
     this.timer = setTimeout(
       () => {
@@ -109,8 +109,8 @@ export class Replicator {
   /** Fails every write past its deadline with UNCERTAIN, then sets the timer for the next. */
   private expire(): void {
     const now = performance.now();
-    for (let w = this.waiting.peek(); w !== undefined && w.deadline <= now; w = this.waiting.peek()) {
-      this.waiting.shift();
+    for (let w = this.waiting.at(0); w !== undefined && w.deadline <= now; w = this.waiting.at(0)) {
+      this.waiting.popFront();
       if (w.settled) continue;
       w.settled = true;
       w.reject(
@@ -129,7 +129,7 @@ export class Replicator {
    * once and finds nothing, which costs less than clearing and setting it around every write.
    */
   private dropSettled(): void {
-    while (this.waiting.peek()?.settled === true) this.waiting.shift();
+    while (this.waiting.at(0)?.settled === true) this.waiting.popFront();
   }
 
   private link(replicaId: string): ReplicaLink {

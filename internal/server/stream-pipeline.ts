@@ -1,3 +1,5 @@
+import { Deque } from '../store/index.js';
+
 /** Where a pipeline writes; a gRPC duplex call in production, a recorder in tests. */
 export interface PipelineSink<T> {
   /** Returns false when the transport's buffer is full; `onDrain` is called when it empties. */
@@ -13,8 +15,7 @@ export interface PipelineSink<T> {
  * resumes when both have room again, so a fast writer cannot grow memory without bound.
  */
 export class StreamPipeline<T> {
-  private readonly queue: Array<{ done: boolean; value?: T }> = [];
-  private head = 0;
+  private queue = new Deque<{ done: boolean; value?: T }>();
   private inputEnded = false;
   private inputPaused = false;
   private transportFull = false;
@@ -29,12 +30,12 @@ export class StreamPipeline<T> {
   push(reply: T | Promise<T>): void {
     if (this.closed) return;
     if (!(reply instanceof Promise)) {
-      this.queue.push({ done: true, value: reply });
+      this.queue.pushBack({ done: true, value: reply });
       this.flush();
       return;
     }
     const slot: { done: boolean; value?: T } = { done: false };
-    this.queue.push(slot);
+    this.queue.pushBack(slot);
     void reply.then((value) => {
       slot.done = true;
       slot.value = value;
@@ -55,23 +56,15 @@ export class StreamPipeline<T> {
 
   cancel(): void {
     this.closed = true;
-    this.queue.length = 0;
-    this.head = 0;
+    this.queue = new Deque();
   }
 
   private flush(): void {
-    while (!this.closed && !this.transportFull && this.head < this.queue.length) {
-      const slot = this.queue[this.head]!;
-      if (!slot.done) break;
-      this.queue[this.head] = undefined as never;
-      this.head++;
+    while (!this.closed && !this.transportFull && this.queue.at(0)?.done === true) {
+      const slot = this.queue.popFront()!;
       if (!this.sink.write(slot.value as T)) this.transportFull = true;
     }
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue.splice(0, this.head);
-      this.head = 0;
-    }
-    if (!this.closed && this.inputEnded && this.head === this.queue.length) {
+    if (!this.closed && this.inputEnded && this.queue.length === 0) {
       this.closed = true;
       this.sink.end();
       return;
@@ -80,7 +73,7 @@ export class StreamPipeline<T> {
   }
 
   private updateFlow(): void {
-    const pending = this.queue.length - this.head;
+    const pending = this.queue.length;
     const shouldPause = this.transportFull || pending >= this.maxInFlight;
     if (shouldPause && !this.inputPaused) {
       this.inputPaused = true;
