@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { NodeMetrics } from '../internal/metrics/index.js';
+import { idleSources } from '../internal/metrics/testing/idle-sources.js';
 import { readLatency, serverLatency, type LatencyReading } from './server-latency.js';
 
 /** A node's real metrics, as its /metrics would expose them. */
 function node(): NodeMetrics {
-  return new NodeMetrics(
-    {
-      keys: () => 0,
-      usedMemoryBytes: () => 0,
-      storeCounters: () => ({ expiredKeys: 0, evictedKeys: 0 }),
-      gossip: () => undefined,
-      replicationLag: () => new Map(),
-      memberStatuses: () => [],
-      ringVersion: () => 1,
-    },
-    { commandNames: ['HSET', 'HGET'], maxMemoryBytes: 0 },
-  );
+  return new NodeMetrics(idleSources(), { commandNames: ['HSET', 'HGET'], maxMemoryBytes: 0 });
 }
 
 const record = (m: NodeMetrics, command: string, ms: number, times: number) => {

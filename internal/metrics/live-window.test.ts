@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CommandTotals } from './command-metrics.js';
 import { bucketQuantile, LiveWindow } from './live-window.js';
 import { NodeMetrics } from './node-metrics.js';
+import { idleSources } from './testing/idle-sources.js';
 
 const BOUNDS = [0.001, 0.01, 0.1];
 const totals = (count: number, buckets: number[]): CommandTotals => ({ count, buckets, boundsSeconds: BOUNDS });
@@ -58,18 +59,7 @@ describe('NodeMetrics.live', () => {
   });
 
   it('reads the commands recorded for Prometheus without resetting them', async () => {
-    const m = new NodeMetrics(
-      {
-        keys: () => 0,
-        usedMemoryBytes: () => 0,
-        storeCounters: () => ({ expiredKeys: 0, evictedKeys: 0 }),
-        gossip: () => undefined,
-        replicationLag: () => new Map(),
-        memberStatuses: () => [],
-        ringVersion: () => 0,
-      },
-      { commandNames: ['PING'], maxMemoryBytes: 0 },
-    );
+    const m = new NodeMetrics(idleSources(), { commandNames: ['PING'], maxMemoryBytes: 0 });
     made.push(m);
     m.start();
     const started = performance.now();
