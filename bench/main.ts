@@ -40,11 +40,13 @@ async function idleCpuPct(target: Target, ms: number): Promise<number> {
  */
 async function loadTargets(workers: LoadWorkers, targets: readonly Target[], options: BenchOptions, runs: RunResult[], notes: string[]): Promise<void> {
   const t = timing(options.quick);
+  for (const target of targets) await warmUp(workers, target, options.quick);
+  // Read after the warm-up: right after start a cluster is still settling (hand-offs, JIT) and
+  // used 14-32 % of a core for it, against 4-7 % once warm.
   for (const target of targets) {
     const idle = await idleCpuPct(target, options.quick ? 1000 : 3000);
-    notes.push(`${target.name} with no load used ${idle.toFixed(1)} % of a core (all its processes; background work such as gossip is in every run's server us/op)`);
+    notes.push(`${target.name} with no load used ${idle.toFixed(1)} % of a core after its warm-up (all its processes; background work such as gossip is in every run's server us/op)`);
   }
-  for (const target of targets) await warmUp(workers, target, options.quick);
   const preloaded = new Set<Target>();
   const plans = targets.map((target) => runsFor(target.name, options.quick));
   const order = plans.reduce((longest, p) => (p.length > longest.length ? p : longest));
@@ -110,8 +112,9 @@ async function main(): Promise<void> {
   const runs: RunResult[] = [];
   const notes: string[] = [];
   const workers = await LoadWorkers.start(options.workers);
-  // The bare server and one node are up together and loaded in turn; the cluster alone (idle, it
-  // uses a fifth of a core, which would weigh on the others' runs).
+  // The bare server and one node are up together and loaded in turn; the cluster alone (idle, its
+  // three processes still wake for gossip, which would weigh on the others' runs; --ab pairs it
+  // with one node instead).
   for (const group of [['bare', 'single'], ['cluster']] as const) {
     const parts = group.filter((part) => options.parts.has(part));
     if (parts.length === 0) continue;

@@ -117,7 +117,8 @@ ${report.notes.map((n) => `- ${n}`).join('\n')}
   (so two thirds of the commands are forwarded to the key's leader). All on 127.0.0.1.
 - \`bare\` and \`single\` are up together and loaded in turn, scenario by scenario, so that
   their ratio compares runs seconds apart: this VM's speed drifts by tens of percent over
-  minutes. \`cluster3\` runs alone afterwards (idle, it uses a fifth of a core).
+  minutes. \`cluster3\` runs alone afterwards (idle, its three processes still wake for
+  gossip: 4-7 % of a core once warm, more while it settles after start).
 - Before its measured runs, each target runs every scenario at full speed for 1.5 s over
   StreamCommand (4 x 256) and 1.5 s over RunCommand (C=64), unmeasured, so that V8 has optimised
   the code paths: a C=1 run alone sends too few commands for that. Every run draws its own keys
