@@ -114,6 +114,12 @@ export class LoadWorkers {
 
   /** One measured run: all workers load `target`; server CPU and ELU are read around [t0, t1]. */
   async run(target: Target, scenario: Scenario, mode: LoadMode, timing: Timing): Promise<RunResult> {
+    // Open-loop runs answer the p99 target; the nodes' own view of it is read around the window.
+    const command = ONE_COMMAND[scenario];
+    const latencyUrls = mode.kind === 'rate' && command !== undefined ? target.metricsUrls : undefined;
+    // A node's first /metrics answer takes about 80 ms (express and prom-client still cold): an
+    // unmeasured read before the load keeps that stall out of the window.
+    if (latencyUrls) await scrapeLatency(latencyUrls, command!);
     const shares = this.split(mode);
     const t0 = Date.now() + 100 + timing.warmupMs;
     const t1 = t0 + timing.measureMs;
@@ -134,9 +140,6 @@ export class LoadWorkers {
     const cpu0 = sum(pids);
     const start = performance.now();
     const elu0 = await sampleElu(target);
-    // Open-loop runs answer the p99 target; the nodes' own view of it is read around the window.
-    const command = ONE_COMMAND[scenario];
-    const latencyUrls = mode.kind === 'rate' && command !== undefined ? target.metricsUrls : undefined;
     const latency0 = latencyUrls && (await scrapeLatency(latencyUrls, command!));
     await sleep(t1 - Date.now());
     const cpu1 = sum(pids);
