@@ -69,3 +69,40 @@ describe('ForwardStream', () => {
     stream.close();
   });
 });
+
+describe('ForwardStream when a stream breaks with commands not yet written', () => {
+  /** Each open() makes a new call, as reopening a stream does. */
+  function reopening() {
+    const calls: FakeCall[] = [];
+    const stream = new ForwardStream(
+      'peer',
+      () => {
+        calls.push(new FakeCall());
+        return calls.at(-1)! as unknown as grpc.ClientDuplexStream<ForwardBatch, ForwardReplyBatch__Output>;
+      },
+      { timeoutMs: 1000, maxBatch: 64 },
+    );
+    const send = (key: string) => stream.send({ name: 'RPUSH', key, args: ['x'], hops: 1 });
+    return { calls, stream, send };
+  }
+
+  it('fails only what the broken stream carried and sends the rest on the next stream', async () => {
+    const { calls, stream, send } = reopening();
+    const carried = send('a');
+    await tick();
+    expect(calls).toHaveLength(1);
+    // Queued after the batch went out, then the stream fails before the next flush: the peer
+    // refused the connection, so `a` was not applied, and `b` was never written anywhere.
+    const queued = send('b');
+    calls[0]!.emit('error', { code: 14, details: 'No connection established. Last error: connect ECONNREFUSED' });
+    await expect(carried).rejects.toMatchObject({ transport: true, maybeApplied: false });
+    await tick();
+    // Had `b` been failed as "not applied" and then written anyway, a client retrying it would
+    // apply it twice.
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.written.flatMap((b) => b.commands ?? []).map((c) => String(c.key))).toEqual(['b']);
+    calls[1]!.answerAll();
+    await expect(queued).resolves.toBeDefined();
+    stream.close();
+  });
+});

@@ -20,14 +20,17 @@ interface Pending {
   resolve(reply: Uint8Array): void;
   reject(err: Error): void;
   timer: NodeJS.Timeout;
+  /** The call its batch went out on; unset while it waits in the queue for the next flush. */
+  call?: grpc.ClientDuplexStream<ForwardBatch, ForwardReplyBatch__Output>;
 }
 
 /**
  * Forwards commands to one peer over a single long-lived Forward stream. Commands queued in
  * the same tick travel in one batch (one gRPC message), which costs a few microseconds per
  * command instead of a unary call's ~100. Replies are matched by id and may arrive in any
- * order. A broken stream fails its pending commands as transport errors and is reopened on the
- * next send.
+ * order. A broken stream fails the commands it carried as transport errors and is reopened on
+ * the next flush; commands still queued were never written, so they go out on the new stream
+ * rather than fail (failed as "not applied" and then written, a retried write would apply twice).
  */
 export class ForwardStream {
   private call: grpc.ClientDuplexStream<ForwardBatch, ForwardReplyBatch__Output> | undefined;
@@ -49,22 +52,25 @@ export class ForwardStream {
     const id = this.nextId++;
     const args = new Array<Buffer>(req.args.length);
     for (let i = 0; i < args.length; i++) args[i] = Buffer.from(req.args[i]!, 'latin1');
-    this.queue.push({ id, command: req.name, key: Buffer.from(req.key, 'latin1'), args, hops: req.hops, replicaRead: req.replicaRead ?? false });
-    if (this.queue.length >= this.options.maxBatch) this.flush();
-    else if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
-    }
-    return new Promise((resolve, reject) => {
+    // Pending before queued: a full batch flushes right here and marks what it carries.
+    const reply = new Promise<Uint8Array>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(new TransportError(this.peer, `no reply within ${this.options.timeoutMs} ms`, { maybeApplied: true }));
       }, this.options.timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
     });
+    this.queue.push({ id, command: req.name, key: Buffer.from(req.key, 'latin1'), args, hops: req.hops, replicaRead: req.replicaRead ?? false });
+    if (this.queue.length >= this.options.maxBatch) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+    return reply;
   }
 
   close(): void {
+    this.queue = [];
     this.failAll('stream closed', true);
     this.call?.end();
     this.call = undefined;
@@ -75,8 +81,13 @@ export class ForwardStream {
     if (this.queue.length === 0) return;
     const commands = this.queue;
     this.queue = [];
+    const call = this.stream();
+    for (const c of commands) {
+      const p = this.pending.get(c.id as number);
+      if (p !== undefined) p.call = call;
+    }
     const origin = this.options.origin?.();
-    this.stream().write({ commands, fromNodeId: origin?.nodeId ?? '', fromIncarnation: origin?.incarnation ?? 0 });
+    call.write({ commands, fromNodeId: origin?.nodeId ?? '', fromIncarnation: origin?.incarnation ?? 0 });
   }
 
   private stream(): grpc.ClientDuplexStream<ForwardBatch, ForwardReplyBatch__Output> {
@@ -97,7 +108,7 @@ export class ForwardStream {
       if (this.call !== call) return;
       this.call = undefined;
       this.connected = false;
-      this.failAll(detail, maybeApplied);
+      this.failAll(detail, maybeApplied, call);
     };
     call.on('metadata', () => (this.connected = true));
     call.on('error', (err: grpc.ServiceError) => {
@@ -113,8 +124,10 @@ export class ForwardStream {
     return call;
   }
 
-  private failAll(detail: string, maybeApplied: boolean): void {
+  /** Fails what `call` carried (every pending command when no call is given). */
+  private failAll(detail: string, maybeApplied: boolean, call?: Pending['call']): void {
     for (const [id, p] of this.pending) {
+      if (call !== undefined && p.call !== call) continue;
       clearTimeout(p.timer);
       p.reject(new TransportError(this.peer, detail, { maybeApplied }));
       this.pending.delete(id);
