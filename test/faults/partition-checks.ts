@@ -42,7 +42,8 @@ export async function minorityAccepts(scale: Scale): Promise<void> {
     },
     { overrides: { cluster: { minorityWrites: 'accept' } }, allowLoss: true },
   );
-  // Every lost write was acknowledged inside the partition window (documented loss window).
+  // Every lost write was acknowledged inside the partition window (the documented loss window):
+  // after the cut began, so a write in flight at the cut may be one of them.
   const ops = ledger!.history.ops;
   for (const line of lost) {
     const m = /^(\S+): (?:holds \S+, expected one of (\S+)|acknowledged push (\S+) missing)/.exec(line);
@@ -50,7 +51,7 @@ export async function minorityAccepts(scale: Scale): Promise<void> {
     const value = m?.[3] ?? m?.[2]?.split('|')[0];
     const op = ops.find((o) => isWrite(o) && o.key === key && o.value === value);
     if (op === undefined) continue; // "out of order" lines name no single write
-    expect(op.invokeMs).toBeGreaterThanOrEqual(window!.fromMs);
+    expect(op.completeMs).toBeGreaterThanOrEqual(window!.fromMs);
     expect(op.invokeMs).toBeLessThanOrEqual(window!.toMs);
   }
   console.log(`[faults] partition-minority-accept: ${lost.length} acknowledged writes lost, all inside the partition window`);
