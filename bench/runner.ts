@@ -33,7 +33,7 @@ export interface RunResult {
   readonly otherPct: number;
   /** Mean event-loop utilisation over the target's processes (0..1); null when unknown. */
   readonly elu: number | null;
-  /** Open-loop runs on gokv: the HSET latency the nodes measured over the window (server-latency.ts). */
+  /** Open-loop runs on gokv: the command's latency as the nodes measured it over the window (server-latency.ts). */
   readonly server?: ServerLatency;
 }
 
