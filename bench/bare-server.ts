@@ -4,25 +4,15 @@
 // request is decoded by grpc-js as in gokv; the reply is encoded once, up front.
 // Usage: node --import tsx bench/bare-server.ts 127.0.0.1:PORT
 import * as grpc from '@grpc/grpc-js';
-import { ReplyMap } from '../internal/command/index.js';
 import type { CommandRequest__Output } from '../internal/gen/commonpb/CommandRequest.js';
-import type { CommandResponse } from '../internal/gen/commonpb/CommandResponse.js';
 import type { ExternalServerHandlers } from '../internal/gen/externalpb/ExternalServer.js';
 import { serverOptions } from '../internal/server/grpc-server.js';
-import { encodeReply, loadProtos } from '../internal/wire/index.js';
-import { FIELD, VALUE } from './load-plan.js';
+import { loadProtos } from '../internal/wire/index.js';
+import { bareReply } from './bare-replies.js';
 
 const address = process.argv[2] ?? '127.0.0.1:0';
 
-const REPLIES: Record<string, CommandResponse> = {
-  HSET: { response: encodeReply(1) },
-  LPUSH: { response: encodeReply(1) },
-  HGET: { response: encodeReply(new ReplyMap([[FIELD, VALUE]])) },
-  LPOP: { response: encodeReply(VALUE) },
-};
-const OTHER: CommandResponse = { response: encodeReply(null) };
-
-const reply = (req: CommandRequest__Output): CommandResponse => REPLIES[req.command] ?? OTHER;
+const reply = (req: CommandRequest__Output) => bareReply(req.command);
 
 const handlers: ExternalServerHandlers = {
   Healthcheck(_call, callback) {

@@ -2,7 +2,7 @@
 // (log scale, as latencies span 0.1 to 100+ ms) on the right, coloured by target.
 import type { RunResult } from './runner.js';
 
-const COLORS: Record<string, string> = { bare: '#8c8c8c', single: '#2b6cb0', cluster3: '#c05621', redis: '#2f855a' };
+const COLORS: Record<string, string> = { bare: '#8c8c8c', single: '#2b6cb0', cluster3: '#c05621', bare3: '#b7791f', redis: '#2f855a' };
 const ROW = 16;
 const LABEL_W = 250;
 const PANEL_W = 330;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checks } from './checks.js';
+import { checks, ratios } from './checks.js';
 import type { RunResult } from './runner.js';
 import type { ServerLatency } from './server-latency.js';
 
@@ -47,5 +47,46 @@ describe('the p99 target as the nodes measure it', () => {
     const client = checks(runs, []).find((c) => c.target.startsWith('single node: HSET p99'))!;
     expect(client.pass).toBe(false);
     expect(client.measured).toContain('40.00 ms at 500 ops/s');
+  });
+});
+
+const closedRun = (target: string, mode: string, cpuUsPerOp: number): RunResult => ({
+  ...rateRun(target),
+  mode,
+  modeSpec: { kind: 'unary', inFlight: Number(mode.slice('Run C='.length)) },
+  cpuUsPerOp,
+});
+
+describe('the bare cluster beside the cluster ratio', () => {
+  const runs = [
+    closedRun('bare', 'Run C=1', 100),
+    closedRun('single', 'Run C=1', 110),
+    closedRun('bare3', 'Run C=1', 400),
+    closedRun('cluster3', 'Run C=1', 440),
+    closedRun('bare', 'Run C=16', 50),
+    closedRun('single', 'Run C=16', 60),
+    closedRun('bare3', 'Run C=16', 100),
+    closedRun('cluster3', 'Run C=16', 150),
+    rateRun('cluster3'),
+    { ...rateRun('bare'), p99Ms: 12 },
+    { ...rateRun('bare3'), p99Ms: 25 },
+  ];
+
+  it('divides each HSET run by the matching run of the other target, open-loop runs aside', () => {
+    const byName = (name: string) => ratios(runs).filter((r) => r.name === name).map((r) => [r.mode, r.value]);
+    expect(byName('cluster / single CPU per write')).toEqual([['Run C=1', 4], ['Run C=16', 2.5]]);
+    expect(byName('bare3 / bare CPU per write')).toEqual([['Run C=1', 4], ['Run C=16', 2]]);
+    expect(byName('cluster / bare3 CPU per write')).toEqual([['Run C=1', 1.1], ['Run C=16', 1.5]]);
+  });
+
+  it("shows the transport's own ratio in the cluster row, which still judges gokv alone", () => {
+    const row = checks(runs, []).find((c) => c.target.startsWith('three nodes, replicas 2'))!;
+    expect(row.pass).toBe(false);
+    expect(row.measured).toBe('2.50 .. 4.00x (worst Run C=1); the same for the transport alone (bare cluster / bare server): 2.00 .. 4.00x (worst Run C=1)');
+  });
+
+  it("gives both floors for the cluster's p99 at its open-loop rate", () => {
+    const row = checks(runs, []).find((c) => c.target.startsWith('three nodes: HSET p99'))!;
+    expect(row.measured).toBe('40.00 ms at 500 ops/s (bare server at that rate: 12.00 ms; bare cluster at that rate: 25.00 ms)');
   });
 });

@@ -6,7 +6,7 @@ export interface BenchOptions {
   readonly quick: boolean;
   readonly json: boolean;
   readonly workers: number;
-  /** Which parts to run: bare, single, cluster, resp (gokv's RESP port), redis, memory. */
+  /** Which parts to run: bare, single, cluster, bare3 (the bare cluster), resp (gokv's RESP port), redis, memory. */
   readonly parts: ReadonlySet<string>;
   readonly writeDoc: boolean;
   readonly profile: boolean;
@@ -17,7 +17,7 @@ export interface BenchOptions {
   readonly rounds: number;
 }
 
-export const PARTS = ['bare', 'single', 'cluster', 'resp', 'redis', 'memory'] as const;
+export const PARTS = ['bare', 'single', 'cluster', 'bare3', 'resp', 'redis', 'memory'] as const;
 
 export function parseArgs(argv: readonly string[]): BenchOptions {
   const has = (flag: string) => argv.includes(flag);
@@ -30,7 +30,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   for (const p of parts) if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--only: unknown part ${p}`);
   if (has('--help')) {
     process.stdout.write(
-      'npm run bench -- [--quick] [--json] [--workers N] [--only bare,single,cluster,resp,redis,memory] [--no-doc] [--profile] [--hops] [--ab [--rounds N]]\n',
+      'npm run bench -- [--quick] [--json] [--workers N] [--only bare,single,cluster,bare3,resp,redis,memory] [--no-doc] [--profile] [--hops] [--ab [--rounds N]]\n',
     );
     process.exit(0);
   }
@@ -67,6 +67,8 @@ const each = (scenarios: readonly Scenario[], modes: readonly LoadMode[]): RunPl
 
 /** Runs per target, in order: writes first, then (after the preload) reads, mixed and lists. */
 export function runsFor(target: string, quick: boolean): RunPlan[] {
+  // The bare cluster is the ceiling for the cluster's writes only.
+  if (target === 'bare3') return each(['hset'], quick ? [unary(1), unary(64), stream(4)] : [...ALL_MODES, pingPong]);
   if (!quick) return [...each(['hset'], [...ALL_MODES, pingPong]), ...each(['hget', 'mixed', 'lpush-lpop'], ALL_MODES)];
   const quickModes = [unary(1), unary(64), stream(1), stream(4)];
   if (target === 'bare') return each(['hset', 'hget'], quickModes);

@@ -1,6 +1,7 @@
 // `npm run bench -- --profile`: one gokv node under `node --cpu-prof`, loaded with HSET over
 // RunCommand (C=16) and StreamCommand (4 x 256); prints the top self-time functions and the
 // self time per module, to decide what to optimise. Nothing in gokv is changed.
+// `--profile --only cluster`: the same for the three-node cluster (replicas 2), one profile per node.
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -81,7 +82,8 @@ const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
 
 export async function runProfile(options: BenchOptions, log: (line: string) => void): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'gokv-profile-'));
-  const target = await startGokv(1, ['--cpu-prof', '--cpu-prof-dir', dir]);
+  const nodes = options.parts.has('single') ? 1 : 3;
+  const target = await startGokv(nodes, ['--cpu-prof', '--cpu-prof-dir', dir]);
   const workers = await LoadWorkers.start(options.workers);
   const t = { warmupMs: 500, measureMs: options.quick ? 3000 : 8000 };
   const windows: Array<{ label: string; fromUs: number; toUs: number }> = [];
@@ -97,9 +99,11 @@ export async function runProfile(options: BenchOptions, log: (line: string) => v
     // SIGINT: gokv stops cleanly and exits, which writes the profile.
     await Promise.all(target.procs.map((p) => stopChild(p.child, 'SIGINT', 15_000)));
   }
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-  if (!file) throw new Error(`no .cpuprofile written in ${dir}`);
-  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
-  process.stdout.write(`profile: ${join(dir, file)} (open in Chrome DevTools or speedscope)\n`);
-  for (const w of windows) process.stdout.write(`\n== HSET, ${w.label}\n${summarise(profile, 25, w.fromUs, w.toUs)}\n`);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  if (files.length !== nodes) throw new Error(`${files.length} .cpuprofile files written in ${dir}, expected ${nodes}`);
+  for (const file of files) {
+    const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+    process.stdout.write(`profile: ${join(dir, file)} (open in Chrome DevTools or speedscope)\n`);
+    for (const w of windows) process.stdout.write(`\n== HSET, ${w.label}\n${summarise(profile, 25, w.fromUs, w.toUs)}\n`);
+  }
 }

@@ -112,13 +112,20 @@ ${report.notes.map((n) => `- ${n}`).join('\n')}
   with SIGUSR2 through bench/bench-hook.ts, which the bench preloads; gokv's code is unchanged.
 - **bare** is bench/bare-server.ts: grpc-js with the same proto and server options, replying
   with a precomputed MessagePack reply of the same shape, no store work: the transport ceiling.
+- **bare3** is three processes of bench/bare-cluster-node.ts: the ceiling of \`cluster3\`'s
+  writes. Each does a cluster write's network work with gokv's internal proto and nothing else:
+  a command whose key another node leads goes there over one Forward stream; the leader sends
+  each write to the other two over Replicate streams and answers once both acked it; batches
+  are collected per tick as in gokv. No store, versions or membership; HSET runs only.
+  \`bare3 / bare\` is what the transport alone costs three nodes against one.
 - Targets: \`single\` is one gokv node (\`replicas: 0\`); \`cluster3\` is three nodes with
   \`replicas: 2\`, \`replication.mode: sync\`, clients spread round-robin over the three nodes
   (so two thirds of the commands are forwarded to the key's leader). All on 127.0.0.1.
 - \`bare\` and \`single\` are up together and loaded in turn, scenario by scenario, so that
   their ratio compares runs seconds apart: this VM's speed drifts by tens of percent over
-  minutes. \`cluster3\` runs alone afterwards (idle, its three processes still wake for
-  gossip: 4-7 % of a core once warm, more while it settles after start).
+  minutes. \`cluster3\` and \`bare3\` run afterwards, up together and loaded in turn (idle,
+  the cluster's three processes still wake for gossip: 4-7 % of a core once warm, more while it
+  settles after start; \`bare3\` runs at the cluster's open-loop rate).
 - Before its measured runs, each target runs every scenario at full speed for 1.5 s over
   StreamCommand (4 x 256) and 1.5 s over RunCommand (C=64), unmeasured, so that V8 has optimised
   the code paths: a C=1 run alone sends too few commands for that. Every run draws its own keys

@@ -1,6 +1,6 @@
 // The servers under test, each started here as child processes on loopback with free ports:
-// the bare grpc-js server, one gokv node, a three-node gokv cluster (replicas 2, sync), and
-// redis-server for the outside reference.
+// the bare grpc-js server, one gokv node, a three-node gokv cluster (replicas 2, sync), the bare
+// three-node cluster (its transport ceiling), and redis-server for the outside reference.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,6 +59,30 @@ export async function startBare(): Promise<Target> {
     failWithTail([proc], err);
   }
   return { name: 'bare', addresses: [address], procs: [proc], eluFiles: [eluFile], stop: () => stopAll([proc]) };
+}
+
+/** The bare cluster (bench/bare-cluster-node.ts): three processes that forward and replicate, no store. */
+export async function startBareCluster(nodes = 3): Promise<Target> {
+  const loopback = async () => `127.0.0.1:${await freePort()}`;
+  const externals: string[] = [];
+  const internals: string[] = [];
+  for (let i = 0; i < nodes; i++) {
+    externals.push(await loopback());
+    internals.push(await loopback());
+  }
+  const eluFiles = externals.map((_, i) => join(scratch, `bare${nodes}-${i + 1}.elu`));
+  const procs = externals.map((_, i) =>
+    startTs(`bare${nodes}-${i + 1}`, 'bench/bare-cluster-node.ts', [String(i), externals.join(','), internals.join(',')], {
+      env: { ...process.env, BENCH_ELU_FILE: eluFiles[i] },
+    }),
+  );
+  try {
+    await waitUntil(`bare${nodes}`, async () => (await Promise.all(externals.map(health))).every((h) => h.peers.length === nodes));
+  } catch (err) {
+    await stopAll(procs);
+    failWithTail(procs, err);
+  }
+  return { name: `bare${nodes}`, addresses: externals, procs, eluFiles, stop: () => stopAll(procs) };
 }
 
 /** gokv nodes from source, sync replication; `replicas` defaults to 0 for one node, 2 for more. */

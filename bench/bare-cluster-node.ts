@@ -1,0 +1,196 @@
+// One node of the bare cluster: the transport ceiling of a three-node write. It does what a gokv
+// node does on the network for a command, and nothing else: a command whose key another node
+// leads goes there over one long-lived Forward stream; the leader sends each write to every other
+// node over a Replicate stream and answers once all of them have acknowledged it (sync, as
+// `replicas: 2` on three nodes). Batches are collected per tick, as gokv's ForwardStream,
+// ReplicaLink and forward-reply batcher collect them; messages use gokv's internal proto. No
+// store, no versions, no membership: replies are the fixed ones of bench/bare-replies.ts.
+// The leader of a key is a hash of it modulo the node count, which, like gokv's ring, sends two
+// thirds of the commands of a client on one node to another node.
+// Usage: node bench/bare-cluster-node.ts INDEX EXTERNAL_ADDRS INTERNAL_ADDRS (comma-separated).
+import * as grpc from '@grpc/grpc-js';
+import type { CommandRequest__Output } from '../internal/gen/commonpb/CommandRequest.js';
+import type { CommandResponse } from '../internal/gen/commonpb/CommandResponse.js';
+import type { ExternalServerHandlers } from '../internal/gen/externalpb/ExternalServer.js';
+import type { ForwardBatch, ForwardBatch__Output } from '../internal/gen/internalpb/ForwardBatch.js';
+import type { ForwardedCommand } from '../internal/gen/internalpb/ForwardedCommand.js';
+import type { ForwardReply } from '../internal/gen/internalpb/ForwardReply.js';
+import type { ForwardReplyBatch__Output } from '../internal/gen/internalpb/ForwardReplyBatch.js';
+import type { InternalServerClient, InternalServerHandlers } from '../internal/gen/internalpb/InternalServer.js';
+import type { ReplicateAck__Output } from '../internal/gen/internalpb/ReplicateAck.js';
+import type { ReplicateBatch, ReplicateBatch__Output } from '../internal/gen/internalpb/ReplicateBatch.js';
+import type { ReplicateOp } from '../internal/gen/internalpb/ReplicateOp.js';
+import { serverOptions } from '../internal/server/grpc-server.js';
+import { StreamPipeline } from '../internal/server/stream-pipeline.js';
+import { Deque } from '../internal/store/index.js';
+import { loadProtos } from '../internal/wire/index.js';
+import { bareLeaderOf, bareReply, isWrite } from './bare-replies.js';
+
+const self = Number(process.argv[2]);
+const externals = (process.argv[3] ?? '').split(',');
+const internals = (process.argv[4] ?? '').split(',');
+const nodes = internals.length;
+if (!Number.isInteger(self) || self < 0 || self >= nodes || externals.length !== nodes) {
+  process.stderr.write('usage: bare-cluster-node INDEX EXTERNAL_ADDRS INTERNAL_ADDRS\n');
+  process.exit(2);
+}
+const others = [...internals.keys()].filter((i) => i !== self);
+const { external, internal } = loadProtos();
+
+/** Opens a stream on first use: at start the other nodes may not listen yet. */
+function lazy<T>(open: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= open());
+}
+
+/** Collects what is pushed in one tick and sends it as one message at the tick's end. */
+class TickBatch<T> {
+  private items: T[] = [];
+  private scheduled = false;
+  constructor(private readonly send: (items: T[]) => void) {}
+  push(item: T): void {
+    this.items.push(item);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      const items = this.items;
+      this.items = [];
+      this.send(items);
+    });
+  }
+}
+
+const clients = new Map<number, InternalServerClient>(
+  others.map((i) => [i, new internal.internalpb.InternalServer(internals[i]!, grpc.credentials.createInsecure())]),
+);
+
+// --- Leader: each write goes to every other node; answered once all of them acked it.
+let lastSeq = 0;
+const ackedBy = new Map<number, number>(others.map((i) => [i, 0]));
+const waiting = new Deque<{ seq: number; done: () => void }>();
+
+function onAck(peer: number, ackedSeq: number): void {
+  ackedBy.set(peer, Math.max(ackedBy.get(peer)!, ackedSeq));
+  const low = Math.min(...ackedBy.values());
+  while (waiting.length > 0 && waiting.at(0)!.seq <= low) waiting.popFront()!.done();
+}
+
+const replicaLinks = others.map((peer) => {
+  const call = lazy(() => {
+    const c = clients.get(peer)!.Replicate();
+    c.on('data', (ack: ReplicateAck__Output) => onAck(peer, ack.ackedSeq));
+    c.on('error', (err) => process.stderr.write(`bare-cluster ${self}: replicate to ${peer}: ${err.message}\n`));
+    return c;
+  });
+  return new TickBatch<ReplicateOp>((ops) => call().write({ leaderId: String(self), ops } satisfies ReplicateBatch));
+});
+
+function lead(command: string, key: Buffer, args: Buffer[]): CommandResponse | Promise<CommandResponse> {
+  const reply = bareReply(command);
+  if (!isWrite(command) || replicaLinks.length === 0) return reply;
+  const seq = ++lastSeq;
+  const op: ReplicateOp = { seq, command, key, args, version: seq, prevVersion: seq - 1 };
+  for (const link of replicaLinks) link.push(op);
+  return new Promise((resolve) => waiting.pushBack({ seq, done: () => resolve(reply) }));
+}
+
+// --- Entry: a command for a key another node leads is forwarded there.
+const forwards = new Map(
+  others.map((peer) => {
+    const pending = new Map<number, (reply: CommandResponse) => void>();
+    const call = lazy(() => {
+      const c = clients.get(peer)!.Forward();
+      c.on('data', (batch: ForwardReplyBatch__Output) => {
+        for (const r of batch.replies) {
+          pending.get(r.id)?.({ response: r.response });
+          pending.delete(r.id);
+        }
+      });
+      c.on('error', (err) => process.stderr.write(`bare-cluster ${self}: forward to ${peer}: ${err.message}\n`));
+      return c;
+    });
+    const batch = new TickBatch<ForwardedCommand>((commands) => call().write({ commands } satisfies ForwardBatch));
+    let nextId = 1;
+    const send = (command: string, key: Buffer, args: Buffer[]): Promise<CommandResponse> => {
+      const id = nextId++;
+      batch.push({ id, command, key, args, hops: 1 });
+      return new Promise((resolve) => pending.set(id, resolve));
+    };
+    return [peer, send] as const;
+  }),
+);
+
+function execute(req: CommandRequest__Output): CommandResponse | Promise<CommandResponse> {
+  const key = Buffer.from(req.key, 'latin1');
+  const leader = bareLeaderOf(key, nodes);
+  return leader === self ? lead(req.command, key, req.args) : forwards.get(leader)!(req.command, key, req.args);
+}
+
+const externalHandlers: ExternalServerHandlers = {
+  Healthcheck(_call, callback) {
+    callback(null, {
+      ringVersion: 1,
+      peers: externals.map((addr, i) => ({ nodeId: `bare3-${i + 1}`, nodeAddr: addr, alive: true, status: 'alive' })),
+    });
+  },
+  RunCommand(call, callback) {
+    const result = execute(call.request);
+    if (result instanceof Promise) void result.then((reply) => callback(null, reply));
+    else callback(null, result);
+  },
+  StreamCommand(call) {
+    // Replies in request order, as gokv's streams answer (a forwarded command may finish later).
+    const pipeline = new StreamPipeline<CommandResponse>(
+      { write: (m) => call.write(m), pauseInput: () => call.pause(), resumeInput: () => call.resume(), end: () => call.end() },
+      256,
+    );
+    call.on('drain', () => pipeline.onDrain());
+    call.on('data', (req: CommandRequest__Output) => pipeline.push(execute(req)));
+    call.on('end', () => pipeline.endInput());
+    call.on('error', () => pipeline.cancel());
+  },
+};
+
+const internalHandlers: Partial<InternalServerHandlers> = {
+  Forward(call) {
+    const out = new TickBatch<ForwardReply>((replies) => call.write({ replies }));
+    call.on('data', (batch: ForwardBatch__Output) => {
+      for (const c of batch.commands) {
+        const result = lead(c.command, c.key, c.args);
+        if (result instanceof Promise) void result.then((r) => out.push({ id: c.id, response: r.response! }));
+        else out.push({ id: c.id, response: result.response! });
+      }
+    });
+    call.on('end', () => call.end());
+    call.on('error', () => undefined);
+  },
+  Replicate(call) {
+    call.on('data', (batch: ReplicateBatch__Output) => call.write({ ackedSeq: batch.ops.at(-1)?.seq ?? 0, resyncKeys: [] }));
+    call.on('end', () => call.end());
+    call.on('error', () => undefined);
+  },
+};
+
+const servers = [
+  { addr: externals[self]!, service: external.externalpb.ExternalServer.service, handlers: externalHandlers },
+  { addr: internals[self]!, service: internal.internalpb.InternalServer.service, handlers: internalHandlers },
+].map(({ addr, service, handlers }) => {
+  const server = new grpc.Server(serverOptions(64 * 1024 * 1024));
+  server.addService(service, handlers as grpc.UntypedServiceImplementation);
+  server.bindAsync(addr, grpc.ServerCredentials.createInsecure(), (err) => {
+    if (err) {
+      process.stderr.write(`bare-cluster ${self}: ${err.message}\n`);
+      process.exit(1);
+    }
+  });
+  return server;
+});
+
+const stop = (): void => {
+  for (const c of clients.values()) c.close();
+  let left = servers.length;
+  for (const s of servers) s.tryShutdown(() => --left === 0 && process.exit(0));
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
