@@ -9,7 +9,7 @@ import { modeLabel, type LoadMode, type Scenario } from './load-plan.js';
 import { ALL_MODES, pingPong, stream, unary, type BenchOptions } from './plan.js';
 import { mdTable } from './report.js';
 import { LoadWorkers } from './runner.js';
-import { startBare, startGokv, type Target } from './targets.js';
+import { startBare, startBareCluster, startGokv, type Target } from './targets.js';
 
 export interface AbRow {
   readonly pair: string;
@@ -66,7 +66,11 @@ async function roundRobin(
   return rows;
 }
 
-/** single / bare over HSET and HGET in every mode; with `cluster`, also cluster / single over HSET. */
+/**
+ * single / bare over HSET and HGET in every mode; with `cluster`, also cluster / single over HSET,
+ * and with `bare3` too, the bare cluster's ratios in the same rounds: bare3 / bare (what the
+ * transport alone costs three nodes against one) and cluster / bare3.
+ */
 export async function runAb(options: BenchOptions, log: (line: string) => void): Promise<AbRow[]> {
   const rounds = options.rounds;
   const workers = await LoadWorkers.start(options.workers);
@@ -91,12 +95,22 @@ export async function runAb(options: BenchOptions, log: (line: string) => void):
       }
     }
     if (options.parts.has('cluster')) {
-      log('ab: starting single and cluster');
-      const targets = [await startGokv(1), await startGokv(3)];
+      const withBare3 = options.parts.has('bare3');
+      log(`ab: starting single and cluster${withBare3 ? ', bare and bare3' : ''}`);
+      const targets = [await startGokv(1), await startGokv(3), ...(withBare3 ? [await startBare(), await startBareCluster(3)] : [])];
       try {
         for (const target of targets) await warmUp(workers, target, options.quick);
         const writes = WRITE_MODES.map((mode) => ({ scenario: 'hset' as const, mode }));
-        rows.push(...(await roundRobin(workers, targets, [{ name: 'cluster / single', num: 1, den: 0 }], writes, rounds, log)));
+        const pairs = [
+          { name: 'cluster / single', num: 1, den: 0 },
+          ...(withBare3
+            ? [
+                { name: 'bare3 / bare', num: 3, den: 2 },
+                { name: 'cluster / bare3', num: 1, den: 3 },
+              ]
+            : []),
+        ];
+        rows.push(...(await roundRobin(workers, targets, pairs, writes, rounds, log)));
       } finally {
         await Promise.all(targets.map((target) => target.stop()));
       }

@@ -62,7 +62,7 @@ export async function startBare(): Promise<Target> {
 }
 
 /** The bare cluster (bench/bare-cluster-node.ts): three processes that forward and replicate, no store. */
-export async function startBareCluster(nodes = 3): Promise<Target> {
+export async function startBareCluster(nodes = 3, extraExecArgv: string[] = []): Promise<Target> {
   const loopback = async () => `127.0.0.1:${await freePort()}`;
   const externals: string[] = [];
   const internals: string[] = [];
@@ -74,7 +74,7 @@ export async function startBareCluster(nodes = 3): Promise<Target> {
   const procs = externals.map((_, i) =>
     startTs(`bare${nodes}-${i + 1}`, 'bench/bare-cluster-node.ts', [String(i), externals.join(','), internals.join(',')], {
       env: { ...process.env, BENCH_ELU_FILE: eluFiles[i] },
-    }),
+    }, extraExecArgv),
   );
   try {
     await waitUntil(`bare${nodes}`, async () => (await Promise.all(externals.map(health))).every((h) => h.peers.length === nodes));
