@@ -19,6 +19,7 @@ const rateRun = (target: string, server?: ServerLatency): RunResult => ({
   clientUsPerOp: 500,
   otherPct: 0,
   elu: 0.2,
+  loopDelayP99Ms: 3,
   ...(server ? { server } : {}),
 });
 
@@ -39,6 +40,13 @@ describe('the p99 target as the nodes measure it', () => {
     expect(met.measured).toBe('2.80 ms: commands 0.30 ms (0.4 % of 2500 over 5 ms) + event-loop delay 2.50 ms (worst node)');
     // The commands alone are fast; waiting to be read is not: missed.
     expect(serverRow([rateRun('cluster3', latency(0.3, 4.9))], 'three nodes').pass).toBe(false);
+  });
+
+  it('shows the event-loop delay the bench hook measured in gokv and in the bare server at that rate', () => {
+    const row = serverRow([rateRun('single', latency(0.3, 2.5)), { ...rateRun('bare'), loopDelayP99Ms: 1.25 }], 'single node');
+    expect(row.measured).toBe(
+      '2.80 ms: commands 0.30 ms (0.4 % of 2500 over 5 ms) + event-loop delay 2.50 ms (worst node); event-loop delay p99 by the bench hook: gokv 3.00 ms, bare server at that rate 1.25 ms',
+    );
   });
 
   it('says not measured when the run has no server reading, and keeps the client-side row', () => {

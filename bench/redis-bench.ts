@@ -92,6 +92,7 @@ export async function runRedisBench(redis: Target, quick: boolean, log: (line: s
       clientUsPerOp: Number.NaN,
       otherPct: Number.NaN,
       elu: null,
+      loopDelayP99Ms: null,
     });
   }
   return out;

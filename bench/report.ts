@@ -28,7 +28,7 @@ export interface BenchReport {
 }
 
 const num = (v: number, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : '-');
-const HEAD = ['target', 'scenario', 'mode', 'ops/s', 'p50 ms', 'p99 ms', 'p999 ms', 'server us/op', 'server CPU %', 'ELU', 'client us/op', 'other CPU %', 'errors'];
+const HEAD = ['target', 'scenario', 'mode', 'ops/s', 'p50 ms', 'p99 ms', 'p999 ms', 'server us/op', 'server CPU %', 'ELU', 'loop delay p99 ms', 'client us/op', 'other CPU %', 'errors'];
 
 function row(r: RunResult): string[] {
   return [
@@ -42,6 +42,7 @@ function row(r: RunResult): string[] {
     num(r.cpuUsPerOp, 1),
     num(r.cpuPct),
     r.elu === null ? '-' : r.elu.toFixed(2),
+    r.loopDelayP99Ms === null ? '-' : num(r.loopDelayP99Ms, 1),
     num(r.clientUsPerOp, 1),
     num(r.otherPct),
     String(r.errors),
@@ -110,6 +111,10 @@ ${report.notes.map((n) => `- ${n}`).join('\n')}
   nor the workers (other work), in % of one core: high values mean ops/s and latency are depressed.
 - **ELU** is the server's event-loop utilisation over the window (mean over its processes), read
   with SIGUSR2 through bench/bench-hook.ts, which the bench preloads; gokv's code is unchanged.
+  **loop delay p99 ms** comes the same way: the p99 of the event-loop delay over the window
+  (worst process; \`monitorEventLoopDelay\` at 10 ms, less those 10 ms), how long a request
+  that has arrived may wait before the server's JavaScript reads it. It is measured alike in
+  gokv and in the bare servers.
 - **bare** is bench/bare-server.ts: grpc-js with the same proto and server options, replying
   with a precomputed MessagePack reply of the same shape, no store work: the transport ceiling.
 - **bare3** is three processes of bench/bare-cluster-node.ts: the ceiling of \`cluster3\`'s

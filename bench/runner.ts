@@ -33,6 +33,8 @@ export interface RunResult {
   readonly otherPct: number;
   /** Mean event-loop utilisation over the target's processes (0..1); null when unknown. */
   readonly elu: number | null;
+  /** The worst process's event-loop delay p99 over the window (bench hook), in ms; null when unknown. */
+  readonly loopDelayP99Ms: number | null;
   /** Open-loop runs on gokv: the command's latency as the nodes measured it over the window (server-latency.ts). */
   readonly server?: ServerLatency;
 }
@@ -58,8 +60,19 @@ function request<T>(child: ChildProcess, msg: WorkerMessage, expect: string): Pr
   });
 }
 
-/** Reads ELU of every hooked process: signals each, waits for the line its hook appends. */
-async function sampleElu(target: Target): Promise<Array<{ idle: number; active: number } | undefined>> {
+/** What a hooked process reports on SIGUSR2 (bench-hook.ts). */
+interface HookSample {
+  readonly idle: number;
+  readonly active: number;
+  /** Event-loop delay p99 since the previous sample, in ms. */
+  readonly loopDelayP99Ms: number | null;
+}
+
+/**
+ * Reads ELU of every hooked process: signals each, waits for the line its hook appends. Each
+ * signal also restarts the process's event-loop delay histogram.
+ */
+async function sampleElu(target: Target): Promise<Array<HookSample | undefined>> {
   return Promise.all(
     target.eluFiles.map(async (file, i) => {
       const pid = target.procs[i]?.child.pid;
@@ -69,12 +82,18 @@ async function sampleElu(target: Target): Promise<Array<{ idle: number; active: 
       process.kill(pid, 'SIGUSR2');
       for (let t = 0; t < 200; t++) {
         const now = lines();
-        if (now.length > before) return JSON.parse(now[now.length - 1]!) as { idle: number; active: number };
+        if (now.length > before) return JSON.parse(now[now.length - 1]!) as HookSample;
         await sleep(5);
       }
       return undefined;
     }),
   );
+}
+
+/** The largest event-loop delay p99 of the window's end samples (each covers the window). */
+function worstLoopDelay(samples: ReadonlyArray<HookSample | undefined>): number | null {
+  const known = samples.flatMap((s) => (s?.loopDelayP99Ms == null ? [] : [s.loopDelayP99Ms]));
+  return known.length > 0 ? Math.max(...known) : null;
 }
 
 export class LoadWorkers {
@@ -183,6 +202,7 @@ export class LoadWorkers {
       clientUsPerOp: ops > 0 ? (client1 - client0) / ops : 0,
       otherPct: Math.max(0, ((machine1 - machine0 - (cpu1 - cpu0) - (client1 - client0)) / 1e6 / seconds) * 100),
       elu: elus.length > 0 ? elus.reduce((a, b) => a + b, 0) / elus.length : null,
+      loopDelayP99Ms: worstLoopDelay(elu1),
       ...(latency0 && latency1 ? { server: serverLatency(latency0, latency1) } : {}),
     };
     return firstError === undefined ? result : { ...result, firstError };
