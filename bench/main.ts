@@ -14,6 +14,7 @@ import { modeLabel } from './load-plan.js';
 import { parseArgs, runsFor, timing, type BenchOptions } from './plan.js';
 import { hopsTable, runHops } from './hops.js';
 import { abTable, runAb } from './ab.js';
+import { ratesTable, runRates } from './rates.js';
 import { warmUp } from './warm-up.js';
 import { runProfile } from './profile.js';
 import { runRedisBench } from './redis-bench.js';
@@ -102,6 +103,10 @@ async function main(): Promise<void> {
   }
   if (options.ab) {
     process.stdout.write(`${abTable(await runAb(options, log))}\n`);
+    return;
+  }
+  if (options.rates.length > 0) {
+    process.stdout.write(`${ratesTable(await runRates(options, log))}\n`);
     return;
   }
   if (options.hops) {

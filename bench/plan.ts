@@ -15,6 +15,8 @@ export interface BenchOptions {
   /** `--ab`: only the CPU ratios, as paired runs repeated `rounds` times (bench/ab.ts). */
   readonly ab: boolean;
   readonly rounds: number;
+  /** `--rates r1,r2`: only open-loop HSET runs at these rates, `rounds` times (bench/rates.ts). */
+  readonly rates: readonly number[];
 }
 
 export const PARTS = ['bare', 'single', 'cluster', 'bare3', 'resp', 'redis', 'memory'] as const;
@@ -30,11 +32,13 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   for (const p of parts) if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--only: unknown part ${p}`);
   if (has('--help')) {
     process.stdout.write(
-      'npm run bench -- [--quick] [--json] [--workers N] [--only bare,single,cluster,bare3,resp,redis,memory] [--no-doc] [--profile] [--hops] [--ab [--rounds N]]\n',
+      'npm run bench -- [--quick] [--json] [--workers N] [--only bare,single,cluster,bare3,resp,redis,memory] [--no-doc] [--profile] [--hops] [--ab [--rounds N]] [--rates R1,R2 [--rounds N]]\n',
     );
     process.exit(0);
   }
-  const rounds = Number(value('--rounds') ?? 5);
+  const rates = (value('--rates') ?? '').split(',').filter(Boolean).map(Number);
+  if (rates.some((r) => !(r > 0))) throw new Error(`--rates: expected rates per second above 0, got ${value('--rates')}`);
+  const rounds = Number(value('--rounds') ?? (rates.length > 0 ? 3 : 5));
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds: expected a whole number of at least 1, got ${value('--rounds')}`);
   return {
     quick: has('--quick'),
@@ -47,6 +51,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     hops: has('--hops'),
     ab: has('--ab'),
     rounds,
+    rates,
   };
 }
 
