@@ -20,7 +20,7 @@ import { runProfile } from './profile.js';
 import { runRedisBench } from './redis-bench.js';
 import { markdownReport, replaceSection, textReport, type BenchReport } from './report.js';
 import { LoadWorkers, type RunResult } from './runner.js';
-import { hasProgram, startBare, startBareCluster, startGokv, startRedis, type RedisTarget, type Target } from './targets.js';
+import { hasProgram, START_PART, startBare, startGokv, startRedis, type RedisTarget, type Target } from './targets.js';
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
@@ -121,14 +121,13 @@ async function main(): Promise<void> {
   // The bare server and one node are up together and loaded in turn; then the cluster with the
   // bare cluster (idle, the gokv cluster's three processes still wake for gossip, which would
   // weigh on one node's runs; --ab pairs the cluster with one node instead).
-  const start = { bare: startBare, single: () => startGokv(1), cluster: () => startGokv(3), bare3: () => startBareCluster(3) };
   for (const group of [['bare', 'single'], ['cluster', 'bare3']] as const) {
     const parts = group.filter((part) => options.parts.has(part));
     if (parts.length === 0) continue;
     log(`starting ${parts.join(' and ')}`);
     const targets: Target[] = [];
     try {
-      for (const part of parts) targets.push(await start[part]());
+      for (const part of parts) targets.push(await START_PART[part]());
       await loadTargets(workers, targets, options, runs, notes);
     } finally {
       await Promise.all(targets.map((target) => target.stop()));

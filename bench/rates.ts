@@ -6,22 +6,15 @@
 import type { BenchOptions } from './plan.js';
 import { mdTable } from './report.js';
 import { LoadWorkers, type RunResult } from './runner.js';
-import { startBare, startBareCluster, startGokv, type Target } from './targets.js';
+import { START_PART, type Target } from './targets.js';
 import { warmUp } from './warm-up.js';
-
-const START: Record<string, () => Promise<Target>> = {
-  bare: startBare,
-  single: () => startGokv(1),
-  cluster: () => startGokv(3),
-  bare3: () => startBareCluster(3),
-};
 
 export async function runRates(options: BenchOptions, log: (line: string) => void): Promise<RunResult[]> {
   const workers = await LoadWorkers.start(options.workers);
   const targets: Target[] = [];
   const runs: RunResult[] = [];
   try {
-    for (const part of Object.keys(START).filter((p) => options.parts.has(p))) targets.push(await START[part]!());
+    for (const part of (Object.keys(START_PART) as Array<keyof typeof START_PART>).filter((p) => options.parts.has(p))) targets.push(await START_PART[part]());
     for (const target of targets) await warmUp(workers, target, options.quick);
     const t = { warmupMs: 1000, measureMs: options.quick ? 2000 : 5000 };
     for (let round = 0; round < options.rounds; round++) {

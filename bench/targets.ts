@@ -140,6 +140,14 @@ export async function startGokv(
   };
 }
 
+/** The targets that `--only` names and the bench loads with its workers, by part name. */
+export const START_PART = {
+  bare: startBare,
+  single: () => startGokv(1),
+  cluster: () => startGokv(3),
+  bare3: () => startBareCluster(3),
+} as const satisfies Record<string, () => Promise<Target>>;
+
 /** Whether a program is on PATH. */
 export function hasProgram(program: string): boolean {
   try {
