@@ -131,7 +131,7 @@ const externalHandlers: ExternalServerHandlers = {
   Healthcheck(_call, callback) {
     callback(null, {
       ringVersion: 1,
-      peers: externals.map((addr, i) => ({ nodeId: `bare3-${i + 1}`, nodeAddr: addr, alive: true, status: 'alive' })),
+      peers: externals.map((addr, i) => ({ nodeId: `bare${nodes}-${i + 1}`, nodeAddr: addr, alive: true, status: 'alive' })),
     });
   },
   RunCommand(call, callback) {

@@ -98,7 +98,7 @@ export async function runProfile(options: BenchOptions, log: (line: string) => v
     }
   } finally {
     await workers.stop();
-    // SIGINT: gokv stops cleanly and exits, which writes the profile.
+    // SIGINT: gokv stops cleanly (a bare cluster node at once) and exits, which writes the profile.
     await Promise.all(target.procs.map((p) => stopChild(p.child, 'SIGINT', 15_000)));
   }
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
