@@ -2,7 +2,8 @@
 // RunCommand (C=16) and StreamCommand (4 x 256); prints the top self-time functions and the
 // self time per module, to decide what to optimise. Nothing in gokv is changed.
 // `--profile --only cluster`: the same for the three-node cluster (replicas 2), one profile per
-// node; `--profile --only bare3`: for the bare cluster, the ceiling of the cluster's writes.
+// node; `--profile --only bare3`: for the bare cluster, the ceiling of the cluster's writes;
+// `--profile --only bare`: for the bare server, the ceiling of one node.
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -10,7 +11,7 @@ import { ROOT, stopChild } from './children.js';
 import type { BenchOptions } from './plan.js';
 import { stream, unary } from './plan.js';
 import { LoadWorkers } from './runner.js';
-import { startBareCluster, startGokv } from './targets.js';
+import { startBare, startBareCluster, startGokv } from './targets.js';
 
 interface ProfileNode {
   readonly id: number;
@@ -83,9 +84,15 @@ const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
 
 export async function runProfile(options: BenchOptions, log: (line: string) => void): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'gokv-profile-'));
-  const nodes = options.parts.has('single') ? 1 : 3;
+  const { parts } = options;
+  const nodes = parts.has('single') || (parts.has('bare') && !parts.has('cluster')) ? 1 : 3;
   const profiled = ['--cpu-prof', '--cpu-prof-dir', dir];
-  const target = nodes === 3 && !options.parts.has('cluster') ? await startBareCluster(3, profiled) : await startGokv(nodes, profiled);
+  const target =
+    parts.has('single') || parts.has('cluster')
+      ? await startGokv(nodes, profiled)
+      : nodes === 1
+        ? await startBare(profiled)
+        : await startBareCluster(3, profiled);
   const workers = await LoadWorkers.start(options.workers);
   const t = { warmupMs: 500, measureMs: options.quick ? 3000 : 8000 };
   const windows: Array<{ label: string; fromUs: number; toUs: number }> = [];

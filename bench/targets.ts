@@ -48,10 +48,10 @@ async function stopAll(procs: readonly Started[]): Promise<void> {
   await Promise.all(procs.map((p) => stopChild(p.child)));
 }
 
-export async function startBare(): Promise<Target> {
+export async function startBare(extraExecArgv: string[] = []): Promise<Target> {
   const address = `127.0.0.1:${await freePort()}`;
   const eluFile = join(scratch, 'bare.elu');
-  const proc = startTs('bare', 'bench/bare-server.ts', [address], { env: { ...process.env, BENCH_ELU_FILE: eluFile } });
+  const proc = startTs('bare', 'bench/bare-server.ts', [address], { env: { ...process.env, BENCH_ELU_FILE: eluFile } }, extraExecArgv);
   try {
     await waitUntil('the bare server', async () => (await health(address)).peers.length === 1);
   } catch (err) {
