@@ -33,6 +33,12 @@ export function ratioSummary(rounds: AbRow['rounds']): { median: number; min: nu
 
 const WRITE_MODES: readonly LoadMode[] = [unary(1), unary(64), stream(4), pingPong];
 
+/** HSET, then HGET, in every mode and one command at a time over a stream. */
+function hsetHgetPlans(): Array<{ scenario: Scenario; mode: LoadMode }> {
+  const modes = [...ALL_MODES, pingPong];
+  return (['hset', 'hget'] as const).flatMap((scenario) => modes.map((mode) => ({ scenario, mode })));
+}
+
 /**
  * Runs each plan on every target, `rounds` times, in A B C then C B A order; returns the server
  * us/op of each target per round. `pairs` name the ratios (indexes into `targets`) to report.
@@ -76,8 +82,7 @@ export async function runAb(options: BenchOptions, log: (line: string) => void):
   const workers = await LoadWorkers.start(options.workers);
   const rows: AbRow[] = [];
   try {
-    const modes = [...ALL_MODES, pingPong];
-    const hsetHget = [...modes.map((mode) => ({ scenario: 'hset' as const, mode })), ...modes.map((mode) => ({ scenario: 'hget' as const, mode }))];
+    const hsetHget = hsetHgetPlans();
     if (options.parts.has('bare')) {
       // A second bare server is the control: bare / bare shows how far identical servers differ.
       log('ab: starting two bare servers and single');
@@ -111,6 +116,49 @@ export async function runAb(options: BenchOptions, log: (line: string) => void):
             : []),
         ];
         rows.push(...(await roundRobin(workers, targets, pairs, writes, rounds, log)));
+      } finally {
+        await Promise.all(targets.map((target) => target.stop()));
+      }
+    }
+  } finally {
+    await workers.stop();
+  }
+  return rows;
+}
+
+/**
+ * `--ab --base REF`: this checkout against the commit REF (built by bench/base-build.ts), paired
+ * in the same rounds: one node over HSET and HGET in every mode, with a second node of REF as
+ * the control, and the three-node cluster over HSET. Ratios are now / base: below 1 is faster.
+ */
+export async function runAbBase(options: BenchOptions, baseRoot: string, log: (line: string) => void): Promise<AbRow[]> {
+  const rounds = options.rounds;
+  const base = { root: baseRoot, label: 'base-' };
+  const workers = await LoadWorkers.start(options.workers);
+  const rows: AbRow[] = [];
+  try {
+    if (options.parts.has('single')) {
+      log('ab: starting single at base, single now, and a second single at base (the control)');
+      const targets = [await startGokv(1, [], base), await startGokv(1), await startGokv(1, [], { ...base, label: 'base2-' })];
+      try {
+        for (const target of targets) await warmUp(workers, target, options.quick);
+        for (const target of targets) await workers.preload(target.addresses);
+        const pairs = [
+          { name: 'single now / base', num: 1, den: 0 },
+          { name: 'single base / base (control)', num: 2, den: 0 },
+        ];
+        rows.push(...(await roundRobin(workers, targets, pairs, hsetHgetPlans(), rounds, log)));
+      } finally {
+        await Promise.all(targets.map((target) => target.stop()));
+      }
+    }
+    if (options.parts.has('cluster')) {
+      log('ab: starting the cluster at base and now');
+      const targets = [await startGokv(3, [], base), await startGokv(3)];
+      try {
+        for (const target of targets) await warmUp(workers, target, options.quick);
+        const writes = WRITE_MODES.map((mode) => ({ scenario: 'hset' as const, mode }));
+        rows.push(...(await roundRobin(workers, targets, [{ name: 'cluster now / base', num: 1, den: 0 }], writes, rounds, log)));
       } finally {
         await Promise.all(targets.map((target) => target.stop()));
       }

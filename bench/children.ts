@@ -24,9 +24,12 @@ export const TS_EXEC_ARGV = COMPILED
   ? ['--import', join(ROOT, 'dist', 'bench', 'bench-hook.js')]
   : ['--import', 'tsx', '--import', join(ROOT, 'bench', 'bench-hook.ts')];
 
-/** A TypeScript file of the repository as the process to start: itself, or its build in dist/. */
-export function runnable(file: string): string {
-  return COMPILED ? join(ROOT, 'dist', file.replace(/\.ts$/, '.js')) : join(ROOT, file);
+/**
+ * A TypeScript file of the repository as the process to start: itself, or its build in dist/.
+ * `root` is another compiled checkout (an earlier revision, `--ab --base`).
+ */
+export function runnable(file: string, root = ROOT): string {
+  return COMPILED || root !== ROOT ? join(root, 'dist', file.replace(/\.ts$/, '.js')) : join(ROOT, file);
 }
 
 const live = new Set<ChildProcess>();
@@ -81,10 +84,17 @@ export function startProcess(name: string, command: string, args: string[], opti
 }
 
 /** Starts a TypeScript module as a Node child with an IPC channel (its hook exits when we do). */
-export function startTs(name: string, file: string, args: string[], options: ForkOptions = {}, extraExecArgv: string[] = []): Started {
+export function startTs(
+  name: string,
+  file: string,
+  args: string[],
+  options: ForkOptions = {},
+  extraExecArgv: string[] = [],
+  root = ROOT,
+): Started {
   const tail: string[] = [];
-  const child = fork(runnable(file), args, {
-    cwd: ROOT,
+  const child = fork(runnable(file, root), args, {
+    cwd: root,
     execArgv: [...extraExecArgv, ...TS_EXEC_ARGV],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     ...options,

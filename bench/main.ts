@@ -13,7 +13,8 @@ import type { Layout } from './memory-layouts.js';
 import { modeLabel } from './load-plan.js';
 import { parseArgs, runsFor, timing, type BenchOptions } from './plan.js';
 import { hopsTable, runHops } from './hops.js';
-import { abTable, runAb } from './ab.js';
+import { abTable, runAb, runAbBase } from './ab.js';
+import { prepareBase } from './base-build.js';
 import { ratesTable, runRates } from './rates.js';
 import { warmUp } from './warm-up.js';
 import { runProfile } from './profile.js';
@@ -102,7 +103,8 @@ async function main(): Promise<void> {
     return;
   }
   if (options.ab) {
-    process.stdout.write(`${abTable(await runAb(options, log))}\n`);
+    const rows = options.base === undefined ? await runAb(options, log) : await runAbBase(options, prepareBase(options.base, log), log);
+    process.stdout.write(`${abTable(rows)}\n`);
     return;
   }
   if (options.rates.length > 0) {

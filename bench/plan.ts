@@ -15,6 +15,8 @@ export interface BenchOptions {
   /** `--ab`: only the CPU ratios, as paired runs repeated `rounds` times (bench/ab.ts). */
   readonly ab: boolean;
   readonly rounds: number;
+  /** `--ab --base REF`: pair this checkout with the commit REF instead of with the ceilings. */
+  readonly base?: string;
   /** `--rates r1,r2`: only open-loop HSET runs at these rates, `rounds` times (bench/rates.ts). */
   readonly rates: readonly number[];
 }
@@ -32,7 +34,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   for (const p of parts) if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--only: unknown part ${p}`);
   if (has('--help')) {
     process.stdout.write(
-      'npm run bench -- [--quick] [--json] [--workers N] [--only bare,single,cluster,bare3,resp,redis,memory] [--no-doc] [--profile] [--hops] [--ab [--rounds N]] [--rates R1,R2 [--rounds N]]\n',
+      'npm run bench -- [--quick] [--json] [--workers N] [--only bare,single,cluster,bare3,resp,redis,memory] [--no-doc] [--profile] [--hops] [--ab [--base REF] [--rounds N]] [--rates R1,R2 [--rounds N]]\n',
     );
     process.exit(0);
   }
@@ -40,6 +42,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   if (rates.some((r) => !(r > 0))) throw new Error(`--rates: expected rates per second above 0, got ${value('--rates')}`);
   const rounds = Number(value('--rounds') ?? (rates.length > 0 ? 3 : 5));
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds: expected a whole number of at least 1, got ${value('--rounds')}`);
+  const base = value('--base');
+  if (has('--base') && (base === undefined || base.startsWith('--'))) throw new Error('--base: expected a commit, e.g. --base HEAD~1');
+  if (base !== undefined && !has('--ab')) throw new Error('--base compares two revisions in paired rounds: use it with --ab');
   return {
     quick: has('--quick'),
     json: has('--json'),
@@ -52,6 +57,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     ab: has('--ab'),
     rounds,
     rates,
+    ...(base === undefined ? {} : { base }),
   };
 }
 

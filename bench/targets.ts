@@ -85,13 +85,17 @@ export async function startBareCluster(nodes = 3, extraExecArgv: string[] = []):
   return { name: `bare${nodes}`, addresses: externals, procs, eluFiles, stop: () => stopAll(procs) };
 }
 
-/** gokv nodes from source, sync replication; `replicas` defaults to 0 for one node, 2 for more. */
+/**
+ * gokv nodes from source, sync replication; `replicas` defaults to 0 for one node, 2 for more.
+ * `root` runs another compiled checkout (`--ab --base`); `label` prefixes the target's name and
+ * node ids, so that two targets of the same shape can be up together.
+ */
 export async function startGokv(
   nodes: number,
   extraExecArgv: string[] = [],
-  options: { resp?: boolean; replicas?: number } = {},
+  options: { resp?: boolean; replicas?: number; root?: string; label?: string } = {},
 ): Promise<Target> {
-  const name = nodes === 1 ? 'single' : `cluster${nodes}`;
+  const name = `${options.label ?? ''}${nodes === 1 ? 'single' : `cluster${nodes}`}`;
   const configPath = join(scratch, `${name}.yml`);
   writeFileSync(configPath, `cluster:\n  replicas: ${options.replicas ?? (nodes === 1 ? 0 : 2)}\nreplication:\n  mode: sync\n`);
   const specs: Array<{ id: string; internal: string; grpc: string; rest: string; resp: number | undefined }> = [];
@@ -116,7 +120,7 @@ export async function startGokv(
         GOKV_PERSISTENCE_PATH: join(scratch, `${s.id}.snapshot`),
         BENCH_ELU_FILE: join(scratch, `${s.id}.elu`),
       },
-    }, extraExecArgv);
+    }, extraExecArgv, options.root);
   });
   const addresses = specs.map((s) => s.grpc);
   try {
