@@ -127,46 +127,75 @@ export async function runAb(options: BenchOptions, log: (line: string) => void):
 }
 
 /**
- * `--ab --base REF`: this checkout against the commit REF (built by bench/base-build.ts), paired
- * in the same rounds: one node over HSET and HGET in every mode, with a second node of REF as
- * the control, and the three-node cluster over HSET. Ratios are now / base: below 1 is faster.
+ * `--ab --base REF`: this checkout against the commit REF (built by bench/base-build.ts): one
+ * node over HSET and HGET in every mode, with a second node of REF as the control, and the
+ * three-node cluster over HSET. Ratios are now / base: below 1 is faster.
+ *
+ * Unlike runAb, every round starts its own processes, so that one process's luck (how V8
+ * compiled its hot path, where its heap landed) does not weigh on every round of a pair. The
+ * control (a second node of REF) shows what the machine does to a ratio of identical code: on
+ * this VM its medians over 5 rounds spanned 0.86-1.25x (docs/benchmarks.md), so only a change
+ * larger than that shows here; smaller ones need counts of work (pauses, writes, allocations).
  */
 export async function runAbBase(options: BenchOptions, baseRoot: string, log: (line: string) => void): Promise<AbRow[]> {
-  const rounds = options.rounds;
   const base = { root: baseRoot, label: 'base-' };
   const workers = await LoadWorkers.start(options.workers);
   const rows: AbRow[] = [];
   try {
     if (options.parts.has('single')) {
-      log('ab: starting single at base, single now, and a second single at base (the control)');
-      const targets = [await startGokv(1, [], base), await startGokv(1), await startGokv(1, [], { ...base, label: 'base2-' })];
-      try {
-        for (const target of targets) await warmUp(workers, target, options.quick);
-        for (const target of targets) await workers.preload(target.addresses);
-        const pairs = [
-          { name: 'single now / base', num: 1, den: 0 },
-          { name: 'single base / base (control)', num: 2, den: 0 },
-        ];
-        rows.push(...(await roundRobin(workers, targets, pairs, hsetHgetPlans(), rounds, log)));
-      } finally {
-        await Promise.all(targets.map((target) => target.stop()));
-      }
+      const start = async () => [await startGokv(1, [], base), await startGokv(1), await startGokv(1, [], { ...base, label: 'base2-' })];
+      const pairs = [
+        { name: 'single now / base', num: 1, den: 0 },
+        { name: 'single base / base (control)', num: 2, den: 0 },
+      ];
+      rows.push(...(await freshRounds(workers, start, pairs, hsetHgetPlans(), options, log)));
     }
     if (options.parts.has('cluster')) {
-      log('ab: starting the cluster at base and now');
-      const targets = [await startGokv(3, [], base), await startGokv(3)];
-      try {
-        for (const target of targets) await warmUp(workers, target, options.quick);
-        const writes = WRITE_MODES.map((mode) => ({ scenario: 'hset' as const, mode }));
-        rows.push(...(await roundRobin(workers, targets, [{ name: 'cluster now / base', num: 1, den: 0 }], writes, rounds, log)));
-      } finally {
-        await Promise.all(targets.map((target) => target.stop()));
-      }
+      const start = async () => [await startGokv(3, [], base), await startGokv(3)];
+      const writes = WRITE_MODES.map((mode) => ({ scenario: 'hset' as const, mode }));
+      rows.push(...(await freshRounds(workers, start, [{ name: 'cluster now / base', num: 1, den: 0 }], writes, options, log)));
     }
   } finally {
     await workers.stop();
   }
   return rows;
+}
+
+/** Rounds that each start the targets afresh, warm them up, run every plan on each, and stop them. */
+async function freshRounds(
+  workers: LoadWorkers,
+  start: () => Promise<Target[]>,
+  pairs: ReadonlyArray<{ readonly name: string; readonly num: number; readonly den: number }>,
+  plans: ReadonlyArray<{ scenario: Scenario; mode: LoadMode }>,
+  options: BenchOptions,
+  log: (line: string) => void,
+): Promise<AbRow[]> {
+  const t = { warmupMs: 300, measureMs: 2000 };
+  const perPlan: number[][][] = plans.map(() => []);
+  for (let round = 0; round < options.rounds; round++) {
+    const targets = await start();
+    log(`ab: round ${round + 1} of ${options.rounds}: ${targets.map((x) => x.name).join(', ')} started`);
+    try {
+      for (const target of targets) await warmUp(workers, target, options.quick);
+      if (plans.some((p) => p.scenario !== 'hset')) for (const target of targets) await workers.preload(target.addresses);
+      const order = targets.map((_, i) => (round % 2 === 0 ? i : targets.length - 1 - i));
+      for (const [p, { scenario, mode }] of plans.entries()) {
+        const us: number[] = [];
+        for (const i of order) us[i] = (await workers.run(targets[i]!, scenario, mode, t)).cpuUsPerOp;
+        perPlan[p]!.push(us);
+      }
+    } finally {
+      await Promise.all(targets.map((target) => target.stop()));
+    }
+  }
+  return plans.flatMap(({ scenario, mode }, p) =>
+    pairs.map((pair) => {
+      const row: AbRow = { pair: pair.name, scenario, mode: modeLabel(mode), rounds: perPlan[p]!.map((us) => ({ num: us[pair.num]!, den: us[pair.den]! })) };
+      const s = ratioSummary(row.rounds);
+      log(`ab ${pair.name} ${scenario} ${row.mode}: median ${s.median.toFixed(2)}x (${s.min.toFixed(2)}-${s.max.toFixed(2)}x)`);
+      return row;
+    }),
+  );
 }
 
 export function abTable(rows: readonly AbRow[]): string {
