@@ -3,7 +3,8 @@ import { PassThrough } from 'node:stream';
 import { testConfig } from '../internal/config/index.js';
 import { silentLogger } from '../internal/log/index.js';
 import { startNode, type GokvNode } from '../internal/node/index.js';
-import { decodeReply } from '../internal/wire/index.js';
+import * as http2 from 'node:http2';
+import { decodeReply, loadProtos } from '../internal/wire/index.js';
 import { runCli } from '../internal/cli/index.js';
 import { TestClient, text } from './helpers/client.js';
 
@@ -95,6 +96,64 @@ describe('StreamCommand', () => {
     expect(replies.map((r) => decodeReply(r.response))).toEqual(Array.from({ length: n }, (_, i) => i + 1));
   });
 });
+
+describe('StreamCommand with a client that does not read its replies', () => {
+  it('stops reading the stream, then answers every command once the client reads', async () => {
+    // A raw HTTP/2 client: grpc-js's own client reads every reply into memory whether or not the
+    // application consumes them, so it never pushes back. This one stops reading, as a stalled
+    // client would, and HTTP/2 flow control then stops the node's writes.
+    const { external } = loadProtos();
+    const method = external.externalpb.ExternalServer.service.StreamCommand;
+    const frame = (body: Buffer) => Buffer.concat([Buffer.from([0, ...u32(body.length)]), body]);
+    const session = http2.connect(`http://${node.addresses.grpc!}`);
+    const stream = session.request({
+      ':method': 'POST',
+      ':path': method.path,
+      'content-type': 'application/grpc',
+      te: 'trailers',
+    });
+    stream.pause();
+    const n = 40_000;
+    const one = frame(method.requestSerialize({ command: 'RPUSH', key: 'unread', args: [Buffer.from('x')] }));
+    stream.end(Buffer.concat(Array.from({ length: n }, () => one)));
+    // Reading stops once the unread replies fill the transport: the list stops growing short of n.
+    let last = -1;
+    let length = Number(await client.run('LLEN', 'unread'));
+    while (length !== last && length < n) {
+      await new Promise((r) => setTimeout(r, 300));
+      last = length;
+      length = Number(await client.run('LLEN', 'unread'));
+    }
+    expect(length).toBeGreaterThan(0);
+    expect(length).toBeLessThan(n / 2);
+    // Now read: every command is answered, in order.
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.resume();
+    await new Promise<void>((resolve, reject) => {
+      stream.on('end', resolve);
+      stream.on('error', reject);
+    });
+    session.close();
+    const replies = splitFrames(Buffer.concat(chunks)).map((b) => Number(decodeReply(method.responseDeserialize(b).response)));
+    expect(replies).toHaveLength(n);
+    expect(replies[n - 1]).toBe(n);
+    expect(await client.run('LLEN', 'unread')).toBe(n);
+  });
+});
+
+const u32 = (n: number): number[] => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
+
+/** gRPC's length-prefixed messages (1 byte compressed flag, 4 bytes length) out of a body. */
+function splitFrames(body: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  for (let at = 0; at + 5 <= body.length; ) {
+    const len = body.readUInt32BE(at + 1);
+    out.push(body.subarray(at + 5, at + 5 + len));
+    at += 5 + len;
+  }
+  return out;
+}
 
 describe('gokv-cli against a real node', () => {
   async function cli(...argv: string[]) {

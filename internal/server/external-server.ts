@@ -8,6 +8,7 @@ import type { CommandResponse } from '../gen/commonpb/CommandResponse.js';
 import type { ExternalServerHandlers } from '../gen/externalpb/ExternalServer.js';
 import type { HealthcheckResponse } from '../gen/externalpb/HealthcheckResponse.js';
 import type { CommandService, ServedCommand } from './command-service.js';
+import { callSink } from './call-sink.js';
 import { StreamPipeline } from './stream-pipeline.js';
 
 export interface ExternalServerOptions {
@@ -26,6 +27,8 @@ export function toServedCommand(req: CommandRequest__Output, maxArgs: number): S
   for (let i = 0; i < args.length; i++) args[i] = binFromBuffer(req.args[i]!);
   return { name: req.command, key: binFromText(req.key), args };
 }
+
+const replySize = (m: CommandResponse): number => m.response?.length ?? m.error?.length ?? 0;
 
 /**
  * The ExternalServer gRPC service: an adapter that decodes requests, calls the CommandService
@@ -78,12 +81,7 @@ export function externalHandlers(
 
     StreamCommand(call) {
       const pipeline = new StreamPipeline<CommandResponse>(
-        {
-          write: (message) => call.write(message),
-          pauseInput: () => call.pause(),
-          resumeInput: () => call.resume(),
-          end: () => call.end(),
-        },
+        callSink(call, options.maxInFlightPerStream, replySize),
         options.maxInFlightPerStream,
       );
       call.on('drain', () => pipeline.onDrain());
