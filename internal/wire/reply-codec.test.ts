@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ReplyMap, ScanReply, Simple, type Reply } from '../command/index.js';
-import { decodeReply, encodeReply } from './index.js';
+import { decodeReply, encodeReply, ReplyEncoder } from './index.js';
 
 const bin = (bytes: number[]) => String.fromCharCode(...bytes);
 
@@ -20,6 +20,17 @@ describe('encodeReply', () => {
     ['nested array', ['a', [1, null]], [Buffer.from('a'), [1, null]]],
   ])('encodes %s', (_name, reply, expected) => {
     expect(decodeReply(encodeReply(reply))).toEqual(expected);
+  });
+
+  it('answers the small integers of writes with bytes made once, equal to a fresh encoding', () => {
+    const fresh = new ReplyEncoder(16);
+    for (const n of [-1, 0, 1, 127, 128, 255, 256, 1023]) {
+      expect(encodeReply(n)).toEqual(fresh.encode(n));
+      expect(encodeReply(n)).toBe(encodeReply(n));
+    }
+    expect(decodeReply(encodeReply(1024))).toBe(1024);
+    expect(decodeReply(encodeReply(-2))).toBe(-2);
+    expect(() => encodeReply(0.5)).toThrow('reply integers must be safe integers');
   });
 
   it('encodes maps with UTF-8 fields as str and other fields as bin', () => {

@@ -149,5 +149,17 @@ export class ReplyEncoder {
 
 const shared = new ReplyEncoder();
 
-/** Encodes a reply as MessagePack (the CommandResponse.response bytes). */
-export const encodeReply = (reply: Reply): Buffer => shared.encode(reply);
+/**
+ * The replies of most writes, small integers (HSET's 0 or 1, a list's length), encoded once.
+ * Every consumer only reads a reply's bytes (protobuf copies them into its message), so one
+ * Buffer each serves every reply: a write then allocates nothing to answer.
+ */
+const SMALL_INT_MIN = -1;
+const SMALL_INT_MAX = 1023;
+const SMALL_INTS: readonly Buffer[] = Array.from({ length: SMALL_INT_MAX - SMALL_INT_MIN + 1 }, (_, i) => shared.encode(i + SMALL_INT_MIN));
+
+/** Encodes a reply as MessagePack (the CommandResponse.response bytes). Never mutate the result. */
+export const encodeReply = (reply: Reply): Buffer =>
+  typeof reply === 'number' && reply >= SMALL_INT_MIN && reply <= SMALL_INT_MAX && Number.isInteger(reply)
+    ? SMALL_INTS[reply - SMALL_INT_MIN]!
+    : shared.encode(reply);
