@@ -138,12 +138,15 @@ export async function runAb(options: BenchOptions, log: (line: string) => void):
  * larger than that shows here; smaller ones need counts of work (pauses, writes, allocations).
  */
 export async function runAbBase(options: BenchOptions, baseRoot: string, log: (line: string) => void): Promise<AbRow[]> {
-  const base = { root: baseRoot, label: 'base-' };
+  // Labels differ per round: a node's snapshot file is named after it, and a node of the next
+  // round must not restore what one of this round wrote.
+  const base = (round: number, label = 'base') => ({ root: baseRoot, label: `r${round + 1}-${label}-` });
+  const now = (round: number) => ({ label: `r${round + 1}-` });
   const workers = await LoadWorkers.start(options.workers);
   const rows: AbRow[] = [];
   try {
     if (options.parts.has('single')) {
-      const start = async () => [await startGokv(1, [], base), await startGokv(1), await startGokv(1, [], { ...base, label: 'base2-' })];
+      const start = async (r: number) => [await startGokv(1, [], base(r)), await startGokv(1, [], now(r)), await startGokv(1, [], base(r, 'base2'))];
       const pairs = [
         { name: 'single now / base', num: 1, den: 0 },
         { name: 'single base / base (control)', num: 2, den: 0 },
@@ -151,7 +154,7 @@ export async function runAbBase(options: BenchOptions, baseRoot: string, log: (l
       rows.push(...(await freshRounds(workers, start, pairs, hsetHgetPlans(), options, log)));
     }
     if (options.parts.has('cluster')) {
-      const start = async () => [await startGokv(3, [], base), await startGokv(3)];
+      const start = async (r: number) => [await startGokv(3, [], base(r)), await startGokv(3, [], now(r))];
       const writes = WRITE_MODES.map((mode) => ({ scenario: 'hset' as const, mode }));
       rows.push(...(await freshRounds(workers, start, [{ name: 'cluster now / base', num: 1, den: 0 }], writes, options, log)));
     }
@@ -164,7 +167,7 @@ export async function runAbBase(options: BenchOptions, baseRoot: string, log: (l
 /** Rounds that each start the targets afresh, warm them up, run every plan on each, and stop them. */
 async function freshRounds(
   workers: LoadWorkers,
-  start: () => Promise<Target[]>,
+  start: (round: number) => Promise<Target[]>,
   pairs: ReadonlyArray<{ readonly name: string; readonly num: number; readonly den: number }>,
   plans: ReadonlyArray<{ scenario: Scenario; mode: LoadMode }>,
   options: BenchOptions,
@@ -173,7 +176,7 @@ async function freshRounds(
   const t = { warmupMs: 300, measureMs: 2000 };
   const perPlan: number[][][] = plans.map(() => []);
   for (let round = 0; round < options.rounds; round++) {
-    const targets = await start();
+    const targets = await start(round);
     log(`ab: round ${round + 1} of ${options.rounds}: ${targets.map((x) => x.name).join(', ')} started`);
     try {
       for (const target of targets) await warmUp(workers, target, options.quick);
