@@ -34,9 +34,29 @@ export function ratioSummary(rounds: AbRow['rounds']): { median: number; min: nu
 const WRITE_MODES: readonly LoadMode[] = [unary(1), unary(64), stream(4), pingPong];
 
 /** HSET, then HGET, in every mode and one command at a time over a stream. */
-function hsetHgetPlans(): Array<{ scenario: Scenario; mode: LoadMode }> {
+function hsetHgetPlans(): Plan[] {
   const modes = [...ALL_MODES, pingPong];
   return (['hset', 'hget'] as const).flatMap((scenario) => modes.map((mode) => ({ scenario, mode })));
+}
+
+/** A ratio to report: its name and the indexes of its numerator and denominator targets. */
+type Pair = { readonly name: string; readonly num: number; readonly den: number };
+type Plan = { scenario: Scenario; mode: LoadMode };
+
+const RUN_TIMING = { warmupMs: 300, measureMs: 2000 };
+
+/** Forward in even rounds, backward in odd ones: a drift over two rounds weighs on every target alike. */
+const roundOrder = (targets: number, round: number): number[] =>
+  Array.from({ length: targets }, (_, i) => (round % 2 === 0 ? i : targets - 1 - i));
+
+/** One row per pair from one plan's server us/op per round (indexed by target), logged as it goes. */
+function pairRows(pairs: readonly Pair[], { scenario, mode }: Plan, perRound: readonly number[][], log: (line: string) => void): AbRow[] {
+  return pairs.map((pair) => {
+    const row: AbRow = { pair: pair.name, scenario, mode: modeLabel(mode), rounds: perRound.map((us) => ({ num: us[pair.num]!, den: us[pair.den]! })) };
+    const s = ratioSummary(row.rounds);
+    log(`ab ${pair.name} ${scenario} ${row.mode}: median ${s.median.toFixed(2)}x (${s.min.toFixed(2)}-${s.max.toFixed(2)}x)`);
+    return row;
+  });
 }
 
 /**
@@ -46,28 +66,20 @@ function hsetHgetPlans(): Array<{ scenario: Scenario; mode: LoadMode }> {
 async function roundRobin(
   workers: LoadWorkers,
   targets: readonly Target[],
-  pairs: ReadonlyArray<{ readonly name: string; readonly num: number; readonly den: number }>,
-  plans: ReadonlyArray<{ scenario: Scenario; mode: LoadMode }>,
+  pairs: readonly Pair[],
+  plans: readonly Plan[],
   rounds: number,
   log: (line: string) => void,
 ): Promise<AbRow[]> {
-  const t = { warmupMs: 300, measureMs: 2000 };
   const rows: AbRow[] = [];
-  for (const { scenario, mode } of plans) {
+  for (const plan of plans) {
     const perRound: number[][] = [];
     for (let round = 0; round < rounds; round++) {
-      // Forward, then backward: a drift over two rounds weighs on every target alike.
-      const order = targets.map((_, i) => (round % 2 === 0 ? i : targets.length - 1 - i));
       const us: number[] = [];
-      for (const i of order) us[i] = (await workers.run(targets[i]!, scenario, mode, t)).cpuUsPerOp;
+      for (const i of roundOrder(targets.length, round)) us[i] = (await workers.run(targets[i]!, plan.scenario, plan.mode, RUN_TIMING)).cpuUsPerOp;
       perRound.push(us);
     }
-    for (const pair of pairs) {
-      const row: AbRow = { pair: pair.name, scenario, mode: modeLabel(mode), rounds: perRound.map((us) => ({ num: us[pair.num]!, den: us[pair.den]! })) };
-      const s = ratioSummary(row.rounds);
-      log(`ab ${pair.name} ${scenario} ${row.mode}: median ${s.median.toFixed(2)}x (${s.min.toFixed(2)}-${s.max.toFixed(2)}x)`);
-      rows.push(row);
-    }
+    rows.push(...pairRows(pairs, plan, perRound, log));
   }
   return rows;
 }
@@ -168,12 +180,11 @@ export async function runAbBase(options: BenchOptions, baseRoot: string, log: (l
 async function freshRounds(
   workers: LoadWorkers,
   start: (round: number) => Promise<Target[]>,
-  pairs: ReadonlyArray<{ readonly name: string; readonly num: number; readonly den: number }>,
-  plans: ReadonlyArray<{ scenario: Scenario; mode: LoadMode }>,
+  pairs: readonly Pair[],
+  plans: readonly Plan[],
   options: BenchOptions,
   log: (line: string) => void,
 ): Promise<AbRow[]> {
-  const t = { warmupMs: 300, measureMs: 2000 };
   const perPlan: number[][][] = plans.map(() => []);
   for (let round = 0; round < options.rounds; round++) {
     const targets = await start(round);
@@ -181,24 +192,16 @@ async function freshRounds(
     try {
       for (const target of targets) await warmUp(workers, target, options.quick);
       if (plans.some((p) => p.scenario !== 'hset')) for (const target of targets) await workers.preload(target.addresses);
-      const order = targets.map((_, i) => (round % 2 === 0 ? i : targets.length - 1 - i));
       for (const [p, { scenario, mode }] of plans.entries()) {
         const us: number[] = [];
-        for (const i of order) us[i] = (await workers.run(targets[i]!, scenario, mode, t)).cpuUsPerOp;
+        for (const i of roundOrder(targets.length, round)) us[i] = (await workers.run(targets[i]!, scenario, mode, RUN_TIMING)).cpuUsPerOp;
         perPlan[p]!.push(us);
       }
     } finally {
       await Promise.all(targets.map((target) => target.stop()));
     }
   }
-  return plans.flatMap(({ scenario, mode }, p) =>
-    pairs.map((pair) => {
-      const row: AbRow = { pair: pair.name, scenario, mode: modeLabel(mode), rounds: perPlan[p]!.map((us) => ({ num: us[pair.num]!, den: us[pair.den]! })) };
-      const s = ratioSummary(row.rounds);
-      log(`ab ${pair.name} ${scenario} ${row.mode}: median ${s.median.toFixed(2)}x (${s.min.toFixed(2)}-${s.max.toFixed(2)}x)`);
-      return row;
-    }),
-  );
+  return plans.flatMap((plan, p) => pairRows(pairs, plan, perPlan[p]!, log));
 }
 
 export function abTable(rows: readonly AbRow[]): string {
