@@ -15,8 +15,8 @@ export const MAX_BUFFERED_REPLY_BYTES = 1024 * 1024;
 /**
  * The pipeline's sink over a StreamCommand call. grpc-js says "full" once 16 replies wait for
  * the socket (its objectMode highWaterMark), and a client with 256 commands in flight fills
- * that at every burst: reading paused and resumed every 16 replies, about 3 % of a node's CPU
- * on streams. Here the transport has room until `maxReplies` replies or
+ * that at every burst: reading paused and resumed every 16 replies (docs/benchmarks.md counts
+ * it, "Changes measured earlier"). Here the transport has room until `maxReplies` replies or
  * MAX_BUFFERED_REPLY_BYTES wait, which bounds a stream's memory as the in-flight limit does.
  * A "full" answer always follows a write that grpc-js refused, so its 'drain' event comes.
  */
