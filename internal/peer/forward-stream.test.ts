@@ -106,3 +106,42 @@ describe('ForwardStream when a stream breaks with commands not yet written', () 
     stream.close();
   });
 });
+
+describe('ForwardStream when a command times out before its batch is written', () => {
+  it('fails it as not applied and never sends it', async () => {
+    const calls: FakeCall[] = [];
+    const stream = new ForwardStream(
+      'peer',
+      () => {
+        calls.push(new FakeCall());
+        return calls.at(-1)! as unknown as grpc.ClientDuplexStream<ForwardBatch, ForwardReplyBatch__Output>;
+      },
+      { timeoutMs: 20, maxBatch: 64 },
+    );
+    // Sent from a check-phase callback, then the loop is held for longer than the timeout: the
+    // next loop turn runs the expired timer before the flush (a check-phase callback), as after
+    // a SIGSTOP or a long pause.
+    // Wrapped: resolving with the promise itself would adopt its rejection.
+    const { late } = await new Promise<{ late: Promise<Uint8Array> }>((resolve) =>
+      setImmediate(() => {
+        const reply = stream.send({ name: 'RPUSH', key: 'k', args: ['x'], hops: 1 });
+        reply.catch(() => undefined);
+        const until = Date.now() + 60;
+        while (Date.now() < until) {
+          // hold the event loop, as a stopped process would
+        }
+        resolve({ late: reply });
+      }),
+    );
+    await expect(late).rejects.toMatchObject({ transport: true, maybeApplied: false });
+    await tick();
+    expect(calls.flatMap((c) => c.written)).toEqual([]);
+    // A command queued in time still goes out.
+    const onTime = stream.send({ name: 'RPUSH', key: 'k', args: ['y'], hops: 1 });
+    await tick();
+    expect(calls.flatMap((c) => c.written.flatMap((b) => b.commands ?? [])).map((c) => String(c.args?.[0]))).toEqual(['y']);
+    calls[0]!.answerAll();
+    await expect(onTime).resolves.toBeDefined();
+    stream.close();
+  });
+});

@@ -31,6 +31,7 @@ interface Pending {
  * order. A broken stream fails the commands it carried as transport errors and is reopened on
  * the next flush; commands still queued were never written, so they go out on the new stream
  * rather than fail (failed as "not applied" and then written, a retried write would apply twice).
+ * For the same reason a command that times out while still queued is dropped, not sent late.
  */
 export class ForwardStream {
   private call: grpc.ClientDuplexStream<ForwardBatch, ForwardReplyBatch__Output> | undefined;
@@ -55,8 +56,11 @@ export class ForwardStream {
     // Pending before queued: a full batch flushes right here and marks what it carries.
     const reply = new Promise<Uint8Array>((resolve, reject) => {
       const timer = setTimeout(() => {
+        // Still queued (the loop was held up past the timeout, e.g. the process was stopped):
+        // never written, and flush skips it now, so the command is surely not applied.
+        const queued = this.pending.get(id)?.call === undefined;
         this.pending.delete(id);
-        reject(new TransportError(this.peer, `no reply within ${this.options.timeoutMs} ms`, { maybeApplied: true }));
+        reject(new TransportError(this.peer, `no reply within ${this.options.timeoutMs} ms`, { maybeApplied: !queued }));
       }, this.options.timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
     });
@@ -79,13 +83,19 @@ export class ForwardStream {
   private flush(): void {
     this.flushScheduled = false;
     if (this.queue.length === 0) return;
-    const commands = this.queue;
+    const queued = this.queue;
     this.queue = [];
-    const call = this.stream();
-    for (const c of commands) {
+    const commands: ForwardedCommand[] = [];
+    const carried: Pending[] = [];
+    for (const c of queued) {
       const p = this.pending.get(c.id as number);
-      if (p !== undefined) p.call = call;
+      if (p === undefined) continue; // timed out while queued: its client was told "not applied"
+      commands.push(c);
+      carried.push(p);
     }
+    if (commands.length === 0) return;
+    const call = this.stream();
+    for (const p of carried) p.call = call;
     const origin = this.options.origin?.();
     call.write({ commands, fromNodeId: origin?.nodeId ?? '', fromIncarnation: origin?.incarnation ?? 0 });
   }
