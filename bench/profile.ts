@@ -42,9 +42,11 @@ function moduleOf(url: string): string {
 
 /**
  * Self time per function and per module, in ms and % of non-idle time, over the samples taken
- * in [fromUs, toUs] (monotonic microseconds; the whole profile by default).
+ * in [fromUs, toUs] (monotonic microseconds; the whole profile by default). Given the operations
+ * served in that window, also in us per operation: the unit that compares one target's profile
+ * with another's (gokv's against the bare server's), whose busy times differ.
  */
-export function summarise(profile: CpuProfile, top = 25, fromUs = 0, toUs = Infinity): string {
+export function summarise(profile: CpuProfile, top = 25, fromUs = 0, toUs = Infinity, ops = 0): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
   let at = profile.startTime;
@@ -68,9 +70,12 @@ export function summarise(profile: CpuProfile, top = 25, fromUs = 0, toUs = Infi
     [...m.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, n)
-      .map(([name, us]) => `${((us / busy) * 100).toFixed(1).padStart(5)} %  ${(us / 1000).toFixed(0).padStart(6)} ms  ${name}`);
+      .map(([name, us]) => {
+        const perOp = ops > 0 ? `  ${(us / ops).toFixed(2).padStart(7)} us/op` : '';
+        return `${((us / busy) * 100).toFixed(1).padStart(5)} %  ${(us / 1000).toFixed(0).padStart(6)} ms${perOp}  ${name}`;
+      });
   return [
-    `busy (non-idle) CPU in profile: ${(busy / 1000).toFixed(0)} ms`,
+    `busy (non-idle) CPU in profile: ${(busy / 1000).toFixed(0)} ms${ops > 0 ? `, ${(busy / ops).toFixed(1)} us per operation over ${ops} operations` : ''}`,
     '',
     `top ${top} functions by self time:`,
     ...lines(fns, top),
@@ -95,12 +100,17 @@ export async function runProfile(options: BenchOptions, log: (line: string) => v
         : await startBareCluster(3, profiled);
   const workers = await LoadWorkers.start(options.workers);
   const t = { warmupMs: 500, measureMs: options.quick ? 3000 : 8000 };
-  const windows: Array<{ label: string; fromUs: number; toUs: number }> = [];
+  const windows: Array<{ label: string; fromUs: number; toUs: number; ops: number }> = [];
   try {
     for (const mode of [unary(16), stream(4)]) {
       const startUs = monotonicUs() + (100 + t.warmupMs) * 1000;
       const r = await workers.run(target, 'hset', mode, t);
-      windows.push({ label: `${r.mode}: ${Math.round(r.opsPerSec)} ops/s, ${r.cpuUsPerOp.toFixed(1)} server us/op`, fromUs: startUs, toUs: startUs + t.measureMs * 1000 });
+      windows.push({
+        label: `${r.mode}: ${Math.round(r.opsPerSec)} ops/s, ${r.cpuUsPerOp.toFixed(1)} server us/op`,
+        fromUs: startUs,
+        toUs: startUs + t.measureMs * 1000,
+        ops: Math.round((r.opsPerSec * t.measureMs) / 1000),
+      });
       log(`profile load ${windows[windows.length - 1]!.label}`);
     }
   } finally {
@@ -113,6 +123,6 @@ export async function runProfile(options: BenchOptions, log: (line: string) => v
   for (const file of files) {
     const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
     process.stdout.write(`profile: ${join(dir, file)} (open in Chrome DevTools or speedscope)\n`);
-    for (const w of windows) process.stdout.write(`\n== HSET, ${w.label}\n${summarise(profile, 25, w.fromUs, w.toUs)}\n`);
+    for (const w of windows) process.stdout.write(`\n== HSET, ${w.label}\n${summarise(profile, 25, w.fromUs, w.toUs, w.ops)}\n`);
   }
 }
