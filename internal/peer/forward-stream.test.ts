@@ -70,21 +70,22 @@ describe('ForwardStream', () => {
   });
 });
 
+/** Each open() makes a new call, as reopening a stream does. */
+function reopening(timeoutMs = 1000) {
+  const calls: FakeCall[] = [];
+  const stream = new ForwardStream(
+    'peer',
+    () => {
+      calls.push(new FakeCall());
+      return calls.at(-1)! as unknown as grpc.ClientDuplexStream<ForwardBatch, ForwardReplyBatch__Output>;
+    },
+    { timeoutMs, maxBatch: 64 },
+  );
+  const send = (key: string, arg = 'x') => stream.send({ name: 'RPUSH', key, args: [arg], hops: 1 });
+  return { calls, stream, send };
+}
+
 describe('ForwardStream when a stream breaks with commands not yet written', () => {
-  /** Each open() makes a new call, as reopening a stream does. */
-  function reopening() {
-    const calls: FakeCall[] = [];
-    const stream = new ForwardStream(
-      'peer',
-      () => {
-        calls.push(new FakeCall());
-        return calls.at(-1)! as unknown as grpc.ClientDuplexStream<ForwardBatch, ForwardReplyBatch__Output>;
-      },
-      { timeoutMs: 1000, maxBatch: 64 },
-    );
-    const send = (key: string) => stream.send({ name: 'RPUSH', key, args: ['x'], hops: 1 });
-    return { calls, stream, send };
-  }
 
   it('fails only what the broken stream carried and sends the rest on the next stream', async () => {
     const { calls, stream, send } = reopening();
@@ -109,22 +110,14 @@ describe('ForwardStream when a stream breaks with commands not yet written', () 
 
 describe('ForwardStream when a command times out before its batch is written', () => {
   it('fails it as not applied and never sends it', async () => {
-    const calls: FakeCall[] = [];
-    const stream = new ForwardStream(
-      'peer',
-      () => {
-        calls.push(new FakeCall());
-        return calls.at(-1)! as unknown as grpc.ClientDuplexStream<ForwardBatch, ForwardReplyBatch__Output>;
-      },
-      { timeoutMs: 20, maxBatch: 64 },
-    );
+    const { calls, stream, send } = reopening(20);
     // Sent from a check-phase callback, then the loop is held for longer than the timeout: the
     // next loop turn runs the expired timer before the flush (a check-phase callback), as after
     // a SIGSTOP or a long pause.
     // Wrapped: resolving with the promise itself would adopt its rejection.
     const { late } = await new Promise<{ late: Promise<Uint8Array> }>((resolve) =>
       setImmediate(() => {
-        const reply = stream.send({ name: 'RPUSH', key: 'k', args: ['x'], hops: 1 });
+        const reply = send('k');
         reply.catch(() => undefined);
         const until = Date.now() + 60;
         while (Date.now() < until) {
@@ -137,7 +130,7 @@ describe('ForwardStream when a command times out before its batch is written', (
     await tick();
     expect(calls.flatMap((c) => c.written)).toEqual([]);
     // A command queued in time still goes out.
-    const onTime = stream.send({ name: 'RPUSH', key: 'k', args: ['y'], hops: 1 });
+    const onTime = send('k', 'y');
     await tick();
     expect(calls.flatMap((c) => c.written.flatMap((b) => b.commands ?? [])).map((c) => String(c.args?.[0]))).toEqual(['y']);
     calls[0]!.answerAll();
