@@ -1,7 +1,7 @@
 // `--ab --base REF`: an earlier revision of gokv, built beside this checkout so that the bench can
 // run it and the current code in the same rounds. Absolute figures on this VM drift by tens of
-// percent within minutes, so "before" and "after" taken in two runs cannot show a change of a
-// few percent; taken in one paired run they can.
+// percent within minutes: "before" and "after" taken in two runs meet different drifts, taken in
+// one paired run the same (what a pair still cannot resolve here: docs/benchmarks.md).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as http2 from 'node:http2';
 import { PassThrough } from 'node:stream';
 import { testConfig } from '../internal/config/index.js';
 import { silentLogger } from '../internal/log/index.js';
 import { startNode, type GokvNode } from '../internal/node/index.js';
-import * as http2 from 'node:http2';
 import { decodeReply, loadProtos } from '../internal/wire/index.js';
 import { runCli } from '../internal/cli/index.js';
 import { TestClient, text } from './helpers/client.js';
