@@ -83,19 +83,20 @@ export class ForwardStream {
   private flush(): void {
     this.flushScheduled = false;
     if (this.queue.length === 0) return;
-    const queued = this.queue;
+    const commands = this.queue;
     this.queue = [];
-    const commands: ForwardedCommand[] = [];
-    const carried: Pending[] = [];
-    for (const c of queued) {
-      const p = this.pending.get(c.id as number);
-      if (p === undefined) continue; // timed out while queued: its client was told "not applied"
-      commands.push(c);
-      carried.push(p);
-    }
-    if (commands.length === 0) return;
     const call = this.stream();
-    for (const p of carried) p.call = call;
+    // Marks what the batch carries, and compacts out (in place, nothing allocated) any command
+    // that timed out while queued: its client was told "not applied".
+    let kept = 0;
+    for (const c of commands) {
+      const p = this.pending.get(c.id as number);
+      if (p === undefined) continue;
+      p.call = call;
+      commands[kept++] = c;
+    }
+    commands.length = kept;
+    if (kept === 0) return;
     const origin = this.options.origin?.();
     call.write({ commands, fromNodeId: origin?.nodeId ?? '', fromIncarnation: origin?.incarnation ?? 0 });
   }
