@@ -5,6 +5,7 @@ import type {
   CommandLimits,
   CommandRequest,
   CommandResult,
+  CommandSpec,
   ExecuteOptions,
   ScanRange,
 } from './spec.js';
@@ -28,6 +29,20 @@ export function executeCommand(
   const spec = lookupCommand(request.name);
   if (spec === undefined) throw unknownCommand(request.name);
   if (options.limits !== undefined) checkLimits(request, options.limits);
+  return executeSpec(store, spec, request, options);
+}
+
+/**
+ * executeCommand after its first two checks: for a caller that has already looked the command
+ * up and checked its limits (the router does both before it routes), so a local command does
+ * neither twice.
+ */
+export function executeSpec(
+  store: Store,
+  spec: CommandSpec,
+  request: CommandRequest,
+  options: ExecuteOptions,
+): CommandResult {
   const hasKey = request.key !== '';
   if (!hasKey && !spec.flags.keyless) throw wrongArity(spec.name);
   const argc = (hasKey ? 2 : 1) + request.args.length;

@@ -1,7 +1,7 @@
 // command/ owns the command table: parsing arguments, running each command on a store/ Store,
 // Redis-typed replies and errors, and the effects replication ships. It is pure: it imports
 // store/, errors/ and clock/ only; never ring/, wire/, router/ or anything with I/O.
-export { checkLimits, executeCommand } from './execute.js';
+export { checkLimits, executeCommand, executeSpec } from './execute.js';
 export { COMMANDS, lookupCommand } from './table.js';
 export type {
   CommandContext,

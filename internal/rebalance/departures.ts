@@ -37,6 +37,8 @@ export class Departures {
 
   /** Where a key this node would lead was pulled to, while that member is `usable`. */
   movedTo(key: BinStr, usable: (member: string) => boolean): string | undefined {
+    // Asked for every command this node leads; almost always there is no marker to look at.
+    if (this.#moved.size === 0) return undefined;
     return this.#moved.movedTo(key, this.deps.clock.monotonic(), usable);
   }
 

@@ -55,3 +55,14 @@ describe('textPosition and keyPosition', () => {
     }
   });
 });
+
+describe('keyPosition asked again for the same key', () => {
+  it('answers the key given, whichever key was hashed before it', async () => {
+    const api = await xxhash();
+    const [a, b] = randomKeys(2, 13) as [string, string];
+    const sameAsA = Buffer.from(a, 'latin1').toString('latin1'); // equal text, another string
+    for (const key of [a, a, b, a, sameAsA, b, b, 'ü', a]) {
+      expect(hasher.keyPosition(key)).toBe(api.h32Raw(Buffer.from(key, 'latin1'), 0));
+    }
+  });
+});

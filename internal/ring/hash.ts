@@ -46,7 +46,20 @@ function hasherOf(api: XXHashAPI): Hasher {
     return h32Raw(scratch.subarray(0, length), SEED);
   };
 
+  // The last key hashed and its position. One command asks for its key's position more than
+  // once: the router to find the owner, then the store's position buckets when the command adds
+  // or removes the key, or changes its TTL. Comparing the key again costs less than hashing it.
+  let lastKey: BinStr | undefined;
+  let lastPosition = 0;
+
   const keyPosition = (key: BinStr): number => {
+    if (key === lastKey) return lastPosition;
+    lastPosition = hashKey(key);
+    lastKey = key;
+    return lastPosition;
+  };
+
+  const hashKey = (key: BinStr): number => {
     // UTF-8 of ASCII text is the same bytes, so a key below 0x80 can go through h32 as text.
     for (let i = 0, n = key.length; i < n; i++) {
       if (key.charCodeAt(i) >= 0x80) return bytesPosition(key);

@@ -3,7 +3,9 @@ import {
   checkLimits,
   EncodedReply,
   executeCommand,
+  executeSpec,
   lookupCommand,
+  type ExecuteOptions,
   scanCountHint,
   ScanReply,
   type CommandSpec,
@@ -45,6 +47,8 @@ export interface RouterOptions {
  */
 export class Router {
   private readonly clusterWide: ClusterWide;
+  /** For executeSpec: execute() has checked these limits before any command runs here. */
+  private readonly checked: ExecuteOptions;
 
   constructor(
     private readonly deps: {
@@ -60,6 +64,7 @@ export class Router {
     private readonly options: RouterOptions,
   ) {
     this.clusterWide = new ClusterWide({ store: deps.store, view: deps.view, forwarder: deps.forwarder });
+    this.checked = { limits: options.limits };
   }
 
   execute(command: RoutedCommand, hops = 0, replicaRead = false): Reply | Promise<Reply> {
@@ -179,7 +184,10 @@ export class Router {
     return new EncodedReply(bytes);
   }
 
-  /** Executes here; a write is stamped, applied, then shipped to the key's replicas in order. */
+  /**
+   * Executes here; a write is stamped, applied, then shipped to the key's replicas in order.
+   * Every caller comes from execute(), which has looked `spec` up and checked the limits.
+   */
   private local(
     spec: CommandSpec,
     command: RoutedCommand,
@@ -188,14 +196,14 @@ export class Router {
   ): Reply | Promise<Reply> {
     const store = this.deps.store;
     if (!spec.flags.write || owners === undefined || view === undefined) {
-      return executeCommand(store, command, { limits: this.options.limits }).reply;
+      return executeSpec(store, spec, command, this.checked).reply;
     }
     if (!view.writable()) {
       throw unavailable(view.writeRefusal?.() ?? 'this node was paused and is refreshing its view of the cluster; retry');
     }
-    if (owners.length < 2) return executeCommand(store, command, { limits: this.options.limits }).reply;
+    if (owners.length < 2) return executeSpec(store, spec, command, this.checked).reply;
     const prevVersion = store.versionOf(command.key);
-    const { reply, effect } = executeCommand(store, command, { limits: this.options.limits });
+    const { reply, effect } = executeSpec(store, spec, command, this.checked);
     if (!effect) return reply;
     const replicas = owners.slice(1);
     let required = 0;
