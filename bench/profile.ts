@@ -116,7 +116,15 @@ export async function runProfile(options: BenchOptions, log: (line: string) => v
   } finally {
     await workers.stop();
     // SIGINT: gokv stops cleanly (a bare cluster node at once) and exits, which writes the profile.
-    await Promise.all(target.procs.map((p) => stopChild(p.child, 'SIGINT', 15_000)));
+    // Three nodes leaving together can each wait on the others' hand-off for a while: a second
+    // SIGINT makes a node exit at once, which still writes its profile (SIGKILL would not).
+    await Promise.all(
+      target.procs.map(async (p) => {
+        const again = setTimeout(() => p.child.kill('SIGINT'), 15_000);
+        await stopChild(p.child, 'SIGINT', 25_000);
+        clearTimeout(again);
+      }),
+    );
   }
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
   if (files.length !== nodes) throw new Error(`${files.length} .cpuprofile files written in ${dir}, expected ${nodes}`);
