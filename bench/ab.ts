@@ -91,7 +91,7 @@ async function roundRobin(
  */
 export async function runAb(options: BenchOptions, log: (line: string) => void): Promise<AbRow[]> {
   const rounds = options.rounds;
-  const workers = await LoadWorkers.start(options.workers);
+  const workers = await LoadWorkers.start(options.workers, options.keys);
   const rows: AbRow[] = [];
   try {
     const hsetHget = hsetHgetPlans();
@@ -154,7 +154,7 @@ export async function runAbBase(options: BenchOptions, baseRoot: string, log: (l
   // round must not restore what one of this round wrote.
   const base = (round: number, label = 'base') => ({ root: baseRoot, label: `r${round + 1}-${label}-` });
   const now = (round: number) => ({ label: `r${round + 1}-` });
-  const workers = await LoadWorkers.start(options.workers);
+  const workers = await LoadWorkers.start(options.workers, options.keys);
   const rows: AbRow[] = [];
   try {
     if (options.parts.has('single')) {

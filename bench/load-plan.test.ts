@@ -29,6 +29,16 @@ describe('bench request source', () => {
     expect(unchanged / rewrites).toBeLessThan(0.01);
   });
 
+  it('draws from the first `keyCount` keys when given one (--keys)', () => {
+    for (const scenario of ['hset', 'hget', 'lpush-lpop'] as const) {
+      const next = requestSource(scenario, 3, 1000);
+      const keys = new Set(Array.from({ length: 20_000 }, () => next().key!));
+      expect(keys.size).toBe(1000);
+      const indexes = [...keys].map((k) => Number(k.slice(4)));
+      expect(Math.max(...indexes)).toBe(999);
+    }
+  });
+
   it('mixed sends about 20 % HSETs, each with a varying value', () => {
     const next = requestSource('mixed', 7);
     const sets = Array.from({ length: 10_000 }, next).filter((r) => r.command === 'HSET');

@@ -54,6 +54,8 @@ export interface WorkerRun {
   readonly t0: number;
   readonly t1: number;
   readonly seed: number;
+  /** Keys drawn from: the first `keys` of the key table (KEY_COUNT unless `--keys`). */
+  readonly keys: number;
 }
 
 export interface WorkerPreload {
@@ -85,7 +87,7 @@ const NO_ARGS: Buffer[] = [];
  * Makes requests for one in-flight slot or stream: random keys from a seeded xorshift; for
  * lpush-lpop each slot pops the key it pushed last, so lists stay short and pops find values.
  */
-export function requestSource(scenario: Scenario, seed: number): () => CommandRequest {
+export function requestSource(scenario: Scenario, seed: number, keyCount = KEY_COUNT): () => CommandRequest {
   let x = seed >>> 0 || 0x9e3779b9;
   const next = (): number => {
     x ^= x << 13;
@@ -95,13 +97,13 @@ export function requestSource(scenario: Scenario, seed: number): () => CommandRe
     x >>>= 0;
     return x;
   };
-  const keys = scenario === 'lpush-lpop' ? listKeyTable() : keyTable();
+  const keys = scenario === 'lpush-lpop' ? listKeyTable(keyCount) : keyTable(keyCount);
   let pushed: string | undefined;
   return () => {
     const r = next();
-    const key = keys[r % KEY_COUNT]!;
+    const key = keys[r % keyCount]!;
     switch (scenario) {
-      // The value from the high bits: nearly independent of the key (r % KEY_COUNT).
+      // The value from the high bits: nearly independent of the key (r % keyCount).
       case 'hset':
         return { command: 'HSET', key, args: HSET_VARIANT_ARGS[r >>> 22]! };
       case 'hget':
@@ -120,14 +122,15 @@ export function requestSource(scenario: Scenario, seed: number): () => CommandRe
   };
 }
 
-let table: string[] | undefined;
-let listTable: string[] | undefined;
-function keyTable(): string[] {
-  table ??= Array.from({ length: KEY_COUNT }, (_, i) => keyName(i));
+let table: string[] = [];
+let listTable: string[] = [];
+/** At least the first `n` key names (built once per process, grown when a run wants more). */
+function keyTable(n: number): string[] {
+  if (table.length < n) table = Array.from({ length: n }, (_, i) => keyName(i));
   return table;
 }
-function listKeyTable(): string[] {
-  listTable ??= Array.from({ length: KEY_COUNT }, (_, i) => listKeyName(i));
+function listKeyTable(n: number): string[] {
+  if (listTable.length < n) listTable = Array.from({ length: n }, (_, i) => listKeyName(i));
   return listTable;
 }
 

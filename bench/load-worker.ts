@@ -48,7 +48,7 @@ function runUnary(run: WorkerRun, slots: number, tally: Tally): Promise<void> {
   return new Promise((resolve) => {
     let active = slots;
     for (let s = 0; s < slots; s++) {
-      const next = requestSource(run.scenario, run.seed + s * 7919);
+      const next = requestSource(run.scenario, run.seed + s * 7919, run.keys);
       const c = client(run.addresses[(run.offset + s) % run.addresses.length]!);
       const issue = (): void => {
         if (wall() >= run.t1) {
@@ -69,7 +69,7 @@ function runUnary(run: WorkerRun, slots: number, tally: Tally): Promise<void> {
 function runStream(run: WorkerRun, streams: number, window: number, tally: Tally): Promise<void> {
   const one = (index: number): Promise<void> =>
     new Promise((resolve) => {
-      const next = requestSource(run.scenario, run.seed + index * 7919);
+      const next = requestSource(run.scenario, run.seed + index * 7919, run.keys);
       const call = client(run.addresses[index % run.addresses.length]!).StreamCommand();
       const sent: number[] = [];
       let head = 0;
@@ -104,7 +104,7 @@ function runStream(run: WorkerRun, streams: number, window: number, tally: Tally
 
 function runRate(run: WorkerRun, opsPerSec: number, maxInFlight: number, tally: Tally): Promise<void> {
   return new Promise((resolve) => {
-    const next = requestSource(run.scenario, run.seed);
+    const next = requestSource(run.scenario, run.seed, run.keys);
     const interval = 1000 / opsPerSec;
     let due = wall();
     let inFlight = 0;

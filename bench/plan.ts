@@ -1,5 +1,5 @@
 // Which runs the bench makes, for the full run and for `--quick` (about one minute in all).
-import type { LoadMode, Scenario } from './load-plan.js';
+import { KEY_COUNT, type LoadMode, type Scenario } from './load-plan.js';
 import type { Timing } from './runner.js';
 
 export interface BenchOptions {
@@ -19,7 +19,15 @@ export interface BenchOptions {
   readonly base?: string;
   /** `--rates r1,r2`: only open-loop HSET runs at these rates, `rounds` times (bench/rates.ts). */
   readonly rates: readonly number[];
+  /**
+   * `--keys N` (with --profile or --ab): the keys runs draw from, instead of KEY_COUNT. With a
+   * small keyspace the store's data stays in the CPU caches: it shows what the data's size costs.
+   */
+  readonly keys: number;
 }
+
+/** `--keys` at most: every key name is held in each load worker's table. */
+const MAX_KEYS = 10_000_000;
 
 export const PARTS = ['bare', 'single', 'cluster', 'bare3', 'resp', 'redis', 'memory'] as const;
 
@@ -34,7 +42,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   for (const p of parts) if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--only: unknown part ${p}`);
   if (has('--help')) {
     process.stdout.write(
-      'npm run bench -- [--quick] [--json] [--workers N] [--only bare,single,cluster,bare3,resp,redis,memory] [--no-doc] [--profile] [--hops] [--ab [--base REF] [--rounds N]] [--rates R1,R2 [--rounds N]]\n',
+      'npm run bench -- [--quick] [--json] [--workers N] [--only bare,single,cluster,bare3,resp,redis,memory] [--no-doc] [--profile] [--hops] [--ab [--base REF] [--rounds N]] [--rates R1,R2 [--rounds N]] [--keys N (with --profile or --ab)]\n',
     );
     process.exit(0);
   }
@@ -45,6 +53,12 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   const base = value('--base');
   if (has('--base') && (base === undefined || base.startsWith('--'))) throw new Error('--base: expected a commit, e.g. --base HEAD~1');
   if (base !== undefined && !has('--ab')) throw new Error('--base compares two revisions in paired rounds: use it with --ab');
+  const keys = has('--keys') ? Number(value('--keys')) : KEY_COUNT;
+  if (!Number.isInteger(keys) || keys < 1 || keys > MAX_KEYS) {
+    throw new Error(`--keys: expected a whole number from 1 to ${MAX_KEYS}, got ${value('--keys')}`);
+  }
+  // The full run's figures and docs/benchmarks.md are for KEY_COUNT keys, as the targets say.
+  if (has('--keys') && !has('--profile') && !has('--ab')) throw new Error('--keys: use it with --profile or --ab');
   return {
     quick: has('--quick'),
     json: has('--json'),
@@ -57,6 +71,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     ab: has('--ab'),
     rounds,
     rates,
+    keys,
     ...(base === undefined ? {} : { base }),
   };
 }

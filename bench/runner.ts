@@ -100,9 +100,13 @@ export class LoadWorkers {
   /** Runs so far: each run draws from its own seeds (runSeed). */
   private runs = 0;
 
-  private constructor(private readonly workers: Started[]) {}
+  private constructor(
+    private readonly workers: Started[],
+    private readonly keys: number,
+  ) {}
 
-  static async start(count: number): Promise<LoadWorkers> {
+  /** `keys`: how many keys runs draw from and preload writes (`--keys`; KEY_COUNT by default). */
+  static async start(count: number, keys = KEY_COUNT): Promise<LoadWorkers> {
     const workers = Array.from({ length: count }, (_, i) => startTs(`worker${i + 1}`, 'bench/load-worker.ts', []));
     await Promise.all(
       workers.map(
@@ -113,7 +117,7 @@ export class LoadWorkers {
           }),
       ),
     );
-    return new LoadWorkers(workers);
+    return new LoadWorkers(workers, keys);
   }
 
   get size(): number {
@@ -123,10 +127,10 @@ export class LoadWorkers {
   /** HSETs every key once (what HGET and mixed read), split between the workers. */
   async preload(addresses: readonly string[]): Promise<void> {
     const n = this.workers.length;
-    const per = Math.ceil(KEY_COUNT / n);
+    const per = Math.ceil(this.keys / n);
     await Promise.all(
       this.workers.map((w, i) =>
-        request(w.child, { type: 'preload', addresses, from: i * per, to: Math.min(KEY_COUNT, (i + 1) * per) }, 'preloaded'),
+        request(w.child, { type: 'preload', addresses, from: i * per, to: Math.min(this.keys, (i + 1) * per) }, 'preloaded'),
       ),
     );
   }
@@ -146,7 +150,7 @@ export class LoadWorkers {
     const run = this.runs++;
     const pending = shares.map((share, i) => {
       const seed = runSeed(run, i);
-      const msg: WorkerMessage = { type: 'run', addresses: target.addresses, scenario, mode: share, offset, t0, t1, seed };
+      const msg: WorkerMessage = { type: 'run', addresses: target.addresses, scenario, mode: share, offset, t0, t1, seed, keys: this.keys };
       offset += share.kind === 'unary' ? share.inFlight : share.kind === 'stream' ? share.streams : 1;
       return request<WorkerResult>(this.workers[i]!.child, msg, 'result');
     });
