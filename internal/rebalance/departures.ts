@@ -11,6 +11,7 @@ import { toWire } from './states.js';
  */
 export class Departures {
   readonly #moved: MovedKeys;
+  readonly #now = (): number => this.deps.clock.monotonic();
 
   constructor(
     private readonly deps: { store: Store; clock: Clock },
@@ -37,9 +38,7 @@ export class Departures {
 
   /** Where a key this node would lead was pulled to, while that member is `usable`. */
   movedTo(key: BinStr, usable: (member: string) => boolean): string | undefined {
-    // Asked for every command this node leads; almost always there is no marker to look at.
-    if (this.#moved.size === 0) return undefined;
-    return this.#moved.movedTo(key, this.deps.clock.monotonic(), usable);
+    return this.#moved.movedTo(key, this.#now, usable);
   }
 
   /** Drops a bounded chunk of expired markers (call from a periodic timer). */

@@ -30,12 +30,15 @@ export class MovedKeys {
     }
   }
 
-  /** The member `key` moved to, while the marker is fresh and `usable(member)` holds. */
-  movedTo(key: BinStr, nowMs: number, usable: (member: string) => boolean): string | undefined {
+  /**
+   * The member `key` moved to, while the marker is fresh and `usable(member)` holds. Asked for
+   * every command the node leads, so the clock is read only when the key has a marker.
+   */
+  movedTo(key: BinStr, nowMs: () => number, usable: (member: string) => boolean): string | undefined {
     if (this.#to.size === 0) return undefined;
     const m = this.#to.get(key);
     if (m === undefined) return undefined;
-    if (nowMs - m.atMs > this.ttlMs || !usable(m.member)) {
+    if (nowMs() - m.atMs > this.ttlMs || !usable(m.member)) {
       this.#to.delete(key);
       return undefined;
     }
