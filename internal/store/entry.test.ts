@@ -1,19 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import { StoredEntry } from './entry.js';
+import { ValueEntry } from './entry.js';
 import { HashValue } from './hash-value.js';
 import { ListValue } from './list-value.js';
+import { hashFieldBytes } from './memory.js';
 import { StringValue } from './string-value.js';
 
 describe('StoredEntry', () => {
   it.each([0, 1, 2 ** 26 - 1, 2 ** 26, 1_795_000_000_123, 2 ** 53 - 1])('keeps version %d exactly', (v) => {
-    const e = new StoredEntry('k', new HashValue());
-    e.version = v;
-    expect(e.version).toBe(v);
+    for (const e of [new HashValue('k'), new ValueEntry('k', new ListValue())]) {
+      e.version = v;
+      expect(e.version).toBe(v);
+    }
   });
 
-  it('reads its type from its value', () => {
-    expect(new StoredEntry('h', new HashValue()).type).toBe('hash');
-    expect(new StoredEntry('l', new ListValue()).type).toBe('list');
-    expect(new StoredEntry('s', new StringValue()).type).toBe('string');
+  it('reads its type from its value; a hash key is its own value', () => {
+    const h = new HashValue('h');
+    expect(h.type).toBe('hash');
+    expect(h.value).toBe(h);
+    expect(new ValueEntry('l', new ListValue()).type).toBe('list');
+    expect(new ValueEntry('s', new StringValue()).type).toBe('string');
+  });
+
+  it("keeps a hash's bookkeeping apart from its fields", () => {
+    const h = new HashValue('h');
+    h.set('f', 'v');
+    h.charged = 500;
+    h.version = 7;
+    expect(h.bytes).toBe(hashFieldBytes('f', 'v')); // the fields' bytes, not the key's charge
+    expect(h.toFlat()).toEqual(['f', 'v']);
+    expect([h.key, h.version, h.size]).toEqual(['h', 7, 1]);
   });
 });

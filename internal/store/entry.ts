@@ -45,19 +45,24 @@ const VERSION_LOW_SPAN = 2 ** 26;
 
 /**
  * The store's own view of an entry: the bookkeeping fields are writable here only. A class, so
- * that `type` (read from the value) and `version` are accessors on the prototype: a version is a
- * wall-clock millisecond count, too large for V8's small integers, and as a plain number field it
- * would be a separate 16 B heap number on every key. Kept as two small integers it costs none,
- * and the type costs no field at all. The key's ring position is not kept either: KeyBuckets
- * hashes the key again where it needs it (about 0.2 us), which costs less than 8 B on every key.
+ * that `type` and `version` are accessors on the prototype: a version is a wall-clock
+ * millisecond count, too large for V8's small integers, and as a plain number field it would be
+ * a separate 16 B heap number on every key. Kept as two small integers it costs none, and the
+ * type costs no field at all. The key's ring position is not kept either: KeyBuckets hashes the
+ * key again where it needs it (about 0.2 us), which costs less than 8 B on every key.
+ *
+ * A hash key is one object, its fields inline (HashValue extends this class and is its own
+ * `value`): most cached keys are small hashes, and a separate value object cost 48 B per key
+ * and one more pointer to chase on every command. Lists and strings keep their value apart
+ * (ValueEntry).
  */
-export class StoredEntry {
+export abstract class StoredEntry {
   /** Absolute expiry in wall-clock ms; 0 = none. */
   expireAtMs = 0;
   /** LRU stamp: a store-wide access counter modulo 2^30 (Keyspace.idleTouches compares them). */
   lru = 0;
   /** Bytes charged to this key (see memory.ts). */
-  bytes = 0;
+  charged = 0;
   /** Index in its ring-position bucket (KeyBuckets); -1 while detached (created, not yet committed). */
   slot = -1;
   /** Index in the keys-with-TTL sampling array; -1 when the key has no TTL or is detached. */
@@ -65,14 +70,11 @@ export class StoredEntry {
   private versionHigh = 0;
   private versionLow = 0;
 
-  constructor(
-    readonly key: BinStr,
-    readonly value: Value,
-  ) {}
+  constructor(readonly key: BinStr) {}
 
-  get type(): EntryType {
-    return this.value.type;
-  }
+  abstract get type(): EntryType;
+
+  abstract get value(): Value;
 
   /** Per-key hybrid logical clock; only grows (DESIGN 8). An integer below 2^53. */
   get version(): number {
@@ -85,6 +87,20 @@ export class StoredEntry {
     const high = Math.floor(v / VERSION_LOW_SPAN) | 0;
     this.versionHigh = high;
     this.versionLow = (v - high * VERSION_LOW_SPAN) | 0;
+  }
+}
+
+/** A list or string key: the entry, and its value in an object of its own. */
+export class ValueEntry extends StoredEntry {
+  constructor(
+    key: BinStr,
+    readonly value: ListValue | StringValue,
+  ) {
+    super(key);
+  }
+
+  get type(): 'list' | 'string' {
+    return this.value.type;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { BinStr } from './bytes.js';
+import { StoredEntry } from './entry.js';
 import { canonicalField } from './field-names.js';
 import { hashFieldBytes } from './memory.js';
 
@@ -19,9 +20,10 @@ class FieldMap extends Map<BinStr, BinStr> {
 }
 
 /**
- * A hash value: field -> value in insertion order, with its estimated bytes (the store charges
- * `bytes` to the key when the command commits). A small hash sums them when asked, up to 16
- * pairs, rather than keeping one more number in every hash; a large one keeps them in step.
+ * A hash key: its entry (StoredEntry's bookkeeping) and its fields, in one object that is its own
+ * `value`. Fields map to values in insertion order, with their estimated bytes (the store
+ * charges `bytes` to the key when the command commits). A small hash sums them when asked, up
+ * to 16 pairs, rather than keeping one more number in every hash; a large one keeps them in step.
  *
  * Small form: the first pair sits in the object itself and the others in an exact-size flat
  * array [f1, v1, f2, v2, ...]. A one-field hash (the most common cached shape) then needs no
@@ -29,9 +31,13 @@ class FieldMap extends Map<BinStr, BinStr> {
  * pair, more than the object's two extra slots. Large form: every pair in a Map; the switch is
  * one way.
  */
-export class HashValue {
+export class HashValue extends StoredEntry {
   get type(): 'hash' {
     return 'hash';
+  }
+
+  get value(): HashValue {
+    return this;
   }
 
   /** Small form: the first field, undefined while the hash is empty. Large form: undefined. */
@@ -40,9 +46,9 @@ export class HashValue {
   /** Small form: the pairs after the first, flat; large form: every pair. */
   private more: BinStr[] | FieldMap = NO_FIELDS;
 
-  /** Builds a hash from a flat [f1, v1, f2, v2, ...] array (transfer state). */
-  static fromFlat(flat: readonly BinStr[]): HashValue {
-    const h = new HashValue();
+  /** Builds a hash key from a flat [f1, v1, f2, v2, ...] array (transfer state). */
+  static fromFlat(key: BinStr, flat: readonly BinStr[]): HashValue {
+    const h = new HashValue(key);
     for (let i = 0; i + 1 < flat.length; i += 2) h.set(flat[i]!, flat[i + 1]!);
     return h;
   }

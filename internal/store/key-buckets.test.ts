@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../clock/index.js';
-import { StoredEntry } from './entry.js';
+import type { StoredEntry } from './entry.js';
 import { HashValue } from './hash-value.js';
 import { BUCKET_SPAN, KeyBuckets, RING_END } from './key-buckets.js';
 
 /** Test keys carry their ring position: `@<position>` or `@<position>:<tag>`. */
 const positionOf = (key: string): number => Number(/^@(\d+)/.exec(key)![1]);
 const entryAt = (position: number, tag?: string): StoredEntry =>
-  new StoredEntry(tag === undefined ? `@${position}` : `@${position}:${tag}`, new HashValue());
+  new HashValue(tag === undefined ? `@${position}` : `@${position}:${tag}`);
 
 /** Every entry at(0..size-1) returns, as a set; fails on a repeat or a hole. */
 function picks(buckets: KeyBuckets): Set<StoredEntry> {

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../clock/index.js';
-import { StoredEntry } from './entry.js';
+import type { StoredEntry } from './entry.js';
 import { pickVictim } from './eviction.js';
 import { HashValue } from './hash-value.js';
 import { Keyspace } from './keyspace.js';
 
 const entry = (key: string): StoredEntry => {
-  const value = new HashValue();
-  value.set('f', 'v');
-  return new StoredEntry(key, value);
+  const h = new HashValue(key);
+  h.set('f', 'v');
+  return h;
 };
 
 describe('Keyspace LRU clock', () => {

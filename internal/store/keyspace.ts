@@ -73,15 +73,15 @@ export class Keyspace {
     this.map.delete(e.key);
     this.buckets.delete(e, e.ttlSlot >= 0);
     this.volatile.delete(e);
-    this.bytes -= e.bytes;
-    e.bytes = 0;
+    this.bytes -= e.charged;
+    e.charged = 0;
   }
 
   /** Re-charges a live entry after its value changed: key + value bytes + fixed overhead. */
   charge(e: StoredEntry): void {
     const bytes = entryOverheadBytes(e.type) + e.key.length + e.value.bytes;
-    this.bytes += bytes - e.bytes;
-    e.bytes = bytes;
+    this.bytes += bytes - e.charged;
+    e.charged = bytes;
   }
 
   /** Keeps the keys-with-TTL array in step with `expireAtMs` (a no-op for detached entries). */

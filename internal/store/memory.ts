@@ -8,23 +8,25 @@ import type { EntryType } from './entry.js';
  */
 
 /**
- * Per hash key: the entry object (104 B: ten fields, the version held as two small integers and
- * the ring position not held at all, see StoredEntry), the HashValue holding its first pair
- * inline (48 B; a small hash's other pairs go in an exact-size array, a hash past
- * SMALL_HASH_MAX_FIELDS fields moves to a Map, whose fields then dominate), the keyspace Map
- * slot (~30 B), the position-bucket array slot (~10 B) and the key string's header (16 B).
- * Measured: 300 B of heap per one-field hash of a 16 B key, 16 B field and 32 B value, the
- * field name distinct in every hash (`npm run bench`, memory part), estimated 300 B. A name
+ * Per hash key: one object that is both the entry and the hash (HashValue extends StoredEntry):
+ * 112 B, eleven fields: the key, five bookkeeping numbers, the version held as two small
+ * integers, and the first pair and the rest of a small hash (its other pairs go in an
+ * exact-size array; a hash past SMALL_HASH_MAX_FIELDS fields moves to a Map, whose fields then
+ * dominate). The ring position is not held at all (see StoredEntry). Plus the keyspace Map slot
+ * (~30 B), the position-bucket array slot (~10 B) and the key string's header (16 B).
+ * Measured: 268 B of heap per one-field hash of a 16 B key, 16 B field and 32 B value, the
+ * field name distinct in every hash (`npm run bench`, memory part), estimated 268 B. A name
  * shared through the field name pool (field-names.ts) saves its 32 B in the heap, but the
  * estimate charges every name as unshared: the pool may start over, and eviction had better
  * err towards too much.
  */
-export const ENTRY_OVERHEAD_BYTES = 164;
+export const ENTRY_OVERHEAD_BYTES = 132;
 
 /**
- * Per list key, replacing ENTRY_OVERHEAD_BYTES: the same entry and index slots, plus a
- * ListValue and its ring buffer (at least 4 slots). Measured the same way: 396 B of heap per
- * one-element list of a 16 B key and a 32 B element, estimated 396 B.
+ * Per list key, replacing ENTRY_OVERHEAD_BYTES: an entry without hash fields (ValueEntry, 96 B)
+ * and the same index slots, plus a ListValue and its ring buffer (at least 4 slots). Measured
+ * the same way: 396 B of heap per one-element list of a 16 B key and a 32 B element, estimated
+ * 396 B.
  */
 export const LIST_ENTRY_OVERHEAD_BYTES = 316;
 

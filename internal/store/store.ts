@@ -8,10 +8,10 @@ import type {
   ListEntry,
   RemovalReason,
   StringEntry,
+  StoredEntry,
   Tombstone,
-  Value,
 } from './entry.js';
-import { StoredEntry } from './entry.js';
+import { ValueEntry } from './entry.js';
 import { pickVictim } from './eviction.js';
 import { HashValue } from './hash-value.js';
 import { Keyspace } from './keyspace.js';
@@ -19,7 +19,7 @@ import { ListValue } from './list-value.js';
 import { DEFAULT_STORE_OPTIONS, type StoreDeps, type StoreOptions } from './options.js';
 import { StringValue } from './string-value.js';
 import { Tombstones } from './tombstones.js';
-import { stateOf, valueOf } from './transfer.js';
+import { entryOf, stateOf } from './transfer.js';
 
 /** One page of a ring-range walk: keys found, and the position to continue from. */
 export interface ScanResult {
@@ -125,7 +125,7 @@ export class Store {
 
   /** The string at `key` (WRONGTYPE for another type), or a new one that exists once committed. */
   stringForWrite(key: BinStr): StringEntry {
-    return (this.getString(key) ?? this.newEntry(key, new StringValue())) as StringEntry;
+    return (this.getString(key) ?? new ValueEntry(key, new StringValue())) as StringEntry;
   }
 
   /**
@@ -135,17 +135,17 @@ export class Store {
   stringForOverwrite(key: BinStr): StringEntry {
     const e = this.lookup(key, true);
     if (e !== undefined && e.type === 'string') return e as StringEntry;
-    return this.newEntry(key, new StringValue()) as StringEntry;
+    return new ValueEntry(key, new StringValue()) as StringEntry;
   }
 
   /** The hash at `key`, or a new empty one that exists only once committed non-empty. */
   hashForWrite(key: BinStr): HashEntry {
-    return (this.getHash(key) ?? this.newEntry(key, new HashValue())) as HashEntry;
+    return (this.getHash(key) ?? new HashValue(key)) as HashEntry;
   }
 
   /** The list at `key`, or a new empty one that exists only once committed non-empty. */
   listForWrite(key: BinStr): ListEntry {
-    return (this.getList(key) ?? this.newEntry(key, new ListValue())) as ListEntry;
+    return (this.getList(key) ?? new ValueEntry(key, new ListValue())) as ListEntry;
   }
 
   /**
@@ -245,7 +245,7 @@ export class Store {
       else this.tombstones.set(key, state.version, now);
       return true;
     }
-    const fresh = this.newEntry(key, valueOf(state));
+    const fresh = entryOf(key, state);
     fresh.version = state.version;
     fresh.expireAtMs = state.expireAtMs;
     if (e !== undefined) this.space.detach(e);
@@ -386,10 +386,6 @@ export class Store {
   private versionAfter(key: BinStr, current: number): number {
     const t = this.tombstones.get(key);
     return Math.max(this.deps.clock.now(), current + 1, t === undefined ? 0 : t.version + 1);
-  }
-
-  private newEntry(key: BinStr, value: Value): StoredEntry {
-    return new StoredEntry(key, value);
   }
 
   /** Deletes a live entry, leaving a tombstone at `version`. */

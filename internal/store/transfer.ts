@@ -1,5 +1,6 @@
 import { GokvError } from '../errors/index.js';
-import type { LiveKeyState, StoredEntry, Value } from './entry.js';
+import { type LiveKeyState, type StoredEntry, ValueEntry } from './entry.js';
+import type { BinStr } from './bytes.js';
 import { HashValue } from './hash-value.js';
 import { ListValue } from './list-value.js';
 import { StringValue } from './string-value.js';
@@ -11,12 +12,15 @@ export function stateOf(e: StoredEntry): LiveKeyState {
   return { type: e.type, value, expireAtMs: e.expireAtMs, version: e.version };
 }
 
-/** Rebuilds a value from transfer state; a malformed state from a peer is an internal error. */
-export function valueOf(state: LiveKeyState): Value {
-  if (state.type === 'list') return new ListValue(state.value);
-  if (state.type === 'string' && state.value.length === 1) return new StringValue(state.value[0]);
+/**
+ * Rebuilds a detached entry (no version or expiry yet) from transfer state; a malformed state
+ * from a peer is an internal error.
+ */
+export function entryOf(key: BinStr, state: LiveKeyState): StoredEntry {
+  if (state.type === 'list') return new ValueEntry(key, new ListValue(state.value));
+  if (state.type === 'string' && state.value.length === 1) return new ValueEntry(key, new StringValue(state.value[0]));
   if (state.type !== 'hash' || state.value.length % 2 !== 0) {
     throw new GokvError('INTERNAL', `INTERNAL malformed ${String(state.type)} key state`);
   }
-  return HashValue.fromFlat(state.value);
+  return HashValue.fromFlat(key, state.value);
 }

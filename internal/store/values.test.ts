@@ -77,7 +77,7 @@ describe('ListValue', () => {
 
 describe('HashValue', () => {
   it('reports added, updated and unchanged writes and keeps bytes exact', () => {
-    const h = new HashValue();
+    const h = new HashValue('h');
     expect(h.set('f', 'v')).toBe('added');
     expect(h.set('f', 'v')).toBe('unchanged');
     expect(h.set('f', 'longer')).toBe('updated');
@@ -89,7 +89,7 @@ describe('HashValue', () => {
   });
 
   it('round-trips through the flat transfer form in insertion order', () => {
-    const h = HashValue.fromFlat(['b', '2', 'a', '1']);
+    const h = HashValue.fromFlat('h', ['b', '2', 'a', '1']);
     expect(h.toFlat()).toEqual(['b', '2', 'a', '1']);
     expect(h.fields()).toEqual(['b', 'a']);
     expect(h.values()).toEqual(['2', '1']);
@@ -98,7 +98,7 @@ describe('HashValue', () => {
 
 describe('HashValue: small hashes in a flat array, larger ones in a Map', () => {
   const filled = (n: number): HashValue => {
-    const h = new HashValue();
+    const h = new HashValue('h');
     for (let i = 0; i < n; i++) h.set(`f${i}`, `v${i}`);
     return h;
   };
@@ -145,7 +145,7 @@ describe('HashValue: small hashes in a flat array, larger ones in a Map', () => 
   it('agrees with a Map under random writes and deletes, across the switch', () => {
     const random = new SeededRandom(6);
     for (let round = 0; round < 40; round++) {
-      const h = new HashValue();
+      const h = new HashValue('h');
       const model = new Map<string, string>();
       // Few distinct fields keep a hash small (exercising the inline pair); many make it a Map.
       const distinct = 2 + random.int(2 * SMALL_HASH_MAX_FIELDS);
@@ -164,7 +164,7 @@ describe('HashValue: small hashes in a flat array, larger ones in a Map', () => 
       expect([...h.entries()]).toEqual([...model.entries()]);
       expect(h.fields()).toEqual([...model.keys()]);
       expect(h.values()).toEqual([...model.values()]);
-      expect(HashValue.fromFlat(h.toFlat()).toFlat()).toEqual(h.toFlat());
+      expect(HashValue.fromFlat('h', h.toFlat()).toFlat()).toEqual(h.toFlat());
       let bytes = 0;
       for (const [f, v] of model) bytes += hashFieldBytes(f, v);
       expect(h.bytes).toBe(bytes);
@@ -172,8 +172,8 @@ describe('HashValue: small hashes in a flat array, larger ones in a Map', () => 
   });
 
   it('never shares the field array between hashes', () => {
-    const a = new HashValue();
-    const b = new HashValue();
+    const a = new HashValue('h');
+    const b = new HashValue('h');
     a.set('f', '1');
     expect(b.size).toBe(0);
     expect(b.get('f')).toBeUndefined();
@@ -182,7 +182,7 @@ describe('HashValue: small hashes in a flat array, larger ones in a Map', () => 
 
 describe('field name pool', () => {
   it('stays bounded however many distinct names arrive, and skips long names', () => {
-    const h = new HashValue();
+    const h = new HashValue('h');
     for (let i = 0; i < 10_000; i++) h.set(`name-${i}`, 'v');
     expect(pooledFieldNames()).toBeGreaterThan(0);
     expect(pooledFieldNames()).toBeLessThanOrEqual(4096);
