@@ -20,13 +20,13 @@ import {
  * replicas apply it only on the exact version the leader held (replication's prev_version rule).
  */
 export const STRING_COMMANDS: readonly CommandSpec[] = [
-  command('GET', 2, [], (ctx) => readOnly(ctx.store.getString(ctx.key)?.value.value ?? null)),
+  command('GET', 2, [], (ctx) => readOnly(ctx.store.getString(ctx.key)?.value.text ?? null)),
 
   command('SET', -3, ['write', 'denyOom'], (ctx) => {
     const [value, ...words] = ctx.args as [BinStr, ...BinStr[]];
     const opts = parseSetOptions(words, ctx.store.nowMs());
     // GET reads first: a hash or list under the key is WRONGTYPE and nothing is written.
-    const old = opts.get ? (ctx.store.getString(ctx.key)?.value.value ?? null) : undefined;
+    const old = opts.get ? (ctx.store.getString(ctx.key)?.value.text ?? null) : undefined;
     const exists = ctx.store.peek(ctx.key) !== undefined;
     if ((opts.condition === 'NX' && exists) || (opts.condition === 'XX' && !exists)) {
       return readOnly(opts.get ? old! : null);
@@ -45,7 +45,7 @@ export const STRING_COMMANDS: readonly CommandSpec[] = [
   command('GETDEL', 2, ['write'], (ctx) => {
     const e = ctx.store.getString(ctx.key);
     if (e === undefined) return readOnly(null);
-    const value = e.value.value;
+    const value = e.value.text;
     const version = ctx.store.delete(ctx.key, ctx.version)!;
     return written(value, { name: 'DEL', key: ctx.key, args: [], version });
   }),
@@ -71,7 +71,7 @@ export const STRING_COMMANDS: readonly CommandSpec[] = [
     // Redis answers nil for a key of another type here, never WRONGTYPE.
     const value = (k: BinStr): Reply => {
       const e = ctx.store.get(k);
-      return e?.type === 'string' ? e.value.value : null;
+      return e?.type === 'string' ? e.value.text : null;
     };
     return readOnly([value(ctx.key), ...ctx.args.map(value)]);
   }),
@@ -131,7 +131,7 @@ function increment(arg: BinStr, negate: boolean): bigint {
 function incrBy(ctx: CommandContext, by: bigint): CommandResult {
   const e: StringEntry = ctx.store.stringForWrite(ctx.key);
   const exists = e.version !== 0;
-  const current = exists ? parseInt64(e.value.value) : 0n;
+  const current = exists ? parseInt64(e.value.text) : 0n;
   if (current === undefined) throw notInteger();
   const next = current + by;
   if (next > INT64_MAX || next < INT64_MIN) throw new GokvError('ERR', 'ERR increment or decrement would overflow');

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { ValueEntry } from './entry.js';
 import { HashValue } from './hash-value.js';
 import { ListValue } from './list-value.js';
 import { hashFieldBytes } from './memory.js';
@@ -7,18 +6,21 @@ import { StringValue } from './string-value.js';
 
 describe('StoredEntry', () => {
   it.each([0, 1, 2 ** 26 - 1, 2 ** 26, 1_795_000_000_123, 2 ** 53 - 1])('keeps version %d exactly', (v) => {
-    for (const e of [new HashValue('k'), new ValueEntry('k', new ListValue())]) {
+    for (const e of [new HashValue('k'), new ListValue('k'), new StringValue('k')]) {
       e.version = v;
       expect(e.version).toBe(v);
     }
   });
 
-  it('reads its type from its value; a hash key is its own value', () => {
-    const h = new HashValue('h');
-    expect(h.type).toBe('hash');
-    expect(h.value).toBe(h);
-    expect(new ValueEntry('l', new ListValue()).type).toBe('list');
-    expect(new ValueEntry('s', new StringValue()).type).toBe('string');
+  it('is its own value, of its own type', () => {
+    for (const [e, type] of [
+      [new HashValue('h'), 'hash'],
+      [new ListValue('l'), 'list'],
+      [new StringValue('s'), 'string'],
+    ] as const) {
+      expect(e.type).toBe(type);
+      expect(e.value).toBe(e);
+    }
   });
 
   it("keeps a hash's bookkeeping apart from its fields", () => {

@@ -51,10 +51,9 @@ const VERSION_LOW_SPAN = 2 ** 26;
  * type costs no field at all. The key's ring position is not kept either: KeyBuckets hashes the
  * key again where it needs it (about 0.2 us), which costs less than 8 B on every key.
  *
- * A hash key is one object, its fields inline (HashValue extends this class and is its own
- * `value`): most cached keys are small hashes, and a separate value object cost 48 B per key
- * and one more pointer to chase on every command. Lists and strings keep their value apart
- * (ValueEntry).
+ * Every key is one object: HashValue, ListValue and StringValue extend this class, and each
+ * is its own `value`. A separate value object cost 32-48 B per key and one more pointer to
+ * chase on every command (Redis likewise packs a small hash into one listpack allocation).
  */
 export abstract class StoredEntry {
   /** Absolute expiry in wall-clock ms; 0 = none. */
@@ -87,20 +86,6 @@ export abstract class StoredEntry {
     const high = Math.floor(v / VERSION_LOW_SPAN) | 0;
     this.versionHigh = high;
     this.versionLow = (v - high * VERSION_LOW_SPAN) | 0;
-  }
-}
-
-/** A list or string key: the entry, and its value in an object of its own. */
-export class ValueEntry extends StoredEntry {
-  constructor(
-    key: BinStr,
-    readonly value: ListValue | StringValue,
-  ) {
-    super(key);
-  }
-
-  get type(): 'list' | 'string' {
-    return this.value.type;
   }
 }
 

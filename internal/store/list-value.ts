@@ -1,5 +1,6 @@
 import type { BinStr } from './bytes.js';
 import { Deque } from './deque.js';
+import { StoredEntry } from './entry.js';
 import { listElementBytes } from './memory.js';
 
 /**
@@ -16,18 +17,24 @@ export function redisRange(start: number, stop: number, length: number): [number
 }
 
 /**
- * A list value: a deque of binary strings with its estimated bytes kept in step with every
- * mutation (the store charges `bytes` to the key when the command commits).
+ * A list key: its entry (StoredEntry's bookkeeping) and its value in one object that is its own
+ * `value`. The value is a deque of binary strings with its estimated bytes kept in step with
+ * every mutation (the store charges `bytes` to the key when the command commits).
  */
-export class ListValue {
+export class ListValue extends StoredEntry {
   get type(): 'list' {
     return 'list';
+  }
+
+  get value(): ListValue {
+    return this;
   }
 
   private readonly items: Deque<BinStr>;
   private byteCount = 0;
 
-  constructor(items: readonly BinStr[] = []) {
+  constructor(key: BinStr, items: readonly BinStr[] = []) {
+    super(key);
     this.items = new Deque(items);
     for (const v of items) this.byteCount += listElementBytes(v);
   }

@@ -11,7 +11,6 @@ import type {
   StoredEntry,
   Tombstone,
 } from './entry.js';
-import { ValueEntry } from './entry.js';
 import { pickVictim } from './eviction.js';
 import { HashValue } from './hash-value.js';
 import { Keyspace } from './keyspace.js';
@@ -125,7 +124,7 @@ export class Store {
 
   /** The string at `key` (WRONGTYPE for another type), or a new one that exists once committed. */
   stringForWrite(key: BinStr): StringEntry {
-    return (this.getString(key) ?? new ValueEntry(key, new StringValue())) as StringEntry;
+    return (this.getString(key) ?? new StringValue(key)) as StringEntry;
   }
 
   /**
@@ -135,7 +134,7 @@ export class Store {
   stringForOverwrite(key: BinStr): StringEntry {
     const e = this.lookup(key, true);
     if (e !== undefined && e.type === 'string') return e as StringEntry;
-    return new ValueEntry(key, new StringValue()) as StringEntry;
+    return new StringValue(key) as StringEntry;
   }
 
   /** The hash at `key`, or a new empty one that exists only once committed non-empty. */
@@ -145,7 +144,7 @@ export class Store {
 
   /** The list at `key`, or a new empty one that exists only once committed non-empty. */
   listForWrite(key: BinStr): ListEntry {
-    return (this.getList(key) ?? new ValueEntry(key, new ListValue())) as ListEntry;
+    return (this.getList(key) ?? new ListValue(key)) as ListEntry;
   }
 
   /**

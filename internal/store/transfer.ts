@@ -1,5 +1,5 @@
 import { GokvError } from '../errors/index.js';
-import { type LiveKeyState, type StoredEntry, ValueEntry } from './entry.js';
+import type { LiveKeyState, StoredEntry } from './entry.js';
 import type { BinStr } from './bytes.js';
 import { HashValue } from './hash-value.js';
 import { ListValue } from './list-value.js';
@@ -8,7 +8,7 @@ import { StringValue } from './string-value.js';
 /** A live entry's transfer state: hash as [f1, v1, ...], list head to tail, string as [bytes]. */
 export function stateOf(e: StoredEntry): LiveKeyState {
   const v = e.value;
-  const value = v instanceof HashValue ? v.toFlat() : v instanceof StringValue ? [v.value] : v.toArray();
+  const value = v instanceof HashValue ? v.toFlat() : v instanceof StringValue ? [v.text] : v.toArray();
   return { type: e.type, value, expireAtMs: e.expireAtMs, version: e.version };
 }
 
@@ -17,8 +17,8 @@ export function stateOf(e: StoredEntry): LiveKeyState {
  * from a peer is an internal error.
  */
 export function entryOf(key: BinStr, state: LiveKeyState): StoredEntry {
-  if (state.type === 'list') return new ValueEntry(key, new ListValue(state.value));
-  if (state.type === 'string' && state.value.length === 1) return new ValueEntry(key, new StringValue(state.value[0]));
+  if (state.type === 'list') return new ListValue(key, state.value);
+  if (state.type === 'string' && state.value.length === 1) return new StringValue(key, state.value[0]);
   if (state.type !== 'hash' || state.value.length % 2 !== 0) {
     throw new GokvError('INTERNAL', `INTERNAL malformed ${String(state.type)} key state`);
   }

@@ -31,7 +31,7 @@ describe('ListValue', () => {
     ['keeps the oldest one', 0, 0, ['a'], 4],
     ['empties on an empty range', 3, 1, [], 5],
   ])('trim %s', (_name, start, stop, kept, removed) => {
-    const l = new ListValue(ABCDE);
+    const l = new ListValue('l', ABCDE);
     expect(l.trim(start, stop)).toBe(removed);
     expect(l.toArray()).toEqual(kept);
     expect(l.bytes).toBe(listBytes(kept));
@@ -43,7 +43,7 @@ describe('ListValue', () => {
     ['last two from the tail', -2, 'x', ['x', 'a', 'b'], 2],
     ['nothing when absent', 0, 'z', ['x', 'a', 'x', 'b', 'x'], 0],
   ])('remove %s', (_name, count, value, left, removed) => {
-    const l = new ListValue(['x', 'a', 'x', 'b', 'x']);
+    const l = new ListValue('l', ['x', 'a', 'x', 'b', 'x']);
     expect(l.remove(count, value)).toBe(removed);
     expect(l.toArray()).toEqual(left);
     expect(l.bytes).toBe(listBytes(left));
@@ -56,14 +56,14 @@ describe('ListValue', () => {
     ['past the end', 3, 'out-of-range', ['a', 'b', 'c']],
     ['before the head', -4, 'out-of-range', ['a', 'b', 'c']],
   ])('set at %s', (_name, index, result, after) => {
-    const l = new ListValue(['a', 'b', 'c']);
+    const l = new ListValue('l', ['a', 'b', 'c']);
     expect(l.set(index, result === 'unchanged' ? 'a' : 'Z')).toBe(result);
     expect(l.toArray()).toEqual(after);
     expect(l.bytes).toBe(listBytes(after));
   });
 
   it('keeps bytes exact through pushes and pops', () => {
-    const l = new ListValue();
+    const l = new ListValue('l');
     l.pushBack('hello');
     l.pushFront('x');
     expect(l.bytes).toBe(listBytes(['x', 'hello']));
