@@ -13,6 +13,12 @@ export const isEntryType = (t: string): t is EntryType => (ENTRY_TYPES as readon
 /** Any value a key can hold. */
 export type Value = HashValue | ListValue | StringValue;
 
+/**
+ * What commands see of a value: its own methods and figures. The value object is also the
+ * key's entry (see StoredEntry), whose bookkeeping only the store may write, so it is left out.
+ */
+export type ValueView<V extends StoredEntry> = Omit<V, Exclude<keyof StoredEntry, 'type'>>;
+
 /** The fields every key carries; commands read them, only the store writes them. */
 interface EntryBase {
   readonly key: BinStr;
@@ -24,17 +30,17 @@ interface EntryBase {
 
 export interface HashEntry extends EntryBase {
   readonly type: 'hash';
-  readonly value: HashValue;
+  readonly value: ValueView<HashValue>;
 }
 
 export interface ListEntry extends EntryBase {
   readonly type: 'list';
-  readonly value: ListValue;
+  readonly value: ValueView<ListValue>;
 }
 
 export interface StringEntry extends EntryBase {
   readonly type: 'string';
-  readonly value: StringValue;
+  readonly value: ValueView<StringValue>;
 }
 
 /** A key as commands see it. Mutate `value` through its methods, then `store.commit(entry)`. */
