@@ -1,4 +1,4 @@
-import type { BinStr } from '../store/index.js';
+import { binFromBuffer as latin1, type BinStr } from '../store/index.js';
 import { splitInline } from './inline.js';
 
 /** Redis's PROTO_INLINE_MAX_SIZE: longest inline command or header line. */
@@ -186,11 +186,6 @@ const WAIT = -Infinity;
 /** Not a number: compare with Number.isNaN. */
 const BAD = Number.NaN;
 
-// Buffer's own latin1 decoder: toString('latin1', a, b) checks its arguments and makes a slice
-// first, which showed in profiles at one call per argument.
-const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (start: number, end: number) => string }).latin1Slice;
-const latin1 = (buf: Buffer, start: number, end: number): string =>
-  latin1Slice !== undefined ? latin1Slice.call(buf, start, end) : buf.toString('latin1', start, end);
 
 function printableByte(b: number): string {
   return b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;

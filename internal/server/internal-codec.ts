@@ -4,11 +4,12 @@ import type { HeartbeatNode, HeartbeatNode__Output } from '../gen/internalpb/Hea
 import type { KeyState, KeyState__Output } from '../gen/internalpb/KeyState.js';
 import type { ReplicateAck, ReplicateAck__Output } from '../gen/internalpb/ReplicateAck.js';
 import type { ReplicateOp, ReplicateOp__Output } from '../gen/internalpb/ReplicateOp.js';
+import { binFromBuffer, binToBuffer } from '../store/index.js';
 
 const STATUSES: ReadonlySet<string> = new Set(['alive', 'suspect', 'dead', 'left']);
 
-const bin = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
-const bytes = (s: string): Buffer => Buffer.from(s, 'latin1');
+const bin = (b: Uint8Array): string => binFromBuffer(b);
+const bytes = binToBuffer;
 
 export function memberToProto(m: MemberEntry): HeartbeatNode {
   return {

@@ -8,14 +8,15 @@ import type { ForwardReply } from '../gen/internalpb/ForwardReply.js';
 import type { InternalServerHandlers } from '../gen/internalpb/InternalServer.js';
 import type { RebalanceRequest__Output } from '../gen/internalpb/RebalanceRequest.js';
 import type { ReplicateBatch__Output } from '../gen/internalpb/ReplicateBatch.js';
+import { binFromBuffer, binToBuffer } from '../store/index.js';
 import { encodeReply, loadProtos, toServiceError } from '../wire/index.js';
 import { toServedCommand } from './external-server.js';
 import { ackToProto, keyStateFromProto, keyStateToProto, memberFromProto, memberToProto, opFromProto } from './internal-codec.js';
 import type { InternalService } from './internal-service.js';
 import { figuresToProto } from './node-stats.js';
 
-const bin = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
-const bytes = (s: string): Buffer => Buffer.from(s, 'latin1');
+const bin = (b: Uint8Array): string => binFromBuffer(b);
+const bytes = binToBuffer;
 
 /** The InternalServer gRPC service: adapters from protos to the InternalService. */
 export function internalHandlers(service: InternalService, log: Logger, maxArgs: number): InternalServerHandlers {

@@ -17,6 +17,14 @@ describe('binary strings', () => {
     expect(binFromBuffer(new Uint8Array(0))).toBe('');
   });
 
+  it('reads a range [start, end) of a Buffer or of a view with an offset', () => {
+    const buf = Buffer.from(ALL_BYTES);
+    expect(binFromBuffer(buf, 65, 68)).toBe('ABC');
+    expect(binFromBuffer(ALL_BYTES.subarray(64), 1, 4)).toBe('ABC');
+    expect(binFromBuffer(buf, 250)).toBe('\xfa\xfb\xfc\xfd\xfe\xff');
+    expect(binFromBuffer(buf, 7, 7)).toBe('');
+  });
+
   it.each([
     ['ASCII text is its own encoding', 'hello', 'hello'],
     ['two-byte UTF-8', 'é', '\xc3\xa9'],
