@@ -8,7 +8,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ManualClock, SeededRandom } from '../internal/clock/index.js';
-import type { Store as StoreClass } from '../internal/store/index.js';
+import { binFromRange, type Store as StoreClass } from '../internal/store/index.js';
 
 interface Options {
   readonly keys: number;
@@ -44,9 +44,9 @@ async function main(): Promise<void> {
   });
   const keyBytes = Buffer.alloc(16 * opts.keys);
   for (let k = 0; k < opts.keys; k++) keyBytes.write(`key:${String(k).padStart(12, '0')}`, 16 * k, 'latin1');
-  const key = (k: number): string => keyBytes.toString('latin1', 16 * k, 16 * k + 16);
+  const key = (k: number): string => binFromRange(keyBytes, 16 * k, 16 * k + 16);
   const valueBytes = Buffer.from(Array.from({ length: 1024 }, (_, i) => `value:${String(i).padStart(26, '0')}`).join(''), 'latin1');
-  const value = (v: number): string => valueBytes.toString('latin1', 32 * v, 32 * v + 32);
+  const value = (v: number): string => binFromRange(valueBytes, 32 * v, 32 * v + 32);
   const field = 'field:0000000000';
   for (let k = 0; k < opts.keys; k++) {
     const e = store.hashForWrite(key(k));

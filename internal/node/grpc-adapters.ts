@@ -94,7 +94,7 @@ export function grpcRebalanceSink(pool: ClientPool, addressOf: AddressBook, self
     return pool.get(addr);
   };
   const bytes = binToBuffer;
-  const bin = (b: Buffer): string => binFromBuffer(b);
+  const bin = binFromBuffer;
   return {
     async send(target, states) {
       const res = await client(target).rebalance({ fromNodeId: selfId, states: states.map(keyStateToProto) });

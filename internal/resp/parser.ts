@@ -1,4 +1,4 @@
-import { binFromBuffer as latin1, type BinStr } from '../store/index.js';
+import { binFromRange as latin1, type BinStr } from '../store/index.js';
 import { splitInline } from './inline.js';
 
 /** Redis's PROTO_INLINE_MAX_SIZE: longest inline command or header line. */

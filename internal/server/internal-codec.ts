@@ -8,7 +8,7 @@ import { binFromBuffer, binToBuffer } from '../store/index.js';
 
 const STATUSES: ReadonlySet<string> = new Set(['alive', 'suspect', 'dead', 'left']);
 
-const bin = (b: Uint8Array): string => binFromBuffer(b);
+const bin = binFromBuffer;
 const bytes = binToBuffer;
 
 export function memberToProto(m: MemberEntry): HeartbeatNode {

@@ -15,7 +15,7 @@ import { ackToProto, keyStateFromProto, keyStateToProto, memberFromProto, member
 import type { InternalService } from './internal-service.js';
 import { figuresToProto } from './node-stats.js';
 
-const bin = (b: Uint8Array): string => binFromBuffer(b);
+const bin = binFromBuffer;
 const bytes = binToBuffer;
 
 /** The InternalServer gRPC service: adapters from protos to the InternalService. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { binFromBuffer, binFromText, binToBuffer, binToText, isAscii, isValidUtf8 } from './bytes.js';
+import { binFromBuffer, binFromRange, binFromText, binToBuffer, binToText, isAscii, isValidUtf8 } from './bytes.js';
 
 const ALL_BYTES = Uint8Array.from({ length: 256 }, (_, i) => i);
 
@@ -19,10 +19,12 @@ describe('binary strings', () => {
 
   it('reads a range [start, end) of a Buffer or of a view with an offset', () => {
     const buf = Buffer.from(ALL_BYTES);
-    expect(binFromBuffer(buf, 65, 68)).toBe('ABC');
-    expect(binFromBuffer(ALL_BYTES.subarray(64), 1, 4)).toBe('ABC');
-    expect(binFromBuffer(buf, 250)).toBe('\xfa\xfb\xfc\xfd\xfe\xff');
-    expect(binFromBuffer(buf, 7, 7)).toBe('');
+    expect(binFromRange(buf, 65, 68)).toBe('ABC');
+    expect(binFromRange(ALL_BYTES.subarray(64), 1, 4)).toBe('ABC');
+    expect(binFromRange(buf, 250, 256)).toBe('\xfa\xfb\xfc\xfd\xfe\xff');
+    expect(binFromRange(buf, 7, 7)).toBe('');
+    // As Array.map calls it, with an index and the array: the whole of each buffer.
+    expect([ALL_BYTES.subarray(65, 66), ALL_BYTES.subarray(66, 68)].map(binFromBuffer)).toEqual(['A', 'BC']);
   });
 
   it.each([

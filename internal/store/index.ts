@@ -4,6 +4,7 @@
 // errors/ and clock/ types; never command/ (which builds on it), ring/, wire/, sockets or timers.
 export {
   binFromBuffer,
+  binFromRange,
   binFromText,
   binToBuffer,
   binToText,
