@@ -6,7 +6,7 @@ import { TransportError } from '../peer/index.js';
 import type { Forwarder } from '../router/index.js';
 import type { ReplicaStream, ReplicaTransport, ReplicationAck } from '../replication/index.js';
 import type { RebalanceSink } from '../rebalance/index.js';
-import { binFromBuffer, binToBuffer } from '../store/index.js';
+import { binFromBuffer as bin, binToBuffer as bytes } from '../store/index.js';
 import { ackFromProto, keyStateFromProto, keyStateToProto, memberFromProto, memberToProto, opToProto } from '../server/index.js';
 import type { ReplicateAck__Output } from '../gen/internalpb/ReplicateAck.js';
 import type { ReplicateBatch } from '../gen/internalpb/ReplicateBatch.js';
@@ -93,8 +93,6 @@ export function grpcRebalanceSink(pool: ClientPool, addressOf: AddressBook, self
     if (addr === undefined) throw new TransportError(memberId, 'unknown member', { maybeApplied: false });
     return pool.get(addr);
   };
-  const bytes = binToBuffer;
-  const bin = binFromBuffer;
   return {
     async send(target, states) {
       const res = await client(target).rebalance({ fromNodeId: selfId, states: states.map(keyStateToProto) });

@@ -186,7 +186,6 @@ const WAIT = -Infinity;
 /** Not a number: compare with Number.isNaN. */
 const BAD = Number.NaN;
 
-
 function printableByte(b: number): string {
   return b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
 }

@@ -4,12 +4,9 @@ import type { HeartbeatNode, HeartbeatNode__Output } from '../gen/internalpb/Hea
 import type { KeyState, KeyState__Output } from '../gen/internalpb/KeyState.js';
 import type { ReplicateAck, ReplicateAck__Output } from '../gen/internalpb/ReplicateAck.js';
 import type { ReplicateOp, ReplicateOp__Output } from '../gen/internalpb/ReplicateOp.js';
-import { binFromBuffer, binToBuffer } from '../store/index.js';
+import { binFromBuffer as bin, binToBuffer as bytes } from '../store/index.js';
 
 const STATUSES: ReadonlySet<string> = new Set(['alive', 'suspect', 'dead', 'left']);
-
-const bin = binFromBuffer;
-const bytes = binToBuffer;
 
 export function memberToProto(m: MemberEntry): HeartbeatNode {
   return {

@@ -8,15 +8,12 @@ import type { ForwardReply } from '../gen/internalpb/ForwardReply.js';
 import type { InternalServerHandlers } from '../gen/internalpb/InternalServer.js';
 import type { RebalanceRequest__Output } from '../gen/internalpb/RebalanceRequest.js';
 import type { ReplicateBatch__Output } from '../gen/internalpb/ReplicateBatch.js';
-import { binFromBuffer, binToBuffer } from '../store/index.js';
+import { binFromBuffer as bin, binToBuffer as bytes } from '../store/index.js';
 import { encodeReply, loadProtos, toServiceError } from '../wire/index.js';
 import { toServedCommand } from './external-server.js';
 import { ackToProto, keyStateFromProto, keyStateToProto, memberFromProto, memberToProto, opFromProto } from './internal-codec.js';
 import type { InternalService } from './internal-service.js';
 import { figuresToProto } from './node-stats.js';
-
-const bin = binFromBuffer;
-const bytes = binToBuffer;
 
 /** The InternalServer gRPC service: adapters from protos to the InternalService. */
 export function internalHandlers(service: InternalService, log: Logger, maxArgs: number): InternalServerHandlers {

