@@ -9,9 +9,6 @@
 // thirds of the commands of a client on one node to another node.
 // Usage: node bench/bare-cluster-node.ts INDEX EXTERNAL_ADDRS INTERNAL_ADDRS (comma-separated).
 import * as grpc from '@grpc/grpc-js';
-import type { CommandRequest__Output } from '../internal/gen/commonpb/CommandRequest.js';
-import type { CommandResponse } from '../internal/gen/commonpb/CommandResponse.js';
-import type { ExternalServerHandlers } from '../internal/gen/externalpb/ExternalServer.js';
 import type { ForwardBatch, ForwardBatch__Output } from '../internal/gen/internalpb/ForwardBatch.js';
 import type { ForwardedCommand } from '../internal/gen/internalpb/ForwardedCommand.js';
 import type { ForwardReply } from '../internal/gen/internalpb/ForwardReply.js';
@@ -20,10 +17,11 @@ import type { InternalServerClient, InternalServerHandlers } from '../internal/g
 import type { ReplicateAck__Output } from '../internal/gen/internalpb/ReplicateAck.js';
 import type { ReplicateBatch, ReplicateBatch__Output } from '../internal/gen/internalpb/ReplicateBatch.js';
 import type { ReplicateOp } from '../internal/gen/internalpb/ReplicateOp.js';
+import type { ExternalHandlers } from '../internal/server/index.js';
 import { serverOptions } from '../internal/server/grpc-server.js';
 import { StreamPipeline } from '../internal/server/stream-pipeline.js';
-import { Deque } from '../internal/store/index.js';
-import { loadProtos } from '../internal/wire/index.js';
+import { binToBuffer, Deque } from '../internal/store/index.js';
+import { loadProtos, withCommandCodec, type CommandReply, type DecodedCommand } from '../internal/wire/index.js';
 import { bareLeaderOf, bareReply, isWrite } from './bare-replies.js';
 
 const self = Number(process.argv[2]);
@@ -86,7 +84,7 @@ const replicaLinks = others.map((peer) => {
   return new TickBatch<ReplicateOp>((ops) => call().write({ leaderId: String(self), ops } satisfies ReplicateBatch));
 });
 
-function lead(command: string, key: Buffer, args: Buffer[]): CommandResponse | Promise<CommandResponse> {
+function lead(command: string, key: Buffer, args: Buffer[]): CommandReply | Promise<CommandReply> {
   const reply = bareReply(command);
   if (!isWrite(command) || replicaLinks.length === 0) return reply;
   const seq = ++lastSeq;
@@ -98,7 +96,7 @@ function lead(command: string, key: Buffer, args: Buffer[]): CommandResponse | P
 // --- Entry: a command for a key another node leads is forwarded there.
 const forwards = new Map(
   others.map((peer) => {
-    const pending = new Map<number, (reply: CommandResponse) => void>();
+    const pending = new Map<number, (reply: CommandReply) => void>();
     const call = lazy(() => {
       const c = clients.get(peer)!.Forward();
       c.on('data', (batch: ForwardReplyBatch__Output) => {
@@ -112,7 +110,7 @@ const forwards = new Map(
     });
     const batch = new TickBatch<ForwardedCommand>((commands) => call().write({ commands } satisfies ForwardBatch));
     let nextId = 1;
-    const send = (command: string, key: Buffer, args: Buffer[]): Promise<CommandResponse> => {
+    const send = (command: string, key: Buffer, args: Buffer[]): Promise<CommandReply> => {
       const id = nextId++;
       batch.push({ id, command, key, args, hops: 1 });
       return new Promise((resolve) => pending.set(id, resolve));
@@ -121,13 +119,16 @@ const forwards = new Map(
   }),
 );
 
-function execute(req: CommandRequest__Output): CommandResponse | Promise<CommandResponse> {
-  const key = Buffer.from(req.key, 'latin1');
+// Requests arrive through gokv's command codec as binary strings; like gokv, the node makes
+// Buffers of them for its internal messages.
+function execute(req: DecodedCommand): CommandReply | Promise<CommandReply> {
+  const key = binToBuffer(req.key);
+  const args = req.args.map(binToBuffer);
   const leader = bareLeaderOf(key, nodes);
-  return leader === self ? lead(req.command, key, req.args) : forwards.get(leader)!(req.command, key, req.args);
+  return leader === self ? lead(req.command, key, args) : forwards.get(leader)!(req.command, key, args);
 }
 
-const externalHandlers: ExternalServerHandlers = {
+const externalHandlers: ExternalHandlers = {
   Healthcheck(_call, callback) {
     callback(null, {
       ringVersion: 1,
@@ -141,12 +142,12 @@ const externalHandlers: ExternalServerHandlers = {
   },
   StreamCommand(call) {
     // Replies in request order, as gokv's streams answer (a forwarded command may finish later).
-    const pipeline = new StreamPipeline<CommandResponse>(
+    const pipeline = new StreamPipeline<CommandReply>(
       { write: (m) => call.write(m), pauseInput: () => call.pause(), resumeInput: () => call.resume(), end: () => call.end() },
       256,
     );
     call.on('drain', () => pipeline.onDrain());
-    call.on('data', (req: CommandRequest__Output) => pipeline.push(execute(req)));
+    call.on('data', (req: DecodedCommand) => pipeline.push(execute(req)));
     call.on('end', () => pipeline.endInput());
     call.on('error', () => pipeline.cancel());
   },
@@ -173,7 +174,7 @@ const internalHandlers: Partial<InternalServerHandlers> = {
 };
 
 const servers = [
-  { addr: externals[self]!, service: external.externalpb.ExternalServer.service, handlers: externalHandlers },
+  { addr: externals[self]!, service: withCommandCodec(external.externalpb.ExternalServer.service), handlers: externalHandlers },
   { addr: internals[self]!, service: internal.internalpb.InternalServer.service, handlers: internalHandlers },
 ].map(({ addr, service, handlers }) => {
   const server = new grpc.Server(serverOptions(64 * 1024 * 1024));

@@ -1,19 +1,18 @@
 // The replies the bare servers send: fixed MessagePack replies of the shapes gokv would send
 // (HSET and LPUSH an integer, HGET a one-field map, LPOP a 32 B bin), encoded once, up front.
 import { ReplyMap } from '../internal/command/index.js';
-import type { CommandResponse } from '../internal/gen/commonpb/CommandResponse.js';
-import { encodeReply } from '../internal/wire/index.js';
+import { encodeReply, type CommandReply } from '../internal/wire/index.js';
 import { FIELD, VALUE } from './load-plan.js';
 
-const REPLIES: Record<string, CommandResponse> = {
+const REPLIES: Record<string, CommandReply> = {
   HSET: { response: encodeReply(1) },
   LPUSH: { response: encodeReply(1) },
   HGET: { response: encodeReply(new ReplyMap([[FIELD, VALUE]])) },
   LPOP: { response: encodeReply(VALUE) },
 };
-const OTHER: CommandResponse = { response: encodeReply(null) };
+const OTHER: CommandReply = { response: encodeReply(null) };
 
-export const bareReply = (command: string): CommandResponse => REPLIES[command] ?? OTHER;
+export const bareReply = (command: string): CommandReply => REPLIES[command] ?? OTHER;
 
 /** The bare cluster's leader of a key: FNV-1a of its bytes, modulo the node count. */
 export function bareLeaderOf(key: Uint8Array, nodes: number): number {

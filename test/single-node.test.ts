@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as http2 from 'node:http2';
+import * as grpc from '@grpc/grpc-js';
 import { PassThrough } from 'node:stream';
 import { testConfig } from '../internal/config/index.js';
 import { silentLogger } from '../internal/log/index.js';
@@ -64,6 +65,19 @@ describe('a single node over RunCommand', () => {
     expect(await client.run('HSET', 'bin', field, value)).toBe(1);
     const got = (await client.run('HMGET', 'bin', field)) as Buffer[];
     expect(Buffer.compare(got[0]!, value)).toBe(0);
+  });
+
+  it('refuses a malformed request with INTERNAL, as grpc-js does, and keeps serving', async () => {
+    // A CommandRequest whose command field claims 5 bytes but carries 1.
+    const raw = new grpc.Client(node.addresses.grpc!, grpc.credentials.createInsecure());
+    const path = loadProtos().external.externalpb.ExternalServer.service.RunCommand.path;
+    const identity = (b: Buffer) => b;
+    const status = await new Promise<grpc.ServiceError | null>((resolve) => {
+      raw.makeUnaryRequest(path, identity, identity, Buffer.from([0x0a, 5, 0x41]), (err) => resolve(err));
+    });
+    raw.close();
+    expect(status?.code).toBe(grpc.status.INTERNAL);
+    expect(await client.run('PING')).toBe('PONG');
   });
 
   it('lists this node in Healthcheck', async () => {

@@ -1,11 +1,17 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { binFromBuffer, binFromText } from '../store/index.js';
-import { encodeReply, loadProtos, toServiceError } from '../wire/index.js';
+import {
+  encodeReply,
+  loadProtos,
+  toServiceError,
+  withCommandCodec,
+  type CommandReply,
+  type DecodedCommand,
+} from '../wire/index.js';
 import { toGokvError, overLimit } from '../errors/index.js';
 import type { CommandRequest__Output } from '../gen/commonpb/CommandRequest.js';
-import type { CommandResponse } from '../gen/commonpb/CommandResponse.js';
-import type { ExternalServerHandlers } from '../gen/externalpb/ExternalServer.js';
+import type { HealthcheckRequest__Output } from '../gen/externalpb/HealthcheckRequest.js';
 import type { HealthcheckResponse } from '../gen/externalpb/HealthcheckResponse.js';
 import type { CommandService, ServedCommand } from './command-service.js';
 import { callSink } from './call-sink.js';
@@ -18,17 +24,32 @@ export interface ExternalServerOptions {
   readonly maxInFlightPerStream: number;
 }
 
-/** Converts a protobuf request to a served command, refusing oversized argument lists early. */
+function checkArgCount(count: number, maxArgs: number): void {
+  if (count > maxArgs) throw overLimit(`too many arguments (${count}) over limits.max_args (${maxArgs})`);
+}
+
+/** Converts a proto-loader request (internal ForwardCommand) to a served command. */
 export function toServedCommand(req: CommandRequest__Output, maxArgs: number): ServedCommand {
-  if (req.args.length > maxArgs) {
-    throw overLimit(`too many arguments (${req.args.length}) over limits.max_args (${maxArgs})`);
-  }
+  checkArgCount(req.args.length, maxArgs);
   const args = new Array<string>(req.args.length);
   for (let i = 0; i < args.length; i++) args[i] = binFromBuffer(req.args[i]!);
   return { name: req.command, key: binFromText(req.key), args };
 }
 
-const replySize = (m: CommandResponse): number => m.response?.length ?? m.error?.length ?? 0;
+/** A request decoded by wire's command codec is already in the served form; only its size is checked. */
+function servedFromDecoded(req: DecodedCommand, maxArgs: number): ServedCommand {
+  checkArgCount(req.args.length, maxArgs);
+  return { name: req.command, key: req.key, args: req.args };
+}
+
+const replySize = (m: CommandReply): number => m.response?.length ?? m.error?.length ?? 0;
+
+/** ExternalServer's handlers over the command codec's request and reply types. */
+export interface ExternalHandlers extends grpc.UntypedServiceImplementation {
+  Healthcheck: grpc.handleUnaryCall<HealthcheckRequest__Output, HealthcheckResponse>;
+  RunCommand: grpc.handleUnaryCall<DecodedCommand, CommandReply>;
+  StreamCommand: grpc.handleBidiStreamingCall<DecodedCommand, CommandReply>;
+}
 
 /**
  * The ExternalServer gRPC service: an adapter that decodes requests, calls the CommandService
@@ -38,7 +59,7 @@ export function externalHandlers(
   service: CommandService,
   log: Logger,
   options: ExternalServerOptions,
-): ExternalServerHandlers {
+): ExternalHandlers {
   return {
     Healthcheck(_call, callback) {
       const reply: HealthcheckResponse = {
@@ -64,7 +85,7 @@ export function externalHandlers(
     RunCommand(call, callback) {
       let result;
       try {
-        result = service.execute(toServedCommand(call.request, options.maxArgs));
+        result = service.execute(servedFromDecoded(call.request, options.maxArgs));
       } catch (err) {
         callback(toServiceError(err));
         return;
@@ -80,15 +101,15 @@ export function externalHandlers(
     },
 
     StreamCommand(call) {
-      const pipeline = new StreamPipeline<CommandResponse>(
+      const pipeline = new StreamPipeline<CommandReply>(
         callSink(call, options.maxInFlightPerStream, replySize),
         options.maxInFlightPerStream,
       );
       call.on('drain', () => pipeline.onDrain());
-      call.on('data', (req: CommandRequest__Output) => {
+      call.on('data', (req: DecodedCommand) => {
         let result;
         try {
-          result = service.execute(toServedCommand(req, options.maxArgs));
+          result = service.execute(servedFromDecoded(req, options.maxArgs));
         } catch (err) {
           pipeline.push({ error: toGokvError(err).message });
           return;
@@ -96,8 +117,8 @@ export function externalHandlers(
         if (result instanceof Promise) {
           pipeline.push(
             result.then(
-              (reply): CommandResponse => ({ response: encodeReply(reply) }),
-              (err: unknown): CommandResponse => ({ error: toGokvError(err).message }),
+              (reply): CommandReply => ({ response: encodeReply(reply) }),
+              (err: unknown): CommandReply => ({ error: toGokvError(err).message }),
             ),
           );
         } else {
@@ -122,5 +143,8 @@ export function addExternalService(
   options: ExternalServerOptions,
 ): void {
   const { external } = loadProtos();
-  server.addService(external.externalpb.ExternalServer.service, externalHandlers(service, log, options));
+  server.addService(
+    withCommandCodec(external.externalpb.ExternalServer.service),
+    externalHandlers(service, log, options),
+  );
 }

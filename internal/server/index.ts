@@ -1,6 +1,12 @@
 // server/ owns the gRPC services as adapters: decode a request, call the CommandService (or the
 // cluster internals), encode the reply. No ring, store or routing logic lives here.
-export { addExternalService, externalHandlers, toServedCommand, type ExternalServerOptions } from './external-server.js';
+export {
+  addExternalService,
+  externalHandlers,
+  toServedCommand,
+  type ExternalHandlers,
+  type ExternalServerOptions,
+} from './external-server.js';
 export type { CommandService, HandOffView, ServedCommand, MemberView } from './command-service.js';
 export { StreamPipeline, type PipelineSink } from './stream-pipeline.js';
 export { startGrpcServer, type BoundServer } from './grpc-server.js';

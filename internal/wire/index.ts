@@ -1,6 +1,14 @@
-// wire/ owns the gRPC wire format: proto loading, MessagePack replies, GokvError <-> gRPC status.
+// wire/ owns the gRPC wire format: proto loading, the command methods' codec, MessagePack replies,
+// GokvError <-> gRPC status.
 // It imports errors/, store/ (byte helpers) and command/ (reply types); never server/ or node/.
 export { loadProtos, protoDir } from './protos.js';
 export { encodeReply, ReplyEncoder } from './reply-encoder.js';
 export { decodeReply, type DecodedReply } from './reply-decoder.js';
 export { toServiceError, fromServiceError, grpcStatusOf, ERROR_CODE_METADATA } from './status.js';
+export {
+  decodeCommandRequest,
+  encodeCommandResponse,
+  withCommandCodec,
+  type CommandReply,
+  type DecodedCommand,
+} from './command-codec.js';
