@@ -125,7 +125,7 @@ function execute(req: DecodedCommand): CommandReply | Promise<CommandReply> {
   const key = binToBuffer(req.key);
   const args = req.args.map(binToBuffer);
   const leader = bareLeaderOf(key, nodes);
-  return leader === self ? lead(req.command, key, args) : forwards.get(leader)!(req.command, key, args);
+  return leader === self ? lead(req.name, key, args) : forwards.get(leader)!(req.name, key, args);
 }
 
 const externalHandlers: ExternalHandlers = {

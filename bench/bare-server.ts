@@ -12,7 +12,7 @@ import { bareReply } from './bare-replies.js';
 
 const address = process.argv[2] ?? '127.0.0.1:0';
 
-const reply = (req: DecodedCommand) => bareReply(req.command);
+const reply = (req: DecodedCommand) => bareReply(req.name);
 
 const handlers: ExternalHandlers = {
   Healthcheck(_call, callback) {

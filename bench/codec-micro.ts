@@ -38,7 +38,7 @@ function protoLoader(): void {
 
 function commandCodec(): void {
   const req = decodeCommandRequest(request);
-  sink += req.command.length + req.key.length + req.args.length;
+  sink += req.name.length + req.key.length + req.args.length;
   sink += encodeCommandResponse(reply).length;
 }
 

@@ -39,7 +39,7 @@ export function toServedCommand(req: CommandRequest__Output, maxArgs: number): S
 /** A request decoded by wire's command codec is already in the served form; only its size is checked. */
 function servedFromDecoded(req: DecodedCommand, maxArgs: number): ServedCommand {
   checkArgCount(req.args.length, maxArgs);
-  return { name: req.command, key: req.key, args: req.args };
+  return req;
 }
 
 const replySize = (m: CommandReply): number => m.response?.length ?? m.error?.length ?? 0;

@@ -25,7 +25,7 @@ describe('decodeCommandRequest', () => {
   it('reads what proto-loader writes: command, UTF-8 key as its bytes, binary args', () => {
     const args = [Buffer.from('field'), Buffer.alloc(0), Buffer.from([0, 0xff, 0x80, 0x7f]), Buffer.alloc(300, 7)];
     const decoded = decodeCommandRequest(encodeRequest({ command: 'HSET', key: 'clé:1', args }));
-    expect(decoded.command).toBe('HSET');
+    expect(decoded.name).toBe('HSET');
     expect(decoded.key).toBe(binFromText('clé:1'));
     expect(decoded.args).toEqual(args.map(binFromBuffer));
   });
@@ -39,12 +39,12 @@ describe('decodeCommandRequest', () => {
       const wire = encodeRequest({ command: i % 2 ? 'hget' : 'LPUSH', key, args });
       const ours = decodeCommandRequest(wire);
       const theirs = run.requestDeserialize(wire) as { command: string; key: string; args: Buffer[] };
-      expect(ours).toEqual({ command: theirs.command, key: binFromText(theirs.key), args: theirs.args.map(binFromBuffer) });
+      expect(ours).toEqual({ name: theirs.command, key: binFromText(theirs.key), args: theirs.args.map(binFromBuffer) });
     }
   });
 
   it('gives empty defaults for an empty message', () => {
-    expect(decodeCommandRequest(Buffer.alloc(0))).toEqual({ command: '', key: '', args: [] });
+    expect(decodeCommandRequest(Buffer.alloc(0))).toEqual({ name: '', key: '', args: [] });
   });
 
   it('skips unknown fields of every wire type, and a known field sent with another wire type', () => {
@@ -58,12 +58,12 @@ describe('decodeCommandRequest', () => {
       [0x12, 1, 0x6b],
       [0x1a, 1, 0x66],
     );
-    expect(decodeCommandRequest(wire)).toEqual({ command: 'HGET', key: 'k', args: ['f'] });
+    expect(decodeCommandRequest(wire)).toEqual({ name: 'HGET', key: 'k', args: ['f'] });
   });
 
   it('keeps the last of a repeated singular field, as protobuf does', () => {
     const wire = concat([0x0a, 1, 0x41], [0x0a, 1, 0x42]);
-    expect(decodeCommandRequest(wire).command).toBe('B');
+    expect(decodeCommandRequest(wire).name).toBe('B');
   });
 
   it('keeps a key that is not UTF-8 as its bytes', () => {
@@ -90,7 +90,7 @@ describe('decodeCommandRequest', () => {
       const b = Buffer.from(Array.from({ length: Math.floor(rand() * 40) }, () => Math.floor(rand() * 256)));
       try {
         const d = decodeCommandRequest(b);
-        expect(typeof d.command).toBe('string');
+        expect(typeof d.name).toBe('string');
       } catch (err) {
         expect(err).toBeInstanceOf(RangeError);
       }

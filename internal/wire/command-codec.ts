@@ -13,9 +13,12 @@ export interface CommandReply {
   readonly error?: string;
 }
 
-/** A CommandRequest as the server uses it: key and arguments already binary strings. */
+/**
+ * A CommandRequest as the server uses it: key and arguments already binary strings. Its fields
+ * are those of server/'s ServedCommand, so the decoded object is served as it is.
+ */
 export interface DecodedCommand {
-  readonly command: string;
+  readonly name: string;
   readonly key: BinStr;
   readonly args: BinStr[];
 }
@@ -76,7 +79,7 @@ class Reader {
  */
 export function decodeCommandRequest(buf: Buffer): DecodedCommand {
   const r = new Reader(buf);
-  let command = '';
+  let name = '';
   let key = '';
   const args: BinStr[] = [];
   while (r.at < buf.length) {
@@ -90,11 +93,11 @@ export function decodeCommandRequest(buf: Buffer): DecodedCommand {
     const end = r.lengthEnd();
     const start = r.at;
     r.at = end;
-    if (field === 1) command = buf.toString('utf8', start, end);
+    if (field === 1) name = buf.toString('utf8', start, end);
     else if (field === 2) key = binFromRange(buf, start, end);
     else args.push(binFromRange(buf, start, end));
   }
-  return { command, key, args };
+  return { name, key, args };
 }
 
 function varintSize(n: number): number {
