@@ -38,7 +38,7 @@ export function toServedCommand(req: CommandRequest__Output, maxArgs: number): S
 
 /** A request decoded by wire's command codec is already in the served form; only its size is checked. */
 function servedFromDecoded(req: DecodedCommand, maxArgs: number): ServedCommand {
-  checkArgCount(req.args.length, maxArgs);
+  checkArgCount(req.argCount, maxArgs);
   return req;
 }
 
@@ -144,7 +144,7 @@ export function addExternalService(
 ): void {
   const { external } = loadProtos();
   server.addService(
-    withCommandCodec(external.externalpb.ExternalServer.service),
+    withCommandCodec(external.externalpb.ExternalServer.service, options.maxArgs),
     externalHandlers(service, log, options),
   );
 }

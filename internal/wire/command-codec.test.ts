@@ -39,12 +39,17 @@ describe('decodeCommandRequest', () => {
       const wire = encodeRequest({ command: i % 2 ? 'hget' : 'LPUSH', key, args });
       const ours = decodeCommandRequest(wire);
       const theirs = run.requestDeserialize(wire) as { command: string; key: string; args: Buffer[] };
-      expect(ours).toEqual({ name: theirs.command, key: binFromText(theirs.key), args: theirs.args.map(binFromBuffer) });
+      expect(ours).toEqual({
+        name: theirs.command,
+        key: binFromText(theirs.key),
+        args: theirs.args.map(binFromBuffer),
+        argCount: theirs.args.length,
+      });
     }
   });
 
   it('gives empty defaults for an empty message', () => {
-    expect(decodeCommandRequest(Buffer.alloc(0))).toEqual({ name: '', key: '', args: [] });
+    expect(decodeCommandRequest(Buffer.alloc(0))).toEqual({ name: '', key: '', args: [], argCount: 0 });
   });
 
   it('skips unknown fields of every wire type, and a known field sent with another wire type', () => {
@@ -58,7 +63,13 @@ describe('decodeCommandRequest', () => {
       [0x12, 1, 0x6b],
       [0x1a, 1, 0x66],
     );
-    expect(decodeCommandRequest(wire)).toEqual({ name: 'HGET', key: 'k', args: ['f'] });
+    expect(decodeCommandRequest(wire)).toEqual({ name: 'HGET', key: 'k', args: ['f'], argCount: 1 });
+  });
+
+  it('decodes at most maxArgs arguments and counts the rest', () => {
+    const wire = encodeRequest({ command: 'RPUSH', key: 'q', args: ['a', 'b', 'c', 'd'].map((s) => Buffer.from(s)) });
+    expect(decodeCommandRequest(wire, 2)).toEqual({ name: 'RPUSH', key: 'q', args: ['a', 'b'], argCount: 4 });
+    expect(decodeCommandRequest(wire, 4).args).toEqual(['a', 'b', 'c', 'd']);
   });
 
   it('keeps the last of a repeated singular field, as protobuf does', () => {
@@ -120,10 +131,11 @@ describe('encodeCommandResponse', () => {
 
 describe('withCommandCodec', () => {
   it('replaces only the server-side halves of the two command methods', () => {
-    const served = withCommandCodec(service);
+    const served = withCommandCodec(service, 1);
+    const wire = encodeRequest({ command: 'HSET', key: 'k', args: [Buffer.from('f'), Buffer.from('v')] });
     expect(Object.keys(served).sort()).toEqual(Object.keys(service).sort());
     for (const name of ['RunCommand', 'StreamCommand']) {
-      expect(served[name]!.requestDeserialize).toBe(decodeCommandRequest);
+      expect(served[name]!.requestDeserialize(wire)).toEqual({ name: 'HSET', key: 'k', args: ['f'], argCount: 2 });
       expect(served[name]!.responseSerialize).toBe(encodeCommandResponse);
       expect(served[name]!.requestSerialize).toBe(service[name]!.requestSerialize);
       expect(served[name]!.path).toBe(service[name]!.path);

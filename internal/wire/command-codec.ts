@@ -20,7 +20,10 @@ export interface CommandReply {
 export interface DecodedCommand {
   readonly name: string;
   readonly key: BinStr;
+  /** At most the decoder's `maxArgs`; the rest are counted, not decoded. */
   readonly args: BinStr[];
+  /** How many arguments the request carried. */
+  readonly argCount: number;
 }
 
 const LEN = 2;
@@ -76,12 +79,15 @@ class Reader {
  * Decodes a CommandRequest. Throws on malformed bytes, which grpc-js answers with INTERNAL, as it
  * did with proto-loader's codec. A known field sent with another wire type is skipped as unknown.
  * The key's bytes are kept as they are (a string field that is not UTF-8 is not rewritten).
+ * Arguments past `maxArgs` are only counted, so a request over the limit costs no memory for
+ * them; the server refuses it by `argCount`.
  */
-export function decodeCommandRequest(buf: Buffer): DecodedCommand {
+export function decodeCommandRequest(buf: Buffer, maxArgs = Infinity): DecodedCommand {
   const r = new Reader(buf);
   let name = '';
   let key = '';
   const args: BinStr[] = [];
+  let argCount = 0;
   while (r.at < buf.length) {
     const tag = r.varint();
     const field = Math.floor(tag / 8);
@@ -95,9 +101,9 @@ export function decodeCommandRequest(buf: Buffer): DecodedCommand {
     r.at = end;
     if (field === 1) name = buf.toString('utf8', start, end);
     else if (field === 2) key = binFromRange(buf, start, end);
-    else args.push(binFromRange(buf, start, end));
+    else if (argCount++ < maxArgs) args.push(binFromRange(buf, start, end));
   }
-  return { name, key, args };
+  return { name, key, args, argCount };
 }
 
 function varintSize(n: number): number {
@@ -143,11 +149,15 @@ export function encodeCommandResponse(m: CommandReply): Buffer {
 }
 
 /**
- * The ExternalServer definition with RunCommand and StreamCommand served by this codec. The
- * client-side halves (request serialize, response deserialize) stay proto-loader's.
+ * The ExternalServer definition with RunCommand and StreamCommand served by this codec, decoding
+ * at most `maxArgs` arguments per request. The client-side halves (request serialize, response
+ * deserialize) stay proto-loader's.
  */
-export function withCommandCodec(service: grpc.ServiceDefinition): grpc.ServiceDefinition {
-  const served = { requestDeserialize: decodeCommandRequest, responseSerialize: encodeCommandResponse };
+export function withCommandCodec(service: grpc.ServiceDefinition, maxArgs = Infinity): grpc.ServiceDefinition {
+  const served = {
+    requestDeserialize: (buf: Buffer) => decodeCommandRequest(buf, maxArgs),
+    responseSerialize: encodeCommandResponse,
+  };
   return Object.fromEntries(
     Object.entries(service).map(([name, method]) => [
       name,
