@@ -13,14 +13,20 @@ import type { ForwardBatch, ForwardBatch__Output } from '../internal/gen/interna
 import type { ForwardedCommand } from '../internal/gen/internalpb/ForwardedCommand.js';
 import type { ForwardReply } from '../internal/gen/internalpb/ForwardReply.js';
 import type { ForwardReplyBatch__Output } from '../internal/gen/internalpb/ForwardReplyBatch.js';
-import type { InternalServerClient, InternalServerHandlers } from '../internal/gen/internalpb/InternalServer.js';
-import type { ReplicateAck__Output } from '../internal/gen/internalpb/ReplicateAck.js';
-import type { ReplicateBatch, ReplicateBatch__Output } from '../internal/gen/internalpb/ReplicateBatch.js';
-import type { ReplicateOp } from '../internal/gen/internalpb/ReplicateOp.js';
-import type { ExternalHandlers } from '../internal/server/index.js';
+import type { InternalServerClient } from '../internal/gen/internalpb/InternalServer.js';
+import type { ReplicationAck, ReplicationOp } from '../internal/replication/index.js';
+import {
+  decodeReplicateAck,
+  decodeReplicateBatch,
+  encodeReplicateAck,
+  encodeReplicateBatch,
+  type ExternalHandlers,
+  type InternalHandlers,
+  type ReplicateBatchMessage,
+} from '../internal/server/index.js';
 import { serverOptions } from '../internal/server/grpc-server.js';
 import { StreamPipeline } from '../internal/server/stream-pipeline.js';
-import { binToBuffer, Deque } from '../internal/store/index.js';
+import { binFromBuffer, binToBuffer, Deque, type BinStr } from '../internal/store/index.js';
 import { loadProtos, withCommandCodec, type CommandReply, type DecodedCommand } from '../internal/wire/index.js';
 import { bareLeaderOf, bareReply, isWrite } from './bare-replies.js';
 
@@ -34,6 +40,13 @@ if (!Number.isInteger(self) || self < 0 || self >= nodes || externals.length !==
 }
 const others = [...internals.keys()].filter((i) => i !== self);
 const { external, internal } = loadProtos();
+// Replicate uses gokv's hand-written codec (server/replicate-codec.ts) on both ends, as gokv does.
+const replicateMethod = internal.internalpb.InternalServer.service.Replicate;
+const replicatePath = replicateMethod.path;
+const internalDefinition = {
+  ...internal.internalpb.InternalServer.service,
+  Replicate: { ...replicateMethod, requestDeserialize: decodeReplicateBatch, responseSerialize: encodeReplicateAck },
+};
 
 /** Opens a stream on first use: at start the other nodes may not listen yet. */
 function lazy<T>(open: () => T): () => T {
@@ -76,19 +89,19 @@ function onAck(peer: number, ackedSeq: number): void {
 
 const replicaLinks = others.map((peer) => {
   const call = lazy(() => {
-    const c = clients.get(peer)!.Replicate();
-    c.on('data', (ack: ReplicateAck__Output) => onAck(peer, ack.ackedSeq));
+    const c = clients.get(peer)!.makeBidiStreamRequest(replicatePath, encodeReplicateBatch, decodeReplicateAck);
+    c.on('data', (ack: ReplicationAck) => onAck(peer, ack.ackedSeq));
     c.on('error', (err) => process.stderr.write(`bare-cluster ${self}: replicate to ${peer}: ${err.message}\n`));
     return c;
   });
-  return new TickBatch<ReplicateOp>((ops) => call().write({ leaderId: String(self), ops } satisfies ReplicateBatch));
+  return new TickBatch<ReplicationOp>((ops) => call().write({ leaderId: String(self), ops } satisfies ReplicateBatchMessage));
 });
 
-function lead(command: string, key: Buffer, args: Buffer[]): CommandReply | Promise<CommandReply> {
+function lead(command: string, key: BinStr, args: BinStr[]): CommandReply | Promise<CommandReply> {
   const reply = bareReply(command);
   if (!isWrite(command) || replicaLinks.length === 0) return reply;
   const seq = ++lastSeq;
-  const op: ReplicateOp = { seq, command, key, args, version: seq, prevVersion: seq - 1 };
+  const op: ReplicationOp = { seq, write: { name: command, key, args, version: seq, prevVersion: seq - 1 } };
   for (const link of replicaLinks) link.push(op);
   return new Promise((resolve) => waiting.pushBack({ seq, done: () => resolve(reply) }));
 }
@@ -119,13 +132,13 @@ const forwards = new Map(
   }),
 );
 
-// Requests arrive through gokv's command codec as binary strings; like gokv, the node makes
-// Buffers of them for its internal messages.
+// Requests arrive through gokv's command codec as binary strings. Like gokv, the node makes
+// Buffers of them for a Forward message (proto-loader's codec), and writes them straight into a
+// Replicate message (gokv's codec).
 function execute(req: DecodedCommand): CommandReply | Promise<CommandReply> {
   const key = binToBuffer(req.key);
-  const args = req.args.map(binToBuffer);
   const leader = bareLeaderOf(key, nodes);
-  return leader === self ? lead(req.name, key, args) : forwards.get(leader)!(req.name, key, args);
+  return leader === self ? lead(req.name, req.key, req.args) : forwards.get(leader)!(req.name, key, req.args.map(binToBuffer));
 }
 
 const externalHandlers: ExternalHandlers = {
@@ -153,12 +166,12 @@ const externalHandlers: ExternalHandlers = {
   },
 };
 
-const internalHandlers: Partial<InternalServerHandlers> = {
+const internalHandlers: Partial<InternalHandlers> = {
   Forward(call) {
     const out = new TickBatch<ForwardReply>((replies) => call.write({ replies }));
     call.on('data', (batch: ForwardBatch__Output) => {
       for (const c of batch.commands) {
-        const result = lead(c.command, c.key, c.args);
+        const result = lead(c.command, binFromBuffer(c.key), c.args.map(binFromBuffer));
         if (result instanceof Promise) void result.then((r) => out.push({ id: c.id, response: r.response! }));
         else out.push({ id: c.id, response: result.response! });
       }
@@ -167,7 +180,9 @@ const internalHandlers: Partial<InternalServerHandlers> = {
     call.on('error', () => undefined);
   },
   Replicate(call) {
-    call.on('data', (batch: ReplicateBatch__Output) => call.write({ ackedSeq: batch.ops.at(-1)?.seq ?? 0, resyncKeys: [] }));
+    call.on('data', (batch: ReplicateBatchMessage) =>
+      call.write({ ackedSeq: batch.ops.at(-1)?.seq ?? 0, resyncKeys: [] } satisfies ReplicationAck),
+    );
     call.on('end', () => call.end());
     call.on('error', () => undefined);
   },
@@ -175,7 +190,7 @@ const internalHandlers: Partial<InternalServerHandlers> = {
 
 const servers = [
   { addr: externals[self]!, service: withCommandCodec(external.externalpb.ExternalServer.service), handlers: externalHandlers },
-  { addr: internals[self]!, service: internal.internalpb.InternalServer.service, handlers: internalHandlers },
+  { addr: internals[self]!, service: internalDefinition, handlers: internalHandlers },
 ].map(({ addr, service, handlers }) => {
   const server = new grpc.Server(serverOptions(64 * 1024 * 1024));
   server.addService(service, handlers as grpc.UntypedServiceImplementation);

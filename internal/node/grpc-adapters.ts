@@ -7,9 +7,15 @@ import type { Forwarder } from '../router/index.js';
 import type { ReplicaStream, ReplicaTransport, ReplicationAck } from '../replication/index.js';
 import type { RebalanceSink } from '../rebalance/index.js';
 import { binFromBuffer as bin, binToBuffer as bytes } from '../store/index.js';
-import { ackFromProto, keyStateFromProto, keyStateToProto, memberFromProto, memberToProto, opToProto } from '../server/index.js';
-import type { ReplicateAck__Output } from '../gen/internalpb/ReplicateAck.js';
-import type { ReplicateBatch } from '../gen/internalpb/ReplicateBatch.js';
+import {
+  decodeReplicateAck,
+  encodeReplicateBatch,
+  keyStateFromProto,
+  keyStateToProto,
+  memberFromProto,
+  memberToProto,
+  type ReplicateBatchMessage,
+} from '../server/index.js';
 
 /** Resolves a member id to its internal address in the current member table. */
 export type AddressBook = (memberId: string) => string | undefined;
@@ -37,7 +43,9 @@ export function grpcReplicaTransport(pool: ClientPool, addressOf: AddressBook): 
   return {
     open(replicaId: string): ReplicaStream {
       const addr = addressOf(replicaId);
-      return new GrpcReplicaStream(addr === undefined ? undefined : pool.get(addr).openReplicate());
+      return new GrpcReplicaStream(
+        addr === undefined ? undefined : pool.get(addr).openReplicate(encodeReplicateBatch, decodeReplicateAck),
+      );
     },
   };
 }
@@ -48,19 +56,19 @@ class GrpcReplicaStream implements ReplicaStream {
   private closeHandler: ((reason: string) => void) | undefined;
   private closed = false;
 
-  constructor(private readonly call: ClientDuplexStream<ReplicateBatch, ReplicateAck__Output> | undefined) {
+  constructor(private readonly call: ClientDuplexStream<ReplicateBatchMessage, ReplicationAck> | undefined) {
     if (!call) {
       setImmediate(() => this.fireClose('unknown member'));
       return;
     }
-    call.on('data', (ack: ReplicateAck__Output) => this.ackHandler?.(ackFromProto(ack)));
+    call.on('data', (ack: ReplicationAck) => this.ackHandler?.(ack));
     call.on('error', (err: Error) => this.fireClose(err.message));
     call.on('end', () => this.fireClose('stream ended'));
   }
 
   send(leaderId: string, ops: Parameters<ReplicaStream['send']>[1]): void {
     if (this.closed || !this.call) return;
-    this.call.write({ leaderId, ops: ops.map(opToProto) });
+    this.call.write({ leaderId, ops });
   }
 
   onAck(handler: (ack: ReplicationAck) => void): void {

@@ -8,8 +8,6 @@ import type { RebalanceRequest } from '../gen/internalpb/RebalanceRequest.js';
 import type { RebalanceResponse__Output } from '../gen/internalpb/RebalanceResponse.js';
 import type { ScanRangeResponse__Output } from '../gen/internalpb/ScanRangeResponse.js';
 import type { NodeStatsResponse__Output } from '../gen/internalpb/NodeStatsResponse.js';
-import type { ReplicateAck__Output } from '../gen/internalpb/ReplicateAck.js';
-import type { ReplicateBatch } from '../gen/internalpb/ReplicateBatch.js';
 import { ForwardStream, type ForwardRequest } from './forward-stream.js';
 import { TransportError } from './transport-error.js';
 
@@ -110,9 +108,16 @@ export class PeerClient {
     return this.forwards.send(req);
   }
 
-  /** Opens an ordered replication stream to this peer (the replication module owns its life). */
-  openReplicate(): grpc.ClientDuplexStream<ReplicateBatch, ReplicateAck__Output> {
-    return this.client.Replicate();
+  /**
+   * Opens an ordered replication stream to this peer (the replication module owns its life),
+   * with the caller's codec for its messages (server/replicate-codec.ts in a node).
+   */
+  openReplicate<Batch, Ack>(
+    serialize: (batch: Batch) => Buffer,
+    deserialize: (bytes: Buffer) => Ack,
+  ): grpc.ClientDuplexStream<Batch, Ack> {
+    const { path } = loadProtos().internal.internalpb.InternalServer.service.Replicate;
+    return this.client.makeBidiStreamRequest(path, serialize, deserialize);
   }
 
   close(): void {

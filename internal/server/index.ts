@@ -10,7 +10,14 @@ export {
 export type { CommandService, HandOffView, ServedCommand, MemberView } from './command-service.js';
 export { StreamPipeline, type PipelineSink } from './stream-pipeline.js';
 export { startGrpcServer, type BoundServer } from './grpc-server.js';
-export { addInternalService, internalHandlers } from './internal-server.js';
+export { addInternalService, internalHandlers, type InternalHandlers } from './internal-server.js';
+export {
+  decodeReplicateAck,
+  decodeReplicateBatch,
+  encodeReplicateAck,
+  encodeReplicateBatch,
+  type ReplicateBatchMessage,
+} from './replicate-codec.js';
 export type { ForwardOrigin, HandOffMessage, InternalService } from './internal-service.js';
 export * from './internal-codec.js';
 export { figuresFromProto, figuresToProto, type HandOffFigures, type NodeFigures } from './node-stats.js';

@@ -1,9 +1,7 @@
 import type { MemberEntry, MemberStatus } from '../membership/index.js';
-import type { KeyStateMessage, ReplicationAck, ReplicationOp } from '../replication/index.js';
+import type { KeyStateMessage } from '../replication/index.js';
 import type { HeartbeatNode, HeartbeatNode__Output } from '../gen/internalpb/HeartbeatNode.js';
 import type { KeyState, KeyState__Output } from '../gen/internalpb/KeyState.js';
-import type { ReplicateAck, ReplicateAck__Output } from '../gen/internalpb/ReplicateAck.js';
-import type { ReplicateOp, ReplicateOp__Output } from '../gen/internalpb/ReplicateOp.js';
 import { binFromBuffer as bin, binToBuffer as bytes } from '../store/index.js';
 
 const STATUSES: ReadonlySet<string> = new Set(['alive', 'suspect', 'dead', 'left']);
@@ -56,40 +54,3 @@ export function keyStateFromProto(s: KeyState__Output): KeyStateMessage {
     deleted: s.deleted,
   };
 }
-
-export function opToProto(op: ReplicationOp): ReplicateOp {
-  if (op.state) return { seq: op.seq, state: keyStateToProto(op.state) };
-  const w = op.write!;
-  return {
-    seq: op.seq,
-    command: w.name,
-    key: bytes(w.key),
-    args: w.args.map(bytes),
-    version: w.version,
-    prevVersion: w.prevVersion,
-  };
-}
-
-export function opFromProto(op: ReplicateOp__Output): ReplicationOp {
-  if (op.state) return { seq: op.seq, state: keyStateFromProto(op.state) };
-  return {
-    seq: op.seq,
-    write: {
-      name: op.command,
-      key: bin(op.key),
-      args: op.args.map(bin),
-      version: op.version,
-      prevVersion: op.prevVersion,
-    },
-  };
-}
-
-export const ackToProto = (a: ReplicationAck): ReplicateAck => ({
-  ackedSeq: a.ackedSeq,
-  resyncKeys: a.resyncKeys.map(bytes),
-});
-
-export const ackFromProto = (a: ReplicateAck__Output): ReplicationAck => ({
-  ackedSeq: a.ackedSeq,
-  resyncKeys: a.resyncKeys.map(bin),
-});

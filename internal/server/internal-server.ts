@@ -7,16 +7,30 @@ import type { ForwardBatch__Output } from '../gen/internalpb/ForwardBatch.js';
 import type { ForwardReply } from '../gen/internalpb/ForwardReply.js';
 import type { InternalServerHandlers } from '../gen/internalpb/InternalServer.js';
 import type { RebalanceRequest__Output } from '../gen/internalpb/RebalanceRequest.js';
-import type { ReplicateBatch__Output } from '../gen/internalpb/ReplicateBatch.js';
 import { binFromBuffer as bin, binToBuffer as bytes } from '../store/index.js';
 import { encodeReply, loadProtos, toServiceError } from '../wire/index.js';
 import { toServedCommand } from './external-server.js';
-import { ackToProto, keyStateFromProto, keyStateToProto, memberFromProto, memberToProto, opFromProto } from './internal-codec.js';
+import type { ReplicationAck } from '../replication/index.js';
+import { keyStateFromProto, keyStateToProto, memberFromProto, memberToProto } from './internal-codec.js';
+import { decodeReplicateBatch, encodeReplicateAck, type ReplicateBatchMessage } from './replicate-codec.js';
 import type { InternalService } from './internal-service.js';
 import { figuresToProto } from './node-stats.js';
 
+/** InternalServer's handlers, with Replicate over server/replicate-codec.ts's messages. */
+export interface InternalHandlers extends grpc.UntypedServiceImplementation {
+  Heartbeat: InternalServerHandlers['Heartbeat'];
+  ForwardCommand: InternalServerHandlers['ForwardCommand'];
+  Rebalance: InternalServerHandlers['Rebalance'];
+  Forward: InternalServerHandlers['Forward'];
+  Replicate: grpc.handleBidiStreamingCall<ReplicateBatchMessage, ReplicationAck>;
+  FetchKeys: InternalServerHandlers['FetchKeys'];
+  ScanRange: InternalServerHandlers['ScanRange'];
+  NodeStats: InternalServerHandlers['NodeStats'];
+  KeyDigests: InternalServerHandlers['KeyDigests'];
+}
+
 /** The InternalServer gRPC service: adapters from protos to the InternalService. */
-export function internalHandlers(service: InternalService, log: Logger, maxArgs: number): InternalServerHandlers {
+export function internalHandlers(service: InternalService, log: Logger, maxArgs: number): InternalHandlers {
   return {
     Heartbeat(call, callback) {
       try {
@@ -66,10 +80,9 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
     },
 
     Replicate(call) {
-      call.on('data', (batch: ReplicateBatch__Output) => {
+      call.on('data', (batch: ReplicateBatchMessage) => {
         try {
-          const ack = service.applyReplication(batch.leaderId, batch.ops.map(opFromProto));
-          call.write(ackToProto(ack));
+          call.write(service.applyReplication(batch.leaderId, batch.ops));
         } catch (err) {
           log.error({ err }, 'replication batch failed');
           call.destroy(err as Error);
@@ -193,5 +206,7 @@ class ReplyBatcher {
 
 export function addInternalService(server: grpc.Server, service: InternalService, log: Logger, maxArgs: number): void {
   const { internal } = loadProtos();
-  server.addService(internal.internalpb.InternalServer.service, internalHandlers(service, log, maxArgs));
+  const definition = internal.internalpb.InternalServer.service;
+  const replicate = { ...definition.Replicate, requestDeserialize: decodeReplicateBatch, responseSerialize: encodeReplicateAck };
+  server.addService({ ...definition, Replicate: replicate }, internalHandlers(service, log, maxArgs));
 }

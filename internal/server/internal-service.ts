@@ -15,7 +15,7 @@ export interface InternalService {
   /** Runs a forwarded command (the router decides whether to run it here or pass it on). */
   execute(command: ServedCommand, hops: number, replicaRead: boolean, origin?: ForwardOrigin): Reply | Promise<Reply>;
   /** Applies a batch of replicated writes from a leader, in order, and says what is applied. */
-  applyReplication(leaderId: string, ops: ReplicationOp[]): ReplicationAck;
+  applyReplication(leaderId: string, ops: readonly ReplicationOp[]): ReplicationAck;
   /** This node's own figures for the dashboard (NodeStats); absent: UNIMPLEMENTED. */
   nodeStats?(): NodeFigures;
   /** Debug/checkers: this node's own copy of each key, from its local store (KeyDigests); absent: UNIMPLEMENTED. */

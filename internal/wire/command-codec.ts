@@ -1,5 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import { binFromRange, type BinStr } from '../store/index.js';
+import { LEN, ProtoReader, ProtoWriter, lenFieldSize } from './proto-io.js';
 
 // commonpb.CommandRequest and CommandResponse, read and written by hand for the ExternalServer's
 // two command methods. proto-loader's codec builds a request object with one Buffer view per
@@ -26,55 +27,6 @@ export interface DecodedCommand {
   readonly argCount: number;
 }
 
-const LEN = 2;
-
-class Reader {
-  at = 0;
-  constructor(readonly buf: Buffer) {}
-
-  varint(): number {
-    const { buf } = this;
-    let value = 0;
-    for (let shift = 0; shift < 70; shift += 7) {
-      if (this.at >= buf.length) throw new RangeError('truncated varint');
-      const b = buf[this.at++]!;
-      // Bits past 32 only matter for 64-bit fields, which CommandRequest has none of.
-      if (shift < 32) value += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) return value;
-    }
-    throw new RangeError('varint longer than 10 bytes');
-  }
-
-  /** The end of a length-delimited field whose length is next. */
-  lengthEnd(): number {
-    const len = this.varint();
-    const end = this.at + len;
-    if (end > this.buf.length) throw new RangeError('field length past the end of the message');
-    return end;
-  }
-
-  skip(wireType: number): void {
-    switch (wireType) {
-      case 0:
-        this.varint();
-        return;
-      case 1:
-        this.at += 8;
-        break;
-      case 2:
-        this.at = this.lengthEnd();
-        return;
-      case 5:
-        this.at += 4;
-        break;
-      default:
-        // 3 and 4 are proto2 groups, which no proto3 message has; 6 and 7 do not exist.
-        throw new RangeError(`unsupported wire type ${wireType}`);
-    }
-    if (this.at > this.buf.length) throw new RangeError('fixed field past the end of the message');
-  }
-}
-
 /**
  * Decodes a CommandRequest. Throws on malformed bytes, which grpc-js answers with INTERNAL, as it
  * did with proto-loader's codec. A known field sent with another wire type is skipped as unknown.
@@ -83,12 +35,12 @@ class Reader {
  * them; the server refuses it by `argCount`.
  */
 export function decodeCommandRequest(buf: Buffer, maxArgs = Infinity): DecodedCommand {
-  const r = new Reader(buf);
+  const r = new ProtoReader(buf);
   let name = '';
   let key = '';
   const args: BinStr[] = [];
   let argCount = 0;
-  while (r.at < buf.length) {
+  while (r.more()) {
     const tag = r.varint();
     const field = Math.floor(tag / 8);
     const wireType = tag & 7;
@@ -106,46 +58,17 @@ export function decodeCommandRequest(buf: Buffer, maxArgs = Infinity): DecodedCo
   return { name, key, args, argCount };
 }
 
-function varintSize(n: number): number {
-  let size = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 128);
-    size++;
-  }
-  return size;
-}
-
-function writeVarint(out: Buffer, at: number, n: number): number {
-  while (n >= 0x80) {
-    out[at++] = (n & 0x7f) | 0x80;
-    n = Math.floor(n / 128);
-  }
-  out[at++] = n;
-  return at;
-}
-
 /** Encodes a CommandResponse: `response` (field 1) or `error` (field 2); empty fields are omitted. */
 export function encodeCommandResponse(m: CommandReply): Buffer {
-  const { response } = m;
-  const errorLen = m.error ? Buffer.byteLength(m.error, 'utf8') : 0;
+  const { response, error } = m;
   const responseLen = response ? response.length : 0;
-  let size = 0;
-  if (responseLen > 0) size += 1 + varintSize(responseLen) + responseLen;
-  if (errorLen > 0) size += 1 + varintSize(errorLen) + errorLen;
-  const out = Buffer.allocUnsafe(size);
-  let at = 0;
-  if (responseLen > 0) {
-    out[at++] = (1 << 3) | LEN;
-    at = writeVarint(out, at, responseLen);
-    out.set(response!, at);
-    at += responseLen;
-  }
-  if (errorLen > 0) {
-    out[at++] = (2 << 3) | LEN;
-    at = writeVarint(out, at, errorLen);
-    out.write(m.error!, at, 'utf8');
-  }
-  return out;
+  const errorLen = error ? Buffer.byteLength(error, 'utf8') : 0;
+  const w = new ProtoWriter(
+    Buffer.allocUnsafe((responseLen > 0 ? lenFieldSize(responseLen) : 0) + (errorLen > 0 ? lenFieldSize(errorLen) : 0)),
+  );
+  if (responseLen > 0) w.bytes(1, response!);
+  if (errorLen > 0) w.text(2, error!, errorLen);
+  return w.buf;
 }
 
 /**

@@ -12,3 +12,4 @@ export {
   type CommandReply,
   type DecodedCommand,
 } from './command-codec.js';
+export { ProtoReader, ProtoWriter, lenFieldSize, varintSize, VARINT, FIXED64, LEN, FIXED32 } from './proto-io.js';
