@@ -9,10 +9,6 @@
 // thirds of the commands of a client on one node to another node.
 // Usage: node bench/bare-cluster-node.ts INDEX EXTERNAL_ADDRS INTERNAL_ADDRS (comma-separated).
 import * as grpc from '@grpc/grpc-js';
-import type { ForwardBatch, ForwardBatch__Output } from '../internal/gen/internalpb/ForwardBatch.js';
-import type { ForwardedCommand } from '../internal/gen/internalpb/ForwardedCommand.js';
-import type { ForwardReply } from '../internal/gen/internalpb/ForwardReply.js';
-import type { ForwardReplyBatch__Output } from '../internal/gen/internalpb/ForwardReplyBatch.js';
 import type { InternalServerClient } from '../internal/gen/internalpb/InternalServer.js';
 import type { ReplicationAck, ReplicationOp } from '../internal/replication/index.js';
 import {
@@ -26,8 +22,21 @@ import {
 } from '../internal/server/index.js';
 import { serverOptions } from '../internal/server/grpc-server.js';
 import { StreamPipeline } from '../internal/server/stream-pipeline.js';
-import { binFromBuffer, binToBuffer, Deque, type BinStr } from '../internal/store/index.js';
-import { loadProtos, withCommandCodec, type CommandReply, type DecodedCommand } from '../internal/wire/index.js';
+import { binToBuffer, Deque, type BinStr } from '../internal/store/index.js';
+import {
+  decodeForwardBatch,
+  decodeForwardReplyBatch,
+  encodeForwardBatch,
+  encodeForwardReplyBatch,
+  loadProtos,
+  withCommandCodec,
+  type CommandReply,
+  type DecodedCommand,
+  type ForwardBatchMessage,
+  type ForwardedCommandMessage,
+  type ForwardReplyBatchMessage,
+  type ForwardReplyMessage,
+} from '../internal/wire/index.js';
 import { bareLeaderOf, bareReply, isWrite } from './bare-replies.js';
 
 const self = Number(process.argv[2]);
@@ -40,11 +49,12 @@ if (!Number.isInteger(self) || self < 0 || self >= nodes || externals.length !==
 }
 const others = [...internals.keys()].filter((i) => i !== self);
 const { external, internal } = loadProtos();
-// Replicate uses gokv's hand-written codec (server/replicate-codec.ts) on both ends, as gokv does.
-const replicateMethod = internal.internalpb.InternalServer.service.Replicate;
-const replicatePath = replicateMethod.path;
+// Forward and Replicate use gokv's hand-written codecs (wire/forward-codec.ts,
+// server/replicate-codec.ts) on both ends, as gokv does.
+const { Forward: forwardMethod, Replicate: replicateMethod } = internal.internalpb.InternalServer.service;
 const internalDefinition = {
   ...internal.internalpb.InternalServer.service,
+  Forward: { ...forwardMethod, requestDeserialize: decodeForwardBatch, responseSerialize: encodeForwardReplyBatch },
   Replicate: { ...replicateMethod, requestDeserialize: decodeReplicateBatch, responseSerialize: encodeReplicateAck },
 };
 
@@ -89,7 +99,7 @@ function onAck(peer: number, ackedSeq: number): void {
 
 const replicaLinks = others.map((peer) => {
   const call = lazy(() => {
-    const c = clients.get(peer)!.makeBidiStreamRequest(replicatePath, encodeReplicateBatch, decodeReplicateAck);
+    const c = clients.get(peer)!.makeBidiStreamRequest(replicateMethod.path, encodeReplicateBatch, decodeReplicateAck);
     c.on('data', (ack: ReplicationAck) => onAck(peer, ack.ackedSeq));
     c.on('error', (err) => process.stderr.write(`bare-cluster ${self}: replicate to ${peer}: ${err.message}\n`));
     return c;
@@ -97,7 +107,7 @@ const replicaLinks = others.map((peer) => {
   return new TickBatch<ReplicationOp>((ops) => call().write({ leaderId: String(self), ops } satisfies ReplicateBatchMessage));
 });
 
-function lead(command: string, key: BinStr, args: BinStr[]): CommandReply | Promise<CommandReply> {
+function lead(command: string, key: BinStr, args: readonly BinStr[]): CommandReply | Promise<CommandReply> {
   const reply = bareReply(command);
   if (!isWrite(command) || replicaLinks.length === 0) return reply;
   const seq = ++lastSeq;
@@ -111,34 +121,34 @@ const forwards = new Map(
   others.map((peer) => {
     const pending = new Map<number, (reply: CommandReply) => void>();
     const call = lazy(() => {
-      const c = clients.get(peer)!.Forward();
-      c.on('data', (batch: ForwardReplyBatch__Output) => {
+      const c = clients.get(peer)!.makeBidiStreamRequest(forwardMethod.path, encodeForwardBatch, decodeForwardReplyBatch);
+      c.on('data', (batch: ForwardReplyBatchMessage) => {
         for (const r of batch.replies) {
-          pending.get(r.id)?.({ response: r.response });
+          pending.get(r.id)?.({ response: r.response! });
           pending.delete(r.id);
         }
       });
       c.on('error', (err) => process.stderr.write(`bare-cluster ${self}: forward to ${peer}: ${err.message}\n`));
       return c;
     });
-    const batch = new TickBatch<ForwardedCommand>((commands) => call().write({ commands } satisfies ForwardBatch));
+    const batch = new TickBatch<ForwardedCommandMessage>((commands) =>
+      call().write({ commands, fromNodeId: '', fromIncarnation: 0 } satisfies ForwardBatchMessage),
+    );
     let nextId = 1;
-    const send = (command: string, key: Buffer, args: Buffer[]): Promise<CommandReply> => {
+    const send = (name: string, key: BinStr, args: readonly BinStr[]): Promise<CommandReply> => {
       const id = nextId++;
-      batch.push({ id, command, key, args, hops: 1 });
+      batch.push({ id, name, key, args, hops: 1, replicaRead: false });
       return new Promise((resolve) => pending.set(id, resolve));
     };
     return [peer, send] as const;
   }),
 );
 
-// Requests arrive through gokv's command codec as binary strings. Like gokv, the node makes
-// Buffers of them for a Forward message (proto-loader's codec), and writes them straight into a
-// Replicate message (gokv's codec).
+// Requests arrive through gokv's command codec as binary strings, which gokv's Forward and
+// Replicate codecs write straight into their messages. Only the leader's hash reads bytes.
 function execute(req: DecodedCommand): CommandReply | Promise<CommandReply> {
-  const key = binToBuffer(req.key);
-  const leader = bareLeaderOf(key, nodes);
-  return leader === self ? lead(req.name, req.key, req.args) : forwards.get(leader)!(req.name, key, req.args.map(binToBuffer));
+  const leader = bareLeaderOf(binToBuffer(req.key), nodes);
+  return leader === self ? lead(req.name, req.key, req.args) : forwards.get(leader)!(req.name, req.key, req.args);
 }
 
 const externalHandlers: ExternalHandlers = {
@@ -168,10 +178,10 @@ const externalHandlers: ExternalHandlers = {
 
 const internalHandlers: Partial<InternalHandlers> = {
   Forward(call) {
-    const out = new TickBatch<ForwardReply>((replies) => call.write({ replies }));
-    call.on('data', (batch: ForwardBatch__Output) => {
+    const out = new TickBatch<ForwardReplyMessage>((replies) => call.write({ replies }));
+    call.on('data', (batch: ForwardBatchMessage) => {
       for (const c of batch.commands) {
-        const result = lead(c.command, binFromBuffer(c.key), c.args.map(binFromBuffer));
+        const result = lead(c.name, c.key, c.args);
         if (result instanceof Promise) void result.then((r) => out.push({ id: c.id, response: r.response! }));
         else out.push({ id: c.id, response: result.response! });
       }

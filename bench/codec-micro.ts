@@ -5,14 +5,27 @@
 //   (wire/command-codec.ts). The request is an HSET of the bench's shape (16 B key, 16 B field,
 //   32 B value), the reply the one-byte MessagePack integer. proto-loader's side includes the
 //   conversion of its Buffers to binary strings the server then made.
+// - forward: a Forward batch of 64 such commands encoded by an entry node and decoded by the
+//   leader, and their replies both ways (wire/forward-codec.ts); per command.
 // - replicate: a Replicate batch of 64 such writes encoded by a leader and decoded by a replica,
-//   and the ack both ways (server/replicate-codec.ts); per write. proto-loader's side includes
-//   the conversions between gokv's strings and its Buffers.
+//   and the ack both ways (server/replicate-codec.ts); per write.
+// On the internal streams proto-loader's side includes the conversions between gokv's strings
+// and its Buffers.
 import { performance } from 'node:perf_hooks';
 import type { ReplicationOp } from '../internal/replication/index.js';
 import { decodeReplicateAck, decodeReplicateBatch, encodeReplicateAck, encodeReplicateBatch } from '../internal/server/index.js';
 import { binFromBuffer, binFromText, binToBuffer } from '../internal/store/index.js';
-import { decodeCommandRequest, encodeCommandResponse, encodeReply, loadProtos } from '../internal/wire/index.js';
+import {
+  decodeCommandRequest,
+  decodeForwardBatch,
+  decodeForwardReplyBatch,
+  encodeCommandResponse,
+  encodeForwardBatch,
+  encodeForwardReplyBatch,
+  encodeReply,
+  loadProtos,
+  type ForwardedCommandMessage,
+} from '../internal/wire/index.js';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -26,7 +39,7 @@ const ops = flag('--ops', 2_000_000);
 const rounds = flag('--rounds', 5);
 const { external, internal } = loadProtos();
 const run = external.externalpb.ExternalServer.service.RunCommand;
-const replicate = internal.internalpb.InternalServer.service.Replicate;
+const { Forward: forward, Replicate: replicate } = internal.internalpb.InternalServer.service;
 
 const request = run.requestSerialize({
   command: 'HSET',
@@ -41,6 +54,8 @@ const writes: ReplicationOp[] = Array.from({ length: BATCH }, (_, i) => ({
   write: { name: 'HSET', key: `key:${String(i).padStart(12, '0')}`, args: ['field:0000000001', 'a'.repeat(32)], version: 1e12 + i, prevVersion: 1e12 },
 }));
 const ack = { ackedSeq: 1000 + BATCH - 1, resyncKeys: [] };
+const forwarded: ForwardedCommandMessage[] = writes.map(({ seq, write: w }) => ({ id: seq, name: w!.name, key: w!.key, args: w!.args, hops: 1, replicaRead: false }));
+const forwardReplies = forwarded.map((c) => ({ id: c.id, response: reply.response, error: '', errorCode: '' }));
 
 // The result of each decode is kept in a sink so V8 cannot drop the work.
 let sink = 0;
@@ -58,6 +73,22 @@ const cases = {
       const req = decodeCommandRequest(request);
       sink += req.name.length + req.key.length + req.args.length;
       sink += encodeCommandResponse(reply).length;
+    },
+  },
+  forward: {
+    perRun: BATCH,
+    'proto-loader': () => {
+      const protos = forwarded.map((c) => ({ id: c.id, command: c.name, key: binToBuffer(c.key), args: c.args.map(binToBuffer), hops: c.hops }));
+      const batch = forward.requestDeserialize(forward.requestSerialize({ commands: protos, fromNodeId: 'node-1', fromIncarnation: 3 }));
+      for (const c of batch.commands) sink += binFromBuffer(c.key).length + c.args.map(binFromBuffer).length + c.id;
+      const replies = forward.responseDeserialize(forward.responseSerialize({ replies: forwardReplies }));
+      for (const r of replies.replies) sink += r.response.length;
+    },
+    'gokv codec': () => {
+      const batch = decodeForwardBatch(encodeForwardBatch({ commands: forwarded, fromNodeId: 'node-1', fromIncarnation: 3 }));
+      for (const c of batch.commands) sink += c.key.length + c.args.length + c.id;
+      const replies = decodeForwardReplyBatch(encodeForwardReplyBatch({ replies: forwardReplies }));
+      for (const r of replies.replies) sink += r.response!.length;
     },
   },
   replicate: {
@@ -93,7 +124,7 @@ function time(fn: () => void, perRun: number): number {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log(`${ops} commands x ${rounds} alternating rounds, ns per command (replicate: per write, batches of ${BATCH}):`);
+console.log(`${ops} commands x ${rounds} alternating rounds, ns per command (forward, replicate: batches of ${BATCH}):`);
 for (const [name, c] of Object.entries(cases)) {
   const results = { 'proto-loader': [] as number[], 'gokv codec': [] as number[] };
   time(c['proto-loader'], c.perRun);

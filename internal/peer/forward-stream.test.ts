@@ -1,14 +1,13 @@
 import { EventEmitter } from 'node:events';
 import type * as grpc from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import type { ForwardBatch } from '../gen/internalpb/ForwardBatch.js';
-import type { ForwardReplyBatch__Output } from '../gen/internalpb/ForwardReplyBatch.js';
+import type { ForwardBatchMessage, ForwardReplyBatchMessage } from '../wire/index.js';
 import { ForwardStream } from './forward-stream.js';
 
 /** A Forward call that records the batches written and answers when the test says. */
 class FakeCall extends EventEmitter {
-  readonly written: ForwardBatch[] = [];
-  write(batch: ForwardBatch): boolean {
+  readonly written: ForwardBatchMessage[] = [];
+  write(batch: ForwardBatchMessage): boolean {
     this.written.push(batch);
     return true;
   }
@@ -18,9 +17,9 @@ class FakeCall extends EventEmitter {
     const replies = this.written
       .flatMap((b) => b.commands ?? [])
       .reverse()
-      .map((c) => ({ id: Number(c.id), response: Buffer.from([Number(c.id)]), error: error?.message ?? '', errorCode: error?.code ?? '' }));
+      .map((c) => ({ id: c.id, response: Buffer.from([c.id]), error: error?.message ?? '', errorCode: error?.code ?? '' }));
     this.written.length = 0;
-    this.emit('data', { replies } as ForwardReplyBatch__Output);
+    this.emit('data', { replies } as ForwardReplyBatchMessage);
   }
 }
 
@@ -28,7 +27,7 @@ const tick = () => new Promise((r) => setImmediate(r));
 
 function forwardStream(maxBatch = 64) {
   const call = new FakeCall();
-  const stream = new ForwardStream('peer', () => call as unknown as grpc.ClientDuplexStream<ForwardBatch, ForwardReplyBatch__Output>, {
+  const stream = new ForwardStream('peer', () => call as unknown as grpc.ClientDuplexStream<ForwardBatchMessage, ForwardReplyBatchMessage>, {
     timeoutMs: 1000,
     maxBatch,
   });
@@ -77,7 +76,7 @@ function reopening(timeoutMs = 1000) {
     'peer',
     () => {
       calls.push(new FakeCall());
-      return calls.at(-1)! as unknown as grpc.ClientDuplexStream<ForwardBatch, ForwardReplyBatch__Output>;
+      return calls.at(-1)! as unknown as grpc.ClientDuplexStream<ForwardBatchMessage, ForwardReplyBatchMessage>;
     },
     { timeoutMs, maxBatch: 64 },
   );

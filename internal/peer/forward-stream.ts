@@ -1,9 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { GokvError, ERROR_CODES, type ErrorCode } from '../errors/index.js';
-import type { ForwardBatch } from '../gen/internalpb/ForwardBatch.js';
-import type { ForwardReplyBatch__Output } from '../gen/internalpb/ForwardReplyBatch.js';
-import type { ForwardedCommand } from '../gen/internalpb/ForwardedCommand.js';
+import type { ForwardBatchMessage, ForwardedCommandMessage, ForwardReplyBatchMessage } from '../wire/index.js';
 import { TransportError } from './transport-error.js';
 
 export interface ForwardRequest {
@@ -21,7 +19,7 @@ interface Pending {
   reject(err: Error): void;
   timer: NodeJS.Timeout;
   /** The call its batch went out on; unset while it waits in the queue for the next flush. */
-  call?: grpc.ClientDuplexStream<ForwardBatch, ForwardReplyBatch__Output>;
+  call?: grpc.ClientDuplexStream<ForwardBatchMessage, ForwardReplyBatchMessage>;
 }
 
 /**
@@ -34,9 +32,9 @@ interface Pending {
  * For the same reason a command that times out while still queued is dropped, not sent late.
  */
 export class ForwardStream {
-  private call: grpc.ClientDuplexStream<ForwardBatch, ForwardReplyBatch__Output> | undefined;
+  private call: grpc.ClientDuplexStream<ForwardBatchMessage, ForwardReplyBatchMessage> | undefined;
   private readonly pending = new Map<number, Pending>();
-  private queue: ForwardedCommand[] = [];
+  private queue: ForwardedCommandMessage[] = [];
   private flushScheduled = false;
   private nextId = 1;
   /** Whether the current stream has heard from the peer (headers or data). */
@@ -44,15 +42,13 @@ export class ForwardStream {
 
   constructor(
     private readonly peer: string,
-    private readonly open: () => grpc.ClientDuplexStream<ForwardBatch, ForwardReplyBatch__Output>,
+    private readonly open: () => grpc.ClientDuplexStream<ForwardBatchMessage, ForwardReplyBatchMessage>,
     private readonly options: { timeoutMs: number; maxBatch: number; origin?: () => { nodeId: string; incarnation: number } },
   ) {}
 
   /** Resolves with the MessagePack reply; rejects with the command's GokvError or a TransportError. */
   send(req: ForwardRequest): Promise<Uint8Array> {
     const id = this.nextId++;
-    const args = new Array<Buffer>(req.args.length);
-    for (let i = 0; i < args.length; i++) args[i] = Buffer.from(req.args[i]!, 'latin1');
     // Pending before queued: a full batch flushes right here and marks what it carries.
     const reply = new Promise<Uint8Array>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -64,7 +60,8 @@ export class ForwardStream {
       }, this.options.timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
     });
-    this.queue.push({ id, command: req.name, key: Buffer.from(req.key, 'latin1'), args, hops: req.hops, replicaRead: req.replicaRead ?? false });
+    // Key and arguments stay binary strings: wire/forward-codec.ts writes them into the message.
+    this.queue.push({ id, name: req.name, key: req.key, args: req.args, hops: req.hops, replicaRead: req.replicaRead ?? false });
     if (this.queue.length >= this.options.maxBatch) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -90,7 +87,7 @@ export class ForwardStream {
     // that timed out while queued: its client was told "not applied".
     let kept = 0;
     for (const c of commands) {
-      const p = this.pending.get(c.id as number);
+      const p = this.pending.get(c.id);
       if (p === undefined) continue;
       p.call = call;
       commands[kept++] = c;
@@ -101,18 +98,18 @@ export class ForwardStream {
     call.write({ commands, fromNodeId: origin?.nodeId ?? '', fromIncarnation: origin?.incarnation ?? 0 });
   }
 
-  private stream(): grpc.ClientDuplexStream<ForwardBatch, ForwardReplyBatch__Output> {
+  private stream(): grpc.ClientDuplexStream<ForwardBatchMessage, ForwardReplyBatchMessage> {
     if (this.call) return this.call;
     const call = this.open();
-    call.on('data', (batch: ForwardReplyBatch__Output) => {
+    call.on('data', (batch: ForwardReplyBatchMessage) => {
       this.connected = true;
       for (const reply of batch.replies) {
         const p = this.pending.get(reply.id);
         if (!p) continue;
         this.pending.delete(reply.id);
         clearTimeout(p.timer);
-        if (reply.errorCode) p.reject(new GokvError(asCode(reply.errorCode), reply.error));
-        else p.resolve(reply.response);
+        if (reply.errorCode) p.reject(new GokvError(asCode(reply.errorCode), reply.error ?? ''));
+        else p.resolve(reply.response ?? EMPTY_REPLY);
       }
     });
     const broken = (detail: string, maybeApplied = true) => {
@@ -147,6 +144,8 @@ export class ForwardStream {
 }
 
 /** grpc-js's wording for a call that never got a connection (so nothing was sent). */
+const EMPTY_REPLY = new Uint8Array(0);
+
 const NOT_CONNECTED = /^No connection established|Failed to connect|ECONNREFUSED|Channel closed before call started/i;
 
 const asCode = (code: string): ErrorCode =>

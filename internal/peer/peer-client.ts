@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { fromServiceError, loadProtos } from '../wire/index.js';
+import { decodeForwardReplyBatch, encodeForwardBatch, fromServiceError, loadProtos } from '../wire/index.js';
 import type { HeartbeatNode } from '../gen/internalpb/HeartbeatNode.js';
 import type { HeartbeatNode__Output } from '../gen/internalpb/HeartbeatNode.js';
 import type { InternalServerClient } from '../gen/internalpb/InternalServer.js';
@@ -39,7 +39,10 @@ export class PeerClient {
     private readonly options: PeerClientOptions,
   ) {
     this.client = this.newClient();
-    this.forwards = new ForwardStream(addr, () => this.client.Forward(), {
+    const { path } = loadProtos().internal.internalpb.InternalServer.service.Forward;
+    // Forward's messages go through wire/forward-codec.ts (strings in, strings out).
+    const openForward = () => this.client.makeBidiStreamRequest(path, encodeForwardBatch, decodeForwardReplyBatch);
+    this.forwards = new ForwardStream(addr, openForward, {
       timeoutMs: options.timeoutMs,
       maxBatch: options.maxForwardBatch,
       origin: options.origin,

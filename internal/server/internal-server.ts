@@ -3,12 +3,19 @@ import { status as grpcStatus } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { toGokvError } from '../errors/index.js';
 import type { Reply } from '../command/index.js';
-import type { ForwardBatch__Output } from '../gen/internalpb/ForwardBatch.js';
-import type { ForwardReply } from '../gen/internalpb/ForwardReply.js';
 import type { InternalServerHandlers } from '../gen/internalpb/InternalServer.js';
 import type { RebalanceRequest__Output } from '../gen/internalpb/RebalanceRequest.js';
 import { binFromBuffer as bin, binToBuffer as bytes } from '../store/index.js';
-import { encodeReply, loadProtos, toServiceError } from '../wire/index.js';
+import {
+  decodeForwardBatch,
+  encodeForwardReplyBatch,
+  encodeReply,
+  loadProtos,
+  toServiceError,
+  type ForwardBatchMessage,
+  type ForwardReplyBatchMessage,
+  type ForwardReplyMessage,
+} from '../wire/index.js';
 import { toServedCommand } from './external-server.js';
 import type { ReplicationAck } from '../replication/index.js';
 import { keyStateFromProto, keyStateToProto, memberFromProto, memberToProto } from './internal-codec.js';
@@ -21,7 +28,7 @@ export interface InternalHandlers extends grpc.UntypedServiceImplementation {
   Heartbeat: InternalServerHandlers['Heartbeat'];
   ForwardCommand: InternalServerHandlers['ForwardCommand'];
   Rebalance: InternalServerHandlers['Rebalance'];
-  Forward: InternalServerHandlers['Forward'];
+  Forward: grpc.handleBidiStreamingCall<ForwardBatchMessage, ForwardReplyBatchMessage>;
   Replicate: grpc.handleBidiStreamingCall<ReplicateBatchMessage, ReplicationAck>;
   FetchKeys: InternalServerHandlers['FetchKeys'];
   ScanRange: InternalServerHandlers['ScanRange'];
@@ -58,12 +65,12 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
 
     Forward(call) {
       const out = new ReplyBatcher((replies) => call.write({ replies }));
-      call.on('data', (batch: ForwardBatch__Output) => {
+      call.on('data', (batch: ForwardBatchMessage) => {
         const origin = batch.fromNodeId === '' ? undefined : { nodeId: batch.fromNodeId, incarnation: batch.fromIncarnation };
         for (const c of batch.commands) {
           const id = c.id;
           try {
-            const result = service.execute({ name: c.command, key: bin(c.key), args: c.args.map(bin) }, c.hops, c.replicaRead, origin);
+            const result = service.execute({ name: c.name, key: c.key, args: c.args }, c.hops, c.replicaRead, origin);
             if (result instanceof Promise) {
               result.then(
                 (reply) => out.push({ id, response: encodeReply(reply) }),
@@ -169,21 +176,21 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
   };
 }
 
-function errorReply(id: number, err: unknown): ForwardReply {
+function errorReply(id: number, err: unknown): ForwardReplyMessage {
   const e = toGokvError(err);
   return { id, error: e.message, errorCode: e.code };
 }
 
 /** Collects replies finished in the same tick into one message. */
 class ReplyBatcher {
-  private batch: ForwardReply[] = [];
+  private batch: ForwardReplyMessage[] = [];
   private scheduled = false;
   private inFlight = 0;
   private onIdle: (() => void) | undefined;
 
-  constructor(private readonly write: (replies: ForwardReply[]) => void) {}
+  constructor(private readonly write: (replies: ForwardReplyMessage[]) => void) {}
 
-  push(reply: ForwardReply): void {
+  push(reply: ForwardReplyMessage): void {
     this.batch.push(reply);
     if (this.scheduled) return;
     this.scheduled = true;
@@ -207,6 +214,9 @@ class ReplyBatcher {
 export function addInternalService(server: grpc.Server, service: InternalService, log: Logger, maxArgs: number): void {
   const { internal } = loadProtos();
   const definition = internal.internalpb.InternalServer.service;
+  // The two streams every write crosses use gokv's own codecs (wire/forward-codec.ts,
+  // replicate-codec.ts); the other methods keep proto-loader's.
+  const forward = { ...definition.Forward, requestDeserialize: decodeForwardBatch, responseSerialize: encodeForwardReplyBatch };
   const replicate = { ...definition.Replicate, requestDeserialize: decodeReplicateBatch, responseSerialize: encodeReplicateAck };
-  server.addService({ ...definition, Replicate: replicate }, internalHandlers(service, log, maxArgs));
+  server.addService({ ...definition, Forward: forward, Replicate: replicate }, internalHandlers(service, log, maxArgs));
 }

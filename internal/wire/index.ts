@@ -13,3 +13,13 @@ export {
   type DecodedCommand,
 } from './command-codec.js';
 export { ProtoReader, ProtoWriter, lenFieldSize, varintSize, VARINT, FIXED64, LEN, FIXED32 } from './proto-io.js';
+export {
+  decodeForwardBatch,
+  decodeForwardReplyBatch,
+  encodeForwardBatch,
+  encodeForwardReplyBatch,
+  type ForwardBatchMessage,
+  type ForwardedCommandMessage,
+  type ForwardReplyBatchMessage,
+  type ForwardReplyMessage,
+} from './forward-codec.js';

@@ -1,0 +1,182 @@
+import { Buffer } from 'node:buffer';
+import type { BinStr } from '../store/index.js';
+import { FIXED64, LEN, ProtoReader, ProtoWriter, VARINT, lenFieldSize, varintSize } from './proto-io.js';
+
+// internalpb.ForwardBatch and ForwardReplyBatch, read and written by hand: a forwarded command's
+// key and arguments go from the entry node's strings straight into the message and out of it
+// into the leader's, where proto-loader's codec made a Buffer of each on one side and a Buffer
+// view on the other. The bytes are the proto's (tests check both ways against proto-loader).
+
+export interface ForwardedCommandMessage {
+  readonly id: number;
+  readonly name: string;
+  readonly key: BinStr;
+  readonly args: readonly BinStr[];
+  readonly hops: number;
+  readonly replicaRead: boolean;
+}
+
+export interface ForwardBatchMessage {
+  readonly commands: readonly ForwardedCommandMessage[];
+  /** The sender and its incarnation (see the proto); '' when not given. */
+  readonly fromNodeId: string;
+  readonly fromIncarnation: number;
+}
+
+/** A reply: the MessagePack `response`, or `error` with its GokvError code. */
+export interface ForwardReplyMessage {
+  readonly id: number;
+  readonly response?: Uint8Array;
+  readonly error?: string;
+  readonly errorCode?: string;
+}
+
+export interface ForwardReplyBatchMessage {
+  readonly replies: readonly ForwardReplyMessage[];
+}
+
+const DOUBLE_FIELD = 9; // one-byte tag + 8 bytes
+const EMPTY = Buffer.alloc(0);
+const textSize = (s: string): number => lenFieldSize(Buffer.byteLength(s, 'utf8'));
+
+function commandSize(c: ForwardedCommandMessage): number {
+  let size = DOUBLE_FIELD + textSize(c.name) + lenFieldSize(c.key.length) + 1 + varintSize(c.hops);
+  for (const a of c.args) size += lenFieldSize(a.length);
+  return c.replicaRead ? size + 2 : size;
+}
+
+export function encodeForwardBatch(m: ForwardBatchMessage): Buffer {
+  const sizes = m.commands.map(commandSize);
+  let total = textSize(m.fromNodeId) + DOUBLE_FIELD;
+  for (const size of sizes) total += lenFieldSize(size);
+  const w = new ProtoWriter(Buffer.allocUnsafe(total));
+  for (let i = 0; i < sizes.length; i++) {
+    const c = m.commands[i]!;
+    w.message(1, sizes[i]!);
+    w.double(1, c.id);
+    w.text(2, c.name, Buffer.byteLength(c.name, 'utf8'));
+    w.bin(3, c.key);
+    for (const a of c.args) w.bin(4, a);
+    w.tag(5, VARINT);
+    w.varint(c.hops);
+    if (c.replicaRead) w.bool(6, true);
+  }
+  w.text(2, m.fromNodeId, Buffer.byteLength(m.fromNodeId, 'utf8'));
+  w.double(3, m.fromIncarnation);
+  return w.buf;
+}
+
+/** Reads a double field, or skips the field when it came with another wire type. */
+function double(r: ProtoReader, wireType: number, fallback: number): number {
+  if (wireType === FIXED64) return r.double();
+  r.skip(wireType);
+  return fallback;
+}
+
+function decodeCommand(buf: Buffer, start: number, end: number): ForwardedCommandMessage {
+  const r = new ProtoReader(buf, start, end);
+  let id = 0;
+  let name = '';
+  let key = '';
+  const args: BinStr[] = [];
+  let hops = 0;
+  let replicaRead = false;
+  while (r.more()) {
+    const tag = r.varint();
+    const field = Math.floor(tag / 8);
+    const wireType = tag & 7;
+    if (field === 1) id = double(r, wireType, id);
+    else if (field === 2 && wireType === LEN) name = r.text();
+    else if (field === 3 && wireType === LEN) key = r.bin();
+    else if (field === 4 && wireType === LEN) args.push(r.bin());
+    else if (field === 5 && wireType === VARINT) hops = r.varint() >>> 0;
+    else if (field === 6 && wireType === VARINT) replicaRead = r.varint() !== 0;
+    else r.skip(wireType);
+  }
+  return { id, name, key, args, hops, replicaRead };
+}
+
+/** Decodes a ForwardBatch. Throws a RangeError on malformed bytes (grpc-js answers INTERNAL). */
+export function decodeForwardBatch(buf: Buffer): ForwardBatchMessage {
+  const r = new ProtoReader(buf);
+  const commands: ForwardedCommandMessage[] = [];
+  let fromNodeId = '';
+  let fromIncarnation = 0;
+  while (r.more()) {
+    const tag = r.varint();
+    const field = Math.floor(tag / 8);
+    const wireType = tag & 7;
+    if (field === 1 && wireType === LEN) {
+      const end = r.lengthEnd();
+      commands.push(decodeCommand(buf, r.at, end));
+      r.at = end;
+    } else if (field === 2 && wireType === LEN) fromNodeId = r.text();
+    else if (field === 3) fromIncarnation = double(r, wireType, fromIncarnation);
+    else r.skip(wireType);
+  }
+  return { commands, fromNodeId, fromIncarnation };
+}
+
+function replySize(m: ForwardReplyMessage): number {
+  let size = DOUBLE_FIELD;
+  if (m.response && m.response.length > 0) size += lenFieldSize(m.response.length);
+  if (m.error) size += textSize(m.error);
+  if (m.errorCode) size += textSize(m.errorCode);
+  return size;
+}
+
+export function encodeForwardReplyBatch(m: ForwardReplyBatchMessage): Buffer {
+  const sizes = m.replies.map(replySize);
+  let total = 0;
+  for (const size of sizes) total += lenFieldSize(size);
+  const w = new ProtoWriter(Buffer.allocUnsafe(total));
+  for (let i = 0; i < sizes.length; i++) {
+    const r = m.replies[i]!;
+    w.message(1, sizes[i]!);
+    w.double(1, r.id);
+    if (r.response && r.response.length > 0) w.bytes(2, r.response);
+    if (r.error) w.text(3, r.error, Buffer.byteLength(r.error, 'utf8'));
+    if (r.errorCode) w.text(4, r.errorCode, Buffer.byteLength(r.errorCode, 'utf8'));
+  }
+  return w.buf;
+}
+
+function decodeReply(buf: Buffer, start: number, end: number): ForwardReplyMessage {
+  const r = new ProtoReader(buf, start, end);
+  let id = 0;
+  let response: Uint8Array = EMPTY;
+  let error = '';
+  let errorCode = '';
+  while (r.more()) {
+    const tag = r.varint();
+    const field = Math.floor(tag / 8);
+    const wireType = tag & 7;
+    if (field === 1) id = double(r, wireType, id);
+    else if (field === 2 && wireType === LEN) {
+      const to = r.lengthEnd();
+      // A view, as proto-loader gave: a received message's bytes are not reused.
+      response = buf.subarray(r.at, to);
+      r.at = to;
+    } else if (field === 3 && wireType === LEN) error = r.text();
+    else if (field === 4 && wireType === LEN) errorCode = r.text();
+    else r.skip(wireType);
+  }
+  return { id, response, error, errorCode };
+}
+
+/** Decodes a ForwardReplyBatch. Throws a RangeError on malformed bytes. */
+export function decodeForwardReplyBatch(buf: Buffer): ForwardReplyBatchMessage {
+  const r = new ProtoReader(buf);
+  const replies: ForwardReplyMessage[] = [];
+  while (r.more()) {
+    const tag = r.varint();
+    const field = Math.floor(tag / 8);
+    const wireType = tag & 7;
+    if (field === 1 && wireType === LEN) {
+      const end = r.lengthEnd();
+      replies.push(decodeReply(buf, r.at, end));
+      r.at = end;
+    } else r.skip(wireType);
+  }
+  return { replies };
+}
