@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import type { KeyStateMessage, ReplicationAck, ReplicationOp, ReplicatedWrite } from '../replication/index.js';
 import type { BinStr } from '../store/index.js';
-import { FIXED64, LEN, ProtoReader, ProtoWriter, VARINT, lenFieldSize } from '../wire/index.js';
+import { LEN, ProtoReader, ProtoWriter, VARINT, lenFieldSize } from '../wire/index.js';
 
 // internalpb.ReplicateBatch and ReplicateAck, read and written by hand. Every replicated write
 // crosses them twice per replica, and proto-loader's codec made a Buffer of each key and
@@ -74,39 +74,27 @@ export function encodeReplicateBatch(m: ReplicateBatchMessage): Buffer {
   return w.buf;
 }
 
-/** Reads a double field, or skips the field when it came with another wire type. */
-function double(r: ProtoReader, wireType: number, fallback: number): number {
-  if (wireType === FIXED64) return r.double();
-  r.skip(wireType);
-  return fallback;
-}
-
-function decodeState(r: ProtoReader, end: number): KeyStateMessage {
-  const s = new ProtoReader(r.buf, r.at, end);
+function decodeState(s: ProtoReader): KeyStateMessage {
   let key = '';
   let type = '';
   const value: BinStr[] = [];
   let expireAtMs = 0;
   let version = 0;
   let deleted = false;
-  while (s.more()) {
-    const tag = s.varint();
-    const field = Math.floor(tag / 8);
-    const wireType = tag & 7;
+  while (s.nextField()) {
+    const { field, wireType } = s;
     if (field === 1 && wireType === LEN) key = s.bin();
     else if (field === 2 && wireType === LEN) type = s.text();
     else if (field === 3 && wireType === LEN) value.push(s.bin());
-    else if (field === 4) expireAtMs = double(s, wireType, expireAtMs);
-    else if (field === 5) version = double(s, wireType, version);
+    else if (field === 4) expireAtMs = s.doubleOr(expireAtMs);
+    else if (field === 5) version = s.doubleOr(version);
     else if (field === 6 && wireType === VARINT) deleted = s.varint() !== 0;
     else s.skip(wireType);
   }
-  r.at = end;
   return { key, type, value, expireAtMs, version, deleted };
 }
 
-function decodeOp(r: ProtoReader, end: number): ReplicationOp {
-  const o = new ProtoReader(r.buf, r.at, end);
+function decodeOp(o: ProtoReader): ReplicationOp {
   let seq = 0;
   let name = '';
   let key = '';
@@ -114,20 +102,17 @@ function decodeOp(r: ProtoReader, end: number): ReplicationOp {
   let version = 0;
   let prevVersion = 0;
   let state: KeyStateMessage | undefined;
-  while (o.more()) {
-    const tag = o.varint();
-    const field = Math.floor(tag / 8);
-    const wireType = tag & 7;
-    if (field === 1) seq = double(o, wireType, seq);
+  while (o.nextField()) {
+    const { field, wireType } = o;
+    if (field === 1) seq = o.doubleOr(seq);
     else if (field === 2 && wireType === LEN) name = o.text();
     else if (field === 3 && wireType === LEN) key = o.bin();
     else if (field === 4 && wireType === LEN) args.push(o.bin());
-    else if (field === 5) version = double(o, wireType, version);
-    else if (field === 6) prevVersion = double(o, wireType, prevVersion);
-    else if (field === 7 && wireType === LEN) state = decodeState(o, o.lengthEnd());
+    else if (field === 5) version = o.doubleOr(version);
+    else if (field === 6) prevVersion = o.doubleOr(prevVersion);
+    else if (field === 7 && wireType === LEN) state = decodeState(o.message());
     else o.skip(wireType);
   }
-  r.at = end;
   return state ? { seq, state } : { seq, write: { name, key, args, version, prevVersion } };
 }
 
@@ -136,13 +121,10 @@ export function decodeReplicateBatch(buf: Buffer): ReplicateBatchMessage {
   const r = new ProtoReader(buf);
   let leaderId = '';
   const ops: ReplicationOp[] = [];
-  while (r.more()) {
-    const tag = r.varint();
-    const field = Math.floor(tag / 8);
-    const wireType = tag & 7;
-    if (field === 1 && wireType === LEN) leaderId = r.text();
-    else if (field === 2 && wireType === LEN) ops.push(decodeOp(r, r.lengthEnd()));
-    else r.skip(wireType);
+  while (r.nextField()) {
+    if (r.field === 1 && r.wireType === LEN) leaderId = r.text();
+    else if (r.field === 2 && r.wireType === LEN) ops.push(decodeOp(r.message()));
+    else r.skip(r.wireType);
   }
   return { leaderId, ops };
 }
@@ -158,13 +140,10 @@ export function decodeReplicateAck(buf: Buffer): ReplicationAck {
   const r = new ProtoReader(buf);
   let ackedSeq = 0;
   const resyncKeys: BinStr[] = [];
-  while (r.more()) {
-    const tag = r.varint();
-    const field = Math.floor(tag / 8);
-    const wireType = tag & 7;
-    if (field === 1) ackedSeq = double(r, wireType, ackedSeq);
-    else if (field === 2 && wireType === LEN) resyncKeys.push(r.bin());
-    else r.skip(wireType);
+  while (r.nextField()) {
+    if (r.field === 1) ackedSeq = r.doubleOr(ackedSeq);
+    else if (r.field === 2 && r.wireType === LEN) resyncKeys.push(r.bin());
+    else r.skip(r.wireType);
   }
   return { ackedSeq, resyncKeys };
 }

@@ -1,5 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
-import { binFromRange, type BinStr } from '../store/index.js';
+import type { BinStr } from '../store/index.js';
 import { LEN, ProtoReader, ProtoWriter, lenFieldSize } from './proto-io.js';
 
 // commonpb.CommandRequest and CommandResponse, read and written by hand for the ExternalServer's
@@ -40,20 +40,13 @@ export function decodeCommandRequest(buf: Buffer, maxArgs = Infinity): DecodedCo
   let key = '';
   const args: BinStr[] = [];
   let argCount = 0;
-  while (r.more()) {
-    const tag = r.varint();
-    const field = Math.floor(tag / 8);
-    const wireType = tag & 7;
-    if (wireType !== LEN || field < 1 || field > 3) {
-      r.skip(wireType);
-      continue;
-    }
-    const end = r.lengthEnd();
-    const start = r.at;
-    r.at = end;
-    if (field === 1) name = buf.toString('utf8', start, end);
-    else if (field === 2) key = binFromRange(buf, start, end);
-    else if (argCount++ < maxArgs) args.push(binFromRange(buf, start, end));
+  while (r.nextField()) {
+    const { field } = r;
+    if (r.wireType !== LEN || field < 1 || field > 3) r.skip(r.wireType);
+    else if (field === 1) name = r.text();
+    else if (field === 2) key = r.bin();
+    else if (argCount++ < maxArgs) args.push(r.bin());
+    else r.skip(LEN);
   }
   return { name, key, args, argCount };
 }

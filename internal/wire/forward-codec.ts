@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import type { BinStr } from '../store/index.js';
-import { FIXED64, LEN, ProtoReader, ProtoWriter, VARINT, lenFieldSize, varintSize } from './proto-io.js';
+import { LEN, ProtoReader, ProtoWriter, VARINT, lenFieldSize, varintSize } from './proto-io.js';
 
 // internalpb.ForwardBatch and ForwardReplyBatch, read and written by hand: a forwarded command's
 // key and arguments go from the entry node's strings straight into the message and out of it
@@ -66,26 +66,16 @@ export function encodeForwardBatch(m: ForwardBatchMessage): Buffer {
   return w.buf;
 }
 
-/** Reads a double field, or skips the field when it came with another wire type. */
-function double(r: ProtoReader, wireType: number, fallback: number): number {
-  if (wireType === FIXED64) return r.double();
-  r.skip(wireType);
-  return fallback;
-}
-
-function decodeCommand(buf: Buffer, start: number, end: number): ForwardedCommandMessage {
-  const r = new ProtoReader(buf, start, end);
+function decodeCommand(r: ProtoReader): ForwardedCommandMessage {
   let id = 0;
   let name = '';
   let key = '';
   const args: BinStr[] = [];
   let hops = 0;
   let replicaRead = false;
-  while (r.more()) {
-    const tag = r.varint();
-    const field = Math.floor(tag / 8);
-    const wireType = tag & 7;
-    if (field === 1) id = double(r, wireType, id);
+  while (r.nextField()) {
+    const { field, wireType } = r;
+    if (field === 1) id = r.doubleOr(id);
     else if (field === 2 && wireType === LEN) name = r.text();
     else if (field === 3 && wireType === LEN) key = r.bin();
     else if (field === 4 && wireType === LEN) args.push(r.bin());
@@ -102,17 +92,11 @@ export function decodeForwardBatch(buf: Buffer): ForwardBatchMessage {
   const commands: ForwardedCommandMessage[] = [];
   let fromNodeId = '';
   let fromIncarnation = 0;
-  while (r.more()) {
-    const tag = r.varint();
-    const field = Math.floor(tag / 8);
-    const wireType = tag & 7;
-    if (field === 1 && wireType === LEN) {
-      const end = r.lengthEnd();
-      commands.push(decodeCommand(buf, r.at, end));
-      r.at = end;
-    } else if (field === 2 && wireType === LEN) fromNodeId = r.text();
-    else if (field === 3) fromIncarnation = double(r, wireType, fromIncarnation);
-    else r.skip(wireType);
+  while (r.nextField()) {
+    if (r.field === 1 && r.wireType === LEN) commands.push(decodeCommand(r.message()));
+    else if (r.field === 2 && r.wireType === LEN) fromNodeId = r.text();
+    else if (r.field === 3) fromIncarnation = r.doubleOr(fromIncarnation);
+    else r.skip(r.wireType);
   }
   return { commands, fromNodeId, fromIncarnation };
 }
@@ -141,22 +125,19 @@ export function encodeForwardReplyBatch(m: ForwardReplyBatchMessage): Buffer {
   return w.buf;
 }
 
-function decodeReply(buf: Buffer, start: number, end: number): ForwardReplyMessage {
-  const r = new ProtoReader(buf, start, end);
+function decodeReply(r: ProtoReader): ForwardReplyMessage {
   let id = 0;
   let response: Uint8Array = EMPTY;
   let error = '';
   let errorCode = '';
-  while (r.more()) {
-    const tag = r.varint();
-    const field = Math.floor(tag / 8);
-    const wireType = tag & 7;
-    if (field === 1) id = double(r, wireType, id);
+  while (r.nextField()) {
+    const { field, wireType } = r;
+    if (field === 1) id = r.doubleOr(id);
     else if (field === 2 && wireType === LEN) {
-      const to = r.lengthEnd();
+      const end = r.lengthEnd();
       // A view, as proto-loader gave: a received message's bytes are not reused.
-      response = buf.subarray(r.at, to);
-      r.at = to;
+      response = r.buf.subarray(r.at, end);
+      r.at = end;
     } else if (field === 3 && wireType === LEN) error = r.text();
     else if (field === 4 && wireType === LEN) errorCode = r.text();
     else r.skip(wireType);
@@ -168,15 +149,9 @@ function decodeReply(buf: Buffer, start: number, end: number): ForwardReplyMessa
 export function decodeForwardReplyBatch(buf: Buffer): ForwardReplyBatchMessage {
   const r = new ProtoReader(buf);
   const replies: ForwardReplyMessage[] = [];
-  while (r.more()) {
-    const tag = r.varint();
-    const field = Math.floor(tag / 8);
-    const wireType = tag & 7;
-    if (field === 1 && wireType === LEN) {
-      const end = r.lengthEnd();
-      replies.push(decodeReply(buf, r.at, end));
-      r.at = end;
-    } else r.skip(wireType);
+  while (r.nextField()) {
+    if (r.field === 1 && r.wireType === LEN) replies.push(decodeReply(r.message()));
+    else r.skip(r.wireType);
   }
   return { replies };
 }

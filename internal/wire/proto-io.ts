@@ -23,8 +23,32 @@ export class ProtoReader {
     this.end = end ?? buf.length;
   }
 
-  more(): boolean {
-    return this.at < this.end;
+  /** The field number and wire type of the field `nextField()` read the tag of. */
+  field = 0;
+  wireType = 0;
+
+  /** Reads the next field's tag into `field` and `wireType`; false at the end of the message. */
+  nextField(): boolean {
+    if (this.at >= this.end) return false;
+    const tag = this.varint();
+    this.field = Math.floor(tag / 8);
+    this.wireType = tag & 7;
+    return true;
+  }
+
+  /** A double field's value, or `fallback` (the field skipped) when it came with another wire type. */
+  doubleOr(fallback: number): number {
+    if (this.wireType === FIXED64) return this.double();
+    this.skip(this.wireType);
+    return fallback;
+  }
+
+  /** A nested message: a reader over its bytes; this reader moves past them. */
+  message(): ProtoReader {
+    const end = this.lengthEnd();
+    const nested = new ProtoReader(this.buf, this.at, end);
+    this.at = end;
+    return nested;
   }
 
   varint(): number {
