@@ -1,7 +1,15 @@
 import { Buffer } from 'node:buffer';
 import type { KeyStateMessage, ReplicationAck, ReplicationOp, ReplicatedWrite } from '../replication/index.js';
 import type { BinStr } from '../store/index.js';
-import { LEN, ProtoReader, ProtoWriter, VARINT, lenFieldSize } from '../wire/index.js';
+import {
+  DOUBLE_FIELD_SIZE,
+  LEN,
+  ProtoReader,
+  ProtoWriter,
+  VARINT,
+  lenFieldSize,
+  textFieldSize,
+} from '../wire/index.js';
 
 // internalpb.ReplicateBatch and ReplicateAck, read and written by hand. Every replicated write
 // crosses them twice per replica, and proto-loader's codec made a Buffer of each key and
@@ -16,9 +24,6 @@ export interface ReplicateBatchMessage {
   readonly ops: readonly ReplicationOp[];
 }
 
-const DOUBLE_FIELD = 9; // one-byte tag + 8 bytes
-const textSize = (s: string): number => lenFieldSize(Buffer.byteLength(s, 'utf8'));
-
 function binsSize(values: readonly BinStr[]): number {
   let size = 0;
   for (const v of values) size += lenFieldSize(v.length);
@@ -26,24 +31,20 @@ function binsSize(values: readonly BinStr[]): number {
 }
 
 function stateSize(s: KeyStateMessage): number {
-  return lenFieldSize(s.key.length) + textSize(s.type) + binsSize(s.value) + 2 * DOUBLE_FIELD + (s.deleted ? 2 : 0);
+  return lenFieldSize(s.key.length) + textFieldSize(s.type) + binsSize(s.value) + 2 * DOUBLE_FIELD_SIZE + (s.deleted ? 2 : 0);
 }
 
 function writeSize(w: ReplicatedWrite): number {
-  return textSize(w.name) + lenFieldSize(w.key.length) + binsSize(w.args) + 2 * DOUBLE_FIELD;
+  return textFieldSize(w.name) + lenFieldSize(w.key.length) + binsSize(w.args) + 2 * DOUBLE_FIELD_SIZE;
 }
 
 function opSize(op: ReplicationOp): number {
-  return DOUBLE_FIELD + (op.state ? lenFieldSize(stateSize(op.state)) : writeSize(op.write!));
-}
-
-function writeText(w: ProtoWriter, field: number, s: string): void {
-  w.text(field, s, Buffer.byteLength(s, 'utf8'));
+  return DOUBLE_FIELD_SIZE + (op.state ? lenFieldSize(stateSize(op.state)) : writeSize(op.write!));
 }
 
 function writeState(w: ProtoWriter, s: KeyStateMessage): void {
   w.bin(1, s.key);
-  writeText(w, 2, s.type);
+  w.text(2, s.type);
   for (const v of s.value) w.bin(3, v);
   w.double(4, s.expireAtMs);
   w.double(5, s.version);
@@ -52,10 +53,10 @@ function writeState(w: ProtoWriter, s: KeyStateMessage): void {
 
 export function encodeReplicateBatch(m: ReplicateBatchMessage): Buffer {
   const sizes = m.ops.map(opSize);
-  let total = textSize(m.leaderId);
+  let total = textFieldSize(m.leaderId);
   for (const size of sizes) total += lenFieldSize(size);
   const w = new ProtoWriter(Buffer.allocUnsafe(total));
-  writeText(w, 1, m.leaderId);
+  w.text(1, m.leaderId);
   m.ops.forEach((op, i) => {
     w.message(2, sizes[i]!);
     w.double(1, op.seq);
@@ -65,7 +66,7 @@ export function encodeReplicateBatch(m: ReplicateBatchMessage): Buffer {
       return;
     }
     const write = op.write!;
-    writeText(w, 2, write.name);
+    w.text(2, write.name);
     w.bin(3, write.key);
     for (const a of write.args) w.bin(4, a);
     w.double(5, write.version);
@@ -130,7 +131,7 @@ export function decodeReplicateBatch(buf: Buffer): ReplicateBatchMessage {
 }
 
 export function encodeReplicateAck(a: ReplicationAck): Buffer {
-  const w = new ProtoWriter(Buffer.allocUnsafe(DOUBLE_FIELD + binsSize(a.resyncKeys)));
+  const w = new ProtoWriter(Buffer.allocUnsafe(DOUBLE_FIELD_SIZE + binsSize(a.resyncKeys)));
   w.double(1, a.ackedSeq);
   for (const k of a.resyncKeys) w.bin(2, k);
   return w.buf;

@@ -1,6 +1,15 @@
 import { Buffer } from 'node:buffer';
 import type { BinStr } from '../store/index.js';
-import { LEN, ProtoReader, ProtoWriter, VARINT, lenFieldSize, varintSize } from './proto-io.js';
+import {
+  DOUBLE_FIELD_SIZE,
+  LEN,
+  ProtoReader,
+  ProtoWriter,
+  VARINT,
+  lenFieldSize,
+  textFieldSize,
+  varintSize,
+} from './proto-io.js';
 
 // internalpb.ForwardBatch and ForwardReplyBatch, read and written by hand: a forwarded command's
 // key and arguments go from the entry node's strings straight into the message and out of it
@@ -35,33 +44,31 @@ export interface ForwardReplyBatchMessage {
   readonly replies: readonly ForwardReplyMessage[];
 }
 
-const DOUBLE_FIELD = 9; // one-byte tag + 8 bytes
 const EMPTY = Buffer.alloc(0);
-const textSize = (s: string): number => lenFieldSize(Buffer.byteLength(s, 'utf8'));
 
 function commandSize(c: ForwardedCommandMessage): number {
-  let size = DOUBLE_FIELD + textSize(c.name) + lenFieldSize(c.key.length) + 1 + varintSize(c.hops);
+  let size = DOUBLE_FIELD_SIZE + textFieldSize(c.name) + lenFieldSize(c.key.length) + 1 + varintSize(c.hops);
   for (const a of c.args) size += lenFieldSize(a.length);
   return c.replicaRead ? size + 2 : size;
 }
 
 export function encodeForwardBatch(m: ForwardBatchMessage): Buffer {
   const sizes = m.commands.map(commandSize);
-  let total = textSize(m.fromNodeId) + DOUBLE_FIELD;
+  let total = textFieldSize(m.fromNodeId) + DOUBLE_FIELD_SIZE;
   for (const size of sizes) total += lenFieldSize(size);
   const w = new ProtoWriter(Buffer.allocUnsafe(total));
   for (let i = 0; i < sizes.length; i++) {
     const c = m.commands[i]!;
     w.message(1, sizes[i]!);
     w.double(1, c.id);
-    w.text(2, c.name, Buffer.byteLength(c.name, 'utf8'));
+    w.text(2, c.name);
     w.bin(3, c.key);
     for (const a of c.args) w.bin(4, a);
     w.tag(5, VARINT);
     w.varint(c.hops);
     if (c.replicaRead) w.bool(6, true);
   }
-  w.text(2, m.fromNodeId, Buffer.byteLength(m.fromNodeId, 'utf8'));
+  w.text(2, m.fromNodeId);
   w.double(3, m.fromIncarnation);
   return w.buf;
 }
@@ -102,10 +109,10 @@ export function decodeForwardBatch(buf: Buffer): ForwardBatchMessage {
 }
 
 function replySize(m: ForwardReplyMessage): number {
-  let size = DOUBLE_FIELD;
+  let size = DOUBLE_FIELD_SIZE;
   if (m.response && m.response.length > 0) size += lenFieldSize(m.response.length);
-  if (m.error) size += textSize(m.error);
-  if (m.errorCode) size += textSize(m.errorCode);
+  if (m.error) size += textFieldSize(m.error);
+  if (m.errorCode) size += textFieldSize(m.errorCode);
   return size;
 }
 
@@ -119,8 +126,8 @@ export function encodeForwardReplyBatch(m: ForwardReplyBatchMessage): Buffer {
     w.message(1, sizes[i]!);
     w.double(1, r.id);
     if (r.response && r.response.length > 0) w.bytes(2, r.response);
-    if (r.error) w.text(3, r.error, Buffer.byteLength(r.error, 'utf8'));
-    if (r.errorCode) w.text(4, r.errorCode, Buffer.byteLength(r.errorCode, 'utf8'));
+    if (r.error) w.text(3, r.error);
+    if (r.errorCode) w.text(4, r.errorCode);
   }
   return w.buf;
 }

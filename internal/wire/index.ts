@@ -12,7 +12,18 @@ export {
   type CommandReply,
   type DecodedCommand,
 } from './command-codec.js';
-export { ProtoReader, ProtoWriter, lenFieldSize, varintSize, VARINT, FIXED64, LEN, FIXED32 } from './proto-io.js';
+export {
+  ProtoReader,
+  ProtoWriter,
+  lenFieldSize,
+  textFieldSize,
+  varintSize,
+  DOUBLE_FIELD_SIZE,
+  VARINT,
+  FIXED64,
+  LEN,
+  FIXED32,
+} from './proto-io.js';
 export {
   decodeForwardBatch,
   decodeForwardReplyBatch,

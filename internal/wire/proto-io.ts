@@ -1,4 +1,4 @@
-import type { Buffer } from 'node:buffer';
+import { Buffer } from 'node:buffer';
 import { binFromRange, type BinStr } from '../store/index.js';
 
 // The few protobuf wire rules gokv's hand-written codecs need (proto3: varints, doubles,
@@ -13,6 +13,9 @@ export const FIXED32 = 5;
 export class ProtoReader {
   at: number;
   readonly end: number;
+  /** The field number and wire type of the field `nextField()` read the tag of. */
+  field = 0;
+  wireType = 0;
 
   constructor(
     readonly buf: Buffer,
@@ -22,10 +25,6 @@ export class ProtoReader {
     this.at = start ?? 0;
     this.end = end ?? buf.length;
   }
-
-  /** The field number and wire type of the field `nextField()` read the tag of. */
-  field = 0;
-  wireType = 0;
 
   /** Reads the next field's tag into `field` and `wireType`; false at the end of the message. */
   nextField(): boolean {
@@ -138,6 +137,12 @@ export function varintSize(n: number): number {
 /** Size of a length-delimited field with a one-byte tag (field numbers below 16). */
 export const lenFieldSize = (byteLength: number): number => 1 + varintSize(byteLength) + byteLength;
 
+/** Size of a UTF-8 text field with a one-byte tag. */
+export const textFieldSize = (s: string): number => lenFieldSize(Buffer.byteLength(s, 'utf8'));
+
+/** Size of a double field with a one-byte tag: the tag and 8 bytes. */
+export const DOUBLE_FIELD_SIZE = 9;
+
 /** Fills a buffer sized beforehand. Field numbers must be below 16 (one-byte tags). */
 export class ProtoWriter {
   at = 0;
@@ -174,8 +179,8 @@ export class ProtoWriter {
     this.at += this.buf.write(s, this.at, s.length, 'latin1');
   }
 
-  /** UTF-8 text whose byte length the caller measured. */
-  text(field: number, s: string, byteLength: number): void {
+  /** UTF-8 text; `byteLength` when the caller measured it already. */
+  text(field: number, s: string, byteLength = Buffer.byteLength(s, 'utf8')): void {
     this.tag(field, LEN);
     this.varint(byteLength);
     this.at += this.buf.write(s, this.at, byteLength, 'utf8');
