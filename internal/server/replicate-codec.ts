@@ -7,7 +7,9 @@ import {
   ProtoReader,
   ProtoWriter,
   VARINT,
+  binFieldsSize,
   lenFieldSize,
+  lenFieldsSize,
   textFieldSize,
 } from '../wire/index.js';
 
@@ -24,18 +26,13 @@ export interface ReplicateBatchMessage {
   readonly ops: readonly ReplicationOp[];
 }
 
-function binsSize(values: readonly BinStr[]): number {
-  let size = 0;
-  for (const v of values) size += lenFieldSize(v.length);
-  return size;
-}
-
 function stateSize(s: KeyStateMessage): number {
-  return lenFieldSize(s.key.length) + textFieldSize(s.type) + binsSize(s.value) + 2 * DOUBLE_FIELD_SIZE + (s.deleted ? 2 : 0);
+  const deleted = s.deleted ? 2 : 0;
+  return lenFieldSize(s.key.length) + textFieldSize(s.type) + binFieldsSize(s.value) + 2 * DOUBLE_FIELD_SIZE + deleted;
 }
 
 function writeSize(w: ReplicatedWrite): number {
-  return textFieldSize(w.name) + lenFieldSize(w.key.length) + binsSize(w.args) + 2 * DOUBLE_FIELD_SIZE;
+  return textFieldSize(w.name) + lenFieldSize(w.key.length) + binFieldsSize(w.args) + 2 * DOUBLE_FIELD_SIZE;
 }
 
 function opSize(op: ReplicationOp): number {
@@ -53,9 +50,7 @@ function writeState(w: ProtoWriter, s: KeyStateMessage): void {
 
 export function encodeReplicateBatch(m: ReplicateBatchMessage): Buffer {
   const sizes = m.ops.map(opSize);
-  let total = textFieldSize(m.leaderId);
-  for (const size of sizes) total += lenFieldSize(size);
-  const w = new ProtoWriter(Buffer.allocUnsafe(total));
+  const w = new ProtoWriter(Buffer.allocUnsafe(textFieldSize(m.leaderId) + lenFieldsSize(sizes)));
   w.text(1, m.leaderId);
   m.ops.forEach((op, i) => {
     w.message(2, sizes[i]!);
@@ -131,7 +126,7 @@ export function decodeReplicateBatch(buf: Buffer): ReplicateBatchMessage {
 }
 
 export function encodeReplicateAck(a: ReplicationAck): Buffer {
-  const w = new ProtoWriter(Buffer.allocUnsafe(DOUBLE_FIELD_SIZE + binsSize(a.resyncKeys)));
+  const w = new ProtoWriter(Buffer.allocUnsafe(DOUBLE_FIELD_SIZE + binFieldsSize(a.resyncKeys)));
   w.double(1, a.ackedSeq);
   for (const k of a.resyncKeys) w.bin(2, k);
   return w.buf;

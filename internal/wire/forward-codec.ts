@@ -6,7 +6,9 @@ import {
   ProtoReader,
   ProtoWriter,
   VARINT,
+  binFieldsSize,
   lenFieldSize,
+  lenFieldsSize,
   textFieldSize,
   varintSize,
 } from './proto-io.js';
@@ -47,16 +49,14 @@ export interface ForwardReplyBatchMessage {
 const EMPTY = Buffer.alloc(0);
 
 function commandSize(c: ForwardedCommandMessage): number {
-  let size = DOUBLE_FIELD_SIZE + textFieldSize(c.name) + lenFieldSize(c.key.length) + 1 + varintSize(c.hops);
-  for (const a of c.args) size += lenFieldSize(a.length);
+  const hops = 1 + varintSize(c.hops);
+  const size = DOUBLE_FIELD_SIZE + textFieldSize(c.name) + lenFieldSize(c.key.length) + binFieldsSize(c.args) + hops;
   return c.replicaRead ? size + 2 : size;
 }
 
 export function encodeForwardBatch(m: ForwardBatchMessage): Buffer {
   const sizes = m.commands.map(commandSize);
-  let total = textFieldSize(m.fromNodeId) + DOUBLE_FIELD_SIZE;
-  for (const size of sizes) total += lenFieldSize(size);
-  const w = new ProtoWriter(Buffer.allocUnsafe(total));
+  const w = new ProtoWriter(Buffer.allocUnsafe(lenFieldsSize(sizes) + textFieldSize(m.fromNodeId) + DOUBLE_FIELD_SIZE));
   for (let i = 0; i < sizes.length; i++) {
     const c = m.commands[i]!;
     w.message(1, sizes[i]!);
@@ -118,9 +118,7 @@ function replySize(m: ForwardReplyMessage): number {
 
 export function encodeForwardReplyBatch(m: ForwardReplyBatchMessage): Buffer {
   const sizes = m.replies.map(replySize);
-  let total = 0;
-  for (const size of sizes) total += lenFieldSize(size);
-  const w = new ProtoWriter(Buffer.allocUnsafe(total));
+  const w = new ProtoWriter(Buffer.allocUnsafe(lenFieldsSize(sizes)));
   for (let i = 0; i < sizes.length; i++) {
     const r = m.replies[i]!;
     w.message(1, sizes[i]!);

@@ -15,7 +15,9 @@ export {
 export {
   ProtoReader,
   ProtoWriter,
+  binFieldsSize,
   lenFieldSize,
+  lenFieldsSize,
   textFieldSize,
   varintSize,
   DOUBLE_FIELD_SIZE,

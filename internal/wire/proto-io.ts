@@ -137,6 +137,20 @@ export function varintSize(n: number): number {
 /** Size of a length-delimited field with a one-byte tag (field numbers below 16). */
 export const lenFieldSize = (byteLength: number): number => 1 + varintSize(byteLength) + byteLength;
 
+/** Size of length-delimited fields of these byte lengths (nested messages of these sizes). */
+export function lenFieldsSize(byteLengths: readonly number[]): number {
+  let size = 0;
+  for (const n of byteLengths) size += lenFieldSize(n);
+  return size;
+}
+
+/** Size of repeated bytes fields holding these binary strings. */
+export function binFieldsSize(values: readonly BinStr[]): number {
+  let size = 0;
+  for (const v of values) size += lenFieldSize(v.length);
+  return size;
+}
+
 /** Size of a UTF-8 text field with a one-byte tag. */
 export const textFieldSize = (s: string): number => lenFieldSize(Buffer.byteLength(s, 'utf8'));
 
