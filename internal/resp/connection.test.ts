@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Reply } from '../command/index.js';
 import { GokvError } from '../errors/index.js';
@@ -109,6 +110,29 @@ describe('a RESP connection', () => {
     await vi.waitFor(() => expect(held.calls.map((x) => `${x.name} ${x.key}`)).toEqual(['SET a', 'SET b', 'GET a', 'MGET x']));
     held.releaseAll();
     await vi.waitFor(() => expect(c.received()).toBe('$5\r\nSET:a\r\n$5\r\nSET:b\r\n$5\r\nGET:a\r\n$6\r\nMGET:x\r\n'));
+    c.socket.destroy();
+  });
+
+  it('writes the replies to a pipelined batch with one socket write, late replies included', async () => {
+    const held = heldService();
+    served = await serveResp((cmd) => (cmd.key.startsWith('late') ? held.execute(cmd) : cmd.key), { maxInFlight: 64 });
+    const c = await rawClient(served.port);
+    const port = served.port;
+    // Server-side sockets are the ones whose local port is the RESP port.
+    const serverWrites = vi.spyOn(Socket.prototype, 'write');
+    const writesByServer = () => serverWrites.mock.contexts.filter((s) => (s as Socket).localPort === port).length;
+    try {
+      c.socket.write(Array.from({ length: 20 }, (_, i) => frame('GET', `k${i}`)).join(''));
+      await vi.waitFor(() => expect(c.received().split('\r\n').filter((l) => l.startsWith('k'))).toHaveLength(20));
+      expect(writesByServer()).toBe(1);
+      c.socket.write(Array.from({ length: 20 }, (_, i) => frame('GET', `late${i}`)).join(''));
+      await vi.waitFor(() => expect(held.pending).toHaveLength(20));
+      held.releaseAll();
+      await vi.waitFor(() => expect(c.received().split('\r\n').filter((l) => l.startsWith('GET:late'))).toHaveLength(20));
+      expect(writesByServer()).toBe(2);
+    } finally {
+      serverWrites.mockRestore();
+    }
     c.socket.destroy();
   });
 

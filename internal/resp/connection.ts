@@ -126,6 +126,8 @@ export class RespConnection {
   private drain(): void {
     if (this.draining) return;
     this.draining = true;
+    // One clock read per batch: CLIENT LIST shows idle time in whole seconds.
+    const at = this.session.now();
     try {
       while (!this.paused && !this.ending) {
         let argv: BinStr[] | undefined;
@@ -142,28 +144,33 @@ export class RespConnection {
           if (this.peerEnded) this.endInput();
           break;
         }
-        this.pipeline.push(this.run(argv));
+        this.pipeline.push(this.run(argv, at));
       }
     } finally {
       this.draining = false;
-      this.flushOut(); // the replies of one chunk's commands leave in one write
+      this.scheduleFlush();
     }
   }
 
   /**
-   * Queues a reply. Replies are joined and written once per batch (a chunk's synchronous
-   * replies at the end of drain, late ones at the end of the microtask queue): one socket write
-   * per batch instead of one per reply. Returns false when the socket's buffer is full.
+   * Queues a reply. Replies are joined and written once per turn of the event loop, after it has
+   * read every socket that had data (setImmediate runs after the poll phase): one socket write
+   * per batch instead of one per reply, and, as Redis does before it sleeps, the writes to all
+   * clients after all the reads, so a client is woken once per turn. Returns false when the
+   * socket's buffer is full.
    */
   private write(resp: string): boolean {
     this.out += resp;
-    if (!this.draining && !this.flushQueued) {
-      this.flushQueued = true;
-      queueMicrotask(() => this.flushOut());
-    }
+    if (!this.draining) this.scheduleFlush();
     const full = this.socket.writableLength + this.out.length >= this.socket.writableHighWaterMark;
     if (full) this.waitingDrain = true;
     return !full;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushQueued || this.out === '') return;
+    this.flushQueued = true;
+    setImmediate(() => this.flushOut());
   }
 
   private flushOut(): void {
@@ -180,10 +187,10 @@ export class RespConnection {
   }
 
   /** One command's RESP reply, now or later; never throws, never rejects. */
-  private run(argv: BinStr[]): string | Promise<string> {
+  private run(argv: BinStr[], at: number): string | Promise<string> {
     const name = argv[0]!;
     const client = this.session.client;
-    client.lastCommandAtMs = this.session.now();
+    client.lastCommandAtMs = at;
     client.lastCommand = name; // made printable when CLIENT INFO shows it
     this.parts.onCommand();
     try {
