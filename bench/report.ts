@@ -28,7 +28,7 @@ export interface BenchReport {
 }
 
 const num = (v: number, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : '-');
-const HEAD = ['target', 'scenario', 'mode', 'ops/s', 'p50 ms', 'p99 ms', 'p999 ms', 'server us/op', 'server CPU %', 'ELU', 'loop delay p99 ms', 'client us/op', 'other CPU %', 'errors'];
+const HEAD = ['target', 'scenario', 'mode', 'ops/s', 'p50 ms', 'p99 ms', 'p999 ms', 'server us/op', 'server CPU %', 'ELU', 'loop delay p99 ms', 'peer msgs/op', 'client us/op', 'other CPU %', 'errors'];
 
 function row(r: RunResult): string[] {
   return [
@@ -43,6 +43,7 @@ function row(r: RunResult): string[] {
     num(r.cpuPct),
     r.elu === null ? '-' : r.elu.toFixed(2),
     r.loopDelayP99Ms === null ? '-' : num(r.loopDelayP99Ms, 1),
+    r.peerMessagesPerOp == null ? '-' : num(r.peerMessagesPerOp, 2),
     num(r.clientUsPerOp, 1),
     num(r.otherPct),
     String(r.errors),
@@ -114,7 +115,10 @@ ${report.notes.map((n) => `- ${n}`).join('\n')}
   **loop delay p99 ms** comes the same way: the p99 of the event-loop delay over the window
   (worst process; \`monitorEventLoopDelay\` at 10 ms, less those 10 ms), how long a request
   that has arrived may wait before the server's JavaScript reads it. It is measured alike in
-  gokv and in the bare servers.
+  gokv and in the bare servers. **peer msgs/op** (three-node targets) counts, through the same
+  hook, the Forward and Replicate messages the nodes sent each other per operation: each is one
+  batch, so the fewer per write, the larger the batches (each is answered by one or more reply
+  batches or acks, not counted).
 - **bare** is bench/bare-server.ts: grpc-js with the same proto and server options, replying
   with a precomputed MessagePack reply of the same shape, no store work: the transport ceiling.
 - **bare3** is three processes of bench/bare-cluster-node.ts: the ceiling of \`cluster3\`'s

@@ -37,6 +37,11 @@ export interface RunResult {
   readonly loopDelayP99Ms: number | null;
   /** Open-loop runs on gokv: the command's latency as the nodes measured it over the window (server-latency.ts). */
   readonly server?: ServerLatency;
+  /**
+   * Forward and Replicate messages (batches) the target's processes sent each other per
+   * completed operation (bench hook); null for a one-process target or when unknown.
+   */
+  readonly peerMessagesPerOp?: number | null;
 }
 
 export interface Timing {
@@ -61,11 +66,13 @@ function request<T>(child: ChildProcess, msg: WorkerMessage, expect: string): Pr
 }
 
 /** What a hooked process reports on SIGUSR2 (bench-hook.ts). */
-interface HookSample {
+export interface HookSample {
   readonly idle: number;
   readonly active: number;
   /** Event-loop delay p99 since the previous sample, in ms. */
   readonly loopDelayP99Ms: number | null;
+  /** Forward and Replicate messages sent to peers since the process started. */
+  readonly peerMessages?: { readonly forward: number; readonly replicate: number };
 }
 
 /**
@@ -88,6 +95,22 @@ async function sampleElu(target: Target): Promise<Array<HookSample | undefined>>
       return undefined;
     }),
   );
+}
+
+/**
+ * Forward and Replicate messages sent between the target's processes over the window, per
+ * operation: null for a one-process target, or when a process did not answer both samples.
+ */
+export function peerMessagesPerOp(before: ReadonlyArray<HookSample | undefined>, after: ReadonlyArray<HookSample | undefined>, ops: number): number | null {
+  if (after.length < 2 || ops <= 0) return null;
+  let sent = 0;
+  for (let i = 0; i < after.length; i++) {
+    const a = before[i]?.peerMessages;
+    const b = after[i]?.peerMessages;
+    if (a === undefined || b === undefined) return null;
+    sent += b.forward - a.forward + b.replicate - a.replicate;
+  }
+  return sent / ops;
 }
 
 /** The largest event-loop delay p99 of the window's end samples (each covers the window). */
@@ -207,6 +230,7 @@ export class LoadWorkers {
       otherPct: Math.max(0, ((machine1 - machine0 - (cpu1 - cpu0) - (client1 - client0)) / 1e6 / seconds) * 100),
       elu: elus.length > 0 ? elus.reduce((a, b) => a + b, 0) / elus.length : null,
       loopDelayP99Ms: worstLoopDelay(elu1),
+      peerMessagesPerOp: peerMessagesPerOp(elu0, elu1, ops),
       ...(latency0 && latency1 ? { server: serverLatency(latency0, latency1) } : {}),
     };
     return firstError === undefined ? result : { ...result, firstError };
