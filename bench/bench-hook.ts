@@ -4,8 +4,9 @@
 //   idle/active ms) as a JSON line to that file, so the bench reads event-loop utilisation of a
 //   process it does not control from outside (ELU cannot be read via /proc). The line also has
 //   the p99 of the event-loop delay since the previous signal, measured the same way in every
-//   process (gokv, and the bare servers, which have no /metrics). The line also counts the Forward and Replicate messages this process has sent to its peers
-//   (one per batch), so the bench can tell how many internal messages a cluster write costs;
+//   process (gokv, and the bare servers, which have no /metrics), and the Forward and Replicate
+//   messages the process has sent its peers (one per batch; peer-messages.ts), so the bench can
+//   tell how many internal messages a cluster write costs;
 // - with an IPC channel (fork), the process exits when the bench goes away, even on SIGKILL.
 // Nothing in gokv imports this file; cmd/gokv/main.ts is unchanged.
 import { appendFileSync } from 'node:fs';
