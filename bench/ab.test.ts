@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { abTable, ratioSummary } from './ab.js';
+import { abTable, ratioSummary, startOrder } from './ab.js';
 
 describe('ratioSummary', () => {
   it('takes the median of per-round ratios, not the ratio of medians', () => {
@@ -17,6 +17,13 @@ describe('ratioSummary', () => {
   it('averages the middle two ratios of an even count', () => {
     const s = ratioSummary([1, 2, 3, 4].map((r) => ({ num: r, den: 1 })));
     expect(s.median).toBe(2.5);
+  });
+
+  it('starts every target first, second and third once over three fresh rounds', () => {
+    const orders = [0, 1, 2].map((round) => startOrder(3, round));
+    expect(orders[0]).toEqual([0, 1, 2]);
+    for (let place = 0; place < 3; place++) expect(new Set(orders.map((o) => o[place]))).toEqual(new Set([0, 1, 2]));
+    for (const o of orders) expect([...o].sort()).toEqual([0, 1, 2]);
   });
 
   it('prints one table row per scenario with the median ratio and its range', () => {

@@ -49,6 +49,15 @@ const RUN_TIMING = { warmupMs: 300, measureMs: 2000 };
 const roundOrder = (targets: number, round: number): number[] =>
   Array.from({ length: targets }, (_, i) => (round % 2 === 0 ? i : targets - 1 - i));
 
+/**
+ * The order in which a fresh round starts and warms up its targets: round r begins with target
+ * r mod n. A cluster started first in its round cost more per write than those started after it,
+ * even with identical builds (docs/benchmarks.md, "Before and after in one run"), so over n
+ * rounds each target takes each place once.
+ */
+export const startOrder = (targets: number, round: number): number[] =>
+  Array.from({ length: targets }, (_, k) => (k + round) % targets);
+
 /** One row per pair from one plan's server us/op per round (indexed by target), logged as it goes. */
 function pairRows(pairs: readonly Pair[], { scenario, mode }: Plan, perRound: readonly number[][], log: (line: string) => void): AbRow[] {
   return pairs.map((pair) => {
@@ -154,31 +163,31 @@ export async function runAbBase(options: BenchOptions, baseRoot: string, log: (l
   // round must not restore what one of this round wrote.
   const base = (round: number, label = 'base') => ({ root: baseRoot, label: `r${round + 1}-${label}-` });
   const now = (round: number) => ({ label: `r${round + 1}-` });
+  // Targets by index: 0 the base build, 1 this checkout, 2 the base build again (the control).
+  const starters = (nodes: number): Starter[] => [
+    (r) => startGokv(nodes, [], base(r)),
+    (r) => startGokv(nodes, [], now(r)),
+    (r) => startGokv(nodes, [], base(r, 'base2')),
+  ];
   const workers = await LoadWorkers.start(options.workers, options.keys);
   const rows: AbRow[] = [];
   try {
     if (options.parts.has('single')) {
-      const start = async (r: number) => [await startGokv(1, [], base(r)), await startGokv(1, [], now(r)), await startGokv(1, [], base(r, 'base2'))];
       const pairs = [
         { name: 'single now / base', num: 1, den: 0 },
         { name: 'single base / base (control)', num: 2, den: 0 },
       ];
-      rows.push(...(await freshRounds(workers, start, pairs, hsetHgetPlans(), options, log)));
+      rows.push(...(await freshRounds(workers, starters(1), pairs, hsetHgetPlans(), options, log)));
     }
     if (options.parts.has('cluster')) {
       // A second cluster of REF is the control here too: a run of identical builds read
       // 0.80-0.90x (docs/benchmarks.md), so a ratio means something only beside its control.
-      const start = async (r: number) => [
-        await startGokv(3, [], base(r)),
-        await startGokv(3, [], now(r)),
-        await startGokv(3, [], base(r, 'base2')),
-      ];
       const writes = WRITE_MODES.map((mode) => ({ scenario: 'hset' as const, mode }));
       const pairs = [
         { name: 'cluster now / base', num: 1, den: 0 },
         { name: 'cluster base / base (control)', num: 2, den: 0 },
       ];
-      rows.push(...(await freshRounds(workers, start, pairs, writes, options, log)));
+      rows.push(...(await freshRounds(workers, starters(3), pairs, writes, options, log)));
     }
   } finally {
     await workers.stop();
@@ -186,10 +195,16 @@ export async function runAbBase(options: BenchOptions, baseRoot: string, log: (l
   return rows;
 }
 
-/** Rounds that each start the targets afresh, warm them up, run every plan on each, and stop them. */
+/** Starts one target of a fresh round (the round number labels its processes). */
+type Starter = (round: number) => Promise<Target>;
+
+/**
+ * Rounds that each start the targets afresh (in startOrder), warm them up in the same order, run
+ * every plan on each, and stop them.
+ */
 async function freshRounds(
   workers: LoadWorkers,
-  start: (round: number) => Promise<Target[]>,
+  starters: readonly Starter[],
   pairs: readonly Pair[],
   plans: readonly Plan[],
   options: BenchOptions,
@@ -197,11 +212,19 @@ async function freshRounds(
 ): Promise<AbRow[]> {
   const perPlan: number[][][] = plans.map(() => []);
   for (let round = 0; round < options.rounds; round++) {
-    const targets = await start(round);
-    log(`ab: round ${round + 1} of ${options.rounds}: ${targets.map((x) => x.name).join(', ')} started`);
+    const order = startOrder(starters.length, round);
+    const started: Target[] = [];
+    const targets: Target[] = [];
     try {
-      for (const target of targets) await warmUp(workers, target, options.quick);
-      if (plans.some((p) => p.scenario !== 'hset')) for (const target of targets) await workers.preload(target.addresses);
+      for (const i of order) started.push((targets[i] = await starters[i]!(round)));
+    } catch (err) {
+      await Promise.all(started.map((target) => target.stop()));
+      throw err;
+    }
+    log(`ab: round ${round + 1} of ${options.rounds}: ${order.map((i) => targets[i]!.name).join(', ')} started, in that order`);
+    try {
+      for (const i of order) await warmUp(workers, targets[i]!, options.quick);
+      if (plans.some((p) => p.scenario !== 'hset')) for (const i of order) await workers.preload(targets[i]!.addresses);
       for (const [p, { scenario, mode }] of plans.entries()) {
         const us: number[] = [];
         for (const i of roundOrder(targets.length, round)) us[i] = (await workers.run(targets[i]!, scenario, mode, RUN_TIMING)).cpuUsPerOp;
