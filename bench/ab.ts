@@ -180,8 +180,9 @@ export async function runAbBase(options: BenchOptions, baseRoot: string, log: (l
       rows.push(...(await freshRounds(workers, starters(1), pairs, hsetHgetPlans(), options, log)));
     }
     if (options.parts.has('cluster')) {
-      // A second cluster of REF is the control here too: a run of identical builds read
-      // 0.80-0.90x (docs/benchmarks.md), so a ratio means something only beside its control.
+      // A second cluster of REF is the control here too: it shows the spread of identical
+      // builds (0.95-1.10x in one run since the start order rotates; 0.80-0.90x before, see
+      // docs/benchmarks.md), so a ratio means something only beside its control.
       const writes = WRITE_MODES.map((mode) => ({ scenario: 'hset' as const, mode }));
       const pairs = [
         { name: 'cluster now / base', num: 1, den: 0 },
