@@ -60,3 +60,23 @@ describe('ClusterState write fence', () => {
     expect(state.writable()).toBe(true);
   });
 });
+
+describe('ClusterState joined', () => {
+  it('stays joined once it saw a peer, even if nothing asked before the peers went away', async () => {
+    const clock = new ManualClock();
+    let ring = ['a'];
+    const gossiper = {
+      freshness: { lastTickMs: 0, longStallAtMs: -Infinity, lastExchangeMs: 0 },
+      ringMembers: () => ring,
+      members: () => ring.map((id) => ({ id, status: 'alive' })),
+      member: () => ({ status: 'alive' }),
+    } as unknown as Gossiper;
+    const state = new ClusterState('a', gossiper, await createHasher(), 8, clock, SUSPECT_AFTER_MS, true);
+    expect(state.joined()).toBe(false); // seeds configured, no peer heard yet
+    ring = ['a', 'b'];
+    state.onChange([]); // the gossiper reports a change: the ring is rebuilt
+    ring = ['a']; // b is out of reach before any command reached this node
+    state.onChange([]);
+    expect(state.joined()).toBe(true);
+  });
+});

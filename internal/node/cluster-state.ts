@@ -34,7 +34,6 @@ export class ClusterState {
 
   /** See ClusterView.joined. */
   joined(): boolean {
-    if (!this.hasJoined && this.current.ring.size > 1) this.hasJoined = true;
     return this.hasJoined;
   }
 
@@ -109,6 +108,9 @@ export class ClusterState {
     let known = 0;
     if (gossiper) for (const m of gossiper.members()) if (m.status !== 'left') known++;
     this.counts = { ring: ring.size, known: Math.max(known, ring.size) };
+    // Latched here, with every ring, not when a command asks: a node that served nothing before
+    // its peers went out of reach (a partition) would otherwise refuse everything as "joining".
+    if (ring.size > 1) this.hasJoined = true;
     return {
       selfId: this.selfId,
       ring,
