@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FaultLinks } from './helpers/fault-links.js';
+import type { GokvNode } from '../internal/node/index.js';
 import { startCluster, waitForConvergence, type InProcessCluster } from './helpers/in-process-cluster.js';
 import { compareReplicas, storeSource } from './helpers/replicas.js';
 import { TIMINGS, waitUntilOut } from './faults/in-process-scenarios.js';
@@ -16,6 +17,24 @@ afterEach(async () => {
   cluster = undefined;
 });
 
+/** Every gained arc handed off: each node holds all it owns, so a cut leaves full copies. */
+async function handOffsSettled(c: InProcessCluster): Promise<void> {
+  await expect.poll(() => c.nodes.map((n) => n.members()[0]!.handOff?.arcsArriving), { timeout: 30_000 }).toEqual(c.nodes.map(() => 0));
+}
+
+/**
+ * The first key named `${prefix}${i}` that `write` creates and `node` holds a copy of (or, with
+ * `held: false`, does not): with replicas 1, each key is on two of the three nodes.
+ */
+async function keyWhere(node: GokvNode, held: boolean, prefix: string, write: (key: string) => Promise<unknown>): Promise<string> {
+  for (let i = 0; i < 64; i++) {
+    const key = `${prefix}${i}`;
+    await write(key);
+    if ((node.store.exportKey(key) !== undefined) === held) return key;
+  }
+  throw new Error(`no key ${prefix}* is ${held ? '' : 'not '}held by ${node.id}`);
+}
+
 describe('conflicting writes across a partition (minority_writes: accept)', () => {
   it('resolve by version on every copy after healing', async () => {
     const links = new FaultLinks();
@@ -24,74 +43,76 @@ describe('conflicting writes across a partition (minority_writes: accept)', () =
     links.learn(c.nodes);
     const [a, b, minority] = c.nodes as [typeof c.nodes[0], typeof c.nodes[0], typeof c.nodes[0]];
     const [ca, , cm] = c.clients as [typeof c.clients[0], typeof c.clients[0], typeof c.clients[0]];
-    await ca.run('HSET', 'conflict:1', 'f', 'before');
-    await ca.run('HSET', 'conflict:2', 'f', 'before');
-    await ca.run('RPUSH', 'conflict:list', 'before');
+    await handOffsSettled(c);
+    // Keys both sides hold a copy of (the minority refuses those it holds none of: next test).
+    const hset = (key: string) => ca.run('HSET', key, 'f', 'before');
+    const k1 = await keyWhere(minority, true, 'conflict:1:', hset);
+    const k2 = await keyWhere(minority, true, 'conflict:2:', hset);
+    const kl = await keyWhere(minority, true, 'conflict:list:', (key) => ca.run('RPUSH', key, 'before'));
 
     links.partition([minority.id], [a.id, b.id]);
     await waitUntilOut([a, b], [minority.id]);
     await waitUntilOut([minority], [a.id, b.id]);
-    // conflict:1 - the minority writes first, the majority later: the majority's copy wins.
-    await cm.run('HSET', 'conflict:1', 'f', 'minority');
-    await cm.run('RPUSH', 'conflict:list', 'minority');
+    // k1: the minority writes first, the majority later: the majority's copy wins.
+    await cm.run('HSET', k1, 'f', 'minority');
+    await cm.run('RPUSH', kl, 'minority');
     await new Promise((r) => setTimeout(r, 20)); // distinct wall-clock versions, not a wait for a condition
-    await ca.run('HSET', 'conflict:1', 'f', 'majority');
-    await ca.run('RPUSH', 'conflict:list', 'majority');
-    // conflict:2 - the majority first, the minority later: the minority's copy wins.
-    await ca.run('HSET', 'conflict:2', 'f', 'majority');
+    await ca.run('HSET', k1, 'f', 'majority');
+    await ca.run('RPUSH', kl, 'majority');
+    // k2: the majority first, the minority later: the minority's copy wins.
+    await ca.run('HSET', k2, 'f', 'majority');
     await new Promise((r) => setTimeout(r, 20));
-    await cm.run('HSET', 'conflict:2', 'f', 'minority');
+    await cm.run('HSET', k2, 'f', 'minority');
 
     links.heal();
     await waitForConvergence(c.nodes, 3, 30_000);
-    const keys = ['conflict:1', 'conflict:2', 'conflict:list'];
+    const keys = [k1, k2, kl];
     const sources = c.nodes.map(storeSource);
     await expect
       .poll(async () => compareReplicas(sources, keys, 2), { timeout: 20_000, interval: 100 })
       .toMatchObject({ wrongCopies: [], divergent: [] });
     for (const client of c.clients) {
-      expect(String(((await client.run('HMGET', 'conflict:1', 'f')) as Buffer[])[0])).toBe('majority');
-      expect(String(((await client.run('HMGET', 'conflict:2', 'f')) as Buffer[])[0])).toBe('minority');
+      expect(String(((await client.run('HMGET', k1, 'f')) as Buffer[])[0])).toBe('majority');
+      expect(String(((await client.run('HMGET', k2, 'f')) as Buffer[])[0])).toBe('minority');
       // A list is one value: the later side's whole copy wins, the other side's push is lost.
-      expect(((await client.run('LRANGE', 'conflict:list', '0', '-1')) as Buffer[]).map(String)).toEqual(['before', 'majority']);
+      expect(((await client.run('LRANGE', kl, '0', '-1')) as Buffer[]).map(String)).toEqual(['before', 'majority']);
     }
   }, 90_000);
 
-  // A node cut off with `accept` takes over the arcs whose owners it can no longer reach, and
-  // with no copy to pull it starts their keys empty. Its later write gives that copy the higher
-  // version, so on healing it wins whole: the key's history from before the partition is lost
-  // too (docs/consistency.md, loss window 2). Found by partition-minority-accept.
-  it('a key the minority never held: its copy started empty can win, history and all', async () => {
+  // A node cut off with `accept` takes over the arcs whose owners it can no longer reach. It has
+  // no copy of their keys to pull: were it to start them empty, its later writes would make that
+  // copy the newer one, and on healing it would replace the key's whole history. It refuses them
+  // instead while their owners are held dead (found by partition-minority-accept).
+  it('a key the minority never held is refused there, and keeps its history', async () => {
     const links = new FaultLinks();
     cluster = await startCluster(3, { ...TIMINGS, cluster: { replicas: 1, minorityWrites: 'accept' } }, { deps: (id) => ({ faults: links.forNode(id) }) });
     const c = cluster;
     links.learn(c.nodes);
     const [a, b, minority] = c.nodes as [typeof c.nodes[0], typeof c.nodes[0], typeof c.nodes[0]];
     const [ca, , cm] = c.clients as [typeof c.clients[0], typeof c.clients[0], typeof c.clients[0]];
-    // replicas 1: two of the three nodes hold each key; find one the minority does not hold.
-    let list = '';
-    for (let i = 0; list === '' && i < 64; i++) {
-      await ca.run('RPUSH', `blind:${i}`, 'before');
-      if (minority.store.exportKey(`blind:${i}`) === undefined) list = `blind:${i}`;
-    }
-    expect(list).not.toBe('');
+    await handOffsSettled(c);
+    const rpush = (key: string) => ca.run('RPUSH', key, 'before');
+    const list = await keyWhere(minority, false, 'blind:', rpush);
+    const own = await keyWhere(minority, true, 'own:', rpush);
 
     links.partition([minority.id], [a.id, b.id]);
     await waitUntilOut([a, b], [minority.id]);
     await waitUntilOut([minority], [a.id, b.id]);
     await ca.run('RPUSH', list, 'majority');
-    await new Promise((r) => setTimeout(r, 20)); // distinct wall-clock versions, not a wait for a condition
-    await cm.run('RPUSH', list, 'minority'); // applied to an empty list: the minority has no copy
-    expect(((await cm.run('LRANGE', list, '0', '-1')) as Buffer[]).map(String)).toEqual(['minority']);
+    await expect(cm.run('RPUSH', list, 'minority')).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('held dead') });
+    await expect(cm.run('LRANGE', list, '0', '-1')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    // A key it holds is still served and written (accept mode).
+    await cm.run('RPUSH', own, 'minority');
 
     links.heal();
     await waitForConvergence(c.nodes, 3, 30_000);
     const sources = c.nodes.map(storeSource);
     await expect
-      .poll(async () => compareReplicas(sources, [list], 2), { timeout: 20_000, interval: 100 })
+      .poll(async () => compareReplicas(sources, [list, own], 2), { timeout: 20_000, interval: 100 })
       .toMatchObject({ wrongCopies: [], divergent: [] });
     for (const client of c.clients) {
-      expect(((await client.run('LRANGE', list, '0', '-1')) as Buffer[]).map(String)).toEqual(['minority']);
+      expect(((await client.run('LRANGE', list, '0', '-1')) as Buffer[]).map(String)).toEqual(['before', 'majority']);
+      expect(((await client.run('LRANGE', own, '0', '-1')) as Buffer[]).map(String)).toEqual(['before', 'minority']);
     }
   }, 90_000);
 });

@@ -14,7 +14,7 @@ import { flush, ringOf } from './testing/fixtures.js';
 // [101,201) from b then c, and [201,251) from c then a. Keys `@150:x` sit at 150.
 const WINDOW_MS = 60_000;
 
-function setup() {
+function setup(change = { replicas: 1, before: ringOf('a', 'b', 'c'), after: ringOf('a', 'b', 'c', 'd') }) {
   const clock = new ManualClock();
   const network = new FakeHandOffNetwork();
   const stores = new Map<string, Store>();
@@ -36,10 +36,10 @@ function setup() {
   const store = stores.get('d')!;
   const arrivals = new Arrivals(
     { store, selfId: 'd', sink: network.sinkFor('d'), clock, log: silentLogger(), position: readableHash },
-    { replicas: 1, windowMs: WINDOW_MS },
+    { replicas: change.replicas, windowMs: WINDOW_MS },
   );
   network.onDone('d', (from, arcs) => arrivals.handed(from, arcs));
-  arrivals.onRingChange(ringOf('a', 'b', 'c'), ringOf('a', 'b', 'c', 'd'));
+  arrivals.onRingChange(change.before, change.after);
   const put = (id: string, key: BinStr, value: string, version: number) =>
     stores.get(id)!.mergeKey(key, { type: 'hash', value: ['f', value], expireAtMs: 0, version });
   const valueAt = (id: string, key: BinStr) => stores.get(id)!.exportKey(key);
@@ -134,6 +134,40 @@ describe('Arrivals: pull-on-miss for arcs gained and not handed yet', () => {
     t.arrivals.memberGone('c');
     expect(t.arrivals.ready('@151:k', 151)).toBeUndefined();
     expect(t.arrivals.stats.pendingArcs).toBe(1); // [201,251) still has a
+  });
+
+  // b and c die, replicas 0: d takes over b's arc (101,201), a stays on (251,...]. Keys at 150.
+  const takeover = { replicas: 0, before: ringOf('a', 'b', 'c', 'd'), after: ringOf('a', 'd') };
+
+  it('refuses a key of an arc taken over while its previous owners are all held dead, until one is back', async () => {
+    const t = setup(takeover);
+    t.put('b', '@150:k', 'before', 5);
+    t.arrivals.memberDead('b');
+    t.arrivals.memberDead('c');
+    // Across a partition b still holds the key: a copy started empty here would later win.
+    await expect(t.arrivals.ready('@150:k', 150)).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('held dead') });
+    await expect(t.arrivals.scanRemote(120, 200, [])).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(t.network.calls).toEqual([]);
+    t.arrivals.memberAlive('b');
+    await t.arrivals.ready('@150:k', 150);
+    expect(t.valueAt('d', '@150:k')).toMatchObject({ version: 5 });
+  });
+
+  it('serves an arc taken over as it is here once its dead owners are forgotten', () => {
+    const t = setup(takeover);
+    t.arrivals.memberDead('b');
+    t.arrivals.memberGone('b'); // forget_dead_after passed: gone for good
+    expect(t.arrivals.ready('@150:k', 150)).toBeUndefined();
+  });
+
+  it('after a join, drops a dead source: asks the others, and ends the arc when none is left', async () => {
+    const t = setup(); // d joined: its copies took every write since
+    t.arrivals.memberDead('b'); // [101,201) was b's then c's
+    t.put('c', '@150:k', 'v', 5);
+    await t.arrivals.ready('@150:k', 150);
+    expect(t.fetches().map((c) => c.to)).toEqual(['c']);
+    t.arrivals.memberDead('c');
+    expect(t.arrivals.ready('@151:k', 151)).toBeUndefined();
   });
 
   it('stops pulling after the window, whatever was reported', () => {

@@ -32,8 +32,16 @@ export interface ArrivalsOptions {
  * node gains arcs (a join, a restart, another member's death or leave), a command for a key in
  * such an arc first pulls the key from the arc's previous owners (FetchKeys), merges what they
  * hold by version, then runs here; the previous owners forward that key's later commands here,
- * so both never accept writes for it. An arc stops pulling when its first previous owner
- * reports it handed off, when no previous owner is left, or after the window.
+ * so both never accept writes for it. An arc stops pulling when its first live previous owner
+ * reports it handed off, when no previous owner is left (left or forgotten), or after the window.
+ *
+ * A previous owner held dead is skipped. Where this node took the arc over (its owners dropped
+ * out of the ring), it stays a source: across a partition it still holds the arc's keys. While
+ * every previous owner of such an arc is held dead, its keys are refused here (UNAVAILABLE)
+ * rather than started empty: an empty copy written here would be the newer one when the
+ * partition heals and would replace the key's whole history (docs/consistency.md). That lasts
+ * until one of them is alive again or they are forgotten (forget_dead_after). Where this node
+ * joined, its copies took every write since; a dead source is dropped there, as before.
  */
 export class Arrivals {
   readonly #deps: ArrivalsDeps;
@@ -64,9 +72,19 @@ export class Arrivals {
     if (added > 0) this.#deps.log.info({ arcs: added, pending: this.#pending.size }, 'arcs gained: pulling keys on a miss until handed off');
   }
 
-  /** A member died or left: it is nobody's source any more. */
+  /** A member left or was forgotten: it is nobody's source any more. */
   memberGone(id: string): void {
     if (this.#pending.removeSource(id) > 0) this.#settle();
+  }
+
+  /** A member was declared dead: it is not asked; arcs taken over from it wait for it (see the class). */
+  memberDead(id: string): void {
+    if (this.#pending.markDead(id) > 0) this.#settle();
+  }
+
+  /** A member held dead is alive again: it is asked again. */
+  memberAlive(id: string): void {
+    this.#pending.markAlive(id);
   }
 
   /** `from` handed off everything it holds in `arcs` (its `done` message). */
@@ -80,7 +98,9 @@ export class Arrivals {
    */
   expectsFromOther(position: number, asker: string): boolean {
     const seg = this.#live(this.#pending.find(position));
-    return seg !== undefined && seg.sources[0] !== asker;
+    if (seg === undefined) return false;
+    const first = this.#pending.liveSources(seg)[0];
+    return first !== undefined && first !== asker;
   }
 
   /**
@@ -95,7 +115,9 @@ export class Arrivals {
     if (this.#checked.has(key)) return undefined;
     const seg = this.#live(this.#pending.find(position));
     if (seg === undefined) return undefined;
-    const pull = this.#pull(key, seg.sources).finally(() => this.#inflight.delete(key));
+    const sources = this.#pending.liveSources(seg);
+    if (sources.length === 0) return Promise.reject(heldDead(seg.sources));
+    const pull = this.#pull(key, sources).finally(() => this.#inflight.delete(key));
     this.#inflight.set(key, pull);
     return pull;
   }
@@ -117,9 +139,11 @@ export class Arrivals {
     const { sink, position } = this.#deps;
     const pages = await Promise.all(
       segs.map(async (seg) => {
-        const answers = await Promise.allSettled(seg.sources.map((id) => sink.scan(id, seg.from, seg.to, args)));
+        const sources = this.#pending.liveSources(seg);
+        if (sources.length === 0) throw heldDead(seg.sources);
+        const answers = await Promise.allSettled(sources.map((id) => sink.scan(id, seg.from, seg.to, args)));
         const ok = answers.filter((a): a is PromiseFulfilledResult<RangeKeys> => a.status === 'fulfilled');
-        if (ok.length === 0) throw unreachable(seg.sources);
+        if (ok.length === 0) throw unreachable(sources);
         // Complete below the smallest next any source reported.
         return { keys: ok.flatMap((a) => a.value.keys), next: Math.min(...ok.map((a) => a.value.next)) };
       }),
@@ -205,6 +229,13 @@ export class Arrivals {
       this.#deps.log.info({ pulls: this.#pulls }, 'every gained arc handed off');
     }
   }
+}
+
+function heldDead(sources: readonly string[]): GokvError {
+  return new GokvError(
+    'UNAVAILABLE',
+    `UNAVAILABLE every previous owner of this key (${sources.join(', ')}) is held dead and may still hold it: not served here until one is back or they are forgotten; retry`,
+  );
 }
 
 function unreachable(sources: readonly string[]): GokvError {

@@ -9,16 +9,23 @@ export interface PendingSegment {
   readonly sources: readonly string[];
   /** Monotonic ms when this node gained it. */
   readonly sinceMs: number;
+  /**
+   * Gained because a previous owner dropped out of the ring (its death or leave), not because
+   * this node joined: then a source held dead is waited for, not dropped (see markDead).
+   */
+  readonly takeover: boolean;
 }
 
 /**
  * The arcs this node became an owner of and whose keys have not all arrived yet (the receiving
  * side of a hand-off). Pure bookkeeping: sorted, non-overlapping segments, each with the members
- * that held it before. A segment ends when its first source reports the arc handed off, when no
- * source is left to ask, or when it is older than the window the caller enforces.
+ * that held it before. A segment ends when its first live source reports the arc handed off,
+ * when no source is left to ask, or when it is older than the window the caller enforces.
  */
 export class PendingRanges {
   #segments: PendingSegment[] = [];
+  /** Sources held dead: kept (they may come back with the arc's keys) but never asked. */
+  readonly #dead = new Set<string>();
 
   get size(): number {
     return this.#segments.length;
@@ -39,7 +46,8 @@ export class PendingRanges {
       if (!arc.after.includes(self) || arc.before.includes(self)) continue;
       const sources = arc.before.filter((id) => id !== self);
       if (sources.length === 0) continue;
-      this.#add({ from: arc.from, to: arc.to, sources, sinceMs: nowMs });
+      const takeover = sources.some((id) => !after.has(id));
+      this.#add({ from: arc.from, to: arc.to, sources, sinceMs: nowMs, takeover });
       added++;
     }
     return added;
@@ -98,9 +106,30 @@ export class PendingRanges {
     return out;
   }
 
+  /** The segment's sources not held dead, in order: the members to ask. */
+  liveSources(seg: PendingSegment): readonly string[] {
+    return this.#dead.size === 0 ? seg.sources : seg.sources.filter((id) => !this.#dead.has(id));
+  }
+
+  /**
+   * A source was declared dead. Where this node took the arc over, it stays a source, skipped
+   * until it is alive again or gone: across a partition it still holds the arc's keys, and while
+   * all of them are dead the arc waits. Where this node joined, its copies have taken every write
+   * since; the dead source is dropped and a segment with none left ends, as on a leave. Returns
+   * how many segments ended.
+   */
+  markDead(member: string): number {
+    this.#dead.add(member);
+    return this.#drop(member, (s) => !s.takeover);
+  }
+
+  markAlive(member: string): void {
+    this.#dead.delete(member);
+  }
+
   /**
    * `member` has handed off everything it holds in these arcs: the parts of segments whose
-   * first source is `member` are complete. Returns how many positions were cleared.
+   * first live source is `member` are complete. Returns how many positions were cleared.
    */
   handed(member: string, arcs: readonly { from: number; to: number }[]): number {
     let cleared = 0;
@@ -109,7 +138,7 @@ export class PendingRanges {
       const to = Math.min(HASH_SPACE, arc.to);
       if (from >= to) continue;
       this.#cut(from, to, (s) => {
-        if (s.sources[0] !== member) return s;
+        if (this.liveSources(s)[0] !== member) return s;
         cleared += s.to - s.from;
         return undefined;
       });
@@ -117,19 +146,10 @@ export class PendingRanges {
     return cleared;
   }
 
-  /** A member died or left: it is no longer a source; a segment with none left ends. */
+  /** A member left or was forgotten: it is no longer a source; a segment with none left ends. */
   removeSource(member: string): number {
-    let ended = 0;
-    this.#segments = this.#segments.flatMap((s) => {
-      if (!s.sources.includes(member)) return [s];
-      const sources = s.sources.filter((id) => id !== member);
-      if (sources.length === 0) {
-        ended++;
-        return [];
-      }
-      return [{ ...s, sources }];
-    });
-    return ended;
+    this.#dead.delete(member);
+    return this.#drop(member, () => true);
   }
 
   /** Ends segments gained before `cutoffMs`; returns them. */
@@ -143,13 +163,28 @@ export class PendingRanges {
     this.#segments = [];
   }
 
+  /** Removes `member` from the sources of the segments `where` selects; ends those left with none. */
+  #drop(member: string, where: (s: PendingSegment) => boolean): number {
+    let ended = 0;
+    this.#segments = this.#segments.flatMap((s) => {
+      if (!s.sources.includes(member) || !where(s)) return [s];
+      const sources = s.sources.filter((id) => id !== member);
+      if (sources.length === 0) {
+        ended++;
+        return [];
+      }
+      return [{ ...s, sources }];
+    });
+    return ended;
+  }
+
   #add(seg: PendingSegment): void {
     // Split existing segments at the new one's ends, then merge sources over the overlap.
     const pieces: PendingSegment[] = [];
     let cursor = seg.from;
     this.#cut(seg.from, seg.to, (s) => {
       if (s.from > cursor) pieces.push({ ...seg, from: cursor, to: s.from });
-      pieces.push({ ...s, sources: union(s.sources, seg.sources), sinceMs: Math.max(s.sinceMs, seg.sinceMs) });
+      pieces.push({ ...s, sources: union(s.sources, seg.sources), sinceMs: Math.max(s.sinceMs, seg.sinceMs), takeover: s.takeover || seg.takeover });
       cursor = s.to;
       return undefined; // re-added below
     });

@@ -156,13 +156,9 @@ export async function lossyLinks(env: Env): Promise<void> {
  * node3 cut off from node1 and node2 (both ways) until each side holds the other dead, plus a
  * phase of writes; then healed. Writers keep using every node, the minority's too.
  */
-export async function isolateOne(
-  env: Env,
-  atCut?: (minority: GokvNode) => void,
-): Promise<{ fromMs: number; healedMs: number; toMs: number; minority: string }> {
+export async function isolateOne(env: Env): Promise<{ fromMs: number; healedMs: number; toMs: number; minority: string }> {
   const [a, b, c] = env.cluster.nodes as [GokvNode, GokvNode, GokvNode];
   const fromMs = env.now();
-  atCut?.(c); // in the same tick as the cut: what the minority holds as it is cut off
   env.links.partition([c.id], [a.id, b.id]);
   await waitUntilOut([a, b], [c.id]);
   await waitUntilOut([c], [a.id, b.id]);
