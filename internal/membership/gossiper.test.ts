@@ -222,4 +222,17 @@ describe('Gossiper.leave', () => {
     expect(a.stats.rounds).toBe(rounds);
     await a.leave(); // idempotent
   });
+
+  it('announces it to a peer that left before it too (two leaves at once: it may still be handing off)', async () => {
+    const { node } = setup();
+    const [a, b, c] = [node('a', ['b']), node('b'), node('c', ['b'])];
+    await a.round();
+    await c.round();
+    await a.round();
+    await a.leave(); // c hears that a left
+    expect(c.member('a')?.status).toBe('left');
+    await c.leave(); // c leaves while a is still up (its internal server answers)
+    expect(a.member('c')?.status).toBe('left');
+    expect(a.ringMembers()).toEqual(['b']);
+  });
 });

@@ -141,7 +141,8 @@ export class Gossiper {
 
   /**
    * Graceful leave: marks ourselves `left` at a new incarnation, sends the table once to every
-   * live peer (best effort, bounded by the sender's timeouts), then stops.
+   * live peer and every peer that left but is not forgotten yet (best effort, bounded by the
+   * sender's timeouts), then stops.
    */
   async leave(): Promise<void> {
     await this.stop();
@@ -151,7 +152,9 @@ export class Gossiper {
     const entries = this.table.entries();
     const peers: string[] = [];
     for (const { entry } of this.table.values()) {
-      if (entry.id !== this.table.selfId && isInRing(entry.status)) peers.push(entry.internalAddr);
+      // Members that left too (not yet forgotten) may still be handing off, to us among others:
+      // they must hear we left, or they wait on our refusals until their leave_timeout.
+      if (entry.id !== this.table.selfId && (isInRing(entry.status) || entry.status === 'left')) peers.push(entry.internalAddr);
     }
     this.log.info({ peers: peers.length }, 'leaving');
     await Promise.all(peers.map((addr) => this.exchange(addr, entries)));

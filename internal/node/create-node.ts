@@ -340,7 +340,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
           if (options.leave ?? true) {
             await gossiper.leave();
             // Hand every key to its owners in the ring without us, bounded by leave_timeout.
-            if (config.rebalance.leaveTimeoutMs > 0 && store.size > 0) await handOff.leave(state!.view().ring);
+            await handOff.leave();
           } else await gossiper.stop();
         }
         handOff.stop();

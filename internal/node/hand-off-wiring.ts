@@ -50,8 +50,11 @@ export interface HandOff {
   onRingChange(before: Ring, after: Ring): void;
   /** Every batch of member changes (after the ring was rebuilt from them). */
   onMemberChanges(changes: readonly MemberChange[]): void;
-  /** Graceful leave: hands every key to its owners in `after`; false on timeout. */
-  leave(after: Ring): Promise<boolean>;
+  /**
+   * Graceful leave: refuses hand-offs from then on and hands every key to its owners in the ring
+   * without this node (unless rebalance.leave_timeout is 0); false on timeout.
+   */
+  leave(): Promise<boolean>;
   progress(): RebalanceProgress & { pendingArcs: number; pulls: number; movedMarkers: number };
   /** The figures status, Healthcheck and metrics show. */
   status(): HandOffStatus;
@@ -97,6 +100,8 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
   const departures = new Departures({ store, clock }, { markerTtlMs: config.rebalance.pullWindowMs });
 
   let pruneTimer: TimerHandle | undefined;
+  /** Set when this node starts its graceful leave (see leave). */
+  let leaving = false;
   const schedulePrune = (): void => {
     pruneTimer = clock.setTimeout(() => {
       departures.prune();
@@ -121,6 +126,7 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
     },
     internal: {
       rebalance(fromNodeId, message) {
+        if (leaving) throw unavailable(`${selfId} is leaving: hand-off refused; retry with the ring without it`);
         const { applied } = mergeStates(store, message.states);
         const missing = message.confirm.length > 0 ? missingKeys(store, message.confirm) : [];
         const arriving = missing.filter((key) => arrivals.expectsFromOther(hasher.keyPosition(key), fromNodeId));
@@ -173,7 +179,13 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
         }
       }
     },
-    leave: (after) => rebalancer.handOffAll(after, config.rebalance.leaveTimeoutMs),
+    leave: async () => {
+      // From here on, hand-offs to this node are refused: one merged after its own walk passed
+      // the key's arc would stay here when it exits (senders retry, then plan without it).
+      leaving = true;
+      if (config.rebalance.leaveTimeoutMs <= 0 || store.size === 0) return true;
+      return rebalancer.handOffAll(() => ringWithout(deps.ring(), selfId), config.rebalance.leaveTimeoutMs);
+    },
     progress: () => ({ ...rebalancer.progress(), ...arrivals.stats, movedMarkers: departures.markers }),
     status() {
       const p = rebalancer.progress();

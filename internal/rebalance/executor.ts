@@ -130,26 +130,38 @@ export class Rebalancer implements HandOffReceiver {
 
   /**
    * Graceful leave: abandons any running hand-off, then hands every key held here to its owners
-   * in `afterRing` (a ring without this node; see planLeave) and forgets what they confirmed.
-   * Ring changes during the leave neither stop nor replan it. Bounded by `timeoutMs`; resolves
-   * true when everything was handed off, false (logged with the keys left) on timeout or stop().
+   * in `leaveRing()` (the ring without this node; see planLeave) and forgets what they
+   * confirmed. When `ringNow()` changes meanwhile (another member left at the same time: it
+   * refuses hand-offs and would never confirm), the run stops and the keys still here are
+   * planned again to the new `leaveRing()`. Bounded by `timeoutMs`; resolves true when
+   * everything was handed off, false (logged with the keys left) on timeout or stop().
    */
-  async handOffAll(afterRing: Ring, timeoutMs = this.#settings.leaveTimeoutMs): Promise<boolean> {
+  async handOffAll(leaveRing: () => Ring, timeoutMs = this.#settings.leaveTimeoutMs): Promise<boolean> {
     this.#leaving = true;
     if (this.#timer !== undefined) this.#deps.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#control?.abort();
     await this.idle();
     if (this.#stopped) return false;
-    const plan = planLeave(afterRing, this.#deps.selfId, this.#settings.replicas);
-    const control = new RunControl(this.#deps.clock);
-    const deadline = this.#deps.clock.setTimeout(() => control.abort(), timeoutMs);
+    let expired = false;
+    let control: RunControl | undefined;
+    const deadline = this.#deps.clock.setTimeout(() => {
+      expired = true;
+      control?.abort();
+    }, timeoutMs);
     let done = false;
-    this.#loop = this.#run(plan, afterRing, control).then((ok) => {
-      done = ok;
-    });
     try {
-      await this.#loop;
+      for (;;) {
+        const view = this.#deps.ringNow().version;
+        const after = leaveRing();
+        control = new RunControl(this.#deps.clock, () => this.#deps.ringNow().version !== view);
+        this.#loop = this.#run(planLeave(after, this.#deps.selfId, this.#settings.replicas), after, control).then((ok) => {
+          done = ok;
+        });
+        await this.#loop;
+        if (done || expired || this.#stopped || this.#deps.ringNow().version === view) break;
+        this.#log.info({ fromVersion: view, toVersion: this.#deps.ringNow().version }, 'ring changed during the leave: handing the rest to the new ring');
+      }
     } finally {
       this.#deps.clock.clearTimeout(deadline);
       this.#loop = undefined;
