@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FaultLinks } from './helpers/fault-links.js';
 import type { GokvNode } from '../internal/node/index.js';
+import type { TestClient } from './helpers/client.js';
 import { startCluster, waitForConvergence, type InProcessCluster } from './helpers/in-process-cluster.js';
 import { compareReplicas, storeSource } from './helpers/replicas.js';
 import { TIMINGS, waitUntilOut } from './faults/in-process-scenarios.js';
@@ -17,9 +18,20 @@ afterEach(async () => {
   cluster = undefined;
 });
 
-/** Every gained arc handed off: each node holds all it owns, so a cut leaves full copies. */
-async function handOffsSettled(c: InProcessCluster): Promise<void> {
-  await expect.poll(() => c.nodes.map((n) => n.members()[0]!.handOff?.arcsArriving), { timeout: 30_000 }).toEqual(c.nodes.map(() => 0));
+/**
+ * Three nodes, replicas 1, minority_writes: accept, links that can be cut; the third node is the
+ * one the tests isolate. Returns once every gained arc was handed off, so each node holds all
+ * it owns and a cut leaves full copies.
+ */
+async function acceptCluster() {
+  const links = new FaultLinks();
+  cluster = await startCluster(3, { ...TIMINGS, cluster: { replicas: 1, minorityWrites: 'accept' } }, { deps: (id) => ({ faults: links.forNode(id) }) });
+  const c = cluster;
+  links.learn(c.nodes);
+  const [a, b, minority] = c.nodes as [GokvNode, GokvNode, GokvNode];
+  const [ca, , cm] = c.clients as [TestClient, TestClient, TestClient];
+  await expect.poll(() => c.nodes.map((n) => n.members()[0]!.handOff?.arcsArriving), { timeout: 30_000 }).toEqual([0, 0, 0]);
+  return { c, links, a, b, minority, ca, cm };
 }
 
 /**
@@ -37,13 +49,7 @@ async function keyWhere(node: GokvNode, held: boolean, prefix: string, write: (k
 
 describe('conflicting writes across a partition (minority_writes: accept)', () => {
   it('resolve by version on every copy after healing', async () => {
-    const links = new FaultLinks();
-    cluster = await startCluster(3, { ...TIMINGS, cluster: { replicas: 1, minorityWrites: 'accept' } }, { deps: (id) => ({ faults: links.forNode(id) }) });
-    const c = cluster;
-    links.learn(c.nodes);
-    const [a, b, minority] = c.nodes as [typeof c.nodes[0], typeof c.nodes[0], typeof c.nodes[0]];
-    const [ca, , cm] = c.clients as [typeof c.clients[0], typeof c.clients[0], typeof c.clients[0]];
-    await handOffsSettled(c);
+    const { c, links, a, b, minority, ca, cm } = await acceptCluster();
     // Keys both sides hold a copy of (the minority refuses those it holds none of: next test).
     const hset = (key: string) => ca.run('HSET', key, 'f', 'before');
     const k1 = await keyWhere(minority, true, 'conflict:1:', hset);
@@ -84,13 +90,7 @@ describe('conflicting writes across a partition (minority_writes: accept)', () =
   // copy the newer one, and on healing it would replace the key's whole history. It refuses them
   // instead while their owners are held dead (found by partition-minority-accept).
   it('a key the minority never held is refused there, and keeps its history', async () => {
-    const links = new FaultLinks();
-    cluster = await startCluster(3, { ...TIMINGS, cluster: { replicas: 1, minorityWrites: 'accept' } }, { deps: (id) => ({ faults: links.forNode(id) }) });
-    const c = cluster;
-    links.learn(c.nodes);
-    const [a, b, minority] = c.nodes as [typeof c.nodes[0], typeof c.nodes[0], typeof c.nodes[0]];
-    const [ca, , cm] = c.clients as [typeof c.clients[0], typeof c.clients[0], typeof c.clients[0]];
-    await handOffsSettled(c);
+    const { c, links, a, b, minority, ca, cm } = await acceptCluster();
     const rpush = (key: string) => ca.run('RPUSH', key, 'before');
     const list = await keyWhere(minority, false, 'blind:', rpush);
     const own = await keyWhere(minority, true, 'own:', rpush);
