@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock, SeededRandom } from '../clock/index.js';
+import { testConfig } from '../config/index.js';
+import { silentLogger } from '../log/index.js';
+import type { RebalanceSink } from '../rebalance/index.js';
+import { createHasher, Ring } from '../ring/index.js';
+import { Store } from '../store/index.js';
+import { createHandOff } from './hand-off-wiring.js';
+
+// A node that has begun its graceful leave takes no more hand-offs: a key merged after its own
+// walk passed the key's arc would stay behind when it exits. The sender retries, then hands the
+// key to the ring without it (executor.test.ts, "plans again without a member that left").
+
+const unused = (): never => {
+  throw new Error('no hand-off call expected');
+};
+
+async function setup() {
+  const clock = new ManualClock();
+  const hasher = await createHasher();
+  const store = new Store({ clock, random: new SeededRandom(1), hashKey: hasher.keyPosition });
+  const config = testConfig();
+  const ring = Ring.fromMembers(['a', 'b'], config.cluster.vNodeCount, hasher.textPosition);
+  const sink: RebalanceSink = { send: unused, confirm: unused, done: unused, fetch: unused, scan: unused };
+  const handOff = createHandOff({ selfId: 'a', store, clock, log: silentLogger(), hasher, sink, gossiper: undefined, ring: () => ring }, config);
+  const state = (key: string) => ({ key, type: 'hash', value: ['f', 'v'], expireAtMs: 0, version: 5, deleted: false });
+  return { store, handOff, state };
+}
+
+describe('hand-off wiring: a leaving node', () => {
+  it('refuses hand-offs from the start of its leave, and merges nothing', async () => {
+    const { store, handOff, state } = await setup();
+    // Before: answered (the key is missing here). Nothing is merged, so the leave has nothing to hand.
+    expect(handOff.internal.rebalance('b', { states: [], confirm: [{ key: 'k1', version: 5 }], done: [] }).missing).toEqual(['k1']);
+    expect(await handOff.leave()).toBe(true);
+    expect(() => handOff.internal.rebalance('b', { states: [state('k2')], confirm: [], done: [] })).toThrow(/is leaving/);
+    expect(store.exportKey('k2')).toBeUndefined();
+    handOff.stop();
+  });
+});
