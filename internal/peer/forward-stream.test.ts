@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type * as grpc from '@grpc/grpc-js';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ForwardBatchMessage, ForwardReplyBatchMessage } from '../wire/index.js';
 import { ForwardStream } from './forward-stream.js';
 
@@ -135,5 +135,45 @@ describe('ForwardStream when a command times out before its batch is written', (
     calls[0]!.answerAll();
     await expect(onTime).resolves.toBeDefined();
     stream.close();
+  });
+});
+
+describe('ForwardStream timeouts', () => {
+  it('fails each unanswered command at its own deadline, with one timer for all', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'performance'] });
+    try {
+      const { calls, stream, send } = reopening(1000);
+      const settled: string[] = [];
+      const track = (name: string, p: Promise<Uint8Array>) =>
+        p.then(
+          () => settled.push(`${name} answered`),
+          (err: { maybeApplied?: boolean }) => settled.push(`${name} failed, maybe applied: ${err.maybeApplied}`),
+        );
+      const flushMicrotasks = () => new Promise<void>((r) => queueMicrotask(r)).then(() => undefined);
+      void track('a', send('a'));
+      vi.advanceTimersByTime(500); // a is written at once (its flush), b half a timeout later
+      void track('b', send('b'));
+      vi.advanceTimersByTime(500); // a's deadline; b is written and never answered
+      await flushMicrotasks();
+      expect(settled).toEqual(['a failed, maybe applied: true']);
+      vi.advanceTimersByTime(499);
+      await flushMicrotasks();
+      expect(settled).toHaveLength(1);
+      vi.advanceTimersByTime(1); // b's deadline: the one timer was set again for it
+      await flushMicrotasks();
+      expect(settled).toEqual(['a failed, maybe applied: true', 'b failed, maybe applied: true']);
+      // Answered in time: it never fails, and the timer is gone once nothing is pending.
+      const c = track('c', send('c'));
+      vi.advanceTimersByTime(1);
+      calls[0]!.answerAll();
+      await c;
+      vi.advanceTimersByTime(2000);
+      expect(settled.at(-1)).toBe('c answered');
+      expect(settled).toHaveLength(3);
+      expect(vi.getTimerCount()).toBe(0);
+      stream.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

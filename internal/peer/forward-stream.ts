@@ -17,7 +17,8 @@ export interface ForwardRequest {
 interface Pending {
   resolve(reply: Uint8Array): void;
   reject(err: Error): void;
-  timer: NodeJS.Timeout;
+  /** performance.now() ms past which the command fails (see expire). */
+  readonly deadline: number;
   /** The call its batch went out on; unset while it waits in the queue for the next flush. */
   call?: grpc.ClientDuplexStream<ForwardBatchMessage, ForwardReplyBatchMessage>;
 }
@@ -30,6 +31,9 @@ interface Pending {
  * the next flush; commands still queued were never written, so they go out on the new stream
  * rather than fail (failed as "not applied" and then written, a retried write would apply twice).
  * For the same reason a command that times out while still queued is dropped, not sent late.
+ *
+ * Every command gets the same timeout, so `pending` (in send order) is in deadline order too:
+ * one timer, set for the oldest command, replaces a timer per command.
  */
 export class ForwardStream {
   private call: grpc.ClientDuplexStream<ForwardBatchMessage, ForwardReplyBatchMessage> | undefined;
@@ -37,6 +41,7 @@ export class ForwardStream {
   private queue: ForwardedCommandMessage[] = [];
   private flushScheduled = false;
   private nextId = 1;
+  private timer: NodeJS.Timeout | undefined;
   /** Whether the current stream has heard from the peer (headers or data). */
   private connected = false;
 
@@ -50,16 +55,9 @@ export class ForwardStream {
   send(req: ForwardRequest): Promise<Uint8Array> {
     const id = this.nextId++;
     // Pending before queued: a full batch flushes right here and marks what it carries.
-    const reply = new Promise<Uint8Array>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        // Still queued (the loop was held up past the timeout, e.g. the process was stopped):
-        // never written, and flush skips it now, so the command is surely not applied.
-        const queued = this.pending.get(id)?.call === undefined;
-        this.pending.delete(id);
-        reject(new TransportError(this.peer, `no reply within ${this.options.timeoutMs} ms`, { maybeApplied: !queued }));
-      }, this.options.timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
-    });
+    const deadline = performance.now() + this.options.timeoutMs;
+    const reply = new Promise<Uint8Array>((resolve, reject) => this.pending.set(id, { resolve, reject, deadline, call: undefined }));
+    this.armTimer();
     // Key and arguments stay binary strings: wire/forward-codec.ts writes them into the message.
     this.queue.push({ id, name: req.name, key: req.key, args: req.args, hops: req.hops, replicaRead: req.replicaRead ?? false });
     if (this.queue.length >= this.options.maxBatch) this.flush();
@@ -73,6 +71,8 @@ export class ForwardStream {
   close(): void {
     this.queue = [];
     this.failAll('stream closed', true);
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
     this.call?.end();
     this.call = undefined;
   }
@@ -107,7 +107,6 @@ export class ForwardStream {
         const p = this.pending.get(reply.id);
         if (!p) continue;
         this.pending.delete(reply.id);
-        clearTimeout(p.timer);
         if (reply.errorCode) p.reject(new GokvError(asCode(reply.errorCode), reply.error ?? ''));
         else p.resolve(reply.response ?? EMPTY_REPLY);
       }
@@ -132,11 +131,43 @@ export class ForwardStream {
     return call;
   }
 
+  /**
+   * Sets the timer for the oldest pending command, unless one is set. It stays set when the
+   * command is answered first: it then fires once and re-arms for the next, which costs less
+   * than clearing and setting a timer around every command.
+   */
+  private armTimer(): void {
+    if (this.timer !== undefined) return;
+    const oldest = this.pending.values().next();
+    if (oldest.done === true) return;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.expire();
+      },
+      Math.ceil(Math.max(0, oldest.value.deadline - performance.now())),
+    );
+  }
+
+  /**
+   * Fails every command past its deadline. One still queued (the loop was held up past the
+   * timeout, e.g. the process was stopped) was never written, and flush skips it now, so it is
+   * surely not applied.
+   */
+  private expire(): void {
+    const now = performance.now();
+    for (const [id, p] of this.pending) {
+      if (p.deadline > now) break;
+      this.pending.delete(id);
+      p.reject(new TransportError(this.peer, `no reply within ${this.options.timeoutMs} ms`, { maybeApplied: p.call !== undefined }));
+    }
+    this.armTimer();
+  }
+
   /** Fails what `call` carried (every pending command when no call is given). */
   private failAll(detail: string, maybeApplied: boolean, call?: Pending['call']): void {
     for (const [id, p] of this.pending) {
       if (call !== undefined && p.call !== call) continue;
-      clearTimeout(p.timer);
       p.reject(new TransportError(this.peer, detail, { maybeApplied }));
       this.pending.delete(id);
     }
