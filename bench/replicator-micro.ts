@@ -29,7 +29,7 @@ async function nsPerWrite(inFlight: number): Promise<number> {
   const burst = async () => {
     const acks: Array<Promise<void>> = [];
     for (let i = 0; i < inFlight; i++) {
-      acks.push(replicator.replicate({ name: 'HSET', key: `key:${i}`, args: ['f', 'v'], version: i + 1, prevVersion: i }, ['r1', 'r2'], 2)!);
+      acks.push(replicator.replicate({ name: 'HSET', key: `key:${i}`, args: ['f', 'v'], version: i + 1, prevVersion: i }, ['r1', 'r2'], 2, undefined)!);
     }
     await Promise.all(acks);
   };

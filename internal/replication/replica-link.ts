@@ -3,10 +3,15 @@ import type { BinStr } from '../command/index.js';
 import { Deque } from '../store/index.js';
 import type { KeyStateMessage, ReplicaStream, ReplicaTransport, ReplicatedWrite, ReplicationAck, ReplicationOp } from './types.js';
 
+/** Told once the replica applied a write (a sync write counting its acks). */
+export interface AckWaiter {
+  applied(): void;
+}
+
 interface Waiter {
   seq: number;
-  key: BinStr;
-  applied(): void;
+  readonly key: BinStr;
+  readonly waiter: AckWaiter;
 }
 
 /** Reconnect delays after consecutive stream failures, so a down replica is not hammered. */
@@ -45,15 +50,15 @@ export class ReplicaLink {
     private readonly maxBatch: number,
   ) {}
 
-  /** Queues a write; `applied` is called once the replica has applied it (or newer state). */
-  send(write: ReplicatedWrite, applied: () => void): void {
-    const seq = this.enqueue({ write });
-    this.waiters.pushBack({ seq, key: write.key, applied });
+  /** Queues a write; `waiter.applied()` is called once the replica has applied it (or newer state). */
+  send(write: ReplicatedWrite, waiter: AckWaiter): void {
+    const seq = this.enqueue(write, undefined);
+    this.waiters.pushBack({ seq, key: write.key, waiter });
   }
 
   /** Queues a write without waiting for it (async mode). */
   sendAsync(write: ReplicatedWrite): void {
-    this.enqueue({ write });
+    this.enqueue(write, undefined);
   }
 
   get pending(): number {
@@ -69,9 +74,9 @@ export class ReplicaLink {
     this.queue = [];
   }
 
-  private enqueue(op: { write?: ReplicatedWrite; state?: KeyStateMessage }): number {
+  private enqueue(write: ReplicatedWrite | undefined, state: KeyStateMessage | undefined): number {
     const seq = this.nextSeq++;
-    this.queue.push({ seq, ...op });
+    this.queue.push({ seq, write, state });
     if (this.queue.length >= this.maxBatch) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -150,11 +155,11 @@ export class ReplicaLink {
     }
     for (let w = this.waiters.at(0); w !== undefined && w.seq <= ackedSeq; w = this.waiters.at(0)) {
       this.waiters.popFront();
-      w.applied();
+      w.waiter.applied();
     }
   }
 
   private resync(key: BinStr): number {
-    return this.enqueue({ state: this.deps.exportState(key) });
+    return this.enqueue(undefined, this.deps.exportState(key));
   }
 }

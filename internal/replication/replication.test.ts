@@ -29,7 +29,7 @@ function pair(mode: 'sync' | 'async' = 'sync', timeoutMs = 1000) {
   const write = (name: string, key: string, ...args: string[]) => {
     const prevVersion = leader.store.versionOf(key);
     const { reply, effect } = executeCommand(leader.store, { name, key, args });
-    const done = effect ? replicator.replicate({ ...effect, prevVersion }, ['replica'], 1) : undefined;
+    const done = effect ? replicator.replicate({ ...effect, prevVersion }, ['replica'], 1, undefined) : undefined;
     return { reply, done: done ?? Promise.resolve() };
   };
   const same = (key: string) => expect(replica.store.exportKey(key)).toEqual(leader.store.exportKey(key));

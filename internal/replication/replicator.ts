@@ -13,14 +13,38 @@ export interface ReplicatorOptions {
   readonly maxBatch: number;
 }
 
-/** A sync write waiting for `need` replica acks until `deadline` (performance.now() ms). */
-interface SyncWrite {
+/** What the timeout needs of a sync write, whatever its result's type. */
+interface Waiting {
   readonly deadline: number;
   readonly need: number;
-  acked: number;
+  readonly acked: number;
   settled: boolean;
-  resolve(): void;
   reject(err: GokvError): void;
+}
+
+/**
+ * A sync write waiting for `need` replica acks until `deadline` (performance.now() ms). Each
+ * replica's link calls `applied` on it directly: no closure per write.
+ */
+class SyncWrite<T> implements Waiting {
+  acked = 0;
+  settled = false;
+  resolve!: (result: T) => void;
+  reject!: (err: GokvError) => void;
+
+  constructor(
+    readonly deadline: number,
+    readonly need: number,
+    private readonly result: T,
+    private readonly onSettled: () => void,
+  ) {}
+
+  applied(): void {
+    if (this.settled || ++this.acked < this.need) return;
+    this.settled = true;
+    this.resolve(this.result);
+    this.onSettled();
+  }
 }
 
 /**
@@ -36,7 +60,8 @@ export class Replicator {
    * deadlines are in this order too and one timer, set for the oldest unsettled write, replaces
    * a timer per write.
    */
-  private readonly waiting = new Deque<SyncWrite>();
+  private readonly waiting = new Deque<Waiting>();
+  private readonly dropSettledFn = () => this.dropSettled();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -49,25 +74,26 @@ export class Replicator {
     private readonly options: ReplicatorOptions,
   ) {}
 
-  replicate(write: ReplicatedWrite, replicaIds: readonly string[], required: number): Promise<void> | undefined {
+  /**
+   * Ships `write` to `replicaIds`. In sync mode (and `required` > 0) the promise resolves with
+   * `result` once `required` of them applied it (the caller's reply: no promise layer of its
+   * own); otherwise nothing waits and undefined is returned.
+   */
+  replicate<T>(write: ReplicatedWrite, replicaIds: readonly string[], required: number, result: T): Promise<T> | undefined {
     if (replicaIds.length === 0) return undefined;
     if (this.options.mode === 'async' || required <= 0) {
       for (const id of replicaIds) this.link(id).sendAsync(write);
       return undefined;
     }
-    const need = Math.min(required, replicaIds.length);
-    return new Promise<void>((resolve, reject) => {
-      const w: SyncWrite = { deadline: performance.now() + this.options.timeoutMs, need, acked: 0, settled: false, resolve, reject };
-      this.waiting.pushBack(w);
-      this.armTimer();
-      const onApplied = () => {
-        if (w.settled || ++w.acked < w.need) return;
-        w.settled = true;
-        w.resolve();
-        this.dropSettled();
-      };
-      for (const id of replicaIds) this.link(id).send(write, onApplied);
+    const w = new SyncWrite(performance.now() + this.options.timeoutMs, Math.min(required, replicaIds.length), result, this.dropSettledFn);
+    const promise = new Promise<T>((resolve, reject) => {
+      w.resolve = resolve;
+      w.reject = reject;
     });
+    this.waiting.pushBack(w);
+    this.armTimer();
+    for (const id of replicaIds) this.link(id).send(write, w);
+    return promise;
   }
 
   /** Writes queued or unacknowledged per replica (for status and metrics). */

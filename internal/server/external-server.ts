@@ -13,6 +13,7 @@ import { toGokvError, overLimit } from '../errors/index.js';
 import type { CommandRequest__Output } from '../gen/commonpb/CommandRequest.js';
 import type { HealthcheckRequest__Output } from '../gen/externalpb/HealthcheckRequest.js';
 import type { HealthcheckResponse } from '../gen/externalpb/HealthcheckResponse.js';
+import type { Reply } from '../command/index.js';
 import type { CommandService, ServedCommand } from './command-service.js';
 import { callSink } from './call-sink.js';
 import { StreamPipeline } from './stream-pipeline.js';
@@ -41,6 +42,9 @@ function servedFromDecoded(req: DecodedCommand, maxArgs: number): ServedCommand 
   checkArgCount(req.argCount, maxArgs);
   return req;
 }
+
+const replyMessage = (reply: Reply): CommandReply => ({ response: encodeReply(reply) });
+const errorMessage = (err: unknown): CommandReply => ({ error: toGokvError(err).message });
 
 const replySize = (m: CommandReply): number => m.response?.length ?? m.error?.length ?? 0;
 
@@ -115,12 +119,7 @@ export function externalHandlers(
           return;
         }
         if (result instanceof Promise) {
-          pipeline.push(
-            result.then(
-              (reply): CommandReply => ({ response: encodeReply(reply) }),
-              (err: unknown): CommandReply => ({ error: toGokvError(err).message }),
-            ),
-          );
+          pipeline.pushSettled(result, replyMessage, errorMessage);
         } else {
           pipeline.push({ response: encodeReply(result) });
         }

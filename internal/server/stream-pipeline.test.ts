@@ -40,6 +40,26 @@ describe('StreamPipeline', () => {
     expect(written).toEqual([1, 2, 3]);
   });
 
+  it('maps settled results in request order, an error or a throwing mapper to the error reply', async () => {
+    const { sink, written } = recorder();
+    const p = new StreamPipeline(sink, 16);
+    const first = deferred<string>();
+    const toLength = (s: string) => {
+      if (s === 'bad') throw new Error('cannot map');
+      return s.length;
+    };
+    const toMinusOne = () => -1;
+    p.pushSettled(first.promise, toLength, toMinusOne);
+    p.pushSettled(Promise.reject(new Error('refused')), toLength, toMinusOne);
+    p.pushSettled(Promise.resolve('bad'), toLength, toMinusOne);
+    p.push(9);
+    await new Promise((r) => setImmediate(r));
+    expect(written).toEqual([]);
+    first.resolve('four');
+    await new Promise((r) => setImmediate(r));
+    expect(written).toEqual([4, -1, -1, 9]);
+  });
+
   it('ends the response only after every reply is written', async () => {
     const { sink, written } = recorder();
     const p = new StreamPipeline(sink, 16);

@@ -36,11 +36,31 @@ export class StreamPipeline<T> {
     }
     const slot: { done: boolean; value?: T } = { done: false };
     this.queue.pushBack(slot);
-    void reply.then((value) => {
-      slot.done = true;
-      slot.value = value;
-      this.flush();
-    });
+    void reply.then((value) => this.fill(slot, value));
+    this.updateFlow();
+  }
+
+  /**
+   * Adds the reply that `onValue` or `onError` makes of `result` once it settles: one promise
+   * layer where `push(result.then(onValue, onError))` takes two. If `onValue` throws, the reply
+   * is `onError`'s, so the stream never waits on a slot that will not fill.
+   */
+  pushSettled<R>(result: Promise<R>, onValue: (value: R) => T, onError: (err: unknown) => T): void {
+    if (this.closed) return;
+    const slot: { done: boolean; value?: T } = { done: false };
+    this.queue.pushBack(slot);
+    void result.then(
+      (value) => {
+        let reply: T;
+        try {
+          reply = onValue(value);
+        } catch (err) {
+          reply = onError(err);
+        }
+        this.fill(slot, reply);
+      },
+      (err: unknown) => this.fill(slot, onError(err)),
+    );
     this.updateFlow();
   }
 
@@ -57,6 +77,12 @@ export class StreamPipeline<T> {
   cancel(): void {
     this.closed = true;
     this.queue = new Deque();
+  }
+
+  private fill(slot: { done: boolean; value?: T }, value: T): void {
+    slot.done = true;
+    slot.value = value;
+    this.flush();
   }
 
   private flush(): void {

@@ -53,7 +53,9 @@ function freshNode(seed: number, policy: 'allkeys-lru' | 'noeviction' | 'volatil
       return encodeReply(executeCommand(peer, cmd, { limits: LIMITS }).reply);
     },
   };
-  const replicator = { replicate: () => (n % 2 === 0 ? Promise.resolve() : undefined) } as unknown as Replicator;
+  const replicator = {
+    replicate: (_write: unknown, _replicas: unknown, _required: unknown, result: unknown) => (n % 2 === 0 ? Promise.resolve(result) : undefined),
+  } as unknown as Replicator;
   const view: ClusterView = { selfId: 'a', ring: RING, statusOf: () => 'alive', writable: () => true, joined: () => true };
   const router = new Router(
     { store, hasher, view: () => view, forwarder, replicator, log: silentLogger() },
