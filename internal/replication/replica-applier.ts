@@ -9,7 +9,8 @@ import type { KeyStateMessage, ReplicationAck, ReplicationOp } from './types.js'
  * asks for the key's whole state instead of diverging. A link never resends a write (after a
  * broken stream it sends states), so "already applied" needs no special case, and versions
  * stamped independently by two nodes are never compared as if one came from the other.
- * States merge by version, so a stale one never overwrites a newer one.
+ * States merge by version, so a stale one never overwrites a newer one; at an equal version the
+ * leader's state wins.
  */
 export class ReplicaApplier {
   constructor(private readonly deps: { store: Store; log: Logger }) {}
@@ -21,7 +22,10 @@ export class ReplicaApplier {
       acked = op.seq;
       if (op.state) {
         // A state exported after a skipped write covers it; a stale one (not applied) does not.
-        if (this.deps.store.mergeKey(op.state.key, toKeyState(op.state))) resync.delete(op.state.key);
+        // The leader's state wins at an equal version: the replica asked for it because its
+        // copy did not follow the leader's writes, and a copy stamped with the same version
+        // elsewhere (a partition's other side) must not stay.
+        if (this.deps.store.mergeKey(op.state.key, toKeyState(op.state), true)) resync.delete(op.state.key);
         continue;
       }
       const w = op.write!;

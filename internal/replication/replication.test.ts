@@ -212,6 +212,25 @@ describe('ReplicaApplier', () => {
     expect(replica.store.exportKey('h')).toMatchObject({ value: ['f', 'new'], version: 200 });
   });
 
+  it('takes its leader\'s state at an equal version: another copy stamped alike never stays', () => {
+    // After a partition with minority_writes: accept, the other side's copy of a key can arrive
+    // (by hand-off) at the very version the leader stamped on its own write: the replica takes
+    // it, finds the leader's write out of step, and asks for the leader's state, which has the
+    // same version. Refusing it as "not newer" left the two copies different for good.
+    const replica = makeStore();
+    const applier = new ReplicaApplier({ store: replica.store, log: silentLogger() });
+    applier.apply([{ seq: 1, write: { name: 'RPUSH', key: 'l', args: ['a'], version: 100, prevVersion: 0 } }]);
+    expect(replica.store.mergeKey('l', { type: 'list', value: ['a', 'other side'], expireAtMs: 0, version: 200 })).toBe(true);
+    const gap = applier.apply([{ seq: 2, write: { name: 'RPUSH', key: 'l', args: ['b'], version: 200, prevVersion: 100 } }]);
+    expect(gap).toEqual({ ackedSeq: 2, resyncKeys: ['l'] });
+    const ack = applier.apply([{ seq: 3, state: { key: 'l', type: 'list', value: ['a', 'b'], expireAtMs: 0, version: 200, deleted: false } }]);
+    expect(ack).toEqual({ ackedSeq: 3, resyncKeys: [] });
+    expect(replica.store.exportKey('l')).toMatchObject({ value: ['a', 'b'], version: 200 });
+    // A state older than the replica's copy is still refused.
+    applier.apply([{ seq: 4, state: { key: 'l', type: 'list', value: ['old'], expireAtMs: 0, version: 150, deleted: false } }]);
+    expect(replica.store.exportKey('l')).toMatchObject({ value: ['a', 'b'], version: 200 });
+  });
+
   it('reports a gap once per key in a batch', () => {
     const replica = makeStore();
     const applier = new ReplicaApplier({ store: replica.store, log: silentLogger() });
