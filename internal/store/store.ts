@@ -18,6 +18,7 @@ import { ListValue } from './list-value.js';
 import { DEFAULT_STORE_OPTIONS, type StoreDeps, type StoreOptions } from './options.js';
 import { StringValue } from './string-value.js';
 import { Tombstones } from './tombstones.js';
+import { compareAtEqualVersion } from './equal-versions.js';
 import { entryOf, stateOf } from './transfer.js';
 
 /** One page of a ring-range walk: keys found, and the position to continue from. */
@@ -228,12 +229,21 @@ export class Store {
   /**
    * Applies a transferred state only if its version is higher than the local key's or
    * tombstone's (so a stale copy never overwrites a newer write nor resurrects a deleted key).
-   * Returns whether it was applied. Never refuses for memory: a transfer must not lose data.
+   * At the same version, a different value is applied when it ranks higher in an order every
+   * node shares (compareAtEqualVersion), or always with `takeEqual`: a replica given its
+   * leader's state. Two nodes stamp one version on different values only on the two sides of a
+   * partition with minority_writes: accept. Returns whether it was applied. Never refuses for
+   * memory: a transfer must not lose data.
    */
-  mergeKey(key: BinStr, state: KeyState): boolean {
+  mergeKey(key: BinStr, state: KeyState, takeEqual = false): boolean {
     const e = this.lookup(key, false);
     const local = e?.version ?? this.tombstones.get(key)?.version ?? 0;
-    if (state.version <= local) return false;
+    if (state.version < local) return false;
+    if (state.version === local && !takeEqual) {
+      if (local === 0) return false;
+      const mine: KeyState = e !== undefined ? stateOf(e) : { deleted: true, version: local };
+      if (compareAtEqualVersion(state, mine) <= 0) return false;
+    }
     const now = this.deps.clock.now();
     const gone =
       state.deleted === true ||

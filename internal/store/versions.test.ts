@@ -78,7 +78,9 @@ describe('exportKey and mergeKey', () => {
   it.each<[string, 'live' | 'tombstone' | 'none', KeyState, boolean, KeyState | undefined]>([
     ['a newer copy replaces the local key', 'live', live(20), true, live(20)],
     ['an older copy is refused', 'live', live(5), false, live(10, ['f', 'old'])],
-    ['a copy of the same version is refused', 'live', live(10), false, live(10, ['f', 'old'])],
+    ['a copy of the same version that ranks lower is refused', 'live', live(10), false, live(10, ['f', 'old'])],
+    ['a copy of the same version that ranks higher is applied', 'live', live(10, ['f', 'then']), true, live(10, ['f', 'then'])],
+    ['a copy of the deleted version cannot bring the key back', 'tombstone', live(11), false, { deleted: true, version: 11 }],
     ['a newer deletion deletes', 'live', { deleted: true, version: 11 }, true, { deleted: true, version: 11 }],
     ['an older copy cannot resurrect a deleted key', 'tombstone', live(10), false, { deleted: true, version: 11 }],
     ['a copy newer than the tombstone recreates the key', 'tombstone', live(12), true, live(12)],
@@ -149,5 +151,39 @@ describe('tombstones', () => {
     expect(store.pruneTombstones()).toBe(1);
     expect(store.tombstone('a')).toBeDefined();
     expect(store.tombstone('b')).toBeUndefined();
+  });
+});
+
+describe('two copies stamped with the same version (both sides of a partition wrote the key)', () => {
+  /** Two nodes' stores, each holding its own copy of `k` at version 10; then each merges the other's. */
+  function cross(a: (s: ReturnType<typeof makeStore>['store']) => void, b: (s: ReturnType<typeof makeStore>['store']) => void) {
+    const one = makeStore().store;
+    const two = makeStore().store;
+    a(one);
+    b(two);
+    const fromOne = one.exportKey('k')!;
+    const fromTwo = two.exportKey('k')!;
+    const applied = [one.mergeKey('k', fromTwo), two.mergeKey('k', fromOne)];
+    return { one, two, applied };
+  }
+
+  it.each<[string, (s: ReturnType<typeof makeStore>['store']) => void, (s: ReturnType<typeof makeStore>['store']) => void]>([
+    ['two hashes', (s) => putHash(s, 'k', { f: 'minority', g: '1' }, 10), (s) => putHash(s, 'k', { f: 'majority' }, 10)],
+    ['two lists', (s) => putList(s, 'k', ['a', 'minority'], 10), (s) => putList(s, 'k', ['a', 'majority'], 10)],
+    ['a hash and a list', (s) => putHash(s, 'k', { f: 'v' }, 10), (s) => putList(s, 'k', ['a'], 10)],
+    ['a value and a deletion', (s) => putList(s, 'k', ['a'], 10), (s) => {
+      putList(s, 'k', ['a'], 9);
+      s.delete('k', 10);
+    }],
+  ])('%s end the same on both nodes, whichever way they cross', (_name, a, b) => {
+    const { one, two, applied } = cross(a, b);
+    expect(one.exportKey('k')).toEqual(two.exportKey('k'));
+    expect(applied.filter(Boolean)).toHaveLength(1); // exactly one side took the other's copy
+  });
+
+  it('leaves equal values alone, a hash\'s fields in any order', () => {
+    const { one, two, applied } = cross((s) => putHash(s, 'k', { f: '1', g: '2' }, 10), (s) => putHash(s, 'k', { g: '2', f: '1' }, 10));
+    expect(applied).toEqual([false, false]);
+    expect(one.exportKey('k')!.version).toBe(two.exportKey('k')!.version);
   });
 });
