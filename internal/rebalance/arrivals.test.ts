@@ -69,6 +69,35 @@ describe('Arrivals: pull-on-miss for arcs gained and not handed yet', () => {
     expect(t.fetches()).toHaveLength(2);
   });
 
+  it('pulls a key again when its arc is gained again, though it was pulled under an earlier gain', async () => {
+    // A node held dead by the others (a healed partition) gains again every arc it owns: they
+    // may have written its keys meanwhile. A key it pulled earlier, with arcs still pending
+    // since, must not be served from that older pull.
+    const t = setup();
+    t.put('b', '@150:k', 'before', 10);
+    await t.arrivals.ready('@150:k', 150);
+    expect(t.arrivals.ready('@150:k', 150)).toBeUndefined();
+    t.put('b', '@150:k', 'written while d was held dead', 20);
+    t.arrivals.onRingChange(ringOf('a', 'b', 'c'), ringOf('a', 'b', 'c', 'd'));
+    const again = t.arrivals.ready('@150:k', 150);
+    expect(again).toBeInstanceOf(Promise);
+    await again;
+    expect(t.valueAt('d', '@150:k')).toMatchObject({ value: ['f', 'written while d was held dead'], version: 20 });
+  });
+
+  it('does not count a pull that started before a new gain as covering it', async () => {
+    const t = setup();
+    t.put('b', '@150:k', 'before', 10);
+    const early = t.arrivals.ready('@150:k', 150)!;
+    t.arrivals.onRingChange(ringOf('a', 'b', 'c'), ringOf('a', 'b', 'c', 'd'));
+    await early;
+    t.put('b', '@150:k', 'after the gain', 20);
+    const again = t.arrivals.ready('@150:k', 150);
+    expect(again).toBeInstanceOf(Promise);
+    await again;
+    expect(t.valueAt('d', '@150:k')).toMatchObject({ version: 20 });
+  });
+
   it('shares one pull between concurrent calls for a key, and batches keys per source per tick', async () => {
     const t = setup();
     const first = t.arrivals.ready('@150:k', 150);

@@ -47,7 +47,10 @@ export class Arrivals {
   readonly #deps: ArrivalsDeps;
   readonly #options: ArrivalsOptions;
   readonly #pending = new PendingRanges();
+  /** Keys pulled since the last gain: served here without asking again. */
   readonly #checked = new Set<BinStr>();
+  /** Counts gains: a pull that started before the latest one does not mark its key checked. */
+  #gains = 0;
   readonly #inflight = new Map<BinStr, Promise<void>>();
   readonly #batches = new Map<string, Map<BinStr, Deferred<HandOffState | undefined>>>();
   #pulls = 0;
@@ -68,6 +71,12 @@ export class Arrivals {
     const now = this.#deps.clock.monotonic();
     const n = this.#options.replicas + 1;
     const added = this.#pending.gain(before, after, this.#deps.selfId, n, now);
+    if (added > 0) {
+      // A key pulled under an earlier gain may have been written elsewhere since (this node
+      // was held dead, or the arc went away and came back): it is pulled again.
+      this.#gains++;
+      this.#checked.clear();
+    }
     if (this.#pending.keepOwned(after, this.#deps.selfId, n) > 0) this.#settle();
     if (added > 0) this.#deps.log.info({ arcs: added, pending: this.#pending.size }, 'arcs gained: pulling keys on a miss until handed off');
   }
@@ -158,6 +167,7 @@ export class Arrivals {
   }
 
   async #pull(key: BinStr, sources: readonly string[]): Promise<void> {
+    const gains = this.#gains;
     const answers = await Promise.allSettled(sources.map((id) => this.#fetch(id, key)));
     let answered = 0;
     const states: HandOffState[] = [];
@@ -172,6 +182,7 @@ export class Arrivals {
     if (answered === 0) throw unreachable(sources);
     mergeStates(this.#deps.store, states);
     this.#pulls++;
+    if (gains !== this.#gains) return; // asked before the latest gain: the next call asks again
     if (this.#checked.size >= MAX_CHECKED_KEYS) this.#checked.clear();
     this.#checked.add(key);
   }
