@@ -35,7 +35,7 @@ export class ProcessCluster {
     const cluster = new ProcessCluster(env);
     for (const n of nodes) cluster.nodes.push({ ...n, child: undefined, client: new TestClient(n.grpc), log: [] });
     for (const node of cluster.nodes) cluster.spawn(node);
-    await cluster.waitForAlive(cluster.nodes, nodes.length, 60_000);
+    await cluster.stopIfThrows(cluster.waitForAlive(cluster.nodes, nodes.length, 60_000));
     return cluster;
   }
 
@@ -47,8 +47,22 @@ export class ProcessCluster {
       cluster.nodes.push({ id: `gokv${i + 1}`, internal, grpc, child: undefined, client: new TestClient(grpc), log: [] });
     }
     for (const node of cluster.nodes) cluster.spawn(node);
-    await cluster.waitForAlive(cluster.nodes, n);
+    await cluster.stopIfThrows(cluster.waitForAlive(cluster.nodes, n));
     return cluster;
+  }
+
+  /**
+   * A cluster that never came up is stopped before the error reaches the caller, who has no
+   * handle to stop it: its node processes outlived the test run otherwise (found after a netns
+   * run that failed while starting: a node was still running half an hour later).
+   */
+  private async stopIfThrows(started: Promise<void>): Promise<void> {
+    try {
+      await started;
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
   }
 
   spawn(node: ProcessNode): void {
