@@ -98,6 +98,17 @@ describe('Arrivals: pull-on-miss for arcs gained and not handed yet', () => {
     expect(t.valueAt('d', '@150:k')).toMatchObject({ version: 20 });
   });
 
+  it('merges nothing from a pull answered after this node stopped owning the key', async () => {
+    // Merged after the ring moved on, the copy would outlive the hand-off that dropped the arc
+    // here: a third copy of the key (seen once in a loaded netns run).
+    const t = setup();
+    t.put('b', '@150:k', 'theirs', 10);
+    const pull = t.arrivals.ready('@150:k', 150)!;
+    t.arrivals.onRingChange(ringOf('a', 'b', 'c', 'd'), ringOf('a', 'b', 'c'));
+    await pull;
+    expect(t.valueAt('d', '@150:k')).toBeUndefined();
+  });
+
   it('shares one pull between concurrent calls for a key, and batches keys per source per tick', async () => {
     const t = setup();
     const first = t.arrivals.ready('@150:k', 150);

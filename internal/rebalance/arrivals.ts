@@ -51,6 +51,8 @@ export class Arrivals {
   readonly #checked = new Set<BinStr>();
   /** Counts gains: a pull that started before the latest one does not mark its key checked. */
   #gains = 0;
+  /** The latest ring: a pull answered after this node stopped owning its key merges nothing. */
+  #ring: Ring | undefined;
   readonly #inflight = new Map<BinStr, Promise<void>>();
   readonly #batches = new Map<string, Map<BinStr, Deferred<HandOffState | undefined>>>();
   #pulls = 0;
@@ -67,6 +69,7 @@ export class Arrivals {
 
   /** Records the arcs gained from `before` to `after`. */
   onRingChange(before: Ring, after: Ring): void {
+    this.#ring = after;
     this.#expire();
     const now = this.#deps.clock.monotonic();
     const n = this.#options.replicas + 1;
@@ -126,7 +129,7 @@ export class Arrivals {
     if (seg === undefined) return undefined;
     const sources = this.#pending.liveSources(seg);
     if (sources.length === 0) return Promise.reject(heldDead(seg.sources));
-    const pull = this.#pull(key, sources).finally(() => this.#inflight.delete(key));
+    const pull = this.#pull(key, position, sources).finally(() => this.#inflight.delete(key));
     this.#inflight.set(key, pull);
     return pull;
   }
@@ -166,7 +169,7 @@ export class Arrivals {
     return { keys, next };
   }
 
-  async #pull(key: BinStr, sources: readonly string[]): Promise<void> {
+  async #pull(key: BinStr, position: number, sources: readonly string[]): Promise<void> {
     const gains = this.#gains;
     const answers = await Promise.allSettled(sources.map((id) => this.#fetch(id, key)));
     let answered = 0;
@@ -180,6 +183,10 @@ export class Arrivals {
       if (a.value !== undefined) states.push(a.value);
     }
     if (answered === 0) throw unreachable(sources);
+    // The ring moved on while the owners answered and this node no longer owns the key: a copy
+    // merged now would stay here after the hand-off that dropped the arc. The command that
+    // asked routes again and goes to the key's owner.
+    if (!this.#owns(position)) return;
     mergeStates(this.#deps.store, states);
     this.#pulls++;
     if (gains !== this.#gains) return; // asked before the latest gain: the next call asks again
@@ -216,6 +223,10 @@ export class Arrivals {
         for (const d of batch.values()) d.reject(err);
       },
     );
+  }
+
+  #owns(position: number): boolean {
+    return this.#ring === undefined || this.#ring.owners(position, this.#options.replicas + 1).includes(this.#deps.selfId);
   }
 
   /** The segment, unless older than the window (then it ends, logged). */

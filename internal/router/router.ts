@@ -121,7 +121,9 @@ export class Router {
     }
     if (replicaRead && !spec.flags.write && owners.includes(view.selfId)) {
       const pulling = gate?.ready(command.key, position);
-      if (pulling !== undefined) return pulling.then(() => this.local(spec, command));
+      // Routed again once pulled: the ring may have moved on meanwhile (a pull answered after
+      // this node stopped owning the key merges nothing here).
+      if (pulling !== undefined) return pulling.then(() => this.route(spec, command, hops, replicaRead));
       return this.local(spec, command);
     }
     return this.forwardOrFail(spec, command, hops, leader, owners, view);
