@@ -157,7 +157,7 @@ async function main(): Promise<void> {
   try {
     if (redis && options.parts.has('redis')) runs.push(...(await runRedisBench(redis, options.quick, log)));
     if (options.parts.has('memory')) {
-      const layouts: Layout[] = options.quick ? ['hash-100', 'list-100'] : ['hash-100', 'list-100', 'hash-1', 'hash-1-own-field'];
+      const layouts: Layout[] = options.quick ? ['hash-100', 'list-100'] : ['hash-100', 'list-100', 'hash-1', 'hash-1-own-field', 'hash-1-some-ttl'];
       memory = await measureMemory(layouts, redis, log);
     }
   } finally {

@@ -11,6 +11,15 @@ export const LAYOUTS = {
     type: 'hash',
     about: '1M hashes x 1 field, every field name distinct (16 B key, 16 B field, 32 B value)',
   },
+  // As hash-1, with a TTL on one key in 100: how a cache that mixes keys with and without one
+  // pays for it (in gokv, once a plain number field held an expiry, on every key).
+  'hash-1-some-ttl': {
+    keys: 1_000_000,
+    perKey: 1,
+    type: 'hash',
+    ttlEvery: 100,
+    about: '1M hashes x 1 field, a TTL on 1 key in 100 (16 B key, 16 B field, 32 B value)',
+  },
 } as const;
 export type Layout = keyof typeof LAYOUTS;
 
@@ -27,5 +36,11 @@ export const fieldOf = (f: number): string => `field:${String(f).padStart(10, '0
 /** Field `f` of key `k`: shared names (fieldOf) except in the layout whose names are distinct. */
 export const fieldFor = (layout: Layout, k: number, f: number): string =>
   layout === 'hash-1-own-field' ? `own:${String(k).padStart(12, '0')}` : fieldOf(f);
+/** The absolute expiry (ms) of key `k` in layouts with TTLs, or undefined: an hour or more away. */
+export function expiryOf(layout: Layout, k: number, nowMs: number): number | undefined {
+  const spec = LAYOUTS[layout];
+  if (!('ttlEvery' in spec) || k % spec.ttlEvery !== 0) return undefined;
+  return nowMs + 3_600_000 + k;
+}
 export const valueOf = (k: number, f: number): string => `${k}.${f}`.padStart(32, 'v');
 

@@ -1,11 +1,11 @@
 // Child process (run with --expose-gc): fills the real Store with one data layout and reports
 // heap bytes per entry after GC, beside the store's own estimate. Strings are made the way the
 // gRPC path makes them (latin1 from Buffers), so they are flat one-byte strings as in a node.
-// Usage: node --expose-gc --import tsx bench/memory-probe.ts hash-100|list-100|hash-1|hash-1-own-field
+// Usage: node --expose-gc --import tsx bench/memory-probe.ts hash-100|list-100|hash-1|hash-1-own-field|hash-1-some-ttl
 import { SystemClock, systemRandom } from '../internal/clock/index.js';
 import { createHasher } from '../internal/ring/index.js';
 import { Store, binFromBuffer } from '../internal/store/index.js';
-import { LAYOUTS, fieldFor, keyOf, valueOf, type Layout, type ProbeResult } from './memory-layouts.js';
+import { LAYOUTS, expiryOf, fieldFor, keyOf, valueOf, type Layout, type ProbeResult } from './memory-layouts.js';
 
 const bin = (text: string): string => binFromBuffer(Buffer.from(text, 'latin1'));
 
@@ -21,6 +21,7 @@ async function probe(layout: Layout): Promise<ProbeResult> {
   const hasher = await createHasher();
   const store = new Store({ clock: new SystemClock(), random: systemRandom, hashKey: hasher.keyPosition });
   const before = settledHeap();
+  const now = Date.now();
   for (let k = 0; k < spec.keys; k++) {
     const key = bin(keyOf(layout, k));
     for (let f = 0; f < spec.perKey; f++) {
@@ -34,6 +35,8 @@ async function probe(layout: Layout): Promise<ProbeResult> {
         store.commit(e);
       }
     }
+    const at = expiryOf(layout, k, now);
+    if (at !== undefined) store.setExpireAt(store.get(key)!, at);
   }
   const after = settledHeap();
   const entries = spec.keys * spec.perKey;

@@ -1,7 +1,7 @@
 // Memory per entry: gokv's Store in a child with --expose-gc (heapUsed deltas after GC) beside
 // redis-server's used_memory delta for the same data, loaded with redis-cli --pipe.
 import { startTs, stopChild } from './children.js';
-import { LAYOUTS, fieldFor, keyOf, valueOf, type Layout, type ProbeResult } from './memory-layouts.js';
+import { LAYOUTS, expiryOf, fieldFor, keyOf, valueOf, type Layout, type ProbeResult } from './memory-layouts.js';
 import { pipeLoad } from './redis-bench.js';
 import { redisCli, type RedisTarget } from './targets.js';
 
@@ -39,6 +39,7 @@ function probeRedis(redis: RedisTarget, layout: Layout): number {
   redisCli(redis.port, ['FLUSHALL', 'SYNC']);
   const before = usedMemory(redis);
   const commands: string[][] = [];
+  const now = Date.now();
   for (let k = 0; k < spec.keys; k++) {
     const cmd = [spec.type === 'hash' ? 'HSET' : 'RPUSH', keyOf(layout, k)];
     for (let f = 0; f < spec.perKey; f++) {
@@ -46,6 +47,8 @@ function probeRedis(redis: RedisTarget, layout: Layout): number {
       cmd.push(valueOf(k, f));
     }
     commands.push(cmd);
+    const at = expiryOf(layout, k, now);
+    if (at !== undefined) commands.push(['PEXPIREAT', keyOf(layout, k), String(at)]);
   }
   pipeLoad(redis, commands);
   const keys = Number(redisCli(redis.port, ['DBSIZE']).trim());
