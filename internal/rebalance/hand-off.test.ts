@@ -59,6 +59,24 @@ describe('a join', () => {
   });
 });
 
+describe('deletions', () => {
+  // d holds an old copy of a key of the arc it gains (it was cut off or down while the key was
+  // deleted); the arc's old owners have only the tombstone. No write will fix d's copy. With
+  // replicas 1, c sends and a, leaving the list, confirms as a dropper.
+  it.each([0, 1])('reach a joiner holding an older copy of a deleted key (replicas %i)', async (replicas) => {
+    joinCluster(replicas);
+    const key = moving[0]!;
+    const holders = cluster.holders(key);
+    const version = cluster.node(holders[0]!).store.versionOf(key);
+    cluster.put(key, ['d'], 'old copy', version);
+    for (const id of holders) cluster.node(id).store.delete(key, version + 1);
+    cluster.changeRing(abcd);
+    await cluster.settle();
+    expect(cluster.holders(key)).toEqual([]);
+    expect(cluster.node('d').store.exportKey(key)).toEqual({ deleted: true, version: version + 1 });
+  });
+});
+
 describe('a dropper', () => {
   it('leaves the keys the target expects from the sender to the sender: one copy each', async () => {
     // replicas 1: (200, 250] had [c, a] and gets [d, c]; c sends, a confirms and drops. d says

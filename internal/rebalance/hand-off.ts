@@ -18,6 +18,8 @@ import { splitBatches, toWire } from './states.js';
 //   list holds it: it asks with (key, version) digests and pushes the states they lack. So if
 //   the sender dies mid-way, the droppers' copies still reach the new owners.
 // - Receivers merge by version (stale never overwrites newer; tombstones refuse older copies).
+// - Tombstones of the arc are handed too, so a member that missed a delete (cut off, down)
+//   drops its old copy instead of keeping it until it leads the key.
 
 /** Everything one run of a plan touches. */
 export interface HandOffContext {
@@ -47,7 +49,8 @@ export async function runPlan(ctx: HandOffContext, plan: HandOffPlan): Promise<n
   // A node that held nothing when the run began has nothing placed by the old ring: what
   // arrives here meanwhile (hand-offs to it, new writes) is placed by the new one already.
   // It only tells its targets that its arcs are done (a joiner's first run, a fresh cluster).
-  const empty = store.size === 0;
+  // Tombstones count: deletions are handed too.
+  const empty = store.size === 0 && store.tombstoneCount === 0;
   let kept = 0;
   const handOne = async (arc: PlannedArc): Promise<void> => {
     const keptHere = empty ? 0 : await handArc(ctx, arc);
@@ -133,6 +136,15 @@ async function walkArc(ctx: HandOffContext, arc: PlannedArc, target: string, cou
     ctx.control.check();
     for (const key of await handKeys(ctx, arc, target, keys, acked)) arriving.push(key);
     if (counts) ctx.counters.keysDone += keys.length;
+    await ctx.yieldFn();
+  }
+  // Deletions too: a target that was cut off or down when a key was deleted or expired still
+  // holds its old copy, which no later write of the key will fix (there may be none). The
+  // tombstone's version is above that copy's, so merging it removes the copy.
+  const deleted = ctx.store.tombstonedKeys(arc.from, arc.to);
+  for (let i = 0; i < deleted.length; i += ctx.settings.chunkKeys) {
+    ctx.control.check();
+    for (const key of await handKeys(ctx, arc, target, deleted.slice(i, i + ctx.settings.chunkKeys), acked)) arriving.push(key);
     await ctx.yieldFn();
   }
   // Keys the target still expects from the arc's sender: ask again, with backoff, until it

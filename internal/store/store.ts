@@ -47,7 +47,7 @@ export interface StoreCounters {
 export class Store {
   readonly options: Readonly<StoreOptions>;
   private readonly space: Keyspace;
-  private readonly tombstones = new Tombstones();
+  private readonly tombstones: Tombstones;
   private expiredKeys = 0;
   private evictedKeys = 0;
 
@@ -57,6 +57,7 @@ export class Store {
   ) {
     this.options = Object.freeze({ ...DEFAULT_STORE_OPTIONS, ...options });
     this.space = new Keyspace(deps.hashKey);
+    this.tombstones = new Tombstones(deps.hashKey);
   }
 
   /** Number of keys (expired ones not yet collected included). */
@@ -377,6 +378,14 @@ export class Store {
       if (page.keys.length > 0) yield page.keys;
       pos = page.next;
     }
+  }
+
+  /**
+   * Keys deleted recently (tombstones still retained) whose ring position is in [from, to): a
+   * hand-off sends these too, so a member that missed a delete drops its old copy.
+   */
+  tombstonedKeys(from: number, to: number): BinStr[] {
+    return this.tombstones.keysInRange(from, to);
   }
 
   // ---- internals ---------------------------------------------------------------------------

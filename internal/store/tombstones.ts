@@ -1,15 +1,33 @@
 import type { BinStr } from './bytes.js';
 import type { Tombstone } from './entry.js';
+import { RING_END } from './key-buckets.js';
 import { TOMBSTONE_OVERHEAD_BYTES } from './memory.js';
+
+/** Bits of the ring position that pick a tombstone's bucket: 4096 buckets of 2^20 positions. */
+const BUCKET_BITS = 12;
+const BUCKET_SPAN = 2 ** (32 - BUCKET_BITS);
+
+interface Held extends Tombstone {
+  /** The bucket (top bits of the key's ring position) whose set lists the key. */
+  readonly bucket: number;
+}
 
 /**
  * Versions of recently deleted keys, oldest deletion first. A Map iterates in insertion order and
  * a re-deleted key is moved to the end, so pruning reads only the head: each prune call is
  * bounded by its chunk size and never walks live tombstones.
+ *
+ * The keys are also grouped by ring position (coarser buckets than the live keys'), so that a
+ * hand-off can carry the deletions of an arc to a member that missed them (one cut off or down
+ * while they happened), without walking every tombstone for every arc.
  */
 export class Tombstones {
-  private readonly map = new Map<BinStr, Tombstone>();
+  private readonly map = new Map<BinStr, Held>();
+  private readonly buckets = new Array<Set<BinStr> | undefined>(2 ** BUCKET_BITS);
   private byteCount = 0;
+
+  /** `positionOf` is the ring's hash (as KeyBuckets takes it). */
+  constructor(private readonly positionOf: (key: BinStr) => number) {}
 
   get size(): number {
     return this.map.size;
@@ -26,12 +44,39 @@ export class Tombstones {
 
   set(key: BinStr, version: number, deletedAtMs: number): void {
     this.delete(key);
-    this.map.set(key, { version, deletedAtMs });
+    const bucket = Math.floor(this.positionOf(key) / BUCKET_SPAN);
+    this.map.set(key, { version, deletedAtMs, bucket });
+    let keys = this.buckets[bucket];
+    if (keys === undefined) this.buckets[bucket] = keys = new Set();
+    keys.add(key);
     this.byteCount += key.length + TOMBSTONE_OVERHEAD_BYTES;
   }
 
   delete(key: BinStr): void {
-    if (this.map.delete(key)) this.byteCount -= key.length + TOMBSTONE_OVERHEAD_BYTES;
+    const held = this.map.get(key);
+    if (held === undefined) return;
+    this.map.delete(key);
+    this.buckets[held.bucket]!.delete(key);
+    this.byteCount -= key.length + TOMBSTONE_OVERHEAD_BYTES;
+  }
+
+  /** Keys with a tombstone whose ring position is in [from, to), in no particular order. */
+  keysInRange(from: number, to: number): BinStr[] {
+    const out: BinStr[] = [];
+    const end = Math.min(to, RING_END);
+    for (let b = Math.floor(from / BUCKET_SPAN); b * BUCKET_SPAN < end; b++) {
+      const keys = this.buckets[b];
+      if (keys === undefined || keys.size === 0) continue;
+      const whole = b * BUCKET_SPAN >= from && (b + 1) * BUCKET_SPAN <= end;
+      for (const key of keys) {
+        if (whole) out.push(key);
+        else {
+          const p = this.positionOf(key);
+          if (p >= from && p < end) out.push(key);
+        }
+      }
+    }
+    return out;
   }
 
   /**
@@ -42,8 +87,7 @@ export class Tombstones {
     let pruned = 0;
     for (const [key, t] of this.map) {
       if (pruned >= max || t.deletedAtMs > olderThanMs) break;
-      this.map.delete(key);
-      this.byteCount -= key.length + TOMBSTONE_OVERHEAD_BYTES;
+      this.delete(key);
       pruned++;
     }
     return pruned;
