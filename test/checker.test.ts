@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { executeCommand } from '../internal/command/index.js';
-import { checkLedger } from './helpers/checker.js';
+import { allowedFinal, checkLedger } from './helpers/checker.js';
+import { History } from './helpers/history.js';
 import { startCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
 import { Ledger, startReaders, startWriters } from './helpers/ledger.js';
 import { compareReplicas, rpcSource, storeSource, waitForReplicas } from './helpers/replicas.js';
@@ -60,4 +61,55 @@ describe('history checker', () => {
     ledger.history.ok(read, 'never-written');
     expect((await checkLedger(c.clients[0]!, ledger)).badReads.some((b) => b.includes('never-written'))).toBe(true);
   }, 60_000);
+
+  it('catches a deleted or expired key that comes back', async () => {
+    cluster = await startCluster(3, { cluster: { replicas: 1 } });
+    const c = cluster;
+    const ledger = new Ledger();
+    const writers = startWriters(() => c.clients, ledger, { writers: 3, hashKeys: 5, deletes: true });
+    const readers = startReaders(() => c.clients, ledger, 2);
+    await vi.waitFor(() => expect(writers.writes()).toBeGreaterThan(60), { timeout: 20_000, interval: 20 });
+    await Promise.all([writers.stop(), readers.stop()]);
+    const ops = ledger.history.ops;
+    expect(ops.filter((op) => op.kind === 'del' && op.outcome === 'ok').length).toBeGreaterThan(5);
+    expect(ops.filter((op) => op.kind === 'expire' && op.outcome === 'ok').length).toBeGreaterThan(3);
+
+    const clean = await checkLedger(c.clients[0]!, ledger);
+    expect(clean).toMatchObject({ lost: [], duplicated: [], badReads: [], staleReads: 0 });
+    const keys = [...new Set(ops.map((op) => op.key))];
+    expect(await waitForReplicas(c.nodes.map(storeSource), keys, 2)).toMatchObject({ wrongCopies: [], divergent: [] });
+
+    // Planted resurrections: a key whose last write was an acknowledged DEL, and one whose
+    // last was an acknowledged expiry, come back on every node with the value they had.
+    for (const kind of ['del', 'expire'] as const) {
+      const last = [...ops].reverse().find((op) => op.kind === kind && op.outcome === 'ok' && ops.filter((o) => o.key === op.key).at(-1) === op)!;
+      const value = ops.filter((o) => o.key === last.key && o.kind === 'hset').at(-1)?.value ?? 'v';
+      for (const node of c.nodes) executeCommand(node.store, { name: 'HSET', key: last.key, args: ['f', value] });
+      const report = await checkLedger(c.clients[0]!, ledger);
+      expect(report.lost.some((line) => line.startsWith(`${last.key}: holds ${value}`) && line.includes(`after ${kind} #${last.id}`))).toBe(true);
+    }
+  }, 60_000);
+});
+
+describe('allowedFinal', () => {
+  it('lets a hash key hold what its last acknowledged write left, or a later unknown one', () => {
+    const h = new History();
+    const op = (kind: 'hset' | 'del' | 'expire', value: string | undefined, ok: boolean) => {
+      const o = h.invoke('w0', kind, 'k', value, h.ops.length);
+      if (ok) h.ok(o);
+      else h.fail(o, new Error('lost link'));
+      return o;
+    };
+    op('hset', 'v1', true);
+    expect(allowedFinal(h.ops)).toEqual(new Set(['v1']));
+    op('del', undefined, true);
+    expect(allowedFinal(h.ops)).toEqual(new Set([null]));
+    op('hset', 'v3', false);
+    expect(allowedFinal(h.ops)).toEqual(new Set([null, 'v3']));
+    op('hset', 'v4', true);
+    op('expire', undefined, false);
+    expect(allowedFinal(h.ops)).toEqual(new Set(['v4', null]));
+    op('expire', undefined, true);
+    expect(allowedFinal(h.ops)).toEqual(new Set([null]));
+  });
 });

@@ -21,7 +21,7 @@ describe('SIGKILL of one of three nodes with replicas: 1', () => {
     const survivors = cluster.nodes.filter((n) => n !== victim);
     const down = new Set<ProcessNode>();
     const ledger = new Ledger();
-    const writers = startWriters(() => cluster!.nodes.filter((n) => !down.has(n)).map((n) => n.client), ledger, { prefix: 'k' });
+    const writers = startWriters(() => cluster!.nodes.filter((n) => !down.has(n)).map((n) => n.client), ledger, { prefix: 'k', deletes: true });
     try {
       await progress(writers, 60);
       down.add(victim);
@@ -32,7 +32,7 @@ describe('SIGKILL of one of three nodes with replicas: 1', () => {
     } finally {
       await writers.stop();
     }
-    expect(ledger.hashes.size).toBeGreaterThan(50);
+    expect(ledger.hashes.size).toBeGreaterThan(30); // about 140 rounds; one in three deletes the previous round's key
     // Every acknowledged HSET reads back from every survivor; every list holds exactly its
     // acknowledged pushes in order (pushes with an unknown outcome may be there, once).
     for (const reader of survivors) await expectLedgerHolds(reader.client, ledger);

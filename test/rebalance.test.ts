@@ -4,7 +4,8 @@ import { startCluster, waitForConvergence, type InProcessCluster } from './helpe
 import { expectLedgerHolds, Ledger, startWriters } from './helpers/ledger.js';
 
 // Rebalance on real nodes over loopback gRPC (DESIGN.md section 8): joins, graceful leaves and
-// crashes under continuous writes lose no acknowledged write, and end with replicas + 1 copies.
+// crashes under continuous writes (deletes and expiries included) lose no acknowledged write,
+// bring back no deleted key, and end with replicas + 1 copies.
 
 let cluster: InProcessCluster | undefined;
 
@@ -43,7 +44,7 @@ describe('rebalance under continuous writes (replicas: 1)', () => {
     const down = new Set<GokvNode>();
     const live = () => c.nodes.filter((n) => !down.has(n));
     const ledger = new Ledger();
-    const writers = startWriters(() => c.clients.filter((_, i) => !down.has(c.nodes[i]!)), ledger);
+    const writers = startWriters(() => c.clients.filter((_, i) => !down.has(c.nodes[i]!)), ledger, { deletes: true });
     try {
       await writesGoOn(writers);
 

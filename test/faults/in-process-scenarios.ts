@@ -59,7 +59,7 @@ export async function runInProcessScenario(
   const ledger = new Ledger();
   const down = new Set<GokvNode>();
   const entries = (): TestClient[] => cluster.clients.filter((_, i) => !down.has(cluster.nodes[i]!));
-  const writers = startWriters(entries, ledger, { writers: 4, hashKeys: 25, prefix: 'p' });
+  const writers = startWriters(entries, ledger, { writers: 4, hashKeys: 25, prefix: 'p', deletes: true });
   const readers = startReaders(entries, ledger, 2);
   let t0 = 0;
   let detectMs: number | undefined;

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { Op } from '../helpers/history.js';
+import { isWrite } from '../helpers/history.js';
 import type { Ledger } from '../helpers/ledger.js';
 import type { Scale } from './process-scenarios.js';
 import { isolateOne, runInProcessScenario, type Env } from './in-process-scenarios.js';
@@ -7,8 +7,6 @@ import { isolateOne, runInProcessScenario, type Env } from './in-process-scenari
 // What each side of a partition may do (docs/consistency.md): with minority_writes: refuse the
 // minority acknowledges no write and nothing acknowledged is lost; with accept both sides do,
 // and the writes lost on healing are only writes acknowledged during the partition.
-
-const isWrite = (op: Op) => op.kind === 'hset' || op.kind === 'rpush';
 
 /** Writes acknowledged through `via` between `fromMs` and `toMs` (a retried call acknowledged after the heal is not). */
 function ackedVia(ledger: Ledger, via: string, fromMs: number, toMs: number): number {
@@ -46,10 +44,9 @@ export async function minorityAccepts(scale: Scale): Promise<void> {
   // after the cut began, so a write in flight at the cut may be one of them.
   const ops = ledger!.history.ops;
   for (const line of lost) {
-    const m = /^(\S+): (?:holds \S+, expected one of (\S+)|acknowledged push (\S+) missing)/.exec(line);
+    const m = /^(\S+): (?:holds \S+, expected one of \S+ \(after \w+ #(\d+)\)|acknowledged push (\S+) missing)/.exec(line);
     const key = m?.[1];
-    const value = m?.[3] ?? m?.[2]?.split('|')[0];
-    const op = ops.find((o) => isWrite(o) && o.key === key && o.value === value);
+    const op = m?.[2] !== undefined ? ops[Number(m[2])] : ops.find((o) => isWrite(o) && o.key === key && o.value === m?.[3]);
     if (op === undefined) continue; // "out of order" lines name no single write
     expect(op.completeMs).toBeGreaterThanOrEqual(window!.fromMs);
     expect(op.invokeMs).toBeLessThanOrEqual(window!.toMs);

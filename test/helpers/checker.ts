@@ -1,10 +1,12 @@
 import type { TestClient } from './client.js';
-import type { Op } from './history.js';
+import { EXPIRE_MS, type Op, type OpKind } from './history.js';
 import type { Ledger } from './ledger.js';
 
 // The history checker: judges a Ledger's recorded operations and the cluster's final state.
 // Writes of unknown outcome (a failed call) may or may not have been applied, so they are
 // allowed, once; acknowledged writes must all be there; reads may only return written values.
+// A hash key's writes are its HSETs, DELs and PEXPIREs: after an acknowledged DEL or expiry
+// the key must be gone, unless a later HSET wrote it again.
 
 export interface CheckReport {
   acked: number;
@@ -27,56 +29,71 @@ interface KeyWrites {
   byValue: Map<string, Op>;
 }
 
-function writesByKey(ops: readonly Op[], kind: 'hset' | 'rpush'): Map<string, KeyWrites> {
+const HASH_WRITES: readonly OpKind[] = ['hset', 'del', 'expire'];
+
+function writesByKey(ops: readonly Op[], kind: 'hash' | 'rpush'): Map<string, KeyWrites> {
   const out = new Map<string, KeyWrites>();
   for (const op of ops) {
-    if (op.kind !== kind) continue;
+    if (kind === 'hash' ? !HASH_WRITES.includes(op.kind) : op.kind !== kind) continue;
     let w = out.get(op.key);
     if (w === undefined) {
       w = { ops: [], byValue: new Map() };
       out.set(op.key, w);
     }
     w.ops.push(op);
-    w.byValue.set(op.value!, op);
+    if (op.value !== undefined) w.byValue.set(op.value, op);
   }
   return out;
 }
 
+/** What a hash key holds after `op`: its value, or null after a DEL or an expiry. */
+const valueAfter = (op: Op): string | null => (op.kind === 'hset' ? op.value! : null);
+
 const writer = (op: Op): string => op.process;
 
-/** What a hash key may hold at the end: its last acknowledged value, or any later unknown one. */
+/**
+ * What a hash key may hold at the end (expiries past): what its last acknowledged write left,
+ * or what any later write of unknown outcome would.
+ */
 export function allowedFinal(ops: readonly Op[]): Set<string | null> {
   let lastAck = -1;
   ops.forEach((op, i) => {
     if (op.outcome === 'ok') lastAck = i;
   });
-  const allowed = new Set<string | null>(lastAck < 0 ? [null] : [ops[lastAck]!.value!]);
-  for (let i = lastAck + 1; i < ops.length; i++) allowed.add(ops[i]!.value!);
+  const allowed = new Set<string | null>([lastAck < 0 ? null : valueAfter(ops[lastAck]!)]);
+  for (let i = lastAck + 1; i < ops.length; i++) allowed.add(valueAfter(ops[i]!));
   return allowed;
 }
+
+/** The last acknowledged write of `ops`, for a report line. */
+const lastAcked = (ops: readonly Op[]): Op | undefined => ops.filter((op) => op.outcome === 'ok').at(-1);
 
 /** Judges every read in the history (no final state needed). */
 export function checkReads(ledger: Ledger, report: CheckReport): void {
   const ops = ledger.history.ops;
-  const hashes = writesByKey(ops, 'hset');
+  const hashes = writesByKey(ops, 'hash');
   const lists = writesByKey(ops, 'rpush');
   const bad = (why: string) => report.badReads.push(why);
   for (const read of ops) {
     if (read.outcome !== 'ok' || (read.kind !== 'hget' && read.kind !== 'lrange')) continue;
     report.reads++;
     const done = read.completeMs!;
-    const ackedBefore = (w: Op) => w.outcome === 'ok' && w.completeMs! < read.invokeMs;
+    // An expiry counts once its TTL has run out.
+    const ackedBefore = (w: Op) => w.outcome === 'ok' && w.completeMs! + (w.kind === 'expire' ? EXPIRE_MS : 0) < read.invokeMs;
     if (read.kind === 'hget') {
       const writes = hashes.get(read.key);
       const value = read.read as string | null;
-      const lastAcked = writes?.ops.filter(ackedBefore).at(-1);
+      const last = writes?.ops.filter(ackedBefore).at(-1);
       if (value === null) {
-        if (lastAcked !== undefined) report.staleReads++;
+        // Stale unless a DEL or PEXPIRE after that HSET began before the read ended.
+        if (last === undefined || last.kind !== 'hset') continue;
+        if (!writes!.ops.some((w) => w.kind !== 'hset' && w.id > last.id && w.invokeMs < done)) report.staleReads++;
         continue;
       }
       const w = writes?.byValue.get(value);
       if (w === undefined || w.invokeMs > done) bad(`${read.key}: read ${value}, never written before the read`);
-      else if (lastAcked !== undefined && w.seq! < lastAcked.seq!) report.staleReads++;
+      // One writer per key, so history ids give its writes' order.
+      else if (last !== undefined && w.id < last.id) report.staleReads++;
       continue;
     }
     const items = read.read as string[];
@@ -108,7 +125,12 @@ export async function checkLedger(reader: TestClient, ledger: Ledger): Promise<C
   report.unknown = failed;
   const lost = (why: string) => report.lost.push(why);
 
-  const hashes = [...writesByKey(ops, 'hset')];
+  // Every acknowledged expiry has run out before the final reads.
+  const expiredBy = Math.max(0, ...ops.filter((op) => op.kind === 'expire').map((op) => (op.completeMs ?? 0) + EXPIRE_MS + 1));
+  const wait = expiredBy - ledger.history.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+
+  const hashes = [...writesByKey(ops, 'hash')];
   for (let i = 0; i < hashes.length; i += 200) {
     const chunk = hashes.slice(i, i + 200);
     const replies = await Promise.all(chunk.map(([key]) => reader.run('HMGET', key, 'f') as Promise<Array<Buffer | null>>));
@@ -116,7 +138,9 @@ export async function checkLedger(reader: TestClient, ledger: Ledger): Promise<C
       const got = replies[j]![0];
       const value = got === null || got === undefined ? null : got.toString();
       const allowed = allowedFinal(writes.ops);
-      if (!allowed.has(value)) lost(`${key}: holds ${value}, expected one of ${[...allowed].join('|')}`);
+      const op = lastAcked(writes.ops);
+      const which = op === undefined ? '' : ` (after ${op.kind} #${op.id})`;
+      if (!allowed.has(value)) lost(`${key}: holds ${value}, expected one of ${[...allowed].join('|')}${which}`);
     });
   }
 

@@ -2,7 +2,13 @@
 // recorded when it is invoked and again when it completes, ok or failed, with its times, so
 // a read can be judged against the writes that were acknowledged before it began.
 
-export type OpKind = 'hset' | 'rpush' | 'hget' | 'lrange';
+export type OpKind = 'hset' | 'rpush' | 'del' | 'expire' | 'hget' | 'lrange';
+
+/** The TTL of the keys the writers expire (WriterOptions.deletes); the checker waits it out. */
+export const EXPIRE_MS = 20;
+
+/** The kinds that change the cluster's state (DEL and PEXPIRE remove a hash key). */
+export const isWrite = (op: { readonly kind: OpKind }): boolean => op.kind !== 'hget' && op.kind !== 'lrange';
 
 export interface Op {
   readonly id: number;
@@ -10,7 +16,7 @@ export interface Op {
   readonly process: string;
   readonly kind: OpKind;
   readonly key: string;
-  /** The value written (writes): unique per key, with its writer's sequence number. */
+  /** The value written (HSET, RPUSH): unique per key, with its writer's sequence number. */
   readonly value?: string;
   readonly seq?: number;
   /** ms since the history began. */
@@ -57,7 +63,7 @@ export class History {
     let acked = 0;
     let failed = 0;
     for (const op of this.ops) {
-      if (op.kind !== 'hset' && op.kind !== 'rpush') continue;
+      if (!isWrite(op)) continue;
       if (op.outcome === 'ok') acked++;
       else if (op.outcome === 'fail') failed++;
     }
@@ -68,7 +74,7 @@ export class History {
   lastWriteFailureMs(sinceMs: number): number | undefined {
     let last: number | undefined;
     for (const op of this.ops) {
-      if ((op.kind === 'hset' || op.kind === 'rpush') && op.outcome === 'fail' && op.invokeMs >= sinceMs) {
+      if (isWrite(op) && op.outcome === 'fail' && op.invokeMs >= sinceMs) {
         last = Math.max(last ?? 0, op.completeMs ?? op.invokeMs);
       }
     }

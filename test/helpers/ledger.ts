@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { TestClient } from './client.js';
 import { checkLedger } from './checker.js';
-import { History } from './history.js';
+import { EXPIRE_MS, History, type Op } from './history.js';
 
 /**
  * What writers were told: the acknowledged writes, and the pushes whose outcome is unknown (a
@@ -10,7 +10,7 @@ import { History } from './history.js';
  */
 export class Ledger {
   readonly history = new History();
-  /** Per hash key: the value of its last acknowledged HSET. */
+  /** Per hash key: the value of its last acknowledged HSET (keys a DEL was sent to are left out). */
   readonly hashes = new Map<string, string>();
   /** Per list: acknowledged pushes in order, and pushes whose outcome is unknown. */
   readonly lists = new Map<string, { acked: string[]; unsure: Set<string> }>();
@@ -39,12 +39,31 @@ export interface WriterOptions {
   prefix?: string;
   /** Hash keys each writer cycles through (overwriting them); default: a new key every write. */
   hashKeys?: number;
+  /**
+   * Deletes too: every third hash write is a DEL (of the key it would have written, or with new
+   * keys of the previous one), and every fifth round also writes a key of its own and expires
+   * it (HSET, then PEXPIRE of EXPIRE_MS). An acknowledged delete or expiry must hold at the end.
+   */
+  deletes?: boolean;
 }
 
 export interface Workers {
   stop(): Promise<void>;
   /** Writes (HSET + RPUSH pairs) completed so far, acknowledged or not. */
   writes(): number;
+}
+
+/** Runs `call` as operation `op` of the history; resolves whether it was acknowledged. */
+async function record(h: History, op: Op, call: Promise<unknown>, ledger: Ledger): Promise<boolean> {
+  try {
+    await call;
+    h.ok(op);
+    return true;
+  } catch (err) {
+    h.fail(op, err);
+    ledger.fail(err);
+    return false;
+  }
 }
 
 /**
@@ -60,33 +79,34 @@ export function startWriters(entries: () => TestClient[], ledger: Ledger, option
   let writes = 0;
   const loops = Array.from({ length: writers }, async (_, w) => {
     const list = `${prefix}:list:${w % (options.lists ?? writers)}`;
+    const hashKey = (i: number) => (options.hashKeys ? `${prefix}:${w}:k${i % options.hashKeys}` : `${prefix}:${w}:${i}`);
     for (let i = 0; running; i++) {
       const live = entries();
       if (live.length === 0) break;
       const client = live[(i + w) % live.length]!;
-      const key = options.hashKeys ? `${prefix}:${w}:k${i % options.hashKeys}` : `${prefix}:${w}:${i}`;
+      const deleting = options.deletes === true && i % 3 === 2;
+      const key = deleting && !options.hashKeys ? hashKey(i - 1) : hashKey(i);
       const value = `v${i}`;
       const item = `${w}.${i}`;
-      const hop = h.invoke(`w${w}`, 'hset', key, value, i, client.addr);
-      const lop = h.invoke(`w${w}`, 'rpush', list, item, i, client.addr);
-      const [hs, ls] = await Promise.allSettled([client.run('HSET', key, 'f', value), client.run('RPUSH', list, item)]);
-      if (hs.status === 'fulfilled') {
-        h.ok(hop);
-        ledger.hashes.set(key, value);
-      } else {
-        h.fail(hop, hs.reason);
-        ledger.fail(hs.reason);
-      }
+      const hashWrite = deleting
+        ? record(h, h.invoke(`w${w}`, 'del', key, undefined, i, client.addr), client.run('DEL', key), ledger)
+        : record(h, h.invoke(`w${w}`, 'hset', key, value, i, client.addr), client.run('HSET', key, 'f', value), ledger);
+      const push = record(h, h.invoke(`w${w}`, 'rpush', list, item, i, client.addr), client.run('RPUSH', list, item), ledger);
+      const expiring = options.deletes === true && i % 5 === 4 ? writeThenExpire(`${prefix}:${w}:x${i}`, `v${i}`, i, client) : undefined;
+      const [hashAcked, pushAcked] = await Promise.all([hashWrite, push, expiring]);
+      if (deleting) ledger.hashes.delete(key);
+      else if (hashAcked) ledger.hashes.set(key, value);
       const entry = ledger.list(list);
-      if (ls.status === 'fulfilled') {
-        h.ok(lop);
-        entry.acked.push(item);
-      } else {
-        h.fail(lop, ls.reason);
-        entry.unsure.add(item);
-        ledger.fail(ls.reason);
-      }
+      if (pushAcked) entry.acked.push(item);
+      else entry.unsure.add(item);
       writes++;
+    }
+
+    async function writeThenExpire(key: string, value: string, i: number, client: TestClient): Promise<void> {
+      const set = h.invoke(`w${w}`, 'hset', key, value, i, client.addr);
+      if (!(await record(h, set, client.run('HSET', key, 'f', value), ledger))) return;
+      const expire = h.invoke(`w${w}`, 'expire', key, undefined, i, client.addr);
+      await record(h, expire, client.run('PEXPIRE', key, String(EXPIRE_MS)), ledger);
     }
   });
   return {
