@@ -62,17 +62,18 @@ describe('history checker', () => {
     expect((await checkLedger(c.clients[0]!, ledger)).badReads.some((b) => b.includes('never-written'))).toBe(true);
   }, 60_000);
 
-  it('catches a deleted or expired key that comes back', async () => {
+  it('catches a deleted or expired key, or a popped item, that comes back', async () => {
     cluster = await startCluster(3, { cluster: { replicas: 1 } });
     const c = cluster;
     const ledger = new Ledger();
-    const writers = startWriters(() => c.clients, ledger, { writers: 3, hashKeys: 5, deletes: true });
+    const writers = startWriters(() => c.clients, ledger, { writers: 3, hashKeys: 5, deletes: true, pops: true });
     const readers = startReaders(() => c.clients, ledger, 2);
     await vi.waitFor(() => expect(writers.writes()).toBeGreaterThan(60), { timeout: 20_000, interval: 20 });
     await Promise.all([writers.stop(), readers.stop()]);
     const ops = ledger.history.ops;
     expect(ops.filter((op) => op.kind === 'del' && op.outcome === 'ok').length).toBeGreaterThan(5);
     expect(ops.filter((op) => op.kind === 'expire' && op.outcome === 'ok').length).toBeGreaterThan(3);
+    expect(ops.filter((op) => op.kind === 'lpop' && typeof op.read === 'string').length).toBeGreaterThan(5);
 
     const clean = await checkLedger(c.clients[0]!, ledger);
     expect(clean).toMatchObject({ lost: [], duplicated: [], badReads: [], staleReads: 0 });
@@ -88,6 +89,12 @@ describe('history checker', () => {
       const report = await checkLedger(c.clients[0]!, ledger);
       expect(report.lost.some((line) => line.startsWith(`${last.key}: holds ${value}`) && line.includes(`after ${kind} #${last.id}`))).toBe(true);
     }
+    // A popped item pushed back on every copy of its list.
+    const pop = ops.find((op) => op.kind === 'lpop' && typeof op.read === 'string')!;
+    for (const node of c.nodes) {
+      if (node.store.peek(pop.key) !== undefined) executeCommand(node.store, { name: 'RPUSH', key: pop.key, args: [pop.read as string] });
+    }
+    expect((await checkLedger(c.clients[0]!, ledger)).lost).toContain(`${pop.key}: popped item ${pop.read} is back (after lpop #${pop.id})`);
   }, 60_000);
 });
 

@@ -21,7 +21,7 @@ describe('SIGKILL of one of three nodes with replicas: 1', () => {
     const survivors = cluster.nodes.filter((n) => n !== victim);
     const down = new Set<ProcessNode>();
     const ledger = new Ledger();
-    const writers = startWriters(() => cluster!.nodes.filter((n) => !down.has(n)).map((n) => n.client), ledger, { prefix: 'k', deletes: true });
+    const writers = startWriters(() => cluster!.nodes.filter((n) => !down.has(n)).map((n) => n.client), ledger, { prefix: 'k', deletes: true, pops: true });
     try {
       await progress(writers, 60);
       down.add(victim);

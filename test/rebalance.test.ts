@@ -44,7 +44,7 @@ describe('rebalance under continuous writes (replicas: 1)', () => {
     const down = new Set<GokvNode>();
     const live = () => c.nodes.filter((n) => !down.has(n));
     const ledger = new Ledger();
-    const writers = startWriters(() => c.clients.filter((_, i) => !down.has(c.nodes[i]!)), ledger, { deletes: true });
+    const writers = startWriters(() => c.clients.filter((_, i) => !down.has(c.nodes[i]!)), ledger, { deletes: true, pops: true });
     try {
       await writesGoOn(writers);
 

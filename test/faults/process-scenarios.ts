@@ -48,7 +48,7 @@ export async function runProcessScenario(
   const ledger = new Ledger();
   const down = new Set<ProcessNode>();
   const entries = () => cluster.nodes.filter((n) => !down.has(n)).map((n) => n.client);
-  const writers = startWriters(entries, ledger, { writers: 4, hashKeys: 25, prefix: 'f', deletes: true });
+  const writers = startWriters(entries, ledger, { writers: 4, hashKeys: 25, prefix: 'f', deletes: true, pops: true });
   const readers = startReaders(entries, ledger, 2);
   let t0 = 0;
   let detectMs: number | undefined;

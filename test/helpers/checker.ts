@@ -46,6 +46,21 @@ function writesByKey(ops: readonly Op[], kind: 'hash' | 'rpush'): Map<string, Ke
   return out;
 }
 
+/** Per list, its LPOPs in history order. */
+function popsByList(ops: readonly Op[]): Map<string, Op[]> {
+  const out = new Map<string, Op[]>();
+  for (const op of ops) {
+    if (op.kind !== 'lpop') continue;
+    const pops = out.get(op.key) ?? [];
+    pops.push(op);
+    out.set(op.key, pops);
+  }
+  return out;
+}
+
+/** The item an acknowledged LPOP returned, if any. */
+const poppedItem = (op: Op): string | undefined => (op.outcome === 'ok' && typeof op.read === 'string' ? op.read : undefined);
+
 /** What a hash key holds after `op`: its value, or null after a DEL or an expiry. */
 const valueAfter = (op: Op): string | null => (op.kind === 'hset' ? op.value! : null);
 
@@ -73,6 +88,7 @@ export function checkReads(ledger: Ledger, report: CheckReport): void {
   const ops = ledger.history.ops;
   const hashes = writesByKey(ops, 'hash');
   const lists = writesByKey(ops, 'rpush');
+  const pops = popsByList(ops);
   const bad = (why: string) => report.badReads.push(why);
   for (const read of ops) {
     if (read.outcome !== 'ok' || (read.kind !== 'hget' && read.kind !== 'lrange')) continue;
@@ -109,7 +125,12 @@ export function checkReads(ledger: Ledger, report: CheckReport): void {
       // A push of unknown outcome may land late (docs/consistency.md): only acknowledged ones keep order.
       if (w !== undefined && w.outcome === 'ok') lastSeq.set(writer(w), w.seq!);
     }
-    if (writes?.ops.some((w) => ackedBefore(w) && !seen.has(w.value!))) report.staleReads++;
+    // An item missing from the read may have been popped by then (judged only when every pop
+    // begun before the read ended is known to have happened or not).
+    const popsBefore = (pops.get(read.key) ?? []).filter((p) => p.invokeMs < done);
+    if (popsBefore.some((p) => p.outcome !== 'ok')) continue;
+    const popped = new Set(popsBefore.map(poppedItem));
+    if (writes?.ops.some((w) => ackedBefore(w) && !seen.has(w.value!) && !popped.has(w.value!))) report.staleReads++;
   }
 }
 
@@ -144,6 +165,7 @@ export async function checkLedger(reader: TestClient, ledger: Ledger): Promise<C
     });
   }
 
+  const popsOf = popsByList(ops);
   for (const [list, writes] of writesByKey(ops, 'rpush')) {
     const items = ((await reader.run('LRANGE', list, '0', '-1')) as Buffer[]).map(String);
     const counts = new Map<string, number>();
@@ -153,7 +175,28 @@ export async function checkLedger(reader: TestClient, ledger: Ledger): Promise<C
     const unsure = new Set(writes.ops.filter((w) => w.outcome !== 'ok').map((w) => w.value!));
     for (const x of items) if (!writes.byValue.has(x)) report.badReads.push(`${list}: holds ${x}, never pushed`);
     const ackedItems = writes.ops.filter((w) => w.outcome === 'ok');
-    for (const w of ackedItems) if (!present.has(w.value!)) lost(`${list}: acknowledged push ${w.value} missing`);
+    // Pops: an item an acknowledged LPOP returned was pushed, was popped once, and stays gone;
+    // an acknowledged push may be missing only if popped, or if a pop of unknown outcome begun
+    // after it (each such pop taking one item) may have taken it.
+    const pops = popsOf.get(list) ?? [];
+    const popped = new Map<string, Op>();
+    for (const p of pops) {
+      const x = poppedItem(p);
+      if (x === undefined) continue;
+      const first = popped.get(x);
+      if (first !== undefined) report.duplicated.push(`${list}: ${x} popped twice (lpop #${first.id}, #${p.id})`);
+      if (!writes.byValue.has(x)) report.badReads.push(`${list}: popped ${x}, never pushed`);
+      popped.set(x, first ?? p);
+    }
+    for (const x of items) if (popped.has(x)) lost(`${list}: popped item ${x} is back (after lpop #${popped.get(x)!.id})`);
+    const unsurePops = pops.filter((p) => p.outcome !== 'ok');
+    const used = new Set<Op>();
+    for (const w of ackedItems) {
+      if (present.has(w.value!) || popped.has(w.value!)) continue;
+      const taker = unsurePops.find((p) => !used.has(p) && p.invokeMs > w.invokeMs);
+      if (taker !== undefined) used.add(taker);
+      else lost(`${list}: acknowledged push ${w.value} missing`);
+    }
     // Acknowledged pushes keep their order (per writer: pushes of one writer are sequential).
     const order = items.filter((x) => !unsure.has(x) && writes.byValue.get(x)?.outcome === 'ok');
     const expected = ackedItems.map((w) => w.value!).filter((x) => present.has(x));

@@ -2,12 +2,12 @@
 // recorded when it is invoked and again when it completes, ok or failed, with its times, so
 // a read can be judged against the writes that were acknowledged before it began.
 
-export type OpKind = 'hset' | 'rpush' | 'del' | 'expire' | 'hget' | 'lrange';
+export type OpKind = 'hset' | 'rpush' | 'lpop' | 'del' | 'expire' | 'hget' | 'lrange';
 
 /** The TTL of the keys the writers expire (WriterOptions.deletes); the checker waits it out. */
 export const EXPIRE_MS = 20;
 
-/** The kinds that change the cluster's state (DEL and PEXPIRE remove a hash key). */
+/** The kinds that change the cluster's state (DEL and PEXPIRE remove a hash key, LPOP an item). */
 export const isWrite = (op: { readonly kind: OpKind }): boolean => op.kind !== 'hget' && op.kind !== 'lrange';
 
 export interface Op {
@@ -25,7 +25,7 @@ export interface Op {
   outcome: 'pending' | 'ok' | 'fail';
   /** Error code (UNAVAILABLE, UNCERTAIN...) of a failed op. */
   code?: string;
-  /** What a read returned: a hash field's value (or null), a list's items. */
+  /** What a read returned: a hash field's value (or null), a list's items; what an LPOP popped. */
   read?: string | null | string[];
   /** The entry node's address (diagnostics). */
   via?: string;

@@ -45,6 +45,8 @@ export interface WriterOptions {
    * it (HSET, then PEXPIRE of EXPIRE_MS). An acknowledged delete or expiry must hold at the end.
    */
   deletes?: boolean;
+  /** Pops too: every fourth round pops the head of its list (LPOP) instead of pushing. */
+  pops?: boolean;
 }
 
 export interface Workers {
@@ -91,15 +93,33 @@ export function startWriters(entries: () => TestClient[], ledger: Ledger, option
       const hashWrite = deleting
         ? record(h, h.invoke(`w${w}`, 'del', key, undefined, i, client.addr), client.run('DEL', key), ledger)
         : record(h, h.invoke(`w${w}`, 'hset', key, value, i, client.addr), client.run('HSET', key, 'f', value), ledger);
-      const push = record(h, h.invoke(`w${w}`, 'rpush', list, item, i, client.addr), client.run('RPUSH', list, item), ledger);
+      const popping = options.pops === true && i % 4 === 3;
+      const push = popping
+        ? pop(list, i, client)
+        : record(h, h.invoke(`w${w}`, 'rpush', list, item, i, client.addr), client.run('RPUSH', list, item), ledger);
       const expiring = options.deletes === true && i % 5 === 4 ? writeThenExpire(`${prefix}:${w}:x${i}`, `v${i}`, i, client) : undefined;
       const [hashAcked, pushAcked] = await Promise.all([hashWrite, push, expiring]);
       if (deleting) ledger.hashes.delete(key);
       else if (hashAcked) ledger.hashes.set(key, value);
       const entry = ledger.list(list);
-      if (pushAcked) entry.acked.push(item);
+      if (popping) {
+        // Pops are judged from the history.
+      } else if (pushAcked) entry.acked.push(item);
       else entry.unsure.add(item);
       writes++;
+    }
+
+    async function pop(list: string, i: number, client: TestClient): Promise<boolean> {
+      const op = h.invoke(`w${w}`, 'lpop', list, undefined, i, client.addr);
+      try {
+        const got = (await client.run('LPOP', list)) as Buffer | null;
+        h.ok(op, got === null || got === undefined ? null : got.toString());
+        return true;
+      } catch (err) {
+        h.fail(op, err);
+        ledger.fail(err);
+        return false;
+      }
     }
 
     async function writeThenExpire(key: string, value: string, i: number, client: TestClient): Promise<void> {
