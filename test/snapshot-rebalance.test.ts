@@ -9,7 +9,8 @@ import { startCluster, waitForConvergence, type InProcessCluster } from './helpe
 
 // A node that restores a snapshot and then joins a running cluster holds keys it does not own:
 // its first hand-off sends them to their owners (DESIGN.md section 8), like any key a node
-// holds but no longer owns.
+// holds but no longer owns. It may also hold keys deleted while it was down: the others' hand-
+// offs bring it their tombstones.
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let cluster: InProcessCluster | undefined;
@@ -65,4 +66,48 @@ it('hands the keys a restored node does not own to their owners when it joins', 
   for (const client of c.clients) {
     for (const key of keys) expect(String(((await client.run('HMGET', key, 'f')) as Buffer[])[0])).toBe(key);
   }
+}, 60_000);
+
+it('drops the keys deleted while it was down, once it has restored its snapshot and rejoined', async () => {
+  const persistencePath = join(dir.path, 'returning.snapshot');
+  cluster = await startCluster(2, { cluster: { replicas: 1 } });
+  const c = cluster;
+  const seed = c.nodes[0]!;
+  const start = (restoreOnStartup: 'never' | 'always') =>
+    startNode(
+      testConfig({
+        node: { id: 'returning', persistencePath },
+        cluster: { replicas: 1 },
+        persistence: { restoreOnStartup },
+        addresses: { seeds: [{ id: seed.id, addr: seed.addresses.internal! }] },
+      }),
+      { log: silentLogger() },
+    );
+  const first = await start('never');
+  await waitForConvergence([...c.nodes, first], 3);
+  const client = c.clients[0]!;
+  const keys = Array.from({ length: 60 }, (_, i) => `gone:${i}`);
+  for (const key of keys) await client.run('HSET', key, 'f', key);
+  const held = keys.filter((k) => first.store.peek(k) !== undefined);
+  expect(held.length).toBeGreaterThan(10);
+  const own = new TestClient(first.addresses.grpc!);
+  await own.run('SNAPSHOT');
+  own.close();
+  await first.stop({ leave: false });
+  await waitForConvergence(c.nodes, 2, 20_000);
+  for (const key of held) expect(await client.run('DEL', key)).toBe(1);
+
+  const back = await start('always');
+  extra.push(back);
+  expect(held.filter((k) => back.store.peek(k) !== undefined)).toEqual(held); // restored, stale
+  const all = [...c.nodes, back];
+  await waitForConvergence(all, 3, 20_000);
+  await vi.waitFor(
+    () => {
+      const stale = held.filter((k) => all.some((n) => n.store.peek(k) !== undefined));
+      if (stale.length > 0) throw new Error(`${stale.length} deleted keys still held, e.g. ${stale[0]}`);
+    },
+    { timeout: 20_000, interval: 100 },
+  );
+  for (const key of held) expect(await client.run('EXISTS', key)).toBe(0);
 }, 60_000);
