@@ -2,6 +2,7 @@ import type { BinStr } from './bytes.js';
 import type { HashValue } from './hash-value.js';
 import type { ListValue } from './list-value.js';
 import type { StringValue } from './string-value.js';
+import { highOf, joinHalves, lowOf } from './small-halves.js';
 
 /** Every value type, as TYPE names it and transfer state carries it. */
 export const ENTRY_TYPES = ['hash', 'list', 'string'] as const;
@@ -46,8 +47,6 @@ export interface StringEntry extends EntryBase {
 /** A key as commands see it. Mutate `value` through its methods, then `store.commit(entry)`. */
 export type Entry = HashEntry | ListEntry | StringEntry;
 
-/** A version is kept as two small integers: high * VERSION_LOW_SPAN + low (see StoredEntry). */
-const VERSION_LOW_SPAN = 2 ** 26;
 
 /**
  * The store's own view of an entry: the bookkeeping fields are writable here only. A class, so
@@ -90,15 +89,13 @@ export abstract class StoredEntry {
 
   /** Per-key hybrid logical clock; only grows (DESIGN 8). An integer below 2^53. */
   get version(): number {
-    return this.versionHigh * VERSION_LOW_SPAN + this.versionLow;
+    return joinHalves(this.versionHigh, this.versionLow);
   }
 
   set version(v: number) {
-    // `| 0` keeps both halves int32-typed: a double, even a whole one, stored once would turn
-    // the field into a heap number on every entry (the very cost this split avoids).
-    const high = Math.floor(v / VERSION_LOW_SPAN) | 0;
+    const high = highOf(v);
     this.versionHigh = high;
-    this.versionLow = (v - high * VERSION_LOW_SPAN) | 0;
+    this.versionLow = lowOf(v, high);
   }
 
   /** Absolute expiry in wall-clock ms; 0 = none. */

@@ -2,14 +2,38 @@ import type { BinStr } from './bytes.js';
 import type { Tombstone } from './entry.js';
 import { RING_END } from './key-buckets.js';
 import { TOMBSTONE_OVERHEAD_BYTES } from './memory.js';
+import { highOf, joinHalves, lowOf } from './small-halves.js';
 
 /** Bits of the ring position that pick a tombstone's bucket: 4096 buckets of 2^20 positions. */
 const BUCKET_BITS = 12;
 const BUCKET_SPAN = 2 ** (32 - BUCKET_BITS);
 
-interface Held extends Tombstone {
-  /** The bucket (top bits of the key's ring position) whose set lists the key. */
-  readonly bucket: number;
+/** A tombstone as held here: both times as small-integer halves (see small-halves.ts). */
+class Held implements Tombstone {
+  private readonly versionHigh: number;
+  private readonly versionLow: number;
+  private readonly deletedHigh: number;
+  private readonly deletedLow: number;
+
+  constructor(
+    version: number,
+    deletedAtMs: number,
+    /** The bucket (top bits of the key's ring position) whose set lists the key. */
+    readonly bucket: number,
+  ) {
+    this.versionHigh = highOf(version);
+    this.versionLow = lowOf(version, this.versionHigh);
+    this.deletedHigh = highOf(deletedAtMs);
+    this.deletedLow = lowOf(deletedAtMs, this.deletedHigh);
+  }
+
+  get version(): number {
+    return joinHalves(this.versionHigh, this.versionLow);
+  }
+
+  get deletedAtMs(): number {
+    return joinHalves(this.deletedHigh, this.deletedLow);
+  }
 }
 
 /**
@@ -45,7 +69,7 @@ export class Tombstones {
   set(key: BinStr, version: number, deletedAtMs: number): void {
     this.delete(key);
     const bucket = Math.floor(this.positionOf(key) / BUCKET_SPAN);
-    this.map.set(key, { version, deletedAtMs, bucket });
+    this.map.set(key, new Held(version, deletedAtMs, bucket));
     let keys = this.buckets[bucket];
     if (keys === undefined) this.buckets[bucket] = keys = new Set();
     keys.add(key);
