@@ -47,7 +47,6 @@ export interface StringEntry extends EntryBase {
 /** A key as commands see it. Mutate `value` through its methods, then `store.commit(entry)`. */
 export type Entry = HashEntry | ListEntry | StringEntry;
 
-
 /**
  * The store's own view of an entry: the bookkeeping fields are writable here only. A class, so
  * that `type` and `version` are accessors on the prototype: a version is a wall-clock
