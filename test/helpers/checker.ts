@@ -147,7 +147,7 @@ export async function checkLedger(reader: TestClient, ledger: Ledger): Promise<C
   const lost = (why: string) => report.lost.push(why);
 
   // Every acknowledged expiry has run out before the final reads.
-  const expiredBy = Math.max(0, ...ops.filter((op) => op.kind === 'expire').map((op) => (op.completeMs ?? 0) + EXPIRE_MS + 1));
+  const expiredBy = ops.reduce((at, op) => (op.kind === 'expire' ? Math.max(at, (op.completeMs ?? 0) + EXPIRE_MS + 1) : at), 0);
   const wait = expiredBy - ledger.history.now();
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 
