@@ -104,6 +104,25 @@ describe('ioredis against one node', () => {
     expect(page.length).toBeGreaterThanOrEqual(120);
   });
 
+  it('walks a hash with HSCAN (ioredis hscanStream)', async () => {
+    const fields = Array.from({ length: 300 }, (_, i) => `field:${i}`);
+    await redis.hset('hscan:h', ...fields.flatMap((f, i) => [f, `v${i}`]));
+    const seen = new Map<string, string>();
+    await new Promise<void>((resolve, reject) => {
+      const stream = redis.hscanStream('hscan:h', { match: 'field:1*', count: 10 });
+      stream.on('data', (batch: string[]) => {
+        for (let i = 0; i + 1 < batch.length; i += 2) seen.set(batch[i]!, batch[i + 1]!);
+      });
+      stream.on('end', resolve);
+      stream.on('error', reject);
+    });
+    const expected = fields.filter((f) => f.startsWith('field:1'));
+    expect([...seen.keys()].sort()).toEqual(expected.sort());
+    expect(seen.get('field:123')).toBe('v123');
+    await redis.rpush('hscan:l', 'a');
+    await expect(redis.hscan('hscan:l', '0')).rejects.toThrow('WRONGTYPE');
+  });
+
   it('closes the connection after QUIT', async () => {
     const other = connect(node.addresses.resp!);
     expect(await other.quit()).toBe('OK');
@@ -135,6 +154,11 @@ describe('ioredis against a three-node cluster, through every node', () => {
     const owners = new Set(keys.map((k) => cluster.nodes.findIndex((n) => n.store.peek(k)?.type === 'string')));
     expect(owners.size).toBeGreaterThan(1);
     for (const c of clients) expect(await c.mget(...keys)).toEqual(keys.map((_, i) => `v${i}`));
+  });
+
+  it('answers HSCAN through every node from the hash\'s leader', async () => {
+    await clients[0]!.hset('spread:hash', 'a', '1', 'b', '2');
+    for (const c of clients) expect(await c.hscan('spread:hash', '0')).toEqual(['0', ['a', '1', 'b', '2']]);
   });
 
   it('pipelines forwarded and local commands, answered in order', async () => {

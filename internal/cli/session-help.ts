@@ -4,6 +4,7 @@ export const SESSION_HELP = `gokv commands (names are case-insensitive):
            SCAN cursor [MATCH pattern] [COUNT n] [TYPE hash|list] | PING
   hash     HSET key f v [f v ...] | HGET key f [f ...] | HMGET key f [f ...] | HGETALL key
            HDEL key f [f ...] | HKEYS key | HVALS key | HLEN key | HEXISTS key f | HINCRBY key f n
+           HSCAN key cursor [MATCH pattern] [COUNT n] [NOVALUES]
   list     LPUSH/RPUSH key v [v ...] | LPOP/RPOP key [count] | LLEN key | LRANGE key start stop
            LINDEX key i | LSET key i v | LTRIM key start stop | LREM key count v
   admin    SNAPSHOT (writes the answering node's snapshot file now)

@@ -30,12 +30,12 @@ describe('lookupCommand', () => {
     expect(lookupCommand(name)?.flags).toEqual(flags);
   });
 
-  it('lists every command of DESIGN section 4, PEXPIRE, PEXPIREAT and the string commands', () => {
+  it('lists every command of DESIGN section 4, PEXPIRE, PEXPIREAT, HSCAN and the string commands', () => {
     expect(COMMANDS.map((c) => c.name).sort()).toEqual(
       [
         'DEL', 'EXISTS', 'TYPE', 'EXPIRE', 'PEXPIRE', 'PEXPIREAT', 'TTL', 'PTTL', 'PERSIST', 'SCAN', 'PING',
         'HSET', 'HSETNX', 'HMSET', 'HGET', 'HMGET', 'HGETALL', 'HDEL', 'HKEYS', 'HVALS', 'HLEN', 'HEXISTS',
-        'HSTRLEN', 'HINCRBY', 'LPUSH', 'RPUSH', 'LPUSHX', 'RPUSHX', 'LPOP', 'RPOP', 'LLEN', 'LRANGE',
+        'HSTRLEN', 'HINCRBY', 'HSCAN', 'LPUSH', 'RPUSH', 'LPUSHX', 'RPUSHX', 'LPOP', 'RPOP', 'LLEN', 'LRANGE',
         'LINDEX', 'LSET', 'LTRIM', 'LREM', 'GET', 'SET', 'SETNX', 'SETEX', 'PSETEX', 'GETDEL', 'STRLEN',
         'APPEND', 'INCR', 'DECR', 'INCRBY', 'DECRBY', 'MGET', 'MSET',
       ].sort(),

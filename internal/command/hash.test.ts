@@ -49,6 +49,18 @@ describe('hash commands', () => {
     ['HINCRBY with a non-integer increment', [], 'HINCRBY h n 1.5', NOT_INT],
     ['HINCRBY with an increment past int64', [], 'HINCRBY h n 9223372036854775808', NOT_INT],
     ['HINCRBY checks the increment before the type', ['RPUSH l a'], 'HINCRBY l n x', NOT_INT],
+    ['HSCAN returns the whole hash at cursor 0', ['HSET h a 1 b 2 c 3'], 'HSCAN h 0 COUNT 1', ['0', ['a', '1', 'b', '2', 'c', '3']]],
+    ['HSCAN with MATCH and NOVALUES', ['HSET h user:1 x user:2 y item:1 z'], 'HSCAN h 0 match user:* novalues', ['0', ['user:1', 'user:2']]],
+    ['HSCAN of a missing key', [], 'HSCAN h 0', ['0', []]],
+    ['HSCAN from any cursor answers the whole hash, as Redis does for a small one', ['HSET h a 1'], 'HSCAN h 17', ['0', ['a', '1']]],
+    ['HSCAN with a negative cursor (strtoul wraps it)', ['HSET h a 1'], 'HSCAN h -1', ['0', ['a', '1']]],
+    ['HSCAN of a list', ['RPUSH l a'], 'HSCAN l 0', WRONGTYPE],
+    ['HSCAN with a cursor that is not a number', ['HSET h a 1'], 'HSCAN h x', 'ERROR ERR invalid cursor'],
+    ['HSCAN with a cursor past 2^64', ['HSET h a 1'], 'HSCAN h 18446744073709551616', 'ERROR ERR invalid cursor'],
+    ['HSCAN with COUNT 0', ['HSET h a 1'], 'HSCAN h 0 COUNT 0', 'ERROR ERR syntax error'],
+    ['HSCAN with COUNT and no number', ['HSET h a 1'], 'HSCAN h 0 COUNT', 'ERROR ERR syntax error'],
+    ['HSCAN with an unknown option', ['HSET h a 1'], 'HSCAN h 0 TYPE hash', 'ERROR ERR syntax error'],
+    ['HSCAN arity', [], 'HSCAN h', arity('hscan')],
   ])('%s', (_name, setup, line, expected) => {
     const { store } = makeStore();
     replies(store, setup);

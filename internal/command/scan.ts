@@ -43,6 +43,41 @@ export const SCAN_COMMANDS: readonly CommandSpec[] = [
   }),
 ];
 
+/**
+ * HSCAN key cursor [MATCH pattern] [COUNT n] [NOVALUES]. The whole hash comes back in one page
+ * with cursor "0", whatever the cursor given: Redis answers a small hash the same way (COUNT is
+ * a hint). A resumable cursor over a Map that changes between calls would need a stable order
+ * per hash (Redis's reverse-binary walk of its table); one page costs what HGETALL costs. The
+ * cursor is checked as Redis checks it (strtoul: a sign is accepted, 2^64 and above is not).
+ */
+export const HSCAN_COMMANDS: readonly CommandSpec[] = [
+  command('HSCAN', -3, [], (ctx) => {
+    const [cursor, ...rest] = ctx.args as [BinStr, ...BinStr[]];
+    if (!/^-?[0-9]{1,20}$/.test(cursor) || (BigInt(cursor) < 0n ? -BigInt(cursor) : BigInt(cursor)) >= 2n ** 64n) {
+      throw new GokvError('ERR', 'ERR invalid cursor');
+    }
+    let match: ((field: BinStr) => boolean) | undefined;
+    let values = true;
+    for (let i = 0; i < rest.length; i++) {
+      const option = asciiUpper(rest[i]!);
+      if (option === 'NOVALUES') values = false;
+      else if (option === 'MATCH' && i + 1 < rest.length) match = compileGlob(rest[++i]!);
+      else if (option === 'COUNT' && i + 1 < rest.length) positiveCount(rest[++i]!);
+      else throw syntaxError();
+    }
+    const page: BinStr[] = [];
+    const h = ctx.store.getHash(ctx.key)?.value;
+    if (h !== undefined) {
+      for (const [field, value] of h.entries()) {
+        if (match !== undefined && !match(field)) continue;
+        page.push(field);
+        if (values) page.push(value);
+      }
+    }
+    return readOnly(['0', page]);
+  }),
+];
+
 /** SCAN's count hint from its arguments (the default when they are malformed: the page reports that). */
 export function scanCountHint(args: readonly BinStr[]): number {
   try {

@@ -3,7 +3,7 @@ import { HASH_COMMANDS } from './hash.js';
 import { KEY_COMMANDS } from './keys.js';
 import { LIST_COMMANDS } from './list.js';
 import { asciiUpper } from './parse.js';
-import { SCAN_COMMANDS } from './scan.js';
+import { HSCAN_COMMANDS, SCAN_COMMANDS } from './scan.js';
 import type { CommandSpec } from './spec.js';
 import { STRING_COMMANDS } from './string.js';
 
@@ -13,6 +13,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...EXPIRE_COMMANDS,
   ...SCAN_COMMANDS,
   ...HASH_COMMANDS,
+  ...HSCAN_COMMANDS,
   ...LIST_COMMANDS,
   ...STRING_COMMANDS,
 ];

@@ -40,6 +40,7 @@ const DOCS: Readonly<Record<string, readonly [string, string, string]>> = {
   HEXISTS: ['hash', 'Determines whether a field exists in a hash.', 'key field'],
   HSTRLEN: ['hash', 'Returns the length of the value of a field.', 'key field'],
   HINCRBY: ['hash', 'Increments the integer value of a field in a hash by a number.', 'key field increment'],
+  HSCAN: ['hash', 'Iterates over fields and values of a hash (gokv: the whole hash in one page).', 'key cursor [MATCH pattern] [COUNT count] [NOVALUES]'],
   LPUSH: ['list', 'Prepends one or more elements to a list.', 'key element [element ...]'],
   RPUSH: ['list', 'Appends one or more elements to a list.', 'key element [element ...]'],
   LPUSHX: ['list', 'Prepends elements to a list only when the list exists.', 'key element [element ...]'],
