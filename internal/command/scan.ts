@@ -12,6 +12,8 @@ const TYPE_NAMES = new Map([
   ['STRING', 'string'],
 ]);
 const CURSOR = /^[0-9]{1,10}$/;
+const HSCAN_CURSOR = /^-?[0-9]{1,20}$/;
+const abs = (n: bigint): bigint => (n < 0n ? -n : n);
 
 interface ScanArgs {
   count: number;
@@ -53,9 +55,7 @@ export const SCAN_COMMANDS: readonly CommandSpec[] = [
 export const HSCAN_COMMANDS: readonly CommandSpec[] = [
   command('HSCAN', -3, [], (ctx) => {
     const [cursor, ...rest] = ctx.args as [BinStr, ...BinStr[]];
-    if (!/^-?[0-9]{1,20}$/.test(cursor) || (BigInt(cursor) < 0n ? -BigInt(cursor) : BigInt(cursor)) >= 2n ** 64n) {
-      throw new GokvError('ERR', 'ERR invalid cursor');
-    }
+    if (!HSCAN_CURSOR.test(cursor) || abs(BigInt(cursor)) >= 2n ** 64n) throw new GokvError('ERR', 'ERR invalid cursor');
     let match: ((field: BinStr) => boolean) | undefined;
     let values = true;
     for (let i = 0; i < rest.length; i++) {
