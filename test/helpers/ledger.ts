@@ -55,11 +55,17 @@ export interface Workers {
   writes(): number;
 }
 
-/** Runs `call` as operation `op` of the history; resolves whether it was acknowledged. */
-async function record(h: History, op: Op, call: Promise<unknown>, ledger: Ledger): Promise<boolean> {
+/** What an LPOP read: its item, or null for an empty list. */
+const popped = (reply: unknown): string | null => (reply === null || reply === undefined ? null : String(reply));
+
+/**
+ * Runs `call` as operation `op` of the history; resolves whether it was acknowledged. `readOf`
+ * gives what the operation read from its reply (an LPOP's item), if anything.
+ */
+async function record(h: History, op: Op, call: Promise<unknown>, ledger: Ledger, readOf?: (reply: unknown) => Op['read']): Promise<boolean> {
   try {
-    await call;
-    h.ok(op);
+    const reply = await call;
+    h.ok(op, readOf?.(reply));
     return true;
   } catch (err) {
     h.fail(op, err);
@@ -95,31 +101,19 @@ export function startWriters(entries: () => TestClient[], ledger: Ledger, option
         : record(h, h.invoke(`w${w}`, 'hset', key, value, i, client.addr), client.run('HSET', key, 'f', value), ledger);
       const popping = options.pops === true && i % 4 === 3;
       const push = popping
-        ? pop(list, i, client)
+        ? record(h, h.invoke(`w${w}`, 'lpop', list, undefined, i, client.addr), client.run('LPOP', list), ledger, popped)
         : record(h, h.invoke(`w${w}`, 'rpush', list, item, i, client.addr), client.run('RPUSH', list, item), ledger);
       const expiring = options.deletes === true && i % 5 === 4 ? writeThenExpire(`${prefix}:${w}:x${i}`, `v${i}`, i, client) : undefined;
       const [hashAcked, pushAcked] = await Promise.all([hashWrite, push, expiring]);
       if (deleting) ledger.hashes.delete(key);
       else if (hashAcked) ledger.hashes.set(key, value);
-      const entry = ledger.list(list);
-      if (popping) {
-        // Pops are judged from the history.
-      } else if (pushAcked) entry.acked.push(item);
-      else entry.unsure.add(item);
-      writes++;
-    }
-
-    async function pop(list: string, i: number, client: TestClient): Promise<boolean> {
-      const op = h.invoke(`w${w}`, 'lpop', list, undefined, i, client.addr);
-      try {
-        const got = (await client.run('LPOP', list)) as Buffer | null;
-        h.ok(op, got === null || got === undefined ? null : got.toString());
-        return true;
-      } catch (err) {
-        h.fail(op, err);
-        ledger.fail(err);
-        return false;
+      // Pops are judged from the history alone.
+      if (!popping) {
+        const entry = ledger.list(list);
+        if (pushAcked) entry.acked.push(item);
+        else entry.unsure.add(item);
       }
+      writes++;
     }
 
     async function writeThenExpire(key: string, value: string, i: number, client: TestClient): Promise<void> {
