@@ -86,6 +86,14 @@ describe('ioredis against one node', () => {
     expect(await redis.info('keyspace')).toBe('# Keyspace\r\ndb0:keys=3,expires=1,avg_ttl=0\r\n');
     expect(await redis.flushall()).toBe('OK');
     expect(await redis.dbsize()).toBe(0);
+    // The deletions are remembered (tombstones), and their bytes count in used_memory.
+    const memory = Object.fromEntries(
+      (await redis.info('memory')).split('\r\n').filter((l) => l.includes(':')).map((l) => l.split(':')),
+    ) as Record<string, string>;
+    expect(Number(memory.gokv_tombstones)).toBeGreaterThanOrEqual(3);
+    expect(Number(memory.gokv_tombstone_memory)).toBeGreaterThan(0);
+    expect(Number(memory.used_memory)).toBeGreaterThanOrEqual(Number(memory.gokv_tombstone_memory));
+    expect(await redis.info('stats')).toMatch(/\r\ngokv_tombstones_pruned_early:0\r\n/);
   });
 
   it('walks every key with SCAN (ioredis scanStream)', async () => {

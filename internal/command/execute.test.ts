@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ENTRY_OVERHEAD_BYTES } from '../store/index.js';
+import { ENTRY_OVERHEAD_BYTES, HASH_FIELD_OVERHEAD_BYTES, TOMBSTONE_OVERHEAD_BYTES } from '../store/index.js';
 import { makeStore } from '../store/testing/fixtures.js';
 import { executeCommand } from './execute.js';
 import { COMMANDS, lookupCommand } from './table.js';
@@ -98,15 +98,20 @@ describe('executeCommand', () => {
   });
 
   it('refuses growing writes with OOM under noeviction, but still allows DEL and reads', () => {
-    // Room for one small hash (about 300 bytes) but not two.
-    const { store } = makeStore({ maxMemoryBytes: ENTRY_OVERHEAD_BYTES + 100, evictionPolicy: 'noeviction' });
+    const hash = ENTRY_OVERHEAD_BYTES + 1 + 2 + HASH_FIELD_OVERHEAD_BYTES; // each key below: `x`, f=v
+    const tombstone = 1 + TOMBSTONE_OVERHEAD_BYTES; // what a DEL leaves (it counts too)
+    // Room for two keys and a tombstone, less a byte.
+    const { store } = makeStore({ maxMemoryBytes: 2 * hash + tombstone - 1, evictionPolicy: 'noeviction' });
     exec(store, 'HSET a f v');
-    exec(store, 'HSET b f v'); // the check runs before a write: this one went over
-    expect(reply(store, 'HSET c f v')).toBe("ERROR OOM command not allowed when used memory > 'maxmemory'");
+    exec(store, 'HSET b f v');
+    exec(store, 'HSET c f v'); // the check runs before a write: this one went over
+    expect(reply(store, 'HSET d f v')).toBe("ERROR OOM command not allowed when used memory > 'maxmemory'");
     expect(reply(store, 'RPUSH l x')).toMatch(/^ERROR OOM/);
     expect(reply(store, 'HLEN a')).toBe(1);
     expect(reply(store, 'DEL a')).toBe(1);
-    expect(reply(store, 'HSET c f v')).toBe(1);
+    expect(reply(store, 'HSET d f v')).toMatch(/^ERROR OOM/); // a key out, its tombstone in
+    expect(reply(store, 'DEL b')).toBe(1);
+    expect(reply(store, 'HSET d f v')).toBe(1);
   });
 
   it('evicts under allkeys-lru so growing writes go on', () => {

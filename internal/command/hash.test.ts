@@ -94,7 +94,7 @@ describe('hash commands', () => {
     expect(reply(store, 'HDEL h a b')).toBe(2);
     expect(reply(store, 'EXISTS h')).toBe(0);
     expect(store.size).toBe(0);
-    expect(store.usedMemory).toBe(0);
+    expect(store.keysMemory).toBe(0);
   });
 
   it('ships HINCRBY as an HSET of the result', () => {

@@ -96,7 +96,7 @@ describe('list commands', () => {
     exec(store, 'RPUSH l a');
     exec(store, line);
     expect(reply(store, 'EXISTS l')).toBe(0);
-    expect(store.usedMemory).toBe(0);
+    expect(store.keysMemory).toBe(0);
     expect(store.tombstone('l')).toBeDefined();
   });
 

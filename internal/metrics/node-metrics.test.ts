@@ -7,7 +7,8 @@ function fakeSources(overrides: Partial<MetricsSources> = {}): MetricsSources {
   return {
     keys: () => 42,
     usedMemoryBytes: () => 4096,
-    storeCounters: () => ({ expiredKeys: 3, evictedKeys: 2 }),
+    tombstones: () => ({ count: 6, bytes: 900 }),
+    storeCounters: () => ({ expiredKeys: 3, evictedKeys: 2, tombstonesPrunedEarly: 8 }),
     gossip: () => ({ rounds: 10, suspicions: 1, deaths: 0, failedSends: 4 }),
     replicationLag: () => new Map([['node-b', 5]]),
     memberStatuses: () => ['alive', 'alive', 'suspect'],
@@ -38,6 +39,9 @@ describe('NodeMetrics', () => {
     expect(e.value('gokv_memory_max_bytes')).toBe(1024);
     expect(e.value('gokv_expired_keys_total')).toBe(3);
     expect(e.value('gokv_evicted_keys_total')).toBe(2);
+    expect(e.value('gokv_tombstones')).toBe(6);
+    expect(e.value('gokv_tombstone_memory_bytes')).toBe(900);
+    expect(e.value('gokv_tombstones_pruned_early_total')).toBe(8);
     expect(e.value('gokv_gossip_rounds_total')).toBe(10);
     expect(e.value('gokv_gossip_suspicions_total')).toBe(1);
     expect(e.value('gokv_replication_lag_ops', { replica: 'node-b' })).toBe(5);

@@ -38,7 +38,19 @@ export class NodeMetrics {
 
     // The store.
     pulledGauge(r, 'gokv_keys', 'Keys held by this node (leader and replica copies).', () => sources.keys());
-    pulledGauge(r, 'gokv_memory_used_bytes', 'Memory accounted by the store, in bytes.', () => sources.usedMemoryBytes());
+    pulledGauge(r, 'gokv_memory_used_bytes', 'Memory accounted by the store (keys and tombstones), in bytes.', () =>
+      sources.usedMemoryBytes(),
+    );
+    pulledGauge(r, 'gokv_tombstones', 'Deleted keys whose version is still remembered.', () => sources.tombstones().count);
+    pulledGauge(r, 'gokv_tombstone_memory_bytes', 'Bytes the tombstones take (part of gokv_memory_used_bytes).', () =>
+      sources.tombstones().bytes,
+    );
+    pulledCounter(
+      r,
+      'gokv_tombstones_pruned_early_total',
+      'Tombstones dropped before replication.tombstone_retention ended, to stay under memory.max_memory.',
+      () => sources.storeCounters().tombstonesPrunedEarly,
+    );
     pulledGauge(r, 'gokv_memory_max_bytes', 'memory.max_memory in bytes (0 = unlimited).', () => options.maxMemoryBytes);
     pulledCounter(r, 'gokv_evicted_keys_total', 'Keys evicted to stay under memory.max_memory.', () =>
       sources.storeCounters().evictedKeys,

@@ -7,10 +7,12 @@
 export interface MetricsSources {
   /** Keys this node holds (expired keys not yet collected included). */
   keys(): number;
-  /** Memory the store accounts for, in bytes. */
+  /** Memory the store accounts for (keys and tombstones), in bytes. */
   usedMemoryBytes(): number;
+  /** Deletions remembered, and the bytes they take (part of usedMemoryBytes). */
+  tombstones(): { readonly count: number; readonly bytes: number };
   /** The store's cumulative counters. */
-  storeCounters(): { readonly expiredKeys: number; readonly evictedKeys: number };
+  storeCounters(): { readonly expiredKeys: number; readonly evictedKeys: number; readonly tombstonesPrunedEarly: number };
   /** The gossiper's cumulative counters; undefined when membership is disabled. */
   gossip(): GossipCounters | undefined;
   /** Replication ops queued or unacknowledged, per replica id (leader side). */

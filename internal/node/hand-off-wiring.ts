@@ -190,7 +190,7 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
     status() {
       const p = rebalancer.progress();
       const keysPending = p.running ? Math.max(0, p.keysPlanned - p.keysDone) : 0;
-      const meanBytes = store.size > 0 ? store.usedMemory / store.size : 0;
+      const meanBytes = store.size > 0 ? store.keysMemory / store.size : 0;
       return {
         running: p.running,
         keysSent: p.keysSent,

@@ -49,6 +49,7 @@ export class OpsSurface {
       {
         keys: () => store.size,
         usedMemoryBytes: () => store.usedMemory,
+        tombstones: () => ({ count: store.tombstoneCount, bytes: store.tombstoneBytes }),
         storeCounters: () => store.counters,
         gossip: parts.gossip,
         replicationLag: parts.replicationLag,

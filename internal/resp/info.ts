@@ -59,9 +59,12 @@ async function section(name: Section, src: InfoSources): Promise<string[]> {
       return [`connected_clients:${src.clients.size}`, 'blocked_clients:0'];
     case 'memory': {
       const used = info.usedMemoryBytes();
+      const tombstones = info.tombstones();
       return [
         `used_memory:${used}`,
         `used_memory_human:${human(used)}`,
+        `gokv_tombstones:${tombstones.count}`,
+        `gokv_tombstone_memory:${tombstones.bytes}`,
         `maxmemory:${info.maxMemoryBytes}`,
         `maxmemory_human:${human(info.maxMemoryBytes)}`,
         `maxmemory_policy:${info.evictionPolicy}`,
@@ -76,6 +79,7 @@ async function section(name: Section, src: InfoSources): Promise<string[]> {
         `total_commands_processed:${src.clients.commandsProcessed}`,
         `expired_keys:${c.expiredKeys}`,
         `evicted_keys:${c.evictedKeys}`,
+        `gokv_tombstones_pruned_early:${c.tombstonesPrunedEarly}`,
       ];
     }
     case 'replication':

@@ -10,8 +10,11 @@ export interface RespNodeInfo {
   readonly gokvVersion: string;
   readonly maxMemoryBytes: number;
   readonly evictionPolicy: string;
+  /** Keys and tombstones: what counts against maxmemory. */
   usedMemoryBytes(): number;
-  counters(): { readonly expiredKeys: number; readonly evictedKeys: number };
+  /** Deletions remembered (see store/tombstones.ts), and their share of usedMemoryBytes. */
+  tombstones(): { readonly count: number; readonly bytes: number };
+  counters(): { readonly expiredKeys: number; readonly evictedKeys: number; readonly tombstonesPrunedEarly: number };
 }
 
 export interface RespServerDeps {

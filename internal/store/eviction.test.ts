@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ENTRY_OVERHEAD_BYTES, hashFieldBytes } from './memory.js';
+import { ENTRY_OVERHEAD_BYTES, hashFieldBytes, TOMBSTONE_OVERHEAD_BYTES } from './memory.js';
 import type { EvictionPolicy } from './options.js';
 import type { Store } from './store.js';
 import { makeStore, putHash } from './testing/fixtures.js';
 
 // Every test key is `kN` with one field `f` = `v`: the same size, so limits count keys.
 const KEY_BYTES = ENTRY_OVERHEAD_BYTES + 2 + hashFieldBytes('f', 'v');
+const TOMBSTONE_BYTES = 2 + TOMBSTONE_OVERHEAD_BYTES;
 
 function fill(store: Store, n: number): void {
   for (let i = 0; i < n; i++) putHash(store, `k${i}`, { f: 'v' });
@@ -83,5 +84,103 @@ describe('eviction', () => {
     expect(store.tombstone(gone)).toBeUndefined();
     expect(store.versionOf(gone)).toBe(0);
     expect(store.mergeKey(gone, { type: 'hash', value: ['f', 'v2'], expireAtMs: 0, version: 11 })).toBe(true);
+  });
+
+  describe('tombstones', () => {
+    // A limit of 10 keys; a quarter of it (520 B) holds 4 tombstones of a two-byte key.
+    const limits = { maxMemoryBytes: KEY_BYTES * 10, tombstoneMemoryShare: 0.25, tombstoneMinRetentionMs: 1000 };
+
+    /** Writes then deletes k0..k(n-1), 1 ms apart, so k0's tombstone is the oldest. */
+    function deleteKeys(store: Store, clock: { advance(ms: number): void }, n: number): void {
+      for (let i = 0; i < n; i++) {
+        putHash(store, `k${i}`, { f: 'v' });
+        store.delete(`k${i}`);
+        clock.advance(1);
+      }
+    }
+
+    function fillFrom(store: Store, from: number, n: number): void {
+      for (let i = from; i < from + n; i++) {
+        store.ensureMemory();
+        putHash(store, `k${i}`, { f: 'v' });
+      }
+    }
+
+    it('count against the limit: the oldest past their share go first, then keys are evicted', () => {
+      const { store, clock } = makeStore(limits);
+      deleteKeys(store, clock, 6);
+      expect(store.usedMemory).toBe(6 * TOMBSTONE_BYTES);
+      clock.advance(1000); // all six past the minimum retention
+      fillFrom(store, 10, 9);
+      store.ensureMemory();
+      // 9 keys and 6 tombstones were 2604 B against 2080 B: two tombstones (the oldest) took
+      // the tombstones back to their share, then two keys went for the rest.
+      expect(store.counters.tombstonesPrunedEarly).toBe(2);
+      expect(store.tombstone('k0')).toBeUndefined();
+      expect(store.tombstone('k1')).toBeUndefined();
+      expect(store.tombstone('k2')).toBeDefined();
+      expect(store.tombstoneCount).toBe(4);
+      expect(store.counters.evictedKeys).toBe(2);
+      expect(store.usedMemory).toBeLessThanOrEqual(KEY_BYTES * 10);
+    });
+
+    it('are dropped only down to what the keys leave free', () => {
+      const { store, clock } = makeStore(limits);
+      deleteKeys(store, clock, 8);
+      clock.advance(1000);
+      fillFrom(store, 10, 6);
+      store.ensureMemory();
+      // 6 keys (1248 B) leave 832 B: 6 tombstones (732 B) stay, above their 520 B share.
+      expect(store.tombstoneCount).toBe(6);
+      expect(store.counters.tombstonesPrunedEarly).toBe(2);
+      expect(store.counters.evictedKeys).toBe(0);
+    });
+
+    it('younger than the minimum retention are kept: noeviction answers OOM for them', () => {
+      const { store, clock } = makeStore({ ...limits, evictionPolicy: 'noeviction' });
+      deleteKeys(store, clock, 6);
+      fillFrom(store, 10, 7);
+      putHash(store, 'k20', { f: 'v' });
+      putHash(store, 'k21', { f: 'v' });
+      expect(() => store.ensureMemory()).toThrow(/^OOM/);
+      expect(store.tombstoneCount).toBe(6);
+      expect(store.counters.tombstonesPrunedEarly).toBe(0);
+    });
+
+    it('are kept for their whole retention while the store is under its limit', () => {
+      const { store, clock } = makeStore(limits);
+      deleteKeys(store, clock, 12); // 1464 B, past their share but under the limit
+      clock.advance(10_000);
+      fillFrom(store, 20, 2);
+      store.ensureMemory();
+      expect(store.tombstoneCount).toBe(12);
+      expect(store.counters.tombstonesPrunedEarly).toBe(0);
+    });
+
+    it('a stream of deletes alone stays under the limit', () => {
+      const { store, clock } = makeStore({ ...limits, evictionPolicy: 'noeviction', tombstoneMinRetentionMs: 50 });
+      for (let i = 0; i < 500; i++) {
+        putHash(store, `d${i}`, { f: 'v' });
+        store.delete(`d${i}`);
+        clock.advance(10);
+        expect(store.usedMemory).toBeLessThanOrEqual(KEY_BYTES * 10);
+      }
+      expect(store.counters.tombstonesPrunedEarly).toBeGreaterThan(400);
+      expect(store.tombstone('d499')).toBeDefined();
+      expect(store.tombstone('d0')).toBeUndefined();
+    });
+
+    it('the maintenance cycle prunes them too, a bounded chunk at a time', () => {
+      const { store, clock } = makeStore({ ...limits, tombstonePruneChunk: 3 });
+      deleteKeys(store, clock, 9);
+      clock.advance(1000);
+      for (let i = 20; i < 29; i++) putHash(store, `k${i}`, { f: 'v' }); // 1872 of 2080 B
+      expect(store.pruneTombstones()).toBe(3);
+      expect(store.pruneTombstones()).toBe(2);
+      // 4 tombstones (488 B) are within their 520 B share, though the store is still over.
+      expect(store.pruneTombstones()).toBe(0);
+      expect(store.tombstoneCount).toBe(4);
+      expect(store.usedMemory).toBeGreaterThan(KEY_BYTES * 10);
+    });
   });
 });

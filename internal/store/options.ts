@@ -35,6 +35,13 @@ export interface StoreOptions {
   readonly tombstoneRetentionMs: number;
   /** Most tombstones pruned per maintenance call, so pruning never stalls the event loop. */
   readonly tombstonePruneChunk: number;
+  /**
+   * Over maxMemoryBytes, tombstones beyond this share of it are dropped before their retention
+   * ends, oldest first, rather than evicting keys for them.
+   */
+  readonly tombstoneMemoryShare: number;
+  /** Never one deleted less than this long ago (capped at the retention): a hand-off's worth. */
+  readonly tombstoneMinRetentionMs: number;
   /** Keys with a TTL sampled per active-expiry round (Redis uses 20). */
   readonly activeExpireSamples: number;
   /** Rounds per active-expiry cycle at most, a bound beside the time budget. */
@@ -49,6 +56,8 @@ export const DEFAULT_STORE_OPTIONS: Readonly<StoreOptions> = Object.freeze({
   evictionSamples: 5,
   tombstoneRetentionMs: 300_000,
   tombstonePruneChunk: 1000,
+  tombstoneMemoryShare: 0.25,
+  tombstoneMinRetentionMs: 60_000,
   activeExpireSamples: 20,
   activeExpireMaxRounds: 1000,
   scanExamineFactor: 10,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../clock/index.js';
-import { ENTRY_OVERHEAD_BYTES, entryOverheadBytes, hashFieldBytes, listElementBytes } from './memory.js';
+import { ENTRY_OVERHEAD_BYTES, entryOverheadBytes, hashFieldBytes, listElementBytes, TOMBSTONE_OVERHEAD_BYTES } from './memory.js';
 import type { Store } from './store.js';
 import { makeStore, putHash, putList } from './testing/fixtures.js';
 
@@ -59,7 +59,7 @@ describe('Store lookups', () => {
     store.commit(b);
     expect(store.getHash('h')?.value.toFlat()).toEqual(['g', 'b']);
     expect(store.size).toBe(1);
-    expect(store.usedMemory).toBe(recomputedMemory(store, ['h']));
+    expect(store.keysMemory).toBe(recomputedMemory(store, ['h']));
     expect(store.scan(0, 2 ** 32, 10).keys).toEqual(['h']);
   });
 
@@ -121,9 +121,9 @@ describe('Store memory accounting', () => {
   it('charges key, fields, values and overheads, exactly', () => {
     const { store } = makeStore();
     putHash(store, 'key', { f1: 'v1', field2: 'value2' });
-    expect(store.usedMemory).toBe(ENTRY_OVERHEAD_BYTES + 3 + hashFieldBytes('f1', 'v1') + hashFieldBytes('field2', 'value2'));
+    expect(store.keysMemory).toBe(ENTRY_OVERHEAD_BYTES + 3 + hashFieldBytes('f1', 'v1') + hashFieldBytes('field2', 'value2'));
     putList(store, 'l', ['abc']);
-    expect(store.usedMemory).toBe(recomputedMemory(store, ['key', 'l']));
+    expect(store.keysMemory).toBe(recomputedMemory(store, ['key', 'l']));
   });
 
   it('stays exact under a seeded random mix of writes and returns to 0 when all is deleted', () => {
@@ -149,20 +149,21 @@ describe('Store memory accounting', () => {
         else e.value.pushBack(word());
         store.commit(e);
       }
-      if (step % 500 === 0) expect(store.usedMemory).toBe(recomputedMemory(store, keys));
+      if (step % 500 === 0) expect(store.keysMemory).toBe(recomputedMemory(store, keys));
     }
-    expect(store.usedMemory).toBe(recomputedMemory(store, keys));
+    expect(store.keysMemory).toBe(recomputedMemory(store, keys));
     for (const k of keys) store.delete(k);
     expect(store.size).toBe(0);
-    expect(store.usedMemory).toBe(0);
+    expect(store.keysMemory).toBe(0);
   });
 
-  it('counts tombstones apart, and pruning returns their bytes', () => {
+  it('counts tombstones in the used memory apart from keys, and pruning returns their bytes', () => {
     const { store, clock } = makeStore({ tombstoneRetentionMs: 1000 });
     putHash(store, 'h', { f: 'v' });
     store.delete('h');
-    expect(store.usedMemory).toBe(0);
-    expect(store.tombstoneBytes).toBeGreaterThan(0);
+    expect(store.keysMemory).toBe(0);
+    expect(store.tombstoneBytes).toBe(1 + TOMBSTONE_OVERHEAD_BYTES);
+    expect(store.usedMemory).toBe(store.tombstoneBytes);
     clock.advance(1000);
     expect(store.pruneTombstones()).toBe(1);
     expect(store.tombstoneBytes).toBe(0);

@@ -36,6 +36,8 @@ export interface KeyCount {
 export interface StoreCounters {
   readonly expiredKeys: number;
   readonly evictedKeys: number;
+  /** Tombstones dropped before their retention ended, to stay under maxMemoryBytes. */
+  readonly tombstonesPrunedEarly: number;
 }
 
 /**
@@ -50,6 +52,7 @@ export class Store {
   private readonly tombstones: Tombstones;
   private expiredKeys = 0;
   private evictedKeys = 0;
+  private tombstonesPrunedEarly = 0;
 
   constructor(
     private readonly deps: StoreDeps,
@@ -65,9 +68,14 @@ export class Store {
     return this.space.size;
   }
 
-  /** Estimated bytes of all keys (see memory.ts); tombstones are counted apart. */
-  get usedMemory(): number {
+  /** Estimated bytes of all keys (see memory.ts), tombstones apart. */
+  get keysMemory(): number {
     return this.space.usedMemory;
+  }
+
+  /** What counts against maxMemoryBytes: the keys and the tombstones. */
+  get usedMemory(): number {
+    return this.space.usedMemory + this.tombstones.bytes;
   }
 
   get tombstoneCount(): number {
@@ -88,7 +96,11 @@ export class Store {
   }
 
   get counters(): StoreCounters {
-    return { expiredKeys: this.expiredKeys, evictedKeys: this.evictedKeys };
+    return {
+      expiredKeys: this.expiredKeys,
+      evictedKeys: this.evictedKeys,
+      tombstonesPrunedEarly: this.tombstonesPrunedEarly,
+    };
   }
 
   // ---- reads -------------------------------------------------------------------------------
@@ -252,7 +264,7 @@ export class Store {
       (state.expireAtMs > 0 && state.expireAtMs <= now);
     if (gone) {
       if (e !== undefined) this.remove(e, state.version);
-      else this.tombstones.set(key, state.version, now);
+      else this.addTombstone(key, state.version);
       return true;
     }
     const fresh = entryOf(key, state);
@@ -279,13 +291,17 @@ export class Store {
 
   // ---- memory ------------------------------------------------------------------------------
 
-  /** Evicts per policy until under maxMemoryBytes; false when over and nothing may go. */
+  /**
+   * Gets under maxMemoryBytes: first by dropping one chunk of the tombstones past their share,
+   * then by evicting keys per policy. False when over and nothing may go.
+   */
   evictToLimit(): boolean {
     const max = this.options.maxMemoryBytes;
     if (max <= 0) return true;
     const { evictionPolicy, evictionSamples } = this.options;
+    this.pruneTombstonesForMemory(this.options.tombstonePruneChunk);
     const { all, volatile } = this.space;
-    while (this.space.usedMemory > max) {
+    while (this.usedMemory > max) {
       const victim = pickVictim(evictionPolicy, all, volatile, evictionSamples, this.deps.random, (e) =>
         this.space.idleTouches(e),
       );
@@ -323,10 +339,31 @@ export class Store {
     return { ...cycle, tombstonesPruned: this.pruneTombstones() };
   }
 
-  /** Drops one bounded chunk of tombstones older than the retention; returns how many. */
+  /**
+   * Drops one bounded chunk of tombstones older than the retention, then, when over
+   * maxMemoryBytes, one of those past their share of it; returns how many went.
+   */
   pruneTombstones(): number {
     const { tombstoneRetentionMs, tombstonePruneChunk } = this.options;
-    return this.tombstones.prune(this.deps.clock.now() - tombstoneRetentionMs, tombstonePruneChunk);
+    const old = this.tombstones.prune(this.deps.clock.now() - tombstoneRetentionMs, tombstonePruneChunk);
+    return old + this.pruneTombstonesForMemory(tombstonePruneChunk);
+  }
+
+  /**
+   * Over maxMemoryBytes, drops up to `max` tombstones, oldest first, while they hold more than
+   * their share of it and the store is still over; never one younger than the minimum retention.
+   * A deletion forgotten early can only come back from a copy that missed it for longer than
+   * that (docs/consistency.md, window 8); a key evicted for it would be lost for sure.
+   */
+  private pruneTombstonesForMemory(max: number): number {
+    const limit = this.options.maxMemoryBytes;
+    if (limit <= 0 || this.usedMemory <= limit) return 0;
+    const { tombstoneMemoryShare, tombstoneMinRetentionMs, tombstoneRetentionMs } = this.options;
+    const keepBytes = Math.max(limit * tombstoneMemoryShare, limit - this.space.usedMemory);
+    const youngest = this.deps.clock.now() - Math.min(tombstoneMinRetentionMs, tombstoneRetentionMs);
+    const pruned = this.tombstones.prune(youngest, max, keepBytes);
+    this.tombstonesPrunedEarly += pruned;
+    return pruned;
   }
 
   // ---- ring ranges -------------------------------------------------------------------------
@@ -409,7 +446,16 @@ export class Store {
   /** Deletes a live entry, leaving a tombstone at `version`. */
   private remove(e: StoredEntry, version: number): void {
     this.space.detach(e);
-    this.tombstones.set(e.key, version, this.deps.clock.now());
+    this.addTombstone(e.key, version);
+  }
+
+  /**
+   * Each new tombstone drops up to two old ones while over memory (see
+   * pruneTombstonesForMemory), so a stream of deletes alone cannot outgrow maxMemoryBytes.
+   */
+  private addTombstone(key: BinStr, version: number): void {
+    this.tombstones.set(key, version, this.deps.clock.now());
+    this.pruneTombstonesForMemory(2);
   }
 
   /**

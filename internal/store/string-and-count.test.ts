@@ -14,13 +14,13 @@ describe('string values', () => {
   it('are charged their key and bytes plus a fixed overhead, and back to 0 when deleted', () => {
     const { store } = makeStore();
     putString(store, 'k', 'hello');
-    expect(store.usedMemory).toBe(STRING_ENTRY_OVERHEAD_BYTES + 1 + 5);
+    expect(store.keysMemory).toBe(STRING_ENTRY_OVERHEAD_BYTES + 1 + 5);
     const e = store.stringForWrite('k');
     e.value.append('!!');
     store.commit(e);
-    expect(store.usedMemory).toBe(STRING_ENTRY_OVERHEAD_BYTES + 1 + 7);
+    expect(store.keysMemory).toBe(STRING_ENTRY_OVERHEAD_BYTES + 1 + 7);
     store.delete('k');
-    expect(store.usedMemory).toBe(0);
+    expect(store.keysMemory).toBe(0);
   });
 
   it('replace a hash whole when overwritten, re-charging memory', () => {
@@ -29,7 +29,7 @@ describe('string values', () => {
     putString(store, 'k', 'v');
     expect(store.peek('k')?.type).toBe('string');
     expect(store.size).toBe(1);
-    expect(store.usedMemory).toBe(STRING_ENTRY_OVERHEAD_BYTES + 2);
+    expect(store.keysMemory).toBe(STRING_ENTRY_OVERHEAD_BYTES + 2);
   });
 
   it('travel as [bytes] in transfer state and merge into another store', () => {

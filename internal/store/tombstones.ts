@@ -57,7 +57,7 @@ export class Tombstones {
     return this.map.size;
   }
 
-  /** Estimated bytes held by tombstones (reported apart from keys; never evicted for). */
+  /** Estimated bytes held by tombstones (see memory.ts). */
   get bytes(): number {
     return this.byteCount;
   }
@@ -104,13 +104,14 @@ export class Tombstones {
   }
 
   /**
-   * Drops up to `max` tombstones deleted at or before `olderThanMs`, from the oldest. Stops at the
-   * first younger one (a wall clock stepping back only delays pruning). Returns how many went.
+   * Drops up to `max` tombstones deleted at or before `olderThanMs`, from the oldest, and stops
+   * once they hold `keepBytes` or less (0: drop every old one). Stops at the first younger one
+   * too (a wall clock stepping back only delays pruning). Returns how many went.
    */
-  prune(olderThanMs: number, max: number): number {
+  prune(olderThanMs: number, max: number, keepBytes = 0): number {
     let pruned = 0;
     for (const [key, t] of this.map) {
-      if (pruned >= max || t.deletedAtMs > olderThanMs) break;
+      if (pruned >= max || this.byteCount <= keepBytes || t.deletedAtMs > olderThanMs) break;
       this.delete(key);
       pruned++;
     }

@@ -5,7 +5,8 @@ export function idleSources(): MetricsSources {
   return {
     keys: () => 0,
     usedMemoryBytes: () => 0,
-    storeCounters: () => ({ expiredKeys: 0, evictedKeys: 0 }),
+    tombstones: () => ({ count: 0, bytes: 0 }),
+    storeCounters: () => ({ expiredKeys: 0, evictedKeys: 0, tombstonesPrunedEarly: 0 }),
     gossip: () => undefined,
     replicationLag: () => new Map(),
     memberStatuses: () => [],

@@ -13,7 +13,7 @@ export async function serveResp(execute: (cmd: ServedCommand) => Reply | Promise
   const resp = new RespServer(
     {
       service,
-      info: { nodeId: 'n1', gokvVersion: '0.0.0', maxMemoryBytes: 0, evictionPolicy: 'noeviction', usedMemoryBytes: () => 0, counters: () => ({ expiredKeys: 0, evictedKeys: 0 }) },
+      info: { nodeId: 'n1', gokvVersion: '0.0.0', maxMemoryBytes: 0, evictionPolicy: 'noeviction', usedMemoryBytes: () => 0, tombstones: () => ({ count: 0, bytes: 0 }), counters: () => ({ expiredKeys: 0, evictedKeys: 0, tombstonesPrunedEarly: 0 }) },
       log: silentLogger(),
     },
     { ...TEST_OPTIONS, ...options },
