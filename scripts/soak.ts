@@ -1,11 +1,12 @@
 // npm run soak -- --minutes N [--nodes 3] [--clients 16] [--keys 200000]: steady mixed load with
 // TTLs and evictions against a small cluster of node processes with memory.max_memory set
 // (test/fixtures/soak.yml: 8 MB per node, allkeys-lru, replicas 1). Every interval it prints
-// throughput, client-side p50/p99 latency and, per node, keys, store memory against the limit,
-// RSS, evictions and expirations. It fails (exit 1) if a node's store memory goes past
-// max_memory, its RSS goes past its starting RSS + 6 x max_memory + 64 MB, or, once the store
-// is full (evicting), its RSS keeps growing: over the samples taken full, the last third's peak
-// above the middle third's x 1.25 + 32 MB (the first third is the heap's warm-up).
+// throughput, client-side p50/p99 latency and, per node, keys, store memory against the limit
+// (tombstones included), RSS, evictions, expirations and tombstones. It fails (exit 1) if a
+// node's store memory goes past max_memory, its RSS goes past its starting RSS + 6 x max_memory
+// + 64 MB, or, once the store is full (evicting), its RSS keeps growing: over the samples taken
+// full, the last third's peak above the middle third's x 1.25 + 32 MB (the first third is the
+// heap's warm-up).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -152,6 +153,8 @@ while (Date.now() - startedAt < minutes * 60_000) {
         rss: rssMb(n),
         evicted: metric(metrics, 'gokv_evicted_keys_total'),
         expired: metric(metrics, 'gokv_expired_keys_total'),
+        tombstones: metric(metrics, 'gokv_tombstones'),
+        prunedEarly: metric(metrics, 'gokv_tombstones_pruned_early_total'),
       };
     }),
   );
@@ -159,7 +162,7 @@ while (Date.now() - startedAt < minutes * 60_000) {
   const t = Math.round((Date.now() - startedAt) / 1000);
   console.log(
     `t=${t}s ops/s=${rate.toFixed(0)} p50=${pct(lat, 50).toFixed(1)}ms p99=${pct(lat, 99).toFixed(1)}ms errors=${JSON.stringify(errors)} | ` +
-      per.map((p) => `${p.id} keys=${p.keys} store=${(p.store / 2 ** 20).toFixed(1)}/8MB rss=${p.rss.toFixed(0)}MB evicted=${p.evicted} expired=${p.expired}`).join(' | '),
+      per.map((p) => `${p.id} keys=${p.keys} store=${(p.store / 2 ** 20).toFixed(1)}/8MB rss=${p.rss.toFixed(0)}MB evicted=${p.evicted} expired=${p.expired} tombstones=${p.tombstones} (dropped early ${p.prunedEarly})`).join(' | '),
   );
 }
 running = false;
