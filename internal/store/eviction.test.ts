@@ -124,6 +124,17 @@ describe('eviction', () => {
       expect(store.usedMemory).toBeLessThanOrEqual(KEY_BYTES * 10);
     });
 
+    it('past their retention, go first and do not count as dropped early', () => {
+      const { store, clock } = makeStore({ ...limits, tombstoneRetentionMs: 1000 });
+      deleteKeys(store, clock, 6);
+      clock.advance(1000); // past the retention: the maintenance cycle has not run yet
+      fillFrom(store, 10, 9);
+      store.ensureMemory();
+      expect(store.tombstoneCount).toBe(4);
+      expect(store.counters.tombstonesPrunedEarly).toBe(0);
+      expect(store.counters.evictedKeys).toBe(2);
+    });
+
     it('are dropped only down to what the keys leave free', () => {
       const { store, clock } = makeStore(limits);
       deleteKeys(store, clock, 8);

@@ -360,10 +360,13 @@ export class Store {
     if (limit <= 0 || this.usedMemory <= limit) return 0;
     const { tombstoneMemoryShare, tombstoneMinRetentionMs, tombstoneRetentionMs } = this.options;
     const keepBytes = Math.max(limit * tombstoneMemoryShare, limit - this.space.usedMemory);
-    const youngest = this.deps.clock.now() - Math.min(tombstoneMinRetentionMs, tombstoneRetentionMs);
-    const pruned = this.tombstones.prune(youngest, max, keepBytes);
-    this.tombstonesPrunedEarly += pruned;
-    return pruned;
+    const now = this.deps.clock.now();
+    // Those past their retention first: they are not dropped early, only before the cycle.
+    const due = this.tombstones.prune(now - tombstoneRetentionMs, max, keepBytes);
+    const youngest = now - Math.min(tombstoneMinRetentionMs, tombstoneRetentionMs);
+    const early = this.tombstones.prune(youngest, max - due, keepBytes);
+    this.tombstonesPrunedEarly += early;
+    return due + early;
   }
 
   // ---- ring ranges -------------------------------------------------------------------------
