@@ -1,12 +1,14 @@
-// npm run soak -- --minutes N [--nodes 3] [--clients 16] [--keys 200000]: steady mixed load with
-// TTLs and evictions against a small cluster of node processes with memory.max_memory set
-// (test/fixtures/soak.yml: 8 MB per node, allkeys-lru, replicas 1). Every interval it prints
-// throughput, client-side p50/p99 latency and, per node, keys, store memory against the limit
-// (tombstones included), RSS, evictions, expirations and tombstones. It fails (exit 1) if a
-// node's store memory goes past max_memory, its RSS goes past its starting RSS + 6 x max_memory
-// + 64 MB, or, once the store is full (evicting), its RSS keeps growing: over the samples taken
-// full, the last third's peak above the middle third's x 1.25 + 32 MB (the first third is the
-// heap's warm-up).
+// npm run soak -- --minutes N [--nodes 3] [--clients 16] [--keys 200000] [--workload mixed|deletes]:
+// steady load against a small cluster of node processes with memory.max_memory set
+// (test/fixtures/soak.yml: 8 MB per node, allkeys-lru, replicas 1): `mixed` (the default) reads
+// and writes hashes and lists with TTLs and evictions; `deletes` only writes small hashes and
+// deletes them, so that tombstones fill the limit. Every interval it prints throughput,
+// client-side p50/p99 latency and, per node, keys, store memory against the limit (tombstones
+// included), RSS, evictions, expirations and tombstones. It fails (exit 1) if a node's store
+// memory goes past max_memory, its RSS goes past its starting RSS + 6 x max_memory + 64 MB, or,
+// once the store is full (evicting), its RSS keeps growing: over the samples taken full, the
+// last third's peak above the middle third's x 1.25 + 32 MB (the first third is the heap's
+// warm-up).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -22,8 +24,10 @@ const { values } = parseArgs({
     nodes: { type: 'string', default: '3' },
     clients: { type: 'string', default: '16' },
     keys: { type: 'string', default: '200000' },
+    workload: { type: 'string', default: 'mixed' },
   },
 });
+if (values.workload !== 'mixed' && values.workload !== 'deletes') throw new Error('--workload is mixed or deletes');
 const minutes = Number(values.minutes);
 const MAX_MEMORY = 8 * 2 ** 20; // test/fixtures/soak.yml
 const intervalMs = Math.max(5_000, Math.round((minutes * 60_000) / 12));
@@ -101,12 +105,21 @@ async function one(client: TestClient): Promise<void> {
   else await client.runOnce('DEL', h);
 }
 
+/**
+ * The `deletes` workload: each client writes a new small hash and deletes the one it wrote 100
+ * steps before, so every other command leaves a tombstone (they count against max_memory).
+ */
+async function writeThenDelete(client: TestClient, i: number, step: number): Promise<void> {
+  if (step % 2 === 0) await client.runOnce('HSET', `d:${i}:${step}`, 'f', 'v'.repeat(32));
+  else await client.runOnce('DEL', `d:${i}:${step - 201}`);
+}
+
 const loops = Array.from({ length: Number(values.clients) }, async (_, i) => {
   const client = clients[i % clients.length]!;
-  while (running) {
+  for (let step = 0; running; step++) {
     const started = performance.now();
     try {
-      await one(client);
+      await (values.workload === 'deletes' ? writeThenDelete(client, i, step) : one(client));
     } catch (err) {
       const code = (err as { code?: string }).code ?? 'ERR';
       errors[code] = (errors[code] ?? 0) + 1;
@@ -131,7 +144,7 @@ interface Sample {
 }
 const samples: Sample[] = [];
 const startedAt = Date.now();
-console.log(`soak: ${nodes.length} nodes, max_memory 8 MB each, ${values.clients} clients, ${KEYS} hash keys, ${minutes} min, report every ${intervalMs / 1000} s`);
+console.log(`soak: ${nodes.length} nodes, max_memory 8 MB each, ${values.clients} clients, ${values.workload} workload, ${KEYS} hash keys, ${minutes} min, report every ${intervalMs / 1000} s`);
 let lastOps = 0;
 while (Date.now() - startedAt < minutes * 60_000) {
   await new Promise((r) => setTimeout(r, intervalMs));
