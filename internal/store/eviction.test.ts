@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ENTRY_OVERHEAD_BYTES, hashFieldBytes, TOMBSTONE_OVERHEAD_BYTES } from './memory.js';
-import type { EvictionPolicy } from './options.js';
+import type { EvictionPolicy, StoreOptions } from './options.js';
 import type { Store } from './store.js';
 import { makeStore, putHash } from './testing/fixtures.js';
 
@@ -106,45 +106,26 @@ describe('eviction', () => {
       }
     }
 
-    it('count against the limit: the oldest past their share go first, then keys are evicted', () => {
-      const { store, clock } = makeStore(limits);
-      deleteKeys(store, clock, 6);
-      expect(store.usedMemory).toBe(6 * TOMBSTONE_BYTES);
-      clock.advance(1000); // all six past the minimum retention
-      fillFrom(store, 10, 9);
-      store.ensureMemory();
-      // 9 keys and 6 tombstones were 2604 B against 2080 B: two tombstones (the oldest) took
-      // the tombstones back to their share, then two keys went for the rest.
-      expect(store.counters.tombstonesPrunedEarly).toBe(2);
-      expect(store.tombstone('k0')).toBeUndefined();
-      expect(store.tombstone('k1')).toBeUndefined();
-      expect(store.tombstone('k2')).toBeDefined();
-      expect(store.tombstoneCount).toBe(4);
-      expect(store.counters.evictedKeys).toBe(2);
-      expect(store.usedMemory).toBeLessThanOrEqual(KEY_BYTES * 10);
-    });
+    /** The first of k0..k9 whose tombstone is still held. */
+    const oldestHeld = (store: Store) => Array.from({ length: 10 }, (_, i) => `k${i}`).find((k) => store.tombstone(k));
 
-    it('past their retention, go first and do not count as dropped early', () => {
-      const { store, clock } = makeStore({ ...limits, tombstoneRetentionMs: 1000 });
-      deleteKeys(store, clock, 6);
-      clock.advance(1000); // past the retention: the maintenance cycle has not run yet
-      fillFrom(store, 10, 9);
-      store.ensureMemory();
-      expect(store.tombstoneCount).toBe(4);
-      expect(store.counters.tombstonesPrunedEarly).toBe(0);
-      expect(store.counters.evictedKeys).toBe(2);
-    });
-
-    it('are dropped only down to what the keys leave free', () => {
-      const { store, clock } = makeStore(limits);
-      deleteKeys(store, clock, 8);
-      clock.advance(1000);
-      fillFrom(store, 10, 6);
-      store.ensureMemory();
+    it.each<[string, Partial<StoreOptions>, number, number, { tombstones: number; early: number; evicted: number }]>([
+      // 9 keys and 6 tombstones were 2604 B against 2080 B: the two oldest tombstones go, which
+      // takes them back to their share, then two keys for the rest.
+      ['count against the limit: the oldest past their share go first, then keys', {}, 6, 9, { tombstones: 4, early: 2, evicted: 2 }],
+      ['past their retention, go first and do not count as dropped early', { tombstoneRetentionMs: 1000 }, 6, 9, { tombstones: 4, early: 0, evicted: 2 }],
       // 6 keys (1248 B) leave 832 B: 6 tombstones (732 B) stay, above their 520 B share.
-      expect(store.tombstoneCount).toBe(6);
-      expect(store.counters.tombstonesPrunedEarly).toBe(2);
-      expect(store.counters.evictedKeys).toBe(0);
+      ['are dropped only down to what the keys leave free', {}, 8, 6, { tombstones: 6, early: 2, evicted: 0 }],
+    ])('%s', (_name, options, deleted, written, expected) => {
+      const { store, clock } = makeStore({ ...limits, ...options });
+      deleteKeys(store, clock, deleted);
+      clock.advance(1000); // past the minimum retention (the maintenance cycle has not run)
+      fillFrom(store, 10, written);
+      store.ensureMemory();
+      const { tombstonesPrunedEarly: early, evictedKeys: evicted } = store.counters;
+      expect({ tombstones: store.tombstoneCount, early, evicted }).toEqual(expected);
+      expect(oldestHeld(store)).toBe('k2');
+      expect(store.usedMemory).toBeLessThanOrEqual(KEY_BYTES * 10);
     });
 
     it('younger than the minimum retention are kept: noeviction answers OOM for them', () => {
