@@ -40,7 +40,11 @@ export interface StoreOptions {
    * ends, oldest first, rather than evicting keys for them.
    */
   readonly tombstoneMemoryShare: number;
-  /** Never one deleted less than this long ago (capped at the retention): a hand-off's worth. */
+  /**
+   * ...but never one deleted less than this long ago (capped at the retention): longer than a
+   * hand-off or replication message can stay in flight on a live connection (keepalive drops a
+   * silent one after about 15 s), so a copy read before the delete cannot land after it.
+   */
   readonly tombstoneMinRetentionMs: number;
   /** Keys with a TTL sampled per active-expiry round (Redis uses 20). */
   readonly activeExpireSamples: number;
