@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SeededRandom } from '../clock/index.js';
 import { Tombstones } from './tombstones.js';
 
 // Positions are chosen by the test: key "p<n>" sits at ring position n.
@@ -29,5 +30,38 @@ describe('Tombstones by ring position', () => {
     expect(t.keysInRange(0, 10)).toEqual(['p1']);
     expect(t.get('p1')).toMatchObject({ version: 11, deletedAtMs: 400 });
     expect(t.size).toBe(1);
+  });
+
+  it('prunes oldest first across interleaved deletes, re-deletes and removals (against a model)', () => {
+    const random = new SeededRandom(11);
+    const t = new Tombstones(positionOf);
+    // The model: [key, deletedAtMs] in deletion order, a re-deleted key moved to the end.
+    let model: [string, number][] = [];
+    let now = 0;
+    for (let step = 0; step < 20_000; step++) {
+      const key = `p${random.int(500)}`;
+      const op = random.int(10);
+      if (op < 6) {
+        now += random.int(3);
+        t.set(key, step, now);
+        model = model.filter(([k]) => k !== key);
+        model.push([key, now]);
+      } else if (op < 8) {
+        t.delete(key); // the key written again
+        model = model.filter(([k]) => k !== key);
+      } else {
+        const olderThan = now - random.int(200);
+        const max = random.int(5);
+        let expected = 0;
+        while (expected < max && expected < model.length && model[expected]![1] <= olderThan) expected++;
+        expect(t.prune(olderThan, max)).toBe(expected);
+        model = model.slice(expected);
+      }
+      expect(t.size).toBe(model.length);
+    }
+    expect(t.prune(now, Infinity)).toBe(model.length);
+    expect(t.size).toBe(0);
+    t.set('p1', 1, now); // a drained store starts over
+    expect(t.prune(now, 1)).toBe(1);
   });
 });
