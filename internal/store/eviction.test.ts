@@ -109,13 +109,14 @@ describe('eviction', () => {
     /** The first of k0..k9 whose tombstone is still held. */
     const oldestHeld = (store: Store) => Array.from({ length: 10 }, (_, i) => `k${i}`).find((k) => store.tombstone(k));
 
-    it.each<[string, Partial<StoreOptions>, number, number, { tombstones: number; early: number; evicted: number }]>([
-      // 9 keys and 6 tombstones were 2604 B against 2080 B: the two oldest tombstones go, which
-      // takes them back to their share, then two keys for the rest.
-      ['count against the limit: the oldest past their share go first, then keys', {}, 6, 9, { tombstones: 4, early: 2, evicted: 2 }],
-      ['past their retention, go first and do not count as dropped early', { tombstoneRetentionMs: 1000 }, 6, 9, { tombstones: 4, early: 0, evicted: 2 }],
-      // 6 keys (1248 B) leave 832 B: 6 tombstones (732 B) stay, above their 520 B share.
-      ['are dropped only down to what the keys leave free', {}, 8, 6, { tombstones: 6, early: 2, evicted: 0 }],
+    type Outcome = { tombstones: number; early: number; evicted: number; oldest: string };
+    it.each<[string, Partial<StoreOptions>, number, number, Outcome]>([
+      // 9 keys and 6 tombstones were 2604 B against 2080 B. Pruning goes to 1/64 of the limit
+      // (32.5 B) below the tombstones' share: the three oldest go, then one key for the rest.
+      ['count against the limit: the oldest past their share go first, then keys', {}, 6, 9, { tombstones: 3, early: 3, evicted: 1, oldest: 'k3' }],
+      ['past their retention, go first and do not count as dropped early', { tombstoneRetentionMs: 1000 }, 6, 9, { tombstones: 3, early: 0, evicted: 1, oldest: 'k3' }],
+      // 6 keys (1248 B) leave 832 B less 32.5 B: 6 tombstones (732 B) stay, above their share.
+      ['are dropped only down to what the keys leave free', {}, 8, 6, { tombstones: 6, early: 2, evicted: 0, oldest: 'k2' }],
     ])('%s', (_name, options, deleted, written, expected) => {
       const { store, clock } = makeStore({ ...limits, ...options });
       deleteKeys(store, clock, deleted);
@@ -123,9 +124,26 @@ describe('eviction', () => {
       fillFrom(store, 10, written);
       store.ensureMemory();
       const { tombstonesPrunedEarly: early, evictedKeys: evicted } = store.counters;
-      expect({ tombstones: store.tombstoneCount, early, evicted }).toEqual(expected);
-      expect(oldestHeld(store)).toBe('k2');
+      expect({ tombstones: store.tombstoneCount, early, evicted, oldest: oldestHeld(store) }).toEqual(expected);
       expect(store.usedMemory).toBeLessThanOrEqual(KEY_BYTES * 10);
+    });
+
+    it('too young to drop, are looked at again once the oldest is past the minimum retention', () => {
+      const { store, clock } = makeStore(limits);
+      deleteKeys(store, clock, 6); // k0 deleted at t, the clock now at t + 6
+      fillFrom(store, 10, 9);
+      store.ensureMemory(); // over: every tombstone too young, so keys were evicted instead
+      expect(store.tombstoneCount).toBe(6);
+      expect(store.counters.evictedKeys).toBeGreaterThan(0);
+      clock.advance(993); // t + 999: k0 is still 1 ms short of the minimum retention
+      fillFrom(store, 30, 1);
+      store.ensureMemory();
+      expect(store.tombstone('k0')).toBeDefined();
+      clock.advance(1); // t + 1000
+      fillFrom(store, 40, 1);
+      store.ensureMemory();
+      expect(store.tombstone('k0')).toBeUndefined();
+      expect(store.counters.tombstonesPrunedEarly).toBeGreaterThan(0);
     });
 
     it('younger than the minimum retention are kept: noeviction answers OOM for them', () => {
@@ -168,10 +186,11 @@ describe('eviction', () => {
       clock.advance(1000);
       for (let i = 20; i < 29; i++) putHash(store, `k${i}`, { f: 'v' }); // 1872 of 2080 B
       expect(store.pruneTombstones()).toBe(3);
-      expect(store.pruneTombstones()).toBe(2);
-      // 4 tombstones (488 B) are within their 520 B share, though the store is still over.
+      expect(store.pruneTombstones()).toBe(3);
+      // 3 tombstones (366 B) are within their share less 1/64 of the limit (487.5 B), though
+      // the store is still over.
       expect(store.pruneTombstones()).toBe(0);
-      expect(store.tombstoneCount).toBe(4);
+      expect(store.tombstoneCount).toBe(3);
       expect(store.usedMemory).toBeGreaterThan(KEY_BYTES * 10);
     });
   });

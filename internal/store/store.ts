@@ -21,6 +21,9 @@ import { Tombstones } from './tombstones.js';
 import { compareAtEqualVersion } from './equal-versions.js';
 import { entryOf, stateOf } from './transfer.js';
 
+/** How soon pruning for memory looks again after finding every tombstone too young. */
+const PRUNE_RETRY_MS = 100;
+
 /** One page of a ring-range walk: keys found, and the position to continue from. */
 export interface ScanResult {
   readonly keys: BinStr[];
@@ -53,6 +56,8 @@ export class Store {
   private expiredKeys = 0;
   private evictedKeys = 0;
   private tombstonesPrunedEarly = 0;
+  /** Clock ms before which no tombstone is old enough to drop early (pruneTombstonesForMemory). */
+  private pruneWaitUntilMs = 0;
 
   constructor(
     private readonly deps: StoreDeps,
@@ -299,7 +304,7 @@ export class Store {
     const max = this.options.maxMemoryBytes;
     if (max <= 0) return true;
     const { evictionPolicy, evictionSamples } = this.options;
-    this.pruneTombstonesForMemory(this.options.tombstonePruneChunk);
+    this.pruneTombstonesForMemory();
     const { all, volatile } = this.space;
     while (this.usedMemory > max) {
       const victim = pickVictim(evictionPolicy, all, volatile, evictionSamples, this.deps.random, (e) =>
@@ -345,28 +350,37 @@ export class Store {
    */
   pruneTombstones(): number {
     const { tombstoneRetentionMs, tombstonePruneChunk } = this.options;
-    const old = this.tombstones.prune(this.deps.clock.now() - tombstoneRetentionMs, tombstonePruneChunk);
-    return old + this.pruneTombstonesForMemory(tombstonePruneChunk);
+    const old = this.tombstones.prune(this.deps.clock.now() - tombstoneRetentionMs, tombstonePruneChunk).pruned;
+    return old + this.pruneTombstonesForMemory();
   }
 
   /**
-   * Over maxMemoryBytes, drops up to `max` tombstones, oldest first, while they hold more than
-   * their share of it and the store is still over; never one younger than the minimum retention.
+   * Over maxMemoryBytes, drops up to one chunk of tombstones, oldest first, while they hold more
+   * than their share of it and the store is over; never one younger than the minimum retention.
    * A deletion forgotten early can only come back from a copy that missed it for longer than
    * that (docs/consistency.md, window 8); a key evicted for it would be lost for sure.
+   *
+   * It prunes to 1/64 of the limit below it, so that the deletes that follow do not each start
+   * a walk (Tombstones.prune); and when the oldest tombstone is too young, it does not look
+   * again until that one is old enough (at most every 100 ms).
    */
-  private pruneTombstonesForMemory(max: number): number {
+  private pruneTombstonesForMemory(): number {
     const limit = this.options.maxMemoryBytes;
     if (limit <= 0 || this.usedMemory <= limit) return 0;
-    const { tombstoneMemoryShare, tombstoneMinRetentionMs, tombstoneRetentionMs } = this.options;
-    const keepBytes = Math.max(limit * tombstoneMemoryShare, limit - this.space.usedMemory);
+    const { tombstoneMemoryShare, tombstoneMinRetentionMs, tombstoneRetentionMs, tombstonePruneChunk } = this.options;
     const now = this.deps.clock.now();
-    // Those past their retention first: they are not dropped early, only before the cycle.
-    const due = this.tombstones.prune(now - tombstoneRetentionMs, max, keepBytes);
-    const youngest = now - Math.min(tombstoneMinRetentionMs, tombstoneRetentionMs);
-    const early = this.tombstones.prune(youngest, max - due, keepBytes);
+    const floorMs = Math.min(tombstoneMinRetentionMs, tombstoneRetentionMs);
+    // A wall clock stepped back leaves a wait longer than any it sets: not waited for.
+    if (now < this.pruneWaitUntilMs && this.pruneWaitUntilMs - now <= floorMs + PRUNE_RETRY_MS) return 0;
+    const keepBytes = Math.max(limit * tombstoneMemoryShare, limit - this.space.usedMemory) - limit / 64;
+    const { pruned, early } = this.tombstones.prune(now - floorMs, tombstonePruneChunk, keepBytes, now - tombstoneRetentionMs);
     this.tombstonesPrunedEarly += early;
-    return due + early;
+    if (pruned < tombstonePruneChunk && this.tombstones.bytes > keepBytes) {
+      // Stopped at a tombstone younger than the floor: none gets older before it does.
+      const oldest = this.tombstones.oldestDeletedAtMs() ?? now;
+      this.pruneWaitUntilMs = Math.max(oldest + floorMs, now + PRUNE_RETRY_MS);
+    }
+    return pruned;
   }
 
   // ---- ring ranges -------------------------------------------------------------------------
@@ -453,12 +467,12 @@ export class Store {
   }
 
   /**
-   * Each new tombstone drops up to two old ones while over memory (see
-   * pruneTombstonesForMemory), so a stream of deletes alone cannot outgrow maxMemoryBytes.
+   * A new tombstone over maxMemoryBytes drops old ones (pruneTombstonesForMemory), so a stream
+   * of deletes alone cannot outgrow the limit.
    */
   private addTombstone(key: BinStr, version: number): void {
     this.tombstones.set(key, version, this.deps.clock.now());
-    this.pruneTombstonesForMemory(2);
+    this.pruneTombstonesForMemory();
   }
 
   /**

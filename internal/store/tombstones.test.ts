@@ -26,13 +26,13 @@ describe('Tombstones by ring position', () => {
     t.set('p1', 11, 400); // deleted again: now the youngest
     t.delete('p2');
     expect(t.keysInRange(0, 10).sort()).toEqual(['p1', 'p3']);
-    expect(t.prune(350, 10)).toBe(1); // p3; p1 was re-set at 400
+    expect(t.prune(350, 10).pruned).toBe(1); // p3; p1 was re-set at 400
     expect(t.keysInRange(0, 10)).toEqual(['p1']);
     expect(t.get('p1')).toMatchObject({ version: 11, deletedAtMs: 400 });
     expect(t.size).toBe(1);
   });
 
-  it('prunes oldest first across interleaved deletes, re-deletes and removals (against a model)', () => {
+  it('prunes oldest first across interleaved deletes, re-deletes and removals, counting the early ones (against a model)', () => {
     const random = new SeededRandom(11);
     const t = new Tombstones(positionOf);
     // The model: [key, deletedAtMs] in deletion order, a re-deleted key moved to the end.
@@ -51,17 +51,19 @@ describe('Tombstones by ring position', () => {
         model = model.filter(([k]) => k !== key);
       } else {
         const olderThan = now - random.int(200);
+        const due = olderThan - random.int(50); // those deleted after it go early
         const max = random.int(5);
         let expected = 0;
         while (expected < max && expected < model.length && model[expected]![1] <= olderThan) expected++;
-        expect(t.prune(olderThan, max)).toBe(expected);
+        const early = model.slice(0, expected).filter(([, at]) => at > due).length;
+        expect(t.prune(olderThan, max, 0, due)).toEqual({ pruned: expected, early });
         model = model.slice(expected);
       }
       expect(t.size).toBe(model.length);
     }
-    expect(t.prune(now, Infinity)).toBe(model.length);
+    expect(t.prune(now, Infinity).pruned).toBe(model.length);
     expect(t.size).toBe(0);
     t.set('p1', 1, now); // a drained store starts over
-    expect(t.prune(now, 1)).toBe(1);
+    expect(t.prune(now, 1).pruned).toBe(1);
   });
 });
