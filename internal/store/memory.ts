@@ -50,7 +50,7 @@ export function entryOverheadBytes(type: EntryType): number {
 }
 
 /**
- * Per tombstone (counted apart from keys): a Map slot, its record (both times as small-integer
+ * Per tombstone (counted with the keys against max_memory): a Map slot, its record (both times as small-integer
  * halves) and a slot in its position bucket's Set. Measured: 119 B a tombstone at 1M of them,
  * the key string apart.
  */
