@@ -3,8 +3,9 @@ import type { EntryType } from './entry.js';
 /**
  * Memory is estimated, not measured: each entry is charged its bytes (key, fields, values) plus
  * fixed overheads measured once on Node 20 / V8 with `--expose-gc` and heap deltas over 200k items.
- * The estimate is kept exact under every mutation (it returns to 0 when every key is deleted), so
- * eviction decisions are reproducible; it tracks the real heap within tens of percent.
+ * The estimate is kept exact under every mutation (the keys' part returns to 0 when every key
+ * is deleted, the tombstones' when they are pruned), so eviction decisions are reproducible; it
+ * tracks the real heap within tens of percent.
  */
 
 /**
@@ -50,9 +51,9 @@ export function entryOverheadBytes(type: EntryType): number {
 }
 
 /**
- * Per tombstone (counted with the keys against max_memory): a Map slot, its record (both times as small-integer
- * halves) and a slot in its position bucket's Set. Measured: 119 B a tombstone at 1M of them,
- * the key string apart.
+ * Per tombstone (counted with the keys against max_memory): a Map slot, its record (both times
+ * as small-integer halves) and a slot in its position bucket's Set. Measured: 119 B a tombstone
+ * at 1M of them, the key string apart.
  */
 export const TOMBSTONE_OVERHEAD_BYTES = 120;
 
