@@ -12,7 +12,7 @@ const TIMINGS = { heartbeatIntervalMs: 100, suspectAfterMs: 1_000, deadAfterMs: 
 
 interface ClusterJson {
   node: { id: string };
-  members: Array<{ id: string; status: string; figures: null | { keys: number; opsPerSec: number; p99LatencyMs: number | null; uptimeMs: number } }>;
+  members: Array<{ id: string; status: string; figures: null | { keys: number; tombstoneBytes: number; opsPerSec: number; p99LatencyMs: number | null; uptimeMs: number } }>;
 }
 
 let cluster: InProcessCluster;
@@ -26,6 +26,10 @@ const getJson = async <T>(url: string): Promise<T> => (await (await fetch(url)).
 beforeAll(async () => {
   cluster = await startCluster(3, { cluster: { vNodeCount: VNODES, replicas: 1 }, messaging: TIMINGS });
   for (let i = 0; i < 30; i++) await cluster.clients[i % 3]!.run('HSET', `user:${i}`, 'name', `n${i}`);
+  for (let i = 0; i < 6; i++) {
+    await cluster.clients[0]!.run('HSET', `gone:${i}`, 'f', 'v');
+    await cluster.clients[0]!.run('DEL', `gone:${i}`); // leaves tombstones, shown with the memory
+  }
 });
 
 afterAll(() => cluster.stop());
@@ -38,12 +42,14 @@ describe('the dashboard API on a three-node cluster', () => {
       for (const node of cluster.nodes) {
         const member = body.members.find((m) => m.id === node.id);
         expect(member?.figures?.keys).toBe(node.store.size);
+        expect(member?.figures?.tombstoneBytes).toBe(node.store.tombstoneBytes);
         expect(member?.figures?.opsPerSec).toBeGreaterThan(0);
         expect(member?.figures?.p99LatencyMs).toBeGreaterThan(0);
         expect(member?.figures?.uptimeMs).toBeGreaterThan(0);
       }
     });
     expect(cluster.nodes.reduce((sum, n) => sum + n.store.size, 0)).toBe(60); // 30 keys, 2 copies each
+    expect(cluster.nodes.reduce((sum, n) => sum + n.store.tombstoneCount, 0)).toBe(12); // 6 deletes, 2 copies
   });
 
   it('explains a key over gRPC, REST and gokv-cli, with the owners the ring gives it', async () => {

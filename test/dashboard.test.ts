@@ -153,6 +153,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the dashboard in headless Chromium', () 
         id,
         keys: 1200,
         memoryUsedBytes: 96 * 1024 ** 2,
+        tombstoneBytes: 3 * 1024 ** 2,
         maxMemoryBytes: 384 * 1024 ** 2,
         opsPerSec: 850,
         p99LatencyMs: 1.4,
@@ -191,7 +192,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the dashboard in headless Chromium', () 
       const bar = page.getByRole('progressbar', { name: 'Hand-off from a' });
       await expect.poll(() => bar.getAttribute('aria-valuenow'), { timeout: 10_000 }).toBe('25');
       expect(await page.locator('#handoffs .note').textContent()).toBe('1,000 of 4,000 keys · 2.0 MiB of 8.0 MiB · 410 KiB/s · about 15 s left');
-      expect(await page.locator('#members tr[data-member="a"] .memory-cell').textContent()).toBe('96 MiB of 384 MiB (25%)');
+      expect(await page.locator('#members tr[data-member="a"] .memory-cell').textContent()).toBe('96 MiB of 384 MiB (25%), 3.0 MiB of it tombstones');
       expect(await statusOf(page, 'b')).toBe('suspect');
       expect(pageErrors).toEqual([]);
     });

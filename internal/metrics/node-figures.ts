@@ -14,7 +14,10 @@ export interface HandOffFigures {
 export interface NodeFigures {
   readonly id: string;
   readonly keys: number;
+  /** Keys and tombstones: what counts against maxMemoryBytes. */
   readonly memoryUsedBytes: number;
+  /** The tombstones' part of memoryUsedBytes (0 from a node older than the field). */
+  readonly tombstoneBytes: number;
   /** memory.max_memory; 0 = unlimited. */
   readonly maxMemoryBytes: number;
   readonly opsPerSec: number;

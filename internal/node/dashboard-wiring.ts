@@ -54,6 +54,7 @@ export function wireDashboard(parts: DashboardParts): Dashboard {
     id,
     keys: store.size,
     memoryUsedBytes: store.usedMemory,
+    tombstoneBytes: store.tombstoneBytes,
     maxMemoryBytes: parts.config.memory.maxMemoryBytes,
     ...metrics.live(),
     uptimeMs: clock.monotonic() - startedAtMs,

@@ -10,6 +10,7 @@ const figures = (id: string, keys = 1): NodeFigures => ({
   id,
   keys,
   memoryUsedBytes: 0,
+  tombstoneBytes: 0,
   maxMemoryBytes: 0,
   opsPerSec: 0,
   p99LatencyMs: null,

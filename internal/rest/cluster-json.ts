@@ -44,6 +44,7 @@ function memberFiguresJson(f: MemberFigures | undefined) {
   return {
     keys: f.keys,
     memoryUsedBytes: f.memoryUsedBytes,
+    tombstoneBytes: f.tombstoneBytes,
     maxMemoryBytes: f.maxMemoryBytes,
     opsPerSec: f.opsPerSec,
     p99LatencyMs: f.p99LatencyMs,

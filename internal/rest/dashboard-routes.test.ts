@@ -13,6 +13,7 @@ const figuresOf = (id: string, extra: Partial<MemberFigures> = {}): MemberFigure
   id,
   keys: 10,
   memoryUsedBytes: 4096,
+  tombstoneBytes: 1024,
   maxMemoryBytes: 1 << 20,
   opsPerSec: 12.5,
   p99LatencyMs: 0.8,
@@ -113,7 +114,7 @@ describe('the dashboard routes', () => {
       handOffs: unknown[];
     };
     expect(body.members.map((m) => [m.id, m.figures])).toEqual([
-      ['a', { keys: 10, memoryUsedBytes: 4096, maxMemoryBytes: 1 << 20, opsPerSec: 12.5, p99LatencyMs: 0.8, eventLoopDelayMs: 1.2, uptimeMs: 60_000 }],
+      ['a', { keys: 10, memoryUsedBytes: 4096, tombstoneBytes: 1024, maxMemoryBytes: 1 << 20, opsPerSec: 12.5, p99LatencyMs: 0.8, eventLoopDelayMs: 1.2, uptimeMs: 60_000 }],
       ['b', null],
     ]);
     expect(body.handOffs).toEqual([

@@ -118,6 +118,8 @@ describe('members', () => {
     expect(memoryUse(512 * 1024, 0)).toEqual({ fraction: null, text: '512 KiB (no limit)' });
     expect(memoryUse(256 * 1024 ** 2, 1024 ** 3)).toEqual({ fraction: 0.25, text: '256 MiB of 1.0 GiB (25%)' });
     expect(memoryUse(2048, 1024).fraction).toBe(1);
+    expect(memoryUse(256 * 1024 ** 2, 1024 ** 3, 3 * 1024 ** 2).text).toBe('256 MiB of 1.0 GiB (25%), 3.0 MiB of it tombstones');
+    expect(memoryUse(4096, 0, 1024).text).toBe('4.0 KiB (no limit), 1.0 KiB of it tombstones');
   });
 });
 

@@ -8,6 +8,7 @@ export function figuresToProto(f: NodeFigures): NodeStatsResponse {
     nodeId: f.id,
     keys: f.keys,
     memoryUsedBytes: f.memoryUsedBytes,
+    tombstoneBytes: f.tombstoneBytes,
     maxMemoryBytes: f.maxMemoryBytes,
     opsPerSec: f.opsPerSec,
     // proto3 doubles have no null: -1 says "no figure" (a latency is never negative).
@@ -24,6 +25,7 @@ export function figuresFromProto(r: NodeStatsResponse__Output): NodeFigures {
     id: r.nodeId,
     keys: r.keys,
     memoryUsedBytes: r.memoryUsedBytes,
+    tombstoneBytes: r.tombstoneBytes,
     maxMemoryBytes: r.maxMemoryBytes,
     opsPerSec: r.opsPerSec,
     p99LatencyMs: r.p99LatencyMs < 0 ? null : r.p99LatencyMs,

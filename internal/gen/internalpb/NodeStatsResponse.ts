@@ -12,6 +12,7 @@ export interface NodeStatsResponse {
   'eventLoopDelayMs'?: (number | string);
   'uptimeMs'?: (number | string);
   'handOff'?: (_internalpb_HandOffStats | null);
+  'tombstoneBytes'?: (number | string);
 }
 
 export interface NodeStatsResponse__Output {
@@ -24,4 +25,5 @@ export interface NodeStatsResponse__Output {
   'eventLoopDelayMs': (number);
   'uptimeMs': (number);
   'handOff': (_internalpb_HandOffStats__Output | null);
+  'tombstoneBytes': (number);
 }

@@ -70,7 +70,7 @@ function renderMembers(cluster, colours) {
   const rows = view.orderMembers(cluster.members).map((m) => {
     const f = m.figures ?? null;
     const status = view.statusInfo(m.status);
-    const mem = f ? view.memoryUse(f.memoryUsedBytes, f.maxMemoryBytes) : null;
+    const mem = f ? view.memoryUse(f.memoryUsedBytes, f.maxMemoryBytes, f.tombstoneBytes) : null;
     const none = () => el('span', { class: 'muted', text: '–', title: 'no figures: the member did not answer' });
     return el(
       'tr',

@@ -46,7 +46,7 @@ export function formatDuration(ms: number): string;
 export function formatTtl(ttlMs: number | null | undefined): string;
 export function formatLatency(ms: number | null | undefined): string;
 export function formatRate(perSec: number): string;
-export function memoryUse(usedBytes: number, maxBytes: number): { fraction: number | null; text: string };
+export function memoryUse(usedBytes: number, maxBytes: number, tombstoneBytes?: number): { fraction: number | null; text: string };
 export function leaderArcs(ring: RingJson): Array<{ member: string; from: number; to: number }>;
 export function shareWedges(ring: RingJson): Array<{ member: string; share: number; from: number; to: number; mid: number }>;
 export function polar(cx: number, cy: number, r: number, fraction: number): { x: number; y: number };

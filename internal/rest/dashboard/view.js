@@ -81,11 +81,15 @@ export function formatRate(perSec) {
   return perSec < 10 ? perSec.toFixed(1) : formatCount(perSec);
 }
 
-/** Memory used against memory.max_memory (0 = no limit): the bar's fraction and its words. */
-export function memoryUse(usedBytes, maxBytes) {
-  if (!(maxBytes > 0)) return { fraction: null, text: `${formatBytes(usedBytes)} (no limit)` };
+/**
+ * Memory used against memory.max_memory (0 = no limit): the bar's fraction and its words. The
+ * used bytes include the tombstones' (deletions remembered), named when there are any.
+ */
+export function memoryUse(usedBytes, maxBytes, tombstoneBytes = 0) {
+  const tombstones = tombstoneBytes > 0 ? `, ${formatBytes(tombstoneBytes)} of it tombstones` : '';
+  if (!(maxBytes > 0)) return { fraction: null, text: `${formatBytes(usedBytes)} (no limit)${tombstones}` };
   const fraction = Math.min(1, usedBytes / maxBytes);
-  return { fraction, text: `${formatBytes(usedBytes)} of ${formatBytes(maxBytes)} (${Math.round(fraction * 100)}%)` };
+  return { fraction, text: `${formatBytes(usedBytes)} of ${formatBytes(maxBytes)} (${Math.round(fraction * 100)}%)${tombstones}` };
 }
 
 /**
