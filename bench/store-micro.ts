@@ -1,6 +1,7 @@
 // `npm run build:bench && node dist/bench/store-micro.js [--keys N] [--ops N] [--store DIR]`:
 // the store alone, one HSET or HGET at a time on random keys of a preloaded keyspace, in ns
-// per command; then a key written and deleted on a store its tombstones keep at max_memory. No network, no router: what the data's layout costs, cache misses included.
+// per command; then a key written and deleted on a store its tombstones keep at max_memory.
+// No network, no router: what the data's layout costs, cache misses included.
 // Keys arrive as fresh strings sliced from a Buffer, as the gRPC and RESP paths make them.
 // `--store DIR` loads another build's store (for example a base build made by
 // `npm run bench -- --ab --base REF`: /tmp/gokv-base-<sha>/dist/internal/store), so two
@@ -63,8 +64,9 @@ async function main(): Promise<void> {
   const hget = (n: number): void => {
     for (let i = 0; i < n; i++) sink += store.getHash(key((rnd() * opts.keys) | 0))?.value.get(field)?.length ?? 0;
   };
-  // A key written and deleted, on a store whose tombstones fill its 8 MB max_memory: each
-  // delete drops the oldest tombstone (1 ms of the test clock passes every 10 deletes).
+  // A key written and deleted, on a store whose tombstones fill its 8 MB max_memory: deletes
+  // over the limit drop the oldest tombstones, a chunk at a time (1 ms of the test clock passes
+  // every 10 deletes).
   const clock = new ManualClock();
   const full = new Store({ clock, random: new SeededRandom(2), hashKey }, { maxMemoryBytes: 8 * 2 ** 20, tombstoneMinRetentionMs: 1000 });
   let deleted = 0;

@@ -49,7 +49,7 @@ export class OpsSurface {
       {
         keys: () => store.size,
         usedMemoryBytes: () => store.usedMemory,
-        tombstones: () => ({ count: store.tombstoneCount, bytes: store.tombstoneBytes }),
+        tombstones: () => store.tombstoneUse,
         storeCounters: () => store.counters,
         gossip: parts.gossip,
         replicationLag: parts.replicationLag,

@@ -32,7 +32,7 @@ export async function startResp(config: Config, parts: RespParts): Promise<RespL
         maxMemoryBytes: config.memory.maxMemoryBytes,
         evictionPolicy: config.memory.evictionPolicy,
         usedMemoryBytes: () => store.usedMemory,
-        tombstones: () => ({ count: store.tombstoneCount, bytes: store.tombstoneBytes }),
+        tombstones: () => store.tombstoneUse,
         counters: () => store.counters,
       },
       log: parts.log.child({ component: 'resp' }),

@@ -29,7 +29,7 @@ beforeAll(async () => {
     {
       keys: () => service.store.size,
       usedMemoryBytes: () => service.store.usedMemory,
-      tombstones: () => ({ count: service.store.tombstoneCount, bytes: service.store.tombstoneBytes }),
+      tombstones: () => service.store.tombstoneUse,
       storeCounters: () => service.store.counters,
       gossip: () => undefined,
       replicationLag: () => new Map(),

@@ -91,6 +91,11 @@ export class Store {
     return this.tombstones.bytes;
   }
 
+  /** Both tombstone figures, as INFO and the metrics report them. */
+  get tombstoneUse(): { readonly count: number; readonly bytes: number } {
+    return { count: this.tombstones.size, bytes: this.tombstones.bytes };
+  }
+
   get keysWithTtl(): number {
     return this.space.volatile.size;
   }

@@ -130,5 +130,4 @@ export class Tombstones {
     for (const t of this.map.values()) return t.deletedAtMs;
     return undefined;
   }
-
 }
