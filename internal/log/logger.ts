@@ -16,13 +16,12 @@ export function parseLogLevel(value: string | undefined): LevelWithSilent {
  * line of defence for fields named like secrets.
  */
 export function createLogger(
-  options: { level?: LevelWithSilent; nodeId?: string; destination?: NodeJS.WritableStream } = {},
+  options: { level?: LevelWithSilent; destination?: NodeJS.WritableStream } = {},
 ): Logger {
-  const base = options.nodeId === undefined ? {} : { node: options.nodeId };
   return pino(
     {
       level: options.level ?? 'info',
-      base,
+      base: {},
       redact: { paths: ['*.value', '*.values', '*.key_pem', '*.privateKey', '*.password'], censor: '[redacted]' },
     },
     options.destination ?? process.stdout,

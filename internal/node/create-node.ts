@@ -58,7 +58,10 @@ export interface GokvNode {
 export async function startNode(config: Config, deps: NodeDeps = {}): Promise<GokvNode> {
   const clock = deps.clock ?? new SystemClock();
   const random = deps.random ?? systemRandom;
-  const log = deps.log ?? createLogger({ level: config.node.logLevel, nodeId: config.node.id });
+  const rootLog = deps.log ?? createLogger({ level: config.node.logLevel });
+  // Every line names its node; a `host:0` id is known only once the internal port is bound.
+  const configuredId = config.node.id.endsWith(':0') ? undefined : config.node.id;
+  const log = configuredId === undefined ? rootLog : rootLog.child({ node: configuredId });
   // TLS files are read and checked once, before anything binds; a bad file stops the start here.
   const credentials = loadNodeCredentials(config);
   if (credentials.plaintextWarning !== null) log.warn({ tls: credentials.summary }, credentials.plaintextWarning);
@@ -104,7 +107,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
   }
   const internalAddr = resolveAdvertise(config.addresses.clusterAdvertise, internalServer?.address);
   const id = config.node.id.endsWith(':0') && internalAddr !== null ? internalAddr : config.node.id;
-  const nodeLog = log.child({ node: id });
+  const nodeLog = id === configuredId ? log : rootLog.child({ node: id });
 
   const external = new grpc.Server(grpcOptions);
   // The external address must be known before gossip starts; bind now, serve the service below.

@@ -84,7 +84,8 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
   const mayBeHeldDeadAfterMs = Math.max(config.messaging.suspectAfterMs, deadAfterMs - 2 * heartbeatIntervalMs);
 
   const rebalancer = new Rebalancer(
-    { store, clock, sink: deps.sink, log, ringNow: deps.ring, selfId, alive: (id) => statusOf(id) === 'alive' },
+    // The Rebalancer names its own component, as the gossiper does; `log` already carries it.
+    { store, clock, sink: deps.sink, log: deps.log, ringNow: deps.ring, selfId, alive: (id) => statusOf(id) === 'alive' },
     {
       debounceMs: config.rebalance.rebalanceDebounceMs,
       batchBytes: config.rebalance.batchBytes,
