@@ -20,6 +20,7 @@ import {
   type InternalHandlers,
   type ReplicateBatchMessage,
 } from '../internal/server/index.js';
+import { DEFAULT_CONFIG } from '../internal/config/index.js';
 import { serverOptions } from '../internal/server/grpc-server.js';
 import { StreamPipeline } from '../internal/server/stream-pipeline.js';
 import { binToBuffer, Deque, type BinStr } from '../internal/store/index.js';
@@ -202,7 +203,7 @@ const servers = [
   { addr: externals[self]!, service: withCommandCodec(external.externalpb.ExternalServer.service), handlers: externalHandlers },
   { addr: internals[self]!, service: internalDefinition, handlers: internalHandlers },
 ].map(({ addr, service, handlers }) => {
-  const server = new grpc.Server(serverOptions(64 * 1024 * 1024));
+  const server = new grpc.Server(serverOptions({ ...DEFAULT_CONFIG.limits, maxMessageBytes: 64 * 1024 * 1024 }));
   server.addService(service, handlers as grpc.UntypedServiceImplementation);
   server.bindAsync(addr, grpc.ServerCredentials.createInsecure(), (err) => {
     if (err) {

@@ -6,6 +6,7 @@
 // Usage: node --import tsx bench/bare-server.ts 127.0.0.1:PORT
 import * as grpc from '@grpc/grpc-js';
 import type { ExternalHandlers } from '../internal/server/index.js';
+import { DEFAULT_CONFIG } from '../internal/config/index.js';
 import { serverOptions } from '../internal/server/grpc-server.js';
 import { loadProtos, withCommandCodec, type DecodedCommand } from '../internal/wire/index.js';
 import { bareReply } from './bare-replies.js';
@@ -28,7 +29,7 @@ const handlers: ExternalHandlers = {
   },
 };
 
-const server = new grpc.Server(serverOptions(64 * 1024 * 1024));
+const server = new grpc.Server(serverOptions({ ...DEFAULT_CONFIG.limits, maxMessageBytes: 64 * 1024 * 1024 }));
 server.addService(withCommandCodec(loadProtos().external.externalpb.ExternalServer.service), handlers);
 server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err) => {
   if (err) {

@@ -76,6 +76,12 @@ export const DEFAULT_MAX_VALUE_BYTES = 16 * 1024 ** 2;
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 ** 2;
 /** config.yml `limits.max_in_flight_per_stream` (no env var): commands executing per stream; >= 1. */
 export const DEFAULT_MAX_IN_FLIGHT_PER_STREAM = 256;
+/**
+ * config.yml `limits.max_calls_per_connection` (no env var): gRPC calls (HTTP/2 streams) open at
+ * once on one connection, sent as SETTINGS_MAX_CONCURRENT_STREAMS; gRPC clients queue the rest;
+ * >= 1.
+ */
+export const DEFAULT_MAX_CALLS_PER_CONNECTION = 1024;
 
 // persistence:
 /** config.yml `persistence.persistence_interval` (no env var): snapshot period; 0 = off. */
@@ -147,6 +153,7 @@ export const DEFAULT_CONFIG: Config = deepFreeze<Config>({
     maxValueBytes: DEFAULT_MAX_VALUE_BYTES,
     maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
     maxInFlightPerStream: DEFAULT_MAX_IN_FLIGHT_PER_STREAM,
+    maxCallsPerConnection: DEFAULT_MAX_CALLS_PER_CONNECTION,
   },
   persistence: {
     persistenceIntervalMs: DEFAULT_PERSISTENCE_INTERVAL_MS,

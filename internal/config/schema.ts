@@ -77,6 +77,7 @@ export const FILE_KEYS: { readonly [S in Section]: readonly KeySpec<S>[] } = {
     // grpc-js takes message limits as 32-bit signed integers.
     { key: 'max_message_bytes', field: 'maxMessageBytes', kind: 'size', min: 1, max: 2 ** 31 - 1 },
     { key: 'max_in_flight_per_stream', field: 'maxInFlightPerStream', kind: 'int', min: 1 },
+    { key: 'max_calls_per_connection', field: 'maxCallsPerConnection', kind: 'int', min: 1, max: 2 ** 31 - 1 },
   ],
   persistence: [
     { key: 'persistence_interval', field: 'persistenceIntervalMs', kind: 'duration', min: 0 },

@@ -99,6 +99,8 @@ export interface LimitsConfig {
   readonly maxMessageBytes: number;
   /** Commands a StreamCommand may have executing at once before it stops reading. */
   readonly maxInFlightPerStream: number;
+  /** gRPC calls open at once on one connection (external and internal servers); clients queue the rest. */
+  readonly maxCallsPerConnection: number;
 }
 
 export interface PersistenceConfig {

@@ -84,7 +84,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
       ? startActiveExpiry(store, clock, config.maintenance.cleanupIntervalMs, config.maintenance.expiryBudgetMs)
       : () => undefined;
 
-  const grpcOptions = serverOptions(config.limits.maxMessageBytes);
+  const grpcOptions = serverOptions(config.limits);
   const limits = { maxArgs: config.limits.maxArgs, maxValueBytes: config.limits.maxValueBytes };
 
   // Internal server first: the node's id and gossiped address depend on the port it got.

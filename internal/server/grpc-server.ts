@@ -8,11 +8,17 @@ export interface BoundServer {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Explicit message limits and keepalive settings shared by the external and internal servers. */
-export function serverOptions(maxMessageBytes: number): grpc.ServerOptions {
+/**
+ * Explicit message and concurrency limits and keepalive settings shared by the external and
+ * internal servers. The call limit goes to each client as SETTINGS_MAX_CONCURRENT_STREAMS: gRPC
+ * clients (grpc-js, grpc-go, C-core) hold further calls in their own queue, and a stream opened
+ * beyond it anyway is refused (REFUSED_STREAM), so one connection cannot pile up unbounded calls.
+ */
+export function serverOptions(limits: { maxMessageBytes: number; maxCallsPerConnection: number }): grpc.ServerOptions {
   return {
-    'grpc.max_receive_message_length': maxMessageBytes,
-    'grpc.max_send_message_length': maxMessageBytes,
+    'grpc.max_receive_message_length': limits.maxMessageBytes,
+    'grpc.max_send_message_length': limits.maxMessageBytes,
+    'grpc.max_concurrent_streams': limits.maxCallsPerConnection,
     'grpc.keepalive_time_ms': 30_000,
     'grpc.keepalive_timeout_ms': 10_000,
     'grpc.keepalive_permit_without_calls': 1,
