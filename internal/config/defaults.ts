@@ -82,6 +82,8 @@ export const DEFAULT_MAX_IN_FLIGHT_PER_STREAM = 256;
  * >= 1.
  */
 export const DEFAULT_MAX_CALLS_PER_CONNECTION = 1024;
+/** config.yml `limits.max_clients` (no env var): RESP connections open at once (Redis's maxclients); >= 1. */
+export const DEFAULT_MAX_CLIENTS = 10_000;
 
 // persistence:
 /** config.yml `persistence.persistence_interval` (no env var): snapshot period; 0 = off. */
@@ -154,6 +156,7 @@ export const DEFAULT_CONFIG: Config = deepFreeze<Config>({
     maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
     maxInFlightPerStream: DEFAULT_MAX_IN_FLIGHT_PER_STREAM,
     maxCallsPerConnection: DEFAULT_MAX_CALLS_PER_CONNECTION,
+    maxClients: DEFAULT_MAX_CLIENTS,
   },
   persistence: {
     persistenceIntervalMs: DEFAULT_PERSISTENCE_INTERVAL_MS,

@@ -101,6 +101,8 @@ export interface LimitsConfig {
   readonly maxInFlightPerStream: number;
   /** gRPC calls open at once on one connection (external and internal servers); clients queue the rest. */
   readonly maxCallsPerConnection: number;
+  /** RESP connections open at once; one more is answered `-ERR max number of clients reached`. */
+  readonly maxClients: number;
 }
 
 export interface PersistenceConfig {

@@ -42,6 +42,7 @@ export async function startResp(config: Config, parts: RespParts): Promise<RespL
       maxValueBytes: config.limits.maxValueBytes,
       maxMessageBytes: config.limits.maxMessageBytes,
       maxInFlight: config.limits.maxInFlightPerStream,
+      maxClients: config.limits.maxClients,
     },
   );
   return startRespListener(bind, parts.credentials.https, resp);

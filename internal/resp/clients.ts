@@ -19,6 +19,8 @@ export class ClientRegistry {
   private readonly clients = new Map<number, ClientInfo>();
   private nextId = 1;
   connectionsReceived = 0;
+  /** Connections refused at limits.max_clients (INFO stats rejected_connections). */
+  connectionsRejected = 0;
   commandsProcessed = 0;
 
   constructor(private readonly now: () => number) {}

@@ -197,3 +197,49 @@ describe('a RESP connection', () => {
     expect(served.resp.connectionCount).toBe(0);
   });
 });
+
+describe('limits.max_clients', () => {
+  it('refuses one connection more as Redis does, counts it, and accepts again once one closes', async () => {
+    served = await serveResp((cmd) => cmd.key, { maxClients: 2 });
+    const s = served;
+    const first = await rawClient(s.port);
+    const second = await rawClient(s.port);
+    await vi.waitFor(() => expect(s.resp.connectionCount).toBe(2));
+
+    const refused = await rawClient(s.port);
+    refused.socket.write('PING\r\n');
+    await refused.closed;
+    expect(refused.received()).toBe('-ERR max number of clients reached\r\n');
+    expect(s.resp.connectionCount).toBe(2);
+
+    first.socket.write(frame('INFO', 'clients') + frame('INFO', 'stats'));
+    await vi.waitFor(() => expect(first.received()).toContain('rejected_connections:'));
+    expect(first.received()).toContain('connected_clients:2\r\nmaxclients:2\r\n');
+    expect(first.received()).toContain('total_connections_received:2\r\n');
+    expect(first.received()).toContain('rejected_connections:1\r\n');
+    first.socket.write(frame('CONFIG', 'GET', 'maxclients'));
+    await vi.waitFor(() => expect(first.received()).toContain('$10\r\nmaxclients\r\n$1\r\n2\r\n'));
+
+    // A refused client that never closes its side is cut off by the node about a second later:
+    // until then its writes are taken in silently, afterwards they meet a reset.
+    const stubborn = new Socket({ allowHalfOpen: true });
+    let stubbornGot = '';
+    stubborn.on('data', (c: Buffer) => (stubbornGot += c.toString('latin1')));
+    stubborn.on('error', () => {});
+    const stubbornClosed = new Promise<void>((resolve) => stubborn.once('close', () => resolve()));
+    stubborn.connect(s.port, '127.0.0.1');
+    await new Promise<void>((resolve) => stubborn.once('end', () => resolve()));
+    expect(stubbornGot).toBe('-ERR max number of clients reached\r\n');
+    const writer = setInterval(() => stubborn.write('PING\r\n'), 100);
+    await stubbornClosed;
+    clearInterval(writer);
+
+    second.socket.destroy();
+    await vi.waitFor(() => expect(s.resp.connectionCount).toBe(1));
+    const next = await rawClient(s.port);
+    next.socket.write('PING\r\n');
+    await vi.waitFor(() => expect(next.received()).toBe('+PONG\r\n'));
+    first.socket.destroy();
+    next.socket.destroy();
+  });
+});

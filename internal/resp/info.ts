@@ -18,6 +18,8 @@ export interface InfoSources {
   readonly startedAtMs: number;
   readonly now: () => number;
   readonly port: number;
+  /** limits.max_clients (INFO clients maxclients). */
+  readonly maxClients: number;
 }
 
 /**
@@ -56,7 +58,7 @@ async function section(name: Section, src: InfoSources): Promise<string[]> {
         'executable:gokv',
       ];
     case 'clients':
-      return [`connected_clients:${src.clients.size}`, 'blocked_clients:0'];
+      return [`connected_clients:${src.clients.size}`, `maxclients:${src.maxClients}`, 'blocked_clients:0'];
     case 'memory': {
       const used = info.usedMemoryBytes();
       const tombstones = info.tombstones();
@@ -77,6 +79,7 @@ async function section(name: Section, src: InfoSources): Promise<string[]> {
       return [
         `total_connections_received:${src.clients.connectionsReceived}`,
         `total_commands_processed:${src.clients.commandsProcessed}`,
+        `rejected_connections:${src.clients.connectionsRejected}`,
         `expired_keys:${c.expiredKeys}`,
         `evicted_keys:${c.evictedKeys}`,
         `gokv_tombstones_pruned_early:${c.tombstonesPrunedEarly}`,

@@ -4,6 +4,9 @@ import { RespConnection } from './connection.js';
 import type { SessionContext } from './session-commands.js';
 import type { RespServerDeps, RespServerOptions } from './types.js';
 
+/** How long a refused connection may stay half-open after its error line. */
+const REFUSED_LINGER_MS = 1000;
+
 /**
  * The RESP endpoint without its listener (node/ binds the TCP or TLS port and hands every
  * accepted socket to `handle`): connections, the client registry, and a graceful close.
@@ -33,9 +36,19 @@ export class RespServer {
     return this.connections.size;
   }
 
-  /** Serves one accepted socket until it closes. */
+  /** Serves one accepted socket until it closes, or refuses it past limits.max_clients. */
   handle(socket: Socket): void {
     socket.setNoDelay(true);
+    if (this.connections.size >= this.options.maxClients) {
+      // As Redis does: one error line, then close. What the client sent is read and dropped,
+      // so its FIN is seen; one that never closes its side is cut off after a second.
+      this.clients.connectionsRejected++;
+      socket.on('error', () => {});
+      socket.resume();
+      socket.end('-ERR max number of clients reached\r\n');
+      setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
+      return;
+    }
     const client = this.clients.add(socket);
     const session: SessionContext = {
       client,
@@ -47,6 +60,7 @@ export class RespServer {
       port: this.address.port,
       host: this.address.host,
       maxValueBytes: this.options.maxValueBytes,
+      maxClients: this.options.maxClients,
     };
     const { maxArgs, maxValueBytes, maxMessageBytes, maxInFlight } = this.options;
     const connection = new RespConnection(socket, session, {

@@ -175,6 +175,7 @@ function configValues(ctx: SessionContext): Array<[string, string]> {
     ['bind', ctx.host],
     ['timeout', '0'],
     ['proto-max-bulk-len', String(ctx.maxValueBytes)],
+    ['maxclients', String(ctx.maxClients)],
     ['cluster-enabled', 'no'],
   ];
 }

@@ -35,4 +35,6 @@ export interface RespServerOptions {
   readonly maxMessageBytes: number;
   /** limits.max_in_flight_per_stream: replies pending per connection before reading pauses. */
   readonly maxInFlight: number;
+  /** limits.max_clients: connections open at once; one more is refused as Redis refuses it. */
+  readonly maxClients: number;
 }
