@@ -1,6 +1,6 @@
 import { Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Reply } from '../command/index.js';
+import { EncodedReply, type Reply } from '../command/index.js';
 import { GokvError } from '../errors/index.js';
 import type { ServedCommand } from '../server/index.js';
 import { rawClient, serveResp } from './testing/serve.js';
@@ -178,12 +178,14 @@ describe('a RESP connection', () => {
     const seen: string[] = [];
     served = await serveResp((cmd) => {
       seen.push(cmd.name);
-      return cmd.name === 'HMGET' ? ['v'] : null;
+      if (cmd.name === 'HMGET') return ['v'];
+      // A reply from the key's leader on another node: MessagePack nil.
+      return cmd.key === 'forwarded' ? new EncodedReply(Uint8Array.of(0xc0)) : null;
     });
     const c = await rawClient(served.port);
-    c.socket.write(frame('HGET', 'h', 'f') + frame('LPOP', 'l', '2') + frame('LPOP', 'l'));
-    await vi.waitFor(() => expect(c.received()).toBe('$1\r\nv\r\n*-1\r\n$-1\r\n'));
-    expect(seen).toEqual(['HMGET', 'LPOP', 'LPOP']);
+    c.socket.write(frame('HGET', 'h', 'f') + frame('LPOP', 'l', '2') + frame('LPOP', 'l') + frame('RPOP', 'forwarded', '2'));
+    await vi.waitFor(() => expect(c.received()).toBe('$1\r\nv\r\n*-1\r\n$-1\r\n*-1\r\n'));
+    expect(seen).toEqual(['HMGET', 'LPOP', 'LPOP', 'RPOP']);
     c.socket.destroy();
   });
 

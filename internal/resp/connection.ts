@@ -4,7 +4,7 @@ import { lookupCommand, type BinStr, type Reply } from '../command/index.js';
 import { isGokvError } from '../errors/index.js';
 import { StreamPipeline, type CommandService, type ServedCommand } from '../server/index.js';
 import type { ClientInfo } from './clients.js';
-import { NIL_ARRAY, error } from './encode.js';
+import { NIL, NIL_ARRAY, error } from './encode.js';
 import { KeyOrder } from './key-order.js';
 import { RespParser, RespProtocolError, type ParserLimits } from './parser.js';
 import { replyToResp } from './reply-to-resp.js';
@@ -245,9 +245,10 @@ export class RespConnection {
 }
 
 function toResp(reply: Reply, shape: Shape): string {
-  if (shape === 'nilArray' && reply === null) return NIL_ARRAY;
   if (shape === 'first' && Array.isArray(reply)) return replyToResp(reply[0] ?? null);
   const resp = replyToResp(reply);
+  // Judged on the rendered reply: one forwarded from the key's leader arrives as MessagePack.
+  if (shape === 'nilArray' && resp === NIL) return NIL_ARRAY;
   // A forwarded HMGET of one field: `*1\r\n` then the single item.
   return shape === 'first' ? resp.slice(resp.indexOf('\n') + 1) : resp;
 }
