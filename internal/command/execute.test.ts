@@ -30,7 +30,7 @@ describe('lookupCommand', () => {
     expect(lookupCommand(name)?.flags).toEqual(flags);
   });
 
-  it('lists every command of DESIGN section 4, PEXPIRE, PEXPIREAT, HSCAN and the string commands', () => {
+  it('lists every command of DESIGN section 4, the other expiry commands, UNLINK, LINSERT, LPOS, HSCAN and the string commands', () => {
     expect(COMMANDS.map((c) => c.name).sort()).toEqual(
       [
         'DEL', 'EXISTS', 'TYPE', 'EXPIRE', 'PEXPIRE', 'PEXPIREAT', 'TTL', 'PTTL', 'PERSIST', 'SCAN', 'PING',
@@ -38,6 +38,7 @@ describe('lookupCommand', () => {
         'HSTRLEN', 'HINCRBY', 'HSCAN', 'LPUSH', 'RPUSH', 'LPUSHX', 'RPUSHX', 'LPOP', 'RPOP', 'LLEN', 'LRANGE',
         'LINDEX', 'LSET', 'LTRIM', 'LREM', 'GET', 'SET', 'SETNX', 'SETEX', 'PSETEX', 'GETDEL', 'STRLEN',
         'APPEND', 'INCR', 'DECR', 'INCRBY', 'DECRBY', 'MGET', 'MSET',
+        'UNLINK', 'EXPIREAT', 'EXPIRETIME', 'PEXPIRETIME', 'LINSERT', 'LPOS',
       ].sort(),
     );
   });

@@ -14,6 +14,7 @@ describe('EXPIRE / PEXPIRE / PEXPIREAT', () => {
     ['PEXPIRE in ms', 'PEXPIRE h 1500', 1, 1500],
     ['PEXPIRE with a duration', 'PEXPIRE h 2s', 1, 2000],
     ['PEXPIREAT absolute', `PEXPIREAT h ${T0 + 777}`, 1, 777],
+    ['EXPIREAT in Unix seconds', `EXPIREAT h ${T0 / 1000 + 60}`, 1, 60_000],
     ['option words in any case', 'EXPIRE h 10 nx', 1, 10_000],
   ])('%s', (_name, line, expected, pttl) => {
     const { store } = makeStore();
@@ -28,6 +29,7 @@ describe('EXPIRE / PEXPIRE / PEXPIREAT', () => {
     ['a negative duration deletes', 'EXPIRE h -1s'],
     ['PEXPIREAT in the past deletes', `PEXPIREAT h ${T0 - 1}`],
     ['PEXPIREAT now deletes', `PEXPIREAT h ${T0}`],
+    ['EXPIREAT in the past deletes', `EXPIREAT h ${T0 / 1000 - 1}`],
   ])('%s and ships DEL', (_name, line) => {
     const { store } = makeStore();
     exec(store, 'HSET h f v');
@@ -58,6 +60,9 @@ describe('EXPIRE / PEXPIRE / PEXPIREAT', () => {
     ['a non-integer TTL', [], 'EXPIRE h abc', NOT_INT],
     ['a decimal without unit', [], 'EXPIRE h 1.5', NOT_INT],
     ['PEXPIREAT takes no duration', [], 'PEXPIREAT h 10s', NOT_INT],
+    ['EXPIREAT takes no duration', [], 'EXPIREAT h 10s', NOT_INT],
+    ['EXPIREAT with GT over a shorter TTL', ['EXPIRE h 5'], `EXPIREAT h ${T0 / 1000 + 60} GT`, 1],
+    ['EXPIREAT seconds overflowing int64 ms', [], 'EXPIREAT h 9223372036854775807', "ERROR ERR invalid expire time in 'expireat' command"],
     ['a bad TTL on a missing key still errors', [], 'EXPIRE nope abc', NOT_INT],
     ['seconds overflowing int64 ms', [], 'EXPIRE h 9223372036854775807', "ERROR ERR invalid expire time in 'expire' command"],
     ['ms overflowing when added to now', [], 'PEXPIRE h 9223372036854775807', "ERROR ERR invalid expire time in 'pexpire' command"],

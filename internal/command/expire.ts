@@ -14,20 +14,24 @@ import {
 /** EXPIRE's NX / XX / GT / LT options; several may hold (XX GT). */
 type Conditions = ReadonlySet<string>;
 
-/** How the TTL argument reads: seconds (EXPIRE), milliseconds (PEXPIRE), or an absolute time. */
-type TtlForm = 'seconds' | 'millis' | 'at';
+/**
+ * How the TTL argument reads: seconds (EXPIRE), milliseconds (PEXPIRE), or an absolute Unix
+ * time in seconds (EXPIREAT) or milliseconds (PEXPIREAT).
+ */
+type TtlForm = 'seconds' | 'millis' | 'atSeconds' | 'at';
 
 const invalidExpire = (name: string): GokvError =>
   new GokvError('ERR', `ERR invalid expire time in '${name.toLowerCase()}' command`);
 
 /**
- * EXPIRE, PEXPIRE, PEXPIREAT. Expiry is stored absolute and shipped as `PEXPIREAT key ms`; a
+ * EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT. Expiry is stored absolute and shipped as `PEXPIREAT key ms`; a
  * time already past deletes the key and ships `DEL`. gokv also accepts durations with units
  * (`10s`, `1m30s`, `250ms`) for EXPIRE and PEXPIRE.
  */
 export const EXPIRE_COMMANDS: readonly CommandSpec[] = [
   command('EXPIRE', -3, ['write'], (ctx) => expire(ctx, 'seconds')),
   command('PEXPIRE', -3, ['write'], (ctx) => expire(ctx, 'millis')),
+  command('EXPIREAT', -3, ['write'], (ctx) => expire(ctx, 'atSeconds')),
   command('PEXPIREAT', -3, ['write'], (ctx) => expire(ctx, 'at')),
 ];
 
@@ -87,10 +91,10 @@ function parseConditions(words: readonly BinStr[]): Conditions {
  */
 function absoluteMs(arg: BinStr, form: TtlForm, now: number, name: string): number {
   let ms = parseInt64(arg);
-  if (ms !== undefined && form === 'seconds') ms *= 1000n;
-  else if (ms === undefined && form !== 'at') ms = parseDurationMs(arg);
+  if (ms !== undefined && (form === 'seconds' || form === 'atSeconds')) ms *= 1000n;
+  else if (ms === undefined && (form === 'seconds' || form === 'millis')) ms = parseDurationMs(arg);
   if (ms === undefined) throw notInteger();
-  const at = form === 'at' ? ms : ms + BigInt(now);
+  const at = form === 'at' || form === 'atSeconds' ? ms : ms + BigInt(now);
   if (ms > INT64_MAX || ms < INT64_MIN || at > INT64_MAX) throw invalidExpire(name);
   if (at > BigInt(Number.MAX_SAFE_INTEGER)) throw invalidExpire(name);
   // Far past times only need to compare as past.

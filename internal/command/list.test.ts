@@ -35,6 +35,11 @@ describe('list commands', () => {
     ['LREM from the tail', ['RPUSH l x a x b x'], 'LREM l -1 x', 1, ['x', 'a', 'x', 'b']],
     ['LREM with no match', [ABC], 'LREM l 0 zz', 0, ['a', 'b', 'c']],
     ['LREM of a missing key', [], 'LREM l 0 a', 0, []],
+    ['LINSERT before the first match', ['RPUSH l a b a'], 'LINSERT l BEFORE a X', 4, ['X', 'a', 'b', 'a']],
+    ['LINSERT after, any case', ['RPUSH l a b a'], 'LINSERT l after b X', 4, ['a', 'b', 'X', 'a']],
+    ['LINSERT after the last item', [ABC], 'LINSERT l AFTER c X', 4, ['a', 'b', 'c', 'X']],
+    ['LINSERT without the pivot', [ABC], 'LINSERT l BEFORE zz X', -1, ['a', 'b', 'c']],
+    ['LINSERT on a missing key', [], 'LINSERT l BEFORE a X', 0, []],
   ])('%s', (_name, setup, line, expected, after) => {
     const { store } = makeStore();
     replies(store, setup);
@@ -71,6 +76,25 @@ describe('list commands', () => {
     ['LPUSH without a value', [], 'LPUSH l', arity('lpush')],
     ['LRANGE with one index', [ABC], 'LRANGE l 0', arity('lrange')],
     ['LSET with a missing value', [ABC], 'LSET l 0', arity('lset')],
+    ['LINSERT reads BEFORE/AFTER before the key', ['HSET h f v'], 'LINSERT h MIDDLE a X', 'ERROR ERR syntax error'],
+    ['LPOS the first match', ['RPUSH l a b c a b c a'], 'LPOS l a', 0],
+    ['LPOS by rank', ['RPUSH l a b c a b c a'], 'LPOS l a RANK 2', 3],
+    ['LPOS from the tail', ['RPUSH l a b c a b c a'], 'LPOS l a RANK -1', 6],
+    ['LPOS from the tail with a count', ['RPUSH l a b c a b c a'], 'LPOS l a RANK -2 COUNT 2', [3, 0]],
+    ['LPOS COUNT 0 is every match', ['RPUSH l a b c a b c a'], 'LPOS l a COUNT 0', [0, 3, 6]],
+    ['LPOS MAXLEN bounds the comparisons', ['RPUSH l a b c a b c a'], 'LPOS l a COUNT 0 MAXLEN 4', [0, 3]],
+    ['LPOS past the last match', ['RPUSH l a b c a b c a'], 'LPOS l a RANK 10', null],
+    ['LPOS with a count and no match', [ABC], 'LPOS l z COUNT 3', []],
+    ['LPOS of a missing key', [], 'LPOS l a', null],
+    ['LPOS of a missing key with a count', [], 'LPOS l a COUNT 1', []],
+    ['LPOS RANK -2^63 as Redis 7.0: the first from the tail', ['RPUSH l a b a'], 'LPOS l a RANK -9223372036854775808', 2],
+    ['LPOS RANK 0', [], 'LPOS l a RANK 0', "ERROR ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"],
+    ['LPOS a negative COUNT', [ABC], 'LPOS l a COUNT -1', "ERROR ERR COUNT can't be negative"],
+    ['LPOS a COUNT that is no number', [ABC], 'LPOS l a COUNT x', "ERROR ERR COUNT can't be negative"],
+    ['LPOS a negative MAXLEN', [ABC], 'LPOS l a MAXLEN -1', "ERROR ERR MAXLEN can't be negative"],
+    ['LPOS a RANK that is no number', [ABC], 'LPOS l a RANK x', NOT_INT],
+    ['LPOS an option without its value', [ABC], 'LPOS l a RANK', 'ERROR ERR syntax error'],
+    ['LPOS reads options before the type', ['HSET h f v'], 'LPOS h a RANK 0', "ERROR ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"],
   ])('%s', (_name, setup, line, expected) => {
     const { store } = makeStore();
     replies(store, setup);
@@ -80,6 +104,7 @@ describe('list commands', () => {
   it.each([
     ['LPUSH h a'], ['RPUSH h a'], ['LPUSHX h a'], ['RPUSHX h a'], ['LPOP h'], ['RPOP h 2'], ['LLEN h'],
     ['LRANGE h 0 1'], ['LINDEX h 0'], ['LSET h 0 x'], ['LTRIM h 0 1'], ['LREM h 0 x'],
+    ['LINSERT h BEFORE a x'], ['LPOS h a'], ['LPOS h a COUNT 1'],
   ])('%s on a hash is WRONGTYPE', (line) => {
     const { store } = makeStore();
     exec(store, 'HSET h f v');
@@ -109,6 +134,8 @@ describe('list commands', () => {
     ['LREM without a match', 'LREM l 0 zz'],
     ['LRANGE', 'LRANGE l 0 -1'],
     ['LINDEX', 'LINDEX l 0'],
+    ['LINSERT without the pivot', 'LINSERT l BEFORE zz x'],
+    ['LPOS', 'LPOS l a'],
   ])('%s ships no effect', (_name, line) => {
     const { store } = makeStore();
     exec(store, 'RPUSH l a b');

@@ -1,6 +1,6 @@
-import { GokvError, wrongArity } from '../errors/index.js';
+import { GokvError, notInteger, syntaxError, wrongArity } from '../errors/index.js';
 import type { ListEntry } from '../store/index.js';
-import { intArg, positiveCountArg } from './parse.js';
+import { INT64_MIN, asciiUpper, intArg, parseInt64, positiveCountArg } from './parse.js';
 import { type BinStr, OK, type Reply } from './reply.js';
 import {
   type CommandContext,
@@ -58,6 +58,29 @@ export const LIST_COMMANDS: readonly CommandSpec[] = [
     return written(OK, sameEffect(ctx, ctx.store.commit(e, ctx.version)));
   }),
 
+  command('LINSERT', 5, ['write', 'denyOom'], (ctx) => {
+    const [where, pivot, element] = ctx.args as [BinStr, BinStr, BinStr];
+    const side = asciiUpper(where);
+    // Redis reads BEFORE / AFTER before it looks the key up.
+    if (side !== 'BEFORE' && side !== 'AFTER') throw syntaxError();
+    const e = ctx.store.getList(ctx.key);
+    if (e === undefined) return readOnly(0);
+    if (!e.value.insert(pivot, element, side === 'AFTER')) return readOnly(-1);
+    return written(e.value.length, sameEffect(ctx, ctx.store.commit(e, ctx.version)));
+  }),
+
+  command('LPOS', -3, [], (ctx) => {
+    const element = ctx.args[0]!;
+    const { rank, count, maxLen } = lposOptions(ctx.args.slice(1));
+    const e = ctx.store.getList(ctx.key);
+    if (e === undefined) return readOnly(count === undefined ? null : []);
+    // Redis 7.0 reads RANK -2^63 as "every match counts": the first from the tail.
+    const fromTail = rank < 0n;
+    const skip = fromTail ? (rank === INT64_MIN ? 1 : Number(-rank)) : Number(rank);
+    const found = e.value.positions(element, skip, fromTail, count === undefined ? 1 : count, maxLen);
+    return readOnly(count === undefined ? (found[0] ?? null) : found);
+  }),
+
   command('LREM', 4, ['write'], (ctx) => {
     const count = intArg(ctx.args[0]!);
     const e = ctx.store.getList(ctx.key);
@@ -66,6 +89,38 @@ export const LIST_COMMANDS: readonly CommandSpec[] = [
     return written(removed, sameEffect(ctx, ctx.store.commit(e, ctx.version)));
   }),
 ];
+
+/** LPOS's RANK / COUNT / MAXLEN pairs, read in order as Redis reads them (before the key). */
+function lposOptions(words: readonly BinStr[]): { rank: bigint; count: number | undefined; maxLen: number } {
+  let rank = 1n;
+  let count: number | undefined;
+  let maxLen = 0;
+  // Redis answers a COUNT or MAXLEN that is not an integer with the same words as a negative one.
+  const nonNegative = (w: BinStr, what: string): number => {
+    const v = parseInt64(w);
+    if (v === undefined || v < 0n) throw new GokvError('ERR', `ERR ${what} can't be negative`);
+    return Number(v);
+  };
+  for (let i = 0; i < words.length; i++) {
+    const option = asciiUpper(words[i]!);
+    const hasValue = i + 1 < words.length;
+    if (option === 'RANK' && hasValue) {
+      const v = parseInt64(words[++i]!);
+      if (v === undefined) throw notInteger();
+      if (v === 0n) {
+        throw new GokvError('ERR', "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list");
+      }
+      rank = v;
+    } else if (option === 'COUNT' && hasValue) {
+      count = nonNegative(words[++i]!, 'COUNT');
+    } else if (option === 'MAXLEN' && hasValue) {
+      maxLen = nonNegative(words[++i]!, 'MAXLEN');
+    } else {
+      throw syntaxError();
+    }
+  }
+  return { rank, count, maxLen };
+}
 
 function push(ctx: CommandContext, end: End, create: boolean): CommandResult {
   const { store, key } = ctx;

@@ -17,10 +17,14 @@ export interface CommandDoc {
 // group, summary, syntax after the name; gokv's extensions are said so.
 const DOCS: Readonly<Record<string, readonly [string, string, string]>> = {
   DEL: ['generic', 'Deletes one or more keys.', 'key [key ...]'],
+  UNLINK: ['generic', 'Deletes one or more keys (as DEL: gokv frees values through the GC either way).', 'key [key ...]'],
   EXISTS: ['generic', 'Determines whether one or more keys exist.', 'key [key ...]'],
   TYPE: ['generic', 'Determines the type of value stored at a key.', 'key'],
   EXPIRE: ['generic', 'Sets the expiration time of a key in seconds (gokv: or a duration such as 1m30s).', 'key seconds [NX|XX|GT|LT]'],
   PEXPIRE: ['generic', 'Sets the expiration time of a key in milliseconds.', 'key milliseconds [NX|XX|GT|LT]'],
+  EXPIREAT: ['generic', 'Sets the expiration time of a key to a Unix timestamp.', 'key unix-time-seconds [NX|XX|GT|LT]'],
+  EXPIRETIME: ['generic', 'Returns the expiration time of a key as a Unix timestamp.', 'key'],
+  PEXPIRETIME: ['generic', 'Returns the expiration time of a key as a Unix milliseconds timestamp.', 'key'],
   PEXPIREAT: ['generic', 'Sets the expiration time of a key to a Unix milliseconds timestamp.', 'key unix-time-milliseconds [NX|XX|GT|LT]'],
   TTL: ['generic', 'Returns the expiration time in seconds of a key.', 'key'],
   PTTL: ['generic', 'Returns the expiration time in milliseconds of a key.', 'key'],
@@ -52,6 +56,8 @@ const DOCS: Readonly<Record<string, readonly [string, string, string]>> = {
   LINDEX: ['list', 'Returns an element from a list by its index.', 'key index'],
   LSET: ['list', 'Sets the value of an element in a list by its index.', 'key index element'],
   LTRIM: ['list', 'Removes elements from both ends of a list.', 'key start stop'],
+  LINSERT: ['list', 'Inserts an element before or after another element in a list.', 'key BEFORE|AFTER pivot element'],
+  LPOS: ['list', 'Returns the index of matching elements in a list.', 'key element [RANK rank] [COUNT num-matches] [MAXLEN len]'],
   LREM: ['list', 'Removes elements from a list.', 'key count element'],
   GET: ['string', 'Returns the string value of a key.', 'key'],
   SET: ['string', 'Sets the string value of a key, ignoring its type.', 'key value [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]'],

@@ -135,6 +135,38 @@ export class ListValue extends StoredEntry {
     return removed;
   }
 
+  /**
+   * LINSERT: puts `value` just before or after the first item equal to `pivot` (from the head).
+   * Returns false, changing nothing, when no item equals it.
+   */
+  insert(pivot: BinStr, value: BinStr, after: boolean): boolean {
+    const all = this.items.toArray();
+    const at = all.indexOf(pivot);
+    if (at < 0) return false;
+    all.splice(after ? at + 1 : at, 0, value);
+    this.replace(all);
+    return true;
+  }
+
+  /**
+   * LPOS: head-based indices of items equal to `value`, scanning from the head (or from the tail
+   * when `fromTail`), skipping the first `rank - 1` matches, comparing at most `maxLen` items
+   * (0: all) and stopping after `count` results (0: all).
+   */
+  positions(value: BinStr, rank: number, fromTail: boolean, count: number, maxLen: number): number[] {
+    const len = this.items.length;
+    const steps = maxLen > 0 ? Math.min(len, maxLen) : len;
+    const out: number[] = [];
+    let matches = 0;
+    for (let step = 0; step < steps; step++) {
+      const i = fromTail ? len - 1 - step : step;
+      if (this.items.at(i) !== value || ++matches < rank) continue;
+      out.push(i);
+      if (out.length === count) break;
+    }
+    return out;
+  }
+
   toArray(): BinStr[] {
     return this.items.toArray();
   }

@@ -58,6 +58,8 @@ const TEMPLATES: string[][] = [
   ['LRANGE', 'l', '0', '-1'], ['LINDEX', 'l', '-1'], ['LSET', 'l', '0', 'z'], ['LTRIM', 'l', '1', '-2'], ['LREM', 'l', '0', 'a'],
   ['EXPIRE', 'h', '10s', 'NX'], ['PEXPIRE', 'l', '50'], ['PEXPIREAT', 'h', '1700000000100'], ['TTL', 'h'], ['PERSIST', 'h'],
   ['SCAN', '0', 'MATCH', 'k*', 'COUNT', '5', 'TYPE', 'hash'], ['DEL', 'h', 'l'], ['EXISTS', 'h', 'l'], ['TYPE', 'l'],
+  ['LINSERT', 'l', 'BEFORE', 'a', 'q'], ['LPOS', 'l', 'a', 'RANK', '-1', 'COUNT', '0', 'MAXLEN', '9'], ['UNLINK', 'h', 'l'],
+  ['EXPIREAT', 'h', '1700000001', 'GT'], ['EXPIRETIME', 'h'], ['PEXPIRETIME', 'l'],
 ];
 
 const mutated: fc.Arbitrary<FuzzCommand> = fc

@@ -56,13 +56,17 @@ const maybe = (r: Rand, p: number, args: () => string[]): string[] => (r() < p ?
 const GENERATORS: Record<string, (r: Rand) => string[]> = {
   // Keys and expiry.
   DEL: (r) => some(r, 3, () => [key(r)]),
+  UNLINK: (r) => some(r, 3, () => [key(r)]),
   EXISTS: (r) => some(r, 3, () => [key(r)]),
   TYPE: (r) => [key(r)],
   EXPIRE: (r) => [key(r), seconds(r), ...maybe(r, 0.3, () => [pick(r, ['NX', 'XX', 'GT', 'LT', 'nx', 'BAD'])])],
   PEXPIRE: (r) => [key(r), millis(r), ...maybe(r, 0.2, () => [pick(r, ['NX', 'XX', 'GT', 'LT'])])],
   // Stamps far in the future or long past (these delete at once).
   PEXPIREAT: (r) => [key(r), pick(r, ['4102444800000', '4102444900000', '1000', ...SMALL_INTS])],
+  EXPIREAT: (r) => [key(r), pick(r, ['4102444800', '4102444900', '1000', '9223372036854775807', ...SMALL_INTS]), ...maybe(r, 0.2, () => [pick(r, ['NX', 'XX', 'GT', 'LT'])])],
   TTL: (r) => [key(r)],
+  EXPIRETIME: (r) => [key(r)],
+  PEXPIRETIME: (r) => [key(r)],
   PTTL: (r) => [key(r)],
   PERSIST: (r) => [key(r)],
   DBSIZE: () => [],
@@ -108,10 +112,22 @@ const GENERATORS: Record<string, (r: Rand) => string[]> = {
   LSET: (r) => [key(r), int(r), value(r)],
   LTRIM: (r) => [key(r), int(r), int(r)],
   LREM: (r) => [key(r), int(r), value(r)],
+  LINSERT: (r) => [key(r), pick(r, ['BEFORE', 'AFTER', 'after', 'MIDDLE']), value(r), value(r)],
+  LPOS: (r) => [key(r), value(r), ...lposOptions(r)],
   // Connection.
   PING: (r) => maybe(r, 0.3, () => [value(r)]),
   ECHO: (r) => [value(r)],
 };
+
+function lposOptions(r: Rand): string[] {
+  const out: string[] = [];
+  for (let n = Math.floor(r() * 4); n > 0; n--) {
+    const option = pick(r, ['RANK', 'COUNT', 'MAXLEN', 'rank', 'BAD']);
+    out.push(option);
+    if (r() < 0.95) out.push(int(r));
+  }
+  return out;
+}
 
 function setOptions(r: Rand): string[] {
   const out: string[] = [];
@@ -152,15 +168,17 @@ export function randomCommand(r: Rand): string[] {
   return [spelled, ...args];
 }
 
+const TIMED = new Set(['TTL', 'PTTL', 'EXPIRETIME', 'PEXPIRETIME']);
+
 /**
- * A reply as compared: TTL and PTTL of a live timeout become `:<positive>`, since the exact
- * number depends on when each server ran the command. An unknown command's error is compared
+ * A reply as compared: TTL, PTTL, EXPIRETIME and PEXPIRETIME of a live timeout become
+ * `:<positive>`, since the exact number depends on when each server ran the command that set it. An unknown command's error is compared
  * without Redis 7's ", with args beginning with: ..." tail: gokv words it as DESIGN.md section 4
  * does, the same over gRPC and RESP.
  */
 export function comparable(command: readonly string[], reply: string): string {
   const name = command[0]!.toUpperCase();
-  if ((name === 'TTL' || name === 'PTTL') && /^:[1-9]\d*\r\n$/.test(reply)) return ':<positive>\r\n';
+  if (TIMED.has(name) && /^:[1-9]\d*\r\n$/.test(reply)) return ':<positive>\r\n';
   const unknown = /^(-ERR unknown command '[^']*'), with args beginning with: .*\r\n$/s.exec(reply);
   if (unknown) return `${unknown[1]}\r\n`;
   return reply;
