@@ -56,6 +56,8 @@ function randomRequest(random: SeededRandom, now: number, listsOnly = false): Co
     () => ({ name: pick(['INCR', 'DECR']), key, args: [] }),
     () => ({ name: 'APPEND', key, args: [word()] }),
     () => ({ name: 'GETDEL', key, args: [] }),
+    () => ({ name: 'GETSET', key, args: [word()] }),
+    () => ({ name: 'GETEX', key, args: pick([[], ['PX', String(random.int(2000) + 1)], ['PERSIST'], ['PXAT', String(now + random.int(3000) - 500)]]) }),
     () => ({ name: 'MSET', key, args: [word(), pick(KEYS), word()] }),
     () => ({ name: 'HGETALL', key, args: [] }),
     () => ({ name: 'GET', key, args: [] }),
@@ -102,7 +104,7 @@ describe('effects replayed on a replica', () => {
     // The mix must really exercise the rewrites, or the test proves little.
     const names = new Set(shipped.map((e) => e.name));
     for (const n of ['HSET', 'DEL', 'PEXPIREAT', 'LPOP', 'LTRIM', 'PERSIST', 'SET', 'APPEND', 'MSET']) expect(names).toContain(n);
-    for (const n of ['EXPIRE', 'EXPIREAT', 'UNLINK', 'HINCRBY', 'INCR', 'INCRBY', 'DECR', 'SETEX', 'SETNX', 'GETDEL']) expect(names).not.toContain(n);
+    for (const n of ['EXPIRE', 'EXPIREAT', 'UNLINK', 'HINCRBY', 'INCR', 'INCRBY', 'DECR', 'SETEX', 'SETNX', 'GETDEL', 'GETSET', 'GETEX']) expect(names).not.toContain(n);
     // A SET effect carries only the value and an absolute expiry: NX/XX/GET/EX were decided here.
     for (const e of shipped.filter((x) => x.name === 'SET')) expect(e.args.length === 1 || e.args[1] === 'PXAT').toBe(true);
   });

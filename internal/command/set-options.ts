@@ -59,3 +59,30 @@ export function absoluteExpiry(word: ExpireWord, arg: BinStr, nowMs: number, nam
   if (ms > INT64_MAX || ms > BigInt(Number.MAX_SAFE_INTEGER)) throw invalidSetExpire(name);
   return Number(ms);
 }
+
+/** GETEX's one option once parsed: an expiry word and its (unchecked) time, PERSIST, or nothing. */
+export type GetexOption = { readonly word: ExpireWord; readonly time: BinStr } | 'persist' | undefined;
+
+/**
+ * GETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST], read as Redis reads it: the same word twice is
+ * allowed (the last wins), two different ones or any other word are a syntax error. The time is
+ * left for `absoluteExpiry`: Redis checks it only once the key is found to be a string.
+ */
+export function parseGetexOptions(words: readonly BinStr[]): GetexOption {
+  let persist = false;
+  let expireWord: ExpireWord | undefined;
+  let expireArg: BinStr | undefined;
+  for (let i = 0; i < words.length; i++) {
+    const w = asciiUpper(words[i]!);
+    if (w === 'PERSIST' && expireWord === undefined) {
+      persist = true;
+    } else if (EXPIRE_WORDS.has(w) && !persist && (expireWord === undefined || expireWord === w) && i + 1 < words.length) {
+      expireWord = w as ExpireWord;
+      expireArg = words[++i];
+    } else {
+      throw syntaxError();
+    }
+  }
+  if (persist) return 'persist';
+  return expireWord === undefined ? undefined : { word: expireWord, time: expireArg! };
+}

@@ -2,7 +2,7 @@ import { GokvError, notInteger, wrongArity } from '../errors/index.js';
 import type { StringEntry } from '../store/index.js';
 import { INT64_MAX, INT64_MIN, intReply, parseInt64 } from './parse.js';
 import { type BinStr, OK, type Reply } from './reply.js';
-import { absoluteExpiry, parseSetOptions } from './set-options.js';
+import { absoluteExpiry, parseGetexOptions, parseSetOptions } from './set-options.js';
 import {
   type CommandContext,
   type CommandResult,
@@ -41,6 +41,35 @@ export const STRING_COMMANDS: readonly CommandSpec[] = [
 
   command('SETEX', 4, ['write', 'denyOom'], (ctx) => setEx(ctx, 'EX')),
   command('PSETEX', 4, ['write', 'denyOom'], (ctx) => setEx(ctx, 'PX')),
+
+  // SET key value GET, as Redis 6.2 redefined it: the key loses any TTL.
+  command('GETSET', 3, ['write', 'denyOom'], (ctx) => {
+    const old = ctx.store.getString(ctx.key)?.value.text ?? null;
+    return setValue(ctx, ctx.key, ctx.args[0]!, undefined, old);
+  }),
+
+  command('GETEX', -2, ['write'], (ctx) => {
+    const option = parseGetexOptions(ctx.args);
+    const e = ctx.store.getString(ctx.key);
+    if (e === undefined) return readOnly(null);
+    const value = e.value.text;
+    if (option === undefined) return readOnly(value);
+    const { store, key } = ctx;
+    if (option === 'persist') {
+      if (e.expireAtMs === 0) return readOnly(value);
+      store.setExpireAt(e, 0);
+      return written(value, { name: 'PERSIST', key, args: [], version: store.commit(e, ctx.version) });
+    }
+    const at = absoluteExpiry(option.word, option.time, store.nowMs(), 'GETEX');
+    // A time already past deletes the key after answering its value, as in Redis (not on a
+    // replica: its leader judged the time future).
+    if (at <= store.nowMs() && ctx.version === undefined) {
+      return written(value, { name: 'DEL', key, args: [], version: store.delete(key)! });
+    }
+    if (at === e.expireAtMs) return readOnly(value);
+    store.setExpireAt(e, at);
+    return written(value, { name: 'PEXPIREAT', key, args: [String(at)], version: store.commit(e, ctx.version) });
+  }),
 
   command('GETDEL', 2, ['write'], (ctx) => {
     const e = ctx.store.getString(ctx.key);

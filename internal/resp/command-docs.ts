@@ -64,6 +64,8 @@ const DOCS: Readonly<Record<string, readonly [string, string, string]>> = {
   SETNX: ['string', 'Sets the string value of a key only when the key doesn\'t exist.', 'key value'],
   SETEX: ['string', 'Sets the string value and expiration time of a key.', 'key seconds value'],
   PSETEX: ['string', 'Sets the string value and expiration time in milliseconds of a key.', 'key milliseconds value'],
+  GETSET: ['string', 'Returns the previous string value of a key after setting it to a new value.', 'key value'],
+  GETEX: ['string', 'Returns the string value of a key after setting its expiration time.', 'key [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|PERSIST]'],
   GETDEL: ['string', 'Returns the string value of a key after deleting the key.', 'key'],
   STRLEN: ['string', 'Returns the length of a string value.', 'key'],
   APPEND: ['string', 'Appends a string to the value of a key.', 'key value'],

@@ -74,6 +74,8 @@ const GENERATORS: Record<string, (r: Rand) => string[]> = {
   SET: (r) => [key(r), value(r), ...setOptions(r)],
   GET: (r) => [key(r)],
   GETDEL: (r) => [key(r)],
+  GETSET: (r) => [key(r), value(r)],
+  GETEX: (r) => [key(r), ...getexOptions(r)],
   SETNX: (r) => [key(r), value(r)],
   SETEX: (r) => [key(r), seconds(r), value(r)],
   PSETEX: (r) => [key(r), millis(r), value(r)],
@@ -127,6 +129,18 @@ function lposOptions(r: Rand): string[] {
     if (r() < 0.95) out.push(int(r));
   }
   return out;
+}
+
+function getexOptions(r: Rand): string[] {
+  const x = r();
+  if (x < 0.3) return [];
+  if (x < 0.45) return ['EX', seconds(r)];
+  if (x < 0.6) return ['PX', millis(r)];
+  if (x < 0.65) return ['EXAT', pick(r, ['4102444800', '1000'])];
+  if (x < 0.7) return ['PXAT', pick(r, ['4102444800000', '1000'])];
+  if (x < 0.8) return [pick(r, ['PERSIST', 'persist'])];
+  // Malformed: a word GETEX refuses, a missing time, or two words. Times here are 100 s either way.
+  return [pick(r, ['EX', 'PX', 'PERSIST', 'KEEPTTL', 'GET']), ...maybe(r, 0.5, () => [pick(r, ['EX', 'PERSIST', '100000'])])];
 }
 
 function setOptions(r: Rand): string[] {
