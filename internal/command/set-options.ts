@@ -16,33 +16,50 @@ const EXPIRE_WORDS: ReadonlySet<string> = new Set(['EX', 'PX', 'EXAT', 'PXAT']);
 export const invalidSetExpire = (name: string): GokvError =>
   new GokvError('ERR', `ERR invalid expire time in '${name.toLowerCase()}' command`);
 
+/** The words SET and GETEX share a reading of (Redis's parseExtendedStringArgumentsOrReply). */
+interface StringWords {
+  condition: 'NX' | 'XX' | undefined;
+  get: boolean;
+  keepTtl: boolean;
+  persist: boolean;
+  expireWord: ExpireWord | undefined;
+  expireArg: BinStr | undefined;
+}
+
 /**
- * SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL], read as Redis reads it: words
- * in any order and case; NX with XX, or two different expiry words, or an expiry word with
- * KEEPTTL, is a syntax error (the same word twice: the last wins). The time is checked after the
- * words: not an integer, then <= 0 or overflowing, as Redis's getExpireMillisecondsOrReply does.
+ * SET's or GETEX's option words, read as Redis reads them: any order and case; NX, XX, GET and
+ * KEEPTTL only for SET, PERSIST only for GETEX; NX with XX, two different expiry words, or an
+ * expiry word with KEEPTTL or PERSIST is a syntax error (the same word twice: the last wins).
  */
-export function parseSetOptions(words: readonly BinStr[], nowMs: number, name = 'SET'): SetOptions {
-  let condition: 'NX' | 'XX' | undefined;
-  let get = false;
-  let keepTtl = false;
-  let expireWord: ExpireWord | undefined;
-  let expireArg: BinStr | undefined;
+function readWords(words: readonly BinStr[], command: 'SET' | 'GETEX'): StringWords {
+  const r: StringWords = { condition: undefined, get: false, keepTtl: false, persist: false, expireWord: undefined, expireArg: undefined };
+  const set = command === 'SET';
   for (let i = 0; i < words.length; i++) {
     const w = asciiUpper(words[i]!);
-    if ((w === 'NX' || w === 'XX') && (condition === undefined || condition === w)) {
-      condition = w;
-    } else if (w === 'GET') {
-      get = true;
-    } else if (w === 'KEEPTTL' && expireWord === undefined) {
-      keepTtl = true;
-    } else if (EXPIRE_WORDS.has(w) && !keepTtl && (expireWord === undefined || expireWord === w) && i + 1 < words.length) {
-      expireWord = w as ExpireWord;
-      expireArg = words[++i];
+    if (set && (w === 'NX' || w === 'XX') && (r.condition === undefined || r.condition === w)) {
+      r.condition = w;
+    } else if (set && w === 'GET') {
+      r.get = true;
+    } else if (set && w === 'KEEPTTL' && r.expireWord === undefined) {
+      r.keepTtl = true;
+    } else if (!set && w === 'PERSIST' && r.expireWord === undefined) {
+      r.persist = true;
+    } else if (EXPIRE_WORDS.has(w) && !r.keepTtl && !r.persist && (r.expireWord === undefined || r.expireWord === w) && i + 1 < words.length) {
+      r.expireWord = w as ExpireWord;
+      r.expireArg = words[++i];
     } else {
       throw syntaxError();
     }
   }
+  return r;
+}
+
+/**
+ * SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL]. The time is checked after the
+ * words: not an integer, then <= 0 or overflowing, as Redis's getExpireMillisecondsOrReply does.
+ */
+export function parseSetOptions(words: readonly BinStr[], nowMs: number, name = 'SET'): SetOptions {
+  const { condition, get, keepTtl, expireWord, expireArg } = readWords(words, 'SET');
   const expire = keepTtl ? 'keep' : expireWord === undefined ? undefined : absoluteExpiry(expireWord, expireArg!, nowMs, name);
   return { condition, get, expire };
 }
@@ -64,25 +81,11 @@ export function absoluteExpiry(word: ExpireWord, arg: BinStr, nowMs: number, nam
 export type GetexOption = { readonly word: ExpireWord; readonly time: BinStr } | 'persist' | undefined;
 
 /**
- * GETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST], read as Redis reads it: the same word twice is
- * allowed (the last wins), two different ones or any other word are a syntax error. The time is
- * left for `absoluteExpiry`: Redis checks it only once the key is found to be a string.
+ * GETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST]. The time is left for `absoluteExpiry`: Redis
+ * checks it only once the key is found to be a string.
  */
 export function parseGetexOptions(words: readonly BinStr[]): GetexOption {
-  let persist = false;
-  let expireWord: ExpireWord | undefined;
-  let expireArg: BinStr | undefined;
-  for (let i = 0; i < words.length; i++) {
-    const w = asciiUpper(words[i]!);
-    if (w === 'PERSIST' && expireWord === undefined) {
-      persist = true;
-    } else if (EXPIRE_WORDS.has(w) && !persist && (expireWord === undefined || expireWord === w) && i + 1 < words.length) {
-      expireWord = w as ExpireWord;
-      expireArg = words[++i];
-    } else {
-      throw syntaxError();
-    }
-  }
+  const { persist, expireWord, expireArg } = readWords(words, 'GETEX');
   if (persist) return 'persist';
   return expireWord === undefined ? undefined : { word: expireWord, time: expireArg! };
 }
