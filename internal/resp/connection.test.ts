@@ -113,6 +113,22 @@ describe('a RESP connection', () => {
     c.socket.destroy();
   });
 
+  it.each([['SCAN', '0'], ['KEYS', '*'], ['DBSIZE']])('runs %s only after the writes before it, and the commands after it once it is done', async (...words) => {
+    const held = heldService();
+    served = await serveResp(held.execute);
+    const c = await rawClient(served.port);
+    c.socket.write(frame('SET', 'a', '1') + frame(...words) + frame('GET', 'b'));
+    await vi.waitFor(() => expect(held.calls.map((x) => x.name)).toEqual(['SET']));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(held.calls.map((x) => x.name)).toEqual(['SET']);
+    held.releaseAll();
+    await vi.waitFor(() => expect(held.calls.map((x) => x.name)).toEqual(['SET', words[0]]));
+    held.releaseAll();
+    await vi.waitFor(() => expect(held.calls.map((x) => x.name)).toEqual(['SET', words[0], 'GET']));
+    held.releaseAll();
+    c.socket.destroy();
+  });
+
   it('writes the replies to a pipelined batch with one socket write, late replies included', async () => {
     const held = heldService();
     served = await serveResp((cmd) => (cmd.key.startsWith('late') ? held.execute(cmd) : cmd.key), { maxInFlight: 64 });

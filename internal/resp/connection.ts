@@ -22,7 +22,7 @@ export interface ConnectionParts {
 /** How a cluster reply is reshaped for RESP (Redis's reply types where gokv's differ). */
 type Shape = 'plain' | 'first' | 'nilArray';
 
-const BARRIERS = new Set(['DBSIZE', 'FLUSHALL', 'FLUSHDB']);
+const BARRIERS = new Set(['DBSIZE', 'FLUSHALL', 'FLUSHDB', 'KEYS']);
 const upper = (s: string): string => s.replace(/[a-z]+/g, (m) => m.toUpperCase());
 
 /**
@@ -218,16 +218,18 @@ export class RespConnection {
       shape = 'nilArray'; // with a count, a missing key is RESP2's null array
     }
     const execute = (): Reply | Promise<Reply> => this.parts.service.execute(command);
+    // Commands over the whole keyspace (SCAN, KEYS, DBSIZE, FLUSHALL) wait for every earlier
+    // command of the connection, and hold back the later ones, as if run one at a time.
+    const barrier = spec === undefined ? BARRIERS.has(upper(name)) : spec.flags.scan;
     let result: Reply | Promise<Reply>;
     if (this.order.idle) {
       result = execute();
     } else {
-      const barrier = spec === undefined && BARRIERS.has(upper(name));
       result = this.order.run(barrier ? [] : keysOf(argv, spec?.flags), barrier, execute);
     }
     if (result instanceof Promise) {
       // Registered with the order only when something may be waiting: the common sync path stays cheap.
-      if (this.order.idle) this.order.run(keysOf(argv, spec?.flags), spec === undefined && BARRIERS.has(upper(name)), () => result);
+      if (this.order.idle) this.order.run(barrier ? [] : keysOf(argv, spec?.flags), barrier, () => result);
       return result.then(
         (r) => toResp(r, shape),
         (err: unknown) => this.errorReply(err),
