@@ -14,7 +14,7 @@ import {
 import { GokvError, unavailable, unknownCommand, wrongArity } from '../errors/index.js';
 import type { Hasher } from '../ring/index.js';
 import type { Replicator } from '../replication/index.js';
-import type { Store } from '../store/index.js';
+import { binFromText, type Store } from '../store/index.js';
 import { decodeReply } from '../wire/index.js';
 import type { ClusterView, Forwarder, HandOffGate } from './cluster-view.js';
 import { ClusterWide } from './cluster-wide.js';
@@ -292,8 +292,9 @@ function toScanReply(reply: Reply): ScanReply {
       const cursor = decoded.get('NextCursor');
       const keys = decoded.get('Keys');
       if (Array.isArray(keys)) {
-        const text = Buffer.isBuffer(cursor) ? cursor.toString('latin1') : String(cursor);
-        return new ScanReply(text, keys.map((k) => (Buffer.isBuffer(k) ? k.toString('latin1') : String(k))));
+        // Keys that are valid UTF-8 travel as MessagePack str: back to their bytes, one per char.
+        const bytes = (v: unknown): string => (Buffer.isBuffer(v) ? v.toString('latin1') : binFromText(String(v)));
+        return new ScanReply(bytes(cursor), keys.map(bytes));
       }
     }
   }
