@@ -3,7 +3,7 @@ import type { DecodedReply } from '../internal/wire/index.js';
 import { startCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
 import { RawResp } from './helpers/raw-resp.js';
 
-// SCAN through a cluster returns every key's exact bytes, whichever node leads it: keys that are
+// SCAN and KEYS through a cluster return every key's exact bytes, whichever node leads it: keys that are
 // valid UTF-8 travel between nodes as MessagePack str and must come back as the same bytes
 // (they once came back one byte per character, "é" as 0xe9).
 
@@ -57,5 +57,23 @@ describe('SCAN across a cluster', () => {
       }
     } while (cursor !== '0');
     expect(found.sort()).toEqual([...KEYS].sort());
+  });
+
+  it('KEYS over RESP and gRPC answers every match once, as written', async () => {
+    const resp = await RawResp.connect(respPort(1));
+    try {
+      const reply = await resp.call(['KEYS', '*-1*']);
+      const items = [...reply.matchAll(/\$(\d+)\r\n/g)].map((m) => reply.substr(m.index + m[0].length, Number(m[1])));
+      const want = KEYS.filter((k) => /-1/.test(k)).sort();
+      expect(reply.startsWith(`*${want.length}\r\n`)).toBe(true);
+      expect(items.sort()).toEqual(want);
+      expect(await resp.call(['KEYS'])).toBe("-ERR wrong number of arguments for 'keys' command\r\n");
+      expect(await resp.call(['KEYS', 'a', 'b'])).toBe("-ERR wrong number of arguments for 'keys' command\r\n");
+    } finally {
+      resp.close();
+    }
+    const all = (await cluster.clients[2]!.run('KEYS', '*')) as Array<Buffer | string>;
+    const bytes = all.map((k) => (Buffer.isBuffer(k) ? k.toString('latin1') : Buffer.from(k, 'utf8').toString('latin1')));
+    expect(bytes.sort()).toEqual([...KEYS].sort());
   });
 });

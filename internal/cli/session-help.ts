@@ -2,7 +2,7 @@
 export const SESSION_HELP = `gokv commands (names are case-insensitive):
   general  DEL key | EXISTS key | TYPE key | EXPIRE key ttl | TTL key | PTTL key | PERSIST key
            EXPIREAT key unix-seconds | PEXPIREAT key unix-ms | EXPIRETIME key | UNLINK key
-           SCAN cursor [MATCH pattern] [COUNT n] [TYPE hash|list] | PING
+           SCAN cursor [MATCH pattern] [COUNT n] [TYPE hash|list] | KEYS pattern | PING
   hash     HSET key f v [f v ...] | HGET key f [f ...] | HMGET key f [f ...] | HGETALL key
            HDEL key f [f ...] | HKEYS key | HVALS key | HLEN key | HEXISTS key f | HINCRBY key f n
            HSCAN key cursor [MATCH pattern] [COUNT n] [NOVALUES]

@@ -88,6 +88,7 @@ const RESP_ONLY: readonly CommandDoc[] = [
   doc('CONFIG', -2, [], 'server', 'A container for server configuration commands.', 'subcommand [argument ...]'),
   doc('COMMAND', -1, [], 'server', 'Returns detailed information about all commands.', '[subcommand [argument ...]]'),
   doc('INFO', -1, [], 'server', 'Returns information and statistics about the server.', '[section [section ...]]'),
+  doc('KEYS', 2, ['readonly'], 'generic', 'Returns all key names that match a pattern, from every node (in hash order).', 'pattern'),
   doc('DBSIZE', 1, ['readonly', 'fast'], 'server', 'Returns the number of keys in the cluster.', ''),
   doc('FLUSHALL', -1, ['write'], 'server', 'Removes all keys from every node of the cluster.', '[ASYNC|SYNC]'),
   doc('FLUSHDB', -1, ['write'], 'server', 'Removes all keys (the same as FLUSHALL: gokv has one database).', '[ASYNC|SYNC]'),

@@ -23,6 +23,10 @@ import { splitArray, splitPairs } from './split-keys.js';
 
 /** Pages one SCAN call may gather across arcs before answering with what it has. */
 const SCAN_MAX_PAGES = 32;
+/** KEYS walks the ring in SCAN pages of this many keys (a hint). */
+const KEYS_PAGE = '1000';
+
+const isKeys = (name: string): boolean => name.length === 4 && name.toUpperCase() === 'KEYS';
 
 export interface RoutedCommand {
   readonly name: string;
@@ -70,6 +74,7 @@ export class Router {
   execute(command: RoutedCommand, hops = 0, replicaRead = false): Reply | Promise<Reply> {
     const spec = lookupCommand(command.name);
     if (!spec) {
+      if (hops === 0 && isKeys(command.name)) return this.keys(command);
       // DBSIZE and FLUSHALL are not table commands: they reach every member (cluster-wide.ts).
       const wide = this.clusterWide.handle(command, hops);
       if (wide !== undefined) return wide;
@@ -229,6 +234,26 @@ export class Router {
       if (cursor === '0' || keys.length >= want) break;
     }
     return new ScanReply(cursor, keys);
+  }
+
+  /**
+   * KEYS pattern: every SCAN page of the ring, to the end, deduplicated (a page may repeat a key
+   * while arcs move). Each page is bounded work on its leader, awaited in turn, so the event loop
+   * never carries the whole keyspace in one tick; the reply holds every match, as Redis's does.
+   */
+  private async keys(command: RoutedCommand): Promise<Reply> {
+    if (command.key === '' || command.args.length > 0) throw wrongArity('keys');
+    if (!this.deps.view().joined()) throw unavailable('this node is still joining the cluster; retry');
+    const found = new Set<string>();
+    let cursor = '0';
+    do {
+      const page = toScanReply(await this.scanPage({ name: 'SCAN', key: cursor, args: ['MATCH', command.key, 'COUNT', KEYS_PAGE] }, 0));
+      for (const k of page.keys) found.add(k);
+      // Cursors are ring positions and only grow; one that did not would never reach the end.
+      if (page.cursor !== '0' && Number(page.cursor) <= Number(cursor)) throw unavailable('KEYS lost its place in the ring; retry');
+      cursor = page.cursor;
+    } while (cursor !== '0');
+    return [...found];
   }
 
   /** One page, from the leader of the cursor's position, over that leader's arc. */

@@ -20,9 +20,11 @@ export function seededRandom(seed: number): Rand {
   };
 }
 
-const KEYS = ['k1', 'k2', 'k3', 'k4'];
-const FIELDS = ['f1', 'f2', 'f3', 'f4'];
-const VALUES = ['a', 'b', 'c', '', '0', '1', '-1', '7', '10', 'abc', 'x y', '\u00ff\u0000', '9223372036854775807', '-9223372036854775808'];
+// Binary strings, one char per byte: 'k\xc3\xa9' is "ké" and '\xe2\x82\xac' "€" in UTF-8 (three keys
+// of five, so some live on other nodes of a cluster); '\xff\x00' is not UTF-8.
+const KEYS = ['k1', 'k2', 'k\xc3\xa9', '\xc3\xa91', '\xe2\x82\xac'];
+const FIELDS = ['f1', 'f2', 'f3', 'f\xc3\xa9'];
+const VALUES = ['a', 'b', 'c', '', '0', '1', '-1', '7', '10', 'abc', 'x y', '\u00ff\u0000', '\xc3\xa9t\xc3\xa9', '9223372036854775807', '-9223372036854775808'];
 const ODD_NUMBERS = ['9223372036854775807', '-9223372036854775808', '9223372036854775808', '-9223372036854775809', '1.5', ' 1', '01', '+1', '-0', '', 'abc', '1e3', '0x10'];
 const SMALL_INTS = ['-100', '-5', '-3', '-2', '-1', '0', '1', '2', '3', '5', '100'];
 
@@ -70,6 +72,7 @@ const GENERATORS: Record<string, (r: Rand) => string[]> = {
   PTTL: (r) => [key(r)],
   PERSIST: (r) => [key(r)],
   DBSIZE: () => [],
+  KEYS: (r) => [pick(r, ['*', 'k*', 'k[12]', '?2', 'x*', 'k\\*', 'k[^1]', 'K*', '*\xa9'])],
   // Strings.
   SET: (r) => [key(r), value(r), ...setOptions(r)],
   GET: (r) => [key(r)],
@@ -195,5 +198,19 @@ export function comparable(command: readonly string[], reply: string): string {
   if (TIMED.has(name) && /^:[1-9]\d*\r\n$/.test(reply)) return ':<positive>\r\n';
   const unknown = /^(-ERR unknown command '[^']*'), with args beginning with: .*\r\n$/s.exec(reply);
   if (unknown) return `${unknown[1]}\r\n`;
+  if (name === 'KEYS' && reply.startsWith('*')) return sortedArray(reply);
   return reply;
+}
+
+/** An array of bulk strings with its items sorted: KEYS answers in no defined order. */
+function sortedArray(reply: string): string {
+  const items: string[] = [];
+  let at = reply.indexOf('\r\n') + 2;
+  while (at < reply.length) {
+    const eol = reply.indexOf('\r\n', at);
+    const len = Number(reply.slice(at + 1, eol));
+    items.push(reply.slice(at, eol + 2 + len + 2));
+    at = eol + 2 + len + 2;
+  }
+  return reply.slice(0, reply.indexOf('\r\n') + 2) + items.sort().join('');
 }
