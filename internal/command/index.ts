@@ -18,4 +18,4 @@ export { EncodedReply, OK, ReplyMap, ScanReply, Simple, type BinStr, type Reply 
 export { compileGlob } from './glob.js';
 export { scanCountHint } from './scan.js';
 export { parseDurationMs } from './duration.js';
-export { parseInt64 } from './parse.js';
+export { asciiUpper, parseInt64 } from './parse.js';

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { lookupCommand, type BinStr, type Reply } from '../command/index.js';
+import { asciiUpper, lookupCommand, type BinStr, type Reply } from '../command/index.js';
 import { isGokvError } from '../errors/index.js';
 import { StreamPipeline, type CommandService, type ServedCommand } from '../server/index.js';
 import type { ClientInfo } from './clients.js';
@@ -23,7 +23,6 @@ export interface ConnectionParts {
 type Shape = 'plain' | 'first' | 'nilArray';
 
 const BARRIERS = new Set(['DBSIZE', 'FLUSHALL', 'FLUSHDB', 'KEYS']);
-const upper = (s: string): string => s.replace(/[a-z]+/g, (m) => m.toUpperCase());
 
 /**
  * One client connection: parse requests, run them (session commands here, everything else
@@ -220,7 +219,7 @@ export class RespConnection {
     const execute = (): Reply | Promise<Reply> => this.parts.service.execute(command);
     // Commands over the whole keyspace (SCAN, KEYS, DBSIZE, FLUSHALL) wait for every earlier
     // command of the connection, and hold back the later ones, as if run one at a time.
-    const barrier = spec === undefined ? BARRIERS.has(upper(name)) : spec.flags.scan;
+    const barrier = spec === undefined ? BARRIERS.has(asciiUpper(name)) : spec.flags.scan;
     let result: Reply | Promise<Reply>;
     if (this.order.idle) {
       result = execute();

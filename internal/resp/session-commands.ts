@@ -1,5 +1,5 @@
 import { GokvError, notInteger, wrongArity } from '../errors/index.js';
-import { compileGlob, parseInt64 } from '../command/index.js';
+import { asciiUpper, compileGlob, parseInt64 } from '../command/index.js';
 import { binToText, type BinStr } from '../store/index.js';
 import type { ClientInfo, ClientRegistry } from './clients.js';
 import { commandCommand } from './command-command.js';
@@ -24,7 +24,6 @@ export interface SessionReply {
 type Handler = (args: readonly BinStr[], ctx: SessionContext) => SessionReply;
 
 const reply = (r: string | Promise<string>): SessionReply => ({ reply: r });
-const upper = (s: string): string => s.replace(/[a-z]+/g, (m) => m.toUpperCase());
 
 /** Commands the RESP layer answers itself: connection state, introspection, handshakes. */
 const HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
@@ -63,7 +62,7 @@ const resolved = new Map<string, Handler | null>();
 export function sessionHandler(name: string): Handler | undefined {
   let h = resolved.get(name);
   if (h === undefined) {
-    h = HANDLERS.get(upper(name)) ?? null;
+    h = HANDLERS.get(asciiUpper(name)) ?? null;
     if (resolved.size < 1024) resolved.set(name, h);
   }
   return h ?? undefined;
@@ -78,7 +77,7 @@ function hello(args: readonly BinStr[], ctx: SessionContext): string {
   }
   let name: string | undefined;
   for (let i = 1; i < args.length; i++) {
-    const opt = upper(args[i]!);
+    const opt = asciiUpper(args[i]!);
     if (opt === 'AUTH' && i + 2 < args.length) {
       // No passwords: the default user is the only one, as on a Redis with `nopass`.
       if (args[i + 1] !== 'default') throw new GokvError('ERR', 'WRONGPASS invalid username-password pair or user is disabled.');
@@ -102,7 +101,7 @@ function hello(args: readonly BinStr[], ctx: SessionContext): string {
 }
 
 function client(args: readonly BinStr[], ctx: SessionContext): string {
-  const sub = upper(args[0] ?? '');
+  const sub = asciiUpper(args[0] ?? '');
   const arity = (n: number) => {
     if (args.length !== n) throw wrongArity(`client|${sub.toLowerCase()}`);
   };
@@ -140,7 +139,7 @@ function validName(name: BinStr): string {
 }
 
 function config(args: readonly BinStr[], ctx: SessionContext): string {
-  const sub = upper(args[0] ?? '');
+  const sub = asciiUpper(args[0] ?? '');
   if (sub === 'GET') {
     if (args.length < 2) throw wrongArity('config|get');
     const values = configValues(ctx);

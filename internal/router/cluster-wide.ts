@@ -1,4 +1,4 @@
-import { type Reply, OK, type BinStr } from '../command/index.js';
+import { asciiUpper, type Reply, OK, type BinStr } from '../command/index.js';
 import { GokvError, syntaxError, unavailable, wrongArity } from '../errors/index.js';
 import type { Store } from '../store/index.js';
 import { RING_END } from '../store/index.js';
@@ -130,7 +130,6 @@ export class ClusterWide {
 }
 
 /** ASCII-only upper case (Unicode folding would let `ſ` pass for `S`). */
-const asciiUpper = (s: string): string => s.replace(/[a-z]+/g, (m) => m.toUpperCase());
 
 function fromMsgpack(decoded: unknown): Reply {
   if (Array.isArray(decoded) && decoded.every((n) => typeof n === 'number')) return decoded as number[];

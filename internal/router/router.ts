@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import {
+  asciiUpper,
   checkLimits,
   EncodedReply,
   executeCommand,
@@ -26,7 +27,7 @@ const SCAN_MAX_PAGES = 32;
 /** KEYS walks the ring in SCAN pages of this many keys (a hint). */
 const KEYS_PAGE = '1000';
 
-const isKeys = (name: string): boolean => name.length === 4 && name.toUpperCase() === 'KEYS';
+const isKeys = (name: string): boolean => name.length === 4 && asciiUpper(name) === 'KEYS';
 
 export interface RoutedCommand {
   readonly name: string;
