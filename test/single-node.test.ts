@@ -196,6 +196,17 @@ describe('gokv-cli against a real node', () => {
     expect(bad.err).toContain('WRONGTYPE');
   });
 
+  it('runs keyless commands and leaves a missing key to the node', async () => {
+    expect(await cli('run', 'DBSIZE')).toMatchObject({ code: 0, out: expect.stringMatching(/^\(integer\) \d+\n$/) });
+    expect(await cli('run', 'PING')).toMatchObject({ code: 0, out: 'PONG\n' });
+    const noKey = await cli('run', 'HSET');
+    expect(noKey.code).toBe(1);
+    expect(noKey.err).toContain("ERR wrong number of arguments for 'hset' command");
+    const unknown = await cli('run', 'FROB');
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toContain("ERR unknown command 'FROB'");
+  });
+
   it('shows status', async () => {
     const got = await cli('--json', 'status');
     expect(got.code).toBe(0);

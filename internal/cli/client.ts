@@ -7,6 +7,11 @@ import { classifyCallError, type CallContext, type CallFailure } from './call-er
 /** First pause after an UNAVAILABLE answer; doubles per attempt up to RETRY_MAX_MS. */
 export const RETRY_BASE_MS = 50;
 export const RETRY_MAX_MS = 800;
+/**
+ * How long a node that has never answered is retried, whatever the call's deadline: a snapshot
+ * may take its 120 s once running, but a node that refuses connections is reported in seconds.
+ */
+export const UNREACHED_GIVE_UP_MS = 5000;
 /** Below this much time left before the deadline, another attempt is not worth starting. */
 const MIN_ATTEMPT_MS = 10;
 /** Replies (HGETALL of a big hash) may exceed gRPC's 4 MiB default. */
@@ -48,19 +53,23 @@ export function createCliClient(settings: ClientSettings, sleep: Sleep = realSle
   });
 
   async function withRetry<T>(attempt: (deadline: number) => Promise<T>): Promise<T> {
-    const deadline = Date.now() + settings.timeoutMs;
+    const started = Date.now();
+    const deadline = started + settings.timeoutMs;
     let unavailable: CallFailure | undefined;
+    let reached = false;
     for (let n = 0; ; n++) {
       try {
         return await attempt(deadline);
       } catch (err) {
         const connected = stub.getChannel().getConnectivityState(false) === grpc.connectivityState.READY;
+        reached ||= connected;
         const { failure, retryable } = classifyCallError(err, { ...settings, connected });
         // A last attempt cut by the deadline says less than the UNAVAILABLE that preceded it.
         if (!retryable) throw failure.kind === 'connection' && unavailable !== undefined ? unavailable : failure;
         unavailable = failure;
         const left = deadline - Date.now();
         if (left < MIN_ATTEMPT_MS * 2) throw failure;
+        if (!reached && failure.kind === 'connection' && Date.now() - started >= UNREACHED_GIVE_UP_MS) throw failure;
         await sleep(Math.min(RETRY_BASE_MS * 2 ** n, RETRY_MAX_MS, left - MIN_ATTEMPT_MS));
       }
     }

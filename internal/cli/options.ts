@@ -1,7 +1,10 @@
+import { formatAddress, parseAddress } from '../config/index.js';
 import { UsageError } from './exit-codes.js';
 
+/** The external gRPC port a bare `--uri host` means. */
+const DEFAULT_PORT = 50051;
 /** Server address when neither `--uri` nor GOKV_CLIENT_URI is given. */
-export const DEFAULT_URI = 'localhost:50051';
+export const DEFAULT_URI = `localhost:${DEFAULT_PORT}`;
 /** Overall deadline of one command, retries included (`--timeout`). */
 export const DEFAULT_TIMEOUT_MS = 5000;
 
@@ -33,7 +36,7 @@ export interface CliOptions {
 export function resolveOptions(flags: RawFlags, env: Record<string, string | undefined>): CliOptions {
   const pick = (flag: string | undefined, name: string): string | undefined =>
     flag !== undefined && flag !== '' ? flag : env[name] || undefined;
-  const uri = pick(flags.uri, 'GOKV_CLIENT_URI') ?? DEFAULT_URI;
+  const uri = targetOf(pick(flags.uri, 'GOKV_CLIENT_URI') ?? DEFAULT_URI);
   const ca = pick(flags.ca, 'GOKV_CLIENT_CA');
   const cert = pick(flags.cert, 'GOKV_CLIENT_CERT');
   const key = pick(flags.key, 'GOKV_CLIENT_KEY');
@@ -49,6 +52,23 @@ export function resolveOptions(flags: RawFlags, env: Record<string, string | und
     options.tls = { ...(ca !== undefined && { ca }), ...(cert !== undefined && key !== undefined && { cert, key }) };
   }
   return options;
+}
+
+/**
+ * The address to dial: `host:port` or `[v6]:port`, checked here so a typo is a usage error rather
+ * than a failed connection; a bare host gets port 50051. grpc-js's scheme forms (`dns:`,
+ * `unix:`, `ipv4:`, `ipv6:`) are passed on as they are.
+ */
+function targetOf(raw: string): string {
+  if (/^(dns|unix|unix-abstract|ipv4|ipv6):/i.test(raw)) return raw;
+  const text = /^(\[[^\]]*\]|[^:]*)$/.test(raw) ? `${raw}:${DEFAULT_PORT}` : raw;
+  try {
+    const address = parseAddress(text);
+    if (address.port === 0) throw new Error(`port 0 cannot be dialled, got '${raw}'`);
+    return formatAddress(address);
+  } catch (err) {
+    throw new UsageError(`--uri (GOKV_CLIENT_URI): ${(err as Error).message}`);
+  }
 }
 
 function parseTimeout(raw: string | undefined): number {

@@ -1,7 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
+import { GOKV_VERSION } from '../config/index.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { DEFAULT_TIMEOUT_MS, DEFAULT_URI, type RawFlags } from './options.js';
+import { SNAPSHOT_TIMEOUT_MS } from './snapshot-command.js';
 
 /** What the command line asks for, before any option is validated or file read. */
 export type Plan =
@@ -19,7 +21,7 @@ function addConnectionOptions(cmd: Command): Command {
     .addOption(new Option('--ca <file>', 'CA certificate (PEM) to verify the server; turns TLS on (env GOKV_CLIENT_CA)'))
     .addOption(new Option('--cert <file>', 'client certificate (PEM) for mutual TLS (env GOKV_CLIENT_CERT)'))
     .addOption(new Option('--key <file>', 'client private key (PEM) for mutual TLS (env GOKV_CLIENT_KEY)'))
-    .addOption(new Option('--timeout <ms>', `deadline of a command, retries included (default ${DEFAULT_TIMEOUT_MS})`));
+    .addOption(new Option('--timeout <ms>', `deadline of a command, retries included (default ${DEFAULT_TIMEOUT_MS}; snapshot ${SNAPSHOT_TIMEOUT_MS})`));
 }
 
 /**
@@ -30,6 +32,7 @@ export async function parseArgv(argv: readonly string[], io: CliIo): Promise<Pla
   let plan: Plan | undefined;
   const program = addConnectionOptions(new Command('gokv-cli'))
     .description('Client of a gokv cluster. Without a command: a prompt (or the lines of stdin).')
+    .version(GOKV_VERSION, '--version', 'print the version')
     .enablePositionalOptions()
     .allowExcessArguments(true)
     .showHelpAfterError('(gokv-cli --help shows the usage)')
@@ -51,23 +54,26 @@ export async function parseArgv(argv: readonly string[], io: CliIo): Promise<Pla
     plan = { kind: 'session', flags: program.opts() as RawFlags };
   });
   const status = addConnectionOptions(program.command('status'))
+    .allowExcessArguments(false)
     .description("show the cluster's members and ring version, as the contacted node sees them")
     .action(() => {
       plan = { kind: 'status', flags: merged(status) };
     });
   const explain = addConnectionOptions(program.command('explain'))
+    .allowExcessArguments(false)
     .description("show where a key lives: leader, replicas, type, TTL (never its value)")
     .argument('<key>', 'the key')
     .action((key: string) => {
       plan = { kind: 'explain', flags: merged(explain), key };
     });
   const snapshot = addConnectionOptions(program.command('snapshot'))
+    .allowExcessArguments(false)
     .description('write a snapshot of the contacted node now; print its path, size, keys and duration')
     .action(() => {
       plan = { kind: 'snapshot', flags: merged(snapshot) };
     });
   const run = addConnectionOptions(program.command('run'))
-    .description('run one command, e.g. run HSET user:1 name ada (PING needs no key)')
+    .description('run one command, e.g. run HSET user:1 name ada (PING, DBSIZE and FLUSHALL need no key)')
     .argument('<cmd>', 'command name (case-insensitive)')
     .argument('[key]', 'the key (for SCAN: the cursor)')
     .argument('[args...]', 'further arguments, sent as UTF-8 bytes')

@@ -1,6 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { pack } from 'msgpackr';
 import { afterEach, describe, expect, it } from 'vitest';
+import { GOKV_VERSION } from '../config/index.js';
+import { UNREACHED_GIVE_UP_MS } from './client.js';
 import { EXIT } from './exit-codes.js';
 import { runCli } from './run-cli.js';
 import { captureIo } from './testing/capture-io.js';
@@ -58,6 +60,14 @@ describe('gokv-cli without a server', () => {
     expect(io.err()).toMatch(/^\(error\) could not connect to 127\.0\.0\.1:1: connect ECONNREFUSED/);
   });
 
+  it('gives up on a node that never answers within seconds, even with snapshot\'s 120 s deadline', async () => {
+    const io = captureIo();
+    const started = Date.now();
+    expect(await runCli(['--uri', '127.0.0.1:1', 'snapshot'], io)).toBe(EXIT.connection);
+    expect(Date.now() - started).toBeLessThan(UNREACHED_GIVE_UP_MS + 3000);
+    expect(io.err()).toMatch(/^\(error\) could not connect to 127\.0\.0\.1:1: connect ECONNREFUSED/);
+  }, 20_000);
+
   it('stops a session at the first line that gets no answer, with exit 3', async () => {
     const io = captureIo({ stdinLines: ['PING', 'PING'] });
     expect(await runCli(['--uri', '127.0.0.1:1', '--timeout', '200'], io)).toBe(EXIT.connection);
@@ -66,8 +76,11 @@ describe('gokv-cli without a server', () => {
 
   it.each([
     ['no command for run', ['run'], /missing required argument 'cmd'/],
-    ['no key for run', ['run', 'HSET'], /missing KEY/],
     ['an unknown subcommand', ['frobnicate'], /unknown command 'frobnicate'/],
+    ['an extra word after status', ['status', 'extra'], /too many arguments for 'status'/],
+    ['two keys for explain', ['explain', 'a', 'b'], /too many arguments for 'explain'/],
+    ['an extra word after snapshot', ['snapshot', 'now'], /too many arguments for 'snapshot'/],
+    ['a bad --uri', ['--uri', '127.0.0.1:notaport', 'status'], /--uri \(GOKV_CLIENT_URI\): expected host:port/],
     ['an unknown flag', ['--bogus', 'status'], /unknown option '--bogus'/],
     ['--cert without --key', ['--ca', 'ca.pem', '--cert', 'c.pem', 'status'], /--cert \(GOKV_CLIENT_CERT\) needs --key/],
     ['--key without --cert', ['--key', 'k.pem', 'status'], /--key \(GOKV_CLIENT_KEY\) needs --cert/],
@@ -83,6 +96,12 @@ describe('gokv-cli without a server', () => {
     const io = captureIo({ env: { GOKV_CLIENT_URI: '127.0.0.1:1' } });
     expect(await runCli(['--timeout', '100', 'run', 'PING'], io)).toBe(EXIT.connection);
     expect(io.err()).toContain('127.0.0.1:1');
+  });
+
+  it('prints the version with --version and exits 0', async () => {
+    const io = captureIo();
+    expect(await runCli(['--version'], io)).toBe(EXIT.ok);
+    expect(io.out()).toBe(`${GOKV_VERSION}\n`);
   });
 
   it('prints the usage with --help and exits 0', async () => {

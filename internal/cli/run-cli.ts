@@ -64,7 +64,6 @@ async function prepare(
 ): Promise<{ options: CliOptions; credentials: grpc.ChannelCredentials } | undefined> {
   try {
     const options = resolveOptions(plan.flags, io.env);
-    if (plan.kind === 'run') commandCallFromArgv(plan.command, plan.key, plan.args);
     if (plan.kind === 'session' && io.stdin === undefined) throw new UsageError('no command given and no input to read');
     return { options, credentials: await buildCredentials(options.tls) };
   } catch (err) {

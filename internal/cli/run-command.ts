@@ -1,18 +1,15 @@
 import { CallFailure } from './call-errors.js';
 import type { CliClient, CommandCall } from './client.js';
-import { EXIT, UsageError, type ExitCode } from './exit-codes.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
 import type { Printer } from './output.js';
 
-/** Commands that take no key; `run PING` sends an empty key (`run SNAPSHOT` is the raw form of `snapshot`). */
-const KEYLESS = new Set(['PING', 'SNAPSHOT']);
-
-/** `run CMD KEY [ARGS...]` from shell words (already unquoted by the shell) to a call. */
+/**
+ * `run CMD [KEY [ARGS...]]` from shell words (already unquoted by the shell) to a call. No key
+ * is sent as the empty key: the node knows which commands need none (PING, DBSIZE, FLUSHALL,
+ * SNAPSHOT) and answers the others with their arity error, as redis-cli shows it.
+ */
 export function commandCallFromArgv(command: string, key: string | undefined, args: readonly string[]): CommandCall {
-  const name = command.toUpperCase();
-  if (key === undefined && !KEYLESS.has(name)) {
-    throw new UsageError(`missing KEY: usage: gokv-cli run ${name} KEY [ARGS...]`);
-  }
-  return { command: name, key: key ?? '', args: args.map((arg) => Buffer.from(arg, 'utf8')) };
+  return { command: command.toUpperCase(), key: key ?? '', args: args.map((arg) => Buffer.from(arg, 'utf8')) };
 }
 
 /** Sends one command and prints its reply; the result is the exit code. */

@@ -5,7 +5,7 @@ import type { CommandService } from '../server/index.js';
 import type { Store } from '../store/index.js';
 import type { NodeCredentials } from '../tls/index.js';
 import { startRespListener, type RespListener } from './resp-listener.js';
-import { GOKV_VERSION } from './version.js';
+import { GOKV_VERSION } from '../config/index.js';
 
 export interface RespParts {
   readonly id: string;
