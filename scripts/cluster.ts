@@ -28,8 +28,12 @@ for (const n of nodes) {
       GOKV_CLUSTER_BIND_ADDR: n.internal,
       GOKV_CLUSTER_ADVERTISE_ADDR: n.internal,
       GOKV_CLUSTER_SEEDS: seeds,
+      // Every address is set per node, advertised ones too: a .env copied from .env.example
+      // (read by each node) would otherwise give all three the first node's addresses.
       GOKV_EXTERNAL_GRPC_BIND_ADDR: n.grpc,
+      GOKV_EXTERNAL_GRPC_ADVERTISE_ADDR: n.grpc,
       GOKV_EXTERNAL_REST_BIND_ADDR: n.rest,
+      GOKV_EXTERNAL_REST_ADVERTISE_ADDR: n.rest,
       GOKV_EXTERNAL_RESP_BIND_ADDR: n.resp,
       GOKV_PERSISTENCE_PATH: join(root, 'data', `${n.id}.snapshot`),
     },

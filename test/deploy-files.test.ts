@@ -154,3 +154,12 @@ function expandEnv(entries: Array<{ name: string; value?: string; valueFrom?: { 
   }
   return env;
 }
+
+describe('scripts/cluster.ts (npm run cluster)', () => {
+  it('sets per node every node-specific variable that .env.example sets, so a copied .env cannot leak into all nodes', () => {
+    const script = read('scripts', 'cluster.ts');
+    const perNode = [...read('.env.example').matchAll(/^(GOKV_(?:CLUSTER_NODE_ID|PERSISTENCE_PATH|[A-Z_]*_(?:BIND|ADVERTISE)_ADDR))=/gm)].map((m) => m[1]!);
+    expect(perNode.length).toBeGreaterThan(5);
+    expect(perNode.filter((name) => !new RegExp(`^\\s+${name}:`, 'm').test(script))).toEqual([]);
+  });
+});
