@@ -148,8 +148,8 @@ ${report.notes.map((n) => `- ${n}`).join('\n')}
   machine allow. For those runs on gokv the bench also reads every node's \`/metrics\` just
   before and after the window: the difference of \`gokv_command_duration_seconds\` over all
   nodes is the command p99 the servers saw (receipt to reply, forwarding and replication
-  included; no load generator in it), and \`gokv_event_loop_delay_seconds\` p99 (worst node,
-  less the monitor's 10 ms interval) is how long a request may wait before gokv reads it. The
+  included; no load generator in it), and \`gokv_event_loop_delay_seconds\` p99 (worst node;
+  the metric leaves out the monitor's 10 ms interval) is how long a request may wait before gokv reads it. The
   target rows add the two. Keys: \`key:<12 digits>\` (16 B) uniformly over 100k; one 16 B field; 32 B values,
   one of 1024 picked at random per HSET so that nearly every HSET changes its field (gokv answers
   an HSET that changes nothing without committing or replicating it); HGET and mixed (80 % HGET,

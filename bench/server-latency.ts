@@ -10,8 +10,6 @@ import { parseExposition } from '../internal/metrics/testing/parse-exposition.js
 
 const DURATION = 'gokv_command_duration_seconds';
 const LOOP_DELAY = 'gokv_event_loop_delay_seconds';
-/** The event-loop monitor's sampling interval in gokv (EventLoopDelay's default); its readings include it. */
-const LOOP_RESOLUTION_MS = 10;
 
 /** One node's cumulative latency histogram for one command, and its event-loop delay since the previous scrape. */
 export interface LatencyReading {
@@ -35,7 +33,8 @@ export function readLatency(text: string, command: string): LatencyReading {
   return {
     bounds: finite.map((b) => b.le),
     cumulative: buckets.map((b) => b.count),
-    loopDelayP99Ms: loop === undefined ? null : Math.max(0, loop.value * 1000 - LOOP_RESOLUTION_MS),
+    // The metric already leaves out the monitor's sampling interval.
+    loopDelayP99Ms: loop === undefined ? null : loop.value * 1000,
   };
 }
 
