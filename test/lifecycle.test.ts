@@ -34,9 +34,9 @@ describe('the gokv process', () => {
       GOKV_EXTERNAL_RESP_BIND_ADDR: '',
     });
     try {
-      await expect.poll(() => node.out().includes('gokv node ready'), { timeout: 20_000 }).toBe(true);
-      const ready = node.out().split('\n').find((l) => l.includes('gokv node ready'))!;
-      expect(JSON.parse(ready)).toMatchObject({ level: 30, grpc, internal, msg: 'gokv node ready' });
+      await expect.poll(() => node.out().includes('gokv node listening'), { timeout: 20_000 }).toBe(true);
+      const ready = node.out().split('\n').find((l) => l.includes('gokv node listening'))!;
+      expect(JSON.parse(ready)).toMatchObject({ level: 30, grpc, internal, msg: 'gokv node listening' });
       node.child.kill('SIGTERM');
       expect(await node.exited).toBe(0);
       expect(node.out()).toContain('gokv node stopped');

@@ -324,7 +324,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
   persistence.start();
   nodeLog.info(
     { internal: internalAddr, grpc: externalServer?.address ?? null, rest: ops.restAddress, resp: resp?.address ?? null, seeds: config.addresses.seeds.length },
-    'gokv node ready',
+    'gokv node listening', // ready (/healthz) once joined: at once without seeds
   );
 
   let stopped: Promise<void> | undefined;
