@@ -74,6 +74,30 @@ describe('a three-node cluster', () => {
     expect(after).toEqual(before);
   });
 
+  it('applies one StreamCommand stream\'s commands on a key in the order sent, whichever node leads it', async () => {
+    // A key per node's lead, written through node 1's stream: most are forwarded.
+    const keys = Array.from({ length: 6 }, (_, i) => `order:${i}`);
+    const requests = Array.from({ length: 600 }, (_, i) => {
+      const key = keys[i % keys.length]!;
+      return i % 5 === 4 ? { command: 'LPOP', key } : { command: 'RPUSH', key, args: [String(i)] };
+    });
+    const replies = await cluster.clients[1]!.stream(requests);
+    expect(replies.every((r) => r.error === '')).toBe(true);
+    // Replay the same requests in order on a plain model of the lists.
+    const model = new Map<string, string[]>(keys.map((k) => [k, []]));
+    for (const r of requests) {
+      const list = model.get(r.key)!;
+      if (r.command === 'RPUSH') list.push(r.args![0]!);
+      else list.shift();
+    }
+    for (const k of keys) {
+      const got = ((await cluster.clients[0]!.run('LRANGE', k, '0', '-1')) as Buffer[]).map(String);
+      expect(got, k).toEqual(model.get(k));
+    }
+    const leaders = await Promise.all(keys.map(async (k) => String(((await cluster.clients[1]!.run('EXPLAIN', k)) as Map<string, unknown>).get('leader'))));
+    expect(leaders.filter((l) => l !== cluster.nodes[1]!.id).length).toBeGreaterThan(0);
+  });
+
   it('sums DEL over keys owned by different nodes', async () => {
     const keys = Array.from({ length: 12 }, (_, i) => `del:${i}`);
     for (const k of keys) await cluster.clients[0]!.run('HSET', k, 'f', 'v');
