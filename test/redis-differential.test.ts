@@ -84,7 +84,12 @@ describe.skipIf(!hasRedis)('RESP replies against redis-server', () => {
   }, 300_000);
 
   it(`are the same bytes through a three-node cluster for ${COMMANDS} random commands (seed ${SEED + 1})`, async () => {
-    let cluster: InProcessCluster | undefined = await startCluster(3, { cluster: { replicas: 1 } });
+    // Failure detection is not under test here: generous timings keep a stall of the shared
+    // test process (CI runs files side by side) from fencing writes with UNAVAILABLE mid-run.
+    let cluster: InProcessCluster | undefined = await startCluster(3, {
+      cluster: { replicas: 1 },
+      messaging: { suspectAfterMs: 5_000, deadAfterMs: 10_000, forgetDeadAfterMs: 30_000, messageTimeoutMs: 10_000 },
+    });
     const toGokv = await RawResp.connect(respPort(cluster.nodes[0]!));
     try {
       expect(await compare(toGokv, SEED + 1)).toBe('');

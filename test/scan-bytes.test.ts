@@ -14,7 +14,11 @@ const KEYS = Array.from({ length: 12 }, (_, i) => [`\xc3\xa9t\xc3\xa9-${i}`, `\x
 const respPort = (i: number) => Number(cluster.nodes[i]!.addresses.resp!.split(':').pop());
 
 beforeAll(async () => {
-  cluster = await startCluster(3, { cluster: { replicas: 0 } });
+  // Generous failure detection: a stall of the shared test process must not fence the raw writes.
+  cluster = await startCluster(3, {
+    cluster: { replicas: 0 },
+    messaging: { suspectAfterMs: 5_000, deadAfterMs: 10_000, forgetDeadAfterMs: 30_000, messageTimeoutMs: 10_000 },
+  });
   // Written over RESP, which carries any bytes (gRPC's key is a proto string: UTF-8 only).
   const resp = await RawResp.connect(respPort(2));
   try {
