@@ -10,10 +10,12 @@ export const SESSION_HELP = `gokv commands (names are case-insensitive):
   strings  GET key | SET key v [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL] | SETNX key v
            SETEX key s v | PSETEX key ms v | GETSET key v | GETDEL key
            GETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST] | STRLEN key | APPEND key v
-           INCR/DECR key | INCRBY/DECRBY key n | MGET key [key ...] | MSET key v [key v ...]
+           INCR/DECR key | INCRBY/DECRBY key n | INCRBYFLOAT key x | MGET key [key ...]
+           MSET key v [key v ...]
   hashes   HSET/HMSET key f v [f v ...] | HSETNX key f v | HGET key f [f ...] | HMGET key f [f ...]
            HGETALL key | HDEL key f [f ...] | HKEYS key | HVALS key | HLEN key | HEXISTS key f
-           HSTRLEN key f | HINCRBY key f n | HSCAN key cursor [MATCH pattern] [COUNT n] [NOVALUES]
+           HSTRLEN key f | HINCRBY key f n | HINCRBYFLOAT key f x
+           HSCAN key cursor [MATCH pattern] [COUNT n] [NOVALUES]
   lists    LPUSH/RPUSH key v [v ...] | LPUSHX/RPUSHX key v [v ...] | LPOP/RPOP key [count]
            LLEN key | LRANGE key start stop | LINDEX key i | LSET key i v | LTRIM key start stop
            LREM key count v | LINSERT key BEFORE|AFTER pivot v

@@ -1,8 +1,10 @@
 import { GokvError, notInteger, wrongArity } from '../errors/index.js';
+import { addLongDouble, formatLongDouble, parseLongDouble, type LongDouble } from './long-double.js';
 import { INT64_MAX, INT64_MIN, intReply, parseInt64 } from './parse.js';
 import { type BinStr, OK, type Reply, ReplyMap } from './reply.js';
 import {
   type CommandContext,
+  type CommandResult,
   type CommandSpec,
   command,
   readOnly,
@@ -74,6 +76,8 @@ export const HASH_COMMANDS: readonly CommandSpec[] = [
     readOnly(ctx.store.getHash(ctx.key)?.value.get(ctx.args[0]!)?.length ?? 0),
   ),
 
+  command('HINCRBYFLOAT', 4, ['write', 'denyOom'], incrByFloat),
+
   command('HINCRBY', 4, ['write', 'denyOom'], (ctx) => {
     const [field, by] = ctx.args as [BinStr, BinStr];
     const increment = parseInt64(by);
@@ -93,6 +97,27 @@ export const HASH_COMMANDS: readonly CommandSpec[] = [
     return written(intReply(next), { name: 'HSET', key: ctx.key, args: [field, text], version });
   }),
 ];
+
+/** HINCRBYFLOAT's long double sum, as Redis 7.0 orders its checks: the increment, the type, the field. */
+function incrByFloat(ctx: CommandContext): CommandResult {
+  const [field, by] = ctx.args as [BinStr, BinStr];
+  const increment = parseLongDouble(by);
+  if (increment === undefined) throw new GokvError('ERR', 'ERR value is not a valid float');
+  if ('inf' in increment) throw new GokvError('ERR', 'ERR value is NaN or Infinity');
+  const e = ctx.store.hashForWrite(ctx.key);
+  const old = e.value.get(field);
+  const current = old === undefined ? ZERO : parseLongDouble(old);
+  if (current === undefined) throw new GokvError('ERR', 'ERR hash value is not a float');
+  const next = addLongDouble(current, increment);
+  if (next === undefined) throw new GokvError('ERR', 'ERR increment would produce NaN or Infinity');
+  const text = formatLongDouble(next);
+  if (e.value.set(field, text) === 'unchanged') return readOnly(text);
+  // Shipped as the resulting HSET, as HINCRBY is.
+  const version = ctx.store.commit(e, ctx.version);
+  return written(text, { name: 'HSET', key: ctx.key, args: [field, text], version });
+}
+
+const ZERO: LongDouble = { neg: false, m: 0n, e: 0 };
 
 /** HSET/HMSET: sets pairs; undefined when nothing changed, else fields added and the version. */
 function setPairs(ctx: CommandContext): { count: number; version: number } | undefined {

@@ -49,6 +49,8 @@ function randomRequest(random: SeededRandom, now: number, listsOnly = false): Co
     () => ({ name: 'HMSET', key, args: [word(), word()] }),
     () => ({ name: 'HDEL', key, args: [word(), word()] }),
     () => ({ name: 'HINCRBY', key, args: [pick(['1', '-2', 'n']), small()] }),
+    () => ({ name: 'HINCRBYFLOAT', key, args: [pick(['1', 'f']), pick(['0.1', '-2.5', '1e3'])] }),
+    () => ({ name: 'INCRBYFLOAT', key, args: [pick(['0.1', '-0.3', '7'])] }),
     () => ({ name: 'SET', key, args: [word(), ...pick([[], ['EX', '2'], ['PX', '700'], ['KEEPTTL'], ['NX'], ['XX', 'GET'], ['PXAT', String(now + 900)]])] }),
     () => ({ name: 'SETNX', key, args: [word()] }),
     () => ({ name: 'SETEX', key, args: [pick(['1', '3']), word()] }),
@@ -104,7 +106,7 @@ describe('effects replayed on a replica', () => {
     // The mix must really exercise the rewrites, or the test proves little.
     const names = new Set(shipped.map((e) => e.name));
     for (const n of ['HSET', 'DEL', 'PEXPIREAT', 'LPOP', 'LTRIM', 'PERSIST', 'SET', 'APPEND', 'MSET']) expect(names).toContain(n);
-    for (const n of ['EXPIRE', 'EXPIREAT', 'UNLINK', 'HINCRBY', 'INCR', 'INCRBY', 'DECR', 'SETEX', 'SETNX', 'GETDEL', 'GETSET', 'GETEX']) expect(names).not.toContain(n);
+    for (const n of ['EXPIRE', 'EXPIREAT', 'UNLINK', 'HINCRBY', 'INCR', 'INCRBY', 'DECR', 'SETEX', 'SETNX', 'GETDEL', 'GETSET', 'GETEX', 'INCRBYFLOAT', 'HINCRBYFLOAT']) expect(names).not.toContain(n);
     // A SET effect carries only the value and an absolute expiry: NX/XX/GET/EX were decided here.
     for (const e of shipped.filter((x) => x.name === 'SET')) expect(e.args.length === 1 || e.args[1] === 'PXAT').toBe(true);
   });

@@ -2,6 +2,7 @@ import { GokvError, notInteger, wrongArity } from '../errors/index.js';
 import type { StringEntry } from '../store/index.js';
 import { INT64_MAX, INT64_MIN, intReply, parseInt64 } from './parse.js';
 import { type BinStr, OK, type Reply } from './reply.js';
+import { addLongDouble, formatLongDouble, parseLongDouble, type LongDouble } from './long-double.js';
 import { absoluteExpiry, parseGetexOptions, parseSetOptions } from './set-options.js';
 import {
   type CommandContext,
@@ -96,6 +97,21 @@ export const STRING_COMMANDS: readonly CommandSpec[] = [
   command('INCRBY', 3, ['write', 'denyOom'], (ctx) => incrBy(ctx, increment(ctx.args[0]!, false))),
   command('DECRBY', 3, ['write', 'denyOom'], (ctx) => incrBy(ctx, increment(ctx.args[0]!, true))),
 
+  command('INCRBYFLOAT', 3, ['write', 'denyOom'], (ctx) => {
+    // As Redis: the type first, then the stored value, then the increment.
+    const e: StringEntry = ctx.store.stringForWrite(ctx.key);
+    const current = e.version !== 0 ? parseLongDouble(e.value.text) : ZERO;
+    const increment = parseLongDouble(ctx.args[0]!);
+    if (current === undefined || increment === undefined) throw notFloat();
+    const next = addLongDouble(current, increment);
+    if (next === undefined) throw new GokvError('ERR', 'ERR increment would produce NaN or Infinity');
+    const text = formatLongDouble(next);
+    e.value.set(text);
+    // The key keeps its TTL; the effect is the resulting SET, never the increment.
+    const version = ctx.store.commit(e, ctx.version);
+    return written(text, setEffect(ctx.key, text, e.expireAtMs, version));
+  }),
+
   command('MGET', -2, ['multiKeyArray'], (ctx) => {
     // Redis answers nil for a key of another type here, never WRONGTYPE.
     const value = (k: BinStr): Reply => {
@@ -148,7 +164,11 @@ function setEx(ctx: CommandContext, word: 'EX' | 'PX'): CommandResult {
   return setValue(ctx, ctx.key, value, absoluteExpiry(word, ttl, ctx.store.nowMs(), ctx.name), OK);
 }
 
+const ZERO: LongDouble = { neg: false, m: 0n, e: 0 };
+const notFloat = (): GokvError => new GokvError('ERR', 'ERR value is not a valid float');
+
 /** INCRBY/DECRBY's amount; DECRBY of INT64_MIN cannot be negated (Redis's own message). */
+
 function increment(arg: BinStr, negate: boolean): bigint {
   const n = parseInt64(arg);
   if (n === undefined) throw notInteger();

@@ -44,6 +44,7 @@ const DOCS: Readonly<Record<string, readonly [string, string, string]>> = {
   HEXISTS: ['hash', 'Determines whether a field exists in a hash.', 'key field'],
   HSTRLEN: ['hash', 'Returns the length of the value of a field.', 'key field'],
   HINCRBY: ['hash', 'Increments the integer value of a field in a hash by a number.', 'key field increment'],
+  HINCRBYFLOAT: ['hash', 'Increments the floating point value of a field by a number (as Redis: a long double).', 'key field increment'],
   HSCAN: ['hash', 'Iterates over fields and values of a hash (gokv: the whole hash in one page).', 'key cursor [MATCH pattern] [COUNT count] [NOVALUES]'],
   LPUSH: ['list', 'Prepends one or more elements to a list.', 'key element [element ...]'],
   RPUSH: ['list', 'Appends one or more elements to a list.', 'key element [element ...]'],
@@ -73,6 +74,7 @@ const DOCS: Readonly<Record<string, readonly [string, string, string]>> = {
   DECR: ['string', 'Decrements the integer value of a key by one.', 'key'],
   INCRBY: ['string', 'Increments the integer value of a key by a number.', 'key increment'],
   DECRBY: ['string', 'Decrements a number from the integer value of a key.', 'key decrement'],
+  INCRBYFLOAT: ['string', 'Increments the floating point value of a key by a number (as Redis: a long double).', 'key increment'],
   MGET: ['string', 'Atomically returns the string values of one or more keys (gokv: per key).', 'key [key ...]'],
   MSET: ['string', 'Sets the string values of one or more keys (gokv: atomic per key).', 'key value [key value ...]'],
 };

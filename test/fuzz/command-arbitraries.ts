@@ -60,6 +60,7 @@ const TEMPLATES: string[][] = [
   ['SCAN', '0', 'MATCH', 'k*', 'COUNT', '5', 'TYPE', 'hash'], ['DEL', 'h', 'l'], ['EXISTS', 'h', 'l'], ['TYPE', 'l'],
   ['LINSERT', 'l', 'BEFORE', 'a', 'q'], ['LPOS', 'l', 'a', 'RANK', '-1', 'COUNT', '0', 'MAXLEN', '9'], ['UNLINK', 'h', 'l'],
   ['EXPIREAT', 'h', '1700000001', 'GT'], ['EXPIRETIME', 'h'], ['PEXPIRETIME', 'l'],
+  ['INCRBYFLOAT', 's', '0x1.8p3'], ['HINCRBYFLOAT', 'h', 'f0', '-1.5e-3'], ['GETEX', 's', 'PX', '500'], ['GETSET', 's', 'v'],
 ];
 
 const mutated: fc.Arbitrary<FuzzCommand> = fc

@@ -53,6 +53,20 @@ const ttl = (r: Rand, live: () => string) => {
 const liveSeconds = (r: Rand) => pick(r, [100, 1000, 5000]) + (ttlDraws++ % 1000);
 const seconds = (r: Rand) => ttl(r, () => String(liveSeconds(r)));
 const millis = (r: Rand) => ttl(r, () => String(liveSeconds(r) * 1000 + 500));
+/**
+ * A float argument: one from a list of edges (hex, exponents, signs, inf, nan, junk), or a random
+ * decimal of up to 22 digits with a random point and exponent, so sums need the 64-bit rounding.
+ */
+const float = (r: Rand, huge = true): string => {
+  if (r() < 0.4) {
+    return pick(r, ['0.1', '0.2', '-0.3', '1e3', '1.5e-3', '3.0000000000000000000001', '0x10', '0x1p-3', '0X.8', '.5', '1.', '+1', '-0',
+      'inf', '-Infinity', 'nan', 'abc', '1e', '', '1e-30', '9223372036854775807', '7', '-7.25', ...(huge ? ['1e308', '1e4000'] : [])]);
+  }
+  const digits = Array.from({ length: 1 + Math.floor(r() * 22) }, () => String(Math.floor(r() * 10))).join('');
+  const point = Math.floor(r() * (digits.length + 1));
+  const exp = r() < 0.3 ? `e${Math.floor(r() * 60) - 30}` : '';
+  return `${r() < 0.3 ? '-' : ''}${digits.slice(0, point)}.${digits.slice(point)}${exp}`;
+};
 const maybe = (r: Rand, p: number, args: () => string[]): string[] => (r() < p ? args() : []);
 
 const GENERATORS: Record<string, (r: Rand) => string[]> = {
@@ -88,6 +102,7 @@ const GENERATORS: Record<string, (r: Rand) => string[]> = {
   DECR: (r) => [key(r)],
   INCRBY: (r) => [key(r), int(r)],
   DECRBY: (r) => [key(r), int(r)],
+  INCRBYFLOAT: (r) => [key(r), float(r)],
   MGET: (r) => some(r, 3, () => [key(r)]),
   MSET: (r) => some(r, 2, () => [key(r), value(r)]),
   // Hashes (HGET with one field: several is gokv's own form).
@@ -104,6 +119,9 @@ const GENERATORS: Record<string, (r: Rand) => string[]> = {
   HSTRLEN: (r) => [key(r), field(r)],
   HDEL: (r) => [key(r), ...some(r, 3, () => [field(r)])],
   HINCRBY: (r) => [key(r), field(r), int(r)],
+  // No huge increments in a hash: a value over 64 bytes turns Redis's listpack into a hashtable,
+  // whose field order (HGETALL, HKEYS) is not insertion order.
+  HINCRBYFLOAT: (r) => [key(r), field(r), float(r, false)],
   // Lists.
   LPUSH: (r) => [key(r), ...some(r, 3, () => [value(r)])],
   RPUSH: (r) => [key(r), ...some(r, 3, () => [value(r)])],
