@@ -7,6 +7,7 @@ import { captureIo } from '../internal/cli/testing/capture-io.js';
 import { testConfig, type Config, type DeepPartial } from '../internal/config/index.js';
 import { createLogger } from '../internal/log/index.js';
 import { startNode, type GokvNode } from '../internal/node/index.js';
+import { loadProtos } from '../internal/wire/index.js';
 import { canMakeCerts, makeCerts, type CertDir } from '../internal/tls/testing/make-certs.js';
 import { TestClient, text } from './helpers/client.js';
 import { startCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
@@ -128,6 +129,31 @@ describe.skipIf(!canMakeCerts)('mutual TLS with certificates from certs.sh', () 
     const withoutCert = captureIo();
     expect(await runCli([...flags, 'run', 'PING'], withoutCert)).toBe(3);
     expect(withoutCert.err()).toMatch(/pass --cert and --key/);
+  });
+
+  it('refuses an application\'s client certificate from the same CA on the cluster port', async () => {
+    // certs.sh signs every certificate with one CA; client.cert.pem is for clientAuth only.
+    const { nodes } = cluster!;
+    const { internal } = loadProtos();
+    const asApp = new internal.internalpb.InternalServer(
+      nodes[0]!.addresses.internal!,
+      grpc.credentials.createSsl(pem(certs, 'ca.cert.pem'), pem(certs, 'client.key.pem'), pem(certs, 'client.cert.pem')),
+    );
+    strays.push(asApp);
+    const heartbeat = (peer: string) =>
+      new Promise<unknown>((resolve, reject) =>
+        asApp.Heartbeat(
+          { fromNodeId: 'evil', peers: [{ nodeId: 'evil', nodeInternalAddr: peer, alive: true, status: 'alive', heartbeat: '1', incarnation: '1' }] },
+          { deadline: Date.now() + 5_000 },
+          (err, res) => (err ? reject(err) : resolve(res)),
+        ),
+      );
+    await expect(heartbeat('127.0.0.1:1')).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED, details: expect.stringMatching(/not a node certificate/) });
+    const forward = new Promise((resolve, reject) =>
+      asApp.ForwardCommand({ command: 'HGET', key: 'tls:0', args: [Buffer.from('f')], hops: 0 } as never, { deadline: Date.now() + 5_000 }, (err, res) => (err ? reject(err) : resolve(res))),
+    );
+    await expect(forward).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
+    for (const node of nodes) expect(node.members().map((m) => m.id)).not.toContain('evil');
   });
 
   it('keeps out a node whose internal CA differs: it stays alone and is never listed alive', async () => {

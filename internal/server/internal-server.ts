@@ -22,6 +22,7 @@ import { keyStateFromProto, keyStateToProto, memberFromProto, memberToProto } fr
 import { decodeReplicateBatch, encodeReplicateAck, type ReplicateBatchMessage } from './replicate-codec.js';
 import type { InternalService } from './internal-service.js';
 import { figuresToProto } from './node-stats.js';
+import { nodePeersOnly } from './node-peers-only.js';
 
 /** InternalServer's handlers, with Replicate over server/replicate-codec.ts's messages. */
 export interface InternalHandlers extends grpc.UntypedServiceImplementation {
@@ -218,5 +219,6 @@ export function addInternalService(server: grpc.Server, service: InternalService
   // replicate-codec.ts); the other methods keep proto-loader's.
   const forward = { ...definition.Forward, requestDeserialize: decodeForwardBatch, responseSerialize: encodeForwardReplyBatch };
   const replicate = { ...definition.Replicate, requestDeserialize: decodeReplicateBatch, responseSerialize: encodeReplicateAck };
-  server.addService({ ...definition, Forward: forward, Replicate: replicate }, internalHandlers(service, log, maxArgs));
+  const withCodecs = { ...definition, Forward: forward, Replicate: replicate };
+  server.addService(withCodecs, nodePeersOnly(internalHandlers(service, log, maxArgs), withCodecs, log));
 }
