@@ -8,9 +8,9 @@ import { canMakeCerts, makeCerts, type CertDir } from './testing/make-certs.js';
 const OFF_INTERNAL: InternalTlsConfig = { caPath: null, serverCertPath: null, serverKeyPath: null, clientCertPath: null, clientKeyPath: null };
 const OFF_EXTERNAL: ExternalTlsConfig = { caPath: null, serverCertPath: null, serverKeyPath: null, clientAuth: 'none' };
 
-function problemsOf(tls: TlsConfig, nowMs?: number): string[] {
+function problemsOf(tls: TlsConfig, nowMs?: number, clusterAdvertise: string | null = null): string[] {
   try {
-    loadTlsMaterial(tls, nowMs);
+    loadTlsMaterial(tls, nowMs, clusterAdvertise);
   } catch (err) {
     expect(err).toBeInstanceOf(ConfigError);
     return [...(err as ConfigError).problems];
@@ -72,6 +72,7 @@ describe.skipIf(!canMakeCerts)('loadTlsMaterial with certs.sh output', () => {
     const problems = problemsOf({ internal: mixed, external });
     expect(problems).toEqual([
       `GOKV_INTERNAL_TLS_SERVER_KEY_PATH: does not match the certificate in '${certs.file('gokv1.cert.pem')}' ('${certs.file('gokv2.key.pem')}')`,
+      `GOKV_INTERNAL_TLS_CLIENT_CERT_PATH: is not a certificate for serverAuth (its extended key usage) ('${other.file('client.cert.pem')}')`,
       `GOKV_INTERNAL_TLS_CLIENT_CERT_PATH: was not issued by the CA in '${certs.file('ca.cert.pem')}' ('${other.file('client.cert.pem')}')`,
       `GOKV_EXTERNAL_TLS_SERVER_CERT_PATH: cannot read: file not found ('/nowhere/ext.pem')`,
       `GOKV_EXTERNAL_TLS_SERVER_KEY_PATH: is not an unencrypted PEM private key ('${certs.file('ca.cert.pem')}')`,
@@ -104,6 +105,32 @@ describe.skipIf(!canMakeCerts)('loadTlsMaterial with certs.sh output', () => {
     expect(problemsOf({ internal: OFF_INTERNAL, external })).toEqual([
       'GOKV_EXTERNAL_TLS_CLIENT_AUTH: require needs GOKV_EXTERNAL_TLS_CA_PATH to verify client certificates',
     ]);
+  });
+
+  it('checks what each certificate is for: nodes need serverAuth and clientAuth, servers serverAuth', () => {
+    const appAsNode = { ...internal('gokv1'), clientCertPath: certs.file('client.cert.pem'), clientKeyPath: certs.file('client.key.pem') };
+    const clientAsServer: ExternalTlsConfig = { ...OFF_EXTERNAL, serverCertPath: certs.file('client.cert.pem'), serverKeyPath: certs.file('client.key.pem') };
+    expect(problemsOf({ internal: appAsNode, external: clientAsServer })).toEqual([
+      `GOKV_INTERNAL_TLS_CLIENT_CERT_PATH: is not a certificate for serverAuth (its extended key usage) ('${certs.file('client.cert.pem')}')`,
+      `GOKV_EXTERNAL_TLS_SERVER_CERT_PATH: is not a certificate for serverAuth (its extended key usage) ('${certs.file('client.cert.pem')}')`,
+    ]);
+    const externalAsNodeClient = { ...internal('gokv1'), clientCertPath: certs.file('external.cert.pem'), clientKeyPath: certs.file('external.key.pem') };
+    expect(problemsOf({ internal: externalAsNodeClient, external: OFF_EXTERNAL })).toEqual([
+      `GOKV_INTERNAL_TLS_CLIENT_CERT_PATH: is not a certificate for clientAuth (its extended key usage) ('${certs.file('external.cert.pem')}')`,
+    ]);
+  });
+
+  it.each([
+    ['127.0.0.1:7946', true],
+    ['[::1]:7946', true],
+    ['gokv1:7946', true],
+    ['0.0.0.0:7946', true], // a wildcard is no host to check
+    ['127.0.0.2:7946', false],
+    ['gokv2:7946', false],
+  ])('checks that the internal server certificate names the advertised host %s', (advertise, ok) => {
+    const problems = problemsOf({ internal: internal('gokv1'), external: OFF_EXTERNAL }, undefined, advertise);
+    if (ok) expect(problems).toEqual([]);
+    else expect(problems).toEqual([expect.stringMatching(/^GOKV_INTERNAL_TLS_SERVER_CERT_PATH: does not name .+, the host peers dial \(GOKV_CLUSTER_ADVERTISE_ADDR\); its names: DNS:gokv1, /)]);
   });
 
   it('accepts a certificate file holding the chain up to the CA', () => {

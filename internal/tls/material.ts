@@ -2,8 +2,8 @@
  * TlsConfig (paths) -> TlsMaterial (file contents, checked). Files are read once, at start; every
  * problem is reported in one ConfigError naming each variable and path.
  */
-import { ConfigError, ENV, type ClientAuth, type TlsConfig } from '../config/index.js';
-import { Problems, checkCaBundle, checkPair, readPem, type PemFile } from './pem-files.js';
+import { ConfigError, ENV, isWildcardHost, parseAddress, type ClientAuth, type TlsConfig } from '../config/index.js';
+import { Problems, certificateNames, checkCaBundle, checkPair, readPem, type PemFile } from './pem-files.js';
 
 /** Internal mutual TLS: one CA for both directions, this node's server and client identities. */
 export interface InternalTlsMaterial {
@@ -28,16 +28,20 @@ export interface TlsMaterial {
   readonly external: ExternalTlsMaterial | null;
 }
 
-/** Reads and checks every configured TLS file; throws one ConfigError listing all problems. */
-export function loadTlsMaterial(tls: TlsConfig, nowMs: number = Date.now()): TlsMaterial {
+/**
+ * Reads and checks every configured TLS file; throws one ConfigError listing all problems.
+ * `clusterAdvertise` (host:port) is the address peers dial: the internal server certificate must
+ * name its host, or every peer's handshake with this node fails while its own heartbeats get out.
+ */
+export function loadTlsMaterial(tls: TlsConfig, nowMs: number = Date.now(), clusterAdvertise: string | null = null): TlsMaterial {
   const problems = new Problems();
-  const internal = loadInternal(tls, problems, nowMs);
+  const internal = loadInternal(tls, problems, nowMs, clusterAdvertise);
   const external = loadExternal(tls, problems, nowMs);
   if (problems.list.length > 0) throw new ConfigError(problems.list);
   return { internal, external };
 }
 
-function loadInternal({ internal: paths }: TlsConfig, problems: Problems, nowMs: number): InternalTlsMaterial | null {
+function loadInternal({ internal: paths }: TlsConfig, problems: Problems, nowMs: number, clusterAdvertise: string | null): InternalTlsMaterial | null {
   const named = [
     [ENV.internalCa, paths.caPath],
     [ENV.internalServerCert, paths.serverCertPath],
@@ -53,8 +57,17 @@ function loadInternal({ internal: paths }: TlsConfig, problems: Problems, nowMs:
   }
   const [ca, serverCert, serverKey, clientCert, clientKey] = named.map(([variable, path]) => readPem(variable, path!, problems));
   const bundle = ca ? checkCaBundle(ca, problems, nowMs) : null;
-  checkPair(serverCert ?? null, serverKey ?? null, bundle, problems, nowMs);
-  checkPair(clientCert ?? null, clientKey ?? null, bundle, problems, nowMs);
+  const server = checkPair(serverCert ?? null, serverKey ?? null, bundle, problems, nowMs, ['serverAuth']);
+  // Peers accept only node certificates on the cluster port (server/node-peers-only.ts).
+  checkPair(clientCert ?? null, clientKey ?? null, bundle, problems, nowMs, ['serverAuth', 'clientAuth']);
+  const host = clusterAdvertise === null ? null : parseAddress(clusterAdvertise).host;
+  if (server !== undefined && serverCert && host !== null && !isWildcardHost(host) && !certificateNames(server, host)) {
+    problems.add(
+      serverCert.variable,
+      serverCert.path,
+      `does not name ${host}, the host peers dial (${ENV.clusterAdvertise}); its names: ${server.subjectAltName ?? 'none'}`,
+    );
+  }
   if (!ca || !serverCert || !serverKey || !clientCert || !clientKey) return null;
   return {
     ca: ca.data,
@@ -81,7 +94,7 @@ function loadExternal({ external: paths }: TlsConfig, problems: Problems, nowMs:
   if (ca !== null) checkCaBundle(ca, problems, nowMs);
   // The server certificate is checked against its key only: clients may trust another CA than the
   // one that verifies client certificates.
-  checkPair(cert, key, null, problems, nowMs);
+  checkPair(cert, key, null, problems, nowMs, ['serverAuth']);
   if (!cert || !key || (paths.caPath !== null && ca === null)) return null;
   return { ca: ca?.data ?? null, cert: cert.data, key: key.data, clientAuth: paths.clientAuth };
 }

@@ -25,7 +25,7 @@ export interface NodeCredentials {
 
 /** Reads and checks the TLS files of `config` (throws a ConfigError listing every bad one). */
 export function loadNodeCredentials(config: Pick<Config, 'tls' | 'addresses'>, nowMs: number = Date.now()): NodeCredentials {
-  const material = loadTlsMaterial(config.tls, nowMs);
+  const material = loadTlsMaterial(config.tls, nowMs, config.addresses.clusterAdvertise);
   return {
     internalServer: internalServerCredentials(material.internal),
     internalClient: internalChannelCredentials(material.internal),

@@ -5,6 +5,7 @@
  * Messages never include file contents.
  */
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
+import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
 
 /** A file as read, with the variable that named it (for messages). */
@@ -67,11 +68,24 @@ export function parseKey(file: PemFile, problems: Problems): KeyObject | null {
  * the key matches the first certificate, no certificate has expired, and the last one of the chain
  * was issued by a CA of the bundle (or is one of them).
  */
-export function checkPair(certFile: PemFile | null, keyFile: PemFile | null, ca: CaBundle | null, problems: Problems, nowMs: number): void {
+export function checkPair(
+  certFile: PemFile | null,
+  keyFile: PemFile | null,
+  ca: CaBundle | null,
+  problems: Problems,
+  nowMs: number,
+  uses: readonly Use[] = [],
+): X509Certificate | undefined {
   const chain = certFile === null ? [] : parseCertificates(certFile, problems);
   const key = keyFile === null ? null : parseKey(keyFile, problems);
   const leaf = chain[0];
-  if (certFile === null || leaf === undefined) return;
+  if (certFile === null || leaf === undefined) return undefined;
+  // A certificate without an extended key usage is good for any purpose.
+  const allowed = leaf.keyUsage;
+  const lacking = allowed === undefined ? [] : uses.filter((use) => !allowed.includes(USE_OIDS[use]));
+  if (lacking.length > 0) {
+    problems.add(certFile.variable, certFile.path, `is not a certificate for ${lacking.join(' and ')} (its extended key usage)`);
+  }
   if (keyFile !== null && key !== null && !leaf.checkPrivateKey(key)) {
     problems.add(keyFile.variable, keyFile.path, `does not match the certificate in '${certFile.path}'`);
   }
@@ -80,6 +94,19 @@ export function checkPair(certFile: PemFile | null, keyFile: PemFile | null, ca:
   if (ca !== null && ca.certs.length > 0 && !ca.certs.some((c) => issuedBy(top, c))) {
     problems.add(certFile.variable, certFile.path, `was not issued by the CA in '${ca.file.path}'`);
   }
+  return leaf;
+}
+
+/** What a certificate is checked to be for: TLS server authentication, client authentication. */
+export type Use = 'serverAuth' | 'clientAuth';
+const USE_OIDS: Record<Use, string> = { serverAuth: '1.3.6.1.5.5.7.3.1', clientAuth: '1.3.6.1.5.5.7.3.2' };
+
+/**
+ * Whether `cert` names `host` (an IP address or a DNS name, wildcards as TLS matches them): peers
+ * check the server certificate against the host they dial, the advertised one.
+ */
+export function certificateNames(cert: X509Certificate, host: string): boolean {
+  return isIP(host) !== 0 ? cert.checkIP(host) !== undefined : cert.checkHost(host) !== undefined;
 }
 
 /** A CA file and the certificates it holds. */
