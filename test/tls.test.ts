@@ -176,6 +176,10 @@ describe.skipIf(!canMakeCerts)('mutual TLS with certificates from certs.sh', () 
     expect(intruder.members().filter((m) => m.status === 'alive').map((m) => m.id)).toEqual(['intruder']);
     const failure = lines.find((l) => l.msg === 'heartbeat failed') as { err?: { message?: string } } | undefined;
     expect(failure?.err?.message).toMatch(/certificate/);
+    // Said at warn level too (no debug log needed), once a minute per peer, not per heartbeat.
+    const warnings = lines.filter((l) => l.level === 40 && l.msg === 'heartbeat refused: TLS or certificate problem');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ peer: seed.addr, reason: expect.stringMatching(/certificate/) });
     for (const node of nodes) expect(node.members().filter((m) => m.status === 'alive')).toHaveLength(3);
   });
 });

@@ -30,6 +30,10 @@ export interface GossipStats {
   maxStallMs: number;
 }
 
+/** Words of a failed heartbeat that no retry will cure: the TLS handshake or the peer refused us. */
+const TRUST_FAILURE = /certificate|self[- ]signed|unknown ca|bad certificate|handshake|PERMISSION_DENIED|ALTNAME/i;
+const TRUST_WARN_EVERY_MS = 60_000;
+
 /**
  * Gossip membership: one `round()` bumps our heartbeat, runs the failure detector and exchanges
  * tables (push-pull) with a few random peers. `start()` runs rounds on a jittered timer. A failed
@@ -42,6 +46,8 @@ export class Gossiper {
   private readonly guard: PauseGuard;
   private readonly log: Logger;
   private readonly counters = { rounds: 0, suspicions: 0, deaths: 0, refutations: 0, failedSends: 0 };
+  /** When a trust failure with each peer address was last logged at warn. */
+  private readonly trustWarnedAt = new Map<string, number>();
   private timer: TimerHandle | undefined;
   private running = false;
   private exchanging: Promise<void> | undefined;
@@ -198,7 +204,23 @@ export class Gossiper {
     } catch (err) {
       this.counters.failedSends += 1;
       this.log.debug({ peer: addr, err }, 'heartbeat failed');
+      this.warnIfRefused(addr, err);
     }
+  }
+
+  /**
+   * A peer that refuses this node's certificate (another CA, a name it does not cover, not a node
+   * certificate) refuses it on every heartbeat: said at warn level, once a minute per peer, so a
+   * node that cannot join says why without a debug log.
+   */
+  private warnIfRefused(addr: string, err: unknown): void {
+    const reason = err instanceof Error ? err.message : String(err);
+    if (!TRUST_FAILURE.test(reason)) return;
+    const now = this.deps.clock.monotonic();
+    const last = this.trustWarnedAt.get(addr);
+    if (last !== undefined && now - last < TRUST_WARN_EVERY_MS) return;
+    this.trustWarnedAt.set(addr, now);
+    this.log.warn({ peer: addr, reason }, 'heartbeat refused: TLS or certificate problem');
   }
 
   private schedule(): void {
