@@ -131,6 +131,19 @@ describe.skipIf(!canMakeCerts)('mutual TLS with certificates from certs.sh', () 
     expect(withoutCert.err()).toMatch(/pass --cert and --key/);
   });
 
+  it.each([
+    ['from another CA', () => [other.file('client.cert.pem'), other.file('client.key.pem')], /the server refused the client certificate/],
+    ['that is not for clients', () => [certs.file('external.cert.pem'), certs.file('external.key.pem')], /the server refused the client certificate/],
+  ])('tells gokv-cli why its client certificate %s is refused, at once', async (_name, files, reason) => {
+    const [cert, key] = files();
+    const io = captureIo();
+    const started = Date.now();
+    const flags = ['--uri', cluster!.nodes[0]!.addresses.grpc!, '--ca', certs.file('ca.cert.pem'), '--cert', cert!, '--key', key!];
+    expect(await runCli([...flags, 'run', 'PING'], io)).toBe(3);
+    expect(io.err()).toMatch(reason);
+    expect(Date.now() - started).toBeLessThan(4000);
+  });
+
   it('refuses an application\'s client certificate from the same CA on the cluster port', async () => {
     // certs.sh signs every certificate with one CA; client.cert.pem is for clientAuth only.
     const { nodes } = cluster!;

@@ -114,6 +114,14 @@ const TLS_RULES: readonly TlsRule[] = [
     say: (ctx) => (ctx.hasClientCert ? 'the server rejected the client certificate' : CLIENT_CERT_HINT),
   },
   {
+    // tls-probe.ts's finding: a TLS 1.3 server that refuses the certificate just hangs up.
+    test: /closed the connection right after the TLS handshake/,
+    say: (ctx) =>
+      ctx.hasClientCert
+        ? 'the server refused the client certificate (from another CA, expired, or not one for clients)'
+        : CLIENT_CERT_HINT,
+  },
+  {
     test: /alert unknown ca/i,
     say: (ctx) => (ctx.hasClientCert ? 'the server does not trust the CA of the client certificate' : CLIENT_CERT_HINT),
   },

@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { ExternalServerClient } from '../gen/externalpb/ExternalServer.js';
 import type { HealthcheckResponse__Output } from '../gen/externalpb/HealthcheckResponse.js';
 import { decodeReply, loadProtos, type DecodedReply } from '../wire/index.js';
-import { classifyCallError, type CallContext, type CallFailure } from './call-errors.js';
+import { CallFailure, classifyCallError, diagnoseTls, type CallContext } from './call-errors.js';
 
 /** First pause after an UNAVAILABLE answer; doubles per attempt up to RETRY_MAX_MS. */
 export const RETRY_BASE_MS = 50;
@@ -34,6 +34,8 @@ export interface CliClient {
 
 export interface ClientSettings extends CallContext {
   credentials: grpc.ChannelCredentials;
+  /** A bare TLS handshake's error, asked once when a TLS connection fails without a reason. */
+  tlsProbe?: () => Promise<string | undefined>;
 }
 
 /** Waits; injectable so retry tests need no timers. */
@@ -57,6 +59,7 @@ export function createCliClient(settings: ClientSettings, sleep: Sleep = realSle
     const deadline = started + settings.timeoutMs;
     let unavailable: CallFailure | undefined;
     let reached = false;
+    let probed = false;
     for (let n = 0; ; n++) {
       try {
         return await attempt(deadline);
@@ -67,6 +70,13 @@ export function createCliClient(settings: ClientSettings, sleep: Sleep = realSle
         // A last attempt cut by the deadline says less than the UNAVAILABLE that preceded it.
         if (!retryable) throw failure.kind === 'connection' && unavailable !== undefined ? unavailable : failure;
         unavailable = failure;
+        if (!reached && !probed && failure.kind === 'connection' && settings.tlsProbe !== undefined) {
+          // grpc-js says only "Failed to connect" when the server refuses our certificate.
+          probed = true;
+          const reason = await settings.tlsProbe();
+          const tls = reason === undefined ? undefined : diagnoseTls(reason, settings);
+          if (tls !== undefined) throw new CallFailure('connection', `TLS error talking to ${settings.uri}: ${tls} (${reason})`);
+        }
         const left = deadline - Date.now();
         if (left < MIN_ATTEMPT_MS * 2) throw failure;
         if (!reached && failure.kind === 'connection' && Date.now() - started >= UNREACHED_GIVE_UP_MS) throw failure;

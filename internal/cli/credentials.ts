@@ -2,17 +2,21 @@ import { readFile } from 'node:fs/promises';
 import * as grpc from '@grpc/grpc-js';
 import { UsageError } from './exit-codes.js';
 import type { TlsPaths } from './options.js';
+import type { TlsFiles } from './tls-probe.js';
 
-/** Channel credentials: plaintext without TLS paths, else TLS (mutual when cert and key are set). */
-export async function buildCredentials(tls: TlsPaths | undefined): Promise<grpc.ChannelCredentials> {
-  if (tls === undefined) return grpc.credentials.createInsecure();
+/**
+ * Channel credentials: plaintext without TLS paths, else TLS (mutual when cert and key are set);
+ * with the files read, for a diagnosing handshake (tls-probe.ts) when a connection fails.
+ */
+export async function buildCredentials(tls: TlsPaths | undefined): Promise<{ credentials: grpc.ChannelCredentials; files: TlsFiles | undefined }> {
+  if (tls === undefined) return { credentials: grpc.credentials.createInsecure(), files: undefined };
   const [ca, key, cert] = await Promise.all([
     readPem(tls.ca, '--ca'),
     readPem(tls.key, '--key'),
     readPem(tls.cert, '--cert'),
   ]);
   try {
-    return grpc.credentials.createSsl(ca ?? null, key ?? null, cert ?? null);
+    return { credentials: grpc.credentials.createSsl(ca ?? null, key ?? null, cert ?? null), files: { ca, key, cert } };
   } catch (err) {
     throw new UsageError(`invalid TLS files: ${err instanceof Error ? err.message : String(err)}`);
   }

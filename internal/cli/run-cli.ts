@@ -12,6 +12,7 @@ import { commandCallFromArgv, runCommand } from './run-command.js';
 import { sessionCommand } from './session-command.js';
 import { SNAPSHOT_TIMEOUT_MS, snapshotCommand } from './snapshot-command.js';
 import { statusCommand } from './status-command.js';
+import { probeTls, type TlsFiles } from './tls-probe.js';
 
 /**
  * gokv-cli as a function: parses argv, talks to the server, writes to io and returns the exit
@@ -22,7 +23,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   if (typeof plan === 'number') return plan;
   const prepared = await prepare(plan, io);
   if (prepared === undefined) return EXIT.usage;
-  const { options, credentials } = prepared;
+  const { options, credentials, files } = prepared;
 
   const clientFor = (uri: string, timeoutMs = options.timeoutMs) =>
     createCliClient({
@@ -31,6 +32,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       usesTls: options.tls !== undefined,
       hasClientCert: options.tls?.cert !== undefined,
       credentials,
+      ...(files !== undefined && { tlsProbe: () => probeTls(uri, files) }),
     });
   // A snapshot may take longer than a command: its own default deadline unless --timeout is given.
   const client = plan.kind === 'snapshot' && plan.flags.timeout === undefined ? clientFor(options.uri, SNAPSHOT_TIMEOUT_MS) : clientFor(options.uri);
@@ -61,11 +63,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 async function prepare(
   plan: Plan,
   io: CliIo,
-): Promise<{ options: CliOptions; credentials: grpc.ChannelCredentials } | undefined> {
+): Promise<{ options: CliOptions; credentials: grpc.ChannelCredentials; files: TlsFiles | undefined } | undefined> {
   try {
     const options = resolveOptions(plan.flags, io.env);
     if (plan.kind === 'session' && io.stdin === undefined) throw new UsageError('no command given and no input to read');
-    return { options, credentials: await buildCredentials(options.tls) };
+    return { options, ...(await buildCredentials(options.tls)) };
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     io.stderr.write(`gokv-cli: ${err.message}\n`);
