@@ -45,6 +45,19 @@ describe('the gokv process', () => {
     }
   });
 
+  it('exits 2 for a TLS file that does not exist, as for any configuration error', async () => {
+    const node = startGokv({
+      GOKV_CLUSTER_BIND_ADDR: `127.0.0.1:${await freePort()}`,
+      GOKV_EXTERNAL_GRPC_BIND_ADDR: `127.0.0.1:${await freePort()}`,
+      GOKV_EXTERNAL_REST_BIND_ADDR: '',
+      GOKV_EXTERNAL_RESP_BIND_ADDR: '',
+      GOKV_EXTERNAL_TLS_SERVER_CERT_PATH: '/nowhere/cert.pem',
+      GOKV_EXTERNAL_TLS_SERVER_KEY_PATH: '/nowhere/key.pem',
+    });
+    expect(await node.exited).toBe(2);
+    expect(node.err()).toContain("GOKV_EXTERNAL_TLS_SERVER_CERT_PATH: cannot read: file not found ('/nowhere/cert.pem')");
+  });
+
   it('refuses to start on a bad config file, naming the key and the file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gokv-config-'));
     const file = join(dir, 'bad.yml');

@@ -1,8 +1,25 @@
 #!/usr/bin/env node
 // The gokv node: env + config.yml -> startNode() -> serve; SIGINT/SIGTERM stop it cleanly.
-import { loadConfig } from '../../internal/config/index.js';
+import { ConfigError, loadConfig } from '../../internal/config/index.js';
 import { createLogger, parseLogLevel } from '../../internal/log/index.js';
 import { startNode } from '../../internal/node/index.js';
+
+/**
+ * Node's process warnings as log lines, each once, instead of raw text on stderr that a JSON log
+ * pipeline cannot read. DEP0123 (an IP address as the TLS server name) is what grpc-js does when
+ * peers are dialled by IP, as they usually are: expected, so only at debug.
+ */
+function logProcessWarnings(log: ReturnType<typeof createLogger>): void {
+  process.removeAllListeners('warning');
+  const seen = new Set<string>();
+  process.on('warning', (warning: Error & { code?: string }) => {
+    const key = warning.code ?? warning.message;
+    if (seen.has(key)) return;
+    seen.add(key);
+    if (warning.code === 'DEP0123') log.debug({ code: warning.code }, warning.message);
+    else log.warn({ code: warning.code, warning: warning.name }, warning.message);
+  });
+}
 
 async function main(): Promise<number> {
   let loaded;
@@ -15,6 +32,7 @@ async function main(): Promise<number> {
   const { config, warnings } = loaded;
   const log = createLogger({ level: parseLogLevel(config.node.logLevel) });
   for (const warning of warnings) log.warn(warning);
+  logProcessWarnings(log);
 
   // Signals are handled from before the node starts: one arriving while it starts (after its
   // ready line, before startNode returns) stops it as soon as it is up, never kills it mid-way.
@@ -51,6 +69,8 @@ main().then(
   },
   (err: unknown) => {
     process.stderr.write(`gokv: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
+    // A bad TLS file is found when the node starts, but is as much a configuration error as a
+    // bad key in config.yml: the same exit code 2.
+    process.exitCode = err instanceof ConfigError ? 2 : 1;
   },
 );
