@@ -28,6 +28,8 @@ ca_days=${GOKV_CERT_CA_DAYS:-3650}
 die() { printf 'certs.sh: %s\n' "$*" >&2; exit 1; }
 command -v openssl >/dev/null 2>&1 || die "openssl is not installed"
 
+[[ $days =~ ^[1-9][0-9]*$ ]] || die "GOKV_CERT_DAYS must be a whole number of days above 0, got '$days'"
+[[ $ca_days =~ ^[1-9][0-9]*$ ]] || die "GOKV_CERT_CA_DAYS must be a whole number of days above 0, got '$ca_days'"
 for name in $nodes; do
   [[ $name =~ ^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$ ]] || die "bad node name '$name' in GOKV_CERT_NODES (letters, digits, '.', '-')"
   [[ $name == ca || $name == external || $name == client ]] && die "node name '$name' clashes with a fixed file name"
