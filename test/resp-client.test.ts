@@ -131,8 +131,9 @@ describe('ioredis against one node', () => {
     await expect(redis.hscan('hscan:l', '0')).rejects.toThrow('WRONGTYPE');
   });
 
-  it('closes the connection after QUIT', async () => {
+  it('closes the connection after QUIT, answering it OK', async () => {
     const other = connect(node.addresses.resp!);
+    await other.ping(); // connected and ready: quit() then goes to the server
     expect(await other.quit()).toBe('OK');
     await expect.poll(() => other.status).toBe('end');
   });

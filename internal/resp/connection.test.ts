@@ -205,6 +205,26 @@ describe('a RESP connection', () => {
     c.socket.destroy();
   });
 
+  it('answers QUIT with +OK after every earlier reply, then closes, running nothing sent after it', async () => {
+    const held = heldService();
+    served = await serveResp(held.execute);
+    const c = await rawClient(served.port);
+    c.socket.write('PING\r\n' + frame('GET', 'slow') + 'QUIT\r\n' + frame('SET', 'after', 'quit'));
+    await vi.waitFor(() => expect(held.pending).toHaveLength(1));
+    held.releaseAll();
+    await c.closed;
+    expect(c.received()).toBe('+PONG\r\n$8\r\nGET:slow\r\n+OK\r\n');
+    expect(held.calls.map((x) => x.name)).toEqual(['GET']);
+  });
+
+  it('quits at once when nothing is pending: +OK, then the close', async () => {
+    served = await serveResp((cmd) => cmd.key);
+    const c = await rawClient(served.port);
+    c.socket.write('QUIT\r\n');
+    await c.closed;
+    expect(c.received()).toBe('+OK\r\n');
+  });
+
   it('closes every connection on close(), after their replies', async () => {
     served = await serveResp((cmd) => cmd.key);
     const clients = await Promise.all([1, 2, 3].map(() => rawClient(served!.port)));

@@ -47,6 +47,8 @@ export class RespConnection {
   /** The pipeline was told the transport is full: it waits for onDrain. */
   private waitingDrain = false;
   private markClosed!: () => void;
+  /** Set by QUIT: reading stops once its reply is queued. */
+  private quitting = false;
   /** Settles once the socket is closed (however it closed). */
   readonly whenClosed = new Promise<void>((resolve) => (this.markClosed = resolve));
 
@@ -144,6 +146,11 @@ export class RespConnection {
           break;
         }
         this.pipeline.push(this.run(argv, at));
+        // QUIT: its +OK is queued now; the socket ends once every reply before it is written.
+        if (this.quitting) {
+          this.endInput();
+          break;
+        }
       }
     } finally {
       this.draining = false;
@@ -196,7 +203,7 @@ export class RespConnection {
       const handler = sessionHandler(name);
       if (handler !== undefined) {
         const { reply, close } = handler(argv.slice(1), this.session);
-        if (close) this.endInput();
+        if (close) this.quitting = true;
         return reply instanceof Promise ? reply.catch((err: unknown) => this.errorReply(err)) : reply;
       }
       return this.clusterCommand(name, argv);
