@@ -131,6 +131,12 @@ describe('ioredis against one node', () => {
     await expect(redis.hscan('hscan:l', '0')).rejects.toThrow('WRONGTYPE');
   });
 
+  it('rejects an ioredis transaction without running any of it', async () => {
+    await expect(redis.multi().set('tx:a', '1').incr('tx:n').exec()).rejects.toThrow(/EXECABORT|MULTI/);
+    expect(await redis.exists('tx:a', 'tx:n')).toBe(0);
+    expect(await redis.ping()).toBe('PONG'); // the connection goes on
+  });
+
   it('closes the connection after QUIT, answering it OK', async () => {
     const other = connect(node.addresses.resp!);
     await other.ping(); // connected and ready: quit() then goes to the server

@@ -225,6 +225,29 @@ describe('a RESP connection', () => {
     expect(c.received()).toBe('+OK\r\n');
   });
 
+  it('refuses MULTI and every command up to EXEC, so a refused transaction applies nothing', async () => {
+    const seen: string[] = [];
+    served = await serveResp((cmd) => (seen.push(cmd.name), cmd.key));
+    const c = await rawClient(served.port);
+    c.socket.write(frame('MULTI') + frame('SET', 'a', '1') + frame('INCR', 'n') + frame('EXEC') + frame('GET', 'a'));
+    await vi.waitFor(() => expect(c.received()).toContain('$1\r\na\r\n'));
+    expect(c.received()).toBe(
+      '-ERR MULTI is not supported by gokv: the commands up to EXEC or DISCARD are refused, not run\r\n' +
+        "-ERR 'SET' not run: gokv does not support MULTI, so the commands up to EXEC or DISCARD are refused\r\n" +
+        "-ERR 'INCR' not run: gokv does not support MULTI, so the commands up to EXEC or DISCARD are refused\r\n" +
+        '-EXECABORT Transaction discarded: gokv does not support MULTI, so none of its commands ran\r\n' +
+        '$1\r\na\r\n',
+    );
+    expect(seen).toEqual(['GET']);
+    // DISCARD leaves the refusal too; EXEC and DISCARD outside it are Redis's errors.
+    c.socket.write(frame('multi') + frame('DEL', 'x') + frame('discard') + frame('EXEC') + frame('DISCARD') + frame('GET', 'b'));
+    await vi.waitFor(() => expect(c.received()).toContain('$1\r\nb\r\n'));
+    expect(c.received()).toContain("-ERR 'DEL' not run");
+    expect(c.received()).toContain('+OK\r\n-ERR EXEC without MULTI\r\n-ERR DISCARD without MULTI\r\n$1\r\nb\r\n');
+    expect(seen).toEqual(['GET', 'GET']);
+    c.socket.destroy();
+  });
+
   it('closes every connection on close(), after their replies', async () => {
     served = await serveResp((cmd) => cmd.key);
     const clients = await Promise.all([1, 2, 3].map(() => rawClient(served!.port)));
