@@ -58,10 +58,21 @@ describe('ioredis against one node', () => {
     expect(await redis.client('GETNAME')).toBe('tester');
     expect(await redis.client('ID')).toEqual(expect.any(Number));
     expect(await redis.client('INFO')).toMatch(/^id=\d+ addr=127\.0\.0\.1:\d+ .*name=tester /);
+    // Every field of Redis 7.0's CLIENT INFO, in its order (redis-py parses some as integers).
+    const fields = ((await redis.client('INFO')) as string).trim().split(' ').map((kv) => kv.slice(0, kv.indexOf('=')));
+    expect(fields).toEqual(['id', 'addr', 'laddr', 'fd', 'name', 'age', 'idle', 'flags', 'db', 'sub', 'psub', 'ssub', 'multi', 'qbuf', 'qbuf-free',
+      'argv-mem', 'multi-mem', 'rbs', 'rbp', 'obl', 'oll', 'omem', 'tot-mem', 'events', 'cmd', 'user', 'redir', 'resp']);
+    // AUTH as on a Redis without passwords: the nopass default user accepts any password.
+    expect(await redis.call('AUTH', 'default', 'anything')).toBe('OK');
+    await expect(redis.call('AUTH', 'bob', 'x')).rejects.toThrow('WRONGPASS invalid username-password pair or user is disabled.');
+    await expect(redis.call('AUTH', 'x')).rejects.toThrow('ERR AUTH <password> called without any password configured');
+    const [seconds, micros] = (await redis.call('TIME')) as string[];
+    expect(Math.abs(Number(seconds) - Date.now() / 1000)).toBeLessThan(60);
+    expect(Number(micros)).toBeLessThan(1_000_000);
     await expect(redis.client('SETNAME', 'a b')).rejects.toThrow('ERR Client names cannot contain spaces');
     expect(await redis.config('GET', 'maxmemory*')).toEqual(['maxmemory', '0', 'maxmemory-policy', 'allkeys-lru']);
     expect(await redis.config('GET', 'save', 'appendonly', 'databases')).toEqual(['save', '', 'appendonly', 'no', 'databases', '1']);
-    expect(await redis.call('HELLO', '2')).toEqual(expect.arrayContaining(['proto', 2, 'mode', 'standalone']));
+    expect(await redis.call('HELLO', '2')).toEqual(expect.arrayContaining(['proto', 2, 'mode', 'standalone', 'version', '7.0.0']));
     await expect(redis.call('HELLO', '3')).rejects.toThrow('NOPROTO unsupported protocol version');
     const count = (await redis.call('COMMAND', 'COUNT')) as number;
     expect(count).toBeGreaterThan(60);

@@ -59,6 +59,13 @@ export class ClientRegistry {
     const age = Math.floor((now - c.createdAtMs) / 1000);
     const idle = Math.floor((now - c.lastCommandAtMs) / 1000);
     const cmd = c.lastCommand.length <= 32 && /^[\x21-\x7e]+$/.test(c.lastCommand) ? c.lastCommand.toLowerCase() : '?';
-    return `id=${c.id} addr=${c.addr} laddr=${c.laddr} name=${c.name} age=${age} idle=${idle} flags=N db=0 cmd=${cmd} user=default resp=2`;
+    // Every field of Redis 7.0's line, in its order: client libraries parse some as integers
+    // (redis-py's client_info() fails on a missing one). Buffer and memory figures gokv does not
+    // keep per client read 0.
+    return (
+      `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=-1 name=${c.name} age=${age} idle=${idle} flags=N db=0 ` +
+      `sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 ` +
+      `tot-mem=0 events=r cmd=${cmd} user=default redir=-1 resp=2`
+    );
   }
 }

@@ -4,7 +4,7 @@ import { binToText, type BinStr } from '../store/index.js';
 import type { ClientInfo, ClientRegistry } from './clients.js';
 import { commandCommand } from './command-command.js';
 import { NIL, OK_REPLY, array, bulk, bulkArray, bulkText, integer } from './encode.js';
-import { infoText, type InfoSources } from './info.js';
+import { REDIS_COMPAT_VERSION, infoText, type InfoSources } from './info.js';
 
 /** What a session command may read and change: its own client, and the node's RESP surface. */
 export interface SessionContext extends InfoSources {
@@ -45,7 +45,18 @@ const HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['QUIT', () => ({ reply: OK_REPLY, close: true })],
   ['AUTH', (args) => {
     if (args.length < 1 || args.length > 2) throw wrongArity('auth');
+    // As a Redis without passwords: its `default` user is `nopass`, so AUTH default <anything>
+    // succeeds (redis://default:pw@host URLs send it); the one-argument form and other users fail.
+    if (args.length === 2) {
+      if (args[0] === 'default') return reply(OK_REPLY);
+      throw new GokvError('ERR', 'WRONGPASS invalid username-password pair or user is disabled.');
+    }
     throw new GokvError('ERR', 'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
+  }],
+  ['TIME', (args, ctx) => {
+    if (args.length > 0) throw wrongArity('time');
+    const ms = ctx.now();
+    return reply(array([bulk(String(Math.floor(ms / 1000))), bulk(String((ms % 1000) * 1000))]));
   }],
   ['HELLO', (args, ctx) => reply(hello(args, ctx))],
   ['CLIENT', (args, ctx) => reply(client(args, ctx))],
@@ -91,7 +102,8 @@ function hello(args: readonly BinStr[], ctx: SessionContext): string {
   if (name !== undefined) ctx.client.name = name;
   return array([
     bulk('server'), bulk('gokv'),
-    bulk('version'), bulk(ctx.info.gokvVersion),
+    // The Redis release whose replies gokv follows, as INFO's redis_version: libraries read it.
+    bulk('version'), bulk(REDIS_COMPAT_VERSION),
     bulk('proto'), integer(2),
     bulk('id'), integer(ctx.client.id),
     bulk('mode'), bulk('standalone'),
