@@ -9,6 +9,8 @@ export interface ClientInfo {
   readonly createdAtMs: number;
   lastCommandAtMs: number;
   lastCommand: string;
+  /** After a refused MULTI, until EXEC or DISCARD: every command is refused (connection.ts). */
+  inRefusedMulti: boolean;
 }
 
 const hostPort = (host: string | undefined, port: number | undefined): string =>
@@ -39,6 +41,7 @@ export class ClientRegistry {
       createdAtMs: at,
       lastCommandAtMs: at,
       lastCommand: 'NULL',
+      inRefusedMulti: false,
     };
     this.clients.set(info.id, info);
     this.connectionsReceived++;

@@ -49,8 +49,6 @@ export class RespConnection {
   private markClosed!: () => void;
   /** Set by QUIT: reading stops once its reply is queued. */
   private quitting = false;
-  /** After a refused MULTI, until EXEC or DISCARD: every command is refused (transactionRefusal). */
-  private inRefusedMulti = false;
   /** Settles once the socket is closed (however it closed). */
   readonly whenClosed = new Promise<void>((resolve) => (this.markClosed = resolve));
 
@@ -202,8 +200,7 @@ export class RespConnection {
     client.lastCommand = name; // made printable when CLIENT INFO shows it
     this.parts.onCommand();
     try {
-      const refused = this.transactionRefusal(name);
-      if (refused !== undefined) return refused;
+      if (client.inRefusedMulti) return this.refuseInMulti(name);
       const handler = sessionHandler(name);
       if (handler !== undefined) {
         const { reply, close } = handler(argv.slice(1), this.session);
@@ -219,30 +216,17 @@ export class RespConnection {
   /**
    * gokv has no transactions, and client libraries send MULTI, the commands and EXEC in one
    * pipeline, reading the replies only at EXEC. Running those commands after refusing MULTI would
-   * apply a transaction its client sees fail (and may retry). So after MULTI every command up to
-   * EXEC or DISCARD is refused too, and EXEC answers EXECABORT: nothing of it runs.
+   * apply a transaction its client sees fail (and may retry). So after MULTI (session-commands.ts)
+   * every command up to EXEC or DISCARD is refused too, and EXEC answers EXECABORT.
    */
-  private transactionRefusal(name: string): string | undefined {
-    if (name.length < 4 || name.length > 7) return this.inRefusedMulti ? notRun(name) : undefined;
+  private refuseInMulti(name: string): string {
     const word = asciiUpper(name);
-    if (this.inRefusedMulti) {
-      if (word === 'EXEC') {
-        this.inRefusedMulti = false;
-        return error('EXECABORT Transaction discarded: gokv does not support MULTI, so none of its commands ran');
-      }
-      if (word === 'DISCARD') {
-        this.inRefusedMulti = false;
-        return '+OK\r\n';
-      }
-      return word === 'MULTI' ? error('ERR MULTI calls can not be nested') : notRun(name);
+    if (word === 'EXEC' || word === 'DISCARD') {
+      this.session.client.inRefusedMulti = false;
+      return word === 'EXEC' ? error('EXECABORT Transaction discarded: gokv does not support MULTI, so none of its commands ran') : '+OK\r\n';
     }
-    if (word === 'MULTI') {
-      this.inRefusedMulti = true;
-      return error('ERR MULTI is not supported by gokv: the commands up to EXEC or DISCARD are refused, not run');
-    }
-    if (word === 'EXEC') return error('ERR EXEC without MULTI');
-    if (word === 'DISCARD') return error('ERR DISCARD without MULTI');
-    return undefined;
+    if (word === 'MULTI') return error('ERR MULTI calls can not be nested');
+    return error(`ERR '${printable(name)}' not run: gokv does not support MULTI, so the commands up to EXEC or DISCARD are refused`);
   }
 
   private clusterCommand(name: string, argv: BinStr[]): string | Promise<string> {
@@ -284,9 +268,6 @@ export class RespConnection {
     return error('ERR internal error (see the node log)');
   }
 }
-
-const notRun = (name: string): string =>
-  error(`ERR '${printable(name)}' not run: gokv does not support MULTI, so the commands up to EXEC or DISCARD are refused`);
 
 function toResp(reply: Reply, shape: Shape): string {
   if (shape === 'first' && Array.isArray(reply)) return replyToResp(reply[0] ?? null);

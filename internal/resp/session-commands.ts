@@ -43,6 +43,18 @@ const HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
     return reply(OK_REPLY);
   }],
   ['QUIT', () => ({ reply: OK_REPLY, close: true })],
+  // No transactions: MULTI is refused and makes the connection refuse what follows up to EXEC
+  // or DISCARD (connection.ts), so a client's multi()...exec() applies nothing.
+  ['MULTI', (_args, ctx) => {
+    ctx.client.inRefusedMulti = true;
+    throw new GokvError('ERR', 'ERR MULTI is not supported by gokv: the commands up to EXEC or DISCARD are refused, not run');
+  }],
+  ['EXEC', () => {
+    throw new GokvError('ERR', 'ERR EXEC without MULTI');
+  }],
+  ['DISCARD', () => {
+    throw new GokvError('ERR', 'ERR DISCARD without MULTI');
+  }],
   ['AUTH', (args) => {
     if (args.length < 1 || args.length > 2) throw wrongArity('auth');
     // As a Redis without passwords: its `default` user is `nopass`, so AUTH default <anything>
