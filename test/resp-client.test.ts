@@ -73,7 +73,7 @@ describe('ioredis against one node', () => {
     expect(await redis.config('GET', 'maxmemory*')).toEqual(['maxmemory', '0', 'maxmemory-policy', 'allkeys-lru']);
     expect(await redis.config('GET', 'save', 'appendonly', 'databases')).toEqual(['save', '', 'appendonly', 'no', 'databases', '1']);
     expect(await redis.call('HELLO', '2')).toEqual(expect.arrayContaining(['proto', 2, 'mode', 'standalone', 'version', '7.0.0']));
-    await expect(redis.call('HELLO', '3')).rejects.toThrow('NOPROTO unsupported protocol version');
+    await expect(redis.call('HELLO', '4')).rejects.toThrow('NOPROTO unsupported protocol version');
     const count = (await redis.call('COMMAND', 'COUNT')) as number;
     expect(count).toBeGreaterThan(60);
     expect(((await redis.call('COMMAND')) as unknown[]).length).toBe(count);

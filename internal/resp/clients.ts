@@ -11,6 +11,8 @@ export interface ClientInfo {
   lastCommand: string;
   /** After a refused MULTI, until EXEC or DISCARD: every command is refused (connection.ts). */
   inRefusedMulti: boolean;
+  /** The protocol HELLO chose: 2 (the default) or 3. */
+  resp: 2 | 3;
 }
 
 const hostPort = (host: string | undefined, port: number | undefined): string =>
@@ -42,6 +44,7 @@ export class ClientRegistry {
       lastCommandAtMs: at,
       lastCommand: 'NULL',
       inRefusedMulti: false,
+      resp: 2,
     };
     this.clients.set(info.id, info);
     this.connectionsReceived++;
@@ -68,7 +71,7 @@ export class ClientRegistry {
     return (
       `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=-1 name=${c.name} age=${age} idle=${idle} flags=N db=0 ` +
       `sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 ` +
-      `tot-mem=0 events=r cmd=${cmd} user=default redir=-1 resp=2`
+      `tot-mem=0 events=r cmd=${cmd} user=default redir=-1 resp=${c.resp}`
     );
   }
 }

@@ -1,6 +1,6 @@
 import { Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { EncodedReply, type Reply } from '../command/index.js';
+import { EncodedReply, ReplyMap, type Reply } from '../command/index.js';
 import { GokvError } from '../errors/index.js';
 import type { ServedCommand } from '../server/index.js';
 import { rawClient, serveResp } from './testing/serve.js';
@@ -245,6 +245,23 @@ describe('a RESP connection', () => {
     expect(c.received()).toContain("-ERR 'DEL' not run");
     expect(c.received()).toContain('+OK\r\n-ERR EXEC without MULTI\r\n-ERR DISCARD without MULTI\r\n$1\r\nb\r\n');
     expect(seen).toEqual(['GET', 'GET']);
+    c.socket.destroy();
+  });
+
+  it('speaks RESP3 after HELLO 3: nulls as _, maps as maps; HELLO 2 goes back', async () => {
+    served = await serveResp((cmd) => {
+      if (cmd.name === 'HGETALL') return new ReplyMap([['f', 'v']]);
+      return cmd.key === 'missing' ? null : cmd.key;
+    });
+    const c = await rawClient(served.port);
+    c.socket.write(frame('HELLO', '3'));
+    await vi.waitFor(() => expect(c.received()).toMatch(/^%7\r\n\$6\r\nserver\r\n\$4\r\ngokv\r\n.*\$5\r\nproto\r\n:3\r\n/s));
+    const before = c.received().length;
+    c.socket.write(frame('GET', 'missing') + frame('LPOP', 'missing', '2') + frame('HGETALL', 'h') + frame('CONFIG', 'GET', 'databases') + frame('HELLO', '2') + frame('GET', 'missing') + frame('HGETALL', 'h'));
+    await vi.waitFor(() => expect(c.received().slice(before)).toMatch(/\*2\r\n\$1\r\nf\r\n\$1\r\nv\r\n$/));
+    const rest = c.received().slice(before);
+    expect(rest.startsWith('_\r\n_\r\n%1\r\n$1\r\nf\r\n$1\r\nv\r\n%1\r\n$9\r\ndatabases\r\n$1\r\n1\r\n*14\r\n')).toBe(true);
+    expect(rest.endsWith('$-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n')).toBe(true);
     c.socket.destroy();
   });
 

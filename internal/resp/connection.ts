@@ -254,11 +254,11 @@ export class RespConnection {
       // Registered with the order only when something may be waiting: the common sync path stays cheap.
       if (this.order.idle) this.order.run(barrier ? [] : keysOf(argv, spec?.flags), barrier, () => result);
       return result.then(
-        (r) => toResp(r, shape),
+        (r) => toResp(r, shape, this.session.client.resp === 3),
         (err: unknown) => this.errorReply(err),
       );
     }
-    return toResp(result, shape);
+    return toResp(result, shape, this.session.client.resp === 3);
   }
 
   private errorReply(err: unknown): string {
@@ -269,9 +269,9 @@ export class RespConnection {
   }
 }
 
-function toResp(reply: Reply, shape: Shape): string {
-  if (shape === 'first' && Array.isArray(reply)) return replyToResp(reply[0] ?? null);
-  const resp = replyToResp(reply);
+function toResp(reply: Reply, shape: Shape, resp3: boolean): string {
+  if (shape === 'first' && Array.isArray(reply)) return replyToResp(reply[0] ?? null, resp3);
+  const resp = replyToResp(reply, resp3);
   // Judged on the rendered reply: one forwarded from the key's leader arrives as MessagePack.
   if (shape === 'nilArray' && resp === NIL) return NIL_ARRAY;
   // A forwarded HMGET of one field: `*1\r\n` then the single item.

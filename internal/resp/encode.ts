@@ -7,6 +7,8 @@ export const NIL = '$-1\r\n';
 /** RESP2's null array: what Redis sends for LPOP/RPOP with a count on a missing key. */
 export const NIL_ARRAY = '*-1\r\n';
 export const OK_REPLY = '+OK\r\n';
+/** RESP3's one null, for both of RESP2's (after HELLO 3). */
+export const NULL3 = '_\r\n';
 export const EMPTY_ARRAY = '*0\r\n';
 
 /** A status (`+OK`); text is UTF-8 and may not hold CR or LF (they become spaces). */
@@ -35,6 +37,11 @@ export function bulkText(text: string): string {
 
 export function arrayHeader(length: number): string {
   return `*${length}\r\n`;
+}
+
+/** RESP3's map of `pairs` key-value pairs (HGETALL, CONFIG GET, HELLO after HELLO 3). */
+export function mapHeader(pairs: number): string {
+  return `%${pairs}\r\n`;
 }
 
 /** An array of already encoded items. */

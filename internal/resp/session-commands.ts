@@ -3,7 +3,7 @@ import { asciiUpper, compileGlob, parseInt64 } from '../command/index.js';
 import { binToText, type BinStr } from '../store/index.js';
 import type { ClientInfo, ClientRegistry } from './clients.js';
 import { commandCommand } from './command-command.js';
-import { NIL, OK_REPLY, array, bulk, bulkArray, bulkText, integer } from './encode.js';
+import { NIL, OK_REPLY, array, bulk, bulkArray, bulkText, integer, mapHeader } from './encode.js';
 import { REDIS_COMPAT_VERSION, infoText, type InfoSources } from './info.js';
 
 /** What a session command may read and change: its own client, and the node's RESP surface. */
@@ -91,12 +91,14 @@ export function sessionHandler(name: string): Handler | undefined {
   return h ?? undefined;
 }
 
-/** HELLO [protover [AUTH user pass] [SETNAME name]]: RESP2 only; RESP3 is NOPROTO. */
+/** HELLO [protover [AUTH user pass] [SETNAME name]]: RESP2 or RESP3 (nulls and maps as RESP3's). */
 function hello(args: readonly BinStr[], ctx: SessionContext): string {
+  let proto: 2 | 3 | undefined;
   if (args.length > 0) {
     const version = parseInt64(args[0]!);
     if (version === undefined) throw new GokvError('ERR', 'ERR Protocol version is not an integer or out of range');
-    if (version !== 2n) throw new GokvError('ERR', 'NOPROTO unsupported protocol version');
+    if (version !== 2n && version !== 3n) throw new GokvError('ERR', 'NOPROTO unsupported protocol version');
+    proto = version === 3n ? 3 : 2;
   }
   let name: string | undefined;
   for (let i = 1; i < args.length; i++) {
@@ -112,16 +114,18 @@ function hello(args: readonly BinStr[], ctx: SessionContext): string {
     }
   }
   if (name !== undefined) ctx.client.name = name;
-  return array([
+  if (proto !== undefined) ctx.client.resp = proto;
+  const pairs = [
     bulk('server'), bulk('gokv'),
     // The Redis release whose replies gokv follows, as INFO's redis_version: libraries read it.
     bulk('version'), bulk(REDIS_COMPAT_VERSION),
-    bulk('proto'), integer(2),
+    bulk('proto'), integer(ctx.client.resp),
     bulk('id'), integer(ctx.client.id),
     bulk('mode'), bulk('standalone'),
     bulk('role'), bulk('master'),
     bulk('modules'), array([]),
-  ]);
+  ];
+  return ctx.client.resp === 3 ? `${mapHeader(pairs.length / 2)}${pairs.join('')}` : array(pairs);
 }
 
 function client(args: readonly BinStr[], ctx: SessionContext): string {
@@ -178,7 +182,8 @@ function config(args: readonly BinStr[], ctx: SessionContext): string {
         }
       }
     }
-    return bulkArray(out);
+    // RESP3 answers CONFIG GET with a map, as Redis does.
+    return ctx.client.resp === 3 ? `${mapHeader(out.length / 2)}${out.map((x) => bulk(x)).join('')}` : bulkArray(out);
   }
   if (sub === 'SET') throw new GokvError('ERR', 'ERR CONFIG SET is not supported: gokv is configured by config.yml and GOKV_* variables');
   if (sub === 'RESETSTAT') return OK_REPLY;
