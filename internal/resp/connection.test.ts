@@ -245,7 +245,10 @@ describe('a RESP connection', () => {
     expect(c.received()).toContain("-ERR 'DEL' not run");
     expect(c.received()).toContain('+OK\r\n-ERR EXEC without MULTI\r\n-ERR DISCARD without MULTI\r\n$1\r\nb\r\n');
     expect(seen).toEqual(['GET', 'GET']);
-    c.socket.destroy();
+    // QUIT still quits inside a refused MULTI, as inside a Redis MULTI.
+    c.socket.write(frame('MULTI') + frame('QUIT'));
+    await c.closed;
+    expect(c.received().endsWith('refused, not run\r\n+OK\r\n')).toBe(true);
   });
 
   it('speaks RESP3 after HELLO 3: nulls as _, maps as maps; HELLO 2 goes back', async () => {

@@ -200,7 +200,8 @@ export class RespConnection {
     client.lastCommand = name; // made printable when CLIENT INFO shows it
     this.parts.onCommand();
     try {
-      if (client.inRefusedMulti) return this.refuseInMulti(name);
+      const refused = client.inRefusedMulti ? this.refuseInMulti(name) : undefined;
+      if (refused !== undefined) return refused;
       const handler = sessionHandler(name);
       if (handler !== undefined) {
         const { reply, close } = handler(argv.slice(1), this.session);
@@ -217,10 +218,12 @@ export class RespConnection {
    * gokv has no transactions, and client libraries send MULTI, the commands and EXEC in one
    * pipeline, reading the replies only at EXEC. Running those commands after refusing MULTI would
    * apply a transaction its client sees fail (and may retry). So after MULTI (session-commands.ts)
-   * every command up to EXEC or DISCARD is refused too, and EXEC answers EXECABORT.
+   * every command up to EXEC or DISCARD is refused too, and EXEC answers EXECABORT. QUIT still
+   * quits, as inside a Redis MULTI (undefined: run it).
    */
-  private refuseInMulti(name: string): string {
+  private refuseInMulti(name: string): string | undefined {
     const word = asciiUpper(name);
+    if (word === 'QUIT') return undefined;
     if (word === 'EXEC' || word === 'DISCARD') {
       this.session.client.inRefusedMulti = false;
       return word === 'EXEC' ? error('EXECABORT Transaction discarded: gokv does not support MULTI, so none of its commands ran') : '+OK\r\n';
