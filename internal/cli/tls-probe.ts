@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import * as tls from 'node:tls';
+import { parseAddress } from '../config/index.js';
 
 /** The PEM files gokv-cli dials with (`--ca`, `--cert`, `--key`). */
 export interface TlsFiles {
@@ -21,13 +22,17 @@ const VERDICT_MS = 300;
  * or `uri` is not a plain host:port.
  */
 export function probeTls(uri: string, files: TlsFiles, timeoutMs = 2000): Promise<string | undefined> {
-  const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d+)$/.exec(uri);
-  if (match === null) return Promise.resolve(undefined);
-  const host = match[1] ?? match[2]!;
+  let host: string;
+  let port: number;
+  try {
+    ({ host, port } = parseAddress(uri)); // a grpc-js scheme form (dns:, unix:) is not probed
+  } catch {
+    return Promise.resolve(undefined);
+  }
   return new Promise((resolve) => {
     const socket = tls.connect({
       host,
-      port: Number(match[3]),
+      port,
       ca: files.ca,
       cert: files.cert,
       key: files.key,

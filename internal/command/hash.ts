@@ -1,5 +1,5 @@
-import { GokvError, notInteger, wrongArity } from '../errors/index.js';
-import { addLongDouble, formatLongDouble, parseLongDouble, type LongDouble } from './long-double.js';
+import { GokvError, notFloat, notInteger, wrongArity } from '../errors/index.js';
+import { ZERO_LONG_DOUBLE, addLongDouble, formatLongDouble, parseLongDouble } from './long-double.js';
 import { INT64_MAX, INT64_MIN, intReply, parseInt64 } from './parse.js';
 import { type BinStr, OK, type Reply, ReplyMap } from './reply.js';
 import {
@@ -102,11 +102,11 @@ export const HASH_COMMANDS: readonly CommandSpec[] = [
 function incrByFloat(ctx: CommandContext): CommandResult {
   const [field, by] = ctx.args as [BinStr, BinStr];
   const increment = parseLongDouble(by);
-  if (increment === undefined) throw new GokvError('ERR', 'ERR value is not a valid float');
+  if (increment === undefined) throw notFloat();
   if ('inf' in increment) throw new GokvError('ERR', 'ERR value is NaN or Infinity');
   const e = ctx.store.hashForWrite(ctx.key);
   const old = e.value.get(field);
-  const current = old === undefined ? ZERO : parseLongDouble(old);
+  const current = old === undefined ? ZERO_LONG_DOUBLE : parseLongDouble(old);
   if (current === undefined) throw new GokvError('ERR', 'ERR hash value is not a float');
   const next = addLongDouble(current, increment);
   if (next === undefined) throw new GokvError('ERR', 'ERR increment would produce NaN or Infinity');
@@ -116,8 +116,6 @@ function incrByFloat(ctx: CommandContext): CommandResult {
   const version = ctx.store.commit(e, ctx.version);
   return written(text, { name: 'HSET', key: ctx.key, args: [field, text], version });
 }
-
-const ZERO: LongDouble = { neg: false, m: 0n, e: 0 };
 
 /** HSET/HMSET: sets pairs; undefined when nothing changed, else fields added and the version. */
 function setPairs(ctx: CommandContext): { count: number; version: number } | undefined {

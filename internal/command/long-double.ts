@@ -9,6 +9,9 @@
 /** A finite long double: (-1)^neg * m * 2^e with m < 2^64 (m = 0 for zero); or an infinity. */
 export type LongDouble = { readonly neg: boolean; readonly m: bigint; readonly e: number } | { readonly inf: true; readonly neg: boolean };
 
+/** +0, what INCRBYFLOAT adds to when the key or field is missing. */
+export const ZERO_LONG_DOUBLE: LongDouble = { neg: false, m: 0n, e: 0 };
+
 const BITS = 64;
 /** Smallest exponent of a significand's last bit: subnormals end at 2^-16445. */
 const MIN_E = -16445;

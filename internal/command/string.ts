@@ -1,8 +1,8 @@
-import { GokvError, notInteger, wrongArity } from '../errors/index.js';
+import { GokvError, notFloat, notInteger, wrongArity } from '../errors/index.js';
 import type { StringEntry } from '../store/index.js';
 import { INT64_MAX, INT64_MIN, intReply, parseInt64 } from './parse.js';
 import { type BinStr, OK, type Reply } from './reply.js';
-import { addLongDouble, formatLongDouble, parseLongDouble, type LongDouble } from './long-double.js';
+import { ZERO_LONG_DOUBLE, addLongDouble, formatLongDouble, parseLongDouble } from './long-double.js';
 import { absoluteExpiry, parseGetexOptions, parseSetOptions } from './set-options.js';
 import {
   type CommandContext,
@@ -100,7 +100,7 @@ export const STRING_COMMANDS: readonly CommandSpec[] = [
   command('INCRBYFLOAT', 3, ['write', 'denyOom'], (ctx) => {
     // As Redis: the type first, then the stored value, then the increment.
     const e: StringEntry = ctx.store.stringForWrite(ctx.key);
-    const current = e.version !== 0 ? parseLongDouble(e.value.text) : ZERO;
+    const current = e.version !== 0 ? parseLongDouble(e.value.text) : ZERO_LONG_DOUBLE;
     const increment = parseLongDouble(ctx.args[0]!);
     if (current === undefined || increment === undefined) throw notFloat();
     const next = addLongDouble(current, increment);
@@ -163,9 +163,6 @@ function setEx(ctx: CommandContext, word: 'EX' | 'PX'): CommandResult {
   const [ttl, value] = ctx.args as [BinStr, BinStr];
   return setValue(ctx, ctx.key, value, absoluteExpiry(word, ttl, ctx.store.nowMs(), ctx.name), OK);
 }
-
-const ZERO: LongDouble = { neg: false, m: 0n, e: 0 };
-const notFloat = (): GokvError => new GokvError('ERR', 'ERR value is not a valid float');
 
 /** INCRBY/DECRBY's amount; DECRBY of INT64_MIN cannot be negated (Redis's own message). */
 

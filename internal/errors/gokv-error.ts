@@ -50,6 +50,8 @@ export const wrongArity = (command: string): GokvError =>
   new GokvError('ERR', `ERR wrong number of arguments for '${command.toLowerCase()}' command`);
 export const unknownCommand = (command: string): GokvError =>
   new GokvError('ERR', `ERR unknown command '${printable(command)}'`);
+/** Redis's reply to an argument or stored value that is not a float (INCRBYFLOAT). */
+export const notFloat = (): GokvError => new GokvError('ERR', 'ERR value is not a valid float');
 export const notInteger = (): GokvError =>
   new GokvError('ERR', 'ERR value is not an integer or out of range');
 export const syntaxError = (): GokvError => new GokvError('ERR', 'ERR syntax error');
