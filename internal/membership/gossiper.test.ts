@@ -235,4 +235,18 @@ describe('Gossiper.leave', () => {
     expect(a.member('c')?.status).toBe('left');
     expect(a.ringMembers()).toEqual(['b']);
   });
+
+  it('knows which peers answered holding it alive at its current incarnation (a rejoin waits for them)', async () => {
+    const { node } = setup();
+    const a = node('a', ['b']);
+    node('b');
+    expect(a.seesUsAlive('b')).toBe(false); // not heard from yet
+    await a.round();
+    expect(a.seesUsAlive('b')).toBe(true);
+    a.handleHeartbeat([{ ...a.selfEntry, status: 'dead' }]); // held dead: a refutes at a new incarnation
+    expect(a.selfEntry.incarnation).toBe(2);
+    expect(a.seesUsAlive('b')).toBe(false); // b's last answer held the old incarnation
+    await a.round();
+    expect(a.seesUsAlive('b')).toBe(true);
+  });
 });

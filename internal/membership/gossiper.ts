@@ -54,6 +54,8 @@ export class Gossiper {
   private lastTick: number;
   private lastExchange = -Infinity;
   private longStallAt = -Infinity;
+  /** Per peer, the latest incarnation of ours its table held alive when it answered us. */
+  private readonly seenAliveBy = new Map<string, number>();
 
   constructor(deps: GossiperDeps, options: GossiperOptions) {
     this.deps = deps;
@@ -64,6 +66,14 @@ export class Gossiper {
     this.lastTick = deps.clock.monotonic();
     const interval = this.options.heartbeatIntervalMs;
     this.guard = new PauseGuard(interval, interval * this.options.stallFactor);
+  }
+
+  /**
+   * Whether `peerId`, in its latest answer to our heartbeat, held us alive at our current
+   * incarnation: it has our refutation, so it no longer leads our keys in its own view.
+   */
+  seesUsAlive(peerId: string): boolean {
+    return this.seenAliveBy.get(peerId) === this.table.selfEntry.incarnation;
   }
 
   /**
@@ -200,12 +210,24 @@ export class Gossiper {
     try {
       const reply = await this.deps.sender.sendHeartbeat(addr, entries);
       this.lastExchange = Math.max(this.lastExchange, sentAt);
+      this.noteHowTheySeeUs(addr, reply);
       this.apply(this.table.merge(reply, this.deps.clock.monotonic()));
     } catch (err) {
       this.counters.failedSends += 1;
       this.log.debug({ peer: addr, err }, 'heartbeat failed');
       this.warnIfRefused(addr, err);
     }
+  }
+
+  private noteHowTheySeeUs(addr: string, reply: readonly MemberEntry[]): void {
+    const selfId = this.table.selfId;
+    let peer: string | undefined;
+    let us: MemberEntry | undefined;
+    for (const e of reply) {
+      if (e.internalAddr === addr && e.id !== selfId) peer = e.id;
+      else if (e.id === selfId) us = e;
+    }
+    if (peer !== undefined && us !== undefined && us.status === 'alive') this.seenAliveBy.set(peer, us.incarnation);
   }
 
   /**

@@ -8,18 +8,35 @@ import { ClusterState } from './cluster-state.js';
 // for an exchange with a peer that STARTED after the evidence, whichever ran first on waking.
 
 const SUSPECT_AFTER_MS = 300;
+const DEAD_AFTER_MS = 600;
 
 async function setup() {
   const clock = new ManualClock();
   const freshness = { lastTickMs: clock.monotonic(), longStallAtMs: -Infinity, lastExchangeMs: clock.monotonic() };
+  /** Peers whose latest answer held us alive at our current incarnation. */
+  const seeUsAlive = new Set<string>(['b', 'c']);
+  let ring = ['a', 'b', 'c'];
   const gossiper = {
     freshness,
-    ringMembers: () => ['a', 'b', 'c'],
-    members: () => ['a', 'b', 'c'].map((id) => ({ id, status: 'alive' })),
-    member: () => ({ status: 'alive' }),
+    ringMembers: () => ring,
+    members: () => ['a', 'b', 'c'].map((id) => ({ id, status: ring.includes(id) ? 'alive' : 'dead' })),
+    member: (id: string) => ({ status: ring.includes(id) ? 'alive' : 'dead' }),
+    seesUsAlive: (id: string) => seeUsAlive.has(id),
   } as unknown as Gossiper;
-  const state = new ClusterState('a', gossiper, await createHasher(), 8, clock, SUSPECT_AFTER_MS);
-  return { clock, freshness, state };
+  const state = new ClusterState('a', gossiper, await createHasher(), 8, clock, SUSPECT_AFTER_MS, false, 'accept', DEAD_AFTER_MS);
+  const rejoins: number[] = [];
+  state.onRejoined = () => rejoins.push(clock.monotonic());
+  const setRing = (ids: string[]) => {
+    ring = ids;
+    state.onChange([]);
+  };
+  /** A heartbeat exchange completed now (the pause fence's condition, met). */
+  const exchanged = () => {
+    clock.advance(1);
+    freshness.lastTickMs = clock.monotonic();
+    freshness.lastExchangeMs = clock.monotonic();
+  };
+  return { clock, freshness, state, seeUsAlive, rejoins, setRing, exchanged };
 }
 
 describe('ClusterState write fence', () => {
@@ -54,9 +71,67 @@ describe('ClusterState write fence', () => {
     freshness.lastTickMs = clock.monotonic();
     freshness.lastExchangeMs = clock.monotonic();
     state.onChange([{ kind: 'refuted', id: 'a', claimed: 'dead', incarnation: 2 }]);
-    expect(state.writable()).toBe(false);
+    expect(state.writeRefusal()).toMatch(/paused/);
     clock.advance(100);
     freshness.lastExchangeMs = clock.monotonic();
+    expect(state.writeRefusal()).toMatch(/rejoined the cluster and is pulling its keys again/); // b and c see it alive: one refusal while it re-pulls
+    expect(state.writable()).toBe(true);
+  });
+});
+
+// Members learn of a healed partition at different moments: a member that still holds this node
+// dead still leads its keys. Writes here wait until every member sees this node alive again.
+describe('ClusterState rejoin wait', () => {
+  it('after being held dead: waits for every known member to see it alive, then re-pulls once', async () => {
+    const { clock, state, seeUsAlive, rejoins, exchanged } = await setup();
+    seeUsAlive.clear();
+    clock.advance(50);
+    state.onChange([{ kind: 'refuted', id: 'a', claimed: 'dead', incarnation: 2 }]);
+    exchanged();
+    expect(state.writeRefusal()).toMatch(/waiting until b, c see it alive/);
+    seeUsAlive.add('b');
+    expect(state.writeRefusal()).toMatch(/waiting until c see it alive/);
+    expect(rejoins).toEqual([]);
+    seeUsAlive.add('c');
+    expect(state.writeRefusal()).toMatch(/pulling its keys again/);
+    expect(rejoins).toEqual([clock.monotonic()]);
+    expect(state.writable()).toBe(true);
+    expect(rejoins).toHaveLength(1);
+  });
+
+  it('waits at most dead_after for a member that never answers', async () => {
+    const { clock, state, seeUsAlive, rejoins, exchanged } = await setup();
+    seeUsAlive.delete('c');
+    state.onChange([{ kind: 'refuted', id: 'a', claimed: 'dead', incarnation: 2 }]);
+    exchanged();
+    clock.advance(DEAD_AFTER_MS - 3);
+    exchanged();
+    expect(state.writeRefusal()).toMatch(/waiting until c see it alive/);
+    clock.advance(1);
+    expect(state.writeRefusal()).toMatch(/pulling its keys again/);
+    expect(state.writable()).toBe(true);
+    expect(rejoins).toHaveLength(1);
+  });
+
+  it('after being alone with peers before: waits too; a first join does not', async () => {
+    const { clock, state, seeUsAlive, rejoins, setRing, exchanged } = await setup();
+    expect(state.writable()).toBe(true); // started in a ring of three: no wait
+    setRing(['a']); // b and c held dead: alone
+    seeUsAlive.clear();
+    exchanged();
+    setRing(['a', 'b']);
+    expect(state.writeRefusal()).toMatch(/waiting until b, c see it alive/);
+    seeUsAlive.add('b').add('c');
+    expect(state.writeRefusal()).toMatch(/pulling its keys again/);
+    expect(rejoins).toEqual([clock.monotonic()]);
+    expect(state.writable()).toBe(true);
+  });
+
+  it('a node alone does not wait (it is writable or refused as a minority)', async () => {
+    const { state, seeUsAlive, setRing } = await setup();
+    seeUsAlive.clear();
+    state.onChange([{ kind: 'refuted', id: 'a', claimed: 'dead', incarnation: 2 }]);
+    setRing(['a']);
     expect(state.writable()).toBe(true);
   });
 });

@@ -17,6 +17,12 @@ export class ClusterState {
   private hasJoined: boolean;
   /** Ring members (alive, suspect) and members known (those and dead; left ones do not count). */
   private counts = { ring: 1, known: 1 };
+  /** Whether this node's ring ever held another member (a first join is not a return). */
+  private hadPeers = false;
+  /** Monotonic time this node came back from being cut off (see rejoinRefusal), or -Infinity. */
+  private rejoinedAt = -Infinity;
+  /** Told when a rejoin's wait ends: every key led here is to be pulled again before it is served. */
+  onRejoined: (() => void) | undefined;
 
   constructor(
     private readonly selfId: string,
@@ -27,6 +33,8 @@ export class ClusterState {
     private readonly suspectAfterMs: number,
     needsJoin = false,
     private readonly minorityWrites: MinorityWrites = 'accept',
+    /** How long a node back from being cut off waits at most for its peers to see it alive (dead_after). */
+    private readonly rejoinWaitMs = 0,
   ) {
     this.hasJoined = !needsJoin;
     this.current = this.build();
@@ -63,7 +71,34 @@ export class ClusterState {
       return `this node sees ${ring} of ${known} members, no majority (cluster.minority_writes: refuse): writes refused; retry`;
     }
     if (!this.fresh()) return 'this node was paused and is refreshing its view of the cluster; retry';
-    return undefined;
+    return this.rejoinRefusal();
+  }
+
+  /**
+   * A node back from being cut off (a partition healed, or its peers held it dead) may find a
+   * peer that still holds it dead and so still leads, and writes, its keys: members learn of a
+   * healed partition at different moments. A write here on a copy without that peer's writes
+   * would get the newer version and replace them on every copy. So it waits until every member
+   * it knows has answered a heartbeat holding it alive at its current incarnation (from then on
+   * they forward its keys here), or for dead_after: by then a member that heard from anyone who
+   * sees this node alive knows it too, and one that heard from nobody is in a minority. The wait
+   * ends with one more refusal while every key led here is marked to be pulled again, from all
+   * members, before it is served.
+   */
+  private rejoinRefusal(): string | undefined {
+    if (this.rejoinedAt === -Infinity || this.current.ring.size <= 1) return undefined;
+    const gossiper = this.gossiper;
+    const waited = this.clock.monotonic() - this.rejoinedAt;
+    if (gossiper !== undefined && waited < this.rejoinWaitMs) {
+      const pending: string[] = [];
+      for (const m of gossiper.members()) {
+        if (m.id !== this.selfId && m.status !== 'left' && !gossiper.seesUsAlive(m.id)) pending.push(m.id);
+      }
+      if (pending.length > 0) return `this node is rejoining the cluster; waiting until ${pending.join(', ')} see it alive: writes refused; retry`;
+    }
+    this.rejoinedAt = -Infinity;
+    this.onRejoined?.();
+    return 'this node rejoined the cluster and is pulling its keys again; retry';
   }
 
   private fresh(): boolean {
@@ -90,9 +125,14 @@ export class ClusterState {
     for (const c of changes) {
       if (c.kind === 'refuted' && c.id === this.selfId && (c.claimed === 'dead' || c.claimed === 'left')) {
         this.staleSince = Math.max(this.staleSince, this.clock.monotonic());
+        this.rejoinedAt = this.clock.monotonic();
       }
     }
+    const wasAlone = this.current.ring.size <= 1;
+    const hadPeers = this.hadPeers;
     const next = this.build();
+    // Back from being alone (every peer held dead here): they may have held this node dead too.
+    if (wasAlone && next.ring.size > 1 && hadPeers) this.rejoinedAt = this.clock.monotonic();
     const changed = next.ring.version !== this.current.ring.version;
     if (changed) this.epoch++;
     this.current = next;
@@ -110,7 +150,10 @@ export class ClusterState {
     this.counts = { ring: ring.size, known: Math.max(known, ring.size) };
     // Latched here, with every ring, not when a command asks: a node that served nothing before
     // its peers went out of reach (a partition) would otherwise refuse everything as "joining".
-    if (ring.size > 1) this.hasJoined = true;
+    if (ring.size > 1) {
+      this.hasJoined = true;
+      this.hadPeers = true;
+    }
     return {
       selfId: this.selfId,
       ring,

@@ -191,6 +191,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     config.messaging.suspectAfterMs,
     needsJoin,
     config.cluster.minorityWrites,
+    config.messaging.deadAfterMs,
   );
   const replicator = new Replicator(
     {
@@ -216,6 +217,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     },
     config,
   );
+  state.onRejoined = () => handOff.rejoined();
   handOffRef = handOff;
   const router = new Router(
     {

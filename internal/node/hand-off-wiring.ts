@@ -50,6 +50,8 @@ export interface HandOff {
   onRingChange(before: Ring, after: Ring): void;
   /** Every batch of member changes (after the ring was rebuilt from them). */
   onMemberChanges(changes: readonly MemberChange[]): void;
+  /** Back from being cut off, its peers now see this node: every key it owns is pulled again from them. */
+  rejoined(): void;
   /**
    * Graceful leave: refuses hand-offs from then on and hands every key to its owners in the ring
    * without this node (unless rebalance.leave_timeout is 0); false on timeout.
@@ -179,6 +181,11 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
           rebalancer.memberRestarted(ringWithout(deps.ring(), c.id));
         }
       }
+    },
+    rejoined() {
+      const ring = deps.ring();
+      log.info({ members: ring.members }, 'rejoined: pulling each owned key once more from its other owners before serving it');
+      if (ring.size > 1) arrivals.regained(ring);
     },
     leave: async () => {
       // From here on, hand-offs to this node are refused: one merged after its own walk passed

@@ -216,6 +216,25 @@ describe('Arrivals: pull-on-miss for arcs gained and not handed yet', () => {
     expect(t.arrivals.ready('@150:k', 150)).toBeUndefined();
     expect(t.arrivals.stats.pendingArcs).toBe(0);
   });
+  it('after a rejoin, pulls each owned key once more, even one pulled already in an arc handed off', async () => {
+    // Back from being cut off: a peer that still held d dead may have written its keys after d
+    // pulled them, and the hand-offs to d may have ended before that peer saw d again.
+    const t = setup();
+    t.put('b', '@150:k', 'first', 10);
+    await t.arrivals.ready('@150:k', 150);
+    await t.network.sinkFor('b').done('d', [{ from: 101, to: 201 }]);
+    expect(t.arrivals.ready('@150:k', 150)).toBeUndefined();
+    t.put('b', '@150:k', 'written by a peer that held d dead', 20);
+    t.arrivals.regained(ringOf('a', 'b', 'c', 'd'));
+    const again = t.arrivals.ready('@150:k', 150);
+    expect(again).toBeInstanceOf(Promise);
+    await again;
+    expect(t.valueAt('d', '@150:k')).toMatchObject({ version: 20 });
+    expect(t.arrivals.ready('@150:k', 150)).toBeUndefined(); // once
+    expect(t.arrivals.stats.pendingArcs).toBe(1); // the gained arcs' bookkeeping is untouched
+    t.clock.advance(WINDOW_MS + 1);
+    expect(t.arrivals.ready('@160:k', 160)).toBeUndefined(); // the re-pull ends with the window
+  });
 });
 
 describe('Arrivals.scanRemote: keys previous owners still hold, for a SCAN page', () => {

@@ -56,6 +56,8 @@ export class Arrivals {
   readonly #inflight = new Map<BinStr, Promise<void>>();
   readonly #batches = new Map<string, Map<BinStr, Deferred<HandOffState | undefined>>>();
   #pulls = 0;
+  /** After a rejoin: every key owned here is pulled once more from its other owners (see regained). */
+  #recheck: { readonly untilMs: number; readonly pulled: Set<BinStr> } | undefined;
 
   constructor(deps: ArrivalsDeps, options: ArrivalsOptions) {
     this.#deps = deps;
@@ -105,6 +107,18 @@ export class Arrivals {
   }
 
   /**
+   * Back from being cut off, once its peers see it alive (node/ ClusterState's rejoin wait):
+   * every key this node owns is pulled once more, from its other owners in `ring`, before it
+   * is served, even one pulled already or in an arc handed off meanwhile: a peer that still
+   * held this node dead may have written it since. Apart from the gained arcs' bookkeeping, so
+   * hand-offs are not waited for twice; it ends after the pull window.
+   */
+  regained(ring: Ring): void {
+    this.#ring = ring;
+    this.#recheck = { untilMs: this.#deps.clock.monotonic() + this.#options.windowMs, pulled: new Set() };
+  }
+
+  /**
    * Whether the arc of `position` is still arriving here from a previous owner other than
    * `asker` (its first source): a dropper confirming that arc need not push, the source will.
    */
@@ -121,6 +135,10 @@ export class Arrivals {
    * none answered). Concurrent calls for one key share the promise, so they run in order.
    */
   ready(key: BinStr, position: number): Promise<void> | undefined {
+    if (this.#recheck !== undefined) {
+      const again = this.#pullAgain(this.#recheck, key, position);
+      if (again !== undefined) return again;
+    }
     if (this.#pending.size === 0) return undefined;
     const inflight = this.#inflight.get(key);
     if (inflight !== undefined) return inflight;
@@ -130,6 +148,27 @@ export class Arrivals {
     const sources = this.#pending.liveSources(seg);
     if (sources.length === 0) return Promise.reject(heldDead(seg.sources));
     const pull = this.#pull(key, position, sources).finally(() => this.#inflight.delete(key));
+    this.#inflight.set(key, pull);
+    return pull;
+  }
+
+  #pullAgain(recheck: { readonly untilMs: number; readonly pulled: Set<BinStr> }, key: BinStr, position: number): Promise<void> | undefined {
+    if (this.#deps.clock.monotonic() > recheck.untilMs) {
+      this.#recheck = undefined;
+      return undefined;
+    }
+    const inflight = this.#inflight.get(key);
+    if (inflight !== undefined) return inflight;
+    if (recheck.pulled.has(key)) return undefined;
+    const self = this.#deps.selfId;
+    const sources = this.#ring?.owners(position, this.#options.replicas + 1).filter((id) => id !== self) ?? [];
+    if (sources.length === 0) return undefined;
+    const pull = this.#pull(key, position, sources)
+      .then(() => {
+        if (recheck.pulled.size >= MAX_CHECKED_KEYS) recheck.pulled.clear();
+        recheck.pulled.add(key);
+      })
+      .finally(() => this.#inflight.delete(key));
     this.#inflight.set(key, pull);
     return pull;
   }

@@ -48,6 +48,11 @@ export class FaultLinks {
     this.cut.add(`${from}>${to}`);
   }
 
+  /** Messages of one kind only (say, heartbeats) from `from` to `to` are lost until heal(). */
+  cutChannel(from: string, to: string, channel: FaultChannel): void {
+    this.cut.add(`${from}>${to}:${channel}`);
+  }
+
   heal(): void {
     this.cut.clear();
   }
@@ -84,7 +89,7 @@ export class FaultLinks {
       held.outcomes.push(new Promise((r) => (delivered = r)));
       return { deliverLater: held.gate, delivered };
     }
-    if (this.cut.has(`${from}>${to}`)) {
+    if (this.cut.has(`${from}>${to}`) || this.cut.has(`${from}>${to}:${channel}`)) {
       this.stats.blocked++;
       return { drop: 'request' };
     }
