@@ -34,6 +34,20 @@ export function netnsAvailable(): boolean {
   return true;
 }
 
+/**
+ * A third octet no other lab on this machine uses now (two test runs at once, say a worktree's
+ * beside the main one): two labs with one subnet route each other's traffic in the root
+ * namespace, and connections fail with ECONNREFUSED. Starts from `preferred`.
+ */
+function freeSubnet(preferred: number): number {
+  const used = spawnSync('ip', ['-o', 'addr'], { encoding: 'utf8' }).stdout ?? '';
+  for (let i = 0; i < 150; i++) {
+    const candidate = 100 + ((preferred - 100 + i) % 150);
+    if (!used.includes(`10.231.${candidate}.`) && !used.includes(`10.232.${candidate}.`)) return candidate;
+  }
+  return preferred;
+}
+
 export class NetnsLab {
   readonly nodes: NetnsNode[] = [];
   private readonly prefix: string;
@@ -43,7 +57,7 @@ export class NetnsLab {
   constructor(count: number) {
     this.prefix = `gk${process.pid % 100_000}`;
     this.hub = `${this.prefix}hub`;
-    this.subnet = 100 + (process.pid % 150);
+    this.subnet = freeSubnet(100 + (process.pid % 150));
     for (let i = 1; i <= count; i++) {
       this.nodes.push({
         id: `gokv${i}`,
