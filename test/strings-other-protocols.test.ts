@@ -64,6 +64,16 @@ describe('strings over gRPC, REST and gokv-cli', () => {
     expect(await cli('--json', 'run', 'GET', 'c:s')).toMatchObject({ code: 0, out: '"a b"\n' });
   });
 
+  it('answers GETRANGE and SETRANGE over gRPC, REST and gokv-cli', async () => {
+    expect(await grpc.run('SETRANGE', 'g:r', '2', Buffer.from([0xff]))).toBe(3);
+    expect(await grpc.run('GETRANGE', 'g:r', '0', '-1')).toEqual(Buffer.from([0, 0, 0xff]));
+    expect(await grpc.run('SUBSTR', 'g:none', '0', '-1')).toEqual(Buffer.alloc(0));
+    await expect(grpc.run('SETRANGE', 'g:r', '-1', 'x')).rejects.toMatchObject({ message: expect.stringContaining('ERR offset is out of range') });
+    expect(await grpc.run('HSET', 'g:h', 'f', 'v')).toBe(1);
+    expect(await rest({ command: 'GETRANGE', key: 'g:h', args: ['0', '1'] })).toMatchObject({ status: 409, json: { code: 'WRONGTYPE' } });
+    expect(await cli('run', 'SETRANGE', 'g:r', '0', 'ab')).toMatchObject({ code: 0, out: '(integer) 3\n' });
+  });
+
   it('shows a value written over RESP to gRPC, and the reverse', async () => {
     const port = Number(node.addresses.resp!.split(':').pop());
     const redis = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 0, retryStrategy: () => null });

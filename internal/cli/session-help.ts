@@ -10,6 +10,7 @@ export const SESSION_HELP = `gokv commands (names are case-insensitive):
   strings  GET key | SET key v [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL] | SETNX key v
            SETEX key s v | PSETEX key ms v | GETSET key v | GETDEL key
            GETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST] | STRLEN key | APPEND key v
+           GETRANGE/SUBSTR key start end | SETRANGE key offset v
            INCR/DECR key | INCRBY/DECRBY key n | INCRBYFLOAT key x | MGET key [key ...]
            MSET key v [key v ...]
   hashes   HSET/HMSET key f v [f v ...] | HSETNX key f v | HGET key f [f ...] | HMGET key f [f ...]

@@ -26,6 +26,9 @@ describe('lookupCommand', () => {
     ['HGET', { write: false, denyOom: false, keyless: false, scan: false, multiKey: false, multiKeyArray: false, multiKeyPairs: false }],
     ['MGET', { write: false, denyOom: false, keyless: false, scan: false, multiKey: false, multiKeyArray: true, multiKeyPairs: false }],
     ['MSET', { write: true, denyOom: true, keyless: false, scan: false, multiKey: false, multiKeyArray: false, multiKeyPairs: true }],
+    ['SETRANGE', { write: true, denyOom: true, keyless: false, scan: false, multiKey: false, multiKeyArray: false, multiKeyPairs: false }],
+    ['GETRANGE', { write: false, denyOom: false, keyless: false, scan: false, multiKey: false, multiKeyArray: false, multiKeyPairs: false }],
+    ['SUBSTR', { write: false, denyOom: false, keyless: false, scan: false, multiKey: false, multiKeyArray: false, multiKeyPairs: false }],
   ])('%s has the flags the router relies on', (name, flags) => {
     expect(lookupCommand(name)?.flags).toEqual(flags);
   });
@@ -39,6 +42,7 @@ describe('lookupCommand', () => {
         'LINDEX', 'LSET', 'LTRIM', 'LREM', 'GET', 'SET', 'SETNX', 'SETEX', 'PSETEX', 'GETDEL', 'STRLEN',
         'APPEND', 'INCR', 'DECR', 'INCRBY', 'DECRBY', 'MGET', 'MSET',
         'UNLINK', 'EXPIREAT', 'EXPIRETIME', 'PEXPIRETIME', 'LINSERT', 'LPOS', 'GETSET', 'GETEX', 'INCRBYFLOAT', 'HINCRBYFLOAT',
+        'GETRANGE', 'SUBSTR', 'SETRANGE',
       ].sort(),
     );
   });

@@ -57,6 +57,9 @@ function randomRequest(random: SeededRandom, now: number, listsOnly = false): Co
     () => ({ name: 'INCRBY', key, args: [small()] }),
     () => ({ name: pick(['INCR', 'DECR']), key, args: [] }),
     () => ({ name: 'APPEND', key, args: [word()] }),
+    // Offsets inside, at and past the end (zero-padding); an empty word writes nothing.
+    () => ({ name: 'SETRANGE', key, args: [pick(['0', '1', '2', '4', '9', '-1']), word()] }),
+    () => ({ name: pick(['GETRANGE', 'SUBSTR']), key, args: [small(), small()] }),
     () => ({ name: 'GETDEL', key, args: [] }),
     () => ({ name: 'GETSET', key, args: [word()] }),
     () => ({ name: 'GETEX', key, args: pick([[], ['PX', String(random.int(2000) + 1)], ['PERSIST'], ['PXAT', String(now + random.int(3000) - 500)]]) }),
@@ -105,7 +108,7 @@ describe('effects replayed on a replica', () => {
     const shipped = replay(seed, false);
     // The mix must really exercise the rewrites, or the test proves little.
     const names = new Set(shipped.map((e) => e.name));
-    for (const n of ['HSET', 'DEL', 'PEXPIREAT', 'LPOP', 'LTRIM', 'PERSIST', 'SET', 'APPEND', 'MSET']) expect(names).toContain(n);
+    for (const n of ['HSET', 'DEL', 'PEXPIREAT', 'LPOP', 'LTRIM', 'PERSIST', 'SET', 'APPEND', 'SETRANGE', 'MSET']) expect(names).toContain(n);
     for (const n of ['EXPIRE', 'EXPIREAT', 'UNLINK', 'HINCRBY', 'INCR', 'INCRBY', 'DECR', 'SETEX', 'SETNX', 'GETDEL', 'GETSET', 'GETEX', 'INCRBYFLOAT', 'HINCRBYFLOAT']) expect(names).not.toContain(n);
     // A SET effect carries only the value and an absolute expiry: NX/XX/GET/EX were decided here.
     for (const e of shipped.filter((x) => x.name === 'SET')) expect(e.args.length === 1 || e.args[1] === 'PXAT').toBe(true);

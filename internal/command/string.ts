@@ -193,7 +193,7 @@ function setEffect(key: BinStr, value: BinStr, expireAtMs: number, version: numb
 }
 
 /** A value grown past limits.max_value_bytes is refused as Redis refuses one past its bulk limit. */
-function checkSize(ctx: CommandContext, bytes: number): void {
+export function checkSize(ctx: CommandContext, bytes: number): void {
   if (ctx.maxValueBytes > 0 && bytes > ctx.maxValueBytes) {
     throw new GokvError('LIMIT', 'ERR string exceeds maximum allowed size (limits.max_value_bytes)');
   }

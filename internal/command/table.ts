@@ -6,6 +6,7 @@ import { asciiUpper } from './parse.js';
 import { HSCAN_COMMANDS, SCAN_COMMANDS } from './scan.js';
 import type { CommandSpec } from './spec.js';
 import { STRING_COMMANDS } from './string.js';
+import { STRING_RANGE_COMMANDS } from './string-range.js';
 
 /** Every command gokv knows, in table order. */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -16,6 +17,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...HSCAN_COMMANDS,
   ...LIST_COMMANDS,
   ...STRING_COMMANDS,
+  ...STRING_RANGE_COMMANDS,
 ];
 
 // Indexed under the upper- and lower-case spellings so the usual names skip case folding.

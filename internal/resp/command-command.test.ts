@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { COMMANDS } from '../command/index.js';
 import { commandCommand, parseSyntax } from './command-command.js';
 import { COMMAND_DOCS } from './command-docs.js';
 
@@ -61,6 +62,14 @@ describe('COMMAND', () => {
     expect(docs).toHaveLength(COMMAND_DOCS.size * 2);
     const set = docs[docs.indexOf('set') + 1] as unknown[];
     expect(set.slice(0, 6)).toEqual(['summary', 'Sets the string value of a key, ignoring its type.', 'since', 'gokv 0.1.0', 'group', 'string']);
+  });
+
+  it('documents every command of the table: group, summary and syntax', () => {
+    const undocumented = COMMANDS.filter((c) => COMMAND_DOCS.get(c.name)?.summary === '').map((c) => c.name);
+    expect(undocumented).toEqual([]);
+    const docs = decode(commandCommand(['DOCS', 'setrange'], '0.1.0')) as unknown[];
+    const args = (docs[1] as unknown[])[9] as unknown[][];
+    expect(args.map((a) => [a[1], a[3]])).toEqual([['key', 'key'], ['offset', 'integer'], ['value', 'string']]);
   });
 
   it('refuses an unknown subcommand', () => {

@@ -124,7 +124,7 @@ export function parseSyntax(syntax: string): Arg[] {
 function word(t: string): Arg {
   if (t === 'key') return { name: 'key', type: 'key', flags: [], args: [] };
   if (/^[A-Z]+$/.test(t)) return { name: t.toLowerCase(), type: 'pure-token', token: t, flags: [], args: [] };
-  const numeric = /^(count|index|start|stop|seconds|milliseconds|increment|decrement|unix-time-.*|cursor|protover)$/.test(t);
+  const numeric = /^(count|index|start|stop|end|offset|seconds|milliseconds|increment|decrement|unix-time-.*|cursor|protover)$/.test(t);
   return { name: t, type: numeric ? 'integer' : 'string', flags: [], args: [] };
 }
 

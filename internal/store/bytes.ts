@@ -1,4 +1,4 @@
-import { Buffer, isUtf8 } from 'node:buffer';
+import { Buffer, constants, isUtf8 } from 'node:buffer';
 
 // A binary string holds one byte per char code (latin1). V8 stores such strings one byte per
 // char, so they are the compact, comparable, hashable form of keys, fields and values.
@@ -8,6 +8,9 @@ import { Buffer, isUtf8 } from 'node:buffer';
  * here too so store/ does not depend on command/, which sits above it).
  */
 export type BinStr = string;
+
+/** The longest binary string V8 can hold (2^29 - 24 on 64-bit Node 20): a value's hard ceiling. */
+export const MAX_BIN_LENGTH: number = constants.MAX_STRING_LENGTH;
 
 const ASCII = /^[\x00-\x7f]*$/;
 

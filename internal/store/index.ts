@@ -10,6 +10,7 @@ export {
   binToText,
   isAscii,
   isValidUtf8,
+  MAX_BIN_LENGTH,
   type BinStr,
 } from './bytes.js';
 export { Deque } from './deque.js';

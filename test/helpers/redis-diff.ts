@@ -103,6 +103,9 @@ const GENERATORS: Record<string, (r: Rand) => string[]> = {
   INCRBY: (r) => [key(r), int(r)],
   DECRBY: (r) => [key(r), int(r)],
   INCRBYFLOAT: (r) => [key(r), float(r)],
+  GETRANGE: (r) => [key(r), index(r), index(r)],
+  SUBSTR: (r) => [key(r), index(r), index(r)],
+  SETRANGE: (r) => [key(r), offset(r), value(r)],
   MGET: (r) => some(r, 3, () => [key(r)]),
   MSET: (r) => some(r, 2, () => [key(r), value(r)]),
   // Hashes (HGET with one field: several is gokv's own form).
@@ -141,6 +144,24 @@ const GENERATORS: Record<string, (r: Rand) => string[]> = {
   PING: (r) => maybe(r, 0.3, () => [value(r)]),
   ECHO: (r) => [value(r)],
 };
+
+/** A GETRANGE index: small ones around a short string's ends, sometimes int64's edges or junk. */
+function index(r: Rand): string {
+  return r() < 0.1 ? pick(r, ['-9223372036854775807', '4611686018427387904', '-4611686018427387904']) : int(r);
+}
+
+/**
+ * A SETRANGE offset: inside or a little past a short value (zero-padding), negative, not an
+ * integer, or at or past 512 MB (refused by both, unless the value is empty). Never between
+ * limits.max_value_bytes and 512 MB, where gokv refuses what Redis allocates.
+ */
+function offset(r: Rand): string {
+  const x = r();
+  if (x < 0.75) return String(Math.floor(r() * 12));
+  if (x < 0.85) return pick(r, ['-1', '-100', '9223372036854775807']);
+  if (x < 0.93) return pick(r, ['536870912', '536870913', '1073741824']);
+  return pick(r, ODD_NUMBERS);
+}
 
 function lposOptions(r: Rand): string[] {
   const out: string[] = [];

@@ -27,6 +27,12 @@ export async function checkCommands(redis: Redis, p: string): Promise<void> {
   expect(await redis.append(`${p}ap`, 'ab')).toBe(2);
   expect(await redis.append(`${p}ap`, 'cd')).toBe(4);
   expect(await redis.strlen(`${p}ap`)).toBe(4);
+  expect(await redis.setrange(`${p}ap`, 6, 'xy')).toBe(8);
+  expect(await redis.getrange(`${p}ap`, 2, -1)).toBe('cd\0\0xy');
+  expect(await redis.call('SUBSTR', `${p}ap`, -100, -50)).toBe('a');
+  expect(await redis.setrange(`${p}none`, 3, '')).toBe(0);
+  expect(await redis.exists(`${p}none`)).toBe(0);
+  await expect(redis.setrange(`${p}ap`, -1, 'x')).rejects.toThrow('ERR offset is out of range');
   expect(await redis.incr(`${p}n`)).toBe(1);
   expect(await redis.incrby(`${p}n`, 41)).toBe(42);
   expect(await redis.decr(`${p}n`)).toBe(41);
