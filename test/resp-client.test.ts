@@ -4,6 +4,7 @@ import { testConfig } from '../internal/config/index.js';
 import { silentLogger } from '../internal/log/index.js';
 import { startNode, type GokvNode } from '../internal/node/index.js';
 import { startCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
+import { RawResp } from './helpers/raw-resp.js';
 import { checkCommands } from './helpers/resp-suite.js';
 
 /** An ioredis client on a node's RESP port; no retries, so a failure shows at once. */
@@ -185,6 +186,25 @@ describe('ioredis against a three-node cluster, through every node', () => {
   it('answers HSCAN through every node from the hash\'s leader', async () => {
     await clients[0]!.hset('spread:hash', 'a', '1', 'b', '2');
     for (const c of clients) expect(await c.hscan('spread:hash', '0')).toEqual(['0', ['a', '1', 'b', '2']]);
+  });
+
+  it('answers HRANDFIELD WITHVALUES as Redis does for RESP2 and RESP3, forwarded or not', async () => {
+    await clients[0]!.hset('spread:rand', 'a', '1', 'b', '2');
+    const leaders = cluster.nodes.filter((n) => n.store.peek('spread:rand') !== undefined);
+    expect(leaders.length).toBeLessThan(3); // replicas: 1, so one node at least forwards
+    for (const node of cluster.nodes) {
+      const raw = await RawResp.connect(Number(node.addresses.resp!.slice(node.addresses.resp!.lastIndexOf(':') + 1)));
+      try {
+        // A count past the hash answers it whole, in hash order: a fixed reply to compare.
+        expect(await raw.call(['HRANDFIELD', 'spread:rand', '5', 'WITHVALUES'])).toBe('*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n');
+        expect(await raw.call(['HELLO', '3'])).toMatch(/^%7\r\n/);
+        expect(await raw.call(['HRANDFIELD', 'spread:rand', '5', 'WITHVALUES'])).toBe('*2\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n*2\r\n$1\r\nb\r\n$1\r\n2\r\n');
+        expect(await raw.call(['HRANDFIELD', 'spread:rand', '-3', 'WITHVALUES'])).toMatch(/^\*3\r\n(\*2\r\n\$1\r\n(a\r\n\$1\r\n1|b\r\n\$1\r\n2)\r\n){3}$/);
+        expect(await raw.call(['HRANDFIELD', 'spread:none'])).toBe('_\r\n');
+      } finally {
+        raw.close();
+      }
+    }
   });
 
   it('pipelines forwarded and local commands, answered in order', async () => {

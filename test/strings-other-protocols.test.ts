@@ -64,13 +64,20 @@ describe('strings over gRPC, REST and gokv-cli', () => {
     expect(await cli('--json', 'run', 'GET', 'c:s')).toMatchObject({ code: 0, out: '"a b"\n' });
   });
 
-  it('answers GETRANGE and SETRANGE over gRPC, REST and gokv-cli', async () => {
+  it('answers GETRANGE, SETRANGE and HRANDFIELD over gRPC, REST and gokv-cli', async () => {
     expect(await grpc.run('SETRANGE', 'g:r', '2', Buffer.from([0xff]))).toBe(3);
     expect(await grpc.run('GETRANGE', 'g:r', '0', '-1')).toEqual(Buffer.from([0, 0, 0xff]));
     expect(await grpc.run('SUBSTR', 'g:none', '0', '-1')).toEqual(Buffer.alloc(0));
     await expect(grpc.run('SETRANGE', 'g:r', '-1', 'x')).rejects.toMatchObject({ message: expect.stringContaining('ERR offset is out of range') });
-    expect(await grpc.run('HSET', 'g:h', 'f', 'v')).toBe(1);
+    expect(await grpc.run('HSET', 'g:h', 'f', 'v', 'g', 'w')).toBe(2);
+    // WITHVALUES pairs are arrays over gRPC (a field may repeat, so never a map).
+    expect(await grpc.run('HRANDFIELD', 'g:h', '5', 'WITHVALUES')).toEqual([[Buffer.from('f'), Buffer.from('v')], [Buffer.from('g'), Buffer.from('w')]]);
+    expect(await grpc.run('HRANDFIELD', 'g:none')).toBeNull();
+    await expect(grpc.run('HRANDFIELD', 'g:h', '-9223372036854775807')).rejects.toMatchObject({ code: 'LIMIT' });
+    expect(await rest({ command: 'HRANDFIELD', key: 'g:h', args: ['-1', 'WITHVALUES'] })).toMatchObject({ status: 200, json: { result: [[expect.stringMatching(/^[fg]$/), expect.stringMatching(/^[vw]$/)]] } });
+    expect(await rest({ command: 'HRANDFIELD', key: 'g:h', args: ['-9223372036854775807'] })).toMatchObject({ status: 400, json: { code: 'LIMIT' } });
     expect(await rest({ command: 'GETRANGE', key: 'g:h', args: ['0', '1'] })).toMatchObject({ status: 409, json: { code: 'WRONGTYPE' } });
+    expect(await cli('run', 'HRANDFIELD', 'g:h', '9', 'WITHVALUES')).toMatchObject({ code: 0, out: '1) 1) "f"\n   2) "v"\n2) 1) "g"\n   2) "w"\n' });
     expect(await cli('run', 'SETRANGE', 'g:r', '0', 'ab')).toMatchObject({ code: 0, out: '(integer) 3\n' });
   });
 

@@ -15,7 +15,7 @@ export const SESSION_HELP = `gokv commands (names are case-insensitive):
            MSET key v [key v ...]
   hashes   HSET/HMSET key f v [f v ...] | HSETNX key f v | HGET key f [f ...] | HMGET key f [f ...]
            HGETALL key | HDEL key f [f ...] | HKEYS key | HVALS key | HLEN key | HEXISTS key f
-           HSTRLEN key f | HINCRBY key f n | HINCRBYFLOAT key f x
+           HSTRLEN key f | HINCRBY key f n | HINCRBYFLOAT key f x | HRANDFIELD key [n [WITHVALUES]]
            HSCAN key cursor [MATCH pattern] [COUNT n] [NOVALUES]
   lists    LPUSH/RPUSH key v [v ...] | LPUSHX/RPUSHX key v [v ...] | LPOP/RPOP key [count]
            LLEN key | LRANGE key start stop | LINDEX key i | LSET key i v | LTRIM key start stop

@@ -29,11 +29,12 @@ describe('lookupCommand', () => {
     ['SETRANGE', { write: true, denyOom: true, keyless: false, scan: false, multiKey: false, multiKeyArray: false, multiKeyPairs: false }],
     ['GETRANGE', { write: false, denyOom: false, keyless: false, scan: false, multiKey: false, multiKeyArray: false, multiKeyPairs: false }],
     ['SUBSTR', { write: false, denyOom: false, keyless: false, scan: false, multiKey: false, multiKeyArray: false, multiKeyPairs: false }],
+    ['HRANDFIELD', { write: false, denyOom: false, keyless: false, scan: false, multiKey: false, multiKeyArray: false, multiKeyPairs: false }],
   ])('%s has the flags the router relies on', (name, flags) => {
     expect(lookupCommand(name)?.flags).toEqual(flags);
   });
 
-  it('lists every command of DESIGN section 4, the other expiry commands, UNLINK, LINSERT, LPOS, HSCAN and the string commands', () => {
+  it('lists every command of DESIGN section 4, the other expiry commands, UNLINK, LINSERT, LPOS, HSCAN, HRANDFIELD and the string commands', () => {
     expect(COMMANDS.map((c) => c.name).sort()).toEqual(
       [
         'DEL', 'EXISTS', 'TYPE', 'EXPIRE', 'PEXPIRE', 'PEXPIREAT', 'TTL', 'PTTL', 'PERSIST', 'SCAN', 'PING',
@@ -42,7 +43,7 @@ describe('lookupCommand', () => {
         'LINDEX', 'LSET', 'LTRIM', 'LREM', 'GET', 'SET', 'SETNX', 'SETEX', 'PSETEX', 'GETDEL', 'STRLEN',
         'APPEND', 'INCR', 'DECR', 'INCRBY', 'DECRBY', 'MGET', 'MSET',
         'UNLINK', 'EXPIREAT', 'EXPIRETIME', 'PEXPIRETIME', 'LINSERT', 'LPOS', 'GETSET', 'GETEX', 'INCRBYFLOAT', 'HINCRBYFLOAT',
-        'GETRANGE', 'SUBSTR', 'SETRANGE',
+        'GETRANGE', 'SUBSTR', 'SETRANGE', 'HRANDFIELD',
       ].sort(),
     );
   });

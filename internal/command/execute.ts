@@ -59,6 +59,8 @@ export function executeSpec(
     version: options.version,
     scanRange: options.scanRange ?? WHOLE_RING,
     maxValueBytes: options.limits?.maxValueBytes ?? 0,
+    maxArgs: options.limits?.maxArgs ?? 0,
+    maxReplyBytes: options.limits?.maxReplyBytes ?? 0,
   });
 }
 

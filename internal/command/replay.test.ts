@@ -60,6 +60,7 @@ function randomRequest(random: SeededRandom, now: number, listsOnly = false): Co
     // Offsets inside, at and past the end (zero-padding); an empty word writes nothing.
     () => ({ name: 'SETRANGE', key, args: [pick(['0', '1', '2', '4', '9', '-1']), word()] }),
     () => ({ name: pick(['GETRANGE', 'SUBSTR']), key, args: [small(), small()] }),
+    () => ({ name: 'HRANDFIELD', key, args: pick([[], ['2'], ['-3', 'WITHVALUES']]) }),
     () => ({ name: 'GETDEL', key, args: [] }),
     () => ({ name: 'GETSET', key, args: [word()] }),
     () => ({ name: 'GETEX', key, args: pick([[], ['PX', String(random.int(2000) + 1)], ['PERSIST'], ['PXAT', String(now + random.int(3000) - 500)]]) }),

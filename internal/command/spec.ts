@@ -28,6 +28,11 @@ export interface ScanRange {
 export interface CommandLimits {
   readonly maxArgs: number;
   readonly maxValueBytes: number;
+  /**
+   * `limits.max_message_bytes`: bounds a reply that is not bounded by the data (HRANDFIELD with a
+   * negative count), since a larger one could not cross a gRPC hop anyway. Absent or 0 = none.
+   */
+  readonly maxReplyBytes?: number;
 }
 
 export interface ExecuteOptions {
@@ -73,6 +78,10 @@ export interface CommandContext {
   readonly scanRange: ScanRange;
   /** `limits.max_value_bytes` (0 = none): also bounds values a command grows (APPEND). */
   readonly maxValueBytes: number;
+  /** `limits.max_args` (0 = none): also bounds the items of a reply the data does not bound. */
+  readonly maxArgs: number;
+  /** CommandLimits.maxReplyBytes (0 = none). */
+  readonly maxReplyBytes: number;
 }
 
 export interface CommandSpec {

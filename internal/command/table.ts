@@ -1,5 +1,6 @@
 import { EXPIRE_COMMANDS } from './expire.js';
 import { HASH_COMMANDS } from './hash.js';
+import { HASH_RANDOM_COMMANDS } from './hash-random.js';
 import { KEY_COMMANDS } from './keys.js';
 import { LIST_COMMANDS } from './list.js';
 import { asciiUpper } from './parse.js';
@@ -14,6 +15,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...EXPIRE_COMMANDS,
   ...SCAN_COMMANDS,
   ...HASH_COMMANDS,
+  ...HASH_RANDOM_COMMANDS,
   ...HSCAN_COMMANDS,
   ...LIST_COMMANDS,
   ...STRING_COMMANDS,

@@ -85,7 +85,12 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
       : () => undefined;
 
   const grpcOptions = serverOptions(config.limits);
-  const limits = { maxArgs: config.limits.maxArgs, maxValueBytes: config.limits.maxValueBytes };
+  const limits = {
+    maxArgs: config.limits.maxArgs,
+    maxValueBytes: config.limits.maxValueBytes,
+    // A reply the data does not bound (HRANDFIELD -n) must still fit one gRPC message.
+    maxReplyBytes: config.limits.maxMessageBytes,
+  };
 
   // Internal server first: the node's id and gossiped address depend on the port it got.
   let internalServer: BoundServer | undefined;

@@ -67,9 +67,10 @@ describe('COMMAND', () => {
   it('documents every command of the table: group, summary and syntax', () => {
     const undocumented = COMMANDS.filter((c) => COMMAND_DOCS.get(c.name)?.summary === '').map((c) => c.name);
     expect(undocumented).toEqual([]);
-    const docs = decode(commandCommand(['DOCS', 'setrange'], '0.1.0')) as unknown[];
-    const args = (docs[1] as unknown[])[9] as unknown[][];
-    expect(args.map((a) => [a[1], a[3]])).toEqual([['key', 'key'], ['offset', 'integer'], ['value', 'string']]);
+    const docs = decode(commandCommand(['DOCS', 'setrange', 'hrandfield'], '0.1.0')) as unknown[];
+    const args = (i: number) => (docs[i] as unknown[])[9] as unknown[][];
+    expect(args(1).map((a) => [a[1], a[3]])).toEqual([['key', 'key'], ['offset', 'integer'], ['value', 'string']]);
+    expect(args(3).map((a) => [a[1], a[3]])).toEqual([['key', 'key'], ['count-withvalues', 'block']]);
   });
 
   it('refuses an unknown subcommand', () => {

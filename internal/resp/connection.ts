@@ -7,7 +7,7 @@ import type { ClientInfo } from './clients.js';
 import { NIL, NIL_ARRAY, error } from './encode.js';
 import { KeyOrder } from './key-order.js';
 import { RespParser, RespProtocolError, type ParserLimits } from './parser.js';
-import { replyToResp } from './reply-to-resp.js';
+import { flatPairsToResp, replyToResp } from './reply-to-resp.js';
 import { sessionHandler, type SessionContext } from './session-commands.js';
 
 export interface ConnectionParts {
@@ -20,7 +20,7 @@ export interface ConnectionParts {
 }
 
 /** How a cluster reply is reshaped for RESP (Redis's reply types where gokv's differ). */
-type Shape = 'plain' | 'first' | 'nilArray';
+type Shape = 'plain' | 'first' | 'nilArray' | 'pairs';
 
 const BARRIERS = new Set(['DBSIZE', 'FLUSHALL', 'FLUSHDB', 'KEYS']);
 
@@ -242,6 +242,8 @@ export class RespConnection {
       shape = 'first';
     } else if ((spec?.name === 'LPOP' || spec?.name === 'RPOP') && argv.length === 3) {
       shape = 'nilArray'; // with a count, a missing key is RESP2's null array
+    } else if (spec?.name === 'HRANDFIELD' && argv.length === 4) {
+      shape = 'pairs'; // WITHVALUES: [[f, v], ...] stays nested in RESP3, flat in RESP2
     }
     const execute = (): Reply | Promise<Reply> => this.parts.service.execute(command);
     // Commands over the whole keyspace (SCAN, KEYS, DBSIZE, FLUSHALL) wait for every earlier
@@ -274,6 +276,7 @@ export class RespConnection {
 
 function toResp(reply: Reply, shape: Shape, resp3: boolean): string {
   if (shape === 'first' && Array.isArray(reply)) return replyToResp(reply[0] ?? null, resp3);
+  if (shape === 'pairs' && !resp3) return flatPairsToResp(reply);
   const resp = replyToResp(reply, resp3);
   // Judged on the rendered reply: one forwarded from the key's leader arrives as MessagePack.
   if (shape === 'nilArray' && resp === NIL) return NIL_ARRAY;

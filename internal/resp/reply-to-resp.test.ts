@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EncodedReply, OK, ReplyMap, ScanReply, Simple, type Reply } from '../command/index.js';
 import { encodeReply } from '../wire/index.js';
-import { replyToResp } from './reply-to-resp.js';
+import { flatPairsToResp, replyToResp } from './reply-to-resp.js';
 
 describe('replyToResp', () => {
   // Each reply is checked as produced here and as forwarded from another node (MessagePack).
@@ -21,6 +21,23 @@ describe('replyToResp', () => {
   ])('renders %s, local or forwarded', (_name, reply, resp) => {
     expect(replyToResp(reply)).toBe(resp);
     expect(replyToResp(new EncodedReply(encodeReply(reply)))).toBe(resp);
+  });
+});
+
+describe('flatPairsToResp', () => {
+  // HRANDFIELD WITHVALUES: RESP3 keeps gokv's [[f, v], ...]; RESP2 gets Redis's flat array.
+  const pairs: Reply = [['f', 'v'], ['\xff', ''], ['f', 'v']];
+
+  it.each<[string, Reply, string]>([
+    ['pairs, flat', pairs, '*6\r\n$1\r\nf\r\n$1\r\nv\r\n$1\r\n\xff\r\n$0\r\n\r\n$1\r\nf\r\n$1\r\nv\r\n'],
+    ['no pairs', [], '*0\r\n'],
+  ])('renders %s, local or forwarded', (_name, reply, resp) => {
+    expect(flatPairsToResp(reply)).toBe(resp);
+    expect(flatPairsToResp(new EncodedReply(encodeReply(reply)))).toBe(resp);
+  });
+
+  it('leaves them nested for RESP3', () => {
+    expect(replyToResp(pairs, true)).toBe('*3\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n*2\r\n$1\r\n\xff\r\n$0\r\n\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n');
   });
 });
 

@@ -35,6 +35,21 @@ export function replyToResp(reply: Reply, resp3 = false): string {
 }
 
 /**
+ * A reply of [field, value] pairs (HRANDFIELD WITHVALUES) as RESP2 clients get it from Redis:
+ * one flat array [f1, v1, f2, v2, ...]. A forwarded one is decoded first; anything else (an
+ * empty array) renders as is.
+ */
+export function flatPairsToResp(reply: Reply): string {
+  const pairs: unknown = reply instanceof EncodedReply ? decodeReply(reply.msgpack) : reply;
+  if (!Array.isArray(pairs) || !pairs.every((p) => Array.isArray(p))) return replyToResp(reply);
+  let out = arrayHeader(pairs.length * 2);
+  for (const pair of pairs as unknown[][]) {
+    for (const item of pair) out += bulk(typeof item === 'string' ? item : binFromBuffer(item as Uint8Array));
+  }
+  return out;
+}
+
+/**
  * MessagePack as wire/ writes a Reply: bin is bytes; str is a status at the top level (OK,
  * PONG, hash) and text elsewhere (a map field or SCAN key that is valid UTF-8); a map
  * `{NextCursor, Count, Keys}` is SCAN (a hash's values are bin, never an integer like Count).

@@ -9,6 +9,7 @@ import {
   type ExecuteOptions,
   scanCountHint,
   ScanReply,
+  type CommandLimits,
   type CommandSpec,
   type Reply,
 } from '../command/index.js';
@@ -41,7 +42,8 @@ export interface RouterOptions {
   readonly replicas: number;
   /** How many times a command may be forwarded (cluster.hop_limit). */
   readonly hopLimit: number;
-  readonly limits: { readonly maxArgs: number; readonly maxValueBytes: number };
+  /** limits.max_args, limits.max_value_bytes, and limits.max_message_bytes as maxReplyBytes. */
+  readonly limits: CommandLimits;
 }
 
 /**

@@ -80,6 +80,17 @@ export class HashValue extends StoredEntry {
     return i < 0 ? undefined : more[i + 1];
   }
 
+  /** The field at `index` in insertion order (HRANDFIELD); a large hash walks to it. */
+  fieldAt(index: number): BinStr | undefined {
+    const more = this.more;
+    if (more instanceof FieldMap) {
+      let at = 0;
+      for (const field of more.keys()) if (at++ === index) return field;
+      return undefined;
+    }
+    return index === 0 ? this.field0 : more[2 * (index - 1)];
+  }
+
   has(field: BinStr): boolean {
     return this.get(field) !== undefined;
   }

@@ -1,3 +1,4 @@
+import type { Random } from '../clock/index.js';
 import { outOfMemory, wrongType } from '../errors/index.js';
 import { type ExpireCycleResult, runExpireCycle } from './active-expiry.js';
 import type { BinStr } from './bytes.js';
@@ -103,6 +104,11 @@ export class Store {
   /** Wall-clock ms from the injected clock (commands compute TTLs against it). */
   nowMs(): number {
     return this.deps.clock.now();
+  }
+
+  /** The injected Random: commands that answer by chance (HRANDFIELD) draw from it. */
+  get random(): Random {
+    return this.deps.random;
   }
 
   get counters(): StoreCounters {

@@ -164,6 +164,8 @@ describe('HashValue: small hashes in a flat array, larger ones in a Map', () => 
       expect([...h.entries()]).toEqual([...model.entries()]);
       expect(h.fields()).toEqual([...model.keys()]);
       expect(h.values()).toEqual([...model.values()]);
+      const keys = [...model.keys()];
+      for (let i = -1; i <= keys.length; i++) expect(h.fieldAt(i)).toBe(keys[i]);
       expect(HashValue.fromFlat('h', h.toFlat()).toFlat()).toEqual(h.toFlat());
       let bytes = 0;
       for (const [f, v] of model) bytes += hashFieldBytes(f, v);

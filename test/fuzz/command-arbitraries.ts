@@ -61,7 +61,7 @@ const TEMPLATES: string[][] = [
   ['LINSERT', 'l', 'BEFORE', 'a', 'q'], ['LPOS', 'l', 'a', 'RANK', '-1', 'COUNT', '0', 'MAXLEN', '9'], ['UNLINK', 'h', 'l'],
   ['EXPIREAT', 'h', '1700000001', 'GT'], ['EXPIRETIME', 'h'], ['PEXPIRETIME', 'l'],
   ['INCRBYFLOAT', 's', '0x1.8p3'], ['HINCRBYFLOAT', 'h', 'f0', '-1.5e-3'], ['GETEX', 's', 'PX', '500'], ['GETSET', 's', 'v'],
-  ['SETRANGE', 's', '7', 'ab'], ['GETRANGE', 's', '-3', '-1'],
+  ['SETRANGE', 's', '7', 'ab'], ['GETRANGE', 's', '-3', '-1'], ['HRANDFIELD', 'h', '-40', 'WITHVALUES'],
 ];
 
 const mutated: fc.Arbitrary<FuzzCommand> = fc

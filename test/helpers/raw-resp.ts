@@ -61,7 +61,10 @@ export class RawResp {
   }
 }
 
-/** The offset just past the RESP2 reply starting at `at`, or -1 if it is not all there yet. */
+/**
+ * The offset just past the RESP2 reply starting at `at`, or -1 if it is not all there yet; also
+ * RESP3's null and maps, for a connection switched by HELLO 3.
+ */
 export function replyEnd(buf: Buffer, at: number): number {
   const eol = buf.indexOf('\r\n', at);
   if (eol < 0) return -1;
@@ -71,13 +74,15 @@ export function replyEnd(buf: Buffer, at: number): number {
     case '+':
     case '-':
     case ':':
+    case '_':
       return eol + 2;
     case '$':
       if (n < 0) return eol + 2;
       return buf.length >= eol + 2 + n + 2 ? eol + 2 + n + 2 : -1;
-    case '*': {
+    case '*':
+    case '%': {
       let next = eol + 2;
-      for (let i = 0; i < n; i++) {
+      for (let i = 0; i < (type === '%' ? 2 * n : n); i++) {
         next = replyEnd(buf, next);
         if (next < 0) return -1;
       }

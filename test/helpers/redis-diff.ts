@@ -125,6 +125,7 @@ const GENERATORS: Record<string, (r: Rand) => string[]> = {
   // No huge increments in a hash: a value over 64 bytes turns Redis's listpack into a hashtable,
   // whose field order (HGETALL, HKEYS) is not insertion order.
   HINCRBYFLOAT: (r) => [key(r), field(r), float(r, false)],
+  HRANDFIELD: (r) => [key(r), ...hrandfieldCount(r)],
   // Lists.
   LPUSH: (r) => [key(r), ...some(r, 3, () => [value(r)])],
   RPUSH: (r) => [key(r), ...some(r, 3, () => [value(r)])],
@@ -161,6 +162,21 @@ function offset(r: Rand): string {
   if (x < 0.85) return pick(r, ['-1', '-100', '9223372036854775807']);
   if (x < 0.93) return pick(r, ['536870912', '536870913', '1073741824']);
   return pick(r, ODD_NUMBERS);
+}
+
+/**
+ * HRANDFIELD's forms whose reply is not left to chance: counts of 0 or past any hash (the whole
+ * hash, in order), and every refusal (bad counts, a bad word, WITHVALUES' range). Without a
+ * count, or with a smaller one, the fields are random: comparable() hides a single field's name.
+ */
+function hrandfieldCount(r: Rand): string[] {
+  const x = r();
+  if (x < 0.4) return [pick(r, ['0', '100', '9223372036854775807', '-9223372036854775808'])];
+  // No negative count but int64's minimum (refused): with a large one Redis 7.0 builds the reply
+  // until memory runs out, and a dropped WITHVALUES (randomCommand's mangling) would let it.
+  if (x < 0.7) return [pick(r, ['0', '100', '4611686018427387903', '4611686018427387904']), pick(r, ['WITHVALUES', 'withvalues'])];
+  if (x < 0.85) return [pick(r, ODD_NUMBERS)];
+  return [pick(r, ['0', '100', 'x']), pick(r, ['BAD', 'WITHVALUES']), ...maybe(r, 0.5, () => ['x'])];
 }
 
 function lposOptions(r: Rand): string[] {
@@ -228,13 +244,16 @@ const TIMED = new Set(['TTL', 'PTTL', 'EXPIRETIME', 'PEXPIRETIME']);
 
 /**
  * A reply as compared: TTL, PTTL, EXPIRETIME and PEXPIRETIME of a live timeout become
- * `:<positive>`, since the exact number depends on when each server ran the command that set it. An unknown command's error is compared
+ * `:<positive>`, since the exact number depends on when each server ran the command that set it;
+ * HRANDFIELD's one random field becomes `$<field>`. An unknown command's error is compared
  * without Redis 7's ", with args beginning with: ..." tail: gokv words it as DESIGN.md section 4
  * does, the same over gRPC and RESP.
  */
 export function comparable(command: readonly string[], reply: string): string {
   const name = command[0]!.toUpperCase();
   if (TIMED.has(name) && /^:[1-9]\d*\r\n$/.test(reply)) return ':<positive>\r\n';
+  // HRANDFIELD key (a dropped count): one random field.
+  if (name === 'HRANDFIELD' && reply.startsWith('$') && reply !== '$-1\r\n') return '$<field>\r\n';
   const unknown = /^(-ERR unknown command '[^']*'), with args beginning with: .*\r\n$/s.exec(reply);
   if (unknown) return `${unknown[1]}\r\n`;
   if (name === 'KEYS' && reply.startsWith('*')) return sortedArray(reply);

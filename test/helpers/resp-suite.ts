@@ -61,6 +61,14 @@ export async function checkCommands(redis: Redis, p: string): Promise<void> {
   expect(await redis.type(`${p}h`)).toBe('hash');
   // gokv's several-field HGET stays available: a flat [field, value, ...] array.
   expect(await redis.call('HGET', `${p}h`, 'b', 'zz', 'c')).toEqual(['b', '2', 'c', '3']);
+  // HRANDFIELD (random: checked by shape); WITHVALUES is RESP2's flat array, even when forwarded.
+  expect(['b', 'c']).toContain(await redis.hrandfield(`${p}h`));
+  expect(await redis.hrandfield(`${p}nohash`)).toBeNull();
+  expect(await redis.hrandfield(`${p}h`, 5)).toEqual(['b', 'c']);
+  const drawn = (await redis.hrandfield(`${p}h`, -6, 'WITHVALUES')) as string[];
+  expect(drawn).toHaveLength(12);
+  for (let i = 0; i < drawn.length; i += 2) expect({ b: '2', c: '3' }[drawn[i]!]).toBe(drawn[i + 1]);
+  await expect(redis.hrandfield(`${p}h`, -2_000_000)).rejects.toThrow(/^ERR value is out of range: HRANDFIELD count -2000000 answers more items than limits\.max_args/);
 
   // Lists.
   expect(await redis.rpush(`${p}l`, 'a', 'b', 'c')).toBe(3);
