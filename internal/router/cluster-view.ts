@@ -15,7 +15,10 @@ export interface ClusterView {
    * was held dead): writes wait for a fresh exchange rather than risk a second leader.
    */
   writable(): boolean;
-  /** Why writes are refused now (writable() is false), for the UNAVAILABLE message; optional. */
+  /**
+   * Why writes are refused now, or undefined: one call decides (a rejoin's last refusal is
+   * given once). Optional; without it writable() decides.
+   */
   writeRefusal?(): string | undefined;
   /**
    * False until a node started with seeds has heard of another live member: alone, it would

@@ -40,14 +40,19 @@ function setup(self: string, behaviour: Behaviour, gate?: HandOffGate, joined = 
     },
   } as unknown as Replicator;
   let writable = true;
-  const view: ClusterView = { selfId: self, ring, statusOf: () => 'alive', writable: () => writable, joined: () => joined };
+  const view: { -readonly [K in keyof ClusterView]: ClusterView[K] } = { selfId: self, ring, statusOf: () => 'alive', writable: () => writable, joined: () => joined };
   const { store } = makeStore();
   const router = new Router(
     { store, hasher, view: () => view, forwarder, replicator, log: silentLogger(), gate },
     { replicas: 1, hopLimit: 2, limits: { maxArgs: 1000, maxValueBytes: 1 << 20 } },
   );
   const run = (name: string, key: string, ...args: string[]) => router.execute({ name, key, args });
-  return { router, run, calls, replicated, store, fence: (on: boolean) => (writable = !on) };
+  /** Gives the view a writeRefusal (ClusterState's): it alone then decides. */
+  const refuse = (why: () => string | undefined) => {
+    view.writeRefusal = why;
+    view.writable = () => why() === undefined;
+  };
+  return { router, run, calls, replicated, store, fence: (on: boolean) => (writable = !on), refuse };
 }
 
 const answer = (reply: Reply) => () => Promise.resolve(encodeReply(reply));
@@ -151,6 +156,20 @@ describe('Router', () => {
     fence(false);
     expect(await decoded(run('HSET', key, 'f', 'v'))).toBe(1);
     expect(replicated).toHaveLength(1);
+  });
+
+  it('asks why writes are refused once per write, and says that (a one-off refusal is not asked twice)', async () => {
+    const t = setup('a', answer('OK'));
+    const key = keyLedBy('a');
+    const reasons: Array<string | undefined> = ['this node rejoined the cluster and is pulling its keys again; retry'];
+    let asked = 0;
+    t.refuse(() => {
+      asked++;
+      return reasons.shift();
+    });
+    expect(() => t.run('HSET', key, 'f', 'v')).toThrow(/UNAVAILABLE this node rejoined the cluster and is pulling its keys again/);
+    expect(asked).toBe(1);
+    expect(await decoded(t.run('HSET', key, 'f', 'v'))).toBe(1);
   });
 
   it('refuses unknown commands before routing', () => {

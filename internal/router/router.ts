@@ -202,9 +202,9 @@ export class Router {
     if (!spec.flags.write || owners === undefined || view === undefined) {
       return executeSpec(store, spec, command, this.checked).reply;
     }
-    if (!view.writable()) {
-      throw unavailable(view.writeRefusal?.() ?? 'this node was paused and is refreshing its view of the cluster; retry');
-    }
+    // Asked once: a refusal may be a one-off (the last of a rejoin's wait), gone when asked again.
+    const refusal = view.writeRefusal ? view.writeRefusal() : view.writable() ? undefined : 'this node was paused and is refreshing its view of the cluster; retry';
+    if (refusal !== undefined) throw unavailable(refusal);
     if (owners.length < 2) return executeSpec(store, spec, command, this.checked).reply;
     const prevVersion = store.versionOf(command.key);
     const { reply, effect } = executeSpec(store, spec, command, this.checked);
