@@ -17,7 +17,7 @@ import { waitUntilOut } from './faults/in-process-scenarios.js';
 // either suspecting the other.
 const TIMINGS = {
   cluster: { replicas: 2 },
-  messaging: { heartbeatIntervalMs: 100, suspectAfterMs: 4_000, deadAfterMs: 6_000, messageTimeoutMs: 1_000, forgetDeadAfterMs: 120_000 },
+  messaging: { heartbeatIntervalMs: 100, suspectAfterMs: 5_000, deadAfterMs: 8_000, messageTimeoutMs: 1_000, forgetDeadAfterMs: 120_000 },
   rebalance: { rebalanceDebounceMs: 100 },
 };
 
