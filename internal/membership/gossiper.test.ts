@@ -248,5 +248,6 @@ describe('Gossiper.leave', () => {
     expect(a.seesUsAlive('b')).toBe(false); // b's last answer held the old incarnation
     await a.round();
     expect(a.seesUsAlive('b')).toBe(true);
+    expect(a.deadAfterMs).toBe(OPTIONS.deadAfterMs); // two members: not scaled (a rejoin waits at most this)
   });
 });

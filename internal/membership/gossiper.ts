@@ -191,8 +191,16 @@ export class Gossiper {
       this.table.extendProgress(stallMs, now);
       this.log.warn({ stallMs }, 'local stall: extended peers\' progress instead of accusing them');
     }
-    const timings = this.options.scaleWithClusterSize ? scaleTimings(this.options, this.table.liveCount) : this.options;
-    this.apply(detectFailures(this.table, now, timings));
+    this.apply(detectFailures(this.table, now, this.timings()));
+  }
+
+  /** dead_after as the detector applies it now (scaled with the cluster's size, see detector.ts). */
+  get deadAfterMs(): number {
+    return this.timings().deadAfterMs;
+  }
+
+  private timings() {
+    return this.options.scaleWithClusterSize ? scaleTimings(this.options, this.table.liveCount) : this.options;
   }
 
   private async exchangeRound(): Promise<void> {

@@ -22,8 +22,9 @@ async function setup() {
     members: () => ['a', 'b', 'c'].map((id) => ({ id, status: ring.includes(id) ? 'alive' : 'dead' })),
     member: (id: string) => ({ status: ring.includes(id) ? 'alive' : 'dead' }),
     seesUsAlive: (id: string) => seeUsAlive.has(id),
+    deadAfterMs: DEAD_AFTER_MS,
   } as unknown as Gossiper;
-  const state = new ClusterState('a', gossiper, await createHasher(), 8, clock, SUSPECT_AFTER_MS, false, 'accept', DEAD_AFTER_MS);
+  const state = new ClusterState('a', gossiper, await createHasher(), 8, clock, SUSPECT_AFTER_MS, false, 'accept');
   const rejoins: number[] = [];
   state.onRejoined = () => rejoins.push(clock.monotonic());
   const setRing = (ids: string[]) => {

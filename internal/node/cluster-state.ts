@@ -33,8 +33,6 @@ export class ClusterState {
     private readonly suspectAfterMs: number,
     needsJoin = false,
     private readonly minorityWrites: MinorityWrites = 'accept',
-    /** How long a node back from being cut off waits at most for its peers to see it alive (dead_after). */
-    private readonly rejoinWaitMs = 0,
   ) {
     this.hasJoined = !needsJoin;
     this.current = this.build();
@@ -89,7 +87,8 @@ export class ClusterState {
     if (this.rejoinedAt === -Infinity || this.current.ring.size <= 1) return undefined;
     const gossiper = this.gossiper;
     const waited = this.clock.monotonic() - this.rejoinedAt;
-    if (gossiper !== undefined && waited < this.rejoinWaitMs) {
+    // dead_after as the detector scales it: gossip takes longer to reach everyone in a larger cluster.
+    if (gossiper !== undefined && waited < gossiper.deadAfterMs) {
       const pending: string[] = [];
       for (const m of gossiper.members()) {
         if (m.id !== this.selfId && m.status !== 'left' && !gossiper.seesUsAlive(m.id)) pending.push(m.id);

@@ -196,7 +196,6 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     config.messaging.suspectAfterMs,
     needsJoin,
     config.cluster.minorityWrites,
-    config.messaging.deadAfterMs,
   );
   const replicator = new Replicator(
     {
