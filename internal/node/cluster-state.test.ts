@@ -128,6 +128,25 @@ describe('ClusterState rejoin wait', () => {
     expect(state.writable()).toBe(true);
   });
 
+  it('names at most five of the members it waits for', async () => {
+    const clock = new ManualClock();
+    const ids = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+    const gossiper = {
+      freshness: { lastTickMs: 0, longStallAtMs: -Infinity, lastExchangeMs: 1 },
+      ringMembers: () => ids,
+      members: () => ids.map((id) => ({ id, status: 'alive' })),
+      member: () => ({ status: 'alive' }),
+      seesUsAlive: () => false,
+      deadAfterMs: DEAD_AFTER_MS,
+    } as unknown as Gossiper;
+    const state = new ClusterState('a', gossiper, await createHasher(), 8, clock, SUSPECT_AFTER_MS);
+    state.onChange([{ kind: 'refuted', id: 'a', claimed: 'dead', incarnation: 2 }]);
+    clock.advance(1);
+    (gossiper.freshness as { lastExchangeMs: number }).lastExchangeMs = clock.monotonic();
+    (gossiper.freshness as { lastTickMs: number }).lastTickMs = clock.monotonic();
+    expect(state.writeRefusal()).toMatch(/waiting until b, c, d, e, f and 2 more see it alive/);
+  });
+
   it('a node alone does not wait (it is writable or refused as a minority)', async () => {
     const { state, seeUsAlive, setRing } = await setup();
     seeUsAlive.clear();

@@ -61,7 +61,8 @@ export class ClusterState {
    * `cluster.minority_writes: refuse`, a node whose ring holds no strict majority of the members
    * it knows (the minority side of a partition, or the survivors of most members' crash) refuses
    * writes, so the two sides of a partition never both acknowledge writes. Dead members count
-   * until they are forgotten (messaging.forget_dead_after); members that left do not count.
+   * until they are forgotten (messaging.forget_dead_after); members that left do not count. And a
+   * node back from being cut off waits for its peers to see it (rejoinRefusal).
    */
   writeRefusal(): string | undefined {
     const { ring, known } = this.counts;
@@ -80,8 +81,8 @@ export class ClusterState {
    * it knows has answered a heartbeat holding it alive at its current incarnation (from then on
    * they forward its keys here), or for dead_after: by then a member that heard from anyone who
    * sees this node alive knows it too, and one that heard from nobody is in a minority. The wait
-   * ends with one more refusal while every key led here is marked to be pulled again, from all
-   * members, before it is served.
+   * ends with one more refusal while every key owned here is marked to be pulled once more, from
+   * its other owners, before it is served.
    */
   private rejoinRefusal(): string | undefined {
     if (this.rejoinedAt === -Infinity || this.current.ring.size <= 1) return undefined;
@@ -93,7 +94,10 @@ export class ClusterState {
       for (const m of gossiper.members()) {
         if (m.id !== this.selfId && m.status !== 'left' && !gossiper.seesUsAlive(m.id)) pending.push(m.id);
       }
-      if (pending.length > 0) return `this node is rejoining the cluster; waiting until ${pending.join(', ')} see it alive: writes refused; retry`;
+      if (pending.length > 0) {
+        const who = pending.length <= 5 ? pending.join(', ') : `${pending.slice(0, 5).join(', ')} and ${pending.length - 5} more`;
+        return `this node is rejoining the cluster; waiting until ${who} see it alive: writes refused; retry`;
+      }
     }
     this.rejoinedAt = -Infinity;
     this.onRejoined?.();
