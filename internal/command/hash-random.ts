@@ -1,7 +1,7 @@
 import type { Random } from '../clock/index.js';
-import { GokvError, notInteger, overLimit, syntaxError } from '../errors/index.js';
+import { GokvError, overLimit, syntaxError } from '../errors/index.js';
 import type { HashEntry } from '../store/index.js';
-import { INT64_MAX, asciiUpper, parseInt64 } from './parse.js';
+import { INT64_MAX, asciiUpper, int64Arg } from './parse.js';
 import type { BinStr, Reply } from './reply.js';
 import { type CommandContext, type CommandSpec, command, readOnly } from './spec.js';
 
@@ -30,8 +30,7 @@ export const HASH_RANDOM_COMMANDS: readonly CommandSpec[] = [
       return readOnly(h === undefined ? null : (h.fieldAt(random.int(h.size)) ?? null));
     }
     // As Redis: the count, then the syntax, then WITHVALUES' range, then the key's type.
-    const count = parseInt64(ctx.args[0]!);
-    if (count === undefined) throw notInteger();
+    const count = int64Arg(ctx.args[0]!);
     if (count < -INT64_MAX) throw new GokvError('ERR', COUNT_RANGE_ERROR);
     if (ctx.args.length > 2 || (ctx.args.length === 2 && asciiUpper(ctx.args[1]!) !== 'WITHVALUES')) throw syntaxError();
     const withValues = ctx.args.length === 2;

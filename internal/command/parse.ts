@@ -18,6 +18,16 @@ export function parseInt64(s: BinStr): bigint | undefined {
 }
 
 /**
+ * A signed 64-bit argument, exact (GETRANGE compares two before clamping). Throws
+ * `ERR value is not an integer or out of range`.
+ */
+export function int64Arg(s: BinStr): bigint {
+  const v = parseInt64(s);
+  if (v === undefined) throw notInteger();
+  return v;
+}
+
+/**
  * An integer argument (index, count) as a number; beyond 2^53 it is rounded, which only matters
  * for clamping. Throws `ERR value is not an integer or out of range`.
  */

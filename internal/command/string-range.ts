@@ -1,6 +1,6 @@
-import { GokvError, notInteger } from '../errors/index.js';
+import { GokvError } from '../errors/index.js';
 import { MAX_BIN_LENGTH } from '../store/index.js';
-import { parseInt64 } from './parse.js';
+import { int64Arg } from './parse.js';
 import type { BinStr } from './reply.js';
 import { type CommandContext, type CommandResult, type CommandSpec, command, readOnly, sameEffect, written } from './spec.js';
 import { checkSize } from './string.js';
@@ -48,13 +48,6 @@ function getRange(ctx: CommandContext): CommandResult {
   const end = int64Arg(ctx.args[1]!);
   const text = ctx.store.getString(ctx.key)?.value.text ?? '';
   return readOnly(byteRange(text, start, end));
-}
-
-/** A signed 64-bit argument, exact (GETRANGE compares two of them before clamping). */
-function int64Arg(arg: BinStr): bigint {
-  const v = parseInt64(arg);
-  if (v === undefined) throw notInteger();
-  return v;
 }
 
 /**
