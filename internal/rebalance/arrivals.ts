@@ -57,7 +57,7 @@ export class Arrivals {
   readonly #batches = new Map<string, Map<BinStr, Deferred<HandOffState | undefined>>>();
   #pulls = 0;
   /** After a rejoin: every key owned here is pulled once more from its other owners (see regained). */
-  #recheck: { readonly untilMs: number; readonly pulled: Set<BinStr> } | undefined;
+  #recheck: Recheck | undefined;
 
   constructor(deps: ArrivalsDeps, options: ArrivalsOptions) {
     this.#deps = deps;
@@ -147,12 +147,10 @@ export class Arrivals {
     if (seg === undefined) return undefined;
     const sources = this.#pending.liveSources(seg);
     if (sources.length === 0) return Promise.reject(heldDead(seg.sources));
-    const pull = this.#pull(key, position, sources).finally(() => this.#inflight.delete(key));
-    this.#inflight.set(key, pull);
-    return pull;
+    return this.#startPull(key, position, sources);
   }
 
-  #pullAgain(recheck: { readonly untilMs: number; readonly pulled: Set<BinStr> }, key: BinStr, position: number): Promise<void> | undefined {
+  #pullAgain(recheck: Recheck, key: BinStr, position: number): Promise<void> | undefined {
     if (this.#deps.clock.monotonic() > recheck.untilMs) {
       this.#recheck = undefined;
       return undefined;
@@ -163,11 +161,16 @@ export class Arrivals {
     const self = this.#deps.selfId;
     const sources = this.#ring?.owners(position, this.#options.replicas + 1).filter((id) => id !== self) ?? [];
     if (sources.length === 0) return undefined;
+    return this.#startPull(key, position, sources, () => {
+      if (recheck.pulled.size >= MAX_CHECKED_KEYS) recheck.pulled.clear();
+      recheck.pulled.add(key);
+    });
+  }
+
+  /** A pull of `key` that later commands for it share until it settles (they run in order). */
+  #startPull(key: BinStr, position: number, sources: readonly string[], pulled?: () => void): Promise<void> {
     const pull = this.#pull(key, position, sources)
-      .then(() => {
-        if (recheck.pulled.size >= MAX_CHECKED_KEYS) recheck.pulled.clear();
-        recheck.pulled.add(key);
-      })
+      .then(pulled)
       .finally(() => this.#inflight.delete(key));
     this.#inflight.set(key, pull);
     return pull;
@@ -301,6 +304,12 @@ function heldDead(sources: readonly string[]): GokvError {
 
 function unreachable(sources: readonly string[]): GokvError {
   return new GokvError('UNAVAILABLE', `UNAVAILABLE this key is still being handed over and none of its previous owners (${sources.join(', ')}) answered; retry`);
+}
+
+/** Keys pulled once more since a rejoin, until `untilMs`. */
+interface Recheck {
+  readonly untilMs: number;
+  readonly pulled: Set<BinStr>;
 }
 
 interface Deferred<T> {
