@@ -188,6 +188,28 @@ describe('ioredis against a three-node cluster, through every node', () => {
     for (const c of clients) expect(await c.hscan('spread:hash', '0')).toEqual(['0', ['a', '1', 'b', '2']]);
   });
 
+  it('pages a large hash with HSCAN through every node: the scan stays open on its leader', async () => {
+    const fields = Array.from({ length: 500 }, (_, i) => `f${i}`);
+    await clients[0]!.hset('spread:large', ...fields.flatMap((f) => [f, `v-${f}`]));
+    expect(cluster.nodes.filter((n) => n.store.peek('spread:large') !== undefined).length).toBeLessThan(3);
+    for (const c of clients) {
+      const seen: string[] = [];
+      let cursor = '0';
+      let pages = 0;
+      do {
+        const [next, items] = await c.hscan('spread:large', cursor, 'COUNT', '100');
+        for (let i = 0; i < items.length; i += 2) {
+          expect(items[i + 1]).toBe(`v-${items[i]}`);
+          seen.push(items[i]!);
+        }
+        cursor = next;
+        pages++;
+      } while (cursor !== '0' && pages < 50);
+      expect(pages).toBe(5);
+      expect(seen.sort()).toEqual([...fields].sort());
+    }
+  });
+
   it('answers HRANDFIELD WITHVALUES as Redis does for RESP2 and RESP3, forwarded or not', async () => {
     await clients[0]!.hset('spread:rand', 'a', '1', 'b', '2');
     const leaders = cluster.nodes.filter((n) => n.store.peek('spread:rand') !== undefined);

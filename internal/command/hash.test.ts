@@ -127,6 +127,63 @@ describe('hash commands', () => {
     expect(store.versionOf('h')).toBe(before);
   });
 
+  describe('HSCAN of a hash over 128 fields', () => {
+    const large = (store: ReturnType<typeof makeStore>['store'], key = 'h'): void => {
+      exec(store, `HSET ${key} ${Array.from({ length: 200 }, (_, i) => `f${i} v${i}`).join(' ')}`);
+    };
+    const page = (store: ReturnType<typeof makeStore>['store'], line: string): [string, string[]] => reply(store, line) as [string, string[]];
+
+    it('pages COUNT fields at a time until cursor 0, every field once', () => {
+      const { store } = makeStore();
+      large(store);
+      const seen: string[] = [];
+      let cursor = '0';
+      let pages = 0;
+      do {
+        const [next, items] = page(store, `HSCAN h ${cursor} COUNT 50`);
+        expect(items.length).toBe(100);
+        seen.push(...items.filter((_, i) => i % 2 === 0));
+        cursor = next;
+        pages++;
+      } while (cursor !== '0' && pages < 10);
+      expect(pages).toBe(4);
+      expect(seen.sort()).toEqual(Array.from({ length: 200 }, (_, i) => `f${i}`).sort());
+    });
+
+    it('filters each page with MATCH (a page may come back empty) and leaves values out with NOVALUES', () => {
+      const { store } = makeStore();
+      large(store);
+      const [next, items] = page(store, 'HSCAN h 0 MATCH f1?? NOVALUES COUNT 100');
+      expect(next).not.toBe('0');
+      expect(items).toEqual([]); // f0..f99: none matches
+      expect(page(store, `HSCAN h ${next} MATCH f1?? NOVALUES COUNT 100`)).toEqual(['0', Array.from({ length: 100 }, (_, i) => `f${100 + i}`)]);
+    });
+
+    it('refuses a cursor no scan of this hash has, naming what to do', () => {
+      const { store } = makeStore();
+      large(store);
+      expect(reply(store, 'HSCAN h 17')).toMatch(/^ERROR ERR HSCAN cursor 17 is not open on this node .*start again from 0$/);
+      const [next] = page(store, 'HSCAN h 0');
+      large(store, 'g');
+      expect(reply(store, `HSCAN g ${next}`)).toMatch(/^ERROR ERR HSCAN cursor \d+ is not open/);
+      expect(page(store, `HSCAN h 00${next}`)[0]).not.toBe('0'); // leading zeros name the same cursor
+    });
+
+    it('ends a scan whose hash was deleted, and forgets it once the expiry cycle runs', () => {
+      const { store } = makeStore();
+      large(store);
+      const [first] = page(store, 'HSCAN h 0');
+      exec(store, 'DEL h');
+      expect(reply(store, `HSCAN h ${first}`)).toEqual(['0', []]); // closed by the call itself
+      large(store);
+      const [second] = page(store, 'HSCAN h 0');
+      exec(store, 'DEL h');
+      store.activeExpireCycle(10);
+      large(store); // a new hash at the key: without the cycle the scan would walk it from its start
+      expect(reply(store, `HSCAN h ${second}`)).toMatch(/^ERROR ERR HSCAN cursor/);
+    });
+  });
+
   it('keeps binary fields and values byte-exact', () => {
     const { store } = makeStore();
     const key = '\x00\xff\x80key';

@@ -1,5 +1,5 @@
 import { GokvError, syntaxError } from '../errors/index.js';
-import { type Entry, RING_END } from '../store/index.js';
+import { DEFAULT_HASH_SCAN_LIMITS, type Entry, RING_END } from '../store/index.js';
 import { compileGlob } from './glob.js';
 import { asciiUpper, intArg, parseInt64 } from './parse.js';
 import { type BinStr, ScanReply } from './reply.js';
@@ -46,37 +46,50 @@ export const SCAN_COMMANDS: readonly CommandSpec[] = [
 ];
 
 /**
- * HSCAN key cursor [MATCH pattern] [COUNT n] [NOVALUES]. The whole hash comes back in one page
- * with cursor "0", whatever the cursor given: Redis answers a small hash the same way (COUNT is
- * a hint). A resumable cursor over a Map that changes between calls would need a stable order
- * per hash (Redis's reverse-binary walk of its table); one page costs what HGETALL costs. The
- * cursor is checked as Redis checks it (strtoul: a sign is accepted, 2^64 and above is not).
+ * HSCAN key cursor [MATCH pattern] [COUNT n] [NOVALUES]. A hash of up to 128 fields comes back
+ * whole with cursor "0", whatever the cursor, as Redis answers a hash in its small encoding. A
+ * larger one is walked COUNT fields a page (MATCH filters each page afterwards, so a page may be
+ * short or empty, as in Redis) from a scan this node keeps open between calls (store's
+ * HashScans): every field present for the whole scan comes back exactly once. A cursor this node
+ * does not know (idle too long, or opened on the key's previous leader) is refused with a message
+ * to start again, never silently restarted. The cursor is checked as Redis checks it (strtoul:
+ * a sign is accepted, 2^64 and above is not).
  */
 export const HSCAN_COMMANDS: readonly CommandSpec[] = [
   command('HSCAN', -3, [], (ctx) => {
-    const [cursor, ...rest] = ctx.args as [BinStr, ...BinStr[]];
-    if (!HSCAN_CURSOR.test(cursor) || abs(BigInt(cursor)) >= 2n ** 64n) throw new GokvError('ERR', 'ERR invalid cursor');
+    const [text, ...rest] = ctx.args as [BinStr, ...BinStr[]];
+    if (!HSCAN_CURSOR.test(text)) throw invalidCursor();
+    const number = BigInt(text);
+    if (abs(number) >= 2n ** 64n) throw invalidCursor();
     let match: ((field: BinStr) => boolean) | undefined;
     let values = true;
+    let count = DEFAULT_COUNT;
     for (let i = 0; i < rest.length; i++) {
       const option = asciiUpper(rest[i]!);
       if (option === 'NOVALUES') values = false;
       else if (option === 'MATCH' && i + 1 < rest.length) match = compileGlob(rest[++i]!);
-      else if (option === 'COUNT' && i + 1 < rest.length) positiveCount(rest[++i]!);
+      else if (option === 'COUNT' && i + 1 < rest.length) count = positiveCount(rest[++i]!);
       else throw syntaxError();
     }
-    const page: BinStr[] = [];
-    const h = ctx.store.getHash(ctx.key)?.value;
-    if (h !== undefined) {
-      for (const [field, value] of h.entries()) {
-        if (match !== undefined && !match(field)) continue;
-        page.push(field);
-        if (values) page.push(value);
-      }
+    // strtoul wraps a negative cursor; no open scan has one, so "-1" stays as given.
+    const cursor = number < 0n ? text : number.toString();
+    const page = ctx.store.scanHash(ctx.key, cursor, count);
+    if (page === undefined) {
+      throw new GokvError('ERR', `ERR HSCAN cursor ${cursor} is not open on this node (it kept no scan of this hash: idle over ${HASH_SCAN_IDLE}, or begun before the key's leader changed); start again from 0`);
     }
-    return readOnly(['0', page]);
+    const out: BinStr[] = [];
+    const { pairs } = page;
+    for (let i = 0; i < pairs.length; i += 2) {
+      if (match !== undefined && !match(pairs[i]!)) continue;
+      out.push(pairs[i]!);
+      if (values) out.push(pairs[i + 1]!);
+    }
+    return readOnly([page.next, out]);
   }),
 ];
+
+const HASH_SCAN_IDLE = `${DEFAULT_HASH_SCAN_LIMITS.idleMs / 60_000} minutes`;
+const invalidCursor = (): GokvError => new GokvError('ERR', 'ERR invalid cursor');
 
 /** SCAN's count hint from its arguments (the default when they are malformed: the page reports that). */
 export function scanCountHint(args: readonly BinStr[]): number {

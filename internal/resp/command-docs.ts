@@ -46,7 +46,7 @@ const DOCS: Readonly<Record<string, readonly [string, string, string]>> = {
   HINCRBY: ['hash', 'Increments the integer value of a field in a hash by a number.', 'key field increment'],
   HINCRBYFLOAT: ['hash', 'Increments the floating point value of a field by a number (as Redis: a long double).', 'key field increment'],
   HRANDFIELD: ['hash', 'Returns one or more random fields from a hash (gokv: a negative count is bounded by limits).', 'key [count [WITHVALUES]]'],
-  HSCAN: ['hash', 'Iterates over fields and values of a hash (gokv: the whole hash in one page).', 'key cursor [MATCH pattern] [COUNT count] [NOVALUES]'],
+  HSCAN: ['hash', 'Iterates over fields and values of a hash (gokv: a hash of up to 128 fields in one page).', 'key cursor [MATCH pattern] [COUNT count] [NOVALUES]'],
   LPUSH: ['list', 'Prepends one or more elements to a list.', 'key element [element ...]'],
   RPUSH: ['list', 'Appends one or more elements to a list.', 'key element [element ...]'],
   LPUSHX: ['list', 'Prepends elements to a list only when the list exists.', 'key element [element ...]'],

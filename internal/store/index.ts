@@ -15,6 +15,13 @@ export {
 } from './bytes.js';
 export { Deque } from './deque.js';
 export { HashValue, type FieldWrite } from './hash-value.js';
+export {
+  DEFAULT_HASH_SCAN_LIMITS,
+  HashScans,
+  WHOLE_HSCAN_MAX_FIELDS,
+  type HashScanLimits,
+  type HashScanPage,
+} from './hash-scans.js';
 export { ListValue, redisRange } from './list-value.js';
 export { StringValue } from './string-value.js';
 export type {

@@ -13,6 +13,7 @@ import type {
   Tombstone,
 } from './entry.js';
 import { pickVictim } from './eviction.js';
+import { HashScans, type HashScanPage } from './hash-scans.js';
 import { HashValue } from './hash-value.js';
 import { Keyspace } from './keyspace.js';
 import { ListValue } from './list-value.js';
@@ -52,6 +53,8 @@ export interface StoreCounters {
  */
 export class Store {
   readonly options: Readonly<StoreOptions>;
+  /** HSCANs of large hashes in progress (see hash-scans.ts). */
+  private readonly hashScans: HashScans;
   private readonly space: Keyspace;
   private readonly tombstones: Tombstones;
   private expiredKeys = 0;
@@ -67,6 +70,7 @@ export class Store {
     this.options = Object.freeze({ ...DEFAULT_STORE_OPTIONS, ...options });
     this.space = new Keyspace(deps.hashKey);
     this.tombstones = new Tombstones(deps.hashKey);
+    this.hashScans = new HashScans(deps.random);
   }
 
   /** Number of keys (expired ones not yet collected included). */
@@ -136,6 +140,21 @@ export class Store {
     const e = this.lookup(key, true);
     if (e !== undefined && e.type !== 'hash') throw wrongType();
     return e as HashEntry | undefined;
+  }
+
+  /**
+   * One HSCAN page of the hash at `key` from `cursor` (see hash-scans.ts); a missing key is an
+   * empty last page. Undefined: `cursor` names no open scan of this hash here. WRONGTYPE for a
+   * key of another type.
+   */
+  scanHash(key: BinStr, cursor: string, count: number): HashScanPage | undefined {
+    const e = this.lookup(key, true);
+    if (e === undefined) {
+      this.hashScans.close(cursor);
+      return { pairs: [], next: '0' };
+    }
+    if (!(e instanceof HashValue)) throw wrongType();
+    return this.hashScans.page(key, e, cursor, count, this.deps.clock.now());
   }
 
   /** The list at `key`, undefined when missing; WRONGTYPE when it holds a hash. */
@@ -336,8 +355,8 @@ export class Store {
 
   /**
    * Redis's active expiry: sample keys with a TTL, delete the expired, and go on while more than
-   * a quarter of a sample was expired and `budgetMs` of monotonic time lasts. Then prunes one
-   * bounded chunk of old tombstones.
+   * a quarter of a sample was expired and `budgetMs` of monotonic time lasts. Then lets open
+   * HSCANs release hashes no longer live, and prunes one bounded chunk of old tombstones.
    */
   activeExpireCycle(budgetMs: number): ExpireCycleResult {
     const { clock, random } = this.deps;
@@ -352,6 +371,10 @@ export class Store {
       },
       budgetMs,
     );
+    this.hashScans.release((key) => {
+      const e = this.space.find(key);
+      return e instanceof HashValue ? e : undefined;
+    }, clock.now());
     return { ...cycle, tombstonesPruned: this.pruneTombstones() };
   }
 

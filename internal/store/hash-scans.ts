@@ -1,0 +1,150 @@
+import type { Random } from '../clock/index.js';
+import type { BinStr } from './bytes.js';
+import type { HashValue } from './hash-value.js';
+
+/**
+ * HSCAN answers a hash of at most this many fields whole, with cursor "0", as Redis answers a
+ * hash in its small encoding (hash-max-listpack-entries defaults to 128).
+ */
+export const WHOLE_HSCAN_MAX_FIELDS = 128;
+
+export interface HashScanLimits {
+  /** Scans kept open at once; opening one more drops the one used least recently. */
+  readonly maxOpen: number;
+  /** A scan not continued for this long is dropped. */
+  readonly idleMs: number;
+}
+
+export const DEFAULT_HASH_SCAN_LIMITS: HashScanLimits = { maxOpen: 1024, idleMs: 5 * 60_000 };
+
+/** One HSCAN page: flat [field, value, ...] pairs and the cursor to continue from ("0": done). */
+export interface HashScanPage {
+  readonly pairs: BinStr[];
+  readonly next: string;
+}
+
+interface OpenScan {
+  readonly key: BinStr;
+  /** The hash walked; undefined once released (the key was deleted or replaced meanwhile). */
+  hash: HashValue | undefined;
+  fields: Iterator<[BinStr, BinStr]> | undefined;
+  /** The field after the last page, read ahead to tell "done" without an empty last page. */
+  ahead: BinStr | undefined;
+  lastUsedMs: number;
+}
+
+/**
+ * Where each HSCAN of a large hash stopped, between calls. A JS Map iterator is live: it skips
+ * pairs deleted before it reaches them and visits pairs added after it started, so a scan
+ * resumed from its iterator returns every field present for the whole scan exactly once, which
+ * is more than Redis promises (at least once). Nothing per field is stored for this: the cost is
+ * one small object per open scan, bounded by `maxOpen` and `idleMs`.
+ *
+ * A cursor names an open scan on this node only. One that is unknown here (dropped, or opened on
+ * another node before the key's leader changed) cannot be resumed: `page` returns undefined and
+ * HSCAN says to start again. A hash replaced under a scan (deleted and written again, or merged
+ * from another node) is walked again from its start: fields may repeat, none is missed.
+ */
+export class HashScans {
+  /** Open scans by cursor, least recently used first (a page moves its scan to the end). */
+  private readonly open = new Map<string, OpenScan>();
+  private nextCursor: number;
+
+  constructor(
+    random: Random,
+    private readonly limits: HashScanLimits = DEFAULT_HASH_SCAN_LIMITS,
+  ) {
+    // A random start, so a cursor kept across a restart is unlikely to name another scan.
+    this.nextCursor = 1 + random.int(2 ** 48);
+  }
+
+  get size(): number {
+    return this.open.size;
+  }
+
+  /**
+   * Up to `count` pairs of `hash`, the live hash at `key`, from where `cursor` stopped ("0"
+   * starts). A small hash comes whole. Undefined: `cursor` is not an open scan of `key` here.
+   */
+  page(key: BinStr, hash: HashValue, cursor: string, count: number, nowMs: number): HashScanPage | undefined {
+    this.dropIdle(nowMs);
+    let scan: OpenScan | undefined;
+    if (cursor !== '0') {
+      scan = this.open.get(cursor);
+      if (scan === undefined || scan.key !== key) {
+        // Redis answers a small hash whole from any cursor; a large one needs its scan.
+        return hash.size <= WHOLE_HSCAN_MAX_FIELDS ? { pairs: hash.toFlat(), next: '0' } : undefined;
+      }
+      this.open.delete(cursor);
+    }
+    if (scan === undefined || scan.hash !== hash) {
+      if (hash.size <= WHOLE_HSCAN_MAX_FIELDS) return { pairs: hash.toFlat(), next: '0' };
+      if (scan === undefined) {
+        cursor = String(this.nextCursor++);
+        scan = { key, hash, fields: undefined, ahead: undefined, lastUsedMs: nowMs };
+      }
+      scan.hash = hash;
+      scan.fields = hash.entries();
+      scan.ahead = undefined;
+    }
+    const pairs = this.take(scan, hash, count);
+    if (scan.ahead === undefined) return { pairs, next: '0' };
+    scan.lastUsedMs = nowMs;
+    this.open.set(cursor, scan);
+    if (this.open.size > this.limits.maxOpen) this.open.delete(this.open.keys().next().value!);
+    return { pairs, next: cursor };
+  }
+
+  /** Forgets a scan (HSCAN on a key that no longer holds a hash). */
+  close(cursor: string): void {
+    this.open.delete(cursor);
+  }
+
+  /**
+   * Lets go of hashes no longer live, so an open scan does not keep a deleted hash's memory until
+   * it goes idle: `live(key)` is the hash at the key now. A scan whose key holds another hash
+   * starts that one again when continued. At most `maxOpen` steps; the store's expiry cycle calls it.
+   */
+  release(live: (key: BinStr) => HashValue | undefined, nowMs: number): void {
+    this.dropIdle(nowMs);
+    for (const [cursor, scan] of this.open) {
+      if (scan.hash === undefined) continue;
+      const now = live(scan.key);
+      if (now === scan.hash) continue;
+      scan.hash = undefined;
+      scan.fields = undefined;
+      scan.ahead = undefined;
+      if (now === undefined) this.open.delete(cursor);
+    }
+  }
+
+  /** `count` pairs: the field read ahead last time (if still there, with its value now), then the iterator's. */
+  private take(scan: OpenScan, hash: HashValue, count: number): BinStr[] {
+    const pairs: BinStr[] = [];
+    let taken = 0;
+    if (scan.ahead !== undefined) {
+      const value = hash.get(scan.ahead);
+      if (value !== undefined) {
+        pairs.push(scan.ahead, value);
+        taken++;
+      }
+      scan.ahead = undefined;
+    }
+    const fields = scan.fields!;
+    for (; taken < count; taken++) {
+      const step = fields.next();
+      if (step.done === true) return pairs;
+      pairs.push(step.value[0], step.value[1]);
+    }
+    const step = fields.next();
+    if (step.done !== true) scan.ahead = step.value[0];
+    return pairs;
+  }
+
+  private dropIdle(nowMs: number): void {
+    for (const [cursor, scan] of this.open) {
+      if (nowMs - scan.lastUsedMs < this.limits.idleMs) return;
+      this.open.delete(cursor);
+    }
+  }
+}
