@@ -79,6 +79,8 @@ describe('a healed partition seen by one member before the other', () => {
         (err: Error) => err.message,
       );
     await expect.poll(tryFromC, { timeout: 2_000, interval: 25 }).toMatch(new RegExp(`rejoining the cluster; waiting until .*${a.id}`));
+    // Healthcheck (and so gokv-cli status) says why, with no write to ask.
+    expect((await viaC.health()).peers[0]!.writesRefused).toMatch(new RegExp(`rejoining the cluster; waiting until .*${a.id}`));
     expect(await viaA.run('RPUSH', k, 'from-a')).toBe(3);
     acked.push('from-a');
     expect(sees(a, c.id)).toBe(false);
@@ -95,6 +97,7 @@ describe('a healed partition seen by one member before the other', () => {
 
     links.heal();
     await waitForConvergence(c3.nodes, 3, 30_000);
+    for (const client of c3.clients) expect((await client.health()).peers[0]!.writesRefused).toBe('');
     await expect.poll(() => c3.nodes.map((n) => n.members()[0]!.handOff?.arcsArriving), { timeout: 30_000 }).toEqual([0, 0, 0]);
     await expect.poll(async () => compareReplicas(c3.nodes.map(storeSource), [k], 3), { timeout: 20_000 }).toMatchObject({ divergent: [] });
     const items = ((await viaA.run('LRANGE', k, '0', '-1')) as Buffer[]).map(String);

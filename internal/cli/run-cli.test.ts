@@ -122,6 +122,7 @@ describe('gokv-cli against a gRPC server', () => {
     expect(code).toBe(EXIT.ok);
     expect(JSON.parse(out)).toEqual({
       ringVersion: 7,
+      writesRefused: null,
       members: [
         {
           id: 'n1', grpcAddr: '127.0.0.1:50051', internalAddr: '127.0.0.1:7001', restAddr: '127.0.0.1:8081', status: 'alive', alive: true, keys: 12, incarnation: 2,

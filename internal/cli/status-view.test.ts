@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HealthcheckNode__Output } from '../gen/externalpb/HealthcheckNode.js';
-import { statusTable, toStatusView } from './status-view.js';
+import { statusJson, statusTable, toStatusView } from './status-view.js';
 
 const node = (fields: Partial<HealthcheckNode__Output>): HealthcheckNode__Output => ({
   nodeId: '',
@@ -15,6 +15,7 @@ const node = (fields: Partial<HealthcheckNode__Output>): HealthcheckNode__Output
   handoffKeysPending: '0',
   handoffBytesPending: '0',
   arcsArriving: 0,
+  writesRefused: '',
   ...fields,
 });
 
@@ -40,5 +41,15 @@ describe('toStatusView', () => {
     const view = toStatusView({ ringVersion: '1', peers: [node({ nodeId: 'a', status: 'alive', keys: '0' })] });
     expect(view.members[0]?.keys).toBe(0);
     expect(statusTable(view)).toContain('a *');
+  });
+
+  it("shows why the answering node refuses writes, under the table and in JSON, and nothing while it accepts them", () => {
+    const reason = 'this node sees 1 of 3 members, no majority (cluster.minority_writes: refuse): writes refused; retry';
+    const refusing = toStatusView({ ringVersion: '1', peers: [node({ nodeId: 'a', status: 'alive', writesRefused: reason }), node({ nodeId: 'b', status: 'dead' })] });
+    expect(statusTable(refusing).trimEnd().split('\n').at(-1)).toBe(`writes refused by a: ${reason}`);
+    expect(statusJson(refusing)).toMatchObject({ writesRefused: reason });
+    const accepting = toStatusView({ ringVersion: '1', peers: [node({ nodeId: 'a', status: 'alive' })] });
+    expect(statusTable(accepting)).not.toContain('refused');
+    expect(statusJson(accepting)).toMatchObject({ writesRefused: null });
   });
 });

@@ -26,6 +26,8 @@ export interface HandOffState {
 export interface StatusView {
   ringVersion: number | string;
   members: MemberView[];
+  /** Why the answering node refuses writes now; null while it accepts them (or an older server). */
+  writesRefused: string | null;
 }
 
 /**
@@ -55,7 +57,7 @@ export function toStatusView(res: HealthcheckResponse__Output): StatusView {
   }));
   const top = u64(res.ringVersion);
   const ringVersion = top === 0 && res.peers[0] !== undefined ? u64(res.peers[0].ringVersion) : top;
-  return { ringVersion, members };
+  return { ringVersion, members, writesRefused: res.peers[0]?.writesRefused || null };
 }
 
 /** `idle`, or what is left to send and how many arcs are still arriving; `-` when unknown. */
@@ -85,6 +87,7 @@ function u64(text: string): number | string {
 export function statusJson(view: StatusView): JsonValue {
   return {
     ringVersion: view.ringVersion,
+    writesRefused: view.writesRefused,
     members: view.members.map((m) => ({ ...m, handOff: m.handOff === null ? null : { ...m.handOff } })),
   };
 }
@@ -112,5 +115,6 @@ export function statusTable(view: StatusView): string {
   );
   const count = view.members.length;
   const header = `ring version ${view.ringVersion}, ${count} member${count === 1 ? '' : 's'} (* = the node that answered)`;
-  return `${header}\n${lines.join('\n')}\n`;
+  const refused = view.writesRefused === null ? '' : `writes refused by ${view.members[0]?.id ?? 'this node'}: ${view.writesRefused}\n`;
+  return `${header}\n${lines.join('\n')}\n${refused}`;
 }

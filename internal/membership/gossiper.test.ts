@@ -250,4 +250,14 @@ describe('Gossiper.leave', () => {
     expect(a.seesUsAlive('b')).toBe(true);
     expect(a.deadAfterMs).toBe(OPTIONS.deadAfterMs); // two members: not scaled (a rejoin waits at most this)
   });
+
+  it('tells onRound after each round, once its peers answered (a rejoin wait ends without a write)', async () => {
+    const { node } = setup();
+    const seen: boolean[] = [];
+    const a: Gossiper = node('a', ['b'], { onRound: () => seen.push(a.seesUsAlive('b')) });
+    node('b');
+    await a.round();
+    await a.round();
+    expect(seen).toEqual([true, true]);
+  });
 });

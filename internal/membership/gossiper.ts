@@ -16,6 +16,8 @@ export interface GossiperDeps {
   readonly log: Logger;
   /** Called synchronously with every non-empty batch of changes (joins, verdicts, forgets...). */
   readonly onChange?: (changes: readonly MemberChange[]) => void;
+  /** Called after each round's exchanges have been answered (or failed). */
+  readonly onRound?: () => void;
 }
 
 export interface GossipStats {
@@ -126,6 +128,11 @@ export class Gossiper {
     if (this.table.selfEntry.status === 'left') return;
     this.tick();
     await this.exchangeRound();
+    try {
+      this.deps.onRound?.();
+    } catch (err) {
+      this.log.error({ err }, 'gossip round listener threw');
+    }
   }
 
   /**

@@ -13,6 +13,7 @@ function fakeSources(overrides: Partial<MetricsSources> = {}): MetricsSources {
     replicationLag: () => new Map([['node-b', 5]]),
     memberStatuses: () => ['alive', 'alive', 'suspect'],
     ringVersion: () => 7,
+    writesRefused: () => true,
     ...overrides,
   };
 }
@@ -48,6 +49,7 @@ describe('NodeMetrics', () => {
     expect(e.value('gokv_members', { status: 'alive' })).toBe(2);
     expect(e.value('gokv_members', { status: 'dead' })).toBe(0);
     expect(e.value('gokv_ring_version')).toBe(7);
+    expect(e.value('gokv_writes_refused')).toBe(1);
     expect(e.types.get('gokv_expired_keys_total')).toBe('counter');
     expect(e.types.get('gokv_command_duration_seconds')).toBe('histogram');
     expect(m.contentType).toMatch(/^text\/plain; version=0\.0\.4/);

@@ -87,6 +87,10 @@ export class NodeMetrics {
       countStatuses(sources.memberStatuses()),
     );
     pulledGauge(r, 'gokv_ring_version', 'Version of the ring this node routes with.', () => sources.ringVersion());
+    pulledGauge(r, 'gokv_writes_refused', '1 while this node refuses writes (no majority, a pause, a rejoin; gokv-cli status says why).', () => {
+      const refused = sources.writesRefused?.();
+      return refused === undefined ? undefined : Number(refused);
+    });
 
     // Hand-off progress.
     const rebalance = (): RebalanceProgress | undefined => sources.rebalance?.();

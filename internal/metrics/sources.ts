@@ -20,6 +20,8 @@ export interface MetricsSources {
   /** The status of every member this node knows, itself included. */
   memberStatuses(): Iterable<string>;
   ringVersion(): number;
+  /** Whether this node refuses writes now (no majority, recovering from a pause, rejoining). */
+  writesRefused?(): boolean;
   /** Hand-off progress; undefined when the node has no rebalancer. */
   rebalance?(): RebalanceProgress | undefined;
 }

@@ -175,6 +175,8 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
         sender: adapters.sender,
         log: nodeLog,
         onChange: (changes) => onMembersChanged(changes),
+        // A rejoin's wait ends when peers answer, not only when a write asks (ClusterState.writeRefusal).
+        onRound: () => state?.writeRefusal(),
       },
       {
         heartbeatIntervalMs: config.messaging.heartbeatIntervalMs,
@@ -284,6 +286,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
       incarnation: gossiper?.self.incarnation ?? 0,
       keys: store.size,
       handOff: handOff.status(),
+      writesRefused: state!.writeRefusal() ?? '',
     };
     const others = (gossiper?.members() ?? [])
       .filter((m) => m.id !== id)

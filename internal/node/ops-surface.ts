@@ -56,6 +56,7 @@ export class OpsSurface {
         rebalance: parts.rebalance,
         memberStatuses: () => service.members().map((m) => m.status),
         ringVersion: () => service.ringVersion(),
+        writesRefused: () => (service.members()[0]?.writesRefused ?? '') !== '',
       },
       // EXPLAIN is answered beside the command table (router/explain.ts) but counted like a command.
       { commandNames: [...COMMANDS.map((c) => c.name), 'EXPLAIN'], maxMemoryBytes: config.memory.maxMemoryBytes },

@@ -26,6 +26,7 @@ export function clusterJson(
       restAddr: m.restAddr,
       internalAddr: m.internalAddr,
       ...(m.keys === undefined ? {} : { keys: m.keys }),
+      ...(m.writesRefused === undefined ? {} : { writesRefused: m.writesRefused }),
       ...(figures === undefined ? {} : { figures: memberFiguresJson(figures.get(m.id)) }),
     })),
     ...(figures === undefined

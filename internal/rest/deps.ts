@@ -18,6 +18,8 @@ export interface RestMember {
   readonly status: 'alive' | 'suspect' | 'dead' | 'left';
   readonly incarnation: number;
   readonly keys?: number;
+  /** This node only: why it refuses writes now (empty or absent: it accepts them). */
+  readonly writesRefused?: string;
 }
 
 /**

@@ -19,6 +19,8 @@ export interface MemberView {
   readonly keys?: number;
   /** Hand-off state, when known (the answering node knows its own). */
   readonly handOff?: HandOffView;
+  /** The answering node only: why it refuses writes now; empty or absent while it accepts them. */
+  readonly writesRefused?: string;
 }
 
 export interface HandOffView {

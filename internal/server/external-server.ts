@@ -81,6 +81,7 @@ export function externalHandlers(
           handoffKeysPending: m.handOff?.keysPending ?? 0,
           handoffBytesPending: m.handOff?.bytesPending ?? 0,
           arcsArriving: m.handOff?.arcsArriving ?? 0,
+          writesRefused: m.writesRefused ?? '',
         })),
       };
       callback(null, reply);

@@ -15,6 +15,7 @@ export interface HealthcheckNode {
   'handoffKeysPending'?: (number | string | Long);
   'handoffBytesPending'?: (number | string | Long);
   'arcsArriving'?: (number);
+  'writesRefused'?: (string);
 }
 
 export interface HealthcheckNode__Output {
@@ -30,4 +31,5 @@ export interface HealthcheckNode__Output {
   'handoffKeysPending': (string);
   'handoffBytesPending': (string);
   'arcsArriving': (number);
+  'writesRefused': (string);
 }
