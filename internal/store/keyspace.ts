@@ -10,8 +10,8 @@ const LRU_CLOCK_MASK = 2 ** 30 - 1;
 
 /**
  * The indexes over live entries, kept in step: key -> entry, the ring-position buckets (which
- * also give uniform picks of all keys), the keys-with-TTL sampling array, the memory total and
- * the LRU clock. It knows nothing of time, versions or tombstones; the Store decides what goes
+ * also give uniform picks of all keys, and per bucket the count and deadline sum of keys with a
+ * TTL), the keys-with-TTL sampling array, the memory total and the LRU clock. It knows nothing of time, versions or tombstones; the Store decides what goes
  * in and out.
  */
 export class Keyspace {
@@ -63,7 +63,10 @@ export class Keyspace {
   insert(e: StoredEntry): void {
     this.map.set(e.key, e);
     this.buckets.add(e);
-    this.syncTtl(e);
+    if (e.expireAtMs > 0) {
+      this.volatile.add(e);
+      this.buckets.retime(e, 0, e.expireAtMs);
+    }
     this.touch(e);
     this.charge(e);
   }
@@ -84,20 +87,23 @@ export class Keyspace {
     e.charged = bytes;
   }
 
-  /** Keeps the keys-with-TTL array in step with `expireAtMs` (a no-op for detached entries). */
-  syncTtl(e: StoredEntry): void {
-    if (e.slot < 0) return;
-    const was = e.ttlSlot >= 0;
-    const is = e.expireAtMs > 0;
-    if (was === is) return;
-    if (is) this.volatile.add(e);
-    else this.volatile.delete(e);
-    this.buckets.markVolatile(e, is);
+  /**
+   * Sets (ms > 0) or clears (0) a key's expiry. The only way a live entry's `expireAtMs` may
+   * change: the keys-with-TTL array and the buckets' TTL counts and deadline sums follow it here.
+   * A detached entry only takes the value; insert() registers it.
+   */
+  setExpireAt(e: StoredEntry, expireAtMs: number): void {
+    const was = e.expireAtMs;
+    e.expireAtMs = expireAtMs;
+    if (e.slot < 0 || was === expireAtMs) return;
+    if (was === 0) this.volatile.add(e);
+    else if (expireAtMs === 0) this.volatile.delete(e);
+    this.buckets.retime(e, was, expireAtMs);
   }
 
-  /** Keys and keys with a TTL whose position is in [from, to). */
-  countWithExpires(from: number, to: number): { keys: number; expires: number } {
-    return this.buckets.countWithExpires(from, to);
+  /** Keys, keys with a TTL and the sum of their remaining TTLs at `nowMs`, in [from, to). */
+  countWithExpires(from: number, to: number, nowMs: number): { keys: number; expires: number; ttlSumMs: number } {
+    return this.buckets.countWithExpires(from, to, nowMs);
   }
 
   /** Keys whose ring position is in [from, to) (expired ones not yet collected included). */

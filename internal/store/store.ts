@@ -35,6 +35,11 @@ export interface ScanResult {
 export interface KeyCount {
   readonly keys: number;
   readonly expires: number;
+  /**
+   * The remaining TTLs of those `expires` keys summed, in ms (INFO's avg_ttl is this over
+   * `expires`). A key past its expiry that was not collected yet counts negative.
+   */
+  readonly ttlSumMs: number;
 }
 
 export interface StoreCounters {
@@ -219,7 +224,6 @@ export class Store {
     if (live) {
       this.space.touch(e);
       this.space.charge(e);
-      this.space.syncTtl(e);
     } else {
       // A replaced key (SET over a hash) leaves whole; so would a second detached entry.
       if (replaced !== undefined) this.space.detach(replaced);
@@ -231,9 +235,7 @@ export class Store {
 
   /** Sets (ms > 0) or clears (0) the absolute expiry; the caller then commits the entry. */
   setExpireAt(entry: Entry, expireAtMs: number): void {
-    const e = entry as StoredEntry;
-    e.expireAtMs = expireAtMs;
-    this.space.syncTtl(e); // a detached entry is registered when inserted
+    this.space.setExpireAt(entry as StoredEntry, expireAtMs); // a detached entry is registered when inserted
   }
 
   /** Deletes a live key, leaving a tombstone; returns the version, undefined when missing. */
@@ -285,7 +287,7 @@ export class Store {
     }
     const fresh = entryOf(key, state);
     fresh.version = state.version;
-    fresh.expireAtMs = state.expireAtMs;
+    this.space.setExpireAt(fresh, state.expireAtMs); // detached: registered by insert
     if (e !== undefined) this.space.detach(e);
     this.space.insert(fresh);
     this.tombstones.delete(key);
@@ -428,11 +430,12 @@ export class Store {
   }
 
   /**
-   * How many keys, and keys with a TTL, have a ring position in [from, to) (DBSIZE, INFO): as
-   * countRange, whole buckets by their counts (per-bucket TTL counters), edge buckets key by key.
+   * How many keys, and keys with a TTL, have a ring position in [from, to), and the sum of the
+   * latter's remaining TTLs (DBSIZE, INFO): as countRange, whole buckets by their counters
+   * (per-bucket TTL counts and deadline sums), edge buckets key by key. O(buckets), not O(keys).
    */
   countKeysIn(from: number, to: number): KeyCount {
-    return this.space.countWithExpires(from, to);
+    return this.space.countWithExpires(from, to, this.deps.clock.now());
   }
 
   /** Keys in [from, to) in chunks of about `chunkKeys`, for rebalance to send between yields. */
