@@ -21,6 +21,8 @@ export const SESSION_HELP = `gokv commands (names are case-insensitive):
            LLEN key | LRANGE key start stop | LINDEX key i | LSET key i v | LTRIM key start stop
            LREM key count v | LINSERT key BEFORE|AFTER pivot v
            LPOS key v [RANK r] [COUNT n] [MAXLEN n]
+  inspect  OBJECT ENCODING|FREQ|IDLETIME|REFCOUNT key | OBJECT HELP
+           MEMORY USAGE key [SAMPLES n] | MEMORY HELP
   cluster  DBSIZE | FLUSHALL / FLUSHDB | EXPLAIN key (where a key lives, never its value)
   admin    SNAPSHOT (writes the answering node's snapshot file now)
   ttl is whole seconds or a duration with a unit (10s, 1m30s, 250ms).

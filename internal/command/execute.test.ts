@@ -34,7 +34,7 @@ describe('lookupCommand', () => {
     expect(lookupCommand(name)?.flags).toEqual(flags);
   });
 
-  it('lists every command of DESIGN section 4, the other expiry commands, UNLINK, LINSERT, LPOS, HSCAN, HRANDFIELD and the string commands', () => {
+  it('lists every command of DESIGN section 4, the other expiry commands, UNLINK, LINSERT, LPOS, HSCAN, HRANDFIELD, the string commands, OBJECT and MEMORY', () => {
     expect(COMMANDS.map((c) => c.name).sort()).toEqual(
       [
         'DEL', 'EXISTS', 'TYPE', 'EXPIRE', 'PEXPIRE', 'PEXPIREAT', 'TTL', 'PTTL', 'PERSIST', 'SCAN', 'PING',
@@ -43,7 +43,7 @@ describe('lookupCommand', () => {
         'LINDEX', 'LSET', 'LTRIM', 'LREM', 'GET', 'SET', 'SETNX', 'SETEX', 'PSETEX', 'GETDEL', 'STRLEN',
         'APPEND', 'INCR', 'DECR', 'INCRBY', 'DECRBY', 'MGET', 'MSET',
         'UNLINK', 'EXPIREAT', 'EXPIRETIME', 'PEXPIRETIME', 'LINSERT', 'LPOS', 'GETSET', 'GETEX', 'INCRBYFLOAT', 'HINCRBYFLOAT',
-        'GETRANGE', 'SUBSTR', 'SETRANGE', 'HRANDFIELD',
+        'GETRANGE', 'SUBSTR', 'SETRANGE', 'HRANDFIELD', 'OBJECT', 'MEMORY',
       ].sort(),
     );
   });

@@ -3,6 +3,7 @@
 // store/, errors/ and clock/ only; never ring/, wire/, router/ or anything with I/O.
 export { checkLimits, executeCommand, executeSpec } from './execute.js';
 export { COMMANDS, lookupCommand } from './table.js';
+export { routingKey } from './spec.js';
 export type {
   CommandContext,
   CommandFlags,
@@ -13,6 +14,7 @@ export type {
   Effect,
   ExecuteOptions,
   ScanRange,
+  SubcommandSpec,
 } from './spec.js';
 export { EncodedReply, OK, ReplyMap, ScanReply, Simple, type BinStr, type Reply } from './reply.js';
 export { compileGlob } from './glob.js';

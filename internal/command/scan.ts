@@ -46,7 +46,7 @@ export const SCAN_COMMANDS: readonly CommandSpec[] = [
 ];
 
 /**
- * HSCAN key cursor [MATCH pattern] [COUNT n] [NOVALUES]. A hash of up to 128 fields comes back
+ * HSCAN key cursor [MATCH pattern] [COUNT n] [NOVALUES]. A hash of up to 512 fields comes back
  * whole with cursor "0", whatever the cursor, as Redis answers a hash in its small encoding. A
  * larger one is walked COUNT fields a page (MATCH filters each page afterwards, so a page may be
  * short or empty, as in Redis) from a scan this node keeps open between calls (store's

@@ -1,4 +1,6 @@
+import { unknownSubcommand, wrongArity } from '../errors/index.js';
 import type { Store } from '../store/index.js';
+import { asciiUpper } from './parse.js';
 import type { BinStr, Reply } from './reply.js';
 
 /** One command as gokv's gRPC carries it: the first argument after the name travels in `key`. */
@@ -90,6 +92,20 @@ export interface CommandSpec {
   /** Redis-style: counts the name and the key; negative = at least that many. */
   readonly arity: number;
   readonly flags: CommandFlags;
+  /** A container command's subcommands (see container()), by upper- and lower-case name. */
+  readonly subcommands: ReadonlyMap<string, SubcommandSpec> | undefined;
+  readonly run: (ctx: CommandContext) => CommandResult;
+}
+
+/** One subcommand of a container command (OBJECT ENCODING, MEMORY USAGE). */
+export interface SubcommandSpec {
+  /** Upper case. */
+  readonly name: string;
+  /** Redis-style, counting the command's name and the subcommand: OBJECT ENCODING key is 3. */
+  readonly arity: number;
+  /** Its first argument is a key: the command routes by it (routingKey). */
+  readonly keyed: boolean;
+  /** Runs with ctx.key the key and ctx.args what follows it; unkeyed: ctx.key '', ctx.args all. */
   readonly run: (ctx: CommandContext) => CommandResult;
 }
 
@@ -101,6 +117,7 @@ export function command(
   arity: number,
   flags: readonly FlagName[],
   run: (ctx: CommandContext) => CommandResult,
+  subcommands?: ReadonlyMap<string, SubcommandSpec>,
 ): CommandSpec {
   const has = (f: FlagName): boolean => flags.includes(f);
   return Object.freeze({
@@ -115,8 +132,46 @@ export function command(
       multiKeyArray: has('multiKeyArray'),
       multiKeyPairs: has('multiKeyPairs'),
     }),
+    subcommands,
     run,
   });
+}
+
+/**
+ * A read-only container command, as Redis 7 has them: `OBJECT ENCODING key`. The subcommand is
+ * the first argument, so it travels in `key` (gRPC's CommandRequest.key, as any first argument
+ * does), and the key, when the subcommand takes one, is args[0]: routingKey() finds it, so the
+ * command runs on that key's leader on every path (RESP, gRPC, REST, a forward). Each
+ * subcommand has its own arity, checked here with Redis's wording (`'object|encoding'`).
+ */
+export function container(name: string, subcommands: readonly SubcommandSpec[]): CommandSpec {
+  const byName = new Map<string, SubcommandSpec>();
+  for (const sub of subcommands) {
+    byName.set(sub.name, sub);
+    byName.set(sub.name.toLowerCase(), sub);
+  }
+  return command(name, -2, [], (ctx) => {
+    const sub = byName.get(ctx.key) ?? byName.get(asciiUpper(ctx.key));
+    if (sub === undefined) throw unknownSubcommand(name, ctx.key);
+    const argc = 2 + ctx.args.length;
+    if (sub.arity >= 0 ? argc !== sub.arity : argc < -sub.arity) throw wrongArity(`${name}|${sub.name}`);
+    if (!sub.keyed) return sub.run({ ...ctx, key: '' });
+    const key = ctx.args[0]!;
+    if (key === '') throw wrongArity(`${name}|${sub.name}`); // gokv refuses the empty key everywhere
+    return sub.run({ ...ctx, key, args: ctx.args.slice(1) });
+  }, byName);
+}
+
+/**
+ * The key a command acts on, for routing and per-key ordering: `key`, except for a container
+ * command, whose key follows a keyed subcommand; '' when it takes none (HELP) or the
+ * subcommand is unknown, so it is answered where it arrived.
+ */
+export function routingKey(spec: CommandSpec, request: CommandRequest): BinStr {
+  const subs = spec.subcommands;
+  if (subs === undefined) return request.key;
+  const sub = subs.get(request.key) ?? subs.get(asciiUpper(request.key));
+  return sub?.keyed === true ? (request.args[0] ?? '') : '';
 }
 
 /** The command itself as its effect (a deterministic write replays as is). */

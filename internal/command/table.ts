@@ -1,6 +1,7 @@
 import { EXPIRE_COMMANDS } from './expire.js';
 import { HASH_COMMANDS } from './hash.js';
 import { HASH_RANDOM_COMMANDS } from './hash-random.js';
+import { INTROSPECTION_COMMANDS } from './introspection.js';
 import { KEY_COMMANDS } from './keys.js';
 import { LIST_COMMANDS } from './list.js';
 import { asciiUpper } from './parse.js';
@@ -20,6 +21,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...LIST_COMMANDS,
   ...STRING_COMMANDS,
   ...STRING_RANGE_COMMANDS,
+  ...INTROSPECTION_COMMANDS,
 ];
 
 // Indexed under the upper- and lower-case spellings so the usual names skip case folding.

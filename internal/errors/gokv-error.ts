@@ -50,6 +50,12 @@ export const wrongArity = (command: string): GokvError =>
   new GokvError('ERR', `ERR wrong number of arguments for '${command.toLowerCase()}' command`);
 export const unknownCommand = (command: string): GokvError =>
   new GokvError('ERR', `ERR unknown command '${printable(command)}'`);
+/**
+ * Redis 7's reply to a subcommand it does not know (OBJECT FOO): the name as sent, cut at 128
+ * bytes, line breaks made spaces; the command upper case.
+ */
+export const unknownSubcommand = (command: string, sub: string): GokvError =>
+  new GokvError('ERR', `ERR unknown subcommand '${sub.slice(0, 128).replace(/[\r\n]/g, ' ')}'. Try ${command.toUpperCase()} HELP.`);
 /** Redis's reply to an argument or stored value that is not a float (INCRBYFLOAT). */
 export const notFloat = (): GokvError => new GokvError('ERR', 'ERR value is not a valid float');
 export const notInteger = (): GokvError =>

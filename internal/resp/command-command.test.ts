@@ -73,6 +73,33 @@ describe('COMMAND', () => {
     expect(args(3).map((a) => [a[1], a[3]])).toEqual([['key', 'key'], ['count-withvalues', 'block']]);
   });
 
+  it('describes OBJECT and MEMORY as Redis 7 containers, each subcommand with its own arity and key', () => {
+    const [object] = decode(commandCommand(['INFO', 'object'], '0.1.0')) as unknown[][];
+    expect(object!.slice(0, 6)).toEqual(['object', -2, [], 0, 0, 0]);
+    const subs = object![9] as unknown[][];
+    expect(subs.map((e) => e.slice(0, 6))).toEqual([
+      ['object|encoding', 3, ['readonly'], 2, 2, 1],
+      ['object|freq', 3, ['readonly'], 2, 2, 1],
+      ['object|idletime', 3, ['readonly'], 2, 2, 1],
+      ['object|refcount', 3, ['readonly'], 2, 2, 1],
+      ['object|help', 2, ['loading', 'stale'], 0, 0, 0],
+    ]);
+    const [usage] = decode(commandCommand(['INFO', 'MEMORY|USAGE'], '0.1.0')) as unknown[][];
+    expect(usage!.slice(0, 6)).toEqual(['memory|usage', -3, ['readonly'], 2, 2, 1]);
+    const list = decode(commandCommand(['LIST'], '0.1.0')) as string[];
+    expect(list).toEqual(expect.arrayContaining(['object', 'object|encoding', 'memory', 'memory|usage', 'memory|help']));
+    expect(decode(commandCommand(['COUNT'], '0.1.0'))).toBe(COMMAND_DOCS.size); // containers only, as Redis counts
+    const docs = decode(commandCommand(['DOCS', 'memory'], '0.1.0')) as unknown[];
+    const memory = docs[1] as unknown[];
+    expect(memory.slice(6, 8)).toEqual(['complexity', 'Depends on subcommand.']);
+    expect(memory[8]).toBe('subcommands');
+    const usageDoc = (memory[9] as unknown[])[(memory[9] as unknown[]).indexOf('memory|usage') + 1] as unknown[];
+    expect(usageDoc[9]).toEqual([
+      ['name', 'key', 'type', 'key', 'key_spec_index', 0],
+      ['name', 'count', 'type', 'integer', 'token', 'SAMPLES', 'flags', ['optional']],
+    ]);
+  });
+
   it('refuses an unknown subcommand', () => {
     expect(() => commandCommand(['FOO'], '0.1.0')).toThrow("ERR unknown subcommand 'FOO'. Try COMMAND HELP.");
   });

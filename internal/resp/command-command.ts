@@ -1,5 +1,5 @@
-import { GokvError } from '../errors/index.js';
-import { COMMAND_DOCS, type CommandDoc } from './command-docs.js';
+import { unknownSubcommand } from '../errors/index.js';
+import { COMMAND_DOCS, findDoc, type CommandDoc } from './command-docs.js';
 import { EMPTY_ARRAY, NIL, array, arrayHeader, bulk, bulkArray, bulkText, integer } from './encode.js';
 
 /**
@@ -15,19 +15,20 @@ export function commandCommand(args: readonly string[], gokvVersion: string): st
     case 'COUNT':
       return integer(COMMAND_DOCS.size);
     case 'LIST':
-      return bulkArray([...COMMAND_DOCS.keys()].map((n) => n.toLowerCase()));
+      // Subcommands too (`object|encoding`), as Redis 7 lists them.
+      return bulkArray([...COMMAND_DOCS.values()].flatMap((d) => [d, ...(d.subcommands ?? [])]).map((d) => d.name.toLowerCase()));
     case 'INFO': {
-      const docs = names.length === 0 ? [...COMMAND_DOCS.values()] : names.map((n) => COMMAND_DOCS.get(n));
+      const docs = names.length === 0 ? [...COMMAND_DOCS.values()] : names.map(findDoc);
       return array(docs.map((d) => (d === undefined ? NIL : info(d))));
     }
     case 'DOCS': {
-      const docs = names.length === 0 ? [...COMMAND_DOCS.values()] : names.flatMap((n) => COMMAND_DOCS.get(n) ?? []);
+      const docs = names.length === 0 ? [...COMMAND_DOCS.values()] : names.flatMap((n) => findDoc(n) ?? []);
       let out = arrayHeader(docs.length * 2);
       for (const d of docs) out += bulk(d.name.toLowerCase()) + docMap(d, gokvVersion);
       return out;
     }
     default:
-      throw new GokvError('ERR', `ERR unknown subcommand '${args[0]}'. Try COMMAND HELP.`);
+      throw unknownSubcommand('COMMAND', args[0]!);
   }
 }
 
@@ -44,19 +45,21 @@ function info(d: CommandDoc): string {
     bulkArray([`@${d.group}`]) +
     EMPTY_ARRAY +
     EMPTY_ARRAY +
-    EMPTY_ARRAY
+    (d.subcommands === undefined ? EMPTY_ARRAY : array(d.subcommands.map(info)))
   );
 }
 
 function docMap(d: CommandDoc, gokvVersion: string): string {
-  const args = parseSyntax(d.syntax);
+  const subs = d.subcommands;
   return (
     arrayHeader(10) +
     bulk('summary') + bulkText(d.summary) +
     bulk('since') + bulk(`gokv ${gokvVersion}`) +
     bulk('group') + bulk(d.group) +
-    bulk('complexity') + bulk(d.arity === 2 ? 'O(1)' : 'O(N)') +
-    bulk('arguments') + array(args.map(argumentMap))
+    bulk('complexity') + bulk(d.complexity ?? (d.arity === 2 ? 'O(1)' : 'O(N)')) +
+    (subs === undefined
+      ? bulk('arguments') + array(parseSyntax(d.syntax).map(argumentMap))
+      : bulk('subcommands') + arrayHeader(subs.length * 2) + subs.map((s) => bulk(s.name.toLowerCase()) + docMap(s, gokvVersion)).join(''))
   );
 }
 

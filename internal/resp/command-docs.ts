@@ -12,6 +12,10 @@ export interface CommandDoc {
   readonly summary: string;
   /** Redis's syntax line: `key field value [field value ...]`. */
   readonly syntax: string;
+  /** A container command's (OBJECT's), named `object|encoding` as in Redis 7. */
+  readonly subcommands?: readonly CommandDoc[];
+  /** Absent: O(1) for a command of arity 2, else O(N). */
+  readonly complexity?: string;
 }
 
 // group, summary, syntax after the name; gokv's extensions are said so.
@@ -46,7 +50,7 @@ const DOCS: Readonly<Record<string, readonly [string, string, string]>> = {
   HINCRBY: ['hash', 'Increments the integer value of a field in a hash by a number.', 'key field increment'],
   HINCRBYFLOAT: ['hash', 'Increments the floating point value of a field by a number (as Redis: a long double).', 'key field increment'],
   HRANDFIELD: ['hash', 'Returns one or more random fields from a hash (gokv: a negative count is bounded by limits).', 'key [count [WITHVALUES]]'],
-  HSCAN: ['hash', 'Iterates over fields and values of a hash (gokv: a hash of up to 128 fields in one page).', 'key cursor [MATCH pattern] [COUNT count] [NOVALUES]'],
+  HSCAN: ['hash', 'Iterates over fields and values of a hash (gokv: a hash of up to 512 fields in one page).', 'key cursor [MATCH pattern] [COUNT count] [NOVALUES]'],
   LPUSH: ['list', 'Prepends one or more elements to a list.', 'key element [element ...]'],
   RPUSH: ['list', 'Appends one or more elements to a list.', 'key element [element ...]'],
   LPUSHX: ['list', 'Prepends elements to a list only when the list exists.', 'key element [element ...]'],
@@ -81,6 +85,15 @@ const DOCS: Readonly<Record<string, readonly [string, string, string]>> = {
   INCRBYFLOAT: ['string', 'Increments the floating point value of a key by a number (as Redis: a long double).', 'key increment'],
   MGET: ['string', 'Atomically returns the string values of one or more keys (gokv: per key).', 'key [key ...]'],
   MSET: ['string', 'Sets the string values of one or more keys (gokv: atomic per key).', 'key value [key value ...]'],
+  OBJECT: ['generic', 'A container for object introspection commands.', ''],
+  'OBJECT|ENCODING': ['generic', 'Returns the internal encoding Redis 7.0 would use for the value of a key (gokv\'s own layout differs).', 'key'],
+  'OBJECT|FREQ': ['generic', 'Returns the logarithmic access frequency counter of a key (gokv has no LFU policy: an error, as in Redis).', 'key'],
+  'OBJECT|IDLETIME': ['generic', 'Returns the seconds since a key was last used.', 'key'],
+  'OBJECT|REFCOUNT': ['generic', 'Returns the reference count of the value of a key, as Redis would.', 'key'],
+  'OBJECT|HELP': ['generic', 'Returns helpful text about the different subcommands.', ''],
+  MEMORY: ['server', 'A container for memory diagnostics commands.', ''],
+  'MEMORY|USAGE': ['server', 'Returns the bytes gokv\'s memory accounting charges a key and its value.', 'key [SAMPLES count]'],
+  'MEMORY|HELP': ['server', 'Returns helpful text about the different subcommands.', ''],
 };
 
 /** Commands answered by the RESP layer itself, or cluster-wide by the router. */
@@ -110,11 +123,31 @@ function doc(name: string, arity: number, flags: string[], group: string, summar
 
 function fromSpec(spec: CommandSpec): CommandDoc {
   const [group, summary, syntax] = DOCS[spec.name] ?? ['generic', '', ''];
+  if (spec.subcommands !== undefined) return containerDoc(spec, group, summary);
   const f = spec.flags;
   const flags = [f.write ? 'write' : 'readonly', ...(f.denyOom ? ['denyoom'] : [])];
   if (f.keyless || f.scan) return { ...doc(spec.name, spec.arity, flags, group, summary, syntax) };
   const many = f.multiKey || f.multiKeyArray || f.multiKeyPairs;
   return { name: spec.name, arity: spec.arity, flags, firstKey: 1, lastKey: many ? -1 : 1, step: f.multiKeyPairs ? 2 : 1, group, summary, syntax };
+}
+
+/** Redis 7's container shape: no keys or flags of its own, each subcommand with its own. */
+function containerDoc(spec: CommandSpec, group: string, summary: string): CommandDoc {
+  const subs = [...new Set(spec.subcommands!.values())].map((sub): CommandDoc => {
+    const name = `${spec.name}|${sub.name}`;
+    const [subGroup, subSummary, syntax] = DOCS[name] ?? [group, '', ''];
+    const k = sub.keyed ? 1 : 0;
+    const flags = sub.keyed ? ['readonly'] : ['loading', 'stale'];
+    return { name, arity: sub.arity, flags, firstKey: 2 * k, lastKey: 2 * k, step: k, group: subGroup, summary: subSummary, syntax, complexity: 'O(1)' };
+  });
+  return { ...doc(spec.name, spec.arity, [], group, summary, ''), subcommands: subs, complexity: 'Depends on subcommand.' };
+}
+
+/** A command's doc by upper-case name, or a subcommand's by `OBJECT|ENCODING`. */
+export function findDoc(name: string): CommandDoc | undefined {
+  const bar = name.indexOf('|');
+  if (bar < 0) return COMMAND_DOCS.get(name);
+  return COMMAND_DOCS.get(name.slice(0, bar))?.subcommands?.find((d) => d.name === name);
 }
 
 /** Every command a RESP client may send, by upper-case name. */

@@ -113,6 +113,22 @@ describe('a RESP connection', () => {
     c.socket.destroy();
   });
 
+  it('orders OBJECT and MEMORY by the key after the subcommand', async () => {
+    const held = heldService();
+    served = await serveResp(held.execute);
+    const c = await rawClient(served.port);
+    c.socket.write(frame('SET', 'a', '1') + frame('OBJECT', 'ENCODING', 'a') + frame('MEMORY', 'USAGE', 'b') + frame('OBJECT', 'HELP'));
+    // OBJECT ENCODING a waits for SET a; MEMORY USAGE b and OBJECT HELP touch no key of it.
+    await vi.waitFor(() => expect(held.calls.map((x) => `${x.name} ${x.key}`)).toEqual(['SET a', 'MEMORY USAGE', 'OBJECT HELP']));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(held.calls).toHaveLength(3);
+    held.releaseAll();
+    await vi.waitFor(() => expect(held.calls.map((x) => `${x.name} ${x.key} ${x.args.join(' ')}`)).toContain('OBJECT ENCODING a'));
+    held.releaseAll();
+    await vi.waitFor(() => expect(c.received()).toBe('$5\r\nSET:a\r\n$15\r\nOBJECT:ENCODING\r\n$12\r\nMEMORY:USAGE\r\n$11\r\nOBJECT:HELP\r\n'));
+    c.socket.destroy();
+  });
+
   it.each([['SCAN', '0'], ['KEYS', '*'], ['DBSIZE']])('runs %s only after the writes before it, and the commands after it once it is done', async (...words) => {
     const held = heldService();
     served = await serveResp(held.execute);

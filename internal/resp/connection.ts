@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { asciiUpper, lookupCommand, type BinStr, type Reply } from '../command/index.js';
+import { asciiUpper, lookupCommand, routingKey, type BinStr, type CommandSpec, type Reply } from '../command/index.js';
 import { isGokvError, printable } from '../errors/index.js';
 import { StreamPipeline, type CommandService, type ServedCommand } from '../server/index.js';
 import type { ClientInfo } from './clients.js';
@@ -253,11 +253,11 @@ export class RespConnection {
     if (this.order.idle) {
       result = execute();
     } else {
-      result = this.order.run(barrier ? [] : keysOf(argv, spec?.flags), barrier, execute);
+      result = this.order.run(barrier ? [] : keysOf(argv, spec), barrier, execute);
     }
     if (result instanceof Promise) {
       // Registered with the order only when something may be waiting: the common sync path stays cheap.
-      if (this.order.idle) this.order.run(barrier ? [] : keysOf(argv, spec?.flags), barrier, () => result);
+      if (this.order.idle) this.order.run(barrier ? [] : keysOf(argv, spec), barrier, () => result);
       return result.then(
         (r) => toResp(r, shape, this.session.client.resp === 3),
         (err: unknown) => this.errorReply(err),
@@ -285,8 +285,15 @@ function toResp(reply: Reply, shape: Shape, resp3: boolean): string {
 }
 
 /** The keys a command touches, for ordering; unknown commands have none. */
-function keysOf(argv: readonly BinStr[], flags: { multiKey: boolean; multiKeyArray: boolean; multiKeyPairs: boolean; scan: boolean; keyless: boolean } | undefined): BinStr[] {
-  if (flags === undefined || flags.scan || flags.keyless || argv.length < 2) return [];
+function keysOf(argv: readonly BinStr[], spec: CommandSpec | undefined): BinStr[] {
+  if (spec === undefined) return [];
+  const flags = spec.flags;
+  if (flags.scan || flags.keyless || argv.length < 2) return [];
+  if (spec.subcommands !== undefined) {
+    // OBJECT ENCODING key: the key after the subcommand, if it takes one.
+    const key = routingKey(spec, { name: argv[0]!, key: argv[1]!, args: argv.slice(2) });
+    return key === '' ? [] : [key];
+  }
   if (flags.multiKey || flags.multiKeyArray) return argv.slice(1);
   if (flags.multiKeyPairs) return argv.filter((_, i) => i % 2 === 1);
   return [argv[1]!];

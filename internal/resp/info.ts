@@ -100,9 +100,11 @@ async function keyspace(service: CommandService): Promise<string[]> {
   } catch {
     return []; // a member unreachable: no count rather than a wrong one
   }
-  const [keys, expires] = Array.isArray(reply) ? (reply as number[]) : [0, 0];
+  // avg_ttl: Redis estimates it from the keys its expiry cycle samples; gokv's is the exact mean
+  // (to the ms) of the remaining TTLs, from per-bucket deadline sums (store/key-buckets.ts).
+  const [keys = 0, expires = 0, avgTtlMs = 0] = Array.isArray(reply) ? (reply as number[]) : [];
   // Redis leaves out an empty database.
-  return keys ? [`db0:keys=${keys},expires=${expires},avg_ttl=0`] : [];
+  return keys ? [`db0:keys=${keys},expires=${expires},avg_ttl=${avgTtlMs}`] : [];
 }
 
 function human(bytes: number): string {

@@ -18,14 +18,17 @@ const ring = Ring.fromMembers(MEMBERS, 64, hasher.textPosition);
  * encodes its reply, as the Forward stream does. No replicas (each key lives on its leader only),
  * unless `replicas` says otherwise; a replicated write is applied to nobody (the test replicator).
  */
-function cluster(options: { replicas?: number; down?: string[] } = {}) {
+function cluster(options: { replicas?: number; down?: string[]; olderVersion?: string[] } = {}) {
   const stores = new Map<string, KeyStore>();
+  const clocks = new Map<string, ManualClock>();
   const routers = new Map<string, Router>();
   const forwarded: string[] = [];
   for (const id of MEMBERS) {
     // Positions from the ring's own hasher, as in a node (the store fixtures use a readable hash).
-    const store = new KeyStore({ clock: new ManualClock(), random: new SeededRandom(1), hashKey: hasher.keyPosition });
+    const clock = new ManualClock();
+    const store = new KeyStore({ clock, random: new SeededRandom(1), hashKey: hasher.keyPosition });
     stores.set(id, store);
+    clocks.set(id, clock);
     const forwarder: Forwarder = {
       async forward(member, command) {
         forwarded.push(`${id}->${member} ${command.name}`);
@@ -33,6 +36,8 @@ function cluster(options: { replicas?: number; down?: string[] } = {}) {
           throw Object.assign(new GokvError('UNAVAILABLE', 'UNAVAILABLE connection refused'), { transport: true, maybeApplied: false });
         }
         const reply = await routers.get(member)!.execute(command, command.hops, command.replicaRead);
+        // A member of an older version answers a DBSIZE part with [keys, expires] only.
+        if (options.olderVersion?.includes(member) && command.name === 'DBSIZE') return encodeReply((reply as number[]).slice(0, 2));
         return encodeReply(reply);
       },
     };
@@ -50,7 +55,7 @@ function cluster(options: { replicas?: number; down?: string[] } = {}) {
     const reply: Reply = await routers.get(via)!.execute({ name, key, args });
     return reply instanceof EncodedReply ? decodeReply(reply.msgpack) : reply;
   };
-  return { stores, run, forwarded };
+  return { stores, clocks, run, forwarded };
 }
 
 const leaderOf = (key: string) => ring.leader(hasher.keyPosition(key))!;
@@ -94,8 +99,30 @@ describe('cluster-wide DBSIZE and FLUSHALL', () => {
     c.stores.get(other)!.mergeKey(KEYS[0]!, c.stores.get(leaderOf(KEYS[0]!))!.exportKey(KEYS[0]!)!);
     for (const via of MEMBERS) {
       expect(await c.run(via, 'DBSIZE')).toBe(31);
-      expect(await c.run(via, 'dbsize', 'WITHEXPIRES')).toEqual([31, 1]);
+      expect(await c.run(via, 'dbsize', 'WITHEXPIRES')).toEqual([31, 1, 100_000]);
     }
+  });
+
+  it('DBSIZE WITHEXPIRES gives the mean remaining TTL of the keys led across members, each on its own clock', async () => {
+    const c = cluster();
+    // 30 keys on three leaders, TTLs 1..30 s; a replica's copy with another TTL is not counted.
+    for (const [i, k] of KEYS.entries()) await c.run('b', 'SET', k, 'v', 'PX', String((i + 1) * 1000));
+    await c.run('b', 'SET', 'no-ttl', 'v');
+    const other = MEMBERS.find((m) => m !== leaderOf(KEYS[0]!))!;
+    c.stores.get(other)!.mergeKey(KEYS[0]!, { type: 'string', value: ['v'], expireAtMs: Date.UTC(2100, 0), version: 1 });
+    expect(await c.run('a', 'DBSIZE', 'WITHEXPIRES')).toEqual([31, 30, 15_500]);
+    for (const clock of c.clocks.values()) clock.advance(20_000); // 20 keys now expired, not yet collected
+    expect(await c.run('c', 'DBSIZE', 'WITHEXPIRES')).toEqual([31, 30, 0]); // never negative
+    for (const k of KEYS) await c.run('a', 'GET', k); // collected
+    expect(await c.run('c', 'DBSIZE', 'WITHEXPIRES')).toEqual([11, 10, 5_500]);
+  });
+
+  it('DBSIZE WITHEXPIRES takes the mean over the members that report one (a rolling upgrade)', async () => {
+    const c = cluster({ olderVersion: ['b'] });
+    for (const k of KEYS) await c.run('a', 'SET', k, 'v', 'PX', leaderOf(k) === 'b' ? '1000' : '9000');
+    const [keys, expires, avg] = (await c.run('a', 'DBSIZE', 'WITHEXPIRES')) as number[];
+    expect([keys, expires]).toEqual([30, 30]);
+    expect(avg).toBe(9000);
   });
 
   it('FLUSHALL deletes every copy on every node, leaving tombstones', async () => {

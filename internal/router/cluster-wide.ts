@@ -35,7 +35,7 @@ export interface ClusterWideDeps {
  * - `DBSIZE from1 to1 from2 to2 ...` counts this node's keys in those ring arcs: the arcs the
  *   coordinator's ring says the member leads. One ring partitions the hash space, so a key is
  *   counted once even while views differ; replicas' copies are never counted. Answers
- *   [keys, keys with a TTL].
+ *   [keys, keys with a TTL, their mean remaining TTL in ms].
  * - `FLUSHALL` deletes every key this node holds (leader and replica copies), in chunks with a
  *   yield between them, leaving tombstones so no stale copy comes back. Answers OK when done.
  * A member that cannot be reached fails the command (UNAVAILABLE; both are safe to retry).
@@ -55,7 +55,11 @@ export class ClusterWide {
     return hops > 0 ? this.flushLocal().then(() => OK) : this.flushAll(command);
   }
 
-  /** DBSIZE (keys) or gokv's `DBSIZE WITHEXPIRES` ([keys, keys with a TTL], used by INFO). */
+  /**
+   * DBSIZE (keys) or gokv's `DBSIZE WITHEXPIRES`: [keys, keys with a TTL, their mean remaining
+   * TTL in ms] (INFO keyspace's keys, expires and avg_ttl). Each member measures the TTLs left on
+   * its own clock, so no two clocks are compared.
+   */
   private async dbsize(command: RoutedCommand): Promise<Reply> {
     const withExpires = asciiUpper(command.key) === 'WITHEXPIRES';
     if ((command.key !== '' && !withExpires) || command.args.length > 0) throw wrongArity('dbsize');
@@ -65,12 +69,22 @@ export class ClusterWide {
     );
     let keys = 0;
     let expires = 0;
+    let ttlSumMs = 0;
+    let timedKeys = 0;
     for (const part of parts) {
-      const [k, e] = part as [number, number];
+      const [k, e, meanTtlMs] = part as [number, number, number?];
       keys += k;
       expires += e;
+      // A member of an older version answers without its mean: the mean is over the others.
+      if (meanTtlMs !== undefined) {
+        ttlSumMs += meanTtlMs * e;
+        timedKeys += e;
+      }
     }
-    return withExpires ? [keys, expires] : keys;
+    // Rounded, as each member's mean is (to the ms); never negative, though keys past their
+    // expiry and not collected yet count below zero.
+    const avgTtlMs = timedKeys > 0 ? Math.max(0, Math.round(ttlSumMs / timedKeys)) : 0;
+    return withExpires ? [keys, expires, avgTtlMs] : keys;
   }
 
   private async flushAll(command: RoutedCommand): Promise<Reply> {
@@ -106,15 +120,21 @@ export class ClusterWide {
     return settled.map((s) => (s as PromiseFulfilledResult<Reply>).value);
   }
 
+  /**
+   * One member's part: [keys, keys with a TTL, their mean remaining TTL in whole ms] in its arcs.
+   * The mean, not the sum: a sum of millions of TTLs may pass 2^53, which a reply cannot carry.
+   */
   private countLocal(arcs: readonly BinStr[]): Reply {
     let keys = 0;
     let expires = 0;
+    let ttlSumMs = 0;
     for (let i = 0; i + 1 < arcs.length; i += 2) {
       const c = this.deps.store.countKeysIn(Number(arcs[i]), Number(arcs[i + 1]));
       keys += c.keys;
       expires += c.expires;
+      ttlSumMs += c.ttlSumMs;
     }
-    return [keys, expires];
+    return [keys, expires, expires > 0 ? Math.round(ttlSumMs / expires) : 0];
   }
 
   /** Deletes every key held here, a chunk per event-loop turn; keys written meanwhile may stay. */

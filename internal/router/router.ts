@@ -6,6 +6,7 @@ import {
   executeCommand,
   executeSpec,
   lookupCommand,
+  routingKey,
   type ExecuteOptions,
   scanCountHint,
   ScanReply,
@@ -87,6 +88,9 @@ export class Router {
     // never partly applied (found by the fuzz test).
     checkLimits(command, this.options.limits);
     if (spec.flags.keyless) return this.local(spec, command);
+    // OBJECT ENCODING key: routed by the key after the subcommand; HELP and errors answer here.
+    const key = spec.subcommands === undefined ? command.key : routingKey(spec, command);
+    if (key === '' && spec.subcommands !== undefined) return this.local(spec, command);
     if (!this.deps.view().joined()) throw unavailable('this node is still joining the cluster; retry');
     if (spec.flags.scan) return this.scan(spec, command, hops);
     if (spec.flags.multiKey && command.args.length > 0 && command.key !== '') {
@@ -108,30 +112,31 @@ export class Router {
       }
     }
     if (command.key === '') return this.local(spec, command); // the command reports the arity error
-    return this.route(spec, command, hops, replicaRead);
+    return this.route(spec, command, hops, replicaRead, key);
   }
 
-  private route(spec: CommandSpec, command: RoutedCommand, hops: number, replicaRead: boolean): Reply | Promise<Reply> {
+  /** `key` is the key the command acts on (routingKey): `command.key` but for container commands. */
+  private route(spec: CommandSpec, command: RoutedCommand, hops: number, replicaRead: boolean, key: string): Reply | Promise<Reply> {
     const view = this.deps.view();
-    const position = this.deps.hasher.keyPosition(command.key);
+    const position = this.deps.hasher.keyPosition(key);
     const owners = view.ring.owners(position, 1 + this.options.replicas);
     const leader = owners[0];
     const gate = this.deps.gate;
     if (leader === undefined || leader === view.selfId) {
       if (gate !== undefined && leader !== undefined) {
         // A new owner pulled this key from here: it leads in a newer view than ours.
-        const moved = gate.movedTo(command.key);
+        const moved = gate.movedTo(key);
         if (moved !== undefined && moved !== view.selfId) return this.forwardOrFail(spec, command, hops, moved, owners, view);
-        const pulling = gate.ready(command.key, position);
-        if (pulling !== undefined) return pulling.then(() => this.route(spec, command, hops, replicaRead));
+        const pulling = gate.ready(key, position);
+        if (pulling !== undefined) return pulling.then(() => this.route(spec, command, hops, replicaRead, key));
       }
       return this.local(spec, command, owners, view);
     }
     if (replicaRead && !spec.flags.write && owners.includes(view.selfId)) {
-      const pulling = gate?.ready(command.key, position);
+      const pulling = gate?.ready(key, position);
       // Routed again once pulled: the ring may have moved on meanwhile (a pull answered after
       // this node stopped owning the key merges nothing here).
-      if (pulling !== undefined) return pulling.then(() => this.route(spec, command, hops, replicaRead));
+      if (pulling !== undefined) return pulling.then(() => this.route(spec, command, hops, replicaRead, key));
       return this.local(spec, command);
     }
     return this.forwardOrFail(spec, command, hops, leader, owners, view);

@@ -97,7 +97,10 @@ export abstract class StoredEntry {
     this.versionLow = lowOf(v, high);
   }
 
-  /** Absolute expiry in wall-clock ms; 0 = none. */
+  /**
+   * Absolute expiry in wall-clock ms; 0 = none. Written through Keyspace.setExpireAt only, which
+   * keeps the TTL indexes and deadline sums of a live entry in step.
+   */
   get expireAtMs(): number {
     return this.expiry ?? 0;
   }

@@ -3,7 +3,7 @@ import { SeededRandom } from '../clock/index.js';
 import { HashScans, WHOLE_HSCAN_MAX_FIELDS, type HashScanPage } from './hash-scans.js';
 import { HashValue } from './hash-value.js';
 
-const LARGE = 300;
+const LARGE = 1200;
 
 function hashOf(key: string, fields: number): HashValue {
   const h = new HashValue(key);

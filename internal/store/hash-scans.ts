@@ -4,9 +4,9 @@ import type { HashValue } from './hash-value.js';
 
 /**
  * HSCAN answers a hash of at most this many fields whole, with cursor "0", as Redis answers a
- * hash in its small encoding (hash-max-listpack-entries defaults to 128).
+ * hash in its small encoding (hash-max-listpack-entries: 512 in redis-server 7.0.15).
  */
-export const WHOLE_HSCAN_MAX_FIELDS = 128;
+export const WHOLE_HSCAN_MAX_FIELDS = 512;
 
 export interface HashScanLimits {
   /** Scans kept open at once; opening one more drops the one used least recently. */

@@ -84,6 +84,6 @@ describe('KeyBuckets', () => {
     for (const e of [high, low, mid]) buckets.add(e);
     expect(buckets.walk(0, RING_END, 10, 100, () => true).entries).toEqual([low, mid, high]);
     expect(buckets.walk(2 ** 31, RING_END - 1, 10, 100, () => true).entries).toEqual([mid]);
-    expect(buckets.countWithExpires(2 ** 31, RING_END)).toEqual({ keys: 2, expires: 0 });
+    expect(buckets.countWithExpires(2 ** 31, RING_END, 0)).toEqual({ keys: 2, expires: 0, ttlSumMs: 0 });
   });
 });

@@ -7,6 +7,14 @@ export const BUCKET_SPAN = 2 ** (32 - BUCKET_BITS);
 const BUCKET_COUNT = 2 ** BUCKET_BITS;
 /** One past the last ring position. */
 export const RING_END = 2 ** 32;
+/**
+ * Deadline sums are kept in two parts, `ms = high * DEADLINE_SPLIT + low`, so each part stays an
+ * exact integer: a deadline is below 2^53 (EXPIRE refuses more), its high part below 2^27, and
+ * a bucket would need 2^26 keys with a TTL before either sum left the exact range. One sum of
+ * whole deadlines (~2^41 each today) would round past about 4,000 keys in a bucket, and a single
+ * far-future PXAT would make every later add and remove round.
+ */
+const DEADLINE_SPLIT = 2 ** 26;
 
 /** What one bucket walk returns: the entries found and where the next walk should start. */
 export interface BucketWalk {
@@ -29,8 +37,11 @@ export interface BucketWalk {
 export class KeyBuckets {
   private readonly buckets = new Array<Array<StoredEntry | undefined> | undefined>(BUCKET_COUNT);
   private readonly sizes = new Uint32Array(BUCKET_COUNT);
-  /** Per bucket, how many of its keys have a TTL (kept by Keyspace.syncTtl), for count(). */
+  /** Per bucket, how many of its keys have a TTL (kept by retime), for countWithExpires(). */
   private readonly volatileCounts = new Uint32Array(BUCKET_COUNT);
+  /** Per bucket, the sum of its keys' expiry deadlines in two exact parts (see DEADLINE_SPLIT). */
+  private readonly deadlineHigh = new Float64Array(BUCKET_COUNT);
+  private readonly deadlineLow = new Float64Array(BUCKET_COUNT);
   /** Fenwick tree over `sizes` (1-based): prefix sums and the n-th key in O(log buckets). */
   private readonly tree = new Uint32Array(BUCKET_COUNT + 1);
   private total = 0;
@@ -54,14 +65,17 @@ export class KeyBuckets {
     this.changeSize(b, 1);
   }
 
-  /** Removes an entry (a no-op when detached) and sets its `slot` to -1; `volatile`: it had a TTL. */
+  /**
+   * Removes an entry (a no-op when detached) and sets its `slot` to -1; `volatile`: it had a TTL,
+   * which retime() counted at its current `expireAtMs`.
+   */
   delete(entry: StoredEntry, volatile: boolean): void {
     const i = entry.slot;
     if (i < 0) return;
     const b = this.bucketOf(entry);
     const items = this.buckets[b];
     if (items === undefined || items[i] !== entry) return;
-    if (volatile) this.volatileCounts[b]!--;
+    if (volatile) this.addDeadline(b, entry.expireAtMs, -1);
     const last = this.sizes[b]! - 1;
     const moved = items[last]!;
     items[i] = moved;
@@ -107,23 +121,33 @@ export class KeyBuckets {
     return n;
   }
 
-  /** Records that a key of this bucket gained (true) or lost (false) its TTL. */
-  markVolatile(entry: StoredEntry, on: boolean): void {
-    this.volatileCounts[this.bucketOf(entry)]! += on ? 1 : -1;
+  /** Records that a live key's expiry went from `fromMs` to `toMs` (0 = none), for its bucket's TTL figures. */
+  retime(entry: StoredEntry, fromMs: number, toMs: number): void {
+    const b = this.bucketOf(entry);
+    if (fromMs > 0) this.addDeadline(b, fromMs, -1);
+    if (toMs > 0) this.addDeadline(b, toMs, 1);
   }
 
-  /** Keys and keys with a TTL in [from, to) (DBSIZE, INFO keyspace), the same way as count. */
-  countWithExpires(from: number, to: number): { keys: number; expires: number } {
+  /**
+   * Keys, keys with a TTL, and the sum of those keys' remaining TTLs at `nowMs` (an expired key
+   * not collected yet counts negative) in [from, to) (DBSIZE, INFO keyspace), the same way as
+   * count: whole buckets from their counters, the edge buckets key by key.
+   */
+  countWithExpires(from: number, to: number, nowMs: number): { keys: number; expires: number; ttlSumMs: number } {
     let keys = 0;
     let expires = 0;
+    let ttlSumMs = 0;
     const end = Math.min(to, RING_END);
     for (let b = Math.floor(from / BUCKET_SPAN); b * BUCKET_SPAN < end; b++) {
       const n = this.sizes[b]!;
       if (n === 0) continue;
       const bucketStart = b * BUCKET_SPAN;
       if (bucketStart >= from && bucketStart + BUCKET_SPAN <= end) {
+        const withTtl = this.volatileCounts[b]!;
         keys += n;
-        expires += this.volatileCounts[b]!;
+        expires += withTtl;
+        // The two large terms cancel first, so what is added up is the small remainder.
+        if (withTtl > 0) ttlSumMs += this.deadlineHigh[b]! * DEADLINE_SPLIT - withTtl * nowMs + this.deadlineLow[b]!;
         continue;
       }
       const items = this.buckets[b]!;
@@ -131,10 +155,13 @@ export class KeyBuckets {
         const e = items[i]!;
         if (!this.inRange(e, from, end)) continue;
         keys++;
-        if (e.expireAtMs > 0) expires++;
+        if (e.expireAtMs > 0) {
+          expires++;
+          ttlSumMs += e.expireAtMs - nowMs;
+        }
       }
     }
-    return { keys, expires };
+    return { keys, expires, ttlSumMs };
   }
 
   /**
@@ -173,6 +200,14 @@ export class KeyBuckets {
       }
     }
     return { entries, next: to };
+  }
+
+  /** Adds (sign 1) or removes (sign -1) one key with a TTL at `ms` from bucket `b`'s figures. */
+  private addDeadline(b: number, ms: number, sign: 1 | -1): void {
+    const high = Math.floor(ms / DEADLINE_SPLIT);
+    this.volatileCounts[b]! += sign;
+    this.deadlineHigh[b]! += sign * high;
+    this.deadlineLow[b]! += sign * (ms - high * DEADLINE_SPLIT);
   }
 
   private bucketOf(entry: StoredEntry): number {

@@ -4,19 +4,22 @@ import type { StoredEntry } from './entry.js';
 import type { SamplePool } from './eviction.js';
 import { type BucketWalk, KeyBuckets } from './key-buckets.js';
 import { entryOverheadBytes } from './memory.js';
+import { TouchTimes } from './touch-times.js';
 
 /** The LRU clock counts modulo 2^30 (see touch). */
 const LRU_CLOCK_MASK = 2 ** 30 - 1;
 
 /**
  * The indexes over live entries, kept in step: key -> entry, the ring-position buckets (which
- * also give uniform picks of all keys), the keys-with-TTL sampling array, the memory total and
- * the LRU clock. It knows nothing of time, versions or tombstones; the Store decides what goes
- * in and out.
+ * also give uniform picks of all keys, and per bucket the count and deadline sum of keys with a
+ * TTL), the keys-with-TTL sampling array, the memory total, and the LRU clock with the times
+ * its stamps were handed out (TouchTimes). Time comes in as arguments; it knows nothing of
+ * versions or tombstones. The Store decides what goes in and out.
  */
 export class Keyspace {
   readonly volatile = new EntryArray();
   private readonly map = new Map<BinStr, StoredEntry>();
+  private readonly touchTimes = new TouchTimes();
   private readonly buckets: KeyBuckets;
   private bytes = 0;
 
@@ -46,13 +49,15 @@ export class Keyspace {
   }
 
   /**
-   * Marks the entry as the most recently used (approximate LRU compares these stamps). The clock
-   * wraps at 2^30, so every stamp stays a small integer: past 2^31 V8 would turn the field into
-   * a 16 B heap number on every key (after about six hours at 100k commands a second).
+   * Marks the entry as the most recently used (approximate LRU compares these stamps) at
+   * `nowMs` (OBJECT IDLETIME, through TouchTimes). The clock wraps at 2^30, so every stamp stays
+   * a small integer: past 2^31 V8 would turn the field into a 16 B heap number on every key
+   * (after about six hours at 100k commands a second).
    */
-  touch(e: StoredEntry): void {
+  touch(e: StoredEntry, nowMs: number): void {
     this.lruClock = (this.lruClock + 1) & LRU_CLOCK_MASK;
     e.lru = this.lruClock;
+    this.touchTimes.note(this.lruClock, nowMs);
   }
 
   /** Touches since the entry was last used, modulo the clock's wrap (larger = less recent). */
@@ -60,11 +65,19 @@ export class Keyspace {
     return (this.lruClock - e.lru) & LRU_CLOCK_MASK;
   }
 
-  insert(e: StoredEntry): void {
+  /** Ms since the entry was last used, to within a second (TouchTimes). */
+  idleMs(e: StoredEntry, nowMs: number): number {
+    return this.touchTimes.idleMs(e.lru, this.lruClock, nowMs);
+  }
+
+  insert(e: StoredEntry, nowMs: number): void {
     this.map.set(e.key, e);
     this.buckets.add(e);
-    this.syncTtl(e);
-    this.touch(e);
+    if (e.expireAtMs > 0) {
+      this.volatile.add(e);
+      this.buckets.retime(e, 0, e.expireAtMs);
+    }
+    this.touch(e, nowMs);
     this.charge(e);
   }
 
@@ -84,20 +97,23 @@ export class Keyspace {
     e.charged = bytes;
   }
 
-  /** Keeps the keys-with-TTL array in step with `expireAtMs` (a no-op for detached entries). */
-  syncTtl(e: StoredEntry): void {
-    if (e.slot < 0) return;
-    const was = e.ttlSlot >= 0;
-    const is = e.expireAtMs > 0;
-    if (was === is) return;
-    if (is) this.volatile.add(e);
-    else this.volatile.delete(e);
-    this.buckets.markVolatile(e, is);
+  /**
+   * Sets (ms > 0) or clears (0) a key's expiry. The only way a live entry's `expireAtMs` may
+   * change: the keys-with-TTL array and the buckets' TTL counts and deadline sums follow it here.
+   * A detached entry only takes the value; insert() registers it.
+   */
+  setExpireAt(e: StoredEntry, expireAtMs: number): void {
+    const was = e.expireAtMs;
+    e.expireAtMs = expireAtMs;
+    if (e.slot < 0 || was === expireAtMs) return;
+    if (was === 0) this.volatile.add(e);
+    else if (expireAtMs === 0) this.volatile.delete(e);
+    this.buckets.retime(e, was, expireAtMs);
   }
 
-  /** Keys and keys with a TTL whose position is in [from, to). */
-  countWithExpires(from: number, to: number): { keys: number; expires: number } {
-    return this.buckets.countWithExpires(from, to);
+  /** Keys, keys with a TTL and the sum of their remaining TTLs at `nowMs`, in [from, to). */
+  countWithExpires(from: number, to: number, nowMs: number): { keys: number; expires: number; ttlSumMs: number } {
+    return this.buckets.countWithExpires(from, to, nowMs);
   }
 
   /** Keys whose ring position is in [from, to) (expired ones not yet collected included). */

@@ -36,6 +36,11 @@ export interface ScanResult {
 export interface KeyCount {
   readonly keys: number;
   readonly expires: number;
+  /**
+   * The remaining TTLs of those `expires` keys summed, in ms (INFO's avg_ttl is this over
+   * `expires`). A key past its expiry that was not collected yet counts negative.
+   */
+  readonly ttlSumMs: number;
 }
 
 export interface StoreCounters {
@@ -103,6 +108,17 @@ export class Store {
 
   get keysWithTtl(): number {
     return this.space.volatile.size;
+  }
+
+  /** The bytes memory accounting charges the key (MEMORY USAGE), undefined when missing. Does not mark it used. */
+  chargedBytes(key: BinStr): number | undefined {
+    return this.lookup(key, false)?.charged;
+  }
+
+  /** Ms since the key was last used, to within a second (OBJECT IDLETIME), undefined when missing. Does not mark it used. */
+  idleMs(key: BinStr): number | undefined {
+    const e = this.lookup(key, false);
+    return e === undefined ? undefined : this.space.idleMs(e, this.deps.clock.now());
   }
 
   /** Wall-clock ms from the injected clock (commands compute TTLs against it). */
@@ -227,22 +243,22 @@ export class Store {
   commit(entry: Entry, version?: number): number {
     const e = entry as StoredEntry;
     const live = e.slot >= 0;
+    const now = this.deps.clock.now();
     // A detached entry may replace a live key of another type (SET): its version goes above it.
     const replaced = live ? undefined : this.space.find(e.key);
-    const v = version ?? this.versionAfter(e.key, live ? e.version : (replaced?.version ?? 0));
+    const v = version ?? this.versionAfter(e.key, live ? e.version : (replaced?.version ?? 0), now);
     if (e.value.isEmpty()) {
       if (live) this.remove(e, v);
       return v;
     }
     e.version = v;
     if (live) {
-      this.space.touch(e);
+      this.space.touch(e, now);
       this.space.charge(e);
-      this.space.syncTtl(e);
     } else {
       // A replaced key (SET over a hash) leaves whole; so would a second detached entry.
       if (replaced !== undefined) this.space.detach(replaced);
-      this.space.insert(e);
+      this.space.insert(e, now);
       this.tombstones.delete(e.key); // the new version is above it: it no longer blocks anything
     }
     return v;
@@ -250,9 +266,7 @@ export class Store {
 
   /** Sets (ms > 0) or clears (0) the absolute expiry; the caller then commits the entry. */
   setExpireAt(entry: Entry, expireAtMs: number): void {
-    const e = entry as StoredEntry;
-    e.expireAtMs = expireAtMs;
-    this.space.syncTtl(e); // a detached entry is registered when inserted
+    this.space.setExpireAt(entry as StoredEntry, expireAtMs); // a detached entry is registered when inserted
   }
 
   /** Deletes a live key, leaving a tombstone; returns the version, undefined when missing. */
@@ -304,9 +318,9 @@ export class Store {
     }
     const fresh = entryOf(key, state);
     fresh.version = state.version;
-    fresh.expireAtMs = state.expireAtMs;
+    this.space.setExpireAt(fresh, state.expireAtMs); // detached: registered by insert
     if (e !== undefined) this.space.detach(e);
-    this.space.insert(fresh);
+    this.space.insert(fresh, now);
     this.tombstones.delete(key);
     return true;
   }
@@ -451,11 +465,12 @@ export class Store {
   }
 
   /**
-   * How many keys, and keys with a TTL, have a ring position in [from, to) (DBSIZE, INFO): as
-   * countRange, whole buckets by their counts (per-bucket TTL counters), edge buckets key by key.
+   * How many keys, and keys with a TTL, have a ring position in [from, to), and the sum of the
+   * latter's remaining TTLs (DBSIZE, INFO): as countRange, whole buckets by their counters
+   * (per-bucket TTL counts and deadline sums), edge buckets key by key. O(buckets), not O(keys).
    */
   countKeysIn(from: number, to: number): KeyCount {
-    return this.space.countWithExpires(from, to);
+    return this.space.countWithExpires(from, to, this.deps.clock.now());
   }
 
   /** Keys in [from, to) in chunks of about `chunkKeys`, for rebalance to send between yields. */
@@ -481,17 +496,19 @@ export class Store {
   private lookup(key: BinStr, touch: boolean): StoredEntry | undefined {
     const e = this.space.find(key);
     if (e === undefined) return undefined;
-    if (e.expireAtMs !== 0 && e.expireAtMs <= this.deps.clock.now()) {
+    // One clock read serves both: a touch records its time (OBJECT IDLETIME).
+    const now = touch || e.expireAtMs !== 0 ? this.deps.clock.now() : 0;
+    if (e.expireAtMs !== 0 && e.expireAtMs <= now) {
       this.removeFor(e, 'expired');
       return undefined;
     }
-    if (touch) this.space.touch(e);
+    if (touch) this.space.touch(e, now);
     return e;
   }
 
-  private versionAfter(key: BinStr, current: number): number {
+  private versionAfter(key: BinStr, current: number, now = this.deps.clock.now()): number {
     const t = this.tombstones.get(key);
-    return Math.max(this.deps.clock.now(), current + 1, t === undefined ? 0 : t.version + 1);
+    return Math.max(now, current + 1, t === undefined ? 0 : t.version + 1);
   }
 
   /** Deletes a live entry, leaving a tombstone at `version`. */

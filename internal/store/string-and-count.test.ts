@@ -54,28 +54,28 @@ describe('countKeysIn', () => {
     // `@N` keys sit at ring position N (readableHash); 65536 positions per bucket.
     const positions = [0, 10, 65_535, 65_536, 70_000, 200_000, 4_294_967_295];
     positions.forEach((p, i) => putString(store, `@${p}`, 'v', i % 2 === 0 ? clock.now() + 1000 : 0));
-    expect(store.countKeysIn(0, 2 ** 32)).toEqual({ keys: 7, expires: 4 });
-    expect(store.countKeysIn(10, 65_537)).toEqual({ keys: 3, expires: 1 });
-    expect(store.countKeysIn(65_536, 131_072)).toEqual({ keys: 2, expires: 1 });
-    expect(store.countKeysIn(11, 65_535)).toEqual({ keys: 0, expires: 0 });
-    expect(store.countKeysIn(4_294_967_295, 2 ** 32)).toEqual({ keys: 1, expires: 1 });
+    expect(store.countKeysIn(0, 2 ** 32)).toEqual({ keys: 7, expires: 4, ttlSumMs: 4000 });
+    expect(store.countKeysIn(10, 65_537)).toEqual({ keys: 3, expires: 1, ttlSumMs: 1000 });
+    expect(store.countKeysIn(65_536, 131_072)).toEqual({ keys: 2, expires: 1, ttlSumMs: 1000 });
+    expect(store.countKeysIn(11, 65_535)).toEqual({ keys: 0, expires: 0, ttlSumMs: 0 });
+    expect(store.countKeysIn(4_294_967_295, 2 ** 32)).toEqual({ keys: 1, expires: 1, ttlSumMs: 1000 });
   });
 
   it('follows TTLs set, cleared and keys removed', () => {
     const { store, clock } = makeStore();
     putString(store, '@5', 'v');
     putString(store, '@6', 'v', clock.now() + 100);
-    expect(store.countKeysIn(0, 2 ** 32)).toEqual({ keys: 2, expires: 1 });
+    expect(store.countKeysIn(0, 2 ** 32)).toEqual({ keys: 2, expires: 1, ttlSumMs: 100 });
     const e = store.stringForWrite('@5');
     store.setExpireAt(e, clock.now() + 50);
     store.commit(e);
-    expect(store.countKeysIn(0, 2 ** 32)).toEqual({ keys: 2, expires: 2 });
+    expect(store.countKeysIn(0, 2 ** 32)).toEqual({ keys: 2, expires: 2, ttlSumMs: 150 });
     const f = store.stringForWrite('@6');
     store.setExpireAt(f, 0);
     store.commit(f);
-    expect(store.countKeysIn(0, 2 ** 32)).toEqual({ keys: 2, expires: 1 });
+    expect(store.countKeysIn(0, 2 ** 32)).toEqual({ keys: 2, expires: 1, ttlSumMs: 50 });
     clock.advance(50);
     expect(store.get('@5')).toBeUndefined(); // expired on access
-    expect(store.countKeysIn(0, 2 ** 32)).toEqual({ keys: 1, expires: 0 });
+    expect(store.countKeysIn(0, 2 ** 32)).toEqual({ keys: 1, expires: 0, ttlSumMs: 0 });
   });
 });

@@ -35,7 +35,8 @@ const key: fc.Arbitrary<string> = fc.oneof(
 const INTEGERS = ['0', '1', '-1', '2', '3', '10', '-10', '100', '-100', '9223372036854775807', '-9223372036854775808',
   '9223372036854775808', '-9223372036854775809', '1e3', '0x10', ' 1', '1 ', '+1', '01', '-0', '', '4294967296', '2147483648'];
 const DURATIONS = ['10s', '1m30s', '250ms', '0s', '0', '-1s', '1h', '99999999999h', '1.5s', 's', '10x', '1m-1s'];
-const WORDS = ['NX', 'XX', 'GT', 'LT', 'MATCH', 'COUNT', 'TYPE', 'hash', 'list', 'string', '*', 'k*', '[a-', '\\', '?', 'f0', 'f1', 'f2', 'v', ''];
+const WORDS = ['NX', 'XX', 'GT', 'LT', 'MATCH', 'COUNT', 'TYPE', 'hash', 'list', 'string', '*', 'k*', '[a-', '\\', '?', 'f0', 'f1', 'f2', 'v', '',
+  'ENCODING', 'IDLETIME', 'USAGE', 'SAMPLES', 'HELP'];
 
 const arg: fc.Arbitrary<string> = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(...INTEGERS) },
@@ -62,6 +63,7 @@ const TEMPLATES: string[][] = [
   ['EXPIREAT', 'h', '1700000001', 'GT'], ['EXPIRETIME', 'h'], ['PEXPIRETIME', 'l'],
   ['INCRBYFLOAT', 's', '0x1.8p3'], ['HINCRBYFLOAT', 'h', 'f0', '-1.5e-3'], ['GETEX', 's', 'PX', '500'], ['GETSET', 's', 'v'],
   ['SETRANGE', 's', '7', 'ab'], ['GETRANGE', 's', '-3', '-1'], ['HRANDFIELD', 'h', '-40', 'WITHVALUES'],
+  ['OBJECT', 'ENCODING', 'h'], ['OBJECT', 'IDLETIME', 'l'], ['MEMORY', 'USAGE', 's', 'SAMPLES', '5'], ['OBJECT', 'HELP'],
 ];
 
 const mutated: fc.Arbitrary<FuzzCommand> = fc
