@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { startTimeMarks } from '../store/index.js';
 import { makeStore } from '../store/testing/fixtures.js';
 import { executeCommand } from './execute.js';
 import { lookupCommand } from './table.js';
@@ -99,6 +100,7 @@ describe('OBJECT and MEMORY', () => {
 
   it('OBJECT IDLETIME counts whole seconds since the last use; introspection is no use', () => {
     const { store, clock } = makeStore();
+    startTimeMarks(store, clock); // marks every second, as a node does
     replies(store, ['SET s v']);
     clock.advance(4_999);
     expect(replies(store, ['OBJECT IDLETIME s', 'OBJECT ENCODING s', 'MEMORY USAGE s', 'OBJECT REFCOUNT s', 'TTL s'])).toEqual([4, 'embstr', 174, 1, -1]);

@@ -18,7 +18,7 @@ import {
   type MemberView,
 } from '../server/index.js';
 import { serverOptions } from '../server/grpc-server.js';
-import { keyDigest, Store, startActiveExpiry } from '../store/index.js';
+import { keyDigest, Store, startActiveExpiry, startTimeMarks } from '../store/index.js';
 import { loadNodeCredentials } from '../tls/index.js';
 import { ClusterState } from './cluster-state.js';
 import { wireDashboard } from './dashboard-wiring.js';
@@ -83,6 +83,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     config.maintenance.cleanupIntervalMs > 0
       ? startActiveExpiry(store, clock, config.maintenance.cleanupIntervalMs, config.maintenance.expiryBudgetMs)
       : () => undefined;
+  const stopTimeMarks = startTimeMarks(store, clock); // OBJECT IDLETIME's clock
 
   const grpcOptions = serverOptions(config.limits);
   const limits = {
@@ -325,6 +326,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     replicator.close();
     pool.close();
     stopExpiry();
+    stopTimeMarks();
     throw err;
   });
 
@@ -360,6 +362,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
         pool.close();
         await internalServer?.stop();
         stopExpiry();
+        stopTimeMarks();
         nodeLog.info('gokv node stopped');
       })();
       return stopped;

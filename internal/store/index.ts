@@ -59,4 +59,5 @@ export {
   type ExpireCycleResult,
   type ExpiringStore,
 } from './active-expiry.js';
+export { startTimeMarks, TIME_MARK_PERIOD_MS } from './touch-times.js';
 export { keyDigest, type KeyDigestView } from './key-digest.js';

@@ -15,8 +15,8 @@ describe('Keyspace LRU clock', () => {
   it('keeps stamps below 2^30 and still finds the least recent key across the wrap', () => {
     const space = new Keyspace((key) => key.charCodeAt(0) << 24, 2 ** 30 - 3);
     const keys = ['a', 'b', 'c', 'd', 'e'].map(entry);
-    for (const e of keys) space.insert(e, 0); // stamps 2^30-2, 2^30-1, 0, 1, 2
-    space.touch(keys[0]!, 0); // 'a' is now the most recent, 'b' the least
+    for (const e of keys) space.insert(e); // stamps 2^30-2, 2^30-1, 0, 1, 2
+    space.touch(keys[0]!); // 'a' is now the most recent, 'b' the least
     for (const e of keys) expect(e.lru).toBeLessThan(2 ** 30);
     expect(keys.map((e) => space.idleTouches(e))).toEqual([0, 4, 3, 2, 1]);
     const victim = pickVictim('allkeys-lru', space.all, space.volatile, 64, new SeededRandom(1), (e) => space.idleTouches(e));

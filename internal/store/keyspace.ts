@@ -49,15 +49,18 @@ export class Keyspace {
   }
 
   /**
-   * Marks the entry as the most recently used (approximate LRU compares these stamps) at
-   * `nowMs` (OBJECT IDLETIME, through TouchTimes). The clock wraps at 2^30, so every stamp stays
-   * a small integer: past 2^31 V8 would turn the field into a 16 B heap number on every key
-   * (after about six hours at 100k commands a second).
+   * Marks the entry as the most recently used (approximate LRU compares these stamps). The clock
+   * wraps at 2^30, so every stamp stays a small integer: past 2^31 V8 would turn the field into
+   * a 16 B heap number on every key (after about six hours at 100k commands a second).
    */
-  touch(e: StoredEntry, nowMs: number): void {
+  touch(e: StoredEntry): void {
     this.lruClock = (this.lruClock + 1) & LRU_CLOCK_MASK;
     e.lru = this.lruClock;
-    this.touchTimes.note(this.lruClock, nowMs);
+  }
+
+  /** Records that the stamps handed out from now on come at `nowMs` or later (TouchTimes). */
+  markTime(nowMs: number): void {
+    this.touchTimes.note((this.lruClock + 1) & LRU_CLOCK_MASK, nowMs);
   }
 
   /** Touches since the entry was last used, modulo the clock's wrap (larger = less recent). */
@@ -67,17 +70,18 @@ export class Keyspace {
 
   /** Ms since the entry was last used, to within a second (TouchTimes). */
   idleMs(e: StoredEntry, nowMs: number): number {
-    return this.touchTimes.idleMs(e.lru, this.lruClock, nowMs);
+    // Ages count back from the next stamp: the newest mark may name it (markTime).
+    return this.touchTimes.idleMs(e.lru, (this.lruClock + 1) & LRU_CLOCK_MASK, nowMs);
   }
 
-  insert(e: StoredEntry, nowMs: number): void {
+  insert(e: StoredEntry): void {
     this.map.set(e.key, e);
     this.buckets.add(e);
     if (e.expireAtMs > 0) {
       this.volatile.add(e);
       this.buckets.retime(e, 0, e.expireAtMs);
     }
-    this.touch(e, nowMs);
+    this.touch(e);
     this.charge(e);
   }
 

@@ -76,6 +76,7 @@ export class Store {
     this.space = new Keyspace(deps.hashKey);
     this.tombstones = new Tombstones(deps.hashKey);
     this.hashScans = new HashScans(deps.random);
+    this.markTime(); // every key's stamp comes after a mark
   }
 
   /** Number of keys (expired ones not yet collected included). */
@@ -115,10 +116,18 @@ export class Store {
     return this.lookup(key, false)?.charged;
   }
 
-  /** Ms since the key was last used, to within a second (OBJECT IDLETIME), undefined when missing. Does not mark it used. */
+  /**
+   * Ms since the key was last used (OBJECT IDLETIME), undefined when missing; never less than
+   * the truth, and more by less than the period markTime is called at. Does not mark it used.
+   */
   idleMs(key: BinStr): number | undefined {
     const e = this.lookup(key, false);
     return e === undefined ? undefined : this.space.idleMs(e, this.deps.clock.now());
+  }
+
+  /** Notes the time for OBJECT IDLETIME (store/touch-times.ts): the node does it every second. */
+  markTime(): void {
+    this.space.markTime(this.deps.clock.now());
   }
 
   /** Wall-clock ms from the injected clock (commands compute TTLs against it). */
@@ -253,12 +262,12 @@ export class Store {
     }
     e.version = v;
     if (live) {
-      this.space.touch(e, now);
+      this.space.touch(e);
       this.space.charge(e);
     } else {
       // A replaced key (SET over a hash) leaves whole; so would a second detached entry.
       if (replaced !== undefined) this.space.detach(replaced);
-      this.space.insert(e, now);
+      this.space.insert(e);
       this.tombstones.delete(e.key); // the new version is above it: it no longer blocks anything
     }
     return v;
@@ -320,7 +329,7 @@ export class Store {
     fresh.version = state.version;
     this.space.setExpireAt(fresh, state.expireAtMs); // detached: registered by insert
     if (e !== undefined) this.space.detach(e);
-    this.space.insert(fresh, now);
+    this.space.insert(fresh);
     this.tombstones.delete(key);
     return true;
   }
@@ -496,13 +505,11 @@ export class Store {
   private lookup(key: BinStr, touch: boolean): StoredEntry | undefined {
     const e = this.space.find(key);
     if (e === undefined) return undefined;
-    // One clock read serves both: a touch records its time (OBJECT IDLETIME).
-    const now = touch || e.expireAtMs !== 0 ? this.deps.clock.now() : 0;
-    if (e.expireAtMs !== 0 && e.expireAtMs <= now) {
+    if (e.expireAtMs !== 0 && e.expireAtMs <= this.deps.clock.now()) {
       this.removeFor(e, 'expired');
       return undefined;
     }
-    if (touch) this.space.touch(e, now);
+    if (touch) this.space.touch(e);
     return e;
   }
 

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { makeStore, putHash } from './testing/fixtures.js';
-import { TouchTimes } from './touch-times.js';
+import { startTimeMarks, TouchTimes } from './touch-times.js';
 
 describe('a key\'s idle time (OBJECT IDLETIME)', () => {
-  it('counts from the key\'s last use, and reading it is no use', () => {
+  it('counts from the key\'s last use, never less, more by under the marking period; reading it is no use', () => {
     const { store, clock } = makeStore();
+    const stop = startTimeMarks(store, clock); // marks every second, as a node does
     putHash(store, 'a', { f: 'v' });
     clock.advance(5_000);
     putHash(store, 'b', { f: 'v' });
@@ -13,22 +14,33 @@ describe('a key\'s idle time (OBJECT IDLETIME)', () => {
     expect(store.idleMs('b')).toBe(2_500);
     store.peek('a'); // TYPE, TTL and the like do not count as a use, as in Redis
     expect(store.idleMs('a')).toBe(7_500);
-    store.get('a');
-    expect(store.idleMs('a')).toBe(0);
+    store.get('a'); // at 7.5 s: known to come after the mark of 7 s
+    expect(store.idleMs('a')).toBe(500);
+    clock.advance(1_000);
+    expect(store.idleMs('a')).toBe(1_500);
     expect(store.idleMs('missing')).toBeUndefined();
+    stop();
   });
 
-  it('knows a use to within a second: uses inside one second share its first time', () => {
+  it('knows a use to within the period: uses between two marks count from the first', () => {
     const { store, clock } = makeStore();
+    startTimeMarks(store, clock);
     putHash(store, 'a', { f: 'v' });
     clock.advance(300);
     putHash(store, 'b', { f: 'v' });
-    clock.advance(600);
+    clock.advance(700); // the mark of 1 s
     putHash(store, 'c', { f: 'v' });
-    clock.advance(100); // a mark is due again from here
-    putHash(store, 'd', { f: 'v' });
     clock.advance(4_000);
-    expect(['a', 'b', 'c', 'd'].map((k) => store.idleMs(k))).toEqual([5_000, 5_000, 5_000, 4_000]);
+    // Truly idle 5 s, 4.7 s and 4 s.
+    expect(['a', 'b', 'c'].map((k) => store.idleMs(k))).toEqual([5_000, 5_000, 4_000]);
+  });
+
+  it('without marks after the first, over-reports rather than under-reports', () => {
+    const { store, clock } = makeStore();
+    clock.advance(10_000);
+    putHash(store, 'a', { f: 'v' });
+    clock.advance(1_000);
+    expect(store.idleMs('a')).toBe(11_000); // from the store's first mark
   });
 });
 
@@ -69,6 +81,14 @@ describe('TouchTimes', () => {
     times.note(2 ** 29 + 20, 70_000);
     expect((times as unknown as { stamps: number[] }).stamps).toEqual([2 ** 29 + 10, 2 ** 29 + 20]);
     expect(times.idleMs(1, 2 ** 29 + 20, 80_000)).toBe(20_000);
+  });
+
+  it('moves a mark later when no stamp was handed out since (an idle store keeps one mark)', () => {
+    const times = new TouchTimes();
+    times.note(5, 1_000);
+    times.note(5, 3_000);
+    expect((times as unknown as { stamps: number[] }).stamps).toEqual([5]);
+    expect(times.idleMs(5, 5, 4_000)).toBe(1_000);
   });
 
   it('is never negative when the wall clock steps back', () => {

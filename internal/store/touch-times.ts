@@ -1,37 +1,41 @@
+import type { Clock } from '../clock/index.js';
+
 /** Marks held at most (64 KiB). */
 const MAX_MARKS = 4096;
-/** At most one mark a second: OBJECT IDLETIME's resolution, as that of Redis's LRU clock. */
-const MARK_INTERVAL_MS = 1000;
 /** The LRU clock counts modulo 2^30 (Keyspace.touch); marks older than half of that go. */
 const CLOCK_MASK = 2 ** 30 - 1;
 const MAX_MARK_AGE = 2 ** 29;
+/** How often the node marks the time: OBJECT IDLETIME's resolution, as that of Redis's LRU clock. */
+export const TIME_MARK_PERIOD_MS = 1000;
 
 /**
  * When the LRU clock's stamps were handed out, so a key's idle time is known in seconds (OBJECT
- * IDLETIME) with no time field on every key: a field costs 8 B a key, and the clock counts
- * touches, which eviction compares, not time.
+ * IDLETIME) with no time field on every key (a field costs 8 B a key; the clock counts touches,
+ * which eviction compares, not time) and no clock read on a touch (a read of a key without a TTL
+ * reads no clock otherwise: one more would cost about 55 ns on every such read).
  *
- * The first touch at least a second after the last mark records a mark (its stamp, the time).
- * Every stamp from one mark up to the next was handed out less than a second after the first
- * one's time, so a key's last touch is known to a second: its idle time is measured from the
- * newest mark at or before its stamp (rounding up by less than a second). Once MAX_MARKS are
- * held, each new mark removes the one whose loss errs least relative to the age of the stamps
- * it covered, so precision is relative: with 4096 marks, a key idle an hour or a month is known
- * to a fraction of a percent (touch-times.test.ts), and an idle time is never under-reported.
- * Marks more than 2^29 touches old are dropped before their stamps come round again; a key
- * older than every mark is reported as old as the oldest.
+ * A timer marks the time every TIME_MARK_PERIOD_MS (startTimeMarks): (the next stamp, now).
+ * Every stamp from one mark up to the next was handed out between their times, so a key's last
+ * touch is known to within the period: its idle time is measured from the newest mark at or
+ * before its stamp (rounding up by less than a period, more while the event loop is blocked).
+ * Once MAX_MARKS are held, each new mark removes the one whose loss errs least relative to the
+ * age of the stamps it covered, so precision is relative: with 4096 marks, a key idle an hour or
+ * a month is known to a fraction of a percent (touch-times.test.ts), and an idle time is never
+ * under-reported. Marks more than 2^29 touches old are dropped before their stamps come round
+ * again; a key older than every mark is reported as old as the oldest.
  */
 export class TouchTimes {
   private readonly stamps: number[] = [];
   private readonly times: number[] = [];
-  /** The newest mark's time (the hot path reads no array). */
-  private lastMarkMs = -Infinity;
 
-  /** Called on every touch, with the stamp it handed out and the wall time. */
+  /** Stamps from `stamp` on are handed out at `nowMs` or later. */
   note(stamp: number, nowMs: number): void {
-    // A wall clock stepped back marks at once rather than wait for the old time to come again.
-    if (nowMs >= this.lastMarkMs && nowMs - this.lastMarkMs < MARK_INTERVAL_MS) return;
-    this.lastMarkMs = nowMs;
+    const last = this.stamps.length - 1;
+    if (last >= 0 && this.stamps[last] === stamp) {
+      // No touch since the last mark: the same stamp, now known to come later still.
+      this.times[last] = Math.max(this.times[last]!, nowMs);
+      return;
+    }
     this.stamps.push(stamp);
     this.times.push(nowMs);
     let old = 0;
@@ -43,7 +47,10 @@ export class TouchTimes {
     if (this.stamps.length > MAX_MARKS) this.dropLeastUseful(nowMs);
   }
 
-  /** Ms since `stamp` was handed out, given the clock's latest stamp and the time now (never negative). */
+  /**
+   * Ms since `stamp` was handed out, given `latest`, a stamp no older than any mark (the next one
+   * to be handed out), and the time now (never negative).
+   */
   idleMs(stamp: number, latest: number, nowMs: number): number {
     const n = this.stamps.length;
     if (n === 0) return 0;
@@ -79,4 +86,17 @@ export class TouchTimes {
     this.stamps.splice(best, 1);
     times.splice(best, 1);
   }
+}
+
+/** Marks the store's time every TIME_MARK_PERIOD_MS on the injected clock; returns a stop function. */
+export function startTimeMarks(store: { markTime(): void }, clock: Clock): () => void {
+  let stopped = false;
+  let timer = clock.setTimeout(function tick() {
+    store.markTime();
+    if (!stopped) timer = clock.setTimeout(tick, TIME_MARK_PERIOD_MS);
+  }, TIME_MARK_PERIOD_MS);
+  return () => {
+    stopped = true;
+    clock.clearTimeout(timer);
+  };
 }
