@@ -216,6 +216,13 @@ describe('Arrivals: pull-on-miss for arcs gained and not handed yet', () => {
     expect(t.arrivals.ready('@150:k', 150)).toBeUndefined();
     expect(t.arrivals.stats.pendingArcs).toBe(0);
   });
+
+  it('reports no arcs arriving once the window passed, though nothing asked for a key since', () => {
+    const t = setup();
+    expect(t.arrivals.stats.pendingArcs).toBe(2);
+    t.clock.advance(WINDOW_MS + 1);
+    expect(t.arrivals.stats.pendingArcs).toBe(0); // status and metrics, with no command or ring change
+  });
   it('after a rejoin, pulls each owned key once more, even one pulled already in an arc handed off', async () => {
     // Back from being cut off: a peer that still held d dead may have written its keys after d
     // pulled them, and the hand-offs to d may have ended before that peer saw d again.

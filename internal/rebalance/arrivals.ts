@@ -64,8 +64,13 @@ export class Arrivals {
     this.#options = options;
   }
 
-  /** Pending segments (arcs still arriving) and keys pulled so far, for status and metrics. */
+  /**
+   * Pending segments (arcs still arriving) and keys pulled so far, for status and metrics. Segments
+   * past the pull window end here too: otherwise, with no ring change and no command on them, status
+   * would show them arriving long after they stopped.
+   */
   get stats(): { pendingArcs: number; pulls: number } {
+    this.#expire();
     return { pendingArcs: this.#pending.size, pulls: this.#pulls };
   }
 
