@@ -75,7 +75,7 @@ export const HSCAN_COMMANDS: readonly CommandSpec[] = [
     const cursor = number < 0n ? text : number.toString();
     const page = ctx.store.scanHash(ctx.key, cursor, count);
     if (page === undefined) {
-      throw new GokvError('ERR', `ERR HSCAN cursor ${cursor} is not open on this node (it kept no scan of this hash: idle over ${HASH_SCAN_IDLE}, or begun before the key's leader changed); start again from 0`);
+      throw new GokvError('ERR', `ERR HSCAN cursor ${cursor} is not open on this node (scans are dropped after ${HASH_SCAN_IDLE} idle or past ${DEFAULT_HASH_SCAN_LIMITS.maxOpen} open, and live on the key's leader only); start again from 0`);
     }
     const out: BinStr[] = [];
     const { pairs } = page;
