@@ -1,9 +1,9 @@
-import type { Entry, HashEntry } from '../store/index.js';
+import { REDIS_HASH_LISTPACK_MAX_FIELDS, type Entry, type HashEntry } from '../store/index.js';
 import { parseInt64 } from './parse.js';
 
-// Redis 7.0's defaults, probed on redis-server 7.0.15 started without a config file. (The
-// redis.conf Redis ships sets hash-max-listpack-entries to 128; servers started from it differ.)
-const HASH_MAX_LISTPACK_ENTRIES = 512;
+// Redis 7.0's defaults, probed on redis-server 7.0.15 started without a config file. The
+// fields limit is shared with HSCAN's whole-hash rule (store/hash-scans.ts).
+const HASH_MAX_LISTPACK_ENTRIES = REDIS_HASH_LISTPACK_MAX_FIELDS;
 const HASH_MAX_LISTPACK_VALUE = 64;
 /** OBJ_ENCODING_EMBSTR_SIZE_LIMIT: a string up to this many bytes lives inside its object. */
 const EMBSTR_MAX_BYTES = 44;

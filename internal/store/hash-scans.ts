@@ -3,10 +3,13 @@ import type { BinStr } from './bytes.js';
 import type { HashValue } from './hash-value.js';
 
 /**
- * HSCAN answers a hash of at most this many fields whole, with cursor "0", as Redis answers a
- * hash in its small encoding (hash-max-listpack-entries: 512 in redis-server 7.0.15).
+ * Redis's hash-max-listpack-entries (512 in redis-server 7.0.15 started without a config file;
+ * the redis.conf it ships sets 128): the most fields of a hash in its small encoding. OBJECT
+ * ENCODING reports by it, and HSCAN answers a hash of at most this many fields whole, with
+ * cursor "0", as Redis answers one in that encoding.
  */
-export const WHOLE_HSCAN_MAX_FIELDS = 512;
+export const REDIS_HASH_LISTPACK_MAX_FIELDS = 512;
+export const WHOLE_HSCAN_MAX_FIELDS = REDIS_HASH_LISTPACK_MAX_FIELDS;
 
 export interface HashScanLimits {
   /** Scans kept open at once; opening one more drops the one used least recently. */

@@ -18,6 +18,7 @@ export { HashValue, type FieldWrite } from './hash-value.js';
 export {
   DEFAULT_HASH_SCAN_LIMITS,
   HashScans,
+  REDIS_HASH_LISTPACK_MAX_FIELDS,
   WHOLE_HSCAN_MAX_FIELDS,
   type HashScanLimits,
   type HashScanPage,
