@@ -20,3 +20,15 @@ describe('--keys', () => {
     expect(() => parseArgs(['--profile', '--keys'])).toThrow('--keys: expected a whole number');
   });
 });
+
+describe('--scenario', () => {
+  it('picks the profiled command, HSET unless given', () => {
+    expect(parseArgs(['--profile']).profileScenario).toBe('hset');
+    expect(parseArgs(['--profile', '--scenario', 'hget']).profileScenario).toBe('hget');
+  });
+
+  it('is refused without --profile and for an unknown scenario', () => {
+    expect(() => parseArgs(['--scenario', 'hget'])).toThrow('--scenario: use it with --profile');
+    expect(() => parseArgs(['--profile', '--scenario', 'del'])).toThrow('--scenario: expected one of hset, hget, lpush-lpop, mixed, got del');
+  });
+});

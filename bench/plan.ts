@@ -1,5 +1,5 @@
 // Which runs the bench makes, for the full run and for `--quick` (about one minute in all).
-import { KEY_COUNT, type LoadMode, type Scenario } from './load-plan.js';
+import { KEY_COUNT, type LoadMode, SCENARIOS, type Scenario } from './load-plan.js';
 import type { Timing } from './runner.js';
 
 export interface BenchOptions {
@@ -24,6 +24,8 @@ export interface BenchOptions {
    * small keyspace the store's data stays in the CPU caches: it shows what the data's size costs.
    */
   readonly keys: number;
+  /** `--profile --scenario S`: the command the profiled runs send (HSET unless given). */
+  readonly profileScenario: Scenario;
 }
 
 /** `--keys` at most: every key name is held in each load worker's table. */
@@ -42,7 +44,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   for (const p of parts) if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--only: unknown part ${p}`);
   if (has('--help')) {
     process.stdout.write(
-      'npm run bench -- [--quick] [--json] [--workers N] [--only bare,single,cluster,bare3,resp,redis,memory] [--no-doc] [--profile] [--hops] [--ab [--base REF] [--rounds N]] [--rates R1,R2 [--rounds N]] [--keys N (with --profile or --ab)]\n',
+      'npm run bench -- [--quick] [--json] [--workers N] [--only bare,single,cluster,bare3,resp,redis,memory] [--no-doc] [--profile] [--hops] [--ab [--base REF] [--rounds N]] [--rates R1,R2 [--rounds N]] [--keys N (with --profile or --ab)] [--scenario hset|hget|mixed|lpush-lpop (with --profile)]\n',
     );
     process.exit(0);
   }
@@ -59,6 +61,11 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   }
   // The full run's figures and docs/benchmarks.md are for KEY_COUNT keys, as the targets say.
   if (has('--keys') && !has('--profile') && !has('--ab')) throw new Error('--keys: use it with --profile or --ab');
+  const scenario = value('--scenario') ?? 'hset';
+  if (!(SCENARIOS as readonly string[]).includes(scenario)) {
+    throw new Error(`--scenario: expected one of ${SCENARIOS.join(', ')}, got ${value('--scenario')}`);
+  }
+  if (has('--scenario') && !has('--profile')) throw new Error('--scenario: use it with --profile');
   return {
     quick: has('--quick'),
     json: has('--json'),
@@ -72,6 +79,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     rounds,
     rates,
     keys,
+    profileScenario: scenario as Scenario,
     ...(base === undefined ? {} : { base }),
   };
 }

@@ -3,7 +3,8 @@
 // self time per module, to decide what to optimise. Nothing in gokv is changed.
 // `--profile --only cluster`: the same for the three-node cluster (replicas 2), one profile per
 // node; `--profile --only bare3`: for the bare cluster, the ceiling of the cluster's writes;
-// `--profile --only bare`: for the bare server, the ceiling of one node.
+// `--profile --only bare`: for the bare server, the ceiling of one node. `--scenario hget` (or
+// mixed, lpush-lpop) profiles that command instead of HSET.
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -107,7 +108,7 @@ export async function runProfile(options: BenchOptions, log: (line: string) => v
   try {
     for (const mode of [unary(16), stream(4)]) {
       const startUs = monotonicUs() + (100 + t.warmupMs) * 1000;
-      const r = await workers.run(target, 'hset', mode, t);
+      const r = await workers.run(target, options.profileScenario, mode, t);
       windows.push({
         label: `${r.mode}: ${Math.round(r.opsPerSec)} ops/s, ${r.cpuUsPerOp.toFixed(1)} server us/op`,
         fromUs: startUs,
@@ -134,6 +135,6 @@ export async function runProfile(options: BenchOptions, log: (line: string) => v
   for (const file of files) {
     const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
     process.stdout.write(`profile: ${join(dir, file)} (open in Chrome DevTools or speedscope)\n`);
-    for (const w of windows) process.stdout.write(`\n== HSET, ${w.label}\n${summarise(profile, 25, w.fromUs, w.toUs, w.ops)}\n`);
+    for (const w of windows) process.stdout.write(`\n== ${options.profileScenario.toUpperCase()}, ${w.label}\n${summarise(profile, 25, w.fromUs, w.toUs, w.ops)}\n`);
   }
 }
