@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { GokvNode } from '../internal/node/index.js';
+import { FaultLinks } from './helpers/fault-links.js';
 import { startCluster, waitForConvergence, type InProcessCluster } from './helpers/in-process-cluster.js';
 import { expectLedgerHolds, Ledger, startWriters } from './helpers/ledger.js';
 
@@ -73,6 +74,39 @@ describe('rebalance under continuous writes (replicas: 1)', () => {
     }
     await expectCopies(live(), ledger, 2);
   }, 90_000);
+});
+
+describe('graceful leave: the new owners pull what the leaver has not handed over yet', () => {
+  // The others learn the leave (gossip) before the leaver has handed its keys over. Until it
+  // has, a key it held must be pulled from it, not read as missing or started afresh: a fresh
+  // copy written here would be newer than the leaver's and refuse it, losing the earlier fields.
+  it('replicas 0: reads and writes through the others find the leaver\'s keys while its hand-off is held up', async () => {
+    const links = new FaultLinks(7);
+    cluster = await startCluster(2, { cluster: { replicas: 0 } }, { deps: (id) => ({ faults: links.forNode(id) }) });
+    links.learn(cluster.nodes);
+    const [stayer, leaver] = cluster.nodes as [GokvNode, GokvNode];
+    const client = cluster.clients[0]!;
+    const keys = Array.from({ length: 60 }, (_, i) => `leave:${i}`);
+    for (const k of keys) await client.run('HSET', k, 'f', `v-${k}`);
+    const onLeaver = keys.filter((k) => leaver.store.peek(k) !== undefined);
+    expect(onLeaver.length).toBeGreaterThan(5);
+
+    links.cutChannel(leaver.id, stayer.id, 'rebalance'); // its hand-off is held up (it retries)
+    const leaving = leaver.stop({ leave: true });
+    await vi.waitFor(() => expect(stayer.members().find((m) => m.id === leaver.id)?.status).toBe('left'), { timeout: 10_000, interval: 5 });
+    expect(onLeaver.filter((k) => stayer.store.peek(k) !== undefined)).toEqual([]); // nothing handed yet
+
+    const read = (await Promise.all(onLeaver.map((k) => client.run('HMGET', k, 'f')))) as Array<Array<Buffer | null>>;
+    expect(read.map((r) => r[0]?.toString() ?? null)).toEqual(onLeaver.map((k) => `v-${k}`));
+    // A write during the hand-off keeps the leaver's fields (the key was pulled before it ran).
+    const added = await Promise.all(onLeaver.map((k) => client.run('HSET', k, 'g', 'w')));
+    expect(added).toEqual(onLeaver.map(() => 1));
+
+    links.heal();
+    await leaving;
+    const all = (await Promise.all(onLeaver.map((k) => client.run('HMGET', k, 'f', 'g')))) as Array<Array<Buffer | null>>;
+    expect(all.map((r) => r.map((x) => x?.toString() ?? null))).toEqual(onLeaver.map((k) => [`v-${k}`, 'w']));
+  }, 60_000);
 });
 
 describe('cluster SCAN across membership changes', () => {

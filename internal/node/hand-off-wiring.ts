@@ -174,7 +174,8 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
         // Dead is not gone: across a partition a member held dead still holds its keys.
         if (c.kind === 'statusChanged' && c.to === 'dead') arrivals.memberDead(c.id);
         else if (c.kind === 'statusChanged' && c.to !== 'left') arrivals.memberAlive(c.id);
-        if ((c.kind === 'statusChanged' && c.to === 'left') || c.kind === 'forgotten') arrivals.memberGone(c.id);
+        if (c.kind === 'statusChanged' && c.to === 'left') arrivals.memberLeft(c.id);
+        if (c.kind === 'forgotten') arrivals.memberForgotten(c.id);
         // "A new incarnation is a leave plus a join": a peer that restarted came back empty.
         if (c.kind === 'incarnationChanged' && c.heartbeatReset && c.id !== selfId && deps.ring().has(c.id)) {
           log.info({ peer: c.id }, 'peer restarted: handing its keys to it again');

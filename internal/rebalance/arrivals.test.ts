@@ -167,13 +167,71 @@ describe('Arrivals: pull-on-miss for arcs gained and not handed yet', () => {
     expect(t.arrivals.ready('@210:k', 210)).toBeInstanceOf(Promise);
   });
 
-  it('stops pulling an arc whose previous owners are all gone', () => {
+  it('stops pulling an arc whose previous owners are all forgotten', () => {
     const t = setup();
-    t.arrivals.memberGone('b');
+    t.arrivals.memberForgotten('b');
     expect(t.arrivals.ready('@150:k', 150)).toBeInstanceOf(Promise); // c is left
-    t.arrivals.memberGone('c');
+    t.arrivals.memberForgotten('c');
     expect(t.arrivals.ready('@151:k', 151)).toBeUndefined();
     expect(t.arrivals.stats.pendingArcs).toBe(1); // [201,251) still has a
+  });
+
+  // A member leaving gossips its leave first, then hands its keys over: until then it is the
+  // one that holds them.
+  it('keeps pulling from previous owners that left, until they stop answering', async () => {
+    const t = setup();
+    t.put('b', '@150:k', 'only on the leavers', 5);
+    t.arrivals.memberLeft('b');
+    t.arrivals.memberLeft('c');
+    await t.arrivals.ready('@150:k', 150);
+    expect(t.valueAt('d', '@150:k')).toMatchObject({ version: 5 });
+    expect(t.fetches().map((c) => c.to).sort()).toEqual(['b', 'c']);
+
+    t.network.down('b'); // b has exited: c still answers
+    await t.arrivals.ready('@151:k', 151);
+    expect(t.arrivals.ready('@152:k', 152)).toBeInstanceOf(Promise); // c is still asked
+    t.network.down('c');
+    await t.arrivals.ready('@153:k', 153); // none left to ask: served as it is here, no error
+    expect(t.arrivals.ready('@154:k', 154)).toBeUndefined();
+    expect(t.arrivals.stats.pendingArcs).toBe(1); // [201,251) still has a
+  });
+
+  it('still refuses a key whose previous owners, still in the ring, do not answer', async () => {
+    const t = setup();
+    t.network.down('b');
+    t.network.down('c');
+    await expect(t.arrivals.ready('@150:k', 150)).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('none of its previous owners') });
+    await expect(t.arrivals.ready('@151:k', 151)).rejects.toMatchObject({ code: 'UNAVAILABLE' }); // still pending
+  });
+
+  it('ends an arc on the hand-off of its first previous owner still in the ring, before those that left', async () => {
+    const t = setup();
+    t.arrivals.memberLeft('b'); // [101,201) was b's then c's
+    expect(t.arrivals.expectsFromOther(150, 'b')).toBe(true); // c, still in the ring, sends it
+    await t.network.sinkFor('b').done('d', [{ from: 101, to: 201 }]);
+    expect(t.arrivals.ready('@150:k', 150)).toBeInstanceOf(Promise);
+    await t.network.sinkFor('c').done('d', [{ from: 101, to: 201 }]);
+    expect(t.arrivals.ready('@151:k', 151)).toBeUndefined();
+  });
+
+  it('expects no arc from a member leaving: every member leaving pushes what it holds', () => {
+    const t = setup();
+    t.arrivals.memberLeft('b');
+    t.arrivals.memberLeft('c');
+    expect(t.arrivals.expectsFromOther(150, 'c')).toBe(false); // b may exit before it pushed
+    expect(t.arrivals.expectsFromOther(210, 'c')).toBe(true); // [201,251): a, still in the ring, sends it
+  });
+
+  it('lists an arc whose previous owners left and exited from what is here', async () => {
+    const t = setup();
+    t.arrivals.memberLeft('b');
+    t.arrivals.memberLeft('c');
+    t.put('b', '@150:k', 'v', 5);
+    expect((await t.arrivals.scanRemote(101, 201, []))?.keys).toEqual(['@150:k']);
+    t.network.down('b');
+    t.network.down('c');
+    expect(await t.arrivals.scanRemote(101, 201, [])).toEqual({ keys: [], next: 201 });
+    expect(t.arrivals.scanRemote(101, 201, [])).toBeUndefined(); // the arc ended
   });
 
   // b and c die, replicas 0: d takes over b's arc (101,201), a stays on (251,...]. Keys at 150.
@@ -196,7 +254,7 @@ describe('Arrivals: pull-on-miss for arcs gained and not handed yet', () => {
   it('serves an arc taken over as it is here once its dead owners are forgotten', () => {
     const t = setup(takeover);
     t.arrivals.memberDead('b');
-    t.arrivals.memberGone('b'); // forget_dead_after passed: gone for good
+    t.arrivals.memberForgotten('b'); // forget_dead_after passed: gone for good
     expect(t.arrivals.ready('@150:k', 150)).toBeUndefined();
   });
 

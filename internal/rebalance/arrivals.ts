@@ -56,6 +56,8 @@ export class Arrivals {
   readonly #inflight = new Map<BinStr, Promise<void>>();
   readonly #batches = new Map<string, Map<BinStr, Deferred<HandOffState | undefined>>>();
   #pulls = 0;
+  /** Members that left and then stopped answering: no longer sources (see #dropExited). */
+  readonly #exited = new Set<string>();
   /** After a rejoin: every key owned here is pulled once more from its other owners (see regained). */
   #recheck: Recheck | undefined;
 
@@ -91,8 +93,19 @@ export class Arrivals {
     if (added > 0) this.#deps.log.info({ arcs: added, pending: this.#pending.size }, 'arcs gained: pulling keys on a miss until handed off');
   }
 
-  /** A member left or was forgotten: it is nobody's source any more. */
-  memberGone(id: string): void {
+  /**
+   * A member left gracefully. The others learn of it before it has handed its keys over, so it
+   * stays a source until it is forgotten or a pull finds it gone (see PendingRanges.markLeft):
+   * dropping it here would serve its keys as missing, and start them afresh, until its hand-off
+   * arrived (and a copy started afresh is newer: it would refuse the leaver's).
+   */
+  memberLeft(id: string): void {
+    this.#pending.markLeft(id);
+  }
+
+  /** A member was forgotten: it is nobody's source any more. */
+  memberForgotten(id: string): void {
+    this.#exited.delete(id);
     if (this.#pending.removeSource(id) > 0) this.#settle();
   }
 
@@ -104,6 +117,7 @@ export class Arrivals {
   /** A member held dead is alive again: it is asked again. */
   memberAlive(id: string): void {
     this.#pending.markAlive(id);
+    this.#exited.delete(id);
   }
 
   /** `from` handed off everything it holds in `arcs` (its `done` message). */
@@ -131,7 +145,9 @@ export class Arrivals {
     const seg = this.#live(this.#pending.find(position));
     if (seg === undefined) return false;
     const first = this.#pending.liveSources(seg)[0];
-    return first !== undefined && first !== asker;
+    // Members leaving all push what they hold (a copy twice merges once): none waits on another,
+    // which may exit first.
+    return first !== undefined && first !== asker && !this.#pending.isLeaving(first);
   }
 
   /**
@@ -202,7 +218,11 @@ export class Arrivals {
         if (sources.length === 0) throw heldDead(seg.sources);
         const answers = await Promise.allSettled(sources.map((id) => sink.scan(id, seg.from, seg.to, args)));
         const ok = answers.filter((a): a is PromiseFulfilledResult<RangeKeys> => a.status === 'fulfilled');
-        if (ok.length === 0) throw unreachable(sources);
+        if (ok.length === 0) {
+          // Every source left and has exited since: nothing is arriving from them any more.
+          if (this.#dropExited(sources, answers)) return { keys: [], next: seg.to };
+          throw unreachable(sources);
+        }
         // Complete below the smallest next any source reported.
         return { keys: ok.flatMap((a) => a.value.keys), next: Math.min(...ok.map((a) => a.value.next)) };
       }),
@@ -229,7 +249,12 @@ export class Arrivals {
       answered++;
       if (a.value !== undefined) states.push(a.value);
     }
-    if (answered === 0) throw unreachable(sources);
+    if (answered === 0) {
+      // Every source left and has exited since: the key is served from what is here.
+      if (this.#dropExited(sources, answers)) return;
+      throw unreachable(sources);
+    }
+    this.#dropExited(sources, answers);
     // The ring moved on while the owners answered and this node no longer owns the key: a copy
     // merged now would stay here after the hand-off that dropped the arc. The command that
     // asked routes again and goes to the key's owner.
@@ -270,6 +295,27 @@ export class Arrivals {
         for (const d of batch.values()) d.reject(err);
       },
     );
+  }
+
+  /**
+   * Stops asking the sources that left and could not be reached (transport failures): a member
+   * leaving answers until its hand-off is over, then exits. Returns whether every source was
+   * one of them (so none is left to ask).
+   */
+  #dropExited(sources: readonly string[], answers: readonly PromiseSettledResult<unknown>[]): boolean {
+    let exited = 0;
+    answers.forEach((a, i) => {
+      const id = sources[i]!;
+      if (a.status !== 'rejected' || (a.reason as { transport?: boolean })?.transport !== true) return;
+      // A concurrent pull may have found it gone first.
+      if (this.#exited.has(id)) exited++;
+      if (!this.#pending.isLeaving(id)) return;
+      exited++;
+      this.#exited.add(id);
+      this.#deps.log.info({ peer: id }, 'a member that left no longer answers: no longer pulling from it');
+      if (this.#pending.removeSource(id) > 0) this.#settle();
+    });
+    return exited === sources.length;
   }
 
   #owns(position: number): boolean {

@@ -26,6 +26,8 @@ export class PendingRanges {
   #segments: PendingSegment[] = [];
   /** Sources held dead: kept (they may come back with the arc's keys) but never asked. */
   readonly #dead = new Set<string>();
+  /** Sources that left gracefully: still asked (they hand off before exiting), after the others. */
+  readonly #left = new Set<string>();
 
   get size(): number {
     return this.#segments.length;
@@ -106,9 +108,20 @@ export class PendingRanges {
     return out;
   }
 
-  /** The segment's sources not held dead, in order: the members to ask. */
+  /**
+   * The segment's sources not held dead: the members to ask. Members still in the ring come
+   * first, in order, then members leaving: the first is the one whose hand-off ends the
+   * segment, as a hand-off plan picks its sender among members still in the ring.
+   */
   liveSources(seg: PendingSegment): readonly string[] {
-    return this.#dead.size === 0 ? seg.sources : seg.sources.filter((id) => !this.#dead.has(id));
+    if (this.#dead.size === 0 && this.#left.size === 0) return seg.sources;
+    const asked = seg.sources.filter((id) => !this.#dead.has(id));
+    return this.#left.size === 0 ? asked : [...asked.filter((id) => !this.#left.has(id)), ...asked.filter((id) => this.#left.has(id))];
+  }
+
+  /** Whether `member` left gracefully and is still a source (it hands off before it exits). */
+  isLeaving(member: string): boolean {
+    return this.#left.has(member);
   }
 
   /**
@@ -125,6 +138,17 @@ export class PendingRanges {
 
   markAlive(member: string): void {
     this.#dead.delete(member);
+    this.#left.delete(member);
+  }
+
+  /**
+   * `member` left gracefully. It stays a source: it holds its keys until it has handed them
+   * over, after the others learned of the leave. It goes when it is forgotten, or when a pull
+   * finds it unreachable (it has exited: what it still held went with it). See removeSource.
+   */
+  markLeft(member: string): void {
+    this.#dead.delete(member);
+    this.#left.add(member);
   }
 
   /**
@@ -146,9 +170,10 @@ export class PendingRanges {
     return cleared;
   }
 
-  /** A member left or was forgotten: it is no longer a source; a segment with none left ends. */
+  /** A member was forgotten, or left and is unreachable: no longer a source; a segment with none left ends. */
   removeSource(member: string): number {
     this.#dead.delete(member);
+    this.#left.delete(member);
     return this.#drop(member, () => true);
   }
 

@@ -108,7 +108,8 @@ export class FakeHandOffNetwork {
     await this.beforeDeliver?.(call);
     const receiver = this.#receivers.get(call.to);
     if (this.#down.has(call.from) || this.#down.has(call.to) || receiver === undefined) {
-      throw new Error(`UNAVAILABLE ${call.to} unreachable from ${call.from}`);
+      // As the real sink marks a call that never reached the peer's handler (wire/status.ts).
+      throw Object.assign(new Error(`UNAVAILABLE ${call.to} unreachable from ${call.from}`), { transport: true });
     }
     this.delivered.push(call);
     return receiver;
