@@ -60,3 +60,13 @@ describe('a reply over limits.max_message_bytes', () => {
     expect(await cluster.clients[1]!.run('GET', other)).toEqual(Buffer.from('v2'));
   });
 });
+
+describe('forwarded commands that fit a message one by one but not together', () => {
+  it('go out in several messages and are all applied', async () => {
+    // Sent in one batch they made grpc-js refuse it and fail all three as UNCERTAIN.
+    const entry = cluster.clients[0]!;
+    const keys = [await keyLedBySecond('w'), await keyLedBySecond('x'), await keyLedBySecond('y')];
+    const results = await Promise.allSettled(keys.map((k) => entry.runOnce('SET', k, Buffer.alloc(500 << 10, 0x62))));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+  });
+});
