@@ -13,15 +13,24 @@ const UNIT_NS: Readonly<Record<string, bigint>> = {
   h: 3_600_000_000_000n,
 };
 
+/**
+ * Longest duration text read. Go's longest duration, `2562047h47m16.854775807s`, is 24 bytes;
+ * anything much longer only pads digits. Reading one of limits.max_value_bytes (16 MB) whole
+ * cost seconds of BigInt work on the event loop, for an argument Redis refuses at once.
+ */
+const MAX_DURATION_BYTES = 64;
+
 // One "<number><unit>" part; `ms` is tried before `m` and `s`, so "1m30s" and "10ms" both read.
 const PART = /(\d*)(?:\.(\d*))?(ns|us|µs|μs|ms|s|m|h)/y;
 
 /**
  * A duration with units (`10s`, `1m30s`, `250ms`, `1.5s`, `-2h`) in milliseconds, rounded up
  * (away from zero) to whole ms so a positive duration never means "already expired".
- * Undefined unless the whole text is a duration; a unit is required.
+ * Undefined unless the whole text is a duration; a unit is required. Undefined too past
+ * MAX_DURATION_BYTES (the caller's "not an integer or out of range").
  */
 export function parseDurationMs(arg: BinStr): bigint | undefined {
+  if (arg.length > MAX_DURATION_BYTES) return undefined;
   const text = binToText(arg);
   let i = 0;
   let negative = false;

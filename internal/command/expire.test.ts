@@ -59,6 +59,7 @@ describe('EXPIRE / PEXPIRE / PEXPIREAT', () => {
     ['options are read before the time', [], 'EXPIRE h x FOO', 'ERROR ERR Unsupported option FOO'],
     ['a non-integer TTL', [], 'EXPIRE h abc', NOT_INT],
     ['a decimal without unit', [], 'EXPIRE h 1.5', NOT_INT],
+    ['a duration longer than 64 bytes', [], `EXPIRE h ${'9'.repeat(100)}s`, NOT_INT],
     ['PEXPIREAT takes no duration', [], 'PEXPIREAT h 10s', NOT_INT],
     ['EXPIREAT takes no duration', [], 'EXPIREAT h 10s', NOT_INT],
     ['EXPIREAT with GT over a shorter TTL', ['EXPIRE h 5'], `EXPIREAT h ${T0 / 1000 + 60} GT`, 1],

@@ -66,4 +66,18 @@ describe('parseDurationMs', () => {
   it.each([['10'], ['s'], ['1x'], ['1.5'], ['-'], [''], ['1s '], ['1 s'], ['.s']])('refuses %j', (text) => {
     expect(parseDurationMs(text)).toBeUndefined();
   });
+
+  it.each([
+    ['a fraction of a million digits', `0.${'1'.repeat(1_000_000)}s`],
+    ['a whole part of a million digits', `${'1'.repeat(1_000_000)}s`],
+    ['half a million parts', '1h'.repeat(500_000)],
+    ['65 bytes of leading zeros and a second', `${'0'.repeat(63)}1s`],
+  ])('refuses a duration longer than any real one, without reading it (%s)', (_name, text) => {
+    // Read whole, a 16 MB one (limits.max_value_bytes) took BigInt work of seconds on the event loop.
+    expect(parseDurationMs(text)).toBeUndefined();
+  });
+
+  it('still reads the longest Go duration', () => {
+    expect(parseDurationMs('2562047h47m16.854775807s')).toBe(9_223_372_036_855n);
+  });
 });

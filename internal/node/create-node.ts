@@ -108,7 +108,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     keyDigests: (keys) => internalService!.keyDigests!(keys),
   };
   if (config.addresses.clusterBind !== null) {
-    addInternalService(internal, internalProxy, log.child({ component: 'internal' }), limits.maxArgs);
+    addInternalService(internal, internalProxy, log.child({ component: 'internal' }), limits.maxArgs, config.limits.maxMessageBytes);
     internalServer = await startGrpcServer(internal, config.addresses.clusterBind, credentials.internalServer);
   }
   const internalAddr = resolveAdvertise(config.addresses.clusterAdvertise, internalServer?.address);
@@ -140,6 +140,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     addExternalService(external, serviceProxy, nodeLog.child({ component: 'external' }), {
       maxArgs: limits.maxArgs,
       maxInFlightPerStream: config.limits.maxInFlightPerStream,
+      maxMessageBytes: config.limits.maxMessageBytes,
     });
   }
   const pool = new ClientPool(credentials.internalClient, {

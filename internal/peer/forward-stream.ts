@@ -1,7 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { GokvError, ERROR_CODES, type ErrorCode } from '../errors/index.js';
-import type { ForwardBatchMessage, ForwardedCommandMessage, ForwardReplyBatchMessage } from '../wire/index.js';
+import { forwardedCommandBytes, type ForwardBatchMessage, type ForwardedCommandMessage, type ForwardReplyBatchMessage } from '../wire/index.js';
 import { TransportError } from './transport-error.js';
 
 export interface ForwardRequest {
@@ -48,7 +48,13 @@ export class ForwardStream {
   constructor(
     private readonly peer: string,
     private readonly open: () => grpc.ClientDuplexStream<ForwardBatchMessage, ForwardReplyBatchMessage>,
-    private readonly options: { timeoutMs: number; maxBatch: number; origin?: () => { nodeId: string; incarnation: number } },
+    private readonly options: {
+      timeoutMs: number;
+      maxBatch: number;
+      /** limits.max_message_bytes: a batch is split to stay under it (0 or unset: no bound). */
+      maxBatchBytes?: number;
+      origin?: () => { nodeId: string; incarnation: number };
+    },
   ) {}
 
   /** Resolves with the MessagePack reply; rejects with the command's GokvError or a TransportError. */
@@ -95,7 +101,27 @@ export class ForwardStream {
     commands.length = kept;
     if (kept === 0) return;
     const origin = this.options.origin?.();
-    call.write({ commands, fromNodeId: origin?.nodeId ?? '', fromIncarnation: origin?.incarnation ?? 0 });
+    const fromNodeId = origin?.nodeId ?? '';
+    const fromIncarnation = origin?.incarnation ?? 0;
+    const maxBytes = (this.options.maxBatchBytes ?? 0) - BATCH_HEADER_BYTES;
+    if (maxBytes <= 0) {
+      call.write({ commands, fromNodeId, fromIncarnation });
+      return;
+    }
+    // Commands that fit one message each may not fit one together: grpc-js would refuse the
+    // message and fail the stream, and with it every command it carried.
+    let start = 0;
+    let bytes = 0;
+    for (let i = 0; i < commands.length; i++) {
+      const size = forwardedCommandBytes(commands[i]!);
+      if (i > start && bytes + size > maxBytes) {
+        call.write({ commands: commands.slice(start, i), fromNodeId, fromIncarnation });
+        start = i;
+        bytes = 0;
+      }
+      bytes += size;
+    }
+    call.write({ commands: start === 0 ? commands : commands.slice(start), fromNodeId, fromIncarnation });
   }
 
   private stream(): grpc.ClientDuplexStream<ForwardBatchMessage, ForwardReplyBatchMessage> {
@@ -173,6 +199,9 @@ export class ForwardStream {
     }
   }
 }
+
+/** Room kept in a forward batch for its sender's id and incarnation. */
+const BATCH_HEADER_BYTES = 1024;
 
 /** grpc-js's wording for a call that never got a connection (so nothing was sent). */
 const EMPTY_REPLY = new Uint8Array(0);

@@ -45,6 +45,7 @@ export class PeerClient {
     this.forwards = new ForwardStream(addr, openForward, {
       timeoutMs: options.timeoutMs,
       maxBatch: options.maxForwardBatch,
+      maxBatchBytes: options.maxMessageBytes,
       origin: options.origin,
     });
   }

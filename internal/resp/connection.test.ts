@@ -40,6 +40,21 @@ describe('a RESP connection', () => {
     good.socket.destroy();
   });
 
+  it('answers CLIENT and CONFIG misuse in redis-server 7.0\'s words', async () => {
+    served = await serveResp(() => 'x');
+    const c = await rawClient(served.port);
+    c.socket.write(frame('CLIENT') + frame('CLIENT', 'b'.repeat(200)) + frame('CONFIG', 'c'.repeat(200)) + frame('PING'));
+    await vi.waitFor(() => expect(c.received()).toMatch(/\+PONG\r\n$/));
+    // No subcommand is an arity error; an unknown one is echoed cut at 128 bytes.
+    expect(c.received()).toBe(
+      "-ERR wrong number of arguments for 'client' command\r\n" +
+        `-ERR unknown subcommand '${'b'.repeat(128)}'. Try CLIENT HELP.\r\n` +
+        `-ERR unknown subcommand '${'c'.repeat(128)}'. Try CONFIG HELP.\r\n` +
+        '+PONG\r\n',
+    );
+    c.socket.destroy();
+  });
+
   it('refuses a bulk longer than limits.max_value_bytes before reading it', async () => {
     served = await serveResp(() => 'x', { maxValueBytes: 10 });
     const c = await rawClient(served.port);

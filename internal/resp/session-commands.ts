@@ -1,4 +1,4 @@
-import { GokvError, notInteger, wrongArity } from '../errors/index.js';
+import { GokvError, notInteger, unknownSubcommand, wrongArity } from '../errors/index.js';
 import { asciiUpper, compileGlob, parseInt64 } from '../command/index.js';
 import { binToText, type BinStr } from '../store/index.js';
 import type { ClientInfo, ClientRegistry } from './clients.js';
@@ -129,7 +129,8 @@ function hello(args: readonly BinStr[], ctx: SessionContext): string {
 }
 
 function client(args: readonly BinStr[], ctx: SessionContext): string {
-  const sub = asciiUpper(args[0] ?? '');
+  if (args.length === 0) throw wrongArity('client');
+  const sub = asciiUpper(args[0]!);
   const arity = (n: number) => {
     if (args.length !== n) throw wrongArity(`client|${sub.toLowerCase()}`);
   };
@@ -154,7 +155,7 @@ function client(args: readonly BinStr[], ctx: SessionContext): string {
       arity(3);
       return OK_REPLY;
     default:
-      throw new GokvError('ERR', `ERR unknown subcommand '${binToText(args[0] ?? '')}'. Try CLIENT HELP.`);
+      throw unknownSubcommand('CLIENT', subcommandText(args[0]!));
   }
 }
 
@@ -188,8 +189,11 @@ function config(args: readonly BinStr[], ctx: SessionContext): string {
   if (sub === 'SET') throw new GokvError('ERR', 'ERR CONFIG SET is not supported: gokv is configured by config.yml and GOKV_* variables');
   if (sub === 'RESETSTAT') return OK_REPLY;
   if (args.length === 0) throw wrongArity('config');
-  throw new GokvError('ERR', `ERR unknown subcommand '${binToText(args[0]!)}'. Try CONFIG HELP.`);
+  throw unknownSubcommand('CONFIG', subcommandText(args[0]!));
 }
+
+/** An unknown subcommand as Redis echoes it: its first 128 bytes (here as UTF-8 text). */
+const subcommandText = (sub: BinStr): string => binToText(sub.slice(0, 128));
 
 /** The few settings clients ask for (redis-benchmark reads save and appendonly). */
 function configValues(ctx: SessionContext): Array<[string, string]> {

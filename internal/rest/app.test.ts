@@ -139,6 +139,23 @@ describe('errors', () => {
     if (status === 503) expect(res.headers.get('retry-after')).toBe('1');
   });
 
+  it.each([
+    ['an integer past 2^53', '9007199254740993'],
+    ['an integer JSON writes with an exponent', '1e21'],
+    ['a negative integer past -2^53', '-12345678901234567890'],
+  ])('refuses %s as an arg rather than store it rounded', async (_name, number) => {
+    // JSON.parse turns 9007199254740993 into 9007199254740992: taken as its text, a different number.
+    const before = service.seen.length;
+    const res = await post(`${served.url}/v1/command`, `{"command": "SET", "key": "n", "args": [${number}]}`);
+    expect(res).toMatchObject({ status: 400, json: { code: 'ERR', error: expect.stringMatching(/^ERR args\[0\] .*send it as a string/) } });
+    expect(service.seen.length).toBe(before);
+  });
+
+  it('takes safe integers and fractions as their decimal text', async () => {
+    await post(`${served.url}/v1/command`, '{"command": "HSET", "key": "nums", "args": ["a", 9007199254740991, "b", -2.5, "c", 0.1]}');
+    expect(service.seen.at(-1)?.args).toEqual(['a', '9007199254740991', 'b', '-2.5', 'c', '0.1']);
+  });
+
   it('answers malformed JSON with 400 without echoing the body', async () => {
     const res = await post(`${served.url}/v1/command`, '{"command": "HSET", "key": "secret-key"');
     expect(res).toMatchObject({ status: 400, json: { error: 'ERR malformed JSON body', code: 'ERR' } });

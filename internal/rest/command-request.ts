@@ -50,10 +50,23 @@ export function parseV1Command(body: unknown, maxArgs: number): { command: RestC
       return binFromBuffer(Buffer.from(arg, 'base64'));
     }
     if (typeof arg === 'string') return binFromText(arg);
-    if (typeof arg === 'number' && Number.isFinite(arg)) return String(arg);
+    if (typeof arg === 'number' && Number.isFinite(arg)) return numberArg(arg, i);
     throw badRequest(`args[${i}] must be a string`);
   });
   return { command: { name, key: binFromText(key), args }, encoding };
+}
+
+/**
+ * A JSON number arg as its decimal text. JSON.parse has already rounded it to a double, so a
+ * magnitude of 2^53 or more may no longer be the number sent (9007199254740993 arrives as
+ * ...992) and would be stored or added silently changed; String() would also write 1e21 with an
+ * exponent. Those are refused: the client sends the digits as a string.
+ */
+function numberArg(n: number, i: number): string {
+  if (Math.abs(n) > Number.MAX_SAFE_INTEGER) {
+    throw badRequest(`args[${i}] is a number past 2^53, which JSON cannot carry exactly: send it as a string`);
+  }
+  return String(n);
 }
 
 /**

@@ -17,12 +17,15 @@ import type { Reply } from '../command/index.js';
 import type { CommandService, ServedCommand } from './command-service.js';
 import { callSink } from './call-sink.js';
 import { StreamPipeline } from './stream-pipeline.js';
+import { replyOverLimit } from './reply-limit.js';
 
 export interface ExternalServerOptions {
   /** Largest argument list accepted before any conversion (limits.max_args). */
   readonly maxArgs: number;
   /** Replies in flight per StreamCommand stream before reading pauses (backpressure). */
   readonly maxInFlightPerStream: number;
+  /** limits.max_message_bytes: a larger reply is a LIMIT error for its command (0 = no bound). */
+  readonly maxMessageBytes?: number;
 }
 
 function checkArgCount(count: number, maxArgs: number): void {
@@ -43,8 +46,15 @@ function servedFromDecoded(req: DecodedCommand, maxArgs: number): ServedCommand 
   return req;
 }
 
-const replyMessage = (reply: Reply): CommandReply => ({ response: encodeReply(reply) });
 const errorMessage = (err: unknown): CommandReply => ({ error: toGokvError(err).message });
+
+/** A reply's bytes, or throws LIMIT when they cannot go in one message (reply-limit.ts). */
+function encodeWithin(reply: Reply, maxMessageBytes: number): Uint8Array {
+  const response = encodeReply(reply);
+  const over = replyOverLimit(response.length, maxMessageBytes);
+  if (over !== undefined) throw over;
+  return response;
+}
 
 const replySize = (m: CommandReply): number => m.response?.length ?? m.error?.length ?? 0;
 
@@ -64,6 +74,16 @@ export function externalHandlers(
   log: Logger,
   options: ExternalServerOptions,
 ): ExternalHandlers {
+  const maxMessageBytes = options.maxMessageBytes ?? 0;
+  const replyMessage = (reply: Reply): CommandReply => ({ response: encodeWithin(reply, maxMessageBytes) });
+  /** The response message of a reply, or its error in-band (StreamCommand). */
+  const messageOf = (reply: Reply): CommandReply => {
+    try {
+      return replyMessage(reply);
+    } catch (err) {
+      return errorMessage(err);
+    }
+  };
   return {
     Healthcheck(_call, callback) {
       const reply: HealthcheckResponse = {
@@ -95,13 +115,20 @@ export function externalHandlers(
         callback(toServiceError(err));
         return;
       }
+      const answer = (reply: Reply): void => {
+        let message: CommandReply;
+        try {
+          message = replyMessage(reply);
+        } catch (err) {
+          callback(toServiceError(err));
+          return;
+        }
+        callback(null, message);
+      };
       if (result instanceof Promise) {
-        result.then(
-          (reply) => callback(null, { response: encodeReply(reply) }),
-          (err: unknown) => callback(toServiceError(err)),
-        );
+        result.then(answer, (err: unknown) => callback(toServiceError(err)));
       } else {
-        callback(null, { response: encodeReply(result) });
+        answer(result);
       }
     },
 
@@ -122,7 +149,7 @@ export function externalHandlers(
         if (result instanceof Promise) {
           pipeline.pushSettled(result, replyMessage, errorMessage);
         } else {
-          pipeline.push({ response: encodeReply(result) });
+          pipeline.push(messageOf(result));
         }
       });
       call.on('end', () => pipeline.endInput());

@@ -22,6 +22,7 @@ import { keyStateFromProto, keyStateToProto, memberFromProto, memberToProto } fr
 import { decodeReplicateBatch, encodeReplicateAck, type ReplicateBatchMessage } from './replicate-codec.js';
 import type { InternalService } from './internal-service.js';
 import { figuresToProto } from './node-stats.js';
+import { REPLY_ENVELOPE_BYTES, replyOverLimit } from './reply-limit.js';
 import { nodePeersOnly } from './node-peers-only.js';
 
 /** InternalServer's handlers, with Replicate over server/replicate-codec.ts's messages. */
@@ -37,8 +38,12 @@ export interface InternalHandlers extends grpc.UntypedServiceImplementation {
   KeyDigests: InternalServerHandlers['KeyDigests'];
 }
 
-/** The InternalServer gRPC service: adapters from protos to the InternalService. */
-export function internalHandlers(service: InternalService, log: Logger, maxArgs: number): InternalHandlers {
+/**
+ * The InternalServer gRPC service: adapters from protos to the InternalService. Forward's
+ * replies are bounded by `maxMessageBytes` (limits.max_message_bytes; 0 = none): one too large
+ * is a LIMIT error for its command, and replies are split across messages to fit.
+ */
+export function internalHandlers(service: InternalService, log: Logger, maxArgs: number, maxMessageBytes = 0): InternalHandlers {
   return {
     Heartbeat(call, callback) {
       try {
@@ -65,7 +70,12 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
     },
 
     Forward(call) {
-      const out = new ReplyBatcher((replies) => call.write({ replies }));
+      const out = new ReplyBatcher((replies) => call.write({ replies }), maxMessageBytes);
+      const answer = (id: number, reply: Reply): void => {
+        const response = encodeReply(reply);
+        const over = replyOverLimit(response.length, maxMessageBytes);
+        out.push(over === undefined ? { id, response } : errorReply(id, over));
+      };
       call.on('data', (batch: ForwardBatchMessage) => {
         const origin = batch.fromNodeId === '' ? undefined : { nodeId: batch.fromNodeId, incarnation: batch.fromIncarnation };
         for (const c of batch.commands) {
@@ -74,10 +84,10 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
             const result = service.execute({ name: c.name, key: c.key, args: c.args }, c.hops, c.replicaRead, origin);
             if (result instanceof Promise) {
               result.then(
-                (reply) => out.push({ id, response: encodeReply(reply) }),
+                (reply) => answer(id, reply),
                 (err: unknown) => out.push(errorReply(id, err)),
               );
-            } else out.push({ id, response: encodeReply(result) });
+            } else answer(id, result);
           } catch (err) {
             out.push(errorReply(id, err));
           }
@@ -182,17 +192,31 @@ function errorReply(id: number, err: unknown): ForwardReplyMessage {
   return { id, error: e.message, errorCode: e.code };
 }
 
-/** Collects replies finished in the same tick into one message. */
+/**
+ * Collects replies finished in the same tick into one message, of at most `maxBytes` (0 = no
+ * bound): a reply that would take a batch past it sends the batch so far first.
+ */
 class ReplyBatcher {
   private batch: ForwardReplyMessage[] = [];
+  private batchBytes = 0;
   private scheduled = false;
   private inFlight = 0;
   private onIdle: (() => void) | undefined;
 
-  constructor(private readonly write: (replies: ForwardReplyMessage[]) => void) {}
+  constructor(
+    private readonly write: (replies: ForwardReplyMessage[]) => void,
+    private readonly maxBytes = 0,
+  ) {}
 
   push(reply: ForwardReplyMessage): void {
+    const size = (reply.response?.length ?? 0) + (reply.error === undefined ? 0 : Buffer.byteLength(reply.error)) + REPLY_ENVELOPE_BYTES;
+    if (this.maxBytes > 0 && this.batch.length > 0 && this.batchBytes + size > this.maxBytes) {
+      this.write(this.batch);
+      this.batch = [];
+      this.batchBytes = 0;
+    }
     this.batch.push(reply);
+    this.batchBytes += size;
     if (this.scheduled) return;
     this.scheduled = true;
     this.inFlight++;
@@ -201,7 +225,8 @@ class ReplyBatcher {
       this.inFlight--;
       const replies = this.batch;
       this.batch = [];
-      this.write(replies);
+      this.batchBytes = 0;
+      if (replies.length > 0) this.write(replies);
       if (this.inFlight === 0) this.onIdle?.();
     });
   }
@@ -212,7 +237,7 @@ class ReplyBatcher {
   }
 }
 
-export function addInternalService(server: grpc.Server, service: InternalService, log: Logger, maxArgs: number): void {
+export function addInternalService(server: grpc.Server, service: InternalService, log: Logger, maxArgs: number, maxMessageBytes = 0): void {
   const { internal } = loadProtos();
   const definition = internal.internalpb.InternalServer.service;
   // The two streams every write crosses use gokv's own codecs (wire/forward-codec.ts,
@@ -220,5 +245,5 @@ export function addInternalService(server: grpc.Server, service: InternalService
   const forward = { ...definition.Forward, requestDeserialize: decodeForwardBatch, responseSerialize: encodeForwardReplyBatch };
   const replicate = { ...definition.Replicate, requestDeserialize: decodeReplicateBatch, responseSerialize: encodeReplicateAck };
   const withCodecs = { ...definition, Forward: forward, Replicate: replicate };
-  server.addService(withCodecs, nodePeersOnly(internalHandlers(service, log, maxArgs), withCodecs, log));
+  server.addService(withCodecs, nodePeersOnly(internalHandlers(service, log, maxArgs, maxMessageBytes), withCodecs, log));
 }

@@ -54,6 +54,9 @@ function commandSize(c: ForwardedCommandMessage): number {
   return c.replicaRead ? size + 2 : size;
 }
 
+/** Bytes one command takes in an encoded ForwardBatch (so a sender can keep batches under a limit). */
+export const forwardedCommandBytes = (c: ForwardedCommandMessage): number => lenFieldSize(commandSize(c));
+
 export function encodeForwardBatch(m: ForwardBatchMessage): Buffer {
   const sizes = m.commands.map(commandSize);
   const w = new ProtoWriter(Buffer.allocUnsafe(lenFieldsSize(sizes) + textFieldSize(m.fromNodeId) + DOUBLE_FIELD_SIZE));

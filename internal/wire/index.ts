@@ -31,6 +31,7 @@ export {
   decodeForwardReplyBatch,
   encodeForwardBatch,
   encodeForwardReplyBatch,
+  forwardedCommandBytes,
   type ForwardBatchMessage,
   type ForwardedCommandMessage,
   type ForwardReplyBatchMessage,

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
+
+// A reply larger than limits.max_message_bytes cannot go in one gRPC message. It must fail its
+// own command with a LIMIT error, never break the stream it shares with other commands: the
+// forward stream between two nodes (where a broken stream fails every write it carried as
+// "may or may not be applied"), or a client's StreamCommand.
+
+const MAX_MESSAGE = 1 << 20;
+let cluster: InProcessCluster;
+let big: string;
+let other: string;
+
+beforeAll(async () => {
+  cluster = await startCluster(2, { cluster: { replicas: 0 }, limits: { maxMessageBytes: MAX_MESSAGE, maxValueBytes: 600 << 10 } });
+  big = await keyLedBySecond('big');
+  other = await keyLedBySecond('other');
+  // Three fields of 500 KB: each HSET fits a message, HGETALL's 1.5 MB reply does not.
+  for (const f of ['a', 'b', 'c']) await cluster.clients[1]!.run('HSET', big, f, Buffer.alloc(500 << 10, 0x61));
+});
+
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+/** A key led by node2, so node1 forwards its commands. */
+async function keyLedBySecond(prefix: string): Promise<string> {
+  for (let i = 0; ; i++) {
+    const key = `${prefix}${i}`;
+    const where = (await cluster.clients[0]!.run('EXPLAIN', key)) as Map<string, unknown>;
+    if (where.get('leader') === 'node2') return key;
+  }
+}
+
+const LIMIT_ERROR = /^ERR reply of \d+ bytes is over limits\.max_message_bytes \(1048576\)/;
+
+describe('a reply over limits.max_message_bytes', () => {
+  it('fails a forwarded command alone; a write sent beside it on the same stream is applied', async () => {
+    const entry = cluster.clients[0]!;
+    const [read, write] = await Promise.allSettled([entry.runOnce('HGETALL', big), entry.runOnce('SET', other, 'v1')]);
+    expect(read).toMatchObject({ status: 'rejected', reason: { code: 'LIMIT', message: expect.stringMatching(LIMIT_ERROR) } });
+    expect(write).toEqual({ status: 'fulfilled', value: 'OK' });
+    expect(await entry.run('GET', other)).toEqual(Buffer.from('v1'));
+  });
+
+  it('splits replies that fit one by one but not together across messages', async () => {
+    const entry = cluster.clients[0]!;
+    const reads = await Promise.all(['a', 'b', 'c'].map((f) => entry.runOnce('HMGET', big, f)));
+    expect(reads.map((r) => (r as Buffer[])[0]!.length)).toEqual([500 << 10, 500 << 10, 500 << 10]);
+  });
+
+  it('is a LIMIT error from RunCommand on the leader itself', async () => {
+    await expect(cluster.clients[1]!.runOnce('HGETALL', big)).rejects.toMatchObject({ code: 'LIMIT', message: expect.stringMatching(LIMIT_ERROR) });
+  });
+
+  it('is answered in-band on StreamCommand, which goes on serving', async () => {
+    const replies = await cluster.clients[1]!.stream([{ command: 'HGETALL', key: big }, { command: 'SET', key: other, args: ['v2'] }]);
+    expect(replies[0]?.error).toMatch(LIMIT_ERROR);
+    expect(replies[1]?.error).toBe('');
+    expect(await cluster.clients[1]!.run('GET', other)).toEqual(Buffer.from('v2'));
+  });
+});
+
+describe('forwarded commands that fit a message one by one but not together', () => {
+  it('go out in several messages and are all applied', async () => {
+    // Sent in one batch they made grpc-js refuse it and fail all three as UNCERTAIN.
+    const entry = cluster.clients[0]!;
+    const keys = [await keyLedBySecond('w'), await keyLedBySecond('x'), await keyLedBySecond('y')];
+    const results = await Promise.allSettled(keys.map((k) => entry.runOnce('SET', k, Buffer.alloc(500 << 10, 0x62))));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+  });
+});
