@@ -208,7 +208,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
       exportState: (key) => exportState(store, key),
       log: nodeLog.child({ component: 'replication' }),
     },
-    { mode: config.replication.mode, timeoutMs: config.messaging.messageTimeoutMs, maxBatch: 512 },
+    { mode: config.replication.mode, timeoutMs: config.messaging.messageTimeoutMs, maxBatch: 512, maxBatchBytes: config.limits.maxMessageBytes },
   );
   // Read by the ops surface (metrics), which is built before the hand-off side exists.
   let handOffRef: HandOff | undefined;

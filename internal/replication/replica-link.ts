@@ -14,6 +14,22 @@ interface Waiter {
   readonly waiter: AckWaiter;
 }
 
+/** Room kept in a batch for the leader's id and the message's framing. */
+const BATCH_HEADER_BYTES = 1024;
+
+/**
+ * An op's size on the wire, from above: its strings' bytes plus, per string and per op, more
+ * than the tags, lengths and numbers protobuf adds.
+ */
+export function opBytes(op: ReplicationOp): number {
+  const { write, state } = op;
+  const head = write !== undefined ? write.name.length + write.key.length : state !== undefined ? state.key.length + state.type.length : 0;
+  const rest = write !== undefined ? write.args : state !== undefined ? state.value : [];
+  let bytes = 64 + head + 16;
+  for (let i = 0; i < rest.length; i++) bytes += rest[i]!.length + 8;
+  return bytes;
+}
+
 /** Reconnect delays after consecutive stream failures, so a down replica is not hammered. */
 const BACKOFF_MS = [0, 100, 250, 500, 1000];
 
@@ -48,6 +64,8 @@ export class ReplicaLink {
       log: Logger;
     },
     private readonly maxBatch: number,
+    /** limits.max_message_bytes: a batch is cut to stay under it (0: no bound). */
+    private readonly maxBatchBytes = 0,
   ) {}
 
   /** Queues a write; `waiter.applied()` is called once the replica has applied it (or newer state). */
@@ -100,7 +118,26 @@ export class ReplicaLink {
     const ops = this.queue;
     this.queue = [];
     for (const op of ops) this.unacked.set(op.seq, (op.write?.key ?? op.state?.key)!);
-    this.openStream().send(this.deps.leaderId, ops);
+    const stream = this.openStream();
+    const limit = this.maxBatchBytes - BATCH_HEADER_BYTES;
+    if (limit <= 0) {
+      stream.send(this.deps.leaderId, ops);
+      return;
+    }
+    // Ops that fit a message one by one may not fit one together: the replica's gRPC server
+    // would refuse the message and the stream would break, then again on every resend.
+    let start = 0;
+    let bytes = 0;
+    for (let i = 0; i < ops.length; i++) {
+      const size = opBytes(ops[i]!);
+      if (i > start && bytes + size > limit) {
+        stream.send(this.deps.leaderId, ops.slice(start, i));
+        start = i;
+        bytes = 0;
+      }
+      bytes += size;
+    }
+    stream.send(this.deps.leaderId, start === 0 ? ops : ops.slice(start));
   }
 
   private openStream(): ReplicaStream {

@@ -4,6 +4,7 @@ import { silentLogger } from '../log/index.js';
 import { makeStore } from '../store/testing/fixtures.js';
 import type { Store } from '../store/index.js';
 import { ReplicaApplier, Replicator, type KeyStateMessage } from './index.js';
+import { opBytes } from './replica-link.js';
 import { MemoryReplicaTransport } from './testing/memory-transport.js';
 
 const tick = () => new Promise((r) => setImmediate(r));
@@ -17,13 +18,13 @@ function exportState(store: Store, key: string): KeyStateMessage {
   return { key, type: s.type, value: s.value, expireAtMs: s.expireAtMs, version: s.version, deleted: false };
 }
 
-function pair(mode: 'sync' | 'async' = 'sync', timeoutMs = 1000) {
+function pair(mode: 'sync' | 'async' = 'sync', timeoutMs = 1000, maxBatchBytes = 0) {
   const leader = makeStore();
   const replica = makeStore();
   const transport = new MemoryReplicaTransport(new ReplicaApplier({ store: replica.store, log: silentLogger() }));
   const replicator = new Replicator(
     { selfId: 'leader', transport, exportState: (k) => exportState(leader.store, k), log: silentLogger() },
-    { mode, timeoutMs, maxBatch: 64 },
+    { mode, timeoutMs, maxBatch: 64, maxBatchBytes },
   );
   /** Runs a command on the leader and replicates its effect the way the router does. */
   const write = (name: string, key: string, ...args: string[]) => {
@@ -48,6 +49,21 @@ describe('replication from a leader to one replica', () => {
     await settle();
     expect(done).toBe(true);
     same('l');
+  });
+
+  it('cuts a batch to stay under limits.max_message_bytes, keeping the order', async () => {
+    // A replica's gRPC server refuses a larger message, which breaks the stream (again on every
+    // resend): writes that fit one message each but not together must go in several.
+    const limit = 1 << 20;
+    const { transport, write, same } = pair('sync', 1000, limit);
+    const big = 'x'.repeat(400 << 10);
+    const writes = ['a', 'b', 'c', 'd'].map((k) => write('SET', k, big).done);
+    writes.push(write('RPUSH', 'l', '1').done);
+    await Promise.all(writes);
+    expect(transport.batches.length).toBeGreaterThanOrEqual(2);
+    for (const b of transport.batches) expect(b.reduce((n, op) => n + opBytes(op), 0)).toBeLessThanOrEqual(limit);
+    expect(transport.batches.flat().map((op) => op.seq)).toEqual([1, 2, 3, 4, 5]);
+    for (const k of ['a', 'b', 'c', 'd', 'l']) same(k);
   });
 
   it('applies writes in the leader\'s order, batched', async () => {

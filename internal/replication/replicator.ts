@@ -11,6 +11,8 @@ export interface ReplicatorOptions {
   /** How long a sync write waits for acks (messaging.message_timeout). */
   readonly timeoutMs: number;
   readonly maxBatch: number;
+  /** limits.max_message_bytes: a batch to a replica is cut to stay under it (0 or unset: no bound). */
+  readonly maxBatchBytes?: number;
 }
 
 /** What the timeout needs of a sync write, whatever its result's type. */
@@ -170,6 +172,7 @@ export class Replicator {
           log: this.deps.log,
         },
         this.options.maxBatch,
+        this.options.maxBatchBytes,
       );
       this.links.set(replicaId, link);
     }

@@ -13,6 +13,8 @@ export class MemoryReplicaTransport implements ReplicaTransport {
   readonly held: Array<() => void> = [];
   opened = 0;
   delivered = 0;
+  /** Every batch sent, as its ops (each batch is one message on a real stream). */
+  readonly batches: Array<readonly ReplicationOp[]> = [];
 
   constructor(private applier: ReplicaApplier) {}
 
@@ -60,6 +62,7 @@ class MemoryStream implements ReplicaStream {
   constructor(private readonly transport: MemoryReplicaTransport) {}
 
   send(_leaderId: string, ops: readonly ReplicationOp[]): void {
+    this.transport.batches.push(ops);
     if (!this.dead) this.transport.deliver(this, ops);
   }
 
