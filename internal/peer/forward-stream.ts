@@ -2,6 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { GokvError, ERROR_CODES, type ErrorCode } from '../errors/index.js';
 import { forwardedCommandBytes, type ForwardBatchMessage, type ForwardedCommandMessage, type ForwardReplyBatchMessage } from '../wire/index.js';
+import { splitByBytes } from '../store/index.js';
 import { TransportError } from './transport-error.js';
 
 export interface ForwardRequest {
@@ -110,18 +111,9 @@ export class ForwardStream {
     }
     // Commands that fit one message each may not fit one together: grpc-js would refuse the
     // message and fail the stream, and with it every command it carried.
-    let start = 0;
-    let bytes = 0;
-    for (let i = 0; i < commands.length; i++) {
-      const size = forwardedCommandBytes(commands[i]!);
-      if (i > start && bytes + size > maxBytes) {
-        call.write({ commands: commands.slice(start, i), fromNodeId, fromIncarnation });
-        start = i;
-        bytes = 0;
-      }
-      bytes += size;
+    for (const run of splitByBytes(commands, forwardedCommandBytes, maxBytes)) {
+      call.write({ commands: run.items, fromNodeId, fromIncarnation });
     }
-    call.write({ commands: start === 0 ? commands : commands.slice(start), fromNodeId, fromIncarnation });
   }
 
   private stream(): grpc.ClientDuplexStream<ForwardBatchMessage, ForwardReplyBatchMessage> {

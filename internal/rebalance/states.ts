@@ -1,5 +1,5 @@
 import { GokvError } from '../errors/index.js';
-import { isEntryType, type BinStr, type KeyState, type Store } from '../store/index.js';
+import { isEntryType, splitByBytes, type BinStr, type KeyState, type Store } from '../store/index.js';
 import type { HandOffState, KeyDigest } from './sink.js';
 
 /** Fixed bytes counted per state and per value in a batch estimate (framing, version, expiry). */
@@ -38,22 +38,8 @@ export function estimateBytes(msg: HandOffState): number {
 export function splitBatches(
   states: readonly HandOffState[],
   maxBytes: number,
-): { states: HandOffState[]; bytes: number }[] {
-  const out: { states: HandOffState[]; bytes: number }[] = [];
-  let current: HandOffState[] = [];
-  let bytes = 0;
-  for (const s of states) {
-    const size = estimateBytes(s);
-    if (current.length > 0 && bytes + size > maxBytes) {
-      out.push({ states: current, bytes });
-      current = [];
-      bytes = 0;
-    }
-    current.push(s);
-    bytes += size;
-  }
-  if (current.length > 0) out.push({ states: current, bytes });
-  return out;
+): { states: readonly HandOffState[]; bytes: number }[] {
+  return splitByBytes(states, estimateBytes, maxBytes).map((run) => ({ states: run.items, bytes: run.bytes }));
 }
 
 /** Receiver side: merges every state by version; returns how many were applied. */

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { BinStr } from '../command/index.js';
-import { Deque } from '../store/index.js';
+import { Deque, splitByBytes } from '../store/index.js';
 import type { KeyStateMessage, ReplicaStream, ReplicaTransport, ReplicatedWrite, ReplicationAck, ReplicationOp } from './types.js';
 
 /** Told once the replica applied a write (a sync write counting its acks). */
@@ -126,18 +126,7 @@ export class ReplicaLink {
     }
     // Ops that fit a message one by one may not fit one together: the replica's gRPC server
     // would refuse the message and the stream would break, then again on every resend.
-    let start = 0;
-    let bytes = 0;
-    for (let i = 0; i < ops.length; i++) {
-      const size = opBytes(ops[i]!);
-      if (i > start && bytes + size > limit) {
-        stream.send(this.deps.leaderId, ops.slice(start, i));
-        start = i;
-        bytes = 0;
-      }
-      bytes += size;
-    }
-    stream.send(this.deps.leaderId, start === 0 ? ops : ops.slice(start));
+    for (const run of splitByBytes(ops, opBytes, limit)) stream.send(this.deps.leaderId, run.items);
   }
 
   private openStream(): ReplicaStream {

@@ -14,6 +14,7 @@ export {
   type BinStr,
 } from './bytes.js';
 export { Deque } from './deque.js';
+export { splitByBytes } from './split-by-bytes.js';
 export { HashValue, type FieldWrite } from './hash-value.js';
 export {
   DEFAULT_HASH_SCAN_LIMITS,
