@@ -1,4 +1,4 @@
-import { unknownSubcommand } from '../errors/index.js';
+import { unknownSubcommand, wrongArity } from '../errors/index.js';
 import { COMMAND_DOCS, findDoc, type CommandDoc } from './command-docs.js';
 import { EMPTY_ARRAY, NIL, array, arrayHeader, bulk, bulkArray, bulkText, integer } from './encode.js';
 
@@ -13,6 +13,7 @@ export function commandCommand(args: readonly string[], gokvVersion: string): st
   if (args.length === 0) return array([...COMMAND_DOCS.values()].map(info));
   switch (sub) {
     case 'COUNT':
+      if (args.length !== 1) throw wrongArity('command|count');
       return integer(COMMAND_DOCS.size);
     case 'LIST':
       // Subcommands too (`object|encoding`), as Redis 7 lists them.

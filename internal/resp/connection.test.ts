@@ -40,16 +40,20 @@ describe('a RESP connection', () => {
     good.socket.destroy();
   });
 
-  it('answers CLIENT and CONFIG misuse in redis-server 7.0\'s words', async () => {
+  it('answers CLIENT, CONFIG and COMMAND misuse in redis-server 7.0\'s words', async () => {
     served = await serveResp(() => 'x');
     const c = await rawClient(served.port);
-    c.socket.write(frame('CLIENT') + frame('CLIENT', 'b'.repeat(200)) + frame('CONFIG', 'c'.repeat(200)) + frame('PING'));
+    c.socket.write(
+      frame('CLIENT') + frame('CLIENT', 'b'.repeat(200)) + frame('CONFIG', 'c'.repeat(200)) + frame('CONFIG', 'RESETSTAT', 'x') + frame('COMMAND', 'COUNT', 'x') + frame('PING'),
+    );
     await vi.waitFor(() => expect(c.received()).toMatch(/\+PONG\r\n$/));
     // No subcommand is an arity error; an unknown one is echoed cut at 128 bytes.
     expect(c.received()).toBe(
       "-ERR wrong number of arguments for 'client' command\r\n" +
         `-ERR unknown subcommand '${'b'.repeat(128)}'. Try CLIENT HELP.\r\n` +
         `-ERR unknown subcommand '${'c'.repeat(128)}'. Try CONFIG HELP.\r\n` +
+        "-ERR wrong number of arguments for 'config|resetstat' command\r\n" +
+        "-ERR wrong number of arguments for 'command|count' command\r\n" +
         '+PONG\r\n',
     );
     c.socket.destroy();

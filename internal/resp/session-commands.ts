@@ -187,7 +187,10 @@ function config(args: readonly BinStr[], ctx: SessionContext): string {
     return ctx.client.resp === 3 ? `${mapHeader(out.length / 2)}${out.map((x) => bulk(x)).join('')}` : bulkArray(out);
   }
   if (sub === 'SET') throw new GokvError('ERR', 'ERR CONFIG SET is not supported: gokv is configured by config.yml and GOKV_* variables');
-  if (sub === 'RESETSTAT') return OK_REPLY;
+  if (sub === 'RESETSTAT') {
+    if (args.length !== 1) throw wrongArity('config|resetstat');
+    return OK_REPLY;
+  }
   if (args.length === 0) throw wrongArity('config');
   throw unknownSubcommand('CONFIG', subcommandText(args[0]!));
 }
