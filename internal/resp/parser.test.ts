@@ -68,6 +68,10 @@ describe('RespParser', () => {
     expect(parser.buffered).toBe(0);
   });
 
+  it('reads an empty bulk ($0)', () => {
+    expect(parseAll([Buffer.from('*2\r\n$4\r\nECHO\r\n$0\r\n\r\n')])).toEqual([['ECHO', '']]);
+  });
+
   it('skips empty requests and empty inline lines', () => {
     expect(parseAll([Buffer.from('*0\r\n*-1\r\n\r\n\nPING\r\n')])).toEqual([['PING']]);
   });
@@ -79,6 +83,10 @@ describe('RespParser', () => {
     ['a bulk over the limit', '*1\r\n$1025\r\n', 'ERR Protocol error: invalid bulk length'],
     ['a negative bulk length', '*1\r\n$-1\r\n', 'ERR Protocol error: invalid bulk length'],
     ['a non-number bulk length', '*1\r\n$x\r\n', 'ERR Protocol error: invalid bulk length'],
+    ['a bulk length with a leading zero', '*1\r\n$04\r\nPING\r\n', 'ERR Protocol error: invalid bulk length'],
+    ['a bulk length of -0', '*1\r\n$-0\r\n', 'ERR Protocol error: invalid bulk length'],
+    ['a count with a leading zero', '*01\r\n$4\r\nPING\r\n', 'ERR Protocol error: invalid multibulk length'],
+    ['a count of -0', '*-0\r\n', 'ERR Protocol error: invalid multibulk length'],
     ['unbalanced quotes', 'SET k "v\r\n', 'ERR Protocol error: unbalanced quotes in request'],
     ['a quote glued to a word', 'SET k "v"x\r\n', 'ERR Protocol error: unbalanced quotes in request'],
     ['an inline line with too many words', `${'a '.repeat(11)}\r\n`, 'ERR Protocol error: invalid multibulk length'],

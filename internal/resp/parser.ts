@@ -147,6 +147,8 @@ export class RespParser {
     if (negative) i++;
     // 16 digits stay exact as a double; any real length is far shorter.
     if (i >= cr || cr - i > 16) return BAD;
+    // As Redis's string2ll: no leading zero (`$04`, `*01`) and no `-0`; `0` alone is fine.
+    if (buf[i] === 0x30 && (negative || i + 1 < cr)) return BAD;
     let n = 0;
     for (; i < cr; i++) {
       const d = buf[i]! - 0x30;
