@@ -57,7 +57,16 @@ describe('ioredis against one node', () => {
     await expect(redis.select(1)).rejects.toThrow('ERR DB index is out of range');
     expect(await redis.client('SETNAME', 'tester')).toBe('OK');
     expect(await redis.client('GETNAME')).toBe('tester');
-    expect(await redis.client('ID')).toEqual(expect.any(Number));
+    const id = (await redis.client('ID')) as number;
+    expect(id).toEqual(expect.any(Number));
+    // CLIENT LIST's filters, answered as redis-server 7.0.15 answers them.
+    expect(await redis.call('CLIENT', 'LIST', 'ID', String(id), '999999')).toMatch(new RegExp(`^id=${id} [^\n]*\n$`));
+    expect(await redis.call('CLIENT', 'LIST', 'TYPE', 'NORMAL')).toMatch(new RegExp(`(^|\n)id=${id} `));
+    expect(await redis.call('CLIENT', 'LIST', 'TYPE', 'pubsub')).toBe('');
+    await expect(redis.call('CLIENT', 'LIST', 'TYPE', 'foo')).rejects.toThrow("ERR Unknown client type 'foo'");
+    await expect(redis.call('CLIENT', 'LIST', 'ID', 'x')).rejects.toThrow('ERR Invalid client ID');
+    await expect(redis.call('CLIENT', 'LIST', 'ID')).rejects.toThrow('ERR syntax error');
+    await expect(redis.call('CLIENT', 'LIST', 'FOO')).rejects.toThrow('ERR syntax error');
     expect(await redis.client('INFO')).toMatch(/^id=\d+ addr=127\.0\.0\.1:\d+ .*name=tester /);
     // Every field of Redis 7.0's CLIENT INFO, in its order (redis-py parses some as integers).
     const fields = ((await redis.client('INFO')) as string).trim().split(' ').map((kv) => kv.slice(0, kv.indexOf('=')));

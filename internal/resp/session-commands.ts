@@ -1,4 +1,4 @@
-import { GokvError, notInteger, unknownSubcommand, wrongArity } from '../errors/index.js';
+import { GokvError, notInteger, syntaxError, unknownSubcommand, wrongArity } from '../errors/index.js';
 import { asciiUpper, compileGlob, parseInt64 } from '../command/index.js';
 import { binToText, type BinStr } from '../store/index.js';
 import type { ClientInfo, ClientRegistry } from './clients.js';
@@ -149,7 +149,7 @@ function client(args: readonly BinStr[], ctx: SessionContext): string {
       arity(1);
       return bulkText(`${ctx.clients.describe(ctx.client)}\n`);
     case 'LIST':
-      return bulkText(ctx.clients.all().map((c) => `${ctx.clients.describe(c)}\n`).join(''));
+      return bulkText(listedClients(args, ctx).map((c) => `${ctx.clients.describe(c)}\n`).join(''));
     case 'SETINFO':
       // Client libraries announce themselves (lib-name, lib-ver); nothing to keep here.
       arity(3);
@@ -157,6 +157,31 @@ function client(args: readonly BinStr[], ctx: SessionContext): string {
     default:
       throw unknownSubcommand('CLIENT', subcommandText(args[0]!));
   }
+}
+
+/** Client types Redis 7.0 knows; every gokv connection is `normal`. */
+const CLIENT_TYPES = new Set(['normal', 'master', 'slave', 'replica', 'pubsub']);
+
+/** `CLIENT LIST [TYPE type | ID id [id ...]]`, checked as Redis 7.0 checks it. */
+function listedClients(args: readonly BinStr[], ctx: SessionContext): ClientInfo[] {
+  const all = ctx.clients.all();
+  if (args.length === 1) return all;
+  const filter = asciiUpper(args[1]!);
+  if (filter === 'TYPE' && args.length === 3) {
+    const type = args[2]!.toLowerCase();
+    if (!CLIENT_TYPES.has(type)) throw new GokvError('ERR', `ERR Unknown client type '${subcommandText(args[2]!)}'`);
+    return type === 'normal' ? all : [];
+  }
+  if (filter === 'ID' && args.length > 2) {
+    const ids = new Set<number>();
+    for (const arg of args.slice(2)) {
+      const id = parseInt64(arg);
+      if (id === undefined) throw new GokvError('ERR', 'ERR Invalid client ID');
+      ids.add(Number(id));
+    }
+    return all.filter((c) => ids.has(c.id));
+  }
+  throw syntaxError();
 }
 
 /** Redis accepts names of printable ASCII without spaces. */
