@@ -76,6 +76,7 @@ describe('ioredis against one node', () => {
     expect(await redis.call('AUTH', 'default', 'anything')).toBe('OK');
     await expect(redis.call('AUTH', 'bob', 'x')).rejects.toThrow('WRONGPASS invalid username-password pair or user is disabled.');
     await expect(redis.call('AUTH', 'x')).rejects.toThrow('ERR AUTH <password> called without any password configured');
+    await expect(redis.call('AUTH', 'a', 'b', 'c')).rejects.toThrow('ERR syntax error');
     const [seconds, micros] = (await redis.call('TIME')) as string[];
     expect(Math.abs(Number(seconds) - Date.now() / 1000)).toBeLessThan(60);
     expect(Number(micros)).toBeLessThan(1_000_000);

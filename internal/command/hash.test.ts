@@ -68,6 +68,10 @@ describe('hash commands', () => {
     ['HSCAN with COUNT 0', ['HSET h a 1'], 'HSCAN h 0 COUNT 0', 'ERROR ERR syntax error'],
     ['HSCAN with COUNT and no number', ['HSET h a 1'], 'HSCAN h 0 COUNT', 'ERROR ERR syntax error'],
     ['HSCAN with an unknown option', ['HSET h a 1'], 'HSCAN h 0 TYPE hash', 'ERROR ERR syntax error'],
+    // redis-server 7.0.15 looks the key up after the cursor and before the options.
+    ['HSCAN of a missing key ignores its options', [], 'HSCAN h 0 COUNT x FOO', ['0', []]],
+    ['HSCAN of a missing key still checks its cursor', [], 'HSCAN h x', 'ERROR ERR invalid cursor'],
+    ['HSCAN of a list is WRONGTYPE before its options', ['RPUSH l a'], 'HSCAN l 0 FOO', WRONGTYPE],
     ['HSCAN arity', [], 'HSCAN h', arity('hscan')],
   ])('%s', (_name, setup, line, expected) => {
     const { store } = makeStore();

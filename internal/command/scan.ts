@@ -61,6 +61,9 @@ export const HSCAN_COMMANDS: readonly CommandSpec[] = [
     if (!HSCAN_CURSOR.test(text)) throw invalidCursor();
     const number = BigInt(text);
     if (abs(number) >= 2n ** 64n) throw invalidCursor();
+    // As Redis 7.0: a missing key is an empty scan, and the wrong type an error, before the
+    // options are read.
+    if (ctx.store.getHash(ctx.key) === undefined) return readOnly(['0', []]);
     let match: ((field: BinStr) => boolean) | undefined;
     let values = true;
     let count = DEFAULT_COUNT;

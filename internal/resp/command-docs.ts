@@ -101,6 +101,7 @@ const RESP_ONLY: readonly CommandDoc[] = [
   doc('ECHO', 2, ['fast'], 'connection', 'Returns the given string.', 'message'),
   doc('SELECT', 2, ['fast'], 'connection', 'Changes the selected database (gokv has database 0 only).', 'index'),
   doc('QUIT', -1, ['fast'], 'connection', 'Closes the connection.', ''),
+  doc('RESET', 1, ['fast'], 'connection', 'Resets the connection: no name, RESP2, out of a refused MULTI.', ''),
   doc('HELLO', -1, ['fast'], 'connection', 'Handshakes with the server (RESP2, or RESP3 with HELLO 3).', '[protover [AUTH username password] [SETNAME clientname]]'),
   doc('AUTH', -2, ['fast'], 'connection', 'Authenticates the connection (gokv has no passwords: only `default` with any password).', '[username] password'),
   doc('TIME', 1, ['fast'], 'server', 'Returns the server time.', ''),

@@ -59,6 +59,17 @@ describe('a RESP connection', () => {
     c.socket.destroy();
   });
 
+  it('RESET forgets the name, goes back to RESP2 and ends a refused MULTI, as Redis 6.2+ does', async () => {
+    served = await serveResp(() => 'x');
+    const c = await rawClient(served.port);
+    c.socket.write(frame('CLIENT', 'SETNAME', 'n1') + frame('HELLO', '3') + frame('MULTI') + frame('RESET') + frame('CLIENT', 'GETNAME') + frame('RESET', 'x') + frame('PING'));
+    await vi.waitFor(() => expect(c.received()).toMatch(/\+PONG\r\n$/));
+    const after = c.received().slice(c.received().indexOf('+RESET\r\n'));
+    // GETNAME is nil in RESP2's form ($-1), not RESP3's (_): the protocol went back to 2.
+    expect(after).toBe("+RESET\r\n$-1\r\n-ERR wrong number of arguments for 'reset' command\r\n+PONG\r\n");
+    c.socket.destroy();
+  });
+
   it('refuses a bulk longer than limits.max_value_bytes before reading it', async () => {
     served = await serveResp(() => 'x', { maxValueBytes: 10 });
     const c = await rawClient(served.port);

@@ -219,11 +219,11 @@ export class RespConnection {
    * pipeline, reading the replies only at EXEC. Running those commands after refusing MULTI would
    * apply a transaction its client sees fail (and may retry). So after MULTI (session-commands.ts)
    * every command up to EXEC or DISCARD is refused too, and EXEC answers EXECABORT. QUIT still
-   * quits, as inside a Redis MULTI (undefined: run it).
+   * quits and RESET still resets (ending the refusal), as inside a Redis MULTI (undefined: run it).
    */
   private refuseInMulti(name: string): string | undefined {
     const word = asciiUpper(name);
-    if (word === 'QUIT') return undefined;
+    if (word === 'QUIT' || word === 'RESET') return undefined;
     if (word === 'EXEC' || word === 'DISCARD') {
       this.session.client.inRefusedMulti = false;
       return word === 'EXEC' ? error('EXECABORT Transaction discarded: gokv does not support MULTI, so none of its commands ran') : '+OK\r\n';

@@ -43,6 +43,14 @@ const HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
     return reply(OK_REPLY);
   }],
   ['QUIT', () => ({ reply: OK_REPLY, close: true })],
+  // Back to a new connection's state: no name, RESP2, out of a refused MULTI (Redis 6.2's RESET).
+  ['RESET', (args, ctx) => {
+    if (args.length > 0) throw wrongArity('reset');
+    ctx.client.name = '';
+    ctx.client.resp = 2;
+    ctx.client.inRefusedMulti = false;
+    return reply('+RESET\r\n');
+  }],
   // No transactions: MULTI is refused and makes the connection refuse what follows up to EXEC
   // or DISCARD (connection.ts), so a client's multi()...exec() applies nothing.
   ['MULTI', (_args, ctx) => {
@@ -56,7 +64,8 @@ const HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
     throw new GokvError('ERR', 'ERR DISCARD without MULTI');
   }],
   ['AUTH', (args) => {
-    if (args.length < 1 || args.length > 2) throw wrongArity('auth');
+    if (args.length < 1) throw wrongArity('auth');
+    if (args.length > 2) throw syntaxError();
     // As a Redis without passwords: its `default` user is `nopass`, so AUTH default <anything>
     // succeeds (redis://default:pw@host URLs send it); the one-argument form and other users fail.
     if (args.length === 2) {
