@@ -48,7 +48,7 @@ function grpcHarness(): Harness {
         execute: () => null,
         applyReplication: () => ({ ackedSeq: 0, resyncKeys: [] }),
         rebalance: () => ({ applied: 0, missing: [], arriving: [] }),
-        fetchKeys: () => [],
+        fetchKeys: () => ({ states: [], deferred: [] }),
         scanRange: (_from, to) => ({ keys: [], next: to }),
       };
       addInternalService(server, service, silentLogger(), 1000);

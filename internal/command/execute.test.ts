@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ENTRY_OVERHEAD_BYTES, HASH_FIELD_OVERHEAD_BYTES, TOMBSTONE_OVERHEAD_BYTES } from '../store/index.js';
+import { ENTRY_OVERHEAD_BYTES, HASH_FIELD_OVERHEAD_BYTES, stateWireBytes, TOMBSTONE_OVERHEAD_BYTES } from '../store/index.js';
 import { makeStore } from '../store/testing/fixtures.js';
 import { executeCommand } from './execute.js';
+import { OK } from './reply.js';
 import { COMMANDS, lookupCommand } from './table.js';
 import { exec, reply } from './testing/run.js';
 
@@ -137,5 +138,70 @@ describe('executeCommand', () => {
     const { store } = makeStore();
     expect(exec(store, 'HSET h f v', { version: 77 }).effect).toEqual({ name: 'HSET', key: 'h', args: ['f', 'v'], version: 77 });
     expect(store.versionOf('h')).toBe(77);
+  });
+});
+
+describe('the key size bound (CommandLimits.maxKeyBytes, from limits.max_message_bytes)', () => {
+  const MAX_KEY = 40_000;
+  const limits = { maxArgs: 0, maxValueBytes: 0, maxKeyBytes: MAX_KEY };
+  const big = 'x'.repeat(3000);
+  const wireBytes = (store: ReturnType<typeof makeStore>['store'], key: string): number => {
+    const state = store.exportKey(key);
+    return state === undefined || state.deleted === true ? 0 : stateWireBytes(key, state.value);
+  };
+
+  // Each write repeated until refused: the key never passes the bound on the wire, a refusal
+  // changes nothing, and the bound is not hit absurdly early.
+  it.each([
+    ['HSET', (i: number) => `HSET k f${i} ${big}`],
+    ['HSETNX', (i: number) => `HSETNX k f${i} ${big}`],
+    ['RPUSH', () => `RPUSH k ${big} ${big}`],
+    ['LPUSH', () => `LPUSH k ${big}`],
+    ['LINSERT', (i: number) => (i === 0 ? `RPUSH k p` : `LINSERT k BEFORE p ${big}`)],
+    ['APPEND', () => `APPEND k ${big}`],
+    ['SETRANGE', (i: number) => `SETRANGE k ${i * 3000} ${big}`],
+  ])('%s: the key stays within the bound; a refused write is a LIMIT error that changes nothing', (_name, line) => {
+    const { store } = makeStore();
+    let refused: unknown;
+    for (let i = 0; i < 100 && refused === undefined; i++) {
+      const before = store.exportKey('k');
+      try {
+        exec(store, line(i), { limits });
+      } catch (err) {
+        refused = err;
+        expect(store.exportKey('k')).toEqual(before);
+      }
+      expect(wireBytes(store, 'k')).toBeLessThanOrEqual(MAX_KEY);
+    }
+    expect(refused).toMatchObject({ code: 'LIMIT', message: expect.stringMatching(/^ERR key would exceed maximum allowed size \(limits\.max_message_bytes\)/) });
+    expect(wireBytes(store, 'k')).toBeGreaterThan(MAX_KEY - 8 * 1024 - 2 * 3100);
+  });
+
+  it('counts a key from its wire bytes, not its memory charge (many small fields)', () => {
+    const { store } = makeStore();
+    // 1000 fields of 6 bytes: 72 KB charged, under 25 KB on the wire.
+    const pairs = Array.from({ length: 500 }, (_, i) => `f${String(i).padStart(3, '0')} v`).join(' ');
+    exec(store, `HSET k ${pairs}`, { limits });
+    exec(store, `HSET k ${pairs.replaceAll('f', 'g')}`, { limits });
+    expect(store.chargedBytes('k')).toBeGreaterThan(MAX_KEY);
+    expect(exec(store, 'HSET k one more', { limits }).reply).toBe(1);
+  });
+
+  it('never refuses a replica applying its leader\'s write, and 0 means no bound', () => {
+    const { store } = makeStore();
+    for (let i = 0; i < 20; i++) exec(store, `HSET k f${i} ${big}`, { limits, version: i + 1 });
+    expect(wireBytes(store, 'k')).toBeGreaterThan(MAX_KEY);
+    for (let i = 0; i < 20; i++) exec(store, `HSET j f${i} ${big}`, { limits: { ...limits, maxKeyBytes: 0 } });
+    expect(reply(store, 'HLEN j')).toBe(20);
+  });
+
+  it('does not bound reads or shrinking writes of a key already past it', () => {
+    const { store } = makeStore();
+    for (let i = 0; i < 20; i++) exec(store, `RPUSH k ${big}`, { limits, version: i + 1 });
+    expect(reply(store, 'LLEN k', { limits })).toBe(20);
+    expect(reply(store, 'RPUSH k y', { limits })).toMatch(/^ERROR ERR key would exceed/);
+    expect(reply(store, 'LPOP k', { limits })).toBe(big);
+    expect(reply(store, 'LTRIM k 0 1', { limits })).toEqual(OK);
+    expect(reply(store, 'RPUSH k y', { limits })).toBe(3);
   });
 });

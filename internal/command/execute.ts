@@ -1,6 +1,6 @@
-import { overLimit, unknownCommand, wrongArity } from '../errors/index.js';
+import { keyTooLarge, overLimit, unknownCommand, wrongArity } from '../errors/index.js';
 import type { Store } from '../store/index.js';
-import { RING_END } from '../store/index.js';
+import { RING_END, VALUE_WIRE_OVERHEAD_BYTES } from '../store/index.js';
 import type {
   CommandLimits,
   CommandRequest,
@@ -15,8 +15,8 @@ const WHOLE_RING: ScanRange = Object.freeze({ from: 0, to: RING_END });
 
 /**
  * Runs one command on the store. Checks, in order: known command, limits (before any work),
- * arity (an empty key counts as missing, since proto3 cannot tell them apart), then memory for
- * commands that may grow it. Errors are thrown as GokvError with Redis's wording.
+ * arity (an empty key counts as missing, since proto3 cannot tell them apart), then memory and
+ * the key's size for commands that may grow them. Errors are thrown as GokvError with Redis's wording.
  *
  * With `options.version` (a replica applying its leader's effect) the write is stamped with
  * that version, and memory is made by eviction but never refused: refusing would diverge.
@@ -47,9 +47,11 @@ export function executeSpec(
   if (!hasKey && !spec.flags.keyless) throw wrongArity(spec.name);
   const argc = (hasKey ? 2 : 1) + request.args.length;
   if (spec.arity >= 0 ? argc !== spec.arity : argc < -spec.arity) throw wrongArity(spec.name);
+  const maxKeyBytes = options.version === undefined ? (options.limits?.maxKeyBytes ?? 0) : 0;
   if (spec.flags.denyOom) {
     if (options.version === undefined) store.ensureMemory();
     else store.evictToLimit();
+    if (maxKeyBytes > 0) checkKeyGrowth(store, request, maxKeyBytes);
   }
   return spec.run({
     store,
@@ -61,10 +63,25 @@ export function executeSpec(
     maxValueBytes: options.limits?.maxValueBytes ?? 0,
     maxArgs: options.limits?.maxArgs ?? 0,
     maxReplyBytes: options.limits?.maxReplyBytes ?? 0,
+    maxKeyBytes,
   });
 }
 
-/** `limits.max_args` counts the arguments after the key; a limit of 0 means none. */
+/** What one write may add to its key beyond its arguments' bytes: a number it formats (HINCRBYFLOAT's reach 5 KiB). */
+const WRITE_GROWTH_SLACK_BYTES = 8 * 1024;
+
+/**
+ * Refuses (LIMIT), before it runs, a write that could grow its key's state past `maxKeyBytes`:
+ * a key that no longer fits one message could not be replicated, handed off or pulled. The
+ * growth is bounded from the request (every argument counted, as if all went into the key),
+ * so a write may be refused a little before the key would really cross the bound.
+ */
+function checkKeyGrowth(store: Store, request: CommandRequest, maxKeyBytes: number): void {
+  let growth = WRITE_GROWTH_SLACK_BYTES;
+  for (const a of request.args) growth += a.length + VALUE_WIRE_OVERHEAD_BYTES;
+  if (!store.fitsAfter(request.key, growth, maxKeyBytes)) throw keyTooLarge();
+}
+
 /** Refuses (LIMIT) a request over limits.max_args or limits.max_value_bytes (0 = no limit). */
 export function checkLimits(request: CommandRequest, limits: CommandLimits): void {
   const { maxArgs, maxValueBytes } = limits;

@@ -35,6 +35,12 @@ export interface CommandLimits {
    * negative count), since a larger one could not cross a gRPC hop anyway. Absent or 0 = none.
    */
   readonly maxReplyBytes?: number;
+  /**
+   * The largest a key's state may grow on the wire (store's maxKeyBytes of
+   * `limits.max_message_bytes`), so that it fits one message to be replicated and moved.
+   * Absent or 0 = none.
+   */
+  readonly maxKeyBytes?: number;
 }
 
 export interface ExecuteOptions {
@@ -84,6 +90,8 @@ export interface CommandContext {
   readonly maxArgs: number;
   /** CommandLimits.maxReplyBytes (0 = none). */
   readonly maxReplyBytes: number;
+  /** CommandLimits.maxKeyBytes on the leader (0 = none): also bounds a string SETRANGE grows. */
+  readonly maxKeyBytes: number;
 }
 
 export interface CommandSpec {

@@ -1,5 +1,5 @@
-import { GokvError, notFloat, notInteger, wrongArity } from '../errors/index.js';
-import type { StringEntry } from '../store/index.js';
+import { GokvError, keyTooLarge, notFloat, notInteger, wrongArity } from '../errors/index.js';
+import { STATE_WIRE_OVERHEAD_BYTES, type StringEntry } from '../store/index.js';
 import { INT64_MAX, INT64_MIN, intReply, parseInt64 } from './parse.js';
 import { type BinStr, OK, type Reply } from './reply.js';
 import { ZERO_LONG_DOUBLE, addLongDouble, formatLongDouble, parseLongDouble } from './long-double.js';
@@ -192,9 +192,13 @@ function setEffect(key: BinStr, value: BinStr, expireAtMs: number, version: numb
   return { name: 'SET', key, args, version };
 }
 
-/** A value grown past limits.max_value_bytes is refused as Redis refuses one past its bulk limit. */
+/**
+ * A value grown past limits.max_value_bytes is refused as Redis refuses one past its bulk limit;
+ * one SETRANGE would grow past the key bound (set that close to max_message_bytes) too.
+ */
 export function checkSize(ctx: CommandContext, bytes: number): void {
   if (ctx.maxValueBytes > 0 && bytes > ctx.maxValueBytes) {
     throw new GokvError('LIMIT', 'ERR string exceeds maximum allowed size (limits.max_value_bytes)');
   }
+  if (ctx.maxKeyBytes > 0 && STATE_WIRE_OVERHEAD_BYTES + ctx.key.length + bytes > ctx.maxKeyBytes) throw keyTooLarge();
 }

@@ -67,6 +67,10 @@ export const unavailable = (detail: string): GokvError =>
   new GokvError('UNAVAILABLE', `UNAVAILABLE ${detail}`);
 export const overLimit = (detail: string): GokvError => new GokvError('LIMIT', `ERR ${detail}`);
 
+/** A write that could grow its key past what one message carries (see store's maxKeyBytes). */
+export const keyTooLarge = (): GokvError =>
+  overLimit('key would exceed maximum allowed size (limits.max_message_bytes): a key must fit one message to be replicated and moved');
+
 /** Keeps user-controlled text in error messages short and free of control characters. */
 export function printable(text: string, max = 64): string {
   // eslint-disable-next-line no-control-regex

@@ -18,7 +18,7 @@ import {
   type MemberView,
 } from '../server/index.js';
 import { serverOptions } from '../server/grpc-server.js';
-import { keyDigest, Store, startActiveExpiry, startTimeMarks } from '../store/index.js';
+import { keyDigest, maxKeyBytes, Store, startActiveExpiry, startTimeMarks } from '../store/index.js';
 import { loadNodeCredentials } from '../tls/index.js';
 import { ClusterState } from './cluster-state.js';
 import { wireDashboard } from './dashboard-wiring.js';
@@ -91,6 +91,8 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     maxValueBytes: config.limits.maxValueBytes,
     // A reply the data does not bound (HRANDFIELD -n) must still fit one gRPC message.
     maxReplyBytes: config.limits.maxMessageBytes,
+    // A key must fit one message to be replicated and moved.
+    maxKeyBytes: maxKeyBytes(config.limits.maxMessageBytes),
   };
 
   // Internal server first: the node's id and gossiped address depend on the port it got.

@@ -115,8 +115,8 @@ export function grpcRebalanceSink(pool: ClientPool, addressOf: AddressBook, self
       await client(target).rebalance({ fromNodeId: selfId, done: arcs.map((a) => ({ from: a.from, to: a.to })) });
     },
     async fetch(member, keys) {
-      const states = await client(member).fetchKeys(selfId, keys.map(bytes));
-      return states.map(keyStateFromProto);
+      const res = await client(member).fetchKeys(selfId, keys.map(bytes));
+      return { states: res.states.map(keyStateFromProto), deferred: res.deferred.map(bin) };
     },
     async scan(member, from, to, args) {
       const res = await client(member).scanRange(from, to, args.map(bytes));

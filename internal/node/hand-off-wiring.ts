@@ -8,7 +8,7 @@ import { Arrivals, Departures, mergeStates, missingKeys, Rebalancer, type Rebala
 import { Ring, type Hasher } from '../ring/index.js';
 import type { HandOffGate } from '../router/index.js';
 import type { InternalService } from '../server/index.js';
-import type { Store } from '../store/index.js';
+import { maxKeyBytes, type Store } from '../store/index.js';
 
 /** How often expired moved-key markers are dropped (a bounded chunk each time). */
 const PRUNE_INTERVAL_MS = 10_000;
@@ -100,7 +100,11 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
     { store, selfId, sink: deps.sink, clock, log, position: hasher.keyPosition },
     { replicas, windowMs: config.rebalance.pullWindowMs },
   );
-  const departures = new Departures({ store, clock }, { markerTtlMs: config.rebalance.pullWindowMs });
+  const departures = new Departures(
+    { store, clock },
+    // A pull's answer must fit one message: what does not waits for the member's next ask.
+    { markerTtlMs: config.rebalance.pullWindowMs, maxAnswerBytes: maxKeyBytes(config.limits.maxMessageBytes) },
+  );
 
   let pruneTimer: TimerHandle | undefined;
   /** Set when this node starts its graceful leave (see leave). */

@@ -3,7 +3,7 @@ import { decodeForwardReplyBatch, encodeForwardBatch, fromServiceError, loadProt
 import type { HeartbeatNode } from '../gen/internalpb/HeartbeatNode.js';
 import type { HeartbeatNode__Output } from '../gen/internalpb/HeartbeatNode.js';
 import type { InternalServerClient } from '../gen/internalpb/InternalServer.js';
-import type { KeyState__Output } from '../gen/internalpb/KeyState.js';
+import type { FetchKeysResponse__Output } from '../gen/internalpb/FetchKeysResponse.js';
 import type { RebalanceRequest } from '../gen/internalpb/RebalanceRequest.js';
 import type { RebalanceResponse__Output } from '../gen/internalpb/RebalanceResponse.js';
 import type { ScanRangeResponse__Output } from '../gen/internalpb/ScanRangeResponse.js';
@@ -75,11 +75,11 @@ export class PeerClient {
     });
   }
 
-  fetchKeys(fromNodeId: string, keys: Buffer[]): Promise<KeyState__Output[]> {
+  fetchKeys(fromNodeId: string, keys: Buffer[]): Promise<FetchKeysResponse__Output> {
     return new Promise((resolve, reject) => {
       this.client.FetchKeys({ fromNodeId, keys }, { deadline: Date.now() + this.options.timeoutMs }, (err, res) => {
         if (err || !res) reject(this.callError(err));
-        else resolve(res.states);
+        else resolve(res);
       });
     });
   }

@@ -14,7 +14,7 @@ import { flush, ringOf } from './testing/fixtures.js';
 // [101,201) from b then c, and [201,251) from c then a. Keys `@150:x` sit at 150.
 const WINDOW_MS = 60_000;
 
-function setup(change = { replicas: 1, before: ringOf('a', 'b', 'c'), after: ringOf('a', 'b', 'c', 'd') }) {
+function setup(change = { replicas: 1, before: ringOf('a', 'b', 'c'), after: ringOf('a', 'b', 'c', 'd') }, maxAnswerBytes = 0) {
   const clock = new ManualClock();
   const network = new FakeHandOffNetwork();
   const stores = new Map<string, Store>();
@@ -22,7 +22,7 @@ function setup(change = { replicas: 1, before: ringOf('a', 'b', 'c'), after: rin
   for (const id of ['a', 'b', 'c', 'd']) {
     const store = new Store({ clock, random: new SeededRandom(1), hashKey: readableHash });
     stores.set(id, store);
-    const dep = new Departures({ store, clock }, { markerTtlMs: WINDOW_MS });
+    const dep = new Departures({ store, clock }, { markerTtlMs: WINDOW_MS, maxAnswerBytes });
     departures.set(id, dep);
     network.add(id, { receiveBatch: (states) => mergeStates(store, states), receiveConfirm: (d) => ({ missing: missingKeys(store, d), arriving: [] }) });
     network.serve(id, {
@@ -119,6 +119,36 @@ describe('Arrivals: pull-on-miss for arcs gained and not handed yet', () => {
       ['b', ['@150:k', '@160:j']],
       ['c', ['@150:k', '@160:j']],
     ]);
+  });
+
+  it('asks again for the keys a source left out to keep its answer under one message', async () => {
+    const t = setup(undefined, 1500);
+    const keys = ['@150:a', '@160:b', '@170:c'];
+    for (const k of keys) t.put('b', k, 'x'.repeat(1000), 10); // any two exceed 1500 bytes
+    await Promise.all(keys.map((k, i) => t.arrivals.ready(k, 150 + 10 * i)));
+    for (const k of keys) expect(t.valueAt('d', k)).toMatchObject({ value: ['f', 'x'.repeat(1000)], version: 10 });
+    expect(t.fetches().filter((c) => c.to === 'b').map((c) => c.keys.length)).toEqual([3, 2, 1]);
+    expect(t.fetches().filter((c) => c.to === 'c').map((c) => c.keys.length)).toEqual([3]); // held nothing
+  });
+
+  it('a source marks moved only the keys it sent, and always sends its first state', () => {
+    const t = setup(undefined, 100);
+    t.put('b', '@150:a', 'x'.repeat(1000), 10);
+    t.put('b', '@160:b', 'y', 10);
+    const b = t.departures.get('b')!;
+    const answer = b.fetch('d', ['@140:absent', '@150:a', '@160:b']);
+    expect(answer.states.map((s) => s.key)).toEqual(['@150:a']); // over the bound alone: it goes
+    expect(answer.deferred).toEqual(['@160:b']);
+    expect(b.movedTo('@150:a', () => true)).toBe('d');
+    expect(b.movedTo('@140:absent', () => true)).toBe('d');
+    expect(b.movedTo('@160:b', () => true)).toBeUndefined();
+  });
+
+  it('fails a pull, rather than asking forever, when a source defers every key', async () => {
+    const t = setup();
+    t.network.serve('c', { fetch: (_from, keys) => ({ states: [], deferred: [...keys] }), scan: () => ({ keys: [], next: 0 }) });
+    await expect(t.arrivals.ready('@150:k', 150)).rejects.toThrow(/deferred every key/);
+    expect(t.fetches().filter((c) => c.to === 'c')).toHaveLength(1);
   });
 
   it('marks pulled keys moved at the source, until the marker expires or its member is unusable', async () => {
@@ -322,7 +352,7 @@ describe('Arrivals.scanRemote: keys previous owners still hold, for a SCAN page'
   it('stops the page where a previous owner\'s listing was cut short', async () => {
     const t = setup();
     t.network.serve('c', {
-      fetch: () => [],
+      fetch: () => ({ states: [], deferred: [] }),
       scan: (from, to) => (from === 101 ? { keys: ['@150:x', '@190:y'], next: 160 } : { keys: ['@230:z'], next: to }),
     });
     t.network.down('b');

@@ -268,6 +268,11 @@ export class Arrivals {
 
   /** Fetches one key from `member`, batching every key asked of it in the same tick. */
   #fetch(member: string, key: BinStr): Promise<HandOffState | undefined> {
+    return this.#ask(member, key, undefined).promise;
+  }
+
+  /** Adds `key` to the next batch asked of `member`, answering `answer` (or a new one). */
+  #ask(member: string, key: BinStr, answer: Deferred<HandOffState | undefined> | undefined): Deferred<HandOffState | undefined> {
     let batch = this.#batches.get(member);
     if (batch === undefined) {
       batch = new Map();
@@ -276,10 +281,12 @@ export class Arrivals {
     }
     let d = batch.get(key);
     if (d === undefined) {
-      d = deferred();
+      d = answer ?? deferred();
       batch.set(key, d);
+    } else if (answer !== undefined) {
+      void d.promise.then(answer.resolve, answer.reject);
     }
-    return d.promise;
+    return d;
   }
 
   #flush(member: string): void {
@@ -287,9 +294,16 @@ export class Arrivals {
     this.#batches.delete(member);
     if (batch === undefined) return;
     this.#deps.sink.fetch(member, [...batch.keys()]).then(
-      (states) => {
+      ({ states, deferred: later }) => {
+        // Keys the member holds but left out of a full answer are asked again, in a later one.
+        // An answer with no state at all would never end: a source always sends its first.
+        const again = new Set(later);
         const byKey = new Map(states.map((s) => [s.key, s]));
-        for (const [key, d] of batch) d.resolve(byKey.get(key));
+        for (const [key, d] of batch) {
+          if (!again.has(key) || byKey.has(key)) d.resolve(byKey.get(key));
+          else if (states.length > 0) this.#ask(member, key, d);
+          else d.reject(Object.assign(new GokvError('INTERNAL', `INTERNAL ${member} deferred every key of a pull`), { transport: false }));
+        }
       },
       (err: unknown) => {
         for (const d of batch.values()) d.reject(err);

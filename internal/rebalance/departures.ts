@@ -1,8 +1,8 @@
 import type { Clock } from '../clock/index.js';
 import type { BinStr, Store } from '../store/index.js';
 import { MovedKeys } from './moved-keys.js';
-import type { HandOffState } from './sink.js';
-import { toWire } from './states.js';
+import type { Fetched, HandOffState } from './sink.js';
+import { estimateBytes, toWire } from './states.js';
 
 /**
  * The source side of pull-on-miss. Answers a new owner's FetchKeys with the states held here
@@ -15,7 +15,11 @@ export class Departures {
 
   constructor(
     private readonly deps: { store: Store; clock: Clock },
-    options: { markerTtlMs: number },
+    private readonly options: {
+      markerTtlMs: number;
+      /** The most bytes of states one answer carries (under limits.max_message_bytes); 0 = no bound. */
+      maxAnswerBytes?: number;
+    },
   ) {
     this.#moved = new MovedKeys(options.markerTtlMs);
   }
@@ -24,16 +28,32 @@ export class Departures {
     return this.#moved.size;
   }
 
-  /** The states held here for `keys` (absent keys left out); marks them moved to `member`. */
-  fetch(member: string, keys: readonly BinStr[]): HandOffState[] {
+  /**
+   * The states held here for `keys` (absent keys left out), marking each key sent as moved to
+   * `member`. Keys whose states would take the answer past maxAnswerBytes are deferred (the
+   * member asks again); the first state held always goes, so every answer makes progress.
+   */
+  fetch(member: string, keys: readonly BinStr[]): Fetched {
     const now = this.deps.clock.monotonic();
-    const out: HandOffState[] = [];
+    const max = this.options.maxAnswerBytes ?? 0;
+    const states: HandOffState[] = [];
+    const deferred: BinStr[] = [];
+    let bytes = 0;
     for (const key of keys) {
       const state = this.deps.store.exportKey(key);
-      if (state !== undefined) out.push(toWire(key, state));
+      if (state !== undefined) {
+        const wire = toWire(key, state);
+        const size = estimateBytes(wire);
+        if (max > 0 && states.length > 0 && bytes + size > max) {
+          deferred.push(key);
+          continue;
+        }
+        bytes += size;
+        states.push(wire);
+      }
       this.#moved.mark(key, member, now);
     }
-    return out;
+    return { states, deferred };
   }
 
   /** Where a key this node would lead was pulled to, while that member is `usable`. */

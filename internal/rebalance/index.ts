@@ -20,5 +20,5 @@ export {
   DEFAULT_RETRY_MAX_MS,
 } from './options.js';
 export type { RebalanceProgress, RebalancerDeps, RebalancerOptions } from './options.js';
-export type { Confirmation, HandedArc, HandOffReceiver, HandOffState, KeyDigest, RangeKeys, RebalanceSink } from './sink.js';
+export type { Confirmation, Fetched, HandedArc, HandOffReceiver, HandOffState, KeyDigest, RangeKeys, RebalanceSink } from './sink.js';
 export { estimateBytes, fromWire, mergeStates, missingKeys, toWire } from './states.js';

@@ -49,14 +49,23 @@ export interface RebalanceSink {
   done(targetId: string, arcs: readonly HandedArc[]): Promise<void>;
   /**
    * Pull-on-miss: the states `memberId` holds for these keys (live or tombstone; absent keys
-   * are left out). The member forwards later commands for them here. Rejects on failure.
+   * are left out), and the keys it holds but left out to keep its answer under one message
+   * (asked again). The member forwards later commands for the keys it sent here. Rejects on
+   * failure.
    */
-  fetch(memberId: string, keys: readonly BinStr[]): Promise<readonly HandOffState[]>;
+  fetch(memberId: string, keys: readonly BinStr[]): Promise<Fetched>;
   /**
    * The keys `memberId` holds in [from, to) passing SCAN's options `args`, complete below the
    * returned `next` (cluster SCAN over a range still arriving). Rejects on failure.
    */
   scan(memberId: string, from: number, to: number, args: readonly BinStr[]): Promise<RangeKeys>;
+}
+
+/** A source's answer to a pull (RebalanceSink.fetch). */
+export interface Fetched {
+  readonly states: readonly HandOffState[];
+  /** Keys held there whose states did not fit this answer: not absent, to be asked for again. */
+  readonly deferred: readonly BinStr[];
 }
 
 /**

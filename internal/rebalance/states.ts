@@ -1,10 +1,6 @@
 import { GokvError } from '../errors/index.js';
-import { isEntryType, splitByBytes, type BinStr, type KeyState, type Store } from '../store/index.js';
+import { isEntryType, splitByBytes, stateWireBytes, type BinStr, type KeyState, type Store } from '../store/index.js';
 import type { HandOffState, KeyDigest } from './sink.js';
-
-/** Fixed bytes counted per state and per value in a batch estimate (framing, version, expiry). */
-export const STATE_OVERHEAD_BYTES = 24;
-export const VALUE_OVERHEAD_BYTES = 4;
 
 /** A store state as it goes on the wire. */
 export function toWire(key: BinStr, state: KeyState): HandOffState {
@@ -24,11 +20,12 @@ export function fromWire(msg: HandOffState): KeyState {
   return { type: msg.type, value: msg.value, expireAtMs: msg.expireAtMs, version: msg.version };
 }
 
-/** Estimated bytes of a state on the wire: key and values plus fixed overheads. */
+/**
+ * Estimated bytes of a state on the wire, from above (key and values plus more than protobuf's
+ * framing), so that batches cut by it fit the messages they are cut for.
+ */
 export function estimateBytes(msg: HandOffState): number {
-  let bytes = STATE_OVERHEAD_BYTES + msg.key.length;
-  for (const v of msg.value) bytes += v.length + VALUE_OVERHEAD_BYTES;
-  return bytes;
+  return stateWireBytes(msg.key, msg.value);
 }
 
 /**

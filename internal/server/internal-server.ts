@@ -168,8 +168,8 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
 
     FetchKeys(call, callback) {
       try {
-        const states = service.fetchKeys(call.request.fromNodeId, call.request.keys.map(bin));
-        callback(null, { states: states.map(keyStateToProto) });
+        const { states, deferred } = service.fetchKeys(call.request.fromNodeId, call.request.keys.map(bin));
+        callback(null, { states: states.map(keyStateToProto), deferred: deferred.map(bytes) });
       } catch (err) {
         callback(toServiceError(err));
       }

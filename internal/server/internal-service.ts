@@ -25,8 +25,11 @@ export interface InternalService {
    * the keys held here at a lower version or not at all, and notes `done` arcs as handed off.
    */
   rebalance(fromNodeId: string, message: HandOffMessage): { applied: number; missing: string[]; arriving: string[] };
-  /** Pull-on-miss: the states held here for these keys; later commands for them go to `fromNodeId`. */
-  fetchKeys(fromNodeId: string, keys: string[]): KeyStateMessage[];
+  /**
+   * Pull-on-miss: the states held here for these keys, and the keys held here left out to keep
+   * the answer under one message (asked again); later commands for the keys sent go to `fromNodeId`.
+   */
+  fetchKeys(fromNodeId: string, keys: string[]): { readonly states: readonly KeyStateMessage[]; readonly deferred: readonly string[] };
   /** The keys held here in ring positions [from, to) passing SCAN's options, complete below `next`. */
   scanRange(from: number, to: number, args: string[]): { keys: string[]; next: number };
 }

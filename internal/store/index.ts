@@ -15,6 +15,7 @@ export {
 } from './bytes.js';
 export { Deque } from './deque.js';
 export { splitByBytes } from './split-by-bytes.js';
+export { maxKeyBytes, stateWireBytes, STATE_WIRE_OVERHEAD_BYTES, VALUE_WIRE_OVERHEAD_BYTES } from './transfer.js';
 export { HashValue, type FieldWrite } from './hash-value.js';
 export {
   DEFAULT_HASH_SCAN_LIMITS,

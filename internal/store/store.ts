@@ -21,7 +21,7 @@ import { DEFAULT_STORE_OPTIONS, type StoreDeps, type StoreOptions } from './opti
 import { StringValue } from './string-value.js';
 import { Tombstones } from './tombstones.js';
 import { compareAtEqualVersion } from './equal-versions.js';
-import { entryOf, stateOf } from './transfer.js';
+import { STATE_WIRE_OVERHEAD_BYTES, entryOf, entryWireBytes, stateOf } from './transfer.js';
 
 /** How soon pruning for memory looks again after finding every tombstone too young. */
 const PRUNE_RETRY_MS = 100;
@@ -114,6 +114,18 @@ export class Store {
   /** The bytes memory accounting charges the key (MEMORY USAGE), undefined when missing. Does not mark it used. */
   chargedBytes(key: BinStr): number | undefined {
     return this.lookup(key, false)?.charged;
+  }
+
+  /**
+   * Whether the key's state, grown by `growth` bytes, stays within `max` bytes on the wire (see
+   * transfer.ts). Does not mark it used.
+   */
+  fitsAfter(key: BinStr, growth: number, max: number): boolean {
+    const e = this.lookup(key, false);
+    if (e === undefined) return STATE_WIRE_OVERHEAD_BYTES + key.length + growth <= max;
+    // A key's charge is never below its wire bytes: most writes are decided without summing
+    // a small hash's fields.
+    return e.charged + growth <= max || entryWireBytes(e) + growth <= max;
   }
 
   /**

@@ -4,6 +4,7 @@ import type { BinStr } from './bytes.js';
 import { HashValue } from './hash-value.js';
 import { ListValue } from './list-value.js';
 import { StringValue } from './string-value.js';
+import { HASH_FIELD_OVERHEAD_BYTES, LIST_ELEMENT_OVERHEAD_BYTES } from './memory.js';
 
 /** A live entry's transfer state: hash as [f1, v1, ...], list head to tail, string as [bytes]. */
 export function stateOf(e: StoredEntry): LiveKeyState {
@@ -23,4 +24,46 @@ export function entryOf(key: BinStr, state: LiveKeyState): StoredEntry {
     throw new GokvError('INTERNAL', `INTERNAL malformed ${String(state.type)} key state`);
   }
   return HashValue.fromFlat(key, state.value);
+}
+
+/**
+ * A key state's bytes on the wire (a hand-off or resync KeyState, a FetchKeys answer), from
+ * above: per state, more than its tags, type, expiry, version and a message's framing; per
+ * string, more than protobuf's tag and length.
+ */
+export const STATE_WIRE_OVERHEAD_BYTES = 128;
+export const VALUE_WIRE_OVERHEAD_BYTES = 8;
+
+/**
+ * Room kept under limits.max_message_bytes for what travels beside one key's state: a batch's
+ * header and sender id, and what one write may add beyond its arguments' bytes (a number
+ * HINCRBYFLOAT formats, up to 5 KiB). A key stays under maxKeyBytes so that it always fits one
+ * message and can be replicated, handed off and pulled.
+ */
+export const KEY_HEADROOM_BYTES = 64 * 1024;
+
+/** The largest a key's state may grow on the wire under `maxMessageBytes` (0 = no bound). */
+export function maxKeyBytes(maxMessageBytes: number): number {
+  if (maxMessageBytes <= 0) return 0;
+  return maxMessageBytes > 2 * KEY_HEADROOM_BYTES ? maxMessageBytes - KEY_HEADROOM_BYTES : Math.floor(maxMessageBytes / 2);
+}
+
+/** stateWireBytes of the entry's transfer state, without building it (memory.ts's charges, less their overheads). */
+export function entryWireBytes(e: StoredEntry): number {
+  const head = STATE_WIRE_OVERHEAD_BYTES + e.key.length;
+  if (e instanceof HashValue) {
+    const n = e.size;
+    return head + e.bytes - n * (HASH_FIELD_OVERHEAD_BYTES - 2 * VALUE_WIRE_OVERHEAD_BYTES);
+  }
+  if (e instanceof ListValue) {
+    return head + e.bytes - e.length * (LIST_ELEMENT_OVERHEAD_BYTES - VALUE_WIRE_OVERHEAD_BYTES);
+  }
+  return head + (e as StringValue).bytes + VALUE_WIRE_OVERHEAD_BYTES;
+}
+
+/** A state's bytes on the wire, from above (see STATE_WIRE_OVERHEAD_BYTES). */
+export function stateWireBytes(key: BinStr, value: readonly BinStr[]): number {
+  let bytes = STATE_WIRE_OVERHEAD_BYTES + key.length;
+  for (let i = 0; i < value.length; i++) bytes += value[i]!.length + VALUE_WIRE_OVERHEAD_BYTES;
+  return bytes;
 }

@@ -30,6 +30,14 @@ describe('status mapping', () => {
     expect(err.transport).toBe(true);
   });
 
+  it("reads grpc-js's own message-size refusal as LIMIT, not as the peer gone", () => {
+    const details = 'Received message larger than max (3145800 vs 1048576)';
+    const err = fromServiceError(asServiceError({ code: grpc.status.RESOURCE_EXHAUSTED, details, metadata: new grpc.Metadata() }));
+    expect(err.code).toBe('LIMIT');
+    expect(err.message).toBe(`ERR ${details}`);
+    expect(err.transport).toBe(false);
+  });
+
   it('hides unexpected exceptions behind INTERNAL', () => {
     const wire = toServiceError(new TypeError('boom'));
     expect(wire.code).toBe(grpc.status.INTERNAL);

@@ -27,14 +27,19 @@ export function toServiceError(err: unknown): Partial<grpc.StatusObject> {
 
 /**
  * The client side: a failed call as a GokvError. Application errors keep their code (from
- * metadata); anything else (no metadata: the transport or the peer's gRPC stack failed) is
- * UNAVAILABLE and marked `transport` so routers can tell "the node is unwell" from "the
- * command was wrong".
+ * metadata), a message over the size limit is LIMIT; anything else (no metadata: the transport
+ * or the peer's gRPC stack failed) is UNAVAILABLE and marked `transport` so routers can tell
+ * "the node is unwell" from "the command was wrong".
  */
 export function fromServiceError(err: grpc.ServiceError): GokvError & { transport: boolean } {
   const raw = err.metadata?.get(ERROR_CODE_METADATA)[0];
   const code = typeof raw === 'string' && (ERROR_CODES as readonly string[]).includes(raw) ? (raw as ErrorCode) : undefined;
   if (code !== undefined) return Object.assign(new GokvError(code, err.details), { transport: false });
+  // grpc-js's own "message larger than max": the call was too big, the peer is fine (marked as
+  // transport it would read as the peer gone, and a pull would give up on a member leaving).
+  if (err.code === grpc.status.RESOURCE_EXHAUSTED) {
+    return Object.assign(new GokvError('LIMIT', `ERR ${err.details || 'message over limits.max_message_bytes'}`, { cause: err }), { transport: false });
+  }
   const detail = err.details || grpc.status[err.code] || 'call failed';
   return Object.assign(new GokvError('UNAVAILABLE', `UNAVAILABLE ${detail}`, { cause: err }), { transport: true });
 }

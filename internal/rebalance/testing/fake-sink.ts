@@ -1,10 +1,10 @@
 // Test helper: an in-memory hand-off network between receivers. Not built.
 import type { BinStr } from '../../store/index.js';
-import type { HandedArc, HandOffReceiver, HandOffState, KeyDigest, RangeKeys, RebalanceSink } from '../sink.js';
+import type { Fetched, HandedArc, HandOffReceiver, HandOffState, KeyDigest, RangeKeys, RebalanceSink } from '../sink.js';
 
 /** The answering side of fetch and scan calls. */
 export interface FakeSource {
-  fetch(from: string, keys: readonly BinStr[]): HandOffState[];
+  fetch(from: string, keys: readonly BinStr[]): Fetched;
   scan(from: number, to: number, args: readonly BinStr[]): RangeKeys;
 }
 
@@ -91,7 +91,8 @@ export class FakeHandOffNetwork {
         await this.#deliver({ from, to, kind: 'fetch', keys });
         const source = this.#sources.get(to);
         if (source === undefined) throw new Error(`UNAVAILABLE ${to} serves no fetch`);
-        return source.fetch(from, keys).map(copyState);
+        const fetched = source.fetch(from, keys);
+        return { states: fetched.states.map(copyState), deferred: [...fetched.deferred] };
       },
       scan: async (to, fromPos, toPos, args) => {
         await this.#deliver({ from, to, kind: 'scan', keys: [] });
