@@ -16,7 +16,8 @@ const WHOLE_RING: ScanRange = Object.freeze({ from: 0, to: RING_END });
 /**
  * Runs one command on the store. Checks, in order: known command, limits (before any work),
  * arity (an empty key counts as missing, since proto3 cannot tell them apart), then memory and
- * the key's size for commands that may grow them. Errors are thrown as GokvError with Redis's wording.
+ * the key's size for commands that may grow them. Errors are thrown as GokvError with Redis's
+ * wording.
  *
  * With `options.version` (a replica applying its leader's effect) the write is stamped with
  * that version, and memory is made by eviction but never refused: refusing would diverge.
@@ -67,7 +68,7 @@ export function executeSpec(
   });
 }
 
-/** What one write may add to its key beyond its arguments' bytes: a number it formats (HINCRBYFLOAT's reach 5 KiB). */
+/** What one write may add to its key beyond its arguments' bytes: a number it formats (HINCRBYFLOAT's, up to 5 KiB). */
 const WRITE_GROWTH_SLACK_BYTES = 8 * 1024;
 
 /**

@@ -40,15 +40,15 @@ export class Departures {
     const deferred: BinStr[] = [];
     let bytes = 0;
     for (const key of keys) {
+      // Sized before it is copied out: a deferred key costs no copy of its value.
+      if (max > 0 && states.length > 0 && !this.deps.store.fitsAfter(key, bytes, max)) {
+        deferred.push(key);
+        continue;
+      }
       const state = this.deps.store.exportKey(key);
       if (state !== undefined) {
         const wire = toWire(key, state);
-        const size = estimateBytes(wire);
-        if (max > 0 && states.length > 0 && bytes + size > max) {
-          deferred.push(key);
-          continue;
-        }
-        bytes += size;
+        bytes += estimateBytes(wire);
         states.push(wire);
       }
       this.#moved.mark(key, member, now);
