@@ -126,7 +126,12 @@ export class ReplicaLink {
     }
     // Ops that fit a message one by one may not fit one together: the replica's gRPC server
     // would refuse the message and the stream would break, then again on every resend.
-    for (const run of splitByBytes(ops, opBytes, limit)) stream.send(this.deps.leaderId, run.items);
+    for (const run of splitByBytes(ops, opBytes, limit)) {
+      // Only a key grown past the bound under a larger limit (or another node's) gets here: it
+      // breaks the stream on every resend until limits.max_message_bytes is raised again.
+      if (run.bytes > limit) this.deps.log.warn({ replica: this.replicaId, bytes: run.bytes, limit }, 'a replication op does not fit one message');
+      stream.send(this.deps.leaderId, run.items);
+    }
   }
 
   private openStream(): ReplicaStream {
