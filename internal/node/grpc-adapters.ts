@@ -98,7 +98,7 @@ class GrpcReplicaStream implements ReplicaStream {
 export function grpcRebalanceSink(pool: ClientPool, addressOf: AddressBook, selfId: string): RebalanceSink {
   const client = (memberId: string) => {
     const addr = addressOf(memberId);
-    if (addr === undefined) throw new TransportError(memberId, 'unknown member', { maybeApplied: false });
+    if (addr === undefined) throw new TransportError(memberId, 'unknown member', { maybeApplied: false, unreachable: true });
     return pool.get(addr);
   };
   return {

@@ -226,6 +226,29 @@ describe('Arrivals: pull-on-miss for arcs gained and not handed yet', () => {
     expect(t.arrivals.stats.pendingArcs).toBe(1); // [201,251) still has a
   });
 
+  it('keeps a leaver that only timed out as a source: the key is refused, not read as missing', async () => {
+    // A busy or cut-off leaver may still hold keys it has not handed over. Dropped on a timeout,
+    // its keys read as missing here, and a write started them afresh at a newer version that
+    // then refused its hand-off (the loss fixed for exited leavers at 1f61eca).
+    const t = setup();
+    t.put('b', '@150:k', 'only on the leavers', 5);
+    t.arrivals.memberLeft('b');
+    t.arrivals.memberLeft('c');
+    const timedOut = () => {
+      throw Object.assign(new Error('UNAVAILABLE deadline exceeded'), { transport: true, unreachable: false });
+    };
+    const slow = { fetch: timedOut, scan: timedOut };
+    t.network.serve('b', slow);
+    t.network.serve('c', slow);
+    await expect(t.arrivals.ready('@150:k', 150)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(t.valueAt('d', '@150:k')).toBeUndefined();
+    await expect(t.arrivals.scanRemote(101, 201, [])).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+
+    t.network.serve('b', { fetch: (from, keys) => t.departures.get('b')!.fetch(from, keys), scan: () => ({ keys: [], next: 201 }) });
+    await t.arrivals.ready('@150:k', 150); // it answers again: the key arrives
+    expect(t.valueAt('d', '@150:k')).toMatchObject({ version: 5 });
+  });
+
   it('still refuses a key whose previous owners, still in the ring, do not answer', async () => {
     const t = setup();
     t.network.down('b');

@@ -312,15 +312,17 @@ export class Arrivals {
   }
 
   /**
-   * Stops asking the sources that left and could not be reached (transport failures): a member
-   * leaving answers until its hand-off is over, then exits. Returns whether every source was
-   * one of them (so none is left to ask).
+   * Stops asking the sources that left and could not be reached (their connection failed): a
+   * member leaving answers until its hand-off is over, then exits. A call that only ran out of
+   * time (a busy or cut-off leaver, which may still hold keys it has not handed over) keeps the
+   * source: serving without it could read a key as missing, and a write would then start it
+   * afresh. Returns whether every source was one of them (so none is left to ask).
    */
   #dropExited(sources: readonly string[], answers: readonly PromiseSettledResult<unknown>[]): boolean {
     let exited = 0;
     answers.forEach((a, i) => {
       const id = sources[i]!;
-      if (a.status !== 'rejected' || (a.reason as { transport?: boolean })?.transport !== true) return;
+      if (a.status !== 'rejected' || (a.reason as { unreachable?: boolean })?.unreachable !== true) return;
       // A concurrent pull may have found it gone first.
       if (this.#exited.has(id)) exited++;
       if (!this.#pending.isLeaving(id)) return;

@@ -28,6 +28,16 @@ describe('status mapping', () => {
     );
     expect(err.code).toBe('UNAVAILABLE');
     expect(err.transport).toBe(true);
+    expect(err.unreachable).toBe(true);
+  });
+
+  it('tells a call that ran out of time (the peer may be slow or cut off) from a failed connection', () => {
+    const err = fromServiceError(
+      asServiceError({ code: grpc.status.DEADLINE_EXCEEDED, details: 'Deadline exceeded', metadata: new grpc.Metadata() }),
+    );
+    expect(err.code).toBe('UNAVAILABLE');
+    expect(err.transport).toBe(true);
+    expect(err.unreachable).toBe(false);
   });
 
   it("reads grpc-js's own message-size refusal as LIMIT, not as the peer gone", () => {

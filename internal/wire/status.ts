@@ -29,9 +29,11 @@ export function toServiceError(err: unknown): Partial<grpc.StatusObject> {
  * The client side: a failed call as a GokvError. Application errors keep their code (from
  * metadata), a message over the size limit is LIMIT; anything else (no metadata: the transport
  * or the peer's gRPC stack failed) is UNAVAILABLE and marked `transport` so routers can tell
- * "the node is unwell" from "the command was wrong".
+ * "the node is unwell" from "the command was wrong". Of those, `unreachable` marks a connection
+ * that failed (gRPC UNAVAILABLE: refused, reset, closed), as after the peer's process exited,
+ * apart from a call that ran out of time (the peer may only be slow, or cut off).
  */
-export function fromServiceError(err: grpc.ServiceError): GokvError & { transport: boolean } {
+export function fromServiceError(err: grpc.ServiceError): GokvError & { transport: boolean; unreachable?: boolean } {
   const raw = err.metadata?.get(ERROR_CODE_METADATA)[0];
   const code = typeof raw === 'string' && (ERROR_CODES as readonly string[]).includes(raw) ? (raw as ErrorCode) : undefined;
   if (code !== undefined) return Object.assign(new GokvError(code, err.details), { transport: false });
@@ -41,5 +43,8 @@ export function fromServiceError(err: grpc.ServiceError): GokvError & { transpor
     return Object.assign(new GokvError('LIMIT', `ERR ${err.details || 'message over limits.max_message_bytes'}`, { cause: err }), { transport: false });
   }
   const detail = err.details || grpc.status[err.code] || 'call failed';
-  return Object.assign(new GokvError('UNAVAILABLE', `UNAVAILABLE ${detail}`, { cause: err }), { transport: true });
+  return Object.assign(new GokvError('UNAVAILABLE', `UNAVAILABLE ${detail}`, { cause: err }), {
+    transport: true,
+    unreachable: err.code === grpc.status.UNAVAILABLE,
+  });
 }

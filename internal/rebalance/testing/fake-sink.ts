@@ -109,8 +109,8 @@ export class FakeHandOffNetwork {
     await this.beforeDeliver?.(call);
     const receiver = this.#receivers.get(call.to);
     if (this.#down.has(call.from) || this.#down.has(call.to) || receiver === undefined) {
-      // As the real sink marks a call that never reached the peer's handler (wire/status.ts).
-      throw Object.assign(new Error(`UNAVAILABLE ${call.to} unreachable from ${call.from}`), { transport: true });
+      // As the real sink marks a call whose connection failed (wire/status.ts): a crashed process.
+      throw Object.assign(new Error(`UNAVAILABLE ${call.to} unreachable from ${call.from}`), { transport: true, unreachable: true });
     }
     this.delivered.push(call);
     return receiver;
