@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
+import { RawResp } from './helpers/raw-resp.js';
 
 // A reply larger than limits.max_message_bytes cannot go in one gRPC message. It must fail its
 // own command with a LIMIT error, never break the stream it shares with other commands: the
@@ -69,5 +70,25 @@ describe('forwarded commands that fit a message one by one but not together', ()
     const keys = [await keyLedBySecond('w'), await keyLedBySecond('x'), await keyLedBySecond('y')];
     const results = await Promise.allSettled(keys.map((k) => entry.runOnce('SET', k, Buffer.alloc(500 << 10, 0x62))));
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+  });
+});
+
+describe('a command that fits the entry node but not one message to its leader', () => {
+  it('fails alone with a LIMIT error; the forward stream goes on serving', async () => {
+    // RESP bounds a command's bulk bytes by limits.max_message_bytes; forwarding adds a few
+    // bytes per argument, so 120k arguments of 7 bytes (840 KB) make a 1.08 MB forward message.
+    // Written, it broke the stream between the nodes (every command on it failed), again on
+    // each retry.
+    const port = Number(cluster.nodes[0]!.addresses.resp!.split(':').at(-1));
+    const resp = await RawResp.connect(port);
+    try {
+      const fields = Array.from({ length: 120_000 }, (_, i) => `f${String(i).padStart(6, '0')}`);
+      const [reply, write] = await Promise.all([resp.call(['HDEL', big, ...fields]), cluster.clients[0]!.runOnce('SET', other, 'v3')]);
+      expect(reply).toMatch(/^-ERR command of \d+ bytes forwarded to its leader is over limits\.max_message_bytes \(1048576\)\r\n$/);
+      expect(write).toBe('OK');
+      expect(await resp.call(['HDEL', big, 'nothing'])).toBe(':0\r\n');
+    } finally {
+      resp.close();
+    }
   });
 });

@@ -69,6 +69,40 @@ describe('ForwardStream', () => {
   });
 });
 
+describe('ForwardStream and limits.max_message_bytes', () => {
+  it('fails a command too large for a message by itself, never written; the others go on the same stream', async () => {
+    const call = new FakeCall();
+    const stream = new ForwardStream('peer', () => call as unknown as grpc.ClientDuplexStream<ForwardBatchMessage, ForwardReplyBatchMessage>, {
+      timeoutMs: 1000,
+      maxBatch: 64,
+      maxBatchBytes: 4096,
+    });
+    const small = stream.send({ name: 'HSET', key: 'a', args: ['f', 'v'], hops: 1 });
+    const huge = stream.send({ name: 'HDEL', key: 'b', args: Array.from({ length: 600 }, (_, i) => `field${i}`), hops: 1 });
+    const after = stream.send({ name: 'HSET', key: 'c', args: ['f', 'v'], hops: 1 });
+    await expect(huge).rejects.toMatchObject({ code: 'LIMIT', message: expect.stringMatching(/^ERR command of \d+ bytes forwarded to its leader is over limits\.max_message_bytes \(4096\)$/) });
+    expect(call.written.flatMap((b) => b.commands.map((c) => c.key))).toEqual(['a', 'c']);
+    call.answerAll();
+    expect((await Promise.all([small, after])).map((r) => r[0])).toEqual([1, 3]);
+    stream.close();
+  });
+
+  it('still sends a command alone that is over the batch margin but fits the message', async () => {
+    const call = new FakeCall();
+    const stream = new ForwardStream('peer', () => call as unknown as grpc.ClientDuplexStream<ForwardBatchMessage, ForwardReplyBatchMessage>, {
+      timeoutMs: 1000,
+      maxBatch: 64,
+      maxBatchBytes: 4096,
+    });
+    const big = stream.send({ name: 'SET', key: 'a', args: ['x'.repeat(3500)], hops: 1 }); // > 4096 - 1024, < 4096
+    await tick();
+    expect(call.written.flatMap((b) => b.commands.map((c) => c.key))).toEqual(['a']);
+    call.answerAll();
+    expect((await big)[0]).toBe(1);
+    stream.close();
+  });
+});
+
 /** Each open() makes a new call, as reopening a stream does. */
 function reopening(timeoutMs = 1000) {
   const calls: FakeCall[] = [];

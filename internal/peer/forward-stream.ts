@@ -112,8 +112,27 @@ export class ForwardStream {
     // Commands that fit one message each may not fit one together: grpc-js would refuse the
     // message and fail the stream, and with it every command it carried.
     for (const run of splitByBytes(commands, forwardedCommandBytes, maxBytes)) {
+      // Runs of several are under maxBytes; one command alone may be over it, and is measured
+      // against the real message (BATCH_HEADER_BYTES is only a margin).
+      const limit = maxBytes + BATCH_HEADER_BYTES;
+      if (run.bytes + loneHeaderBytes(fromNodeId) > limit) {
+        this.refuseTooLarge(run.items[0]!, run.bytes, limit);
+        continue;
+      }
       call.write({ commands: run.items, fromNodeId, fromIncarnation });
     }
+  }
+
+  /**
+   * One command too large for a message even alone (a RESP command just under the limit, plus
+   * what forwarding adds per argument): it fails by itself, never written. Written, it would
+   * break the stream and fail every command beside it, and again on each retry.
+   */
+  private refuseTooLarge(command: ForwardedCommandMessage, bytes: number, limit: number): void {
+    const p = this.pending.get(command.id);
+    if (p === undefined) return;
+    this.pending.delete(command.id);
+    p.reject(new GokvError('LIMIT', `ERR command of ${bytes} bytes forwarded to its leader is over limits.max_message_bytes (${limit})`));
   }
 
   private stream(): grpc.ClientDuplexStream<ForwardBatchMessage, ForwardReplyBatchMessage> {
@@ -194,6 +213,9 @@ export class ForwardStream {
 
 /** Room kept in a forward batch for its sender's id and incarnation. */
 const BATCH_HEADER_BYTES = 1024;
+
+/** A batch's bytes beside its commands, from above: the sender's id and incarnation fields. */
+const loneHeaderBytes = (fromNodeId: string): number => fromNodeId.length + 16;
 
 /** grpc-js's wording for a call that never got a connection (so nothing was sent). */
 const EMPTY_REPLY = new Uint8Array(0);
