@@ -124,6 +124,12 @@ export class ReplicaLink {
       stream.send(this.deps.leaderId, ops);
       return;
     }
+    // A write too large for a message as a command (HDEL of many fields: its key stays small)
+    // goes as its key's state instead, which is what a broken stream would resend anyway.
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
+      if (op.write !== undefined && opBytes(op) > limit) ops[i] = { seq: op.seq, state: this.deps.exportState(op.write.key) };
+    }
     // Ops that fit a message one by one may not fit one together: the replica's gRPC server
     // would refuse the message and the stream would break, then again on every resend.
     for (const run of splitByBytes(ops, opBytes, limit)) {

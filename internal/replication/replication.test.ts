@@ -66,6 +66,20 @@ describe('replication from a leader to one replica', () => {
     for (const k of ['a', 'b', 'c', 'd', 'l']) same(k);
   });
 
+  it('sends a write too large for a message as a command as its key\'s state instead', async () => {
+    // HDEL's effect is the command itself, every field named; the key it leaves is small. Sent
+    // as a command it would exceed the replica's message limit and break the stream.
+    const limit = 256 << 10;
+    const { transport, write, same } = pair('sync', 1000, limit);
+    for (let i = 0; i < 20; i++) await write('HSET', 'h', ...Array.from({ length: 100 }, (_, j) => [`f${i}-${j}`, 'v']).flat()).done;
+    const absent = Array.from({ length: 30_000 }, (_, i) => `absent${i}`);
+    await write('HDEL', 'h', 'f0-0', ...absent).done;
+    const ops = transport.batches.flat();
+    expect(ops.map((op) => op.write?.name ?? 'state')).toEqual([...Array.from({ length: 20 }, () => 'HSET'), 'state']);
+    for (const b of transport.batches) expect(b.reduce((n, op) => n + opBytes(op), 0)).toBeLessThanOrEqual(limit);
+    same('h');
+  });
+
   it('applies writes in the leader\'s order, batched', async () => {
     const { transport, write, same } = pair();
     const writes = [];
