@@ -98,11 +98,12 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
   );
   const arrivals = new Arrivals(
     { store, selfId, sink: deps.sink, clock, log, position: hasher.keyPosition },
-    { replicas, windowMs: config.rebalance.pullWindowMs },
+    // A pull's request and answer must each fit one message.
+    { replicas, windowMs: config.rebalance.pullWindowMs, maxFetchBytes: maxKeyBytes(config.limits.maxMessageBytes) },
   );
   const departures = new Departures(
     { store, clock },
-    // A pull's answer must fit one message: what does not waits for the member's next ask.
+    // What does not fit one answer waits for the member's next ask.
     { markerTtlMs: config.rebalance.pullWindowMs, maxAnswerBytes: maxKeyBytes(config.limits.maxMessageBytes) },
   );
 

@@ -14,7 +14,7 @@ import { flush, ringOf } from './testing/fixtures.js';
 // [101,201) from b then c, and [201,251) from c then a. Keys `@150:x` sit at 150.
 const WINDOW_MS = 60_000;
 
-function setup(change = { replicas: 1, before: ringOf('a', 'b', 'c'), after: ringOf('a', 'b', 'c', 'd') }, maxAnswerBytes = 0) {
+function setup(change = { replicas: 1, before: ringOf('a', 'b', 'c'), after: ringOf('a', 'b', 'c', 'd') }, maxAnswerBytes = 0, maxFetchBytes = 0) {
   const clock = new ManualClock();
   const network = new FakeHandOffNetwork();
   const stores = new Map<string, Store>();
@@ -36,7 +36,7 @@ function setup(change = { replicas: 1, before: ringOf('a', 'b', 'c'), after: rin
   const store = stores.get('d')!;
   const arrivals = new Arrivals(
     { store, selfId: 'd', sink: network.sinkFor('d'), clock, log: silentLogger(), position: readableHash },
-    { replicas: change.replicas, windowMs: WINDOW_MS },
+    { replicas: change.replicas, windowMs: WINDOW_MS, maxFetchBytes },
   );
   network.onDone('d', (from, arcs) => arrivals.handed(from, arcs));
   arrivals.onRingChange(change.before, change.after);
@@ -129,6 +129,15 @@ describe('Arrivals: pull-on-miss for arcs gained and not handed yet', () => {
     for (const k of keys) expect(t.valueAt('d', k)).toMatchObject({ value: ['f', 'x'.repeat(1000)], version: 10 });
     expect(t.fetches().filter((c) => c.to === 'b').map((c) => c.keys.length)).toEqual([3, 2, 1]);
     expect(t.fetches().filter((c) => c.to === 'c').map((c) => c.keys.length)).toEqual([3]); // held nothing
+  });
+
+  it('asks for long keys in several requests when together they would not fit one', async () => {
+    const t = setup(undefined, 0, 1000);
+    const keys = ['@150:', '@160:', '@170:'].map((p) => p + 'k'.repeat(600));
+    keys.forEach((k) => t.put('b', k, 'v', 10));
+    await Promise.all(keys.map((k, i) => t.arrivals.ready(k, 150 + 10 * i)));
+    for (const k of keys) expect(t.valueAt('d', k)).toMatchObject({ version: 10 });
+    expect(t.fetches().filter((c) => c.to === 'b').map((c) => c.keys.length)).toEqual([1, 1, 1]);
   });
 
   it('a source marks moved only the keys it sent, and always sends its first state', () => {

@@ -2,7 +2,7 @@ import type { Clock } from '../clock/index.js';
 import { GokvError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import type { Ring } from '../ring/index.js';
-import type { BinStr, Store } from '../store/index.js';
+import { splitByBytes, type BinStr, type Store } from '../store/index.js';
 import { PendingRanges, type PendingSegment } from './pending-ranges.js';
 import type { HandedArc, HandOffState, RangeKeys, RebalanceSink } from './sink.js';
 import { mergeStates } from './states.js';
@@ -25,6 +25,8 @@ export interface ArrivalsOptions {
   readonly replicas: number;
   /** `rebalance.pull_window`: a gained arc never handed off stops pulling after this long. */
   readonly windowMs: number;
+  /** The most key bytes one FetchKeys asks for (under limits.max_message_bytes); 0 = no bound. */
+  readonly maxFetchBytes?: number;
 }
 
 /**
@@ -293,20 +295,28 @@ export class Arrivals {
     const batch = this.#batches.get(member);
     this.#batches.delete(member);
     if (batch === undefined) return;
-    this.#deps.sink.fetch(member, [...batch.keys()]).then(
+    const keys = [...batch.keys()];
+    // Keys asked of one member in one tick may be long: they go in several requests if need be.
+    const runs = (this.#options.maxFetchBytes ?? 0) > 0 ? splitByBytes(keys, (k) => k.length + 8, this.#options.maxFetchBytes!) : [{ items: keys }];
+    for (const run of runs) this.#fetchRun(member, run.items, batch);
+  }
+
+  #fetchRun(member: string, keys: readonly BinStr[], batch: ReadonlyMap<BinStr, Deferred<HandOffState | undefined>>): void {
+    this.#deps.sink.fetch(member, keys).then(
       ({ states, deferred: later }) => {
         // Keys the member holds but left out of a full answer are asked again, in a later one.
         // An answer with no state at all would never end: a source always sends its first.
         const again = new Set(later);
         const byKey = new Map(states.map((s) => [s.key, s]));
-        for (const [key, d] of batch) {
+        for (const key of keys) {
+          const d = batch.get(key)!;
           if (!again.has(key) || byKey.has(key)) d.resolve(byKey.get(key));
           else if (states.length > 0) this.#ask(member, key, d);
           else d.reject(Object.assign(new GokvError('INTERNAL', `INTERNAL ${member} deferred every key of a pull`), { transport: false }));
         }
       },
       (err: unknown) => {
-        for (const d of batch.values()) d.reject(err);
+        for (const key of keys) batch.get(key)!.reject(err);
       },
     );
   }

@@ -106,6 +106,20 @@ describe('a dropper', () => {
     fromC = false;
   });
 
+  it('cuts its confirm messages by bytes: long keys do not all fit one message', async () => {
+    // Keys may be as long as limits.max_value_bytes: a chunk of their digests in one confirm
+    // could exceed a message, and the hand-off would retry it for ever.
+    const long = keysBetween(200, 250, 8, `L${'x'.repeat(900)}`);
+    cluster = new TestCluster(['a', 'b', 'c', 'd'], abc, { ...TEST_OPTIONS, replicas: 1, batchBytes: 2048 });
+    cluster.placeAll([...long, ...staying], abc);
+    cluster.changeRing(abcd);
+    await cluster.settle();
+    expect(long.filter((k) => cluster.holders(k).sort().join() !== 'c,d')).toEqual([]);
+    const confirms = cluster.network.delivered.filter((c) => c.from === 'a' && c.kind === 'confirm');
+    expect(confirms.length).toBeGreaterThanOrEqual(4);
+    for (const c of confirms) expect(c.keys.reduce((n, k) => n + k.length, 0)).toBeLessThanOrEqual(2048);
+  });
+
   it('pushes what the target no longer expects from anyone else', async () => {
     joinCluster(1);
     cluster.network.beforeDeliver = (call) => {

@@ -1,5 +1,5 @@
 import type { Logger } from '../log/index.js';
-import type { BinStr, Store } from '../store/index.js';
+import { splitByBytes, type BinStr, type Store } from '../store/index.js';
 import type { HandOffPlan, PlannedArc } from './plan.js';
 import type { Counters, Settings } from './options.js';
 import { Aborted, type RunControl } from './run-control.js';
@@ -193,9 +193,14 @@ async function handKeys(
     if (version !== 0) digests.push({ key, version });
   }
   if (digests.length === 0) return [];
-  const answer = await retrying(ctx, target, () => ctx.sink.confirm(target, digests));
-  const missing = new Set(answer.missing);
-  const arriving = new Set(answer.arriving);
+  const missing = new Set<BinStr>();
+  const arriving = new Set<BinStr>();
+  // Digests of long keys may not fit one message together (keys reach limits.max_value_bytes).
+  for (const run of splitByBytes(digests, digestBytes, ctx.settings.batchBytes)) {
+    const answer = await retrying(ctx, target, () => ctx.sink.confirm(target, run.items));
+    for (const key of answer.missing) missing.add(key);
+    for (const key of answer.arriving) arriving.add(key);
+  }
   const states: HandOffState[] = [];
   for (const d of digests) {
     if (!missing.has(d.key)) acked.set(d.key, d.version);
@@ -229,6 +234,9 @@ function forgetAcked(ctx: HandOffContext, arc: PlannedArc, acked: readonly Map<B
   }
   return changed;
 }
+
+/** A digest's bytes in a confirm message, from above (its key, version and framing). */
+const digestBytes = (d: KeyDigest): number => d.key.length + 24;
 
 async function sendStates(ctx: HandOffContext, target: string, states: readonly HandOffState[]): Promise<void> {
   for (const batch of splitBatches(states, ctx.settings.batchBytes)) {
