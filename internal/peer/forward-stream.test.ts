@@ -25,11 +25,12 @@ class FakeCall extends EventEmitter {
 
 const tick = () => new Promise((r) => setImmediate(r));
 
-function forwardStream(maxBatch = 64) {
+function forwardStream(maxBatch = 64, maxBatchBytes?: number) {
   const call = new FakeCall();
   const stream = new ForwardStream('peer', () => call as unknown as grpc.ClientDuplexStream<ForwardBatchMessage, ForwardReplyBatchMessage>, {
     timeoutMs: 1000,
     maxBatch,
+    maxBatchBytes,
   });
   const send = (key: string) => stream.send({ name: 'HSET', key, args: ['f', 'v'], hops: 1 });
   return { call, stream, send };
@@ -71,12 +72,7 @@ describe('ForwardStream', () => {
 
 describe('ForwardStream and limits.max_message_bytes', () => {
   it('fails a command too large for a message by itself, never written; the others go on the same stream', async () => {
-    const call = new FakeCall();
-    const stream = new ForwardStream('peer', () => call as unknown as grpc.ClientDuplexStream<ForwardBatchMessage, ForwardReplyBatchMessage>, {
-      timeoutMs: 1000,
-      maxBatch: 64,
-      maxBatchBytes: 4096,
-    });
+    const { call, stream } = forwardStream(64, 4096);
     const small = stream.send({ name: 'HSET', key: 'a', args: ['f', 'v'], hops: 1 });
     const huge = stream.send({ name: 'HDEL', key: 'b', args: Array.from({ length: 600 }, (_, i) => `field${i}`), hops: 1 });
     const after = stream.send({ name: 'HSET', key: 'c', args: ['f', 'v'], hops: 1 });
@@ -88,12 +84,7 @@ describe('ForwardStream and limits.max_message_bytes', () => {
   });
 
   it('still sends a command alone that is over the batch margin but fits the message', async () => {
-    const call = new FakeCall();
-    const stream = new ForwardStream('peer', () => call as unknown as grpc.ClientDuplexStream<ForwardBatchMessage, ForwardReplyBatchMessage>, {
-      timeoutMs: 1000,
-      maxBatch: 64,
-      maxBatchBytes: 4096,
-    });
+    const { call, stream } = forwardStream(64, 4096);
     const big = stream.send({ name: 'SET', key: 'a', args: ['x'.repeat(3500)], hops: 1 }); // > 4096 - 1024, < 4096
     await tick();
     expect(call.written.flatMap((b) => b.commands.map((c) => c.key))).toEqual(['a']);
