@@ -83,7 +83,10 @@ function checkKeyGrowth(store: Store, request: CommandRequest, maxKeyBytes: numb
   if (!store.fitsAfter(request.key, growth, maxKeyBytes)) throw keyTooLarge();
 }
 
-/** Refuses (LIMIT) a request over limits.max_args or limits.max_value_bytes (0 = no limit). */
+/**
+ * Refuses (LIMIT) a request over limits.max_args (which counts the arguments after the key) or
+ * limits.max_value_bytes (0 = no limit).
+ */
 export function checkLimits(request: CommandRequest, limits: CommandLimits): void {
   const { maxArgs, maxValueBytes } = limits;
   if (maxArgs > 0 && request.args.length > maxArgs) {
