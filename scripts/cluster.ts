@@ -4,18 +4,18 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { clusterSize, inheritedEnv, planNodes, SIZE_VAR, startedText } from './cluster-plan.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const nodeMain = join(root, 'dist', 'cmd', 'gokv', 'main.js');
-const count = Number(process.env.GOKV_CLUSTER_SIZE ?? 3);
-
-const nodes = Array.from({ length: count }, (_, i) => ({
-  id: `gokv${i + 1}`,
-  internal: `127.0.0.1:${7946 + i}`,
-  grpc: `127.0.0.1:${50051 + i}`,
-  rest: `127.0.0.1:${8080 + i}`,
-  resp: `127.0.0.1:${6379 + i}`,
-}));
+let count: number;
+try {
+  count = clusterSize(process.env[SIZE_VAR]);
+} catch (err) {
+  process.stderr.write(`npm run cluster: ${(err as Error).message}\n`);
+  process.exit(2);
+}
+const nodes = planNodes(count);
 
 const children: ChildProcess[] = [];
 for (const n of nodes) {
@@ -23,7 +23,7 @@ for (const n of nodes) {
   const child = spawn(process.execPath, [nodeMain], {
     cwd: root,
     env: {
-      ...process.env,
+      ...inheritedEnv(process.env),
       GOKV_CLUSTER_NODE_ID: n.id,
       GOKV_CLUSTER_BIND_ADDR: n.internal,
       GOKV_CLUSTER_ADVERTISE_ADDR: n.internal,
@@ -50,19 +50,7 @@ for (const n of nodes) {
   children.push(child);
 }
 
-process.stdout.write(
-  [
-    `started ${count} nodes:`,
-    ...nodes.map((n) => `  ${n.id}: gRPC ${n.grpc}  REST ${n.rest}  RESP ${n.resp}  internal ${n.internal}`),
-    'try:',
-    `  npx gokv-cli --uri ${nodes[0]!.grpc} status`,
-    `  npx gokv-cli --uri ${nodes[1]!.grpc} run HSET user:1 name ada`,
-    `  npx gokv-cli --uri ${nodes[2]!.grpc} run HGETALL user:1`,
-    `  redis-cli -p ${nodes[1]!.resp.split(':')[1]} HGET user:1 name`,
-    'Ctrl-C stops them all.',
-    '',
-  ].join('\n'),
-);
+process.stdout.write(startedText(nodes));
 
 let stopping = false;
 function stopAll(): void {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { KNOWN_ENV, loadConfig, readFileIfExists, type Config } from '../internal/config/index.js';
+import { clusterSize, inheritedEnv, planNodes, startedText } from '../scripts/cluster-plan.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const K8S = join(ROOT, 'deploy', 'k8s');
@@ -161,5 +162,29 @@ describe('scripts/cluster.ts (npm run cluster)', () => {
     const perNode = [...read('.env.example').matchAll(/^(GOKV_(?:CLUSTER_NODE_ID|PERSISTENCE_PATH|[A-Z_]*_(?:BIND|ADVERTISE)_ADDR))=/gm)].map((m) => m[1]!);
     expect(perNode.length).toBeGreaterThan(5);
     expect(perNode.filter((name) => !new RegExp(`^\\s+${name}:`, 'm').test(script))).toEqual([]);
+  });
+
+  // Found with `GOKV_CLUSTER_SIZE=1 npm run cluster`: a TypeError and stack trace after spawning the
+  // node (the example lines named nodes[1] and nodes[2]); `=0` or `=abc` started no node at all.
+  it.each([
+    [undefined, 3],
+    ['', 3],
+    ['1', 1],
+    [' 5 ', 5],
+  ])('starts GOKV_CLUSTER_SIZE=%j nodes and prints how to try them', (text, size) => {
+    const nodes = planNodes(clusterSize(text));
+    expect(nodes).toHaveLength(size);
+    expect(startedText(nodes)).toContain(`npx gokv-cli --uri ${nodes[0]!.grpc} status`);
+  });
+
+  it.each(['0', '-1', '1.5', 'abc', '101'])('refuses GOKV_CLUSTER_SIZE=%j, naming it', (text) => {
+    expect(() => clusterSize(text)).toThrow(`GOKV_CLUSTER_SIZE must be a whole number from 1 to 100, got "${text}"`);
+  });
+
+  // README's `GOKV_CLUSTER_SIZE=5 npm run cluster` made every node warn of an unknown GOKV_* variable.
+  it('does not pass GOKV_CLUSTER_SIZE on to the nodes', () => {
+    const env = inheritedEnv({ GOKV_CLUSTER_SIZE: '5', GOKV_LOG_LEVEL: 'warn' });
+    expect(env).toEqual({ GOKV_LOG_LEVEL: 'warn' });
+    expect(load(env as Record<string, string>).warnings).toEqual([]);
   });
 });

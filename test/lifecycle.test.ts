@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +58,34 @@ describe('the gokv process', () => {
     expect(await node.exited).toBe(2);
     expect(node.err()).toContain("GOKV_EXTERNAL_TLS_SERVER_CERT_PATH: cannot read: file not found ('/nowhere/cert.pem')");
   });
+
+  // Found by starting a node while another process held its gRPC port: the error was printed, but
+  // the process kept running, holding its internal port, and ignored SIGTERM.
+  it.each(['GOKV_EXTERNAL_GRPC_BIND_ADDR', 'GOKV_EXTERNAL_REST_BIND_ADDR'])(
+    'exits 1, naming the address, when the port of %s is taken',
+    async (taken) => {
+      const holder = createServer();
+      const busy = `127.0.0.1:${await freePort()}`;
+      await new Promise<void>((done) => holder.listen(Number(busy.split(':')[1]), '127.0.0.1', done));
+      const env: Record<string, string> = {
+        GOKV_CLUSTER_BIND_ADDR: `127.0.0.1:${await freePort()}`,
+        GOKV_EXTERNAL_GRPC_BIND_ADDR: `127.0.0.1:${await freePort()}`,
+        GOKV_EXTERNAL_REST_BIND_ADDR: `127.0.0.1:${await freePort()}`,
+        GOKV_EXTERNAL_RESP_BIND_ADDR: '',
+        GOKV_PERSISTENCE_PATH: join(mkdtempSync(join(tmpdir(), 'gokv-port-')), 'node.snapshot'),
+        [taken]: busy,
+      };
+      const node = startGokv(env);
+      try {
+        const timedOut = new Promise<string>((done) => setTimeout(() => done('still running'), 15_000));
+        expect(await Promise.race([node.exited, timedOut])).toBe(1);
+        expect(node.err()).toContain(`cannot listen on ${busy}`);
+      } finally {
+        node.child.kill('SIGKILL');
+        holder.close();
+      }
+    },
+  );
 
   it('refuses to start on a bad config file, naming the key and the file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gokv-config-'));

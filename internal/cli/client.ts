@@ -60,6 +60,7 @@ export function createCliClient(settings: ClientSettings, sleep: Sleep = realSle
     let unavailable: CallFailure | undefined;
     let reached = false;
     let probed = false;
+    await connectedBy(Math.min(deadline, started + UNREACHED_GIVE_UP_MS), started);
     for (let n = 0; ; n++) {
       try {
         return await attempt(deadline);
@@ -83,6 +84,27 @@ export function createCliClient(settings: ClientSettings, sleep: Sleep = realSle
         await sleep(Math.min(RETRY_BASE_MS * 2 ** n, RETRY_MAX_MS, left - MIN_ATTEMPT_MS));
       }
     }
+  }
+
+  /**
+   * Resolves once the channel is READY, or has failed to connect (the attempt then says why:
+   * refused, TLS). Throws if it is still connecting at `giveUpAt`: a node that accepts TCP but
+   * never speaks (stopped, hung) is given up on as soon as one that refuses, not at the deadline.
+   */
+  function connectedBy(giveUpAt: number, started: number): Promise<void> {
+    const channel = stub.getChannel();
+    const { READY, TRANSIENT_FAILURE, SHUTDOWN } = grpc.connectivityState;
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        const state = channel.getConnectivityState(true);
+        if (state === READY || state === TRANSIENT_FAILURE || state === SHUTDOWN) return resolve();
+        channel.watchConnectivityState(state, giveUpAt, (err) => {
+          if (err === undefined) return check();
+          reject(new CallFailure('connection', `could not connect to ${settings.uri} within ${giveUpAt - started} ms`));
+        });
+      };
+      check();
+    });
   }
 
   return {

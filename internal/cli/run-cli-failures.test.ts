@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { pack } from 'msgpackr';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GOKV_VERSION } from '../config/index.js';
@@ -66,6 +67,25 @@ describe('gokv-cli without a server', () => {
     expect(await runCli(['--uri', '127.0.0.1:1', 'snapshot'], io)).toBe(EXIT.connection);
     expect(Date.now() - started).toBeLessThan(UNREACHED_GIVE_UP_MS + 3000);
     expect(io.err()).toMatch(/^\(error\) could not connect to 127\.0\.0\.1:1: connect ECONNREFUSED/);
+  }, 20_000);
+
+  // Found with `gokv-cli snapshot` against a port that accepts TCP and never answers (a node
+  // stopped with SIGSTOP): it waited out snapshot's whole 120 s deadline.
+  it('gives up on a node that accepts connections but never speaks within seconds too', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((done) => silent.listen(0, '127.0.0.1', done));
+    const uri = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      const io = captureIo();
+      const started = Date.now();
+      expect(await runCli(['--uri', uri, 'snapshot'], io)).toBe(EXIT.connection);
+      expect(Date.now() - started).toBeLessThan(UNREACHED_GIVE_UP_MS + 3000);
+      expect(io.err()).toBe(`(error) could not connect to ${uri} within ${UNREACHED_GIVE_UP_MS} ms\n`);
+    } finally {
+      sockets.forEach((socket) => socket.destroy());
+      silent.close();
+    }
   }, 20_000);
 
   it('stops a session at the first line that gets no answer, with exit 3', async () => {

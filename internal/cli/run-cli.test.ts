@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { Readable } from 'node:stream';
 import { pack } from 'msgpackr';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CommandRequest__Output } from '../gen/commonpb/CommandRequest.js';
@@ -156,6 +157,17 @@ describe('gokv-cli against a gRPC server', () => {
   it('exits 0 from a session whose lines all succeeded, one JSON line per reply with --json', async () => {
     const { code, out } = await cli(['--json'], ['PING', 'LRANGE l 0 -1']);
     expect({ code, out }).toEqual({ code: EXIT.ok, out: '"PONG"\n["a","b"]\n' });
+  });
+
+  // Found with `printf 'SET k \xff\xfe\n' | gokv-cli`: STRLEN k was 6 (two U+FFFD), redis-cli stores 2 bytes.
+  it('sends the bytes of a piped stdin as they are, not decoded as UTF-8', async () => {
+    const bytes = [Buffer.from('HSET h f '), Buffer.from([0xff, 0xfe]), Buffer.from('\r\nHSET h "a b" '), Buffer.from([0xe9])];
+    const io = { ...captureIo(), stdin: Readable.from([Buffer.concat(bytes)]) };
+    expect(await runCli(['--uri', server.addr], io)).toBe(EXIT.ok);
+    expect(server.calls.map((c) => c.args)).toEqual([
+      [Buffer.from('f'), Buffer.from([0xff, 0xfe])],
+      [Buffer.from('a b'), Buffer.from([0xe9])],
+    ]);
   });
 
   it('refuses a key that is not UTF-8 without sending it', async () => {

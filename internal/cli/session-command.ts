@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { createInterface, type Interface } from 'node:readline';
+import { createInterface } from 'node:readline';
 import { CallFailure } from './call-errors.js';
 import type { CliClient } from './client.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -20,7 +20,7 @@ type LineOutcome = 'ok' | 'failed' | 'connection' | 'quit';
 export async function sessionCommand(client: CliClient, uri: string, io: CliIo, printer: Printer): Promise<ExitCode> {
   const input = io.stdin;
   if (input === undefined) return EXIT.usage;
-  const runLine = (line: string) => handleLine(client, line, io, printer);
+  const runLine = (line: string | Buffer) => handleLine(client, line, io, printer);
   return io.isTTY ? interactive(input, uri, io, runLine) : scripted(input, runLine);
 }
 
@@ -56,24 +56,43 @@ async function interactive(
   return EXIT.ok;
 }
 
-async function scripted(input: NodeJS.ReadableStream, runLine: (line: string) => Promise<LineOutcome>): Promise<ExitCode> {
-  const rl: Interface = createInterface({ input, terminal: false, crlfDelay: Infinity });
+async function scripted(input: NodeJS.ReadableStream, runLine: (line: Buffer) => Promise<LineOutcome>): Promise<ExitCode> {
   let failed = false;
-  try {
-    for await (const line of rl) {
-      const outcome = await runLine(line);
-      if (outcome === 'quit') break;
-      if (outcome === 'connection') return EXIT.connection;
-      if (outcome === 'failed') failed = true;
-    }
-  } finally {
-    rl.close();
+  for await (const line of byteLines(input)) {
+    const outcome = await runLine(line);
+    if (outcome === 'quit') break;
+    if (outcome === 'connection') return EXIT.connection;
+    if (outcome === 'failed') failed = true;
   }
   return failed ? EXIT.replyError : EXIT.ok;
 }
 
+/**
+ * The lines of a piped stdin as bytes (split at \n, a \r before it dropped), never decoded as
+ * UTF-8: a value piped in may be any bytes, as with redis-cli (readline turned each byte of an
+ * invalid sequence into the three bytes of U+FFFD).
+ */
+async function* byteLines(input: NodeJS.ReadableStream): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = [];
+  const line = (): Buffer => {
+    const bytes = Buffer.concat(parts);
+    parts = [];
+    return bytes.at(-1) === 0x0d ? bytes.subarray(0, -1) : bytes;
+  };
+  for await (const chunk of input) {
+    let data = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    for (let end = data.indexOf(0x0a); end >= 0; end = data.indexOf(0x0a)) {
+      parts.push(data.subarray(0, end));
+      yield line();
+      data = data.subarray(end + 1);
+    }
+    if (data.length > 0) parts.push(data);
+  }
+  if (parts.length > 0) yield line();
+}
+
 /** One line: split with redis-cli's quoting, then a built-in (quit, exit, help) or a command. */
-async function handleLine(client: CliClient, line: string, io: CliIo, printer: Printer): Promise<LineOutcome> {
+async function handleLine(client: CliClient, line: string | Buffer, io: CliIo, printer: Printer): Promise<LineOutcome> {
   const tokens = splitArgs(line);
   if (tokens === null) {
     printer.problem('Invalid argument(s)');

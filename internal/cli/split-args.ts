@@ -2,11 +2,12 @@
  * Splits a prompt line into arguments with redis-cli's quoting rules (sdssplitargs):
  * whitespace separates; "double quotes" understand \n \r \t \b \a, \xHH (one byte) and a
  * backslash before any other character (that character); 'single quotes' only understand \'.
+ * A Buffer line is split as the bytes it is (a piped stdin need not be UTF-8).
  * A closing quote must be followed by whitespace or the end of the line. Returns the
  * arguments as bytes, or null for unbalanced quotes (redis-cli's "Invalid argument(s)").
  */
-export function splitArgs(line: string): Buffer[] | null {
-  const input = Buffer.from(line, 'utf8');
+export function splitArgs(line: string | Buffer): Buffer[] | null {
+  const input = typeof line === 'string' ? Buffer.from(line, 'utf8') : line;
   const args: Buffer[] = [];
   let p = 0;
   const at = (i: number): number | undefined => input[i];

@@ -143,6 +143,15 @@ describe('loadConfig', () => {
     expect(problems).toEqual([expect.stringMatching(/^config\.yml: invalid YAML: .*unique/i)]);
   });
 
+  // Found with a file of nested aliases: it was reported as "config.yml: cannot read: ...", which
+  // points at the file system, not at the file's content.
+  it('rejects YAML whose aliases expand without bound as invalid YAML, not as unreadable', () => {
+    const ten = (alias: string) => `[${Array(10).fill(alias).join(', ')}]`;
+    const yaml = `a: &a ${ten('x')}\nb: &b ${ten('*a')}\nc: &c ${ten('*b')}\nd: &d ${ten('*c')}\ne: ${ten('*d')}\n`;
+    const problems = problemsOf({ 'config.yml': yaml });
+    expect(problems).toEqual([expect.stringMatching(/^config\.yml: invalid YAML: Excessive alias count/)]);
+  });
+
   it('accepts the Go gokv\'s retired keys with a warning', () => {
     const yaml = 'messaging:\n  message_retry: 3\nmaintance:\n  cleanup_interval: 5s\n';
     const { config, warnings } = load({ 'config.yml': yaml });

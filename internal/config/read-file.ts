@@ -53,7 +53,13 @@ export function applyConfigFile(text: string, file: string, draft: Mutable<Confi
     for (const error of doc.errors) layer.problems.push(`${file}: invalid YAML: ${error.message.split('\n')[0] ?? ''}`);
     return layer;
   }
-  const root: unknown = doc.toJS();
+  let root: unknown;
+  try {
+    root = doc.toJS(); // expands aliases, and refuses a document that would grow without bound
+  } catch (err) {
+    layer.problems.push(`${file}: invalid YAML: ${(err as Error).message}`);
+    return layer;
+  }
   if (root === null || root === undefined) return layer;
   if (!isMapping(root)) {
     layer.problems.push(`${file}: expected sections such as "cluster:" at the top level, got ${show(root)}`);

@@ -109,9 +109,16 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     nodeStats: () => internalService!.nodeStats!(),
     keyDigests: (keys) => internalService!.keyDigests!(keys),
   };
+  // A listener that cannot bind (its port taken) fails the start: close what is already bound and
+  // running first, or the process would linger holding those ports and ignore SIGTERM.
+  const started: (() => unknown)[] = [stopExpiry, stopTimeMarks, () => internalServer?.stop()];
+  const abandonStart = async (err: unknown): Promise<never> => {
+    await Promise.all(started.map((close) => close()));
+    throw err;
+  };
   if (config.addresses.clusterBind !== null) {
     addInternalService(internal, internalProxy, log.child({ component: 'internal' }), limits.maxArgs, config.limits.maxMessageBytes);
-    internalServer = await startGrpcServer(internal, config.addresses.clusterBind, credentials.internalServer);
+    internalServer = await startGrpcServer(internal, config.addresses.clusterBind, credentials.internalServer).catch(abandonStart);
   }
   const internalAddr = resolveAdvertise(config.addresses.clusterAdvertise, internalServer?.address);
   const id = config.node.id.endsWith(':0') && internalAddr !== null ? internalAddr : config.node.id;
@@ -137,6 +144,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     log: nodeLog,
   });
   let externalServer: BoundServer | undefined;
+  started.push(() => ops.stop(), () => externalServer?.stop());
   if (config.addresses.grpcBind !== null) {
     ops.addGrpcServices(external);
     addExternalService(external, serviceProxy, nodeLog.child({ component: 'external' }), {
@@ -164,10 +172,10 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
   const adapters = deps.faults ? withFaults(deps.faults, grpcAdapters, addressOf) : grpcAdapters;
   const grpcAdvertisePending = config.addresses.grpcBind !== null;
   if (grpcAdvertisePending) {
-    externalServer = await startGrpcServer(external, config.addresses.grpcBind!, credentials.externalServer);
+    externalServer = await startGrpcServer(external, config.addresses.grpcBind!, credentials.externalServer).catch(abandonStart);
   }
   const grpcAddr = resolveAdvertise(config.addresses.grpcAdvertise, externalServer?.address) ?? '';
-  await ops.bindRest(credentials.https);
+  await ops.bindRest(credentials.https).catch(abandonStart);
   const restAddr = resolveAdvertise(config.addresses.restAdvertise, ops.restAddress ?? undefined) ?? '';
 
   if (internalAddr !== null) {
