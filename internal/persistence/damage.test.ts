@@ -1,4 +1,4 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeStore, putHash, putList } from '../store/testing/fixtures.js';
@@ -97,12 +97,25 @@ describe('a damaged snapshot', () => {
     expect(lines().map((l) => l.msg)).toEqual(['no snapshot to restore']);
   });
 
-  it('reports an unreadable path without moving anything', async () => {
+  // The node's next snapshot would replace a file it could not read (found by a review: a
+  // snapshot without read permission was skipped, and the node started empty over it).
+  it('refuses to go on from a path it cannot read, moving nothing', async () => {
     const { store, clock } = makeStore();
     const { log } = captureLog();
-    const outcome = await restoreSnapshot({ target: store, clock, log }, dir.path); // a directory
-    expect(outcome).toMatchObject({ kind: 'skipped', problem: expect.stringMatching(/EISDIR/) });
-    expect(outcome).not.toHaveProperty('movedTo');
+    await expect(restoreSnapshot({ target: store, clock, log }, dir.path)).rejects.toThrow( // a directory
+      /^snapshot .* cannot be read \(EISDIR.*\); not starting, since the next snapshot would replace it/,
+    );
+    expect(await readdir(dir.path)).toEqual([]);
+  });
+
+  it('refuses to go on when a damaged file cannot be moved aside', async () => {
+    const path = join(dir.path, 'node.snapshot');
+    await writeFile(path, Buffer.from('not a snapshot at all, and long enough to be read'));
+    await mkdir(join(dir.path, 'node.snapshot.corrupt', 'taken'), { recursive: true }); // rename cannot replace it
+    const { store, clock } = makeStore();
+    const { log } = captureLog();
+    await expect(restoreSnapshot({ target: store, clock, log }, path)).rejects.toThrow(/is damaged \(.*bad magic.*\) and cannot be moved to/);
+    expect(await readFile(path, 'latin1')).toMatch(/^not a snapshot/);
   });
 });
 

@@ -47,7 +47,9 @@ export interface RestoreDeps {
  * Loads the snapshot at `path` into the store. The whole file is checked first (every CRC and
  * the end frame), so a damaged file changes nothing: it is reported (path and what is wrong),
  * renamed to `<path>.corrupt` so the next snapshot does not overwrite the evidence, and skipped.
- * Records merge by version and expired ones are dropped. Never throws: the node starts anyway.
+ * Records merge by version and expired ones are dropped. Throws only when the file is there but
+ * cannot be read (permissions, a directory, an I/O error) or, damaged, cannot be moved aside:
+ * the node's next snapshot would replace it, so the node must not start (as Redis refuses to).
  */
 export async function restoreSnapshot(deps: RestoreDeps, path: string): Promise<RestoreOutcome> {
   const { log, clock } = deps;
@@ -114,19 +116,22 @@ export async function restoreSnapshot(deps: RestoreDeps, path: string): Promise<
 
 async function skip(deps: RestoreDeps, path: string, err: unknown): Promise<RestoreOutcome> {
   const problem = problemOf(err);
-  if (!(err instanceof SnapshotFormatError)) {
-    deps.log.error({ path, problem }, 'snapshot unreadable: not restored');
-    return { kind: 'skipped', path, problem };
-  }
+  if (!(err instanceof SnapshotFormatError)) throw keptFromStart(path, `cannot be read (${problem})`);
   const movedTo = `${path}.corrupt`;
   try {
     await rename(path, movedTo);
-    deps.log.error({ path, problem, movedTo }, 'snapshot damaged: not restored');
-    return { kind: 'skipped', path, problem, movedTo };
   } catch (renameErr) {
-    deps.log.error({ path, problem, renameProblem: problemOf(renameErr) }, 'snapshot damaged: not restored');
-    return { kind: 'skipped', path, problem };
+    throw keptFromStart(path, `is damaged (${problem}) and cannot be moved to ${movedTo} (${problemOf(renameErr)})`);
   }
+  deps.log.error({ path, problem, movedTo }, 'snapshot damaged: not restored');
+  return { kind: 'skipped', path, problem, movedTo };
 }
+
+/** Why the node does not start: its snapshot is there, and starting would overwrite it. */
+const keptFromStart = (path: string, what: string): Error =>
+  new Error(
+    `snapshot ${path} ${what}; not starting, since the next snapshot would replace it: ` +
+      'fix it or move it away (or set persistence.restore_on_startup: never) to start without it',
+  );
 
 const problemOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
