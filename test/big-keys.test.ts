@@ -85,7 +85,7 @@ describe('a write that would grow a key past one message', () => {
     expect(fields).toBeGreaterThan(40);
     links.cutChannel(leader.id, replica.id, 'replicate'); // the stream breaks: the key is resent whole
     const write = client.runOnce('HSET', key, 'last', 'x').catch((err: unknown) => err);
-    await new Promise((r) => setTimeout(r, 300));
+    await vi.waitFor(() => expect(links.stats.blocked).toBeGreaterThan(0), { timeout: 5000, interval: 5 }); // its op was cut
     links.heal();
     await write;
     await vi.waitFor(() => expect((replica.store.exportKey(key) as { value: string[] } | undefined)?.value.length).toBe(2 * (fields + 1)), {
