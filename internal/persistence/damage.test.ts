@@ -108,6 +108,17 @@ describe('a damaged snapshot', () => {
     expect(await readdir(dir.path)).toEqual([]);
   });
 
+  it('refuses to go on from a file a newer gokv wrote (a downgrade), leaving it in place', async () => {
+    const path = join(dir.path, 'node.snapshot');
+    await writeFile(path, withVersion(2));
+    const { store, clock } = makeStore();
+    const { log } = captureLog();
+    await expect(restoreSnapshot({ target: store, clock, log }, path)).rejects.toThrow(
+      /^snapshot .* was written by a newer gokv: unsupported format version 2 \(this gokv reads 1\); not starting/,
+    );
+    expect(await readdir(dir.path)).toEqual(['node.snapshot']);
+  });
+
   it('refuses to go on when a damaged file cannot be moved aside', async () => {
     const path = join(dir.path, 'node.snapshot');
     await writeFile(path, Buffer.from('not a snapshot at all, and long enough to be read'));

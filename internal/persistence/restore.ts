@@ -48,8 +48,9 @@ export interface RestoreDeps {
  * the end frame), so a damaged file changes nothing: it is reported (path and what is wrong),
  * renamed to `<path>.corrupt` so the next snapshot does not overwrite the evidence, and skipped.
  * Records merge by version and expired ones are dropped. Throws only when the file is there but
- * cannot be read (permissions, a directory, an I/O error) or, damaged, cannot be moved aside:
- * the node's next snapshot would replace it, so the node must not start (as Redis refuses to).
+ * cannot be read (permissions, a directory, an I/O error), was written by a newer gokv, or,
+ * damaged, cannot be moved aside: the node's next snapshot would replace it, or the node would
+ * start empty beside it, so it must not start (as Redis refuses to).
  */
 export async function restoreSnapshot(deps: RestoreDeps, path: string): Promise<RestoreOutcome> {
   const { log, clock } = deps;
@@ -117,6 +118,8 @@ export async function restoreSnapshot(deps: RestoreDeps, path: string): Promise<
 async function skip(deps: RestoreDeps, path: string, err: unknown): Promise<RestoreOutcome> {
   const problem = problemOf(err);
   if (!(err instanceof SnapshotFormatError)) throw keptFromStart(path, `cannot be read (${problem})`);
+  // Set aside, it would be restored by nobody: the newer gokv that can read it is what to start.
+  if (err.newer) throw keptFromStart(path, `was written by a newer gokv: ${problem}`);
   const movedTo = `${path}.corrupt`;
   try {
     await rename(path, movedTo);

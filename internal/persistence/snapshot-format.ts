@@ -42,7 +42,11 @@ export interface SnapshotTrailer {
 
 /** A file that is not a complete, intact snapshot: `problem` says what is wrong and where. */
 export class SnapshotFormatError extends Error {
-  constructor(readonly problem: string) {
+  constructor(
+    readonly problem: string,
+    /** A format version above this gokv's: a newer gokv wrote it (a downgrade), not damage. */
+    readonly newer = false,
+  ) {
     super(problem);
     this.name = 'SnapshotFormatError';
   }
@@ -78,7 +82,7 @@ export function decodeHeader(buf: Buffer): SnapshotHeader {
   if (!buf.subarray(0, 8).equals(MAGIC)) throw new SnapshotFormatError('not a gokv snapshot (bad magic)');
   const formatVersion = buf.readUInt16LE(8);
   if (formatVersion !== FORMAT_VERSION) {
-    throw new SnapshotFormatError(`unsupported format version ${formatVersion} (this gokv reads ${FORMAT_VERSION})`);
+    throw new SnapshotFormatError(`unsupported format version ${formatVersion} (this gokv reads ${FORMAT_VERSION})`, formatVersion > FORMAT_VERSION);
   }
   if (crc32(buf.subarray(0, 20)) !== buf.readUInt32LE(20)) throw new SnapshotFormatError('header checksum mismatch');
   return { formatVersion, startedAtMs: readU64(buf, 12) };
