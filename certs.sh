@@ -37,8 +37,19 @@ done
 for suffix in $node_domains; do
   [[ $suffix =~ ^\.?[A-Za-z0-9.-]+$ ]] || die "bad suffix '$suffix' in GOKV_CERT_NODE_DOMAINS"
 done
+# An IPv4 address (four numbers 0-255) or an IPv6 one (hex groups and colons, maybe an IPv4 tail):
+# openssl refuses anything else only once the CA and node certificates are written.
+valid_ip() {
+  local ip=$1 octet
+  if [[ $ip =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}$ ]]; then
+    for octet in ${ip//./ }; do ((10#$octet <= 255)) || return 1; done
+    return 0
+  fi
+  [[ $ip == *:* && $ip =~ ^[0-9A-Fa-f:]+(:[0-9]{1,3}(\.[0-9]{1,3}){3})?$ ]]
+}
 for san in $external_sans; do
   [[ $san =~ ^(DNS|IP):[A-Za-z0-9.:*-]+$ ]] || die "bad entry '$san' in GOKV_CERT_EXTERNAL_SANS (want DNS:name or IP:address)"
+  [[ $san != IP:* ]] || valid_ip "${san#IP:}" || die "bad entry '$san' in GOKV_CERT_EXTERNAL_SANS: not an IP address"
 done
 
 mkdir -p "$out"
