@@ -18,6 +18,6 @@ export type {
 } from './spec.js';
 export { EncodedReply, OK, ReplyMap, ScanReply, Simple, type BinStr, type Reply } from './reply.js';
 export { compileGlob } from './glob.js';
-export { scanCountHint } from './scan.js';
+export { scanCountHint, scanPageKeyBytes } from './scan.js';
 export { parseDurationMs } from './duration.js';
 export { asciiUpper, parseInt64 } from './parse.js';

@@ -112,6 +112,28 @@ describe('SCAN', () => {
     expect(reply(store, 'SCAN 0 100')).toEqual(new ScanReply('0', ['b']));
   });
 
+  it('ends a page by its keys\' bytes under the reply limit, whatever COUNT asked, and still covers every key', () => {
+    // COUNT is a hint: a page of long keys that would not fit one message is cut short instead
+    // of failing its command with a LIMIT error.
+    const { store } = makeStore();
+    const keys = Array.from({ length: 64 }, (_, i) => `@${i * BUCKET_SPAN + 7}:${'k'.repeat(500)}${i}`);
+    for (const k of keys) exec(store, `HSET ${k} f v`);
+    const limits = { maxArgs: 0, maxValueBytes: 0, maxReplyBytes: 8 * 2000 }; // pages of 2000 key bytes
+    const first = exec(store, 'SCAN 0 COUNT 1000', { limits }).reply as ScanReply;
+    expect(first.keys).toHaveLength(4);
+    expect(first.cursor).toBe(String(4 * BUCKET_SPAN));
+    const seen: string[] = [];
+    let cursor = '0';
+    do {
+      const page = exec(store, `SCAN ${cursor} COUNT 1000`, { limits }).reply as ScanReply;
+      expect(page.keys.length).toBeLessThanOrEqual(4);
+      seen.push(...page.keys);
+      cursor = page.cursor;
+    } while (cursor !== '0');
+    expect(seen.sort()).toEqual([...keys].sort());
+    expect((exec(store, 'SCAN 0 COUNT 1000').reply as ScanReply).keys).toHaveLength(64); // no limit: COUNT rules
+  });
+
   it('pages end on bucket boundaries', () => {
     const { store } = makeStore();
     replies(store, ['HSET @1 f v', 'HSET @2 f v', `HSET @${BUCKET_SPAN + 3} f v`]);

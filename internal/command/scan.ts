@@ -40,10 +40,17 @@ export const SCAN_COMMANDS: readonly CommandSpec[] = [
         ? undefined
         : (key: BinStr, e: Entry): boolean =>
             (type === undefined || e.type === type) && (match === undefined || match(key));
-    const page = ctx.store.scan(start, to, opts.count, filter);
+    const page = ctx.store.scan(start, to, opts.count, filter, scanPageKeyBytes(ctx.maxReplyBytes));
     return readOnly(new ScanReply(cursorOf(page.next), page.keys));
   }),
 ];
+
+/**
+ * The key bytes after which a SCAN page ends (at its bucket's end), whatever COUNT asked: COUNT
+ * is a hint, and a page must fit one message with its framing, and the entry node's gathering
+ * of pages (router.ts) adds a few of them up. 0 = no bound.
+ */
+export const scanPageKeyBytes = (maxReplyBytes: number): number => Math.floor(maxReplyBytes / 8);
 
 /**
  * HSCAN key cursor [MATCH pattern] [COUNT n] [NOVALUES]. A hash of up to 512 fields comes back

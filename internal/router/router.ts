@@ -9,6 +9,7 @@ import {
   routingKey,
   type ExecuteOptions,
   scanCountHint,
+  scanPageKeyBytes,
   ScanReply,
   type CommandLimits,
   type CommandSpec,
@@ -233,13 +234,19 @@ export class Router {
 
   private async scanGather(command: RoutedCommand): Promise<Reply> {
     const want = scanCountHint(command.args);
+    // Pages of long keys add up: two pages' worth of key bytes ends the gathering, as COUNT does.
+    const maxKeyBytes = 2 * scanPageKeyBytes(this.options.limits.maxReplyBytes ?? 0);
     const keys: string[] = [];
+    let keyBytes = 0;
     let cursor = command.key;
     for (let page = 0; page < SCAN_MAX_PAGES; page++) {
       const reply = toScanReply(await this.scanPage({ ...command, key: cursor }, 0));
-      for (const k of reply.keys) keys.push(k);
+      for (const k of reply.keys) {
+        keys.push(k);
+        keyBytes += k.length;
+      }
       cursor = reply.cursor;
-      if (cursor === '0' || keys.length >= want) break;
+      if (cursor === '0' || keys.length >= want || (maxKeyBytes > 0 && keyBytes >= maxKeyBytes)) break;
     }
     return new ScanReply(cursor, keys);
   }

@@ -168,7 +168,8 @@ export class KeyBuckets {
    * Walks buckets in position order from `from`, collecting entries whose position is in
    * [from, to) and that pass `accept`. A bucket is always finished once started (a page boundary
    * is a bucket boundary, so the next page starts cleanly); the walk stops after the bucket in
-   * which `wanted` entries were collected or `examineLimit` entries were looked at.
+   * which `wanted` entries were collected, `examineLimit` entries were looked at, or the keys
+   * collected reached `maxKeyBytes` bytes (0: no bound).
    */
   walk(
     from: number,
@@ -176,9 +177,11 @@ export class KeyBuckets {
     wanted: number,
     examineLimit: number,
     accept: (entry: StoredEntry) => boolean,
+    maxKeyBytes = 0,
   ): BucketWalk {
     const entries: StoredEntry[] = [];
     let examined = 0;
+    let keyBytes = 0;
     const end = Math.min(to, RING_END);
     for (let b = Math.floor(from / BUCKET_SPAN); b * BUCKET_SPAN < end; b++) {
       const n = this.sizes[b]!;
@@ -192,9 +195,12 @@ export class KeyBuckets {
           const e = items[i]!;
           if (partial && !this.inRange(e, from, end)) continue;
           examined++;
-          if (accept(e)) entries.push(e);
+          if (accept(e)) {
+            entries.push(e);
+            keyBytes += e.key.length;
+          }
         }
-        if (entries.length >= wanted || examined >= examineLimit) {
+        if (entries.length >= wanted || examined >= examineLimit || (maxKeyBytes > 0 && keyBytes >= maxKeyBytes)) {
           return { entries, next: Math.min(bucketEnd, to) };
         }
       }

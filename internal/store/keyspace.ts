@@ -131,7 +131,8 @@ export class Keyspace {
     wanted: number,
     examineLimit: number,
     accept: (e: StoredEntry) => boolean,
+    maxKeyBytes = 0,
   ): BucketWalk {
-    return this.buckets.walk(from, to, wanted, examineLimit, accept);
+    return this.buckets.walk(from, to, wanted, examineLimit, accept, maxKeyBytes);
   }
 }

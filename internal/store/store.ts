@@ -457,14 +457,16 @@ export class Store {
   /**
    * Keys whose ring position is in [from, to) and that pass `filter`, walking buckets in
    * position order; stops after the bucket where `count` keys were collected (or count x
-   * scanExamineFactor were looked at), returning that bucket's end as `next`, else `next = to`.
-   * Expired keys are skipped and collected.
+   * scanExamineFactor were looked at, or the keys reached `maxKeyBytes` bytes, 0: no bound),
+   * returning that bucket's end as `next`, else `next = to`. Expired keys are skipped and
+   * collected.
    */
   scan(
     from: number,
     to: number,
     count: number,
     filter?: (key: BinStr, entry: Entry) => boolean,
+    maxKeyBytes = 0,
   ): ScanResult {
     const now = this.deps.clock.now();
     const expired: StoredEntry[] = [];
@@ -475,7 +477,7 @@ export class Store {
         return false;
       }
       return filter === undefined || filter(e.key, e as Entry);
-    });
+    }, maxKeyBytes);
     for (const e of expired) this.removeFor(e, 'expired');
     return { keys: walk.entries.map((e) => e.key), next: walk.next };
   }
