@@ -162,6 +162,13 @@ describe('loadConfig', () => {
     ]);
   });
 
+  // Found by a review: `!foo` was accepted without a word (the value is still read as text).
+  it('warns of a YAML tag it does not know, and reads the value as its text', () => {
+    const { config, warnings } = load({ 'config.yml': 'limits:\n  max_message_bytes: !foo 100mb\n' });
+    expect(config.limits.maxMessageBytes).toBe(100 * 1024 ** 2);
+    expect(warnings).toEqual([expect.stringMatching(/^config\.yml: YAML: Unresolved tag: !foo/)]);
+  });
+
   it('lets maintenance: win over the misspelled maintance:', () => {
     const yaml = 'maintenance:\n  cleanup_interval: 7s\nmaintance:\n  cleanup_interval: 5s\n';
     expect(load({ 'config.yml': yaml }).config.maintenance.cleanupIntervalMs).toBe(7_000);

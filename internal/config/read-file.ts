@@ -53,6 +53,8 @@ export function applyConfigFile(text: string, file: string, draft: Mutable<Confi
     for (const error of doc.errors) layer.problems.push(`${file}: invalid YAML: ${error.message.split('\n')[0] ?? ''}`);
     return layer;
   }
+  // Say, an unknown tag (`!foo 5mb`): the value is still read, as its plain text.
+  for (const warning of doc.warnings) layer.warnings.push(`${file}: YAML: ${warning.message.split('\n')[0] ?? ''}`);
   let root: unknown;
   try {
     root = doc.toJS(); // expands aliases, and refuses a document that would grow without bound
