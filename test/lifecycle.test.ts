@@ -80,6 +80,9 @@ describe('the gokv process', () => {
         const timedOut = new Promise<string>((done) => setTimeout(() => done('still running'), 15_000));
         expect(await Promise.race([node.exited, timedOut])).toBe(1);
         expect(node.err()).toContain(`cannot listen on ${busy}`);
+        // Only gokv's own line on stderr: grpc-js's "E ... No address added" goes to the JSON log.
+        expect(node.err().trim().split('\n')).toEqual([expect.stringMatching(/^gokv: cannot listen on /)]);
+        if (taken === 'GOKV_EXTERNAL_GRPC_BIND_ADDR') expect(node.out()).toContain('"component":"grpc-js"');
       } finally {
         node.child.kill('SIGKILL');
         holder.close();

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // The gokv node: env + config.yml -> startNode() -> serve; SIGINT/SIGTERM stop it cleanly.
+import { format } from 'node:util';
+import * as grpc from '@grpc/grpc-js';
 import { ConfigError, loadConfig } from '../../internal/config/index.js';
 import { createLogger, parseLogLevel } from '../../internal/log/index.js';
 import { startNode } from '../../internal/node/index.js';
@@ -21,6 +23,20 @@ function logProcessWarnings(log: ReturnType<typeof createLogger>): void {
   });
 }
 
+/**
+ * grpc-js's own log lines (`E 2026-... | No address added out of total 1 resolved` before
+ * gokv's "cannot listen" error, say) as log lines too, for the same reason; GRPC_VERBOSITY still
+ * picks which it writes.
+ */
+function logGrpcLines(log: ReturnType<typeof createLogger>): void {
+  const grpcLog = log.child({ component: 'grpc-js' });
+  grpc.setLogger({
+    error: (...args: unknown[]) => grpcLog.warn(format(...args)),
+    info: (...args: unknown[]) => grpcLog.info(format(...args)),
+    debug: (...args: unknown[]) => grpcLog.debug(format(...args)),
+  });
+}
+
 async function main(): Promise<number> {
   let loaded;
   try {
@@ -33,6 +49,7 @@ async function main(): Promise<number> {
   const log = createLogger({ level: parseLogLevel(config.node.logLevel) });
   for (const warning of warnings) log.warn(warning);
   logProcessWarnings(log);
+  logGrpcLines(log);
 
   // Signals are handled from before the node starts: one arriving while it starts (after its
   // ready line, before startNode returns) stops it as soon as it is up, never kills it mid-way.
