@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HASH_SPACE } from '../ring/index.js';
+import { createHasher, HASH_SPACE, Ring } from '../ring/index.js';
 import { PendingRanges } from './pending-ranges.js';
 import { ringOf } from './testing/fixtures.js';
 
@@ -38,6 +38,28 @@ describe('PendingRanges.gain', () => {
       [301, END, ['a', 'c']],
     ]);
   });
+});
+
+describe('PendingRanges.gain at the largest cluster.v_node_count', () => {
+  // A join at v_node_count 65536 (the validator's maximum) gains tens of thousands of arcs. They
+  // were added one at a time, each re-walking and re-sorting every pending segment: minutes of
+  // blocked event loop on a joiner (8192 vnodes: 25 s for two nodes to converge, 4.5 s stalls).
+  it('records every gained arc of a join in one pass, ascending and disjoint', async () => {
+    const { textPosition } = await createHasher();
+    const before = Ring.fromMembers(['n1', 'n2'], 65_536, textPosition);
+    const after = Ring.fromMembers(['n1', 'n2', 'n3'], 65_536, textPosition);
+    const p = new PendingRanges();
+    const added = p.gain(before, after, 'n3', 2, 0);
+    expect(added).toBeGreaterThan(10_000);
+    expect(p.size).toBe(added);
+    const all = p.segments();
+    for (let i = 1; i < all.length; i++) expect(all[i]!.from).toBeGreaterThanOrEqual(all[i - 1]!.to);
+    for (const s of all.filter((_, i) => i % 997 === 0)) {
+      expect(after.owners(s.from, 2)).toContain('n3');
+      expect(before.owners(s.from, 2)).not.toContain('n3');
+      expect(s.sources).toEqual(before.owners(s.from, 2));
+    }
+  }, 30_000);
 });
 
 describe('PendingRanges bookkeeping', () => {

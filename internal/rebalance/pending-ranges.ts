@@ -43,16 +43,19 @@ export class PendingRanges {
    * already pending keep the union of their sources, older sources first.
    */
   gain(before: Ring, after: Ring, self: string, n: number, nowMs: number): number {
-    let added = 0;
+    // diffRanges' arcs are ascending and disjoint: merged with the pending segments in one pass,
+    // as one #add per arc would re-walk and re-sort every segment (quadratic in vnodes: seconds
+    // of blocked event loop with a large cluster.v_node_count).
+    const gained: PendingSegment[] = [];
     for (const arc of diffRanges(before, after, n)) {
       if (!arc.after.includes(self) || arc.before.includes(self)) continue;
       const sources = arc.before.filter((id) => id !== self);
       if (sources.length === 0) continue;
       const takeover = sources.some((id) => !after.has(id));
-      this.#add({ from: arc.from, to: arc.to, sources, sinceMs: nowMs, takeover });
-      added++;
+      gained.push({ from: arc.from, to: arc.to, sources, sinceMs: nowMs, takeover });
     }
-    return added;
+    if (gained.length > 0) this.#segments = overlay(this.#segments, gained);
+    return gained.length;
   }
 
   /**
@@ -203,21 +206,6 @@ export class PendingRanges {
     return ended;
   }
 
-  #add(seg: PendingSegment): void {
-    // Split existing segments at the new one's ends, then merge sources over the overlap.
-    const pieces: PendingSegment[] = [];
-    let cursor = seg.from;
-    this.#cut(seg.from, seg.to, (s) => {
-      if (s.from > cursor) pieces.push({ ...seg, from: cursor, to: s.from });
-      pieces.push({ ...s, sources: union(s.sources, seg.sources), sinceMs: Math.max(s.sinceMs, seg.sinceMs), takeover: s.takeover || seg.takeover });
-      cursor = s.to;
-      return undefined; // re-added below
-    });
-    if (cursor < seg.to) pieces.push({ ...seg, from: cursor, to: seg.to });
-    this.#segments.push(...pieces);
-    this.#segments.sort((a, b) => a.from - b.from);
-  }
-
   /**
    * Applies `edit` to the part of every segment inside [from, to) (keeping the parts outside);
    * `edit` returns the replacement or undefined to drop that part.
@@ -236,6 +224,38 @@ export class PendingRanges {
     }
     this.#segments = out;
   }
+}
+
+/**
+ * `added` laid over `segments` (both ascending and disjoint) in one pass: where they overlap,
+ * the existing segment's sources come first, then the added ones, with the later gain time and
+ * either's takeover; each is split at the other's ends.
+ */
+function overlay(segments: readonly PendingSegment[], added: readonly PendingSegment[]): PendingSegment[] {
+  const out: PendingSegment[] = [];
+  let i = 0;
+  let j = 0;
+  let cursor = 0;
+  while (i < segments.length || j < added.length) {
+    const s = segments[i];
+    const a = added[j];
+    const from = Math.max(cursor, Math.min(s?.from ?? HASH_SPACE, a?.from ?? HASH_SPACE));
+    const inS = s !== undefined && s.from <= from;
+    const inA = a !== undefined && a.from <= from;
+    // The piece ends at the next end or start of either list.
+    const to = Math.min(
+      inS ? s.to : (s?.from ?? HASH_SPACE),
+      inA ? a.to : (a?.from ?? HASH_SPACE),
+    );
+    if (inS && inA) {
+      out.push({ ...s, from, to, sources: union(s.sources, a.sources), sinceMs: Math.max(s.sinceMs, a.sinceMs), takeover: s.takeover || a.takeover });
+    } else if (inS) out.push({ ...s, from, to });
+    else if (inA) out.push({ ...a, from, to });
+    cursor = to;
+    if (s !== undefined && s.to <= to) i++;
+    if (a !== undefined && a.to <= to) j++;
+  }
+  return out;
 }
 
 /** Index of the first value in ascending `values` greater than `x` (values.length if none). */
