@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createHasher, HASH_SPACE, Ring } from '../ring/index.js';
-import { PendingRanges } from './pending-ranges.js';
+import { overlay, PendingRanges, type PendingSegment } from './pending-ranges.js';
 import { ringOf } from './testing/fixtures.js';
 
 // One vnode each: a at 100, b at 200, c at 300, d at 250 (testing/fixtures.ts).
@@ -135,5 +135,52 @@ describe('PendingRanges bookkeeping', () => {
     p.gain(ac, ringOf('a', 'c', 'd'), 'd', 1, 100); // d leads [101,251) in this view: overlaps both
     expect(p.expire(50)).toEqual([]);
     expect(p.size).toBe(2);
+  });
+});
+
+describe('overlay (gained arcs laid over the pending segments in one pass)', () => {
+  // Checked point by point against a plain model: where both lists hold a position, the old
+  // segment's sources come first, then the new ones not already there; the later gain time; either
+  // takeover. Elsewhere, whichever list holds it, unchanged. Nothing else is covered.
+  const SPACE = 400;
+  const random = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  function randomSegments(next: () => number, tag: string): PendingSegment[] {
+    const out: PendingSegment[] = [];
+    for (let at = Math.floor(next() * 20); at < SPACE; ) {
+      const to = Math.min(SPACE, at + 1 + Math.floor(next() * 40));
+      if (next() < 0.6) {
+        const sources = ['a', 'b', 'c', tag].filter(() => next() < 0.5);
+        out.push({ from: at, to, sources: sources.length > 0 ? sources : [tag], sinceMs: Math.floor(next() * 10), takeover: next() < 0.3 });
+      }
+      at = to + (next() < 0.5 ? 0 : Math.floor(next() * 15));
+    }
+    return out;
+  }
+  const at = (list: readonly PendingSegment[], x: number) => list.find((s) => s.from <= x && x < s.to);
+
+  it.each(Array.from({ length: 40 }, (_, i) => i + 1))('matches the model, seed %i', (seed) => {
+    const next = random(seed);
+    const old = randomSegments(next, 'x');
+    const added = randomSegments(next, 'y');
+    const merged = overlay(old, added);
+    for (let i = 0; i < merged.length; i++) {
+      expect(merged[i]!.from).toBeLessThan(merged[i]!.to);
+      if (i > 0) expect(merged[i]!.from).toBeGreaterThanOrEqual(merged[i - 1]!.to);
+    }
+    for (let x = 0; x < SPACE; x++) {
+      const o = at(old, x);
+      const a = at(added, x);
+      const m = at(merged, x);
+      if (o === undefined && a === undefined) {
+        expect(m).toBeUndefined();
+        continue;
+      }
+      const sources = o === undefined ? a!.sources : a === undefined ? o.sources : [...o.sources, ...a.sources.filter((s) => !o.sources.includes(s))];
+      expect(m, `position ${x}`).toMatchObject({
+        sources,
+        sinceMs: Math.max(o?.sinceMs ?? 0, a?.sinceMs ?? 0),
+        takeover: (o?.takeover ?? false) || (a?.takeover ?? false),
+      });
+    }
   });
 });

@@ -231,7 +231,7 @@ export class PendingRanges {
  * the existing segment's sources come first, then the added ones, with the later gain time and
  * either's takeover; each is split at the other's ends.
  */
-function overlay(segments: readonly PendingSegment[], added: readonly PendingSegment[]): PendingSegment[] {
+export function overlay(segments: readonly PendingSegment[], added: readonly PendingSegment[]): PendingSegment[] {
   const out: PendingSegment[] = [];
   let i = 0;
   let j = 0;
