@@ -200,6 +200,24 @@ describe('replication from a leader to one replica', () => {
     expect(fresh.store.exportKey('a')).toMatchObject({ value: ['f', '2'] });
   });
 
+  it('keeps a write that removed a TTL just before it ran out, when the replica\'s clock had passed it', async () => {
+    // The leader persists the key 1 ms before its expiry; the write reaches the replica 1 ms
+    // after it (transit, or a clock 2 ms ahead). The replica has expired the key meanwhile, so
+    // it asks for the leader's state, which must win over its own expiry's tombstone: else the
+    // acknowledged PERSIST is on the leader only, and a failover loses the key.
+    const { leader, replica, write, same } = pair();
+    await write('SET', 'k', 'v', 'PX', '1000').done;
+    leader.clock.advance(999);
+    replica.clock.advance(1001);
+    const persist = write('PERSIST', 'k');
+    expect(persist.reply).toBe(1);
+    await persist.done;
+    same('k');
+    await write('SET', 'k', 'w').done; // and the next write follows on the replica
+    same('k');
+    expect(replica.store.getString('k')?.value.text).toBe('w');
+  });
+
   it('resolves thousands of writes in flight in order as their acks arrive', async () => {
     const { transport, write, same } = pair();
     transport.holdAcks = true;

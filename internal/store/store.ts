@@ -548,14 +548,17 @@ export class Store {
   }
 
   /**
-   * Expiry and eviction. An expiry's tombstone version is max(expireAtMs, version + 1): every
-   * copy computes the same one. An eviction leaves no tombstone: it is this copy's loss, not a
-   * delete, so the key reads as never seen (version 0) and a replicated write meant for the
-   * evicted version makes the replica ask for the key's state instead of applying it to nothing.
+   * Expiry and eviction. An expiry's tombstone version is version + 1: every copy computes the
+   * same one, and it stays below any write the leader stamped on the key before its own clock
+   * reached the expiry (max(wall ms, version + 1)), so such a write (PERSIST 1 ms before the
+   * end) still wins on a replica whose clock had passed it. An eviction leaves no tombstone: it
+   * is this copy's loss, not a delete, so the key reads as never seen (version 0) and a
+   * replicated write meant for the evicted version makes the replica ask for the key's state
+   * instead of applying it to nothing.
    */
   private removeFor(e: StoredEntry, reason: RemovalReason): void {
     if (reason === 'expired') {
-      const version = Math.max(e.expireAtMs, e.version + 1);
+      const version = e.version + 1;
       this.remove(e, version);
       this.expiredKeys++;
       this.deps.onRemoved?.(e.key, reason, version);

@@ -51,8 +51,29 @@ describe('versions', () => {
       clock.advance(2500);
     }
     a.store.activeExpireCycle(10); // one copy expires it actively, the other lazily
-    expect(a.store.exportKey('h')).toEqual({ deleted: true, version: T0 + 2000 });
-    expect(b.store.exportKey('h')).toEqual({ deleted: true, version: T0 + 2000 });
+    expect(a.store.exportKey('h')).toEqual({ deleted: true, version: T0 + 7 });
+    expect(b.store.exportKey('h')).toEqual({ deleted: true, version: T0 + 7 });
+  });
+  it('lets a write made before the expiry win over another copy\'s expiry of the older version', () => {
+    // The leader's clock had not reached the expiry when it cleared the TTL; another copy's had.
+    const leader = makeStore();
+    const other = makeStore();
+    for (const { store } of [leader, other]) {
+      putHash(store, 'h', { a: '1' }, T0);
+      const e = store.get('h')!;
+      store.setExpireAt(e, T0 + 1000);
+      store.commit(e, T0 + 1);
+    }
+    leader.clock.advance(999);
+    other.clock.advance(1000);
+    const e = leader.store.get('h')!;
+    leader.store.setExpireAt(e, 0);
+    leader.store.commit(e); // PERSIST at T0 + 999
+    expect(other.store.get('h')).toBeUndefined();
+    const persisted = leader.store.exportKey('h')!;
+    expect(leader.store.mergeKey('h', other.store.exportKey('h')!)).toBe(false);
+    expect(other.store.mergeKey('h', persisted)).toBe(true);
+    expect(other.store.exportKey('h')).toEqual(persisted);
   });
 });
 
