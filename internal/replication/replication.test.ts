@@ -279,6 +279,26 @@ describe('ReplicaApplier', () => {
     expect(replica.store.exportKey('l')).toMatchObject({ value: ['a', 'b'], version: 200 });
   });
 
+  it('applies a write to the key it checked, even when its clock reaches the key\'s expiry in between', () => {
+    // The replica checks the write's prior version, then runs it; if its clock crosses the
+    // key's expiry between the two (a ms boundary), HSET found the key expired and started a
+    // new hash with no TTL: a key the leader expires at once lived on here, with one field.
+    const replica = makeStore();
+    const applier = new ReplicaApplier({ store: replica.store, log: silentLogger() });
+    const T = replica.clock.now();
+    applier.apply([{ seq: 1, state: { key: 'h', type: 'hash', value: ['a', '1'], expireAtMs: T + 1, version: 100, deleted: false } }]);
+    const versionOf = replica.store.versionOf.bind(replica.store);
+    vi.spyOn(replica.store, 'versionOf').mockImplementation((key) => {
+      const v = versionOf(key);
+      replica.clock.advance(1); // the ms ends right after the check
+      return v;
+    });
+    const ack = applier.apply([{ seq: 2, write: { name: 'HSET', key: 'h', args: ['b', '2'], version: 101, prevVersion: 100 } }]);
+    expect(ack).toEqual({ ackedSeq: 2, resyncKeys: [] });
+    // As on the leader: the write went to the live key, which then expired with its TTL.
+    expect(replica.store.exportKey('h')).toEqual({ deleted: true, version: 102 });
+  });
+
   it('reports a gap once per key in a batch', () => {
     const replica = makeStore();
     const applier = new ReplicaApplier({ store: replica.store, log: silentLogger() });

@@ -102,6 +102,20 @@ describe('Store lazy expiry', () => {
     expect(removed).toEqual([{ key: 'h', reason: 'expired', version: version + 1 }]);
   });
 
+  it('judges expiry at the instant atOneInstant began, however the clock moves inside it', () => {
+    const { store, clock } = makeStore();
+    putHash(store, 'h', { f: 'v' });
+    const e = store.get('h')!;
+    store.setExpireAt(e, clock.now() + 1);
+    store.commit(e);
+    store.atOneInstant(() => {
+      clock.advance(1);
+      expect(store.get('h')).toBeDefined();
+      expect(store.nowMs()).toBe(clock.now() - 1);
+    });
+    expect(store.get('h')).toBeUndefined();
+  });
+
   it('forgets the TTL when it is cleared', () => {
     const { store, clock } = makeStore();
     putList(store, 'l', ['a']);

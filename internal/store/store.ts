@@ -67,6 +67,8 @@ export class Store {
   private tombstonesPrunedEarly = 0;
   /** Clock ms before which no tombstone is old enough to drop early (pruneTombstonesForMemory). */
   private pruneWaitUntilMs = 0;
+  /** The instant expiry is judged at inside atOneInstant, else undefined (the clock's now). */
+  private instantMs: number | undefined;
 
   constructor(
     private readonly deps: StoreDeps,
@@ -144,7 +146,22 @@ export class Store {
 
   /** Wall-clock ms from the injected clock (commands compute TTLs against it). */
   nowMs(): number {
-    return this.deps.clock.now();
+    return this.instantMs ?? this.deps.clock.now();
+  }
+
+  /**
+   * Runs `fn` with expiry judged at one instant (the clock read once): a replica checks a
+   * write's prior version, then applies it, and the key must not expire in between, since its
+   * leader found it live. Nested calls keep the outer instant.
+   */
+  atOneInstant<T>(fn: () => T): T {
+    if (this.instantMs !== undefined) return fn();
+    this.instantMs = this.deps.clock.now();
+    try {
+      return fn();
+    } finally {
+      this.instantMs = undefined;
+    }
   }
 
   /** The injected Random: commands that answer by chance (HRANDFIELD) draw from it. */
@@ -519,7 +536,7 @@ export class Store {
   private lookup(key: BinStr, touch: boolean): StoredEntry | undefined {
     const e = this.space.find(key);
     if (e === undefined) return undefined;
-    if (e.expireAtMs !== 0 && e.expireAtMs <= this.deps.clock.now()) {
+    if (e.expireAtMs !== 0 && e.expireAtMs <= this.nowMs()) {
       this.removeFor(e, 'expired');
       return undefined;
     }
