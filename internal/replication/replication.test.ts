@@ -299,6 +299,20 @@ describe('ReplicaApplier', () => {
     expect(replica.store.exportKey('h')).toEqual({ deleted: true, version: 102 });
   });
 
+  it('does not apply a write meant for a live copy to that copy\'s expiry, received already expired', () => {
+    // A hand-off or pull brought the key here after its expiry by this node's clock, while its
+    // leader's clock, behind, still held it live and then wrote to it. Recorded at the copy's
+    // own version, the expiry matched the write's prior version, and HSET made a new hash of
+    // one field with no TTL here: a key that outlived its leader's expiry, holding one field.
+    const replica = makeStore();
+    const applier = new ReplicaApplier({ store: replica.store, log: silentLogger() });
+    const T = replica.clock.now();
+    replica.store.mergeKey('h', { type: 'hash', value: ['a', '1'], expireAtMs: T - 1, version: 100 });
+    const ack = applier.apply([{ seq: 1, write: { name: 'HSET', key: 'h', args: ['b', '2'], version: 101, prevVersion: 100 } }]);
+    expect(ack).toEqual({ ackedSeq: 1, resyncKeys: ['h'] });
+    expect(replica.store.getHash('h')).toBeUndefined();
+  });
+
   it('reports a gap once per key in a batch', () => {
     const replica = makeStore();
     const applier = new ReplicaApplier({ store: replica.store, log: silentLogger() });

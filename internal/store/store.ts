@@ -345,13 +345,14 @@ export class Store {
       if (compareAtEqualVersion(state, mine) <= 0) return false;
     }
     const now = this.deps.clock.now();
-    const gone =
-      state.deleted === true ||
-      state.value.length === 0 ||
-      (state.expireAtMs > 0 && state.expireAtMs <= now);
-    if (gone) {
-      if (e !== undefined) this.remove(e, state.version);
-      else this.addTombstone(key, state.version);
+    const expired = state.deleted !== true && state.expireAtMs > 0 && state.expireAtMs <= now;
+    if (state.deleted === true || state.value.length === 0 || expired) {
+      // A copy that expired in flight is this expiry's tombstone, at the version every copy
+      // gives it (removeFor): at the copy's own version, a write its leader made to the copy
+      // while its clock was behind would match it and be applied to a missing key.
+      const version = expired ? state.version + 1 : state.version;
+      if (e !== undefined) this.remove(e, version);
+      else this.addTombstone(key, version);
       return true;
     }
     const fresh = entryOf(key, state);

@@ -121,7 +121,8 @@ describe('exportKey and mergeKey', () => {
     const { store, clock } = makeStore();
     const state: KeyState = { type: 'list', value: ['a'], expireAtMs: clock.now() - 1, version: 5 };
     expect(store.mergeKey('k', state)).toBe(true);
-    expect(store.exportKey('k')).toEqual({ deleted: true, version: 5 });
+    // At the version every copy gives this expiry (version + 1), as if it had expired here.
+    expect(store.exportKey('k')).toEqual({ deleted: true, version: 6 });
     expect(store.size).toBe(0);
   });
 
