@@ -69,6 +69,9 @@ export class Store {
   private pruneWaitUntilMs = 0;
   /** The instant expiry is judged at inside atOneInstant, else undefined (the clock's now). */
   private instantMs: number | undefined;
+  /** The live entry whose TTL the write being built changed, and whether it had one (commit). */
+  private ttlChangedOn: StoredEntry | undefined;
+  private ttlBefore = false;
 
   constructor(
     private readonly deps: StoreDeps,
@@ -271,7 +274,8 @@ export class Store {
    */
   nextVersion(key: BinStr): number {
     const e = this.lookup(key, false);
-    return this.versionAfter(key, e?.version ?? 0);
+    if (e === undefined) return this.versionAfter(key, 0);
+    return this.versionAfter(key, e.expireAtMs !== 0 ? e.version + 1 : e.version); // see commit
   }
 
   /**
@@ -284,7 +288,13 @@ export class Store {
     const now = this.deps.clock.now();
     // A detached entry may replace a live key of another type (SET): its version goes above it.
     const replaced = live ? undefined : this.space.find(e.key);
-    const v = version ?? this.versionAfter(e.key, live ? e.version : (replaced?.version ?? 0), now);
+    // A write to a key that had a TTL skips a version: its expiry's tombstone is version + 1
+    // on every copy, and a write its leader made before the expiry (PERSIST) must rank above
+    // it, even when versions run ahead of the wall clock (a hot key, a leader's clock behind).
+    const hadTtl = !live ? (replaced?.expireAtMs ?? 0) !== 0 : this.ttlChangedOn === e ? this.ttlBefore : e.expireAtMs !== 0;
+    this.ttlChangedOn = undefined;
+    const prior = live ? e.version : (replaced?.version ?? 0);
+    const v = version ?? this.versionAfter(e.key, hadTtl ? prior + 1 : prior, now);
     if (e.value.isEmpty()) {
       if (live) this.remove(e, v);
       return v;
@@ -304,7 +314,12 @@ export class Store {
 
   /** Sets (ms > 0) or clears (0) the absolute expiry; the caller then commits the entry. */
   setExpireAt(entry: Entry, expireAtMs: number): void {
-    this.space.setExpireAt(entry as StoredEntry, expireAtMs); // a detached entry is registered when inserted
+    const e = entry as StoredEntry;
+    if (e.slot >= 0 && this.ttlChangedOn !== e) {
+      this.ttlChangedOn = e;
+      this.ttlBefore = e.expireAtMs !== 0;
+    }
+    this.space.setExpireAt(e, expireAtMs); // a detached entry is registered when inserted
   }
 
   /** Deletes a live key, leaving a tombstone; returns the version, undefined when missing. */

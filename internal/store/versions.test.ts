@@ -75,6 +75,33 @@ describe('versions', () => {
     expect(other.store.mergeKey('h', persisted)).toBe(true);
     expect(other.store.exportKey('h')).toEqual(persisted);
   });
+
+  it.each([
+    ['PERSIST', (store: Store, e: ReturnType<Store['get']> & object) => store.setExpireAt(e, 0)],
+    ['a longer TTL', (store: Store, e: ReturnType<Store['get']> & object) => store.setExpireAt(e, T0 + 60_000)],
+    ['a write keeping the TTL', () => undefined],
+  ])('ranks %s above another copy\'s expiry even when versions run ahead of the clock', (_name, change) => {
+    // The key's version is ahead of the leader's wall clock (a hot key; a clock behind the last
+    // writer's), so the next write would be version + 1: the version of the other copy's expiry
+    // tombstone, which wins the tie. A hand-off then keeps the key deleted there, and the
+    // leader's next write (prior version = that tombstone's) is applied to a missing key.
+    const leader = makeStore();
+    const other = makeStore();
+    for (const { store } of [leader, other]) {
+      putHash(store, 'h', { a: '1' }, T0 + 50);
+      const e = store.get('h')!;
+      store.setExpireAt(e, T0 + 10);
+      store.commit(e, T0 + 51);
+    }
+    other.clock.advance(20);
+    expect(other.store.exportKey('h')).toEqual({ deleted: true, version: T0 + 52 });
+    const e = leader.store.get('h')!;
+    change(leader.store, e);
+    leader.store.commit(e);
+    const written = leader.store.exportKey('h')!;
+    expect(written.version).toBeGreaterThan(T0 + 52);
+    expect(other.store.mergeKey('h', written)).toBe(true);
+  });
 });
 
 describe('exportKey and mergeKey', () => {
