@@ -112,8 +112,7 @@ describe('EXPIRE / PEXPIRE / PEXPIREAT', () => {
     exec(store, 'HSET h f v');
     const r = exec(store, `PEXPIREAT h ${T0 - 10}`, { version: T0 + 99 });
     expect(r.effect).toMatchObject({ name: 'PEXPIREAT', version: T0 + 99 });
-    // Its own expiry then follows, with the tombstone version every copy computes:
-    // max(expireAtMs, version + 1).
+    // Its own expiry then follows, with the tombstone version every copy computes: version + 1.
     expect(store.exportKey('h')).toEqual({ deleted: true, version: T0 + 100 });
   });
 });

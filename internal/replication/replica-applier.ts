@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { executeCommand } from '../command/index.js';
 import type { EntryType, Store } from '../store/index.js';
-import type { KeyStateMessage, ReplicationAck, ReplicationOp } from './types.js';
+import type { KeyStateMessage, ReplicatedWrite, ReplicationAck, ReplicationOp } from './types.js';
 
 /**
  * The replica's side: applies a leader's ops in order. A write applies only when the replica
@@ -30,19 +30,23 @@ export class ReplicaApplier {
       }
       const w = op.write!;
       if (resync.has(w.key)) continue; // a gap earlier in this batch: the state will cover it
-      if (this.deps.store.versionOf(w.key) !== w.prevVersion) {
-        resync.add(w.key);
-        continue;
-      }
-      try {
-        executeCommand(this.deps.store, w, { version: w.version });
-      } catch (err) {
-        // The leader applied this command, so it cannot fail here unless states differ.
-        this.deps.log.warn({ err, command: w.name }, 'replicated write failed; resyncing its key');
-        resync.add(w.key);
-      }
+      // Checked and applied at one instant: the key cannot expire between the two.
+      if (!this.deps.store.atOneInstant(() => this.applyWrite(w))) resync.add(w.key);
     }
     return { ackedSeq: acked, resyncKeys: [...resync] };
+  }
+
+  /** Applies one write if the replica holds the version its leader held; false: resync it. */
+  private applyWrite(w: ReplicatedWrite): boolean {
+    if (this.deps.store.versionOf(w.key) !== w.prevVersion) return false;
+    try {
+      executeCommand(this.deps.store, w, { version: w.version });
+      return true;
+    } catch (err) {
+      // The leader applied this command, so it cannot fail here unless states differ.
+      this.deps.log.warn({ err, command: w.name }, 'replicated write failed; resyncing its key');
+      return false;
+    }
   }
 }
 

@@ -200,6 +200,24 @@ describe('replication from a leader to one replica', () => {
     expect(fresh.store.exportKey('a')).toMatchObject({ value: ['f', '2'] });
   });
 
+  it('keeps a write that removed a TTL just before it ran out, when the replica\'s clock had passed it', async () => {
+    // The leader persists the key 1 ms before its expiry; the write reaches the replica 1 ms
+    // after it (transit, or a clock 2 ms ahead). The replica has expired the key meanwhile, so
+    // it asks for the leader's state, which must win over its own expiry's tombstone: else the
+    // acknowledged PERSIST is on the leader only, and a failover loses the key.
+    const { leader, replica, write, same } = pair();
+    await write('SET', 'k', 'v', 'PX', '1000').done;
+    leader.clock.advance(999);
+    replica.clock.advance(1001);
+    const persist = write('PERSIST', 'k');
+    expect(persist.reply).toBe(1);
+    await persist.done;
+    same('k');
+    await write('SET', 'k', 'w').done; // and the next write follows on the replica
+    same('k');
+    expect(replica.store.getString('k')?.value.text).toBe('w');
+  });
+
   it('resolves thousands of writes in flight in order as their acks arrive', async () => {
     const { transport, write, same } = pair();
     transport.holdAcks = true;
@@ -259,6 +277,40 @@ describe('ReplicaApplier', () => {
     // A state older than the replica's copy is still refused.
     applier.apply([{ seq: 4, state: { key: 'l', type: 'list', value: ['old'], expireAtMs: 0, version: 150, deleted: false } }]);
     expect(replica.store.exportKey('l')).toMatchObject({ value: ['a', 'b'], version: 200 });
+  });
+
+  it('applies a write to the key it checked, even when its clock reaches the key\'s expiry in between', () => {
+    // The replica checks the write's prior version, then runs it; if its clock crosses the
+    // key's expiry between the two (a ms boundary), HSET found the key expired and started a
+    // new hash with no TTL: a key the leader expires at once lived on here, with one field.
+    const replica = makeStore();
+    const applier = new ReplicaApplier({ store: replica.store, log: silentLogger() });
+    const T = replica.clock.now();
+    applier.apply([{ seq: 1, state: { key: 'h', type: 'hash', value: ['a', '1'], expireAtMs: T + 1, version: 100, deleted: false } }]);
+    const versionOf = replica.store.versionOf.bind(replica.store);
+    vi.spyOn(replica.store, 'versionOf').mockImplementation((key) => {
+      const v = versionOf(key);
+      replica.clock.advance(1); // the ms ends right after the check
+      return v;
+    });
+    const ack = applier.apply([{ seq: 2, write: { name: 'HSET', key: 'h', args: ['b', '2'], version: 101, prevVersion: 100 } }]);
+    expect(ack).toEqual({ ackedSeq: 2, resyncKeys: [] });
+    // As on the leader: the write went to the live key, which then expired with its TTL.
+    expect(replica.store.exportKey('h')).toEqual({ deleted: true, version: 102 });
+  });
+
+  it('does not apply a write meant for a live copy to that copy\'s expiry, received already expired', () => {
+    // A hand-off or pull brought the key here after its expiry by this node's clock, while its
+    // leader's clock, behind, still held it live and then wrote to it. Recorded at the copy's
+    // own version, the expiry matched the write's prior version, and HSET made a new hash of
+    // one field with no TTL here: a key that outlived its leader's expiry, holding one field.
+    const replica = makeStore();
+    const applier = new ReplicaApplier({ store: replica.store, log: silentLogger() });
+    const T = replica.clock.now();
+    replica.store.mergeKey('h', { type: 'hash', value: ['a', '1'], expireAtMs: T - 1, version: 100 });
+    const ack = applier.apply([{ seq: 1, write: { name: 'HSET', key: 'h', args: ['b', '2'], version: 101, prevVersion: 100 } }]);
+    expect(ack).toEqual({ ackedSeq: 1, resyncKeys: ['h'] });
+    expect(replica.store.getHash('h')).toBeUndefined();
   });
 
   it('reports a gap once per key in a batch', () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EncodedReply, type Reply } from '../command/index.js';
 import { GokvError } from '../errors/index.js';
 import { silentLogger } from '../log/index.js';
@@ -33,15 +33,17 @@ function setup(self: string, behaviour: Behaviour, gate?: HandOffGate, joined = 
     },
   };
   const replicated: string[] = [];
+  const shipped: Array<{ name: string; prevVersion: number; version: number }> = [];
   const replicator = {
-    replicate: (write: { name: string }, replicas: readonly string[]) => {
+    replicate: (write: { name: string; prevVersion: number; version: number }, replicas: readonly string[]) => {
       replicated.push(`${write.name}->${replicas.join(',')}`);
+      shipped.push(write);
       return undefined;
     },
   } as unknown as Replicator;
   let writable = true;
   const view: { -readonly [K in keyof ClusterView]: ClusterView[K] } = { selfId: self, ring, statusOf: () => 'alive', writable: () => writable, joined: () => joined };
-  const { store } = makeStore();
+  const { store, clock } = makeStore();
   const router = new Router(
     { store, hasher, view: () => view, forwarder, replicator, log: silentLogger(), gate },
     { replicas: 1, hopLimit: 2, limits: { maxArgs: 1000, maxValueBytes: 1 << 20 } },
@@ -52,7 +54,7 @@ function setup(self: string, behaviour: Behaviour, gate?: HandOffGate, joined = 
     view.writeRefusal = why;
     view.writable = () => why() === undefined;
   };
-  return { router, run, calls, replicated, store, fence: (on: boolean) => (writable = !on), refuse };
+  return { router, run, calls, replicated, shipped, store, clock, fence: (on: boolean) => (writable = !on), refuse };
 }
 
 const answer = (reply: Reply) => () => Promise.resolve(encodeReply(reply));
@@ -68,6 +70,28 @@ describe('Router', () => {
     expect(await decoded(run('HSET', key, 'f', 'v'))).toBe(1);
     expect(calls).toEqual([]);
     expect(replicated).toEqual([`HSET->${ring.owners(hasher.keyPosition(key), 2)[1]}`]);
+  });
+
+  it('stamps a write\'s prior version and runs it at one instant, even across the key\'s expiry', async () => {
+    // The prior version shipped to replicas was read, then the command ran, each at its own
+    // clock reading. Crossing the key's expiry in between, HSET started a new hash with no TTL
+    // here, while replicas, told it followed the live version, added the field to that key and
+    // kept its TTL: their copies then expired and the leader's lived on.
+    const { run, shipped, store, clock } = setup('a', answer(null));
+    const key = keyLedBy('a');
+    await run('HSET', key, 'a', '1');
+    await run('PEXPIRE', key, '1');
+    const live = store.versionOf(key);
+    const versionOf = store.versionOf.bind(store);
+    vi.spyOn(store, 'versionOf').mockImplementation((k) => {
+      const v = versionOf(k);
+      clock.advance(1); // the ms ends right after the read
+      return v;
+    });
+    expect(await decoded(run('HSET', key, 'b', '2'))).toBe(1);
+    expect(shipped.at(-1)).toMatchObject({ name: 'HSET', prevVersion: live });
+    // The write went to the live key, TTL and all, as on a replica given it; then it expired.
+    expect(store.getHash(key)).toBeUndefined();
   });
 
   it('forwards to the leader with one more hop', async () => {

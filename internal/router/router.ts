@@ -212,8 +212,13 @@ export class Router {
     const refusal = view.writeRefusal ? view.writeRefusal() : view.writable() ? undefined : 'this node was paused and is refreshing its view of the cluster; retry';
     if (refusal !== undefined) throw unavailable(refusal);
     if (owners.length < 2) return executeSpec(store, spec, command, this.checked).reply;
-    const prevVersion = store.versionOf(command.key);
-    const { reply, effect } = executeSpec(store, spec, command, this.checked);
+    // Read and applied at one instant: the key cannot expire between the two, or replicas
+    // would apply the write to a version the command did not see.
+    let prevVersion = 0;
+    const { reply, effect } = store.atOneInstant(() => {
+      prevVersion = store.versionOf(command.key);
+      return executeSpec(store, spec, command, this.checked);
+    });
     if (!effect) return reply;
     const replicas = owners.slice(1);
     let required = 0;

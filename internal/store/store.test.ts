@@ -91,7 +91,7 @@ describe('Store lazy expiry', () => {
     putHash(store, 'h', { f: 'v' });
     const e = store.get('h')!;
     store.setExpireAt(e, clock.now() + 1000);
-    store.commit(e);
+    const version = store.commit(e);
     clock.advance(999);
     expect(store.get('h')).toBeDefined();
     clock.advance(1);
@@ -99,7 +99,21 @@ describe('Store lazy expiry', () => {
     expect(store.size).toBe(0);
     expect(store.keysWithTtl).toBe(0);
     expect(store.counters.expiredKeys).toBe(1);
-    expect(removed).toEqual([{ key: 'h', reason: 'expired', version: clock.now() }]);
+    expect(removed).toEqual([{ key: 'h', reason: 'expired', version: version + 1 }]);
+  });
+
+  it('judges expiry at the instant atOneInstant began, however the clock moves inside it', () => {
+    const { store, clock } = makeStore();
+    putHash(store, 'h', { f: 'v' });
+    const e = store.get('h')!;
+    store.setExpireAt(e, clock.now() + 1);
+    store.commit(e);
+    store.atOneInstant(() => {
+      clock.advance(1);
+      expect(store.get('h')).toBeDefined();
+      expect(store.nowMs()).toBe(clock.now() - 1);
+    });
+    expect(store.get('h')).toBeUndefined();
   });
 
   it('forgets the TTL when it is cleared', () => {

@@ -67,6 +67,11 @@ export class Store {
   private tombstonesPrunedEarly = 0;
   /** Clock ms before which no tombstone is old enough to drop early (pruneTombstonesForMemory). */
   private pruneWaitUntilMs = 0;
+  /** The instant expiry is judged at inside atOneInstant, else undefined (the clock's now). */
+  private instantMs: number | undefined;
+  /** The live entry whose TTL the write being built changed, and whether it had one (commit). */
+  private ttlChangedOn: StoredEntry | undefined;
+  private ttlBefore = false;
 
   constructor(
     private readonly deps: StoreDeps,
@@ -144,7 +149,22 @@ export class Store {
 
   /** Wall-clock ms from the injected clock (commands compute TTLs against it). */
   nowMs(): number {
-    return this.deps.clock.now();
+    return this.instantMs ?? this.deps.clock.now();
+  }
+
+  /**
+   * Runs `fn` with expiry judged at one instant (the clock read once): a replica checks a
+   * write's prior version, then applies it, and the key must not expire in between, since its
+   * leader found it live. Nested calls keep the outer instant.
+   */
+  atOneInstant<T>(fn: () => T): T {
+    if (this.instantMs !== undefined) return fn();
+    this.instantMs = this.deps.clock.now();
+    try {
+      return fn();
+    } finally {
+      this.instantMs = undefined;
+    }
   }
 
   /** The injected Random: commands that answer by chance (HRANDFIELD) draw from it. */
@@ -254,7 +274,8 @@ export class Store {
    */
   nextVersion(key: BinStr): number {
     const e = this.lookup(key, false);
-    return this.versionAfter(key, e?.version ?? 0);
+    if (e === undefined) return this.versionAfter(key, 0);
+    return this.versionAfter(key, e.expireAtMs !== 0 ? e.version + 1 : e.version); // see commit
   }
 
   /**
@@ -267,7 +288,13 @@ export class Store {
     const now = this.deps.clock.now();
     // A detached entry may replace a live key of another type (SET): its version goes above it.
     const replaced = live ? undefined : this.space.find(e.key);
-    const v = version ?? this.versionAfter(e.key, live ? e.version : (replaced?.version ?? 0), now);
+    // A write to a key that had a TTL skips a version: its expiry's tombstone is version + 1
+    // on every copy, and a write its leader made before the expiry (PERSIST) must rank above
+    // it, even when versions run ahead of the wall clock (a hot key, a leader's clock behind).
+    const hadTtl = !live ? (replaced?.expireAtMs ?? 0) !== 0 : this.ttlChangedOn === e ? this.ttlBefore : e.expireAtMs !== 0;
+    this.ttlChangedOn = undefined;
+    const prior = live ? e.version : (replaced?.version ?? 0);
+    const v = version ?? this.versionAfter(e.key, hadTtl ? prior + 1 : prior, now);
     if (e.value.isEmpty()) {
       if (live) this.remove(e, v);
       return v;
@@ -287,7 +314,12 @@ export class Store {
 
   /** Sets (ms > 0) or clears (0) the absolute expiry; the caller then commits the entry. */
   setExpireAt(entry: Entry, expireAtMs: number): void {
-    this.space.setExpireAt(entry as StoredEntry, expireAtMs); // a detached entry is registered when inserted
+    const e = entry as StoredEntry;
+    if (e.slot >= 0 && this.ttlChangedOn !== e) {
+      this.ttlChangedOn = e;
+      this.ttlBefore = e.expireAtMs !== 0;
+    }
+    this.space.setExpireAt(e, expireAtMs); // a detached entry is registered when inserted
   }
 
   /** Deletes a live key, leaving a tombstone; returns the version, undefined when missing. */
@@ -328,13 +360,14 @@ export class Store {
       if (compareAtEqualVersion(state, mine) <= 0) return false;
     }
     const now = this.deps.clock.now();
-    const gone =
-      state.deleted === true ||
-      state.value.length === 0 ||
-      (state.expireAtMs > 0 && state.expireAtMs <= now);
-    if (gone) {
-      if (e !== undefined) this.remove(e, state.version);
-      else this.addTombstone(key, state.version);
+    const expired = state.deleted !== true && state.expireAtMs > 0 && state.expireAtMs <= now;
+    if (state.deleted === true || state.value.length === 0 || expired) {
+      // A copy that expired in flight is this expiry's tombstone, at the version every copy
+      // gives it (removeFor): at the copy's own version, a write its leader made to the copy
+      // while its clock was behind would match it and be applied to a missing key.
+      const version = expired ? state.version + 1 : state.version;
+      if (e !== undefined) this.remove(e, version);
+      else this.addTombstone(key, version);
       return true;
     }
     const fresh = entryOf(key, state);
@@ -519,7 +552,7 @@ export class Store {
   private lookup(key: BinStr, touch: boolean): StoredEntry | undefined {
     const e = this.space.find(key);
     if (e === undefined) return undefined;
-    if (e.expireAtMs !== 0 && e.expireAtMs <= this.deps.clock.now()) {
+    if (e.expireAtMs !== 0 && e.expireAtMs <= this.nowMs()) {
       this.removeFor(e, 'expired');
       return undefined;
     }
@@ -548,14 +581,17 @@ export class Store {
   }
 
   /**
-   * Expiry and eviction. An expiry's tombstone version is max(expireAtMs, version + 1): every
-   * copy computes the same one. An eviction leaves no tombstone: it is this copy's loss, not a
-   * delete, so the key reads as never seen (version 0) and a replicated write meant for the
-   * evicted version makes the replica ask for the key's state instead of applying it to nothing.
+   * Expiry and eviction. An expiry's tombstone version is version + 1: every copy computes the
+   * same one, and it stays below any write the leader stamped on the key before its own clock
+   * reached the expiry (max(wall ms, version + 1)), so such a write (PERSIST 1 ms before the
+   * end) still wins on a replica whose clock had passed it. An eviction leaves no tombstone: it
+   * is this copy's loss, not a delete, so the key reads as never seen (version 0) and a
+   * replicated write meant for the evicted version makes the replica ask for the key's state
+   * instead of applying it to nothing.
    */
   private removeFor(e: StoredEntry, reason: RemovalReason): void {
     if (reason === 'expired') {
-      const version = Math.max(e.expireAtMs, e.version + 1);
+      const version = e.version + 1;
       this.remove(e, version);
       this.expiredKeys++;
       this.deps.onRemoved?.(e.key, reason, version);

@@ -51,8 +51,56 @@ describe('versions', () => {
       clock.advance(2500);
     }
     a.store.activeExpireCycle(10); // one copy expires it actively, the other lazily
-    expect(a.store.exportKey('h')).toEqual({ deleted: true, version: T0 + 2000 });
-    expect(b.store.exportKey('h')).toEqual({ deleted: true, version: T0 + 2000 });
+    expect(a.store.exportKey('h')).toEqual({ deleted: true, version: T0 + 7 });
+    expect(b.store.exportKey('h')).toEqual({ deleted: true, version: T0 + 7 });
+  });
+  it('lets a write made before the expiry win over another copy\'s expiry of the older version', () => {
+    // The leader's clock had not reached the expiry when it cleared the TTL; another copy's had.
+    const leader = makeStore();
+    const other = makeStore();
+    for (const { store } of [leader, other]) {
+      putHash(store, 'h', { a: '1' }, T0);
+      const e = store.get('h')!;
+      store.setExpireAt(e, T0 + 1000);
+      store.commit(e, T0 + 1);
+    }
+    leader.clock.advance(999);
+    other.clock.advance(1000);
+    const e = leader.store.get('h')!;
+    leader.store.setExpireAt(e, 0);
+    leader.store.commit(e); // PERSIST at T0 + 999
+    expect(other.store.get('h')).toBeUndefined();
+    const persisted = leader.store.exportKey('h')!;
+    expect(leader.store.mergeKey('h', other.store.exportKey('h')!)).toBe(false);
+    expect(other.store.mergeKey('h', persisted)).toBe(true);
+    expect(other.store.exportKey('h')).toEqual(persisted);
+  });
+
+  it.each([
+    ['PERSIST', (store: Store, e: ReturnType<Store['get']> & object) => store.setExpireAt(e, 0)],
+    ['a longer TTL', (store: Store, e: ReturnType<Store['get']> & object) => store.setExpireAt(e, T0 + 60_000)],
+    ['a write keeping the TTL', () => undefined],
+  ])('ranks %s above another copy\'s expiry even when versions run ahead of the clock', (_name, change) => {
+    // The key's version is ahead of the leader's wall clock (a hot key; a clock behind the last
+    // writer's), so the next write would be version + 1: the version of the other copy's expiry
+    // tombstone, which wins the tie. A hand-off then keeps the key deleted there, and the
+    // leader's next write (prior version = that tombstone's) is applied to a missing key.
+    const leader = makeStore();
+    const other = makeStore();
+    for (const { store } of [leader, other]) {
+      putHash(store, 'h', { a: '1' }, T0 + 50);
+      const e = store.get('h')!;
+      store.setExpireAt(e, T0 + 10);
+      store.commit(e, T0 + 51);
+    }
+    other.clock.advance(20);
+    expect(other.store.exportKey('h')).toEqual({ deleted: true, version: T0 + 52 });
+    const e = leader.store.get('h')!;
+    change(leader.store, e);
+    leader.store.commit(e);
+    const written = leader.store.exportKey('h')!;
+    expect(written.version).toBeGreaterThan(T0 + 52);
+    expect(other.store.mergeKey('h', written)).toBe(true);
   });
 });
 
@@ -100,7 +148,8 @@ describe('exportKey and mergeKey', () => {
     const { store, clock } = makeStore();
     const state: KeyState = { type: 'list', value: ['a'], expireAtMs: clock.now() - 1, version: 5 };
     expect(store.mergeKey('k', state)).toBe(true);
-    expect(store.exportKey('k')).toEqual({ deleted: true, version: 5 });
+    // At the version every copy gives this expiry (version + 1), as if it had expired here.
+    expect(store.exportKey('k')).toEqual({ deleted: true, version: 6 });
     expect(store.size).toBe(0);
   });
 
