@@ -180,6 +180,22 @@ describe('errors', () => {
     expect(wrong.headers.get('allow')).toBe('POST');
   });
 
+  it.each(['/v1/command', '/command'])('refuses a command a web page of another origin sends to %s (CSRF), before it runs', async (path) => {
+    // A page on any site can POST a "simple" request (text/plain, no preflight) to a loopback port;
+    // the browser marks it with Origin, which curl and client libraries do not send.
+    const before = service.seen.length;
+    const body = path === '/command' ? '{"command": "HSET csrf f v"}' : '{"command": "HSET", "key": "csrf", "args": ["f", "v"]}';
+    const res = await post(`${served.url}${path}`, body, { 'content-type': 'text/plain', origin: 'https://evil.example' });
+    expect(res).toMatchObject({ status: 403, json: { code: 'ERR', error: expect.stringMatching(/^ERR cross-origin/) } });
+    expect(service.seen.length).toBe(before);
+  });
+
+  it('runs a command from the same origin as the API, or from a client that sends no Origin', async () => {
+    const sameOrigin = await post(`${served.url}/v1/command`, { command: 'PING' }, { origin: served.url });
+    expect(sameOrigin).toMatchObject({ status: 200, json: { result: 'PONG' } });
+    expect(await post(`${served.url}/v1/command`, { command: 'PING' })).toMatchObject({ status: 200 });
+  });
+
   it('logs neither keys nor values, even when a request fails', async () => {
     logLines.length = 0;
     await v1({ command: 'HSET', key: 'secret-key', args: ['secret-field'] });

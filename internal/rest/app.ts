@@ -5,6 +5,7 @@ import type { RestCommand, RestDeps, RestOptions } from './deps.js';
 import { errorAnswer } from './error-status.js';
 import { clusterJson } from './cluster-json.js';
 import { addDashboardRoutes } from './dashboard-routes.js';
+import { sameOriginOnly } from './same-origin.js';
 import { replyToGoJson, replyToJson, type RestEncoding } from './reply-json.js';
 
 /** Response header saying which encoding a `POST /command` reply used. */
@@ -25,13 +26,13 @@ export function createApp(deps: RestDeps, options: RestOptions): Express {
 
   const run = (command: RestCommand) => deps.service.execute(command);
 
-  app.post('/v1/command', json, async (req: Request, res: Response) => {
+  app.post('/v1/command', sameOriginOnly, json, async (req: Request, res: Response) => {
     const { command, encoding } = parseV1Command(req.body, options.maxArgs);
     const reply = replyToJson(await run(command), encoding);
     res.json({ result: reply.value, encoding: reply.encoding });
   });
 
-  app.post('/command', json, async (req: Request, res: Response) => {
+  app.post('/command', sameOriginOnly, json, async (req: Request, res: Response) => {
     const requested: RestEncoding = parseEncoding(req.query.encoding, 'the "encoding" query parameter');
     const result = await run(parseCompatCommand(req.body, options.maxArgs));
     if (requested === 'base64') {
