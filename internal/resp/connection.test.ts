@@ -263,6 +263,22 @@ describe('a RESP connection', () => {
     expect(held.calls.map((x) => x.name)).toEqual(['GET']);
   });
 
+  it.each([
+    ['a browser POST', 'POST / HTTP/1.1\r\nHost: 127.0.0.1:6379\r\nOrigin: https://evil.example\r\nContent-Type: text/plain\r\n\r\nFLUSHALL\r\nSET pwned 1\r\n', []],
+    // The request line runs as an unknown command (as in Redis); nothing after the Host: line does.
+    ['a request with a Host: header', 'PUT / HTTP/1.1\r\nhost: 127.0.0.1:6379\r\n\r\nSET pwned 1\r\n', ['PUT']],
+  ])('closes the connection on %s, running nothing its body carries (cross-protocol scripting, as Redis)', async (_name, request, ran) => {
+    const seen: string[] = [];
+    served = await serveResp((cmd) => {
+      seen.push(cmd.name);
+      return 'x';
+    });
+    const c = await rawClient(served.port);
+    c.socket.write(request);
+    await c.closed;
+    expect(seen).toEqual(ran);
+  });
+
   it('quits at once when nothing is pending: +OK, then the close', async () => {
     served = await serveResp((cmd) => cmd.key);
     const c = await rawClient(served.port);

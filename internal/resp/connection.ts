@@ -145,6 +145,11 @@ export class RespConnection {
           if (this.peerEnded) this.endInput();
           break;
         }
+        if (looksLikeHttp(argv)) {
+          this.parts.log.warn({ client: this.session.client.addr }, 'resp connection closed: it sent an HTTP request (POST or Host:), possibly a web page attempting cross-protocol scripting');
+          this.close();
+          break;
+        }
         this.pipeline.push(this.run(argv, at));
         // QUIT: its +OK is queued now; the socket ends once every reply before it is written.
         if (this.quitting) {
@@ -272,6 +277,16 @@ export class RespConnection {
     this.parts.log.warn({ err }, 'resp command failed');
     return error('ERR internal error (see the node log)');
   }
+}
+
+/**
+ * An HTTP request line or header read as an inline command. A web page can POST to a loopback
+ * RESP port (no CORS preflight for text/plain) and the body's lines would run as inline commands;
+ * Redis closes such a connection at `POST` or `Host:` (3.2.7+), and so does gokv.
+ */
+function looksLikeHttp(argv: readonly BinStr[]): boolean {
+  const name = argv[0] === undefined ? '' : asciiUpper(argv[0]);
+  return name === 'POST' || name === 'HOST:';
 }
 
 function toResp(reply: Reply, shape: Shape, resp3: boolean): string {
