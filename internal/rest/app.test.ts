@@ -128,6 +128,9 @@ describe('errors', () => {
     ['args that are not an array', { command: 'HGET', key: 'k', args: 'f' }, 400, 'ERR', 'ERR "args" must be an array'],
     ['an object arg', { command: 'HGET', key: 'k', args: [{}] }, 400, 'ERR', 'ERR args[0] must be a string'],
     ['a numeric key', { command: 'HGET', key: 1, args: ['f'] }, 400, 'ERR', 'ERR "key" must be a string'],
+    // JSON can escape a lone surrogate, which has no UTF-8 form: it would be stored as U+FFFD.
+    ['a key with a lone surrogate', { command: 'HSET', key: 'k\ud800', args: ['f', 'v'] }, 400, 'ERR', 'ERR "key" holds a lone surrogate, which has no UTF-8 form'],
+    ['an arg with a lone surrogate', { command: 'HSET', key: 'k', args: ['f', '\udc00'] }, 400, 'ERR', 'ERR args[1] holds a lone surrogate, which has no UTF-8 form (send bytes as base64)'],
     ['bad base64', { command: 'HGET', key: 'k', args: ['%%%'], encoding: 'base64' }, 400, 'ERR', 'ERR args[0] is not standard base64'],
     ['an unknown encoding', { command: 'PING', encoding: 'hex' }, 400, 'ERR', 'ERR "encoding" must be "utf8" or "base64"'],
     ['a body that is not an object', [1, 2], 400, 'ERR', 'ERR request body must be a JSON object'],
@@ -230,6 +233,7 @@ describe('POST /command (the Go gokv route)', () => {
     ['wrong arity', 'HSET go:1 f', 400],
     ['an empty command', '   ', 400],
     ['a command that is not a string', 42, 400],
+    ['a lone surrogate', 'HSET go:1 f \ud800', 400],
   ])('answers %s with a 4xx, never 500', async (_name, command, status) => {
     expect((await compat(command)).status).toBe(status);
   });
