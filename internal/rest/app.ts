@@ -1,6 +1,7 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { isGokvError } from '../errors/index.js';
 import { parseCompatCommand, parseEncoding, parseV1Command } from './command-request.js';
+import { boundedJson } from './body-limit.js';
 import type { RestCommand, RestDeps, RestOptions } from './deps.js';
 import { errorAnswer } from './error-status.js';
 import { clusterJson } from './cluster-json.js';
@@ -20,9 +21,7 @@ export function createApp(deps: RestDeps, options: RestOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  // Any content type is read as JSON: `curl -d '{...}'` sends form-urlencoded by default, and the
-  // Go gokv never looked at the header either.
-  const json = express.json({ limit: options.maxBodyBytes, strict: true, type: () => true });
+  const json = boundedJson(options.maxBodyBytes);
 
   const run = (command: RestCommand) => deps.service.execute(command);
 
