@@ -1,4 +1,5 @@
 import { Socket } from 'node:net';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EncodedReply, ReplyMap, type Reply } from '../command/index.js';
 import { GokvError } from '../errors/index.js';
@@ -277,6 +278,19 @@ describe('a RESP connection', () => {
     c.socket.write(request);
     await c.closed;
     expect(seen).toEqual(ran);
+  });
+
+  it('warns of such requests at most once a minute, as Redis, so a page in a loop cannot flood the log', async () => {
+    const warnings: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
+    served = await serveResp(() => 'x', {}, log);
+    for (let i = 0; i < 3; i++) {
+      const c = await rawClient(served.port);
+      c.socket.write('POST / HTTP/1.1\r\n\r\n');
+      await c.closed;
+    }
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/cross-protocol scripting/);
   });
 
   it('quits at once when nothing is pending: +OK, then the close', async () => {

@@ -17,6 +17,8 @@ export interface ConnectionParts {
   readonly maxInFlight: number;
   readonly onCommand: () => void;
   readonly onClose: () => void;
+  /** The client sent an HTTP request (see looksLikeHttp); the connection is being closed. */
+  readonly onHttpRequest: (client: string) => void;
 }
 
 /** How a cluster reply is reshaped for RESP (Redis's reply types where gokv's differ). */
@@ -146,7 +148,7 @@ export class RespConnection {
           break;
         }
         if (looksLikeHttp(argv)) {
-          this.parts.log.warn({ client: this.session.client.addr }, 'resp connection closed: it sent an HTTP request (POST or Host:), possibly a web page attempting cross-protocol scripting');
+          this.parts.onHttpRequest(this.session.client.addr);
           this.close();
           break;
         }
