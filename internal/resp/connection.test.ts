@@ -1,4 +1,5 @@
 import { Socket } from 'node:net';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EncodedReply, ReplyMap, type Reply } from '../command/index.js';
 import { GokvError } from '../errors/index.js';
@@ -261,6 +262,35 @@ describe('a RESP connection', () => {
     await c.closed;
     expect(c.received()).toBe('+PONG\r\n$8\r\nGET:slow\r\n+OK\r\n');
     expect(held.calls.map((x) => x.name)).toEqual(['GET']);
+  });
+
+  it.each([
+    ['a browser POST', 'POST / HTTP/1.1\r\nHost: 127.0.0.1:6379\r\nOrigin: https://evil.example\r\nContent-Type: text/plain\r\n\r\nFLUSHALL\r\nSET pwned 1\r\n', []],
+    // The request line runs as an unknown command (as in Redis); nothing after the Host: line does.
+    ['a request with a Host: header', 'PUT / HTTP/1.1\r\nhost: 127.0.0.1:6379\r\n\r\nSET pwned 1\r\n', ['PUT']],
+  ])('closes the connection on %s, running nothing its body carries (cross-protocol scripting, as Redis)', async (_name, request, ran) => {
+    const seen: string[] = [];
+    served = await serveResp((cmd) => {
+      seen.push(cmd.name);
+      return 'x';
+    });
+    const c = await rawClient(served.port);
+    c.socket.write(request);
+    await c.closed;
+    expect(seen).toEqual(ran);
+  });
+
+  it('warns of such requests at most once a minute, as Redis, so a page in a loop cannot flood the log', async () => {
+    const warnings: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
+    served = await serveResp(() => 'x', {}, log);
+    for (let i = 0; i < 3; i++) {
+      const c = await rawClient(served.port);
+      c.socket.write('POST / HTTP/1.1\r\n\r\n');
+      await c.closed;
+    }
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/cross-protocol scripting/);
   });
 
   it('quits at once when nothing is pending: +OK, then the close', async () => {

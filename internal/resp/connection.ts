@@ -17,6 +17,8 @@ export interface ConnectionParts {
   readonly maxInFlight: number;
   readonly onCommand: () => void;
   readonly onClose: () => void;
+  /** The client sent an HTTP request (see looksLikeHttp); the connection is being closed. */
+  readonly onHttpRequest: (client: string) => void;
 }
 
 /** How a cluster reply is reshaped for RESP (Redis's reply types where gokv's differ). */
@@ -143,6 +145,11 @@ export class RespConnection {
         }
         if (argv === undefined) {
           if (this.peerEnded) this.endInput();
+          break;
+        }
+        if (looksLikeHttp(argv)) {
+          this.parts.onHttpRequest(this.session.client.addr);
+          this.close();
           break;
         }
         this.pipeline.push(this.run(argv, at));
@@ -272,6 +279,16 @@ export class RespConnection {
     this.parts.log.warn({ err }, 'resp command failed');
     return error('ERR internal error (see the node log)');
   }
+}
+
+/**
+ * An HTTP request line or header read as an inline command. A web page can POST to a loopback
+ * RESP port (no CORS preflight for text/plain) and the body's lines would run as inline commands;
+ * Redis closes such a connection at `POST` or `Host:` (3.2.7+), and so does gokv.
+ */
+function looksLikeHttp(argv: readonly BinStr[]): boolean {
+  const name = argv[0] === undefined ? '' : asciiUpper(argv[0]);
+  return name === 'POST' || name === 'HOST:';
 }
 
 function toResp(reply: Reply, shape: Shape, resp3: boolean): string {

@@ -6,6 +6,8 @@ import type { RespServerDeps, RespServerOptions } from './types.js';
 
 /** How long a refused connection may stay half-open after its error line. */
 const REFUSED_LINGER_MS = 1000;
+/** Redis's interval between two warnings about HTTP requests on the RESP port. */
+const HTTP_WARN_EVERY_MS = 60_000;
 
 /**
  * The RESP endpoint without its listener (node/ binds the TCP or TLS port and hands every
@@ -17,6 +19,7 @@ export class RespServer {
   private readonly now: () => number;
   private readonly startedAtMs: number;
   private address = { host: '', port: 0 };
+  private httpWarnedAtMs = -Infinity;
 
   constructor(
     private readonly deps: RespServerDeps,
@@ -74,8 +77,20 @@ export class RespServer {
         this.connections.delete(connection);
         this.clients.remove(client);
       },
+      onHttpRequest: (addr) => this.warnHttpRequest(addr),
     });
     this.connections.add(connection);
+  }
+
+  /** At most one warning a minute, as Redis: a page in a loop must not flood the log. */
+  private warnHttpRequest(client: string): void {
+    const now = this.now();
+    if (now - this.httpWarnedAtMs < HTTP_WARN_EVERY_MS) return;
+    this.httpWarnedAtMs = now;
+    this.deps.log.warn(
+      { client },
+      'resp connection closed: it sent an HTTP request (POST or Host:), possibly a web page attempting cross-protocol scripting',
+    );
   }
 
   /**

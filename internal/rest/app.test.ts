@@ -1,9 +1,12 @@
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { pino } from 'pino';
 import { NodeMetrics } from '../metrics/index.js';
 import { parseExposition } from '../metrics/testing/parse-exposition.js';
+import express from 'express';
 import { createApp } from './app.js';
+import type { RestDeps } from './deps.js';
 import { FakeService } from './testing/fake-service.js';
 import { post, serve, type Served } from './testing/serve.js';
 
@@ -38,18 +41,18 @@ beforeAll(async () => {
     },
     { commandNames: ['HSET'], maxMemoryBytes: 0 },
   );
-  const app = createApp(
-    {
-      service,
-      ready: () => ready,
-      node: () => ({ id: 'a', keys: service.store.size, memoryUsedBytes: service.store.usedMemory, maxMemoryBytes: 0 }),
-      metrics,
-      log,
-    },
-    { maxBodyBytes: 4096, maxArgs: 8 },
-  );
-  served = await serve(app);
+  served = await serve(createApp(restDeps(), { maxBodyBytes: 4096, maxArgs: 8 }));
 });
+
+function restDeps(): RestDeps {
+  return {
+    service,
+    ready: () => ready,
+    node: () => ({ id: 'a', keys: service.store.size, memoryUsedBytes: service.store.usedMemory, maxMemoryBytes: 0 }),
+    metrics,
+    log,
+  };
+}
 
 afterAll(async () => {
   await served.close();
@@ -58,6 +61,27 @@ afterAll(async () => {
 
 const v1 = (body: unknown) => post(`${served.url}/v1/command`, body);
 const compat = (command: unknown, query = '') => post(`${served.url}/command${query}`, { command });
+
+/**
+ * Sends a body too large for a 4 kB limit, 1 kB at a time (up to 1 MB) until the server answers,
+ * and returns the raw answer once the server has closed the connection.
+ */
+async function sendUntilAnswered(url: string, framing: string): Promise<string> {
+  const socket = connect(Number(new URL(url).port), '127.0.0.1');
+  let answer = '';
+  socket.on('data', (d: Buffer) => (answer += d.toString()));
+  const closed = new Promise<void>((done) => socket.on('close', () => done()));
+  socket.on('error', () => undefined);
+  socket.write(`POST /v1/command HTTP/1.1\r\nhost: x\r\n${framing}\r\n\r\n`);
+  const piece = ' '.repeat(1024);
+  for (let i = 0; i < 1024 && answer === '' && !socket.destroyed; i++) {
+    socket.write(framing.startsWith('transfer') ? `400\r\n${piece}\r\n` : piece);
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await vi.waitFor(() => expect(answer).not.toBe(''), { timeout: 2000 });
+  await closed;
+  return answer;
+}
 
 describe('POST /v1/command', () => {
   it('runs a command and answers values as UTF-8 text, maps as objects', async () => {
@@ -128,6 +152,9 @@ describe('errors', () => {
     ['args that are not an array', { command: 'HGET', key: 'k', args: 'f' }, 400, 'ERR', 'ERR "args" must be an array'],
     ['an object arg', { command: 'HGET', key: 'k', args: [{}] }, 400, 'ERR', 'ERR args[0] must be a string'],
     ['a numeric key', { command: 'HGET', key: 1, args: ['f'] }, 400, 'ERR', 'ERR "key" must be a string'],
+    // JSON can escape a lone surrogate, which has no UTF-8 form: it would be stored as U+FFFD.
+    ['a key with a lone surrogate', { command: 'HSET', key: 'k\ud800', args: ['f', 'v'] }, 400, 'ERR', 'ERR "key" holds a lone surrogate, which has no UTF-8 form'],
+    ['an arg with a lone surrogate', { command: 'HSET', key: 'k', args: ['f', '\udc00'] }, 400, 'ERR', 'ERR args[1] holds a lone surrogate, which has no UTF-8 form (send bytes as base64)'],
     ['bad base64', { command: 'HGET', key: 'k', args: ['%%%'], encoding: 'base64' }, 400, 'ERR', 'ERR args[0] is not standard base64'],
     ['an unknown encoding', { command: 'PING', encoding: 'hex' }, 400, 'ERR', 'ERR "encoding" must be "utf8" or "base64"'],
     ['a body that is not an object', [1, 2], 400, 'ERR', 'ERR request body must be a JSON object'],
@@ -166,6 +193,40 @@ describe('errors', () => {
     expect(res).toMatchObject({ status: 413, json: { error: 'ERR request body over the size limit', code: 'LIMIT' } });
   });
 
+  it.each([
+    ['a Content-Length over the limit', 'content-length: 100000000'],
+    ['a chunked body that grows past the limit', 'transfer-encoding: chunked'],
+  ])('answers %s with 413 at once and closes, without reading the rest', async (_name, framing) => {
+    const answer = await sendUntilAnswered(served.url, framing);
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer).toMatch(/connection: close/i);
+    expect(answer).toContain('{"error":"ERR request body over the size limit","code":"LIMIT"}');
+  });
+
+  it('prints no stack trace when the parser gives up on a body it refused, after the close', async () => {
+    // Express prints errors that reach it after a reply to stderr, outside the JSON log (except
+    // in its 'test' env, which vitest sets).
+    const outer = express().set('env', 'production');
+    let socketClosed = Promise.resolve();
+    outer.use((req, _res, next) => {
+      socketClosed = new Promise((done) => req.socket.on('close', () => done()));
+      next();
+    });
+    outer.use(createApp(restDeps(), { maxBodyBytes: 4096, maxArgs: 8 }).set('env', 'production'));
+    const printed = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const own = await serve(outer);
+    try {
+      expect(await sendUntilAnswered(own.url, 'transfer-encoding: chunked')).toMatch(/^HTTP\/1\.1 413 /);
+      await socketClosed;
+      // body-parser reports its own error a tick or two after the connection closed.
+      for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+      expect(printed).not.toHaveBeenCalled();
+    } finally {
+      printed.mockRestore();
+      await own.close();
+    }
+  });
+
   it('answers an empty body with 400', async () => {
     const res = await fetch(`${served.url}/v1/command`, { method: 'POST' });
     expect(res.status).toBe(400);
@@ -178,6 +239,22 @@ describe('errors', () => {
     const wrong = await fetch(`${served.url}/command`);
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toBe('POST');
+  });
+
+  it.each(['/v1/command', '/command'])('refuses a command a web page of another origin sends to %s (CSRF), before it runs', async (path) => {
+    // A page on any site can POST a "simple" request (text/plain, no preflight) to a loopback port;
+    // the browser marks it with Origin, which curl and client libraries do not send.
+    const before = service.seen.length;
+    const body = path === '/command' ? '{"command": "HSET csrf f v"}' : '{"command": "HSET", "key": "csrf", "args": ["f", "v"]}';
+    const res = await post(`${served.url}${path}`, body, { 'content-type': 'text/plain', origin: 'https://evil.example' });
+    expect(res).toMatchObject({ status: 403, json: { code: 'ERR', error: expect.stringMatching(/^ERR cross-origin/) } });
+    expect(service.seen.length).toBe(before);
+  });
+
+  it('runs a command from the same origin as the API, or from a client that sends no Origin', async () => {
+    const sameOrigin = await post(`${served.url}/v1/command`, { command: 'PING' }, { origin: served.url });
+    expect(sameOrigin).toMatchObject({ status: 200, json: { result: 'PONG' } });
+    expect(await post(`${served.url}/v1/command`, { command: 'PING' })).toMatchObject({ status: 200 });
   });
 
   it('logs neither keys nor values, even when a request fails', async () => {
@@ -214,6 +291,7 @@ describe('POST /command (the Go gokv route)', () => {
     ['wrong arity', 'HSET go:1 f', 400],
     ['an empty command', '   ', 400],
     ['a command that is not a string', 42, 400],
+    ['a lone surrogate', 'HSET go:1 f \ud800', 400],
   ])('answers %s with a 4xx, never 500', async (_name, command, status) => {
     expect((await compat(command)).status).toBe(status);
   });

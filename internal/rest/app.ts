@@ -1,10 +1,12 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { isGokvError } from '../errors/index.js';
 import { parseCompatCommand, parseEncoding, parseV1Command } from './command-request.js';
+import { boundedJson } from './body-limit.js';
 import type { RestCommand, RestDeps, RestOptions } from './deps.js';
 import { errorAnswer } from './error-status.js';
 import { clusterJson } from './cluster-json.js';
 import { addDashboardRoutes } from './dashboard-routes.js';
+import { sameOriginOnly } from './same-origin.js';
 import { replyToGoJson, replyToJson, type RestEncoding } from './reply-json.js';
 
 /** Response header saying which encoding a `POST /command` reply used. */
@@ -19,19 +21,17 @@ export function createApp(deps: RestDeps, options: RestOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  // Any content type is read as JSON: `curl -d '{...}'` sends form-urlencoded by default, and the
-  // Go gokv never looked at the header either.
-  const json = express.json({ limit: options.maxBodyBytes, strict: true, type: () => true });
+  const json = boundedJson(options.maxBodyBytes);
 
   const run = (command: RestCommand) => deps.service.execute(command);
 
-  app.post('/v1/command', json, async (req: Request, res: Response) => {
+  app.post('/v1/command', sameOriginOnly, json, async (req: Request, res: Response) => {
     const { command, encoding } = parseV1Command(req.body, options.maxArgs);
     const reply = replyToJson(await run(command), encoding);
     res.json({ result: reply.value, encoding: reply.encoding });
   });
 
-  app.post('/command', json, async (req: Request, res: Response) => {
+  app.post('/command', sameOriginOnly, json, async (req: Request, res: Response) => {
     const requested: RestEncoding = parseEncoding(req.query.encoding, 'the "encoding" query parameter');
     const result = await run(parseCompatCommand(req.body, options.maxArgs));
     if (requested === 'base64') {

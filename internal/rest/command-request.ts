@@ -8,6 +8,18 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 
 const badRequest = (message: string): GokvError => new GokvError('ERR', `ERR ${message}`);
 
+/** A UTF-16 surrogate without its pair: JSON can escape one (`"\ud800"`), UTF-8 cannot hold it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Text as bytes, refusing a lone surrogate: encoding would replace it by U+FFFD, silently storing
+ * another value (and making distinct keys one).
+ */
+function textBytes(text: string, what: string, hint = ''): string {
+  if (LONE_SURROGATE.test(text)) throw badRequest(`${what} holds a lone surrogate, which has no UTF-8 form${hint}`);
+  return binFromText(text);
+}
+
 function asObject(body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw badRequest('request body must be a JSON object');
@@ -49,11 +61,11 @@ export function parseV1Command(body: unknown, maxArgs: number): { command: RestC
       if (typeof arg !== 'string' || !BASE64.test(arg)) throw badRequest(`args[${i}] is not standard base64`);
       return binFromBuffer(Buffer.from(arg, 'base64'));
     }
-    if (typeof arg === 'string') return binFromText(arg);
+    if (typeof arg === 'string') return textBytes(arg, `args[${i}]`, ' (send bytes as base64)');
     if (typeof arg === 'number' && Number.isFinite(arg)) return numberArg(arg, i);
     throw badRequest(`args[${i}] must be a string`);
   });
-  return { command: { name, key: binFromText(key), args }, encoding };
+  return { command: { name, key: textBytes(key, '"key"'), args }, encoding };
 }
 
 /**
@@ -80,5 +92,5 @@ export function parseCompatCommand(body: unknown, maxArgs: number): RestCommand 
   const [name, key = '', ...args] = words;
   if (name === undefined) throw badRequest('invalid command format: command, key, [args ...]');
   if (args.length > maxArgs) throw overLimit(`too many arguments (${args.length}) over limits.max_args (${maxArgs})`);
-  return { name, key: binFromText(key), args: args.map(binFromText) };
+  return { name, key: textBytes(key, 'the key'), args: args.map((arg, i) => textBytes(arg, `argument ${i + 1}`)) };
 }
