@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -149,5 +150,20 @@ describe('REST and metrics on a real node', () => {
     expect(e.value('gokv_keys')).toBe(a.store.size);
     expect(e.value('gokv_gossip_rounds_total')).toBeGreaterThan(0);
     expect(e.value('gokv_event_loop_delay_seconds', { stat: 'max' })).toBeGreaterThanOrEqual(0);
+  });
+
+  it('answers REST bound to loopback only under a Host naming this machine (DNS rebinding)', async () => {
+    const status = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(`http://${a.addresses.rest}/v1/command`, { method: 'POST', headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end('{"command": "HGETALL", "key": "eco:1"}');
+      });
+    expect(await status('attacker.example')).toBe(403);
+    expect(await status(a.addresses.rest!)).toBe(200);
+    expect(await status('localhost')).toBe(200);
   });
 });

@@ -12,6 +12,7 @@ export {
   formatAddress,
   normalizeAddress,
   isWildcardHost,
+  isLoopbackHost,
   parseSeeds,
   formatDuration,
   type HostPort,

@@ -116,6 +116,10 @@ export const normalizeAddress = (text: string): string => formatAddress(parseAdd
 export const isWildcardHost = (host: string): boolean =>
   host === '0.0.0.0' || (isIPv6(host) && /^[0:]+$/.test(host));
 
+/** True for hosts only this machine reaches: `localhost`, 127.0.0.0/8, `::1`. */
+export const isLoopbackHost = (host: string): boolean =>
+  host === 'localhost' || (isIPv4(host) && host.startsWith('127.')) || host === '::1';
+
 /** Characters allowed in node ids (also seed ids): no whitespace, `/`, `,`, `=` or `#`. */
 export const NODE_ID = /^[A-Za-z0-9._:@[\]-]{1,255}$/;
 export const NODE_ID_RULE = 'expected 1-255 of A-Z a-z 0-9 . _ : @ [ ] -';

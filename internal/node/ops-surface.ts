@@ -1,6 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import { COMMANDS } from '../command/index.js';
-import type { Config } from '../config/index.js';
+import { isLoopbackHost, parseAddress, type Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import type { GossipStats } from '../membership/index.js';
 import { NodeMetrics, type RebalanceProgress } from '../metrics/index.js';
@@ -106,7 +106,11 @@ export class OpsSurface {
           log: log.child({ component: 'rest' }),
           ...(this.dashboard ? { dashboard: this.dashboard } : {}),
         },
-        { maxBodyBytes: this.config.limits.maxMessageBytes, maxArgs: this.config.limits.maxArgs },
+        {
+          maxBodyBytes: this.config.limits.maxMessageBytes,
+          maxArgs: this.config.limits.maxArgs,
+          ...loopbackHostNames(this.config.addresses),
+        },
       ),
     );
     this.metrics.start();
@@ -124,4 +128,15 @@ export class OpsSurface {
     await this.rest?.stop();
     this.metrics.stop();
   }
+}
+
+/**
+ * REST bound to loopback answers only Hosts naming this machine (rest/host-guard.ts: DNS
+ * rebinding), and the advertised REST host, the name an operator gave it. Bound elsewhere, the
+ * operator exposed it under names gokv cannot know (a Kubernetes Service): any Host.
+ */
+function loopbackHostNames(addresses: Config['addresses']): { loopbackHostNames?: string[] } {
+  if (addresses.restBind === null || !isLoopbackHost(parseAddress(addresses.restBind).host)) return {};
+  const advertise = addresses.restAdvertise === null ? undefined : parseAddress(addresses.restAdvertise).host;
+  return { loopbackHostNames: advertise === undefined ? [] : [advertise] };
 }

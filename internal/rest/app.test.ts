@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -264,6 +265,50 @@ describe('errors', () => {
     await post(`${served.url}/v1/command`, '{"command": "HSET", "key": "secret-key", ');
     expect(logLines.length).toBeGreaterThan(0);
     expect(logLines.join('')).not.toMatch(/secret/);
+  });
+});
+
+describe('a REST server bound to loopback (DNS rebinding)', () => {
+  let guarded: Served;
+  beforeAll(async () => {
+    guarded = await serve(createApp(restDeps(), { maxBodyBytes: 4096, maxArgs: 8, loopbackHostNames: ['gokv.internal'] }));
+  });
+  afterAll(async () => {
+    await guarded.close();
+  });
+
+  /** POSTs PING with this Host header (fetch does not let a caller set Host). */
+  const pingAs = (url: string, host: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${url}/v1/command`, { method: 'POST', headers: { host, 'content-type': 'application/json' } }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end('{"command": "PING"}');
+    });
+
+  it.each(['attacker.example:8080', 'attacker.example', 'evil.com@127.0.0.1', 'localhost.attacker.example'])(
+    'refuses a request whose Host is %s, before it runs: a page that pointed its name at 127.0.0.1',
+    async (host) => {
+      const before = service.seen.length;
+      const res = await pingAs(guarded.url, host);
+      expect(res.status).toBe(403);
+      expect(JSON.parse(res.body)).toMatchObject({ code: 'ERR', error: expect.stringMatching(/^ERR request refused: its Host/) });
+      expect(service.seen.length).toBe(before);
+    },
+  );
+
+  it.each(['127.0.0.1:8080', 'localhost:8080', 'LOCALHOST', 'node1.localhost:8080', '[::1]:8080', '10.1.2.3', 'gokv.internal:8080'])(
+    'serves a request whose Host is %s',
+    async (host) => {
+      expect(await pingAs(guarded.url, host)).toMatchObject({ status: 200 });
+    },
+  );
+
+  it('serves any Host when not bound to loopback (the option unset)', async () => {
+    expect(await pingAs(served.url, 'gokv.example.com:8080')).toMatchObject({ status: 200 });
   });
 });
 

@@ -6,6 +6,7 @@ import type { RestCommand, RestDeps, RestOptions } from './deps.js';
 import { errorAnswer } from './error-status.js';
 import { clusterJson } from './cluster-json.js';
 import { addDashboardRoutes } from './dashboard-routes.js';
+import { loopbackHostGuard } from './host-guard.js';
 import { sameOriginOnly } from './same-origin.js';
 import { replyToGoJson, replyToJson, type RestEncoding } from './reply-json.js';
 
@@ -21,6 +22,7 @@ export function createApp(deps: RestDeps, options: RestOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  if (options.loopbackHostNames !== undefined) app.use(loopbackHostGuard(options.loopbackHostNames));
   const json = boundedJson(options.maxBodyBytes);
 
   const run = (command: RestCommand) => deps.service.execute(command);

@@ -65,4 +65,9 @@ export interface RestOptions {
   readonly maxBodyBytes: number;
   /** Largest argument list accepted (limits.max_args). */
   readonly maxArgs: number;
+  /**
+   * Set when the server is bound to loopback: the host names, beside localhost and IP addresses,
+   * that requests may name in Host (host-guard.ts); unset, any Host is served.
+   */
+  readonly loopbackHostNames?: readonly string[];
 }
