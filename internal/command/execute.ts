@@ -49,23 +49,29 @@ export function executeSpec(
   const argc = (hasKey ? 2 : 1) + request.args.length;
   if (spec.arity >= 0 ? argc !== spec.arity : argc < -spec.arity) throw wrongArity(spec.name);
   const maxKeyBytes = options.version === undefined ? (options.limits?.maxKeyBytes ?? 0) : 0;
-  if (spec.flags.denyOom) {
-    if (options.version === undefined) store.ensureMemory();
-    else store.evictToLimit();
-    if (maxKeyBytes > 0) checkKeyGrowth(store, request, maxKeyBytes);
+  // One command, one instant (as Redis): a key it reads twice cannot expire in between.
+  const began = store.beginInstant();
+  try {
+    if (spec.flags.denyOom) {
+      if (options.version === undefined) store.ensureMemory();
+      else store.evictToLimit();
+      if (maxKeyBytes > 0) checkKeyGrowth(store, request, maxKeyBytes);
+    }
+    return spec.run({
+      store,
+      name: spec.name,
+      key: request.key,
+      args: request.args,
+      version: options.version,
+      scanRange: options.scanRange ?? WHOLE_RING,
+      maxValueBytes: options.limits?.maxValueBytes ?? 0,
+      maxArgs: options.limits?.maxArgs ?? 0,
+      maxReplyBytes: options.limits?.maxReplyBytes ?? 0,
+      maxKeyBytes,
+    });
+  } finally {
+    store.endInstant(began);
   }
-  return spec.run({
-    store,
-    name: spec.name,
-    key: request.key,
-    args: request.args,
-    version: options.version,
-    scanRange: options.scanRange ?? WHOLE_RING,
-    maxValueBytes: options.limits?.maxValueBytes ?? 0,
-    maxArgs: options.limits?.maxArgs ?? 0,
-    maxReplyBytes: options.limits?.maxReplyBytes ?? 0,
-    maxKeyBytes,
-  });
 }
 
 /** What one write may add to its key beyond its arguments' bytes: a number it formats (HINCRBYFLOAT's, up to 5 KiB). */

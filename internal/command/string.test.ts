@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { makeStore } from '../store/testing/fixtures.js';
 import { executeCommand } from './execute.js';
 import { OK, Simple } from './reply.js';
@@ -219,5 +219,25 @@ describe('string commands', () => {
     exec(store, 'SET k abc', { limits });
     expect(reply(store, 'APPEND k de', { limits })).toBe('ERROR ERR string exceeds maximum allowed size (limits.max_value_bytes)');
     expect(reply(store, 'GET k')).toBe('abc');
+  });
+});
+
+describe('one command, one instant', () => {
+  it('judges a key at one instant across a command, even when the clock moves inside it (SET NX GET at the deadline)', () => {
+    // SET reads the key for GET, then again for NX. With the clock read at each lookup, a key
+    // expiring between the two was live for GET and missing for NX: the reply held the old
+    // value while the key was set anyway. Redis judges the whole command at one time.
+    const { store, clock } = makeStore();
+    const T = clock.now();
+    exec(store, `SET k old PXAT ${T + 2}`);
+    const now = clock.now.bind(clock);
+    vi.spyOn(clock, 'now').mockImplementation(() => {
+      const t = now();
+      clock.advance(1); // every read of the clock finds it a ms later
+      return t;
+    });
+    expect(reply(store, 'SET k new NX GET')).toBe('old');
+    vi.restoreAllMocks();
+    expect(store.getString('k')?.value.text).toBe('old');
   });
 });

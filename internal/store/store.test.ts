@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SeededRandom } from '../clock/index.js';
 import { ENTRY_OVERHEAD_BYTES, entryOverheadBytes, hashFieldBytes, listElementBytes, TOMBSTONE_OVERHEAD_BYTES } from './memory.js';
 import type { Store } from './store.js';
@@ -102,18 +102,28 @@ describe('Store lazy expiry', () => {
     expect(removed).toEqual([{ key: 'h', reason: 'expired', version: version + 1 }]);
   });
 
-  it('judges expiry at the instant atOneInstant began, however the clock moves inside it', () => {
+  it('judges expiry at one instant inside atOneInstant (its first clock read), however the clock moves', () => {
     const { store, clock } = makeStore();
     putHash(store, 'h', { f: 'v' });
     const e = store.get('h')!;
     store.setExpireAt(e, clock.now() + 1);
     store.commit(e);
     store.atOneInstant(() => {
+      expect(store.get('h')).toBeDefined();
       clock.advance(1);
       expect(store.get('h')).toBeDefined();
       expect(store.nowMs()).toBe(clock.now() - 1);
+      store.atOneInstant(() => expect(store.nowMs()).toBe(clock.now() - 1)); // nested: the outer instant
     });
     expect(store.get('h')).toBeUndefined();
+  });
+
+  it('reads the clock for an instant only when something needs the time', () => {
+    const { store, clock } = makeStore();
+    putHash(store, 'h', { f: 'v' });
+    const now = vi.spyOn(clock, 'now');
+    store.atOneInstant(() => store.get('h')); // no TTL: no expiry to judge
+    expect(now).not.toHaveBeenCalled();
   });
 
   it('forgets the TTL when it is cleared', () => {

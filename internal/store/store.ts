@@ -67,7 +67,8 @@ export class Store {
   private tombstonesPrunedEarly = 0;
   /** Clock ms before which no tombstone is old enough to drop early (pruneTombstonesForMemory). */
   private pruneWaitUntilMs = 0;
-  /** The instant expiry is judged at inside atOneInstant, else undefined (the clock's now). */
+  /** Inside an instant (beginInstant): expiry is judged at `instantMs`, read at the first need. */
+  private pinned = false;
   private instantMs: number | undefined;
   /** The live entry whose TTL the write being built changed, and whether it had one (commit). */
   private ttlChangedOn: StoredEntry | undefined;
@@ -149,21 +150,36 @@ export class Store {
 
   /** Wall-clock ms from the injected clock (commands compute TTLs against it). */
   nowMs(): number {
-    return this.instantMs ?? this.deps.clock.now();
+    if (!this.pinned) return this.deps.clock.now();
+    return (this.instantMs ??= this.deps.clock.now());
   }
 
   /**
-   * Runs `fn` with expiry judged at one instant (the clock read once): a replica checks a
-   * write's prior version, then applies it, and the key must not expire in between, since its
-   * leader found it live. Nested calls keep the outer instant.
+   * Judges expiry at one instant from now until endInstant: a command reads its key more than
+   * once (SET ... NX GET), and a replica checks a write's prior version before applying it; a
+   * key must not expire in between. The clock is read at the first need, so a command on keys
+   * without TTLs reads it no more than before. Returns whether this call began the instant
+   * (false inside another, whose instant holds): pass it to endInstant.
    */
+  beginInstant(): boolean {
+    if (this.pinned) return false;
+    this.pinned = true;
+    return true;
+  }
+
+  endInstant(began: boolean): void {
+    if (!began) return;
+    this.pinned = false;
+    this.instantMs = undefined;
+  }
+
+  /** Runs `fn` at one instant (beginInstant). */
   atOneInstant<T>(fn: () => T): T {
-    if (this.instantMs !== undefined) return fn();
-    this.instantMs = this.deps.clock.now();
+    const began = this.beginInstant();
     try {
       return fn();
     } finally {
-      this.instantMs = undefined;
+      this.endInstant(began);
     }
   }
 
