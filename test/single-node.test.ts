@@ -67,7 +67,7 @@ describe('a single node over RunCommand', () => {
     expect(Buffer.compare(got[0]!, value)).toBe(0);
   });
 
-  it('refuses a malformed request with INTERNAL, as grpc-js does, and keeps serving', async () => {
+  it('refuses a malformed request with INVALID_ARGUMENT and keeps serving', async () => {
     // A CommandRequest whose command field claims 5 bytes but carries 1.
     const raw = new grpc.Client(node.addresses.grpc!, grpc.credentials.createInsecure());
     const path = loadProtos().external.externalpb.ExternalServer.service.RunCommand.path;
@@ -76,7 +76,7 @@ describe('a single node over RunCommand', () => {
       raw.makeUnaryRequest(path, identity, identity, Buffer.from([0x0a, 5, 0x41]), (err) => resolve(err));
     });
     raw.close();
-    expect(status?.code).toBe(grpc.status.INTERNAL);
+    expect(status).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: 'ERR malformed CommandRequest: field length past the end of the message' });
     expect(await client.run('PING')).toBe('PONG');
   });
 
@@ -101,6 +101,31 @@ describe('StreamCommand', () => {
     expect(Object.fromEntries(decodeReply(replies[2]!.response) as Map<string, Buffer>)).toEqual({ f: Buffer.from('v') });
     expect(replies[3]!.error).toBe("ERR unknown command 'NOPE'");
     expect(decodeReply(replies[4]!.response)).toBe(1);
+  });
+
+  it('answers a malformed message in-band, after the replies of the commands before it, and goes on', async () => {
+    const { external } = loadProtos();
+    const method = external.externalpb.ExternalServer.service.StreamCommand;
+    const raw = new grpc.Client(node.addresses.grpc!, grpc.credentials.createInsecure());
+    const identity = (b: Buffer) => b;
+    const call = raw.makeBidiStreamRequest(method.path, identity, identity, { deadline: Date.now() + 20_000 });
+    const replies: Buffer[] = [];
+    const ended = new Promise<void>((resolve, reject) => {
+      call.on('data', (r: Buffer) => replies.push(r));
+      call.on('error', reject);
+      call.on('end', resolve);
+    });
+    const push = (v: string) => method.requestSerialize({ command: 'RPUSH', key: 'malformed-between', args: [Buffer.from(v)] });
+    call.write(push('a'));
+    call.write(Buffer.from([0x0a, 0x80])); // a truncated varint
+    call.write(push('b'));
+    call.end();
+    await ended;
+    raw.close();
+    const decoded = replies.map((r) => method.responseDeserialize(r));
+    expect(decoded.map((r) => r.error)).toEqual(['', 'ERR malformed CommandRequest: truncated varint', '']);
+    expect(decodeReply(decoded[0]!.response)).toBe(1);
+    expect(decodeReply(decoded[2]!.response)).toBe(2);
   });
 
   it('carries thousands of pipelined commands without loss', async () => {

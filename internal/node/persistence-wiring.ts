@@ -1,4 +1,4 @@
-import { ReplyMap, type Reply } from '../command/index.js';
+import { ReplyMap, asciiUpper, type Reply } from '../command/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Config } from '../config/index.js';
 import { GokvError, wrongArity } from '../errors/index.js';
@@ -63,7 +63,8 @@ export function withSnapshotCommand(
   execute: (command: ServedCommand) => Reply | Promise<Reply>,
 ): (command: ServedCommand) => Reply | Promise<Reply> {
   return (command) => {
-    if (command.name.length !== 8 || command.name.toUpperCase() !== 'SNAPSHOT') return execute(command);
+    // ASCII case only, as the command table folds names (Unicode folding reads 'ſnapshot' as SNAPSHOT).
+    if (command.name.length !== 8 || asciiUpper(command.name) !== 'SNAPSHOT') return execute(command);
     if (command.key !== '' || command.args.length > 0) throw wrongArity('snapshot');
     return persistence.snapshotNow().then(snapshotReply, (err: unknown) => {
       throw new GokvError('ERR', `ERR snapshot failed: ${err instanceof Error ? err.message : String(err)}`);

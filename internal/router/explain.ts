@@ -1,4 +1,4 @@
-import { EncodedReply, ReplyMap, Simple, type Reply } from '../command/index.js';
+import { EncodedReply, ReplyMap, Simple, asciiUpper, type Reply } from '../command/index.js';
 import { isGokvError, wrongArity } from '../errors/index.js';
 import type { Hasher } from '../ring/index.js';
 import type { Store } from '../store/index.js';
@@ -9,8 +9,9 @@ import type { RoutedCommand } from './router.js';
 /** The admin command that says where a key lives; never part of the store's command table. */
 export const EXPLAIN = 'EXPLAIN';
 
+/** In any ASCII case, as the command table folds names (Unicode folding reads 'explaın' as EXPLAIN). */
 export function isExplain(name: string): boolean {
-  return name.length === EXPLAIN.length && name.toUpperCase() === EXPLAIN;
+  return name.length === EXPLAIN.length && asciiUpper(name) === EXPLAIN;
 }
 
 export interface ExplainDeps {

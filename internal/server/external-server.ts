@@ -9,7 +9,7 @@ import {
   type CommandReply,
   type DecodedCommand,
 } from '../wire/index.js';
-import { toGokvError, overLimit } from '../errors/index.js';
+import { GokvError, toGokvError, overLimit } from '../errors/index.js';
 import type { CommandRequest__Output } from '../gen/commonpb/CommandRequest.js';
 import type { HealthcheckRequest__Output } from '../gen/externalpb/HealthcheckRequest.js';
 import type { HealthcheckResponse } from '../gen/externalpb/HealthcheckResponse.js';
@@ -40,8 +40,12 @@ export function toServedCommand(req: CommandRequest__Output, maxArgs: number): S
   return { name: req.command, key: binFromText(req.key), args };
 }
 
-/** A request decoded by wire's command codec is already in the served form; only its size is checked. */
+/**
+ * A request decoded by wire's command codec is already in the served form; only its size is
+ * checked, and bytes that were not a CommandRequest are refused (INVALID_ARGUMENT, or in-band).
+ */
 function servedFromDecoded(req: DecodedCommand, maxArgs: number): ServedCommand {
+  if (req.malformed !== undefined) throw new GokvError('ERR', `ERR malformed CommandRequest: ${req.malformed}`);
   checkArgCount(req.argCount, maxArgs);
   return req;
 }

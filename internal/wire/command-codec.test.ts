@@ -142,4 +142,13 @@ describe('withCommandCodec', () => {
     }
     expect(served.Healthcheck).toBe(service.Healthcheck);
   });
+
+  it('marks malformed bytes instead of throwing, so the server refuses that request alone', () => {
+    const served = withCommandCodec(service, 1);
+    for (const name of ['RunCommand', 'StreamCommand']) {
+      expect(served[name]!.requestDeserialize(Buffer.from([0x0a, 5, 0x41]))).toEqual({
+        name: '', key: '', args: [], argCount: 0, malformed: 'field length past the end of the message',
+      });
+    }
+  });
 });

@@ -25,11 +25,13 @@ export interface DecodedCommand {
   readonly args: BinStr[];
   /** How many arguments the request carried. */
   readonly argCount: number;
+  /** Set when the bytes were not a CommandRequest: why (the other fields are then empty). */
+  readonly malformed?: string;
 }
 
 /**
- * Decodes a CommandRequest. Throws on malformed bytes, which grpc-js answers with INTERNAL, as it
- * did with proto-loader's codec. A known field sent with another wire type is skipped as unknown.
+ * Decodes a CommandRequest. Throws a RangeError on malformed bytes (the server's deserializer
+ * marks the request instead: decodeServed). A known field sent with another wire type is skipped as unknown.
  * The key's bytes are kept as they are (a string field that is not UTF-8 is not rewritten).
  * Arguments past `maxArgs` are only counted, so a request over the limit costs no memory for
  * them; the server refuses it by `argCount`.
@@ -49,6 +51,22 @@ export function decodeCommandRequest(buf: Buffer, maxArgs = Infinity): DecodedCo
     else r.skip(LEN);
   }
   return { name, key, args, argCount };
+}
+
+/**
+ * decodeCommandRequest for the server: malformed bytes give a request marked `malformed` rather
+ * than a throw. Thrown, grpc-js ended the call with INTERNAL, dropping the replies of earlier
+ * commands still running, and on StreamCommand it could race a reply being written and end the
+ * call without trailers (the client waited for its deadline). Marked, the server refuses that
+ * one request and a stream goes on, as gRPC's framing of the next message is intact.
+ */
+function decodeServed(buf: Buffer, maxArgs: number): DecodedCommand {
+  try {
+    return decodeCommandRequest(buf, maxArgs);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    return { name: '', key: '', args: [], argCount: 0, malformed: err.message };
+  }
 }
 
 /** Encodes a CommandResponse: `response` (field 1) or `error` (field 2); empty fields are omitted. */
@@ -71,7 +89,7 @@ export function encodeCommandResponse(m: CommandReply): Buffer {
  */
 export function withCommandCodec(service: grpc.ServiceDefinition, maxArgs = Infinity): grpc.ServiceDefinition {
   const served = {
-    requestDeserialize: (buf: Buffer) => decodeCommandRequest(buf, maxArgs),
+    requestDeserialize: (buf: Buffer) => decodeServed(buf, maxArgs),
     responseSerialize: encodeCommandResponse,
   };
   return Object.fromEntries(
