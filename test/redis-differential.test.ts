@@ -83,6 +83,21 @@ describe.skipIf(!hasRedis)('RESP replies against redis-server', () => {
     }
   }, 300_000);
 
+  it(`are the same bytes in RESP3 (HELLO 3) on one node for ${COMMANDS} random commands (seed ${SEED + 2})`, async () => {
+    // Maps, sets, doubles and nulls have their own RESP3 types: client libraries that speak
+    // RESP3 (redis-py with protocol=3, node-redis with RESP: 3) read them.
+    const node = await startNode(testConfig({ node: { id: 'diff3' } }), { log: silentLogger() });
+    const toGokv = await RawResp.connect(respPort(node));
+    try {
+      await Promise.all([toRedis.call(['HELLO', '3']), toGokv.call(['HELLO', '3'])]);
+      expect(await compare(toGokv, SEED + 2)).toBe('');
+    } finally {
+      await toRedis.call(['HELLO', '2']);
+      toGokv.close();
+      await node.stop({ leave: false });
+    }
+  }, 300_000);
+
   it(`are the same bytes through a three-node cluster for ${COMMANDS} random commands (seed ${SEED + 1})`, async () => {
     // Failure detection is not under test here: generous timings keep a stall of the shared
     // test process (CI runs files side by side) from fencing writes with UNAVAILABLE mid-run.

@@ -63,7 +63,8 @@ export class RawResp {
 
 /**
  * The offset just past the RESP2 reply starting at `at`, or -1 if it is not all there yet; also
- * RESP3's null and maps, for a connection switched by HELLO 3.
+ * RESP3's types (null, double, boolean, big number, verbatim string, set, map), for a connection
+ * switched by HELLO 3.
  */
 export function replyEnd(buf: Buffer, at: number): number {
   const eol = buf.indexOf('\r\n', at);
@@ -75,11 +76,16 @@ export function replyEnd(buf: Buffer, at: number): number {
     case '-':
     case ':':
     case '_':
+    case ',':
+    case '#':
+    case '(':
       return eol + 2;
     case '$':
+    case '=':
       if (n < 0) return eol + 2;
       return buf.length >= eol + 2 + n + 2 ? eol + 2 + n + 2 : -1;
     case '*':
+    case '~':
     case '%': {
       let next = eol + 2;
       for (let i = 0; i < (type === '%' ? 2 * n : n); i++) {
@@ -89,6 +95,6 @@ export function replyEnd(buf: Buffer, at: number): number {
       return next;
     }
     default:
-      throw new Error(`not a RESP2 reply: ${JSON.stringify(buf.subarray(at, eol).toString('latin1'))}`);
+      throw new Error(`not a RESP reply: ${JSON.stringify(buf.subarray(at, eol).toString('latin1'))}`);
   }
 }
