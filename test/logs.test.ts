@@ -79,3 +79,16 @@ describe('node logs across a hand-off', () => {
     expect(lines.some((l) => l.includes('"component":"rebalance"') && l.includes('"hand-off ended"'))).toBe(true);
   }, 60_000);
 });
+
+describe('node start', () => {
+  it('warns when memory.max_memory leaves too little of the V8 heap limit', async () => {
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+    const deps = () => ({ log: createLogger({ level: 'info', destination: out }) });
+    cluster = await startCluster(1, { memory: { maxMemoryBytes: 2 ** 40 } }, { deps });
+    await vi.waitFor(() => expect(text).toContain('over 2/3 of the V8 heap limit'));
+    const line = text.split('\n').find((l) => l.includes('over 2/3 of the V8 heap limit'))!;
+    expect(JSON.parse(line)).toMatchObject({ level: 40, maxMemoryBytes: 2 ** 40 });
+  });
+});

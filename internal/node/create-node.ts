@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { getHeapStatistics } from 'node:v8';
 import { SystemClock, systemRandom, type Clock, type Random } from '../clock/index.js';
 import type { Config } from '../config/index.js';
 import { unavailable } from '../errors/index.js';
@@ -26,6 +27,7 @@ import { grpcForwarder, grpcRebalanceSink, grpcReplicaTransport, heartbeatSender
 import { withFaults, type Adapters, type LinkFaults } from './fault-injection.js';
 import { staleSender } from './stale-sender.js';
 import { createHandOff, type HandOff } from './hand-off-wiring.js';
+import { maxMemoryOverHeapLimit } from './heap-limit.js';
 import { countingForwarder, countingReplicaTransport, instrumentService } from './instrumented-service.js';
 import { OpsSurface } from './ops-surface.js';
 import { preparePersistence, withSnapshotCommand } from './persistence-wiring.js';
@@ -67,6 +69,9 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
   if (credentials.plaintextWarning !== null) log.warn({ tls: credentials.summary }, credentials.plaintextWarning);
   else log.info({ tls: credentials.summary }, 'tls on');
   const hasher = await createHasher();
+  const heapLimitBytes = getHeapStatistics().heap_size_limit;
+  const heapWarning = maxMemoryOverHeapLimit(config.memory.maxMemoryBytes, heapLimitBytes);
+  if (heapWarning !== undefined) log.warn({ maxMemoryBytes: config.memory.maxMemoryBytes, heapLimitBytes }, heapWarning);
 
   const store = new Store(
     { clock, random, hashKey: hasher.keyPosition },

@@ -1,4 +1,4 @@
-import type { BinStr } from '../store/index.js';
+import { type BinStr, flatCopy } from '../store/index.js';
 
 const HEX = /^[0-9a-fA-F]{2}$/;
 const ESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t', b: '\b', a: '\x07' };
@@ -60,6 +60,8 @@ export function splitInline(line: BinStr): BinStr[] | undefined {
         i++;
       }
     }
-    out.push(word);
+    // Built a char at a time, a word past 12 chars is a chain of 32 B cons cells (a 1 KB value
+    // held 32 KB) until something flattens it: stored so, memory accounting would miss most of it.
+    out.push(word.length > 12 ? flatCopy(word) : word);
   }
 }

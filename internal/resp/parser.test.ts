@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { retainedBytes } from '../store/testing/heap.js';
 import { splitInline } from './inline.js';
 import { MAX_INLINE_BYTES, RespParser, RespProtocolError } from './parser.js';
 
@@ -137,5 +138,16 @@ describe('splitInline', () => {
 
   it.each([['"open'], ["'open"], ['"a"b']])('refuses %j', (line) => {
     expect(splitInline(line)).toBeUndefined();
+  });
+
+  it('gives words held in about their own bytes, not a cell per char', () => {
+    const { bytes, kept } = retainedBytes(() => {
+      const words: string[] = [];
+      for (let i = 0; i < 2000; i++) words.push(splitInline(`SET key-${i} ${'v'.repeat(1000)}${i}`)![2]!);
+      return words;
+    });
+    expect(kept).toHaveLength(2000);
+    // Unflattened: about 32 KB a word.
+    expect(bytes / kept.length).toBeLessThan(2000);
   });
 });

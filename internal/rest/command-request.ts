@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { GokvError, overLimit } from '../errors/index.js';
-import { binFromBuffer, binFromText } from '../store/index.js';
+import { binFromBuffer, binFromText, flatCopy } from '../store/index.js';
 import type { RestCommand } from './deps.js';
 import type { RestEncoding } from './reply-json.js';
 
@@ -88,7 +88,12 @@ function numberArg(n: number, i: number): string {
 export function parseCompatCommand(body: unknown, maxArgs: number): RestCommand {
   const o = asObject(body);
   if (typeof o.command !== 'string') throw badRequest('"command" must be a string like "HSET key field value"');
-  const words = o.command.split(/\s+/).filter((w) => w !== '');
+  // split() gives windows onto the command text, each keeping all of it alive: a key stored so
+  // would hold its first value's bytes after that value was replaced. Copied flat (past 12 chars).
+  const words = o.command
+    .split(/\s+/)
+    .filter((w) => w !== '')
+    .map((w) => (w.length > 12 ? flatCopy(w) : w));
   const [name, key = '', ...args] = words;
   if (name === undefined) throw badRequest('invalid command format: command, key, [args ...]');
   if (args.length > maxArgs) throw overLimit(`too many arguments (${args.length}) over limits.max_args (${maxArgs})`);

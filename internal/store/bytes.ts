@@ -36,6 +36,16 @@ export function binFromBuffer(buf: Uint8Array): BinStr {
   return binFromRange(buf, 0, buf.length);
 }
 
+/**
+ * `s` copied into one flat string of its own. V8 may hold a string as a tree of the pieces `+`
+ * joined (a 32 B cons cell a piece, no copy) or as a window onto a larger string it was sliced
+ * or split from (which it keeps alive whole); a key or value stored so can hold many times its
+ * bytes, which memory accounting does not see. Latin1 decoding always copies.
+ */
+export function flatCopy(s: BinStr): BinStr {
+  return binFromBuffer(binToBuffer(s));
+}
+
 /** A binary string back to its bytes. */
 export function binToBuffer(s: BinStr): Buffer {
   return Buffer.from(s, 'latin1');

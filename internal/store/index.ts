@@ -8,6 +8,7 @@ export {
   binFromText,
   binToBuffer,
   binToText,
+  flatCopy,
   isAscii,
   isValidUtf8,
   MAX_BIN_LENGTH,
