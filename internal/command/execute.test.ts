@@ -112,7 +112,7 @@ describe('executeCommand', () => {
     exec(store, 'HSET a f v');
     exec(store, 'HSET b f v');
     exec(store, 'HSET c f v'); // the check runs before a write: this one went over
-    expect(reply(store, 'HSET d f v')).toBe("ERROR OOM command not allowed when used memory > 'maxmemory'");
+    expect(reply(store, 'HSET d f v')).toBe("ERROR OOM command not allowed when used memory > 'maxmemory'.");
     expect(reply(store, 'RPUSH l x')).toMatch(/^ERROR OOM/);
     expect(reply(store, 'HLEN a')).toBe(1);
     expect(reply(store, 'DEL a')).toBe(1);

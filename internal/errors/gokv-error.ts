@@ -61,8 +61,9 @@ export const notFloat = (): GokvError => new GokvError('ERR', 'ERR value is not 
 export const notInteger = (): GokvError =>
   new GokvError('ERR', 'ERR value is not an integer or out of range');
 export const syntaxError = (): GokvError => new GokvError('ERR', 'ERR syntax error');
+/** Redis 7's words, its final period included (redis-server sends it). */
 export const outOfMemory = (): GokvError =>
-  new GokvError('OOM', "OOM command not allowed when used memory > 'maxmemory'");
+  new GokvError('OOM', "OOM command not allowed when used memory > 'maxmemory'.");
 export const unavailable = (detail: string): GokvError =>
   new GokvError('UNAVAILABLE', `UNAVAILABLE ${detail}`);
 export const overLimit = (detail: string): GokvError => new GokvError('LIMIT', `ERR ${detail}`);

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { executeCommand } from '../command/index.js';
+import { executeCommand, lookupCommand } from '../command/index.js';
 import type { EntryType, Store } from '../store/index.js';
 import type { KeyStateMessage, ReplicatedWrite, ReplicationAck, ReplicationOp } from './types.js';
 
@@ -38,6 +38,9 @@ export class ReplicaApplier {
 
   /** Applies one write if the replica holds the version its leader held; false: resync it. */
   private applyWrite(w: ReplicatedWrite): boolean {
+    // Room first, as the write would make it: a copy evicted for it is then a gap to resync,
+    // not a key the write starts afresh (holding only what this write adds).
+    if (lookupCommand(w.name)?.flags.denyOom === true) this.deps.store.evictToLimit();
     if (this.deps.store.versionOf(w.key) !== w.prevVersion) return false;
     try {
       executeCommand(this.deps.store, w, { version: w.version });

@@ -313,6 +313,19 @@ describe('ReplicaApplier', () => {
     expect(replica.store.getHash('h')).toBeUndefined();
   });
 
+  it('asks for the state of a copy it evicts to make room for a write, instead of writing a new key', () => {
+    // Eviction ran inside the write, after the version check: a replica over its limit that
+    // evicted the very key it was applying to made a new hash of the one field written, at
+    // the leader's version, and asked for nothing: it held {b} for good where its leader held {a, b}.
+    const replica = makeStore({ maxMemoryBytes: 1000, evictionPolicy: 'allkeys-lru' });
+    const applier = new ReplicaApplier({ store: replica.store, log: silentLogger() });
+    applier.apply([{ seq: 1, state: { key: 'h', type: 'hash', value: ['a', 'x'.repeat(2000)], expireAtMs: 0, version: 100, deleted: false } }]);
+    const ack = applier.apply([{ seq: 2, write: { name: 'HSET', key: 'h', args: ['b', '2'], version: 101, prevVersion: 100 } }]);
+    expect(ack).toEqual({ ackedSeq: 2, resyncKeys: ['h'] });
+    expect(replica.store.exportKey('h')).toBeUndefined();
+    expect(replica.store.counters.evictedKeys).toBe(1);
+  });
+
   it('reports a gap once per key in a batch', () => {
     const replica = makeStore();
     const applier = new ReplicaApplier({ store: replica.store, log: silentLogger() });

@@ -144,7 +144,7 @@ describe('errors', () => {
     ['an unknown command', { command: 'FOO', key: 'k' }, 400, 'ERR', "ERR unknown command 'FOO'"],
     ['wrong arity', { command: 'HSET', key: 'k', args: ['f'] }, 400, 'ERR', "ERR wrong number of arguments for 'hset' command"],
     ['a wrong type', { command: 'HGET', key: 'l', args: ['f'] }, 409, 'WRONGTYPE', 'WRONGTYPE Operation against a key holding the wrong kind of value'],
-    ['out of memory', { command: 'HSET', key: 'oom', args: ['f', 'v'] }, 507, 'OOM', "OOM command not allowed when used memory > 'maxmemory'"],
+    ['out of memory', { command: 'HSET', key: 'oom', args: ['f', 'v'] }, 507, 'OOM', "OOM command not allowed when used memory > 'maxmemory'."],
     ['no reachable owner', { command: 'HGET', key: 'down', args: ['f'] }, 503, 'UNAVAILABLE', 'UNAVAILABLE no owner reachable for the key'],
     ['an unconfirmed write', { command: 'HSET', key: 'uncertain', args: ['f', 'v'] }, 504, 'UNCERTAIN', 'ERR write may or may not have been applied'],
     ['too many args', { command: 'RPUSH', key: 'k', args: Array(9).fill('x') }, 400, 'LIMIT', 'ERR too many arguments (9) over limits.max_args (8)'],

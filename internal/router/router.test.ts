@@ -5,6 +5,7 @@ import { silentLogger } from '../log/index.js';
 import { TransportError } from '../peer/index.js';
 import type { Replicator } from '../replication/index.js';
 import { Ring, createHasher } from '../ring/index.js';
+import type { StoreOptions } from '../store/index.js';
 import { makeStore } from '../store/testing/fixtures.js';
 import { encodeReply, decodeReply } from '../wire/index.js';
 import { Router, type ClusterView, type Forwarder, type HandOffGate } from './index.js';
@@ -24,7 +25,7 @@ function keyLedBy(leader: string, replica?: string): string {
 
 type Behaviour = (member: string) => Promise<Uint8Array>;
 
-function setup(self: string, behaviour: Behaviour, gate?: HandOffGate, joined = true) {
+function setup(self: string, behaviour: Behaviour, gate?: HandOffGate, joined = true, storeOptions: Partial<StoreOptions> = {}) {
   const calls: Array<{ member: string; name: string; replicaRead: boolean; hops: number }> = [];
   const forwarder: Forwarder = {
     forward(member, command) {
@@ -43,7 +44,7 @@ function setup(self: string, behaviour: Behaviour, gate?: HandOffGate, joined = 
   } as unknown as Replicator;
   let writable = true;
   const view: { -readonly [K in keyof ClusterView]: ClusterView[K] } = { selfId: self, ring, statusOf: () => 'alive', writable: () => writable, joined: () => joined };
-  const { store, clock } = makeStore();
+  const { store, clock } = makeStore(storeOptions);
   const router = new Router(
     { store, hasher, view: () => view, forwarder, replicator, log: silentLogger(), gate },
     { replicas: 1, hopLimit: 2, limits: { maxArgs: 1000, maxValueBytes: 1 << 20 } },
@@ -92,6 +93,19 @@ describe('Router', () => {
     expect(shipped.at(-1)).toMatchObject({ name: 'HSET', prevVersion: live });
     // The write went to the live key, TTL and all, as on a replica given it; then it expired.
     expect(store.getHash(key)).toBeUndefined();
+  });
+
+  it('ships a write\'s prior version as it was after eviction made room for it', async () => {
+    // The prior version was read, then the write evicted to make room: when it evicted the
+    // very key it wrote, HSET made a new hash of one field here, while replicas, told it
+    // followed the evicted version, added the field to their whole copies.
+    const { run, shipped, store } = setup('a', answer(null), undefined, true, { maxMemoryBytes: 1000, evictionPolicy: 'allkeys-lru' });
+    const key = keyLedBy('a');
+    await run('HSET', key, 'a', 'x'.repeat(2000)); // over the limit once written
+    expect(await decoded(run('HSET', key, 'b', '2'))).toBe(1);
+    expect(store.counters.evictedKeys).toBe(1);
+    expect(store.exportKey(key)).toMatchObject({ value: ['b', '2'] });
+    expect(shipped.at(-1)).toMatchObject({ name: 'HSET', prevVersion: 0 });
   });
 
   it('forwards to the leader with one more hop', async () => {

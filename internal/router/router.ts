@@ -213,9 +213,11 @@ export class Router {
     if (refusal !== undefined) throw unavailable(refusal);
     if (owners.length < 2) return executeSpec(store, spec, command, this.checked).reply;
     // Read and applied at one instant: the key cannot expire between the two, or replicas
-    // would apply the write to a version the command did not see.
+    // would apply the write to a version the command did not see. Room is made before the
+    // read for the same reason: the write may evict its own key.
     let prevVersion = 0;
     const { reply, effect } = store.atOneInstant(() => {
+      if (spec.flags.denyOom) store.evictToLimit();
       prevVersion = store.versionOf(command.key);
       return executeSpec(store, spec, command, this.checked);
     });
