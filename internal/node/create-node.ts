@@ -73,8 +73,17 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
   const heapWarning = maxMemoryOverHeapLimit(config.memory.maxMemoryBytes, heapLimitBytes);
   if (heapWarning !== undefined) log.warn({ maxMemoryBytes: config.memory.maxMemoryBytes, heapLimitBytes }, heapWarning);
 
+  // The router is built after the store: a leader's evictions reach it through this closure.
+  let onEvicted: ((key: string, version: number) => void) | undefined;
   const store = new Store(
-    { clock, random, hashKey: hasher.keyPosition },
+    {
+      clock,
+      random,
+      hashKey: hasher.keyPosition,
+      onRemoved: (key, reason, version) => {
+        if (reason === 'evicted') onEvicted?.(key, version);
+      },
+    },
     {
       maxMemoryBytes: config.memory.maxMemoryBytes,
       evictionPolicy: config.memory.evictionPolicy,
@@ -254,6 +263,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     },
     { replicas: config.cluster.replicas, hopLimit: config.cluster.hopLimit, limits },
   );
+  onEvicted = (key, version) => router.evicted(key, version);
   const applier = new ReplicaApplier({ store, log: nodeLog.child({ component: 'replica' }) });
   // The dashboard's figures and ring, and EXPLAIN. The rebalancer's progress plugs in as `handOff`.
   const dashboard = wireDashboard({

@@ -7,6 +7,7 @@ export { ReplicaApplier } from './replica-applier.js';
 export type {
   ReplicatedWrite,
   KeyStateMessage,
+  EvictedKey,
   ReplicationOp,
   ReplicationAck,
   ReplicaStream,

@@ -20,6 +20,12 @@ export class ReplicaApplier {
     let acked = 0;
     for (const op of ops) {
       acked = op.seq;
+      if (op.evicted) {
+        // The leader evicted the key: drop the copy it evicted, with no tombstone (the leader
+        // has none). A copy at another version is not that one: kept, and nothing to resync.
+        this.deps.store.forget(op.evicted.key, op.evicted.version);
+        continue;
+      }
       if (op.state) {
         // A state exported after a skipped write covers it; a stale one (not applied) does not.
         // The leader's state wins at an equal version: the replica asked for it because its

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { BinStr } from '../command/index.js';
 import { Deque, splitByBytes } from '../store/index.js';
-import type { KeyStateMessage, ReplicaStream, ReplicaTransport, ReplicatedWrite, ReplicationAck, ReplicationOp } from './types.js';
+import type { EvictedKey, KeyStateMessage, ReplicaStream, ReplicaTransport, ReplicatedWrite, ReplicationAck, ReplicationOp } from './types.js';
 
 /** Told once the replica applied a write (a sync write counting its acks). */
 export interface AckWaiter {
@@ -22,8 +22,9 @@ const BATCH_HEADER_BYTES = 1024;
  * than the tags, lengths and numbers protobuf adds.
  */
 export function opBytes(op: ReplicationOp): number {
-  const { write, state } = op;
-  const head = write !== undefined ? write.name.length + write.key.length : state !== undefined ? state.key.length + state.type.length : 0;
+  const { write, state, evicted } = op;
+  const head =
+    write !== undefined ? write.name.length + write.key.length : state !== undefined ? state.key.length + state.type.length : (evicted?.key.length ?? 0);
   const rest = write !== undefined ? write.args : state !== undefined ? state.value : [];
   let bytes = 64 + head + 16;
   for (let i = 0; i < rest.length; i++) bytes += rest[i]!.length + 8;
@@ -38,15 +39,18 @@ const BACKOFF_MS = [0, 100, 250, 500, 1000];
  * batches what is queued in one tick, and resolves each write's waiter when the replica acks it.
  * When the stream breaks, the keys of unacknowledged ops are resent as whole states on a new
  * stream (a write whose ack was lost is then confirmed by its key's state, which is at least as
- * new), so a replica converges instead of diverging.
+ * new), so a replica converges instead of diverging. Evictions are resent as evictions.
  */
 export class ReplicaLink {
   private stream: ReplicaStream | undefined;
   private nextSeq = 1;
   private queue: ReplicationOp[] = [];
   private flushScheduled = false;
-  /** Ops sent and not acked yet, by seq, with the key each touched. */
-  private readonly unacked = new Map<number, BinStr>();
+  /**
+   * Ops sent and not acked yet, by seq: the key a write or state touched, or the eviction
+   * itself (a broken stream resends evictions as they are: a state says nothing of one).
+   */
+  private readonly unacked = new Map<number, BinStr | EvictedKey>();
   /** Writes waiting for their ack, in seq order: an ack resolves a prefix. */
   private waiters = new Deque<Waiter>();
   private closed = false;
@@ -79,6 +83,15 @@ export class ReplicaLink {
     this.enqueue(write, undefined);
   }
 
+  /**
+   * Queues the leader's eviction of a key, in order with its writes; nothing waits for it. Never
+   * flushes at once: it is called from inside the store's eviction, which a flush (exporting
+   * an oversized write's state) must not re-enter.
+   */
+  sendEvicted(evicted: EvictedKey): void {
+    this.enqueue(undefined, undefined, evicted);
+  }
+
   get pending(): number {
     return this.unacked.size + this.queue.length;
   }
@@ -92,10 +105,10 @@ export class ReplicaLink {
     this.queue = [];
   }
 
-  private enqueue(write: ReplicatedWrite | undefined, state: KeyStateMessage | undefined): number {
+  private enqueue(write: ReplicatedWrite | undefined, state: KeyStateMessage | undefined, evicted?: EvictedKey): number {
     const seq = this.nextSeq++;
-    this.queue.push({ seq, write, state });
-    if (this.queue.length >= this.maxBatch) this.flush();
+    this.queue.push(evicted === undefined ? { seq, write, state } : { seq, evicted });
+    if (this.queue.length >= this.maxBatch && evicted === undefined) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
@@ -117,7 +130,7 @@ export class ReplicaLink {
     }
     const ops = this.queue;
     this.queue = [];
-    for (const op of ops) this.unacked.set(op.seq, (op.write?.key ?? op.state?.key)!);
+    for (const op of ops) this.unacked.set(op.seq, op.evicted ?? (op.write?.key ?? op.state?.key)!);
     const stream = this.openStream();
     const limit = this.maxBatchBytes - BATCH_HEADER_BYTES;
     if (limit <= 0) {
@@ -168,9 +181,17 @@ export class ReplicaLink {
     if (this.closed) return;
     this.failures++;
     this.retryAt = Date.now() + BACKOFF_MS[Math.min(this.failures, BACKOFF_MS.length - 1)]!;
-    const keys = new Set(this.unacked.values());
+    const keys = new Set<BinStr>();
+    const evictions: EvictedKey[] = [];
+    for (const sent of this.unacked.values()) {
+      if (typeof sent === 'string') keys.add(sent);
+      else evictions.push(sent);
+    }
     this.unacked.clear();
     this.deps.log.debug({ replica: this.replicaId, reason, keys: keys.size }, 'replication stream broken; resyncing');
+    // Evictions first, as they were: the leader's state of a key it holds no copy of is a
+    // version-0 tombstone, below any replica's copy; states after them win where a key came back.
+    for (const e of evictions) this.enqueue(undefined, undefined, e);
     const moved = new Map<BinStr, number>();
     for (const key of keys) moved.set(key, this.resync(key));
     this.settle(0, moved);

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { executeCommand } from '../command/index.js';
 import { silentLogger } from '../log/index.js';
-import { makeStore } from '../store/testing/fixtures.js';
-import type { Store } from '../store/index.js';
+import { ManualClock, SeededRandom } from '../clock/index.js';
+import { makeStore, readableHash } from '../store/testing/fixtures.js';
+import { Store } from '../store/index.js';
 import { ReplicaApplier, Replicator, type KeyStateMessage } from './index.js';
 import { opBytes } from './replica-link.js';
 import { MemoryReplicaTransport } from './testing/memory-transport.js';
@@ -246,7 +247,126 @@ describe('replication from a leader to one replica', () => {
   });
 });
 
+/**
+ * A leader over `maxMemoryBytes` (allkeys-lru) whose evictions go to its replica the way the
+ * router sends them (Router.evicted, from the store's onRemoved), and writes made as the router
+ * makes them: room first, then the version the write follows.
+ */
+function evictingPair(maxMemoryBytes: number) {
+  const replica = makeStore();
+  const applier = new ReplicaApplier({ store: replica.store, log: silentLogger() });
+  const transport = new MemoryReplicaTransport(applier);
+  const leader = new Store(
+    {
+      clock: new ManualClock(),
+      random: new SeededRandom(7),
+      hashKey: readableHash,
+      onRemoved: (key, reason, version) => {
+        if (reason === 'evicted') replicator.evicted(key, version, ['replica']);
+      },
+    },
+    { maxMemoryBytes, evictionPolicy: 'allkeys-lru' },
+  );
+  const replicator: Replicator = new Replicator(
+    { selfId: 'leader', transport, exportState: (k) => exportState(leader, k), log: silentLogger() },
+    { mode: 'sync', timeoutMs: 1000, maxBatch: 64 },
+  );
+  const write = (name: string, key: string, ...args: string[]) => {
+    leader.evictToLimit();
+    const prevVersion = leader.versionOf(key);
+    const { reply, effect } = executeCommand(leader, { name, key, args });
+    const done = effect ? replicator.replicate({ ...effect, prevVersion }, ['replica'], 1, reply) : undefined;
+    return done ?? Promise.resolve(reply);
+  };
+  /** Writes keys until the leader is over its limit: the next write evicts. */
+  const fill = async (prefix: string) => {
+    for (let i = 0; leader.usedMemory <= maxMemoryBytes; i++) await write('SET', `${prefix}${i}`, 'x'.repeat(400));
+  };
+  return { leader, replica: replica.store, applier, transport, replicator, write, fill };
+}
+
+describe('a leader\'s evictions', () => {
+  const value = 'x'.repeat(400);
+
+  it('reach its replica, which drops the copy they evicted, so a later DEL leaves no stale copy', async () => {
+    const { leader, replica, write } = evictingPair(4000);
+    for (let i = 0; i < 30; i++) await write('SET', `k${i}`, value);
+    const keys = Array.from({ length: 30 }, (_, i) => `k${i}`);
+    const gone = keys.filter((k) => leader.exportKey(k) === undefined);
+    expect(gone.length).toBeGreaterThan(0);
+    await vi.waitFor(() => {
+      for (const k of keys) expect(replica.exportKey(k), k).toEqual(leader.exportKey(k));
+    });
+    // The cache invalidation that found nothing on the leader finds nothing to leave behind.
+    expect(await write('DEL', gone[0]!)).toBe(0);
+    expect(replica.exportKey(gone[0]!)).toBeUndefined();
+    expect(replica.counters.evictedKeys).toBe(0); // forgotten, not evicted by the replica
+  });
+
+  it('go in stream order before the write that made room, and hold no client\'s reply', async () => {
+    const { leader, transport, write, fill } = evictingPair(4000);
+    await fill('k');
+    transport.batches.length = 0;
+    const evictedBefore = leader.counters.evictedKeys;
+    // Every ack is held: the write's reply waits for its own ack, never for the evictions'.
+    transport.holdAcks = true;
+    let done = false;
+    void write('SET', 'new', value).then(() => (done = true));
+    expect(leader.counters.evictedKeys).toBeGreaterThan(evictedBefore);
+    await vi.waitFor(() => expect(transport.held.length).toBe(1));
+    const ops = transport.batches.flat();
+    expect(ops.map((op) => (op.evicted ? 'evicted' : op.write?.name))).toEqual([
+      ...Array.from({ length: leader.counters.evictedKeys - evictedBefore }, () => 'evicted'),
+      'SET',
+    ]);
+    expect(done).toBe(false);
+    transport.holdAcks = false;
+    transport.releaseAcks();
+    await vi.waitFor(() => expect(done).toBe(true));
+  });
+
+  it('are resent as evictions after a broken stream, not as states a replica would ignore', async () => {
+    const { leader, replica, applier, transport, write, fill } = evictingPair(4000);
+    await fill('k');
+    // From here every op is lost in flight (applied nowhere, never acked)...
+    transport.replaceApplier(new ReplicaApplier({ store: makeStore().store, log: silentLogger() }));
+    transport.holdAcks = true;
+    for (let i = 0; i < 5; i++) void write('SET', `n${i}`, value).catch(() => undefined);
+    await vi.waitFor(() => expect(transport.held.length).toBeGreaterThan(0));
+    expect(transport.batches.flat().some((op) => op.evicted)).toBe(true);
+    // ...until the stream breaks: the link resends what was not acknowledged.
+    transport.held.length = 0;
+    transport.holdAcks = false;
+    transport.replaceApplier(applier);
+    transport.breakStream();
+    const keys = [...Array.from({ length: 20 }, (_, i) => `k${i}`), ...Array.from({ length: 5 }, (_, i) => `n${i}`)];
+    await vi.waitFor(() => {
+      for (const k of keys) expect(replica.exportKey(k), k).toEqual(leader.exportKey(k));
+    });
+  });
+});
+
 describe('ReplicaApplier', () => {
+  it('drops a copy its leader evicted at that copy\'s version, with no tombstone, and keeps any other', () => {
+    const replica = makeStore();
+    const applier = new ReplicaApplier({ store: replica.store, log: silentLogger() });
+    replica.store.mergeKey('a', { type: 'hash', value: ['f', '1'], expireAtMs: 0, version: 100 });
+    replica.store.mergeKey('b', { type: 'hash', value: ['f', '1'], expireAtMs: 0, version: 200 });
+    const ack = applier.apply([
+      { seq: 1, evicted: { key: 'a', version: 100 } },
+      { seq: 2, evicted: { key: 'b', version: 150 } }, // a copy the leader did not have: kept
+      { seq: 3, evicted: { key: 'c', version: 100 } },
+    ]);
+    expect(ack).toEqual({ ackedSeq: 3, resyncKeys: [] });
+    expect(replica.store.exportKey('a')).toBeUndefined(); // no tombstone either
+    expect(replica.store.versionOf('a')).toBe(0);
+    expect(replica.store.exportKey('b')).toMatchObject({ version: 200 });
+    expect(replica.store.exportKey('c')).toBeUndefined();
+    // The next write (prevVersion 0, as on the leader, which has no copy either) applies.
+    const next = applier.apply([{ seq: 4, write: { name: 'HSET', key: 'a', args: ['g', '2'], version: 300, prevVersion: 0 } }]);
+    expect(next).toEqual({ ackedSeq: 4, resyncKeys: [] });
+  });
+
   it('applies a write only on the version the leader had, and never lets an older state win', () => {
     const replica = makeStore();
     const applier = new ReplicaApplier({ store: replica.store, log: silentLogger() });

@@ -98,6 +98,14 @@ export class Replicator {
     return promise;
   }
 
+  /**
+   * Ships the leader's eviction of `key` at `version` to `replicaIds`, in order with its writes
+   * (as Redis sends its replicas a DEL). No client waits for it, in either mode.
+   */
+  evicted(key: BinStr, version: number, replicaIds: readonly string[]): void {
+    for (const id of replicaIds) this.link(id).sendEvicted({ key, version });
+  }
+
   /** Writes queued or unacknowledged per replica (for status and metrics). */
   lag(): Map<string, number> {
     const out = new Map<string, number>();

@@ -21,11 +21,21 @@ export interface KeyStateMessage {
   readonly deleted: boolean;
 }
 
-/** An op on the wire of a replication stream. */
+/**
+ * A key its leader evicted, at the version it had. Not a write: no client waits for it, and a
+ * replica drops only a copy at exactly this version, leaving no tombstone (the leader has none).
+ */
+export interface EvictedKey {
+  readonly key: BinStr;
+  readonly version: number;
+}
+
+/** An op on the wire of a replication stream: one of write, state or evicted. */
 export interface ReplicationOp {
   readonly seq: number;
   readonly write?: ReplicatedWrite;
   readonly state?: KeyStateMessage;
+  readonly evicted?: EvictedKey;
 }
 
 export interface ReplicationAck {

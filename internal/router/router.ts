@@ -18,7 +18,7 @@ import {
 import { GokvError, unavailable, unknownCommand, wrongArity } from '../errors/index.js';
 import type { Hasher } from '../ring/index.js';
 import type { Replicator } from '../replication/index.js';
-import { binFromText, type Store } from '../store/index.js';
+import { binFromText, type BinStr, type Store } from '../store/index.js';
 import { decodeReply } from '../wire/index.js';
 import type { ClusterView, Forwarder, HandOffGate } from './cluster-view.js';
 import { ClusterWide } from './cluster-wide.js';
@@ -227,6 +227,23 @@ export class Router {
     for (const id of replicas) if (view.statusOf(id) === 'alive') required++;
     if (required === 0) required = 1; // never a silent ack of a single copy
     return this.deps.replicator.replicate({ ...effect, prevVersion }, replicas, required, reply) ?? reply;
+  }
+
+  /**
+   * The store evicted `key` at `version` (its onRemoved hook). If this node leads the key, its
+   * replicas drop their copies too, as Redis's replicas get a DEL: otherwise a later DEL here
+   * finds nothing, replicates nothing, and the old value comes back after a failover. A replica
+   * evicting its own copy sends nothing. Runs inside the eviction: it must not touch the store.
+   */
+  evicted(key: BinStr, version: number): void {
+    if (this.options.replicas <= 0) return;
+    const view = this.deps.view();
+    const owners = view.ring.owners(this.deps.hasher.keyPosition(key), 1 + this.options.replicas);
+    if (owners[0] !== view.selfId || owners.length < 2) return;
+    // A key a newer owner pulled from here is that owner's to replicate.
+    const moved = this.deps.gate?.movedTo(key);
+    if (moved !== undefined && moved !== view.selfId) return;
+    this.deps.replicator.evicted(key, version, owners.slice(1));
   }
 
   /**

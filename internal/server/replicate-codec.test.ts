@@ -15,12 +15,15 @@ const replicate = loadProtos().internal.internalpb.InternalServer.service.Replic
 
 function opToProto(op: ReplicationOp): ReplicateOp {
   if (op.state) return { seq: op.seq, state: keyStateToProto(op.state) };
+  if (op.evicted) return { seq: op.seq, key: bytes(op.evicted.key), evictedVersion: op.evicted.version };
   const w = op.write!;
   return { seq: op.seq, command: w.name, key: bytes(w.key), args: w.args.map(bytes), version: w.version, prevVersion: w.prevVersion };
 }
 
 function opFromProto(op: ReplicateOp__Output): ReplicationOp {
   if (op.state) return { seq: op.seq, state: keyStateFromProto(op.state) };
+  // A live key's version is never 0, so proto3's default marks an op that is no eviction.
+  if (op.evictedVersion !== 0) return { seq: op.seq, evicted: { key: bin(op.key), version: op.evictedVersion } };
   return {
     seq: op.seq,
     write: { name: op.command, key: bin(op.key), args: op.args.map(bin), version: op.version, prevVersion: op.prevVersion },
@@ -45,6 +48,7 @@ function randomOps(rand: () => number, n: number): ReplicationOp[] {
   return Array.from({ length: n }, (_, i): ReplicationOp => {
     const seq = i + 1 + Math.floor(rand() * 1e9);
     const kind = rand();
+    if (kind < 0.1) return { seq, evicted: { key: bin(40), version: 1 + Math.floor(rand() * 2 ** 52) } };
     if (kind < 0.6) {
       const args = Array.from({ length: Math.floor(rand() * 5) }, () => bin(300));
       return { seq, write: { name: rand() < 0.5 ? 'HSET' : 'PEXPIREAT', key: bin(40) || 'k', args, version: num(), prevVersion: num() } };
@@ -70,6 +74,16 @@ describe('ReplicateBatch codec', () => {
       const ours = decodeReplicateBatch(replicate.requestSerialize({ leaderId, ops: ops.map(opToProto) }));
       expect(ours).toEqual({ leaderId, ops });
     }
+  });
+
+  it('round-trips a leader\'s eviction as its own op, beside writes and states', () => {
+    const ops: ReplicationOp[] = [
+      { seq: 1, write: { name: 'HSET', key: 'h', args: ['f', 'v'], version: 10, prevVersion: 0 } },
+      { seq: 2, evicted: { key: 'h', version: 10 } },
+      { seq: 3, evicted: { key: '\xff\x00k', version: 2 ** 52 + 1 } },
+      { seq: 4, state: { key: 'l', type: 'list', value: ['a'], expireAtMs: 0, version: 7, deleted: false } },
+    ];
+    expect(decodeReplicateBatch(encodeReplicateBatch({ leaderId: 'n1', ops }))).toEqual({ leaderId: 'n1', ops });
   });
 
   it('decodes an empty batch, and a write with no fields set, to the proto3 defaults', () => {

@@ -3,6 +3,7 @@ import type { KeyStateMessage, ReplicationAck, ReplicationOp, ReplicatedWrite } 
 import type { BinStr } from '../store/index.js';
 import {
   DOUBLE_FIELD_SIZE,
+  FIXED64,
   LEN,
   ProtoReader,
   ProtoWriter,
@@ -36,6 +37,7 @@ function writeSize(w: ReplicatedWrite): number {
 }
 
 function opSize(op: ReplicationOp): number {
+  if (op.evicted) return 2 * DOUBLE_FIELD_SIZE + lenFieldSize(op.evicted.key.length);
   return DOUBLE_FIELD_SIZE + (op.state ? lenFieldSize(stateSize(op.state)) : writeSize(op.write!));
 }
 
@@ -58,6 +60,11 @@ export function encodeReplicateBatch(m: ReplicateBatchMessage): Buffer {
     if (op.state) {
       w.message(7, stateSize(op.state));
       writeState(w, op.state);
+      return;
+    }
+    if (op.evicted) {
+      w.bin(3, op.evicted.key);
+      w.double(8, op.evicted.version);
       return;
     }
     const write = op.write!;
@@ -98,6 +105,7 @@ function decodeOp(o: ProtoReader): ReplicationOp {
   let version = 0;
   let prevVersion = 0;
   let state: KeyStateMessage | undefined;
+  let evictedVersion: number | undefined;
   while (o.nextField()) {
     const { field, wireType } = o;
     if (field === 1) seq = o.doubleOr(seq);
@@ -107,9 +115,12 @@ function decodeOp(o: ProtoReader): ReplicationOp {
     else if (field === 5) version = o.doubleOr(version);
     else if (field === 6) prevVersion = o.doubleOr(prevVersion);
     else if (field === 7 && wireType === LEN) state = decodeState(o.message());
+    else if (field === 8 && wireType === FIXED64) evictedVersion = o.doubleOr(0);
     else o.skip(wireType);
   }
-  return state ? { seq, state } : { seq, write: { name, key, args, version, prevVersion } };
+  if (state) return { seq, state };
+  if (evictedVersion !== undefined) return { seq, evicted: { key, version: evictedVersion } };
+  return { seq, write: { name, key, args, version, prevVersion } };
 }
 
 /** Decodes a ReplicateBatch. Throws a RangeError on malformed bytes (grpc-js answers INTERNAL). */

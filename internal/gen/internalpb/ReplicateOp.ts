@@ -10,6 +10,7 @@ export interface ReplicateOp {
   'version'?: (number | string);
   'prevVersion'?: (number | string);
   'state'?: (_internalpb_KeyState | null);
+  'evictedVersion'?: (number | string);
 }
 
 export interface ReplicateOp__Output {
@@ -20,4 +21,5 @@ export interface ReplicateOp__Output {
   'version': (number);
   'prevVersion': (number);
   'state': (_internalpb_KeyState__Output | null);
+  'evictedVersion': (number);
 }
