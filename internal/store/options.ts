@@ -31,6 +31,11 @@ export interface StoreOptions {
   readonly evictionPolicy: EvictionPolicy;
   /** Keys sampled per eviction (Redis `maxmemory-samples`). */
   readonly evictionSamples: number;
+  /**
+   * Most keys evicted per call (a write, an active-expiry cycle), so a store far over the limit
+   * (a hand-off, resync or restore merged past it) gets back under in chunks, not in one tick.
+   */
+  readonly evictionChunk: number;
   /** How long a deleted key's version is remembered (must outlast a hand-off). */
   readonly tombstoneRetentionMs: number;
   /** Most tombstones pruned per maintenance call, so pruning never stalls the event loop. */
@@ -58,6 +63,7 @@ export const DEFAULT_STORE_OPTIONS: Readonly<StoreOptions> = Object.freeze({
   maxMemoryBytes: 0,
   evictionPolicy: 'allkeys-lru',
   evictionSamples: 5,
+  evictionChunk: 1000,
   tombstoneRetentionMs: 300_000,
   tombstonePruneChunk: 1000,
   tombstoneMemoryShare: 0.25,

@@ -67,6 +67,8 @@ export class Store {
   private tombstonesPrunedEarly = 0;
   /** Clock ms before which no tombstone is old enough to drop early (pruneTombstonesForMemory). */
   private pruneWaitUntilMs = 0;
+  /** evictToLimit stopped at its chunk while over the limit (see `evicting`). */
+  private evictionBacklog = false;
   /** Inside an instant (beginInstant): expiry is judged at `instantMs`, read at the first need. */
   private pinned = false;
   private instantMs: number | undefined;
@@ -412,15 +414,23 @@ export class Store {
 
   /**
    * Gets under maxMemoryBytes: first by dropping one chunk of the tombstones past their share,
-   * then by evicting keys per policy. False when over and nothing may go.
+   * then by evicting keys per policy, at most `evictionChunk` of them. False when over and
+   * nothing may go; true when under, or when the chunk ran out (`evicting`): the caller goes
+   * on, as Redis lets a write through while its eviction is in progress.
    */
   evictToLimit(): boolean {
     const max = this.options.maxMemoryBytes;
+    this.evictionBacklog = false;
     if (max <= 0) return true;
-    const { evictionPolicy, evictionSamples } = this.options;
+    const { evictionPolicy, evictionSamples, evictionChunk } = this.options;
     this.pruneTombstonesForMemory();
     const { all, volatile } = this.space;
-    while (this.usedMemory > max) {
+    for (let evicted = 0; this.usedMemory > max; evicted++) {
+      if (evicted >= evictionChunk) {
+        // Still over after a chunk: the rest goes on later calls (Redis's EVICT_RUNNING).
+        this.evictionBacklog = true;
+        return true;
+      }
       const victim = pickVictim(evictionPolicy, all, volatile, evictionSamples, this.deps.random, (e) =>
         this.space.idleTouches(e),
       );
@@ -428,6 +438,11 @@ export class Store {
       this.removeFor(victim, 'evicted');
     }
     return true;
+  }
+
+  /** The last evictToLimit stopped at its chunk while still over the limit. */
+  get evicting(): boolean {
+    return this.evictionBacklog;
   }
 
   /** Called before a command that may grow memory: evicts, or throws OOM as Redis does. */
@@ -440,7 +455,8 @@ export class Store {
   /**
    * Redis's active expiry: sample keys with a TTL, delete the expired, and go on while more than
    * a quarter of a sample was expired and `budgetMs` of monotonic time lasts. Then lets open
-   * HSCANs release hashes no longer live, and prunes one bounded chunk of old tombstones.
+   * HSCANs release hashes no longer live, prunes one bounded chunk of old tombstones, and, over
+   * maxMemoryBytes, evicts one chunk of keys.
    */
   activeExpireCycle(budgetMs: number): ExpireCycleResult {
     const { clock, random } = this.deps;
@@ -459,7 +475,10 @@ export class Store {
       const e = this.space.find(key);
       return e instanceof HashValue ? e : undefined;
     }, clock.now());
-    return { ...cycle, tombstonesPruned: this.pruneTombstones() };
+    const tombstonesPruned = this.pruneTombstones();
+    // Also how eviction left over by a chunk goes on when no write comes.
+    if (this.options.maxMemoryBytes > 0 && this.usedMemory > this.options.maxMemoryBytes) this.evictToLimit();
+    return { ...cycle, tombstonesPruned, evicting: this.evictionBacklog };
   }
 
   /**
