@@ -57,6 +57,10 @@ export interface StoreOptions {
   readonly activeExpireMaxRounds: number;
   /** A scan page looks at most this many times `count` keys (MATCH/TYPE may reject most). */
   readonly scanExamineFactor: number;
+  /** ...and at most this many whatever `count` asked (COUNT is a hint), so a page is one bounded tick. */
+  readonly scanMaxExamine: number;
+  /** Most expired keys a scan page deletes; it skips the others, left to active expiry. */
+  readonly scanExpireChunk: number;
 }
 
 export const DEFAULT_STORE_OPTIONS: Readonly<StoreOptions> = Object.freeze({
@@ -71,4 +75,6 @@ export const DEFAULT_STORE_OPTIONS: Readonly<StoreOptions> = Object.freeze({
   activeExpireSamples: 20,
   activeExpireMaxRounds: 1000,
   scanExamineFactor: 10,
+  scanMaxExamine: 100_000,
+  scanExpireChunk: 1000,
 });

@@ -526,8 +526,9 @@ export class Store {
    * Keys whose ring position is in [from, to) and that pass `filter`, walking buckets in
    * position order; stops after the bucket where `count` keys were collected (or count x
    * scanExamineFactor were looked at, or the keys reached `maxKeyBytes` bytes, 0: no bound),
-   * returning that bucket's end as `next`, else `next = to`. Expired keys are skipped and
-   * collected.
+   * returning that bucket's end as `next`, else `next = to`. Expired keys are skipped, and up
+   * to scanExpireChunk of them collected. At most scanMaxExamine keys are looked at whatever
+   * `count` asks (and the rest of the bucket where that limit falls).
    */
   scan(
     from: number,
@@ -538,10 +539,13 @@ export class Store {
   ): ScanResult {
     const now = this.deps.clock.now();
     const expired: StoredEntry[] = [];
+    const { scanExamineFactor, scanMaxExamine, scanExpireChunk } = this.options;
     const wanted = Math.max(1, count);
-    const walk = this.space.walk(from, to, wanted, wanted * this.options.scanExamineFactor, (e) => {
+    const examineLimit = Math.min(wanted * scanExamineFactor, scanMaxExamine);
+    const walk = this.space.walk(from, to, wanted, examineLimit, (e) => {
       if (e.expireAtMs !== 0 && e.expireAtMs <= now) {
-        expired.push(e);
+        // Deleting is the costly part (a tombstone each): a bounded number per page.
+        if (expired.length < scanExpireChunk) expired.push(e);
         return false;
       }
       return filter === undefined || filter(e.key, e as Entry);
