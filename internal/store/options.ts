@@ -57,7 +57,7 @@ export interface StoreOptions {
   readonly activeExpireMaxRounds: number;
   /** A scan page looks at most this many times `count` keys (MATCH/TYPE may reject most). */
   readonly scanExamineFactor: number;
-  /** ...and at most this many whatever `count` asked (COUNT is a hint), so a page is one bounded tick. */
+  /** ...and at most this many whatever `count` asked (COUNT is a hint), so a page is one bounded tick; an HSCAN page takes at most this many fields. */
   readonly scanMaxExamine: number;
   /** Most expired keys a scan page deletes; it skips the others, left to active expiry. */
   readonly scanExpireChunk: number;

@@ -113,6 +113,16 @@ describe('Store.scan', () => {
     expect(store.size).toBe(16);
   });
 
+  it('gives an HSCAN page at most scanMaxExamine fields whatever count asks', () => {
+    const { store } = makeStore({ scanMaxExamine: 600 });
+    putHash(store, 'h', Object.fromEntries(Array.from({ length: 1200 }, (_, i) => [`f${i}`, 'v'])));
+    const first = store.scanHash('h', '0', 1_000_000)!;
+    expect(first.pairs).toHaveLength(2 * 600);
+    const second = store.scanHash('h', first.next, 1_000_000)!;
+    expect(second.pairs).toHaveLength(2 * 600);
+    expect(new Set([...first.pairs, ...second.pairs].filter((_, i) => i % 2 === 0)).size).toBe(1200);
+  });
+
   it('skips and deletes expired keys', () => {
     const { store, clock } = makeStore();
     putHash(store, '@1', { f: 'v' });

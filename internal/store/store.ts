@@ -229,7 +229,8 @@ export class Store {
       return { pairs: [], next: '0' };
     }
     if (!(e instanceof HashValue)) throw wrongType();
-    return this.hashScans.page(key, e, cursor, count, this.deps.clock.now());
+    // COUNT is a hint: a page is bounded work whatever it asks, as a SCAN page is.
+    return this.hashScans.page(key, e, cursor, Math.min(count, this.options.scanMaxExamine), this.deps.clock.now());
   }
 
   /** The list at `key`, undefined when missing; WRONGTYPE when it holds a hash. */
