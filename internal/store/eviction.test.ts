@@ -121,6 +121,15 @@ describe('eviction', () => {
       expect(store.counters.evictedKeys).toBe(15);
     });
 
+    it('stops asking for cycles once something else brought it under', () => {
+      const { store } = mergedPast({});
+      store.ensureMemory();
+      expect(store.evicting).toBe(true);
+      for (let i = 10; i < 30; i++) store.forget(`k${i}`, 10); // handed off elsewhere: no tombstones
+      expect(store.usedMemory).toBe(0);
+      expect(store.activeExpireCycle(25).evicting).toBe(false);
+    });
+
     it('still refuses under noeviction', () => {
       const { store } = mergedPast({ evictionPolicy: 'noeviction' });
       expect(() => store.ensureMemory()).toThrow(/^OOM/);

@@ -477,8 +477,9 @@ export class Store {
       return e instanceof HashValue ? e : undefined;
     }, clock.now());
     const tombstonesPruned = this.pruneTombstones();
-    // Also how eviction left over by a chunk goes on when no write comes.
-    if (this.options.maxMemoryBytes > 0 && this.usedMemory > this.options.maxMemoryBytes) this.evictToLimit();
+    // Also how eviction left over by a chunk goes on when no write comes (and, under the
+    // limit, clears `evicting`, which a forget or delete may have left stale).
+    this.evictToLimit();
     return { ...cycle, tombstonesPruned, evicting: this.evictionBacklog };
   }
 
