@@ -43,3 +43,29 @@ it('never reads more than one chunk of keys per event-loop turn (50k keys)', asy
   // Batches are bounded by bytes too: a chunk of ~256 states (~60 bytes each) needs several of 4 KiB.
   expect(cluster.network.delivered.filter((c) => c.to === 'd').length).toBeGreaterThan(chunks * 2);
 });
+
+it('forgets handed-off keys a chunk per event-loop turn (50k keys)', async () => {
+  const abc = spreadRingOf('a', 'b', 'c');
+  cluster = new TestCluster(['a', 'b', 'c', 'd'], abc, { ...TEST_OPTIONS, chunkKeys: CHUNK, batchBytes: 4096 });
+  const keys = keysBetween(200, 250, KEYS); // all move from c to d, which c then forgets
+  cluster.placeAll(keys, abc);
+
+  // Count the keys c forgets between two yields.
+  const store = cluster.node('c').store;
+  const forget = store.forget.bind(store);
+  let sinceYield = 0;
+  let most = 0;
+  store.forget = (key: BinStr, ifVersion: number): boolean => {
+    most = Math.max(most, ++sinceYield);
+    return forget(key, ifVersion);
+  };
+  cluster.onYield = () => {
+    sinceYield = 0;
+  };
+
+  cluster.changeRing(spreadRingOf('a', 'b', 'c', 'd'));
+  await cluster.settle();
+  expect(cluster.node('d').store.size).toBe(KEYS);
+  expect(store.size).toBe(0);
+  expect(most).toBe(CHUNK);
+});

@@ -107,7 +107,7 @@ async function handArc(ctx: HandOffContext, arc: PlannedArc): Promise<number> {
   const { chunkKeys, resendRounds } = ctx.settings;
   ctx.control.check();
   const walk = (target: string, i: number) => walkArc(ctx, arc, target, i === 0);
-  let changed = forgetAcked(ctx, arc, await eachTargetResult(arc.targets, walk));
+  let changed = await forgetAcked(ctx, arc, await eachTargetResult(arc.targets, walk));
   for (let round = 0; round < resendRounds && changed.length > 0; round++) {
     const keys = changed;
     const resend = async (target: string): Promise<Map<BinStr, number>> => {
@@ -119,7 +119,7 @@ async function handArc(ctx: HandOffContext, arc: PlannedArc): Promise<number> {
       }
       return acked;
     };
-    changed = forgetAcked(ctx, arc, await eachTargetResult(arc.targets, resend));
+    changed = await forgetAcked(ctx, arc, await eachTargetResult(arc.targets, resend));
   }
   if (changed.length > 0) {
     ctx.counters.keysKept += changed.length;
@@ -216,23 +216,41 @@ async function handKeys(
 
 /**
  * When this node leaves the arc's list: forgets each key that every target acknowledged at the
- * version held here now. Returns the keys to hand again (written since, or not acknowledged by
+ * version held here now, a chunk per event-loop turn (an arc a leaving node hands over may hold
+ * most of its keys). Returns the keys to hand again (written since, or not acknowledged by
  * every target); none when this node stays in the list.
  */
-function forgetAcked(ctx: HandOffContext, arc: PlannedArc, acked: readonly Map<BinStr, number>[]): BinStr[] {
+async function forgetAcked(ctx: HandOffContext, arc: PlannedArc, acked: readonly Map<BinStr, number>[]): Promise<BinStr[]> {
   if (arc.keepAfter) return [];
   const changed: BinStr[] = [];
-  const keys = new Set<BinStr>();
-  for (const m of acked) for (const key of m.keys()) keys.add(key);
-  for (const key of keys) {
-    const version = acked[0]?.get(key);
-    const everywhere = version !== undefined && acked.every((m) => m.get(key) === version);
-    const now = ctx.store.versionOf(key);
-    if (everywhere && ctx.store.forget(key, version)) ctx.counters.keysDropped++;
-    // A delete every target has (a tombstone here) needs nothing more; an evicted key is gone.
-    else if (now !== 0 && !(everywhere && now === version)) changed.push(key);
+  let done = 0;
+  for (let i = 0; i < acked.length; i++) {
+    for (const key of acked[i]!.keys()) {
+      if (heldEarlier(acked, i, key)) continue; // handled from the first map that holds it
+      forgetOne(ctx, key, acked, changed);
+      if (++done % ctx.settings.chunkKeys === 0) {
+        await ctx.yieldFn();
+        ctx.control.check(); // a newer ring: the rest stay here, and the next run replans them
+      }
+    }
   }
   return changed;
+}
+
+/** Whether one of the first `i` maps holds `key`. */
+function heldEarlier(acked: readonly Map<BinStr, number>[], i: number, key: BinStr): boolean {
+  for (let j = 0; j < i; j++) if (acked[j]!.has(key)) return true;
+  return false;
+}
+
+/** Forgets `key` if every target acknowledged the version held here, else notes it as changed. */
+function forgetOne(ctx: HandOffContext, key: BinStr, acked: readonly Map<BinStr, number>[], changed: BinStr[]): void {
+  const version = acked[0]?.get(key);
+  const everywhere = version !== undefined && acked.every((m) => m.get(key) === version);
+  const now = ctx.store.versionOf(key);
+  if (everywhere && ctx.store.forget(key, version)) ctx.counters.keysDropped++;
+  // A delete every target has (a tombstone here) needs nothing more; an evicted key is gone.
+  else if (now !== 0 && !(everywhere && now === version)) changed.push(key);
 }
 
 /** A digest's bytes in a confirm message, from above (its key, version and framing). */

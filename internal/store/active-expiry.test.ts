@@ -61,7 +61,7 @@ describe('activeExpireCycle', () => {
     putHash(store, 'h', { f: 'v' });
     store.delete('h');
     clock.advance(100);
-    expect(store.activeExpireCycle(25)).toEqual({ rounds: 0, sampled: 0, expired: 0, tombstonesPruned: 1, timedOut: false });
+    expect(store.activeExpireCycle(25)).toEqual({ rounds: 0, sampled: 0, expired: 0, tombstonesPruned: 1, timedOut: false, evicting: false });
   });
 });
 
@@ -83,5 +83,26 @@ describe('startActiveExpiry', () => {
     expect(clock.pendingTimers()).toBe(0);
     clock.advance(1000);
     expect(results).toHaveLength(2);
+  });
+
+  it('comes back after 1 ms while a cycle leaves evictions to do', () => {
+    const { clock } = makeStore();
+    const evicting = [true, true, false];
+    const results: ExpireCycleResult[] = [];
+    const store = {
+      activeExpireCycle: (): ExpireCycleResult => ({
+        rounds: 0, sampled: 0, expired: 0, tombstonesPruned: 0, timedOut: false, evicting: evicting.shift() ?? false,
+      }),
+    };
+    const stop = startActiveExpiry(store, clock, 100, 5, (r) => results.push(r));
+    clock.advance(100);
+    clock.advance(1);
+    clock.advance(1);
+    expect(results.map((r) => r.evicting)).toEqual([true, true, false]);
+    clock.advance(99);
+    expect(results).toHaveLength(3);
+    clock.advance(1);
+    expect(results).toHaveLength(4);
+    stop();
   });
 });

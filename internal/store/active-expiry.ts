@@ -9,6 +9,8 @@ export interface ExpireCycleResult {
   readonly tombstonesPruned: number;
   /** The cycle stopped on its time budget while keys were still expiring fast. */
   readonly timedOut: boolean;
+  /** Still over maxMemoryBytes after the cycle's chunk of evictions. */
+  readonly evicting: boolean;
 }
 
 export interface ExpireCycleInput {
@@ -30,7 +32,7 @@ export interface ExpireCycleInput {
 export function runExpireCycle(
   input: ExpireCycleInput,
   budgetMs: number,
-): Omit<ExpireCycleResult, 'tombstonesPruned'> {
+): Omit<ExpireCycleResult, 'tombstonesPruned' | 'evicting'> {
   const { clock, random, volatile, expire, samples, maxRounds } = input;
   const start = clock.monotonic();
   const now = clock.now();
@@ -84,8 +86,9 @@ export function startActiveExpiry(
     timer = undefined;
     const result = store.activeExpireCycle(budgetMs);
     onCycle?.(result);
-    // A cycle cut short by its budget left a backlog: come back after 1 ms, not a full interval.
-    if (!stopped) timer = clock.setTimeout(tick, result.timedOut ? 1 : periodMs);
+    // A cycle cut short by its budget or its eviction chunk left a backlog: come back after
+    // 1 ms, not a full interval.
+    if (!stopped) timer = clock.setTimeout(tick, result.timedOut || result.evicting ? 1 : periodMs);
   };
   const periodMs = Math.max(1, intervalMs);
   timer = clock.setTimeout(tick, periodMs);

@@ -86,6 +86,57 @@ describe('eviction', () => {
     expect(store.mergeKey(gone, { type: 'hash', value: ['f', 'v2'], expireAtMs: 0, version: 11 })).toBe(true);
   });
 
+  describe('far over the limit (a transfer merged past it)', () => {
+    // k10..k29: keys of three bytes, one more than KEY_BYTES counts.
+    const LIMIT = (KEY_BYTES + 1) * 5;
+
+    /** 20 keys merged in, as a hand-off or restore does (never refused for memory), over a limit of 5. */
+    function mergedPast(options: Partial<StoreOptions>) {
+      const fixture = makeStore({ maxMemoryBytes: LIMIT, evictionChunk: 4, ...options });
+      for (let i = 10; i < 30; i++) {
+        fixture.store.mergeKey(`k${i}`, { type: 'hash', value: ['f', 'v'], expireAtMs: 0, version: 10 });
+      }
+      return fixture;
+    }
+
+    it('evicts at most evictionChunk keys per write, which goes on meanwhile', () => {
+      const { store, removed } = mergedPast({});
+      expect(store.size).toBe(20);
+      store.ensureMemory(); // does not throw: eviction is in progress
+      expect(removed).toHaveLength(4);
+      expect(store.evicting).toBe(true);
+      for (let i = 0; i < 3; i++) store.ensureMemory();
+      expect(store.size).toBe(5);
+      expect(store.evicting).toBe(false);
+      expect(store.usedMemory).toBeLessThanOrEqual(LIMIT);
+    });
+
+    it('goes on in active-expiry cycles when no write comes, each asking to come back soon', () => {
+      const { store } = mergedPast({});
+      const cycles = [];
+      do cycles.push(store.activeExpireCycle(25));
+      while (cycles.at(-1)!.evicting && cycles.length < 10);
+      expect(cycles.map((c) => c.evicting)).toEqual([true, true, true, false]);
+      expect(store.size).toBe(5);
+      expect(store.counters.evictedKeys).toBe(15);
+    });
+
+    it('stops asking for cycles once something else brought it under', () => {
+      const { store } = mergedPast({});
+      store.ensureMemory();
+      expect(store.evicting).toBe(true);
+      for (let i = 10; i < 30; i++) store.forget(`k${i}`, 10); // handed off elsewhere: no tombstones
+      expect(store.usedMemory).toBe(0);
+      expect(store.activeExpireCycle(25).evicting).toBe(false);
+    });
+
+    it('still refuses under noeviction', () => {
+      const { store } = mergedPast({ evictionPolicy: 'noeviction' });
+      expect(() => store.ensureMemory()).toThrow(/^OOM/);
+      expect(store.evicting).toBe(false);
+    });
+  });
+
   describe('tombstones', () => {
     // A limit of 10 keys; a quarter of it (520 B) holds 4 tombstones of a two-byte key.
     const limits = { maxMemoryBytes: KEY_BYTES * 10, tombstoneMemoryShare: 0.25, tombstoneMinRetentionMs: 1000 };

@@ -31,6 +31,11 @@ export interface StoreOptions {
   readonly evictionPolicy: EvictionPolicy;
   /** Keys sampled per eviction (Redis `maxmemory-samples`). */
   readonly evictionSamples: number;
+  /**
+   * Most keys evicted per call (a write, an active-expiry cycle), so a store far over the limit
+   * (a hand-off, resync or restore merged past it) gets back under in chunks, not in one tick.
+   */
+  readonly evictionChunk: number;
   /** How long a deleted key's version is remembered (must outlast a hand-off). */
   readonly tombstoneRetentionMs: number;
   /** Most tombstones pruned per maintenance call, so pruning never stalls the event loop. */
@@ -52,12 +57,17 @@ export interface StoreOptions {
   readonly activeExpireMaxRounds: number;
   /** A scan page looks at most this many times `count` keys (MATCH/TYPE may reject most). */
   readonly scanExamineFactor: number;
+  /** ...and at most this many whatever `count` asked (COUNT is a hint), so a page is one bounded tick; an HSCAN page takes at most this many fields. */
+  readonly scanMaxExamine: number;
+  /** Most expired keys a scan page deletes; it skips the others, left to active expiry. */
+  readonly scanExpireChunk: number;
 }
 
 export const DEFAULT_STORE_OPTIONS: Readonly<StoreOptions> = Object.freeze({
   maxMemoryBytes: 0,
   evictionPolicy: 'allkeys-lru',
   evictionSamples: 5,
+  evictionChunk: 1000,
   tombstoneRetentionMs: 300_000,
   tombstonePruneChunk: 1000,
   tombstoneMemoryShare: 0.25,
@@ -65,4 +75,6 @@ export const DEFAULT_STORE_OPTIONS: Readonly<StoreOptions> = Object.freeze({
   activeExpireSamples: 20,
   activeExpireMaxRounds: 1000,
   scanExamineFactor: 10,
+  scanMaxExamine: 100_000,
+  scanExpireChunk: 1000,
 });

@@ -89,6 +89,40 @@ describe('Store.scan', () => {
     expect(page.next).toBe(20 * BUCKET_SPAN); // stopped after 20 examined, one per bucket
   });
 
+  it('looks at no more than scanMaxExamine keys whatever count asks', () => {
+    const { store } = makeStore({ scanMaxExamine: 30 });
+    for (let i = 0; i < 200; i++) putHash(store, `@${i * BUCKET_SPAN}`, { f: 'v' });
+    const page = store.scan(0, RING_END, 1_000_000);
+    expect(page.keys).toHaveLength(30); // one key per bucket: stopped at the 30th
+    expect(page.next).toBe(30 * BUCKET_SPAN);
+    expect(walkAll(store, 0, RING_END, 1_000_000).seen).toHaveLength(200);
+  });
+
+  it('deletes at most scanExpireChunk expired keys per page and skips the rest', () => {
+    const { store, clock, removed } = makeStore({ scanExpireChunk: 5 });
+    for (let i = 0; i < 20; i++) {
+      putHash(store, `@${i}`, { f: 'v' });
+      const e = store.get(`@${i}`)!;
+      store.setExpireAt(e, clock.now() + 5);
+      store.commit(e);
+    }
+    putHash(store, '@100', { f: 'v' });
+    clock.advance(5);
+    expect(store.scan(0, RING_END, 1000).keys).toEqual(['@100']); // the others read as gone
+    expect(removed.filter((r) => r.reason === 'expired')).toHaveLength(5);
+    expect(store.size).toBe(16);
+  });
+
+  it('gives an HSCAN page at most scanMaxExamine fields whatever count asks', () => {
+    const { store } = makeStore({ scanMaxExamine: 600 });
+    putHash(store, 'h', Object.fromEntries(Array.from({ length: 1200 }, (_, i) => [`f${i}`, 'v'])));
+    const first = store.scanHash('h', '0', 1_000_000)!;
+    expect(first.pairs).toHaveLength(2 * 600);
+    const second = store.scanHash('h', first.next, 1_000_000)!;
+    expect(second.pairs).toHaveLength(2 * 600);
+    expect(new Set([...first.pairs, ...second.pairs].filter((_, i) => i % 2 === 0)).size).toBe(1200);
+  });
+
   it('skips and deletes expired keys', () => {
     const { store, clock } = makeStore();
     putHash(store, '@1', { f: 'v' });

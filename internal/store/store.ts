@@ -67,6 +67,8 @@ export class Store {
   private tombstonesPrunedEarly = 0;
   /** Clock ms before which no tombstone is old enough to drop early (pruneTombstonesForMemory). */
   private pruneWaitUntilMs = 0;
+  /** evictToLimit stopped at its chunk while over the limit (see `evicting`). */
+  private evictionBacklog = false;
   /** Inside an instant (beginInstant): expiry is judged at `instantMs`, read at the first need. */
   private pinned = false;
   private instantMs: number | undefined;
@@ -227,7 +229,8 @@ export class Store {
       return { pairs: [], next: '0' };
     }
     if (!(e instanceof HashValue)) throw wrongType();
-    return this.hashScans.page(key, e, cursor, count, this.deps.clock.now());
+    // COUNT is a hint: a page is bounded work whatever it asks, as a SCAN page is.
+    return this.hashScans.page(key, e, cursor, Math.min(count, this.options.scanMaxExamine), this.deps.clock.now());
   }
 
   /** The list at `key`, undefined when missing; WRONGTYPE when it holds a hash. */
@@ -412,15 +415,23 @@ export class Store {
 
   /**
    * Gets under maxMemoryBytes: first by dropping one chunk of the tombstones past their share,
-   * then by evicting keys per policy. False when over and nothing may go.
+   * then by evicting keys per policy, at most `evictionChunk` of them. False when over and
+   * nothing may go; true when under, or when the chunk ran out (`evicting`): the caller goes
+   * on, as Redis lets a write through while its eviction is in progress.
    */
   evictToLimit(): boolean {
     const max = this.options.maxMemoryBytes;
+    this.evictionBacklog = false;
     if (max <= 0) return true;
-    const { evictionPolicy, evictionSamples } = this.options;
+    const { evictionPolicy, evictionSamples, evictionChunk } = this.options;
     this.pruneTombstonesForMemory();
     const { all, volatile } = this.space;
-    while (this.usedMemory > max) {
+    for (let evicted = 0; this.usedMemory > max; evicted++) {
+      if (evicted >= evictionChunk) {
+        // Still over after a chunk: the rest goes on later calls (Redis's EVICT_RUNNING).
+        this.evictionBacklog = true;
+        return true;
+      }
       const victim = pickVictim(evictionPolicy, all, volatile, evictionSamples, this.deps.random, (e) =>
         this.space.idleTouches(e),
       );
@@ -428,6 +439,11 @@ export class Store {
       this.removeFor(victim, 'evicted');
     }
     return true;
+  }
+
+  /** The last evictToLimit stopped at its chunk while still over the limit. */
+  get evicting(): boolean {
+    return this.evictionBacklog;
   }
 
   /** Called before a command that may grow memory: evicts, or throws OOM as Redis does. */
@@ -440,7 +456,8 @@ export class Store {
   /**
    * Redis's active expiry: sample keys with a TTL, delete the expired, and go on while more than
    * a quarter of a sample was expired and `budgetMs` of monotonic time lasts. Then lets open
-   * HSCANs release hashes no longer live, and prunes one bounded chunk of old tombstones.
+   * HSCANs release hashes no longer live, prunes one bounded chunk of old tombstones, and, over
+   * maxMemoryBytes, evicts one chunk of keys.
    */
   activeExpireCycle(budgetMs: number): ExpireCycleResult {
     const { clock, random } = this.deps;
@@ -459,7 +476,11 @@ export class Store {
       const e = this.space.find(key);
       return e instanceof HashValue ? e : undefined;
     }, clock.now());
-    return { ...cycle, tombstonesPruned: this.pruneTombstones() };
+    const tombstonesPruned = this.pruneTombstones();
+    // Also how eviction left over by a chunk goes on when no write comes (and, under the
+    // limit, clears `evicting`, which a forget or delete may have left stale).
+    this.evictToLimit();
+    return { ...cycle, tombstonesPruned, evicting: this.evictionBacklog };
   }
 
   /**
@@ -507,8 +528,9 @@ export class Store {
    * Keys whose ring position is in [from, to) and that pass `filter`, walking buckets in
    * position order; stops after the bucket where `count` keys were collected (or count x
    * scanExamineFactor were looked at, or the keys reached `maxKeyBytes` bytes, 0: no bound),
-   * returning that bucket's end as `next`, else `next = to`. Expired keys are skipped and
-   * collected.
+   * returning that bucket's end as `next`, else `next = to`. Expired keys are skipped, and up
+   * to scanExpireChunk of them collected. At most scanMaxExamine keys are looked at whatever
+   * `count` asks (and the rest of the bucket where that limit falls).
    */
   scan(
     from: number,
@@ -519,10 +541,13 @@ export class Store {
   ): ScanResult {
     const now = this.deps.clock.now();
     const expired: StoredEntry[] = [];
+    const { scanExamineFactor, scanMaxExamine, scanExpireChunk } = this.options;
     const wanted = Math.max(1, count);
-    const walk = this.space.walk(from, to, wanted, wanted * this.options.scanExamineFactor, (e) => {
+    const examineLimit = Math.min(wanted * scanExamineFactor, scanMaxExamine);
+    const walk = this.space.walk(from, to, wanted, examineLimit, (e) => {
       if (e.expireAtMs !== 0 && e.expireAtMs <= now) {
-        expired.push(e);
+        // Deleting is the costly part (a tombstone each): a bounded number per page.
+        if (expired.length < scanExpireChunk) expired.push(e);
         return false;
       }
       return filter === undefined || filter(e.key, e as Entry);
