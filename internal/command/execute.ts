@@ -1,4 +1,4 @@
-import { keyTooLarge, overLimit, unknownCommand, wrongArity } from '../errors/index.js';
+import { keyTooLarge, outOfMemory, overLimit, unknownCommand, wrongArity } from '../errors/index.js';
 import type { Store } from '../store/index.js';
 import { RING_END, VALUE_WIRE_OVERHEAD_BYTES } from '../store/index.js';
 import type {
@@ -53,8 +53,7 @@ export function executeSpec(
   const began = store.beginInstant();
   try {
     if (spec.flags.denyOom) {
-      if (options.version === undefined) store.ensureMemory();
-      else store.evictToLimit();
+      makeRoom(store, options);
       if (maxKeyBytes > 0) checkKeyGrowth(store, request, maxKeyBytes);
     }
     return spec.run({
@@ -71,6 +70,21 @@ export function executeSpec(
     });
   } finally {
     store.endInstant(began);
+  }
+}
+
+/**
+ * Makes room for a write that may grow memory, or refuses it with OOM as Redis does; a replica
+ * applying its leader's write is never refused (that would diverge). When the caller made room
+ * already (`options.room`), only its outcome counts.
+ */
+function makeRoom(store: Store, options: ExecuteOptions): void {
+  if (options.room !== undefined) {
+    if (!options.room && options.version === undefined) throw outOfMemory();
+  } else if (options.version === undefined) {
+    store.ensureMemory();
+  } else {
+    store.evictToLimit();
   }
 }
 

@@ -49,6 +49,12 @@ export interface ExecuteOptions {
   readonly limits?: CommandLimits;
   /** The part of the ring SCAN walks here (the router passes what this node owns). */
   readonly scanRange?: ScanRange;
+  /**
+   * Set when the caller made room itself (store.evictToLimit) before reading the version the
+   * write follows: true, room was made and no more is evicted here (a second chunk could evict
+   * the key itself after that read); false, none could be (OOM, unless a replica applies).
+   */
+  readonly room?: boolean;
 }
 
 export interface CommandResult {

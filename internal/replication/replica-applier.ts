@@ -46,10 +46,11 @@ export class ReplicaApplier {
   private applyWrite(w: ReplicatedWrite): boolean {
     // Room first, as the write would make it: a copy evicted for it is then a gap to resync,
     // not a key the write starts afresh (holding only what this write adds).
-    if (lookupCommand(w.name)?.flags.denyOom === true) this.deps.store.evictToLimit();
+    // Made once: a second chunk of evictions inside the command could take the key just checked.
+    const room = lookupCommand(w.name)?.flags.denyOom === true ? this.deps.store.evictToLimit() : undefined;
     if (this.deps.store.versionOf(w.key) !== w.prevVersion) return false;
     try {
-      executeCommand(this.deps.store, w, { version: w.version });
+      executeCommand(this.deps.store, w, room === undefined ? { version: w.version } : { version: w.version, room });
       return true;
     } catch (err) {
       // The leader applied this command, so it cannot fail here unless states differ.

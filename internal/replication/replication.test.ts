@@ -446,6 +446,15 @@ describe('ReplicaApplier', () => {
     expect(replica.store.counters.evictedKeys).toBe(1);
   });
 
+  it('evicts one chunk for a write it applies, not a second after checking the version', () => {
+    const replica = makeStore({ maxMemoryBytes: 1000, evictionPolicy: 'allkeys-random', evictionChunk: 1 });
+    const applier = new ReplicaApplier({ store: replica.store, log: silentLogger() });
+    for (let i = 0; i < 20; i++) replica.store.mergeKey(`m${i}`, { type: 'hash', value: ['f', 'x'.repeat(200)], expireAtMs: 0, version: 1 });
+    const ack = applier.apply([{ seq: 1, write: { name: 'HSET', key: 'h', args: ['b', '2'], version: 101, prevVersion: 0 } }]);
+    expect(ack).toEqual({ ackedSeq: 1, resyncKeys: [] });
+    expect(replica.store.counters.evictedKeys).toBe(1);
+  });
+
   it('reports a gap once per key in a batch', () => {
     const replica = makeStore();
     const applier = new ReplicaApplier({ store: replica.store, log: silentLogger() });

@@ -108,6 +108,16 @@ describe('Router', () => {
     expect(shipped.at(-1)).toMatchObject({ name: 'HSET', prevVersion: 0 });
   });
 
+  it('evicts one chunk for a replicated write, not a second inside it that could take the key whose version it read', async () => {
+    // Eviction goes a chunk per call: room made before the prior version was read must be the
+    // only room made, or the write's own check evicted more, perhaps the key itself.
+    const { run, store } = setup('a', answer(null), undefined, true, { maxMemoryBytes: 1000, evictionPolicy: 'allkeys-random', evictionChunk: 1 });
+    for (let i = 0; i < 20; i++) store.mergeKey(`m${i}`, { type: 'hash', value: ['f', 'x'.repeat(200)], expireAtMs: 0, version: 1 });
+    const before = store.counters.evictedKeys;
+    expect(await decoded(run('HSET', keyLedBy('a'), 'b', '2'))).toBe(1);
+    expect(store.counters.evictedKeys - before).toBe(1);
+  });
+
   it('forwards to the leader with one more hop', async () => {
     const { run, calls } = setup('a', answer(7));
     expect(await decoded(run('HLEN', keyLedBy('b')))).toBe(7);

@@ -58,6 +58,9 @@ export class Router {
   private readonly clusterWide: ClusterWide;
   /** For executeSpec: execute() has checked these limits before any command runs here. */
   private readonly checked: ExecuteOptions;
+  /** The same, for a replicated write whose room was made before its prior version was read. */
+  private readonly roomMade: ExecuteOptions;
+  private readonly noRoom: ExecuteOptions;
 
   constructor(
     private readonly deps: {
@@ -74,6 +77,8 @@ export class Router {
   ) {
     this.clusterWide = new ClusterWide({ store: deps.store, view: deps.view, forwarder: deps.forwarder });
     this.checked = { limits: options.limits };
+    this.roomMade = { ...this.checked, room: true };
+    this.noRoom = { ...this.checked, room: false };
   }
 
   execute(command: RoutedCommand, hops = 0, replicaRead = false): Reply | Promise<Reply> {
@@ -217,9 +222,9 @@ export class Router {
     // read for the same reason: the write may evict its own key.
     let prevVersion = 0;
     const { reply, effect } = store.atOneInstant(() => {
-      if (spec.flags.denyOom) store.evictToLimit();
+      const options = spec.flags.denyOom ? (store.evictToLimit() ? this.roomMade : this.noRoom) : this.checked;
       prevVersion = store.versionOf(command.key);
-      return executeSpec(store, spec, command, this.checked);
+      return executeSpec(store, spec, command, options);
     });
     if (!effect) return reply;
     const replicas = owners.slice(1);
