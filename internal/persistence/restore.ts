@@ -2,7 +2,7 @@ import { rename } from 'node:fs/promises';
 import type { Clock } from '../clock/index.js';
 import type { Logger } from '../log/index.js';
 import type { BinStr, EntryType, KeyState } from '../store/index.js';
-import type { SnapshotRecord } from './record-codec.js';
+import { TOMBSTONE_TYPE, type SnapshotRecord } from './record-codec.js';
 import { SnapshotFormatError } from './snapshot-format.js';
 import { readSnapshot } from './snapshot-reader.js';
 
@@ -18,6 +18,8 @@ export interface RestoreReport {
   readonly records: number;
   /** Keys merged into the store. */
   readonly restored: number;
+  /** Deletions merged into the store (as tombstones: an older copy cannot bring the key back). */
+  readonly deleted: number;
   /** Records already expired at restore time: dropped. */
   readonly expired: number;
   /** Records the store held at the same or a newer version: left as they were. */
@@ -65,7 +67,7 @@ export async function restoreSnapshot(deps: RestoreDeps, path: string): Promise<
   }
 
   const started = clock.monotonic();
-  const counts = { restored: 0, expired: 0, older: 0, refused: 0, records: 0 };
+  const counts = { restored: 0, deleted: 0, expired: 0, older: 0, refused: 0, records: 0 };
   let refusal: string | undefined;
   let slice = clock.monotonic();
   const apply = async (records: SnapshotRecord[]) => {
@@ -83,6 +85,11 @@ export async function restoreSnapshot(deps: RestoreDeps, path: string): Promise<
       }
       try {
         // The type stays a name end to end: the store decides which types it knows.
+        if (r.type === TOMBSTONE_TYPE) {
+          if (deps.target.mergeKey(r.key, { deleted: true, version: r.version })) counts.deleted++;
+          else counts.older++;
+          continue;
+        }
         const state = { type: r.type as EntryType, value: r.value, expireAtMs: r.expireAtMs, version: r.version };
         if (deps.target.mergeKey(r.key, state)) counts.restored++;
         else counts.older++;
@@ -102,9 +109,9 @@ export async function restoreSnapshot(deps: RestoreDeps, path: string): Promise<
       durationMs: clock.monotonic() - started,
     };
     if (refusal !== undefined) log.warn({ path, refused: counts.refused, first: refusal }, 'snapshot records refused by the store');
-    const { records, restored, expired, older, refused, bytes, durationMs, snapshotStartedAtMs } = report;
+    const { records, restored, deleted, expired, older, refused, bytes, durationMs, snapshotStartedAtMs } = report;
     log.info(
-      { path, bytes, records, restored, expired, older, refused, snapshotStartedAtMs, durationMs: Math.round(durationMs) },
+      { path, bytes, records, restored, deleted, expired, older, refused, snapshotStartedAtMs, durationMs: Math.round(durationMs) },
       'snapshot restored',
     );
     return { kind: 'restored', report };
