@@ -6,6 +6,7 @@ import type { Logger } from '../log/index.js';
 import {
   Snapshotter,
   decideRestore,
+  removeStaleTemp,
   restoreSnapshot,
   type SnapshotResult,
 } from '../persistence/index.js';
@@ -34,6 +35,12 @@ export async function preparePersistence(
   const log = deps.log.child({ component: 'persistence' });
   const path = config.node.persistencePath;
   const intervalMs = config.persistence.persistenceIntervalMs;
+  // A snapshot killed mid-write left its temporary file: it is never restored, only in the way.
+  try {
+    if (await removeStaleTemp(path)) log.info({ path }, 'stale snapshot temporary file removed');
+  } catch (err) {
+    log.warn({ path, problem: err instanceof Error ? err.message : String(err) }, 'stale snapshot temporary file not removed');
+  }
   const decision = decideRestore(config.persistence.restoreOnStartup, {
     replicas: config.cluster.replicas,
     seeds: config.addresses.seeds.length,

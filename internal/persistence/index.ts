@@ -7,6 +7,7 @@ export type { SnapshotRecord } from './record-codec.js';
 export { readSnapshot, type ChunkVisitor, type SnapshotSummary } from './snapshot-reader.js';
 export {
   DEFAULT_WRITE_OPTIONS,
+  removeStaleTemp,
   writeSnapshot,
   type SnapshotResult,
   type SnapshotSource,

@@ -71,7 +71,7 @@ export async function writeSnapshot(
   const { chunkKeys, tickBudgetMs, flushBytes } = { ...DEFAULT_WRITE_OPTIONS, ...options };
   const started = clock.monotonic();
   const startedAtMs = clock.now();
-  const tmp = `${path}.tmp`;
+  const tmp = tempPathOf(path);
   await mkdir(dirname(path), { recursive: true });
   const handle = await open(tmp, 'w', 0o600);
   let closed = false;
@@ -131,6 +131,24 @@ export async function writeSnapshot(
   } catch (err) {
     if (!closed) await handle.close().catch(() => undefined);
     await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Where a snapshot of `path` is written before it is renamed in place. */
+const tempPathOf = (path: string) => `${path}.tmp`;
+
+/**
+ * Removes the temporary file a snapshot killed mid-write (SIGKILL, a crash) left behind, so it
+ * does not hold disk space until the next snapshot (never, with periodic snapshots off).
+ * Returns whether there was one; a failure to remove it is the caller's to log.
+ */
+export async function removeStaleTemp(path: string): Promise<boolean> {
+  try {
+    await unlink(tempPathOf(path));
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw err;
   }
 }
