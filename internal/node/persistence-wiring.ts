@@ -11,7 +11,7 @@ import {
   type SnapshotResult,
 } from '../persistence/index.js';
 import type { ServedCommand } from '../server/index.js';
-import { binFromText, type Store } from '../store/index.js';
+import { binFromText, maxKeyBytes, type Store } from '../store/index.js';
 
 /** The node's snapshots: restored before it serves, then periodic, on request and at stop. */
 export interface NodePersistence {
@@ -47,7 +47,9 @@ export async function preparePersistence(
   });
   if (decision.restore) {
     log.info({ path, reason: decision.reason }, 'restoring snapshot');
-    await restoreSnapshot({ target: deps.store, clock: deps.clock, log }, path);
+    await restoreSnapshot({ target: deps.store, clock: deps.clock, log }, path, {
+      maxKeyBytes: maxKeyBytes(config.limits.maxMessageBytes),
+    });
   } else {
     log.info({ path, reason: decision.reason }, 'snapshot restore skipped');
   }

@@ -13,6 +13,13 @@ export {
   type SnapshotSource,
   type SnapshotWriteOptions,
 } from './snapshot-writer.js';
-export { restoreSnapshot, type RestoreDeps, type RestoreOutcome, type RestoreReport, type RestoreTarget } from './restore.js';
+export {
+  restoreSnapshot,
+  type RestoreDeps,
+  type RestoreOptions,
+  type RestoreOutcome,
+  type RestoreReport,
+  type RestoreTarget,
+} from './restore.js';
 export { decideRestore, type RestoreContext, type RestoreDecision } from './restore-policy.js';
 export { Snapshotter, type SnapshotterDeps, type SnapshotterOptions } from './snapshotter.js';

@@ -1,7 +1,7 @@
 import { rename } from 'node:fs/promises';
 import type { Clock } from '../clock/index.js';
 import type { Logger } from '../log/index.js';
-import type { BinStr, EntryType, KeyState } from '../store/index.js';
+import { stateWireBytes, type BinStr, type EntryType, type KeyState } from '../store/index.js';
 import { TOMBSTONE_TYPE, type SnapshotRecord } from './record-codec.js';
 import { SnapshotFormatError } from './snapshot-format.js';
 import { readSnapshot } from './snapshot-reader.js';
@@ -45,6 +45,15 @@ export interface RestoreDeps {
   readonly log: Logger;
 }
 
+export interface RestoreOptions {
+  /**
+   * The most wire bytes a key may have (store's maxKeyBytes of limits.max_message_bytes; 0 =
+   * none). A larger key could be neither replicated nor handed off: the hand-off would retry it
+   * forever, so a file holding one stops the start instead.
+   */
+  readonly maxKeyBytes?: number;
+}
+
 /**
  * Loads the snapshot at `path` into the store. The whole file is checked first (every CRC and
  * the end frame), so a damaged file changes nothing: it is reported (path and what is wrong),
@@ -54,8 +63,9 @@ export interface RestoreDeps {
  * damaged, cannot be moved aside: the node's next snapshot would replace it, or the node would
  * start empty beside it, so it must not start (as Redis refuses to).
  */
-export async function restoreSnapshot(deps: RestoreDeps, path: string): Promise<RestoreOutcome> {
+export async function restoreSnapshot(deps: RestoreDeps, path: string, options: RestoreOptions = {}): Promise<RestoreOutcome> {
   const { log, clock } = deps;
+  const maxKeyBytes = options.maxKeyBytes ?? 0;
   try {
     await readSnapshot(path);
   } catch (err) {
@@ -83,6 +93,8 @@ export async function restoreSnapshot(deps: RestoreDeps, path: string): Promise<
         counts.expired++;
         continue;
       }
+      const bytes = stateWireBytes(r.key, r.value);
+      if (maxKeyBytes > 0 && bytes > maxKeyBytes) throw new KeyOverLimit(path, bytes, maxKeyBytes);
       try {
         // The type stays a name end to end: the store decides which types it knows.
         if (r.type === TOMBSTONE_TYPE) {
@@ -116,6 +128,7 @@ export async function restoreSnapshot(deps: RestoreDeps, path: string): Promise<
     );
     return { kind: 'restored', report };
   } catch (err) {
+    if (err instanceof KeyOverLimit) throw err;
     // Only if the file changed between the check and the load: what was merged stays merged.
     log.error({ path, problem: problemOf(err), restoredSoFar: counts.restored }, 'snapshot changed while it was restored');
     return { kind: 'skipped', path, problem: problemOf(err) };
@@ -135,6 +148,19 @@ async function skip(deps: RestoreDeps, path: string, err: unknown): Promise<Rest
   }
   deps.log.error({ path, problem, movedTo }, 'snapshot damaged: not restored');
   return { kind: 'skipped', path, problem, movedTo };
+}
+
+/** A record too large for the current limits: the node does not start (see RestoreOptions). */
+class KeyOverLimit extends Error {
+  constructor(path: string, bytes: number, maxKeyBytes: number) {
+    super(
+      keptFromStart(
+        path,
+        `holds a key of ${bytes} bytes, over the ${maxKeyBytes} a key may have under the current limits.max_message_bytes ` +
+          '(it could be neither replicated nor handed off); raise limits.max_message_bytes',
+      ).message,
+    );
+  }
 }
 
 /** Why the node does not start: its snapshot is there, and starting would overwrite it. */
