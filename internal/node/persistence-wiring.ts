@@ -6,11 +6,12 @@ import type { Logger } from '../log/index.js';
 import {
   Snapshotter,
   decideRestore,
+  removeStaleTemp,
   restoreSnapshot,
   type SnapshotResult,
 } from '../persistence/index.js';
 import type { ServedCommand } from '../server/index.js';
-import { binFromText, type Store } from '../store/index.js';
+import { binFromText, maxKeyBytes, type Store } from '../store/index.js';
 
 /** The node's snapshots: restored before it serves, then periodic, on request and at stop. */
 export interface NodePersistence {
@@ -34,13 +35,21 @@ export async function preparePersistence(
   const log = deps.log.child({ component: 'persistence' });
   const path = config.node.persistencePath;
   const intervalMs = config.persistence.persistenceIntervalMs;
+  // A snapshot killed mid-write left its temporary file: it is never restored, only in the way.
+  try {
+    if (await removeStaleTemp(path)) log.info({ path }, 'stale snapshot temporary file removed');
+  } catch (err) {
+    log.warn({ path, problem: err instanceof Error ? err.message : String(err) }, 'stale snapshot temporary file not removed');
+  }
   const decision = decideRestore(config.persistence.restoreOnStartup, {
     replicas: config.cluster.replicas,
     seeds: config.addresses.seeds.length,
   });
   if (decision.restore) {
     log.info({ path, reason: decision.reason }, 'restoring snapshot');
-    await restoreSnapshot({ target: deps.store, clock: deps.clock, log }, path);
+    await restoreSnapshot({ target: deps.store, clock: deps.clock, log }, path, {
+      maxKeyBytes: maxKeyBytes(config.limits.maxMessageBytes),
+    });
   } else {
     log.info({ path, reason: decision.reason }, 'snapshot restore skipped');
   }

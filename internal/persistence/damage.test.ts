@@ -119,6 +119,25 @@ describe('a damaged snapshot', () => {
     expect(await readdir(dir.path)).toEqual(['node.snapshot']);
   });
 
+  // Found by a review: a key written under a larger limits.max_message_bytes was restored, and
+  // the hand-off to its replica then retried it forever (RESOURCE_EXHAUSTED on every attempt).
+  it('refuses to go on from a file holding a key over the current key bound, leaving it in place', async () => {
+    const a = makeStore();
+    putHash(a.store, 'small', { f: 'v' });
+    putHash(a.store, 'big', { f: 'x'.repeat(5000) });
+    const path = join(dir.path, 'node.snapshot');
+    await writeSnapshot(a.store, a.clock, path);
+    const { store, clock } = makeStore();
+    const { log } = captureLog();
+    await expect(restoreSnapshot({ target: store, clock, log }, path, { maxKeyBytes: 4096 })).rejects.toThrow(
+      /^snapshot .* holds a key of \d+ bytes, over the 4096 a key may have .*raise limits\.max_message_bytes; not starting/,
+    );
+    expect(await readdir(dir.path)).toEqual(['node.snapshot']);
+    const fits = makeStore();
+    await restoreSnapshot({ target: fits.store, clock: fits.clock, log }, path, { maxKeyBytes: 8192 });
+    expect(fits.store.size).toBe(2);
+  });
+
   it('refuses to go on when a damaged file cannot be moved aside', async () => {
     const path = join(dir.path, 'node.snapshot');
     await writeFile(path, Buffer.from('not a snapshot at all, and long enough to be read'));

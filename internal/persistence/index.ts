@@ -7,11 +7,19 @@ export type { SnapshotRecord } from './record-codec.js';
 export { readSnapshot, type ChunkVisitor, type SnapshotSummary } from './snapshot-reader.js';
 export {
   DEFAULT_WRITE_OPTIONS,
+  removeStaleTemp,
   writeSnapshot,
   type SnapshotResult,
   type SnapshotSource,
   type SnapshotWriteOptions,
 } from './snapshot-writer.js';
-export { restoreSnapshot, type RestoreDeps, type RestoreOutcome, type RestoreReport, type RestoreTarget } from './restore.js';
+export {
+  restoreSnapshot,
+  type RestoreDeps,
+  type RestoreOptions,
+  type RestoreOutcome,
+  type RestoreReport,
+  type RestoreTarget,
+} from './restore.js';
 export { decideRestore, type RestoreContext, type RestoreDecision } from './restore-policy.js';
 export { Snapshotter, type SnapshotterDeps, type SnapshotterOptions } from './snapshotter.js';

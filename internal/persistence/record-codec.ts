@@ -23,6 +23,12 @@ export interface RecordState {
   readonly version: number;
 }
 
+/**
+ * The type name of a deleted key's record (no values, no expiry): restored as a tombstone at its
+ * version. A gokv that predates it merges a record without values as a deletion too.
+ */
+export const TOMBSTONE_TYPE = 'deleted';
+
 /** One key and its state, as a chunk holds it. */
 export interface SnapshotRecord extends RecordState {
   readonly key: BinStr;

@@ -1,8 +1,8 @@
 import { rename } from 'node:fs/promises';
 import type { Clock } from '../clock/index.js';
 import type { Logger } from '../log/index.js';
-import type { BinStr, EntryType, KeyState } from '../store/index.js';
-import type { SnapshotRecord } from './record-codec.js';
+import { stateWireBytes, type BinStr, type EntryType, type KeyState } from '../store/index.js';
+import { TOMBSTONE_TYPE, type SnapshotRecord } from './record-codec.js';
 import { SnapshotFormatError } from './snapshot-format.js';
 import { readSnapshot } from './snapshot-reader.js';
 
@@ -18,6 +18,8 @@ export interface RestoreReport {
   readonly records: number;
   /** Keys merged into the store. */
   readonly restored: number;
+  /** Deletions merged into the store (as tombstones: an older copy cannot bring the key back). */
+  readonly deleted: number;
   /** Records already expired at restore time: dropped. */
   readonly expired: number;
   /** Records the store held at the same or a newer version: left as they were. */
@@ -43,6 +45,15 @@ export interface RestoreDeps {
   readonly log: Logger;
 }
 
+export interface RestoreOptions {
+  /**
+   * The most wire bytes a key may have (store's maxKeyBytes of limits.max_message_bytes; 0 =
+   * none). A larger key could be neither replicated nor handed off: the hand-off would retry it
+   * forever, so a file holding one stops the start instead.
+   */
+  readonly maxKeyBytes?: number;
+}
+
 /**
  * Loads the snapshot at `path` into the store. The whole file is checked first (every CRC and
  * the end frame), so a damaged file changes nothing: it is reported (path and what is wrong),
@@ -52,8 +63,9 @@ export interface RestoreDeps {
  * damaged, cannot be moved aside: the node's next snapshot would replace it, or the node would
  * start empty beside it, so it must not start (as Redis refuses to).
  */
-export async function restoreSnapshot(deps: RestoreDeps, path: string): Promise<RestoreOutcome> {
+export async function restoreSnapshot(deps: RestoreDeps, path: string, options: RestoreOptions = {}): Promise<RestoreOutcome> {
   const { log, clock } = deps;
+  const maxKeyBytes = options.maxKeyBytes ?? 0;
   try {
     await readSnapshot(path);
   } catch (err) {
@@ -65,7 +77,7 @@ export async function restoreSnapshot(deps: RestoreDeps, path: string): Promise<
   }
 
   const started = clock.monotonic();
-  const counts = { restored: 0, expired: 0, older: 0, refused: 0, records: 0 };
+  const counts = { restored: 0, deleted: 0, expired: 0, older: 0, refused: 0, records: 0 };
   let refusal: string | undefined;
   let slice = clock.monotonic();
   const apply = async (records: SnapshotRecord[]) => {
@@ -81,8 +93,15 @@ export async function restoreSnapshot(deps: RestoreDeps, path: string): Promise<
         counts.expired++;
         continue;
       }
+      const bytes = stateWireBytes(r.key, r.value);
+      if (maxKeyBytes > 0 && bytes > maxKeyBytes) throw new KeyOverLimit(path, bytes, maxKeyBytes);
       try {
         // The type stays a name end to end: the store decides which types it knows.
+        if (r.type === TOMBSTONE_TYPE) {
+          if (deps.target.mergeKey(r.key, { deleted: true, version: r.version })) counts.deleted++;
+          else counts.older++;
+          continue;
+        }
         const state = { type: r.type as EntryType, value: r.value, expireAtMs: r.expireAtMs, version: r.version };
         if (deps.target.mergeKey(r.key, state)) counts.restored++;
         else counts.older++;
@@ -102,13 +121,14 @@ export async function restoreSnapshot(deps: RestoreDeps, path: string): Promise<
       durationMs: clock.monotonic() - started,
     };
     if (refusal !== undefined) log.warn({ path, refused: counts.refused, first: refusal }, 'snapshot records refused by the store');
-    const { records, restored, expired, older, refused, bytes, durationMs, snapshotStartedAtMs } = report;
+    const { records, restored, deleted, expired, older, refused, bytes, durationMs, snapshotStartedAtMs } = report;
     log.info(
-      { path, bytes, records, restored, expired, older, refused, snapshotStartedAtMs, durationMs: Math.round(durationMs) },
+      { path, bytes, records, restored, deleted, expired, older, refused, snapshotStartedAtMs, durationMs: Math.round(durationMs) },
       'snapshot restored',
     );
     return { kind: 'restored', report };
   } catch (err) {
+    if (err instanceof KeyOverLimit) throw err;
     // Only if the file changed between the check and the load: what was merged stays merged.
     log.error({ path, problem: problemOf(err), restoredSoFar: counts.restored }, 'snapshot changed while it was restored');
     return { kind: 'skipped', path, problem: problemOf(err) };
@@ -128,6 +148,19 @@ async function skip(deps: RestoreDeps, path: string, err: unknown): Promise<Rest
   }
   deps.log.error({ path, problem, movedTo }, 'snapshot damaged: not restored');
   return { kind: 'skipped', path, problem, movedTo };
+}
+
+/** A record too large for the current limits: the node does not start (see RestoreOptions). */
+class KeyOverLimit extends Error {
+  constructor(path: string, bytes: number, maxKeyBytes: number) {
+    super(
+      keptFromStart(
+        path,
+        `holds a key of ${bytes} bytes, over the ${maxKeyBytes} a key may have under the current limits.max_message_bytes ` +
+          '(it could be neither replicated nor handed off); raise limits.max_message_bytes',
+      ).message,
+    );
+  }
 }
 
 /** Why the node does not start: its snapshot is there, and starting would overwrite it. */

@@ -123,6 +123,24 @@ describe('snapshot file round trip', () => {
     expect(b.store.getHash('older-here')?.value.get('f')).toBe('snap');
   });
 
+  // A whole-cluster restart with `always` restores every node's file: a node whose snapshot
+  // predates a delete hands its old copy to the key's owner, whose file must say it was deleted.
+  it('keeps deletions: a key deleted before the snapshot refuses an older copy after restore', async () => {
+    const a = makeStore();
+    const version = putHash(a.store, 'gone', { f: 'old' });
+    a.store.delete('gone');
+    putHash(a.store, 'kept', { f: 'v' });
+    const path = join(dir.path, 'deletes.snapshot');
+    expect(await writeSnapshot(a.store, a.clock, path)).toMatchObject({ keys: 1 });
+
+    const b = makeStore();
+    await restoreSnapshot({ target: b.store, clock: b.clock, log: silentLogger() }, path);
+    expect(b.store.size).toBe(1);
+    const staleCopy = { type: 'hash', value: ['f', 'old'], expireAtMs: 0, version } as KeyState;
+    expect(b.store.mergeKey('gone', staleCopy)).toBe(false);
+    expect(b.store.exportKey('gone')).toMatchObject({ deleted: true });
+  });
+
   it('skips records of a type this build does not know and restores the rest', async () => {
     const a = makeStore();
     putHash(a.store, 'known', { f: 'v' });
@@ -131,6 +149,7 @@ describe('snapshot file round trip', () => {
       *rangeChunks() {
         yield ['known', 'future'];
       },
+      tombstonedKeys: () => [],
       exportKey: (key) =>
         key === 'future'
           ? ({ type: 'zset-from-the-future', value: ['1', 'm'], expireAtMs: 0, version: 9 } as unknown as KeyState)
@@ -170,6 +189,7 @@ describe('snapshot file round trip', () => {
         yield ['k'];
         throw new Error('disk on fire');
       },
+      tombstonedKeys: () => [],
       exportKey: (key) => store.exportKey(key),
     };
     await expect(writeSnapshot(failing, clock, path, { tickBudgetMs: 0 })).rejects.toThrow('disk on fire');

@@ -2,7 +2,7 @@ import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Clock } from '../clock/index.js';
 import { RING_END, type BinStr, type KeyState } from '../store/index.js';
-import { chunkFrameBytes, encodeChunkInto, type RecordState } from './record-codec.js';
+import { TOMBSTONE_TYPE, chunkFrameBytes, encodeChunkInto, type RecordState } from './record-codec.js';
 import { encodeEnd, encodeHeader } from './snapshot-format.js';
 
 /**
@@ -12,6 +12,8 @@ import { encodeEnd, encodeHeader } from './snapshot-format.js';
 export interface SnapshotSource {
   /** Live keys in ring-position order, a page at a time; pages are computed on demand. */
   rangeChunks(from: number, to: number, chunkKeys?: number): Iterable<BinStr[]>;
+  /** Keys deleted recently (their tombstones still held) at ring positions [from, to). */
+  tombstonedKeys(from: number, to: number): BinStr[];
   exportKey(key: BinStr): KeyState | undefined;
 }
 
@@ -34,8 +36,10 @@ export interface SnapshotResult {
   readonly path: string;
   /** Size of the file written. */
   readonly bytes: number;
-  /** Keys (records) written. */
+  /** Live keys written. */
   readonly keys: number;
+  /** Deleted keys written (as tombstone records). */
+  readonly tombstones: number;
   /** Wall-clock ms when the walk began and ended (stored in the file). */
   readonly startedAtMs: number;
   readonly finishedAtMs: number;
@@ -44,6 +48,9 @@ export interface SnapshotResult {
   /** The longest stretch of synchronous work between two yields. */
   readonly longestSliceMs: number;
 }
+
+/** Ring positions whose tombstones are exported in one step (the store's tombstone buckets). */
+const TOMBSTONE_ARC = 2 ** 20;
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -64,7 +71,7 @@ export async function writeSnapshot(
   const { chunkKeys, tickBudgetMs, flushBytes } = { ...DEFAULT_WRITE_OPTIONS, ...options };
   const started = clock.monotonic();
   const startedAtMs = clock.now();
-  const tmp = `${path}.tmp`;
+  const tmp = tempPathOf(path);
   await mkdir(dirname(path), { recursive: true });
   const handle = await open(tmp, 'w', 0o600);
   let closed = false;
@@ -80,20 +87,31 @@ export async function writeSnapshot(
       await wait();
       slice = clock.monotonic();
     };
-    for (const page of source.rangeChunks(0, RING_END, chunkKeys)) {
-      // Exported and encoded in the same tick: the bytes are the keys' states of this tick.
-      const { live, states } = exportPage(source, page);
+    let tombstones = 0;
+    const put = async (live: BinStr[], states: RecordState[]) => {
       if (live.length > 0) {
         out.encode(chunkFrameBytes(live, states), (buf, offset) => encodeChunkInto(buf, offset, live, states));
-        keys += live.length;
         chunks++;
       }
       if (out.full) await pause(() => out.flush()); // the write runs off the loop; commands run meanwhile
       else if (clock.monotonic() - slice >= tickBudgetMs) await pause(yieldToLoop);
+    };
+    for (const page of source.rangeChunks(0, RING_END, chunkKeys)) {
+      // Exported and encoded in the same tick: the bytes are the keys' states of this tick.
+      const { live, states } = exportPage(source, page, false);
+      keys += live.length;
+      await put(live, states);
+    }
+    // Deletions too: restored, an older copy of a deleted key (another node's file, a peer's
+    // hand-off after a whole-cluster restart) must not bring the key back.
+    for (let from = 0; from < RING_END; from += TOMBSTONE_ARC) {
+      const { live: gone, states } = exportPage(source, source.tombstonedKeys(from, from + TOMBSTONE_ARC), true);
+      tombstones += gone.length;
+      await put(gone, states);
     }
     longestSliceMs = Math.max(longestSliceMs, clock.monotonic() - slice);
     const finishedAtMs = clock.now();
-    out.put(encodeEnd({ chunks, records: keys, finishedAtMs }));
+    out.put(encodeEnd({ chunks, records: keys + tombstones, finishedAtMs }));
     await out.flush();
     await handle.sync();
     closed = true;
@@ -104,6 +122,7 @@ export async function writeSnapshot(
       path,
       bytes: out.written,
       keys,
+      tombstones,
       startedAtMs,
       finishedAtMs,
       durationMs: clock.monotonic() - started,
@@ -116,15 +135,40 @@ export async function writeSnapshot(
   }
 }
 
-/** Exports one page's keys; a key deleted or expired since the page was listed is left out. */
-function exportPage(source: SnapshotSource, page: readonly BinStr[]): { live: BinStr[]; states: RecordState[] } {
+/** Where a snapshot of `path` is written before it is renamed in place. */
+const tempPathOf = (path: string) => `${path}.tmp`;
+
+/**
+ * Removes the temporary file a snapshot killed mid-write (SIGKILL, a crash) left behind, so it
+ * does not hold disk space until the next snapshot (never, with periodic snapshots off).
+ * Returns whether there was one; a failure to remove it is the caller's to log.
+ */
+export async function removeStaleTemp(path: string): Promise<boolean> {
+  try {
+    await unlink(tempPathOf(path));
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+/**
+ * Exports one page's keys that are live (or, with `deleted`, still deleted, as tombstone
+ * records); a key whose state changed since the page was listed is left out.
+ */
+function exportPage(
+  source: SnapshotSource,
+  page: readonly BinStr[],
+  deleted: boolean,
+): { live: BinStr[]; states: RecordState[] } {
   const live: BinStr[] = [];
   const states: RecordState[] = [];
   for (const key of page) {
     const state = source.exportKey(key);
-    if (state === undefined || state.deleted === true) continue;
+    if (state === undefined || (state.deleted === true) !== deleted) continue;
     live.push(key);
-    states.push(state);
+    states.push(state.deleted === true ? { type: TOMBSTONE_TYPE, value: [], expireAtMs: 0, version: state.version } : state);
   }
   return { live, states };
 }
