@@ -121,6 +121,21 @@ export class HashScans {
     }
   }
 
+  /**
+   * The hash is no longer live (deleted, replaced, evicted, moved away): scans of it drop their
+   * hold on it, and one continued later starts whatever hash its key then holds. O(open scans),
+   * and nothing while none is open.
+   */
+  letGo(hash: HashValue): void {
+    if (this.open.size === 0) return;
+    for (const scan of this.open.values()) {
+      if (scan.hash !== hash) continue;
+      scan.hash = undefined;
+      scan.fields = undefined;
+      scan.ahead = undefined;
+    }
+  }
+
   /** `count` pairs: the field read ahead last time (if still there, with its value now), then the iterator's. */
   private take(scan: OpenScan, hash: HashValue, count: number): BinStr[] {
     const pairs: BinStr[] = [];

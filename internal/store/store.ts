@@ -324,7 +324,7 @@ export class Store {
       this.space.charge(e);
     } else {
       // A replaced key (SET over a hash) leaves whole; so would a second detached entry.
-      if (replaced !== undefined) this.space.detach(replaced);
+      if (replaced !== undefined) this.detach(replaced);
       this.space.insert(e);
       this.tombstones.delete(e.key); // the new version is above it: it no longer blocks anything
     }
@@ -392,7 +392,7 @@ export class Store {
     const fresh = entryOf(key, state);
     fresh.version = state.version;
     this.space.setExpireAt(fresh, state.expireAtMs); // detached: registered by insert
-    if (e !== undefined) this.space.detach(e);
+    if (e !== undefined) this.detach(e);
     this.space.insert(fresh);
     this.tombstones.delete(key);
     return true;
@@ -407,7 +407,7 @@ export class Store {
   forget(key: BinStr, ifVersion: number): boolean {
     const e = this.lookup(key, false);
     if (e === undefined || e.version !== ifVersion) return false;
-    this.space.detach(e);
+    this.detach(e);
     return true;
   }
 
@@ -606,9 +606,18 @@ export class Store {
     return Math.max(now, current + 1, t === undefined ? 0 : t.version + 1);
   }
 
+  /**
+   * Takes a live entry out of the keyspace. An open HSCAN of a hash lets go of it now, so a
+   * deleted or replaced hash is not kept in memory, uncharged, until the next expiry cycle.
+   */
+  private detach(e: StoredEntry): void {
+    this.space.detach(e);
+    if (e instanceof HashValue) this.hashScans.letGo(e);
+  }
+
   /** Deletes a live entry, leaving a tombstone at `version`. */
   private remove(e: StoredEntry, version: number): void {
-    this.space.detach(e);
+    this.detach(e);
     this.addTombstone(e.key, version);
   }
 
@@ -637,7 +646,7 @@ export class Store {
       this.expiredKeys++;
       this.deps.onRemoved?.(e.key, reason, version);
     } else {
-      this.space.detach(e);
+      this.detach(e);
       this.evictedKeys++;
       this.deps.onRemoved?.(e.key, reason, e.version);
     }
