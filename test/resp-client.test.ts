@@ -121,6 +121,19 @@ describe('ioredis against one node', () => {
     expect(await redis.info('stats')).toMatch(/\r\ngokv_tombstones_pruned_early:0\r\n/);
   });
 
+  it('refuses FLUSHALL and DBSIZE with an empty argument as Redis does, deleting nothing', async () => {
+    await redis.set('kept', 'v');
+    const raw = await RawResp.connect(Number(node.addresses.resp!.slice(node.addresses.resp!.lastIndexOf(':') + 1)));
+    try {
+      expect(await raw.call(['FLUSHALL', ''])).toBe('-ERR syntax error\r\n');
+      expect(await raw.call(['FLUSHDB', ''])).toBe('-ERR syntax error\r\n');
+      expect(await raw.call(['DBSIZE', ''])).toBe("-ERR wrong number of arguments for 'dbsize' command\r\n");
+    } finally {
+      raw.close();
+    }
+    expect(await redis.get('kept')).toBe('v');
+  });
+
   it('walks every key with SCAN (ioredis scanStream)', async () => {
     const keys = Array.from({ length: 120 }, (_, i) => `scan:${i}`);
     await redis.mset(...keys.flatMap((k) => [k, 'v']));

@@ -87,6 +87,15 @@ describe('gokv-cli against a gRPC server', () => {
     expect(server.calls[0]).toMatchObject({ command: 'PING', key: '', args: [] });
   });
 
+  it('sends an empty word after FLUSHALL or DBSIZE as an argument, so the node refuses it (not a bare FLUSHALL)', async () => {
+    await cli(['run', 'FLUSHALL', '']);
+    await cli([], ['dbsize ""']);
+    expect(server.calls).toMatchObject([
+      { command: 'FLUSHALL', key: '', args: [Buffer.alloc(0)] },
+      { command: 'DBSIZE', key: '', args: [Buffer.alloc(0)] },
+    ]);
+  });
+
   it('prints an error reply on stderr, exits 1 and does not retry it', async () => {
     expect(await cli(['run', 'LPUSH', 'h', 'x'])).toEqual({ code: EXIT.replyError, out: '', err: `(error) ${WRONGTYPE}\n` });
     expect(server.calls).toHaveLength(1);

@@ -9,7 +9,21 @@ import type { Printer } from './output.js';
  * SNAPSHOT) and answers the others with their arity error, as redis-cli shows it.
  */
 export function commandCallFromArgv(command: string, key: string | undefined, args: readonly string[]): CommandCall {
-  return { command: command.toUpperCase(), key: key ?? '', args: args.map((arg) => Buffer.from(arg, 'utf8')) };
+  return commandCall(command, key, args.map((arg) => Buffer.from(arg, 'utf8')));
+}
+
+/** Node-wide commands that take no key, where the empty key would mean no argument at all. */
+const KEYLESS = new Set(['DBSIZE', 'FLUSHALL', 'FLUSHDB', 'SNAPSHOT']);
+
+/**
+ * The call for a command, its first word (the key) and the rest. An empty key means none over
+ * gRPC, but `FLUSHALL ""` is not `FLUSHALL`: for these commands an empty word is sent as an
+ * argument, so the node refuses it as redis-cli's server would.
+ */
+export function commandCall(command: string, key: string | undefined, args: Buffer[]): CommandCall {
+  const name = command.toUpperCase();
+  if (key === '' && KEYLESS.has(name)) return { command: name, key: '', args: [Buffer.alloc(0), ...args] };
+  return { command: name, key: key ?? '', args };
 }
 
 /** Sends one command and prints its reply; the result is the exit code. */

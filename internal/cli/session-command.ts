@@ -6,6 +6,7 @@ import { EXIT, type ExitCode } from './exit-codes.js';
 import { historyPath, loadHistory, saveHistory } from './history-file.js';
 import { isWritableStream, type CliIo } from './io.js';
 import type { Printer } from './output.js';
+import { commandCall } from './run-command.js';
 import { SESSION_HELP } from './session-help.js';
 import { splitArgs } from './split-args.js';
 
@@ -112,7 +113,7 @@ async function handleLine(client: CliClient, line: string | Buffer, io: CliIo, p
     return 'failed';
   }
   try {
-    printer.reply(await client.run({ command: name.toUpperCase(), key: key?.toString('utf8') ?? '', args }));
+    printer.reply(await client.run(commandCall(name, key?.toString('utf8'), args)));
     return 'ok';
   } catch (err) {
     if (!(err instanceof CallFailure)) throw err;

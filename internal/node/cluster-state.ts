@@ -149,7 +149,11 @@ export class ClusterState {
     const statusOf = (id: string): MemberStatus | undefined =>
       id === this.selfId ? 'alive' : gossiper?.member(id)?.status;
     let known = 0;
-    if (gossiper) for (const m of gossiper.members()) if (m.status !== 'left') known++;
+    const leftMembers: string[] = [];
+    if (gossiper) for (const m of gossiper.members()) {
+      if (m.status !== 'left') known++;
+      else if (m.id !== this.selfId) leftMembers.push(m.id);
+    }
     this.counts = { ring: ring.size, known: Math.max(known, ring.size) };
     // Latched here, with every ring, not when a command asks: a node that served nothing before
     // its peers went out of reach (a partition) would otherwise refuse everything as "joining".
@@ -164,6 +168,7 @@ export class ClusterState {
       writable: () => this.writable(),
       writeRefusal: () => this.writeRefusal(),
       joined: () => this.joined(),
+      leftMembers,
     };
   }
 }

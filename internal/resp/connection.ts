@@ -242,6 +242,9 @@ export class RespConnection {
   private clusterCommand(name: string, argv: BinStr[]): string | Promise<string> {
     const spec = lookupCommand(name);
     let command: ServedCommand = { name, key: argv[1] ?? '', args: argv.slice(2) };
+    // An empty key means none, but `FLUSHALL ""` is not `FLUSHALL`: outside the table (DBSIZE,
+    // FLUSHALL) an explicit empty first argument stays an argument, so it is refused as Redis does.
+    if (spec === undefined && argv[1] === '') command = { name, key: '', args: argv.slice(1) };
     let shape: Shape = 'plain';
     if (spec?.name === 'HGET' && argv.length === 3) {
       // Redis's HGET: one field, a bulk string or nil. gokv's several-field form stays a map.

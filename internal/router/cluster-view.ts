@@ -25,6 +25,11 @@ export interface ClusterView {
    * serve empty reads and accept writes that later overwrite the cluster's older copies.
    */
   joined(): boolean;
+  /**
+   * Members held `left`: out of the ring, but one may still be handing its keys off (and
+   * answering pulls for them). Optional; absent means none.
+   */
+  readonly leftMembers?: readonly string[];
 }
 
 /**

@@ -18,7 +18,7 @@ const ring = Ring.fromMembers(MEMBERS, 64, hasher.textPosition);
  * encodes its reply, as the Forward stream does. No replicas (each key lives on its leader only),
  * unless `replicas` says otherwise; a replicated write is applied to nobody (the test replicator).
  */
-function cluster(options: { replicas?: number; down?: string[]; olderVersion?: string[] } = {}) {
+function cluster(options: { replicas?: number; down?: string[]; olderVersion?: string[]; left?: string[] } = {}) {
   const stores = new Map<string, KeyStore>();
   const clocks = new Map<string, ManualClock>();
   const routers = new Map<string, Router>();
@@ -41,7 +41,7 @@ function cluster(options: { replicas?: number; down?: string[]; olderVersion?: s
         return encodeReply(reply);
       },
     };
-    const view: ClusterView = { selfId: id, ring, statusOf: () => 'alive', writable: () => true, joined: () => true };
+    const view: ClusterView = { selfId: id, ring, statusOf: () => 'alive', writable: () => true, joined: () => true, leftMembers: options.left };
     const replicator = { replicate: () => undefined } as unknown as Replicator;
     routers.set(
       id,
@@ -160,6 +160,14 @@ describe('cluster-wide DBSIZE and FLUSHALL', () => {
     await expect(c.run('a', 'FLUSHALL')).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('reached 2 of 3 nodes (not b)') });
     expect(c.stores.get('a')!.size).toBe(0);
     await expect(c.run('c', 'DBSIZE')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+  });
+
+  it('FLUSHALL also reaches members that left (one may still be handing keys off); one gone is no failure', async () => {
+    const c = cluster({ left: ['d'], down: ['d'] });
+    expect(await c.run('a', 'FLUSHALL')).toEqual(OK);
+    expect(c.forwarded.sort()).toEqual(['a->b FLUSHALL', 'a->c FLUSHALL', 'a->d FLUSHALL']);
+    await c.run('a', 'DBSIZE');
+    expect(c.forwarded.filter((f) => f.includes('->d'))).toHaveLength(1); // DBSIZE counts ring members' arcs only
   });
 
   it('sends each member only its own arcs with one hop', async () => {

@@ -90,8 +90,18 @@ export class ClusterWide {
   private async flushAll(command: RoutedCommand): Promise<Reply> {
     const option = asciiUpper(command.key);
     if (command.args.length > 0 || (option !== '' && option !== 'SYNC' && option !== 'ASYNC')) throw syntaxError();
-    await this.everyMember(this.joinedView(), 'FLUSHALL', () => []);
+    const view = this.joinedView();
+    await Promise.all([this.everyMember(view, 'FLUSHALL', () => []), this.flushLeftMembers(view)]);
     return OK;
+  }
+
+  /**
+   * A member that left may still hold keys it is handing off: unflushed, they would come back
+   * by a pull or the hand-off. One that is gone holds nothing, so its failure is not an error.
+   */
+  private async flushLeftMembers(view: ClusterView): Promise<void> {
+    const left = view.leftMembers ?? [];
+    await Promise.allSettled(left.map((member) => this.deps.forwarder.forward(member, { name: 'FLUSHALL', key: '', args: [], hops: 1, replicaRead: false })));
   }
 
   /** A node still joining knows too few members to reach them all: refuse, as routed commands do. */

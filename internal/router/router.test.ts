@@ -260,6 +260,13 @@ describe('Router during a hand-off (HandOffGate)', () => {
     await expect(run('HGET', keyLedBy('a'), 'f')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
   });
 
+  it.each([['SCAN', '0'], ['KEYS', '*']])('fails %s with UNAVAILABLE naming the unreachable leader of a page', async (name, key) => {
+    const { run } = setup('a', (m) => Promise.reject(new TransportError(m, 'No connection established. Last error: ECONNREFUSED', { maybeApplied: false })));
+    const failure = await Promise.resolve().then(() => run(name, key)).catch((err: unknown) => err);
+    expect(failure).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/^UNAVAILABLE SCAN could not reach [bc], the leader of its cursor; retry$/) });
+    expect((failure as { transport?: boolean }).transport).toBeUndefined();
+  });
+
   it('adds the previous owners\' keys to a SCAN page over an arc still arriving', async () => {
     const mine = keyLedBy('a');
     const theirs = keyLedBy('a', 'b') === mine ? 'k-other' : keyLedBy('a', 'b');

@@ -307,7 +307,10 @@ export class Router {
     const leader = view.ring.leader(position);
     if (leader !== undefined && leader !== view.selfId) {
       if (hops >= this.options.hopLimit) throw unavailable('SCAN could not reach the owner of its cursor; retry');
-      return this.forwardTo(leader, command, hops);
+      // Named by member, as a routed command's failure is: not the transport's own words.
+      return this.forwardTo(leader, command, hops).catch((err: unknown) => {
+        throw isTransport(err) ? unavailable(`SCAN could not reach ${leader}, the leader of its cursor; retry`) : err;
+      });
     }
     const range = scanRange(view.ring, position);
     // Keys of arcs still arriving: asked of their previous owners first (see HandOffGate).
