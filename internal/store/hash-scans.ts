@@ -111,13 +111,13 @@ export class HashScans {
   release(live: (key: BinStr) => HashValue | undefined, nowMs: number): void {
     this.dropIdle(nowMs);
     for (const [cursor, scan] of this.open) {
-      if (scan.hash === undefined) continue;
       const now = live(scan.key);
-      if (now === scan.hash) continue;
+      // Its key gone (the hash may have been let go of already, by letGo): the scan ends.
+      if (now === undefined) this.open.delete(cursor);
+      if (now === scan.hash || scan.hash === undefined) continue;
       scan.hash = undefined;
       scan.fields = undefined;
       scan.ahead = undefined;
-      if (now === undefined) this.open.delete(cursor);
     }
   }
 
