@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { executeCommand, lookupCommand } from '../command/index.js';
+import { executeSpec, lookupCommand } from '../command/index.js';
+import { unknownCommand } from '../errors/index.js';
 import type { EntryType, Store } from '../store/index.js';
 import type { KeyStateMessage, ReplicatedWrite, ReplicationAck, ReplicationOp } from './types.js';
 
@@ -44,19 +45,24 @@ export class ReplicaApplier {
 
   /** Applies one write if the replica holds the version its leader held; false: resync it. */
   private applyWrite(w: ReplicatedWrite): boolean {
-    // Room first, as the write would make it: a copy evicted for it is then a gap to resync,
-    // not a key the write starts afresh (holding only what this write adds).
-    // Made once: a second chunk of evictions inside the command could take the key just checked.
-    const room = lookupCommand(w.name)?.flags.denyOom === true ? this.deps.store.evictToLimit() : undefined;
+    const spec = lookupCommand(w.name);
+    if (spec === undefined) return this.failed(w, unknownCommand(w.name));
+    // Room first, and once: a copy evicted for the write is then a gap to resync, not a key
+    // the write starts afresh, and no second chunk inside the command takes the key checked.
+    const room = spec.flags.denyOom ? this.deps.store.evictToLimit() : undefined;
     if (this.deps.store.versionOf(w.key) !== w.prevVersion) return false;
     try {
-      executeCommand(this.deps.store, w, room === undefined ? { version: w.version } : { version: w.version, room });
+      executeSpec(this.deps.store, spec, w, room === undefined ? { version: w.version } : { version: w.version, room });
       return true;
     } catch (err) {
-      // The leader applied this command, so it cannot fail here unless states differ.
-      this.deps.log.warn({ err, command: w.name }, 'replicated write failed; resyncing its key');
-      return false;
+      return this.failed(w, err);
     }
+  }
+
+  /** The leader applied this command, so it cannot fail here unless states differ: resync. */
+  private failed(w: ReplicatedWrite, err: unknown): false {
+    this.deps.log.warn({ err, command: w.name }, 'replicated write failed; resyncing its key');
+    return false;
   }
 }
 
