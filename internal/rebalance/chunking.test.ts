@@ -7,14 +7,17 @@ const CHUNK = 256;
 let cluster: TestCluster;
 afterEach(() => cluster.stopAll());
 
-it('never reads more than one chunk of keys per event-loop turn (50k keys)', async () => {
+/** a, b, c holding KEYS keys that all move from c to d when d joins; c's store. */
+function keysMovingFromCToD() {
   const abc = spreadRingOf('a', 'b', 'c');
   cluster = new TestCluster(['a', 'b', 'c', 'd'], abc, { ...TEST_OPTIONS, chunkKeys: CHUNK, batchBytes: 4096 });
-  const keys = keysBetween(200, 250, KEYS); // all move from c to d
-  cluster.placeAll(keys, abc);
+  cluster.placeAll(keysBetween(200, 250, KEYS), abc);
+  return cluster.node('c').store;
+}
 
+it('never reads more than one chunk of keys per event-loop turn (50k keys)', async () => {
   // Count the store chunks c reads between two yields.
-  const store = cluster.node('c').store;
+  const store = keysMovingFromCToD();
   const chunksOf = store.rangeChunks.bind(store);
   let chunks = 0;
   let sinceYield = 0;
@@ -45,13 +48,8 @@ it('never reads more than one chunk of keys per event-loop turn (50k keys)', asy
 });
 
 it('forgets handed-off keys a chunk per event-loop turn (50k keys)', async () => {
-  const abc = spreadRingOf('a', 'b', 'c');
-  cluster = new TestCluster(['a', 'b', 'c', 'd'], abc, { ...TEST_OPTIONS, chunkKeys: CHUNK, batchBytes: 4096 });
-  const keys = keysBetween(200, 250, KEYS); // all move from c to d, which c then forgets
-  cluster.placeAll(keys, abc);
-
-  // Count the keys c forgets between two yields.
-  const store = cluster.node('c').store;
+  // Count the keys c forgets between two yields (every key moves from c to d).
+  const store = keysMovingFromCToD();
   const forget = store.forget.bind(store);
   let sinceYield = 0;
   let most = 0;
