@@ -17,6 +17,7 @@ import {
   type CommandService,
   type InternalService,
   type MemberView,
+  type OpenStreams,
 } from '../server/index.js';
 import { serverOptions } from '../server/grpc-server.js';
 import { keyDigest, maxKeyBytes, Store, startActiveExpiry, startTimeMarks } from '../store/index.js';
@@ -158,10 +159,11 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     log: nodeLog,
   });
   let externalServer: BoundServer | undefined;
+  let streams: OpenStreams | undefined;
   started.push(() => ops.stop(), () => externalServer?.stop());
   if (config.addresses.grpcBind !== null) {
     ops.addGrpcServices(external);
-    addExternalService(external, serviceProxy, nodeLog.child({ component: 'external' }), {
+    streams = addExternalService(external, serviceProxy, nodeLog.child({ component: 'external' }), {
       maxArgs: limits.maxArgs,
       maxInFlightPerStream: config.limits.maxInFlightPerStream,
       maxMessageBytes: config.limits.maxMessageBytes,
@@ -373,6 +375,8 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     ringVersion: () => state!.view().ring.version,
     stop(options = {}) {
       stopped ??= (async () => {
+        // Open streams first: they answer what they run and end, rather than wait out the grace.
+        streams?.stopAll();
         await Promise.all([ops.stop(), externalServer?.stop(), resp?.stop()]);
         // Clients are gone; snapshot before leaving (a hand-off may then drop keys from the store).
         await persistence.stop();

@@ -9,7 +9,7 @@ import {
   type CommandReply,
   type DecodedCommand,
 } from '../wire/index.js';
-import { GokvError, toGokvError, overLimit } from '../errors/index.js';
+import { GokvError, toGokvError, overLimit, unavailable } from '../errors/index.js';
 import type { CommandRequest__Output } from '../gen/commonpb/CommandRequest.js';
 import type { HealthcheckRequest__Output } from '../gen/externalpb/HealthcheckRequest.js';
 import type { HealthcheckResponse } from '../gen/externalpb/HealthcheckResponse.js';
@@ -62,6 +62,32 @@ function encodeWithin(reply: Reply, maxMessageBytes: number): Uint8Array {
 
 const replySize = (m: CommandReply): number => m.response?.length ?? m.error?.length ?? 0;
 
+const STOPPING = 'this node is stopping: commands after the last reply were not run; retry on another node';
+
+/**
+ * The open StreamCommand streams, stopped with the node: each stops reading, answers the commands
+ * it already runs, then ends UNAVAILABLE. Cut off at the server's shutdown instead, a stream's
+ * commands in flight would run with their replies lost (CANCELLED), and it would go on taking
+ * new commands for the whole grace period.
+ */
+export class OpenStreams {
+  private readonly stops = new Set<() => void>();
+  private stopping = false;
+
+  /** Registers a stream's stop; returns its removal. A stream opened once stopping stops at once. */
+  add(stop: () => void): () => unknown {
+    if (this.stopping) stop();
+    else this.stops.add(stop);
+    return () => this.stops.delete(stop);
+  }
+
+  stopAll(): void {
+    this.stopping = true;
+    for (const stop of [...this.stops]) stop();
+    this.stops.clear();
+  }
+}
+
 /** ExternalServer's handlers over the command codec's request and reply types. */
 export interface ExternalHandlers extends grpc.UntypedServiceImplementation {
   Healthcheck: grpc.handleUnaryCall<HealthcheckRequest__Output, HealthcheckResponse>;
@@ -77,6 +103,7 @@ export function externalHandlers(
   service: CommandService,
   log: Logger,
   options: ExternalServerOptions,
+  streams = new OpenStreams(),
 ): ExternalHandlers {
   const maxMessageBytes = options.maxMessageBytes ?? 0;
   const replyMessage = (reply: Reply): CommandReply => ({ response: encodeWithin(reply, maxMessageBytes) });
@@ -137,12 +164,33 @@ export function externalHandlers(
     },
 
     StreamCommand(call) {
+      let stopping = false;
+      let inputEnded = false;
+      let forget = (): unknown => undefined;
+      const sink = callSink(call, options.maxInFlightPerStream, replySize);
       const pipeline = new StreamPipeline<CommandReply>(
-        callSink(call, options.maxInFlightPerStream, replySize),
+        {
+          ...sink,
+          resumeInput: () => {
+            if (!stopping) sink.resumeInput();
+          },
+          end: () => {
+            forget();
+            // A client that ended its side got every reply: a plain end. Else it learns where its commands stopped.
+            if (stopping && !inputEnded) call.emit('error', toServiceError(unavailable(STOPPING)));
+            else sink.end();
+          },
+        },
         options.maxInFlightPerStream,
       );
+      forget = streams.add(() => {
+        stopping = true;
+        call.pause();
+        pipeline.endInput();
+      });
       call.on('drain', () => pipeline.onDrain());
       call.on('data', (req: DecodedCommand) => {
+        if (stopping) return; // read before the pause took effect: not run, and said so by the status
         let result;
         try {
           result = service.execute(servedFromDecoded(req, options.maxArgs));
@@ -156,26 +204,35 @@ export function externalHandlers(
           pipeline.push(messageOf(result));
         }
       });
-      call.on('end', () => pipeline.endInput());
+      call.on('end', () => {
+        inputEnded = true;
+        pipeline.endInput();
+      });
       call.on('error', (err) => {
         log.debug({ err }, 'stream error');
+        forget();
         pipeline.cancel();
       });
-      call.on('cancelled', () => pipeline.cancel());
+      call.on('cancelled', () => {
+        forget();
+        pipeline.cancel();
+      });
     },
   };
 }
 
-/** Registers ExternalServer on a gRPC server. */
+/** Registers ExternalServer on a gRPC server; stop its open streams before the server stops. */
 export function addExternalService(
   server: grpc.Server,
   service: CommandService,
   log: Logger,
   options: ExternalServerOptions,
-): void {
+): OpenStreams {
   const { external } = loadProtos();
+  const streams = new OpenStreams();
   server.addService(
     withCommandCodec(external.externalpb.ExternalServer.service, options.maxArgs),
-    externalHandlers(service, log, options),
+    externalHandlers(service, log, options, streams),
   );
+  return streams;
 }

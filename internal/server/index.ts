@@ -3,6 +3,7 @@
 export {
   addExternalService,
   externalHandlers,
+  OpenStreams,
   toServedCommand,
   type ExternalHandlers,
   type ExternalServerOptions,
