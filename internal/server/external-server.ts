@@ -166,6 +166,7 @@ export function externalHandlers(
     StreamCommand(call) {
       let stopping = false;
       let inputEnded = false;
+      let dropped = false;
       let forget = (): unknown => undefined;
       const sink = callSink(call, options.maxInFlightPerStream, replySize);
       const pipeline = new StreamPipeline<CommandReply>(
@@ -176,8 +177,9 @@ export function externalHandlers(
           },
           end: () => {
             forget();
-            // A client that ended its side got every reply: a plain end. Else it learns where its commands stopped.
-            if (stopping && !inputEnded) call.emit('error', toServiceError(unavailable(STOPPING)));
+            // A client that ended its side and had every command run gets a plain end. Else it
+            // learns where its commands stopped.
+            if (stopping && (!inputEnded || dropped)) call.emit('error', toServiceError(unavailable(STOPPING)));
             else sink.end();
           },
         },
@@ -190,7 +192,10 @@ export function externalHandlers(
       });
       call.on('drain', () => pipeline.onDrain());
       call.on('data', (req: DecodedCommand) => {
-        if (stopping) return; // read before the pause took effect: not run, and said so by the status
+        if (stopping) {
+          dropped = true; // read before the pause took effect: not run, and said so by the status
+          return;
+        }
         let result;
         try {
           result = service.execute(servedFromDecoded(req, options.maxArgs));
