@@ -388,11 +388,13 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
           } else await gossiper.stop();
         }
         handOff.stop();
-        replicator.close();
-        pool.close();
+        // Peers' forwards are still served during the internal server's grace: its writes
+        // replicate over the open links until it is down; after that nothing opens new ones.
         await internalServer?.stop();
         stopExpiry();
         stopTimeMarks();
+        replicator.close();
+        pool.close();
         nodeLog.info('gokv node stopped');
       })();
       return stopped;

@@ -245,6 +245,17 @@ describe('replication from a leader to one replica', () => {
     await write('HSET', 'h', 'y', '2').done;
     same('h');
   });
+
+  it('opens no stream once closed: a write made while its node stops is sent nowhere, and not said to be done', async () => {
+    // A peer's forward still served during the internal server's grace would otherwise open a
+    // link, and a connection, that nothing closes.
+    const { transport, replicator, write } = pair();
+    replicator.close();
+    await expect(write('HSET', 'h', 'f', 'v').done).rejects.toMatchObject({ code: 'UNCERTAIN', message: expect.stringMatching(/stopping/) });
+    replicator.evicted('h', 1, ['replica']);
+    await settle();
+    expect(transport.opened).toBe(0);
+  });
 });
 
 /**

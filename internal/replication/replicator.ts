@@ -65,6 +65,8 @@ export class Replicator {
   private readonly waiting = new Deque<Waiting>();
   private readonly dropSettledFn = () => this.dropSettled();
   private timer: NodeJS.Timeout | undefined;
+  /** Set by close: a stopping node opens no new streams (nothing would ever close them). */
+  private closed = false;
 
   constructor(
     private readonly deps: {
@@ -83,6 +85,7 @@ export class Replicator {
    */
   replicate<T>(write: ReplicatedWrite, replicaIds: readonly string[], required: number, result: T): Promise<T> | undefined {
     if (replicaIds.length === 0) return undefined;
+    if (this.closed) return this.notSent(required, result);
     if (this.options.mode === 'async' || required <= 0) {
       for (const id of replicaIds) this.link(id).sendAsync(write);
       return undefined;
@@ -103,6 +106,7 @@ export class Replicator {
    * (as Redis sends its replicas a DEL). No client waits for it, in either mode.
    */
   evicted(key: BinStr, version: number, replicaIds: readonly string[]): void {
+    if (this.closed) return;
     for (const id of replicaIds) this.link(id).sendEvicted({ key, version });
   }
 
@@ -120,6 +124,7 @@ export class Replicator {
   }
 
   close(): void {
+    this.closed = true;
     // Writes still waiting keep the timer: they fail as UNCERTAIN at their deadline.
     if (this.waiting.length === 0 && this.timer !== undefined) {
       clearTimeout(this.timer);
@@ -127,6 +132,17 @@ export class Replicator {
     }
     for (const link of this.links.values()) link.close();
     this.links.clear();
+  }
+
+  /**
+   * A write made after close (a forward still served while the node stops): sent to no replica.
+   * A sync write is applied here only, so its client must not take it as done.
+   */
+  private notSent<T>(required: number, result: T): Promise<T> | undefined {
+    if (this.options.mode === 'async' || required <= 0) return undefined;
+    return Promise.reject(
+      new GokvError('UNCERTAIN', 'ERR write applied on a leader that is stopping and sent to no replica: it may or may not persist'),
+    );
   }
 
   /** Sets the timer for the oldest write still waiting, if none is set. */
