@@ -376,6 +376,24 @@ describe('a RESP connection', () => {
   });
 });
 
+describe('dead peers', () => {
+  it('turns TCP keepalive on as Redis\'s tcp-keepalive 300 does, so a client whose host vanished is dropped', async () => {
+    // Without it a client gone without a FIN or reset (host down, cable out, NAT forgot it)
+    // held its connection and a limits.max_clients slot until the node restarted.
+    const keepAlive = vi.spyOn(Socket.prototype, 'setKeepAlive');
+    try {
+      served = await serveResp((cmd) => cmd.key);
+      const c = await rawClient(served.port);
+      c.socket.write('PING\r\n');
+      await vi.waitFor(() => expect(c.received()).toBe('+PONG\r\n'));
+      expect(keepAlive).toHaveBeenCalledWith(true, 300_000);
+      c.socket.destroy();
+    } finally {
+      keepAlive.mockRestore();
+    }
+  });
+});
+
 describe('limits.max_clients', () => {
   it('refuses one connection more as Redis does, counts it, and accepts again once one closes', async () => {
     served = await serveResp((cmd) => cmd.key, { maxClients: 2 });
