@@ -344,6 +344,27 @@ describe('a RESP connection', () => {
     c.socket.destroy();
   });
 
+  it.each([
+    ['a protocol error', "*1\r\n+oops\r\n", "-ERR Protocol error: expected '$', got '+'\r\n"],
+    ['QUIT', 'QUIT\r\n', '+OK\r\n'],
+  ])('frees the connection after %s even when the client sent more and never closes its side', async (_name, request, answer) => {
+    served = await serveResp((cmd) => cmd.key);
+    const s = served;
+    // A client that keeps writing after the reply and never closes: as Redis does, the node
+    // closes it (before, the unread bytes kept it from seeing the client go, and it held a
+    // limits.max_clients slot for good).
+    const stubborn = new Socket({ allowHalfOpen: true });
+    let got = '';
+    stubborn.on('data', (c: Buffer) => (got += c.toString('latin1')));
+    stubborn.on('error', () => {});
+    stubborn.connect(s.port, '127.0.0.1');
+    stubborn.write(request + 'x'.repeat(200_000));
+    await vi.waitFor(() => expect(s.resp.connectionCount).toBe(1));
+    await vi.waitFor(() => expect(s.resp.connectionCount).toBe(0), { timeout: 3000 });
+    expect(got).toBe(answer);
+    stubborn.destroy();
+  });
+
   it('closes every connection on close(), after their replies', async () => {
     served = await serveResp((cmd) => cmd.key);
     const clients = await Promise.all([1, 2, 3].map(() => rawClient(served!.port)));
@@ -352,6 +373,24 @@ describe('a RESP connection', () => {
     await served.resp.close(1000);
     await Promise.all(clients.map((c) => c.closed));
     expect(served.resp.connectionCount).toBe(0);
+  });
+});
+
+describe('dead peers', () => {
+  it('turns TCP keepalive on as Redis\'s tcp-keepalive 300 does, so a client whose host vanished is dropped', async () => {
+    // Without it a client gone without a FIN or reset (host down, cable out, NAT forgot it)
+    // held its connection and a limits.max_clients slot until the node restarted.
+    const keepAlive = vi.spyOn(Socket.prototype, 'setKeepAlive');
+    try {
+      served = await serveResp((cmd) => cmd.key);
+      const c = await rawClient(served.port);
+      c.socket.write('PING\r\n');
+      await vi.waitFor(() => expect(c.received()).toBe('+PONG\r\n'));
+      expect(keepAlive).toHaveBeenCalledWith(true, 300_000);
+      c.socket.destroy();
+    } finally {
+      keepAlive.mockRestore();
+    }
   });
 });
 

@@ -26,6 +26,9 @@ type Shape = 'plain' | 'first' | 'nilArray' | 'pairs';
 
 const BARRIERS = new Set(['DBSIZE', 'FLUSHALL', 'FLUSHDB', 'KEYS']);
 
+/** How long a connection whose replies all went out waits for the client to close its side. */
+const CLOSE_LINGER_MS = 1000;
+
 /**
  * One client connection: parse requests, run them (session commands here, everything else
  * through the CommandService, concurrently where keys differ: KeyOrder), and write replies in
@@ -49,6 +52,7 @@ export class RespConnection {
   /** The pipeline was told the transport is full: it waits for onDrain. */
   private waitingDrain = false;
   private markClosed!: () => void;
+  private lingerTimer: NodeJS.Timeout | undefined;
   /** Set by QUIT: reading stops once its reply is queued. */
   private quitting = false;
   /** Settles once the socket is closed (however it closed). */
@@ -73,14 +77,12 @@ export class RespConnection {
           // Commands parsed but not run yet wait in the parser's buffer: run them now.
           if (!this.draining) queueMicrotask(() => this.drain());
         },
-        end: () => {
-          this.flushOut();
-          socket.end();
-        },
+        end: () => this.closeAfterReplies(),
       },
       parts.maxInFlight,
     );
     socket.on('data', (chunk: Buffer) => {
+      if (this.ending) return; // nothing more runs: dropped (see closeAfterReplies)
       this.parser.push(chunk);
       this.drain();
     });
@@ -111,9 +113,26 @@ export class RespConnection {
     this.pipeline.endInput();
   }
 
+  /**
+   * Every reply is queued: ends our side and closes, as Redis closes after QUIT or a protocol
+   * error. Input is read again and dropped, so the client's FIN or reset is seen (paused, the
+   * socket never saw it and the connection held a limits.max_clients slot for good); a client
+   * that keeps its side open is cut off CLOSE_LINGER_MS after the last reply went out.
+   */
+  private closeAfterReplies(): void {
+    this.flushOut();
+    this.socket.end();
+    this.socket.resume();
+    this.socket.once('finish', () => {
+      this.lingerTimer = setTimeout(() => this.close(), CLOSE_LINGER_MS);
+      this.lingerTimer.unref();
+    });
+  }
+
   private close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.lingerTimer);
     this.pipeline.cancel();
     if (!this.socket.destroyed) this.socket.destroy();
     this.parts.onClose();
