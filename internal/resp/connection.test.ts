@@ -384,8 +384,8 @@ describe('dead peers', () => {
     try {
       served = await serveResp((cmd) => cmd.key);
       const c = await rawClient(served.port);
-      c.socket.write('PING\r\n');
-      await vi.waitFor(() => expect(c.received()).toBe('+PONG\r\n'));
+      c.socket.write('PING\r\n' + frame('CONFIG', 'GET', 'tcp-keepalive'));
+      await vi.waitFor(() => expect(c.received()).toBe('+PONG\r\n*2\r\n$13\r\ntcp-keepalive\r\n$3\r\n300\r\n'));
       expect(keepAlive).toHaveBeenCalledWith(true, 300_000);
       c.socket.destroy();
     } finally {

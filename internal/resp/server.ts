@@ -1,16 +1,11 @@
 import type { Socket } from 'node:net';
 import { ClientRegistry } from './clients.js';
 import { RespConnection } from './connection.js';
-import type { SessionContext } from './session-commands.js';
+import { TCP_KEEPALIVE_S, type SessionContext } from './session-commands.js';
 import type { RespServerDeps, RespServerOptions } from './types.js';
 
 /** How long a refused connection may stay half-open after its error line. */
 const REFUSED_LINGER_MS = 1000;
-/**
- * Redis's tcp-keepalive default (300 s): the kernel probes an idle client, so one whose host
- * vanished without a FIN or reset is closed instead of holding a limits.max_clients slot.
- */
-const TCP_KEEPALIVE_MS = 300_000;
 /** Redis's interval between two warnings about HTTP requests on the RESP port. */
 const HTTP_WARN_EVERY_MS = 60_000;
 
@@ -47,7 +42,7 @@ export class RespServer {
   /** Serves one accepted socket until it closes, or refuses it past limits.max_clients. */
   handle(socket: Socket): void {
     socket.setNoDelay(true);
-    socket.setKeepAlive(true, TCP_KEEPALIVE_MS);
+    socket.setKeepAlive(true, TCP_KEEPALIVE_S * 1000);
     if (this.connections.size >= this.options.maxClients) {
       // As Redis does: one error line, then close. What the client sent is read and dropped,
       // so its FIN is seen; one that never closes its side is cut off after a second.

@@ -232,6 +232,12 @@ function config(args: readonly BinStr[], ctx: SessionContext): string {
 /** An unknown subcommand as Redis echoes it: its first 128 bytes (here as UTF-8 text). */
 const subcommandText = (sub: BinStr): string => binToText(sub.slice(0, 128));
 
+/**
+ * Redis's tcp-keepalive default (300 s): the kernel probes an idle client, so one whose host
+ * vanished without a FIN or reset is closed instead of holding a limits.max_clients slot.
+ */
+export const TCP_KEEPALIVE_S = 300;
+
 /** The few settings clients ask for (redis-benchmark reads save and appendonly). */
 function configValues(ctx: SessionContext): Array<[string, string]> {
   return [
@@ -243,6 +249,7 @@ function configValues(ctx: SessionContext): Array<[string, string]> {
     ['port', String(ctx.port)],
     ['bind', ctx.host],
     ['timeout', '0'],
+    ['tcp-keepalive', String(TCP_KEEPALIVE_S)],
     ['proto-max-bulk-len', String(ctx.maxValueBytes)],
     ['maxclients', String(ctx.maxClients)],
     ['cluster-enabled', 'no'],
