@@ -5,6 +5,7 @@ import type { CommandService } from '../server/index.js';
 import type { Store } from '../store/index.js';
 import type { NodeCredentials } from '../tls/index.js';
 import { startRespListener, type RespListener } from './resp-listener.js';
+import { openFilesLimit, respClientsWithin } from './fd-limit.js';
 import { GOKV_VERSION } from '../config/index.js';
 
 export interface RespParts {
@@ -23,6 +24,8 @@ export async function startResp(config: Config, parts: RespParts): Promise<RespL
   const bind = config.addresses.respBind;
   if (bind === null) return null;
   const { store } = parts;
+  const clients = respClientsWithin(config.limits.maxClients, openFilesLimit());
+  if (clients.warning !== undefined) parts.log.warn({ maxClients: clients.maxClients }, clients.warning);
   const resp = new RespServer(
     {
       service: parts.service,
@@ -42,7 +45,7 @@ export async function startResp(config: Config, parts: RespParts): Promise<RespL
       maxValueBytes: config.limits.maxValueBytes,
       maxMessageBytes: config.limits.maxMessageBytes,
       maxInFlight: config.limits.maxInFlightPerStream,
-      maxClients: config.limits.maxClients,
+      maxClients: clients.maxClients,
     },
   );
   return startRespListener(bind, parts.credentials.https, resp);
