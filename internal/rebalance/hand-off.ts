@@ -275,7 +275,9 @@ async function retrying<T>(ctx: HandOffContext, target: string, call: () => Prom
       if (err instanceof Aborted) throw err;
       ctx.counters.batchesFailed++;
       const delayMs = Math.min(retryMaxMs, retryBaseMs * 2 ** Math.min(attempt, 20));
-      ctx.log.warn({ peer: target, attempt: attempt + 1, delayMs, err }, 'hand-off call failed; retrying');
+      // The reason alone: a stack on every retry of an unreachable peer says nothing more.
+      const reason = err instanceof Error ? err.message : String(err);
+      ctx.log.warn({ peer: target, attempt: attempt + 1, delayMs, reason }, 'hand-off call failed; retrying');
       await ctx.control.sleep(delayMs);
     }
   }
