@@ -81,12 +81,17 @@ const STATUS_SET: ReadonlySet<string> = new Set(MEMBER_STATUSES);
 
 const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 
-/** Cheap shape check for entries from the wire; malformed ones are skipped, not trusted. */
+/**
+ * Cheap shape check for entries from the wire; malformed ones are skipped, not trusted. A member
+ * needs an internal address: one without could lead keys no one can reach, and gRPC throws on
+ * an empty target where a replication stream to it is opened, outside any handler.
+ */
 export function isValidEntry(e: MemberEntry): boolean {
   return (
     typeof e.id === 'string' &&
     e.id.length > 0 &&
     typeof e.internalAddr === 'string' &&
+    e.internalAddr.length > 0 &&
     typeof e.grpcAddr === 'string' &&
     typeof e.restAddr === 'string' &&
     STATUS_SET.has(e.status) &&
