@@ -148,7 +148,7 @@ describe('MemberTable.merge about ourselves', () => {
 describe('MemberTable forgetting', () => {
   it('forgets a member and keeps stale gossip about it out', () => {
     const table = tableWith(entry('x', 'dead', 5, 7));
-    expect(table.forget('x', 100)).toEqual({ kind: 'forgotten', id: 'x', status: 'dead' });
+    expect(table.forget('x', 100)).toEqual({ kind: 'forgotten', id: 'x', status: 'dead', internalAddr: 'x:7946' });
     expect(table.merge([entry('x', 'alive', 5, 7)], 200)).toEqual([]);
     expect(table.get('x')).toBeUndefined();
   });

@@ -61,7 +61,8 @@ export type MemberChange =
       readonly heartbeatReset: boolean;
     }
   | { readonly kind: 'addressChanged'; readonly member: MemberEntry }
-  | { readonly kind: 'forgotten'; readonly id: string; readonly status: MemberStatus }
+  /** `internalAddr` is where it was reached, so the node can close its channel there. */
+  | { readonly kind: 'forgotten'; readonly id: string; readonly status: MemberStatus; readonly internalAddr: string }
   /** We were held suspect, dead or left by someone and bumped our own incarnation. */
   | { readonly kind: 'refuted'; readonly id: string; readonly claimed: MemberStatus; readonly incarnation: number }
   /**
