@@ -65,8 +65,8 @@ describe('detectFailures', () => {
     detectFailures(t, 7000, TIMINGS);
     expect(detectFailures(t, 20_999, TIMINGS)).toEqual([]);
     expect(detectFailures(t, 21_000, TIMINGS)).toEqual([
-      { kind: 'forgotten', id: 'x', status: 'dead' },
-      { kind: 'forgotten', id: 'y', status: 'left' },
+      { kind: 'forgotten', id: 'x', status: 'dead', internalAddr: 'x:7946' },
+      { kind: 'forgotten', id: 'y', status: 'left', internalAddr: 'y:7946' },
     ]);
     expect(t.members().map((m) => m.id)).toEqual(['me']);
   });

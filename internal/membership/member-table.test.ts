@@ -49,6 +49,8 @@ describe('MemberTable.merge about another member', () => {
     ['lets a higher incarnation beat left (restart)', entry('x', 'left', 5, 9), entry('x', 'alive', 7, 0), 'alive', 7, 0, true, ['incarnationChanged', 'statusChanged']],
     ['takes a verdict at a higher incarnation', entry('x', 'alive', 5, 9), entry('x', 'left', 6, 9), 'left', 6, 9, true, ['incarnationChanged', 'statusChanged']],
     ['ignores malformed entries', entry('x', 'alive', 5, 1), { ...entry('x', 'gone' as MemberStatus, 9, 9) }, 'alive', 5, 1, false, []],
+    // No internal address: no one could reach it, and a gRPC channel to '' throws where it is opened.
+    ['does not add a member without an internal address', undefined, { ...entry('x', 'alive', 5, 1), internalAddr: '' }, 'absent', 0, 0, false, []],
   ])('%s', (_name, local, remote, status, incarnation, heartbeat, refreshed, kinds) => {
     const table = tableWith(local);
     const changes = table.merge([remote], 1000);
@@ -146,7 +148,7 @@ describe('MemberTable.merge about ourselves', () => {
 describe('MemberTable forgetting', () => {
   it('forgets a member and keeps stale gossip about it out', () => {
     const table = tableWith(entry('x', 'dead', 5, 7));
-    expect(table.forget('x', 100)).toEqual({ kind: 'forgotten', id: 'x', status: 'dead' });
+    expect(table.forget('x', 100)).toEqual({ kind: 'forgotten', id: 'x', status: 'dead', internalAddr: 'x:7946' });
     expect(table.merge([entry('x', 'alive', 5, 7)], 200)).toEqual([]);
     expect(table.get('x')).toBeUndefined();
   });

@@ -158,9 +158,9 @@ export class MemberTable {
     if (row === undefined || row === this.selfRow) return undefined;
     this.rows.delete(id);
     if (!isVerdict(row.entry.status)) this.live -= 1;
-    const { incarnation, heartbeat, status } = row.entry;
+    const { incarnation, heartbeat, status, internalAddr } = row.entry;
     this.tombstones.set(id, { incarnation, heartbeat, atMs: nowMs });
-    return { kind: 'forgotten', id, status };
+    return { kind: 'forgotten', id, status, internalAddr };
   }
 
   /** Drops tombstones older than `keepMs`: by then every node has forgotten the member too. */

@@ -61,7 +61,8 @@ export type MemberChange =
       readonly heartbeatReset: boolean;
     }
   | { readonly kind: 'addressChanged'; readonly member: MemberEntry }
-  | { readonly kind: 'forgotten'; readonly id: string; readonly status: MemberStatus }
+  /** `internalAddr` is where it was reached, so the node can close its channel there. */
+  | { readonly kind: 'forgotten'; readonly id: string; readonly status: MemberStatus; readonly internalAddr: string }
   /** We were held suspect, dead or left by someone and bumped our own incarnation. */
   | { readonly kind: 'refuted'; readonly id: string; readonly claimed: MemberStatus; readonly incarnation: number }
   /**
@@ -81,12 +82,17 @@ const STATUS_SET: ReadonlySet<string> = new Set(MEMBER_STATUSES);
 
 const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 
-/** Cheap shape check for entries from the wire; malformed ones are skipped, not trusted. */
+/**
+ * Cheap shape check for entries from the wire; malformed ones are skipped, not trusted. A member
+ * needs an internal address: one without could lead keys no one can reach, and gRPC throws on
+ * an empty target where a replication stream to it is opened, outside any handler.
+ */
 export function isValidEntry(e: MemberEntry): boolean {
   return (
     typeof e.id === 'string' &&
     e.id.length > 0 &&
     typeof e.internalAddr === 'string' &&
+    e.internalAddr.length > 0 &&
     typeof e.grpcAddr === 'string' &&
     typeof e.restAddr === 'string' &&
     STATUS_SET.has(e.status) &&

@@ -294,6 +294,9 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
       if ((c.kind === 'statusChanged' && (c.to === 'dead' || c.to === 'left')) || c.kind === 'forgotten') {
         replicator.drop(c.id);
       }
+      // A channel redials its address every second for as long as it is open: close a forgotten
+      // member's, unless another member (a restart under a new id) now lives there.
+      if (c.kind === 'forgotten' && !gossiper!.members().some((m) => m.internalAddr === c.internalAddr)) pool.drop(c.internalAddr);
     }
     const before = state.view().ring;
     if (state.onChange(changes)) {
