@@ -34,18 +34,34 @@ export function grpcForwarder(pool: ClientPool, addressOf: AddressBook): Forward
     forward(memberId, command) {
       const addr = addressOf(memberId);
       if (addr === undefined) return Promise.reject(new TransportError(memberId, 'unknown member', { maybeApplied: false }));
-      return pool.get(addr).forward(command);
+      try {
+        return pool.get(addr).forward(command);
+      } catch (err) {
+        return Promise.reject(unusableAddress(memberId, err));
+      }
     },
   };
+}
+
+/**
+ * A channel that cannot even be created (grpc-js throws on a target it cannot parse): refused
+ * like an unreachable peer, never thrown out of the caller (a timer or a stream's handler).
+ */
+function unusableAddress(memberId: string, err: unknown): TransportError {
+  const detail = `no channel to its address: ${err instanceof Error ? err.message : String(err)}`;
+  return new TransportError(memberId, detail, { cause: err, maybeApplied: false, unreachable: true });
 }
 
 export function grpcReplicaTransport(pool: ClientPool, addressOf: AddressBook): ReplicaTransport {
   return {
     open(replicaId: string): ReplicaStream {
       const addr = addressOf(replicaId);
-      return new GrpcReplicaStream(
-        addr === undefined ? undefined : pool.get(addr).openReplicate(encodeReplicateBatch, decodeReplicateAck),
-      );
+      if (addr === undefined) return new GrpcReplicaStream(undefined, 'unknown member');
+      try {
+        return new GrpcReplicaStream(pool.get(addr).openReplicate(encodeReplicateBatch, decodeReplicateAck));
+      } catch (err) {
+        return new GrpcReplicaStream(undefined, unusableAddress(replicaId, err).message);
+      }
     },
   };
 }
@@ -56,9 +72,13 @@ class GrpcReplicaStream implements ReplicaStream {
   private closeHandler: ((reason: string) => void) | undefined;
   private closed = false;
 
-  constructor(private readonly call: ClientDuplexStream<ReplicateBatchMessage, ReplicationAck> | undefined) {
+  /** Without a call, the stream closes on the next turn with `reason` (the link then retries). */
+  constructor(
+    private readonly call: ClientDuplexStream<ReplicateBatchMessage, ReplicationAck> | undefined,
+    reason = '',
+  ) {
     if (!call) {
-      setImmediate(() => this.fireClose('unknown member'));
+      setImmediate(() => this.fireClose(reason));
       return;
     }
     call.on('data', (ack: ReplicationAck) => this.ackHandler?.(ack));
