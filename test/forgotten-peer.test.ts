@@ -7,12 +7,32 @@ import { startCluster, type InProcessCluster } from './helpers/in-process-cluste
 
 let cluster: InProcessCluster | undefined;
 let sink: Server | undefined;
+let sink2: Server | undefined;
 afterEach(async () => {
   await cluster?.stop();
   cluster = undefined;
-  await new Promise((resolve) => sink?.close(resolve) ?? resolve(undefined));
-  sink = undefined;
+  for (const s of [sink, sink2]) await new Promise((resolve) => s?.close(resolve) ?? resolve(undefined));
+  sink = sink2 = undefined;
 });
+
+/** A member that never answers: a listener that drops every connection, counting them. */
+async function droppingListener(): Promise<{ server: Server; addr: string; dials: () => number }> {
+  let dials = 0;
+  const server = createServer((socket) => {
+    dials += 1;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, addr: `127.0.0.1:${(server.address() as AddressInfo).port}`, dials: () => dials };
+}
+
+/** Tells `to` (an internal address) of a member `ghost` at `addr`, as a peer's heartbeat would. */
+async function gossipGhost(to: string, addr: string, incarnation: number): Promise<void> {
+  const pool = new ClientPool(grpc.credentials.createInsecure(), { timeoutMs: 1000, maxMessageBytes: 1 << 20, maxForwardBatch: 8 });
+  const ghost = { id: 'ghost', internalAddr: addr, grpcAddr: '', restAddr: '', status: 'alive' as const, incarnation, heartbeat: 1 };
+  await pool.get(to).heartbeat('test', [memberToProto(ghost)]);
+  pool.close();
+}
 
 /** grpc-js redials a failed channel within max_reconnect_backoff (1 s in peer-client.ts). */
 const REDIAL_WINDOW_MS = 2_500;
@@ -42,4 +62,24 @@ it('stops dialing a member once every node has forgotten it', async () => {
   const atForget = dials;
   await new Promise((resolve) => setTimeout(resolve, REDIAL_WINDOW_MS));
   expect(dials - atForget).toBeLessThanOrEqual(2); // at most a dial already under way per node
+}, 30_000);
+
+it('stops dialing a member\'s old address once it is seen at a new one', async () => {
+  const before = await droppingListener();
+  const after = await droppingListener();
+  sink = before.server;
+  sink2 = after.server;
+  cluster = await startCluster(2);
+  await gossipGhost(cluster.nodes[0]!.addresses.internal!, before.addr, 1);
+  await vi.waitFor(() => expect(before.dials()).toBeGreaterThan(0), { timeout: 10_000, interval: 50 });
+  // A restart elsewhere: a higher incarnation at another address.
+  await gossipGhost(cluster.nodes[0]!.addresses.internal!, after.addr, 2);
+  const nodes = cluster.nodes;
+  await vi.waitFor(
+    () => expect(nodes.map((n) => n.members().find((m) => m.id === 'ghost')?.internalAddr)).toEqual([after.addr, after.addr]),
+    { timeout: 10_000, interval: 50 },
+  );
+  const atMove = before.dials();
+  await new Promise((resolve) => setTimeout(resolve, REDIAL_WINDOW_MS));
+  expect(before.dials() - atMove).toBeLessThanOrEqual(2); // at most a dial already under way per node
 }, 30_000);

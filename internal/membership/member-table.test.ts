@@ -83,6 +83,7 @@ describe('MemberTable.merge about another member', () => {
     const moved = { ...entry('x', 'alive', 6, 0), internalAddr: 'elsewhere:7946' };
     const changes = table.merge([moved], 10);
     expect(changes.map((c) => c.kind)).toEqual(['incarnationChanged', 'addressChanged']);
+    expect(changes[1]).toMatchObject({ previousInternalAddr: 'x:7946', member: { internalAddr: 'elsewhere:7946' } });
     expect(table.get('x')?.internalAddr).toBe('elsewhere:7946');
   });
 

@@ -228,7 +228,7 @@ export class MemberTable {
       to: entry.incarnation,
       heartbeatReset: entry.heartbeat < old.heartbeat,
     });
-    if (!sameAddrs(entry, old)) changes.push({ kind: 'addressChanged', member: row.entry });
+    if (!sameAddrs(entry, old)) changes.push({ kind: 'addressChanged', member: row.entry, previousInternalAddr: old.internalAddr });
     if (status !== old.status) {
       row.statusSinceMs = nowMs;
       this.live += liveDelta(old.status, status);

@@ -60,7 +60,8 @@ export type MemberChange =
       readonly to: number;
       readonly heartbeatReset: boolean;
     }
-  | { readonly kind: 'addressChanged'; readonly member: MemberEntry }
+  /** `previousInternalAddr`: where it was reached before, so the node can close that channel. */
+  | { readonly kind: 'addressChanged'; readonly member: MemberEntry; readonly previousInternalAddr: string }
   /** `internalAddr` is where it was reached, so the node can close its channel there. */
   | { readonly kind: 'forgotten'; readonly id: string; readonly status: MemberStatus; readonly internalAddr: string }
   /** We were held suspect, dead or left by someone and bumped our own incarnation. */

@@ -295,8 +295,10 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
         replicator.drop(c.id);
       }
       // A channel redials its address every second for as long as it is open: close a forgotten
-      // member's, unless another member (a restart under a new id) now lives there.
-      if (c.kind === 'forgotten' && !gossiper!.members().some((m) => m.internalAddr === c.internalAddr)) pool.drop(c.internalAddr);
+      // member's, or the old one of a member that moved, unless a member (a restart under a new
+      // id) now lives there. A replication stream on it breaks and reopens at the new address.
+      const gone = c.kind === 'forgotten' ? c.internalAddr : c.kind === 'addressChanged' ? c.previousInternalAddr : undefined;
+      if (gone !== undefined && !gossiper!.members().some((m) => m.internalAddr === gone)) pool.drop(gone);
     }
     const before = state.view().ring;
     if (state.onChange(changes)) {
