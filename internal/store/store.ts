@@ -230,7 +230,8 @@ export class Store {
     }
     if (!(e instanceof HashValue)) throw wrongType();
     // COUNT is a hint: a page is bounded work whatever it asks, as a SCAN page is.
-    return this.hashScans.page(key, e, cursor, Math.min(count, this.options.scanMaxExamine), this.deps.clock.now());
+    // Idle time is elapsed time: a wall clock stepped forward must not drop every open scan.
+    return this.hashScans.page(key, e, cursor, Math.min(count, this.options.scanMaxExamine), this.deps.clock.monotonic());
   }
 
   /** The list at `key`, undefined when missing; WRONGTYPE when it holds a hash. */
@@ -475,7 +476,7 @@ export class Store {
     this.hashScans.release((key) => {
       const e = this.space.find(key);
       return e instanceof HashValue ? e : undefined;
-    }, clock.now());
+    }, clock.monotonic());
     const tombstonesPruned = this.pruneTombstones();
     // Also how eviction left over by a chunk goes on when no write comes (and, under the
     // limit, clears `evicting`, which a forget or delete may have left stale).
