@@ -55,7 +55,10 @@ export class ReplicaLink {
   private waiters = new Deque<Waiter>();
   private closed = false;
   private failures = 0;
-  /** Earliest time (ms) a new stream may be opened after failures. */
+  /**
+   * Earliest performance.now() ms a new stream may be opened after failures: monotonic, so a
+   * wall clock stepped back does not stretch the backoff by the size of the step.
+   */
   private retryAt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
 
@@ -119,7 +122,7 @@ export class ReplicaLink {
   private flush(): void {
     this.flushScheduled = false;
     if (this.closed || this.queue.length === 0 || this.retryTimer) return;
-    const wait = this.retryAt - Date.now();
+    const wait = this.retryAt - performance.now();
     if (!this.stream && wait > 0) {
       this.retryTimer = setTimeout(() => {
         this.retryTimer = undefined;
@@ -180,7 +183,7 @@ export class ReplicaLink {
   private onBroken(reason: string): void {
     if (this.closed) return;
     this.failures++;
-    this.retryAt = Date.now() + BACKOFF_MS[Math.min(this.failures, BACKOFF_MS.length - 1)]!;
+    this.retryAt = performance.now() + BACKOFF_MS[Math.min(this.failures, BACKOFF_MS.length - 1)]!;
     const keys = new Set<BinStr>();
     const evictions: EvictedKey[] = [];
     for (const sent of this.unacked.values()) {

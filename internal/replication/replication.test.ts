@@ -145,6 +145,25 @@ describe('replication from a leader to one replica', () => {
       await vi.advanceTimersByTimeAsync(100);
       expect(outcome).toBe('ok');
     });
+
+    it('reconnects to a replica that was down after its backoff, even when the wall clock stepped back meanwhile', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
+      const { transport, write, same } = pair('sync', 100);
+      transport.down = true;
+      const first = write('HSET', 'h', 'f', 'v').done.catch((err: { code?: string }) => err.code);
+      await settle(); // the stream failed: the link waits out its backoff before the next one
+      const attempts = transport.opened;
+      vi.setSystemTime(Date.now() - 3_600_000); // an NTP step back by an hour; monotonic time goes on
+      transport.down = false;
+      await vi.advanceTimersByTimeAsync(2_000); // longer than any backoff
+      await settle();
+      expect(transport.opened).toBeGreaterThan(attempts);
+      expect(await first).toBe('UNCERTAIN');
+      const second = write('HSET', 'h', 'g', 'w').done;
+      await settle();
+      await expect(second).resolves.toBeUndefined();
+      same('h');
+    });
   });
 
   it('answers at once in async mode and still converges', async () => {

@@ -113,6 +113,7 @@ export abstract class StoredEntry {
 /** A deleted key's marker: blocks older copies from resurrecting it (DESIGN 8). */
 export interface Tombstone {
   readonly version: number;
+  /** Monotonic ms (Clock.monotonic) at the deletion: an age, never compared with wall time. */
   readonly deletedAtMs: number;
 }
 

@@ -33,6 +33,7 @@ interface OpenScan {
   fields: Iterator<[BinStr, BinStr]> | undefined;
   /** The field after the last page, read ahead to tell "done" without an empty last page. */
   ahead: BinStr | undefined;
+  /** Monotonic ms (Clock.monotonic): only compared with other readings of it. */
   lastUsedMs: number;
 }
 

@@ -193,3 +193,18 @@ describe('Store memory accounting', () => {
     expect(store.tombstoneBytes).toBe(0);
   });
 });
+
+describe('Store open HSCANs', () => {
+  it('keeps a scan open across a wall clock stepped forward: its idle time is elapsed time', () => {
+    const { store, clock } = makeStore();
+    const fields: Record<string, string> = {};
+    for (let i = 0; i < 1000; i++) fields[`f${i}`] = 'v';
+    putHash(store, 'big', fields);
+    const first = store.scanHash('big', '0', 10)!;
+    expect(first.next).not.toBe('0');
+    clock.advance(1000);
+    clock.setWallClock(clock.now() + 86_400_000); // an NTP step or a VM resumed a day later
+    store.activeExpireCycle(25);
+    expect(store.scanHash('big', first.next, 10)).toBeDefined(); // undefined: "start again"
+  });
+});

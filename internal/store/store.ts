@@ -65,7 +65,7 @@ export class Store {
   private expiredKeys = 0;
   private evictedKeys = 0;
   private tombstonesPrunedEarly = 0;
-  /** Clock ms before which no tombstone is old enough to drop early (pruneTombstonesForMemory). */
+  /** Monotonic ms before which no tombstone is old enough to drop early (pruneTombstonesForMemory). */
   private pruneWaitUntilMs = 0;
   /** evictToLimit stopped at its chunk while over the limit (see `evicting`). */
   private evictionBacklog = false;
@@ -230,7 +230,8 @@ export class Store {
     }
     if (!(e instanceof HashValue)) throw wrongType();
     // COUNT is a hint: a page is bounded work whatever it asks, as a SCAN page is.
-    return this.hashScans.page(key, e, cursor, Math.min(count, this.options.scanMaxExamine), this.deps.clock.now());
+    // Idle time is elapsed time: a wall clock stepped forward must not drop every open scan.
+    return this.hashScans.page(key, e, cursor, Math.min(count, this.options.scanMaxExamine), this.deps.clock.monotonic());
   }
 
   /** The list at `key`, undefined when missing; WRONGTYPE when it holds a hash. */
@@ -475,7 +476,7 @@ export class Store {
     this.hashScans.release((key) => {
       const e = this.space.find(key);
       return e instanceof HashValue ? e : undefined;
-    }, clock.now());
+    }, clock.monotonic());
     const tombstonesPruned = this.pruneTombstones();
     // Also how eviction left over by a chunk goes on when no write comes (and, under the
     // limit, clears `evicting`, which a forget or delete may have left stale).
@@ -489,7 +490,7 @@ export class Store {
    */
   pruneTombstones(): number {
     const { tombstoneRetentionMs, tombstonePruneChunk } = this.options;
-    const old = this.tombstones.prune(this.deps.clock.now() - tombstoneRetentionMs, tombstonePruneChunk).pruned;
+    const old = this.tombstones.prune(this.tombstoneNow() - tombstoneRetentionMs, tombstonePruneChunk).pruned;
     return old + this.pruneTombstonesForMemory();
   }
 
@@ -507,10 +508,9 @@ export class Store {
     const limit = this.options.maxMemoryBytes;
     if (limit <= 0 || this.usedMemory <= limit) return 0;
     const { tombstoneMemoryShare, tombstoneMinRetentionMs, tombstoneRetentionMs, tombstonePruneChunk } = this.options;
-    const now = this.deps.clock.now();
+    const now = this.tombstoneNow();
     const floorMs = Math.min(tombstoneMinRetentionMs, tombstoneRetentionMs);
-    // A wall clock stepped back leaves a wait longer than any it sets: not waited for.
-    if (now < this.pruneWaitUntilMs && this.pruneWaitUntilMs - now <= floorMs + PRUNE_RETRY_MS) return 0;
+    if (now < this.pruneWaitUntilMs) return 0;
     const keepBytes = Math.max(limit * tombstoneMemoryShare, limit - this.space.usedMemory) - limit / 64;
     const { pruned, early } = this.tombstones.prune(now - floorMs, tombstonePruneChunk, keepBytes, now - tombstoneRetentionMs);
     this.tombstonesPrunedEarly += early;
@@ -626,8 +626,17 @@ export class Store {
    * of deletes alone cannot outgrow the limit.
    */
   private addTombstone(key: BinStr, version: number): void {
-    this.tombstones.set(key, version, this.deps.clock.now());
+    this.tombstones.set(key, version, this.tombstoneNow());
     this.pruneTombstonesForMemory();
+  }
+
+  /**
+   * A tombstone's age is elapsed time (whole monotonic ms), not wall time: a wall clock stepped
+   * forward by a day would drop every deletion at once, before a copy that missed it is merged
+   * back, and one stepped back would keep them all (pruning stops at the first young one).
+   */
+  private tombstoneNow(): number {
+    return Math.floor(this.deps.clock.monotonic());
   }
 
   /**

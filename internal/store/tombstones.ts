@@ -106,7 +106,7 @@ export class Tombstones {
   /**
    * Drops up to `max` tombstones deleted at or before `olderThanMs`, from the oldest, and stops
    * once they hold `keepBytes` or less (0: drop every old one). Stops at the first younger one
-   * too (a wall clock stepping back only delays pruning). Returns how many went, and how many
+   * too (times are monotonic, so none behind it is older). Returns how many went, and how many
    * of them were deleted after `dueMs` (dropped before their retention ended).
    *
    * Each call walks from the Map's first slot, stepping over the slots pruned since V8 last

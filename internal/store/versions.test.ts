@@ -188,6 +188,27 @@ describe('tombstones', () => {
     expect(store.tombstoneCount).toBe(1);
   });
 
+  it.each([
+    ['forward by a day', 86_400_000],
+    ['back by an hour', -3_600_000],
+  ])('are kept for the retention in elapsed time when the wall clock steps %s', (_name, stepMs) => {
+    const { store, clock } = makeStore({ tombstoneRetentionMs: 1000 });
+    putHash(store, 'k', { f: 'old' });
+    const stale = store.exportKey('k')!; // a copy that missed the delete (a replica cut off)
+    store.delete('k');
+    clock.advance(500);
+    clock.setWallClock(clock.now() + stepMs);
+    expect(store.pruneTombstones()).toBe(0);
+    expect(store.mergeKey('k', stale)).toBe(false); // still deleted
+    putHash(store, 'j', { f: 'v' });
+    store.delete('j'); // deleted after the step
+    clock.advance(500);
+    expect(store.pruneTombstones()).toBe(1); // k: 1000 ms old
+    expect(store.tombstone('j')).toBeDefined();
+    clock.advance(500);
+    expect(store.pruneTombstones()).toBe(1);
+  });
+
   it('moves a re-deleted key to the young end of the queue', () => {
     const { store, clock } = makeStore({ tombstoneRetentionMs: 1000 });
     putHash(store, 'a', { f: 'v' });
