@@ -58,6 +58,12 @@ export interface GokvNode {
  * The composition root: builds store, membership, peers, router and servers from a Config,
  * starts them in dependency order and stops them in reverse.
  */
+/**
+ * Ops per replication batch; a replica may be limits.max_in_flight_per_stream of them behind
+ * (and limits.max_message_bytes) before writes it replicates are refused.
+ */
+const REPLICATION_BATCH = 512;
+
 export async function startNode(config: Config, deps: NodeDeps = {}): Promise<GokvNode> {
   const clock = deps.clock ?? new SystemClock();
   const random = deps.random ?? systemRandom;
@@ -234,7 +240,13 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
       exportState: (key) => exportState(store, key),
       log: nodeLog.child({ component: 'replication' }),
     },
-    { mode: config.replication.mode, timeoutMs: config.messaging.messageTimeoutMs, maxBatch: 512, maxBatchBytes: config.limits.maxMessageBytes },
+    {
+      mode: config.replication.mode,
+      timeoutMs: config.messaging.messageTimeoutMs,
+      maxBatch: REPLICATION_BATCH,
+      maxBatchBytes: config.limits.maxMessageBytes,
+      maxBacklogOps: config.limits.maxInFlightPerStream * REPLICATION_BATCH,
+    },
   );
   // Read by the ops surface (metrics), which is built before the hand-off side exists.
   let handOffRef: HandOff | undefined;

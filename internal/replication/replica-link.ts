@@ -53,6 +53,11 @@ export class ReplicaLink {
   private readonly unacked = new Map<number, BinStr | EvictedKey>();
   /** Writes waiting for their ack, in seq order: an ack resolves a prefix. */
   private waiters = new Deque<Waiter>();
+  /** opBytes of the ops in `queue`. */
+  private queuedBytes = 0;
+  /** Flushes sent and not wholly acked: the last seq each carried and its ops' bytes. */
+  private inFlight = new Deque<{ lastSeq: number; bytes: number }>();
+  private inFlightBytes = 0;
   private closed = false;
   private failures = 0;
   /**
@@ -99,6 +104,11 @@ export class ReplicaLink {
     return this.unacked.size + this.queue.length;
   }
 
+  /** opBytes of the ops queued or unacknowledged (from above, as opBytes is). */
+  get pendingBytes(): number {
+    return this.queuedBytes + this.inFlightBytes;
+  }
+
   close(): void {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
@@ -106,11 +116,16 @@ export class ReplicaLink {
     this.stream = undefined;
     this.waiters = new Deque();
     this.queue = [];
+    this.queuedBytes = 0;
+    this.inFlight = new Deque();
+    this.inFlightBytes = 0;
   }
 
   private enqueue(write: ReplicatedWrite | undefined, state: KeyStateMessage | undefined, evicted?: EvictedKey): number {
     const seq = this.nextSeq++;
-    this.queue.push(evicted === undefined ? { seq, write, state } : { seq, evicted });
+    const op: ReplicationOp = evicted === undefined ? { seq, write, state } : { seq, evicted };
+    this.queue.push(op);
+    this.queuedBytes += opBytes(op);
     if (this.queue.length >= this.maxBatch && evicted === undefined) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -133,6 +148,9 @@ export class ReplicaLink {
     }
     const ops = this.queue;
     this.queue = [];
+    this.inFlight.pushBack({ lastSeq: ops[ops.length - 1]!.seq, bytes: this.queuedBytes });
+    this.inFlightBytes += this.queuedBytes;
+    this.queuedBytes = 0;
     for (const op of ops) this.unacked.set(op.seq, op.evicted ?? (op.write?.key ?? op.state?.key)!);
     const stream = this.openStream();
     const limit = this.maxBatchBytes - BATCH_HEADER_BYTES;
@@ -175,6 +193,10 @@ export class ReplicaLink {
       if (seq > ack.ackedSeq) break;
       this.unacked.delete(seq);
     }
+    for (let f = this.inFlight.at(0); f !== undefined && f.lastSeq <= ack.ackedSeq; f = this.inFlight.at(0)) {
+      this.inFlight.popFront();
+      this.inFlightBytes -= f.bytes;
+    }
     const moved = new Map<BinStr, number>();
     for (const key of ack.resyncKeys) moved.set(key, this.resync(key));
     this.settle(ack.ackedSeq, moved);
@@ -191,6 +213,8 @@ export class ReplicaLink {
       else evictions.push(sent);
     }
     this.unacked.clear();
+    this.inFlight = new Deque();
+    this.inFlightBytes = 0;
     this.deps.log.debug({ replica: this.replicaId, reason, keys: keys.size }, 'replication stream broken; resyncing');
     // Evictions first, as they were: the leader's state of a key it holds no copy of is a
     // version-0 tombstone, below any replica's copy; states after them win where a key came back.

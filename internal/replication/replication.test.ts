@@ -92,6 +92,24 @@ describe('replication from a leader to one replica', () => {
     expect(transport.opened).toBe(1);
   });
 
+  it('counts the bytes a replica is behind, and frees them as acks come, across a broken stream', async () => {
+    // behind() refuses writes while a replica is a message's worth of bytes behind: bytes that
+    // an ack or a resync did not free would refuse writes to it for good.
+    const limit = 64 << 10;
+    const { transport, replicator, write, same } = pair('sync', 1000, limit);
+    transport.holdAcks = true;
+    const writes = Array.from({ length: 8 }, (_, i) => write('SET', `k${i % 3}`, String(i).repeat(10 << 10)).done.catch(() => undefined));
+    await settle();
+    expect(replicator.behind(['replica'])).toMatch(/^replica replica is \d+ bytes behind \(at most 65536\)/);
+    transport.breakStream();
+    transport.holdAcks = false;
+    transport.releaseAcks();
+    await Promise.all(writes);
+    await vi.waitFor(() => expect(replicator.lag().get('replica')).toBe(0));
+    expect(replicator.behind(['replica'])).toBeUndefined();
+    for (const k of ['k0', 'k1', 'k2']) same(k);
+  });
+
   it('rejects a sync write with UNCERTAIN when no ack comes in time, and resyncs later', async () => {
     const { transport, write, same } = pair('sync', 50);
     transport.holdAcks = true;

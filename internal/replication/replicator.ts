@@ -13,6 +13,12 @@ export interface ReplicatorOptions {
   readonly maxBatch: number;
   /** limits.max_message_bytes: a batch to a replica is cut to stay under it (0 or unset: no bound). */
   readonly maxBatchBytes?: number;
+  /**
+   * Ops a replica may be behind (queued or unacknowledged) before writes it replicates are
+   * refused: limits.max_in_flight_per_stream batches of maxBatch (0 or unset: no bound). Its
+   * bytes are bounded by maxBatchBytes, one message's worth.
+   */
+  readonly maxBacklogOps?: number;
 }
 
 /** What the timeout needs of a sync write, whatever its result's type. */
@@ -108,6 +114,26 @@ export class Replicator {
   evicted(key: BinStr, version: number, replicaIds: readonly string[]): void {
     if (this.closed) return;
     for (const id of replicaIds) this.link(id).sendEvicted({ key, version });
+  }
+
+  /**
+   * Why a write to these replicas must be refused, if it must: one of them is a full backlog
+   * behind (a replica that is alive but reads or acks slower than writes come). Asked before
+   * the write is applied, so a refused write is not applied anywhere; without this the
+   * backlog, the gRPC stream's buffer and the waiters grew with every write for as long as
+   * the replica stayed slow (in async mode with no limit at all).
+   */
+  behind(replicaIds: readonly string[]): string | undefined {
+    const maxOps = this.options.maxBacklogOps ?? 0;
+    const maxBytes = this.options.maxBatchBytes ?? 0;
+    if (maxOps <= 0 && maxBytes <= 0) return undefined;
+    for (const id of replicaIds) {
+      const link = this.links.get(id);
+      if (link === undefined) continue;
+      if (maxOps > 0 && link.pending >= maxOps) return `replica ${id} is ${link.pending} ops behind (at most ${maxOps}); retry`;
+      if (maxBytes > 0 && link.pendingBytes >= maxBytes) return `replica ${id} is ${link.pendingBytes} bytes behind (at most ${maxBytes}); retry`;
+    }
+    return undefined;
   }
 
   /** Writes queued or unacknowledged per replica (for status and metrics). */

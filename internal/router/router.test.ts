@@ -1,9 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
-import { EncodedReply, type Reply } from '../command/index.js';
+import { EncodedReply, executeCommand, type Reply } from '../command/index.js';
 import { GokvError } from '../errors/index.js';
 import { silentLogger } from '../log/index.js';
 import { TransportError } from '../peer/index.js';
-import type { Replicator } from '../replication/index.js';
+import { ReplicaApplier, Replicator } from '../replication/index.js';
+import { MemoryReplicaTransport } from '../replication/testing/memory-transport.js';
 import { Ring, createHasher } from '../ring/index.js';
 import type { StoreOptions } from '../store/index.js';
 import { makeStore } from '../store/testing/fixtures.js';
@@ -41,6 +42,7 @@ function setup(self: string, behaviour: Behaviour, gate?: HandOffGate, joined = 
       shipped.push(write);
       return undefined;
     },
+    behind: () => undefined,
   } as unknown as Replicator;
   let writable = true;
   const view: { -readonly [K in keyof ClusterView]: ClusterView[K] } = { selfId: self, ring, statusOf: () => 'alive', writable: () => writable, joined: () => joined };
@@ -57,6 +59,8 @@ function setup(self: string, behaviour: Behaviour, gate?: HandOffGate, joined = 
   };
   return { router, run, calls, replicated, shipped, store, clock, fence: (on: boolean) => (writable = !on), refuse };
 }
+
+const executeLLen = (store: ReturnType<typeof makeStore>['store'], key: string) => executeCommand(store, { name: 'LLEN', key, args: [] }).reply;
 
 const answer = (reply: Reply) => () => Promise.resolve(encodeReply(reply));
 const decoded = async (r: Reply | Promise<Reply>) => {
@@ -281,6 +285,44 @@ describe('Router during a hand-off (HandOffGate)', () => {
     const keys = [...(reply as unknown as { keys: string[] }).keys];
     expect(keys).toContain(mine);
     expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('keeps a replica that acks late a bounded backlog behind: writes past it are refused, not applied', async () => {
+    // A replica alive but slow (a stalled loop, a slow socket): its ops were queued and kept
+    // unacknowledged for every write, without bound (async mode: nothing ever waited).
+    const key = keyLedBy('a', 'b');
+    const { store } = makeStore();
+    const transport = new MemoryReplicaTransport(new ReplicaApplier({ store: makeStore().store, log: silentLogger() }));
+    transport.holdAcks = true;
+    const replicator = new Replicator(
+      { selfId: 'a', transport, exportState: () => ({ key, type: '', value: [], expireAtMs: 0, version: 0, deleted: true }), log: silentLogger() },
+      { mode: 'async', timeoutMs: 1000, maxBatch: 16, maxBacklogOps: 64 },
+    );
+    const view: ClusterView = { selfId: 'a', ring, statusOf: () => 'alive', writable: () => true, joined: () => true };
+    const router = new Router(
+      { store, hasher, view: () => view, forwarder: { forward: () => Promise.reject(new Error('no forward')) }, replicator, log: silentLogger() },
+      { replicas: 1, hopLimit: 2, limits: { maxArgs: 1000, maxValueBytes: 1 << 20 } },
+    );
+    let acked = 0;
+    const refused: string[] = [];
+    for (let i = 0; i < 1000; i++) {
+      try {
+        await router.execute({ name: 'RPUSH', key, args: [String(i)] });
+        acked++;
+      } catch (err) {
+        refused.push((err as GokvError).code);
+      }
+      if (i % 16 === 0) await new Promise((r) => setImmediate(r));
+    }
+    expect(replicator.lag().get('b')).toBeLessThanOrEqual(64);
+    expect(acked).toBe(64);
+    expect(new Set(refused)).toEqual(new Set(['UNAVAILABLE']));
+    expect(executeLLen(store, key)).toBe(acked); // refused writes were not applied here either
+    transport.releaseAcks();
+    await vi.waitFor(() => expect(replicator.lag().get('b')).toBe(0));
+    await router.execute({ name: 'RPUSH', key, args: ['after'] });
+    expect(executeLLen(store, key)).toBe(acked + 1);
+    replicator.close();
   });
 
   it('refuses every keyed command until a node started with seeds has joined', () => {

@@ -217,6 +217,14 @@ export class Router {
     const refusal = view.writeRefusal ? view.writeRefusal() : view.writable() ? undefined : 'this node was paused and is refreshing its view of the cluster; retry';
     if (refusal !== undefined) throw unavailable(refusal);
     if (owners.length < 2) return executeSpec(store, spec, command, this.checked).reply;
+    const replicas = owners.slice(1);
+    let required = 0;
+    for (const id of replicas) if (view.statusOf(id) === 'alive') required++;
+    // Refused before it is applied: a replica that is alive but slow would otherwise buffer
+    // this write (and every one after it) without bound. A suspect one is out of the count
+    // and will be dropped if it dies.
+    const lagging = this.deps.replicator.behind(required === replicas.length ? replicas : replicas.filter((id) => view.statusOf(id) === 'alive'));
+    if (lagging !== undefined) throw unavailable(lagging);
     // Read and applied at one instant: the key cannot expire between the two, or replicas
     // would apply the write to a version the command did not see. Room is made before the
     // read for the same reason: the write may evict its own key.
@@ -227,9 +235,6 @@ export class Router {
       return executeSpec(store, spec, command, options);
     });
     if (!effect) return reply;
-    const replicas = owners.slice(1);
-    let required = 0;
-    for (const id of replicas) if (view.statusOf(id) === 'alive') required++;
     if (required === 0) required = 1; // never a silent ack of a single copy
     return this.deps.replicator.replicate({ ...effect, prevVersion }, replicas, required, reply) ?? reply;
   }
