@@ -55,15 +55,18 @@ export interface GokvNode {
 }
 
 /**
+ * Ops per replication batch; a replica may be limits.max_in_flight_per_stream of them behind,
+ * and REPLICA_BACKLOG_MESSAGES times limits.max_message_bytes, before writes it replicates are
+ * refused. Four messages (256 MB at defaults, Redis's hard limit for a replica's output
+ * buffer): two large writes in flight at once are not refused while acks come.
+ */
+const REPLICATION_BATCH = 512;
+const REPLICA_BACKLOG_MESSAGES = 4;
+
+/**
  * The composition root: builds store, membership, peers, router and servers from a Config,
  * starts them in dependency order and stops them in reverse.
  */
-/**
- * Ops per replication batch; a replica may be limits.max_in_flight_per_stream of them behind
- * (and limits.max_message_bytes) before writes it replicates are refused.
- */
-const REPLICATION_BATCH = 512;
-
 export async function startNode(config: Config, deps: NodeDeps = {}): Promise<GokvNode> {
   const clock = deps.clock ?? new SystemClock();
   const random = deps.random ?? systemRandom;
@@ -246,6 +249,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
       maxBatch: REPLICATION_BATCH,
       maxBatchBytes: config.limits.maxMessageBytes,
       maxBacklogOps: config.limits.maxInFlightPerStream * REPLICATION_BATCH,
+      maxBacklogBytes: config.limits.maxMessageBytes * REPLICA_BACKLOG_MESSAGES,
     },
   );
   // Read by the ops surface (metrics), which is built before the hand-off side exists.

@@ -25,7 +25,7 @@ function pair(mode: 'sync' | 'async' = 'sync', timeoutMs = 1000, maxBatchBytes =
   const transport = new MemoryReplicaTransport(new ReplicaApplier({ store: replica.store, log: silentLogger() }));
   const replicator = new Replicator(
     { selfId: 'leader', transport, exportState: (k) => exportState(leader.store, k), log: silentLogger() },
-    { mode, timeoutMs, maxBatch: 64, maxBatchBytes },
+    { mode, timeoutMs, maxBatch: 64, maxBatchBytes, maxBacklogBytes: maxBatchBytes },
   );
   /** Runs a command on the leader and replicates its effect the way the router does. */
   const write = (name: string, key: string, ...args: string[]) => {

@@ -15,10 +15,11 @@ export interface ReplicatorOptions {
   readonly maxBatchBytes?: number;
   /**
    * Ops a replica may be behind (queued or unacknowledged) before writes it replicates are
-   * refused: limits.max_in_flight_per_stream batches of maxBatch (0 or unset: no bound). Its
-   * bytes are bounded by maxBatchBytes, one message's worth.
+   * refused: limits.max_in_flight_per_stream batches of maxBatch (0 or unset: no bound).
    */
   readonly maxBacklogOps?: number;
+  /** The same in bytes (opBytes, from above; 0 or unset: no bound). */
+  readonly maxBacklogBytes?: number;
 }
 
 /** What the timeout needs of a sync write, whatever its result's type. */
@@ -125,7 +126,7 @@ export class Replicator {
    */
   behind(replicaIds: readonly string[]): string | undefined {
     const maxOps = this.options.maxBacklogOps ?? 0;
-    const maxBytes = this.options.maxBatchBytes ?? 0;
+    const maxBytes = this.options.maxBacklogBytes ?? 0;
     if (maxOps <= 0 && maxBytes <= 0) return undefined;
     for (const id of replicaIds) {
       const link = this.links.get(id);
