@@ -84,6 +84,12 @@ export const DEFAULT_MAX_IN_FLIGHT_PER_STREAM = 256;
 export const DEFAULT_MAX_CALLS_PER_CONNECTION = 1024;
 /** config.yml `limits.max_clients` (no env var): RESP connections open at once (Redis's maxclients); >= 1. */
 export const DEFAULT_MAX_CLIENTS = 10_000;
+/**
+ * config.yml `limits.max_members` (no env var): members one node's table holds (itself, dead and
+ * left ones included) and entries it reads from one Heartbeat; past it unknown members are not
+ * added. Each member costs v_node_count ring points, so it bounds a ring change's cost; >= 1.
+ */
+export const DEFAULT_MAX_MEMBERS = 1024;
 
 // persistence:
 /** config.yml `persistence.persistence_interval` (no env var): snapshot period; 0 = off. */
@@ -157,6 +163,7 @@ export const DEFAULT_CONFIG: Config = deepFreeze<Config>({
     maxInFlightPerStream: DEFAULT_MAX_IN_FLIGHT_PER_STREAM,
     maxCallsPerConnection: DEFAULT_MAX_CALLS_PER_CONNECTION,
     maxClients: DEFAULT_MAX_CLIENTS,
+    maxMembers: DEFAULT_MAX_MEMBERS,
   },
   persistence: {
     persistenceIntervalMs: DEFAULT_PERSISTENCE_INTERVAL_MS,

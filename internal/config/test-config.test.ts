@@ -102,6 +102,7 @@ describe('validate', () => {
     [{ rebalance: { batchBytes: 0 } }, 'rebalance.batch_bytes: must be at least 1, got 0'],
     [{ rebalance: { batchBytes: 128 * 1024 ** 2 } }, 'rebalance.batch_bytes (134217728) must not exceed limits.max_message_bytes (67108864)'],
     [{ limits: { maxArgs: 0 } }, 'limits.max_args: must be at least 1, got 0'],
+    [{ limits: { maxMembers: 0 } }, 'limits.max_members: must be at least 1, got 0'],
     [{ persistence: { persistenceIntervalMs: -1 } }, 'persistence.persistence_interval: must be at least 0s, got -1ms'],
     [{ persistence: { restoreOnStartup: 'sometimes' as never } }, 'persistence.restore_on_startup: expected one of always, never, auto, got "sometimes"'],
     [{ replication: { mode: 'quorum' as never } }, 'replication.mode: expected one of sync, async, got "quorum"'],

@@ -103,6 +103,8 @@ export interface LimitsConfig {
   readonly maxCallsPerConnection: number;
   /** RESP connections open at once; one more is answered `-ERR max number of clients reached`. */
   readonly maxClients: number;
+  /** Members in the member table, this node included; unknown members past it are not added. */
+  readonly maxMembers: number;
 }
 
 export interface PersistenceConfig {

@@ -261,3 +261,49 @@ describe('Gossiper.leave', () => {
     expect(seen).toEqual([true, true]);
   });
 });
+
+describe('Gossiper bounded by limits.max_members', () => {
+  const ghost = (i: number) => ({
+    id: `ghost-${i}`,
+    internalAddr: `ghost-${i}:7946`,
+    grpcAddr: '',
+    restAddr: '',
+    status: 'alive' as const,
+    incarnation: 1,
+    heartbeat: 1,
+  });
+
+  it('holds at most max_members after a Heartbeat carrying more made-up members, and says so once', () => {
+    const clock = new ManualClock();
+    const warnings: unknown[] = [];
+    const log = silentLogger();
+    log.warn = ((obj: unknown) => void warnings.push(obj)) as typeof log.warn;
+    const g = new Gossiper(
+      {
+        self: { id: 'a', internalAddr: 'a:7946', grpcAddr: '', restAddr: '', incarnation: 1 },
+        clock,
+        random: new SeededRandom(1),
+        sender: { sendHeartbeat: () => Promise.reject(new Error('unused')) },
+        log,
+      },
+      { ...OPTIONS, maxMembers: 16 },
+    );
+    const reply = g.handleHeartbeat(Array.from({ length: 5000 }, (_, i) => ghost(i)));
+    expect(g.members()).toHaveLength(16);
+    expect(g.ringMembers()).toHaveLength(16);
+    expect(reply).toHaveLength(16);
+    g.handleHeartbeat(Array.from({ length: 100 }, (_, i) => ghost(5000 + i)));
+    expect(g.members()).toHaveLength(16);
+    expect(warnings).toEqual([{ maxMembers: 16, refused: 1, unread: 5000 - 16 }]);
+    clock.advance(60_000);
+    g.handleHeartbeat([ghost(9999)]);
+    expect(warnings).toHaveLength(2);
+  });
+
+  it('refuses a max_members below 1', () => {
+    expect(() => new Gossiper(
+      { self: { id: 'a', internalAddr: 'a:7946', grpcAddr: '', restAddr: '' }, clock: new ManualClock(), random: new SeededRandom(1), sender: { sendHeartbeat: () => Promise.resolve([]) }, log: silentLogger() },
+      { ...OPTIONS, maxMembers: 0 },
+    )).toThrow(/maxMembers must be >= 1/);
+  });
+});

@@ -35,6 +35,8 @@ export interface GossipStats {
 /** Words of a failed heartbeat that no retry will cure: the TLS handshake or the peer refused us. */
 const TRUST_FAILURE = /certificate|self[- ]signed|unknown ca|bad certificate|handshake|PERMISSION_DENIED|ALTNAME/i;
 const TRUST_WARN_EVERY_MS = 60_000;
+/** A full member table (limits.max_members) is said at warn level at most this often. */
+const FULL_WARN_EVERY_MS = 60_000;
 
 /**
  * Gossip membership: one `round()` bumps our heartbeat, runs the failure detector and exchanges
@@ -50,6 +52,8 @@ export class Gossiper {
   private readonly counters = { rounds: 0, suspicions: 0, deaths: 0, refutations: 0, failedSends: 0 };
   /** When a trust failure with each peer address was last logged at warn. */
   private readonly trustWarnedAt = new Map<string, number>();
+  /** When a full table was last logged at warn, and the overflow counts then. */
+  private fullWarned = { atMs: -Infinity, refused: 0, unread: 0 };
   private timer: TimerHandle | undefined;
   private running = false;
   private exchanging: Promise<void> | undefined;
@@ -64,7 +68,7 @@ export class Gossiper {
     this.options = resolveGossiperOptions(options);
     this.log = deps.log.child({ component: 'gossip' });
     const incarnation = deps.self.incarnation ?? Math.max(0, Math.floor(deps.clock.now()));
-    this.table = new MemberTable(deps.self, incarnation, deps.clock.monotonic());
+    this.table = new MemberTable(deps.self, incarnation, deps.clock.monotonic(), this.options.maxMembers);
     this.lastTick = deps.clock.monotonic();
     const interval = this.options.heartbeatIntervalMs;
     this.guard = new PauseGuard(interval, interval * this.options.stallFactor);
@@ -141,6 +145,7 @@ export class Gossiper {
    */
   handleHeartbeat(entries: readonly MemberEntry[]): MemberEntry[] {
     this.apply(this.table.merge(entries, this.deps.clock.monotonic()));
+    this.warnIfFull();
     return this.table.entries();
   }
 
@@ -227,6 +232,7 @@ export class Gossiper {
       this.lastExchange = Math.max(this.lastExchange, sentAt);
       this.noteHowTheySeeUs(addr, reply);
       this.apply(this.table.merge(reply, this.deps.clock.monotonic()));
+      this.warnIfFull();
     } catch (err) {
       this.counters.failedSends += 1;
       this.log.debug({ peer: addr, err }, 'heartbeat failed');
@@ -258,6 +264,23 @@ export class Gossiper {
     if (last !== undefined && now - last < TRUST_WARN_EVERY_MS) return;
     this.trustWarnedAt.set(addr, now);
     this.log.warn({ peer: addr, reason }, 'heartbeat refused: TLS or certificate problem');
+  }
+
+  /**
+   * Members refused because the table is full, or entries past limits.max_members in one message:
+   * either a cluster larger than the limit (raise it) or made-up members. Once a minute at most.
+   */
+  private warnIfFull(): void {
+    const { refused, unread } = this.table.overflowCounts;
+    const last = this.fullWarned;
+    if (refused === last.refused && unread === last.unread) return;
+    const now = this.deps.clock.monotonic();
+    if (now - last.atMs < FULL_WARN_EVERY_MS) return;
+    this.fullWarned = { atMs: now, refused, unread };
+    this.log.warn(
+      { maxMembers: this.options.maxMembers, refused: refused - last.refused, unread: unread - last.unread },
+      'member table full (limits.max_members): unknown members not added, entries past the limit not read',
+    );
   }
 
   private schedule(): void {

@@ -188,3 +188,36 @@ describe('MemberTable.extendProgress', () => {
     expect(table.get('b')?.progressAtMs).toBe(10_000);
   });
 });
+
+describe('MemberTable bounded by limits.max_members', () => {
+  const ghosts = (count: number, from = 0) => Array.from({ length: count }, (_, i) => entry(`ghost-${from + i}`, 'alive', 1, 1));
+
+  it('holds at most max_members (itself included) when one message brings more', () => {
+    const table = new MemberTable(SELF, 100, 0, 8);
+    const changes = table.merge(ghosts(5000), 0);
+    expect(table.members()).toHaveLength(8);
+    expect(changes).toHaveLength(7);
+    expect(table.overflowCounts).toEqual({ refused: 1, unread: 5000 - 8 });
+  });
+
+  it('refuses unknown members once full, still merging those it holds', () => {
+    const table = new MemberTable(SELF, 100, 0, 3);
+    table.merge(ghosts(2), 0);
+    const changes = table.merge([entry('ghost-0', 'alive', 1, 9), entry('newcomer', 'alive', 1, 1)], 5);
+    expect(table.get('ghost-0')?.heartbeat).toBe(9);
+    expect(table.get('newcomer')).toBeUndefined();
+    expect(changes).toEqual([]);
+    expect(table.overflowCounts.refused).toBe(1);
+  });
+
+  it('makes room once a member is forgotten', () => {
+    const table = new MemberTable(SELF, 100, 0, 2);
+    table.merge(ghosts(1), 0);
+    table.setStatus('ghost-0', 'dead', 1);
+    table.merge([entry('newcomer', 'alive', 1, 1)], 2);
+    expect(table.get('newcomer')).toBeUndefined();
+    table.forget('ghost-0', 3);
+    table.merge([entry('newcomer', 'alive', 1, 1)], 4);
+    expect(table.get('newcomer')?.status).toBe('alive');
+  });
+});

@@ -45,8 +45,9 @@ interface Tombstone {
  *   spread; otherwise a higher heartbeat is progress and clears a local suspicion;
  * - a lower incarnation is stale and ignored;
  * - whenever (incarnation, heartbeat) advances, the member's local progress time is refreshed.
- * Unknown members are added when alive (a verdict about a member we never knew, or no longer
- * know, is not added: that is how forgotten members stay forgotten). Entries about ourselves
+ * Unknown members are added when alive and the table is not full (limits.max_members; a verdict
+ * about a member we never knew, or no longer know, is not added: that is how forgotten members
+ * stay forgotten). Entries about ourselves
  * that claim suspect/dead/left at our incarnation, or any higher incarnation of our id, make us
  * refute by bumping our incarnation above theirs, unless we are leaving.
  */
@@ -57,8 +58,16 @@ export class MemberTable {
   private live = 1;
   /** The highest incarnation of ours at which we learned we were held dead or left. */
   private verdictSeenAt: number;
+  /** Unknown members not added because the table was full, and entries past a message's bound. */
+  private readonly overflow = { refused: 0, unread: 0 };
+  private readonly maxMembers: number;
 
-  constructor(self: SelfInfo, incarnation: number, nowMs: number) {
+  /**
+   * `maxMembers` (limits.max_members) bounds the rows, ourselves and dead or left members
+   * included, and the entries read from one message: a table never holds, nor sends, more.
+   */
+  constructor(self: SelfInfo, incarnation: number, nowMs: number, maxMembers = Infinity) {
+    this.maxMembers = maxMembers;
     const entry = entryOf({ ...self, status: 'alive', incarnation, heartbeat: 0 }, 'alive');
     this.selfRow = { entry, progressAtMs: nowMs, statusSinceMs: nowMs };
     // Verdicts about incarnations before ours are about an earlier process of our id.
@@ -77,6 +86,11 @@ export class MemberTable {
   /** Our own wire entry (no copy). */
   get selfEntry(): MemberEntry {
     return this.selfRow.entry;
+  }
+
+  /** Totals so far: unknown members refused (table full) and entries left unread (message too long). */
+  get overflowCounts(): { readonly refused: number; readonly unread: number } {
+    return { ...this.overflow };
   }
 
   /** Alive and suspect members, ourselves included (kept as a count, O(1)). */
@@ -128,10 +142,17 @@ export class MemberTable {
     return [{ kind: 'statusChanged', id: self.id, from: self.status, to: 'left', incarnation: self.incarnation + 1 }];
   }
 
-  /** Applies remote entries (a Heartbeat request or reply) and reports what changed. */
+  /**
+   * Applies remote entries (a Heartbeat request or reply) and reports what changed. Reads at most
+   * maxMembers of them: a peer's table holds no more, so a longer message is not one (see
+   * overflowCounts).
+   */
   merge(remote: readonly MemberEntry[], nowMs: number): MemberChange[] {
     const changes: MemberChange[] = [];
-    for (const entry of remote) {
+    const count = Math.min(remote.length, this.maxMembers);
+    this.overflow.unread += remote.length - count;
+    for (let i = 0; i < count; i++) {
+      const entry = remote[i]!;
       const row = this.rows.get(entry.id);
       if (row !== undefined && row.entry === entry) continue; // the very value we hold: nothing new
       if (!isValidEntry(entry)) continue;
@@ -208,8 +229,14 @@ export class MemberTable {
         entry.incarnation < stone.incarnation ||
         (entry.incarnation === stone.incarnation && entry.heartbeat <= stone.heartbeat);
       if (stale) return;
-      this.tombstones.delete(entry.id);
     }
+    // Full: a flood of made-up members would otherwise grow the table, and the ring with it
+    // (vnodes per member), without bound. Real ones get in once others are forgotten.
+    if (this.rows.size >= this.maxMembers) {
+      this.overflow.refused += 1;
+      return;
+    }
+    this.tombstones.delete(entry.id);
     const row: Row = { entry: adopt(entry, 'alive'), progressAtMs: nowMs, statusSinceMs: nowMs };
     this.rows.set(entry.id, row);
     this.live += 1;

@@ -21,6 +21,8 @@ export interface GossiperOptions {
   readonly stallFactor?: number;
   /** Scale the three timeouts by max(1, log10(live members)), as memberlist does (default true). */
   readonly scaleWithClusterSize?: boolean;
+  /** `limits.max_members`: members the table holds, ourselves included, and entries read per message (default no bound). */
+  readonly maxMembers?: number;
 }
 
 export type ResolvedGossiperOptions = Required<GossiperOptions>;
@@ -34,6 +36,7 @@ export function resolveGossiperOptions(options: GossiperOptions): ResolvedGossip
     probeEveryRounds: DEFAULT_PROBE_EVERY_ROUNDS,
     stallFactor: DEFAULT_STALL_FACTOR,
     scaleWithClusterSize: true,
+    maxMembers: Infinity,
     ...options,
   };
   const problems: string[] = [];
@@ -47,6 +50,7 @@ export function resolveGossiperOptions(options: GossiperOptions): ResolvedGossip
   if (!Number.isInteger(resolved.gossipPeerCount) || resolved.gossipPeerCount < 0) {
     problems.push(`gossipPeerCount must be a whole number >= 0 (got ${resolved.gossipPeerCount})`);
   }
+  if (!(resolved.maxMembers >= 1)) problems.push(`maxMembers must be >= 1 (got ${resolved.maxMembers})`);
   if (!(resolved.deadAfterMs > resolved.suspectAfterMs)) {
     problems.push(`deadAfterMs (${resolved.deadAfterMs}) must exceed suspectAfterMs (${resolved.suspectAfterMs})`);
   }

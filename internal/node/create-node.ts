@@ -222,6 +222,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
         deadAfterMs: config.messaging.deadAfterMs,
         forgetDeadAfterMs: config.messaging.forgetDeadAfterMs,
         seeds: config.addresses.seeds,
+        maxMembers: config.limits.maxMembers,
       },
     );
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SeededRandom } from '../clock/index.js';
 import { createHasher, HASH_SPACE, Ring } from '../ring/index.js';
 import { overlay, PendingRanges, type PendingSegment } from './pending-ranges.js';
 import { ringOf } from './testing/fixtures.js';
@@ -181,6 +182,58 @@ describe('overlay (gained arcs laid over the pending segments in one pass)', () 
         sinceMs: Math.max(o?.sinceMs ?? 0, a?.sinceMs ?? 0),
         takeover: (o?.takeover ?? false) || (a?.takeover ?? false),
       });
+    }
+  });
+});
+
+describe('PendingRanges when many members drop out together', () => {
+  // 1000 members died together, then were forgotten: each drop walked every segment (about 64k
+  // here, 256k at 256 vnodes), quadratic in members: about 50 s here, 200 s at 256 vnodes.
+  // A drop now visits only the segments the member is a source of.
+  it('drops 1000 dead, then forgotten, members without a pass over every segment each', async () => {
+    const { textPosition } = await createHasher();
+    const real = ['n1', 'n2', 'n3'];
+    const gone = Array.from({ length: 1000 }, (_, i) => `gone-${i}`);
+    const before = Ring.fromMembers([...real, ...gone], 64, textPosition);
+    const after = Ring.fromMembers(real, 64, textPosition);
+    const p = new PendingRanges();
+    const gained = p.gain(before, after, 'n1', 3, 0);
+    expect(gained).toBeGreaterThan(50_000);
+    // Taken over from the dead: waited for, not dropped.
+    expect(gone.reduce((ended, id) => ended + p.markDead(id), 0)).toBe(0);
+    const ended = gone.reduce((sum, id) => sum + p.removeSource(id), 0);
+    expect(p.size).toBe(gained - ended);
+    expect(p.segments().every((s) => s.sources.length > 0 && s.sources.every((id) => real.includes(id)))).toBe(true);
+  });
+
+  // The drop as it was, one pass over every segment: the model the indexed drop must match.
+  const modelDrop = (segments: readonly PendingSegment[], member: string, where: (s: PendingSegment) => boolean) =>
+    segments.flatMap((s) => {
+      if (!s.sources.includes(member) || !where(s)) return [s];
+      const sources = s.sources.filter((id) => id !== member);
+      return sources.length === 0 ? [] : [{ ...s, sources }];
+    });
+  const ids = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+
+  it.each(Array.from({ length: 30 }, (_, i) => i + 1))('drops as one pass over every segment did, seed %i', (seed) => {
+    const rnd = new SeededRandom(seed);
+    const someRing = () => ringOf(...ids.filter(() => rnd.int(3) > 0));
+    const p = new PendingRanges();
+    for (let step = 0; step < 60; step++) {
+      const before = p.segments().map((s) => ({ ...s }));
+      const id = ids[rnd.int(ids.length)]!;
+      const op = rnd.int(8);
+      if (op === 0) p.markDead(id);
+      else if (op === 1) p.removeSource(id);
+      else if (op === 2) p.gain(someRing(), someRing(), id, 1 + rnd.int(3), step);
+      else if (op === 3) p.handed(id, [{ from: rnd.int(320), to: rnd.int(320) + 20 }]);
+      else if (op === 4) p.keepOwned(someRing(), id, 1 + rnd.int(3));
+      else if (op === 5) p.markLeft(id);
+      else if (op === 6) p.markAlive(id);
+      else p.expire(rnd.int(step + 1));
+      if (op === 0) expect(p.segments()).toEqual(modelDrop(before, id, (s) => !s.takeover));
+      if (op === 1) expect(p.segments()).toEqual(modelDrop(before, id, () => true));
+      expect(p.size).toBe(p.segments().length);
     }
   });
 });

@@ -16,6 +16,11 @@ export interface PendingSegment {
   readonly takeover: boolean;
 }
 
+/** A segment as held here: a drop replaces its sources in place (see #drop). */
+interface Segment extends Omit<PendingSegment, 'sources'> {
+  sources: readonly string[];
+}
+
 /**
  * The arcs this node became an owner of and whose keys have not all arrived yet (the receiving
  * side of a hand-off). Pure bookkeeping: sorted, non-overlapping segments, each with the members
@@ -23,18 +28,27 @@ export interface PendingSegment {
  * when no source is left to ask, or when it is older than the window the caller enforces.
  */
 export class PendingRanges {
-  #segments: PendingSegment[] = [];
+  #segments: Segment[] = [];
+  /**
+   * Per source, the segments it is a source of, so a drop visits only those: one pass over every
+   * segment per member made many members dying together quadratic (1000 members at 256 vnodes:
+   * about 256k segments, 60 s of blocked event loop). Built by the first drop after the segments
+   * were replaced, kept up to date by drops; undefined when stale.
+   */
+  #bySource: Map<string, Segment[]> | undefined;
+  /** Segments a drop left without sources, still in #segments until the next read (#live). */
+  #ended = 0;
   /** Sources held dead: kept (they may come back with the arc's keys) but never asked. */
   readonly #dead = new Set<string>();
   /** Sources that left gracefully: still asked (they hand off before exiting), after the others. */
   readonly #left = new Set<string>();
 
   get size(): number {
-    return this.#segments.length;
+    return this.#segments.length - this.#ended;
   }
 
   segments(): readonly PendingSegment[] {
-    return this.#segments;
+    return this.#live();
   }
 
   /**
@@ -54,7 +68,7 @@ export class PendingRanges {
       const takeover = sources.some((id) => !after.has(id));
       gained.push({ from: arc.from, to: arc.to, sources, sinceMs: nowMs, takeover });
     }
-    if (gained.length > 0) this.#segments = overlay(this.#segments, gained);
+    if (gained.length > 0) this.#replace(overlay(this.#live(), gained));
     return gained.length;
   }
 
@@ -64,10 +78,11 @@ export class PendingRanges {
    * reported handed off here, and nothing needs pulling there. Returns how many parts went.
    */
   keepOwned(ring: Ring, self: string, n: number): number {
-    if (this.#segments.length === 0) return 0;
+    const segments = this.#live();
+    if (segments.length === 0) return 0;
     const cuts = ring.boundaries().map((p) => p + 1);
     let dropped = 0;
-    this.#segments = this.#segments.flatMap((s) => {
+    const owned = segments.flatMap((s) => {
       const kept: PendingSegment[] = [];
       let i = firstAbove(cuts, s.from);
       for (let from = s.from; from < s.to; ) {
@@ -82,12 +97,16 @@ export class PendingRanges {
       }
       return kept;
     });
+    this.#replace(owned);
     return dropped;
   }
 
-  /** The segment holding `position`, if any. O(log segments). */
+  /**
+   * The segment holding `position`, if any. O(log segments). Read it before the next call that
+   * changes sources: a drop replaces a segment's sources in place.
+   */
   find(position: number): PendingSegment | undefined {
-    const segs = this.#segments;
+    const segs = this.#live();
     let lo = 0;
     let hi = segs.length - 1;
     while (lo <= hi) {
@@ -103,7 +122,7 @@ export class PendingRanges {
   /** The parts of pending segments inside [from, to), ascending. */
   overlapping(from: number, to: number): PendingSegment[] {
     const out: PendingSegment[] = [];
-    for (const s of this.#segments) {
+    for (const s of this.#live()) {
       if (s.to <= from) continue;
       if (s.from >= to) break;
       out.push({ ...s, from: Math.max(s.from, from), to: Math.min(s.to, to) });
@@ -182,28 +201,49 @@ export class PendingRanges {
 
   /** Ends segments gained before `cutoffMs`; returns them. */
   expire(cutoffMs: number): PendingSegment[] {
-    const gone = this.#segments.filter((s) => s.sinceMs < cutoffMs);
-    if (gone.length > 0) this.#segments = this.#segments.filter((s) => s.sinceMs >= cutoffMs);
+    const segments = this.#live();
+    const gone = segments.filter((s) => s.sinceMs < cutoffMs);
+    if (gone.length > 0) this.#replace(segments.filter((s) => s.sinceMs >= cutoffMs));
     return gone;
   }
 
   clear(): void {
-    this.#segments = [];
+    this.#replace([]);
   }
 
   /** Removes `member` from the sources of the segments `where` selects; ends those left with none. */
   #drop(member: string, where: (s: PendingSegment) => boolean): number {
+    this.#bySource ??= indexBySource(this.#segments);
+    const held = this.#bySource.get(member);
+    if (held === undefined) return 0;
     let ended = 0;
-    this.#segments = this.#segments.flatMap((s) => {
-      if (!s.sources.includes(member) || !where(s)) return [s];
-      const sources = s.sources.filter((id) => id !== member);
-      if (sources.length === 0) {
-        ended++;
-        return [];
-      }
-      return [{ ...s, sources }];
+    const kept = held.filter((s) => {
+      if (!where(s)) return true;
+      s.sources = s.sources.filter((id) => id !== member);
+      if (s.sources.length === 0) ended++;
+      return false;
     });
+    if (kept.length > 0) this.#bySource.set(member, kept);
+    else this.#bySource.delete(member);
+    // Ended segments leave #segments on the next read, in one pass for all drops until then.
+    this.#ended += ended;
     return ended;
+  }
+
+  /** The segments, without those a drop ended. Keeps #bySource: an ended segment is in no list of it. */
+  #live(): Segment[] {
+    if (this.#ended > 0) {
+      this.#segments = this.#segments.filter((s) => s.sources.length > 0);
+      this.#ended = 0;
+    }
+    return this.#segments;
+  }
+
+  /** Sets new segments (from #live's, so none ended); #bySource is rebuilt by the next drop. */
+  #replace(segments: Segment[]): void {
+    this.#segments = segments;
+    this.#ended = 0;
+    this.#bySource = undefined;
   }
 
   /**
@@ -212,7 +252,7 @@ export class PendingRanges {
    */
   #cut(from: number, to: number, edit: (inside: PendingSegment) => PendingSegment | undefined): void {
     const out: PendingSegment[] = [];
-    for (const s of this.#segments) {
+    for (const s of this.#live()) {
       if (s.to <= from || s.from >= to) {
         out.push(s);
         continue;
@@ -222,7 +262,7 @@ export class PendingRanges {
       if (inside !== undefined) out.push(inside);
       if (s.to > to) out.push({ ...s, from: to });
     }
-    this.#segments = out;
+    this.#replace(out);
   }
 }
 
@@ -268,6 +308,18 @@ function firstAbove(values: readonly number[], x: number): number {
     else lo = mid + 1;
   }
   return lo;
+}
+
+function indexBySource(segments: readonly Segment[]): Map<string, Segment[]> {
+  const index = new Map<string, Segment[]>();
+  for (const s of segments) {
+    for (const id of s.sources) {
+      const held = index.get(id);
+      if (held === undefined) index.set(id, [s]);
+      else held.push(s);
+    }
+  }
+  return index;
 }
 
 function union(a: readonly string[], b: readonly string[]): string[] {
