@@ -307,6 +307,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
 
   function onMembersChanged(changes: readonly MemberChange[]): void {
     if (!state) return;
+    let inUse: Set<string> | undefined; // read once per batch: many may be forgotten together
     for (const c of changes) {
       if ((c.kind === 'statusChanged' && (c.to === 'dead' || c.to === 'left')) || c.kind === 'forgotten') {
         replicator.drop(c.id);
@@ -315,7 +316,9 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
       // member's, or the old one of a member that moved, unless a member (a restart under a new
       // id) now lives there. A replication stream on it breaks and reopens at the new address.
       const gone = c.kind === 'forgotten' ? c.internalAddr : c.kind === 'addressChanged' ? c.previousInternalAddr : undefined;
-      if (gone !== undefined && !gossiper!.members().some((m) => m.internalAddr === gone)) pool.drop(gone);
+      if (gone === undefined) continue;
+      inUse ??= new Set(gossiper!.members().map((m) => m.internalAddr));
+      if (!inUse.has(gone)) pool.drop(gone);
     }
     const before = state.view().ring;
     if (state.onChange(changes)) {
