@@ -313,7 +313,14 @@ export class Gossiper {
 
   private apply(changes: MemberChange[]): void {
     if (changes.length === 0) return;
-    for (const change of changes) this.count(change);
+    for (const change of changes) {
+      this.count(change);
+      // What is kept per peer goes with it: under churn these maps would only grow.
+      if (change.kind === 'forgotten') {
+        this.seenAliveBy.delete(change.id);
+        this.trustWarnedAt.delete(change.internalAddr);
+      }
+    }
     try {
       this.deps.onChange?.(changes);
     } catch (err) {
