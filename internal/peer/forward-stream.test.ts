@@ -7,9 +7,11 @@ import { ForwardStream } from './forward-stream.js';
 /** A Forward call that records the batches written and answers when the test says. */
 class FakeCall extends EventEmitter {
   readonly written: ForwardBatchMessage[] = [];
+  /** What write returns: false while the peer reads slowly (the buffer is full). */
+  accepting = true;
   write(batch: ForwardBatchMessage): boolean {
     this.written.push(batch);
-    return true;
+    return this.accepting;
   }
   end(): void {}
   /** Answers the commands written so far, in reverse order, each with its id as the reply. */
@@ -37,6 +39,35 @@ function forwardStream(maxBatch = 64, maxBatchBytes?: number) {
 }
 
 describe('ForwardStream', () => {
+  it('writes nothing more while the stream\'s buffer is full, and drops what times out meanwhile unwritten', async () => {
+    // A leader that reads slowly: written anyway, every batch piled up in grpc-js's buffer,
+    // commands that had already timed out included.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'performance'] });
+    try {
+      const { call, stream, send } = forwardStream();
+      call.accepting = false;
+      const first = send('a');
+      await tick();
+      expect(call.written).toHaveLength(1); // its write said the buffer is full
+      const waiting = Array.from({ length: 100 }, (_, i) => send(`k${i}`));
+      await tick();
+      expect(call.written).toHaveLength(1);
+      vi.advanceTimersByTime(1001);
+      await expect(Promise.all(waiting)).rejects.toMatchObject({ transport: true, maybeApplied: false });
+      await expect(first).rejects.toMatchObject({ transport: true, maybeApplied: true });
+      const later = send('b');
+      call.accepting = true;
+      call.emit('drain');
+      await tick();
+      expect(call.written.map((b) => b.commands?.map((c) => c.key))).toEqual([['a'], ['b']]); // none of the timed-out ones
+      call.answerAll();
+      expect((await later)[0]).toBe(102);
+      stream.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('sends the commands of one tick as one batch and matches replies to commands by id', async () => {
     const { call, stream, send } = forwardStream();
     const replies = [send('a'), send('b'), send('c')];

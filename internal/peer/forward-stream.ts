@@ -45,6 +45,12 @@ export class ForwardStream {
   private timer: NodeJS.Timeout | undefined;
   /** Whether the current stream has heard from the peer (headers or data). */
   private connected = false;
+  /**
+   * The current stream's write buffer is full (write returned false): batches wait in `queue`
+   * until it drains. Written anyway, they piled up in grpc-js's buffer for as long as the peer
+   * read slowly, commands that had already timed out included.
+   */
+  private full = false;
 
   constructor(
     private readonly peer: string,
@@ -68,11 +74,14 @@ export class ForwardStream {
     // Key and arguments stay binary strings: wire/forward-codec.ts writes them into the message.
     this.queue.push({ id, name: req.name, key: req.key, args: req.args, hops: req.hops, replicaRead: req.replicaRead ?? false });
     if (this.queue.length >= this.options.maxBatch) this.flush();
-    else if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
-    }
+    else this.scheduleFlush();
     return reply;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.queue.length === 0) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
   }
 
   close(): void {
@@ -86,7 +95,7 @@ export class ForwardStream {
 
   private flush(): void {
     this.flushScheduled = false;
-    if (this.queue.length === 0) return;
+    if (this.queue.length === 0 || this.full) return;
     const commands = this.queue;
     this.queue = [];
     const call = this.stream();
@@ -106,7 +115,7 @@ export class ForwardStream {
     const fromIncarnation = origin?.incarnation ?? 0;
     const maxBytes = (this.options.maxBatchBytes ?? 0) - BATCH_HEADER_BYTES;
     if (maxBytes <= 0) {
-      call.write({ commands, fromNodeId, fromIncarnation });
+      this.full = !call.write({ commands, fromNodeId, fromIncarnation });
       return;
     }
     // Commands that fit one message each may not fit one together: grpc-js would refuse the
@@ -119,7 +128,8 @@ export class ForwardStream {
         this.refuseTooLarge(run.items[0]!, run.bytes, limit);
         continue;
       }
-      call.write({ commands: run.items, fromNodeId, fromIncarnation });
+      // A batch already taken from the queue goes out even past a full buffer: by one flush's worth.
+      if (!call.write({ commands: run.items, fromNodeId, fromIncarnation })) this.full = true;
     }
   }
 
@@ -153,7 +163,15 @@ export class ForwardStream {
       this.call = undefined;
       this.connected = false;
       this.failAll(detail, maybeApplied, call);
+      // Commands still queued were never written: they go out on a new stream.
+      this.full = false;
+      this.scheduleFlush();
     };
+    call.on('drain', () => {
+      if (this.call !== call) return;
+      this.full = false;
+      this.scheduleFlush();
+    });
     call.on('metadata', () => (this.connected = true));
     call.on('error', (err: grpc.ServiceError) => {
       // UNAVAILABLE on a stream means the connection could not be made or was lost before any
@@ -193,11 +211,15 @@ export class ForwardStream {
    */
   private expire(): void {
     const now = performance.now();
+    let dropped = false;
     for (const [id, p] of this.pending) {
       if (p.deadline > now) break;
       this.pending.delete(id);
+      dropped ||= p.call === undefined;
       p.reject(new TransportError(this.peer, `no reply within ${this.options.timeoutMs} ms`, { maybeApplied: p.call !== undefined }));
     }
+    // Waiting for a drain, the queue keeps what timed out in it: dropped now, not at the flush.
+    if (dropped && this.full) this.queue = this.queue.filter((c) => this.pending.has(c.id));
     this.armTimer();
   }
 
