@@ -25,8 +25,11 @@ export interface CommandCall {
 }
 
 export interface CliClient {
-  /** RunCommand; throws CallFailure. */
-  run(call: CommandCall): Promise<DecodedReply>;
+  /**
+   * RunCommand; throws CallFailure. Aborting `signal` (Ctrl-C at the prompt) cancels the call in
+   * flight and any further attempt: it fails at once as a connection failure.
+   */
+  run(call: CommandCall, signal?: AbortSignal): Promise<DecodedReply>;
   /** Healthcheck; throws CallFailure. */
   healthcheck(): Promise<HealthcheckResponse__Output>;
   close(): void;
@@ -54,17 +57,21 @@ export function createCliClient(settings: ClientSettings, sleep: Sleep = realSle
     'grpc.max_receive_message_length': MAX_RECEIVE_BYTES,
   });
 
-  async function withRetry<T>(attempt: (deadline: number) => Promise<T>): Promise<T> {
+  async function withRetry<T>(attempt: (deadline: number) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const cancelled = () => new CallFailure('connection', `call to ${settings.uri} cancelled: the command may or may not have been applied`);
+    const aborted = () => signal?.aborted === true;
     const started = Date.now();
     const deadline = started + settings.timeoutMs;
     let unavailable: CallFailure | undefined;
     let reached = false;
     let probed = false;
-    await connectedBy(Math.min(deadline, started + UNREACHED_GIVE_UP_MS), started);
+    await connectedBy(Math.min(deadline, started + UNREACHED_GIVE_UP_MS), started, signal);
     for (let n = 0; ; n++) {
+      if (aborted()) throw cancelled();
       try {
         return await attempt(deadline);
       } catch (err) {
+        if (aborted()) throw cancelled();
         const connected = stub.getChannel().getConnectivityState(false) === grpc.connectivityState.READY;
         reached ||= connected;
         const { failure, retryable } = classifyCallError(err, { ...settings, connected });
@@ -91,10 +98,12 @@ export function createCliClient(settings: ClientSettings, sleep: Sleep = realSle
    * refused, TLS). Throws if it is still connecting at `giveUpAt`: a node that accepts TCP but
    * never speaks (stopped, hung) is given up on as soon as one that refuses, not at the deadline.
    */
-  function connectedBy(giveUpAt: number, started: number): Promise<void> {
+  function connectedBy(giveUpAt: number, started: number, signal?: AbortSignal): Promise<void> {
     const channel = stub.getChannel();
     const { READY, TRANSIENT_FAILURE, SHUTDOWN } = grpc.connectivityState;
     return new Promise((resolve, reject) => {
+      // The attempt that follows reports the cancellation.
+      signal?.addEventListener('abort', () => resolve(), { once: true });
       const check = (): void => {
         const state = channel.getConnectivityState(true);
         if (state === READY || state === TRANSIENT_FAILURE || state === SHUTDOWN) return resolve();
@@ -108,11 +117,13 @@ export function createCliClient(settings: ClientSettings, sleep: Sleep = realSle
   }
 
   return {
-    run: (call) =>
+    run: (call, signal) =>
       withRetry(
         (deadline) =>
           new Promise<DecodedReply>((resolve, reject) => {
-            stub.RunCommand(call, { deadline }, (err, res) => {
+            const cancel = () => pending.cancel();
+            const pending = stub.RunCommand(call, { deadline }, (err, res) => {
+              signal?.removeEventListener('abort', cancel);
               if (err) return reject(err);
               try {
                 resolve(res ? decodeReply(res.response) : null);
@@ -120,7 +131,9 @@ export function createCliClient(settings: ClientSettings, sleep: Sleep = realSle
                 reject(decodeErr);
               }
             });
+            signal?.addEventListener('abort', cancel, { once: true });
           }),
+        signal,
       ),
     healthcheck: () =>
       withRetry(

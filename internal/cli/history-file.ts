@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Lines kept in the history file, as redis-cli keeps its ~/.rediscli_history. */
@@ -22,11 +22,21 @@ export async function loadHistory(path: string | undefined): Promise<string[]> {
   }
 }
 
-/** Writes the last HISTORY_LINES lines, owner-readable only; failures are ignored. */
+/**
+ * Writes the last HISTORY_LINES lines, owner-readable only (lines may hold values), also when
+ * the file already existed with a wider mode, as redis-cli does; failures are ignored.
+ */
 export async function saveHistory(path: string | undefined, lines: readonly string[]): Promise<void> {
   if (path === undefined) return;
   try {
-    await writeFile(path, `${lines.slice(-HISTORY_LINES).join('\n')}\n`, { mode: 0o600 });
+    const file = await open(path, 'w', 0o600);
+    try {
+      // Emptied by the open; narrowed before any line is written.
+      await file.chmod(0o600);
+      await file.writeFile(`${lines.slice(-HISTORY_LINES).join('\n')}\n`);
+    } finally {
+      await file.close();
+    }
   } catch {
     // A read-only home is no reason to fail a session.
   }

@@ -7,6 +7,11 @@ const DEFAULT_PORT = 50051;
 export const DEFAULT_URI = `localhost:${DEFAULT_PORT}`;
 /** Overall deadline of one command, retries included (`--timeout`). */
 export const DEFAULT_TIMEOUT_MS = 5000;
+/**
+ * The longest `--timeout` (~24.8 days, the longest delay a Node timer takes): grpc-js throws
+ * out of the call, past every handler, for a deadline much further away.
+ */
+export const MAX_TIMEOUT_MS = 2_147_483_647;
 
 /** Flags as commander hands them over (all optional strings). */
 export interface RawFlags {
@@ -74,8 +79,8 @@ function targetOf(raw: string): string {
 function parseTimeout(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_TIMEOUT_MS;
   const ms = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isSafeInteger(ms) || ms <= 0) {
-    throw new UsageError(`--timeout must be a positive number of milliseconds, got '${raw}'`);
+  if (!Number.isSafeInteger(ms) || ms <= 0 || ms > MAX_TIMEOUT_MS) {
+    throw new UsageError(`--timeout must be a positive number of milliseconds up to ${MAX_TIMEOUT_MS}, got '${raw}'`);
   }
   return ms;
 }

@@ -105,6 +105,8 @@ describe('gokv-cli without a server', () => {
     ['--cert without --key', ['--ca', 'ca.pem', '--cert', 'c.pem', 'status'], /--cert \(GOKV_CLIENT_CERT\) needs --key/],
     ['--key without --cert', ['--key', 'k.pem', 'status'], /--key \(GOKV_CLIENT_KEY\) needs --cert/],
     ['a bad timeout', ['--timeout', 'soon', 'status'], /--timeout must be a positive number/],
+    ['a timeout no timer can wait', ['--timeout', '2147483648', 'status'], /--timeout must be .* up to 2147483647, got '2147483648'/],
+    ['a timeout grpc-js cannot send', ['--timeout', '9007199254740991', 'run', 'PING'], /--timeout must be .* up to 2147483647/],
     ['an unreadable CA file', ['--ca', '/nonexistent/ca.pem', 'status'], /cannot read --ca file '\/nonexistent\/ca.pem': ENOENT/],
   ])('exits 2 for %s', async (_name, args, message) => {
     const io = captureIo();

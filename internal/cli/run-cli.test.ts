@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pack } from 'msgpackr';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CommandRequest__Output } from '../gen/commonpb/CommandRequest.js';
 import { EXIT } from './exit-codes.js';
 import { runCli } from './run-cli.js';
@@ -191,5 +191,48 @@ describe('gokv-cli against a gRPC server', () => {
     expect(await runCli(['--uri', server.addr], io)).toBe(EXIT.ok);
     expect(io.out()).toBe(`${server.addr}> ${server.addr}> PONG\n${server.addr}> `);
     expect(io.err()).toBe(`(error) ${WRONGTYPE}\n`);
+  });
+});
+
+describe('gokv-cli at a terminal prompt', () => {
+  let server: FakeServer;
+  beforeEach(async () => {
+    server = await startFakeServer({ answer: (req) => (req.command === 'BLPOP' ? { never: true } : reply('PONG')) });
+  });
+  afterEach(async () => {
+    await server.close();
+  });
+
+  /** A terminal as readline sees one: keys written to stdin, the screen collected from stdout. */
+  function terminal() {
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    let screen = '';
+    stdout.on('data', (chunk: Buffer) => (screen += chunk.toString('utf8')));
+    let err = '';
+    const io = { env: { GOKV_CLI_HISTFILE: '' }, stdin, stdout, stderr: { write: (chunk: string) => (err += chunk) }, isTTY: true };
+    return { io, stdin, screen: () => screen, err: () => err };
+  }
+
+  // Found with `script`: Ctrl-C during a call to a hung node did nothing until --timeout ran out.
+  it('cancels the call in flight on Ctrl-C and ends with exit 1', async () => {
+    const tty = terminal();
+    const done = runCli(['--uri', server.addr, '--timeout', '60000'], tty.io);
+    tty.stdin.write('BLPOP q 0\r');
+    await vi.waitFor(() => expect(server.calls).toHaveLength(1));
+    const started = Date.now();
+    tty.stdin.write('\x03');
+    expect(await done).toBe(EXIT.replyError);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(tty.err()).toBe(`(error) call to ${server.addr} cancelled: the command may or may not have been applied\n`);
+  });
+
+  it('ends with exit 0 on Ctrl-C at the prompt', async () => {
+    const tty = terminal();
+    const done = runCli(['--uri', server.addr], tty.io);
+    tty.stdin.write('PING\r');
+    await vi.waitFor(() => expect(tty.screen()).toContain('PONG'));
+    tty.stdin.write('\x03');
+    expect(await done).toBe(EXIT.ok);
   });
 });

@@ -14,14 +14,15 @@ type LineOutcome = 'ok' | 'failed' | 'connection' | 'quit';
 
 /**
  * `gokv-cli` without a subcommand. On a terminal: a `host:port> ` prompt with history, errors
- * shown and the prompt kept. Otherwise the lines of stdin run one after another (scripts):
+ * shown and the prompt kept; Ctrl-C or Ctrl-D at the prompt ends it (exit 0), Ctrl-C during a
+ * call cancels the call and ends it with exit 1, as redis-cli does. Otherwise the lines of stdin run one after another (scripts):
  * the exit code is 1 if any line failed, 3 at the first line that got no answer (the rest is
  * not sent).
  */
 export async function sessionCommand(client: CliClient, uri: string, io: CliIo, printer: Printer): Promise<ExitCode> {
   const input = io.stdin;
   if (input === undefined) return EXIT.usage;
-  const runLine = (line: string | Buffer) => handleLine(client, line, io, printer);
+  const runLine = (line: string | Buffer, signal?: AbortSignal) => handleLine(client, line, io, printer, signal);
   return io.isTTY ? interactive(input, uri, io, runLine) : scripted(input, runLine);
 }
 
@@ -29,7 +30,7 @@ async function interactive(
   input: NodeJS.ReadableStream,
   uri: string,
   io: CliIo,
-  runLine: (line: string) => Promise<LineOutcome>,
+  runLine: (line: string, signal: AbortSignal) => Promise<LineOutcome>,
 ): Promise<ExitCode> {
   const path = historyPath(io.env);
   const past = await loadHistory(path);
@@ -44,17 +45,27 @@ async function interactive(
     prompt: `${uri}> `,
   });
   const showPrompt = () => (terminal ? rl.prompt() : io.stdout.write(`${uri}> `));
-  rl.on('SIGINT', () => rl.close());
+  // The line running now; Ctrl-C cancels it rather than wait out its deadline.
+  let running: AbortController | undefined;
+  rl.on('SIGINT', () => {
+    running?.abort();
+    rl.close();
+  });
   const entered: string[] = [];
+  let code: ExitCode = EXIT.ok;
   showPrompt();
   for await (const line of rl) {
     if (line.trim() !== '') entered.push(line);
-    if ((await runLine(line)) === 'quit') break;
+    running = new AbortController();
+    const outcome = await runLine(line, running.signal);
+    if (running.signal.aborted) code = EXIT.replyError;
+    running = undefined;
+    if (outcome === 'quit' || code !== EXIT.ok) break;
     showPrompt();
   }
   rl.close();
   await saveHistory(path, [...past, ...entered]);
-  return EXIT.ok;
+  return code;
 }
 
 async function scripted(input: NodeJS.ReadableStream, runLine: (line: Buffer) => Promise<LineOutcome>): Promise<ExitCode> {
@@ -93,7 +104,7 @@ async function* byteLines(input: NodeJS.ReadableStream): AsyncGenerator<Buffer> 
 }
 
 /** One line: split with redis-cli's quoting, then a built-in (quit, exit, help) or a command. */
-async function handleLine(client: CliClient, line: string | Buffer, io: CliIo, printer: Printer): Promise<LineOutcome> {
+async function handleLine(client: CliClient, line: string | Buffer, io: CliIo, printer: Printer, signal?: AbortSignal): Promise<LineOutcome> {
   const tokens = splitArgs(line);
   if (tokens === null) {
     printer.problem('Invalid argument(s)');
@@ -113,7 +124,7 @@ async function handleLine(client: CliClient, line: string | Buffer, io: CliIo, p
     return 'failed';
   }
   try {
-    printer.reply(await client.run(commandCall(name, key?.toString('utf8'), args)));
+    printer.reply(await client.run(commandCall(name, key?.toString('utf8'), args), signal));
     return 'ok';
   } catch (err) {
     if (!(err instanceof CallFailure)) throw err;

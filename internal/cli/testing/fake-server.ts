@@ -3,8 +3,8 @@ import type { CommandRequest__Output } from '../../gen/commonpb/CommandRequest.j
 import type { HealthcheckResponse } from '../../gen/externalpb/HealthcheckResponse.js';
 import { loadProtos } from '../../wire/index.js';
 
-/** What the fake answers to one command: reply bytes (msgpack), or a gRPC error. */
-export type FakeAnswer = { reply: Uint8Array } | { error: { code: grpc.status; details: string; gokvCode?: string } };
+/** What the fake answers to one command: reply bytes (msgpack), a gRPC error, or never (a hung node). */
+export type FakeAnswer = { reply: Uint8Array } | { error: { code: grpc.status; details: string; gokvCode?: string } } | { never: true };
 
 export interface FakeServerOptions {
   answer: (req: CommandRequest__Output) => FakeAnswer;
@@ -30,6 +30,7 @@ export async function startFakeServer(options: FakeServerOptions): Promise<FakeS
     RunCommand: (call: grpc.ServerUnaryCall<CommandRequest__Output, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       calls.push(call.request);
       const answer = options.answer(call.request);
+      if ('never' in answer) return;
       if ('reply' in answer) return callback(null, { response: Buffer.from(answer.reply) });
       const metadata = new grpc.Metadata();
       if (answer.error.gokvCode !== undefined) metadata.set('gokv-error-code', answer.error.gokvCode);

@@ -1,0 +1,38 @@
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HISTORY_LINES, loadHistory, saveHistory } from './history-file.js';
+
+describe('history file', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gokv-cli-history-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('creates the file readable by its owner only', async () => {
+    const path = join(dir, 'history');
+    await saveHistory(path, ['SET token hunter2']);
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect(await loadHistory(path)).toEqual(['SET token hunter2']);
+  });
+
+  it('narrows an existing world-readable file to its owner', async () => {
+    const path = join(dir, 'history');
+    await writeFile(path, 'PING\n', { mode: 0o644 });
+    await saveHistory(path, ['PING', 'SET token hunter2']);
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect(await readFile(path, 'utf8')).toBe('PING\nSET token hunter2\n');
+  });
+
+  it('keeps the last HISTORY_LINES lines', async () => {
+    const path = join(dir, 'history');
+    await saveHistory(path, Array.from({ length: HISTORY_LINES + 5 }, (_, i) => `GET k${i}`));
+    const kept = await loadHistory(path);
+    expect(kept).toHaveLength(HISTORY_LINES);
+    expect(kept[0]).toBe('GET k5');
+  });
+});
