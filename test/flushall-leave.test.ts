@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { GokvNode } from '../internal/node/index.js';
 import { FaultLinks } from './helpers/fault-links.js';
-import { startCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
+import { keyLedBy, startCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
 
 let cluster: InProcessCluster | undefined;
 
@@ -9,15 +9,6 @@ afterEach(async () => {
   await cluster?.stop();
   cluster = undefined;
 });
-
-/** The first key `${prefix}N` that `node` leads (asked through `cluster.clients[0]`). */
-async function keyLedBy(c: InProcessCluster, node: GokvNode, prefix: string): Promise<string> {
-  for (let i = 0; ; i++) {
-    const key = `${prefix}${i}`;
-    const where = (await c.clients[0]!.run('EXPLAIN', key)) as Map<string, unknown>;
-    if (where.get('leader') === node.id) return key;
-  }
-}
 
 describe('FLUSHALL while a member leaves', () => {
   it('also flushes the leaving member, so its keys come back neither by a pull nor by its hand-off', async () => {

@@ -2,7 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GokvNode } from '../internal/node/index.js';
 import { text } from './helpers/client.js';
-import { startCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
+import { keyLedBy, startCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
 
 let cluster: InProcessCluster | undefined;
 
@@ -10,15 +10,6 @@ afterEach(async () => {
   await cluster?.stop();
   cluster = undefined;
 });
-
-/** The first key `${prefix}N` that `node` leads (asked through `cluster.clients[0]`). */
-async function keyLedBy(c: InProcessCluster, node: GokvNode, prefix: string): Promise<string> {
-  for (let i = 0; ; i++) {
-    const key = `${prefix}${i}`;
-    const where = (await c.clients[0]!.run('EXPLAIN', key)) as Map<string, unknown>;
-    if (where.get('leader') === node.id) return key;
-  }
-}
 
 describe('a node stopping with an open StreamCommand', () => {
   it('answers every command it ran, runs no more, and ends the stream UNAVAILABLE', async () => {

@@ -90,3 +90,12 @@ function mergeOverrides<T>(base: DeepPartial<T>, over: DeepPartial<T>): DeepPart
   }
   return out as DeepPartial<T>;
 }
+
+/** The first key `${prefix}N` that `node` leads (asked through `c.clients[0]`). */
+export async function keyLedBy(c: InProcessCluster, node: GokvNode, prefix: string): Promise<string> {
+  for (let i = 0; ; i++) {
+    const key = `${prefix}${i}`;
+    const where = (await c.clients[0]!.run('EXPLAIN', key)) as Map<string, unknown>;
+    if (where.get('leader') === node.id) return key;
+  }
+}
