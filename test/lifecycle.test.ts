@@ -1,10 +1,13 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { SystemClock } from '../internal/clock/index.js';
+import { writeSnapshot } from '../internal/persistence/index.js';
+import { makeStore, putHash } from '../internal/store/testing/fixtures.js';
 import { freePort } from './helpers/process-cluster.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -100,4 +103,38 @@ describe('the gokv process', () => {
     expect(node.err()).toContain('cluster.v_nodes');
     expect(node.err()).toContain('bad.yml');
   });
+
+  // Found by sending SIGTERM while a 500k-key snapshot was being restored: the restore ran to its
+  // end, then the node bound every listener and logged ready, then stopped, rewriting the file
+  // with its final snapshot (a restore cut short would have been written as the snapshot).
+  it('stops at once on SIGTERM during its snapshot restore: binds nothing, leaves the file as it was, exits 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gokv-restore-'));
+    const path = join(dir, 'node.snapshot');
+    const { store } = makeStore();
+    for (let i = 0; i < 400_000; i++) putHash(store, `key:${i}`, { f: `value-${i}`, g: 'x'.repeat(40) });
+    await writeSnapshot(store, new SystemClock(), path);
+    const before = readFileSync(path);
+    const config = join(dir, 'config.yml');
+    writeFileSync(config, 'persistence:\n  persistence_interval: 1m\n  restore_on_startup: always\n');
+    const node = startGokv({
+      GOKV_CONFIG_PATH: config,
+      GOKV_PERSISTENCE_PATH: path,
+      GOKV_CLUSTER_BIND_ADDR: `127.0.0.1:${await freePort()}`,
+      GOKV_EXTERNAL_GRPC_BIND_ADDR: `127.0.0.1:${await freePort()}`,
+      GOKV_EXTERNAL_REST_BIND_ADDR: `127.0.0.1:${await freePort()}`,
+      GOKV_EXTERNAL_RESP_BIND_ADDR: '',
+    });
+    try {
+      await expect.poll(() => node.out().includes('restoring snapshot'), { timeout: 20_000, interval: 5 }).toBe(true);
+      node.child.kill('SIGTERM');
+      expect(await node.exited).toBe(0);
+      const lines = node.out().trim().split('\n').map((l) => JSON.parse(l) as { msg: string });
+      expect(lines.map((l) => l.msg)).not.toContain('gokv node listening');
+      expect(lines.map((l) => l.msg)).toContain('snapshot restore stopped: the node is stopping');
+      expect(lines.at(-1)?.msg).toBe('gokv node stopped before serving');
+      expect(readFileSync(path).equals(before)).toBe(true);
+    } finally {
+      node.child.kill('SIGKILL');
+    }
+  }, 60_000);
 });

@@ -51,12 +51,13 @@ async function main(): Promise<number> {
   logProcessWarnings(log);
   logGrpcLines(log);
 
-  // Signals are handled from before the node starts: one arriving while it starts (after its
-  // ready line, before startNode returns) stops it as soon as it is up, never kills it mid-way.
+  // Signals are handled from before the node starts. One arriving while it restores its snapshot
+  // ends the restore and the start: nothing binds, the file stays as it is. One arriving later
+  // in the start stops the node as soon as it is up, never kills it mid-way.
   let node: Awaited<ReturnType<typeof startNode>> | undefined;
   let stopAsked: string | undefined;
-  const stop = (signal: string) => {
-    log.info({ signal }, 'stopping');
+  const starting = new AbortController();
+  const stop = () => {
     node!.stop().then(
       () => process.exit(0),
       (err: unknown) => {
@@ -71,12 +72,20 @@ async function main(): Promise<number> {
       process.exit(1);
     }
     stopAsked = signal;
-    if (node !== undefined) stop(signal);
+    log.info({ signal }, 'stopping');
+    if (node !== undefined) stop();
+    else starting.abort();
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
-  node = await startNode(config, { log });
-  if (stopAsked !== undefined) stop(stopAsked);
+  try {
+    node = await startNode(config, { log, signal: starting.signal });
+  } catch (err) {
+    if (err !== starting.signal.reason) throw err;
+    log.info('gokv node stopped before serving');
+    return 0;
+  }
+  if (stopAsked !== undefined) stop();
   return 0;
 }
 

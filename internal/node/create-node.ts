@@ -40,6 +40,11 @@ export interface NodeDeps {
   readonly log?: Logger;
   /** Tests only (the fault suite): drop, delay or duplicate this node's outgoing internal messages. */
   readonly faults?: LinkFaults;
+  /**
+   * A stop asked for while the node starts (cmd/gokv: a signal during a long snapshot restore):
+   * the restore ends, nothing binds, and startNode rejects with the signal's reason.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface GokvNode {
@@ -102,7 +107,8 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     },
   );
   // Restore (as restore_on_startup says) before anything binds, so the node never serves without it.
-  const persistence = await preparePersistence(config, { store, clock, log });
+  const persistence = await preparePersistence(config, { store, clock, log, signal: deps.signal });
+  deps.signal?.throwIfAborted();
   const stopExpiry =
     config.maintenance.cleanupIntervalMs > 0
       ? startActiveExpiry(store, clock, config.maintenance.cleanupIntervalMs, config.maintenance.expiryBudgetMs)

@@ -25,12 +25,13 @@ export interface NodePersistence {
 
 /**
  * Restores the snapshot as `persistence.restore_on_startup` says (call it before any server
- * serves), and prepares the snapshotter. Restored keys this node does not own are in the local
+ * serves), and prepares the snapshotter; rejects with `signal`'s reason once it is aborted
+ * during the restore. Restored keys this node does not own are in the local
  * store only: the rebalance hand-off moves them to their owners like any other misplaced key.
  */
 export async function preparePersistence(
   config: Config,
-  deps: { store: Store; clock: Clock; log: Logger },
+  deps: { store: Store; clock: Clock; log: Logger; signal?: AbortSignal | undefined },
 ): Promise<NodePersistence> {
   const log = deps.log.child({ component: 'persistence' });
   const path = config.node.persistencePath;
@@ -49,6 +50,7 @@ export async function preparePersistence(
     log.info({ path, reason: decision.reason }, 'restoring snapshot');
     await restoreSnapshot({ target: deps.store, clock: deps.clock, log }, path, {
       maxKeyBytes: maxKeyBytes(config.limits.maxMessageBytes),
+      ...(deps.signal ? { signal: deps.signal } : {}),
     });
   } else {
     log.info({ path, reason: decision.reason }, 'snapshot restore skipped');

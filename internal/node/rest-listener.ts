@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { formatAddress, parseAddress } from '../config/index.js';
@@ -10,13 +10,23 @@ export interface RestListener {
   readonly address: string;
   /** Starts serving `handler`; until then every request gets 503 "starting". */
   attach(handler: RequestListener): void;
-  /** Stops accepting, closes idle keep-alive sockets, and cuts the rest after `graceMs`. */
+  /**
+   * Stops accepting and closes idle keep-alive sockets; requests in flight are answered with
+   * `Connection: close` and their sockets closed once answered; a request that arrives meanwhile
+   * on a kept-alive socket gets 503 "stopping". Whatever is still open after `graceMs` is cut.
+   */
   stop(graceMs?: number): Promise<void>;
 }
 
 const starting: RequestListener = (_req, res) => {
   res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
   res.end('{"error":"UNAVAILABLE node is starting","code":"UNAVAILABLE"}');
+};
+
+/** A request that reached a kept-alive socket after stop began: not run, and the socket closes. */
+const stopping: RequestListener = (_req, res) => {
+  res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1', connection: 'close' });
+  res.end('{"error":"UNAVAILABLE node is stopping","code":"UNAVAILABLE"}');
 };
 
 /**
@@ -27,7 +37,19 @@ const starting: RequestListener = (_req, res) => {
 export function startRestListener(bindAddr: string, tls: HttpsServerOptions | null): Promise<RestListener> {
   const { host, port } = parseAddress(bindAddr);
   let handler: RequestListener = starting;
-  const dispatch: RequestListener = (req, res) => handler(req, res);
+  // Responses not finished yet: at stop, each is told to close its socket once it is sent.
+  const inFlight = new Set<ServerResponse>();
+  let closing = false;
+  const dispatch: RequestListener = (req, res) => {
+    if (closing) return stopping(req, res);
+    inFlight.add(res);
+    res.once('close', () => {
+      inFlight.delete(res);
+      // A reply whose headers went out before stop promised keep-alive: its socket is idle now.
+      if (closing) server.closeIdleConnections();
+    });
+    handler(req, res);
+  };
   const server: Server = tls === null ? createHttpServer(dispatch) : createHttpsServer({ ...tls }, dispatch);
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => reject(new Error(`cannot listen on ${bindAddr}: ${err.message}`, { cause: err }));
@@ -43,6 +65,8 @@ export function startRestListener(bindAddr: string, tls: HttpsServerOptions | nu
         },
         stop(graceMs = 2000) {
           stopped ??= new Promise<void>((done) => {
+            closing = true;
+            for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
             const force = setTimeout(() => server.closeAllConnections(), graceMs);
             force.unref();
             server.close(() => {

@@ -52,6 +52,11 @@ export interface RestoreOptions {
    * forever, so a file holding one stops the start instead.
    */
   readonly maxKeyBytes?: number;
+  /**
+   * A stop asked for while the node starts: the restore ends before its next frame and rejects
+   * with the signal's reason. What was merged stays merged; the file is left as it is.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -65,10 +70,11 @@ export interface RestoreOptions {
  */
 export async function restoreSnapshot(deps: RestoreDeps, path: string, options: RestoreOptions = {}): Promise<RestoreOutcome> {
   const { log, clock } = deps;
-  const maxKeyBytes = options.maxKeyBytes ?? 0;
+  const { maxKeyBytes = 0, signal } = options;
   try {
-    await readSnapshot(path);
+    await readSnapshot(path, undefined, signal);
   } catch (err) {
+    if (signal?.aborted) throw stoppedWhile(deps, path, signal, 0);
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       log.info({ path }, 'no snapshot to restore');
       return { kind: 'missing', path };
@@ -112,7 +118,7 @@ export async function restoreSnapshot(deps: RestoreDeps, path: string, options: 
     }
   };
   try {
-    const summary = await readSnapshot(path, apply);
+    const summary = await readSnapshot(path, apply, signal);
     const report: RestoreReport = {
       path,
       bytes: summary.bytes,
@@ -129,6 +135,7 @@ export async function restoreSnapshot(deps: RestoreDeps, path: string, options: 
     return { kind: 'restored', report };
   } catch (err) {
     if (err instanceof KeyOverLimit) throw err;
+    if (signal?.aborted) throw stoppedWhile(deps, path, signal, counts.records);
     // Only if the file changed between the check and the load: what was merged stays merged.
     log.error({ path, problem: problemOf(err), restoredSoFar: counts.restored }, 'snapshot changed while it was restored');
     return { kind: 'skipped', path, problem: problemOf(err) };
@@ -148,6 +155,12 @@ async function skip(deps: RestoreDeps, path: string, err: unknown): Promise<Rest
   }
   deps.log.error({ path, problem, movedTo }, 'snapshot damaged: not restored');
   return { kind: 'skipped', path, problem, movedTo };
+}
+
+/** The restore was asked to stop (RestoreOptions.signal): logged; the signal's reason is thrown. */
+function stoppedWhile(deps: RestoreDeps, path: string, signal: AbortSignal, records: number): unknown {
+  deps.log.info({ path, recordsRead: records }, 'snapshot restore stopped: the node is stopping');
+  return signal.reason;
 }
 
 /** A record too large for the current limits: the node does not start (see RestoreOptions). */

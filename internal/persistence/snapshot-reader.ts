@@ -31,9 +31,10 @@ const READ_AHEAD_BYTES = 1 << 20;
  * Reads a snapshot frame by frame, checking every CRC, the frame bounds against the file's size
  * and the end frame's counts. Without `visit` it only checks (no record is decoded); with it,
  * each chunk's records go to `visit` once that chunk checked out. Throws SnapshotFormatError
- * naming what is wrong and where, or the fs error (ENOENT, EACCES) as is.
+ * naming what is wrong and where, or the fs error (ENOENT, EACCES) as is; once `signal` is
+ * aborted, its reason before the next frame.
  */
-export async function readSnapshot(path: string, visit?: ChunkVisitor): Promise<SnapshotSummary> {
+export async function readSnapshot(path: string, visit?: ChunkVisitor, signal?: AbortSignal): Promise<SnapshotSummary> {
   const handle = await open(path, 'r');
   try {
     const size = (await handle.stat()).size;
@@ -43,6 +44,7 @@ export async function readSnapshot(path: string, visit?: ChunkVisitor): Promise<
     let chunks = 0;
     let records = 0;
     for (;;) {
+      signal?.throwIfAborted();
       const where = `frame ${chunks} at byte ${offset}`;
       if (size - offset < FRAME_HEAD_BYTES) {
         throw new SnapshotFormatError(
