@@ -1,13 +1,14 @@
 import { unknownSubcommand, wrongArity } from '../errors/index.js';
 import { COMMAND_DOCS, findDoc, type CommandDoc } from './command-docs.js';
-import { EMPTY_ARRAY, NIL, array, arrayHeader, bulk, bulkArray, bulkText, integer } from './encode.js';
+import { EMPTY_ARRAY, NIL, NULL3, array, arrayHeader, bulk, bulkArray, bulkText, integer } from './encode.js';
 
 /**
  * COMMAND, COMMAND COUNT / INFO / LIST / DOCS in Redis 7's RESP2 shapes, enough for redis-cli's
  * help and completion (it reads each entry's name, arity and first key) and for client
- * libraries that look commands up at connect time.
+ * libraries that look commands up at connect time. An unknown name in COMMAND INFO is a null,
+ * RESP3's after HELLO 3.
  */
-export function commandCommand(args: readonly string[], gokvVersion: string): string {
+export function commandCommand(args: readonly string[], gokvVersion: string, resp3 = false): string {
   const sub = (args[0] ?? '').toUpperCase();
   const names = args.slice(1).map((n) => n.toUpperCase());
   if (args.length === 0) return array([...COMMAND_DOCS.values()].map(info));
@@ -20,7 +21,7 @@ export function commandCommand(args: readonly string[], gokvVersion: string): st
       return bulkArray([...COMMAND_DOCS.values()].flatMap((d) => [d, ...(d.subcommands ?? [])]).map((d) => d.name.toLowerCase()));
     case 'INFO': {
       const docs = names.length === 0 ? [...COMMAND_DOCS.values()] : names.map(findDoc);
-      return array(docs.map((d) => (d === undefined ? NIL : info(d))));
+      return array(docs.map((d) => (d === undefined ? (resp3 ? NULL3 : NIL) : info(d))));
     }
     case 'DOCS': {
       const docs = names.length === 0 ? [...COMMAND_DOCS.values()] : names.flatMap((n) => findDoc(n) ?? []);

@@ -344,6 +344,20 @@ describe('a RESP connection', () => {
     c.socket.destroy();
   });
 
+  it('answers CLIENT GETNAME without a name and COMMAND INFO of an unknown command with RESP3\'s null after HELLO 3', async () => {
+    served = await serveResp(() => 'x');
+    const c = await rawClient(served.port);
+    c.socket.write(frame('CLIENT', 'GETNAME') + frame('COMMAND', 'INFO', 'nosuch') + frame('HELLO', '3'));
+    await vi.waitFor(() => expect(c.received()).toMatch(/modules\r\n\*0\r\n$/));
+    const before = c.received().length;
+    c.socket.write(frame('CLIENT', 'GETNAME') + frame('COMMAND', 'INFO', 'nosuch') + frame('PING'));
+    await vi.waitFor(() => expect(c.received()).toMatch(/\+PONG\r\n$/));
+    // As redis-server 7.0: RESP2's null bulk before HELLO 3, RESP3's null after it.
+    expect(c.received().startsWith('$-1\r\n*1\r\n$-1\r\n')).toBe(true);
+    expect(c.received().slice(before)).toBe('_\r\n*1\r\n_\r\n+PONG\r\n');
+    c.socket.destroy();
+  });
+
   it.each([
     ['a protocol error', "*1\r\n+oops\r\n", "-ERR Protocol error: expected '$', got '+'\r\n"],
     ['QUIT', 'QUIT\r\n', '+OK\r\n'],

@@ -3,7 +3,7 @@ import { asciiUpper, compileGlob, parseInt64 } from '../command/index.js';
 import { binToText, type BinStr } from '../store/index.js';
 import type { ClientInfo, ClientRegistry } from './clients.js';
 import { commandCommand } from './command-command.js';
-import { NIL, OK_REPLY, array, bulk, bulkArray, bulkText, integer, mapHeader } from './encode.js';
+import { NIL, NULL3, OK_REPLY, array, bulk, bulkArray, bulkText, integer, mapHeader } from './encode.js';
 import { REDIS_COMPAT_VERSION, infoText, type InfoSources } from './info.js';
 
 /** What a session command may read and change: its own client, and the node's RESP surface. */
@@ -82,7 +82,7 @@ const HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['HELLO', (args, ctx) => reply(hello(args, ctx))],
   ['CLIENT', (args, ctx) => reply(client(args, ctx))],
   ['CONFIG', (args, ctx) => reply(config(args, ctx))],
-  ['COMMAND', (args, ctx) => reply(commandCommand(args, ctx.info.gokvVersion))],
+  ['COMMAND', (args, ctx) => reply(commandCommand(args, ctx.info.gokvVersion, ctx.client.resp === 3))],
   ['INFO', (args, ctx) => reply(infoText(args, ctx).then(bulkText))],
 ]);
 
@@ -150,7 +150,8 @@ function client(args: readonly BinStr[], ctx: SessionContext): string {
       return OK_REPLY;
     case 'GETNAME':
       arity(1);
-      return ctx.client.name === '' ? NIL : bulk(ctx.client.name);
+      if (ctx.client.name === '') return ctx.client.resp === 3 ? NULL3 : NIL;
+      return bulk(ctx.client.name);
     case 'ID':
       arity(1);
       return integer(ctx.client.id);
