@@ -141,6 +141,25 @@ describe('environment', () => {
   });
 
   it.each([
+    ['GOKV_EXTERNAL_GRPC_BIND_ADDR', '127.0.0.1:7946', 'GOKV_CLUSTER_BIND_ADDR', '127.0.0.1:7946'],
+    ['GOKV_EXTERNAL_RESP_BIND_ADDR', '0.0.0.0:8080', 'GOKV_EXTERNAL_REST_BIND_ADDR', '127.0.0.1:8080'],
+    ['GOKV_EXTERNAL_REST_BIND_ADDR', '[::]:6379', 'GOKV_EXTERNAL_RESP_BIND_ADDR', '127.0.0.1:6379'],
+  ])('refuses %s=%s, which collides with %s=%s', (name, value, other, otherValue) => {
+    expect(problemsOf({ [name]: value, [other]: otherValue, GOKV_CLUSTER_ADVERTISE_ADDR: '127.0.0.1:7946' })).toEqual([
+      expect.stringMatching(new RegExp(`^GOKV_\\w+_BIND_ADDR: .* same port as GOKV_\\w+_BIND_ADDR`)),
+    ]);
+  });
+
+  it.each([
+    ['127.0.0.1:0', '127.0.0.1:0'],
+    ['127.0.0.1:6379', '127.0.0.2:6379'],
+    ['0.0.0.0:6379', '[::1]:6379'],
+  ])('lets listeners share a port where they can: %s and %s', (rest, resp) => {
+    const env = { GOKV_EXTERNAL_REST_BIND_ADDR: rest, GOKV_EXTERNAL_RESP_BIND_ADDR: resp, GOKV_CLUSTER_NODE_ID: 'n' };
+    expect(load(env).config.addresses).toMatchObject({ restBind: rest, respBind: resp });
+  });
+
+  it.each([
     ['debug', 'debug'],
     ['WARN', 'warn'],
     ['', 'info'],
