@@ -30,6 +30,15 @@ describe('environment', () => {
     ]);
   });
 
+  it('warns about a GOKV_ variable written in the wrong case, which is not read', () => {
+    const { config, warnings } = load({ gokv_log_level: 'debug', Gokv_Cluster_Node_Id: 'n1' });
+    expect(config.node.logLevel).toBe('info');
+    expect(warnings).toEqual([
+      'gokv_log_level: unknown variable, ignored (did you mean "GOKV_LOG_LEVEL"?)',
+      'Gokv_Cluster_Node_Id: unknown variable, ignored (did you mean "GOKV_CLUSTER_NODE_ID"?)',
+    ]);
+  });
+
   it('says when an unknown variable came from .env', () => {
     const { warnings } = load({}, { '.env': 'GOKV_CLUSTER_SEED=a:1\n' });
     expect(warnings).toEqual(['.env: GOKV_CLUSTER_SEED: unknown variable, ignored (did you mean "GOKV_CLUSTER_SEEDS"?)']);
