@@ -127,6 +127,14 @@ describe('environment', () => {
     expect(load(env).config.addresses.seeds).toEqual([{ id: 'gokv2', addr: 'gokv2:7946' }, { addr: 'gokv3:7946' }]);
   });
 
+  // The node never dials a seed carrying its own id, yet restore_on_startup: auto counted it as a
+  // peer holding copies: a lone node listed under another name for its host skipped its snapshot.
+  it('drops the seed carrying the node\'s own id, whatever address it gives', () => {
+    const env = { GOKV_CLUSTER_NODE_ID: 'gokv1', GOKV_CLUSTER_SEEDS: 'gokv1=gokv1.example:7946,gokv2=gokv2:7946' };
+    expect(load(env).config.addresses.seeds).toEqual([{ id: 'gokv2', addr: 'gokv2:7946' }]);
+    expect(load({ ...env, GOKV_CLUSTER_SEEDS: 'gokv1=gokv1.example:7946' }).config.addresses.seeds).toEqual([]);
+  });
+
   it('names each bad seed and where it came from', () => {
     expect(problemsOf({}, { '.env': 'GOKV_CLUSTER_SEEDS=gokv2,ok:1,x=y=z\n' })).toEqual([
       expect.stringMatching(/^\.env: GOKV_CLUSTER_SEEDS: bad seed "gokv2": .*; bad seed "x=y=z": /),

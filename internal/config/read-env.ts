@@ -120,7 +120,7 @@ export function applyEnvironment(
   if (seedsText !== undefined && addresses.clusterBind === null) {
     problem(ENV.seeds, `given, but the cluster listener is off (${ENV.clusterBind} is empty)`);
   } else if (seedsText !== undefined) {
-    const seeds = attempt(ENV.seeds, seedsText, (text) => parseSeeds(text, addresses.clusterAdvertise));
+    const seeds = attempt(ENV.seeds, seedsText, (text) => parseSeeds(text, addresses.clusterAdvertise, draft.node.id));
     if (seeds !== undefined) addresses.seeds = seeds;
   }
 
