@@ -126,10 +126,11 @@ export const NODE_ID_RULE = 'expected 1-255 of A-Z a-z 0-9 . _ : @ [ ] -';
 
 /**
  * `GOKV_CLUSTER_SEEDS`: comma-separated `host:port` or `id=host:port`. Empty entries (a trailing
- * comma) are skipped, repeats of an address are kept once, and the entry equal to `self` (this
- * node's advertise address) is dropped. Every bad entry is named in one Error.
+ * comma) are skipped, repeats of an address are kept once, and the node's own entry is dropped:
+ * the one at `self` (its advertise address) or named `selfId` (its node id), which it never
+ * dials. Every bad entry is named in one Error.
  */
-export function parseSeeds(text: string, self?: string | null): Seed[] {
+export function parseSeeds(text: string, self?: string | null, selfId?: string): Seed[] {
   const problems: string[] = [];
   const seeds: Seed[] = [];
   const selfAddr = self === undefined || self === null ? null : normalizeAddress(self);
@@ -147,7 +148,7 @@ export function parseSeeds(text: string, self?: string | null): Seed[] {
       const canonical = formatAddress(addr);
       const seen = seeds.find((seed) => seed.addr === canonical);
       if (seen !== undefined && seen.id !== id) throw new Error(`${canonical} is listed twice with other ids`);
-      if (seen === undefined && canonical !== selfAddr) {
+      if (seen === undefined && canonical !== selfAddr && (id === undefined || id !== selfId)) {
         seeds.push(id === undefined ? { addr: canonical } : { id, addr: canonical });
       }
     } catch (err) {

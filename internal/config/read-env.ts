@@ -2,7 +2,8 @@
  * Environment (real or from `.env`) -> node identity, addresses, seeds and TLS paths on a draft
  * Config, plus the values derived from them: advertise addresses, the node id and the snapshot
  * path. A set-but-empty bind address disables its listener; any other empty variable counts as
- * unset. Paths are resolved against `cwd`. Unknown `GOKV_*` names are warnings, never problems.
+ * unset. Paths are resolved against `cwd`. Unknown `GOKV_*` names (in any case) are warnings,
+ * never problems.
  */
 import { resolve } from 'node:path';
 import { LOG_LEVELS, CLIENT_AUTH_MODES } from './types.js';
@@ -68,7 +69,8 @@ export function applyEnvironment(
   };
 
   for (const name of vars.keys()) {
-    if (!name.startsWith('GOKV_') || KNOWN_ENV.has(name)) continue;
+    // Variable names are case-sensitive: `gokv_log_level` is not read, so it is a typo too.
+    if (!name.toUpperCase().startsWith('GOKV_') || KNOWN_ENV.has(name)) continue;
     warn(name, `unknown variable, ignored${suggest(name, KNOWN_ENV)}`);
   }
   ifGiven(ENV.logLevel, oneOf(LOG_LEVELS), (level) => (draft.node.logLevel = level));
@@ -118,7 +120,7 @@ export function applyEnvironment(
   if (seedsText !== undefined && addresses.clusterBind === null) {
     problem(ENV.seeds, `given, but the cluster listener is off (${ENV.clusterBind} is empty)`);
   } else if (seedsText !== undefined) {
-    const seeds = attempt(ENV.seeds, seedsText, (text) => parseSeeds(text, addresses.clusterAdvertise));
+    const seeds = attempt(ENV.seeds, seedsText, (text) => parseSeeds(text, addresses.clusterAdvertise, draft.node.id));
     if (seeds !== undefined) addresses.seeds = seeds;
   }
 

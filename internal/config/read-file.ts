@@ -22,8 +22,13 @@ export interface FileLayer {
 const isMapping = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** A parsed YAML value as the operator would recognise it (`.inf` is Infinity, not JSON's null). */
 const show = (value: unknown): string =>
-  value === null || value === undefined ? 'nothing' : JSON.stringify(value) ?? String(value);
+  value === null || value === undefined
+    ? 'nothing'
+    : typeof value === 'number'
+      ? String(value)
+      : JSON.stringify(value) ?? String(value);
 
 /** The value of one key, parsed to the Config's form; throws with a message on a bad form. */
 function parseValue(spec: KeySpec, raw: unknown): number | string {

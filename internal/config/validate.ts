@@ -3,6 +3,7 @@
  * cross-key rule, address and TLS combination. Finds every problem before it throws one
  * ConfigError listing them all.
  */
+import { isIPv4, isIPv6 } from 'node:net';
 import { ConfigError, describe, type Origins } from './config-error.js';
 import { ENV, LISTENERS, TLS_PATHS } from './env-names.js';
 import { formatDuration, isWildcardHost, NODE_ID, NODE_ID_RULE, parseAddress } from './parse-units.js';
@@ -141,10 +142,41 @@ function checkAddresses({ addresses }: Config, problem: Report, ok: Unskipped): 
     if (advertised !== null && bindAddr !== null) parses(advertise, advertised, advertise === ENV.clusterAdvertise);
     if (advertised === null && bindAddr !== null) problem(advertise, `missing while ${bind} is ${bindAddr}`);
   }
+  checkBindCollisions(addresses, problem, ok);
   if (addresses.seeds.length > 0 && addresses.clusterBind === null) {
     problem(ENV.seeds, `given, but the cluster listener is off (${ENV.clusterBind} is empty)`);
   }
   if (ok(ENV.seeds)) for (const seed of addresses.seeds) parses(ENV.seeds, seed.addr, true);
+}
+
+/**
+ * Two listeners on one port fail with EADDRINUSE once the node is half started; say which
+ * variables clash instead. They clash on the same host, or when one listens on `::` (every
+ * address, IPv4 included) or on `0.0.0.0` beside an IPv4 address. Port 0 never clashes, and
+ * host names are left to the listen itself (they may resolve anywhere).
+ */
+function checkBindCollisions(addresses: Config['addresses'], problem: Report, ok: Unskipped): void {
+  const seen: { name: string; text: string; host: string; port: number }[] = [];
+  const covers = (wide: string, other: string): boolean =>
+    (isIPv6(wide) && isWildcardHost(wide)) || (wide === '0.0.0.0' && isIPv4(other));
+  for (const { bind: name, bindField } of LISTENERS) {
+    const text = addresses[bindField];
+    if (text === null || !ok(name)) continue;
+    let addr;
+    try {
+      addr = parseAddress(text);
+    } catch {
+      continue; // reported by checkAddresses
+    }
+    if (addr.port === 0) continue;
+    const clash = seen.find(
+      (s) => s.port === addr.port && (s.host === addr.host || covers(s.host, addr.host) || covers(addr.host, s.host)),
+    );
+    if (clash !== undefined) {
+      problem(name, `${text} takes the same port as ${clash.name} (${clash.text}); give each listener its own port`);
+    }
+    seen.push({ name, text, ...addr });
+  }
 }
 
 function checkTls({ tls }: Config, problem: Report): void {

@@ -10,7 +10,7 @@ export interface RestoreDecision {
 export interface RestoreContext {
   /** `cluster.replicas`. */
   readonly replicas: number;
-  /** Seeds configured (`GOKV_CLUSTER_SEEDS`, this node's own address already removed). */
+  /** Seeds configured (`GOKV_CLUSTER_SEEDS`, this node's own entry, by address or id, already removed). */
   readonly seeds: number;
 }
 
