@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +27,17 @@ describe('history file', () => {
     await saveHistory(path, ['PING', 'SET token hunter2']);
     expect((await stat(path)).mode & 0o777).toBe(0o600);
     expect(await readFile(path, 'utf8')).toBe('PING\nSET token hunter2\n');
+  });
+
+  it('leaves the mode of a path that is not a regular file as it is (GOKV_CLI_HISTFILE=/dev/null)', async () => {
+    // Run as root (docker exec), narrowing /dev/null to 0600 broke it for every other user of
+    // the machine. A FIFO stands in for the device here.
+    const path = join(dir, 'fifo');
+    execFileSync('mkfifo', ['-m', '0666', path]);
+    const read = readFile(path, 'utf8'); // the reading end, so the writer's open returns
+    await saveHistory(path, ['PING']);
+    expect(await read).toBe('PING\n');
+    expect((await stat(path)).mode & 0o777).toBe(0o666);
   });
 
   it('keeps the last HISTORY_LINES lines', async () => {

@@ -31,8 +31,9 @@ export async function saveHistory(path: string | undefined, lines: readonly stri
   try {
     const file = await open(path, 'w', 0o600);
     try {
-      // Emptied by the open; narrowed before any line is written.
-      await file.chmod(0o600);
+      // Emptied by the open; narrowed before any line is written. Only a regular file: a device
+      // (GOKV_CLI_HISTFILE=/dev/null, run as root) is not ours to narrow.
+      if ((await file.stat()).isFile()) await file.chmod(0o600);
       await file.writeFile(`${lines.slice(-HISTORY_LINES).join('\n')}\n`);
     } finally {
       await file.close();

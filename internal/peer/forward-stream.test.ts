@@ -68,6 +68,45 @@ describe('ForwardStream', () => {
     }
   });
 
+  it('sends what queued while the buffer was full in batches of at most maxBatch, in order', async () => {
+    // One message of everything queued meanwhile: the leader ran it all in one tick, and its
+    // size was bounded only by limits.max_message_bytes.
+    const { call, stream, send } = forwardStream(4);
+    call.accepting = false;
+    const first = send('a');
+    await tick();
+    const queued = Array.from({ length: 10 }, (_, i) => send(`k${i}`));
+    await tick();
+    expect(call.written).toHaveLength(1);
+    call.accepting = true;
+    call.emit('drain');
+    await tick();
+    expect(call.written.map((b) => b.commands.length)).toEqual([1, 4, 4, 2]);
+    expect(call.written.flatMap((b) => b.commands.map((c) => c.key))).toEqual(['a', ...queued.map((_, i) => `k${i}`)]);
+    call.answerAll();
+    await Promise.all([first, ...queued]);
+    stream.close();
+  });
+
+  it('stops writing again once the buffer is full, keeping the rest queued in order', async () => {
+    const { call, stream, send } = forwardStream(4);
+    call.accepting = false;
+    const all = [send('a')];
+    await tick();
+    for (let i = 0; i < 10; i++) all.push(send(`k${i}`));
+    await tick();
+    call.emit('drain'); // drains, but the next batch fills the buffer again
+    await tick();
+    expect(call.written.map((b) => b.commands.length)).toEqual([1, 4]);
+    call.accepting = true;
+    call.emit('drain');
+    await tick();
+    expect(call.written.flatMap((b) => b.commands.map((c) => c.key))).toEqual(['a', ...Array.from({ length: 10 }, (_, i) => `k${i}`)]);
+    call.answerAll();
+    await Promise.all(all);
+    stream.close();
+  });
+
   it('sends the commands of one tick as one batch and matches replies to commands by id', async () => {
     const { call, stream, send } = forwardStream();
     const replies = [send('a'), send('b'), send('c')];

@@ -93,11 +93,27 @@ export class ForwardStream {
     this.call = undefined;
   }
 
+  /**
+   * Writes what is queued in batches of at most maxBatch commands, until the buffer is full:
+   * what queued while it was full goes out in batches of the usual size (as one, its leader
+   * ran every command in one tick), and what is left waits for the next drain, in order.
+   */
   private flush(): void {
     this.flushScheduled = false;
     if (this.queue.length === 0 || this.full) return;
-    const commands = this.queue;
+    const queue = this.queue;
     this.queue = [];
+    const max = this.options.maxBatch;
+    let i = 0;
+    while (i < queue.length && !this.full) {
+      const end = Math.min(i + max, queue.length);
+      this.writeBatch(i === 0 && end === queue.length ? queue : queue.slice(i, end));
+      i = end;
+    }
+    if (i < queue.length) this.queue = queue.slice(i).concat(this.queue);
+  }
+
+  private writeBatch(commands: ForwardedCommandMessage[]): void {
     const call = this.stream();
     // Marks what the batch carries, and compacts out (in place, nothing allocated) any command
     // that timed out while queued: its client was told "not applied".
