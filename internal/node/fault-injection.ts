@@ -54,9 +54,9 @@ export function withFaults(faults: LinkFaults, adapters: Adapters, addressOf: (i
     forwarder: { forward: (id, command) => faulty(faults.fate(addr(id), 'forward'), addr(id), () => forwarder.forward(id, command), false) },
     replicas: { open: (id) => new FaultyReplicaStream(replicas.open(id), () => faults.fate(addr(id), 'replicate')) },
     sink: {
-      send: (id, states) => rb(id, () => sink.send(id, states)),
-      confirm: (id, digests) => rb(id, () => sink.confirm(id, digests)),
-      done: (id, arcs) => rb(id, () => sink.done(id, arcs)),
+      send: (id, states, timeoutMs) => rb(id, () => sink.send(id, states, timeoutMs)),
+      confirm: (id, digests, timeoutMs) => rb(id, () => sink.confirm(id, digests, timeoutMs)),
+      done: (id, arcs, timeoutMs) => rb(id, () => sink.done(id, arcs, timeoutMs)),
       fetch: (id, keys) => rb(id, () => sink.fetch(id, keys)),
       scan: (id, from, to, args) => rb(id, () => sink.scan(id, from, to, args)),
     },

@@ -122,17 +122,17 @@ export function grpcRebalanceSink(pool: ClientPool, addressOf: AddressBook, self
     return pool.get(addr);
   };
   return {
-    async send(target, states) {
-      const res = await client(target).rebalance({ fromNodeId: selfId, states: states.map(keyStateToProto) });
+    async send(target, states, timeoutMs) {
+      const res = await client(target).rebalance({ fromNodeId: selfId, states: states.map(keyStateToProto) }, timeoutMs);
       return { applied: res.applied };
     },
-    async confirm(target, digests) {
+    async confirm(target, digests, timeoutMs) {
       const confirm = digests.map((d) => ({ key: bytes(d.key), version: d.version }));
-      const res = await client(target).rebalance({ fromNodeId: selfId, confirm });
+      const res = await client(target).rebalance({ fromNodeId: selfId, confirm }, timeoutMs);
       return { missing: res.missing.map(bin), arriving: res.arriving.map(bin) };
     },
-    async done(target, arcs) {
-      await client(target).rebalance({ fromNodeId: selfId, done: arcs.map((a) => ({ from: a.from, to: a.to })) });
+    async done(target, arcs, timeoutMs) {
+      await client(target).rebalance({ fromNodeId: selfId, done: arcs.map((a) => ({ from: a.from, to: a.to })) }, timeoutMs);
     },
     async fetch(member, keys) {
       const res = await client(member).fetchKeys(selfId, keys.map(bytes));

@@ -63,10 +63,13 @@ export class PeerClient {
     });
   }
 
-  /** One hand-off message; resolves with the receiver's answer, sent after it merged. */
-  rebalance(req: RebalanceRequest): Promise<RebalanceResponse__Output> {
+  /**
+   * One hand-off message; resolves with the receiver's answer, sent after it merged. Its deadline
+   * is `timeoutMs` when given (a retry after a timeout asks for longer), else timeoutMs's option.
+   */
+  rebalance(req: RebalanceRequest, timeoutMs = this.options.timeoutMs): Promise<RebalanceResponse__Output> {
     return new Promise((resolve, reject) => {
-      const call = this.client.Rebalance({ deadline: Date.now() + this.options.timeoutMs }, (err, res) => {
+      const call = this.client.Rebalance({ deadline: Date.now() + timeoutMs }, (err, res) => {
         if (err || !res) reject(this.callError(err));
         else resolve(res);
       });

@@ -217,6 +217,23 @@ describe('Rebalancer stop and timeouts', () => {
     expect(cluster.node('c').rebalancer.progress().batchesFailed).toBe(1);
     expect(misplaced(abcd)).toEqual([]);
   });
+  it('completes to a receiver slower than ackTimeoutMs, sending each key a bounded number of times', async () => {
+    // d merges every call, but answers 1.5 x ackTimeoutMs later (alive, slow): each attempt
+    // used to time out, so the same batch went again and again, the late copies merged each
+    // time, and the run never completed (c kept every key, d waited on pulls).
+    placed(['a', 'b', 'c', 'd'], abc);
+    cluster.network.beforeDeliver = (call) =>
+      call.to === 'd' ? new Promise<void>((resolve) => cluster.clock.setTimeout(resolve, 1_500)) : undefined;
+    cluster.changeRing(abcd);
+    for (let i = 0; i < 600; i++) {
+      await flush();
+      cluster.clock.advance(100); // 60 s of the manual clock, whatever the run does
+    }
+    expect(misplaced(abcd)).toEqual([]);
+    expect(cluster.node('c').rebalancer.progress()).toMatchObject({ running: false, lastCompletedRingVersion: abcd.version });
+    // Each key sent at most three times: two attempts that timed out, one answered in time.
+    expect(cluster.network.statesDeliveredTo('d')).toBeLessThanOrEqual(3 * toD.length);
+  });
 });
 
 describe('graceful leave (handOffAll)', () => {

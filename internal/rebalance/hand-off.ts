@@ -2,12 +2,19 @@ import type { Logger } from '../log/index.js';
 import { splitByBytes, type BinStr, type Store } from '../store/index.js';
 import type { HandOffPlan, PlannedArc } from './plan.js';
 import type { Counters, Settings } from './options.js';
-import { Aborted, type RunControl } from './run-control.js';
+import { Aborted, AckTimeout, type RunControl } from './run-control.js';
 import type { HandedArc, HandOffState, KeyDigest, RebalanceSink } from './sink.js';
+
+import { splitBatches, toWire } from './states.js';
 
 /** Handed-off arcs told to a target per message. */
 const DONE_BATCH_ARCS = 256;
-import { splitBatches, toWire } from './states.js';
+/**
+ * A call that timed out is retried with twice its deadline, up to this many times ackTimeoutMs:
+ * a target alive but slower than messaging.message_timeout (merging under load) acknowledges
+ * within one of them, instead of being sent the same batch again and again without end.
+ */
+const MAX_ACK_TIMEOUT_FACTOR = 8;
 
 // Why no acknowledged write is lost here (DESIGN.md sections 1 and 8):
 // - A key leaves this node only through store.forget(key, v): no tombstone, and only while its
@@ -45,7 +52,7 @@ export async function runPlan(ctx: HandOffContext, plan: HandOffPlan): Promise<n
   for (const arc of plan.arcs) counters.keysPlanned += store.countRange(arc.from, arc.to);
   // Arcs handed off, told to each target in batches: receivers then stop pulling them on a miss.
   const handed = new Map<string, HandedArc[]>();
-  const tell = (target: string, arcs: HandedArc[]) => retrying(ctx, target, () => ctx.sink.done(target, arcs));
+  const tell = (target: string, arcs: HandedArc[]) => retrying(ctx, target, (timeoutMs) => ctx.sink.done(target, arcs, timeoutMs));
   // A node that held nothing when the run began has nothing placed by the old ring: what
   // arrives here meanwhile (hand-offs to it, new writes) is placed by the new one already.
   // It only tells its targets that its arcs are done (a joiner's first run, a fresh cluster).
@@ -197,7 +204,7 @@ async function handKeys(
   const arriving = new Set<BinStr>();
   // Digests of long keys may not fit one message together (keys reach limits.max_value_bytes).
   for (const run of splitByBytes(digests, digestBytes, ctx.settings.batchBytes)) {
-    const answer = await retrying(ctx, target, () => ctx.sink.confirm(target, run.items));
+    const answer = await retrying(ctx, target, (timeoutMs) => ctx.sink.confirm(target, run.items, timeoutMs));
     for (const key of answer.missing) missing.add(key);
     for (const key of answer.arriving) arriving.add(key);
   }
@@ -258,29 +265,42 @@ const digestBytes = (d: KeyDigest): number => d.key.length + 24;
 
 async function sendStates(ctx: HandOffContext, target: string, states: readonly HandOffState[]): Promise<void> {
   for (const batch of splitBatches(states, ctx.settings.batchBytes)) {
-    await retrying(ctx, target, () => ctx.sink.send(target, batch.states));
+    await retrying(ctx, target, (timeoutMs) => ctx.sink.send(target, batch.states, timeoutMs));
     ctx.counters.keysSent += batch.states.length;
     ctx.counters.bytesSent += batch.bytes;
   }
 }
 
-/** Calls `call` until it succeeds, with backoff; throws Aborted once the run is stopped. */
-async function retrying<T>(ctx: HandOffContext, target: string, call: () => Promise<T>): Promise<T> {
+/**
+ * Calls `call` until it succeeds, with backoff; throws Aborted once the run is stopped. After a
+ * timeout (the target may have merged the call and answered late) the next attempt gets twice
+ * the deadline, up to MAX_ACK_TIMEOUT_FACTOR times ackTimeoutMs.
+ */
+async function retrying<T>(ctx: HandOffContext, target: string, call: (timeoutMs: number | undefined) => Promise<T>): Promise<T> {
   const { retryBaseMs, retryMaxMs, ackTimeoutMs } = ctx.settings;
+  let timeoutMs = ackTimeoutMs;
   for (let attempt = 0; ; attempt++) {
     ctx.control.check();
     try {
-      return await ctx.control.race(call(), ackTimeoutMs);
+      return await ctx.control.race(call(timeoutMs > 0 ? timeoutMs : undefined), timeoutMs);
     } catch (err) {
       if (err instanceof Aborted) throw err;
       ctx.counters.batchesFailed++;
+      if (timedOut(err)) timeoutMs = Math.min(timeoutMs * 2, ackTimeoutMs * MAX_ACK_TIMEOUT_FACTOR);
       const delayMs = Math.min(retryMaxMs, retryBaseMs * 2 ** Math.min(attempt, 20));
       // The reason alone: a stack on every retry of an unreachable peer says nothing more.
       const reason = err instanceof Error ? err.message : String(err);
-      ctx.log.warn({ peer: target, attempt: attempt + 1, delayMs, reason }, 'hand-off call failed; retrying');
+      ctx.log.warn({ peer: target, attempt: attempt + 1, delayMs, timeoutMs, reason }, 'hand-off call failed; retrying');
       await ctx.control.sleep(delayMs);
     }
   }
+}
+
+/** A call that ran out of time (ours or the transport's deadline), not one refused or unreachable. */
+function timedOut(err: unknown): boolean {
+  if (err instanceof AckTimeout) return true;
+  const e = err as { transport?: boolean; unreachable?: boolean };
+  return e?.transport === true && e.unreachable !== true;
 }
 
 /** Runs `work` for every target at once and waits for all; their results in order, or the first failure. */

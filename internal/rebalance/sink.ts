@@ -34,19 +34,21 @@ export interface RebalanceSink {
    * (its HandOffReceiver.receiveBatch returned), with how many states it applied (the others
    * were not newer than its copy). Rejects on transport failure or a refused batch; the executor
    * then retries with backoff. The executor bounds a batch by rebalance.batch_bytes.
+   * `timeoutMs` (send, confirm, done): the call's deadline when given, else the transport's own
+   * (messaging.message_timeout); a retry after a timeout asks for a longer one.
    */
-  send(targetId: string, states: readonly HandOffState[]): Promise<{ applied: number }>;
+  send(targetId: string, states: readonly HandOffState[], timeoutMs?: number): Promise<{ applied: number }>;
   /**
    * Asks `targetId` which of these keys it holds at a lower version than given, or not at all
    * (HandOffReceiver.receiveConfirm). Resolves with those keys; every other key is held there at
    * that version or newer at the time of the answer. Rejects on transport failure.
    */
-  confirm(targetId: string, digests: readonly KeyDigest[]): Promise<Confirmation>;
+  confirm(targetId: string, digests: readonly KeyDigest[], timeoutMs?: number): Promise<Confirmation>;
   /**
    * Tells `targetId` that this node has handed it every key it holds in these arcs (each sent
    * or confirmed), so the target stops pulling them on a miss. Rejects on transport failure.
    */
-  done(targetId: string, arcs: readonly HandedArc[]): Promise<void>;
+  done(targetId: string, arcs: readonly HandedArc[], timeoutMs?: number): Promise<void>;
   /**
    * Pull-on-miss: the states `memberId` holds for these keys (live or tombstone; absent keys
    * are left out), and the keys it holds but left out to keep its answer under one message
