@@ -23,8 +23,9 @@ export class ReplicaApplier {
       acked = op.seq;
       if (op.evicted) {
         // The leader evicted the key: drop the copy it evicted, with no tombstone (the leader
-        // has none). A copy at another version is not that one: kept, and nothing to resync.
-        this.deps.store.forget(op.evicted.key, op.evicted.version);
+        // has none), even one expired here already. A copy at another version is not that
+        // one: kept, and nothing to resync.
+        this.deps.store.forgetEvicted(op.evicted.key, op.evicted.version);
         continue;
       }
       if (op.state) {

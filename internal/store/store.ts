@@ -412,6 +412,21 @@ export class Store {
     return true;
   }
 
+  /**
+   * Drops the copy a leader evicted at `version` (replication's evicted op): as forget, and
+   * also when that copy has expired here already (this clock ahead of the leader's), leaving
+   * its expiry's tombstone at version + 1 (removeFor): the leader holds nothing for the key,
+   * and its next write of it is stamped afresh (the wall clock, maybe below that tombstone), so
+   * a replica that kept the tombstone refused the leader's state for good. Returns whether
+   * anything was dropped.
+   */
+  forgetEvicted(key: BinStr, version: number): boolean {
+    if (this.forget(key, version)) return true;
+    if (this.space.find(key) !== undefined || this.tombstones.get(key)?.version !== version + 1) return false;
+    this.tombstones.delete(key);
+    return true;
+  }
+
   // ---- memory ------------------------------------------------------------------------------
 
   /**
