@@ -355,4 +355,25 @@ describe('a replica converges to its leader', () => {
       ],
     });
   });
+
+  it('resends an unacknowledged eviction before a write queued after it, not after, when the stream breaks', async () => {
+    // INCR's room-making evicted s (then failed: WRONGTYPE); SETEX made s again in the same
+    // ms, so at the version it was evicted at, and was queued; the stream broke before it was
+    // sent. The link resent the eviction, unacknowledged, behind that queued SETEX, and the
+    // replica dropped the new copy as the one evicted: it held no s while the leader held "a".
+    await runScenario({
+      skewMs: -1,
+      maxMemoryBytes: 600,
+      steps: [
+        { kind: 'cmd', cmd: { name: 'SETRANGE', key: 's', args: ['0', 'zz'] } },
+        { kind: 'tick' },
+        { kind: 'cmd', cmd: { name: 'HINCRBY', key: 'k', args: ['f', '0'] } },
+        { kind: 'cmd', cmd: { name: 'LPUSH', key: 'h', args: ['a'] } },
+        { kind: 'cmd', cmd: { name: 'INCR', key: 'h', args: [] } },
+        { kind: 'tick' },
+        { kind: 'cmd', cmd: { name: 'SETEX', key: 's', args: ['1', 'a'] } },
+        { kind: 'break' },
+      ],
+    });
+  });
 });
