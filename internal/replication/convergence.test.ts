@@ -376,4 +376,23 @@ describe('a replica converges to its leader', () => {
       ],
     });
   });
+
+  it('drops an older copy of a key its leader evicted when the writes before the eviction were resent as the key\'s state', async () => {
+    // The replica held h at LPUSH's version, its ack held back. RPUSHX and the eviction of h
+    // (HINCRBY's room) were queued when the stream broke: resent as the eviction, at RPUSHX's
+    // version, then h's state (nothing, on the leader). The replica had no copy at that
+    // version and kept the one it had: [a] where the leader held nothing.
+    await runScenario({
+      skewMs: 0,
+      maxMemoryBytes: 600,
+      steps: [
+        { kind: 'cmd', cmd: { name: 'LPUSH', key: 'h', args: ['a'] } },
+        { kind: 'tick' },
+        { kind: 'cmd', cmd: { name: 'RPUSHX', key: 'h', args: ['a'] } },
+        { kind: 'cmd', cmd: { name: 'HSET', key: 'l', args: ['g', 'a', 'f', 'a'] } },
+        { kind: 'cmd', cmd: { name: 'HINCRBY', key: 'k', args: ['f', '0'] } },
+        { kind: 'break' },
+      ],
+    });
+  });
 });

@@ -413,16 +413,24 @@ export class Store {
   }
 
   /**
-   * Drops the copy a leader evicted at `version` (replication's evicted op): as forget, and
-   * also when that copy has expired here already (this clock ahead of the leader's), leaving
-   * its expiry's tombstone at version + 1 (removeFor): the leader holds nothing for the key,
-   * and its next write of it is stamped afresh (the wall clock, maybe below that tombstone), so
-   * a replica that kept the tombstone refused the leader's state for good. Returns whether
-   * anything was dropped.
+   * Drops what a replica holds of a key its leader evicted at `version` (replication's evicted
+   * op), so that it holds nothing, as the leader does: a copy at that version or below (one
+   * whose last writes the replica missed: lost with a broken stream, the eviction resent
+   * without them), or the tombstone such a copy left expiring here already (at most version
+   * + 1, removeFor: this clock ahead of the leader's). Kept, a copy stayed where the leader held
+   * nothing, and a tombstone ranked above the leader's next write of the key, stamped afresh
+   * (the wall clock, maybe below it), so the replica refused the leader's state for good. A
+   * newer copy is not the one evicted: kept. Returns whether anything was dropped.
    */
   forgetEvicted(key: BinStr, version: number): boolean {
-    if (this.forget(key, version)) return true;
-    if (this.space.find(key) !== undefined || this.tombstones.get(key)?.version !== version + 1) return false;
+    const e = this.lookup(key, false);
+    if (e !== undefined) {
+      if (e.version > version) return false;
+      this.detach(e);
+      return true;
+    }
+    const t = this.tombstones.get(key);
+    if (t === undefined || t.version > version + 1) return false;
     this.tombstones.delete(key);
     return true;
   }
