@@ -31,7 +31,8 @@ type Step =
   | { readonly kind: 'cmd'; readonly cmd: Cmd }
   | { readonly kind: 'advance'; readonly ms: number }
   | { readonly kind: 'drift'; readonly ms: number }
-  | { readonly kind: 'tick' }
+  /** Lets this many turns of the event loop run: a flush, a delivery, an ack each take one. */
+  | { readonly kind: 'tick'; readonly n?: number }
   | { readonly kind: 'hold' }
   | { readonly kind: 'release' }
   | { readonly kind: 'break' }
@@ -129,7 +130,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 12, arbitrary: command.map((c) => ({ kind: 'cmd' as const, cmd: c })) },
   { weight: 3, arbitrary: fc.constantFrom(0, 1, 2, 10, 300, 999, 1000, 1500).map((ms) => ({ kind: 'advance' as const, ms })) },
   { weight: 1, arbitrary: fc.integer({ min: -1500, max: 1500 }).map((ms) => ({ kind: 'drift' as const, ms })) },
-  { weight: 3, arbitrary: fc.constant({ kind: 'tick' as const }) },
+  { weight: 3, arbitrary: fc.constantFrom(1, 2, 3).map((n) => ({ kind: 'tick' as const, n })) },
   { weight: 1, arbitrary: fc.constant({ kind: 'hold' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'release' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'break' as const }) },
@@ -290,8 +291,7 @@ async function runScenario(s: Scenario): Promise<void> {
           else t.leaderClock.advance(-st.ms);
           break;
         case 'tick':
-          await tick();
-          await tick();
+          for (let i = 0; i < (st.n ?? 2); i++) await tick();
           break;
         case 'hold':
           t.transport.holdAcks = true;
@@ -329,7 +329,7 @@ describe('a replica converges to its leader', () => {
 
   it('whatever the commands, clocks, acks, broken streams, expiry cycles and evictions', async () => {
     // Bounded for CI: seeded, a few seconds. For a longer search: CONVERGE_RUNS=20000 CONVERGE_SEED=<n>.
-    const numRuns = Number(process.env.CONVERGE_RUNS ?? 150);
+    const numRuns = Number(process.env.CONVERGE_RUNS ?? 300);
     const seed = Number(process.env.CONVERGE_SEED ?? 20240601);
     await fc.assert(fc.asyncProperty(scenario(40), runScenario), { seed, numRuns });
   });
