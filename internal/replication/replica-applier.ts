@@ -22,9 +22,11 @@ export class ReplicaApplier {
     for (const op of ops) {
       acked = op.seq;
       if (op.evicted) {
-        // The leader evicted the key: drop the copy it evicted, with no tombstone (the leader
-        // has none). A copy at another version is not that one: kept, and nothing to resync.
-        this.deps.store.forget(op.evicted.key, op.evicted.version);
+        // The leader evicted the key: drop the copy it evicted (or an older one, whose last
+        // writes were lost with a broken stream), with no tombstone (the leader has none),
+        // even one expired here already. A newer copy is not that one: kept, and nothing to
+        // resync.
+        this.deps.store.forgetEvicted(op.evicted.key, op.evicted.version);
         continue;
       }
       if (op.state) {

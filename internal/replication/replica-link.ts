@@ -37,9 +37,9 @@ const BACKOFF_MS = [0, 100, 250, 500, 1000];
 /**
  * The leader's side of replication to one replica: assigns sequence numbers in apply order,
  * batches what is queued in one tick, and resolves each write's waiter when the replica acks it.
- * When the stream breaks, the keys of unacknowledged ops are resent as whole states on a new
- * stream (a write whose ack was lost is then confirmed by its key's state, which is at least as
- * new), so a replica converges instead of diverging. Evictions are resent as evictions.
+ * When the stream breaks, the keys of unacknowledged (or unsent) ops are resent as whole states
+ * on a new stream (a write whose ack was lost is then confirmed by its key's state, which is at
+ * least as new), so a replica converges instead of diverging. Evictions are resent as evictions.
  */
 export class ReplicaLink {
   private stream: ReplicaStream | undefined;
@@ -212,6 +212,15 @@ export class ReplicaLink {
       if (typeof sent === 'string') keys.add(sent);
       else evictions.push(sent);
     }
+    // Ops queued and not sent yet are resent the same way, after those: left in the queue, a
+    // write there went ahead of an eviction resent behind it, and a key written again in the
+    // millisecond it was evicted (so at the version evicted) lost its new copy on the replica.
+    for (const op of this.queue) {
+      if (op.evicted !== undefined) evictions.push(op.evicted);
+      else keys.add((op.write?.key ?? op.state?.key)!);
+    }
+    this.queue = [];
+    this.queuedBytes = 0;
     this.unacked.clear();
     this.inFlight = new Deque();
     this.inFlightBytes = 0;

@@ -39,4 +39,28 @@ describe('forget (rebalance drops a handed-off copy)', () => {
     expect(store.mergeKey('h', state)).toBe(true);
     expect(store.versionOf('h')).toBe(42);
   });
+
+  it('forgetEvicted also drops that copy once expired here, and nothing else', () => {
+    const { store, clock } = makeStore();
+    const v = putHash(store, 'h', { a: '1' });
+    const e = store.hashForWrite('h');
+    store.setExpireAt(e, clock.now() + 1);
+    const w = store.commit(e);
+    clock.advance(1); // expired here: its tombstone is at w + 1
+    expect(store.forgetEvicted('h', v)).toBe(false); // newer than the copy evicted
+    expect(store.forgetEvicted('h', w)).toBe(true);
+    expect(store.tombstone('h')).toBeUndefined();
+    expect(store.versionOf('h')).toBe(0);
+    putHash(store, 'g', { a: '1' }, 10);
+    store.delete('g', 11);
+    expect(store.forgetEvicted('g', 9)).toBe(false);
+    expect(store.tombstone('g')?.version).toBe(11);
+  });
+
+  it('forgetEvicted drops an older copy than the one evicted (its last writes missed)', () => {
+    const { store } = makeStore();
+    putList(store, 'l', ['x'], 10);
+    expect(store.forgetEvicted('l', 12)).toBe(true);
+    expect(store.versionOf('l')).toBe(0);
+  });
 });

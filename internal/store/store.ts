@@ -412,6 +412,29 @@ export class Store {
     return true;
   }
 
+  /**
+   * Drops what a replica holds of a key its leader evicted at `version` (replication's evicted
+   * op), so that it holds nothing, as the leader does: a copy at that version or below (one
+   * whose last writes the replica missed: lost with a broken stream, the eviction resent
+   * without them), or the tombstone such a copy left expiring here already (at most version
+   * + 1, removeFor: this clock ahead of the leader's). Kept, a copy stayed where the leader held
+   * nothing, and a tombstone ranked above the leader's next write of the key, stamped afresh
+   * (the wall clock, maybe below it), so the replica refused the leader's state for good. A
+   * newer copy is not the one evicted: kept. Returns whether anything was dropped.
+   */
+  forgetEvicted(key: BinStr, version: number): boolean {
+    const e = this.lookup(key, false);
+    if (e !== undefined) {
+      if (e.version > version) return false;
+      this.detach(e);
+      return true;
+    }
+    const t = this.tombstones.get(key);
+    if (t === undefined || t.version > version + 1) return false;
+    this.tombstones.delete(key);
+    return true;
+  }
+
   // ---- memory ------------------------------------------------------------------------------
 
   /**
