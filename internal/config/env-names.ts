@@ -27,7 +27,7 @@ export const ENV = {
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 
 /** Read by gokv-cli, not by the node; known so that they draw no warning. */
-export const CLI_ENV = ['GOKV_CLIENT_URI', 'GOKV_CLIENT_CA', 'GOKV_CLIENT_CERT', 'GOKV_CLIENT_KEY'] as const;
+export const CLI_ENV = ['GOKV_CLIENT_URI', 'GOKV_CLIENT_CA', 'GOKV_CLIENT_CERT', 'GOKV_CLIENT_KEY', 'GOKV_CLI_HISTFILE'] as const;
 
 /** Every `GOKV_*` name that is not a typo. */
 export const KNOWN_ENV: ReadonlySet<string> = new Set<string>([...Object.values(ENV), ...CLI_ENV]);

@@ -23,7 +23,8 @@ function problemsOf(env: Record<string, string | undefined>, files: Record<strin
 
 describe('environment', () => {
   it('warns about an unknown GOKV_ variable, suggesting the likely one', () => {
-    const { warnings } = load({ GOKV_LOG_LEVLE: 'debug', GOKV_FOO: '1', HOME: '/root', PATH: '/bin' });
+    // The CLI's own variables (GOKV_CLIENT_*, GOKV_CLI_HISTFILE) are known: a shared .env holds them.
+    const { warnings } = load({ GOKV_LOG_LEVLE: 'debug', GOKV_FOO: '1', GOKV_CLI_HISTFILE: '', GOKV_CLIENT_URI: 'a:1', HOME: '/root', PATH: '/bin' });
     expect(warnings).toEqual([
       'GOKV_LOG_LEVLE: unknown variable, ignored (did you mean "GOKV_LOG_LEVEL"?)',
       'GOKV_FOO: unknown variable, ignored',
