@@ -24,7 +24,7 @@ describe('compareCopies', () => {
     const { leader, replica, key, compare } = await setup();
     putHash(leader.store, key, { f: '1', g: '2' }, 10);
     putHash(replica.store, key, { g: '2', f: '1' }, 10);
-    expect(await compare()).toMatchObject({ live: 1, divergent: [], leftBehind: [] });
+    expect(await compare()).toMatchObject({ live: 1, divergent: [], missingOnReplica: [], leftBehind: [] });
   });
 
   it.each([
@@ -37,12 +37,18 @@ describe('compareCopies', () => {
     expect((await compare()).divergent).toHaveLength(1);
   });
 
+  it('reports a copy the leader lacks as divergent', async () => {
+    const { replica, key, compare } = await setup();
+    putHash(replica.store, key, { f: '1' }, 10);
+    expect((await compare()).divergent).toHaveLength(1);
+  });
+
   it('reports a copy missing on a replica, and one left on a node that does not own the key', async () => {
     const { leader, other, key, compare } = await setup();
     putHash(leader.store, key, { f: '1' }, 10);
     putHash(other.store, key, { f: '1' }, 10);
     const report = await compare();
-    expect(report.divergent).toHaveLength(1);
+    expect(report.missingOnReplica).toHaveLength(1);
     expect(report.leftBehind).toEqual([expect.stringContaining(`on ${other.id}`)]);
   });
 

@@ -22,6 +22,8 @@ export interface CopiesOptions {
   ttlMs?: number;
   /** Restart the crashed node before its peers hold it dead (a new incarnation, not a death). */
   quickRestart?: boolean;
+  /** memory.max_memory per node (default 0: no evictions); allkeys-lru evicts past it. */
+  maxMemoryBytes?: number;
 }
 
 /** xorshift32, seeded: the workload's draws (which key, which command, which entry node). */
@@ -64,7 +66,12 @@ function commandFor(key: string, r: () => number, ttlMs: number): [string, ...st
 
 /** Runs the scenario; returns the final comparison (the caller asserts on it). */
 export async function runCopiesScenario(options: CopiesOptions): Promise<CopiesReport> {
-  const overrides: DeepPartial<Config> = { ...TIMINGS, cluster: { replicas: options.replicas }, replication: { mode: 'sync' } };
+  const overrides: DeepPartial<Config> = {
+    ...TIMINGS,
+    cluster: { replicas: options.replicas },
+    replication: { mode: 'sync' },
+    memory: { maxMemoryBytes: options.maxMemoryBytes ?? 0, evictionPolicy: 'allkeys-lru' },
+  };
   const cluster = await startCluster(3, overrides);
   const clientOf = new Map<GokvNode, TestClient>(cluster.nodes.map((n, i) => [n, cluster.clients[i]!]));
   const extraClients: TestClient[] = [];
@@ -146,11 +153,13 @@ export async function runCopiesScenario(options: CopiesOptions): Promise<CopiesR
     await waitForQuiet(final);
     const vNodeCount = DEFAULT_CONFIG.cluster.vNodeCount;
     // Expiries due now are collected lazily or by the active cycle; give copies a little time.
+    let first: CopiesReport | undefined;
     try {
       await vi.waitFor(
         async () => {
           report = await compareCopies(final, keys, { replicas: options.replicas, vNodeCount });
-          if (report.divergent.length + report.leftBehind.length > 0) throw new Error('copies differ');
+          first ??= report;
+          if (report.divergent.length + report.missingOnReplica.length + report.leftBehind.length > 0) throw new Error('copies differ');
         },
         { timeout: 10_000, interval: 250 },
       );
@@ -158,8 +167,9 @@ export async function runCopiesScenario(options: CopiesOptions): Promise<CopiesR
       // The caller asserts on the report.
     }
     console.log(
-      `[faults] copies seed ${options.seed} replicas ${options.replicas} ttl ${options.ttlMs ?? 1_000}${options.quickRestart ? ' quick restart' : ''}: ops ${ops} (failed ${failed}); ${notes.join('; ')}; ` +
-        `keys ${report!.keys} (live ${report!.live}), divergent ${report!.divergent.length}, left behind ${report!.leftBehind.length}`,
+      `[faults] copies seed ${options.seed} replicas ${options.replicas} ttl ${options.ttlMs ?? 1_000}${options.quickRestart ? ' quick restart' : ''}${options.maxMemoryBytes ? ` max_memory ${options.maxMemoryBytes}` : ''}: ops ${ops} (failed ${failed}); ${notes.join('; ')}; ` +
+        `keys ${report!.keys} (live ${report!.live}), divergent ${report!.divergent.length}, missing on a replica ${report!.missingOnReplica.length}, left behind ${report!.leftBehind.length} ` +
+        `(at first look once quiet: ${first!.divergent.length} and ${first!.leftBehind.length}); evicted ${final.reduce((s, n) => s + n.store.counters.evictedKeys, 0)}`,
     );
     if (errors.size > 0) console.log(`[faults] copies: errors ${[...errors].join(' | ')}`);
     return report!;

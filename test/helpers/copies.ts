@@ -13,8 +13,14 @@ export interface CopiesReport {
   keys: number;
   /** Keys live somewhere among their owners: `live`. */
   live: number;
-  /** Owners' copies differ: `key: node=copy ...`. */
+  /** Owners' copies differ: `key: node=copy ...` (but for the case below). */
   divergent: string[];
+  /**
+   * The leader's live copy is missing on a replica, the other replicas agreeing with one or the
+   * other: what a replica's own eviction leaves (docs/architecture.md: replicas evict their own
+   * copies and tell nobody), so a divergence only where nothing is evicted.
+   */
+  missingOnReplica: string[];
   /** A live copy on a node that does not own the key: `key: on node (owners a,b)`. */
   leftBehind: string[];
 }
@@ -53,13 +59,17 @@ export async function compareCopies(
     hasher.textPosition,
   );
   const byId = new Map(nodes.map((n) => [n.id, n]));
-  const report: CopiesReport = { keys: keys.length, live: 0, divergent: [], leftBehind: [] };
+  const report: CopiesReport = { keys: keys.length, live: 0, divergent: [], missingOnReplica: [], leftBehind: [] };
   const now = options.nowMs ?? Date.now();
   for (const key of keys) {
     const owners = ring.owners(hasher.keyPosition(key), 1 + options.replicas);
     const copies = owners.map((id) => `${id}=${describeCopy(byId.get(id)!.store.exportKey(key), now)}`);
     const values = new Set(copies.map((c) => c.slice(c.indexOf('=') + 1)));
-    if (values.size > 1) report.divergent.push(`${key}: ${copies.join(' ')}`);
+    if (values.size > 1) {
+      const leader = copies[0]!.slice(copies[0]!.indexOf('=') + 1);
+      const onlyMissing = values.size === 2 && values.has('-') && leader !== '-';
+      (onlyMissing ? report.missingOnReplica : report.divergent).push(`${key}: ${copies.join(' ')}`);
+    }
     if (copies.some((c) => !c.endsWith('=-'))) report.live++;
     for (const n of nodes) {
       if (owners.includes(n.id)) continue;
