@@ -88,6 +88,37 @@ describe('gokv-cli without a server', () => {
     }
   }, 20_000);
 
+  // Found with `gokv-cli status` while one member was stopped with SIGSTOP (TCP accepted, never
+  // answered): the whole table waited 2 s for that member's key count; the dashboard gives up on
+  // the same question after 500 ms.
+  it('shows a member that accepts connections but never speaks without its figures, within a second', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((done) => silent.listen(0, '127.0.0.1', done));
+    const hungAddr = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const server = await startFakeServer({
+      answer: () => reply('PONG'),
+      health: {
+        peers: [
+          { nodeId: 'n1', nodeAddr: '127.0.0.1:1', alive: true, status: 'alive', keys: 3, incarnation: 1 },
+          { nodeId: 'n2', nodeAddr: hungAddr, alive: true, status: 'alive', incarnation: 1 },
+        ],
+        ringVersion: 7,
+      },
+    });
+    try {
+      const io = captureIo();
+      const started = Date.now();
+      expect(await runCli(['--uri', server.addr, 'status'], io)).toBe(EXIT.ok);
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(io.out()).toMatch(new RegExp(`^n2 +${hungAddr.replace(/\./g, '\\.')} +- +alive +- +- +1$`, 'm'));
+    } finally {
+      sockets.forEach((socket) => socket.destroy());
+      silent.close();
+      await server.close();
+    }
+  });
+
   it('stops a session at the first line that gets no answer, with exit 3', async () => {
     const io = captureIo({ stdinLines: ['PING', 'PING'] });
     expect(await runCli(['--uri', '127.0.0.1:1', '--timeout', '200'], io)).toBe(EXIT.connection);

@@ -11,7 +11,7 @@ import { explainCommand } from './explain-command.js';
 import { commandCallFromArgv, runCommand } from './run-command.js';
 import { sessionCommand } from './session-command.js';
 import { SNAPSHOT_TIMEOUT_MS, snapshotCommand } from './snapshot-command.js';
-import { statusCommand } from './status-command.js';
+import { PEER_STATUS_TIMEOUT_MS, statusCommand } from './status-command.js';
 import { probeTls, type TlsFiles } from './tls-probe.js';
 
 /**
@@ -42,7 +42,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case 'run':
         return await runCommand(client, commandCallFromArgv(plan.command, plan.key, plan.args), printer);
       case 'status':
-        return await statusCommand(client, options.json, io, printer, (uri) => clientFor(uri, Math.min(options.timeoutMs, 2000)));
+        return await statusCommand(client, options.json, io, printer, (uri) => clientFor(uri, Math.min(options.timeoutMs, PEER_STATUS_TIMEOUT_MS)));
       case 'explain':
         return await explainCommand(client, plan.key, options.json, io, printer);
       case 'snapshot':

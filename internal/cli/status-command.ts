@@ -7,9 +7,16 @@ import type { Printer } from './output.js';
 import { statusJson, statusTable, toStatusView, type StatusView } from './status-view.js';
 
 /**
+ * Deadline of asking one other member for its key count and hand-off (at most --timeout): a
+ * member that is hung (TCP accepted, never answered) keeps `-` instead of holding the whole
+ * table up. The dashboard gives up on the same question after 500 ms too.
+ */
+export const PEER_STATUS_TIMEOUT_MS = 500;
+
+/**
  * `gokv-cli status`: the answering node's member table and ring version. A node knows only its
- * own key count and hand-off, so each other live member is asked for its own (briefly; a member
- * that does not answer keeps `-`).
+ * own key count and hand-off, so each other live member is asked for its own (within
+ * PEER_STATUS_TIMEOUT_MS; a member that does not answer keeps `-`).
  */
 export async function statusCommand(
   client: CliClient,
