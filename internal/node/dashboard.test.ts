@@ -61,6 +61,20 @@ describe('MemberFigures', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it('serves the answer it holds while asking again past ttlMs, so a member gone silent delays no request', async () => {
+    let answered = false;
+    const { cache, clock, calls } = setup([A], () => {
+      if (answered) return new Promise<NodeFigures>(() => undefined); // hung from now on
+      answered = true;
+      return Promise.resolve(figures('a', 5));
+    });
+    await cache.figures();
+    clock.advance(1000);
+    const next = await Promise.race([cache.figures(), new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), 50))]);
+    expect(next === 'waited' ? next : next.get('a')?.keys).toBe(5);
+    expect(calls).toHaveLength(2); // asked again, in the background
+  });
+
   it('shares one call between concurrent readers', async () => {
     let release: (f: NodeFigures) => void = () => undefined;
     const { cache, calls } = setup([A], () => new Promise((resolve) => (release = resolve)));

@@ -32,7 +32,8 @@ interface Entry {
 /**
  * Every member's figures for `GET /v1/cluster`: this node's own, plus each other live member's
  * NodeStats answer, asked with a short deadline and cached for `ttlMs`, so any number of open
- * pages costs each member about one call a second. Concurrent reads share one call per member.
+ * pages costs each member about one call a second; an older answer is served while a newer one
+ * is asked for (only a member never asked yet is waited for). Concurrent reads share one call per member.
  * A member that fails or times out is absent from the answer (cached too, so a dead-slow member
  * does not make every request wait); figures() itself never rejects.
  */
@@ -49,7 +50,10 @@ export class MemberFigures {
     const peers = this.deps.peers().filter((p) => p.id !== this.deps.selfId);
     const asked = new Set(peers.map((p) => p.id));
     for (const id of this.entries.keys()) if (!asked.has(id)) this.entries.delete(id);
-    await Promise.all(peers.map((p) => this.refresh(p)));
+    // A member with an answer on hand (even one past ttlMs, or a failure) is not waited for: its
+    // refresh runs in the background. Awaited, a hung member's cached failure expired every
+    // ttlMs and the next request waited out the deadline again (about every other poll).
+    await Promise.all(peers.map((p) => (this.entries.has(p.id) ? void this.refresh(p) : this.refresh(p))));
     const out = new Map<string, NodeFigures>([[this.deps.selfId, this.deps.own()]]);
     for (const p of peers) {
       const figures = this.entries.get(p.id)?.figures;
