@@ -30,8 +30,9 @@ describe.skipIf(!canMakeCerts)('certificate expiry with short-lived certificates
   const certificates = (nowMs = madeAtMs, config = tls()): readonly CertificateExpiry[] => loadTlsMaterial(config, nowMs).certificates;
 
   beforeAll(() => {
-    madeAtMs = Date.now();
     certs = makeCerts('gokv-expiry-', { GOKV_CERT_NODES: 'gokv1', GOKV_CERT_DAYS: '10', GOKV_CERT_CA_DAYS: '20' });
+    // A second past the making, so every certificate has a little less than its days left.
+    madeAtMs = Date.now() + 1000;
   });
   afterAll(() => certs?.remove());
 
