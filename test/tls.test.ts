@@ -8,6 +8,7 @@ import { testConfig, type Config, type DeepPartial } from '../internal/config/in
 import { createLogger } from '../internal/log/index.js';
 import { startNode, type GokvNode } from '../internal/node/index.js';
 import { loadProtos } from '../internal/wire/index.js';
+import { parseExposition } from '../internal/metrics/testing/parse-exposition.js';
 import { canMakeCerts, makeCerts, type CertDir } from '../internal/tls/testing/make-certs.js';
 import { TestClient, text } from './helpers/client.js';
 import { startCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
@@ -194,5 +195,39 @@ describe.skipIf(!canMakeCerts)('mutual TLS with certificates from certs.sh', () 
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ peer: seed.addr, reason: expect.stringMatching(/certificate/) });
     for (const node of nodes) expect(node.members().filter((m) => m.status === 'alive')).toHaveLength(3);
+  });
+});
+
+describe.skipIf(!canMakeCerts)('a node whose certificates expire within 30 days', () => {
+  let certs: CertDir;
+  let node: GokvNode | undefined;
+  beforeAll(() => {
+    certs = makeCerts('gokv-tls-soon-', { GOKV_CERT_NODES: 'gokv1', GOKV_CERT_DAYS: '10', GOKV_CERT_CA_DAYS: '40' });
+  });
+  afterEach(async () => {
+    await node?.stop({ leave: false });
+    node = undefined;
+  });
+  afterAll(() => certs?.remove());
+
+  it('warns at start naming each such file, and exports every file\'s notAfter on /metrics', async () => {
+    const { log, lines } = recordingLogger();
+    node = await startNode(testConfig({ node: { id: 'soon' }, ...internalTls(certs, 'gokv1') }), { log });
+    const warnings = lines.filter((l) => l.level === 40 && l.component === 'tls');
+    expect(warnings.map((l) => l.variable)).toEqual(['GOKV_INTERNAL_TLS_SERVER_CERT_PATH', 'GOKV_INTERNAL_TLS_CLIENT_CERT_PATH']);
+    expect(warnings[0]).toMatchObject({ path: certs.file('gokv1.cert.pem'), notAfter: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    expect(warnings[0]!.msg).toMatch(/^GOKV_INTERNAL_TLS_SERVER_CERT_PATH: the certificate expires on .+ \(in 9 days\)/);
+
+    const e = parseExposition(await (await fetch(`http://${node.addresses.rest}/metrics`)).text());
+    const notAfter = (which: string) => e.value('gokv_tls_certificate_expiry_timestamp_seconds', { which });
+    const inDays = (which: string) => Math.round((notAfter(which)! - Date.now() / 1000) / 86_400);
+    expect([inDays('internal_server'), inDays('internal_client'), inDays('internal_ca')]).toEqual([10, 10, 40]);
+    expect(notAfter('external_server')).toBeUndefined();
+  });
+
+  it('exports no certificate dates without TLS', async () => {
+    node = await startNode(testConfig({ node: { id: 'plain-metrics' } }), { log: recordingLogger().log });
+    const text = await (await fetch(`http://${node.addresses.rest}/metrics`)).text();
+    expect(text).not.toMatch(/^gokv_tls_certificate_expiry_timestamp_seconds\{/m);
   });
 });

@@ -92,6 +92,19 @@ describe('NodeMetrics', () => {
     expect(e.value('gokv_rebalance_pulls_total')).toBe(5);
   });
 
+  it('exports each TLS certificate file\'s notAfter as a Unix timestamp, and no series without TLS', async () => {
+    const expiry = new Map([
+      ['internal_server', 1_790_000_000],
+      ['internal_ca', 1_900_000_000],
+    ]);
+    const e = parseExposition(await metricsWith(fakeSources({ tlsCertificateExpiry: () => expiry })).exposition());
+    expect(e.types.get('gokv_tls_certificate_expiry_timestamp_seconds')).toBe('gauge');
+    expect(e.value('gokv_tls_certificate_expiry_timestamp_seconds', { which: 'internal_server' })).toBe(1_790_000_000);
+    expect(e.value('gokv_tls_certificate_expiry_timestamp_seconds', { which: 'internal_ca' })).toBe(1_900_000_000);
+    const plain = parseExposition(await metricsWith(fakeSources({ tlsCertificateExpiry: () => [] })).exposition());
+    expect(plain.samples.some((s) => s.name === 'gokv_tls_certificate_expiry_timestamp_seconds')).toBe(false);
+  });
+
   it('keeps one registry per node, so two nodes in a process do not collide', async () => {
     const a = metricsWith(fakeSources({ keys: () => 1 }));
     const b = metricsWith(fakeSources({ keys: () => 2 }));

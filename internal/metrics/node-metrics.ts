@@ -102,6 +102,15 @@ export class NodeMetrics {
     pulledGauge(r, 'gokv_rebalance_ranges_arriving', 'Ring ranges gained and not handed here yet.', () => rebalance()?.arcsArriving);
     pulledCounter(r, 'gokv_rebalance_pulls_total', 'Keys pulled from previous owners on a miss.', () => rebalance()?.pulls);
 
+    // TLS: the files are read once, at start; alert on `gokv_tls_certificate_expiry_timestamp_seconds - time()`.
+    pulledLabelledGauge(
+      r,
+      'gokv_tls_certificate_expiry_timestamp_seconds',
+      'notAfter of each configured TLS certificate file (its earliest certificate), as a Unix timestamp, by which file.',
+      'which',
+      () => sources.tlsCertificateExpiry?.(),
+    );
+
     // The process (shared by every node in it).
     pulledGauge(r, 'gokv_process_heap_used_bytes', 'V8 heap in use by the process.', () => process.memoryUsage().heapUsed);
     pulledGauge(r, 'gokv_process_resident_memory_bytes', 'Resident set size of the process.', () => process.memoryUsage.rss());

@@ -24,6 +24,11 @@ export interface MetricsSources {
   writesRefused?(): boolean;
   /** Hand-off progress; undefined when the node has no rebalancer. */
   rebalance?(): RebalanceProgress | undefined;
+  /**
+   * notAfter of each configured TLS certificate file, in Unix seconds, by role (`internal_server`,
+   * `internal_client`, `internal_ca`, `external_server`, `external_ca`); none when TLS is off.
+   */
+  tlsCertificateExpiry?(): Iterable<readonly [string, number]>;
 }
 
 export interface GossipCounters {

@@ -33,6 +33,7 @@ import { countingForwarder, countingReplicaTransport, instrumentService } from '
 import { OpsSurface } from './ops-surface.js';
 import { preparePersistence, withSnapshotCommand } from './persistence-wiring.js';
 import { startResp } from './resp-endpoint.js';
+import { startCertificateExpiryWatch, warnOfExpiringCertificates } from './tls-expiry.js';
 
 export interface NodeDeps {
   readonly clock?: Clock;
@@ -83,6 +84,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
   const credentials = loadNodeCredentials(config);
   if (credentials.plaintextWarning !== null) log.warn({ tls: credentials.summary }, credentials.plaintextWarning);
   else log.info({ tls: credentials.summary }, 'tls on');
+  warnOfExpiringCertificates(credentials.certificates, clock.now(), log.child({ component: 'tls' }));
   const hasher = await createHasher();
   const heapLimitBytes = getHeapStatistics().heap_size_limit;
   const heapWarning = maxMemoryOverHeapLimit(config.memory.maxMemoryBytes, heapLimitBytes);
@@ -170,6 +172,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     gossip: () => gossiper?.stats,
     replicationLag: (): Map<string, number> => replicator.lag(),
     rebalance: () => handOffRef?.status(),
+    tlsCertificates: credentials.certificates,
     hasAlivePeer: () => gossiper?.members().some((m) => m.id !== id && m.status === 'alive') ?? false,
     log: nodeLog,
   });
@@ -392,6 +395,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
   gossiper?.start();
   ops.start();
   persistence.start();
+  const stopCertificateWatch = startCertificateExpiryWatch(credentials.certificates, clock, nodeLog.child({ component: 'tls' }));
   nodeLog.info(
     { internal: internalAddr, grpc: externalServer?.address ?? null, rest: ops.restAddress, resp: resp?.address ?? null, seeds: config.addresses.seeds.length },
     'gokv node listening', // ready (/healthz) once joined: at once without seeds
@@ -424,6 +428,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
         await internalServer?.stop();
         stopExpiry();
         stopTimeMarks();
+        stopCertificateWatch();
         replicator.close();
         pool.close();
         nodeLog.info('gokv node stopped');

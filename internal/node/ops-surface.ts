@@ -7,7 +7,7 @@ import { NodeMetrics, type RebalanceProgress } from '../metrics/index.js';
 import { createApp, type DashboardSource } from '../rest/index.js';
 import type { CommandService } from '../server/index.js';
 import type { Store } from '../store/index.js';
-import type { HttpsServerOptions } from '../tls/index.js';
+import type { CertificateExpiry, HttpsServerOptions } from '../tls/index.js';
 import { addHealthAndReflection, type GrpcHealth } from './grpc-ecosystem.js';
 import { Readiness } from './readiness.js';
 import { startRestListener, type RestListener } from './rest-listener.js';
@@ -22,6 +22,8 @@ export interface OpsSurfaceParts {
   readonly replicationLag: () => ReadonlyMap<string, number>;
   /** Hand-off progress; undefined until the rebalancer exists. */
   readonly rebalance: () => RebalanceProgress | undefined;
+  /** The configured TLS certificate files' dates (read once, at start; empty when TLS is off). */
+  readonly tlsCertificates: readonly CertificateExpiry[];
   /** True when the member table holds another alive member (the node has joined). */
   readonly hasAlivePeer: () => boolean;
   readonly log: Logger;
@@ -57,6 +59,7 @@ export class OpsSurface {
         memberStatuses: () => service.members().map((m) => m.status),
         ringVersion: () => service.ringVersion(),
         writesRefused: () => (service.members()[0]?.writesRefused ?? '') !== '',
+        tlsCertificateExpiry: () => parts.tlsCertificates.map((c) => [c.which, c.notAfterMs / 1000] as const),
       },
       // EXPLAIN is answered beside the command table (router/explain.ts) but counted like a command.
       { commandNames: [...COMMANDS.map((c) => c.name), 'EXPLAIN'], maxMemoryBytes: config.memory.maxMemoryBytes },

@@ -4,6 +4,15 @@
 // node:fs, node:crypto and grpc-js; never sockets, servers, loggers or other gokv folders. It
 // reads files once, when asked, and never logs or returns key material in messages.
 export { loadNodeCredentials, type NodeCredentials } from './node-credentials.js';
+export {
+  EXPIRY_URGENT_DAYS,
+  EXPIRY_WARNING_DAYS,
+  expiryNotice,
+  expiryNotices,
+  type CertificateExpiry,
+  type CertificateRole,
+  type ExpiryNotice,
+} from './expiry.js';
 export { externalHttpsOptions, httpsOptionsFrom, type HttpsServerOptions } from './https-options.js';
 export {
   externalServerCredentials,

@@ -20,7 +20,7 @@ function problemsOf(tls: TlsConfig, nowMs?: number, clusterAdvertise: string | n
 
 describe('loadTlsMaterial without paths', () => {
   it('is plaintext on both sides', () => {
-    expect(loadTlsMaterial({ internal: OFF_INTERNAL, external: OFF_EXTERNAL })).toEqual({ internal: null, external: null });
+    expect(loadTlsMaterial({ internal: OFF_INTERNAL, external: OFF_EXTERNAL })).toEqual({ internal: null, external: null, certificates: [] });
   });
 
   it('refuses an internal side with only some paths', () => {

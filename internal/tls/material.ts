@@ -3,6 +3,7 @@
  * problem is reported in one ConfigError naming each variable and path.
  */
 import { ConfigError, ENV, isWildcardHost, parseAddress, type ClientAuth, type TlsConfig } from '../config/index.js';
+import { expiryOf, type CertificateExpiry } from './expiry.js';
 import { Problems, certificateNames, checkCaBundle, checkPair, readPem, type PemFile } from './pem-files.js';
 
 /** Internal mutual TLS: one CA for both directions, this node's server and client identities. */
@@ -26,6 +27,8 @@ export interface ExternalTlsMaterial {
 export interface TlsMaterial {
   readonly internal: InternalTlsMaterial | null;
   readonly external: ExternalTlsMaterial | null;
+  /** When each configured certificate file expires (empty when TLS is off). */
+  readonly certificates: readonly CertificateExpiry[];
 }
 
 /**
@@ -35,13 +38,20 @@ export interface TlsMaterial {
  */
 export function loadTlsMaterial(tls: TlsConfig, nowMs: number = Date.now(), clusterAdvertise: string | null = null): TlsMaterial {
   const problems = new Problems();
-  const internal = loadInternal(tls, problems, nowMs, clusterAdvertise);
-  const external = loadExternal(tls, problems, nowMs);
+  const dates: (CertificateExpiry | null)[] = [];
+  const internal = loadInternal(tls, problems, nowMs, clusterAdvertise, dates);
+  const external = loadExternal(tls, problems, nowMs, dates);
   if (problems.list.length > 0) throw new ConfigError(problems.list);
-  return { internal, external };
+  return { internal, external, certificates: dates.filter((d) => d !== null) };
 }
 
-function loadInternal({ internal: paths }: TlsConfig, problems: Problems, nowMs: number, clusterAdvertise: string | null): InternalTlsMaterial | null {
+function loadInternal(
+  { internal: paths }: TlsConfig,
+  problems: Problems,
+  nowMs: number,
+  clusterAdvertise: string | null,
+  dates: (CertificateExpiry | null)[],
+): InternalTlsMaterial | null {
   const named = [
     [ENV.internalCa, paths.caPath],
     [ENV.internalServerCert, paths.serverCertPath],
@@ -57,9 +67,15 @@ function loadInternal({ internal: paths }: TlsConfig, problems: Problems, nowMs:
   }
   const [ca, serverCert, serverKey, clientCert, clientKey] = named.map(([variable, path]) => readPem(variable, path!, problems));
   const bundle = ca ? checkCaBundle(ca, problems, nowMs) : null;
-  const server = checkPair(serverCert ?? null, serverKey ?? null, bundle, problems, nowMs, ['serverAuth']);
+  const serverChain = checkPair(serverCert ?? null, serverKey ?? null, bundle, problems, nowMs, ['serverAuth']);
   // Peers accept only node certificates on the cluster port (server/node-peers-only.ts).
-  checkPair(clientCert ?? null, clientKey ?? null, bundle, problems, nowMs, ['serverAuth', 'clientAuth']);
+  const clientChain = checkPair(clientCert ?? null, clientKey ?? null, bundle, problems, nowMs, ['serverAuth', 'clientAuth']);
+  dates.push(
+    expiryOf('internal_server', serverCert ?? null, serverChain),
+    expiryOf('internal_client', clientCert ?? null, clientChain),
+    expiryOf('internal_ca', ca ?? null, bundle?.certs ?? []),
+  );
+  const server = serverChain[0];
   const host = clusterAdvertise === null ? null : parseAddress(clusterAdvertise).host;
   if (server !== undefined && serverCert && host !== null && !isWildcardHost(host) && !certificateNames(server, host)) {
     problems.add(
@@ -78,7 +94,7 @@ function loadInternal({ internal: paths }: TlsConfig, problems: Problems, nowMs:
   };
 }
 
-function loadExternal({ external: paths }: TlsConfig, problems: Problems, nowMs: number): ExternalTlsMaterial | null {
+function loadExternal({ external: paths }: TlsConfig, problems: Problems, nowMs: number, dates: (CertificateExpiry | null)[]): ExternalTlsMaterial | null {
   if (paths.serverCertPath === null && paths.serverKeyPath === null) return null;
   if (paths.serverCertPath === null || paths.serverKeyPath === null) {
     const missing = paths.serverCertPath === null ? ENV.externalServerCert : ENV.externalServerKey;
@@ -91,10 +107,11 @@ function loadExternal({ external: paths }: TlsConfig, problems: Problems, nowMs:
   const cert = readPem(ENV.externalServerCert, paths.serverCertPath, problems);
   const key = readPem(ENV.externalServerKey, paths.serverKeyPath, problems);
   const ca: PemFile | null = paths.caPath === null ? null : readPem(ENV.externalCa, paths.caPath, problems);
-  if (ca !== null) checkCaBundle(ca, problems, nowMs);
+  const bundle = ca === null ? null : checkCaBundle(ca, problems, nowMs);
   // The server certificate is checked against its key only: clients may trust another CA than the
   // one that verifies client certificates.
-  checkPair(cert, key, null, problems, nowMs, ['serverAuth']);
+  const chain = checkPair(cert, key, null, problems, nowMs, ['serverAuth']);
+  dates.push(expiryOf('external_server', cert, chain), expiryOf('external_ca', ca, bundle?.certs ?? []));
   if (!cert || !key || (paths.caPath !== null && ca === null)) return null;
   return { ca: ca?.data ?? null, cert: cert.data, key: key.data, clientAuth: paths.clientAuth };
 }

@@ -5,6 +5,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { ENV, type Config } from '../config/index.js';
 import { externalServerCredentials, internalChannelCredentials, internalServerCredentials } from './grpc-credentials.js';
+import type { CertificateExpiry } from './expiry.js';
 import { httpsOptionsFrom, type HttpsServerOptions } from './https-options.js';
 import { loadTlsMaterial } from './material.js';
 
@@ -21,6 +22,8 @@ export interface NodeCredentials {
   readonly summary: { readonly internal: 'mtls' | 'plaintext'; readonly external: 'tls' | 'plaintext'; readonly clientAuth: string };
   /** One warning to log once at start when an enabled listener runs plaintext; else null. */
   readonly plaintextWarning: string | null;
+  /** When each configured certificate file expires (empty when TLS is off). */
+  readonly certificates: readonly CertificateExpiry[];
 }
 
 /** Reads and checks the TLS files of `config` (throws a ConfigError listing every bad one). */
@@ -37,6 +40,7 @@ export function loadNodeCredentials(config: Pick<Config, 'tls' | 'addresses'>, n
       clientAuth: material.external?.clientAuth ?? 'none',
     },
     plaintextWarning: plaintextWarning(config, material.internal !== null, material.external !== null),
+    certificates: material.certificates,
   };
 }
 

@@ -66,7 +66,8 @@ export function parseKey(file: PemFile, problems: Problems): KeyObject | null {
 /**
  * Checks a certificate chain file, its key and (when given) the CA bundle that must have issued it:
  * the key matches the first certificate, no certificate has expired, and the last one of the chain
- * was issued by a CA of the bundle (or is one of them).
+ * was issued by a CA of the bundle (or is one of them). Returns the chain (leaf first; empty when
+ * there is none).
  */
 export function checkPair(
   certFile: PemFile | null,
@@ -75,11 +76,11 @@ export function checkPair(
   problems: Problems,
   nowMs: number,
   uses: readonly Use[] = [],
-): X509Certificate | undefined {
+): readonly X509Certificate[] {
   const chain = certFile === null ? [] : parseCertificates(certFile, problems);
   const key = keyFile === null ? null : parseKey(keyFile, problems);
   const leaf = chain[0];
-  if (certFile === null || leaf === undefined) return undefined;
+  if (certFile === null || leaf === undefined) return [];
   // A certificate without an extended key usage is good for any purpose.
   const allowed = leaf.keyUsage;
   const lacking = allowed === undefined ? [] : uses.filter((use) => !allowed.includes(USE_OIDS[use]));
@@ -94,7 +95,7 @@ export function checkPair(
   if (ca !== null && ca.certs.length > 0 && !ca.certs.some((c) => issuedBy(top, c))) {
     problems.add(certFile.variable, certFile.path, `was not issued by the CA in '${ca.file.path}'`);
   }
-  return leaf;
+  return chain;
 }
 
 /** What a certificate is checked to be for: TLS server authentication, client authentication. */
