@@ -15,6 +15,15 @@ function keysMovingFromCToD() {
   return cluster.node('c').store;
 }
 
+/** d joins, with `onYield` called at every yield; then d holds every key and c none. */
+async function joinD(c: ReturnType<typeof keysMovingFromCToD>, onYield: () => void): Promise<void> {
+  cluster.onYield = onYield;
+  cluster.changeRing(spreadRingOf('a', 'b', 'c', 'd'));
+  await cluster.settle();
+  expect(cluster.node('d').store.size).toBe(KEYS);
+  expect(c.size).toBe(0);
+}
+
 it('never reads more than one chunk of keys per event-loop turn (50k keys)', async () => {
   // Count the store chunks c reads between two yields.
   const store = keysMovingFromCToD();
@@ -31,14 +40,9 @@ it('never reads more than one chunk of keys per event-loop turn (50k keys)', asy
       yield chunk;
     }
   };
-  cluster.onYield = () => {
+  await joinD(store, () => {
     sinceYield = 0;
-  };
-
-  cluster.changeRing(spreadRingOf('a', 'b', 'c', 'd'));
-  await cluster.settle();
-  expect(cluster.node('d').store.size).toBe(KEYS);
-  expect(store.size).toBe(0);
+  });
   expect(most).toBe(1);
   expect(chunks).toBeGreaterThanOrEqual(KEYS / (CHUNK * 1.1));
   expect(cluster.yields).toBeGreaterThanOrEqual(chunks);
@@ -57,13 +61,8 @@ it('forgets handed-off keys a chunk per event-loop turn (50k keys)', async () =>
     most = Math.max(most, ++sinceYield);
     return forget(key, ifVersion);
   };
-  cluster.onYield = () => {
+  await joinD(store, () => {
     sinceYield = 0;
-  };
-
-  cluster.changeRing(spreadRingOf('a', 'b', 'c', 'd'));
-  await cluster.settle();
-  expect(cluster.node('d').store.size).toBe(KEYS);
-  expect(store.size).toBe(0);
+  });
   expect(most).toBe(CHUNK);
 });
