@@ -60,7 +60,7 @@ describe('limits.max_calls_per_connection', () => {
 
     // Exactly LIMIT of them are served, and only their pushes reach the store.
     const served = () => answered.filter((a) => a.length > 0).length;
-    await vi.waitFor(() => expect(served()).toBe(LIMIT), { timeout: 2_000, interval: 20 });
+    await vi.waitFor(() => expect(served()).toBe(LIMIT), { timeout: 10_000, interval: 20 });
     // The others stay unserved: absence has no event to wait on, so it is checked after a pause.
     await new Promise((r) => setTimeout(r, 300));
     expect(answered.filter((a) => a.length > 0)).toHaveLength(LIMIT);

@@ -105,7 +105,7 @@ describe('the standard gRPC ecosystem on the external server', () => {
     expect((await fetch(`http://${b.addresses.rest}/healthz`)).status).toBe(200);
     // The bound REST address is gossiped: b lists a with it.
     const cluster = (await (await fetch(`http://${b.addresses.rest}/v1/cluster`)).json()) as { members: Array<{ id: string; restAddr: string }> };
-    await vi.waitFor(() => expect(b.members().find((m) => m.id === a.id)?.restAddr).toBe(a.addresses.rest));
+    await vi.waitFor(() => expect(b.members().find((m) => m.id === a.id)?.restAddr).toBe(a.addresses.rest), { timeout: 10_000 });
     expect(cluster.members[0]).toMatchObject({ id: 'eco-b', restAddr: b.addresses.rest });
   });
 });

@@ -142,7 +142,7 @@ describe('SNAPSHOT and restore on a node', () => {
     const entry = await start({ persistence: { persistenceIntervalMs: 60_000 } }, { clock });
     await entry.client.run('HSET', 'a', 'f', 'v');
     clock.advance(60_000);
-    await vi.waitFor(async () => expect((await readSnapshot(pathIn())).trailer.records).toBe(1));
+    await vi.waitFor(async () => expect((await readSnapshot(pathIn())).trailer.records).toBe(1), { timeout: 10_000 });
     await entry.client.run('HSET', 'b', 'f', 'v');
     await stop(entry);
     expect((await readSnapshot(pathIn())).trailer.records).toBe(2);

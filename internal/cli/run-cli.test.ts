@@ -220,10 +220,9 @@ describe('gokv-cli at a terminal prompt', () => {
     const done = runCli(['--uri', server.addr, '--timeout', '60000'], tty.io);
     tty.stdin.write('BLPOP q 0\r');
     await vi.waitFor(() => expect(server.calls).toHaveLength(1));
-    const started = Date.now();
     tty.stdin.write('\x03');
+    // Not cancelled, the call would wait out its 60 s --timeout, past the test's own timeout.
     expect(await done).toBe(EXIT.replyError);
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(tty.err()).toBe(`(error) call to ${server.addr} cancelled: the command may or may not have been applied\n`);
   });
 

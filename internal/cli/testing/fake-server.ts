@@ -8,7 +8,8 @@ export type FakeAnswer = { reply: Uint8Array } | { error: { code: grpc.status; d
 
 export interface FakeServerOptions {
   answer: (req: CommandRequest__Output) => FakeAnswer;
-  health?: HealthcheckResponse;
+  /** The Healthcheck answer; 'never' leaves every Healthcheck unanswered (a hung member). */
+  health?: HealthcheckResponse | 'never';
   credentials?: grpc.ServerCredentials;
 }
 
@@ -18,6 +19,8 @@ export interface FakeServer {
   port: number;
   /** Every RunCommand request received, in order. */
   calls: CommandRequest__Output[];
+  /** For every call received (RunCommand, Healthcheck), the ms its deadline left it on arrival. */
+  budgetsMs: number[];
   close(): Promise<void>;
 }
 
@@ -25,10 +28,17 @@ export interface FakeServer {
 export async function startFakeServer(options: FakeServerOptions): Promise<FakeServer> {
   const { ExternalServer } = loadProtos().external.externalpb;
   const calls: CommandRequest__Output[] = [];
+  const budgetsMs: number[] = [];
+  const budget = (call: grpc.ServerUnaryCall<unknown, unknown>) => {
+    const deadline = call.getDeadline();
+    const at = deadline instanceof Date ? deadline.getTime() : deadline; // Infinity: none
+    budgetsMs.push(at - Date.now());
+  };
   const server = new grpc.Server();
   server.addService(ExternalServer.service, {
     RunCommand: (call: grpc.ServerUnaryCall<CommandRequest__Output, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       calls.push(call.request);
+      budget(call);
       const answer = options.answer(call.request);
       if ('never' in answer) return;
       if ('reply' in answer) return callback(null, { response: Buffer.from(answer.reply) });
@@ -36,7 +46,10 @@ export async function startFakeServer(options: FakeServerOptions): Promise<FakeS
       if (answer.error.gokvCode !== undefined) metadata.set('gokv-error-code', answer.error.gokvCode);
       callback({ code: answer.error.code, details: answer.error.details, metadata });
     },
-    Healthcheck: (_call: unknown, callback: grpc.sendUnaryData<unknown>) => callback(null, options.health ?? { peers: [] }),
+    Healthcheck: (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      budget(call);
+      if (options.health !== 'never') callback(null, options.health ?? { peers: [] });
+    },
     StreamCommand: (call: grpc.ServerDuplexStream<unknown, unknown>) => call.end(),
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -48,6 +61,7 @@ export async function startFakeServer(options: FakeServerOptions): Promise<FakeS
     addr: `127.0.0.1:${port}`,
     port,
     calls,
+    budgetsMs,
     close: () =>
       new Promise<void>((resolve) => {
         server.tryShutdown(() => resolve());
