@@ -207,6 +207,30 @@ describe('the sender', () => {
     expect(told.filter((a) => a.from <= position && position <= a.to)).toEqual([]);
   });
 
+  it('forgets a key only when every target acknowledged the version it holds, not the first alone', async () => {
+    // d and f join together: (200, 250] goes from [c, a] to [d, f], so c sends to both. f's
+    // walk takes the key at one version, then the key is written on c, then d's walk takes the
+    // newer one: d alone acknowledged what c holds now, f still has the older copy.
+    const key = keysBetween(200, 250, 12, 'm')[8]!; // in a later chunk than the held first one
+    cluster = new TestCluster(['a', 'b', 'c', 'd', 'f'], abc, { ...TEST_OPTIONS, replicas: 1 });
+    cluster.placeAll(moving, abc);
+    const held = gate();
+    let newer = 0;
+    cluster.network.beforeDeliver = async (call) => {
+      if (call.kind !== 'send' || call.from !== 'c') return;
+      if (call.to === 'd' && newer === 0) await held.wait;
+      if (call.to === 'f' && call.keys.includes(key) && newer === 0) {
+        newer = cluster.put(key, ['c'], 'newer', cluster.node('c').store.versionOf(key) + 1);
+        held.release();
+      }
+    };
+    const next = spreadRingOf('a', 'b', 'c', 'd', 'f');
+    cluster.changeRing(next);
+    await cluster.settle();
+    expect(newer).toBeGreaterThan(0);
+    for (const id of next.owners(readableHash(key), 2)) expect(cluster.node(id).store.versionOf(key)).toBe(newer);
+  });
+
   it('retries a failed batch with backoff', async () => {
     joinCluster(0);
     let failures = 2;
