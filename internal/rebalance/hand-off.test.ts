@@ -77,6 +77,22 @@ describe('deletions', () => {
   });
 });
 
+describe('a node holding only tombstones of an arc', () => {
+  it('still hands them off: it is not a node that held nothing', async () => {
+    // c led a key that was deleted (a tombstone is all c holds); d, cut off meanwhile, keeps the
+    // old copy and gains the arc. Taken for an empty node, c sent nothing and d kept it for good.
+    const key = moving[0]!;
+    cluster = new TestCluster(['a', 'b', 'c', 'd'], abc, TEST_OPTIONS);
+    const version = cluster.put(key, ['c', 'd'], 'old copy');
+    cluster.node('c').store.delete(key, version + 1);
+    expect(cluster.node('c').store.size).toBe(0);
+    cluster.changeRing(abcd);
+    await cluster.settle();
+    expect(cluster.holders(key)).toEqual([]);
+    expect(cluster.node('d').store.exportKey(key)).toEqual({ deleted: true, version: version + 1 });
+  });
+});
+
 describe('a dropper', () => {
   it('leaves the keys the target expects from the sender to the sender: one copy each', async () => {
     // replicas 1: (200, 250] had [c, a] and gets [d, c]; c sends, a confirms and drops. d says
@@ -173,6 +189,46 @@ describe('the sender', () => {
     expect(cluster.holders(key).sort()).toEqual(['c', 'd']);
     expect(cluster.node('c').rebalancer.progress().keysKept).toBe(1);
     expect(moving.filter((k) => k !== key && cluster.holders(k).join() !== 'd')).toEqual([]);
+  });
+
+  it('does not report an arc handed off while it keeps a key of it newer than the target holds', async () => {
+    // The target stops pulling the arc once told it is done: a key kept here because it kept
+    // changing would then read as missing (or stale) on its new leader.
+    joinCluster(0);
+    const key = moving[0]!;
+    cluster.network.beforeDeliver = (call) => {
+      if (call.kind === 'send' && call.keys.includes(key)) cluster.put(key, ['c'], 'hot');
+    };
+    cluster.changeRing(abcd);
+    await cluster.settle();
+    expect(cluster.node('c').rebalancer.progress().keysKept).toBe(1);
+    const position = readableHash(key);
+    const told = cluster.network.delivered.filter((c) => c.kind === 'done' && c.from === 'c' && c.to === 'd').flatMap((c) => c.arcs ?? []);
+    expect(told.filter((a) => a.from <= position && position <= a.to)).toEqual([]);
+  });
+
+  it('forgets a key only when every target acknowledged the version it holds, not the first alone', async () => {
+    // d and f join together: (200, 250] goes from [c, a] to [d, f], so c sends to both. f's
+    // walk takes the key at one version, then the key is written on c, then d's walk takes the
+    // newer one: d alone acknowledged what c holds now, f still has the older copy.
+    const key = keysBetween(200, 250, 12, 'm')[8]!; // in a later chunk than the held first one
+    cluster = new TestCluster(['a', 'b', 'c', 'd', 'f'], abc, { ...TEST_OPTIONS, replicas: 1 });
+    cluster.placeAll(moving, abc);
+    const held = gate();
+    let newer = 0;
+    cluster.network.beforeDeliver = async (call) => {
+      if (call.kind !== 'send' || call.from !== 'c') return;
+      if (call.to === 'd' && newer === 0) await held.wait;
+      if (call.to === 'f' && call.keys.includes(key) && newer === 0) {
+        newer = cluster.put(key, ['c'], 'newer', cluster.node('c').store.versionOf(key) + 1);
+        held.release();
+      }
+    };
+    const next = spreadRingOf('a', 'b', 'c', 'd', 'f');
+    cluster.changeRing(next);
+    await cluster.settle();
+    expect(newer).toBeGreaterThan(0);
+    for (const id of next.owners(readableHash(key), 2)) expect(cluster.node(id).store.versionOf(key)).toBe(newer);
   });
 
   it('retries a failed batch with backoff', async () => {

@@ -110,6 +110,25 @@ describe('replication from a leader to one replica', () => {
     for (const k of ['k0', 'k1', 'k2']) same(k);
   });
 
+  it.each([
+    [0, 'refuses'],
+    [1, 'accepts'],
+  ])('with a backlog %i bytes under maxBacklogBytes, %s the next write (reaching the bound refuses)', async (extra, verdict) => {
+    const write = { name: 'HSET', key: 'h', args: ['f', 'v'], version: 5, prevVersion: 0 };
+    const bytes = opBytes({ seq: 1, write });
+    const transport = new MemoryReplicaTransport(new ReplicaApplier({ store: makeStore().store, log: silentLogger() }));
+    transport.holdAcks = true;
+    const replicator = new Replicator(
+      { selfId: 'leader', transport, exportState: () => ({ key: 'h', type: '', value: [], expireAtMs: 0, version: 0, deleted: true }), log: silentLogger() },
+      { mode: 'async', timeoutMs: 1000, maxBatch: 64, maxBacklogBytes: bytes + extra },
+    );
+    replicator.replicate(write, ['replica'], 1, undefined);
+    await settle();
+    if (verdict === 'refuses') expect(replicator.behind(['replica'])).toBe(`replica replica is ${bytes} bytes behind (at most ${bytes}); retry`);
+    else expect(replicator.behind(['replica'])).toBeUndefined();
+    replicator.close();
+  });
+
   it('rejects a sync write with UNCERTAIN when no ack comes in time, and resyncs later', async () => {
     const { transport, write, same } = pair('sync', 50);
     transport.holdAcks = true;
@@ -501,6 +520,32 @@ describe('ReplicaApplier', () => {
     const ack = applier.apply([{ seq: 1, write: { name: 'HSET', key: 'h', args: ['b', '2'], version: 101, prevVersion: 0 } }]);
     expect(ack).toEqual({ ackedSeq: 1, resyncKeys: [] });
     expect(replica.store.counters.evictedKeys).toBe(1);
+  });
+
+  it('skips the later writes of a key after a gap in the same batch, even one that follows the version it holds', () => {
+    // The replica holds a copy stamped 300 elsewhere (a partition's other side). The leader's
+    // write to 300 is a gap here; its next write, from 300, matches the copy's version by
+    // chance and would apply on top of a copy the leader never had.
+    const replica = makeStore();
+    const applier = new ReplicaApplier({ store: replica.store, log: silentLogger() });
+    replica.store.mergeKey('l', { type: 'list', value: ['other side'], expireAtMs: 0, version: 300 });
+    const ack = applier.apply([
+      { seq: 1, write: { name: 'RPUSH', key: 'l', args: ['b'], version: 300, prevVersion: 200 } },
+      { seq: 2, write: { name: 'RPUSH', key: 'l', args: ['c'], version: 301, prevVersion: 300 } },
+    ]);
+    expect(ack).toEqual({ ackedSeq: 2, resyncKeys: ['l'] });
+    expect(replica.store.exportKey('l')).toMatchObject({ value: ['other side'], version: 300 });
+  });
+
+  it('asks for no state a later op of the same batch already brought', () => {
+    const replica = makeStore();
+    const applier = new ReplicaApplier({ store: replica.store, log: silentLogger() });
+    const ack = applier.apply([
+      { seq: 1, write: { name: 'RPUSH', key: 'l', args: ['b'], version: 300, prevVersion: 200 } },
+      { seq: 2, state: { key: 'l', type: 'list', value: ['a', 'b'], expireAtMs: 0, version: 300, deleted: false } },
+    ]);
+    expect(ack).toEqual({ ackedSeq: 2, resyncKeys: [] });
+    expect(replica.store.exportKey('l')).toMatchObject({ value: ['a', 'b'], version: 300 });
   });
 
   it('reports a gap once per key in a batch', () => {

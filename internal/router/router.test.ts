@@ -144,6 +144,18 @@ describe('Router', () => {
     expect(calls.map((c) => `${c.member}:${c.replicaRead}`)).toEqual(['b:false', 'c:true']);
   });
 
+  it('returns a replica\'s command error when the leader is unreachable, and tries no one after it', async () => {
+    // The replica answered: its WRONGTYPE is the reply, not a reason to try the next member (or
+    // to call the key unavailable), as for the leader's own command errors.
+    const { run, calls } = setup('a', (m) =>
+      m === 'b'
+        ? Promise.reject(new TransportError('b', 'refused', { maybeApplied: false }))
+        : Promise.reject(new GokvError('WRONGTYPE', 'WRONGTYPE Operation against a key holding the wrong kind of value')),
+    );
+    await expect(run('HGET', keyLedBy('b', 'c'), 'f')).rejects.toMatchObject({ code: 'WRONGTYPE' });
+    expect(calls.map((c) => `${c.member}:${c.replicaRead}`)).toEqual(['b:false', 'c:true']);
+  });
+
   it('reads locally when this node is the replica of an unreachable leader', async () => {
     const { run } = setup('a', () => Promise.reject(new TransportError('b', 'refused', { maybeApplied: false })));
     expect(await decoded(run('LLEN', keyLedBy('b', 'a')))).toBe(0);
@@ -167,6 +179,16 @@ describe('Router', () => {
     const { router, calls } = setup('a', answer(1));
     expect(await decoded(router.execute({ name: 'LLEN', key: keyLedBy('b', 'a'), args: [] }, 1, true))).toBe(0);
     expect(calls).toEqual([]);
+  });
+
+  it('forwards a write that came as a replica read to the leader instead of applying it here', async () => {
+    // Only reads go to replicas; a write arriving with the flag must still be applied by its
+    // leader alone (a write applied here would reach no replica and be overwritten).
+    const { router, calls, store } = setup('a', answer(1));
+    const key = keyLedBy('b', 'a');
+    expect(await decoded(router.execute({ name: 'HSET', key, args: ['f', 'v'] }, 1, true))).toBe(1);
+    expect(calls).toEqual([{ member: 'b', name: 'HSET', replicaRead: false, hops: 2 }]);
+    expect(store.exportKey(key)).toBeUndefined();
   });
 
   it('splits DEL over several keys and sums the replies', async () => {
@@ -228,6 +250,78 @@ describe('Router', () => {
     const { run, calls } = setup('a', answer(1));
     expect(() => run('NOPE', 'k')).toThrow("ERR unknown command 'NOPE'");
     expect(calls).toEqual([]);
+  });
+});
+
+describe('Router with sync replication to two replicas', () => {
+  // DESIGN section 8: a sync write is answered once it is on min(replicas, live replicas in the
+  // list) replicas, and on at least one: never a silent ack of a single copy.
+  const owners3 = (key: string) => ring.owners(hasher.keyPosition(key), 3);
+  const key = (() => {
+    for (let i = 0; ; i++) if (owners3(`k${i}`)[0] === 'a') return `k${i}`;
+  })();
+  const [, first, second] = owners3(key) as [string, string, string];
+
+  function twoReplicas(status: Record<string, 'alive' | 'suspect'>) {
+    const transports = new Map(
+      [first, second].map((id) => [id, new MemoryReplicaTransport(new ReplicaApplier({ store: makeStore().store, log: silentLogger() }))]),
+    );
+    const { store } = makeStore();
+    const replicator = new Replicator(
+      {
+        selfId: 'a',
+        transport: { open: (id) => transports.get(id)!.open(id) },
+        exportState: () => ({ key, type: '', value: [], expireAtMs: 0, version: 0, deleted: true }),
+        log: silentLogger(),
+      },
+      { mode: 'sync', timeoutMs: 60_000, maxBatch: 16 },
+    );
+    const view: ClusterView = { selfId: 'a', ring, statusOf: (id) => status[id] ?? 'alive', writable: () => true, joined: () => true };
+    const router = new Router(
+      { store, hasher, view: () => view, forwarder: { forward: () => Promise.reject(new Error('no forward')) }, replicator, log: silentLogger() },
+      { replicas: 2, hopLimit: 2, limits: { maxArgs: 1000, maxValueBytes: 1 << 20 } },
+    );
+    let done = false;
+    const write = () => {
+      void Promise.resolve(router.execute({ name: 'HSET', key, args: ['f', 'v'] })).then(() => (done = true));
+    };
+    const settle = async () => {
+      for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+    };
+    return { transports, replicator, write, settle, done: () => done };
+  }
+
+  it('answers only once both live replicas applied the write', async () => {
+    const { transports, replicator, write, settle, done } = twoReplicas({});
+    transports.get(first)!.holdAcks = true;
+    write();
+    await settle();
+    expect(done()).toBe(false); // one replica's ack is not enough while both are alive
+    transports.get(first)!.releaseAcks();
+    await settle();
+    expect(done()).toBe(true);
+    replicator.close();
+  });
+
+  it('does not wait for a suspect replica: the live one\'s ack is enough', async () => {
+    const { transports, replicator, write, settle, done } = twoReplicas({ [first]: 'suspect' });
+    transports.get(first)!.holdAcks = true; // never acks in this test
+    write();
+    await settle();
+    expect(done()).toBe(true);
+    replicator.close();
+  });
+
+  it('still waits for one replica when every replica is suspect', async () => {
+    const { transports, replicator, write, settle, done } = twoReplicas({ [first]: 'suspect', [second]: 'suspect' });
+    for (const t of transports.values()) t.holdAcks = true;
+    write();
+    await settle();
+    expect(done()).toBe(false);
+    transports.get(second)!.releaseAcks();
+    await settle();
+    expect(done()).toBe(true);
+    replicator.close();
   });
 });
 
