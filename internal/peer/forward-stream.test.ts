@@ -200,6 +200,18 @@ describe('ForwardStream when a stream breaks with commands not yet written', () 
     await expect(queued).resolves.toBeDefined();
     stream.close();
   });
+
+  it('fails what it carried as maybe applied when the peer had answered the call before the error', async () => {
+    // The peer sent its headers: it had the connection and may have run the batch, whatever
+    // words the error uses. Called refused, a client retrying an RPUSH would push twice.
+    const { calls, stream, send } = reopening();
+    const carried = send('a');
+    await tick();
+    calls[0]!.emit('metadata');
+    calls[0]!.emit('error', { code: 14, details: 'No connection established. Last error: connect ECONNREFUSED' });
+    await expect(carried).rejects.toMatchObject({ transport: true, maybeApplied: true });
+    stream.close();
+  });
 });
 
 describe('ForwardStream when a command times out before its batch is written', () => {
