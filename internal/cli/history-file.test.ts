@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HISTORY_LINES, loadHistory, saveHistory } from './history-file.js';
 
 describe('history file', () => {
@@ -11,6 +11,7 @@ describe('history file', () => {
     dir = await mkdtemp(join(tmpdir(), 'gokv-cli-history-'));
   });
   afterEach(async () => {
+    vi.restoreAllMocks();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -27,6 +28,18 @@ describe('history file', () => {
     await saveHistory(path, ['PING', 'SET token hunter2']);
     expect((await stat(path)).mode & 0o777).toBe(0o600);
     expect(await readFile(path, 'utf8')).toBe('PING\nSET token hunter2\n');
+  });
+
+  it('keeps an existing file as it was when it may not narrow it (owned by another user)', async () => {
+    // Root may narrow any file, so the refusal is stood in for: chmod fails with EPERM.
+    const path = join(dir, 'history');
+    await writeFile(path, 'PING\nGET k\n', { mode: 0o644 });
+    const handle = await open(path, 'r');
+    const fileHandle = Object.getPrototypeOf(handle) as { chmod(mode: number): Promise<void> };
+    await handle.close();
+    vi.spyOn(fileHandle, 'chmod').mockRejectedValue(Object.assign(new Error('EPERM'), { code: 'EPERM' }));
+    await saveHistory(path, ['PING', 'SET token hunter2']);
+    expect(await readFile(path, 'utf8')).toBe('PING\nGET k\n');
   });
 
   it('leaves the mode of a path that is not a regular file as it is (GOKV_CLI_HISTFILE=/dev/null)', async () => {

@@ -29,11 +29,15 @@ export async function loadHistory(path: string | undefined): Promise<string[]> {
 export async function saveHistory(path: string | undefined, lines: readonly string[]): Promise<void> {
   if (path === undefined) return;
   try {
-    const file = await open(path, 'w', 0o600);
+    // Opened to append, so nothing is lost before it is narrowed: a file we may not narrow
+    // keeps its lines and gets no new ones. Only a regular file is narrowed and emptied: a
+    // device (GOKV_CLI_HISTFILE=/dev/null, run as root) is not ours to narrow.
+    const file = await open(path, 'a', 0o600);
     try {
-      // Emptied by the open; narrowed before any line is written. Only a regular file: a device
-      // (GOKV_CLI_HISTFILE=/dev/null, run as root) is not ours to narrow.
-      if ((await file.stat()).isFile()) await file.chmod(0o600);
+      if ((await file.stat()).isFile()) {
+        await file.chmod(0o600);
+        await file.truncate(0);
+      }
       await file.writeFile(`${lines.slice(-HISTORY_LINES).join('\n')}\n`);
     } finally {
       await file.close();
