@@ -41,10 +41,21 @@ export interface ClientSettings extends CallContext {
   tlsProbe?: () => Promise<string | undefined>;
 }
 
-/** Waits; injectable so retry tests need no timers. */
-export type Sleep = (ms: number) => Promise<void>;
+/** Waits, or less once `signal` aborts; injectable so retry tests need no timers. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
-const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A pause between retries that Ctrl-C cuts short (the call is then cancelled at once). */
+export const realSleep: Sleep = (ms, signal) =>
+  new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    if (signal?.aborted === true) done();
+  });
 
 /**
  * A gRPC client of ExternalServer. Each call has one deadline (`timeoutMs` from its start) that
@@ -88,7 +99,7 @@ export function createCliClient(settings: ClientSettings, sleep: Sleep = realSle
         const left = deadline - Date.now();
         if (left < MIN_ATTEMPT_MS * 2) throw failure;
         if (!reached && failure.kind === 'connection' && Date.now() - started >= UNREACHED_GIVE_UP_MS) throw failure;
-        await sleep(Math.min(RETRY_BASE_MS * 2 ** n, RETRY_MAX_MS, left - MIN_ATTEMPT_MS));
+        await sleep(Math.min(RETRY_BASE_MS * 2 ** n, RETRY_MAX_MS, left - MIN_ATTEMPT_MS), signal);
       }
     }
   }
