@@ -149,7 +149,7 @@ export class RespConnection {
     if (this.draining) return;
     this.draining = true;
     // One clock read per batch: CLIENT LIST shows idle time in whole seconds.
-    const at = this.session.now();
+    const at = this.session.elapsed();
     try {
       while (!this.paused && !this.ending) {
         let argv: BinStr[] | undefined;

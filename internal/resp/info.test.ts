@@ -19,6 +19,7 @@ function sources(dbsize: (cmd: ServedCommand) => Reply): InfoSources {
     clients: new ClientRegistry(() => 0),
     startedAtMs: 0,
     now: () => 0,
+    elapsed: () => 0,
     port: 6379,
     maxClients: 10,
   };
@@ -38,5 +39,15 @@ describe('INFO keyspace', () => {
     ['a reply without the mean (an older coordinator)', [4, 1], 'db0:keys=4,expires=1,avg_ttl=0\r\n'],
   ])('reports %s', async (_name, reply, line) => {
     expect(await infoText(['keyspace'], sources(() => reply))).toBe(`# Keyspace\r\n${line}`);
+  });
+});
+
+describe('INFO server', () => {
+  it('counts uptime on the monotonic clock: a wall-clock step neither ages nor rejuvenates the server', async () => {
+    const clients = new ClientRegistry(() => 0);
+    const src = { ...sources(() => 0), clients, startedAtMs: 1_000, elapsed: () => 91_000, now: () => 5 };
+    const text = await infoText(['server'], src);
+    expect(text).toContain('uptime_in_seconds:90\r\n');
+    expect(text).toContain('uptime_in_days:0\r\n');
   });
 });

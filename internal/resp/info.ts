@@ -15,8 +15,12 @@ export interface InfoSources {
   readonly service: CommandService;
   readonly info: RespNodeInfo;
   readonly clients: ClientRegistry;
+  /** When the server started, on the `elapsed` clock. */
   readonly startedAtMs: number;
+  /** Wall-clock ms (TIME). */
   readonly now: () => number;
+  /** Monotonic ms (uptime, client ages): a wall-clock step must not age or rejuvenate them. */
+  readonly elapsed: () => number;
   readonly port: number;
   /** limits.max_clients (INFO clients maxclients). */
   readonly maxClients: number;
@@ -41,7 +45,7 @@ export async function infoText(requested: readonly string[], src: InfoSources): 
 
 async function section(name: Section, src: InfoSources): Promise<string[]> {
   const { info } = src;
-  const uptime = Math.floor((src.now() - src.startedAtMs) / 1000);
+  const uptime = Math.floor((src.elapsed() - src.startedAtMs) / 1000);
   switch (name) {
     case 'server':
       return [

@@ -17,6 +17,7 @@ export class RespServer {
   private readonly clients: ClientRegistry;
   private readonly connections = new Set<RespConnection>();
   private readonly now: () => number;
+  private readonly elapsed: () => number;
   private readonly startedAtMs: number;
   private address = { host: '', port: 0 };
   private httpWarnedAtMs = -Infinity;
@@ -26,8 +27,9 @@ export class RespServer {
     private readonly options: RespServerOptions,
   ) {
     this.now = deps.now ?? Date.now;
-    this.startedAtMs = this.now();
-    this.clients = new ClientRegistry(this.now);
+    this.elapsed = deps.elapsed ?? (() => performance.now());
+    this.startedAtMs = this.elapsed();
+    this.clients = new ClientRegistry(this.elapsed);
   }
 
   /** The bound address, for INFO's tcp_port and CONFIG GET bind/port. */
@@ -61,6 +63,7 @@ export class RespServer {
       info: this.deps.info,
       startedAtMs: this.startedAtMs,
       now: this.now,
+      elapsed: this.elapsed,
       port: this.address.port,
       host: this.address.host,
       maxValueBytes: this.options.maxValueBytes,
@@ -85,7 +88,7 @@ export class RespServer {
 
   /** At most one warning a minute, as Redis: a page in a loop must not flood the log. */
   private warnHttpRequest(client: string): void {
-    const now = this.now();
+    const now = this.elapsed();
     if (now - this.httpWarnedAtMs < HTTP_WARN_EVERY_MS) return;
     this.httpWarnedAtMs = now;
     this.deps.log.warn(

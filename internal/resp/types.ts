@@ -22,8 +22,10 @@ export interface RespServerDeps {
   readonly service: CommandService;
   readonly info: RespNodeInfo;
   readonly log: Logger;
-  /** Wall-clock ms (uptime, client ages); Date.now by default. */
+  /** Wall-clock ms (TIME); Date.now by default. */
   readonly now?: () => number;
+  /** Monotonic ms (uptime, client ages and idle times, warning throttles); performance.now by default. */
+  readonly elapsed?: () => number;
 }
 
 export interface RespServerOptions {
