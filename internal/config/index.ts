@@ -20,6 +20,7 @@ export {
 export { ConfigError } from './config-error.js';
 export { ENV, CLI_ENV, KNOWN_ENV, type EnvName } from './env-names.js';
 export { loadConfig, readFileIfExists, type LoadOptions } from './load.js';
+export { readSmallFile, MAX_SMALL_FILE_BYTES } from './bounded-read.js';
 export { validate, findProblems, type Findings, type ValidateOptions } from './validate.js';
 export { testConfig, TEST_NODE_ID } from './test-config.js';
 export { GOKV_VERSION } from './version.js';

@@ -3,13 +3,13 @@
  * environment is a parameter (only cmd/ reads process.env); files are read through `readFile`
  * so tests can hand in their own.
  */
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { ConfigError } from './config-error.js';
 import { deepFreeze, deepMerge, type Mutable } from './deep.js';
 import { DEFAULT_CONFIG, DEFAULT_CONFIG_PATH } from './defaults.js';
 import { ENV } from './env-names.js';
+import { readSmallFile } from './bounded-read.js';
 import { applyConfigFile } from './read-file.js';
 import { applyEnvironment } from './read-env.js';
 import type { Config, LoadResult } from './types.js';
@@ -24,10 +24,10 @@ export interface LoadOptions {
   readonly readFile?: (path: string) => string | null;
 }
 
-/** Reads a UTF-8 file, or null if there is none; other failures (EACCES, EISDIR) throw. */
+/** Reads a UTF-8 file, or null if there is none; other failures (EACCES, EISDIR, EFBIG) throw. */
 export function readFileIfExists(path: string): string | null {
   try {
-    return readFileSync(path, 'utf8');
+    return readSmallFile(path).toString('utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;

@@ -23,6 +23,12 @@ describe('loadTlsMaterial without paths', () => {
     expect(loadTlsMaterial({ internal: OFF_INTERNAL, external: OFF_EXTERNAL })).toEqual({ internal: null, external: null, certificates: [] });
   });
 
+  it('refuses a path that never ends (/dev/zero) instead of reading it until memory runs out', () => {
+    const endless = { caPath: '/dev/zero', serverCertPath: '/dev/zero', serverKeyPath: '/dev/zero', clientCertPath: '/dev/zero', clientKeyPath: '/dev/zero' };
+    const problems = problemsOf({ internal: endless, external: OFF_EXTERNAL });
+    expect(problems[0]).toMatch(/^GOKV_INTERNAL_TLS_\w+: cannot read: larger than \d+ bytes \('\/dev\/zero'\)$/);
+  });
+
   it('refuses an internal side with only some paths', () => {
     const problems = problemsOf({ internal: { ...OFF_INTERNAL, caPath: '/nowhere/ca.pem' }, external: OFF_EXTERNAL });
     expect(problems).toEqual([expect.stringMatching(/needs all five paths; missing GOKV_INTERNAL_TLS_SERVER_CERT_PATH, .*CLIENT_KEY_PATH$/)]);

@@ -6,7 +6,7 @@
  */
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { readSmallFile } from '../config/index.js';
 
 /** A file as read, with the variable that named it (for messages). */
 export interface PemFile {
@@ -29,10 +29,11 @@ const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g
 /** Reads `path`; on failure records a problem and returns null. */
 export function readPem(variable: string, path: string, problems: Problems): PemFile | null {
   try {
-    return { variable, path, data: readFileSync(path) };
+    return { variable, path, data: readSmallFile(path) };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable');
+    const reason =
+      code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : code === 'EFBIG' ? (err as Error).message : (code ?? 'unreadable');
     problems.add(variable, path, `cannot read: ${reason}`);
     return null;
   }
