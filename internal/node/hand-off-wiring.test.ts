@@ -15,13 +15,23 @@ const unused = (): never => {
   throw new Error('no hand-off call expected');
 };
 
+/** The sink the node under test calls; a test swaps in the calls it expects. */
+const sinkOf: { current: RebalanceSink } = { current: { send: unused, confirm: unused, done: unused, fetch: unused, scan: unused } };
+
 async function setup() {
   const clock = new ManualClock();
   const hasher = await createHasher();
   const store = new Store({ clock, random: new SeededRandom(1), hashKey: hasher.keyPosition });
   const config = testConfig();
   const ring = Ring.fromMembers(['a', 'b'], config.cluster.vNodeCount, hasher.textPosition);
-  const sink: RebalanceSink = { send: unused, confirm: unused, done: unused, fetch: unused, scan: unused };
+  sinkOf.current = { send: unused, confirm: unused, done: unused, fetch: unused, scan: unused };
+  const sink: RebalanceSink = {
+    send: (...a) => sinkOf.current.send(...a),
+    confirm: (...a) => sinkOf.current.confirm(...a),
+    done: (...a) => sinkOf.current.done(...a),
+    fetch: (...a) => sinkOf.current.fetch(...a),
+    scan: (...a) => sinkOf.current.scan(...a),
+  };
   const handOff = createHandOff({ selfId: 'a', store, clock, log: silentLogger(), hasher, sink, gossiper: undefined, ring: () => ring }, config);
   const state = (key: string) => ({ key, type: 'hash', value: ['f', 'v'], expireAtMs: 0, version: 5, deleted: false });
   return { store, handOff, state };
@@ -35,6 +45,27 @@ describe('hand-off wiring: a leaving node', () => {
     expect(await handOff.leave()).toBe(true);
     expect(() => handOff.internal.rebalance('b', { states: [state('k2')], confirm: [], done: [] })).toThrow(/is leaving/);
     expect(store.exportKey('k2')).toBeUndefined();
+    handOff.stop();
+  });
+
+  it('hands over its tombstones even when it holds no live key (found by rebalance/interleavings.test.ts)', async () => {
+    // A deletion made here must reach the key's next owner: a copy still held there (a sender
+    // whose ack was late, a member back from a partition) would otherwise come back.
+    const { store, handOff } = await setup();
+    store.mergeKey('k1', { deleted: true, version: 7 });
+    expect(store.size).toBe(0);
+    const sent: unknown[] = [];
+    sinkOf.current = {
+      ...sinkOf.current,
+      confirm: async (_to, digests) => ({ missing: digests.map((d) => d.key), arriving: [] }),
+      send: async (_to, states) => {
+        sent.push(...states);
+        return { applied: states.length };
+      },
+      done: async () => undefined,
+    };
+    expect(await handOff.leave()).toBe(true);
+    expect(sent).toEqual([{ key: 'k1', type: '', value: [], expireAtMs: 0, version: 7, deleted: true }]);
     handOff.stop();
   });
 });

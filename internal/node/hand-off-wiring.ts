@@ -4,7 +4,7 @@ import type { Config } from '../config/index.js';
 import { unavailable } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import type { Gossiper, MemberChange } from '../membership/index.js';
-import { Arrivals, Departures, mergeStates, missingKeys, Rebalancer, type RebalanceProgress, type RebalanceSink } from '../rebalance/index.js';
+import { Arrivals, Departures, mergeStates, missingKeys, nothingToHand, Rebalancer, type RebalanceProgress, type RebalanceSink } from '../rebalance/index.js';
 import { Ring, type Hasher } from '../ring/index.js';
 import type { HandOffGate } from '../router/index.js';
 import type { InternalService } from '../server/index.js';
@@ -197,7 +197,9 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
       // From here on, hand-offs to this node are refused: one merged after its own walk passed
       // the key's arc would stay here when it exits (senders retry, then plan without it).
       leaving = true;
-      if (config.rebalance.leaveTimeoutMs <= 0 || store.size === 0) return true;
+      // Tombstones count: a deletion made here must reach the keys' next owners, or a copy one of
+      // them still holds (a sender whose ack came late, a member back from a partition) comes back.
+      if (config.rebalance.leaveTimeoutMs <= 0 || nothingToHand(store)) return true;
       return rebalancer.handOffAll(() => ringWithout(deps.ring(), selfId), config.rebalance.leaveTimeoutMs);
     },
     progress: () => ({ ...rebalancer.progress(), ...arrivals.stats, movedMarkers: departures.markers }),

@@ -28,6 +28,14 @@ const MAX_ACK_TIMEOUT_FACTOR = 8;
 // - Tombstones of the arc are handed too, so a member that missed a delete (cut off, down)
 //   drops its old copy instead of keeping it until it leads the key.
 
+/**
+ * Whether a store holds nothing a hand-off would send: no live key and no tombstone (a deletion
+ * is handed too, so that a copy that missed it elsewhere is dropped rather than kept).
+ */
+export function nothingToHand(store: Store): boolean {
+  return store.size === 0 && store.tombstoneCount === 0;
+}
+
 /** Everything one run of a plan touches. */
 export interface HandOffContext {
   readonly store: Store;
@@ -57,7 +65,7 @@ export async function runPlan(ctx: HandOffContext, plan: HandOffPlan): Promise<n
   // arrives here meanwhile (hand-offs to it, new writes) is placed by the new one already.
   // It only tells its targets that its arcs are done (a joiner's first run, a fresh cluster).
   // Tombstones count: deletions are handed too.
-  const empty = store.size === 0 && store.tombstoneCount === 0;
+  const empty = nothingToHand(store);
   let kept = 0;
   const handOne = async (arc: PlannedArc): Promise<void> => {
     const keptHere = empty ? 0 : await handArc(ctx, arc);

@@ -8,6 +8,7 @@
 export { planFromPlacements, planHandOff, planLeave } from './plan.js';
 export type { ArcRole, HandOffPlan, PlannedArc } from './plan.js';
 export { Rebalancer } from './executor.js';
+export { nothingToHand } from './hand-off.js';
 export { Arrivals, type ArrivalsDeps, type ArrivalsOptions } from './arrivals.js';
 export { Departures } from './departures.js';
 export { PendingRanges, type PendingSegment } from './pending-ranges.js';

@@ -33,6 +33,12 @@ export class FakeHandOffNetwork {
   /** Calls that reached their receiver. */
   readonly delivered: SinkCall[] = [];
   beforeDeliver: ((call: SinkCall) => void | Promise<void>) | undefined;
+  /**
+   * Runs after a send, confirm or done reached its receiver and was applied there, before the
+   * caller sees the answer: a test delays an acknowledgement past the caller's deadline by
+   * returning a promise it settles later (the receiver has merged already), or fails it by throwing.
+   */
+  afterDeliver: ((call: SinkCall) => void | Promise<void>) | undefined;
   readonly #receivers = new Map<string, HandOffReceiver>();
   readonly #down = new Set<string>();
   readonly #applied = new Map<string, number>();
@@ -74,18 +80,25 @@ export class FakeHandOffNetwork {
   sinkFor(from: string): RebalanceSink {
     return {
       send: async (to, states) => {
-        const receiver = await this.#deliver({ from, to, kind: 'send', keys: states.map((s) => s.key) });
+        const call: SinkCall = { from, to, kind: 'send', keys: states.map((s) => s.key) };
+        const receiver = await this.#deliver(call);
         const result = receiver.receiveBatch(states.map(copyState));
         this.#applied.set(to, this.appliedTo(to) + result.applied);
+        await this.afterDeliver?.(call);
         return result;
       },
       confirm: async (to, digests) => {
-        const receiver = await this.#deliver({ from, to, kind: 'confirm', keys: digests.map((d) => d.key) });
-        return receiver.receiveConfirm(digests.map((d): KeyDigest => ({ ...d })), from);
+        const call: SinkCall = { from, to, kind: 'confirm', keys: digests.map((d) => d.key) };
+        const receiver = await this.#deliver(call);
+        const answer = receiver.receiveConfirm(digests.map((d): KeyDigest => ({ ...d })), from);
+        await this.afterDeliver?.(call);
+        return answer;
       },
       done: async (to, arcs) => {
-        await this.#deliver({ from, to, kind: 'done', keys: [], arcs: arcs.map((a) => ({ ...a })) });
+        const call: SinkCall = { from, to, kind: 'done', keys: [], arcs: arcs.map((a) => ({ ...a })) };
+        await this.#deliver(call);
         this.#done.get(to)?.(from, arcs);
+        await this.afterDeliver?.(call);
       },
       fetch: async (to, keys) => {
         await this.#deliver({ from, to, kind: 'fetch', keys });
