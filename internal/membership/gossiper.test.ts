@@ -262,6 +262,44 @@ describe('Gossiper.leave', () => {
   });
 });
 
+describe('Gossiper with another process under its id', () => {
+  it('warns that two nodes share one id, naming the other address, once a minute', async () => {
+    // Two processes started with the same GOKV_CLUSTER_NODE_ID: each gossips the id alive at a
+    // higher incarnation than the other's, and each refutes by going higher still.
+    const clock = new ManualClock();
+    const network = new FakeNetwork({ clock, random: new SeededRandom(3) });
+    const warnings: Array<Record<string, unknown>> = [];
+    const twin = (addr: string, incarnation: number, seed: string[]) => {
+      const log = silentLogger();
+      log.warn = ((obj: Record<string, unknown>) => void warnings.push(obj)) as typeof log.warn;
+      const g = new Gossiper(
+        { self: { id: 'a', internalAddr: addr, grpcAddr: '', restAddr: '', incarnation }, clock, random: new SeededRandom(5), sender: network.sender(addr), log },
+        { ...OPTIONS, seeds: seed.map((s) => ({ addr: s })) },
+      );
+      network.register(addr, { heartbeat: (entries) => g.handleHeartbeat(entries) });
+      return g;
+    };
+    const first = twin('a1:7946', 100, []);
+    const second = twin('a2:7946', 200, ['a1:7946']);
+    // first hears id a alive at 200 from a2 and goes to 201; its answer makes a2 go to 202.
+    await second.round();
+    expect(warnings).toEqual([
+      expect.objectContaining({ id: 'a', addr: 'a1:7946', otherAddr: 'a2:7946' }),
+      expect.objectContaining({ id: 'a', addr: 'a2:7946', otherAddr: 'a1:7946' }),
+    ]);
+    const said = warnings.length;
+    await first.round();
+    await second.round();
+    expect(warnings).toHaveLength(said); // within the minute: not again
+    clock.advance(60_000);
+    await second.round();
+    await first.round();
+    expect(warnings.length).toBeGreaterThan(said);
+    first.stop();
+    second.stop();
+  });
+});
+
 describe('Gossiper bounded by limits.max_members', () => {
   const ghost = (i: number) => ({
     id: `ghost-${i}`,

@@ -52,6 +52,7 @@ export class Gossiper {
   private readonly counters = { rounds: 0, suspicions: 0, deaths: 0, refutations: 0, failedSends: 0 };
   /** When a trust failure with each peer address was last logged at warn. */
   private readonly trustWarnedAt = new Map<string, number>();
+  private sharedIdWarnedAt = -Infinity;
   /** When a full table was last logged at warn, and the overflow counts then. */
   private fullWarned = { atMs: -Infinity, refused: 0, unread: 0 };
   private timer: TimerHandle | undefined;
@@ -267,6 +268,21 @@ export class Gossiper {
   }
 
   /**
+   * Our id gossiped alive above our incarnation: two processes share this node id. Each outbids
+   * the other's incarnation for ever and peers see one member flapping between two addresses.
+   * Once a minute at most.
+   */
+  private warnSharedId(otherAddr: string): void {
+    const now = this.deps.clock.monotonic();
+    if (now - this.sharedIdWarnedAt < TRUST_WARN_EVERY_MS) return;
+    this.sharedIdWarnedAt = now;
+    this.log.warn(
+      { id: this.table.selfEntry.id, addr: this.table.selfEntry.internalAddr, otherAddr },
+      'another process gossips this node id alive: two nodes share one id (GOKV_CLUSTER_NODE_ID); give each its own',
+    );
+  }
+
+  /**
    * Members refused because the table is full, or entries past limits.max_members in one message:
    * either a cluster larger than the limit (raise it) or made-up members. Once a minute at most.
    */
@@ -332,6 +348,7 @@ export class Gossiper {
     if (change.kind === 'refuted') {
       this.counters.refutations += 1;
       this.log.info({ claimed: change.claimed, incarnation: change.incarnation }, 'refuted');
+      if (change.claimedBy !== undefined) this.warnSharedId(change.claimedBy);
     } else if (change.kind === 'statusChanged') {
       if (change.to === 'suspect') this.counters.suspicions += 1;
       if (change.to === 'dead') this.counters.deaths += 1;

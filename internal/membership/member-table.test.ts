@@ -120,6 +120,14 @@ describe('MemberTable.merge about ourselves', () => {
     expect(table.self).toMatchObject({ status: 'alive', incarnation });
   });
 
+  it('names the address that held our id alive above our incarnation (another process with our id), and only that case', () => {
+    const table = new MemberTable(SELF, 100, 0);
+    const other = { ...entry('me', 'alive', 150, 3), internalAddr: 'elsewhere:7946' };
+    expect(table.merge([other], 5)).toEqual([{ kind: 'refuted', id: 'me', claimed: 'alive', incarnation: 151, claimedBy: 'elsewhere:7946' }]);
+    expect(table.merge([entry('me', 'suspect', 151, 3)], 6)).toEqual([{ kind: 'refuted', id: 'me', claimed: 'suspect', incarnation: 152 }]);
+    expect(table.merge([entry('me', 'dead', 160, 3)], 7)).toEqual([{ kind: 'refuted', id: 'me', claimed: 'dead', incarnation: 161 }]);
+  });
+
   it('reports a death at an incarnation it already refuted past, once, without bumping again', () => {
     // A suspicion reached us first (refuted: 101), then the death verdict at 100 arrives, e.g.
     // heartbeats retransmitted after a partition: peers held us dead, so our keys may have moved.

@@ -218,7 +218,8 @@ export class MemberTable {
     }
     if (isVerdict(entry.status)) this.verdictSeenAt = Math.max(this.verdictSeenAt, entry.incarnation);
     this.selfRow.entry = entryOf(self, 'alive', entry.incarnation + 1);
-    changes.push({ kind: 'refuted', id: self.id, claimed: entry.status, incarnation: entry.incarnation + 1 });
+    const refuted: MemberChange = { kind: 'refuted', id: self.id, claimed: entry.status, incarnation: entry.incarnation + 1 };
+    changes.push(newer && entry.status === 'alive' ? { ...refuted, claimedBy: entry.internalAddr } : refuted);
   }
 
   private add(entry: MemberEntry, nowMs: number, changes: MemberChange[]): void {

@@ -64,8 +64,13 @@ export type MemberChange =
   | { readonly kind: 'addressChanged'; readonly member: MemberEntry; readonly previousInternalAddr: string }
   /** `internalAddr` is where it was reached, so the node can close its channel there. */
   | { readonly kind: 'forgotten'; readonly id: string; readonly status: MemberStatus; readonly internalAddr: string }
-  /** We were held suspect, dead or left by someone and bumped our own incarnation. */
-  | { readonly kind: 'refuted'; readonly id: string; readonly claimed: MemberStatus; readonly incarnation: number }
+  /**
+   * We were held suspect, dead or left by someone and bumped our own incarnation. `claimedBy`:
+   * the internal address of an entry that held our id alive at a higher incarnation than ours:
+   * another process with this node's id (incarnations start at the wall clock, so an earlier run
+   * of ours is below us).
+   */
+  | { readonly kind: 'refuted'; readonly id: string; readonly claimed: MemberStatus; readonly incarnation: number; readonly claimedBy?: string }
   /**
    * Our own process stalled (paused, blocked) for longer than suspect_after between two gossip
    * ticks: peers may have held us dead meanwhile and moved our keys, whatever we hear next (a
