@@ -51,6 +51,9 @@ describe('EXPIRE / PEXPIRE / PEXPIREAT', () => {
     ['LT with no TTL sets', [], 'EXPIRE h 10 LT', 1],
     ['LT with a shorter TTL sets', ['EXPIRE h 20'], 'EXPIRE h 10 LT', 1],
     ['LT with a longer TTL refuses', ['EXPIRE h 5'], 'EXPIRE h 10 LT', 0],
+    // As redis-server 7.0.15: the same time is neither greater nor less.
+    ['GT with the same time refuses', ['EXPIRE h 10'], 'EXPIRE h 10 GT', 0],
+    ['LT with the same time refuses', ['EXPIRE h 10'], 'EXPIRE h 10 LT', 0],
     ['XX LT without a TTL refuses', [], 'EXPIRE h 10 XX LT', 0],
     ['NX on a past time still deletes when allowed', [], 'EXPIRE h -1 NX', 1],
     ['NX and XX together', [], 'EXPIRE h 10 NX XX', 'ERROR ERR NX and XX, GT or LT options at the same time are not compatible'],

@@ -83,6 +83,9 @@ describe('list commands', () => {
     ['LPOS from the tail with a count', ['RPUSH l a b c a b c a'], 'LPOS l a RANK -2 COUNT 2', [3, 0]],
     ['LPOS COUNT 0 is every match', ['RPUSH l a b c a b c a'], 'LPOS l a COUNT 0', [0, 3, 6]],
     ['LPOS MAXLEN bounds the comparisons', ['RPUSH l a b c a b c a'], 'LPOS l a COUNT 0 MAXLEN 4', [0, 3]],
+    // As redis-server 7.0.15: the item just past MAXLEN is not compared, from either end.
+    ['LPOS MAXLEN stops before a match just past it', ['RPUSH l a b c a b c a'], 'LPOS l a COUNT 0 MAXLEN 3', [0]],
+    ['LPOS MAXLEN from the tail stops before a match just past it', ['RPUSH l a b c a b c a'], 'LPOS l a RANK -1 COUNT 0 MAXLEN 3', [6]],
     ['LPOS past the last match', ['RPUSH l a b c a b c a'], 'LPOS l a RANK 10', null],
     ['LPOS with a count and no match', [ABC], 'LPOS l z COUNT 3', []],
     ['LPOS of a missing key', [], 'LPOS l a', null],

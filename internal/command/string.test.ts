@@ -128,6 +128,9 @@ describe('string commands', () => {
       ['SET EXAT sets an absolute second', [`SET k v EXAT ${T0 / 1000 + 20}`], 20_000],
       ['SET PXAT sets an absolute ms', [`SET k v PXAT ${T0 + 2500}`], 2_500],
       ['SET clears a TTL', ['SET k v EX 10', 'SET k w'], -1],
+      // As redis-server 7.0.15: the same bytes again still clear the TTL (and MSET's too).
+      ['SET of the same value clears a TTL', ['SET k v EX 10', 'SET k v'], -1],
+      ['MSET of the same value clears a TTL', ['SET k v EX 10', 'MSET k v'], -1],
       ['SET KEEPTTL keeps it', ['SET k v EX 10', 'SET k w KEEPTTL'], 10_000],
       ['SET KEEPTTL keeps a hash\'s TTL', ['HSET k f v', 'PEXPIRE k 3000', 'SET k w KEEPTTL'], 3_000],
       ['SETEX sets seconds', ['SETEX k 7 v'], 7_000],

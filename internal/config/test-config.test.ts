@@ -114,6 +114,24 @@ describe('validate', () => {
     expect(findProblems(withOverrides(overrides as DeepPartial<Config>)).problems).toEqual([problem]);
   });
 
+  // Bounds are inclusive: the minimum and the maximum themselves are accepted, one past is not.
+  it.each([
+    [{ cluster: { vNodeCount: 65_536, replicas: 64, hopLimit: 16 } }],
+    [{ cluster: { vNodeCount: 1, replicas: 0, hopLimit: 1 } }],
+    [{ memory: { evictionSamples: 1_024 } }],
+    [{ limits: { maxMessageBytes: 2 ** 31 - 1, maxCallsPerConnection: 2 ** 31 - 1 } }],
+  ] as const)('accepts the bound %j', (overrides) => {
+    expect(findProblems(withOverrides(overrides as DeepPartial<Config>)).problems).toEqual([]);
+  });
+
+  it.each([
+    [{ cluster: { vNodeCount: 65_537 } }, 'cluster.v_node_count: must be at most 65536, got 65537'],
+    [{ cluster: { replicas: 65 } }, 'cluster.replicas: must be at most 64, got 65'],
+    [{ memory: { evictionSamples: 1_025 } }, 'memory.eviction_samples: must be at most 1024, got 1025'],
+  ] as const)('rejects one past the maximum, %j', (overrides, problem) => {
+    expect(findProblems(withOverrides(overrides as DeepPartial<Config>)).problems).toEqual([problem]);
+  });
+
   it.each([
     [{ messaging: { heartbeatIntervalMs: 300 } }, /suspect_after \(300ms\) is not above messaging\.heartbeat_interval/],
     [{ messaging: { forgetDeadAfterMs: 100 } }, /forget_dead_after \(100ms\) is below messaging\.dead_after/],

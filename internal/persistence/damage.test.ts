@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeStore, putHash, putList } from '../store/testing/fixtures.js';
 import { restoreSnapshot } from './restore.js';
-import { SnapshotFormatError } from './snapshot-format.js';
+import { END_PAYLOAD_BYTES, FRAME_CRC_BYTES, FRAME_HEAD_BYTES, SnapshotFormatError, encodeEnd } from './snapshot-format.js';
 import { readSnapshot } from './snapshot-reader.js';
 import { writeSnapshot } from './snapshot-writer.js';
 import { captureLog, tempDir } from './testing/fixtures.js';
@@ -71,6 +71,19 @@ describe('a damaged snapshot', () => {
     ['a newer format', () => withVersion(2), /unsupported format version 2/],
   ])('says what is wrong: %s', async (_name, bytes, problem) => {
     expect(await problemWith(bytes())).toMatch(problem);
+  });
+
+  // An end frame with a valid CRC whose record count disagrees with the chunks' counts: a writer
+  // that lost or invented records, which no CRC can catch.
+  it('says what is wrong: an end frame counting other records than the chunks hold', async () => {
+    const { trailer } = await readSnapshot(await writeGood());
+    const endBytes = FRAME_HEAD_BYTES + END_PAYLOAD_BYTES + FRAME_CRC_BYTES;
+    for (const records of [trailer.records - 1, trailer.records + 1]) {
+      const bad = Buffer.concat([good.subarray(0, good.length - endBytes), encodeEnd({ ...trailer, records })]);
+      expect(await problemWith(bad)).toMatch(
+        new RegExp(`^corrupt: the end frame counts ${trailer.chunks} chunks and ${records} records, the file holds ${trailer.chunks} and ${trailer.records}`),
+      );
+    }
   });
 
   it('is reported with its path, moved aside and skipped by restore; the store stays empty', async () => {

@@ -44,6 +44,21 @@ describe('Snapshotter', () => {
     expect(clock.pendingTimers()).toBe(0);
   });
 
+  it('schedules no further snapshot when stopped while a periodic one is being written', async () => {
+    const { store, clock, snapshotter, written } = setup(1000);
+    putHash(store, 'a', { f: 'v' });
+    snapshotter.start();
+    clock.advance(1000); // the periodic snapshot starts writing
+    expect(clock.pendingTimers()).toBe(0);
+    await snapshotter.stop({ final: false }); // waits for it
+    expect(written()).toMatchObject([{ reason: 'periodic' }]);
+    await new Promise<void>((resolve) => setImmediate(resolve)); // let the write's continuation run
+    expect(clock.pendingTimers()).toBe(0);
+    clock.advance(5000);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(written()).toHaveLength(1);
+  });
+
   it('writes a final snapshot on stop, clears its timer and refuses requests afterwards', async () => {
     const { store, clock, snapshotter, written, keysInFile } = setup(60_000);
     snapshotter.start();

@@ -344,6 +344,19 @@ describe('a RESP connection', () => {
     c.socket.destroy();
   });
 
+  // As redis-server 7.0.15: HELLO's AUTH with a user other than `default` is refused and the
+  // connection stays RESP2; TIME's second element is microseconds within the second.
+  it('refuses HELLO 3 AUTH of another user, staying RESP2, and answers TIME in seconds and microseconds', async () => {
+    served = await serveResp((cmd) => (cmd.key === 'missing' ? null : cmd.key), {}, undefined, () => 1_700_000_000_123);
+    const c = await rawClient(served.port);
+    c.socket.write(frame('HELLO', '3', 'AUTH', 'bob', 'x') + frame('GET', 'missing') + frame('TIME') + frame('PING'));
+    await vi.waitFor(() => expect(c.received()).toMatch(/\+PONG\r\n$/));
+    expect(c.received()).toBe(
+      '-WRONGPASS invalid username-password pair or user is disabled.\r\n$-1\r\n*2\r\n$10\r\n1700000000\r\n$6\r\n123000\r\n+PONG\r\n',
+    );
+    c.socket.destroy();
+  });
+
   it('answers CLIENT GETNAME without a name and COMMAND INFO of an unknown command with RESP3\'s null after HELLO 3', async () => {
     served = await serveResp(() => 'x');
     const c = await rawClient(served.port);

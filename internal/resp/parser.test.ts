@@ -95,6 +95,16 @@ describe('RespParser', () => {
     expect(parseAll([Buffer.from(`PING\r\n${input}`)])).toEqual([['PING'], message]);
   });
 
+  // Each limit is the most allowed, not the first refused: a value of exactly
+  // limits.max_value_bytes, or a command of exactly limits.max_args arguments, is served.
+  it('accepts a command exactly at each limit', () => {
+    const full = 'x'.repeat(1024);
+    const ten = Array.from({ length: 10 }, (_, i) => `a${i}`);
+    const tight = { ...LIMITS, maxCommandBytes: 3 + 1 + 1024 };
+    expect(parseAll([bulkFrame('SET', 'k', full)], tight)).toEqual([['SET', 'k', full]]);
+    expect(parseAll([bulkFrame(...ten), Buffer.from(`${ten.join(' ')}\r\n`)])).toEqual([ten, ten]);
+  });
+
   it('refuses a command whose bulks add up past the command limit', () => {
     const big = 'x'.repeat(1000);
     expect(parseAll([bulkFrame('MSET', 'a', big, 'b', big, 'c', big)], { ...LIMITS, maxCommandBytes: 2500 })).toEqual([

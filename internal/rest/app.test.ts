@@ -184,6 +184,20 @@ describe('errors', () => {
     expect(service.seen.at(-1)?.args).toEqual(['a', '9007199254740991', 'b', '-2.5', 'c', '0.1']);
   });
 
+  // Each limit is the most allowed, not the first refused.
+  it('serves a body of exactly the size limit holding exactly max_args arguments, on both routes', async () => {
+    // Eight values sharing the padding (the fake service holds a value to 1024 bytes).
+    const v1Body = (pad: number) =>
+      JSON.stringify({ command: 'RPUSH', key: 'limits', args: Array.from({ length: 8 }, (_, i) => 'y'.repeat(Math.floor(pad / 8) + (i < pad % 8 ? 1 : 0))) });
+    const body = v1Body(4096 - v1Body(0).length);
+    expect(Buffer.byteLength(body)).toBe(4096);
+    expect(await post(`${served.url}/v1/command`, body)).toMatchObject({ status: 200 });
+    expect(service.seen.at(-1)?.args).toHaveLength(8);
+    const compat = await post(`${served.url}/command`, { command: `RPUSH compat ${Array(8).fill('x').join(' ')}` });
+    expect(compat.status).toBe(200);
+    expect(service.seen.at(-1)?.args).toHaveLength(8);
+  });
+
   it('answers malformed JSON with 400 without echoing the body', async () => {
     const res = await post(`${served.url}/v1/command`, '{"command": "HSET", "key": "secret-key"');
     expect(res).toMatchObject({ status: 400, json: { error: 'ERR malformed JSON body', code: 'ERR' } });

@@ -191,6 +191,14 @@ describe('Router', () => {
     expect(store.exportKey(key)).toBeUndefined();
   });
 
+  it.each(['4294967296', '99999999999', '-1', '1.5'])('refuses the SCAN cursor %s, past or outside the ring, without asking any member', async (cursor) => {
+    for (const self of MEMBERS) {
+      const { run, calls } = setup(self, answer(null));
+      await expect(Promise.resolve().then(() => run('SCAN', cursor))).rejects.toMatchObject({ message: 'ERR invalid cursor' });
+      expect(calls).toEqual([]);
+    }
+  });
+
   it('splits DEL over several keys and sums the replies', async () => {
     const { run } = setup('a', answer(1));
     const mine = keyLedBy('a');

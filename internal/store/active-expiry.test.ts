@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type Clock, ManualClock, SeededRandom } from '../clock/index.js';
-import { type ExpireCycleResult, startActiveExpiry } from './active-expiry.js';
+import { type ExpireCycleResult, runExpireCycle, startActiveExpiry } from './active-expiry.js';
+import type { EntryArray } from './entry-array.js';
+import type { StoredEntry } from './entry.js';
 import { Store } from './store.js';
 import { makeStore, putHash, readableHash } from './testing/fixtures.js';
 
@@ -35,6 +37,20 @@ describe('activeExpireCycle', () => {
     const result = store.activeExpireCycle(25);
     expect(result.rounds).toBe(1);
     expect(result.sampled).toBe(20);
+  });
+
+  it('stops after a round exactly a quarter of whose sample was expired', () => {
+    // 20 entries, 5 of them expired, each sampled once in turn: 5 * 4 is not more than 20.
+    const clock = new ManualClock();
+    const entries = Array.from({ length: 20 }, (_, i) => ({ expireAtMs: i < 5 ? clock.now() - 1 : clock.now() + 60_000 }));
+    const volatile = { size: entries.length, at: (i: number) => entries[i] } as unknown as EntryArray;
+    let next = 0;
+    const random = { int: (n: number) => next++ % n, next: () => 0 };
+    const expire = (e: StoredEntry) => {
+      (e as { expireAtMs: number }).expireAtMs = Number.MAX_SAFE_INTEGER; // gone: never a hit again
+    };
+    const result = runExpireCycle({ clock, random, volatile, expire, samples: 20, maxRounds: 16 }, 25);
+    expect(result).toEqual({ rounds: 1, sampled: 20, expired: 5, timedOut: false });
   });
 
   it('stops on its time budget, measured on the monotonic clock', () => {

@@ -17,6 +17,7 @@ describe('redisRange', () => {
     ['start after stop is empty', 3, 1, [0, 0]],
     ['negative start clamps to 0', -100, 1, [0, 2]],
     ['stop past the end clamps', 2, 100, [2, 5]],
+    ['stop at the length clamps', 0, 5, [0, 5]],
     ['stop before the head is empty', 0, -6, [0, 0]],
   ])('%s', (_name, start, stop, expected) => {
     expect(redisRange(start, stop, 5)).toEqual(expected);
@@ -27,6 +28,7 @@ describe('ListValue', () => {
   it.each([
     ['keeps a middle slice', 1, 3, ['b', 'c', 'd'], 2],
     ['keeps everything', 0, -1, ABCDE, 0],
+    ['keeps everything when stop is the length (LTRIM l 0 5 removes nothing)', 0, 5, ABCDE, 0],
     ['keeps the newest two', -2, -1, ['d', 'e'], 3],
     ['keeps the oldest one', 0, 0, ['a'], 4],
     ['empties on an empty range', 3, 1, [], 5],

@@ -8,13 +8,14 @@ import type { RespServerOptions } from '../types.js';
 export const TEST_OPTIONS: RespServerOptions = { maxArgs: 100, maxValueBytes: 1 << 20, maxMessageBytes: 4 << 20, maxInFlight: 8, maxClients: 100 };
 
 /** A RespServer on a loopback port over `execute`, as node/ serves it (half-open sockets kept). */
-export async function serveResp(execute: (cmd: ServedCommand) => Reply | Promise<Reply>, options: Partial<RespServerOptions> = {}, log: Logger = silentLogger()) {
+export async function serveResp(execute: (cmd: ServedCommand) => Reply | Promise<Reply>, options: Partial<RespServerOptions> = {}, log: Logger = silentLogger(), now?: () => number) {
   const service: CommandService = { execute, members: () => [], ringVersion: () => 0 };
   const resp = new RespServer(
     {
       service,
       info: { nodeId: 'n1', gokvVersion: '0.0.0', maxMemoryBytes: 0, evictionPolicy: 'noeviction', usedMemoryBytes: () => 0, tombstones: () => ({ count: 0, bytes: 0 }), counters: () => ({ expiredKeys: 0, evictedKeys: 0, tombstonesPrunedEarly: 0 }) },
       log,
+      ...(now === undefined ? {} : { now }),
     },
     { ...TEST_OPTIONS, ...options },
   );
