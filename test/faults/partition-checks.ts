@@ -10,8 +10,10 @@ import { isolateOne, runInProcessScenario, type Env } from './in-process-scenari
 
 /** Writes acknowledged through `via` between `fromMs` and `toMs` (a retried call acknowledged after the heal is not). */
 function ackedVia(ledger: Ledger, via: string, fromMs: number, toMs: number): number {
+  // Strictly after the cut's millisecond: a write invoked in that millisecond may have been sent
+  // (and replicated) just before the cut, and be acknowledged afterwards.
   return ledger.history.ops.filter(
-    (op) => isWrite(op) && op.via === via && op.outcome === 'ok' && op.invokeMs >= fromMs && op.completeMs! <= toMs,
+    (op) => isWrite(op) && op.via === via && op.outcome === 'ok' && op.invokeMs > fromMs && op.completeMs! <= toMs,
   ).length;
 }
 
