@@ -10,6 +10,7 @@ import { Departures } from './departures.js';
 import { nothingToHand } from './hand-off.js';
 import { mergeStates, missingKeys } from './states.js';
 import type { SinkCall } from './testing/fake-sink.js';
+import { HeldCalls } from './testing/held-calls.js';
 import { flush, spreadRingOf, TEST_OPTIONS, TestCluster, UNIT } from './testing/fixtures.js';
 
 // Rebalance under fine-grained interleavings: membership changes (joins, graceful leaves, a
@@ -66,10 +67,7 @@ class Sim {
   readonly last = new Map<BinStr, Written>();
   readonly violations: string[] = [];
   readonly log: string[] = [];
-  #held: Array<() => void> = [];
-  #holdBudget = 0;
-  #holdKind: SinkCall['kind'] | undefined;
-  #ackBudget = 0;
+  readonly #calls: HeldCalls;
   #ops = 0;
 
   constructor(readonly replicas: number) {
@@ -77,19 +75,7 @@ class Sim {
     this.ring = spreadRingOf(...INITIAL);
     this.cluster = new TestCluster(INITIAL, this.ring, { ...TEST_OPTIONS, replicas, chunkKeys: 1, leaveTimeoutMs: 3_600_000 });
     for (const id of INITIAL) this.#wire(id);
-    const net = this.cluster.network;
-    net.beforeDeliver = (call) => {
-      if (this.#holdBudget > 0 && (this.#holdKind === undefined || this.#holdKind === call.kind)) {
-        this.#holdBudget--;
-        return new Promise<void>((resolve) => this.#held.push(resolve));
-      }
-      return undefined;
-    };
-    net.afterDeliver = () => {
-      if (this.#ackBudget <= 0) return undefined;
-      this.#ackBudget--;
-      return new Promise<void>((resolve) => this.#held.push(resolve));
-    };
+    this.#calls = new HeldCalls(this.cluster.network);
   }
 
   /** The node's receiving side as node/hand-off-wiring.ts builds it. */
@@ -200,14 +186,13 @@ class Sim {
         break;
       }
       case 'hold':
-        this.#holdBudget = s.count;
-        this.#holdKind = s.call;
+        this.#calls.hold(s.count, s.call);
         break;
       case 'holdAck':
-        this.#ackBudget = s.count;
+        this.#calls.holdAcks(s.count);
         break;
       case 'release':
-        this.#release(s.reverse);
+        this.#calls.release(s.reverse);
         break;
       case 'advance':
         clock.advance(s.ms);
@@ -218,12 +203,6 @@ class Sim {
     const turns = s.kind === 'tick' ? s.n : 1;
     for (let i = 0; i < turns; i++) await flush();
     this.checkHeld();
-  }
-
-  #release(reverse: boolean): void {
-    const held = this.#held;
-    this.#held = [];
-    for (const resolve of reverse ? held.reverse() : held) resolve();
   }
 
   #track(p: Promise<void>): void {
@@ -299,17 +278,16 @@ class Sim {
   /** Heals everything and runs the clock until nothing is running or pending. */
   async settle(): Promise<void> {
     const { network, clock } = this.cluster;
-    this.#holdBudget = 0;
-    this.#ackBudget = 0;
+    this.#calls.stopHolding();
     for (const id of this.down) network.up(id);
     this.down.clear();
     for (let i = 0; i < 20_000; i++) {
-      this.#release(false);
+      this.#calls.release();
       await flush();
       this.checkHeld();
       const busy =
         this.inflight.size > 0 ||
-        this.#held.length > 0 ||
+        this.#calls.waiting > 0 ||
         this.running().some((id) => this.cluster.node(id).rebalancer.progress().running) ||
         clock.pendingTimers() > 0;
       if (!busy) {
@@ -343,7 +321,7 @@ class Sim {
 
   stop(): void {
     this.cluster.stopAll();
-    this.#release(false);
+    this.#calls.release();
   }
 }
 

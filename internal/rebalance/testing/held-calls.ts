@@ -1,0 +1,56 @@
+import type { FakeHandOffNetwork, SinkCall } from './fake-sink.js';
+
+/**
+ * Holds hand-off calls before they reach their receiver, and answers after the receiver applied
+ * them, until released (in order, or newest first): how the property tests reorder and delay.
+ */
+export class HeldCalls {
+  #held: Array<() => void> = [];
+  #holdBudget = 0;
+  #holdKind: SinkCall['kind'] | undefined;
+  #ackBudget = 0;
+
+  constructor(network: FakeHandOffNetwork) {
+    network.beforeDeliver = (call) => {
+      if (this.#holdBudget > 0 && (this.#holdKind === undefined || this.#holdKind === call.kind)) {
+        this.#holdBudget--;
+        return new Promise<void>((resolve) => this.#held.push(resolve));
+      }
+      return undefined;
+    };
+    network.afterDeliver = () => {
+      if (this.#ackBudget <= 0) return undefined;
+      this.#ackBudget--;
+      return new Promise<void>((resolve) => this.#held.push(resolve));
+    };
+  }
+
+  /** The next `count` calls (of `kind`; any when undefined) wait before reaching their receiver. */
+  hold(count: number, kind?: SinkCall['kind']): void {
+    this.#holdBudget = count;
+    this.#holdKind = kind;
+  }
+
+  /** The next `count` answers wait after their receiver applied the call. */
+  holdAcks(count: number): void {
+    this.#ackBudget = count;
+  }
+
+  /** Lets every held call and answer go, newest first when `reverse`. */
+  release(reverse = false): void {
+    const held = this.#held;
+    this.#held = [];
+    for (const resolve of reverse ? held.reverse() : held) resolve();
+  }
+
+  /** Holds nothing more from now on (settling). */
+  stopHolding(): void {
+    this.#holdBudget = 0;
+    this.#ackBudget = 0;
+  }
+
+  /** Calls and answers held now. */
+  get waiting(): number {
+    return this.#held.length;
+  }
+}
