@@ -58,5 +58,7 @@ describe('formatHuman', () => {
     const quoted = quoteBytes(all);
     expect(quoted).toMatch(/^"\\x00\\x01.*\\x7f\\x80.*\\xff"$/s);
     expect(quoted).toContain(' !\\"#$%&');
+    // isprint: every byte from space to tilde is itself (bar the two escaped), tilde included.
+    expect(quoted).toContain('xyz{|}~\\x7f');
   });
 });

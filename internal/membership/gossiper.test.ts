@@ -148,6 +148,36 @@ describe('Gossiper', () => {
   });
 });
 
+describe('Gossiper probing', () => {
+  it('probes a seed that is not live every round when probe_every_rounds is 1, and every 4th by default', async () => {
+    const probes = async (probeEveryRounds: number | undefined): Promise<number[]> => {
+      const clock = new ManualClock();
+      const network = new FakeNetwork({ clock, random: new SeededRandom(9) });
+      const gossiper = (id: string, seeds: string[]) => {
+        const addr = `${id}:7946`;
+        const g = new Gossiper(
+          { self: { id, internalAddr: addr, grpcAddr: '', restAddr: '', incarnation: 1 }, clock, random: new SeededRandom(1), sender: network.sender(addr), log: silentLogger() },
+          { ...OPTIONS, ...(probeEveryRounds === undefined ? {} : { probeEveryRounds }), seeds: seeds.map((s) => ({ addr: `${s}:7946` })) },
+        );
+        network.register(addr, { heartbeat: (entries) => g.handleHeartbeat(entries) });
+        return g;
+      };
+      const a = gossiper('a', ['b', 'gone']); // `gone` is a seed nobody answers at
+      gossiper('b', []);
+      const failedPerRound: number[] = [];
+      for (let round = 1; round <= 8; round++) {
+        const before = network.stats.failed;
+        await a.round();
+        failedPerRound.push(network.stats.failed - before);
+      }
+      return failedPerRound;
+    };
+    // Round 1 joins (every seed); after it only probe rounds try `gone`.
+    expect(await probes(1)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(await probes(undefined)).toEqual([1, 0, 0, 1, 0, 0, 0, 1]);
+  });
+});
+
 describe('Gossiper scheduler', () => {
   it('runs a round every interval with +-25 % jitter', async () => {
     const { node, clock } = setup();

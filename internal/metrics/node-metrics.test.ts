@@ -130,6 +130,38 @@ describe('NodeMetrics', () => {
     expect(e.samples.some((s) => s.name === 'gokv_replication_lag_ops')).toBe(false);
   });
 
+  it('drops a series whose source stopped giving it: a departed replica, a source that now throws', async () => {
+    let lag = new Map([['node-b', 5], ['node-c', 2]]);
+    let keys: () => number = () => 7;
+    const m = metricsWith(fakeSources({ replicationLag: () => lag, keys: () => keys() }));
+    let e = parseExposition(await m.exposition());
+    expect(e.value('gokv_replication_lag_ops', { replica: 'node-c' })).toBe(2);
+    expect(e.value('gokv_keys')).toBe(7);
+    lag = new Map([['node-b', 1]]);
+    keys = () => {
+      throw new Error('store closing');
+    };
+    e = parseExposition(await m.exposition());
+    expect(e.value('gokv_replication_lag_ops', { replica: 'node-b' })).toBe(1);
+    expect(e.value('gokv_replication_lag_ops', { replica: 'node-c' })).toBeUndefined();
+    expect(e.value('gokv_keys')).toBe(0); // prom-client's unlabelled default, not the last value read
+  });
+
+  it('exports exact histogram buckets: a duration equal to a bound is in it (le), one past the top only in +Inf', async () => {
+    const m = new NodeMetrics(fakeSources(), { commandNames: ['HGET'], maxMemoryBytes: 0, latencyBucketsSeconds: [0.01, 0.001, 0.1] });
+    made.push(m);
+    m.commandDone('HGET', 'ok', 0.001); // on a bound
+    m.commandDone('HGET', 'ok', 0.005);
+    m.commandDone('HGET', 'ok', 0.05);
+    m.commandDone('HGET', 'ok', 3); // over the top bound
+    const e = parseExposition(await m.exposition());
+    const bucket = (le: string) => e.value('gokv_command_duration_seconds_bucket', { command: 'HGET', le });
+    // Given out of order, the bounds are exported sorted, each bucket cumulative.
+    expect([bucket('0.001'), bucket('0.01'), bucket('0.1'), bucket('+Inf')]).toEqual([1, 2, 3, 4]);
+    expect(e.value('gokv_command_duration_seconds_count', { command: 'HGET' })).toBe(4);
+    expect(e.value('gokv_command_duration_seconds_sum', { command: 'HGET' })).toBeCloseTo(3.056);
+  });
+
   it('exports event-loop delay statistics once started', async () => {
     const m = metricsWith();
     m.start();

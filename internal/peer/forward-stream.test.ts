@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type * as grpc from '@grpc/grpc-js';
 import { describe, expect, it, vi } from 'vitest';
-import type { ForwardBatchMessage, ForwardReplyBatchMessage } from '../wire/index.js';
+import { encodeForwardBatch, type ForwardBatchMessage, type ForwardReplyBatchMessage } from '../wire/index.js';
 import { ForwardStream } from './forward-stream.js';
 
 /** A Forward call that records the batches written and answers when the test says. */
@@ -132,6 +132,11 @@ describe('ForwardStream', () => {
     await tick();
     call.answerAll({ code: 'WRONGTYPE', message: 'WRONGTYPE Operation against a key holding the wrong kind of value' });
     await expect(refused).rejects.toMatchObject({ code: 'WRONGTYPE' });
+    // A code this node does not know (a newer peer's) is a plain ERR, its message kept.
+    const unknown = send('u');
+    await tick();
+    call.answerAll({ code: 'NEWCODE', message: 'NEWCODE something new' });
+    await expect(unknown).rejects.toMatchObject({ code: 'ERR', message: 'NEWCODE something new' });
     const lost = send('b');
     await tick();
     call.emit('end');
@@ -141,6 +146,26 @@ describe('ForwardStream', () => {
 });
 
 describe('ForwardStream and limits.max_message_bytes', () => {
+  it('fails a command that fits the limit alone but not beside its sender\'s id', async () => {
+    // Written, grpc-js would refuse the message and break the stream, failing all it carried.
+    const fromNodeId = 'n'.repeat(40);
+    const call = new FakeCall();
+    const stream = new ForwardStream('peer', () => call as unknown as grpc.ClientDuplexStream<ForwardBatchMessage, ForwardReplyBatchMessage>, {
+      timeoutMs: 1000,
+      maxBatch: 64,
+      maxBatchBytes: 4096,
+      origin: () => ({ nodeId: fromNodeId, incarnation: 1 }),
+    });
+    const command = (n: number) => ({ id: 1, name: 'SET', key: 'a', args: ['x'.repeat(n)], hops: 1, replicaRead: false });
+    let n = 3900;
+    while (encodeForwardBatch({ commands: [command(n)], fromNodeId, fromIncarnation: 1 }).length <= 4096) n++;
+    expect(encodeForwardBatch({ commands: [command(n)], fromNodeId, fromIncarnation: 1 }).length - 4096).toBeLessThan(fromNodeId.length);
+    const over = stream.send({ name: 'SET', key: 'a', args: ['x'.repeat(n)], hops: 1 });
+    await expect(over).rejects.toMatchObject({ code: 'LIMIT' });
+    expect(call.written).toHaveLength(0);
+    stream.close();
+  });
+
   it('fails a command too large for a message by itself, never written; the others go on the same stream', async () => {
     const { call, stream } = forwardStream(64, 4096);
     const small = stream.send({ name: 'HSET', key: 'a', args: ['f', 'v'], hops: 1 });
@@ -180,6 +205,45 @@ function reopening(timeoutMs = 1000) {
 }
 
 describe('ForwardStream when a stream breaks with commands not yet written', () => {
+  it('sends what queued behind a full buffer on the next stream when the full one breaks', async () => {
+    const { calls, stream, send } = reopening();
+    const carried = send('a');
+    await tick();
+    calls[0]!.accepting = false; // the next write fills the buffer
+    const second = send('b');
+    await tick();
+    const queued = send('c'); // waits for a drain that will never come
+    await tick();
+    expect(calls[0]!.written.flatMap((b) => b.commands.map((c) => c.key))).toEqual(['a', 'b']);
+    calls[0]!.emit('end');
+    await expect(Promise.all([carried, second])).rejects.toMatchObject({ transport: true });
+    await tick();
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.written.flatMap((b) => b.commands.map((c) => c.key))).toEqual(['c']);
+    calls[1]!.answerAll();
+    await expect(queued).resolves.toBeDefined();
+    stream.close();
+  });
+
+  it('ignores a broken stream\'s late end once its replacement is open: the replacement stays in use', async () => {
+    const { calls, stream, send } = reopening();
+    const carried = send('a');
+    await tick();
+    calls[0]!.emit('error', { code: 14, details: 'Connection dropped' });
+    await expect(carried).rejects.toMatchObject({ transport: true });
+    const onSecond = send('b');
+    await tick();
+    expect(calls).toHaveLength(2);
+    calls[0]!.emit('end'); // the old call's last event, late
+    const later = send('c');
+    await tick();
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.written.flatMap((b) => b.commands.map((c) => c.key))).toEqual(['b', 'c']);
+    calls[1]!.answerAll();
+    await expect(Promise.all([onSecond, later])).resolves.toHaveLength(2);
+    stream.close();
+  });
+
 
   it('fails only what the broken stream carried and sends the rest on the next stream', async () => {
     const { calls, stream, send } = reopening();

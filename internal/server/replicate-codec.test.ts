@@ -94,7 +94,8 @@ describe('ReplicateBatch codec', () => {
   });
 
   it('skips unknown fields, and a known field sent with another wire type', () => {
-    const op = [(1 << 3) | 1, ...new Array<number>(8).fill(0), (3 << 3) | 2, 1, 0x6b, (9 << 3) | 0, 7, (5 << 3) | 0, 3];
+    // Field 8 (an eviction's version, a double) sent as a varint: skipped, so the op stays a write.
+    const op = [(1 << 3) | 1, ...new Array<number>(8).fill(0), (3 << 3) | 2, 1, 0x6b, (9 << 3) | 0, 7, (5 << 3) | 0, 3, (8 << 3) | 0, 4];
     const batch = Buffer.from([(15 << 3) | 5, 1, 2, 3, 4, 0x12, op.length, ...op]);
     expect(decodeReplicateBatch(batch).ops).toEqual([{ seq: 0, write: { name: '', key: 'k', args: [], version: 0, prevVersion: 0 } }]);
   });

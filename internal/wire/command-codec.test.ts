@@ -59,6 +59,7 @@ describe('decodeCommandRequest', () => {
       [(10 << 3) | 1, 1, 2, 3, 4, 5, 6, 7, 8], // fixed64
       [(11 << 3) | 5, 1, 2, 3, 4], // fixed32
       [(12 << 3) | 2, 2, 0x41, 0x42], // length-delimited
+      [(4 << 3) | 2, 1, 0x78], // the field after args, length-delimited like them: not an argument
       [(1 << 3) | 0, 5], // command as a varint: not a string, skipped
       [0x12, 1, 0x6b],
       [0x1a, 1, 0x66],
@@ -117,6 +118,7 @@ describe('encodeCommandResponse', () => {
       { response: Buffer.alloc(70_000, 3) },
       { error: 'WRONGTYPE Operation against a key holding the wrong kind of value' },
       { error: 'ERR clé' },
+      { error: 'E' },
       {},
     ];
     for (const m of cases) {

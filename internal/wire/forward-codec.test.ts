@@ -75,6 +75,19 @@ describe('ForwardBatch codec', () => {
     expect(decodeForwardBatch(Buffer.from([0x0a, 0])).commands).toEqual([{ id: 0, name: '', key: '', args: [], hops: 0, replicaRead: false }]);
   });
 
+  it('reads a bool as any non-zero varint, and skips hops or replicaRead sent with another wire type', () => {
+    const command = (...fields: number[][]) => {
+      const body = fields.flat();
+      return decodeForwardBatch(Buffer.from([0x0a, body.length, ...body])).commands[0]!;
+    };
+    // proto3 bool: any non-zero value is true, as proto-loader reads it.
+    expect(command([(6 << 3) | 0, 2]).replicaRead).toBe(true);
+    expect(command([(6 << 3) | 0, 0]).replicaRead).toBe(false);
+    // hops as a fixed32 and replicaRead as a length-delimited field: skipped, defaults kept.
+    expect(command([(5 << 3) | 5, 3, 0, 0, 0], [(6 << 3) | 2, 1, 1], [(5 << 3) | 0, 2])).toMatchObject({ hops: 2, replicaRead: false });
+    expect(command([(5 << 3) | 5, 9, 0, 0, 0])).toMatchObject({ hops: 0 });
+  });
+
   it('refuses malformed batches with a RangeError, and never throws anything else', () => {
     for (const bad of [[0x0a, 4, 0x09], [0x0a, 2, 0x12, 9], [0x12], [0x19, 1, 2]]) {
       expect(() => decodeForwardBatch(Buffer.from(bad)), JSON.stringify(bad)).toThrow(RangeError);
