@@ -147,6 +147,18 @@ describe('a dropper', () => {
   });
 });
 
+/** d joins; c's first moving key is written again each time a batch carrying it goes out. */
+async function handOffKeyWrittenThroughout(): Promise<string> {
+  joinCluster(0);
+  const key = moving[0]!;
+  cluster.network.beforeDeliver = (call) => {
+    if (call.kind === 'send' && call.keys.includes(key)) cluster.put(key, ['c'], 'hot');
+  };
+  cluster.changeRing(abcd);
+  await cluster.settle();
+  return key;
+}
+
 describe('the sender', () => {
   it('forgets a key only after the receiver acknowledged it', async () => {
     joinCluster(0);
@@ -179,13 +191,7 @@ describe('the sender', () => {
   });
 
   it('keeps a key that changes throughout its hand-off instead of dropping it', async () => {
-    joinCluster(0);
-    const key = moving[0]!;
-    cluster.network.beforeDeliver = (call) => {
-      if (call.kind === 'send' && call.keys.includes(key)) cluster.put(key, ['c'], 'hot');
-    };
-    cluster.changeRing(abcd);
-    await cluster.settle();
+    const key = await handOffKeyWrittenThroughout();
     expect(cluster.holders(key).sort()).toEqual(['c', 'd']);
     expect(cluster.node('c').rebalancer.progress().keysKept).toBe(1);
     expect(moving.filter((k) => k !== key && cluster.holders(k).join() !== 'd')).toEqual([]);
@@ -194,13 +200,7 @@ describe('the sender', () => {
   it('does not report an arc handed off while it keeps a key of it newer than the target holds', async () => {
     // The target stops pulling the arc once told it is done: a key kept here because it kept
     // changing would then read as missing (or stale) on its new leader.
-    joinCluster(0);
-    const key = moving[0]!;
-    cluster.network.beforeDeliver = (call) => {
-      if (call.kind === 'send' && call.keys.includes(key)) cluster.put(key, ['c'], 'hot');
-    };
-    cluster.changeRing(abcd);
-    await cluster.settle();
+    const key = await handOffKeyWrittenThroughout();
     expect(cluster.node('c').rebalancer.progress().keysKept).toBe(1);
     const position = readableHash(key);
     const told = cluster.network.delivered.filter((c) => c.kind === 'done' && c.from === 'c' && c.to === 'd').flatMap((c) => c.arcs ?? []);

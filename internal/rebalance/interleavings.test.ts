@@ -10,7 +10,7 @@ import { Departures } from './departures.js';
 import { nothingToHand } from './hand-off.js';
 import { mergeStates, missingKeys } from './states.js';
 import type { SinkCall } from './testing/fake-sink.js';
-import { HeldCalls } from './testing/held-calls.js';
+import { HeldCalls, timingStep, turns, type TimingStep } from './testing/held-calls.js';
 import { flush, spreadRingOf, TEST_OPTIONS, TestCluster, UNIT } from './testing/fixtures.js';
 
 // Rebalance under fine-grained interleavings: membership changes (joins, graceful leaves, a
@@ -40,14 +40,7 @@ type Step =
   | { readonly kind: 'leave'; readonly node: number }
   | { readonly kind: 'down'; readonly node: number }
   | { readonly kind: 'up'; readonly node: number }
-  /** The next `count` hand-off calls (of `call`, any when undefined) wait before reaching their receiver. */
-  | { readonly kind: 'hold'; readonly count: number; readonly call?: SinkCall['kind'] }
-  /** The next `count` answers wait after their receiver applied the call. */
-  | { readonly kind: 'holdAck'; readonly count: number }
-  /** Lets held calls go, newest first when `reverse`. */
-  | { readonly kind: 'release'; readonly reverse: boolean }
-  | { readonly kind: 'advance'; readonly ms: number }
-  | { readonly kind: 'tick'; readonly n: number };
+  | TimingStep;
 
 interface Written {
   readonly version: number;
@@ -185,23 +178,12 @@ class Sim {
         network.up(id);
         break;
       }
-      case 'hold':
-        this.#calls.hold(s.count, s.call);
-        break;
-      case 'holdAck':
-        this.#calls.holdAcks(s.count);
-        break;
-      case 'release':
-        this.#calls.release(s.reverse);
-        break;
-      case 'advance':
-        clock.advance(s.ms);
-        break;
-      case 'tick':
-        break;
+      default:
+        await timingStep(s, this.#calls, clock);
+        this.checkHeld();
+        return;
     }
-    const turns = s.kind === 'tick' ? s.n : 1;
-    for (let i = 0; i < turns; i++) await flush();
+    await turns(1);
     this.checkHeld();
   }
 

@@ -10,7 +10,7 @@ import { Departures } from './departures.js';
 import { nothingToHand } from './hand-off.js';
 import { mergeStates, missingKeys } from './states.js';
 import type { SinkCall } from './testing/fake-sink.js';
-import { HeldCalls } from './testing/held-calls.js';
+import { HeldCalls, timingStep, turns, type TimingStep } from './testing/held-calls.js';
 import { flush, spreadRingOf, TEST_OPTIONS, TestCluster, UNIT } from './testing/fixtures.js';
 
 // Rebalance with per-node ring views (the sibling of interleavings.test.ts, whose ring is one
@@ -58,11 +58,7 @@ type Step =
   | { readonly kind: 'gossip'; readonly node: number; readonly member?: number }
   | { readonly kind: 'down'; readonly node: number }
   | { readonly kind: 'up'; readonly node: number }
-  | { readonly kind: 'hold'; readonly count: number; readonly call?: SinkCall['kind'] }
-  | { readonly kind: 'holdAck'; readonly count: number }
-  | { readonly kind: 'release'; readonly reverse: boolean }
-  | { readonly kind: 'advance'; readonly ms: number }
-  | { readonly kind: 'tick'; readonly n: number };
+  | TimingStep;
 
 interface Written {
   readonly version: number;
@@ -307,23 +303,12 @@ class Sim {
         network.up(id);
         break;
       }
-      case 'hold':
-        this.#calls.hold(s.count, s.call);
-        break;
-      case 'holdAck':
-        this.#calls.holdAcks(s.count);
-        break;
-      case 'release':
-        this.#calls.release(s.reverse);
-        break;
-      case 'advance':
-        clock.advance(s.ms);
-        break;
-      case 'tick':
-        break;
+      default:
+        await timingStep(s, this.#calls, clock);
+        this.checkHeld();
+        return;
     }
-    const turns = s.kind === 'tick' ? s.n : 1;
-    for (let i = 0; i < turns; i++) await flush();
+    await turns(1);
     this.checkHeld();
   }
 

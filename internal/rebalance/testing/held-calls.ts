@@ -1,4 +1,6 @@
+import type { ManualClock } from '../../clock/index.js';
 import type { FakeHandOffNetwork, SinkCall } from './fake-sink.js';
+import { flush } from './fixtures.js';
 
 /**
  * Holds hand-off calls before they reach their receiver, and answers after the receiver applied
@@ -53,4 +55,30 @@ export class HeldCalls {
   get waiting(): number {
     return this.#held.length;
   }
+}
+
+/** The steps of the interleaving properties that only move time or held calls. */
+export type TimingStep =
+  /** The next `count` hand-off calls (of `call`, any when undefined) wait before reaching their receiver. */
+  | { readonly kind: 'hold'; readonly count: number; readonly call?: SinkCall['kind'] }
+  /** The next `count` answers wait after their receiver applied the call. */
+  | { readonly kind: 'holdAck'; readonly count: number }
+  /** Lets held calls go, newest first when `reverse`. */
+  | { readonly kind: 'release'; readonly reverse: boolean }
+  | { readonly kind: 'advance'; readonly ms: number }
+  /** Lets `n` event-loop turns run. */
+  | { readonly kind: 'tick'; readonly n: number };
+
+/** Applies a timing step, then lets the event loop turn (`n` times for a tick, once otherwise). */
+export async function timingStep(s: TimingStep, calls: HeldCalls, clock: ManualClock): Promise<void> {
+  if (s.kind === 'hold') calls.hold(s.count, s.call);
+  else if (s.kind === 'holdAck') calls.holdAcks(s.count);
+  else if (s.kind === 'release') calls.release(s.reverse);
+  else if (s.kind === 'advance') clock.advance(s.ms);
+  await turns(s.kind === 'tick' ? s.n : 1);
+}
+
+/** Lets `n` event-loop turns run. */
+export async function turns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await flush();
 }
