@@ -375,7 +375,12 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
       if (stale !== undefined) throw unavailable(stale);
       return router.execute(cmd, hops, replicaRead);
     },
-    applyReplication: (_leader, ops) => applier.apply(ops),
+    applyReplication: (_leader, ops) => {
+      const ack = applier.apply(ops);
+      // A leader with another view of the ring may replicate a key this node no longer owns.
+      handOff.merged(ops.flatMap((op) => op.write?.key ?? op.state?.key ?? []));
+      return ack;
+    },
     ...handOff.internal,
     nodeStats: () => dashboard.ownFigures(),
     keyDigests: (keys) => keys.map((key) => keyDigest(store, key)),

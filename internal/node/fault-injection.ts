@@ -55,6 +55,7 @@ export function withFaults(faults: LinkFaults, adapters: Adapters, addressOf: (i
     replicas: { open: (id) => new FaultyReplicaStream(replicas.open(id), () => faults.fate(addr(id), 'replicate')) },
     sink: {
       send: (id, states, timeoutMs) => rb(id, () => sink.send(id, states, timeoutMs)),
+      relay: (id, states, timeoutMs) => rb(id, () => sink.relay(id, states, timeoutMs)),
       confirm: (id, digests, timeoutMs) => rb(id, () => sink.confirm(id, digests, timeoutMs)),
       done: (id, arcs, timeoutMs) => rb(id, () => sink.done(id, arcs, timeoutMs)),
       fetch: (id, keys) => rb(id, () => sink.fetch(id, keys)),

@@ -126,6 +126,10 @@ export function grpcRebalanceSink(pool: ClientPool, addressOf: AddressBook, self
       const res = await client(target).rebalance({ fromNodeId: selfId, states: states.map(keyStateToProto) }, timeoutMs);
       return { applied: res.applied };
     },
+    async relay(target, states, timeoutMs) {
+      const res = await client(target).rebalance({ fromNodeId: selfId, states: states.map(keyStateToProto), relayed: true }, timeoutMs);
+      return { applied: res.applied };
+    },
     async confirm(target, digests, timeoutMs) {
       const confirm = digests.map((d) => ({ key: bytes(d.key), version: d.version }));
       const res = await client(target).rebalance({ fromNodeId: selfId, confirm }, timeoutMs);

@@ -16,17 +16,18 @@ const unused = (): never => {
 };
 
 /** The sink the node under test calls; a test swaps in the calls it expects. */
-const sinkOf: { current: RebalanceSink } = { current: { send: unused, confirm: unused, done: unused, fetch: unused, scan: unused } };
+const sinkOf: { current: RebalanceSink } = { current: { send: unused, relay: unused, confirm: unused, done: unused, fetch: unused, scan: unused } };
 
-async function setup() {
+async function setup(overrides: Parameters<typeof testConfig>[0] = {}) {
   const clock = new ManualClock();
   const hasher = await createHasher();
   const store = new Store({ clock, random: new SeededRandom(1), hashKey: hasher.keyPosition });
-  const config = testConfig();
+  const config = testConfig(overrides);
   const ring = Ring.fromMembers(['a', 'b'], config.cluster.vNodeCount, hasher.textPosition);
-  sinkOf.current = { send: unused, confirm: unused, done: unused, fetch: unused, scan: unused };
+  sinkOf.current = { send: unused, relay: unused, confirm: unused, done: unused, fetch: unused, scan: unused };
   const sink: RebalanceSink = {
     send: (...a) => sinkOf.current.send(...a),
+    relay: (...a) => sinkOf.current.relay(...a),
     confirm: (...a) => sinkOf.current.confirm(...a),
     done: (...a) => sinkOf.current.done(...a),
     fetch: (...a) => sinkOf.current.fetch(...a),
@@ -34,16 +35,16 @@ async function setup() {
   };
   const handOff = createHandOff({ selfId: 'a', store, clock, log: silentLogger(), hasher, sink, gossiper: undefined, ring: () => ring }, config);
   const state = (key: string) => ({ key, type: 'hash', value: ['f', 'v'], expireAtMs: 0, version: 5, deleted: false });
-  return { store, handOff, state };
+  return { store, handOff, state, clock, hasher, ring };
 }
 
 describe('hand-off wiring: a leaving node', () => {
   it('refuses hand-offs from the start of its leave, and merges nothing', async () => {
     const { store, handOff, state } = await setup();
     // Before: answered (the key is missing here). Nothing is merged, so the leave has nothing to hand.
-    expect(handOff.internal.rebalance('b', { states: [], confirm: [{ key: 'k1', version: 5 }], done: [] }).missing).toEqual(['k1']);
+    expect((await handOff.internal.rebalance('b', { states: [], confirm: [{ key: 'k1', version: 5 }], done: [], relayed: false })).missing).toEqual(['k1']);
     expect(await handOff.leave()).toBe(true);
-    expect(() => handOff.internal.rebalance('b', { states: [state('k2')], confirm: [], done: [] })).toThrow(/is leaving/);
+    await expect(handOff.internal.rebalance('b', { states: [state('k2')], confirm: [], done: [], relayed: false })).rejects.toThrow(/is leaving/);
     expect(store.exportKey('k2')).toBeUndefined();
     handOff.stop();
   });
@@ -66,6 +67,47 @@ describe('hand-off wiring: a leaving node', () => {
     };
     expect(await handOff.leave()).toBe(true);
     expect(sent).toEqual([{ key: 'k1', type: '', value: [], expireAtMs: 0, version: 7, deleted: true }]);
+    handOff.stop();
+  });
+});
+
+describe('hand-off wiring: stray keys', () => {
+  it('hands a replicated key it does not own in its ring to its owner, then drops it (create-node.ts applyReplication)', async () => {
+    // replicas 0 in [a, b]: a key b leads, written here by a leader with another view of the ring.
+    const { store, handOff, clock, hasher, ring } = await setup({ cluster: { replicas: 0 } });
+    let key = 'k0';
+    for (let i = 1; ring.owners(hasher.keyPosition(key), 1)[0] !== 'b'; i++) key = `k${i}`;
+    store.mergeKey(key, { type: 'hash', value: ['f', 'v'], expireAtMs: 0, version: 9 });
+    const pushed: string[] = [];
+    sinkOf.current = {
+      ...sinkOf.current,
+      confirm: async (_to, digests) => ({ missing: digests.map((d) => d.key), arriving: [] }),
+      send: async (to, states) => {
+        pushed.push(...states.map((s) => `${to}:${s.key}@${s.version}`));
+        return { applied: states.length };
+      },
+      done: async () => undefined,
+    };
+    handOff.merged([key]);
+    for (let i = 0; i < 50 && store.peek(key) !== undefined; i++) {
+      clock.advance(50);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(pushed).toEqual([`b:${key}@9`]);
+    expect(store.peek(key)).toBeUndefined();
+    handOff.stop();
+  });
+
+  it('notes nothing for a key it owns', async () => {
+    const { store, handOff, clock, hasher, ring } = await setup({ cluster: { replicas: 0 } });
+    let key = 'k0';
+    for (let i = 1; ring.owners(hasher.keyPosition(key), 1)[0] !== 'a'; i++) key = `k${i}`;
+    store.mergeKey(key, { type: 'hash', value: ['f', 'v'], expireAtMs: 0, version: 9 });
+    handOff.merged([key]); // the sink's calls all throw: any hand-off would fail the run
+    clock.advance(1_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(handOff.progress()).toMatchObject({ running: false, batchesFailed: 0 });
+    expect(store.peek(key)).toBeDefined();
     handOff.stop();
   });
 });

@@ -4,11 +4,11 @@ import type { Config } from '../config/index.js';
 import { unavailable } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import type { Gossiper, MemberChange } from '../membership/index.js';
-import { Arrivals, Departures, mergeStates, missingKeys, nothingToHand, Rebalancer, type RebalanceProgress, type RebalanceSink } from '../rebalance/index.js';
+import { Arrivals, Departures, missingKeys, nothingToHand, Rebalancer, receiveHandOff, strayPositions, type RebalanceProgress, type RebalanceSink } from '../rebalance/index.js';
 import { Ring, type Hasher } from '../ring/index.js';
 import type { HandOffGate } from '../router/index.js';
 import type { InternalService } from '../server/index.js';
-import { maxKeyBytes, type Store } from '../store/index.js';
+import { maxKeyBytes, type BinStr, type Store } from '../store/index.js';
 
 /** How often expired moved-key markers are dropped (a bounded chunk each time). */
 const PRUNE_INTERVAL_MS = 10_000;
@@ -52,6 +52,11 @@ export interface HandOff {
   onMemberChanges(changes: readonly MemberChange[]): void;
   /** Back from being cut off, its peers now see this node: every key it owns is pulled again from them. */
   rejoined(): void;
+  /**
+   * Keys another member wrote here (replication): those this node does not own in its ring (the
+   * leader's view was older or newer) are handed to their owners by the next hand-off run.
+   */
+  merged(keys: readonly BinStr[]): void;
   /**
    * Graceful leave: refuses hand-offs from then on and hands every key to its owners in the ring
    * without this node (unless rebalance.leave_timeout is 0); false on timeout.
@@ -107,6 +112,16 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
     { markerTtlMs: config.rebalance.pullWindowMs, maxAnswerBytes: maxKeyBytes(config.limits.maxMessageBytes) },
   );
 
+  const strayDeps = {
+    store,
+    selfId,
+    ring: deps.ring,
+    position: hasher.keyPosition,
+    sink: deps.sink,
+    noteStrays: (positions: readonly number[]) => rebalancer.noteStrays(positions),
+  };
+  const strayOptions = { replicas, relayTimeoutMs: config.messaging.messageTimeoutMs };
+
   let pruneTimer: TimerHandle | undefined;
   /** Set when this node starts its graceful leave (see leave). */
   let leaving = false;
@@ -133,9 +148,10 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
       scanRemote: (from, to, args) => arrivals.scanRemote(from, to, args),
     },
     internal: {
-      rebalance(fromNodeId, message) {
+      async rebalance(fromNodeId, message) {
         if (leaving) throw unavailable(`${selfId} is leaving: hand-off refused; retry with the ring without it`);
-        const { applied } = mergeStates(store, message.states);
+        // A sender with another view of the ring may hand keys this node does not own in its own.
+        const { applied } = await receiveHandOff(strayDeps, strayOptions, fromNodeId, message.states, message.relayed);
         const missing = message.confirm.length > 0 ? missingKeys(store, message.confirm) : [];
         const arriving = missing.filter((key) => arrivals.expectsFromOther(hasher.keyPosition(key), fromNodeId));
         if (message.done.length > 0) arrivals.handed(fromNodeId, message.done);
@@ -187,6 +203,9 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
           rebalancer.memberRestarted(ringWithout(deps.ring(), c.id));
         }
       }
+    },
+    merged(keys) {
+      rebalancer.noteStrays(strayPositions(deps.ring(), selfId, replicas, keys, hasher.keyPosition));
     },
     rejoined() {
       const ring = deps.ring();

@@ -186,6 +186,50 @@ describe('a member restarted empty (a new incarnation is a leave plus a join)', 
   });
 });
 
+describe('stray keys (merged here, owned elsewhere in this node\'s ring)', () => {
+  it('hands a stray copy to its owners and drops it here, after the debounce', async () => {
+    cluster = new TestCluster(['a', 'b', 'c'], abc, { ...TEST_OPTIONS, replicas: 1 });
+    const [key] = keysBetween(200, 250, 1, 's'); // [c, a] in abc: b owns none of it
+    cluster.put(key!, ['b']);
+    cluster.node('b').rebalancer.noteStrays([readableHash(key!)]);
+    cluster.clock.advance(99);
+    await flush();
+    expect(cluster.network.calls).toEqual([]);
+    await cluster.settle();
+    expect(cluster.holders(key!).sort()).toEqual(['a', 'c']);
+  });
+
+  it('keeps a stray whose owner holds a newer copy from being pushed over it, and drops it', async () => {
+    cluster = new TestCluster(['a', 'b', 'c'], abc);
+    const [key] = keysBetween(200, 250, 1, 's'); // c's in abc
+    const old = cluster.put(key!, ['b'], 'old');
+    cluster.put(key!, ['c'], 'new', old + 1);
+    cluster.node('b').rebalancer.noteStrays([readableHash(key!)]);
+    await cluster.settle();
+    expect(cluster.holders(key!)).toEqual(['c']);
+    expect(cluster.node('c').store.exportKey(key!)).toMatchObject({ version: old + 1, value: ['f', 'new'] });
+  });
+
+  it('plans a stray again against the newer ring when its run is abandoned', async () => {
+    // a holds a stray of c's (abc). Its run starts; d joins before the run is done: the stray is
+    // now d's, and the run planned after the change must still cover it (not only the rings'
+    // difference, in which a has no part).
+    cluster = new TestCluster(['a', 'b', 'c', 'd'], abc);
+    const [key] = keysBetween(200, 250, 1, 's'); // c's in abc, d's in abcd
+    cluster.put(key!, ['a']);
+    let changed = false;
+    cluster.network.beforeDeliver = () => {
+      if (changed) return;
+      changed = true;
+      cluster.changeRing(abcd);
+    };
+    cluster.node('a').rebalancer.noteStrays([readableHash(key!)]);
+    await cluster.settle();
+    expect(changed).toBe(true);
+    expect(cluster.holders(key!)).toEqual(['d']);
+  });
+});
+
 describe('Rebalancer stop and timeouts', () => {
   it('stop() abandons a running hand-off, clears its timers and is idempotent', async () => {
     placed(['a', 'b', 'c', 'd'], abc);

@@ -5,13 +5,15 @@ import type { BinStr } from '../store/index.js';
 import { runPlan } from './hand-off.js';
 import type { Counters, RebalanceProgress, RebalancerDeps, RebalancerOptions, Settings } from './options.js';
 import { settingsOf } from './options.js';
-import { planFromPlacements, planLeave, type HandOffPlan } from './plan.js';
+import { planFromPlacements, planLeave, planStrays, type HandOffPlan } from './plan.js';
 import { Aborted, RunControl } from './run-control.js';
 import type { Confirmation, HandOffReceiver, HandOffState, KeyDigest } from './sink.js';
 import { mergeStates, missingKeys } from './states.js';
 
 /** Placements remembered at most (the base and the newest abandoned rings). */
 const MAX_PLACEMENTS = 8;
+/** Stray positions remembered at most; past it the next run walks every arc not owned here. */
+const MAX_STRAY_POSITIONS = 65_536;
 
 const setImmediateYield = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -51,6 +53,10 @@ export class Rebalancer implements HandOffReceiver {
   #leaving = false;
   #startedAtMs = 0;
   #lastCompleted: number | undefined;
+  /** Ring positions of stray keys (see noteStrays), for the next run. */
+  #strays = new Set<number>();
+  /** More strays than MAX_STRAY_POSITIONS: the next run walks every arc not owned here. */
+  #allStrays = false;
 
   constructor(deps: RebalancerDeps, options: RebalancerOptions) {
     this.#deps = deps;
@@ -90,6 +96,22 @@ export class Rebalancer implements HandOffReceiver {
     this.#schedule();
   }
 
+  /**
+   * Keys at these ring positions were merged here although this node does not own them in its
+   * ring (a hand-off or a replicated write from a member with another view of it). No plan from
+   * a ring this node held moves them, so the next run hands them to their owners (planStrays);
+   * it starts after the debounce, as for a ring change, so that views agree first.
+   */
+  noteStrays(positions: readonly number[]): void {
+    if (this.#stopped || this.#leaving || positions.length === 0) return;
+    for (const p of positions) {
+      if (this.#strays.size >= MAX_STRAY_POSITIONS) this.#allStrays = true;
+      else this.#strays.add(p);
+    }
+    // A burst of strays does not postpone a run already scheduled.
+    if (this.#timer === undefined) this.#schedule();
+  }
+
   #schedule(): void {
     if (this.#timer !== undefined) this.#deps.clock.clearTimeout(this.#timer);
     this.#timer = this.#deps.clock.setTimeout(() => {
@@ -98,7 +120,7 @@ export class Rebalancer implements HandOffReceiver {
     }, this.#settings.debounceMs);
   }
 
-  receiveBatch(states: readonly HandOffState[]): { applied: number } {
+  receiveBatch(states: readonly HandOffState[], _from?: string, _relayed?: boolean): { applied: number } {
     return mergeStates(this.#deps.store, states);
   }
 
@@ -138,6 +160,7 @@ export class Rebalancer implements HandOffReceiver {
    */
   async handOffAll(leaveRing: () => Ring, timeoutMs = this.#settings.leaveTimeoutMs): Promise<boolean> {
     this.#leaving = true;
+    this.#takeStrays(); // the leave hands every key held here, strays included
     if (this.#timer !== undefined) this.#deps.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#control?.abort();
@@ -187,14 +210,32 @@ export class Rebalancer implements HandOffReceiver {
       this.#rerun = false;
       const after = this.#deps.ringNow();
       const { selfId, alive = () => true } = this.#deps;
-      const plan = planFromPlacements(this.#placements, after, selfId, this.#settings.replicas, alive);
+      const strays = this.#takeStrays();
+      const plan = withStrays(planFromPlacements(this.#placements, after, selfId, this.#settings.replicas, alive), after, selfId, this.#settings.replicas, strays);
       if (plan === undefined) {
         this.#completed(after);
         continue;
       }
       const control = new RunControl(this.#deps.clock, () => this.#deps.ringNow().version !== after.version);
-      if (!(await this.#run(plan, after, control))) this.#remember(after);
+      if (!(await this.#run(plan, after, control))) {
+        this.#remember(after);
+        this.#putBackStrays(strays); // planned again, against the newer ring
+      }
     } while (this.#rerun && !this.#stopped && !this.#leaving);
+  }
+
+  /** The strays noted so far (undefined positions: every arc), leaving none noted. */
+  #takeStrays(): Strays {
+    const taken: Strays = { positions: this.#allStrays ? undefined : [...this.#strays], any: this.#allStrays || this.#strays.size > 0 };
+    this.#strays = new Set();
+    this.#allStrays = false;
+    return taken;
+  }
+
+  #putBackStrays(strays: Strays): void {
+    if (!strays.any) return;
+    if (strays.positions === undefined) this.#allStrays = true;
+    else this.noteStrays(strays.positions);
   }
 
   /** Runs one plan; true when it ran to the end (then `after` becomes the base). Never rejects. */
@@ -256,4 +297,19 @@ export class Rebalancer implements HandOffReceiver {
     this.#counters.arcsPending = 0;
     return true;
   }
+}
+
+/** Stray keys to hand on: their positions, or every arc not owned here (undefined). */
+interface Strays {
+  readonly positions: readonly number[] | undefined;
+  readonly any: boolean;
+}
+
+/** `plan` with the stray keys' arcs added (a plan of those alone when `plan` is undefined). */
+function withStrays(plan: HandOffPlan | undefined, after: Ring, self: string, replicas: number, strays: Strays): HandOffPlan | undefined {
+  if (!strays.any) return plan;
+  const arcs = planStrays(after, self, replicas, strays.positions);
+  if (arcs.length === 0) return plan;
+  if (plan !== undefined) return { ...plan, arcs: [...plan.arcs, ...arcs] };
+  return { self, replicas, fromVersion: after.version, version: after.version, arcs, unsentArcs: 0 };
 }

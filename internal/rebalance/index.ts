@@ -5,7 +5,7 @@
 // handed yet) and Departures (the previous owner answers and forwards that key's commands).
 // L2: imports ring/, store/, clock/, log/, errors/ only; never gRPC, peer/, node/, router/ or
 // replication/. It declares the RebalanceSink it needs; node/ plugs in the gRPC calls.
-export { planFromPlacements, planHandOff, planLeave } from './plan.js';
+export { planFromPlacements, planHandOff, planLeave, planStrays } from './plan.js';
 export type { ArcRole, HandOffPlan, PlannedArc } from './plan.js';
 export { Rebalancer } from './executor.js';
 export { nothingToHand } from './hand-off.js';
@@ -23,3 +23,4 @@ export {
 export type { RebalanceProgress, RebalancerDeps, RebalancerOptions } from './options.js';
 export type { Confirmation, Fetched, HandedArc, HandOffReceiver, HandOffState, KeyDigest, RangeKeys, RebalanceSink } from './sink.js';
 export { estimateBytes, fromWire, mergeStates, missingKeys, toWire } from './states.js';
+export { receiveHandOff, strayPositions, type StrayDeps, type StrayOptions } from './strays.js';

@@ -7,8 +7,9 @@ import type { BinStr, KeyState } from '../store/index.js';
 import { readableHash } from '../store/testing/fixtures.js';
 import { Arrivals } from './arrivals.js';
 import { Departures } from './departures.js';
+import { receiveHandOff } from './strays.js';
 import { nothingToHand } from './hand-off.js';
-import { mergeStates, missingKeys } from './states.js';
+import { missingKeys } from './states.js';
 import type { SinkCall } from './testing/fake-sink.js';
 import { HeldCalls, timingStep, turns, type TimingStep } from './testing/held-calls.js';
 import { flush, spreadRingOf, TEST_OPTIONS, TestCluster, UNIT } from './testing/fixtures.js';
@@ -85,9 +86,19 @@ class Sim {
       if (this.leaving.has(id)) throw unavailable(`${id} is leaving: hand-off refused`);
     };
     network.add(id, {
-      receiveBatch: (states) => {
+      // hand-off-wiring.ts rebalance: merged, and keys this node does not own passed on.
+      receiveBatch: (states, from, relayed) => {
         refuseIfLeaving();
-        return mergeStates(store, states);
+        const node = this.cluster.node(id);
+        const strayDeps = {
+          store,
+          selfId: id,
+          ring: () => node.ring,
+          position: readableHash,
+          sink: network.sinkFor(id),
+          noteStrays: (positions: readonly number[]) => node.rebalancer.noteStrays(positions),
+        };
+        return receiveHandOff(strayDeps, { replicas: this.replicas, relayTimeoutMs: 1_000 }, from, states, relayed);
       },
       receiveConfirm: (digests, from) => {
         refuseIfLeaving();

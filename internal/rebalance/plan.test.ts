@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HASH_SPACE, Ring } from '../ring/index.js';
 import { tablePosition } from '../ring/testing/fixtures.js';
-import { planFromPlacements, planHandOff, planLeave, type HandOffPlan } from './plan.js';
+import { planFromPlacements, planHandOff, planLeave, planStrays, type HandOffPlan } from './plan.js';
 import { POSITIONS, ringOf } from './testing/fixtures.js';
 
 // One vnode each: a at 100, b at 200, c at 300, d at 250 (see testing/fixtures.ts). In ring
@@ -103,6 +103,33 @@ describe('planLeave', () => {
 
   it('keeps everything when no ring is left', () => {
     expect(planLeave(ringOf(), 'a', 1).arcs).toEqual([]);
+  });
+});
+
+describe('planStrays', () => {
+  const strayRows = (arcs: ReturnType<typeof planStrays>): Row[] => rows({ arcs } as unknown as HandOffPlan);
+
+  it('drops, to their owners, only the arcs this node does not own that hold a stray', () => {
+    // In [a,b,c] with replicas 0, b owns [101, 201) only. A stray at 250 sits in c's arc.
+    expect(strayRows(planStrays(abc, 'b', 0, [250]))).toEqual([[201, 301, 'drop', ['c'], false]]);
+    // Strays at 50 and 350 both sit in a's arcs (either side of 0); one at 150 is owned: none.
+    expect(strayRows(planStrays(abc, 'b', 0, [350, 150, 50]))).toEqual([
+      [0, 101, 'drop', ['a'], false],
+      [301, END, 'drop', ['a'], false],
+    ]);
+  });
+
+  it('walks every arc not owned here when the positions are not known', () => {
+    expect(strayRows(planStrays(abc, 'b', 0, undefined))).toEqual([
+      [0, 101, 'drop', ['a'], false],
+      [201, 301, 'drop', ['c'], false],
+      [301, END, 'drop', ['a'], false],
+    ]);
+  });
+
+  it('has nothing to drop where this node is a replica', () => {
+    // replicas 1 in [a,b,c]: b is in the lists of [0,101) [a,b] and [101,201) [b,c], not of [201,301) [c,a].
+    expect(strayRows(planStrays(abc, 'b', 1, [50, 150, 250]))).toEqual([[201, 301, 'drop', ['c', 'a'], false]]);
   });
 });
 

@@ -89,11 +89,41 @@ export function planHandOff(
  */
 export function planLeave(after: Ring, self: string, replicas: number): HandOffPlan {
   const n = Math.max(0, Math.floor(replicas)) + 1;
+  const arcs = dropArcs(after, n, self, (owners) => owners.filter((id) => id !== self));
+  return { self, replicas: n - 1, fromVersion: after.version, version: after.version, arcs, unsentArcs: 0 };
+}
+
+/**
+ * Plans the hand-off of stray keys: copies merged here in arcs this node does not own in
+ * `after` (a hand-off or a replicated write from a member with another view of the ring), which
+ * no plan from a ring this node held would move. Each arc of `after` that this node is not in
+ * and that holds one of `positions` (every such arc when undefined) becomes a `drop` arc to its
+ * owners: they confirm or receive each key before it is forgotten here.
+ */
+export function planStrays(after: Ring, self: string, replicas: number, positions: readonly number[] | undefined): PlannedArc[] {
+  const n = Math.max(0, Math.floor(replicas)) + 1;
+  const sorted = positions === undefined ? undefined : [...positions].sort((x, y) => x - y);
+  let next = 0;
+  const holdsOne = (from: number, to: number): boolean => {
+    if (sorted === undefined) return true;
+    while (next < sorted.length && sorted[next]! < from) next++;
+    return next < sorted.length && sorted[next]! < to;
+  };
+  // Only lists without this node: an owned arc's keys are not strays.
+  const arcs = dropArcs(after, n, self, (owners) => (owners.includes(self) ? [] : owners));
+  return arcs.filter((arc) => holdsOne(arc.from, arc.to));
+}
+
+/**
+ * The arcs of `ring`, ascending, as `drop` arcs from `self` to `targetsOf(owners)` (adjacent arcs
+ * with the same targets merged); arcs whose targets are empty are left out.
+ */
+function dropArcs(ring: Ring, n: number, self: string, targetsOf: (owners: string[]) => string[]): PlannedArc[] {
   const arcs: PlannedArc[] = [];
-  const cuts = [0, ...after.boundaries().map((p) => p + 1).filter((p) => p < HASH_SPACE)];
+  const cuts = [0, ...ring.boundaries().map((p) => p + 1).filter((p) => p < HASH_SPACE)];
   cuts.forEach((from, k) => {
     const to = cuts[k + 1] ?? HASH_SPACE;
-    const targets = after.owners(from, n).filter((id) => id !== self);
+    const targets = targetsOf(ring.owners(from, n));
     if (targets.length === 0) return;
     const last = arcs[arcs.length - 1];
     if (last !== undefined && last.to === from && sameList(last.targets, targets)) {
@@ -103,7 +133,7 @@ export function planLeave(after: Ring, self: string, replicas: number): HandOffP
       arcs.push({ ...arc, role: 'drop', targets, keepAfter: false });
     }
   });
-  return { self, replicas: n - 1, fromVersion: after.version, version: after.version, arcs, unsentArcs: 0 };
+  return arcs;
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

@@ -39,6 +39,11 @@ export interface RebalanceSink {
    */
   send(targetId: string, states: readonly HandOffState[], timeoutMs?: number): Promise<{ applied: number }>;
   /**
+   * As send, from a receiver passing on keys it was handed but does not own in its ring (see
+   * strays.ts) to their owners there; marked, so the owner does not pass them on again.
+   */
+  relay(targetId: string, states: readonly HandOffState[], timeoutMs?: number): Promise<{ applied: number }>;
+  /**
    * Asks `targetId` which of these keys it holds at a lower version than given, or not at all
    * (HandOffReceiver.receiveConfirm). Resolves with those keys; every other key is held there at
    * that version or newer at the time of the answer. Rejects on transport failure.
@@ -94,8 +99,11 @@ export interface RangeKeys {
 
 /** The receiving side: what the internal server calls for each hand-off message it gets. */
 export interface HandOffReceiver {
-  /** Merges each state by version (stale never overwrites, tombstones respected); synchronous. */
-  receiveBatch(states: readonly HandOffState[]): { applied: number };
+  /**
+   * Merges each state by version (stale never overwrites, tombstones respected); `relayed` when
+   * the sender passes on keys it was handed (see strays.ts receiveHandOff).
+   */
+  receiveBatch(states: readonly HandOffState[], from: string, relayed: boolean): { applied: number } | Promise<{ applied: number }>;
   /** Which keys of `digests` `from` should push here (see Confirmation); synchronous. */
   receiveConfirm(digests: readonly KeyDigest[], from: string): Confirmation;
 }

@@ -135,17 +135,21 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
       }
     },
 
-    // One hand-off message per call: the answer is its acknowledgement (sent after the merge).
+    // One hand-off message per call: the answer is its acknowledgement (sent after the merge,
+    // and after keys not owned here were passed on: see rebalance/strays.ts). Messages of one
+    // call are handled in order, each after the one before has settled.
     Rebalance(call, callback) {
       let answered = false;
       const answer: Parameters<typeof callback> = [null, { success: true, applied: 0, missing: [], arriving: [] }];
-      call.on('data', (req: RebalanceRequest__Output) => {
+      let handled: Promise<void> = Promise.resolve();
+      const handle = async (req: RebalanceRequest__Output): Promise<void> => {
         if (answered) return;
         try {
-          const result = service.rebalance(req.fromNodeId, {
+          const result = await service.rebalance(req.fromNodeId, {
             states: req.states.map(keyStateFromProto),
             confirm: req.confirm.map((d) => ({ key: bin(d.key), version: d.version })),
             done: req.done.map((a) => ({ from: a.from, to: a.to })),
+            relayed: req.relayed,
           });
           const prev = answer[1]!;
           answer[1] = {
@@ -159,9 +163,14 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
           log.warn({ err, from: req.fromNodeId }, 'hand-off message refused');
           callback(toServiceError(err));
         }
+      };
+      call.on('data', (req: RebalanceRequest__Output) => {
+        handled = handled.then(() => handle(req));
       });
       call.on('end', () => {
-        if (!answered) callback(...answer);
+        void handled.then(() => {
+          if (!answered) callback(...answer);
+        });
       });
       call.on('error', (err) => log.debug({ err }, 'rebalance stream error'));
     },

@@ -24,7 +24,7 @@ export interface InternalService {
    * One hand-off message from `fromNodeId`: merges `states` by version, answers `confirm` with
    * the keys held here at a lower version or not at all, and notes `done` arcs as handed off.
    */
-  rebalance(fromNodeId: string, message: HandOffMessage): { applied: number; missing: string[]; arriving: string[] };
+  rebalance(fromNodeId: string, message: HandOffMessage): HandOffAnswer | Promise<HandOffAnswer>;
   /**
    * Pull-on-miss: the states held here for these keys, and the keys held here left out to keep
    * the answer under one message (asked again); later commands for the keys sent go to `fromNodeId`.
@@ -40,8 +40,17 @@ export interface ForwardOrigin {
   readonly incarnation: number;
 }
 
+/** A hand-off message's answer: states applied; for a confirm, the keys to push and those arriving from another member. */
+export interface HandOffAnswer {
+  readonly applied: number;
+  readonly missing: string[];
+  readonly arriving: string[];
+}
+
 export interface HandOffMessage {
   readonly states: KeyStateMessage[];
   readonly confirm: { key: string; version: number }[];
   readonly done: { from: number; to: number }[];
+  /** The states are passed on by a member that was handed them but does not own them. */
+  readonly relayed: boolean;
 }

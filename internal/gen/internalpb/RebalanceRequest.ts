@@ -11,6 +11,7 @@ export interface RebalanceRequest {
   'fromNodeId'?: (string);
   'confirm'?: (_internalpb_KeyDigest)[];
   'done'?: (_internalpb_HandedArc)[];
+  'relayed'?: (boolean);
 }
 
 export interface RebalanceRequest__Output {
@@ -19,4 +20,5 @@ export interface RebalanceRequest__Output {
   'fromNodeId': (string);
   'confirm': (_internalpb_KeyDigest__Output)[];
   'done': (_internalpb_HandedArc__Output)[];
+  'relayed': (boolean);
 }

@@ -18,6 +18,8 @@ export interface SinkCall {
   readonly keys: readonly BinStr[];
   /** done: the arcs reported handed off. */
   readonly arcs?: readonly HandedArc[];
+  /** send: passed on by a receiver that does not own the keys (RebalanceSink.relay). */
+  readonly relayed?: boolean;
 }
 
 /**
@@ -78,15 +80,17 @@ export class FakeHandOffNetwork {
   }
 
   sinkFor(from: string): RebalanceSink {
+    const send = async (to: string, states: readonly HandOffState[], relayed: boolean) => {
+      const call: SinkCall = { from, to, kind: 'send', keys: states.map((s) => s.key), ...(relayed ? { relayed } : {}) };
+      const receiver = await this.#deliver(call);
+      const result = await receiver.receiveBatch(states.map(copyState), from, relayed);
+      this.#applied.set(to, this.appliedTo(to) + result.applied);
+      await this.afterDeliver?.(call);
+      return result;
+    };
     return {
-      send: async (to, states) => {
-        const call: SinkCall = { from, to, kind: 'send', keys: states.map((s) => s.key) };
-        const receiver = await this.#deliver(call);
-        const result = receiver.receiveBatch(states.map(copyState));
-        this.#applied.set(to, this.appliedTo(to) + result.applied);
-        await this.afterDeliver?.(call);
-        return result;
-      },
+      send: (to, states) => send(to, states, false),
+      relay: (to, states) => send(to, states, true),
       confirm: async (to, digests) => {
         const call: SinkCall = { from, to, kind: 'confirm', keys: digests.map((d) => d.key) };
         const receiver = await this.#deliver(call);
