@@ -4,7 +4,7 @@ import type { Config } from '../config/index.js';
 import { unavailable } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import type { Gossiper, MemberChange } from '../membership/index.js';
-import { Arrivals, Departures, missingKeys, nothingToHand, Rebalancer, receiveHandOff, strayPositions, type RebalanceProgress, type RebalanceSink } from '../rebalance/index.js';
+import { answerFetch, Arrivals, Departures, missingKeys, nothingToHand, Rebalancer, receiveHandOff, strayPositions, type RebalanceProgress, type RebalanceSink } from '../rebalance/index.js';
 import { Ring, type Hasher } from '../ring/index.js';
 import type { HandOffGate } from '../router/index.js';
 import type { InternalService } from '../server/index.js';
@@ -165,7 +165,9 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
         if (status === 'dead' || status === 'left') {
           throw unavailable(`${selfId} still holds ${fromNodeId} ${status}: pull refused until it is seen alive; retry`);
         }
-        return departures.fetch(fromNodeId, keys);
+        // A key still arriving here is fetched from this node's own previous owners first (a
+        // chained pull): answered from this store alone, the asker would start it without them.
+        return answerFetch(arrivals, departures, fromNodeId, keys);
       },
       scanRange(from, to, args) {
         const cursor = String(Math.max(0, Math.floor(from)));

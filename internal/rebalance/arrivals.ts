@@ -1,11 +1,11 @@
 import type { Clock } from '../clock/index.js';
-import { GokvError } from '../errors/index.js';
+import { GokvError, unavailable } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import type { Ring } from '../ring/index.js';
 import { splitByBytes, type BinStr, type Store } from '../store/index.js';
 import { PendingRanges, type PendingSegment } from './pending-ranges.js';
 import type { HandedArc, HandOffState, RangeKeys, RebalanceSink } from './sink.js';
-import { mergeStates } from './states.js';
+import { mergeStates, newestState } from './states.js';
 
 /** Keys remembered as already pulled, at most; past it the set restarts (a re-pull is safe). */
 const MAX_CHECKED_KEYS = 1_000_000;
@@ -44,11 +44,21 @@ export interface ArrivalsOptions {
  * partition heals and would replace the key's whole history (docs/consistency.md). That lasts
  * until one of them is alive again or they are forgotten (forget_dead_after). Where this node
  * joined, its copies took every write since; a dead source is dropped there, as before.
+ *
+ * A node asked for a key it is itself still to receive answers only once it has it (a chained
+ * pull, see chainedStates): otherwise a member that joined after it would pull nothing and start
+ * the key afresh without its acknowledged writes.
  */
 export class Arrivals {
   readonly #deps: ArrivalsDeps;
   readonly #options: ArrivalsOptions;
   readonly #pending = new PendingRanges();
+  /**
+   * Parts of gained arcs a newer ring took from this node before they were handed off: a later
+   * owner that sees this node as the arc's previous owner pulls from here, so they end as pending
+   * ones do (handed, no source left, the window), not with the ring change.
+   */
+  readonly #lost = new PendingRanges();
   /** Keys pulled since the last gain: served here without asking again. */
   readonly #checked = new Set<BinStr>();
   /** Counts gains: a pull that started before the latest one does not mark its key checked. */
@@ -91,7 +101,12 @@ export class Arrivals {
       this.#gains++;
       this.#checked.clear();
     }
-    if (this.#pending.keepOwned(after, this.#deps.selfId, n) > 0) this.#settle();
+    this.#lost.dropOwned(after, this.#deps.selfId, n); // owned again: pulled as pending
+    const lost = this.#pending.keepOwned(after, this.#deps.selfId, n);
+    if (lost.length > 0) {
+      this.#lost.add(lost);
+      this.#settle();
+    }
     if (added > 0) this.#deps.log.info({ arcs: added, pending: this.#pending.size }, 'arcs gained: pulling keys on a miss until handed off');
   }
 
@@ -103,27 +118,32 @@ export class Arrivals {
    */
   memberLeft(id: string): void {
     this.#pending.markLeft(id);
+    this.#lost.markLeft(id);
   }
 
   /** A member was forgotten: it is nobody's source any more. */
   memberForgotten(id: string): void {
     this.#exited.delete(id);
+    this.#lost.removeSource(id);
     if (this.#pending.removeSource(id) > 0) this.#settle();
   }
 
   /** A member was declared dead: it is not asked; arcs taken over from it wait for it (see the class). */
   memberDead(id: string): void {
+    this.#lost.markDead(id);
     if (this.#pending.markDead(id) > 0) this.#settle();
   }
 
   /** A member held dead is alive again: it is asked again. */
   memberAlive(id: string): void {
     this.#pending.markAlive(id);
+    this.#lost.markAlive(id);
     this.#exited.delete(id);
   }
 
   /** `from` handed off everything it holds in `arcs` (its `done` message). */
   handed(from: string, arcs: readonly HandedArc[]): void {
+    this.#lost.handed(from, arcs);
     if (this.#pending.handed(from, arcs) > 0) this.#settle();
   }
 
@@ -200,6 +220,56 @@ export class Arrivals {
   }
 
   /**
+   * Before this node answers `asker`'s FetchKeys for `keys` (a chained pull): undefined when it
+   * may answer from its store now; else a promise of, per key fetched on, the newest state its
+   * own previous owners hold, to be answered where newer than the local copy (Departures.fetch).
+   * A key in an arc still arriving here and owned here waits for this node's own pull. A key in
+   * an arc this node lost to a newer ring before it was handed off is fetched from that arc's
+   * previous owners and NOT merged here (this node does not own it). Rejects with a retryable
+   * UNAVAILABLE when a previous owner refuses or none answers: the asker's command is refused
+   * rather than run on less.
+   */
+  chainedStates(asker: string, keys: readonly BinStr[]): Promise<ReadonlyMap<BinStr, HandOffState>> | undefined {
+    if (this.#pending.size === 0 && this.#lost.size === 0) return undefined;
+    const waits: Promise<HandOffState | undefined>[] = [];
+    for (const key of keys) {
+      const wait = this.#beforeAnswering(asker, key, this.#deps.position(key));
+      if (wait !== undefined) waits.push(wait);
+    }
+    if (waits.length === 0) return undefined;
+    return Promise.all(waits).then(
+      (states) => new Map(states.filter((st) => st !== undefined).map((st) => [st.key, st])),
+      (err: unknown) => {
+        throw chainRefused(this.#deps.selfId, err);
+      },
+    );
+  }
+
+  /** What answering `asker` for `key` waits for: this node's own pull, a chained fetch, or nothing. */
+  #beforeAnswering(asker: string, key: BinStr, position: number): Promise<HandOffState | undefined> | undefined {
+    const pending = this.#live(this.#pending.find(position));
+    const seg = pending ?? this.#live(this.#lost.find(position));
+    if (seg === undefined) return undefined;
+    const ranges = pending !== undefined ? this.#pending : this.#lost;
+    const sources = ranges.liveSources(seg);
+    if (sources.length === 0) return Promise.reject(heldDead(seg.sources));
+    // Not where this node's own pull asks the asker: each would wait on the other. Then the
+    // other previous owners are asked for the answer alone, as for a lost arc.
+    if (pending !== undefined && this.#owns(position) && !sources.includes(asker)) return this.#afterOwnPull(asker, key, position);
+    const others = sources.filter((id) => id !== asker);
+    if (others.length === 0) return undefined;
+    return this.#gather(key, others).then((states) => states.reduce<HandOffState | undefined>(newestState, undefined));
+  }
+
+  /**
+   * Once this node's own pull of `key` is over, the answer is the local copy; unless a newer ring
+   * took the key from here meanwhile, so the pull merged nothing: then it is asked for as lost.
+   */
+  #afterOwnPull(asker: string, key: BinStr, position: number): Promise<HandOffState | undefined> | undefined {
+    return this.ready(key, position)?.then(() => (this.#owns(position) ? undefined : this.#beforeAnswering(asker, key, position)));
+  }
+
+  /**
    * For a SCAN page over [from, to) led here: the keys the previous owners of arcs still
    * arriving hold there, complete below `next`; undefined when nothing in the range is pending.
    * Ask this BEFORE listing the local keys: a key the previous owner forgets after answering
@@ -240,6 +310,23 @@ export class Arrivals {
 
   async #pull(key: BinStr, position: number, sources: readonly string[]): Promise<void> {
     const gains = this.#gains;
+    const states = await this.#gather(key, sources);
+    // The ring moved on while the owners answered and this node no longer owns the key: a copy
+    // merged now would stay here after the hand-off that dropped the arc. The command that
+    // asked routes again and goes to the key's owner.
+    if (!this.#owns(position)) return;
+    mergeStates(this.#deps.store, states);
+    this.#pulls++;
+    if (gains !== this.#gains) return; // asked before the latest gain: the next call asks again
+    if (this.#checked.size >= MAX_CHECKED_KEYS) this.#checked.clear();
+    this.#checked.add(key);
+  }
+
+  /**
+   * What `sources` hold of `key` (asked in the tick's batch per source). Rejects when a source
+   * refuses, or none answers while one may still be there; resolves empty when all have exited.
+   */
+  async #gather(key: BinStr, sources: readonly string[]): Promise<HandOffState[]> {
     const answers = await Promise.allSettled(sources.map((id) => this.#fetch(id, key)));
     let answered = 0;
     const states: HandOffState[] = [];
@@ -253,19 +340,11 @@ export class Arrivals {
     }
     if (answered === 0) {
       // Every source left and has exited since: the key is served from what is here.
-      if (this.#dropExited(sources, answers)) return;
+      if (this.#dropExited(sources, answers)) return [];
       throw unreachable(sources);
     }
     this.#dropExited(sources, answers);
-    // The ring moved on while the owners answered and this node no longer owns the key: a copy
-    // merged now would stay here after the hand-off that dropped the arc. The command that
-    // asked routes again and goes to the key's owner.
-    if (!this.#owns(position)) return;
-    mergeStates(this.#deps.store, states);
-    this.#pulls++;
-    if (gains !== this.#gains) return; // asked before the latest gain: the next call asks again
-    if (this.#checked.size >= MAX_CHECKED_KEYS) this.#checked.clear();
-    this.#checked.add(key);
+    return states;
   }
 
   /** Fetches one key from `member`, batching every key asked of it in the same tick. */
@@ -339,6 +418,7 @@ export class Arrivals {
       exited++;
       this.#exited.add(id);
       this.#deps.log.info({ peer: id }, 'a member that left no longer answers: no longer pulling from it');
+      this.#lost.removeSource(id);
       if (this.#pending.removeSource(id) > 0) this.#settle();
     });
     return exited === sources.length;
@@ -348,7 +428,7 @@ export class Arrivals {
     return this.#ring === undefined || this.#ring.owners(position, this.#options.replicas + 1).includes(this.#deps.selfId);
   }
 
-  /** The segment, unless older than the window (then it ends, logged). */
+  /** The segment (pending or lost), unless older than the window (then it ends, logged). */
   #live(seg: PendingSegment | undefined): PendingSegment | undefined {
     if (seg === undefined) return undefined;
     if (this.#deps.clock.monotonic() - seg.sinceMs <= this.#options.windowMs) return seg;
@@ -357,7 +437,9 @@ export class Arrivals {
   }
 
   #expire(): void {
-    const gone = this.#pending.expire(this.#deps.clock.monotonic() - this.#options.windowMs);
+    const cutoff = this.#deps.clock.monotonic() - this.#options.windowMs;
+    this.#lost.expire(cutoff);
+    const gone = this.#pending.expire(cutoff);
     if (gone.length > 0) {
       this.#deps.log.warn({ arcs: gone.length, windowMs: this.#options.windowMs }, 'gained arcs never reported handed off: no longer pulling them');
       this.#settle();
@@ -381,6 +463,11 @@ function heldDead(sources: readonly string[]): GokvError {
 
 function unreachable(sources: readonly string[]): GokvError {
   return new GokvError('UNAVAILABLE', `UNAVAILABLE this key is still being handed over and none of its previous owners (${sources.join(', ')}) answered; retry`);
+}
+
+function chainRefused(self: string, err: unknown): GokvError {
+  const reason = err instanceof Error ? err.message : String(err);
+  return unavailable(`${self} is itself still receiving a key asked for and could not get it from its previous owners (${reason}); retry`);
 }
 
 /** Keys pulled once more since a rejoin, until `untilMs`. */

@@ -1,8 +1,20 @@
 import type { Clock } from '../clock/index.js';
+import type { Arrivals } from './arrivals.js';
 import type { BinStr, Store } from '../store/index.js';
 import { MovedKeys } from './moved-keys.js';
 import type { Fetched, HandOffState } from './sink.js';
-import { estimateBytes, toWire } from './states.js';
+import { estimateBytes, newestState, toWire } from './states.js';
+
+/**
+ * A node's answer to `member`'s FetchKeys (node/hand-off-wiring.ts): keys still arriving here are
+ * fetched from this node's own previous owners first (a chained pull, Arrivals.chainedStates),
+ * then Departures answers with the newer copy of each.
+ */
+export function answerFetch(arrivals: Pick<Arrivals, 'chainedStates'>, departures: Departures, member: string, keys: readonly BinStr[]): Fetched | Promise<Fetched> {
+  const chained = arrivals.chainedStates(member, keys);
+  if (chained === undefined) return departures.fetch(member, keys);
+  return chained.then((states) => departures.fetch(member, keys, states));
+}
 
 /**
  * The source side of pull-on-miss. Answers a new owner's FetchKeys with the states held here
@@ -32,28 +44,37 @@ export class Departures {
    * The states held here for `keys` (absent keys left out), marking each key sent as moved to
    * `member`. Keys whose states would take the answer past maxAnswerBytes are deferred (the
    * member asks again); the first state held always goes, so every answer makes progress.
+   * `chained`: states this node's own previous owners hold for keys it is still to receive
+   * (Arrivals.chainedStates); each key's newer copy of the two is answered.
    */
-  fetch(member: string, keys: readonly BinStr[]): Fetched {
+  fetch(member: string, keys: readonly BinStr[], chained?: ReadonlyMap<BinStr, HandOffState>): Fetched {
     const now = this.deps.clock.monotonic();
     const max = this.options.maxAnswerBytes ?? 0;
     const states: HandOffState[] = [];
     const deferred: BinStr[] = [];
     let bytes = 0;
     for (const key of keys) {
+      const fetched = chained?.get(key);
       // Sized before it is copied out: a deferred key costs no copy of its value.
-      if (max > 0 && states.length > 0 && !this.deps.store.fitsAfter(key, bytes, max)) {
+      if (max > 0 && states.length > 0 && !this.#fits(key, fetched, bytes, max)) {
         deferred.push(key);
         continue;
       }
-      const state = this.deps.store.exportKey(key);
+      const held = this.deps.store.exportKey(key);
+      const state = newestState(held === undefined ? undefined : toWire(key, held), fetched);
       if (state !== undefined) {
-        const wire = toWire(key, state);
-        bytes += estimateBytes(wire);
-        states.push(wire);
+        bytes += estimateBytes(state);
+        states.push(state);
       }
       this.#moved.mark(key, member, now);
     }
     return { states, deferred };
+  }
+
+  /** Whether `key`'s state (held here, or `fetched` for it) fits after `bytes` of an answer. */
+  #fits(key: BinStr, fetched: HandOffState | undefined, bytes: number, max: number): boolean {
+    if (!this.deps.store.fitsAfter(key, bytes, max)) return false;
+    return fetched === undefined || bytes + estimateBytes(fetched) <= max;
   }
 
   /** Where a key this node would lead was pulled to, while that member is `usable`. */

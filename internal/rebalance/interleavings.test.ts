@@ -6,7 +6,7 @@ import type { Ring } from '../ring/index.js';
 import type { BinStr, KeyState } from '../store/index.js';
 import { readableHash } from '../store/testing/fixtures.js';
 import { Arrivals } from './arrivals.js';
-import { Departures } from './departures.js';
+import { answerFetch, Departures } from './departures.js';
 import { receiveHandOff } from './strays.js';
 import { nothingToHand } from './hand-off.js';
 import { missingKeys } from './states.js';
@@ -110,7 +110,11 @@ class Sim {
       refuseIfLeaving();
       arrivals.handed(from, arcs);
     });
-    network.serve(id, { fetch: (from, keys) => departures.fetch(from, keys), scan: (_f, to) => ({ keys: [], next: to }) });
+    network.serve(id, {
+      // hand-off-wiring.ts fetchKeys: a key still arriving here is fetched first (a chained pull).
+      fetch: (from, keys) => answerFetch(arrivals, departures, from, keys),
+      scan: (_f, to) => ({ keys: [], next: to }),
+    });
   }
 
   /** Nodes whose process runs (in the ring, or leaving and not exited yet). */

@@ -117,8 +117,19 @@ describe('PendingRanges bookkeeping', () => {
     p.keepOwned(abc, 'c', 2); // b is back: c owns none of it again
     expect(segs(p)).toEqual([]);
     const q = pending(); // d: [101,201) and [201,251)
-    q.keepOwned(ringOf('a', 'b', 'd'), 'd', 1); // without c, d leads (200,250] only: [201,251)
+    const lost = q.keepOwned(ringOf('a', 'b', 'd'), 'd', 1); // without c, d leads (200,250] only: [201,251)
     expect(segs(q)).toEqual([[201, 251, ['c', 'a']]]);
+    // The parts dropped, with their sources and gain time: a later owner may still pull them from d.
+    expect(lost.map((s) => [s.from, s.to, [...s.sources], s.sinceMs])).toEqual([[101, 201, ['b', 'c'], 0]]);
+  });
+
+  it('keeps lost parts apart (add) until this node owns them again (dropOwned)', () => {
+    const lost = new PendingRanges();
+    lost.add(pending().keepOwned(ringOf('a', 'b', 'd'), 'd', 1));
+    expect(segs(lost)).toEqual([[101, 201, ['b', 'c']]]);
+    expect(lost.dropOwned(ringOf('a', 'b', 'd'), 'd', 1)).toBe(0);
+    expect(lost.dropOwned(ringOf('a', 'c', 'd'), 'd', 2)).toBe(1); // d holds (100,250] again
+    expect(segs(lost)).toEqual([]);
   });
 
   it('expires segments gained before a cutoff', () => {

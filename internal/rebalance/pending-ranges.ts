@@ -74,31 +74,49 @@ export class PendingRanges {
 
   /**
    * Keeps only the parts of segments where `self` is in the preference list of ring `ring`:
-   * an arc this node gained and lost again (a member declared dead, then back) will never be
-   * reported handed off here, and nothing needs pulling there. Returns how many parts went.
+   * an arc this node gained and lost again (a member declared dead, then back, or a newer join
+   * took it) is no longer pulled here. Returns the parts dropped, with their sources: until
+   * their arcs are handed off, this node may still be asked for their keys (see Arrivals' lost).
    */
-  keepOwned(ring: Ring, self: string, n: number): number {
+  keepOwned(ring: Ring, self: string, n: number): PendingSegment[] {
+    const { owned, unowned } = this.#splitByOwner(ring, self, n);
+    if (unowned.length > 0) this.#replace(owned);
+    return unowned;
+  }
+
+  /** The opposite of keepOwned: drops the parts `self` owns in `ring` (gained there again). */
+  dropOwned(ring: Ring, self: string, n: number): number {
+    const { owned, unowned } = this.#splitByOwner(ring, self, n);
+    if (owned.length > 0) this.#replace(unowned);
+    return owned.length;
+  }
+
+  /** Lays `segments` (ascending, disjoint) over the ones held, as gain does. */
+  add(segments: readonly PendingSegment[]): void {
+    if (segments.length > 0) this.#replace(overlay(this.#live(), segments));
+  }
+
+  /** The segments cut at `ring`'s boundaries into the runs `self` owns there and the others. */
+  #splitByOwner(ring: Ring, self: string, n: number): { owned: Segment[]; unowned: Segment[] } {
+    const owned: Segment[] = [];
+    const unowned: Segment[] = [];
     const segments = this.#live();
-    if (segments.length === 0) return 0;
+    if (segments.length === 0) return { owned, unowned };
     const cuts = ring.boundaries().map((p) => p + 1);
-    let dropped = 0;
-    const owned = segments.flatMap((s) => {
-      const kept: PendingSegment[] = [];
+    for (const s of segments) {
+      const mine: Segment[] = [];
+      const others: Segment[] = [];
       let i = firstAbove(cuts, s.from);
       for (let from = s.from; from < s.to; ) {
         const to = Math.min(s.to, cuts[i] ?? HASH_SPACE);
-        if (ring.owners(from, n).includes(self)) {
-          const last = kept[kept.length - 1];
-          if (last !== undefined && last.to === from) kept[kept.length - 1] = { ...last, to };
-          else kept.push({ ...s, from, to });
-        } else dropped++;
+        appendRun(ring.owners(from, n).includes(self) ? mine : others, s, from, to);
         from = to;
         i++;
       }
-      return kept;
-    });
-    this.#replace(owned);
-    return dropped;
+      owned.push(...mine);
+      unowned.push(...others);
+    }
+    return { owned, unowned };
   }
 
   /**
@@ -296,6 +314,13 @@ export function overlay(segments: readonly PendingSegment[], added: readonly Pen
     if (a !== undefined && a.to <= to) j++;
   }
   return out;
+}
+
+/** Appends [from, to) of `s` to `runs` (parts of `s` alone), joined to the last run when they touch. */
+function appendRun(runs: Segment[], s: Segment, from: number, to: number): void {
+  const last = runs[runs.length - 1];
+  if (last !== undefined && last.to === from) runs[runs.length - 1] = { ...last, to };
+  else runs.push({ ...s, from, to });
 }
 
 /** Index of the first value in ascending `values` greater than `x` (values.length if none). */

@@ -6,7 +6,7 @@ import type { Ring } from '../ring/index.js';
 import type { BinStr, KeyState } from '../store/index.js';
 import { readableHash } from '../store/testing/fixtures.js';
 import { Arrivals } from './arrivals.js';
-import { Departures } from './departures.js';
+import { answerFetch, Departures } from './departures.js';
 import { receiveHandOff } from './strays.js';
 import { nothingToHand } from './hand-off.js';
 import { missingKeys } from './states.js';
@@ -29,8 +29,9 @@ import { flush, spreadRingOf, TEST_OPTIONS, TestCluster, UNIT } from './testing/
 // it is not held left), then waits for a pull through Arrivals (refused: not applied; else
 // routed again), then applies; a node that does not lead forwards to the leader of its view,
 // with cluster.hop_limit 2 (hops >= 2: UNAVAILABLE, not applied); a forward to an unreachable or
-// exited member fails UNAVAILABLE (not applied). A fetch from a member held left is refused as
-// hand-off-wiring.ts fetchKeys does. A refused write is not acknowledged; the client may retry.
+// exited member fails UNAVAILABLE (not applied). A fetch is answered as hand-off-wiring.ts
+// fetchKeys does: refused from a member held left, and a key still arriving at the node asked is
+// fetched from its own previous owners first. A refused write is not acknowledged; the client may retry.
 //
 // Checked at every step: the newest acknowledged write of a live key is held by some running
 // node; the leader a write reaches holds the key's newest state before it stamps its own (so two
@@ -156,7 +157,7 @@ class Sim {
         if (this.statusAt(id, from) === 'left') {
           throw Object.assign(unavailable(`${id} still holds ${from} left: pull refused; retry`), { transport: false });
         }
-        return departures.fetch(from, keys);
+        return answerFetch(arrivals, departures, from, keys);
       },
       scan: (_f, to) => ({ keys: [], next: to }),
     });
@@ -601,15 +602,20 @@ describe('rebalance with per-node ring views: cases the property found', () => {
     expect(violations, log.join('\n')).toEqual([]);
   });
 
-  // A real bug (DESIGN section 8: a new owner pulls before it runs a command, so no write is made
-  // on a copy missing an earlier one), not fixed here: see the commit.
-  it.fails('a joiner pulling from a member that is itself still receiving the key waits for it', async () => {
+  // Was a real bug (DESIGN section 8: a new owner pulls before it runs a command, so no write is
+  // made on a copy missing an earlier one), fixed by the chained pull (Arrivals.chainedStates).
+  it('a joiner pulling from a member that is itself still receiving the key waits for it', async () => {
     // replicas 0; k4 sits at 220. f (260) joins via a: f and a see a,b,c,f; c, which leads k4,
     // has not heard of f yet. A write of k4 entering at b goes to c (b's and c's view) and is
     // applied there. d (250) joins via a: d sees a,b,c,d,f, so its previous owner of k4 is f.
     // A write of k4 entering at a goes to d, which pulls k4 from f: f has not received it (c
-    // does not know f), and Departures answers from f's store alone, so d stamps a fresh copy
-    // at the same wall-clock ms as c's acknowledged one, without it: one of the two is lost.
+    // does not know f). Answered from f's store alone, d stamped a fresh copy at the same
+    // wall-clock ms as c's acknowledged one, without it: one of the two was lost. Now f, still
+    // receiving k4's arc, first pulls k4 from c (its previous owner) before it answers; f learns
+    // of d meanwhile and no longer owns k4, so that pull merges nothing and k4's arc is "lost"
+    // at f: f fetches k4 from c again and answers d with c's copy, without keeping it. c marks
+    // k4 moved to f and f marks it moved to d, so a later write of k4 reaching c is forwarded to
+    // f and on to d. d writes on c's copy.
     const { violations, log } = await run(
       0,
       [

@@ -1,5 +1,5 @@
 import { GokvError } from '../errors/index.js';
-import { isEntryType, splitByBytes, stateWireBytes, type BinStr, type KeyState, type Store } from '../store/index.js';
+import { compareAtEqualVersion, isEntryType, splitByBytes, stateWireBytes, type BinStr, type KeyState, type Store } from '../store/index.js';
 import type { HandOffState, KeyDigest } from './sink.js';
 
 /** A store state as it goes on the wire. */
@@ -47,6 +47,17 @@ export function mergeStates(store: Store, states: readonly HandOffState[]): { ap
     if (store.mergeKey(states[i]!.key, state)) applied++;
   });
   return { applied };
+}
+
+/**
+ * The state of one key a merge keeps of two (either may be absent): the higher version, and at
+ * equal versions the one every node's merge keeps (Store.mergeKey), so an answer made of it
+ * leaves the asker where merging both would.
+ */
+export function newestState(a: HandOffState | undefined, b: HandOffState | undefined): HandOffState | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  if (a.version !== b.version) return a.version > b.version ? a : b;
+  return compareAtEqualVersion(fromWire(b), fromWire(a)) > 0 ? b : a;
 }
 
 /** Receiver side: the digests' keys held here at a lower version (0 = not at all). */

@@ -175,13 +175,15 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
       call.on('error', (err) => log.debug({ err }, 'rebalance stream error'));
     },
 
+    // Answered once any key still arriving at this node has arrived (a chained pull).
     FetchKeys(call, callback) {
-      try {
-        const { states, deferred } = service.fetchKeys(call.request.fromNodeId, call.request.keys.map(bin));
-        callback(null, { states: states.map(keyStateToProto), deferred: deferred.map(bytes) });
-      } catch (err) {
-        callback(toServiceError(err));
-      }
+      Promise.resolve()
+        .then(() => service.fetchKeys(call.request.fromNodeId, call.request.keys.map(bin)))
+        .then(({ states, deferred }) => ({ states: states.map(keyStateToProto), deferred: deferred.map(bytes) }))
+        .then(
+          (answer) => callback(null, answer),
+          (err: unknown) => callback(toServiceError(err)),
+        );
     },
 
     ScanRange(call, callback) {

@@ -28,10 +28,17 @@ export interface InternalService {
   /**
    * Pull-on-miss: the states held here for these keys, and the keys held here left out to keep
    * the answer under one message (asked again); later commands for the keys sent go to `fromNodeId`.
+   * Asynchronous where a key is still arriving here: it is fetched first (a chained pull).
    */
-  fetchKeys(fromNodeId: string, keys: string[]): { readonly states: readonly KeyStateMessage[]; readonly deferred: readonly string[] };
+  fetchKeys(fromNodeId: string, keys: string[]): FetchedKeys | Promise<FetchedKeys>;
   /** The keys held here in ring positions [from, to) passing SCAN's options, complete below `next`. */
   scanRange(from: number, to: number, args: string[]): { keys: string[]; next: number };
+}
+
+/** A FetchKeys answer. */
+export interface FetchedKeys {
+  readonly states: readonly KeyStateMessage[];
+  readonly deferred: readonly string[];
 }
 
 /** Who sent a forwarded command, at which incarnation (absent from older senders). */

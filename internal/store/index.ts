@@ -42,6 +42,7 @@ export type {
   Value,
 } from './entry.js';
 export { ENTRY_TYPES, isEntryType } from './entry.js';
+export { compareAtEqualVersion } from './equal-versions.js';
 export {
   ENTRY_OVERHEAD_BYTES,
   HASH_FIELD_OVERHEAD_BYTES,

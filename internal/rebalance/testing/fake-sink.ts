@@ -2,9 +2,12 @@
 import type { BinStr } from '../../store/index.js';
 import type { Fetched, HandedArc, HandOffReceiver, HandOffState, KeyDigest, RangeKeys, RebalanceSink } from '../sink.js';
 
-/** The answering side of fetch and scan calls. */
+/**
+ * The answering side of fetch and scan calls. An error it throws reaches the caller as a refusal
+ * (`transport: false`, as over the wire: wire/status.ts) unless it says otherwise.
+ */
 export interface FakeSource {
-  fetch(from: string, keys: readonly BinStr[]): Fetched;
+  fetch(from: string, keys: readonly BinStr[]): Fetched | Promise<Fetched>;
   scan(from: number, to: number, args: readonly BinStr[]): RangeKeys;
 }
 
@@ -108,14 +111,14 @@ export class FakeHandOffNetwork {
         await this.#deliver({ from, to, kind: 'fetch', keys });
         const source = this.#sources.get(to);
         if (source === undefined) throw new Error(`UNAVAILABLE ${to} serves no fetch`);
-        const fetched = source.fetch(from, keys);
+        const fetched = await answered(() => source.fetch(from, keys));
         return { states: fetched.states.map(copyState), deferred: [...fetched.deferred] };
       },
       scan: async (to, fromPos, toPos, args) => {
         await this.#deliver({ from, to, kind: 'scan', keys: [] });
         const source = this.#sources.get(to);
         if (source === undefined) throw new Error(`UNAVAILABLE ${to} serves no scan`);
-        return source.scan(fromPos, toPos, args);
+        return answered(() => source.scan(fromPos, toPos, args));
       },
     };
   }
@@ -131,6 +134,16 @@ export class FakeHandOffNetwork {
     }
     this.delivered.push(call);
     return receiver;
+  }
+}
+
+/** The source's answer; what it throws, as a refusal unless marked (a handler's error crosses the wire with its code). */
+async function answered<T>(answer: () => T | Promise<T>): Promise<T> {
+  try {
+    return await answer();
+  } catch (err) {
+    if (typeof err === 'object' && err !== null && !('transport' in err)) Object.assign(err, { transport: false });
+    throw err;
   }
 }
 

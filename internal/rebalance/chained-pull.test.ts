@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock, SeededRandom } from '../clock/index.js';
+import { GokvError } from '../errors/index.js';
+import { silentLogger } from '../log/index.js';
+import { Store, type BinStr } from '../store/index.js';
+import { readableHash } from '../store/testing/fixtures.js';
+import { Arrivals } from './arrivals.js';
+import { answerFetch, Departures } from './departures.js';
+import { mergeStates, missingKeys } from './states.js';
+import { FakeHandOffNetwork } from './testing/fake-sink.js';
+import { flush, ringOf } from './testing/fixtures.js';
+
+// The chained pull: a node asked for a key it is itself still to receive gets it from its own
+// previous owners before answering. One vnode each (a 100, b 200, d 250, f 260, c 300), replicas
+// 0 unless said: c leads `@220:k` in [a,b,c]; f joins and gains [201,261) from c; d joins after
+// it (in d's view f was the leader) and takes [201,251) from f before c handed it to f.
+const WINDOW_MS = 60_000;
+const K = '@220:k';
+const ABC = ringOf('a', 'b', 'c');
+const ABCF = ringOf('a', 'b', 'c', 'f');
+const ABCDF = ringOf('a', 'b', 'c', 'd', 'f');
+
+interface TestNode {
+  readonly store: Store;
+  readonly departures: Departures;
+  readonly arrivals: Arrivals;
+}
+
+function setup(replicas = 0) {
+  const clock = new ManualClock();
+  const network = new FakeHandOffNetwork();
+  const nodes = new Map<string, TestNode>();
+  for (const id of ['a', 'b', 'c', 'd', 'f']) {
+    const store = new Store({ clock, random: new SeededRandom(1), hashKey: readableHash });
+    const departures = new Departures({ store, clock }, { markerTtlMs: WINDOW_MS });
+    const arrivals = new Arrivals(
+      { store, selfId: id, sink: network.sinkFor(id), clock, log: silentLogger(), position: readableHash },
+      { replicas, windowMs: WINDOW_MS },
+    );
+    nodes.set(id, { store, departures, arrivals });
+    network.add(id, { receiveBatch: (states) => mergeStates(store, states), receiveConfirm: (d) => ({ missing: missingKeys(store, d), arriving: [] }) });
+    network.onDone(id, (from, arcs) => arrivals.handed(from, arcs));
+    network.serve(id, {
+      // As node/hand-off-wiring.ts fetchKeys.
+      fetch: (from, keys) => answerFetch(arrivals, departures, from, keys),
+      scan: (_from, to) => ({ keys: [], next: to }),
+    });
+  }
+  const node = (id: string) => nodes.get(id)!;
+  const put = (id: string, key: BinStr, value: string, version: number) =>
+    node(id).store.mergeKey(key, { type: 'hash', value: ['f', value], expireAtMs: 0, version });
+  const valueAt = (id: string, key: BinStr) => node(id).store.exportKey(key);
+  /** `asker`'s FetchKeys to `member`, as Arrivals sends it. */
+  const fetch = (asker: string, member: string, keys: BinStr[]) => network.sinkFor(asker).fetch(member, keys);
+  const fetchesTo = (member: string) => network.calls.filter((c) => c.kind === 'fetch' && c.to === member);
+  const fJoins = () => node('f').arrivals.onRingChange(ABC, ABCF);
+  /** d joins seeing f: f loses [201,251) before c handed it over; d pulls it from f. */
+  const dJoins = () => {
+    node('f').arrivals.onRingChange(ABCF, ABCDF);
+    node('d').arrivals.onRingChange(ABCF, ABCDF);
+  };
+  return { clock, network, node, put, valueAt, fetch, fetchesTo, fJoins, dJoins };
+}
+
+function refusing(): { fetch: () => never; scan: () => never } {
+  const refuse = (): never => {
+    throw Object.assign(new GokvError('UNAVAILABLE', 'UNAVAILABLE c still holds f dead'), { transport: false });
+  };
+  return { fetch: refuse, scan: refuse };
+}
+
+describe('Arrivals.chainedStates: a node asked for a key it is still to receive gets it first', () => {
+  it('answers a key of an arc still arriving and owned here once its own pull brought it', async () => {
+    const t = setup();
+    t.fJoins();
+    t.put('c', K, 'acknowledged at c', 10);
+    const answer = await t.fetch('d', 'f', [K]);
+    expect(answer.states).toMatchObject([{ key: K, version: 10 }]);
+    expect(t.valueAt('f', K)).toMatchObject({ version: 10 }); // f owns it: its pull merged it
+    expect(t.node('c').departures.movedTo(K, () => true)).toBe('f');
+    expect(t.node('f').departures.movedTo(K, () => true)).toBe('d');
+  });
+
+  it('answers a key of an arc lost to a newer ring with the newest copy, without storing it', async () => {
+    const t = setup();
+    t.fJoins();
+    t.dJoins();
+    t.put('c', K, 'at c', 20);
+    t.put('f', K, 'older at f', 10);
+    t.put('c', '@230:j', 'older at c', 25);
+    t.put('f', '@230:j', 'newer at f', 30);
+    const answer = await t.fetch('d', 'f', [K, '@230:j']);
+    expect(answer.states).toMatchObject([
+      { key: K, version: 20, value: ['f', 'at c'] },
+      { key: '@230:j', version: 30, value: ['f', 'newer at f'] },
+    ]);
+    expect(t.valueAt('f', K)).toMatchObject({ version: 10 }); // not f's to keep
+    expect(t.fetchesTo('c').map((c) => [...c.keys])).toEqual([[K, '@230:j']]); // one batch
+    expect(t.node('c').departures.movedTo(K, () => true)).toBe('f'); // c's writes go on to f, then d
+  });
+
+  it('fetches as lost a key whose arc a newer ring took while its own pull was out', async () => {
+    const t = setup();
+    t.fJoins();
+    t.put('c', K, 'at c', 20);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    t.network.beforeDeliver = (call) => (call.from === 'f' && call.kind === 'fetch' && t.fetchesTo('c').length === 1 ? held : undefined);
+    const answer = t.fetch('d', 'f', [K]);
+    for (let i = 0; i < 20 && t.fetchesTo('c').length === 0; i++) await flush(); // f's own pull is out
+    t.dJoins(); // f's pull is answered after f stopped owning K: it merges nothing
+    release();
+    expect((await answer).states).toMatchObject([{ key: K, version: 20 }]);
+    expect(t.valueAt('f', K)).toBeUndefined();
+  });
+
+  const endings: [string, (t: ReturnType<typeof setup>) => unknown][] = [
+    ['its previous owner reports it handed off', (t) => t.node('f').arrivals.handed('c', [{ from: 201, to: 261 }])],
+    ['the pull window passed', (t) => t.clock.advance(WINDOW_MS + 1)],
+    ['its previous owners are forgotten', (t) => t.node('f').arrivals.memberForgotten('c')],
+  ];
+  it.each(endings)('stops fetching a lost arc once %s', async (_name, end) => {
+    const t = setup();
+    t.fJoins();
+    t.dJoins();
+    t.put('c', K, 'at c', 20);
+    expect((await t.fetch('d', 'f', [K])).states).toMatchObject([{ version: 20 }]);
+    end(t);
+    expect((await t.fetch('d', 'f', [K])).states).toEqual([]); // from f's store alone
+    expect(t.fetchesTo('c')).toHaveLength(1);
+  });
+
+  it('refuses (retryable) when a previous owner refuses: the asker\'s command is refused, not run on less', async () => {
+    const t = setup();
+    t.fJoins();
+    t.dJoins();
+    t.put('c', K, 'at c', 20);
+    t.network.serve('c', refusing());
+    await expect(t.fetch('d', 'f', [K])).rejects.toMatchObject({ code: 'UNAVAILABLE', transport: false, message: expect.stringContaining('retry') });
+    // d's own pull of K (a command for it at d) reads that as a refusal, not as f gone.
+    await expect(t.node('d').arrivals.ready(K, 220)).rejects.toMatchObject({ code: 'UNAVAILABLE', transport: false });
+    expect(t.valueAt('d', K)).toBeUndefined();
+  });
+
+  it('refuses (retryable) when none of its previous owners answers, for an arc still arriving too', async () => {
+    const t = setup();
+    t.fJoins();
+    t.network.down('c');
+    await expect(t.fetch('d', 'f', [K])).rejects.toMatchObject({ code: 'UNAVAILABLE', transport: false });
+    t.dJoins();
+    await expect(t.fetch('d', 'f', [K])).rejects.toMatchObject({ code: 'UNAVAILABLE', transport: false });
+    t.network.up('c');
+    t.put('c', K, 'at c', 20);
+    expect((await t.fetch('d', 'f', [K])).states).toMatchObject([{ version: 20 }]);
+  });
+
+  it('does not wait on an asker it is itself pulling from: two new owners of a key pulling it from each other', async () => {
+    // replicas 1: in [a,b,c,d,f] K's owners are d, f. d's view came from [a,b,c,f] (owners f, c),
+    // f's from [a,b,c,d] (owners d, c): each pulls K from the other and c. Had f waited on its
+    // own pull (which asks d) to answer d, each would wait on the other for good. d is cut off
+    // from c: it gets c's copy through f.
+    const t = setup(1);
+    t.node('d').arrivals.onRingChange(ABCF, ABCDF);
+    t.node('f').arrivals.onRingChange(ringOf('a', 'b', 'c', 'd'), ABCDF);
+    t.put('c', K, 'at c', 20);
+    t.network.beforeDeliver = (call) => {
+      if (call.from === 'd' && call.to === 'c') throw Object.assign(new Error('UNAVAILABLE deadline exceeded'), { transport: true });
+    };
+    await t.node('d').arrivals.ready(K, 220);
+    expect(t.valueAt('d', K)).toMatchObject({ version: 20 });
+    expect(t.valueAt('f', K)).toBeUndefined(); // f answered without pulling for itself
+  }, 2_000);
+});
