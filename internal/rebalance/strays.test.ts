@@ -100,4 +100,12 @@ describe('strayPositions', () => {
     expect(strayPositions(spreadRingOf('b'), 'b', 0, [cKey!], readableHash)).toEqual([]);
     expect(strayPositions(abc, 'd', 0, [cKey!], readableHash)).toEqual([]);
   });
+
+  it('hashes nothing where every list holds every member (the replication path of a small cluster)', () => {
+    const unused = (): number => {
+      throw new Error('hashed');
+    };
+    expect(strayPositions(abc, 'b', 2, [cKey!], unused)).toEqual([]);
+    expect(() => strayPositions(abc, 'b', 1, [cKey!], unused)).toThrow('hashed');
+  });
 });

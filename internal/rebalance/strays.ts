@@ -31,11 +31,17 @@ export interface StrayOptions {
 }
 
 /**
- * Ring positions of `keys` that `self` does not own in `ring`: none while it is alone or out of
- * the ring (a node that has not joined, or is leaving, owns nothing to compare with).
+ * Whether no key can be a stray at `self`: it is alone or out of the ring (a node that has not
+ * joined, or is leaving, has nothing to compare with), or every list holds every member (a
+ * replica of every key: then nothing is hashed, on the replication path either).
  */
+function ownsAll(ring: Ring, self: string, replicas: number): boolean {
+  return ring.size <= 1 || !ring.has(self) || ring.size <= replicas + 1;
+}
+
+/** Ring positions of `keys` that `self` does not own in `ring` (none where ownsAll). */
 export function strayPositions(ring: Ring, self: string, replicas: number, keys: readonly BinStr[], position: (key: BinStr) => number): number[] {
-  if (ring.size <= 1 || !ring.has(self)) return [];
+  if (ownsAll(ring, self, replicas)) return [];
   const positions: number[] = [];
   for (const key of keys) {
     const p = position(key);
@@ -63,7 +69,7 @@ export async function receiveHandOff(
   const merged = mergeStates(deps.store, states);
   const ring = deps.ring();
   const n = options.replicas + 1;
-  if (ring.size <= 1 || !ring.has(deps.selfId)) return merged;
+  if (ownsAll(ring, deps.selfId, options.replicas)) return merged;
   const byTarget = new Map<string, HandOffState[]>();
   const positions: number[] = [];
   const orphans: BinStr[] = [];
