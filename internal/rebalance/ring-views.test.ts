@@ -630,6 +630,27 @@ describe('rebalance with per-node ring views: cases the property found', () => {
     expect(violations, log.join('\n')).toEqual([]);
   });
 
+  // Found once a change could start while a leaver hands off: a chained fetch replaced the
+  // marker the joiner's pull had left (moved-keys.ts keeps one per member now).
+  it('a member fetching for a joiner (a chained pull) does not take the joiner\'s marker', async () => {
+    // replicas 1; k7 sits at 500: owners [a,b] in a,b,c, [a,c] once b left, [e,a] once e (50)
+    // joins. b leaves and exits; e joins via c (c and e see a,c,e; a sees a,c). A write of k7
+    // entering at c goes to e, which pulls from a and c; c, still receiving k7 from the leave,
+    // fetches it from a for e. a marked k7 moved to e, then to c: c is in a's ring, so before
+    // the fix that marker was dropped and a applied the next write of k7 itself (leading it in
+    // a,c), and e's write after it was stamped without it.
+    const { violations, log } = await run(1, [
+      { kind: 'leave', node: 1, announce: true },
+      { kind: 'join', node: 4, seed: 2 },
+      { kind: 'write', key: 7, del: false, entry: 2, lag: 0, retries: 0 },
+      { kind: 'write', key: 0, del: false, entry: 0, lag: 0, retries: 0 },
+      { kind: 'write', key: 7, del: false, entry: 0, lag: 0, retries: 0 },
+      { kind: 'write', key: 7, del: false, entry: 2, lag: 0, retries: 0 },
+    ]);
+    expect(log).toContain('join e via c');
+    expect(violations, log.join('\n')).toEqual([]);
+  });
+
   // Was a stale copy that no plan dropped (not a loss, but a deleted key's stray copy comes back
   // if this node owns the key again after tombstone_retention); fixed by Rebalancer.noteStrays.
   it('a replica copy a leader with an older view writes to a member that finished its hand-off is dropped', async () => {
