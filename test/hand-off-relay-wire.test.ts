@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { unavailable } from '../internal/errors/index.js';
 import { silentLogger } from '../internal/log/index.js';
 import { grpcRebalanceSink } from '../internal/node/grpc-adapters.js';
 import { ClientPool } from '../internal/peer/index.js';
@@ -8,13 +9,15 @@ import { addInternalService, startGrpcServer, type HandOffMessage, type Internal
 // The hand-off's relay over the real internal gRPC path (grpc-adapters.ts -> internal-server.ts):
 // the receiver learns that a batch is a relay (so it does not pass it on again), and a batch's
 // answer waits for an asynchronous handler (a receiver passing keys on answers after the relay).
+// A ScanRange carries its asker (a node still receiving the range does not ask it back: a
+// chained scan) and is answered once an asynchronous handler settled.
 
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
   await Promise.all(stops.splice(0).map((stop) => stop()));
 });
 
-async function serve(rebalance: InternalService['rebalance']): Promise<string> {
+async function serve(rebalance: InternalService['rebalance'], scanRange: InternalService['scanRange'] = (_from, to) => ({ keys: [], next: to })): Promise<string> {
   const server = new grpc.Server();
   const service: InternalService = {
     heartbeat: () => [],
@@ -22,7 +25,7 @@ async function serve(rebalance: InternalService['rebalance']): Promise<string> {
     applyReplication: () => ({ ackedSeq: 0, resyncKeys: [] }),
     rebalance,
     fetchKeys: () => ({ states: [], deferred: [] }),
-    scanRange: (_from, to) => ({ keys: [], next: to }),
+    scanRange,
   };
   addInternalService(server, service, silentLogger(), 1000);
   const bound = await startGrpcServer(server, '127.0.0.1:0', grpc.ServerCredentials.createInsecure());
@@ -77,5 +80,27 @@ describe('hand-off relay over gRPC', () => {
     expect(await sent).toEqual({ applied: 1 });
     expect(settled).toBe(true);
     await expect(sink.send('r', [])).rejects.toThrow(/refused/);
+  });
+});
+
+describe('ScanRange over gRPC', () => {
+  const noRebalance: InternalService['rebalance'] = () => ({ applied: 0, missing: [], arriving: [] });
+
+  it('reaches the service with the asker\'s id, and answers an asynchronous handler\'s page', async () => {
+    const asked: unknown[][] = [];
+    const addr = await serve(noRebalance, async (from, to, args, fromNodeId) => {
+      asked.push([from, to, args, fromNodeId]);
+      await new Promise((resolve) => setTimeout(resolve, 20)); // as a chained scan waits on its own owners
+      return { keys: ['a', 'b'], next: 150 };
+    });
+    expect(await sinkTo(addr).scan('r', 100, 200, ['MATCH', 'a*'])).toEqual({ keys: ['a', 'b'], next: 150 });
+    expect(asked).toEqual([[100, 200, ['MATCH', 'a*'], 'sender']]);
+  });
+
+  it('carries an asynchronous handler\'s refusal', async () => {
+    const addr = await serve(noRebalance, async () => {
+      throw unavailable('r is itself still receiving keys of a range asked for; retry');
+    });
+    await expect(sinkTo(addr).scan('r', 100, 200, [])).rejects.toMatchObject({ code: 'UNAVAILABLE', transport: false, message: expect.stringContaining('still receiving') });
   });
 });

@@ -137,7 +137,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     applyReplication: (leader, ops) => internalService!.applyReplication(leader, ops),
     rebalance: (from, message) => internalService!.rebalance(from, message),
     fetchKeys: (from, keys) => internalService!.fetchKeys(from, keys),
-    scanRange: (from, to, args) => internalService!.scanRange(from, to, args),
+    scanRange: (from, to, args, fromNodeId) => internalService!.scanRange(from, to, args, fromNodeId),
     nodeStats: () => internalService!.nodeStats!(),
     keyDigests: (keys) => internalService!.keyDigests!(keys),
   };

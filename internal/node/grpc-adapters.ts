@@ -143,7 +143,7 @@ export function grpcRebalanceSink(pool: ClientPool, addressOf: AddressBook, self
       return { states: res.states.map(keyStateFromProto), deferred: res.deferred.map(bin) };
     },
     async scan(member, from, to, args) {
-      const res = await client(member).scanRange(from, to, args.map(bytes));
+      const res = await client(member).scanRange(selfId, from, to, args.map(bytes));
       return { keys: res.keys.map(bin), next: res.next };
     },
   };

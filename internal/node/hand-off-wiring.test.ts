@@ -35,7 +35,7 @@ async function setup(overrides: Parameters<typeof testConfig>[0] = {}) {
   };
   const handOff = createHandOff({ selfId: 'a', store, clock, log: silentLogger(), hasher, sink, gossiper: undefined, ring: () => ring }, config);
   const state = (key: string) => ({ key, type: 'hash', value: ['f', 'v'], expireAtMs: 0, version: 5, deleted: false });
-  return { store, handOff, state, clock, hasher, ring };
+  return { store, handOff, state, clock, hasher, ring, config };
 }
 
 describe('hand-off wiring: a leaving node', () => {
@@ -108,6 +108,37 @@ describe('hand-off wiring: stray keys', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(handOff.progress()).toMatchObject({ running: false, batchesFailed: 0 });
     expect(store.peek(key)).toBeDefined();
+    handOff.stop();
+  });
+});
+
+describe('hand-off wiring: ScanRange over a range still arriving here', () => {
+  it('lists its previous owner\'s keys there with its own, and does not ask the asker back', async () => {
+    // replicas 0 in [a, b]: a, having been alone, is still to receive its arcs from b.
+    const { store, handOff, hasher, ring, config } = await setup({ cluster: { replicas: 0 } });
+    handOff.onRingChange(Ring.fromMembers(['a'], config.cluster.vNodeCount, hasher.textPosition), ring);
+    const ownedByA = (from: number) => {
+      for (let i = from; ; i++) if (ring.owners(hasher.keyPosition(`k${i}`), 1)[0] === 'a') return `k${i}`;
+    };
+    const mine = ownedByA(0);
+    const theirs = ownedByA(Number(mine.slice(1)) + 1);
+    store.mergeKey(mine, { type: 'hash', value: ['f', 'v'], expireAtMs: 0, version: 1 });
+    const asked: string[] = [];
+    sinkOf.current = {
+      ...sinkOf.current,
+      scan: async (member, from, to) => {
+        asked.push(member);
+        const at = hasher.keyPosition(theirs);
+        return { keys: from <= at && at < to ? [theirs] : [], next: to };
+      },
+    };
+    const page = await handOff.internal.scanRange(0, 2 ** 32, [], 'c');
+    expect([...page.keys].sort()).toEqual([mine, theirs].sort());
+    expect(page.next).toBe(2 ** 32);
+    expect(new Set(asked)).toEqual(new Set(['b']));
+    asked.length = 0;
+    expect((await handOff.internal.scanRange(0, 2 ** 32, [], 'b')).keys).toEqual([mine]); // b is not asked back
+    expect(asked).toEqual([]);
     handOff.stop();
   });
 });

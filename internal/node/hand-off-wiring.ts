@@ -4,7 +4,7 @@ import type { Config } from '../config/index.js';
 import { unavailable } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import type { Gossiper, MemberChange } from '../membership/index.js';
-import { answerFetch, Arrivals, Departures, missingKeys, nothingToHand, Rebalancer, receiveHandOff, strayPositions, type RebalanceProgress, type RebalanceSink } from '../rebalance/index.js';
+import { answerFetch, answerScan, Arrivals, Departures, missingKeys, nothingToHand, Rebalancer, receiveHandOff, strayPositions, type RangeKeys, type RebalanceProgress, type RebalanceSink } from '../rebalance/index.js';
 import { Ring, type Hasher } from '../ring/index.js';
 import type { HandOffGate } from '../router/index.js';
 import type { InternalService } from '../server/index.js';
@@ -66,6 +66,14 @@ export interface HandOff {
   /** The figures status, Healthcheck and metrics show. */
   status(): HandOffStatus;
   stop(): void;
+}
+
+/** The keys this store holds in ring positions [from, to) passing SCAN's options, complete below `next`. */
+function scanLocal(store: Store, from: number, to: number, args: readonly BinStr[]): RangeKeys {
+  const cursor = String(Math.max(0, Math.floor(from)));
+  const reply = executeCommand(store, { name: 'SCAN', key: cursor, args }, { scanRange: { from, to } }).reply;
+  if (!(reply instanceof ScanReply)) return { keys: [], next: to };
+  return { keys: [...reply.keys], next: reply.cursor === '0' ? to : Number(reply.cursor) };
 }
 
 /**
@@ -169,11 +177,11 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
         // chained pull): answered from this store alone, the asker would start it without them.
         return answerFetch(arrivals, departures, fromNodeId, keys);
       },
-      scanRange(from, to, args) {
-        const cursor = String(Math.max(0, Math.floor(from)));
-        const reply = executeCommand(store, { name: 'SCAN', key: cursor, args }, { scanRange: { from, to } }).reply;
-        if (!(reply instanceof ScanReply)) return { keys: [], next: to };
-        return { keys: [...reply.keys], next: reply.cursor === '0' ? to : Number(reply.cursor) };
+      scanRange(from, to, args, fromNodeId) {
+        // A range still arriving here is listed at its own previous owners too (a chained scan):
+        // from this store alone, the asker's SCAN would miss a key not yet handed here.
+        const local = (f: number, t: number) => scanLocal(store, f, t, args);
+        return answerScan(arrivals, local, hasher.keyPosition, fromNodeId, { from, to, args });
       },
     },
     onRingChange(before, after) {

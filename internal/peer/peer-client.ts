@@ -87,9 +87,9 @@ export class PeerClient {
     });
   }
 
-  scanRange(from: number, to: number, args: Buffer[]): Promise<ScanRangeResponse__Output> {
+  scanRange(fromNodeId: string, from: number, to: number, args: Buffer[]): Promise<ScanRangeResponse__Output> {
     return new Promise((resolve, reject) => {
-      this.client.ScanRange({ from, to, args }, { deadline: Date.now() + this.options.timeoutMs }, (err, res) => {
+      this.client.ScanRange({ fromNodeId, from, to, args }, { deadline: Date.now() + this.options.timeoutMs }, (err, res) => {
         if (err || !res) reject(this.callError(err));
         else resolve(res);
       });

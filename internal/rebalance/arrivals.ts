@@ -47,7 +47,8 @@ export interface ArrivalsOptions {
  *
  * A node asked for a key it is itself still to receive answers only once it has it (a chained
  * pull, see chainedStates): otherwise a member that joined after it would pull nothing and start
- * the key afresh without its acknowledged writes.
+ * the key afresh without its acknowledged writes. Likewise a range it is asked to list for
+ * another member's SCAN page (a chained scan, see chainedScan).
  */
 export class Arrivals {
   readonly #deps: ArrivalsDeps;
@@ -240,7 +241,7 @@ export class Arrivals {
     return Promise.all(waits).then(
       (states) => new Map(states.filter((st) => st !== undefined).map((st) => [st.key, st])),
       (err: unknown) => {
-        throw chainRefused(this.#deps.selfId, err);
+        throw chainRefused(this.#deps.selfId, err, 'a key asked for');
       },
     );
   }
@@ -277,17 +278,49 @@ export class Arrivals {
    */
   scanRemote(from: number, to: number, args: readonly BinStr[]): Promise<RangeKeys> | undefined {
     if (this.#pending.size === 0) return undefined;
-    const segs = this.#pending.overlapping(from, to).filter((s) => this.#live(s) !== undefined);
-    if (segs.length === 0) return undefined;
-    return this.#scanSegments(segs, to, args);
+    const parts = this.#sourced(this.#pending, from, to);
+    if (parts.length === 0) return undefined;
+    return this.#scanSegments(parts, to, args, () => true);
   }
 
-  async #scanSegments(segs: readonly PendingSegment[], to: number, args: readonly BinStr[]): Promise<RangeKeys> {
+  /**
+   * Before this node answers `asker`'s ScanRange over [from, to) (a chained scan): the keys its
+   * own previous owners hold in the parts of the range still arriving here or lost to a newer
+   * ring before they were handed off, complete below `next`; undefined when no such part
+   * overlaps. Listed from this store alone, a SCAN at a member that joined after this node would
+   * miss a key not yet handed here. The asker is not asked back (each would wait on the other);
+   * refusals and unreachable owners fail it as they fail scanRemote, as a retryable UNAVAILABLE.
+   * Ask this BEFORE listing the local keys, for scanRemote's reason.
+   */
+  chainedScan(asker: string, from: number, to: number, args: readonly BinStr[]): Promise<RangeKeys> | undefined {
+    if (this.#pending.size === 0 && this.#lost.size === 0) return undefined;
+    const parts = [...this.#sourced(this.#pending, from, to), ...this.#sourced(this.#lost, from, to)];
+    if (parts.length === 0) return undefined;
+    return this.#scanSegments(parts, to, args, (id) => id !== asker).catch((err: unknown) => {
+      throw chainRefused(this.#deps.selfId, err, 'keys of a range asked for');
+    });
+  }
+
+  /** The live segments of `ranges` overlapping [from, to), cut to it, each with the members to ask. */
+  #sourced(ranges: PendingRanges, from: number, to: number): SourcedSegment[] {
+    return ranges
+      .overlapping(from, to)
+      .filter((seg) => this.#live(seg) !== undefined)
+      .map((seg) => ({ seg, sources: ranges.liveSources(seg) }));
+  }
+
+  /**
+   * The keys the sources that `ask` accepts hold in each segment, complete below the returned
+   * `next` (at most `to`). A segment whose sources are all held dead refuses the whole listing; one
+   * whose sources (other than those `ask` skips) all left and exited adds nothing.
+   */
+  async #scanSegments(parts: readonly SourcedSegment[], to: number, args: readonly BinStr[], ask: (id: string) => boolean): Promise<RangeKeys> {
     const { sink, position } = this.#deps;
     const pages = await Promise.all(
-      segs.map(async (seg) => {
-        const sources = this.#pending.liveSources(seg);
-        if (sources.length === 0) throw heldDead(seg.sources);
+      parts.map(async ({ seg, sources: live }) => {
+        if (live.length === 0) throw heldDead(seg.sources);
+        const sources = live.filter(ask);
+        if (sources.length === 0) return { keys: [], next: seg.to };
         const answers = await Promise.allSettled(sources.map((id) => sink.scan(id, seg.from, seg.to, args)));
         const ok = answers.filter((a): a is PromiseFulfilledResult<RangeKeys> => a.status === 'fulfilled');
         if (ok.length === 0) {
@@ -302,7 +335,7 @@ export class Arrivals {
     // A segment listed to its end limits nothing; one cut short limits the page to its cut.
     let next = to;
     pages.forEach((p, i) => {
-      if (p.next < segs[i]!.to && p.next < next) next = p.next;
+      if (p.next < parts[i]!.seg.to && p.next < next) next = p.next;
     });
     const keys = pages.flatMap((p) => p.keys).filter((k) => position(k) < next);
     return { keys, next };
@@ -465,9 +498,16 @@ function unreachable(sources: readonly string[]): GokvError {
   return new GokvError('UNAVAILABLE', `UNAVAILABLE this key is still being handed over and none of its previous owners (${sources.join(', ')}) answered; retry`);
 }
 
-function chainRefused(self: string, err: unknown): GokvError {
+/** `what`: what this node is still receiving ("a key asked for", "keys of a range asked for"). */
+function chainRefused(self: string, err: unknown, what: string): GokvError {
   const reason = err instanceof Error ? err.message : String(err);
-  return unavailable(`${self} is itself still receiving a key asked for and could not get it from its previous owners (${reason}); retry`);
+  return unavailable(`${self} is itself still receiving ${what} and could not get it from its previous owners (${reason}); retry`);
+}
+
+/** A pending or lost segment to list, and its sources not held dead (in asking order). */
+interface SourcedSegment {
+  readonly seg: PendingSegment;
+  readonly sources: readonly string[];
 }
 
 /** Keys pulled once more since a rejoin, until `untilMs`. */

@@ -5,7 +5,7 @@ import { silentLogger } from '../log/index.js';
 import { Store, type BinStr } from '../store/index.js';
 import { readableHash } from '../store/testing/fixtures.js';
 import { Arrivals } from './arrivals.js';
-import { answerFetch, Departures } from './departures.js';
+import { answerFetch, answerScan, Departures } from './departures.js';
 import { mergeStates, missingKeys } from './states.js';
 import { FakeHandOffNetwork } from './testing/fake-sink.js';
 import { flush, ringOf } from './testing/fixtures.js';
@@ -41,9 +41,9 @@ function setup(replicas = 0) {
     network.add(id, { receiveBatch: (states) => mergeStates(store, states), receiveConfirm: (d) => ({ missing: missingKeys(store, d), arriving: [] }) });
     network.onDone(id, (from, arcs) => arrivals.handed(from, arcs));
     network.serve(id, {
-      // As node/hand-off-wiring.ts fetchKeys.
+      // As node/hand-off-wiring.ts fetchKeys and scanRange.
       fetch: (from, keys) => answerFetch(arrivals, departures, from, keys),
-      scan: (_from, to) => ({ keys: [], next: to }),
+      scan: (from, to, args, asker) => answerScan(arrivals, (f, t) => store.scan(f, t, 1_000), readableHash, asker, { from, to, args }),
     });
   }
   const node = (id: string) => nodes.get(id)!;
@@ -53,13 +53,16 @@ function setup(replicas = 0) {
   /** `asker`'s FetchKeys to `member`, as Arrivals sends it. */
   const fetch = (asker: string, member: string, keys: BinStr[]) => network.sinkFor(asker).fetch(member, keys);
   const fetchesTo = (member: string) => network.calls.filter((c) => c.kind === 'fetch' && c.to === member);
+  /** `asker`'s ScanRange to `member`, as Arrivals.scanRemote sends it. */
+  const scan = (asker: string, member: string, from: number, to: number) => network.sinkFor(asker).scan(member, from, to, []);
+  const scansBy = (member: string) => network.calls.filter((c) => c.kind === 'scan' && c.from === member).map((c) => c.to);
   const fJoins = () => node('f').arrivals.onRingChange(ABC, ABCF);
   /** d joins seeing f: f loses [201,251) before c handed it over; d pulls it from f. */
   const dJoins = () => {
     node('f').arrivals.onRingChange(ABCF, ABCDF);
     node('d').arrivals.onRingChange(ABCF, ABCDF);
   };
-  return { clock, network, node, put, valueAt, fetch, fetchesTo, fJoins, dJoins };
+  return { clock, network, node, put, valueAt, fetch, fetchesTo, scan, scansBy, fJoins, dJoins };
 }
 
 function refusing(): { fetch: () => never; scan: () => never } {
@@ -170,4 +173,73 @@ describe('Arrivals.chainedStates: a node asked for a key it is still to receive 
     expect(t.valueAt('d', K)).toMatchObject({ version: 20 });
     expect(t.valueAt('f', K)).toBeUndefined(); // f answered without pulling for itself
   }, 2_000);
+});
+
+describe('Arrivals.chainedScan: a node asked to list a range it is still to receive lists its previous owners\' keys too', () => {
+  it('lists a range still arriving here with its previous owner\'s keys, below the asked end', async () => {
+    const t = setup();
+    t.fJoins(); // f is still to receive [201,261) from c
+    t.put('c', K, 'acknowledged at c', 10);
+    t.put('c', '@255:beyond', 'outside the range asked', 10);
+    t.put('f', '@230:mine', 'written at f', 5);
+    const page = await t.scan('d', 'f', 201, 251);
+    expect(page.next).toBe(251);
+    expect([...page.keys].sort()).toEqual(['@220:k', '@230:mine']);
+    expect(t.valueAt('f', K)).toBeUndefined(); // listed, not pulled
+  });
+
+  it('lists a range lost to a newer ring before it was handed here, until it ends', async () => {
+    const t = setup();
+    t.fJoins();
+    t.dJoins(); // [201,251) is d's now; c never handed it to f
+    t.put('c', K, 'at c', 20);
+    // d's SCAN page over its arc still arriving asks f, its previous owner there.
+    expect((await t.node('d').arrivals.scanRemote(201, 251, []))?.keys).toEqual([K]);
+    expect(t.scansBy('f')).toEqual(['c']);
+    t.node('f').arrivals.handed('c', [{ from: 201, to: 261 }]);
+    expect((await t.scan('d', 'f', 201, 251)).keys).toEqual([]); // from f's store alone
+    expect(t.scansBy('f')).toEqual(['c']);
+  });
+
+  it('does not ask the asker back: two new owners of a range each listing it at the other', async () => {
+    // replicas 1, as in the chained pull above: d and f each see the other as a previous owner
+    // of K's arc (with c). d is cut off from c: it gets c's keys through f.
+    const t = setup(1);
+    t.node('d').arrivals.onRingChange(ABCF, ABCDF);
+    t.node('f').arrivals.onRingChange(ringOf('a', 'b', 'c', 'd'), ABCDF);
+    t.put('c', K, 'at c', 20);
+    t.network.beforeDeliver = (call) => {
+      if (call.from === 'd' && call.to === 'c') throw Object.assign(new Error('UNAVAILABLE deadline exceeded'), { transport: true });
+    };
+    const page = await t.node('d').arrivals.scanRemote(201, 251, []);
+    expect(page?.keys).toEqual([K]);
+    expect(t.scansBy('f')).toEqual(['c']); // not d
+  }, 2_000);
+
+  it('refuses (retryable) when its previous owner refuses: the SCAN page is refused, not listed on less', async () => {
+    const t = setup();
+    t.fJoins();
+    t.dJoins();
+    t.put('c', K, 'at c', 20);
+    t.network.serve('c', refusing());
+    await expect(t.scan('d', 'f', 201, 251)).rejects.toMatchObject({ code: 'UNAVAILABLE', transport: false, message: expect.stringContaining('retry') });
+    await expect(t.node('d').arrivals.scanRemote(201, 251, [])).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+  });
+
+  it('answers complete only below where its previous owner\'s page was cut short', async () => {
+    const t = setup();
+    t.fJoins();
+    t.network.serve('c', { fetch: () => ({ states: [], deferred: [] }), scan: () => ({ keys: ['@210:a'], next: 215 }) });
+    t.put('f', '@212:mine', 'v', 1);
+    t.put('f', '@230:later', 'v', 1); // past the cut: on the next page
+    expect(await t.scan('d', 'f', 201, 251)).toEqual({ keys: ['@212:mine', '@210:a'], next: 215 });
+  });
+
+  it('lists from its store alone, asking nobody, where nothing in the range is arriving or lost', async () => {
+    const t = setup();
+    t.fJoins();
+    t.put('f', '@270:mine', 'v', 1);
+    expect(await t.scan('d', 'f', 261, 301)).toEqual({ keys: ['@270:mine'], next: 301 });
+    expect(t.scansBy('f')).toEqual([]);
+  });
 });

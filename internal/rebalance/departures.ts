@@ -2,7 +2,7 @@ import type { Clock } from '../clock/index.js';
 import type { Arrivals } from './arrivals.js';
 import type { BinStr, Store } from '../store/index.js';
 import { MovedKeys } from './moved-keys.js';
-import type { Fetched, HandOffState } from './sink.js';
+import type { Fetched, HandOffState, RangeKeys } from './sink.js';
 import { estimateBytes, newestState, toWire } from './states.js';
 
 /**
@@ -14,6 +14,37 @@ export function answerFetch(arrivals: Pick<Arrivals, 'chainedStates'>, departure
   const chained = arrivals.chainedStates(member, keys);
   if (chained === undefined) return departures.fetch(member, keys);
   return chained.then((states) => departures.fetch(member, keys, states));
+}
+
+/**
+ * A node's answer to `member`'s ScanRange over `range` (node/hand-off-wiring.ts): where the range
+ * is still arriving here, the keys this node's own previous owners hold there (a chained scan,
+ * Arrivals.chainedScan) are asked for first, then `local` lists this store's keys up to where
+ * those are complete; the union below the local page's end. First, as router.ts scanPage asks:
+ * a key a previous owner forgets after answering was merged here before it was forgotten.
+ */
+export function answerScan(
+  arrivals: Pick<Arrivals, 'chainedScan'>,
+  local: (from: number, to: number) => RangeKeys,
+  position: (key: BinStr) => number,
+  member: string,
+  range: { readonly from: number; readonly to: number; readonly args: readonly BinStr[] },
+): RangeKeys | Promise<RangeKeys> {
+  const chained = arrivals.chainedScan(member, range.from, range.to, range.args);
+  if (chained === undefined) return local(range.from, range.to);
+  return chained.then((remote) => unionBelow(local(range.from, remote.next), remote.keys, position));
+}
+
+/** `page` and the keys of `more` below its `next` (complete there too), each key once. */
+function unionBelow(page: RangeKeys, more: readonly BinStr[], position: (key: BinStr) => number): RangeKeys {
+  const seen = new Set(page.keys);
+  const keys = page.keys.slice();
+  for (const k of more) {
+    if (seen.has(k) || position(k) >= page.next) continue;
+    seen.add(k);
+    keys.push(k);
+  }
+  return { keys, next: page.next };
 }
 
 /**

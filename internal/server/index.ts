@@ -19,6 +19,6 @@ export {
   encodeReplicateBatch,
   type ReplicateBatchMessage,
 } from './replicate-codec.js';
-export type { FetchedKeys, ForwardOrigin, HandOffMessage, InternalService } from './internal-service.js';
+export type { FetchedKeys, ForwardOrigin, HandOffMessage, InternalService, ScannedRange } from './internal-service.js';
 export * from './internal-codec.js';
 export { figuresFromProto, figuresToProto, type HandOffFigures, type NodeFigures } from './node-stats.js';

@@ -186,14 +186,15 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
         );
     },
 
+    // Answered once the range's own previous owners were listed, where it is still arriving here.
     ScanRange(call, callback) {
-      try {
-        const { from, to, args } = call.request;
-        const page = service.scanRange(from, to, args.map(bin));
-        callback(null, { keys: page.keys.map(bytes), next: page.next });
-      } catch (err) {
-        callback(toServiceError(err));
-      }
+      const { fromNodeId, from, to, args } = call.request;
+      Promise.resolve()
+        .then(() => service.scanRange(from, to, args.map(bin), fromNodeId))
+        .then(
+          (page) => callback(null, { keys: page.keys.map(bytes), next: page.next }),
+          (err: unknown) => callback(toServiceError(err)),
+        );
     },
   };
 }

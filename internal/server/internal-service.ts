@@ -31,14 +31,24 @@ export interface InternalService {
    * Asynchronous where a key is still arriving here: it is fetched first (a chained pull).
    */
   fetchKeys(fromNodeId: string, keys: string[]): FetchedKeys | Promise<FetchedKeys>;
-  /** The keys held here in ring positions [from, to) passing SCAN's options, complete below `next`. */
-  scanRange(from: number, to: number, args: string[]): { keys: string[]; next: number };
+  /**
+   * The keys held here in ring positions [from, to) passing SCAN's options, complete below `next`,
+   * for `fromNodeId`'s SCAN page. Asynchronous where the range is still arriving here: its own
+   * previous owners other than the asker are listed first (a chained scan).
+   */
+  scanRange(from: number, to: number, args: string[], fromNodeId: string): ScannedRange | Promise<ScannedRange>;
 }
 
 /** A FetchKeys answer. */
 export interface FetchedKeys {
   readonly states: readonly KeyStateMessage[];
   readonly deferred: readonly string[];
+}
+
+/** A ScanRange answer: keys complete below `next`. */
+export interface ScannedRange {
+  readonly keys: readonly string[];
+  readonly next: number;
 }
 
 /** Who sent a forwarded command, at which incarnation (absent from older senders). */

@@ -5,10 +5,12 @@ export interface ScanRangeRequest {
   'from'?: (number | string);
   'to'?: (number | string);
   'args'?: (Buffer | Uint8Array | string)[];
+  'fromNodeId'?: (string);
 }
 
 export interface ScanRangeRequest__Output {
   'from': (number);
   'to': (number);
   'args': (Buffer)[];
+  'fromNodeId': (string);
 }

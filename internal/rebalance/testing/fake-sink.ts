@@ -8,7 +8,8 @@ import type { Fetched, HandedArc, HandOffReceiver, HandOffState, KeyDigest, Rang
  */
 export interface FakeSource {
   fetch(from: string, keys: readonly BinStr[]): Fetched | Promise<Fetched>;
-  scan(from: number, to: number, args: readonly BinStr[]): RangeKeys;
+  /** As InternalService.scanRange: `asker` is the member whose SCAN page asks. */
+  scan(from: number, to: number, args: readonly BinStr[], asker: string): RangeKeys | Promise<RangeKeys>;
 }
 
 export type CallKind = 'send' | 'confirm' | 'done' | 'fetch' | 'scan';
@@ -118,7 +119,7 @@ export class FakeHandOffNetwork {
         await this.#deliver({ from, to, kind: 'scan', keys: [] });
         const source = this.#sources.get(to);
         if (source === undefined) throw new Error(`UNAVAILABLE ${to} serves no scan`);
-        return answered(() => source.scan(fromPos, toPos, args));
+        return answered(() => source.scan(fromPos, toPos, args, from));
       },
     };
   }
