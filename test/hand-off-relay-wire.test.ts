@@ -17,14 +17,18 @@ afterEach(async () => {
   await Promise.all(stops.splice(0).map((stop) => stop()));
 });
 
-async function serve(rebalance: InternalService['rebalance'], scanRange: InternalService['scanRange'] = (_from, to) => ({ keys: [], next: to })): Promise<string> {
+async function serve(
+  rebalance: InternalService['rebalance'],
+  scanRange: InternalService['scanRange'] = (_from, to) => ({ keys: [], next: to }),
+  fetchKeys: InternalService['fetchKeys'] = () => ({ states: [], deferred: [] }),
+): Promise<string> {
   const server = new grpc.Server();
   const service: InternalService = {
     heartbeat: () => [],
     execute: () => null,
     applyReplication: () => ({ ackedSeq: 0, resyncKeys: [] }),
     rebalance,
-    fetchKeys: () => ({ states: [], deferred: [] }),
+    fetchKeys,
     scanRange,
   };
   addInternalService(server, service, silentLogger(), 1000);
@@ -88,13 +92,17 @@ describe('ScanRange over gRPC', () => {
 
   it('reaches the service with the asker\'s id, and answers an asynchronous handler\'s page', async () => {
     const asked: unknown[][] = [];
-    const addr = await serve(noRebalance, async (from, to, args, fromNodeId) => {
-      asked.push([from, to, args, fromNodeId]);
+    const addr = await serve(noRebalance, async (from, to, args, fromNodeId, chain) => {
+      asked.push([from, to, args, fromNodeId, chain]);
       await new Promise((resolve) => setTimeout(resolve, 20)); // as a chained scan waits on its own owners
       return { keys: ['a', 'b'], next: 150 };
     });
     expect(await sinkTo(addr).scan('r', 100, 200, ['MATCH', 'a*'])).toEqual({ keys: ['a', 'b'], next: 150 });
-    expect(asked).toEqual([[100, 200, ['MATCH', 'a*'], 'sender']]);
+    expect(await sinkTo(addr).scan('r', 100, 200, [], 2)).toEqual({ keys: ['a', 'b'], next: 150 });
+    expect(asked).toEqual([
+      [100, 200, ['MATCH', 'a*'], 'sender', 0],
+      [100, 200, [], 'sender', 2],
+    ]);
   });
 
   it('carries an asynchronous handler\'s refusal', async () => {
@@ -102,5 +110,25 @@ describe('ScanRange over gRPC', () => {
       throw unavailable('r is itself still receiving keys of a range asked for; retry');
     });
     await expect(sinkTo(addr).scan('r', 100, 200, [])).rejects.toMatchObject({ code: 'UNAVAILABLE', transport: false, message: expect.stringContaining('still receiving') });
+  });
+});
+
+describe('FetchKeys over gRPC', () => {
+  it('reaches the service with the asker and how far along a chain of pulls it is', async () => {
+    const asked: unknown[][] = [];
+    const addr = await serve(
+      () => ({ applied: 0, missing: [], arriving: [] }),
+      undefined,
+      (fromNodeId, keys, chain) => {
+        asked.push([fromNodeId, keys, chain]);
+        return { states: [], deferred: [] };
+      },
+    );
+    await sinkTo(addr).fetch('r', ['k1']);
+    await sinkTo(addr).fetch('r', ['k2'], 1);
+    expect(asked).toEqual([
+      ['sender', ['k1'], 0],
+      ['sender', ['k2'], 1],
+    ]);
   });
 });

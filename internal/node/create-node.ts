@@ -136,8 +136,8 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     execute: (cmd, hops, replicaRead, origin) => internalService!.execute(cmd, hops, replicaRead, origin),
     applyReplication: (leader, ops) => internalService!.applyReplication(leader, ops),
     rebalance: (from, message) => internalService!.rebalance(from, message),
-    fetchKeys: (from, keys) => internalService!.fetchKeys(from, keys),
-    scanRange: (from, to, args, fromNodeId) => internalService!.scanRange(from, to, args, fromNodeId),
+    fetchKeys: (from, keys, chain) => internalService!.fetchKeys(from, keys, chain),
+    scanRange: (from, to, args, fromNodeId, chain) => internalService!.scanRange(from, to, args, fromNodeId, chain),
     nodeStats: () => internalService!.nodeStats!(),
     keyDigests: (keys) => internalService!.keyDigests!(keys),
   };

@@ -58,8 +58,8 @@ export function withFaults(faults: LinkFaults, adapters: Adapters, addressOf: (i
       relay: (id, states, timeoutMs) => rb(id, () => sink.relay(id, states, timeoutMs)),
       confirm: (id, digests, timeoutMs) => rb(id, () => sink.confirm(id, digests, timeoutMs)),
       done: (id, arcs, timeoutMs) => rb(id, () => sink.done(id, arcs, timeoutMs)),
-      fetch: (id, keys) => rb(id, () => sink.fetch(id, keys)),
-      scan: (id, from, to, args) => rb(id, () => sink.scan(id, from, to, args)),
+      fetch: (id, keys, chain) => rb(id, () => sink.fetch(id, keys, chain)),
+      scan: (id, from, to, args, chain) => rb(id, () => sink.scan(id, from, to, args, chain)),
     },
   };
 }

@@ -138,12 +138,12 @@ export function grpcRebalanceSink(pool: ClientPool, addressOf: AddressBook, self
     async done(target, arcs, timeoutMs) {
       await client(target).rebalance({ fromNodeId: selfId, done: arcs.map((a) => ({ from: a.from, to: a.to })) }, timeoutMs);
     },
-    async fetch(member, keys) {
-      const res = await client(member).fetchKeys(selfId, keys.map(bytes));
+    async fetch(member, keys, chain) {
+      const res = await client(member).fetchKeys(selfId, keys.map(bytes), chain);
       return { states: res.states.map(keyStateFromProto), deferred: res.deferred.map(bin) };
     },
-    async scan(member, from, to, args) {
-      const res = await client(member).scanRange(selfId, from, to, args.map(bytes));
+    async scan(member, from, to, args, chain) {
+      const res = await client(member).scanRange(selfId, from, to, args.map(bytes), chain);
       return { keys: res.keys.map(bin), next: res.next };
     },
   };

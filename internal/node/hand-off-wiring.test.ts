@@ -132,12 +132,12 @@ describe('hand-off wiring: ScanRange over a range still arriving here', () => {
         return { keys: from <= at && at < to ? [theirs] : [], next: to };
       },
     };
-    const page = await handOff.internal.scanRange(0, 2 ** 32, [], 'c');
+    const page = await handOff.internal.scanRange(0, 2 ** 32, [], 'c', 0);
     expect([...page.keys].sort()).toEqual([mine, theirs].sort());
     expect(page.next).toBe(2 ** 32);
     expect(new Set(asked)).toEqual(new Set(['b']));
     asked.length = 0;
-    expect((await handOff.internal.scanRange(0, 2 ** 32, [], 'b')).keys).toEqual([mine]); // b is not asked back
+    expect((await handOff.internal.scanRange(0, 2 ** 32, [], 'b', 0)).keys).toEqual([mine]); // b is not asked back
     expect(asked).toEqual([]);
     handOff.stop();
   });

@@ -165,7 +165,7 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
         if (message.done.length > 0) arrivals.handed(fromNodeId, message.done);
         return { applied, missing, arriving };
       },
-      fetchKeys(fromNodeId, keys) {
+      fetchKeys(fromNodeId, keys, chain) {
         // A member held dead or left here may come back with a stale view (a pause, a healed
         // partition): it may pull only once this node sees it alive again, so that this node
         // forwards the keys it hands over instead of applying their writes itself.
@@ -175,13 +175,13 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
         }
         // A key still arriving here is fetched from this node's own previous owners first (a
         // chained pull): answered from this store alone, the asker would start it without them.
-        return answerFetch(arrivals, departures, fromNodeId, keys);
+        return answerFetch(arrivals, departures, fromNodeId, keys, chain);
       },
-      scanRange(from, to, args, fromNodeId) {
+      scanRange(from, to, args, fromNodeId, chain) {
         // A range still arriving here is listed at its own previous owners too (a chained scan):
         // from this store alone, the asker's SCAN would miss a key not yet handed here.
         const local = (f: number, t: number) => scanLocal(store, f, t, args);
-        return answerScan(arrivals, local, hasher.keyPosition, fromNodeId, { from, to, args });
+        return answerScan(arrivals, local, hasher.keyPosition, fromNodeId, { from, to, args }, chain);
       },
     },
     onRingChange(before, after) {

@@ -78,18 +78,18 @@ export class PeerClient {
     });
   }
 
-  fetchKeys(fromNodeId: string, keys: Buffer[]): Promise<FetchKeysResponse__Output> {
+  fetchKeys(fromNodeId: string, keys: Buffer[], chain = 0): Promise<FetchKeysResponse__Output> {
     return new Promise((resolve, reject) => {
-      this.client.FetchKeys({ fromNodeId, keys }, { deadline: Date.now() + this.options.timeoutMs }, (err, res) => {
+      this.client.FetchKeys({ fromNodeId, keys, chain }, { deadline: Date.now() + this.options.timeoutMs }, (err, res) => {
         if (err || !res) reject(this.callError(err));
         else resolve(res);
       });
     });
   }
 
-  scanRange(fromNodeId: string, from: number, to: number, args: Buffer[]): Promise<ScanRangeResponse__Output> {
+  scanRange(fromNodeId: string, from: number, to: number, args: Buffer[], chain = 0): Promise<ScanRangeResponse__Output> {
     return new Promise((resolve, reject) => {
-      this.client.ScanRange({ fromNodeId, from, to, args }, { deadline: Date.now() + this.options.timeoutMs }, (err, res) => {
+      this.client.ScanRange({ fromNodeId, from, to, args, chain }, { deadline: Date.now() + this.options.timeoutMs }, (err, res) => {
         if (err || !res) reject(this.callError(err));
         else resolve(res);
       });

@@ -9,6 +9,13 @@ import { mergeStates, newestState } from './states.js';
 
 /** Keys remembered as already pulled, at most; past it the set restarts (a re-pull is safe). */
 const MAX_CHECKED_KEYS = 1_000_000;
+/**
+ * Members that may ask on another's behalf in one chain (a chained pull or scan): a request that
+ * already passed this many is answered from the store, or refused where it would be passed on.
+ * A cycle of members each still receiving the key (A asks B asks C asks A) then ends at once,
+ * instead of growing a call per round trip until a segment ends (each call has its own deadline).
+ */
+export const MAX_CHAIN = 2;
 
 export interface ArrivalsDeps {
   readonly store: Store;
@@ -67,6 +74,7 @@ export class Arrivals {
   /** The latest ring: a pull answered after this node stopped owning its key merges nothing. */
   #ring: Ring | undefined;
   readonly #inflight = new Map<BinStr, Promise<void>>();
+  /** Keys to fetch on the next tick, per member and chain length (see #ask). */
   readonly #batches = new Map<string, Map<BinStr, Deferred<HandOffState | undefined>>>();
   #pulls = 0;
   /** Members that left and then stopped answering: no longer sources (see #dropExited). */
@@ -230,11 +238,11 @@ export class Arrivals {
    * UNAVAILABLE when a previous owner refuses or none answers: the asker's command is refused
    * rather than run on less.
    */
-  chainedStates(asker: string, keys: readonly BinStr[]): Promise<ReadonlyMap<BinStr, HandOffState>> | undefined {
+  chainedStates(asker: string, keys: readonly BinStr[], chain = 0): Promise<ReadonlyMap<BinStr, HandOffState>> | undefined {
     if (this.#pending.size === 0 && this.#lost.size === 0) return undefined;
     const waits: Promise<HandOffState | undefined>[] = [];
     for (const key of keys) {
-      const wait = this.#beforeAnswering(asker, key, this.#deps.position(key));
+      const wait = this.#beforeAnswering(asker, key, this.#deps.position(key), chain);
       if (wait !== undefined) waits.push(wait);
     }
     if (waits.length === 0) return undefined;
@@ -247,7 +255,7 @@ export class Arrivals {
   }
 
   /** What answering `asker` for `key` waits for: this node's own pull, a chained fetch, or nothing. */
-  #beforeAnswering(asker: string, key: BinStr, position: number): Promise<HandOffState | undefined> | undefined {
+  #beforeAnswering(asker: string, key: BinStr, position: number, chain: number): Promise<HandOffState | undefined> | undefined {
     const pending = this.#live(this.#pending.find(position));
     const seg = pending ?? this.#live(this.#lost.find(position));
     if (seg === undefined) return undefined;
@@ -256,18 +264,19 @@ export class Arrivals {
     if (sources.length === 0) return Promise.reject(heldDead(seg.sources));
     // Not where this node's own pull asks the asker: each would wait on the other. Then the
     // other previous owners are asked for the answer alone, as for a lost arc.
-    if (pending !== undefined && this.#owns(position) && !sources.includes(asker)) return this.#afterOwnPull(asker, key, position);
+    if (pending !== undefined && this.#owns(position) && !sources.includes(asker)) return this.#afterOwnPull(asker, key, position, chain);
     const others = sources.filter((id) => id !== asker);
     if (others.length === 0) return undefined;
-    return this.#gather(key, others).then((states) => states.reduce<HandOffState | undefined>(newestState, undefined));
+    if (chain >= MAX_CHAIN) return Promise.reject(chainTooLong(chain));
+    return this.#gather(key, others, chain + 1).then((states) => states.reduce<HandOffState | undefined>(newestState, undefined));
   }
 
   /**
    * Once this node's own pull of `key` is over, the answer is the local copy; unless a newer ring
    * took the key from here meanwhile, so the pull merged nothing: then it is asked for as lost.
    */
-  #afterOwnPull(asker: string, key: BinStr, position: number): Promise<HandOffState | undefined> | undefined {
-    return this.ready(key, position)?.then(() => (this.#owns(position) ? undefined : this.#beforeAnswering(asker, key, position)));
+  #afterOwnPull(asker: string, key: BinStr, position: number, chain: number): Promise<HandOffState | undefined> | undefined {
+    return this.ready(key, position)?.then(() => (this.#owns(position) ? undefined : this.#beforeAnswering(asker, key, position, chain)));
   }
 
   /**
@@ -280,7 +289,7 @@ export class Arrivals {
     if (this.#pending.size === 0) return undefined;
     const parts = this.#sourced(this.#pending, from, to);
     if (parts.length === 0) return undefined;
-    return this.#scanSegments(parts, to, args, () => true);
+    return this.#scanSegments(parts, to, args, () => true, 0);
   }
 
   /**
@@ -292,11 +301,13 @@ export class Arrivals {
    * refusals and unreachable owners fail it as they fail scanRemote, as a retryable UNAVAILABLE.
    * Ask this BEFORE listing the local keys, for scanRemote's reason.
    */
-  chainedScan(asker: string, from: number, to: number, args: readonly BinStr[]): Promise<RangeKeys> | undefined {
+  chainedScan(asker: string, from: number, to: number, args: readonly BinStr[], chain = 0): Promise<RangeKeys> | undefined {
     if (this.#pending.size === 0 && this.#lost.size === 0) return undefined;
     const parts = [...this.#sourced(this.#pending, from, to), ...this.#sourced(this.#lost, from, to)];
     if (parts.length === 0) return undefined;
-    return this.#scanSegments(parts, to, args, (id) => id !== asker).catch((err: unknown) => {
+    const asks = (id: string): boolean => id !== asker;
+    if (chain >= MAX_CHAIN && parts.some((p) => p.sources.some(asks))) return Promise.reject(chainRefused(this.#deps.selfId, chainTooLong(chain), 'keys of a range asked for'));
+    return this.#scanSegments(parts, to, args, asks, chain + 1).catch((err: unknown) => {
       throw chainRefused(this.#deps.selfId, err, 'keys of a range asked for');
     });
   }
@@ -314,14 +325,14 @@ export class Arrivals {
    * `next` (at most `to`). A segment whose sources are all held dead refuses the whole listing; one
    * whose sources (other than those `ask` skips) all left and exited adds nothing.
    */
-  async #scanSegments(parts: readonly SourcedSegment[], to: number, args: readonly BinStr[], ask: (id: string) => boolean): Promise<RangeKeys> {
+  async #scanSegments(parts: readonly SourcedSegment[], to: number, args: readonly BinStr[], ask: (id: string) => boolean, chain: number): Promise<RangeKeys> {
     const { sink, position } = this.#deps;
     const pages = await Promise.all(
       parts.map(async ({ seg, sources: live }) => {
         if (live.length === 0) throw heldDead(seg.sources);
         const sources = live.filter(ask);
         if (sources.length === 0) return { keys: [], next: seg.to };
-        const answers = await Promise.allSettled(sources.map((id) => sink.scan(id, seg.from, seg.to, args)));
+        const answers = await Promise.allSettled(sources.map((id) => sink.scan(id, seg.from, seg.to, args, chain)));
         const ok = answers.filter((a): a is PromiseFulfilledResult<RangeKeys> => a.status === 'fulfilled');
         if (ok.length === 0) {
           // Every source left and has exited since: nothing is arriving from them any more.
@@ -359,8 +370,8 @@ export class Arrivals {
    * What `sources` hold of `key` (asked in the tick's batch per source). Rejects when a source
    * refuses, or none answers while one may still be there; resolves empty when all have exited.
    */
-  async #gather(key: BinStr, sources: readonly string[]): Promise<HandOffState[]> {
-    const answers = await Promise.allSettled(sources.map((id) => this.#fetch(id, key)));
+  async #gather(key: BinStr, sources: readonly string[], chain = 0): Promise<HandOffState[]> {
+    const answers = await Promise.allSettled(sources.map((id) => this.#fetch(id, key, chain)));
     let answered = 0;
     const states: HandOffState[] = [];
     for (const a of answers) {
@@ -380,18 +391,19 @@ export class Arrivals {
     return states;
   }
 
-  /** Fetches one key from `member`, batching every key asked of it in the same tick. */
-  #fetch(member: string, key: BinStr): Promise<HandOffState | undefined> {
-    return this.#ask(member, key, undefined).promise;
+  /** Fetches one key from `member`, batching every key asked of it in the same tick at that chain length. */
+  #fetch(member: string, key: BinStr, chain: number): Promise<HandOffState | undefined> {
+    return this.#ask(member, key, undefined, chain).promise;
   }
 
-  /** Adds `key` to the next batch asked of `member`, answering `answer` (or a new one). */
-  #ask(member: string, key: BinStr, answer: Deferred<HandOffState | undefined> | undefined): Deferred<HandOffState | undefined> {
-    let batch = this.#batches.get(member);
+  /** Adds `key` to the next batch asked of `member` at `chain`, answering `answer` (or a new one). */
+  #ask(member: string, key: BinStr, answer: Deferred<HandOffState | undefined> | undefined, chain: number): Deferred<HandOffState | undefined> {
+    const batchKey = `${chain}:${member}`;
+    let batch = this.#batches.get(batchKey);
     if (batch === undefined) {
       batch = new Map();
-      this.#batches.set(member, batch);
-      setImmediate(() => this.#flush(member));
+      this.#batches.set(batchKey, batch);
+      setImmediate(() => this.#flush(batchKey, member, chain));
     }
     let d = batch.get(key);
     if (d === undefined) {
@@ -403,18 +415,18 @@ export class Arrivals {
     return d;
   }
 
-  #flush(member: string): void {
-    const batch = this.#batches.get(member);
-    this.#batches.delete(member);
+  #flush(batchKey: string, member: string, chain: number): void {
+    const batch = this.#batches.get(batchKey);
+    this.#batches.delete(batchKey);
     if (batch === undefined) return;
     const keys = [...batch.keys()];
     // Keys asked of one member in one tick may be long: they go in several requests if need be.
     const runs = (this.#options.maxFetchBytes ?? 0) > 0 ? splitByBytes(keys, (k) => k.length + 8, this.#options.maxFetchBytes!) : [{ items: keys }];
-    for (const run of runs) this.#fetchRun(member, run.items, batch);
+    for (const run of runs) this.#fetchRun(member, run.items, batch, chain);
   }
 
-  #fetchRun(member: string, keys: readonly BinStr[], batch: ReadonlyMap<BinStr, Deferred<HandOffState | undefined>>): void {
-    this.#deps.sink.fetch(member, keys).then(
+  #fetchRun(member: string, keys: readonly BinStr[], batch: ReadonlyMap<BinStr, Deferred<HandOffState | undefined>>, chain: number): void {
+    this.#deps.sink.fetch(member, keys, chain).then(
       ({ states, deferred: later }) => {
         // Keys the member holds but left out of a full answer are asked again, in a later one.
         // An answer with no state at all would never end: a source always sends its first.
@@ -423,7 +435,7 @@ export class Arrivals {
         for (const key of keys) {
           const d = batch.get(key)!;
           if (!again.has(key) || byKey.has(key)) d.resolve(byKey.get(key));
-          else if (states.length > 0) this.#ask(member, key, d);
+          else if (states.length > 0) this.#ask(member, key, d, chain);
           else d.reject(Object.assign(new GokvError('INTERNAL', `INTERNAL ${member} deferred every key of a pull`), { transport: false }));
         }
       },
@@ -496,6 +508,11 @@ function heldDead(sources: readonly string[]): GokvError {
 
 function unreachable(sources: readonly string[]): GokvError {
   return new GokvError('UNAVAILABLE', `UNAVAILABLE this key is still being handed over and none of its previous owners (${sources.join(', ')}) answered; retry`);
+}
+
+/** A refusal (retryable) where passing a request on would make its chain longer than MAX_CHAIN. */
+function chainTooLong(chain: number): GokvError {
+  return Object.assign(unavailable(`asked on another member's behalf ${chain} times already (a cycle, or ring changes overlapping): not passed on; retry`), { transport: false });
 }
 
 /** `what`: what this node is still receiving ("a key asked for", "keys of a range asked for"). */

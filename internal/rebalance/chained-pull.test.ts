@@ -4,7 +4,7 @@ import { GokvError } from '../errors/index.js';
 import { silentLogger } from '../log/index.js';
 import { Store, type BinStr } from '../store/index.js';
 import { readableHash } from '../store/testing/fixtures.js';
-import { Arrivals } from './arrivals.js';
+import { Arrivals, MAX_CHAIN } from './arrivals.js';
 import { answerFetch, answerScan, Departures } from './departures.js';
 import { mergeStates, missingKeys } from './states.js';
 import { FakeHandOffNetwork } from './testing/fake-sink.js';
@@ -42,8 +42,8 @@ function setup(replicas = 0) {
     network.onDone(id, (from, arcs) => arrivals.handed(from, arcs));
     network.serve(id, {
       // As node/hand-off-wiring.ts fetchKeys and scanRange.
-      fetch: (from, keys) => answerFetch(arrivals, departures, from, keys),
-      scan: (from, to, args, asker) => answerScan(arrivals, (f, t) => store.scan(f, t, 1_000), readableHash, asker, { from, to, args }),
+      fetch: (from, keys, chain) => answerFetch(arrivals, departures, from, keys, chain),
+      scan: (from, to, args, asker, chain) => answerScan(arrivals, (f, t) => store.scan(f, t, 1_000), readableHash, asker, { from, to, args }, chain),
     });
   }
   const node = (id: string) => nodes.get(id)!;
@@ -100,6 +100,24 @@ describe('Arrivals.chainedStates: a node asked for a key it is still to receive 
     expect(t.valueAt('f', K)).toMatchObject({ version: 10 }); // not f's to keep
     expect(t.fetchesTo('c').map((c) => [...c.keys])).toEqual([[K, '@230:j']]); // one batch
     expect(t.node('c').departures.movedTo(K, () => true)).toBe('f'); // c's writes go on to f, then d
+  });
+
+  it('passes a request on at most MAX_CHAIN times: past that it is refused, not passed on (a cycle ends)', async () => {
+    const t = setup();
+    t.fJoins();
+    t.dJoins(); // f lost [201,251) before c handed it: f would fetch K from c
+    t.put('c', K, 'at c', 20);
+    // Asked on another's behalf once already: f passes it on, one further along the chain.
+    expect((await t.network.sinkFor('d').fetch('f', [K], MAX_CHAIN - 1)).states).toMatchObject([{ key: K, version: 20 }]);
+    expect(t.fetchesTo('c').map((c) => c.chain)).toEqual([MAX_CHAIN]);
+    // At the bound: refused (retryable, a refusal rather than a transport failure), c not asked.
+    await expect(t.network.sinkFor('d').fetch('f', [K], MAX_CHAIN)).rejects.toMatchObject({ transport: false, message: expect.stringMatching(/UNAVAILABLE .*not passed on/) });
+    await expect(t.network.sinkFor('d').scan('f', 201, 251, [], MAX_CHAIN)).rejects.toMatchObject({ transport: false, message: expect.stringMatching(/UNAVAILABLE .*not passed on/) });
+    expect(t.fetchesTo('c')).toHaveLength(1);
+    expect(t.network.calls.filter((c) => c.kind === 'scan' && c.from === 'f')).toEqual([]);
+    // A node's own pull starts a chain: f's ask of c carries 1 when d's pull (0) reached it.
+    await t.fetch('d', 'f', [K]);
+    expect(t.fetchesTo('c').map((c) => c.chain)).toEqual([MAX_CHAIN, 1]);
   });
 
   it('fetches as lost a key whose arc a newer ring took while its own pull was out', async () => {

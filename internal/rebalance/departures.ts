@@ -10,8 +10,14 @@ import { estimateBytes, newestState, toWire } from './states.js';
  * fetched from this node's own previous owners first (a chained pull, Arrivals.chainedStates),
  * then Departures answers with the newer copy of each.
  */
-export function answerFetch(arrivals: Pick<Arrivals, 'chainedStates'>, departures: Departures, member: string, keys: readonly BinStr[]): Fetched | Promise<Fetched> {
-  const chained = arrivals.chainedStates(member, keys);
+export function answerFetch(
+  arrivals: Pick<Arrivals, 'chainedStates'>,
+  departures: Departures,
+  member: string,
+  keys: readonly BinStr[],
+  chain = 0,
+): Fetched | Promise<Fetched> {
+  const chained = arrivals.chainedStates(member, keys, chain);
   if (chained === undefined) return departures.fetch(member, keys);
   return chained.then((states) => departures.fetch(member, keys, states));
 }
@@ -29,8 +35,9 @@ export function answerScan(
   position: (key: BinStr) => number,
   member: string,
   range: { readonly from: number; readonly to: number; readonly args: readonly BinStr[] },
+  chain = 0,
 ): RangeKeys | Promise<RangeKeys> {
-  const chained = arrivals.chainedScan(member, range.from, range.to, range.args);
+  const chained = arrivals.chainedScan(member, range.from, range.to, range.args, chain);
   if (chained === undefined) return local(range.from, range.to);
   return chained.then((remote) => unionBelow(local(range.from, remote.next), remote.keys, position));
 }

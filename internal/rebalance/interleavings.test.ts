@@ -112,7 +112,7 @@ class Sim {
     });
     network.serve(id, {
       // hand-off-wiring.ts fetchKeys: a key still arriving here is fetched first (a chained pull).
-      fetch: (from, keys) => answerFetch(arrivals, departures, from, keys),
+      fetch: (from, keys, chain) => answerFetch(arrivals, departures, from, keys, chain),
       scan: (_f, to) => ({ keys: [], next: to }),
     });
   }

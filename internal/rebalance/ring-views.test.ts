@@ -152,12 +152,12 @@ class Sim {
       arrivals.handed(from, arcs);
     });
     network.serve(id, {
-      fetch: (from, keys) => {
+      fetch: (from, keys, chain) => {
         // hand-off-wiring.ts fetchKeys; a refusal crosses the wire as a command error.
         if (this.statusAt(id, from) === 'left') {
           throw Object.assign(unavailable(`${id} still holds ${from} left: pull refused; retry`), { transport: false });
         }
-        return answerFetch(arrivals, departures, from, keys);
+        return answerFetch(arrivals, departures, from, keys, chain);
       },
       scan: (_f, to) => ({ keys: [], next: to }),
     });

@@ -58,14 +58,16 @@ export interface RebalanceSink {
    * Pull-on-miss: the states `memberId` holds for these keys (live or tombstone; absent keys
    * are left out), and the keys it holds but left out to keep its answer under one message
    * (asked again). The member forwards later commands for the keys it sent here. Rejects on
-   * failure.
+   * failure. `chain`: how many members asked on another's behalf before this call (0 for a
+   * node's own pull; see Arrivals.chainedStates).
    */
-  fetch(memberId: string, keys: readonly BinStr[]): Promise<Fetched>;
+  fetch(memberId: string, keys: readonly BinStr[], chain?: number): Promise<Fetched>;
   /**
    * The keys `memberId` holds in [from, to) passing SCAN's options `args`, complete below the
-   * returned `next` (cluster SCAN over a range still arriving). Rejects on failure.
+   * returned `next` (cluster SCAN over a range still arriving). Rejects on failure. `chain` as
+   * for fetch.
    */
-  scan(memberId: string, from: number, to: number, args: readonly BinStr[]): Promise<RangeKeys>;
+  scan(memberId: string, from: number, to: number, args: readonly BinStr[], chain?: number): Promise<RangeKeys>;
 }
 
 /** A source's answer to a pull (RebalanceSink.fetch). */

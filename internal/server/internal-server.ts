@@ -178,7 +178,7 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
     // Answered once any key still arriving at this node has arrived (a chained pull).
     FetchKeys(call, callback) {
       Promise.resolve()
-        .then(() => service.fetchKeys(call.request.fromNodeId, call.request.keys.map(bin)))
+        .then(() => service.fetchKeys(call.request.fromNodeId, call.request.keys.map(bin), call.request.chain))
         .then(({ states, deferred }) => ({ states: states.map(keyStateToProto), deferred: deferred.map(bytes) }))
         .then(
           (answer) => callback(null, answer),
@@ -188,9 +188,9 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
 
     // Answered once the range's own previous owners were listed, where it is still arriving here.
     ScanRange(call, callback) {
-      const { fromNodeId, from, to, args } = call.request;
+      const { fromNodeId, from, to, args, chain } = call.request;
       Promise.resolve()
-        .then(() => service.scanRange(from, to, args.map(bin), fromNodeId))
+        .then(() => service.scanRange(from, to, args.map(bin), fromNodeId, chain))
         .then(
           (page) => callback(null, { keys: page.keys.map(bytes), next: page.next }),
           (err: unknown) => callback(toServiceError(err)),

@@ -29,14 +29,15 @@ export interface InternalService {
    * Pull-on-miss: the states held here for these keys, and the keys held here left out to keep
    * the answer under one message (asked again); later commands for the keys sent go to `fromNodeId`.
    * Asynchronous where a key is still arriving here: it is fetched first (a chained pull).
+   * `chain`: how many members asked on another's behalf before this request (bounds a chain).
    */
-  fetchKeys(fromNodeId: string, keys: string[]): FetchedKeys | Promise<FetchedKeys>;
+  fetchKeys(fromNodeId: string, keys: string[], chain: number): FetchedKeys | Promise<FetchedKeys>;
   /**
    * The keys held here in ring positions [from, to) passing SCAN's options, complete below `next`,
    * for `fromNodeId`'s SCAN page. Asynchronous where the range is still arriving here: its own
-   * previous owners other than the asker are listed first (a chained scan).
+   * previous owners other than the asker are listed first (a chained scan); `chain` as for fetchKeys.
    */
-  scanRange(from: number, to: number, args: string[], fromNodeId: string): ScannedRange | Promise<ScannedRange>;
+  scanRange(from: number, to: number, args: string[], fromNodeId: string, chain: number): ScannedRange | Promise<ScannedRange>;
 }
 
 /** A FetchKeys answer. */

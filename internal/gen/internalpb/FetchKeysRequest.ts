@@ -4,9 +4,11 @@
 export interface FetchKeysRequest {
   'fromNodeId'?: (string);
   'keys'?: (Buffer | Uint8Array | string)[];
+  'chain'?: (number);
 }
 
 export interface FetchKeysRequest__Output {
   'fromNodeId': (string);
   'keys': (Buffer)[];
+  'chain': (number);
 }

@@ -6,6 +6,7 @@ export interface ScanRangeRequest {
   'to'?: (number | string);
   'args'?: (Buffer | Uint8Array | string)[];
   'fromNodeId'?: (string);
+  'chain'?: (number);
 }
 
 export interface ScanRangeRequest__Output {
@@ -13,4 +14,5 @@ export interface ScanRangeRequest__Output {
   'to': (number);
   'args': (Buffer)[];
   'fromNodeId': (string);
+  'chain': (number);
 }

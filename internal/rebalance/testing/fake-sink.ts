@@ -7,9 +7,10 @@ import type { Fetched, HandedArc, HandOffReceiver, HandOffState, KeyDigest, Rang
  * (`transport: false`, as over the wire: wire/status.ts) unless it says otherwise.
  */
 export interface FakeSource {
-  fetch(from: string, keys: readonly BinStr[]): Fetched | Promise<Fetched>;
+  /** `chain`: as InternalService.fetchKeys (how many members asked on another's behalf before). */
+  fetch(from: string, keys: readonly BinStr[], chain: number): Fetched | Promise<Fetched>;
   /** As InternalService.scanRange: `asker` is the member whose SCAN page asks. */
-  scan(from: number, to: number, args: readonly BinStr[], asker: string): RangeKeys | Promise<RangeKeys>;
+  scan(from: number, to: number, args: readonly BinStr[], asker: string, chain: number): RangeKeys | Promise<RangeKeys>;
 }
 
 export type CallKind = 'send' | 'confirm' | 'done' | 'fetch' | 'scan';
@@ -24,6 +25,8 @@ export interface SinkCall {
   readonly arcs?: readonly HandedArc[];
   /** send: passed on by a receiver that does not own the keys (RebalanceSink.relay). */
   readonly relayed?: boolean;
+  /** fetch, scan: how many members asked on another's behalf before this call. */
+  readonly chain?: number;
 }
 
 /**
@@ -108,18 +111,18 @@ export class FakeHandOffNetwork {
         this.#done.get(to)?.(from, arcs);
         await this.afterDeliver?.(call);
       },
-      fetch: async (to, keys) => {
-        await this.#deliver({ from, to, kind: 'fetch', keys });
+      fetch: async (to, keys, chain = 0) => {
+        await this.#deliver({ from, to, kind: 'fetch', keys, chain });
         const source = this.#sources.get(to);
         if (source === undefined) throw new Error(`UNAVAILABLE ${to} serves no fetch`);
-        const fetched = await answered(() => source.fetch(from, keys));
+        const fetched = await answered(() => source.fetch(from, keys, chain));
         return { states: fetched.states.map(copyState), deferred: [...fetched.deferred] };
       },
-      scan: async (to, fromPos, toPos, args) => {
-        await this.#deliver({ from, to, kind: 'scan', keys: [] });
+      scan: async (to, fromPos, toPos, args, chain = 0) => {
+        await this.#deliver({ from, to, kind: 'scan', keys: [], chain });
         const source = this.#sources.get(to);
         if (source === undefined) throw new Error(`UNAVAILABLE ${to} serves no scan`);
-        return answered(() => source.scan(fromPos, toPos, args, from));
+        return answered(() => source.scan(fromPos, toPos, args, from, chain));
       },
     };
   }
