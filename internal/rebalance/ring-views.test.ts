@@ -554,13 +554,19 @@ afterEach(() => {
 async function run(replicas: number, steps: readonly Step[], overlap?: boolean): Promise<{ violations: string[]; log: string[] }> {
   const sim = new Sim(replicas, overlap);
   sims.push(sim);
-  for (const s of steps) {
-    await sim.step(s);
-    if (sim.violations.length > 0) return sim;
+  try {
+    for (const s of steps) {
+      await sim.step(s);
+      if (sim.violations.length > 0) return sim;
+    }
+    await sim.settle();
+    if (sim.violations.length === 0) sim.checkPlacement();
+    return sim;
+  } finally {
+    // Stopped and let go at once: thousands of runs share one test (a longer search ran out of heap).
+    sim.stop();
+    sims = sims.filter((s) => s !== sim);
   }
-  await sim.settle();
-  if (sim.violations.length === 0) sim.checkPlacement();
-  return sim;
 }
 
 describe('rebalance with per-node ring views (property)', () => {
