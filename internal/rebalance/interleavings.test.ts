@@ -82,6 +82,7 @@ class Sim {
     );
     const departures = new Departures({ store, clock }, { markerTtlMs: WINDOW_MS });
     this.arrivals.set(id, arrivals);
+    this.cluster.arriving.set(id, (from, to) => arrivals.arriving(from, to)); // hand-off-wiring.ts
     const refuseIfLeaving = (): void => {
       if (this.leaving.has(id)) throw unavailable(`${id} is leaving: hand-off refused`);
     };
@@ -150,6 +151,7 @@ class Sim {
           this.exited.delete(id);
           this.down.delete(id);
           network.up(id);
+          network.heal(id);
         }
         this.cluster.addNode(id, spreadRingOf(id));
         this.#wire(id);
@@ -183,14 +185,14 @@ class Sim {
         const id = POOL[s.node]!;
         if (!this.cluster.nodes.has(id) || this.exited.has(id)) return;
         this.down.add(id);
-        network.down(id);
+        network.cut(id); // a partition: calls time out (an exited node's fail at once)
         break;
       }
       case 'up': {
         const id = POOL[s.node]!;
         if (!this.down.has(id)) return;
         this.down.delete(id);
-        network.up(id);
+        network.heal(id);
         break;
       }
       default:
@@ -276,7 +278,7 @@ class Sim {
   async settle(): Promise<void> {
     const { network, clock } = this.cluster;
     this.#calls.stopHolding();
-    for (const id of this.down) network.up(id);
+    for (const id of this.down) network.heal(id);
     this.down.clear();
     for (let i = 0; i < 20_000; i++) {
       this.#calls.release();

@@ -50,6 +50,7 @@ export class FakeHandOffNetwork {
   afterDeliver: ((call: SinkCall) => void | Promise<void>) | undefined;
   readonly #receivers = new Map<string, HandOffReceiver>();
   readonly #down = new Set<string>();
+  readonly #cut = new Set<string>();
   readonly #applied = new Map<string, number>();
   readonly #done = new Map<string, (from: string, arcs: readonly HandedArc[]) => void>();
   readonly #sources = new Map<string, FakeSource>();
@@ -74,6 +75,18 @@ export class FakeHandOffNetwork {
 
   up(id: string): void {
     this.#down.delete(id);
+  }
+
+  /**
+   * A partition: every call to or from `id` runs out of time (a transport failure, but not an
+   * unreachable peer: the process is there, so a leaver cut off is not taken for one that exited).
+   */
+  cut(id: string): void {
+    this.#cut.add(id);
+  }
+
+  heal(id: string): void {
+    this.#cut.delete(id);
   }
 
   /** States the receiver `to` applied (newer than its copy), from any sender. */
@@ -132,6 +145,9 @@ export class FakeHandOffNetwork {
     await Promise.resolve();
     await this.beforeDeliver?.(call);
     const receiver = this.#receivers.get(call.to);
+    if (this.#cut.has(call.from) || this.#cut.has(call.to)) {
+      throw Object.assign(new Error(`UNAVAILABLE ${call.to} did not answer in time: cut off from ${call.from}`), { transport: true });
+    }
     if (this.#down.has(call.from) || this.#down.has(call.to) || receiver === undefined) {
       // As the real sink marks a call whose connection failed (wire/status.ts): a crashed process.
       throw Object.assign(new Error(`UNAVAILABLE ${call.to} unreachable from ${call.from}`), { transport: true, unreachable: true });
