@@ -100,17 +100,7 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
 
   const rebalancer = new Rebalancer(
     // The Rebalancer names its own component, as the gossiper does; `log` already carries it.
-    {
-      store,
-      clock,
-      sink: deps.sink,
-      log: deps.log,
-      ringNow: deps.ring,
-      selfId,
-      alive: (id) => statusOf(id) === 'alive',
-      // Called during runs only, once `arrivals` below exists.
-      arriving: (from, to) => arrivals.arriving(from, to),
-    },
+    { store, clock, sink: deps.sink, log: deps.log, ringNow: deps.ring, selfId, alive: (id) => statusOf(id) === 'alive' },
     {
       debounceMs: config.rebalance.rebalanceDebounceMs,
       batchBytes: config.rebalance.batchBytes,

@@ -229,15 +229,6 @@ export class Arrivals {
   }
 
   /**
-   * Whether part of ring positions [from, to) is still to arrive here: in an arc gained and not yet
-   * handed off, or lost to a newer ring before it was (see RebalancerDeps.arriving).
-   */
-  arriving(from: number, to: number): boolean {
-    if (this.#pending.size === 0 && this.#lost.size === 0) return false;
-    return this.#sourced(this.#pending, from, to).length > 0 || this.#sourced(this.#lost, from, to).length > 0;
-  }
-
-  /**
    * Before this node answers `asker`'s FetchKeys for `keys` (a chained pull): undefined when it
    * may answer from its store now; else a promise of, per key fetched on, the newest state its
    * own previous owners hold, to be answered where newer than the local copy (Departures.fetch).

@@ -253,8 +253,7 @@ export class Rebalancer implements HandOffReceiver {
     try {
       const { store, sink } = this.#deps;
       const settings = this.#settings;
-      const arriving = this.#deps.arriving ?? (() => false);
-      const ctx = { store, sink, log: this.#log, control, yieldFn: this.#yieldFn, counters: this.#counters, settings, arriving };
+      const ctx = { store, sink, log: this.#log, control, yieldFn: this.#yieldFn, counters: this.#counters, settings };
       kept = await runPlan(ctx, plan);
     } catch (err) {
       outcome = err instanceof Aborted ? 'abandoned' : 'failed';

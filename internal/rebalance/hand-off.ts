@@ -45,8 +45,6 @@ export interface HandOffContext {
   readonly yieldFn: () => Promise<void>;
   readonly counters: Counters;
   readonly settings: Settings;
-  /** RebalancerDeps.arriving. */
-  readonly arriving: (from: number, to: number) => boolean;
 }
 
 /**
@@ -74,10 +72,6 @@ export async function runPlan(ctx: HandOffContext, plan: HandOffPlan): Promise<n
     kept += keptHere;
     counters.arcsPending--;
     if (keptHere > 0) return; // a key here is newer than what the targets hold: keep them pulling
-    // Keys of the arc still to arrive here (two joins close together: the second took the arc
-    // from the first before it was handed there) may exist elsewhere: reported done, the targets
-    // would stop pulling them and serve them as missing (ring-views.test.ts found it).
-    if (ctx.arriving(arc.from, arc.to)) return;
     for (const target of arc.targets) {
       const told = handed.get(target) ?? [];
       told.push({ from: arc.from, to: arc.to });

@@ -82,7 +82,6 @@ class Sim {
     );
     const departures = new Departures({ store, clock }, { markerTtlMs: WINDOW_MS });
     this.arrivals.set(id, arrivals);
-    this.cluster.arriving.set(id, (from, to) => arrivals.arriving(from, to)); // hand-off-wiring.ts
     const refuseIfLeaving = (): void => {
       if (this.leaving.has(id)) throw unavailable(`${id} is leaving: hand-off refused`);
     };

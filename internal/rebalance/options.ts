@@ -34,12 +34,6 @@ export interface RebalancerDeps {
   readonly alive?: (id: string) => boolean;
   /** Yields to the event loop between chunks. Default: setImmediate. Tests inject a counter. */
   readonly yieldFn?: () => Promise<void>;
-  /**
-   * Whether part of ring positions [from, to) is still to arrive here (Arrivals.arriving). Such an
-   * arc is handed but not reported done: its new owners keep pulling its keys on a miss, through
-   * this node (a chained pull), instead of serving what they lack as missing. Default: never.
-   */
-  readonly arriving?: (from: number, to: number) => boolean;
 }
 
 export interface RebalancerOptions {

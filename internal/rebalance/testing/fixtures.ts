@@ -73,8 +73,7 @@ export class TestCluster {
   yields = 0;
   /** Called on every yieldFn call (after counting). */
   onYield: (() => void) | undefined;
-  /** Per node, RebalancerDeps.arriving (e.g. its Arrivals'); never arriving when absent. */
-  readonly arriving = new Map<string, (from: number, to: number) => boolean>();
+
   #nextVersion = 1_000;
 
   constructor(
@@ -96,7 +95,6 @@ export class TestCluster {
         log: silentLogger(),
         ringNow: () => node.ring,
         selfId: id,
-        arriving: (from, to) => this.arriving.get(id)?.(from, to) ?? false,
         yieldFn: async () => {
           this.yields++;
           this.onYield?.();
