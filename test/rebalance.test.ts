@@ -38,17 +38,38 @@ async function writesGoOn(writers: { writes(): number }, more = 40): Promise<voi
   await vi.waitFor(() => expect(writers.writes()).toBeGreaterThanOrEqual(target), { timeout: 15_000, interval: 20 });
 }
 
+/**
+ * Runs `changes` on a cluster of `n` nodes (replicas 1) under writers (deletes and pops too),
+ * then checks that every node still up holds every acknowledged write and every key is on 2.
+ * `changes` marks in `down` the nodes it stops; `live()` are the others.
+ */
+async function underWrites(
+  n: number,
+  changes: (c: InProcessCluster, down: Set<GokvNode>, live: () => GokvNode[], writers: { writes(): number }) => Promise<void>,
+): Promise<void> {
+  cluster = await startCluster(n, { cluster: { replicas: 1 } });
+  const c = cluster;
+  const down = new Set<GokvNode>();
+  const live = () => c.nodes.filter((node) => !down.has(node));
+  const ledger = new Ledger();
+  const writers = startWriters(() => c.clients.filter((_, i) => !down.has(c.nodes[i]!)), ledger, { deletes: true, pops: true });
+  try {
+    await writesGoOn(writers);
+    await changes(c, down, live, writers);
+    // Enough keys to mean something, however slowly a loaded machine wrote them.
+    await vi.waitFor(() => expect(ledger.hashes.size).toBeGreaterThan(100), { timeout: 30_000, interval: 20 });
+  } finally {
+    await writers.stop();
+  }
+  for (const i of c.nodes.keys()) {
+    if (!down.has(c.nodes[i]!)) await expectLedgerHolds(c.clients[i]!, ledger);
+  }
+  await expectCopies(live(), ledger, 2);
+}
+
 describe('rebalance under continuous writes (replicas: 1)', () => {
   it('a join, a graceful leave and a crash lose no acknowledged write; every key ends on 2 nodes', async () => {
-    cluster = await startCluster(3, { cluster: { replicas: 1 } });
-    const c = cluster;
-    const down = new Set<GokvNode>();
-    const live = () => c.nodes.filter((n) => !down.has(n));
-    const ledger = new Ledger();
-    const writers = startWriters(() => c.clients.filter((_, i) => !down.has(c.nodes[i]!)), ledger, { deletes: true, pops: true });
-    try {
-      await writesGoOn(writers);
-
+    await underWrites(3, async (c, down, live, writers) => {
       await c.add({ cluster: { replicas: 1 } }); // a 4th node joins
       await waitForConvergence(live(), 4);
       await writesGoOn(writers);
@@ -64,16 +85,7 @@ describe('rebalance under continuous writes (replicas: 1)', () => {
       await victim.stop({ leave: false }); // a crash: no leave, no hand-off
       await waitForConvergence(live(), 2);
       await writesGoOn(writers);
-      // Enough keys to mean something, however slowly a loaded machine wrote them.
-      await vi.waitFor(() => expect(ledger.hashes.size).toBeGreaterThan(100), { timeout: 30_000, interval: 20 });
-    } finally {
-      await writers.stop();
-    }
-
-    for (const i of c.nodes.keys()) {
-      if (!down.has(c.nodes[i]!)) await expectLedgerHolds(c.clients[i]!, ledger);
-    }
-    await expectCopies(live(), ledger, 2);
+    });
   }, 90_000);
 });
 
@@ -83,14 +95,7 @@ describe('a join and a graceful leave at the same moment (a replacement started 
   // and the joiner pulls what it is still to receive from members themselves still receiving it
   // (the chained pull). Found by rebalance/ring-views.test.ts; this runs it on real nodes.
   it('replicas 1, four nodes, twice: no acknowledged write lost; every key ends on 2 nodes', async () => {
-    cluster = await startCluster(4, { cluster: { replicas: 1 } });
-    const c = cluster;
-    const down = new Set<GokvNode>();
-    const live = () => c.nodes.filter((n) => !down.has(n));
-    const ledger = new Ledger();
-    const writers = startWriters(() => c.clients.filter((_, i) => !down.has(c.nodes[i]!)), ledger, { deletes: true, pops: true });
-    try {
-      await writesGoOn(writers);
+    await underWrites(4, async (c, down, live, writers) => {
       for (const leaving of [2, 3]) {
         const leaver = c.nodes[leaving]!;
         down.add(leaver);
@@ -99,14 +104,7 @@ describe('a join and a graceful leave at the same moment (a replacement started 
         await waitForConvergence(live(), 4);
         await writesGoOn(writers);
       }
-      await vi.waitFor(() => expect(ledger.hashes.size).toBeGreaterThan(100), { timeout: 30_000, interval: 20 });
-    } finally {
-      await writers.stop();
-    }
-    for (const i of c.nodes.keys()) {
-      if (!down.has(c.nodes[i]!)) await expectLedgerHolds(c.clients[i]!, ledger);
-    }
-    await expectCopies(live(), ledger, 2);
+    });
   }, 120_000);
 });
 

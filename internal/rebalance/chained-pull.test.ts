@@ -65,6 +65,21 @@ function setup(replicas = 0) {
   return { clock, network, node, put, valueAt, fetch, fetchesTo, scan, scansBy, fJoins, dJoins };
 }
 
+/**
+ * replicas 1; d and f each see the other as a previous owner of K's arc, with c (d's view came
+ * from [a,b,c,f], f's from [a,b,c,d]); c holds K at version 20, and d's calls to c time out.
+ */
+function eachOthersSource() {
+  const t = setup(1);
+  t.node('d').arrivals.onRingChange(ABCF, ABCDF);
+  t.node('f').arrivals.onRingChange(ringOf('a', 'b', 'c', 'd'), ABCDF);
+  t.put('c', K, 'at c', 20);
+  t.network.beforeDeliver = (call) => {
+    if (call.from === 'd' && call.to === 'c') throw Object.assign(new Error('UNAVAILABLE deadline exceeded'), { transport: true });
+  };
+  return t;
+}
+
 function refusing(): { fetch: () => never; scan: () => never } {
   const refuse = (): never => {
     throw Object.assign(new GokvError('UNAVAILABLE', 'UNAVAILABLE c still holds f dead'), { transport: false });
@@ -180,13 +195,7 @@ describe('Arrivals.chainedStates: a node asked for a key it is still to receive 
     // f's from [a,b,c,d] (owners d, c): each pulls K from the other and c. Had f waited on its
     // own pull (which asks d) to answer d, each would wait on the other for good. d is cut off
     // from c: it gets c's copy through f.
-    const t = setup(1);
-    t.node('d').arrivals.onRingChange(ABCF, ABCDF);
-    t.node('f').arrivals.onRingChange(ringOf('a', 'b', 'c', 'd'), ABCDF);
-    t.put('c', K, 'at c', 20);
-    t.network.beforeDeliver = (call) => {
-      if (call.from === 'd' && call.to === 'c') throw Object.assign(new Error('UNAVAILABLE deadline exceeded'), { transport: true });
-    };
+    const t = eachOthersSource();
     await t.node('d').arrivals.ready(K, 220);
     expect(t.valueAt('d', K)).toMatchObject({ version: 20 });
     expect(t.valueAt('f', K)).toBeUndefined(); // f answered without pulling for itself
@@ -222,13 +231,7 @@ describe('Arrivals.chainedScan: a node asked to list a range it is still to rece
   it('does not ask the asker back: two new owners of a range each listing it at the other', async () => {
     // replicas 1, as in the chained pull above: d and f each see the other as a previous owner
     // of K's arc (with c). d is cut off from c: it gets c's keys through f.
-    const t = setup(1);
-    t.node('d').arrivals.onRingChange(ABCF, ABCDF);
-    t.node('f').arrivals.onRingChange(ringOf('a', 'b', 'c', 'd'), ABCDF);
-    t.put('c', K, 'at c', 20);
-    t.network.beforeDeliver = (call) => {
-      if (call.from === 'd' && call.to === 'c') throw Object.assign(new Error('UNAVAILABLE deadline exceeded'), { transport: true });
-    };
+    const t = eachOthersSource();
     const page = await t.node('d').arrivals.scanRemote(201, 251, []);
     expect(page?.keys).toEqual([K]);
     expect(t.scansBy('f')).toEqual(['c']); // not d

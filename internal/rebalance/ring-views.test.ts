@@ -11,7 +11,7 @@ import { receiveHandOff } from './strays.js';
 import { nothingToHand } from './hand-off.js';
 import { missingKeys } from './states.js';
 import type { SinkCall } from './testing/fake-sink.js';
-import { HeldCalls, timingStep, turns, type TimingStep } from './testing/held-calls.js';
+import { HeldCalls, runSim, timingStep, turns, type SimRun, type TimingStep } from './testing/held-calls.js';
 import { flush, spreadRingOf, TEST_OPTIONS, TestCluster, UNIT } from './testing/fixtures.js';
 
 // Rebalance with per-node ring views (the sibling of interleavings.test.ts, whose ring is one
@@ -130,16 +130,7 @@ class Sim {
       // hand-off-wiring.ts rebalance: merged, and keys this node does not own passed on.
       receiveBatch: (states, from, relayed) => {
         refuseIfLeaving();
-        const node = this.cluster.node(id);
-        const strayDeps = {
-          store,
-          selfId: id,
-          ring: () => node.ring,
-          position: readableHash,
-          sink: network.sinkFor(id),
-          noteStrays: (positions: readonly number[]) => node.rebalancer.noteStrays(positions),
-        };
-        return receiveHandOff(strayDeps, { replicas: this.replicas, relayTimeoutMs: 1_000 }, from, states, relayed);
+        return receiveHandOff(this.cluster.strayDeps(id), { replicas: this.replicas, relayTimeoutMs: 1_000 }, from, states, relayed);
       },
       receiveConfirm: (digests, from) => {
         refuseIfLeaving();
@@ -545,29 +536,15 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 const scenarioArb = fc.record({ replicas: fc.constantFrom(0, 1), steps: fc.array(stepArb, { minLength: 1, maxLength: 50, size: 'max' }) });
 
 const stats = new Map<string, number>();
-let sims: Sim[] = [];
+const sims = new Set<SimRun<Step>>();
 afterEach(() => {
   for (const s of sims) s.stop();
-  sims = [];
+  sims.clear();
 });
 
 /** Runs the steps, converges every view, heals, settles; the violations found. */
 async function run(replicas: number, steps: readonly Step[], overlap?: boolean): Promise<{ violations: string[]; log: string[] }> {
-  const sim = new Sim(replicas, overlap);
-  sims.push(sim);
-  try {
-    for (const s of steps) {
-      await sim.step(s);
-      if (sim.violations.length > 0) return sim;
-    }
-    await sim.settle();
-    if (sim.violations.length === 0) sim.checkPlacement();
-    return sim;
-  } finally {
-    // Stopped and let go at once: thousands of runs share one test (a longer search ran out of heap).
-    sim.stop();
-    sims = sims.filter((s) => s !== sim);
-  }
+  return runSim(new Sim(replicas, overlap), steps, sims);
 }
 
 describe('rebalance with per-node ring views (property)', () => {

@@ -19,15 +19,7 @@ function wired(ids: string[], replicas = 0): { noted: Map<string, number[]> } {
   cluster = new TestCluster(ids, abc, { ...TEST_OPTIONS, replicas });
   const noted = new Map<string, number[]>();
   for (const id of ids) {
-    const node = cluster.node(id);
-    const deps = {
-      store: node.store,
-      selfId: id,
-      ring: () => node.ring,
-      position: readableHash,
-      sink: cluster.network.sinkFor(id),
-      noteStrays: (positions: readonly number[]) => noted.set(id, [...(noted.get(id) ?? []), ...positions]),
-    };
+    const deps = cluster.strayDeps(id, (positions) => noted.set(id, [...(noted.get(id) ?? []), ...positions]));
     cluster.network.add(id, {
       receiveBatch: (states, from, relayed) => receiveHandOff(deps, { replicas, relayTimeoutMs: 1_000 }, from, states, relayed),
       receiveConfirm: () => ({ missing: [], arriving: [] }),

@@ -8,6 +8,7 @@ import { Store, type BinStr } from '../../store/index.js';
 import { readableHash } from '../../store/testing/fixtures.js';
 import { Rebalancer } from '../executor.js';
 import type { RebalancerOptions } from '../options.js';
+import type { StrayDeps } from '../strays.js';
 import { FakeHandOffNetwork } from './fake-sink.js';
 
 /** One vnode per member; a key `@150` sits at 150 (readableHash), so placement reads off this. */
@@ -112,6 +113,22 @@ export class TestCluster {
     const node = this.nodes.get(id);
     if (node === undefined) throw new Error(`no node ${id}`);
     return node;
+  }
+
+  /**
+   * Node `id`'s deps for strays.ts receiveHandOff, as node/hand-off-wiring.ts builds them; strays
+   * are noted with its Rebalancer unless `noteStrays` is given.
+   */
+  strayDeps(id: string, noteStrays?: (positions: readonly number[]) => void): StrayDeps {
+    const node = this.node(id);
+    return {
+      store: node.store,
+      selfId: id,
+      ring: () => node.ring,
+      position: readableHash,
+      sink: this.network.sinkFor(id),
+      noteStrays: noteStrays ?? ((positions) => node.rebalancer.noteStrays(positions)),
+    };
   }
 
   /** Writes `key` as one hash version on each of `ids` (a leader and its replicas). */

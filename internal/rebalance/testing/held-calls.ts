@@ -82,3 +82,36 @@ export async function timingStep(s: TimingStep, calls: HeldCalls, clock: ManualC
 export async function turns(n: number): Promise<void> {
   for (let i = 0; i < n; i++) await flush();
 }
+
+/** What the interleaving properties' simulated clusters share (see runSim). */
+export interface SimRun<S> {
+  readonly violations: string[];
+  readonly log: string[];
+  step(s: S): Promise<void>;
+  /** Heals, converges and runs the clock until nothing is pending. */
+  settle(): Promise<void>;
+  /** Checks where every key ended; run only when the steps and the settling broke nothing. */
+  checkPlacement(): void;
+  stop(): void;
+}
+
+/**
+ * Runs the steps (stopping at the first violation), settles, checks placement; the sim is
+ * stopped and taken out of `live` as it ends (thousands of runs share one test: a longer search
+ * ran out of heap while they were kept). `live` lets afterEach stop one a test left running.
+ */
+export async function runSim<S>(sim: SimRun<S>, steps: readonly S[], live: Set<SimRun<S>>): Promise<SimRun<S>> {
+  live.add(sim);
+  try {
+    for (const s of steps) {
+      await sim.step(s);
+      if (sim.violations.length > 0) return sim;
+    }
+    await sim.settle();
+    if (sim.violations.length === 0) sim.checkPlacement();
+    return sim;
+  } finally {
+    sim.stop();
+    live.delete(sim);
+  }
+}
