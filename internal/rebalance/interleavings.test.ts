@@ -1,18 +1,14 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { unavailable } from '../errors/index.js';
-import { silentLogger } from '../log/index.js';
 import type { Ring } from '../ring/index.js';
 import type { BinStr, KeyState } from '../store/index.js';
 import { readableHash } from '../store/testing/fixtures.js';
-import { Arrivals } from './arrivals.js';
-import { answerFetch, Departures } from './departures.js';
-import { receiveHandOff } from './strays.js';
+import type { Arrivals } from './arrivals.js';
 import { nothingToHand } from './hand-off.js';
-import { missingKeys } from './states.js';
 import type { SinkCall } from './testing/fake-sink.js';
 import { HeldCalls, runSim, timingStep, turns, type SimRun, type TimingStep } from './testing/held-calls.js';
 import { flush, spreadRingOf, TEST_OPTIONS, TestCluster, UNIT } from './testing/fixtures.js';
+import { wireReceivingSide } from './testing/wiring.js';
 
 // Rebalance under fine-grained interleavings: membership changes (joins, graceful leaves, a
 // rejoin after a leave), nodes cut off and back, hand-off calls held and released out of order,
@@ -74,38 +70,8 @@ class Sim {
 
   /** The node's receiving side as node/hand-off-wiring.ts builds it. */
   #wire(id: string): void {
-    const { store } = this.cluster.node(id);
-    const { clock, network } = this.cluster;
-    const arrivals = new Arrivals(
-      { store, selfId: id, sink: network.sinkFor(id), clock, log: silentLogger(), position: readableHash },
-      { replicas: this.replicas, windowMs: WINDOW_MS },
-    );
-    const departures = new Departures({ store, clock }, { markerTtlMs: WINDOW_MS });
+    const { arrivals } = wireReceivingSide(this.cluster, id, { replicas: this.replicas, windowMs: WINDOW_MS, leaving: () => this.leaving.has(id) });
     this.arrivals.set(id, arrivals);
-    const refuseIfLeaving = (): void => {
-      if (this.leaving.has(id)) throw unavailable(`${id} is leaving: hand-off refused`);
-    };
-    network.add(id, {
-      // hand-off-wiring.ts rebalance: merged, and keys this node does not own passed on.
-      receiveBatch: (states, from, relayed) => {
-        refuseIfLeaving();
-        return receiveHandOff(this.cluster.strayDeps(id), { replicas: this.replicas, relayTimeoutMs: 1_000 }, from, states, relayed);
-      },
-      receiveConfirm: (digests, from) => {
-        refuseIfLeaving();
-        const missing = missingKeys(store, digests);
-        return { missing, arriving: missing.filter((k) => arrivals.expectsFromOther(readableHash(k), from)) };
-      },
-    });
-    network.onDone(id, (from, arcs) => {
-      refuseIfLeaving();
-      arrivals.handed(from, arcs);
-    });
-    network.serve(id, {
-      // hand-off-wiring.ts fetchKeys: a key still arriving here is fetched first (a chained pull).
-      fetch: (from, keys, chain) => answerFetch(arrivals, departures, from, keys, chain),
-      scan: (_f, to) => ({ keys: [], next: to }),
-    });
   }
 
   /** Nodes whose process runs (in the ring, or leaving and not exited yet). */

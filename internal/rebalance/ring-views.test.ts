@@ -1,18 +1,17 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { unavailable } from '../errors/index.js';
-import { silentLogger } from '../log/index.js';
 import type { Ring } from '../ring/index.js';
 import type { BinStr, KeyState } from '../store/index.js';
 import { readableHash } from '../store/testing/fixtures.js';
-import { Arrivals } from './arrivals.js';
-import { answerFetch, Departures } from './departures.js';
-import { receiveHandOff } from './strays.js';
+import type { Arrivals } from './arrivals.js';
+import type { Departures } from './departures.js';
+import { strayPositions } from './strays.js';
 import { nothingToHand } from './hand-off.js';
-import { missingKeys } from './states.js';
 import type { SinkCall } from './testing/fake-sink.js';
 import { HeldCalls, runSim, timingStep, turns, type SimRun, type TimingStep } from './testing/held-calls.js';
 import { flush, spreadRingOf, TEST_OPTIONS, TestCluster, UNIT } from './testing/fixtures.js';
+import { wireReceivingSide } from './testing/wiring.js';
 
 // Rebalance with per-node ring views (the sibling of interleavings.test.ts, whose ring is one
 // global ring). A membership change (a join, a graceful leave, a rejoin after a leave) reaches
@@ -114,51 +113,25 @@ class Sim {
 
   /** The node's receiving side as node/hand-off-wiring.ts builds it. */
   #wire(id: string): void {
-    const { store } = this.cluster.node(id);
-    const { clock, network } = this.cluster;
-    const arrivals = new Arrivals(
-      { store, selfId: id, sink: network.sinkFor(id), clock, log: silentLogger(), position: readableHash },
-      { replicas: this.replicas, windowMs: WINDOW_MS },
-    );
-    const departures = new Departures({ store, clock }, { markerTtlMs: WINDOW_MS });
-    this.arrivals.set(id, arrivals);
-    this.departures.set(id, departures);
-    const refuseIfLeaving = (): void => {
-      if (this.leaving.has(id)) throw unavailable(`${id} is leaving: hand-off refused`);
-    };
-    network.add(id, {
-      // hand-off-wiring.ts rebalance: merged, and keys this node does not own passed on.
-      receiveBatch: (states, from, relayed) => {
-        refuseIfLeaving();
-        return receiveHandOff(this.cluster.strayDeps(id), { replicas: this.replicas, relayTimeoutMs: 1_000 }, from, states, relayed);
-      },
-      receiveConfirm: (digests, from) => {
-        refuseIfLeaving();
-        const missing = missingKeys(store, digests);
-        return { missing, arriving: missing.filter((k) => arrivals.expectsFromOther(readableHash(k), from)) };
-      },
-    });
-    network.onDone(id, (from, arcs) => {
-      refuseIfLeaving();
-      arrivals.handed(from, arcs);
-    });
-    network.serve(id, {
-      fetch: (from, keys, chain) => {
-        // hand-off-wiring.ts fetchKeys; a refusal crosses the wire as a command error.
+    const { arrivals, departures } = wireReceivingSide(this.cluster, id, {
+      replicas: this.replicas,
+      windowMs: WINDOW_MS,
+      leaving: () => this.leaving.has(id),
+      // hand-off-wiring.ts fetchKeys; a refusal crosses the wire as a command error.
+      checkFetch: (from) => {
         if (this.statusAt(id, from) === 'left') {
           throw Object.assign(unavailable(`${id} still holds ${from} left: pull refused; retry`), { transport: false });
         }
-        return answerFetch(arrivals, departures, from, keys, chain);
       },
-      scan: (_f, to) => ({ keys: [], next: to }),
     });
+    this.arrivals.set(id, arrivals);
+    this.departures.set(id, departures);
   }
 
-  /** hand-off-wiring.ts strayPositions: keys merged at `id` that its own ring does not place there. */
+  /** hand-off-wiring.ts merged: keys replicated to `id` that its own ring does not place there. */
   #noteStrays(id: string, keys: readonly BinStr[]): void {
     const { ring, rebalancer } = this.cluster.node(id);
-    if (ring.size <= 1 || !ring.has(id)) return;
-    rebalancer.noteStrays(keys.map(readableHash).filter((p) => ring.ownerRank(p, id, this.n) < 0));
+    rebalancer.noteStrays(strayPositions(ring, id, this.replicas, keys, readableHash));
   }
 
   running(): string[] {
