@@ -94,7 +94,7 @@ describe('ScanRange over gRPC', () => {
     const asked: unknown[][] = [];
     const addr = await serve(noRebalance, async (from, to, args, fromNodeId, chain) => {
       asked.push([from, to, args, fromNodeId, chain]);
-      await new Promise((resolve) => setTimeout(resolve, 20)); // as a chained scan waits on its own owners
+      await new Promise((resolve) => setImmediate(resolve)); // answered on a later turn, as a chained scan is
       return { keys: ['a', 'b'], next: 150 };
     });
     expect(await sinkTo(addr).scan('r', 100, 200, ['MATCH', 'a*'])).toEqual({ keys: ['a', 'b'], next: 150 });

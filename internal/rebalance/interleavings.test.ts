@@ -8,7 +8,7 @@ import { nothingToHand } from './hand-off.js';
 import type { SinkCall } from './testing/fake-sink.js';
 import { HeldCalls, runSim, timingStep, turns, type SimRun, type TimingStep } from './testing/held-calls.js';
 import { flush, spreadRingOf, TEST_OPTIONS, TestCluster, UNIT } from './testing/fixtures.js';
-import { wireReceivingSide } from './testing/wiring.js';
+import { cutOrHeal, wireReceivingSide } from './testing/wiring.js';
 
 // Rebalance under fine-grained interleavings: membership changes (joins, graceful leaves, a
 // rejoin after a leave), nodes cut off and back, hand-off calls held and released out of order,
@@ -137,20 +137,10 @@ class Sim {
         this.#track(exit);
         break;
       }
-      case 'down': {
-        const id = POOL[s.node]!;
-        if (!this.cluster.nodes.has(id) || this.exited.has(id)) return;
-        this.down.add(id);
-        network.cut(id); // a partition: calls time out (an exited node's fail at once)
+      case 'down':
+      case 'up':
+        cutOrHeal(this.cluster, this.down, this.exited, s.kind, POOL[s.node]!);
         break;
-      }
-      case 'up': {
-        const id = POOL[s.node]!;
-        if (!this.down.has(id)) return;
-        this.down.delete(id);
-        network.heal(id);
-        break;
-      }
       default:
         await timingStep(s, this.#calls, clock);
         this.checkHeld();

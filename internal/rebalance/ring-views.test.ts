@@ -11,7 +11,7 @@ import { nothingToHand } from './hand-off.js';
 import type { SinkCall } from './testing/fake-sink.js';
 import { HeldCalls, runSim, timingStep, turns, type SimRun, type TimingStep } from './testing/held-calls.js';
 import { flush, spreadRingOf, TEST_OPTIONS, TestCluster, UNIT } from './testing/fixtures.js';
-import { wireReceivingSide } from './testing/wiring.js';
+import { cutOrHeal, wireReceivingSide } from './testing/wiring.js';
 
 // Rebalance with per-node ring views (the sibling of interleavings.test.ts, whose ring is one
 // global ring). A membership change (a join, a graceful leave, a rejoin after a leave) reaches
@@ -276,20 +276,10 @@ class Sim {
         }
         break;
       }
-      case 'down': {
-        const id = POOL[s.node]!;
-        if (!this.cluster.nodes.has(id) || this.exited.has(id)) return;
-        this.down.add(id);
-        network.cut(id); // a partition: calls time out (an exited node's fail at once)
+      case 'down':
+      case 'up':
+        cutOrHeal(this.cluster, this.down, this.exited, s.kind, POOL[s.node]!);
         break;
-      }
-      case 'up': {
-        const id = POOL[s.node]!;
-        if (!this.down.has(id)) return;
-        this.down.delete(id);
-        network.heal(id);
-        break;
-      }
       default:
         await timingStep(s, this.#calls, clock);
         this.checkHeld();

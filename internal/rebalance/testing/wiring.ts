@@ -58,3 +58,15 @@ export function wireReceivingSide(cluster: TestCluster, id: string, options: Rec
   });
   return { arrivals, departures };
 }
+
+/**
+ * A simulation's 'down' or 'up' step: node `id` is cut off (its calls time out, as in a
+ * partition; an exited node's fail at once instead) or back. Nothing for a node not running.
+ */
+export function cutOrHeal(cluster: TestCluster, down: Set<string>, exited: ReadonlySet<string>, kind: 'down' | 'up', id: string): void {
+  if (kind === 'down') {
+    if (!cluster.nodes.has(id) || exited.has(id)) return;
+    down.add(id);
+    cluster.network.cut(id);
+  } else if (down.delete(id)) cluster.network.heal(id);
+}
