@@ -10,7 +10,8 @@ import { addInternalService, startGrpcServer, type HandOffMessage, type Internal
 // the receiver learns that a batch is a relay (so it does not pass it on again), and a batch's
 // answer waits for an asynchronous handler (a receiver passing keys on answers after the relay).
 // A ScanRange carries its asker (a node still receiving the range does not ask it back: a
-// chained scan) and is answered once an asynchronous handler settled.
+// chained scan) and is answered once an asynchronous handler settled. A FetchRange carries its
+// asker and the member the range goes to, and brings tombstones and the page's end back.
 
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -21,6 +22,7 @@ async function serve(
   rebalance: InternalService['rebalance'],
   scanRange: InternalService['scanRange'] = (_from, to) => ({ keys: [], next: to }),
   fetchKeys: InternalService['fetchKeys'] = () => ({ states: [], deferred: [] }),
+  fetchRange: InternalService['fetchRange'] = (_from, _for, _f, to) => ({ states: [], next: to }),
 ): Promise<string> {
   const server = new grpc.Server();
   const service: InternalService = {
@@ -30,6 +32,7 @@ async function serve(
     rebalance,
     fetchKeys,
     scanRange,
+    fetchRange,
   };
   addInternalService(server, service, silentLogger(), 1000);
   const bound = await startGrpcServer(server, '127.0.0.1:0', grpc.ServerCredentials.createInsecure());
@@ -130,5 +133,38 @@ describe('FetchKeys over gRPC', () => {
       ['sender', ['k1'], 0],
       ['sender', ['k2'], 1],
     ]);
+  });
+});
+
+describe('FetchRange over gRPC', () => {
+  it('reaches the service with the asker and the member the range goes to, and brings states and next back', async () => {
+    const asked: unknown[][] = [];
+    const tombstone = { key: 'gone', type: '', value: [], expireAtMs: 0, version: 9, deleted: true };
+    const addr = await serve(
+      () => ({ applied: 0, missing: [], arriving: [] }),
+      undefined,
+      undefined,
+      (fromNodeId, forNodeId, from, to) => {
+        asked.push([fromNodeId, forNodeId, from, to]);
+        return { states: [state, tombstone], next: 1500 };
+      },
+    );
+    const page = await sinkTo(addr).fetchRange('c', 'd', 1000, 2000);
+    expect(asked).toEqual([['sender', 'd', 1000, 2000]]);
+    expect(page.next).toBe(1500);
+    expect(page.states).toEqual([state, tombstone]);
+  });
+
+  it('crosses a refusal as a retryable error, not a transport failure', async () => {
+    const addr = await serve(
+      () => ({ applied: 0, missing: [], arriving: [] }),
+      undefined,
+      undefined,
+      () => {
+        throw unavailable('c still holds sender dead: range fetch refused until it is seen alive; retry');
+      },
+    );
+    const err = await sinkTo(addr).fetchRange('c', 'd', 0, 10).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'UNAVAILABLE', transport: false });
   });
 });

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { GokvNode } from '../internal/node/index.js';
+import { testConfig } from '../internal/config/index.js';
+import { createHasher, Ring } from '../internal/ring/index.js';
 import { FaultLinks } from './helpers/fault-links.js';
 import { startCluster, waitForConvergence, type InProcessCluster } from './helpers/in-process-cluster.js';
 import { expectLedgerHolds, Ledger, startWriters } from './helpers/ledger.js';
@@ -106,6 +108,50 @@ describe('a join and a graceful leave at the same moment (a replacement started 
       }
     });
   }, 120_000);
+});
+
+describe('two joins at the same moment (scaling out by two)', () => {
+  it('replicas 1, three nodes to five to seven: no acknowledged write lost; every key ends on 2 nodes', async () => {
+    await underWrites(3, async (c, _down, live, writers) => {
+      for (const size of [5, 7]) {
+        await Promise.all([c.add({ cluster: { replicas: 1 } }), c.add({ cluster: { replicas: 1 } })]);
+        await waitForConvergence(live(), size);
+        await writesGoOn(writers);
+      }
+    });
+  }, 120_000);
+
+  // The first joiner may hear of the second before the arcs it gained have arrived, and then
+  // report part of them handed off to the second. It first fetches what it was still to receive
+  // there from its own previous owners and hands that on (hand-off.ts collectArriving); before,
+  // it reported them with nothing, and the second, no longer pulling, served the keys as missing
+  // and would have started them afresh. Found by rebalance/ring-views.test.ts.
+  it('replicas 0: a joiner whose own keys are held up hands them on before it reports them done', async () => {
+    const links = new FaultLinks(11);
+    cluster = await startCluster(3, { cluster: { replicas: 0 } }, { deps: (id) => ({ faults: links.forNode(id) }) });
+    const c = cluster;
+    const keys = Array.from({ length: 300 }, (_, i) => `join2:${i}`);
+    for (const k of keys) await c.clients[0]!.run('HSET', k, 'f', `v-${k}`);
+    // The first members cannot hand anything to the joiners (node4, then node5): they retry.
+    for (const from of c.nodes.map((n) => n.id)) for (const to of ['node4', 'node5']) links.cutChannel(from, to, 'rebalance');
+    await c.add({ cluster: { replicas: 0 } });
+    links.learn(c.nodes);
+    await waitForConvergence(c.nodes, 4);
+    const second = await c.add({ cluster: { replicas: 0 } });
+    links.learn(c.nodes);
+    await waitForConvergence(c.nodes, 5);
+    // The keys node5 took from node4's new arcs: node4 reports those done to node5, and only
+    // node4 can bring them (a read would pull them; none is made until they are there).
+    const hasher = await createHasher();
+    const ringOf = (n: number) => Ring.fromMembers(c.nodes.slice(0, n).map((node) => node.id), testConfig().cluster.vNodeCount, hasher.textPosition);
+    const [four, five] = [ringOf(4), ringOf(5)];
+    const leader = (ring: Ring, k: string) => ring.owners(hasher.keyPosition(k), 1)[0];
+    const taken = keys.filter((k) => leader(four, k) === 'node4' && leader(five, k) === 'node5');
+    expect(taken.length).toBeGreaterThan(5);
+    await expect.poll(() => taken.filter((k) => second.store.peek(k) === undefined).length, { timeout: 30_000 }).toBe(0);
+    const read = (await Promise.all(taken.map((k) => c.clients[4]!.run('HMGET', k, 'f')))) as Array<Array<Buffer | null>>;
+    expect(read.map((r) => r[0]?.toString() ?? null)).toEqual(taken.map((k) => `v-${k}`));
+  }, 60_000);
 });
 
 describe('graceful leave: the new owners pull what the leaver has not handed over yet', () => {

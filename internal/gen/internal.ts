@@ -5,6 +5,8 @@ import type { CommandRequest as _commonpb_CommandRequest, CommandRequest__Output
 import type { CommandResponse as _commonpb_CommandResponse, CommandResponse__Output as _commonpb_CommandResponse__Output } from './commonpb/CommandResponse.js';
 import type { FetchKeysRequest as _internalpb_FetchKeysRequest, FetchKeysRequest__Output as _internalpb_FetchKeysRequest__Output } from './internalpb/FetchKeysRequest.js';
 import type { FetchKeysResponse as _internalpb_FetchKeysResponse, FetchKeysResponse__Output as _internalpb_FetchKeysResponse__Output } from './internalpb/FetchKeysResponse.js';
+import type { FetchRangeRequest as _internalpb_FetchRangeRequest, FetchRangeRequest__Output as _internalpb_FetchRangeRequest__Output } from './internalpb/FetchRangeRequest.js';
+import type { FetchRangeResponse as _internalpb_FetchRangeResponse, FetchRangeResponse__Output as _internalpb_FetchRangeResponse__Output } from './internalpb/FetchRangeResponse.js';
 import type { ForwardBatch as _internalpb_ForwardBatch, ForwardBatch__Output as _internalpb_ForwardBatch__Output } from './internalpb/ForwardBatch.js';
 import type { ForwardReply as _internalpb_ForwardReply, ForwardReply__Output as _internalpb_ForwardReply__Output } from './internalpb/ForwardReply.js';
 import type { ForwardReplyBatch as _internalpb_ForwardReplyBatch, ForwardReplyBatch__Output as _internalpb_ForwardReplyBatch__Output } from './internalpb/ForwardReplyBatch.js';
@@ -42,6 +44,8 @@ export interface ProtoGrpcType {
   internalpb: {
     FetchKeysRequest: MessageTypeDefinition<_internalpb_FetchKeysRequest, _internalpb_FetchKeysRequest__Output>
     FetchKeysResponse: MessageTypeDefinition<_internalpb_FetchKeysResponse, _internalpb_FetchKeysResponse__Output>
+    FetchRangeRequest: MessageTypeDefinition<_internalpb_FetchRangeRequest, _internalpb_FetchRangeRequest__Output>
+    FetchRangeResponse: MessageTypeDefinition<_internalpb_FetchRangeResponse, _internalpb_FetchRangeResponse__Output>
     ForwardBatch: MessageTypeDefinition<_internalpb_ForwardBatch, _internalpb_ForwardBatch__Output>
     ForwardReply: MessageTypeDefinition<_internalpb_ForwardReply, _internalpb_ForwardReply__Output>
     ForwardReplyBatch: MessageTypeDefinition<_internalpb_ForwardReplyBatch, _internalpb_ForwardReplyBatch__Output>

@@ -138,6 +138,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     rebalance: (from, message) => internalService!.rebalance(from, message),
     fetchKeys: (from, keys, chain) => internalService!.fetchKeys(from, keys, chain),
     scanRange: (from, to, args, fromNodeId, chain) => internalService!.scanRange(from, to, args, fromNodeId, chain),
+    fetchRange: (fromNodeId, forNodeId, from, to) => internalService!.fetchRange(fromNodeId, forNodeId, from, to),
     nodeStats: () => internalService!.nodeStats!(),
     keyDigests: (keys) => internalService!.keyDigests!(keys),
   };

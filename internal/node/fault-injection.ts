@@ -60,6 +60,7 @@ export function withFaults(faults: LinkFaults, adapters: Adapters, addressOf: (i
       done: (id, arcs, timeoutMs) => rb(id, () => sink.done(id, arcs, timeoutMs)),
       fetch: (id, keys, chain) => rb(id, () => sink.fetch(id, keys, chain)),
       scan: (id, from, to, args, chain) => rb(id, () => sink.scan(id, from, to, args, chain)),
+      fetchRange: (id, forId, from, to, timeoutMs) => rb(id, () => sink.fetchRange(id, forId, from, to, timeoutMs)),
     },
   };
 }

@@ -146,5 +146,9 @@ export function grpcRebalanceSink(pool: ClientPool, addressOf: AddressBook, self
       const res = await client(member).scanRange(selfId, from, to, args.map(bytes), chain);
       return { keys: res.keys.map(bin), next: res.next };
     },
+    async fetchRange(member, forId, from, to, timeoutMs) {
+      const res = await client(member).fetchRange(selfId, forId, from, to, timeoutMs);
+      return { states: res.states.map(keyStateFromProto), next: res.next };
+    },
   };
 }

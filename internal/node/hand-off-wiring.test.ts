@@ -16,7 +16,7 @@ const unused = (): never => {
 };
 
 /** The sink the node under test calls; a test swaps in the calls it expects. */
-const sinkOf: { current: RebalanceSink } = { current: { send: unused, relay: unused, confirm: unused, done: unused, fetch: unused, scan: unused } };
+const sinkOf: { current: RebalanceSink } = { current: { send: unused, relay: unused, confirm: unused, done: unused, fetch: unused, scan: unused, fetchRange: unused } };
 
 async function setup(overrides: Parameters<typeof testConfig>[0] = {}) {
   const clock = new ManualClock();
@@ -24,7 +24,7 @@ async function setup(overrides: Parameters<typeof testConfig>[0] = {}) {
   const store = new Store({ clock, random: new SeededRandom(1), hashKey: hasher.keyPosition });
   const config = testConfig(overrides);
   const ring = Ring.fromMembers(['a', 'b'], config.cluster.vNodeCount, hasher.textPosition);
-  sinkOf.current = { send: unused, relay: unused, confirm: unused, done: unused, fetch: unused, scan: unused };
+  sinkOf.current = { send: unused, relay: unused, confirm: unused, done: unused, fetch: unused, scan: unused, fetchRange: unused };
   const sink: RebalanceSink = {
     send: (...a) => sinkOf.current.send(...a),
     relay: (...a) => sinkOf.current.relay(...a),
@@ -32,6 +32,7 @@ async function setup(overrides: Parameters<typeof testConfig>[0] = {}) {
     done: (...a) => sinkOf.current.done(...a),
     fetch: (...a) => sinkOf.current.fetch(...a),
     scan: (...a) => sinkOf.current.scan(...a),
+    fetchRange: (...a) => sinkOf.current.fetchRange(...a),
   };
   const handOff = createHandOff({ selfId: 'a', store, clock, log: silentLogger(), hasher, sink, gossiper: undefined, ring: () => ring }, config);
   const state = (key: string) => ({ key, type: 'hash', value: ['f', 'v'], expireAtMs: 0, version: 5, deleted: false });

@@ -45,7 +45,7 @@ export interface HandOffStatus {
 /** What node/ sees of rebalancing: the router's gate, the internal handlers, events, leave. */
 export interface HandOff {
   readonly gate: HandOffGate;
-  readonly internal: Pick<InternalService, 'rebalance' | 'fetchKeys' | 'scanRange'>;
+  readonly internal: Pick<InternalService, 'rebalance' | 'fetchKeys' | 'scanRange' | 'fetchRange'>;
   /** Every ring change, in order. */
   onRingChange(before: Ring, after: Ring): void;
   /** Every batch of member changes (after the ring was rebuilt from them). */
@@ -100,7 +100,17 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
 
   const rebalancer = new Rebalancer(
     // The Rebalancer names its own component, as the gossiper does; `log` already carries it.
-    { store, clock, sink: deps.sink, log: deps.log, ringNow: deps.ring, selfId, alive: (id) => statusOf(id) === 'alive' },
+    {
+      store,
+      clock,
+      sink: deps.sink,
+      log: deps.log,
+      ringNow: deps.ring,
+      selfId,
+      alive: (id) => statusOf(id) === 'alive',
+      // Arrivals is built below; a run starts after the debounce, never while this one runs.
+      arriving: (from, to, target) => arrivals.stillArriving(from, to, target),
+    },
     {
       debounceMs: config.rebalance.rebalanceDebounceMs,
       batchBytes: config.rebalance.batchBytes,
@@ -176,6 +186,14 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
         // A key still arriving here is fetched from this node's own previous owners first (a
         // chained pull): answered from this store alone, the asker would start it without them.
         return answerFetch(arrivals, departures, fromNodeId, keys, chain);
+      },
+      fetchRange(fromNodeId, forNodeId, from, to) {
+        // As fetchKeys: a member held dead or left here may come back with a stale view.
+        const status = statusOf(fromNodeId);
+        if (status === 'dead' || status === 'left') {
+          throw unavailable(`${selfId} still holds ${fromNodeId} ${status}: range fetch refused until it is seen alive; retry`);
+        }
+        return departures.fetchRange(forNodeId, from, to, hasher.keyPosition);
       },
       scanRange(from, to, args, fromNodeId, chain) {
         // A range still arriving here is listed at its own previous owners too (a chained scan):

@@ -7,6 +7,7 @@ import type { FetchKeysResponse__Output } from '../gen/internalpb/FetchKeysRespo
 import type { RebalanceRequest } from '../gen/internalpb/RebalanceRequest.js';
 import type { RebalanceResponse__Output } from '../gen/internalpb/RebalanceResponse.js';
 import type { ScanRangeResponse__Output } from '../gen/internalpb/ScanRangeResponse.js';
+import type { FetchRangeResponse__Output } from '../gen/internalpb/FetchRangeResponse.js';
 import type { NodeStatsResponse__Output } from '../gen/internalpb/NodeStatsResponse.js';
 import { ForwardStream, type ForwardRequest } from './forward-stream.js';
 import { TransportError } from './transport-error.js';
@@ -90,6 +91,15 @@ export class PeerClient {
   scanRange(fromNodeId: string, from: number, to: number, args: Buffer[], chain = 0): Promise<ScanRangeResponse__Output> {
     return new Promise((resolve, reject) => {
       this.client.ScanRange({ fromNodeId, from, to, args, chain }, { deadline: Date.now() + this.options.timeoutMs }, (err, res) => {
+        if (err || !res) reject(this.callError(err));
+        else resolve(res);
+      });
+    });
+  }
+
+  fetchRange(fromNodeId: string, forNodeId: string, from: number, to: number, timeoutMs = this.options.timeoutMs): Promise<FetchRangeResponse__Output> {
+    return new Promise((resolve, reject) => {
+      this.client.FetchRange({ fromNodeId, forNodeId, from, to }, { deadline: Date.now() + timeoutMs }, (err, res) => {
         if (err || !res) reject(this.callError(err));
         else resolve(res);
       });

@@ -182,6 +182,30 @@ export class Arrivals {
   }
 
   /**
+   * The parts of [from, to) still arriving here (pending, or lost to a newer ring before they were
+   * handed off) that `target` was not itself a previous owner of, each with its sources not held
+   * dead. Before this node reports [from, to) handed off to `target`, it fetches what those
+   * sources hold there and hands it on (hand-off.ts collectArriving): otherwise `target` would
+   * stop pulling on this node's word while the keys were still on their way here (two joins in
+   * one gossip window: the first joiner reported its new arc done to the second with nothing of
+   * it yet, and the second started the keys afresh). A target that was a previous owner holds
+   * its own copies, and the cycle of a fresh cluster (each node still receiving from the others)
+   * is skipped by the same rule.
+   */
+  stillArriving(from: number, to: number, target: string): ArrivingPart[] {
+    if (this.#pending.size === 0 && this.#lost.size === 0) return [];
+    const parts: ArrivingPart[] = [];
+    for (const ranges of [this.#pending, this.#lost]) {
+      for (const seg of ranges.overlapping(from, to)) {
+        if (this.#live(seg) === undefined || seg.sources.includes(target)) continue;
+        const sources = ranges.liveSources(seg).filter((id) => id !== this.#deps.selfId);
+        if (sources.length > 0) parts.push({ from: seg.from, to: seg.to, sources });
+      }
+    }
+    return parts;
+  }
+
+  /**
    * Undefined when `key` (at ring `position`) may be served from the local store now; else a
    * promise that settles once its previous owners were asked (rejects with UNAVAILABLE when
    * none answered). Concurrent calls for one key share the promise, so they run in order.
@@ -519,6 +543,13 @@ function chainTooLong(chain: number): GokvError {
 function chainRefused(self: string, err: unknown, what: string): GokvError {
   const reason = err instanceof Error ? err.message : String(err);
   return unavailable(`${self} is itself still receiving ${what} and could not get it from its previous owners (${reason}); retry`);
+}
+
+/** A part of a range still arriving here, and the members to fetch it from (Arrivals.stillArriving). */
+export interface ArrivingPart {
+  readonly from: number;
+  readonly to: number;
+  readonly sources: readonly string[];
 }
 
 /** A pending or lost segment to list, and its sources not held dead (in asking order). */

@@ -2,7 +2,7 @@ import type { Clock } from '../clock/index.js';
 import type { Arrivals } from './arrivals.js';
 import type { BinStr, Store } from '../store/index.js';
 import { MovedKeys } from './moved-keys.js';
-import type { Fetched, HandOffState, RangeKeys } from './sink.js';
+import type { Fetched, HandOffState, RangeKeys, RangeStates } from './sink.js';
 import { estimateBytes, newestState, toWire } from './states.js';
 
 /**
@@ -53,6 +53,9 @@ function unionBelow(page: RangeKeys, more: readonly BinStr[], position: (key: Bi
   }
   return { keys, next: page.next };
 }
+
+/** Live keys one FetchRange answer lists at most (with the tombstones below its end). */
+export const RANGE_PAGE_KEYS = 256;
 
 /**
  * The source side of pull-on-miss. Answers a new owner's FetchKeys with the states held here
@@ -107,6 +110,25 @@ export class Departures {
       this.#moved.mark(key, member, now);
     }
     return { states, deferred };
+  }
+
+  /**
+   * Everything held here in ring positions [from, to), tombstones included, complete below the
+   * returned `next`, each key sent marked as moved to `forId` (a member's FetchRange before it
+   * reports the range handed off to `forId`; see Arrivals.stillArriving). One page of live keys;
+   * where their states do not fit one answer, `next` stops at the first key left out (in position
+   * order, so an answer always gets past its first key's position unless another shares it).
+   */
+  fetchRange(forId: string, from: number, to: number, position: (key: BinStr) => number): RangeStates {
+    const page = this.deps.store.scan(from, to, RANGE_PAGE_KEYS);
+    const at = new Map<BinStr, number>();
+    for (const key of page.keys) at.set(key, position(key));
+    for (const key of this.deps.store.tombstonedKeys(from, page.next)) at.set(key, position(key));
+    const keys = [...at.keys()].sort((a, b) => at.get(a)! - at.get(b)!);
+    const { states, deferred } = this.fetch(forId, keys);
+    let next = page.next;
+    for (const key of deferred) next = Math.min(next, at.get(key)!);
+    return { states: states.filter((s) => at.get(s.key)! < next), next };
   }
 
   /** Whether `key`'s state (held here, or `fetched` for it) fits after `bytes` of an answer. */

@@ -3,6 +3,7 @@ import { splitByBytes, type BinStr, type Store } from '../store/index.js';
 import type { HandOffPlan, PlannedArc } from './plan.js';
 import type { Counters, Settings } from './options.js';
 import { Aborted, AckTimeout, type RunControl } from './run-control.js';
+import type { ArrivingPart } from './arrivals.js';
 import type { HandedArc, HandOffState, KeyDigest, RebalanceSink } from './sink.js';
 
 import { splitBatches, toWire } from './states.js';
@@ -15,6 +16,11 @@ const DONE_BATCH_ARCS = 256;
  * within one of them, instead of being sent the same batch again and again without end.
  */
 const MAX_ACK_TIMEOUT_FACTOR = 8;
+/**
+ * Attempts at fetching one page of a range still arriving here (collectArriving) before the
+ * range is left unreported to its target: the target then keeps pulling, which is always safe.
+ */
+const COLLECT_ATTEMPTS = 3;
 
 // Why no acknowledged write is lost here (DESIGN.md sections 1 and 8):
 // - A key leaves this node only through store.forget(key, v): no tombstone, and only while its
@@ -45,6 +51,8 @@ export interface HandOffContext {
   readonly yieldFn: () => Promise<void>;
   readonly counters: Counters;
   readonly settings: Settings;
+  /** The parts of a range still arriving here that a target did not own before (Arrivals.stillArriving). */
+  readonly arriving?: (from: number, to: number, target: string) => readonly ArrivingPart[];
 }
 
 /**
@@ -73,6 +81,7 @@ export async function runPlan(ctx: HandOffContext, plan: HandOffPlan): Promise<n
     counters.arcsPending--;
     if (keptHere > 0) return; // a key here is newer than what the targets hold: keep them pulling
     for (const target of arc.targets) {
+      if (!(await collectArriving(ctx, arc, target))) continue; // it keeps pulling from us
       const told = handed.get(target) ?? [];
       told.push({ from: arc.from, to: arc.to });
       handed.set(target, told);
@@ -110,6 +119,51 @@ export async function runPlan(ctx: HandOffContext, plan: HandOffPlan): Promise<n
   if (failed !== undefined) throw failed.reason;
   await eachTarget([...handed.keys()], (target) => tell(target, handed.get(target)!));
   return kept;
+}
+
+/**
+ * Before `arc` is reported handed off to `target`: what this node's own previous owners hold in
+ * the parts of it still arriving here (see Arrivals.stillArriving) is fetched from them and sent
+ * to `target`, so the report covers what this node was due to receive as well as what it holds.
+ * Returns false when a source could not be read (after COLLECT_ATTEMPTS per page): the arc is
+ * then not reported to `target`, which keeps pulling its keys on a miss (from here, and this
+ * node fetches them from its sources as a chained pull).
+ */
+async function collectArriving(ctx: HandOffContext, arc: PlannedArc, target: string): Promise<boolean> {
+  for (const part of ctx.arriving?.(arc.from, arc.to, target) ?? []) {
+    for (const source of part.sources) {
+      let from = part.from;
+      while (from < part.to) {
+        const page = await fetchRangePage(ctx, source, target, from, part.to);
+        if (page === undefined) return false;
+        // A page that does not move on (keys sharing one position, each too large for an answer
+        // beside the other) cannot be completed: not reported.
+        if (page.next <= from) return false;
+        await sendStates(ctx, target, page.states);
+        from = page.next;
+        await ctx.yieldFn();
+      }
+    }
+  }
+  return true;
+}
+
+/** One page of what `source` holds in [from, to), or undefined after COLLECT_ATTEMPTS failures. */
+async function fetchRangePage(ctx: HandOffContext, source: string, target: string, from: number, to: number): Promise<{ states: readonly HandOffState[]; next: number } | undefined> {
+  const { retryBaseMs, ackTimeoutMs } = ctx.settings;
+  for (let attempt = 0; attempt < COLLECT_ATTEMPTS; attempt++) {
+    ctx.control.check();
+    try {
+      return await ctx.control.race(ctx.sink.fetchRange(source, target, from, to, ackTimeoutMs > 0 ? ackTimeoutMs : undefined), ackTimeoutMs);
+    } catch (err) {
+      if (err instanceof Aborted) throw err;
+      ctx.counters.batchesFailed++;
+      const reason = err instanceof Error ? err.message : String(err);
+      ctx.log.warn({ peer: source, attempt: attempt + 1, reason }, 'fetching a range still arriving here failed');
+      await ctx.control.sleep(retryBaseMs * 2 ** attempt);
+    }
+  }
+  return undefined;
 }
 
 /**

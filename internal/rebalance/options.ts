@@ -2,6 +2,7 @@ import type { Clock } from '../clock/index.js';
 import type { Logger } from '../log/index.js';
 import type { Ring } from '../ring/index.js';
 import type { Store } from '../store/index.js';
+import type { ArrivingPart } from './arrivals.js';
 import type { RebalanceSink } from './sink.js';
 
 /** Keys read from the store and handed off per event-loop turn (one chunk between yields). */
@@ -34,6 +35,12 @@ export interface RebalancerDeps {
   readonly alive?: (id: string) => boolean;
   /** Yields to the event loop between chunks. Default: setImmediate. Tests inject a counter. */
   readonly yieldFn?: () => Promise<void>;
+  /**
+   * The parts of [from, to) still arriving here that `target` did not own before (Arrivals.
+   * stillArriving): fetched from their sources and handed on before the range is reported
+   * handed off to `target`. Default: none.
+   */
+  readonly arriving?: (from: number, to: number, target: string) => readonly ArrivingPart[];
 }
 
 export interface RebalancerOptions {

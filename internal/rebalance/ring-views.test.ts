@@ -595,10 +595,9 @@ describe('rebalance with per-node ring views: cases the property found', () => {
     expect(violations, log.join('\n')).toEqual([]);
   });
 
-  // A real bug, found by reading the chained pull's design; NOT fixed (docs/consistency.md,
-  // window 9). Withholding `done` for an arc still arriving (tried) stalls a fresh cluster: its
-  // first members each wait for the other's `done`, so arcs stayed arriving for the pull window.
-  it.fails('a joiner still receiving an arc does not report it handed off to a member that took it', async () => {
+  // Found by reading the chained pull's design (docs/consistency.md, window 9): f now fetches
+  // what it is still to receive in the arc from c (FetchRange) and hands it to d before its done.
+  it('a joiner still receiving an arc does not report it handed off to a member that took it', async () => {
     // As the case above (f joins, k4 written at c, d joins seeing f), and then f hears of d and
     // runs its hand-off from a,b,c,f to a,b,c,d,f before c has handed k4 anywhere: f holds
     // nothing there and tells d the arc is done, so d stops pulling and starts k4 afresh.

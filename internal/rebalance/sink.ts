@@ -68,6 +68,19 @@ export interface RebalanceSink {
    * for fetch.
    */
   scan(memberId: string, from: number, to: number, args: readonly BinStr[], chain?: number): Promise<RangeKeys>;
+  /**
+   * Everything `memberId` holds in [from, to) (tombstones included), complete below the returned
+   * `next`: asked before this node reports that range handed off to `forId` while it is itself
+   * still receiving it from `memberId` (see Arrivals.stillArriving). `memberId` marks the keys
+   * sent as moved to `forId`. Rejects on failure.
+   */
+  fetchRange(memberId: string, forId: string, from: number, to: number, timeoutMs?: number): Promise<RangeStates>;
+}
+
+/** One page of a range's states: complete for positions below `next`. */
+export interface RangeStates {
+  readonly states: readonly HandOffState[];
+  readonly next: number;
 }
 
 /** A source's answer to a pull (RebalanceSink.fetch). */

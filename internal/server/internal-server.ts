@@ -34,6 +34,7 @@ export interface InternalHandlers extends grpc.UntypedServiceImplementation {
   Replicate: grpc.handleBidiStreamingCall<ReplicateBatchMessage, ReplicationAck>;
   FetchKeys: InternalServerHandlers['FetchKeys'];
   ScanRange: InternalServerHandlers['ScanRange'];
+  FetchRange: InternalServerHandlers['FetchRange'];
   NodeStats: InternalServerHandlers['NodeStats'];
   KeyDigests: InternalServerHandlers['KeyDigests'];
 }
@@ -195,6 +196,16 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
           (page) => callback(null, { keys: page.keys.map(bytes), next: page.next }),
           (err: unknown) => callback(toServiceError(err)),
         );
+    },
+
+    FetchRange(call, callback) {
+      const { fromNodeId, forNodeId, from, to } = call.request;
+      try {
+        const page = service.fetchRange(fromNodeId, forNodeId, from, to);
+        callback(null, { states: page.states.map(keyStateToProto), next: page.next });
+      } catch (err) {
+        callback(toServiceError(err));
+      }
     },
   };
 }

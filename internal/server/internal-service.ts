@@ -38,12 +38,24 @@ export interface InternalService {
    * previous owners other than the asker are listed first (a chained scan); `chain` as for fetchKeys.
    */
   scanRange(from: number, to: number, args: string[], fromNodeId: string, chain: number): ScannedRange | Promise<ScannedRange>;
+  /**
+   * Everything held here in ring positions [from, to) (tombstones included), complete below
+   * `next`, for `fromNodeId`, which is about to report the range handed off to `forNodeId` while
+   * still receiving it from here; later commands for the keys sent go to `forNodeId`.
+   */
+  fetchRange(fromNodeId: string, forNodeId: string, from: number, to: number): FetchedRange;
 }
 
 /** A FetchKeys answer. */
 export interface FetchedKeys {
   readonly states: readonly KeyStateMessage[];
   readonly deferred: readonly string[];
+}
+
+/** A FetchRange answer: states complete below `next`. */
+export interface FetchedRange {
+  readonly states: readonly KeyStateMessage[];
+  readonly next: number;
 }
 
 /** A ScanRange answer: keys complete below `next`. */

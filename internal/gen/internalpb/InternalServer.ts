@@ -6,6 +6,8 @@ import type { CommandRequest as _commonpb_CommandRequest, CommandRequest__Output
 import type { CommandResponse as _commonpb_CommandResponse, CommandResponse__Output as _commonpb_CommandResponse__Output } from '../commonpb/CommandResponse.js';
 import type { FetchKeysRequest as _internalpb_FetchKeysRequest, FetchKeysRequest__Output as _internalpb_FetchKeysRequest__Output } from '../internalpb/FetchKeysRequest.js';
 import type { FetchKeysResponse as _internalpb_FetchKeysResponse, FetchKeysResponse__Output as _internalpb_FetchKeysResponse__Output } from '../internalpb/FetchKeysResponse.js';
+import type { FetchRangeRequest as _internalpb_FetchRangeRequest, FetchRangeRequest__Output as _internalpb_FetchRangeRequest__Output } from '../internalpb/FetchRangeRequest.js';
+import type { FetchRangeResponse as _internalpb_FetchRangeResponse, FetchRangeResponse__Output as _internalpb_FetchRangeResponse__Output } from '../internalpb/FetchRangeResponse.js';
 import type { ForwardBatch as _internalpb_ForwardBatch, ForwardBatch__Output as _internalpb_ForwardBatch__Output } from '../internalpb/ForwardBatch.js';
 import type { ForwardReplyBatch as _internalpb_ForwardReplyBatch, ForwardReplyBatch__Output as _internalpb_ForwardReplyBatch__Output } from '../internalpb/ForwardReplyBatch.js';
 import type { HeartbeatRequest as _internalpb_HeartbeatRequest, HeartbeatRequest__Output as _internalpb_HeartbeatRequest__Output } from '../internalpb/HeartbeatRequest.js';
@@ -30,6 +32,15 @@ export interface InternalServerClient extends grpc.Client {
   fetchKeys(argument: _internalpb_FetchKeysRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_internalpb_FetchKeysResponse__Output>): grpc.ClientUnaryCall;
   fetchKeys(argument: _internalpb_FetchKeysRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_internalpb_FetchKeysResponse__Output>): grpc.ClientUnaryCall;
   fetchKeys(argument: _internalpb_FetchKeysRequest, callback: grpc.requestCallback<_internalpb_FetchKeysResponse__Output>): grpc.ClientUnaryCall;
+  
+  FetchRange(argument: _internalpb_FetchRangeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_internalpb_FetchRangeResponse__Output>): grpc.ClientUnaryCall;
+  FetchRange(argument: _internalpb_FetchRangeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_internalpb_FetchRangeResponse__Output>): grpc.ClientUnaryCall;
+  FetchRange(argument: _internalpb_FetchRangeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_internalpb_FetchRangeResponse__Output>): grpc.ClientUnaryCall;
+  FetchRange(argument: _internalpb_FetchRangeRequest, callback: grpc.requestCallback<_internalpb_FetchRangeResponse__Output>): grpc.ClientUnaryCall;
+  fetchRange(argument: _internalpb_FetchRangeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_internalpb_FetchRangeResponse__Output>): grpc.ClientUnaryCall;
+  fetchRange(argument: _internalpb_FetchRangeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_internalpb_FetchRangeResponse__Output>): grpc.ClientUnaryCall;
+  fetchRange(argument: _internalpb_FetchRangeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_internalpb_FetchRangeResponse__Output>): grpc.ClientUnaryCall;
+  fetchRange(argument: _internalpb_FetchRangeRequest, callback: grpc.requestCallback<_internalpb_FetchRangeResponse__Output>): grpc.ClientUnaryCall;
   
   Forward(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_internalpb_ForwardBatch, _internalpb_ForwardReplyBatch__Output>;
   Forward(options?: grpc.CallOptions): grpc.ClientDuplexStream<_internalpb_ForwardBatch, _internalpb_ForwardReplyBatch__Output>;
@@ -100,6 +111,8 @@ export interface InternalServerClient extends grpc.Client {
 export interface InternalServerHandlers extends grpc.UntypedServiceImplementation {
   FetchKeys: grpc.handleUnaryCall<_internalpb_FetchKeysRequest__Output, _internalpb_FetchKeysResponse>;
   
+  FetchRange: grpc.handleUnaryCall<_internalpb_FetchRangeRequest__Output, _internalpb_FetchRangeResponse>;
+  
   Forward: grpc.handleBidiStreamingCall<_internalpb_ForwardBatch__Output, _internalpb_ForwardReplyBatch>;
   
   ForwardCommand: grpc.handleUnaryCall<_commonpb_CommandRequest__Output, _commonpb_CommandResponse>;
@@ -120,6 +133,7 @@ export interface InternalServerHandlers extends grpc.UntypedServiceImplementatio
 
 export interface InternalServerDefinition extends grpc.ServiceDefinition {
   FetchKeys: MethodDefinition<_internalpb_FetchKeysRequest, _internalpb_FetchKeysResponse, _internalpb_FetchKeysRequest__Output, _internalpb_FetchKeysResponse__Output>
+  FetchRange: MethodDefinition<_internalpb_FetchRangeRequest, _internalpb_FetchRangeResponse, _internalpb_FetchRangeRequest__Output, _internalpb_FetchRangeResponse__Output>
   Forward: MethodDefinition<_internalpb_ForwardBatch, _internalpb_ForwardReplyBatch, _internalpb_ForwardBatch__Output, _internalpb_ForwardReplyBatch__Output>
   ForwardCommand: MethodDefinition<_commonpb_CommandRequest, _commonpb_CommandResponse, _commonpb_CommandRequest__Output, _commonpb_CommandResponse__Output>
   Heartbeat: MethodDefinition<_internalpb_HeartbeatRequest, _internalpb_HeartbeatResponse, _internalpb_HeartbeatRequest__Output, _internalpb_HeartbeatResponse__Output>

@@ -1,6 +1,6 @@
 // Test helper: an in-memory hand-off network between receivers. Not built.
 import type { BinStr } from '../../store/index.js';
-import type { Fetched, HandedArc, HandOffReceiver, HandOffState, KeyDigest, RangeKeys, RebalanceSink } from '../sink.js';
+import type { Fetched, HandedArc, HandOffReceiver, HandOffState, KeyDigest, RangeKeys, RangeStates, RebalanceSink } from '../sink.js';
 
 /**
  * The answering side of fetch and scan calls. An error it throws reaches the caller as a refusal
@@ -11,9 +11,11 @@ export interface FakeSource {
   fetch(from: string, keys: readonly BinStr[], chain: number): Fetched | Promise<Fetched>;
   /** As InternalService.scanRange: `asker` is the member whose SCAN page asks. */
   scan(from: number, to: number, args: readonly BinStr[], asker: string, chain: number): RangeKeys | Promise<RangeKeys>;
+  /** As InternalService.fetchRange; a source without it holds nothing. */
+  fetchRange?(asker: string, forId: string, from: number, to: number): RangeStates;
 }
 
-export type CallKind = 'send' | 'confirm' | 'done' | 'fetch' | 'scan';
+export type CallKind = 'send' | 'confirm' | 'done' | 'fetch' | 'scan' | 'fetchRange';
 
 /** One sink call as the network saw it. */
 export interface SinkCall {
@@ -136,6 +138,13 @@ export class FakeHandOffNetwork {
         const source = this.#sources.get(to);
         if (source === undefined) throw new Error(`UNAVAILABLE ${to} serves no scan`);
         return answered(() => source.scan(fromPos, toPos, args, from, chain));
+      },
+      fetchRange: async (to, forId, fromPos, toPos) => {
+        await this.#deliver({ from, to, kind: 'fetchRange', keys: [] });
+        const source = this.#sources.get(to);
+        if (source === undefined) throw new Error(`UNAVAILABLE ${to} serves no fetch`);
+        const page = await answered(() => source.fetchRange?.(from, forId, fromPos, toPos) ?? { states: [], next: toPos });
+        return { states: page.states.map(copyState), next: page.next };
       },
     };
   }

@@ -6,6 +6,7 @@ import { Ring } from '../../ring/index.js';
 import { tablePosition } from '../../ring/testing/fixtures.js';
 import { Store, type BinStr } from '../../store/index.js';
 import { readableHash } from '../../store/testing/fixtures.js';
+import type { ArrivingPart } from '../arrivals.js';
 import { Rebalancer } from '../executor.js';
 import type { RebalancerOptions } from '../options.js';
 import type { StrayDeps } from '../strays.js';
@@ -63,6 +64,8 @@ export interface TestNode {
   readonly rebalancer: Rebalancer;
   /** What ringNow() returns; changeRing() moves it. */
   ring: Ring;
+  /** The Rebalancer's `arriving` dep, once the node's receiving side is wired (testing/wiring.ts). */
+  arriving?: (from: number, to: number, target: string) => readonly ArrivingPart[];
 }
 
 /** Nodes with real Stores and Rebalancers on one ManualClock, joined by a FakeHandOffNetwork. */
@@ -96,6 +99,7 @@ export class TestCluster {
         log: silentLogger(),
         ringNow: () => node.ring,
         selfId: id,
+        arriving: (from, to, target) => node.arriving?.(from, to, target) ?? [],
         yieldFn: async () => {
           this.yields++;
           this.onYield?.();

@@ -55,7 +55,12 @@ export function wireReceivingSide(cluster: TestCluster, id: string, options: Rec
       return answerFetch(arrivals, departures, from, keys, chain);
     },
     scan: (_f, to) => ({ keys: [], next: to }),
+    fetchRange: (from, forId, fromPos, toPos) => {
+      options.checkFetch?.(from);
+      return departures.fetchRange(forId, fromPos, toPos, readableHash);
+    },
   });
+  cluster.node(id).arriving = (from, to, target) => arrivals.stillArriving(from, to, target);
   return { arrivals, departures };
 }
 

@@ -1,0 +1,13 @@
+// Original file: proto/internalpb/internal.proto
+
+import type { KeyState as _internalpb_KeyState, KeyState__Output as _internalpb_KeyState__Output } from '../internalpb/KeyState.js';
+
+export interface FetchRangeResponse {
+  'states'?: (_internalpb_KeyState)[];
+  'next'?: (number | string);
+}
+
+export interface FetchRangeResponse__Output {
+  'states': (_internalpb_KeyState__Output)[];
+  'next': (number);
+}

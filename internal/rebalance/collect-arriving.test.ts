@@ -1,0 +1,107 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Ring } from '../ring/index.js';
+import { readableHash } from '../store/testing/fixtures.js';
+import type { Arrivals } from './arrivals.js';
+import { RANGE_PAGE_KEYS, type Departures } from './departures.js';
+import { flush, keysBetween, spreadRingOf, TEST_OPTIONS, TestCluster, UNIT } from './testing/fixtures.js';
+import { wireReceivingSide } from './testing/wiring.js';
+
+// Two joins in one gossip window (spread ring, units of 2^22: a 100, b 200, d 250, f 260, c 300;
+// replicas 0). c leads (200, 300] in [a,b,c]. f joins and gains (200, 260] from c; before c has
+// handed it anything, d joins, seen by f, and takes (200, 250] from f. f holds nothing of it yet:
+// before the fix, its hand-off run reported that arc done to d, which then stopped pulling and
+// would have started c's keys afresh. Now f first fetches what c holds there and hands it to d.
+const WINDOW_MS = 60_000;
+const ABC = spreadRingOf('a', 'b', 'c');
+const ABCF = spreadRingOf('a', 'b', 'c', 'f');
+const ABCDF = spreadRingOf('a', 'b', 'c', 'd', 'f');
+const MOVING = keysBetween(200, 250, 6, 'm');
+
+let cluster: TestCluster;
+afterEach(() => cluster.stopAll());
+
+function setup() {
+  cluster = new TestCluster(['a', 'b', 'c', 'd', 'f'], ABC, TEST_OPTIONS);
+  const sides = new Map<string, { arrivals: Arrivals; departures: Departures }>();
+  for (const id of cluster.nodes.keys()) sides.set(id, wireReceivingSide(cluster, id, { replicas: 0, windowMs: WINDOW_MS, leaving: () => false }));
+  const side = (id: string) => sides.get(id)!;
+  /** Node `id` moves to `after`, as hand-off-wiring.ts onRingChange (a joiner was alone before). */
+  const move = (id: string, after: Ring, before = cluster.node(id).ring) => {
+    cluster.node(id).ring = after;
+    cluster.node(id).rebalancer.onRingChange(before, after);
+    side(id).arrivals.onRingChange(before, after);
+  };
+  cluster.placeAll(MOVING, ABC); // on c
+  move('f', ABCF, ABC); // f joined: (200, 260] arriving from c
+  move('f', ABCDF); // f hears of d: (200, 250] lost to d before c handed it
+  move('d', ABCDF, ABCF); // d joined seeing f: (200, 250] arriving from f
+  return { side };
+}
+
+describe('a member still receiving a range reports it handed off only with what it was due to receive', () => {
+  it('fetches the range from its own previous owner and hands it on before its done', async () => {
+    const { side } = setup();
+    const arc = { from: 200 * UNIT + 1, to: 250 * UNIT + 1 }; // (200, 250]
+    expect(side('f').arrivals.stillArriving(arc.from, arc.to, 'd')).toEqual([{ ...arc, sources: ['c'] }]);
+    await cluster.settle();
+    const d = cluster.node('d').store;
+    for (const key of MOVING) expect(d.exportKey(key), key).toMatchObject({ value: ['f', 'v'] });
+    // f reported the arc done to d (d no longer pulls), and only after it had handed c's keys on.
+    const calls = cluster.network.delivered.filter((c) => c.from === 'f' && c.to === 'd');
+    expect(calls.map((c) => c.kind)).toEqual(['send', 'done']);
+    expect(side('d').arrivals.ready(MOVING[0]!, readableHash(MOVING[0]!))).toBeUndefined();
+    // c steers the keys' later commands to d while its own view still says it leads them.
+    expect(side('c').departures.movedTo(MOVING[0]!, () => true)).toBe('d');
+  });
+
+  it('hands a deletion on too, so the next owner does not start the key below its tombstone', async () => {
+    const { side } = setup();
+    const key = MOVING[1]!;
+    const version = cluster.node('c').store.versionOf(key);
+    cluster.node('c').store.delete(key, version + 1);
+    await cluster.settle();
+    expect(cluster.node('d').store.versionOf(key)).toBe(version + 1);
+    expect(cluster.node('d').store.exportKey(key)).toMatchObject({ deleted: true });
+    expect(side('d').arrivals.ready(key, readableHash(key))).toBeUndefined();
+  });
+
+  it('leaves the range unreported while its previous owner cannot be read: the next owner keeps pulling', async () => {
+    const { side } = setup();
+    cluster.network.cut('c');
+    await cluster.settle();
+    expect(cluster.network.delivered.filter((c) => c.from === 'f' && c.to === 'd' && c.kind === 'done')).toEqual([]);
+    const pull = side('d').arrivals.ready(MOVING[0]!, readableHash(MOVING[0]!));
+    expect(pull).toBeInstanceOf(Promise);
+    await expect(pull).rejects.toThrow(/UNAVAILABLE/); // f cannot reach c for it either: refused, retryable
+  });
+
+  it('does not fetch for a target that was itself a previous owner of the range (it holds its own copies)', async () => {
+    const { side } = setup();
+    expect(side('f').arrivals.stillArriving(200 * UNIT + 1, 250 * UNIT + 1, 'c')).toEqual([]);
+  });
+});
+
+describe('Departures.fetchRange', () => {
+  it('answers every key of a range over several pages, each complete below its next', async () => {
+    const { side } = setup();
+    const many = keysBetween(200, 250, RANGE_PAGE_KEYS * 3, 'p');
+    cluster.placeAll(many, ABC);
+    const seen = new Set<string>();
+    let from = 200 * UNIT;
+    let pages = 0;
+    while (from < 250 * UNIT) {
+      const page = side('c').departures.fetchRange('d', from, 250 * UNIT, readableHash);
+      for (const s of page.states) {
+        expect(readableHash(s.key)).toBeGreaterThanOrEqual(from);
+        expect(readableHash(s.key)).toBeLessThan(page.next);
+        seen.add(s.key);
+      }
+      expect(page.next).toBeGreaterThan(from);
+      from = page.next;
+      pages++;
+    }
+    expect(pages).toBeGreaterThan(1);
+    expect([...many, ...MOVING].filter((k) => !seen.has(k))).toEqual([]);
+    await flush();
+  });
+});
