@@ -22,7 +22,7 @@ async function serve(
   rebalance: InternalService['rebalance'],
   scanRange: InternalService['scanRange'] = (_from, to) => ({ keys: [], next: to }),
   fetchKeys: InternalService['fetchKeys'] = () => ({ states: [], deferred: [] }),
-  fetchRange: InternalService['fetchRange'] = (_from, _for, _f, to) => ({ states: [], next: to }),
+  fetchRange: InternalService['fetchRange'] = (_from, _for, _f, to) => ({ states: [], next: to, stillFrom: [] }),
 ): Promise<string> {
   const server = new grpc.Server();
   const service: InternalService = {
@@ -146,13 +146,14 @@ describe('FetchRange over gRPC', () => {
       undefined,
       (fromNodeId, forNodeId, from, to) => {
         asked.push([fromNodeId, forNodeId, from, to]);
-        return { states: [state, tombstone], next: 1500 };
+        return { states: [state, tombstone], next: 1500, stillFrom: ['e'] };
       },
     );
     const page = await sinkTo(addr).fetchRange('c', 'd', 1000, 2000);
     expect(asked).toEqual([['sender', 'd', 1000, 2000]]);
     expect(page.next).toBe(1500);
     expect(page.states).toEqual([state, tombstone]);
+    expect(page.stillFrom).toEqual(['e']);
   });
 
   it('crosses a refusal as a retryable error, not a transport failure', async () => {

@@ -50,7 +50,7 @@ function grpcHarness(): Harness {
         rebalance: () => ({ applied: 0, missing: [], arriving: [] }),
         fetchKeys: () => ({ states: [], deferred: [] }),
         scanRange: (_from, to) => ({ keys: [], next: to }),
-        fetchRange: (_from, _for, _f, to) => ({ states: [], next: to }),
+        fetchRange: (_from, _for, _f, to) => ({ states: [], next: to, stillFrom: [] }),
       };
       addInternalService(server, service, silentLogger(), 1000);
       const bound = await startGrpcServer(server, '127.0.0.1:0', grpc.ServerCredentials.createInsecure());

@@ -110,11 +110,12 @@ describe('a join and a graceful leave at the same moment (a replacement started 
   }, 120_000);
 });
 
-describe('two joins at the same moment (scaling out by two)', () => {
-  it('replicas 1, three nodes to five to seven: no acknowledged write lost; every key ends on 2 nodes', async () => {
+describe('joins at the same moment (scaling out by two and by three)', () => {
+  it('replicas 1, three nodes to five (two at once) to eight (three at once): no acknowledged write lost; every key ends on 2 nodes', async () => {
     await underWrites(3, async (c, _down, live, writers) => {
-      for (const size of [5, 7]) {
-        await Promise.all([c.add({ cluster: { replicas: 1 } }), c.add({ cluster: { replicas: 1 } })]);
+      for (const joiners of [2, 3]) {
+        const size = live().length + joiners;
+        await Promise.all(Array.from({ length: joiners }, () => c.add({ cluster: { replicas: 1 } })));
         await waitForConvergence(live(), size);
         await writesGoOn(writers);
       }

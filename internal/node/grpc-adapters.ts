@@ -148,7 +148,7 @@ export function grpcRebalanceSink(pool: ClientPool, addressOf: AddressBook, self
     },
     async fetchRange(member, forId, from, to, timeoutMs) {
       const res = await client(member).fetchRange(selfId, forId, from, to, timeoutMs);
-      return { states: res.states.map(keyStateFromProto), next: res.next };
+      return { states: res.states.map(keyStateFromProto), next: res.next, stillFrom: res.stillFrom };
     },
   };
 }

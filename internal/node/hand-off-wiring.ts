@@ -4,7 +4,7 @@ import type { Config } from '../config/index.js';
 import { unavailable } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import type { Gossiper, MemberChange } from '../membership/index.js';
-import { answerFetch, answerScan, Arrivals, Departures, missingKeys, nothingToHand, Rebalancer, receiveHandOff, strayPositions, type RangeKeys, type RebalanceProgress, type RebalanceSink } from '../rebalance/index.js';
+import { answerFetch, answerRange, answerScan, Arrivals, Departures, missingKeys, nothingToHand, Rebalancer, receiveHandOff, strayPositions, type RangeKeys, type RebalanceProgress, type RebalanceSink } from '../rebalance/index.js';
 import { Ring, type Hasher } from '../ring/index.js';
 import type { HandOffGate } from '../router/index.js';
 import type { InternalService } from '../server/index.js';
@@ -193,7 +193,7 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
         if (status === 'dead' || status === 'left') {
           throw unavailable(`${selfId} still holds ${fromNodeId} ${status}: range fetch refused until it is seen alive; retry`);
         }
-        return departures.fetchRange(forNodeId, from, to, hasher.keyPosition);
+        return answerRange(arrivals, departures, hasher.keyPosition, fromNodeId, forNodeId, { from, to });
       },
       scanRange(from, to, args, fromNodeId, chain) {
         // A range still arriving here is listed at its own previous owners too (a chained scan):

@@ -15,6 +15,7 @@ const WINDOW_MS = 60_000;
 const ABC = spreadRingOf('a', 'b', 'c');
 const ABCF = spreadRingOf('a', 'b', 'c', 'f');
 const ABCDF = spreadRingOf('a', 'b', 'c', 'd', 'f');
+const ABCD_ONLY = spreadRingOf('a', 'b', 'c', 'd');
 const MOVING = keysBetween(200, 250, 6, 'm');
 
 let cluster: TestCluster;
@@ -78,6 +79,43 @@ describe('a member still receiving a range reports it handed off only with what 
   it('does not fetch for a target that was itself a previous owner of the range (it holds its own copies)', async () => {
     const { side } = setup();
     expect(side('f').arrivals.stillArriving(200 * UNIT + 1, 250 * UNIT + 1, 'c')).toEqual([]);
+  });
+});
+
+describe('a source itself still receiving the range names its own sources, asked in turn', () => {
+  it('answers with the members it still receives the range from, leaving out the asker', async () => {
+    setup();
+    const arc = { from: 200 * UNIT + 1, to: 250 * UNIT + 1 };
+    // f is still receiving (200, 250] from c: asked by a for d, it names c; asked by c, nobody.
+    expect((await cluster.network.sinkFor('a').fetchRange('f', 'd', arc.from, arc.to)).stillFrom).toEqual(['c']);
+    expect((await cluster.network.sinkFor('c').fetchRange('f', 'd', arc.from, arc.to)).stillFrom).toEqual([]);
+  });
+
+  it('follows the names through a member holding nothing to the one holding the keys, each asked once', async () => {
+    // c hands (200, 250] to d (d joins [a,b,c]) while still receiving it from a, which holds
+    // nothing and is itself still receiving it from b, which holds the key (three joins before
+    // the first one's arcs arrived, reduced to its calls).
+    cluster = new TestCluster(['a', 'b', 'c', 'd'], ABC, TEST_OPTIONS);
+    const key = MOVING[0]!;
+    cluster.put(key, ['b'], 'at b');
+    const part = { from: 200 * UNIT + 1, to: 250 * UNIT + 1 };
+    cluster.node('c').arriving = (from, to, target) => (target === 'd' && from < part.to && to > part.from ? [{ ...part, sources: ['a'] }] : []);
+    cluster.network.serve('a', { fetch: () => ({ states: [], deferred: [] }), scan: (_f, to) => ({ keys: [], next: to }), fetchRange: (_asker, _for, _from, to) => ({ states: [], next: to, stillFrom: ['b'] }) });
+    const { departures } = wireReceivingSide(cluster, 'b', { replicas: 0, windowMs: WINDOW_MS, leaving: () => false });
+    cluster.network.serve('b', {
+      fetch: () => ({ states: [], deferred: [] }),
+      scan: (_f, to) => ({ keys: [], next: to }),
+      // b names a back (a cycle): it is not asked twice.
+      fetchRange: (_asker, forId, from, to) => ({ ...departures.fetchRange(forId, from, to, readableHash), stillFrom: ['a'] }),
+    });
+    cluster.changeRing(ABCD_ONLY, ['c']);
+    await cluster.settle();
+    expect(cluster.node('d').store.exportKey(key)).toMatchObject({ value: ['f', 'at b'] });
+    const ranges = cluster.network.delivered.filter((c) => c.kind === 'fetchRange').map((c) => `${c.from}>${c.to}`);
+    expect(ranges).toEqual(['c>a', 'c>b']);
+    const toD = cluster.network.delivered.filter((c) => c.from === 'c' && c.to === 'd').map((c) => c.kind);
+    expect(toD.at(-1)).toBe('done');
+    expect(toD).toContain('send');
   });
 });
 

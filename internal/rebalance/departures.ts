@@ -42,6 +42,27 @@ export function answerScan(
   return chained.then((remote) => unionBelow(local(range.from, remote.next), remote.keys, position));
 }
 
+/**
+ * A node's answer to `member`'s FetchRange over `range` for `forId` (node/hand-off-wiring.ts):
+ * what this store holds there, and the members this node is itself still receiving parts of the
+ * range from (Arrivals.stillArriving), which the asker then asks too; this node does not ask
+ * them itself, so a cycle of members each still receiving the range from another ends at the
+ * asker, which asks each member once.
+ */
+export function answerRange(
+  arrivals: Pick<Arrivals, 'stillArriving'>,
+  departures: Departures,
+  position: (key: BinStr) => number,
+  member: string,
+  forId: string,
+  range: { readonly from: number; readonly to: number },
+): RangeStates {
+  const page = departures.fetchRange(forId, range.from, range.to, position);
+  const stillFrom = new Set<string>();
+  for (const part of arrivals.stillArriving(range.from, range.to, forId)) for (const id of part.sources) if (id !== member) stillFrom.add(id);
+  return { ...page, stillFrom: [...stillFrom] };
+}
+
 /** `page` and the keys of `more` below its `next` (complete there too), each key once. */
 function unionBelow(page: RangeKeys, more: readonly BinStr[], position: (key: BinStr) => number): RangeKeys {
   const seen = new Set(page.keys);
@@ -119,7 +140,7 @@ export class Departures {
    * where their states do not fit one answer, `next` stops at the first key left out (in position
    * order, so an answer always gets past its first key's position unless another shares it).
    */
-  fetchRange(forId: string, from: number, to: number, position: (key: BinStr) => number): RangeStates {
+  fetchRange(forId: string, from: number, to: number, position: (key: BinStr) => number): Omit<RangeStates, 'stillFrom'> {
     const page = this.deps.store.scan(from, to, RANGE_PAGE_KEYS);
     const at = new Map<BinStr, number>();
     for (const key of page.keys) at.set(key, position(key));

@@ -4,7 +4,7 @@ import type { HandOffPlan, PlannedArc } from './plan.js';
 import type { Counters, Settings } from './options.js';
 import { Aborted, AckTimeout, type RunControl } from './run-control.js';
 import type { ArrivingPart } from './arrivals.js';
-import type { HandedArc, HandOffState, KeyDigest, RebalanceSink } from './sink.js';
+import type { HandedArc, HandOffState, KeyDigest, RangeStates, RebalanceSink } from './sink.js';
 
 import { splitBatches, toWire } from './states.js';
 
@@ -125,17 +125,29 @@ export async function runPlan(ctx: HandOffContext, plan: HandOffPlan): Promise<n
  * Before `arc` is reported handed off to `target`: what this node's own previous owners hold in
  * the parts of it still arriving here (see Arrivals.stillArriving) is fetched from them and sent
  * to `target`, so the report covers what this node was due to receive as well as what it holds.
- * Returns false when a source could not be read (after COLLECT_ATTEMPTS per page): the arc is
- * then not reported to `target`, which keeps pulling its keys on a miss (from here, and this
- * node fetches them from its sources as a chained pull).
+ * A source itself still receiving the part names its own sources (`stillFrom`), asked in turn,
+ * each member once (three joins before the first's arcs arrived: the third's source is the
+ * second, whose source is the first, whose source holds the keys). Returns false when a source
+ * could not be read (after COLLECT_ATTEMPTS per page): the arc is then not reported to `target`,
+ * which keeps pulling its keys on a miss (from here, and this node fetches them from its sources
+ * as a chained pull).
  */
 async function collectArriving(ctx: HandOffContext, arc: PlannedArc, target: string): Promise<boolean> {
   for (const part of ctx.arriving?.(arc.from, arc.to, target) ?? []) {
-    for (const source of part.sources) {
+    // A source names neither its asker (this node) nor `target` (answerRange).
+    const asked = new Set([target, ...part.sources]);
+    const queue = [...part.sources];
+    for (let i = 0; i < queue.length; i++) {
+      const source = queue[i]!;
       let from = part.from;
       while (from < part.to) {
         const page = await fetchRangePage(ctx, source, target, from, part.to);
         if (page === undefined) return false;
+        for (const id of page.stillFrom) {
+          if (asked.has(id)) continue;
+          asked.add(id);
+          queue.push(id);
+        }
         // A page that does not move on (keys sharing one position, each too large for an answer
         // beside the other) cannot be completed: not reported.
         if (page.next <= from) return false;
@@ -149,7 +161,7 @@ async function collectArriving(ctx: HandOffContext, arc: PlannedArc, target: str
 }
 
 /** One page of what `source` holds in [from, to), or undefined after COLLECT_ATTEMPTS failures. */
-async function fetchRangePage(ctx: HandOffContext, source: string, target: string, from: number, to: number): Promise<{ states: readonly HandOffState[]; next: number } | undefined> {
+async function fetchRangePage(ctx: HandOffContext, source: string, target: string, from: number, to: number): Promise<RangeStates | undefined> {
   const { retryBaseMs, ackTimeoutMs } = ctx.settings;
   for (let attempt = 0; attempt < COLLECT_ATTEMPTS; attempt++) {
     ctx.control.check();

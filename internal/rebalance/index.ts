@@ -10,7 +10,7 @@ export type { ArcRole, HandOffPlan, PlannedArc } from './plan.js';
 export { Rebalancer } from './executor.js';
 export { nothingToHand } from './hand-off.js';
 export { Arrivals, type ArrivalsDeps, type ArrivalsOptions } from './arrivals.js';
-export { answerFetch, answerScan, Departures } from './departures.js';
+export { answerFetch, answerRange, answerScan, Departures } from './departures.js';
 export { PendingRanges, type PendingSegment } from './pending-ranges.js';
 export { MovedKeys } from './moved-keys.js';
 export {

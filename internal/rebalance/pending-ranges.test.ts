@@ -111,6 +111,24 @@ describe('PendingRanges bookkeeping', () => {
     ]);
   });
 
+  it('lists nothing between or beyond segments, and each touching segment once', () => {
+    const p = new PendingRanges();
+    p.add([10, 30, 50].map((from) => ({ from, to: from + 10, sources: ['a'], sinceMs: 0, takeover: false })));
+    const parts = (from: number, to: number) => p.overlapping(from, to).map((s) => [s.from, s.to]);
+    expect(parts(20, 30)).toEqual([]);
+    expect(parts(60, 70)).toEqual([]);
+    expect(parts(0, 10)).toEqual([]);
+    expect(parts(19, 31)).toEqual([
+      [19, 20],
+      [30, 31],
+    ]);
+    expect(parts(0, 100)).toEqual([
+      [10, 20],
+      [30, 40],
+      [50, 60],
+    ]);
+  });
+
   it('drops the parts this node no longer owns (gained, then lost again)', () => {
     const p = new PendingRanges();
     p.gain(abc, ac, 'c', 2, 0); // b died: c gains [0,101) and [301,END) from a,b

@@ -137,12 +137,23 @@ export class PendingRanges {
     return undefined;
   }
 
-  /** The parts of pending segments inside [from, to), ascending. */
+  /**
+   * The parts of pending segments inside [from, to), ascending. O(log segments + parts): a
+   * hand-off run asks it for every arc it reports (Arrivals.stillArriving).
+   */
   overlapping(from: number, to: number): PendingSegment[] {
+    const segs = this.#live();
+    // The first segment ending after `from` (segments are ascending and disjoint).
+    let lo = 0;
+    let hi = segs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (segs[mid]!.to > from) hi = mid;
+      else lo = mid + 1;
+    }
     const out: PendingSegment[] = [];
-    for (const s of this.#live()) {
-      if (s.to <= from) continue;
-      if (s.from >= to) break;
+    for (let i = lo; i < segs.length && segs[i]!.from < to; i++) {
+      const s = segs[i]!;
       out.push({ ...s, from: Math.max(s.from, from), to: Math.min(s.to, to) });
     }
     return out;

@@ -81,6 +81,11 @@ export interface RebalanceSink {
 export interface RangeStates {
   readonly states: readonly HandOffState[];
   readonly next: number;
+  /**
+   * The members the answering node is itself still receiving parts of the range from (not the
+   * asker or the member the range goes to): the asker fetches the range from them too.
+   */
+  readonly stillFrom: readonly string[];
 }
 
 /** A source's answer to a pull (RebalanceSink.fetch). */

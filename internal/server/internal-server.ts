@@ -202,7 +202,7 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
       const { fromNodeId, forNodeId, from, to } = call.request;
       try {
         const page = service.fetchRange(fromNodeId, forNodeId, from, to);
-        callback(null, { states: page.states.map(keyStateToProto), next: page.next });
+        callback(null, { states: page.states.map(keyStateToProto), next: page.next, stillFrom: [...page.stillFrom] });
       } catch (err) {
         callback(toServiceError(err));
       }

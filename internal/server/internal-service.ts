@@ -56,6 +56,8 @@ export interface FetchedKeys {
 export interface FetchedRange {
   readonly states: readonly KeyStateMessage[];
   readonly next: number;
+  /** Members this node is itself still receiving parts of the range from: the asker asks them too. */
+  readonly stillFrom: readonly string[];
 }
 
 /** A ScanRange answer: keys complete below `next`. */

@@ -5,9 +5,11 @@ import type { KeyState as _internalpb_KeyState, KeyState__Output as _internalpb_
 export interface FetchRangeResponse {
   'states'?: (_internalpb_KeyState)[];
   'next'?: (number | string);
+  'stillFrom'?: (string)[];
 }
 
 export interface FetchRangeResponse__Output {
   'states': (_internalpb_KeyState__Output)[];
   'next': (number);
+  'stillFrom': (string)[];
 }

@@ -143,8 +143,8 @@ export class FakeHandOffNetwork {
         await this.#deliver({ from, to, kind: 'fetchRange', keys: [] });
         const source = this.#sources.get(to);
         if (source === undefined) throw new Error(`UNAVAILABLE ${to} serves no fetch`);
-        const page = await answered(() => source.fetchRange?.(from, forId, fromPos, toPos) ?? { states: [], next: toPos });
-        return { states: page.states.map(copyState), next: page.next };
+        const page = await answered(() => source.fetchRange?.(from, forId, fromPos, toPos) ?? { states: [], next: toPos, stillFrom: [] });
+        return { states: page.states.map(copyState), next: page.next, stillFrom: [...page.stillFrom] };
       },
     };
   }

@@ -4,7 +4,7 @@ import { unavailable } from '../../errors/index.js';
 import { silentLogger } from '../../log/index.js';
 import { readableHash } from '../../store/testing/fixtures.js';
 import { Arrivals } from '../arrivals.js';
-import { answerFetch, Departures } from '../departures.js';
+import { answerFetch, answerRange, Departures } from '../departures.js';
 import { missingKeys } from '../states.js';
 import { receiveHandOff } from '../strays.js';
 import type { TestCluster } from './fixtures.js';
@@ -57,7 +57,7 @@ export function wireReceivingSide(cluster: TestCluster, id: string, options: Rec
     scan: (_f, to) => ({ keys: [], next: to }),
     fetchRange: (from, forId, fromPos, toPos) => {
       options.checkFetch?.(from);
-      return departures.fetchRange(forId, fromPos, toPos, readableHash);
+      return answerRange(arrivals, departures, readableHash, from, forId, { from: fromPos, to: toPos });
     },
   });
   cluster.node(id).arriving = (from, to, target) => arrivals.stillArriving(from, to, target);
