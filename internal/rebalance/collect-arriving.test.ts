@@ -119,6 +119,21 @@ describe('a source itself still receiving the range names its own sources, asked
   });
 });
 
+describe('a source that cannot be read', () => {
+  it('is tried COLLECT_ATTEMPTS times in a run, not again for each arc, and no arc is reported', async () => {
+    // c hands (200, 250] to d and (250, 260] to f, one arc after the other, both still
+    // arriving at c from a, cut off.
+    cluster = new TestCluster(['a', 'b', 'c', 'd', 'f'], ABC, { ...TEST_OPTIONS, arcParallelism: 1 });
+    cluster.node('c').arriving = (from, to) => [{ from, to, sources: ['a'] }];
+    cluster.network.cut('a');
+    cluster.changeRing(ABCDF, ['c']);
+    await cluster.settle();
+    const tries = cluster.network.calls.filter((c) => c.kind === 'fetchRange' && c.from === 'c');
+    expect(tries.length).toBe(3);
+    expect(cluster.network.delivered.filter((c) => c.from === 'c' && c.kind === 'done')).toEqual([]);
+  });
+});
+
 describe('Departures.fetchRange', () => {
   it('answers every key of a range over several pages, each complete below its next', async () => {
     const { side } = setup();

@@ -74,6 +74,9 @@ export async function runPlan(ctx: HandOffContext, plan: HandOffPlan): Promise<n
   // It only tells its targets that its arcs are done (a joiner's first run, a fresh cluster).
   // Tombstones count: deletions are handed too.
   const empty = nothingToHand(store);
+  // Sources that could not be read for a range in this run: not asked again by it (a source cut
+  // off would otherwise cost every arc COLLECT_ATTEMPTS deadlines).
+  const unreadable = new Set<string>();
   let kept = 0;
   const handOne = async (arc: PlannedArc): Promise<void> => {
     const keptHere = empty ? 0 : await handArc(ctx, arc);
@@ -81,7 +84,7 @@ export async function runPlan(ctx: HandOffContext, plan: HandOffPlan): Promise<n
     counters.arcsPending--;
     if (keptHere > 0) return; // a key here is newer than what the targets hold: keep them pulling
     for (const target of arc.targets) {
-      if (!(await collectArriving(ctx, arc, target))) continue; // it keeps pulling from us
+      if (!(await collectArriving(ctx, arc, target, unreadable))) continue; // it keeps pulling from us
       const told = handed.get(target) ?? [];
       told.push({ from: arc.from, to: arc.to });
       handed.set(target, told);
@@ -128,21 +131,25 @@ export async function runPlan(ctx: HandOffContext, plan: HandOffPlan): Promise<n
  * A source itself still receiving the part names its own sources (`stillFrom`), asked in turn,
  * each member once (three joins before the first's arcs arrived: the third's source is the
  * second, whose source is the first, whose source holds the keys). Returns false when a source
- * could not be read (after COLLECT_ATTEMPTS per page): the arc is then not reported to `target`,
- * which keeps pulling its keys on a miss (from here, and this node fetches them from its sources
- * as a chained pull).
+ * could not be read (after COLLECT_ATTEMPTS per page, or earlier in this run: `unreadable`): the
+ * arc is then not reported to `target`, which keeps pulling its keys on a miss (from here, and
+ * this node fetches them from its sources as a chained pull).
  */
-async function collectArriving(ctx: HandOffContext, arc: PlannedArc, target: string): Promise<boolean> {
+async function collectArriving(ctx: HandOffContext, arc: PlannedArc, target: string, unreadable: Set<string>): Promise<boolean> {
   for (const part of ctx.arriving?.(arc.from, arc.to, target) ?? []) {
     // A source names neither its asker (this node) nor `target` (answerRange).
     const asked = new Set([target, ...part.sources]);
     const queue = [...part.sources];
     for (let i = 0; i < queue.length; i++) {
       const source = queue[i]!;
+      if (unreadable.has(source)) return false;
       let from = part.from;
       while (from < part.to) {
         const page = await fetchRangePage(ctx, source, target, from, part.to);
-        if (page === undefined) return false;
+        if (page === undefined) {
+          unreadable.add(source);
+          return false;
+        }
         for (const id of page.stillFrom) {
           if (asked.has(id)) continue;
           asked.add(id);
