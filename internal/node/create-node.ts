@@ -6,7 +6,7 @@ import { unavailable } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { Gossiper, type MemberChange } from '../membership/index.js';
 import { ClientPool } from '../peer/index.js';
-import { ReplicaApplier, Replicator } from '../replication/index.js';
+import { ReplicaApplier, Replicator, type ReplicationOp } from '../replication/index.js';
 import { createHasher } from '../ring/index.js';
 import { Router } from '../router/index.js';
 import {
@@ -379,7 +379,8 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     applyReplication: (_leader, ops) => {
       const ack = applier.apply(ops);
       // A leader with another view of the ring may replicate a key this node no longer owns.
-      handOff.merged(ops.flatMap((op) => op.write?.key ?? op.state?.key ?? []));
+      // Keys listed lazily: nothing is walked where this node owns every key (ownsAll).
+      handOff.merged(replicatedKeys(ops));
       return ack;
     },
     ...handOff.internal,
@@ -455,4 +456,12 @@ function exportState(store: Store, key: string) {
   const s = store.exportKey(key);
   if (!s || s.deleted) return { key, type: '', value: [], expireAtMs: 0, version: s?.version ?? 0, deleted: true };
   return { key, type: s.type, value: s.value, expireAtMs: s.expireAtMs, version: s.version, deleted: false };
+}
+
+/** The keys a batch of replicated ops wrote, in order (an eviction names none). */
+function* replicatedKeys(ops: readonly ReplicationOp[]): Generator<string> {
+  for (const op of ops) {
+    const key = op.write?.key ?? op.state?.key;
+    if (key !== undefined) yield key;
+  }
 }

@@ -56,7 +56,7 @@ export interface HandOff {
    * Keys another member wrote here (replication): those this node does not own in its ring (the
    * leader's view was older or newer) are handed to their owners by the next hand-off run.
    */
-  merged(keys: readonly BinStr[]): void;
+  merged(keys: Iterable<BinStr>): void;
   /**
    * Graceful leave: refuses hand-offs from then on and hands every key to its owners in the ring
    * without this node (unless rebalance.leave_timeout is 0); false on timeout.

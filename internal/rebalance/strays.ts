@@ -40,7 +40,7 @@ function ownsAll(ring: Ring, self: string, replicas: number): boolean {
 }
 
 /** Ring positions of `keys` that `self` does not own in `ring` (none where ownsAll). */
-export function strayPositions(ring: Ring, self: string, replicas: number, keys: readonly BinStr[], position: (key: BinStr) => number): number[] {
+export function strayPositions(ring: Ring, self: string, replicas: number, keys: Iterable<BinStr>, position: (key: BinStr) => number): number[] {
   if (ownsAll(ring, self, replicas)) return [];
   const positions: number[] = [];
   for (const key of keys) {
