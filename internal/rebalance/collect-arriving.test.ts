@@ -119,6 +119,25 @@ describe('a source itself still receiving the range names its own sources, asked
   });
 });
 
+describe('a key several sources hold (replicas)', () => {
+  it('goes to the target once at each newer version, not once per source', async () => {
+    // c hands (200, 250] to d while still receiving it from a and b (replicas of it).
+    cluster = new TestCluster(['a', 'b', 'c', 'd'], ABC, TEST_OPTIONS);
+    for (const id of ['a', 'b', 'd']) wireReceivingSide(cluster, id, { replicas: 0, windowMs: WINDOW_MS, leaving: () => false });
+    const part = { from: 200 * UNIT + 1, to: 250 * UNIT + 1 };
+    cluster.node('c').arriving = (from, to, target) => (target === 'd' && from < part.to && to > part.from ? [{ ...part, sources: ['a', 'b'] }] : []);
+    const [same, moved] = [MOVING[0]!, MOVING[1]!];
+    cluster.put(same, ['a', 'b'], 'v', 5);
+    cluster.put(moved, ['a'], 'older', 6);
+    cluster.put(moved, ['b'], 'newer', 7);
+    cluster.changeRing(ABCD_ONLY, ['c']);
+    await cluster.settle();
+    expect(cluster.node('d').store.exportKey(moved)).toMatchObject({ value: ['f', 'newer'] });
+    expect(cluster.node('d').store.versionOf(same)).toBe(5);
+    expect(cluster.network.statesDeliveredTo('d')).toBe(3); // same once, moved at 6 then at 7
+  });
+});
+
 describe('a source that cannot be read', () => {
   it('is tried COLLECT_ATTEMPTS times in a run, not again for each arc, and no arc is reported', async () => {
     // c hands (200, 250] to d and (250, 260] to f, one arc after the other, both still

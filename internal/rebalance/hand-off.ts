@@ -140,31 +140,46 @@ async function collectArriving(ctx: HandOffContext, arc: PlannedArc, target: str
     // A source names neither its asker (this node) nor `target` (answerRange).
     const asked = new Set([target, ...part.sources]);
     const queue = [...part.sources];
+    // The version sent of each key: a key several sources hold (replicas) goes once, its newest.
+    const sent = new Map<BinStr, number>();
     for (let i = 0; i < queue.length; i++) {
       const source = queue[i]!;
-      if (unreadable.has(source)) return false;
-      let from = part.from;
-      while (from < part.to) {
-        const page = await fetchRangePage(ctx, source, target, from, part.to);
-        if (page === undefined) {
-          unreadable.add(source);
-          return false;
-        }
-        for (const id of page.stillFrom) {
-          if (asked.has(id)) continue;
-          asked.add(id);
-          queue.push(id);
-        }
-        // A page that does not move on (keys sharing one position, each too large for an answer
-        // beside the other) cannot be completed: not reported.
-        if (page.next <= from) return false;
-        await sendStates(ctx, target, page.states);
-        from = page.next;
-        await ctx.yieldFn();
+      const named = unreadable.has(source) ? undefined : await collectFrom(ctx, source, target, part, sent);
+      if (named === undefined) {
+        unreadable.add(source);
+        return false;
+      }
+      for (const id of named) {
+        if (asked.has(id)) continue;
+        asked.add(id);
+        queue.push(id);
       }
     }
   }
   return true;
+}
+
+/**
+ * Sends `target` what `source` holds in `part`, except what was sent at that version or newer
+ * (`sent`); returns the members `source` named as its own sources there, or undefined when it
+ * could not be read.
+ */
+async function collectFrom(ctx: HandOffContext, source: string, target: string, part: ArrivingPart, sent: Map<BinStr, number>): Promise<string[] | undefined> {
+  const named: string[] = [];
+  let from = part.from;
+  while (from < part.to) {
+    const page = await fetchRangePage(ctx, source, target, from, part.to);
+    // A page that does not move on (keys sharing one position, each too large for an answer
+    // beside the other) cannot be completed either.
+    if (page === undefined || page.next <= from) return undefined;
+    named.push(...page.stillFrom);
+    const newer = page.states.filter((st) => (sent.get(st.key) ?? -1) < st.version);
+    for (const st of newer) sent.set(st.key, st.version);
+    await sendStates(ctx, target, newer);
+    from = page.next;
+    await ctx.yieldFn();
+  }
+  return named;
 }
 
 /** One page of what `source` holds in [from, to), or undefined after COLLECT_ATTEMPTS failures. */
