@@ -143,3 +143,22 @@ describe('hand-off wiring: ScanRange over a range still arriving here', () => {
     handOff.stop();
   });
 });
+
+describe('hand-off wiring: FetchRange', () => {
+  it('answers what it holds in the range, tombstones included, and names the members it still receives it from', async () => {
+    // replicas 0 in [a, b]: a, having been alone, is still to receive its arcs from b.
+    const { store, handOff, hasher, ring, config } = await setup({ cluster: { replicas: 0 } });
+    handOff.onRingChange(Ring.fromMembers(['a'], config.cluster.vNodeCount, hasher.textPosition), ring);
+    store.mergeKey('live', { type: 'hash', value: ['f', 'v'], expireAtMs: 0, version: 3 });
+    store.mergeKey('gone', { deleted: true, version: 4 });
+    const page = handOff.internal.fetchRange('c', 'd', 0, 2 ** 32);
+    expect(page.next).toBe(2 ** 32);
+    expect(page.states.map((s) => [s.key, s.version, s.deleted]).sort()).toEqual([
+      ['gone', 4, true],
+      ['live', 3, false],
+    ]);
+    expect(page.stillFrom).toEqual(['b']);
+    expect(handOff.internal.fetchRange('b', 'd', 0, 2 ** 32).stillFrom).toEqual([]); // not the asker
+    handOff.stop();
+  });
+});

@@ -188,10 +188,11 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
         return answerFetch(arrivals, departures, fromNodeId, keys, chain);
       },
       fetchRange(fromNodeId, forNodeId, from, to) {
-        // As fetchKeys: a member held dead or left here may come back with a stale view.
-        const status = statusOf(fromNodeId);
-        if (status === 'dead' || status === 'left') {
-          throw unavailable(`${selfId} still holds ${fromNodeId} ${status}: range fetch refused until it is seen alive; retry`);
+        // A member held dead here may come back with a stale view: refused until seen alive, as
+        // its pulls are. A member leaving is answered: it collects what it still had to receive
+        // before it reports its arcs to their new owners, and the keys are marked moved to those.
+        if (statusOf(fromNodeId) === 'dead') {
+          throw unavailable(`${selfId} still holds ${fromNodeId} dead: range fetch refused until it is seen alive; retry`);
         }
         return answerRange(arrivals, departures, hasher.keyPosition, fromNodeId, forNodeId, { from, to });
       },
