@@ -153,6 +153,35 @@ describe('joins at the same moment (scaling out by two and by three)', () => {
     const read = (await Promise.all(taken.map((k) => c.clients[4]!.run('HMGET', k, 'f')))) as Array<Array<Buffer | null>>;
     expect(read.map((r) => r[0]?.toString() ?? null)).toEqual(taken.map((k) => `v-${k}`));
   }, 60_000);
+
+  // The same, with the first joiner leaving gracefully instead: the first members hold it left
+  // while it collects what it still had to receive for the arcs it reports to the second joiner.
+  it('replicas 0: a joiner leaving before its own keys arrived hands them on before it exits', async () => {
+    const links = new FaultLinks(13);
+    cluster = await startCluster(3, { cluster: { replicas: 0 } }, { deps: (id) => ({ faults: links.forNode(id) }) });
+    const c = cluster;
+    const keys = Array.from({ length: 300 }, (_, i) => `leave2:${i}`);
+    for (const k of keys) await c.clients[0]!.run('HSET', k, 'f', `v-${k}`);
+    for (const from of c.nodes.map((n) => n.id)) for (const to of ['node4', 'node5']) links.cutChannel(from, to, 'rebalance');
+    const first = await c.add({ cluster: { replicas: 0 } });
+    links.learn(c.nodes);
+    await waitForConvergence(c.nodes, 4);
+    const second = await c.add({ cluster: { replicas: 0 } });
+    links.learn(c.nodes);
+    await waitForConvergence(c.nodes, 5);
+    // The keys node4 gained, and node5 gains once node4 has left: only node4 can bring them.
+    const hasher = await createHasher();
+    const ringOf = (ids: string[]) => Ring.fromMembers(ids, testConfig().cluster.vNodeCount, hasher.textPosition);
+    const withBoth = ringOf(c.nodes.map((n) => n.id));
+    const without = ringOf(c.nodes.filter((n) => n !== first).map((n) => n.id));
+    const leader = (ring: Ring, k: string) => ring.owners(hasher.keyPosition(k), 1)[0];
+    const moving = keys.filter((k) => leader(withBoth, k) === 'node4' && leader(without, k) === 'node5');
+    expect(moving.length).toBeGreaterThan(3);
+    await first.stop({ leave: true });
+    await expect.poll(() => moving.filter((k) => second.store.peek(k) === undefined).length, { timeout: 30_000 }).toBe(0);
+    const read = (await Promise.all(moving.map((k) => c.clients[4]!.run('HMGET', k, 'f')))) as Array<Array<Buffer | null>>;
+    expect(read.map((r) => r[0]?.toString() ?? null)).toEqual(moving.map((k) => `v-${k}`));
+  }, 60_000);
 });
 
 describe('graceful leave: the new owners pull what the leaver has not handed over yet', () => {

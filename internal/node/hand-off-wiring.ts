@@ -247,7 +247,9 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
       leaving = true;
       // Tombstones count: a deletion made here must reach the keys' next owners, or a copy one of
       // them still holds (a sender whose ack came late, a member back from a partition) comes back.
-      if (config.rebalance.leaveTimeoutMs <= 0 || nothingToHand(store)) return true;
+      // So do arcs still arriving: holding nothing, this node still collects them from their
+      // previous owners for the arcs' next owners before it reports them (collectArriving).
+      if (config.rebalance.leaveTimeoutMs <= 0 || (nothingToHand(store) && !arrivals.arriving)) return true;
       return rebalancer.handOffAll(() => ringWithout(deps.ring(), selfId), config.rebalance.leaveTimeoutMs);
     },
     progress: () => ({ ...rebalancer.progress(), ...arrivals.stats, movedMarkers: departures.markers }),

@@ -181,6 +181,12 @@ export class Arrivals {
     return first !== undefined && first !== asker && !this.#pending.isLeaving(first);
   }
 
+  /** Whether any gained arc is still arriving here, or was lost to a newer ring before it arrived. */
+  get arriving(): boolean {
+    this.#expire();
+    return this.#pending.size > 0 || this.#lost.size > 0;
+  }
+
   /**
    * The parts of [from, to) still arriving here (pending, or lost to a newer ring before they were
    * handed off) that `target` was not itself a previous owner of, each with its sources not held

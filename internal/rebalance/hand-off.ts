@@ -109,8 +109,10 @@ export async function runPlan(ctx: HandOffContext, plan: HandOffPlan): Promise<n
   // an unreachable target does not hold them back): a dropper confirming an arc before its
   // sender delivered it would push a copy the sender is about to send too.
   const sends = plan.arcs.filter((a) => a.role === 'send');
-  const drops = empty ? [] : plan.arcs.filter((a) => a.role === 'drop');
-  if (empty) counters.arcsPending = sends.length;
+  // A node holding nothing has nothing to confirm as a dropper, but still collects and reports
+  // the arcs it is itself receiving (a member leaving before its own keys arrived).
+  const drops = plan.arcs.filter((a) => a.role === 'drop' && (!empty || collects(ctx, a)));
+  if (empty) counters.arcsPending = sends.length + drops.length;
   const sending = lane(sends);
   const dropping = (async () => {
     if (drops.length === 0) return;
@@ -180,6 +182,11 @@ async function collectFrom(ctx: HandOffContext, source: string, target: string, 
     await ctx.yieldFn();
   }
   return named;
+}
+
+/** Whether reporting `arc` to one of its targets first collects parts still arriving here. */
+function collects(ctx: HandOffContext, arc: PlannedArc): boolean {
+  return arc.targets.some((target) => (ctx.arriving?.(arc.from, arc.to, target).length ?? 0) > 0);
 }
 
 /** One page of what `source` holds in [from, to), or undefined after COLLECT_ATTEMPTS failures. */
