@@ -128,61 +128,58 @@ describe('joins at the same moment (scaling out by two and by three)', () => {
   // it reported them with nothing, and the second, no longer pulling, served the keys as missing
   // and would have started them afresh. Found by rebalance/ring-views.test.ts.
   it('replicas 0: a joiner whose own keys are held up hands them on before it reports them done', async () => {
-    const links = new FaultLinks(11);
-    cluster = await startCluster(3, { cluster: { replicas: 0 } }, { deps: (id) => ({ faults: links.forNode(id) }) });
-    const c = cluster;
-    const keys = Array.from({ length: 300 }, (_, i) => `join2:${i}`);
-    for (const k of keys) await c.clients[0]!.run('HSET', k, 'f', `v-${k}`);
-    // The first members cannot hand anything to the joiners (node4, then node5): they retry.
-    for (const from of c.nodes.map((n) => n.id)) for (const to of ['node4', 'node5']) links.cutChannel(from, to, 'rebalance');
-    await c.add({ cluster: { replicas: 0 } });
-    links.learn(c.nodes);
-    await waitForConvergence(c.nodes, 4);
-    const second = await c.add({ cluster: { replicas: 0 } });
-    links.learn(c.nodes);
-    await waitForConvergence(c.nodes, 5);
-    // The keys node5 took from node4's new arcs: node4 reports those done to node5, and only
-    // node4 can bring them (a read would pull them; none is made until they are there).
-    const hasher = await createHasher();
-    const ringOf = (n: number) => Ring.fromMembers(c.nodes.slice(0, n).map((node) => node.id), testConfig().cluster.vNodeCount, hasher.textPosition);
-    const [four, five] = [ringOf(4), ringOf(5)];
-    const leader = (ring: Ring, k: string) => ring.owners(hasher.keyPosition(k), 1)[0];
+    const { c, keys, leader, ringOf, second } = await twoJoinersHeldUp(11, 'join2');
+    // The keys node5 took from node4's new arcs: node4 reports those done to node5.
+    const [four, five] = [ringOf(['node1', 'node2', 'node3', 'node4']), ringOf(c.nodes.map((n) => n.id))];
     const taken = keys.filter((k) => leader(four, k) === 'node4' && leader(five, k) === 'node5');
-    expect(taken.length).toBeGreaterThan(5);
-    await expect.poll(() => taken.filter((k) => second.store.peek(k) === undefined).length, { timeout: 30_000 }).toBe(0);
-    const read = (await Promise.all(taken.map((k) => c.clients[4]!.run('HMGET', k, 'f')))) as Array<Array<Buffer | null>>;
-    expect(read.map((r) => r[0]?.toString() ?? null)).toEqual(taken.map((k) => `v-${k}`));
+    await expectOnlyFirstBringsThem(c, second, taken);
   }, 60_000);
 
   // The same, with the first joiner leaving gracefully instead: the first members hold it left
-  // while it collects what it still had to receive for the arcs it reports to the second joiner.
+  // while it collects what it still had to receive for the arcs it reports to the second joiner,
+  // and it holds nothing (a leave used to skip its hand-off then).
   it('replicas 0: a joiner leaving before its own keys arrived hands them on before it exits', async () => {
-    const links = new FaultLinks(13);
-    cluster = await startCluster(3, { cluster: { replicas: 0 } }, { deps: (id) => ({ faults: links.forNode(id) }) });
-    const c = cluster;
-    const keys = Array.from({ length: 300 }, (_, i) => `leave2:${i}`);
-    for (const k of keys) await c.clients[0]!.run('HSET', k, 'f', `v-${k}`);
-    for (const from of c.nodes.map((n) => n.id)) for (const to of ['node4', 'node5']) links.cutChannel(from, to, 'rebalance');
-    const first = await c.add({ cluster: { replicas: 0 } });
-    links.learn(c.nodes);
-    await waitForConvergence(c.nodes, 4);
-    const second = await c.add({ cluster: { replicas: 0 } });
-    links.learn(c.nodes);
-    await waitForConvergence(c.nodes, 5);
-    // The keys node4 gained, and node5 gains once node4 has left: only node4 can bring them.
-    const hasher = await createHasher();
-    const ringOf = (ids: string[]) => Ring.fromMembers(ids, testConfig().cluster.vNodeCount, hasher.textPosition);
+    const { c, keys, leader, ringOf, first, second } = await twoJoinersHeldUp(13, 'leave2');
+    // The keys node4 gained, and node5 gains once node4 has left.
     const withBoth = ringOf(c.nodes.map((n) => n.id));
     const without = ringOf(c.nodes.filter((n) => n !== first).map((n) => n.id));
-    const leader = (ring: Ring, k: string) => ring.owners(hasher.keyPosition(k), 1)[0];
     const moving = keys.filter((k) => leader(withBoth, k) === 'node4' && leader(without, k) === 'node5');
-    expect(moving.length).toBeGreaterThan(3);
     await first.stop({ leave: true });
-    await expect.poll(() => moving.filter((k) => second.store.peek(k) === undefined).length, { timeout: 30_000 }).toBe(0);
-    const read = (await Promise.all(moving.map((k) => c.clients[4]!.run('HMGET', k, 'f')))) as Array<Array<Buffer | null>>;
-    expect(read.map((r) => r[0]?.toString() ?? null)).toEqual(moving.map((k) => `v-${k}`));
+    await expectOnlyFirstBringsThem(c, second, moving);
   }, 60_000);
 });
+
+/**
+ * Three nodes (replicas 0) holding 300 keys, then two joiners (node4, then node5) that the first
+ * members cannot hand anything to: their hand-offs retry. Whatever the joiners are due to receive
+ * can only come from node4 collecting it (hand-off.ts collectArriving).
+ */
+async function twoJoinersHeldUp(seed: number, tag: string) {
+  const links = new FaultLinks(seed);
+  cluster = await startCluster(3, { cluster: { replicas: 0 } }, { deps: (id) => ({ faults: links.forNode(id) }) });
+  const c = cluster;
+  const keys = Array.from({ length: 300 }, (_, i) => `${tag}:${i}`);
+  for (const k of keys) await c.clients[0]!.run('HSET', k, 'f', `v-${k}`);
+  for (const from of c.nodes.map((n) => n.id)) for (const to of ['node4', 'node5']) links.cutChannel(from, to, 'rebalance');
+  const first = await c.add({ cluster: { replicas: 0 } });
+  links.learn(c.nodes);
+  await waitForConvergence(c.nodes, 4);
+  const second = await c.add({ cluster: { replicas: 0 } });
+  links.learn(c.nodes);
+  await waitForConvergence(c.nodes, 5);
+  const hasher = await createHasher();
+  const ringOf = (ids: readonly string[]) => Ring.fromMembers(ids, testConfig().cluster.vNodeCount, hasher.textPosition);
+  const leader = (ring: Ring, k: string) => ring.owners(hasher.keyPosition(k), 1)[0];
+  return { c, keys, first, second, ringOf, leader };
+}
+
+/** `keys` (only node4 can bring them to `second`; no read pulls them first) reach it intact. */
+async function expectOnlyFirstBringsThem(c: InProcessCluster, second: GokvNode, keys: readonly string[]): Promise<void> {
+  expect(keys.length).toBeGreaterThan(3);
+  await expect.poll(() => keys.filter((k) => second.store.peek(k) === undefined).length, { timeout: 30_000 }).toBe(0);
+  const read = (await Promise.all(keys.map((k) => c.clients[4]!.run('HMGET', k, 'f')))) as Array<Array<Buffer | null>>;
+  expect(read.map((r) => r[0]?.toString() ?? null)).toEqual(keys.map((k) => `v-${k}`));
+}
 
 describe('graceful leave: the new owners pull what the leaver has not handed over yet', () => {
   // The others learn the leave (gossip) before the leaver has handed its keys over. Until it
