@@ -278,6 +278,23 @@ describe('Rebalancer stop and timeouts', () => {
     // Each key sent at most three times: two attempts that timed out, one answered in time.
     expect(cluster.network.statesDeliveredTo('d')).toBeLessThanOrEqual(3 * toD.length);
   });
+
+  it('keeps a slow receiver\'s raised deadline for the rest of the run: one call times out, not one per batch', async () => {
+    // toD goes in three batches of chunkKeys, then a `done`, each answered 1.5 x ackTimeoutMs
+    // late. When every call started again from ackTimeoutMs, each timed out once and its
+    // batch went twice (4 failed calls, 24 states for 12 keys).
+    placed(['a', 'b', 'c', 'd'], abc);
+    cluster.network.beforeDeliver = (call) =>
+      call.to === 'd' ? new Promise<void>((resolve) => cluster.clock.setTimeout(resolve, 1_500)) : undefined;
+    cluster.changeRing(abcd);
+    for (let i = 0; i < 600 && cluster.node('c').rebalancer.progress().lastCompletedRingVersion !== abcd.version; i++) {
+      await flush();
+      cluster.clock.advance(100);
+    }
+    expect(misplaced(abcd)).toEqual([]);
+    expect(cluster.node('c').rebalancer.progress().batchesFailed).toBe(1);
+    expect(cluster.network.statesDeliveredTo('d')).toBe(toD.length + TEST_OPTIONS.chunkKeys);
+  });
 });
 
 describe('graceful leave (handOffAll)', () => {

@@ -253,7 +253,7 @@ export class Rebalancer implements HandOffReceiver {
     try {
       const { store, sink } = this.#deps;
       const settings = this.#settings;
-      const ctx = { store, sink, log: this.#log, control, yieldFn: this.#yieldFn, counters: this.#counters, settings, arriving: this.#deps.arriving };
+      const ctx = { store, sink, log: this.#log, control, yieldFn: this.#yieldFn, counters: this.#counters, settings, arriving: this.#deps.arriving, ackDeadlines: new Map<string, number>() };
       kept = await runPlan(ctx, plan);
     } catch (err) {
       outcome = err instanceof Aborted ? 'abandoned' : 'failed';

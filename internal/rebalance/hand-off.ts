@@ -13,7 +13,8 @@ const DONE_BATCH_ARCS = 256;
 /**
  * A call that timed out is retried with twice its deadline, up to this many times ackTimeoutMs:
  * a target alive but slower than messaging.message_timeout (merging under load) acknowledges
- * within one of them, instead of being sent the same batch again and again without end.
+ * within one of them, instead of being sent the same batch again and again without end. The
+ * raised deadline stays the target's for the rest of the run (HandOffContext.ackDeadlines).
  */
 const MAX_ACK_TIMEOUT_FACTOR = 8;
 /**
@@ -53,6 +54,12 @@ export interface HandOffContext {
   readonly settings: Settings;
   /** The parts of a range still arriving here that a target did not own before (Arrivals.stillArriving). */
   readonly arriving?: (from: number, to: number, target: string) => readonly ArrivingPart[];
+  /**
+   * Per target, the deadline its calls have reached in this run (ackTimeoutMs until one times
+   * out). A new Map per run: a slow target then costs one timed-out call per run, not one per
+   * batch, each of which it would merge and be sent again.
+   */
+  readonly ackDeadlines: Map<string, number>;
 }
 
 /**
@@ -376,20 +383,21 @@ async function sendStates(ctx: HandOffContext, target: string, states: readonly 
 
 /**
  * Calls `call` until it succeeds, with backoff; throws Aborted once the run is stopped. After a
- * timeout (the target may have merged the call and answered late) the next attempt gets twice
- * the deadline, up to MAX_ACK_TIMEOUT_FACTOR times ackTimeoutMs.
+ * timeout (the target may have merged the call and answered late) the next attempt, and every
+ * later call to that target in the run, gets twice the deadline, up to MAX_ACK_TIMEOUT_FACTOR
+ * times ackTimeoutMs.
  */
 async function retrying<T>(ctx: HandOffContext, target: string, call: (timeoutMs: number | undefined) => Promise<T>): Promise<T> {
   const { retryBaseMs, retryMaxMs, ackTimeoutMs } = ctx.settings;
-  let timeoutMs = ackTimeoutMs;
   for (let attempt = 0; ; attempt++) {
     ctx.control.check();
+    const timeoutMs = ctx.ackDeadlines.get(target) ?? ackTimeoutMs;
     try {
       return await ctx.control.race(call(timeoutMs > 0 ? timeoutMs : undefined), timeoutMs);
     } catch (err) {
       if (err instanceof Aborted) throw err;
       ctx.counters.batchesFailed++;
-      if (timedOut(err)) timeoutMs = Math.min(timeoutMs * 2, ackTimeoutMs * MAX_ACK_TIMEOUT_FACTOR);
+      if (timedOut(err)) ctx.ackDeadlines.set(target, Math.min(timeoutMs * 2, ackTimeoutMs * MAX_ACK_TIMEOUT_FACTOR));
       const delayMs = Math.min(retryMaxMs, retryBaseMs * 2 ** Math.min(attempt, 20));
       // The reason alone: a stack on every retry of an unreachable peer says nothing more.
       const reason = err instanceof Error ? err.message : String(err);
