@@ -76,6 +76,20 @@ describe('a member still receiving a range reports it handed off only with what 
     await expect(pull).rejects.toThrow(/UNAVAILABLE/); // f cannot reach c for it either: refused, retryable
   });
 
+  it('reads a previous owner slower than ackTimeoutMs, with a longer deadline after a timeout', async () => {
+    // c answers range fetches 1.5 x ackTimeoutMs late. At ackTimeoutMs every time, all three
+    // attempts timed out and the arc stayed unreported to d, which pulled key by key instead.
+    const { side } = setup();
+    cluster.network.beforeDeliver = (call) =>
+      call.kind === 'fetchRange' && call.to === 'c' ? new Promise<void>((resolve) => cluster.clock.setTimeout(resolve, 1_500)) : undefined;
+    await cluster.settle(undefined, 50);
+    expect(cluster.network.calls.filter((c) => c.kind === 'fetchRange' && c.from === 'f').length).toBe(2);
+    const d = cluster.node('d').store;
+    for (const key of MOVING) expect(d.exportKey(key), key).toMatchObject({ value: ['f', 'v'] });
+    expect(cluster.network.delivered.filter((c) => c.from === 'f' && c.to === 'd').map((c) => c.kind)).toEqual(['send', 'done']);
+    expect(side('d').arrivals.ready(MOVING[0]!, readableHash(MOVING[0]!))).toBeUndefined();
+  });
+
   it('does not fetch for a target that was itself a previous owner of the range (it holds its own copies)', async () => {
     const { side } = setup();
     expect(side('f').arrivals.stillArriving(200 * UNIT + 1, 250 * UNIT + 1, 'c')).toEqual([]);

@@ -293,7 +293,7 @@ describe('Rebalancer stop and timeouts', () => {
     }
     expect(misplaced(abcd)).toEqual([]);
     expect(cluster.node('c').rebalancer.progress().batchesFailed).toBe(1);
-    expect(cluster.network.statesDeliveredTo('d')).toBe(toD.length + TEST_OPTIONS.chunkKeys);
+    expect(cluster.network.statesDeliveredTo('d')).toBe(toD.length + TEST_OPTIONS.chunkKeys!);
   });
 });
 

@@ -55,9 +55,9 @@ export interface HandOffContext {
   /** The parts of a range still arriving here that a target did not own before (Arrivals.stillArriving). */
   readonly arriving?: (from: number, to: number, target: string) => readonly ArrivingPart[];
   /**
-   * Per target, the deadline its calls have reached in this run (ackTimeoutMs until one times
-   * out). A new Map per run: a slow target then costs one timed-out call per run, not one per
-   * batch, each of which it would merge and be sent again.
+   * Per peer (a target, or a source of collectArriving), the deadline its calls have reached in
+   * this run (ackTimeoutMs until one times out). A new Map per run: a slow target then costs one
+   * timed-out call per run, not one per batch, each of which it would merge and be sent again.
    */
   readonly ackDeadlines: Map<string, number>;
 }
@@ -196,16 +196,21 @@ function collects(ctx: HandOffContext, arc: PlannedArc): boolean {
   return arc.targets.some((target) => (ctx.arriving?.(arc.from, arc.to, target).length ?? 0) > 0);
 }
 
-/** One page of what `source` holds in [from, to), or undefined after COLLECT_ATTEMPTS failures. */
+/**
+ * One page of what `source` holds in [from, to), or undefined after COLLECT_ATTEMPTS failures.
+ * Deadlines grow after a timeout as in `retrying`, so a source alive but slow is read.
+ */
 async function fetchRangePage(ctx: HandOffContext, source: string, target: string, from: number, to: number): Promise<RangeStates | undefined> {
   const { retryBaseMs, ackTimeoutMs } = ctx.settings;
   for (let attempt = 0; attempt < COLLECT_ATTEMPTS; attempt++) {
     ctx.control.check();
+    const timeoutMs = ctx.ackDeadlines.get(source) ?? ackTimeoutMs;
     try {
-      return await ctx.control.race(ctx.sink.fetchRange(source, target, from, to, ackTimeoutMs > 0 ? ackTimeoutMs : undefined), ackTimeoutMs);
+      return await ctx.control.race(ctx.sink.fetchRange(source, target, from, to, timeoutMs > 0 ? timeoutMs : undefined), timeoutMs);
     } catch (err) {
       if (err instanceof Aborted) throw err;
       ctx.counters.batchesFailed++;
+      if (timedOut(err)) raiseDeadline(ctx, source, timeoutMs);
       const reason = err instanceof Error ? err.message : String(err);
       ctx.log.warn({ peer: source, attempt: attempt + 1, reason }, 'fetching a range still arriving here failed');
       await ctx.control.sleep(retryBaseMs * 2 ** attempt);
@@ -397,7 +402,7 @@ async function retrying<T>(ctx: HandOffContext, target: string, call: (timeoutMs
     } catch (err) {
       if (err instanceof Aborted) throw err;
       ctx.counters.batchesFailed++;
-      if (timedOut(err)) ctx.ackDeadlines.set(target, Math.min(timeoutMs * 2, ackTimeoutMs * MAX_ACK_TIMEOUT_FACTOR));
+      if (timedOut(err)) raiseDeadline(ctx, target, timeoutMs);
       const delayMs = Math.min(retryMaxMs, retryBaseMs * 2 ** Math.min(attempt, 20));
       // The reason alone: a stack on every retry of an unreachable peer says nothing more.
       const reason = err instanceof Error ? err.message : String(err);
@@ -405,6 +410,11 @@ async function retrying<T>(ctx: HandOffContext, target: string, call: (timeoutMs
       await ctx.control.sleep(delayMs);
     }
   }
+}
+
+/** After a call to `peer` ran out of `timeoutMs`: its calls get twice that for the rest of the run. */
+function raiseDeadline(ctx: HandOffContext, peer: string, timeoutMs: number): void {
+  ctx.ackDeadlines.set(peer, Math.min(timeoutMs * 2, ctx.settings.ackTimeoutMs * MAX_ACK_TIMEOUT_FACTOR));
 }
 
 /** A call that ran out of time (ours or the transport's deadline), not one refused or unreachable. */
