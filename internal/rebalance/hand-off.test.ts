@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readableHash } from '../store/testing/fixtures.js';
+import { raiseDeadline } from './hand-off.js';
+import { settingsOf } from './options.js';
 import { flush, keysBetween, spreadRingOf, TEST_OPTIONS, TestCluster } from './testing/fixtures.js';
 
 // Spread ring (units of 2^22): a 100, b 200, d 250, c 300. With [a,b,c], c leads (200, 300];
@@ -289,5 +291,20 @@ describe('a crash of the sender mid-way', () => {
       return !owners.every((id) => cluster.node(id).store.peek(k) !== undefined);
     });
     expect(lost).toEqual([]);
+  });
+});
+
+describe('raiseDeadline', () => {
+  it('doubles a peer\'s deadline up to 8 x ackTimeoutMs, and never lowers it', () => {
+    const ctx = { ackDeadlines: new Map<string, number>(), settings: settingsOf({ ...TEST_OPTIONS, ackTimeoutMs: 1_000 }) };
+    raiseDeadline(ctx, 'd', 1_000);
+    expect(ctx.ackDeadlines.get('d')).toBe(2_000);
+    raiseDeadline(ctx, 'd', 4_000);
+    raiseDeadline(ctx, 'd', 8_000);
+    expect(ctx.ackDeadlines.get('d')).toBe(8_000);
+    // A call begun at the first deadline that times out only now.
+    raiseDeadline(ctx, 'd', 1_000);
+    expect(ctx.ackDeadlines.get('d')).toBe(8_000);
+    expect(ctx.ackDeadlines.get('c')).toBeUndefined();
   });
 });

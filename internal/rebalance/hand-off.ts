@@ -412,9 +412,13 @@ async function retrying<T>(ctx: HandOffContext, target: string, call: (timeoutMs
   }
 }
 
-/** After a call to `peer` ran out of `timeoutMs`: its calls get twice that for the rest of the run. */
-function raiseDeadline(ctx: HandOffContext, peer: string, timeoutMs: number): void {
-  ctx.ackDeadlines.set(peer, Math.min(timeoutMs * 2, ctx.settings.ackTimeoutMs * MAX_ACK_TIMEOUT_FACTOR));
+/**
+ * After a call to `peer` ran out of `timeoutMs`: its calls get twice that for the rest of the
+ * run. Never lowered: a call begun at a shorter deadline may time out after a later one raised it.
+ */
+export function raiseDeadline(ctx: Pick<HandOffContext, 'ackDeadlines' | 'settings'>, peer: string, timeoutMs: number): void {
+  const raised = Math.min(timeoutMs * 2, ctx.settings.ackTimeoutMs * MAX_ACK_TIMEOUT_FACTOR);
+  ctx.ackDeadlines.set(peer, Math.max(ctx.ackDeadlines.get(peer) ?? 0, raised));
 }
 
 /** A call that ran out of time (ours or the transport's deadline), not one refused or unreachable. */
