@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readableHash } from '../store/testing/fixtures.js';
-import { raiseDeadline } from './hand-off.js';
+import { raiseDeadline } from './hand-off-calls.js';
 import { settingsOf } from './options.js';
 import { flush, keysBetween, spreadRingOf, TEST_OPTIONS, TestCluster } from './testing/fixtures.js';
 

@@ -1,27 +1,12 @@
-import type { Logger } from '../log/index.js';
 import { splitByBytes, type BinStr, type Store } from '../store/index.js';
+import { collectArriving, collects } from './collect-arriving.js';
+import { retrying, sendStates, type HandOffContext } from './hand-off-calls.js';
 import type { HandOffPlan, PlannedArc } from './plan.js';
-import type { Counters, Settings } from './options.js';
-import { Aborted, AckTimeout, type RunControl } from './run-control.js';
-import type { ArrivingPart } from './arrivals.js';
-import type { HandedArc, HandOffState, KeyDigest, RangeStates, RebalanceSink } from './sink.js';
-
-import { splitBatches, toWire } from './states.js';
+import type { HandedArc, HandOffState, KeyDigest } from './sink.js';
+import { toWire } from './states.js';
 
 /** Handed-off arcs told to a target per message. */
 const DONE_BATCH_ARCS = 256;
-/**
- * A call that timed out is retried with twice its deadline, up to this many times ackTimeoutMs:
- * a target alive but slower than messaging.message_timeout (merging under load) acknowledges
- * within one of them, instead of being sent the same batch again and again without end. The
- * raised deadline stays the target's for the rest of the run (HandOffContext.ackDeadlines).
- */
-const MAX_ACK_TIMEOUT_FACTOR = 8;
-/**
- * Attempts at fetching one page of a range still arriving here (collectArriving) before the
- * range is left unreported to its target: the target then keeps pulling, which is always safe.
- */
-const COLLECT_ATTEMPTS = 3;
 
 // Why no acknowledged write is lost here (DESIGN.md sections 1 and 8):
 // - A key leaves this node only through store.forget(key, v): no tombstone, and only while its
@@ -41,25 +26,6 @@ const COLLECT_ATTEMPTS = 3;
  */
 export function nothingToHand(store: Store): boolean {
   return store.size === 0 && store.tombstoneCount === 0;
-}
-
-/** Everything one run of a plan touches. */
-export interface HandOffContext {
-  readonly store: Store;
-  readonly sink: RebalanceSink;
-  readonly log: Logger;
-  readonly control: RunControl;
-  readonly yieldFn: () => Promise<void>;
-  readonly counters: Counters;
-  readonly settings: Settings;
-  /** The parts of a range still arriving here that a target did not own before (Arrivals.stillArriving). */
-  readonly arriving?: (from: number, to: number, target: string) => readonly ArrivingPart[];
-  /**
-   * Per peer (a target, or a source of collectArriving), the deadline its calls have reached in
-   * this run (ackTimeoutMs until one times out). A new Map per run: a slow target then costs one
-   * timed-out call per run, not one per batch, each of which it would merge and be sent again.
-   */
-  readonly ackDeadlines: Map<string, number>;
 }
 
 /**
@@ -131,92 +97,6 @@ export async function runPlan(ctx: HandOffContext, plan: HandOffPlan): Promise<n
   if (failed !== undefined) throw failed.reason;
   await eachTarget([...handed.keys()], (target) => tell(target, handed.get(target)!));
   return kept;
-}
-
-/**
- * Before `arc` is reported handed off to `target`: what this node's own previous owners hold in
- * the parts of it still arriving here (see Arrivals.stillArriving) is fetched from them and sent
- * to `target`, so the report covers what this node was due to receive as well as what it holds.
- * A source itself still receiving the part names its own sources (`stillFrom`), asked in turn,
- * each member once (three joins before the first's arcs arrived: the third's source is the
- * second, whose source is the first, whose source holds the keys). Returns false when a source
- * could not be read (after COLLECT_ATTEMPTS per page, or earlier in this run: `unreadable`): the
- * arc is then not reported to `target`, which keeps pulling its keys on a miss (from here, and
- * this node fetches them from its sources as a chained pull).
- */
-async function collectArriving(ctx: HandOffContext, arc: PlannedArc, target: string, unreadable: Set<string>): Promise<boolean> {
-  for (const part of ctx.arriving?.(arc.from, arc.to, target) ?? []) {
-    // A source names neither its asker (this node) nor `target` (answerRange).
-    const asked = new Set([target, ...part.sources]);
-    const queue = [...part.sources];
-    // The version sent of each key: a key several sources hold (replicas) goes once, its newest.
-    const sent = new Map<BinStr, number>();
-    for (let i = 0; i < queue.length; i++) {
-      const source = queue[i]!;
-      const named = unreadable.has(source) ? undefined : await collectFrom(ctx, source, target, part, sent);
-      if (named === undefined) {
-        unreadable.add(source);
-        return false;
-      }
-      for (const id of named) {
-        if (asked.has(id)) continue;
-        asked.add(id);
-        queue.push(id);
-      }
-    }
-  }
-  return true;
-}
-
-/**
- * Sends `target` what `source` holds in `part`, except what was sent at that version or newer
- * (`sent`); returns the members `source` named as its own sources there, or undefined when it
- * could not be read.
- */
-async function collectFrom(ctx: HandOffContext, source: string, target: string, part: ArrivingPart, sent: Map<BinStr, number>): Promise<string[] | undefined> {
-  const named: string[] = [];
-  let from = part.from;
-  while (from < part.to) {
-    const page = await fetchRangePage(ctx, source, target, from, part.to);
-    // A page that does not move on (keys sharing one position, each too large for an answer
-    // beside the other) cannot be completed either.
-    if (page === undefined || page.next <= from) return undefined;
-    named.push(...page.stillFrom);
-    const newer = page.states.filter((st) => (sent.get(st.key) ?? -1) < st.version);
-    for (const st of newer) sent.set(st.key, st.version);
-    await sendStates(ctx, target, newer);
-    from = page.next;
-    await ctx.yieldFn();
-  }
-  return named;
-}
-
-/** Whether reporting `arc` to one of its targets first collects parts still arriving here. */
-function collects(ctx: HandOffContext, arc: PlannedArc): boolean {
-  return arc.targets.some((target) => (ctx.arriving?.(arc.from, arc.to, target).length ?? 0) > 0);
-}
-
-/**
- * One page of what `source` holds in [from, to), or undefined after COLLECT_ATTEMPTS failures.
- * Deadlines grow after a timeout as in `retrying`, so a source alive but slow is read.
- */
-async function fetchRangePage(ctx: HandOffContext, source: string, target: string, from: number, to: number): Promise<RangeStates | undefined> {
-  const { retryBaseMs, ackTimeoutMs } = ctx.settings;
-  for (let attempt = 0; attempt < COLLECT_ATTEMPTS; attempt++) {
-    ctx.control.check();
-    const timeoutMs = ctx.ackDeadlines.get(source) ?? ackTimeoutMs;
-    try {
-      return await ctx.control.race(ctx.sink.fetchRange(source, target, from, to, timeoutMs > 0 ? timeoutMs : undefined), timeoutMs);
-    } catch (err) {
-      if (err instanceof Aborted) throw err;
-      ctx.counters.batchesFailed++;
-      if (timedOut(err)) raiseDeadline(ctx, source, timeoutMs);
-      const reason = err instanceof Error ? err.message : String(err);
-      ctx.log.warn({ peer: source, attempt: attempt + 1, reason }, 'fetching a range still arriving here failed');
-      await ctx.control.sleep(retryBaseMs * 2 ** attempt);
-    }
-  }
-  return undefined;
 }
 
 /**
@@ -377,56 +257,6 @@ function forgetOne(ctx: HandOffContext, key: BinStr, acked: readonly Map<BinStr,
 
 /** A digest's bytes in a confirm message, from above (its key, version and framing). */
 const digestBytes = (d: KeyDigest): number => d.key.length + 24;
-
-async function sendStates(ctx: HandOffContext, target: string, states: readonly HandOffState[]): Promise<void> {
-  for (const batch of splitBatches(states, ctx.settings.batchBytes)) {
-    await retrying(ctx, target, (timeoutMs) => ctx.sink.send(target, batch.states, timeoutMs));
-    ctx.counters.keysSent += batch.states.length;
-    ctx.counters.bytesSent += batch.bytes;
-  }
-}
-
-/**
- * Calls `call` until it succeeds, with backoff; throws Aborted once the run is stopped. After a
- * timeout (the target may have merged the call and answered late) the next attempt, and every
- * later call to that target in the run, gets twice the deadline, up to MAX_ACK_TIMEOUT_FACTOR
- * times ackTimeoutMs.
- */
-async function retrying<T>(ctx: HandOffContext, target: string, call: (timeoutMs: number | undefined) => Promise<T>): Promise<T> {
-  const { retryBaseMs, retryMaxMs, ackTimeoutMs } = ctx.settings;
-  for (let attempt = 0; ; attempt++) {
-    ctx.control.check();
-    const timeoutMs = ctx.ackDeadlines.get(target) ?? ackTimeoutMs;
-    try {
-      return await ctx.control.race(call(timeoutMs > 0 ? timeoutMs : undefined), timeoutMs);
-    } catch (err) {
-      if (err instanceof Aborted) throw err;
-      ctx.counters.batchesFailed++;
-      if (timedOut(err)) raiseDeadline(ctx, target, timeoutMs);
-      const delayMs = Math.min(retryMaxMs, retryBaseMs * 2 ** Math.min(attempt, 20));
-      // The reason alone: a stack on every retry of an unreachable peer says nothing more.
-      const reason = err instanceof Error ? err.message : String(err);
-      ctx.log.warn({ peer: target, attempt: attempt + 1, delayMs, timeoutMs, reason }, 'hand-off call failed; retrying');
-      await ctx.control.sleep(delayMs);
-    }
-  }
-}
-
-/**
- * After a call to `peer` ran out of `timeoutMs`: its calls get twice that for the rest of the
- * run. Never lowered: a call begun at a shorter deadline may time out after a later one raised it.
- */
-export function raiseDeadline(ctx: Pick<HandOffContext, 'ackDeadlines' | 'settings'>, peer: string, timeoutMs: number): void {
-  const raised = Math.min(timeoutMs * 2, ctx.settings.ackTimeoutMs * MAX_ACK_TIMEOUT_FACTOR);
-  ctx.ackDeadlines.set(peer, Math.max(ctx.ackDeadlines.get(peer) ?? 0, raised));
-}
-
-/** A call that ran out of time (ours or the transport's deadline), not one refused or unreachable. */
-function timedOut(err: unknown): boolean {
-  if (err instanceof AckTimeout) return true;
-  const e = err as { transport?: boolean; unreachable?: boolean };
-  return e?.transport === true && e.unreachable !== true;
-}
 
 /** Runs `work` for every target at once and waits for all; their results in order, or the first failure. */
 async function eachTargetResult<T>(targets: readonly string[], work: (target: string, i: number) => Promise<T>): Promise<T[]> {
