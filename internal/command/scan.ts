@@ -3,7 +3,7 @@ import { DEFAULT_HASH_SCAN_LIMITS, type Entry, RING_END } from '../store/index.j
 import { compileGlob } from './glob.js';
 import { asciiUpper, intArg, parseInt64 } from './parse.js';
 import { type BinStr, ScanReply } from './reply.js';
-import { type CommandContext, type CommandSpec, command, readOnly } from './spec.js';
+import { type CommandSpec, command, readOnly } from './spec.js';
 
 const DEFAULT_COUNT = 10;
 const TYPE_NAMES = new Map([

@@ -255,7 +255,7 @@ describe('Gossiper.leave', () => {
 
   it('announces it to a peer that left before it too (two leaves at once: it may still be handing off)', async () => {
     const { node } = setup();
-    const [a, b, c] = [node('a', ['b']), node('b'), node('c', ['b'])];
+    const [a, , c] = [node('a', ['b']), node('b'), node('c', ['b'])];
     await a.round();
     await c.round();
     await a.round();

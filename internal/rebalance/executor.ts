@@ -1,7 +1,6 @@
 import type { TimerHandle } from '../clock/index.js';
 import type { Logger } from '../log/index.js';
 import type { Ring } from '../ring/index.js';
-import type { BinStr } from '../store/index.js';
 import { runPlan } from './hand-off.js';
 import type { Counters, RebalanceProgress, RebalancerDeps, RebalancerOptions, Settings } from './options.js';
 import { settingsOf } from './options.js';

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ENTRY_OVERHEAD_BYTES, hashFieldBytes, TOMBSTONE_OVERHEAD_BYTES } from './memory.js';
+import { ENTRY_OVERHEAD_BYTES, hashFieldBytes } from './memory.js';
 import type { EvictionPolicy, StoreOptions } from './options.js';
 import type { Store } from './store.js';
 import { makeStore, putHash } from './testing/fixtures.js';
 
 // Every test key is `kN` with one field `f` = `v`: the same size, so limits count keys.
 const KEY_BYTES = ENTRY_OVERHEAD_BYTES + 2 + hashFieldBytes('f', 'v');
-const TOMBSTONE_BYTES = 2 + TOMBSTONE_OVERHEAD_BYTES;
 
 function fill(store: Store, n: number): void {
   for (let i = 0; i < n; i++) putHash(store, `k${i}`, { f: 'v' });
