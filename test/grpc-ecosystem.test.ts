@@ -10,6 +10,7 @@ import { silentLogger } from '../internal/log/index.js';
 import { parseExposition } from '../internal/metrics/testing/parse-exposition.js';
 import { startNode, type GokvNode } from '../internal/node/index.js';
 import { TestClient } from './helpers/client.js';
+import { RawResp } from './helpers/raw-resp.js';
 
 // Generic clients built from the standard protos only, as grpcurl or a load balancer would be.
 type Unary = (req: object, cb: (err: grpc.ServiceError | null, res: Record<string, unknown>) => void) => void;
@@ -150,6 +151,34 @@ describe('REST and metrics on a real node', () => {
     expect(e.value('gokv_keys')).toBe(a.store.size);
     expect(e.value('gokv_gossip_rounds_total')).toBeGreaterThan(0);
     expect(e.value('gokv_event_loop_delay_seconds', { stat: 'max' })).toBeGreaterThanOrEqual(0);
+  });
+
+  it('counts the commands answered beside the table, and RESP\'s own, under their names', async () => {
+    const rest = `http://${a.addresses.rest}`;
+    const grpcClient = new TestClient(a.addresses.grpc!);
+    const resp = await RawResp.connect(Number(a.addresses.resp!.slice(a.addresses.resp!.lastIndexOf(':') + 1)));
+    try {
+      await runOk(grpcClient, 'DBSIZE', '');
+      await postOk(`${rest}/v1/command`, { command: 'keys', key: 'eco:*' });
+      expect(await resp.call(['DBSIZE'])).toMatch(/^:\d+\r\n$/);
+      expect(await resp.call(['ping'])).toBe('+PONG\r\n');
+      expect(await resp.call(['ECHO', 'hi'])).toBe('$2\r\nhi\r\n');
+      expect(await resp.call(['ECHO'])).toBe("-ERR wrong number of arguments for 'echo' command\r\n");
+      expect(await resp.call(['INFO', 'server'])).toContain('redis_version');
+      expect(await resp.call(['NOSUCHCOMMAND'])).toMatch(/^-ERR unknown command/);
+    } finally {
+      resp.close();
+      grpcClient.close();
+    }
+    const e = parseExposition(await (await fetch(`${rest}/metrics`)).text());
+    expect(e.value('gokv_commands_total', { command: 'DBSIZE', outcome: 'ok' })).toBe(2);
+    expect(e.value('gokv_commands_total', { command: 'KEYS', outcome: 'ok' })).toBe(1);
+    expect(e.value('gokv_commands_total', { command: 'PING', outcome: 'ok' })).toBe(1);
+    expect(e.value('gokv_commands_total', { command: 'ECHO', outcome: 'ok' })).toBe(1);
+    expect(e.value('gokv_commands_total', { command: 'ECHO', outcome: 'err' })).toBe(1);
+    expect(e.value('gokv_commands_total', { command: 'INFO', outcome: 'ok' })).toBe(1);
+    expect(e.value('gokv_command_duration_seconds_count', { command: 'INFO' })).toBe(1);
+    expect(e.value('gokv_commands_total', { command: 'unknown', outcome: 'err' })).toBe(1);
   });
 
   it('answers REST bound to loopback only under a Host naming this machine (DNS rebinding)', async () => {

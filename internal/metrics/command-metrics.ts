@@ -49,7 +49,7 @@ export class CommandMetrics {
     this.bounds = [...bucketsSeconds].sort((a, b) => a - b);
     const counter = {
       name: 'gokv_commands_total',
-      help: 'Commands received from clients (gRPC and REST), by command and outcome (ok or error code).',
+      help: 'Commands received from clients (gRPC, REST and RESP), by command and outcome (ok or error code).',
       type: 'counter',
       aggregator: 'sum',
       get: async () => ({ ...counter, values: this.counterValues() }),

@@ -390,7 +390,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
 
   // The Redis protocol port serves through the same command path (the listener binds last, so a
   // bind failure leaves nothing else half-started but the servers closed in its catch).
-  const resp = await startResp(config, { id, store, service, credentials, log: nodeLog }).catch(async (err: unknown) => {
+  const resp = await startResp(config, { id, store, service, credentials, log: nodeLog, metrics: ops.metrics }).catch(async (err: unknown) => {
     await Promise.all([ops.stop(), externalServer?.stop(), internalServer?.stop()]);
     replicator.close();
     pool.close();

@@ -1,10 +1,10 @@
 import type * as grpc from '@grpc/grpc-js';
-import { COMMANDS } from '../command/index.js';
 import { isLoopbackHost, parseAddress, type Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import type { GossipStats } from '../membership/index.js';
 import { NodeMetrics, type RebalanceProgress } from '../metrics/index.js';
 import { createApp, type DashboardSource } from '../rest/index.js';
+import { COMMAND_NAMES } from '../resp/index.js';
 import type { CommandService } from '../server/index.js';
 import type { Store } from '../store/index.js';
 import type { CertificateExpiry, HttpsServerOptions } from '../tls/index.js';
@@ -61,8 +61,9 @@ export class OpsSurface {
         writesRefused: () => (service.members()[0]?.writesRefused ?? '') !== '',
         tlsCertificateExpiry: () => parts.tlsCertificates.map((c) => [c.which, c.notAfterMs / 1000] as const),
       },
-      // EXPLAIN is answered beside the command table (router/explain.ts) but counted like a command.
-      { commandNames: [...COMMANDS.map((c) => c.name), 'EXPLAIN'], maxMemoryBytes: config.memory.maxMemoryBytes },
+      // Every name a client may send: the command table's, those answered beside it (DBSIZE,
+      // KEYS, FLUSHALL, FLUSHDB, EXPLAIN, SNAPSHOT) and RESP's own (HELLO, INFO, ...).
+      { commandNames: COMMAND_NAMES, maxMemoryBytes: config.memory.maxMemoryBytes },
     );
     this.readiness = new Readiness(
       { hasAlivePeer: parts.hasAlivePeer, onChange: (ready) => this.health?.setServing(ready) },

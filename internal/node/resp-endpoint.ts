@@ -1,5 +1,6 @@
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
+import type { NodeMetrics } from '../metrics/index.js';
 import { RespServer } from '../resp/index.js';
 import type { CommandService } from '../server/index.js';
 import type { Store } from '../store/index.js';
@@ -14,6 +15,8 @@ export interface RespParts {
   readonly service: CommandService;
   readonly credentials: NodeCredentials;
   readonly log: Logger;
+  /** Counts the commands RESP answers itself, as the service path counts the others. */
+  readonly metrics: NodeMetrics;
 }
 
 /**
@@ -39,6 +42,7 @@ export async function startResp(config: Config, parts: RespParts): Promise<RespL
         counters: () => store.counters,
       },
       log: parts.log.child({ component: 'resp' }),
+      onSessionCommand: (name, outcome, seconds) => parts.metrics.commandDone(name, outcome, seconds),
     },
     {
       maxArgs: config.limits.maxArgs,

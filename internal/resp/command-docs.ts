@@ -155,3 +155,6 @@ export function findDoc(name: string): CommandDoc | undefined {
 export const COMMAND_DOCS: ReadonlyMap<string, CommandDoc> = new Map(
   [...COMMANDS.map(fromSpec), ...RESP_ONLY].map((d) => [d.name, d] as const),
 );
+
+/** The upper-case name of every command a client may send (metrics label these, and no others). */
+export const COMMAND_NAMES: readonly string[] = [...COMMAND_DOCS.keys()];

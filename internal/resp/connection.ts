@@ -1,14 +1,14 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { asciiUpper, lookupCommand, routingKey, type BinStr, type CommandSpec, type Reply } from '../command/index.js';
-import { isGokvError, printable } from '../errors/index.js';
+import { isGokvError, printable, type ErrorCode } from '../errors/index.js';
 import { StreamPipeline, type CommandService, type ServedCommand } from '../server/index.js';
 import type { ClientInfo } from './clients.js';
 import { NIL, NIL_ARRAY, error } from './encode.js';
 import { KeyOrder } from './key-order.js';
 import { RespParser, RespProtocolError, type ParserLimits } from './parser.js';
 import { flatPairsToResp, replyToResp } from './reply-to-resp.js';
-import { sessionHandler, type SessionContext } from './session-commands.js';
+import { sessionHandler, type SessionContext, type SessionHandler, type SessionReply } from './session-commands.js';
 
 export interface ConnectionParts {
   readonly service: CommandService;
@@ -16,6 +16,8 @@ export interface ConnectionParts {
   readonly limits: ParserLimits;
   readonly maxInFlight: number;
   readonly onCommand: () => void;
+  /** A session command (answered here, not by the service) ended: see RespServerDeps. */
+  readonly onSessionCommand: (name: string, outcome: 'ok' | ErrorCode, seconds: number) => void;
   readonly onClose: () => void;
   /** The client sent an HTTP request (see looksLikeHttp); the connection is being closed. */
   readonly onHttpRequest: (client: string) => void;
@@ -229,15 +231,37 @@ export class RespConnection {
       const refused = client.inRefusedMulti ? this.refuseInMulti(name) : undefined;
       if (refused !== undefined) return refused;
       const handler = sessionHandler(name);
-      if (handler !== undefined) {
-        const { reply, close } = handler(argv.slice(1), this.session);
-        if (close) this.quitting = true;
-        return reply instanceof Promise ? reply.catch((err: unknown) => this.errorReply(err)) : reply;
-      }
+      if (handler !== undefined) return this.sessionCommand(name, argv, handler);
       return this.clusterCommand(name, argv);
     } catch (err) {
       return this.errorReply(err);
     }
+  }
+
+  /** A command answered here, counted as the service path counts the others (onSessionCommand). */
+  private sessionCommand(name: string, argv: BinStr[], handler: SessionHandler): string | Promise<string> {
+    const start = this.session.elapsed();
+    const done = (outcome: 'ok' | ErrorCode) => this.parts.onSessionCommand(name, outcome, (this.session.elapsed() - start) / 1000);
+    const failed = (err: unknown): string => {
+      done(isGokvError(err) ? err.code : 'INTERNAL');
+      return this.errorReply(err);
+    };
+    let answer: SessionReply;
+    try {
+      answer = handler(argv.slice(1), this.session);
+    } catch (err) {
+      return failed(err);
+    }
+    if (answer.close) this.quitting = true;
+    const { reply } = answer;
+    if (!(reply instanceof Promise)) {
+      done('ok');
+      return reply;
+    }
+    return reply.then((r) => {
+      done('ok');
+      return r;
+    }, failed);
   }
 
   /**

@@ -6,3 +6,4 @@ export { RespServer } from './server.js';
 export type { RespNodeInfo, RespServerDeps, RespServerOptions } from './types.js';
 export { RespParser, RespProtocolError, type ParserLimits } from './parser.js';
 export { replyToResp } from './reply-to-resp.js';
+export { COMMAND_NAMES } from './command-docs.js';

@@ -77,6 +77,7 @@ export class RespServer {
       limits: { maxArgs: maxArgs + 2, maxBulkBytes: maxValueBytes, maxCommandBytes: maxMessageBytes },
       maxInFlight,
       onCommand: () => this.clients.commandsProcessed++,
+      onSessionCommand: this.deps.onSessionCommand ?? (() => {}),
       onClose: () => {
         this.connections.delete(connection);
         this.clients.remove(client);

@@ -21,7 +21,8 @@ export interface SessionReply {
   readonly close?: boolean;
 }
 
-type Handler = (args: readonly BinStr[], ctx: SessionContext) => SessionReply;
+export type SessionHandler = (args: readonly BinStr[], ctx: SessionContext) => SessionReply;
+type Handler = SessionHandler;
 
 const reply = (r: string | Promise<string>): SessionReply => ({ reply: r });
 

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ErrorCode } from '../errors/index.js';
 import type { CommandService } from '../server/index.js';
 
 /**
@@ -26,6 +27,11 @@ export interface RespServerDeps {
   readonly now?: () => number;
   /** Monotonic ms (uptime, client ages and idle times, warning throttles); performance.now by default. */
   readonly elapsed?: () => number;
+  /**
+   * Called once per command the RESP layer answers itself (PING, HELLO, INFO, ...) with its name as
+   * sent, `ok` or its error code, and its seconds: the service path counts every other command.
+   */
+  readonly onSessionCommand?: (name: string, outcome: 'ok' | ErrorCode, seconds: number) => void;
 }
 
 export interface RespServerOptions {
