@@ -131,6 +131,42 @@ describe('a RESP connection', () => {
     c.socket.destroy();
   });
 
+  it('runs one barrier at a time while its reply waits unsent (pipelined KEYS from a client that does not read)', async () => {
+    const big = Array.from({ length: 16384 }, (_, i) => `key:${i}`.padEnd(64, '.')); // ~1.1 MB as RESP
+    let calls = 0;
+    served = await serveResp(async () => {
+      calls++;
+      return big;
+    }, { maxInFlight: 1000 });
+    const c = await rawClient(served.port);
+    c.socket.pause(); // the client reads nothing
+    c.socket.write(Array.from({ length: 60 }, () => frame('KEYS', '*')).join(''));
+    await vi.waitFor(() => expect(calls).toBeGreaterThan(0));
+    for (let turn = 0; turn < 50; turn++) await new Promise((r) => setImmediate(r)); // every chance to run more
+    // The kernel's loopback buffers take a few MB; past them one reply waits here. Before: all 60.
+    expect(calls).toBeLessThan(15);
+    c.socket.resume();
+    await vi.waitFor(() => expect(calls).toBe(60), { timeout: 10_000 });
+    const oneReply = `*${big.length}\r\n${big.map((k) => `$${k.length}\r\n${k}\r\n`).join('')}`;
+    await vi.waitFor(() => expect(c.received().length).toBe(60 * oneReply.length), { timeout: 10_000 });
+    c.socket.destroy();
+  });
+
+  it('does not run a read still waiting when its client has gone; a write still runs', async () => {
+    const held = heldService();
+    served = await serveResp(held.execute);
+    const c = await rawClient(served.port);
+    c.socket.write(frame('GET', 'a') + frame('GET', 'a') + frame('SET', 'a', 'v') + frame('KEYS', '*'));
+    await vi.waitFor(() => expect(held.calls).toHaveLength(1)); // the others wait for the first GET of a
+    c.socket.resetAndDestroy(); // gone: a reset, not a half-close (after which a client may still read)
+    await vi.waitFor(() => expect(served!.resp.connectionCount).toBe(0));
+    for (let turn = 0; turn < 10; turn++) {
+      held.releaseAll();
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(held.calls.map((cmd) => cmd.name)).toEqual(['GET', 'SET']);
+  });
+
   it('runs commands on different keys concurrently and on one key in order', async () => {
     const held = heldService();
     served = await serveResp(held.execute);

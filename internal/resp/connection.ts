@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { asciiUpper, lookupCommand, routingKey, type BinStr, type CommandSpec, type Reply } from '../command/index.js';
-import { isGokvError, printable, type ErrorCode } from '../errors/index.js';
+import { GokvError, isGokvError, printable, type ErrorCode } from '../errors/index.js';
 import { StreamPipeline, type CommandService, type ServedCommand } from '../server/index.js';
 import type { ClientInfo } from './clients.js';
 import { NIL, NIL_ARRAY, error } from './encode.js';
@@ -27,6 +27,10 @@ export interface ConnectionParts {
 type Shape = 'plain' | 'first' | 'nilArray' | 'pairs';
 
 const BARRIERS = new Set(['DBSIZE', 'FLUSHALL', 'FLUSHDB', 'KEYS']);
+/** The barriers that write. */
+const FLUSHES = new Set(['FLUSHALL', 'FLUSHDB']);
+/** Why a read was not run: its connection closed first. Nobody reads it. */
+const CLIENT_GONE = new GokvError('ERR', 'ERR the client closed the connection');
 
 /** How long a connection whose replies all went out waits for the client to close its side. */
 const CLOSE_LINGER_MS = 1000;
@@ -55,6 +59,8 @@ export class RespConnection {
   private waitingDrain = false;
   private markClosed!: () => void;
   private lingerTimer: NodeJS.Timeout | undefined;
+  /** Resolved when the socket drains or the connection closes (whenDrained). */
+  private drainWaiters: Array<() => void> = [];
   /** Set by QUIT: reading stops once its reply is queued. */
   private quitting = false;
   /** Settles once the socket is closed (however it closed). */
@@ -90,6 +96,7 @@ export class RespConnection {
     });
     socket.on('drain', () => {
       this.waitingDrain = false;
+      this.wakeDrainWaiters();
       this.pipeline.onDrain();
     });
     socket.on('end', () => {
@@ -136,6 +143,7 @@ export class RespConnection {
     this.closed = true;
     clearTimeout(this.lingerTimer);
     this.pipeline.cancel();
+    this.wakeDrainWaiters();
     if (!this.socket.destroyed) this.socket.destroy();
     this.parts.onClose();
     this.markClosed();
@@ -201,6 +209,28 @@ export class RespConnection {
     return !full;
   }
 
+  /** Replies not yet taken by the kernel fill the socket's buffer (see write). */
+  private outputFull(): boolean {
+    return this.socket.writableLength + this.out.length >= this.socket.writableHighWaterMark;
+  }
+
+  /**
+   * Settles once the socket drains or the connection closes. A full output always has a drain
+   * to come: either the socket refused a write already, or the flush queued for `out` will
+   * overfill it.
+   */
+  private whenDrained(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  private wakeDrainWaiters(): void {
+    const waiters = this.drainWaiters;
+    if (waiters.length === 0) return;
+    this.drainWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
   private scheduleFlush(): void {
     if (this.flushQueued || this.out === '') return;
     this.flushQueued = true;
@@ -214,6 +244,7 @@ export class RespConnection {
     this.out = '';
     const ok = this.socket.write(data, 'latin1');
     // The pipeline paused on our estimate but the socket took everything: no 'drain' will come.
+    if (ok) this.wakeDrainWaiters();
     if (ok && this.waitingDrain) {
       this.waitingDrain = false;
       this.pipeline.onDrain();
@@ -298,10 +329,20 @@ export class RespConnection {
     } else if (spec?.name === 'HRANDFIELD' && argv.length === 4) {
       shape = 'pairs'; // WITHVALUES: [[f, v], ...] stays nested in RESP3, flat in RESP2
     }
-    const execute = (): Reply | Promise<Reply> => this.parts.service.execute(command);
     // Commands over the whole keyspace (SCAN, KEYS, DBSIZE, FLUSHALL) wait for every earlier
     // command of the connection, and hold back the later ones, as if run one at a time.
     const barrier = spec === undefined ? BARRIERS.has(asciiUpper(name)) : spec.flags.scan;
+    const reads = spec === undefined ? !FLUSHES.has(asciiUpper(name)) : !spec.flags.write;
+    const execute = (): Reply | Promise<Reply> => {
+      // A read still waiting when its client went away has no one to answer and no effect: it
+      // is not run (pipelined KEYS kept a node busy for minutes after their client had gone).
+      // A write still runs, as Redis runs every command it has read.
+      if (reads && this.closed) throw CLIENT_GONE;
+      // Only one reply of a barrier (a whole KEYS, a SCAN page) waits unsent at a time: a client
+      // that pipelines them and does not read would otherwise hold every reply in memory.
+      if (barrier && this.outputFull()) return this.whenDrained().then(execute);
+      return this.parts.service.execute(command);
+    };
     let result: Reply | Promise<Reply>;
     if (this.order.idle) {
       result = execute();

@@ -30,6 +30,9 @@ const SCAN_MAX_PAGES = 32;
 /** KEYS walks the ring in SCAN pages of this many keys (a hint). */
 const KEYS_PAGE = '1000';
 
+/** Resolves on the event loop's next turn: KEYS lets other clients' commands run between its pages. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 const isKeys = (name: string): boolean => name.length === 4 && asciiUpper(name) === 'KEYS';
 
 export interface RoutedCommand {
@@ -301,6 +304,9 @@ export class Router {
       // Cursors are ring positions and only grow; one that did not would never reach the end.
       if (page.cursor !== '0' && Number(page.cursor) <= Number(cursor)) throw unavailable('KEYS lost its place in the ring; retry');
       cursor = page.cursor;
+      // A local page is answered at once, and awaiting it alone yields to no other client: over
+      // 300k keys KEYS held the loop for half a second, and pipelined ones for minutes.
+      if (cursor !== '0') await nextTurn();
     } while (cursor !== '0');
     return [...found];
   }
