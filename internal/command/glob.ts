@@ -11,13 +11,82 @@ type Token =
  * Compiles a Redis glob (SCAN MATCH, as Redis's stringmatchlen reads it): `*` any run, `?` one
  * byte, `[abc]`, `[^a]`, `[a-z]` (reversed ranges allowed), `\x` a literal x. An unclosed `[`
  * ends at the pattern's end and a trailing `\` is a literal, as in Redis. Matching is
- * byte-wise on binary strings and O(pattern x text) at worst (no exponential backtracking).
+ * byte-wise on binary strings.
+ *
+ * The pattern is cut at its stars into segments that each eat a fixed number of bytes. The first
+ * must match at the start and the last at the end, in time linear in their length; those
+ * between are found in turn, each at its leftmost place (leaving the most room for the rest, so
+ * no other place can do better). A literal segment is found with indexOf (V8's Boyer-Moore search); one with `?`
+ * or a class is tried at each place (its length times the text's, at worst, as in Redis).
+ * Before, one backtracking loop over the whole pattern took 7.5 s for `*` + 10,000 `a`s + `b`
+ * against a 100 KB key of `a`s, with the event loop held; now that is one check of the key's tail.
  */
 export function compileGlob(pattern: BinStr): (text: BinStr) => boolean {
   if (pattern === '*') return () => true;
   if (!/[*?[\\]/.test(pattern)) return (text) => text === pattern;
-  const tokens = tokenize(pattern);
-  return (text) => matchTokens(tokens, text);
+  const segments = splitAtStars(tokenize(pattern));
+  let minLength = 0;
+  for (const seg of segments) minLength += seg.tokens.length;
+  return (text) => text.length >= minLength && matchSegments(segments, text);
+}
+
+/** Tokens between two stars (or an end): each eats one byte. `literal` when all are literals. */
+interface Segment {
+  readonly tokens: readonly Token[];
+  readonly literal: string | undefined;
+}
+
+/** n stars give n + 1 segments, the first and last possibly empty. */
+function splitAtStars(tokens: readonly Token[]): Segment[] {
+  const segments: Segment[] = [];
+  let current: Token[] = [];
+  const close = () => {
+    const literal = current.every((t) => t.kind === 'lit') ? current.map((t) => String.fromCharCode((t as { code: number }).code)).join('') : undefined;
+    segments.push({ tokens: current, literal });
+    current = [];
+  };
+  for (const t of tokens) {
+    if (t.kind === 'star') close();
+    else current.push(t);
+  }
+  close();
+  return segments;
+}
+
+function matchSegments(segments: readonly Segment[], text: string): boolean {
+  const first = segments[0]!;
+  if (segments.length === 1) return text.length === first.tokens.length && matchesAt(first, text, 0);
+  const last = segments[segments.length - 1]!;
+  // The text is at least as long as all the segments together (compileGlob), so these two
+  // do not overlap.
+  const end = text.length - last.tokens.length;
+  if (!matchesAt(first, text, 0) || !matchesAt(last, text, end)) return false;
+  let pos = first.tokens.length;
+  for (let i = 1; i < segments.length - 1; i++) {
+    const seg = segments[i]!;
+    const at = find(seg, text, pos, end);
+    if (at < 0) return false;
+    pos = at + seg.tokens.length;
+  }
+  return true;
+}
+
+/** Whether the segment matches the bytes of `text` from `at`. */
+function matchesAt(seg: Segment, text: string, at: number): boolean {
+  const tokens = seg.tokens;
+  for (let i = 0; i < tokens.length; i++) if (!matchOne(tokens[i]!, text.charCodeAt(at + i))) return false;
+  return true;
+}
+
+/** The leftmost place in [from, end) where the whole segment fits and matches, or -1. */
+function find(seg: Segment, text: string, from: number, end: number): number {
+  const last = end - seg.tokens.length;
+  if (seg.literal !== undefined) {
+    const at = text.indexOf(seg.literal, from);
+    return at >= 0 && at <= last ? at : -1;
+  }
+  for (let at = from; at <= last; at++) if (matchesAt(seg, text, at)) return at;
+  return -1;
 }
 
 function tokenize(p: string): Token[] {
@@ -75,32 +144,4 @@ function matchOne(t: Token, code: number): boolean {
     case 'star':
       return false;
   }
-}
-
-/**
- * Greedy match with one backtrack point, the last `*`: since every other token eats exactly one
- * byte, retrying from the last star with one more byte swallowed finds any match.
- */
-function matchTokens(tokens: readonly Token[], text: string): boolean {
-  let ti = 0;
-  let si = 0;
-  let starTi = -1;
-  let starSi = 0;
-  while (si < text.length) {
-    const t = tokens[ti];
-    if (t !== undefined && t.kind === 'star') {
-      starTi = ti++;
-      starSi = si;
-    } else if (t !== undefined && matchOne(t, text.charCodeAt(si))) {
-      ti++;
-      si++;
-    } else if (starTi >= 0) {
-      ti = starTi + 1;
-      si = ++starSi;
-    } else {
-      return false;
-    }
-  }
-  while (tokens[ti]?.kind === 'star') ti++;
-  return ti === tokens.length;
 }
