@@ -85,6 +85,11 @@ export const DEFAULT_MAX_CALLS_PER_CONNECTION = 1024;
 /** config.yml `limits.max_clients` (no env var): RESP connections open at once (Redis's maxclients); >= 1. */
 export const DEFAULT_MAX_CLIENTS = 10_000;
 /**
+ * config.yml `limits.max_client_input_bytes` (no env var): bytes of unfinished requests held for
+ * all RESP clients together; past it the client holding the most is closed; 0 = no bound.
+ */
+export const DEFAULT_MAX_CLIENT_INPUT_BYTES = 512 * 1024 ** 2;
+/**
  * config.yml `limits.max_members` (no env var): members one node's table holds (itself, dead and
  * left ones included) and entries it reads from one Heartbeat; past it unknown members are not
  * added. Each member costs v_node_count ring points, so it bounds a ring change's cost; >= 1.
@@ -163,6 +168,7 @@ export const DEFAULT_CONFIG: Config = deepFreeze<Config>({
     maxInFlightPerStream: DEFAULT_MAX_IN_FLIGHT_PER_STREAM,
     maxCallsPerConnection: DEFAULT_MAX_CALLS_PER_CONNECTION,
     maxClients: DEFAULT_MAX_CLIENTS,
+    maxClientInputBytes: DEFAULT_MAX_CLIENT_INPUT_BYTES,
     maxMembers: DEFAULT_MAX_MEMBERS,
   },
   persistence: {

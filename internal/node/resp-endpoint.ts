@@ -50,6 +50,7 @@ export async function startResp(config: Config, parts: RespParts): Promise<RespL
       maxMessageBytes: config.limits.maxMessageBytes,
       maxInFlight: config.limits.maxInFlightPerStream,
       maxClients: clients.maxClients,
+      maxClientInputBytes: config.limits.maxClientInputBytes,
     },
   );
   return startRespListener(bind, parts.credentials.https, resp);

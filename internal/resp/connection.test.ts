@@ -167,6 +167,29 @@ describe('a RESP connection', () => {
     expect(held.calls.map((cmd) => cmd.name)).toEqual(['GET', 'SET']);
   });
 
+  it('closes the clients holding the most unfinished requests once all of them hold over max_client_input_bytes', async () => {
+    served = await serveResp((cmd) => `ok:${cmd.args.length}`, { maxClientInputBytes: 300_000 });
+    const partial = (bytes: number) => `*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$${bytes + 10}\r\n${'x'.repeat(bytes)}`;
+    const a = await rawClient(served.port);
+    const b = await rawClient(served.port);
+    a.socket.write(partial(150_000));
+    b.socket.write(partial(100_000));
+    await vi.waitFor(() => expect(served!.resp.clientInputBytes).toBeGreaterThanOrEqual(250_000));
+    expect(served.resp.connectionCount).toBe(2); // under the bound: nobody closed
+    const c = await rawClient(served.port);
+    c.socket.write(partial(120_000)); // 370 KB in all: the largest (a) goes
+    await a.closed;
+    expect(served.resp.connectionCount).toBe(2);
+    expect(served.resp.clientInputBytes).toBeLessThanOrEqual(300_000);
+    b.socket.write('y'.repeat(10) + '\r\n');
+    await vi.waitFor(() => expect(b.received()).toBe('$4\r\nok:1\r\n'));
+    expect(served.resp.clientInputBytes).toBeLessThan(200_000); // b's command ran: only c's is held
+    b.socket.write(frame('INFO', 'stats'));
+    await vi.waitFor(() => expect(b.received()).toContain('evicted_clients:1\r\n'));
+    b.socket.destroy();
+    c.socket.destroy();
+  });
+
   it('runs commands on different keys concurrently and on one key in order', async () => {
     const held = heldService();
     served = await serveResp(held.execute);

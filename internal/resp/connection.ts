@@ -21,6 +21,8 @@ export interface ConnectionParts {
   readonly onClose: () => void;
   /** The client sent an HTTP request (see looksLikeHttp); the connection is being closed. */
   readonly onHttpRequest: (client: string) => void;
+  /** The bytes this connection holds of unfinished requests changed by `delta` (see heldInput). */
+  readonly onInputBytes: (delta: number) => void;
 }
 
 /** How a cluster reply is reshaped for RESP (Redis's reply types where gokv's differ). */
@@ -59,6 +61,8 @@ export class RespConnection {
   private waitingDrain = false;
   private markClosed!: () => void;
   private lingerTimer: NodeJS.Timeout | undefined;
+  /** What this connection last reported of its unfinished requests (RespServer sums them). */
+  private inputBytes = 0;
   /** Resolved when the socket drains or the connection closes (whenDrained). */
   private drainWaiters: Array<() => void> = [];
   /** Set by QUIT: reading stops once its reply is queued. */
@@ -92,7 +96,8 @@ export class RespConnection {
     socket.on('data', (chunk: Buffer) => {
       if (this.ending) return; // nothing more runs: dropped (see closeAfterReplies)
       this.parser.push(chunk);
-      this.drain();
+      this.countInput(); // may close this connection (limits.max_client_input_bytes)
+      if (!this.closed) this.drain();
     });
     socket.on('drain', () => {
       this.waitingDrain = false;
@@ -112,6 +117,20 @@ export class RespConnection {
 
   get client(): ClientInfo {
     return this.session.client;
+  }
+
+  /** Bytes of requests received and not yet run (the parser's, as last counted). */
+  get heldInput(): number {
+    return this.inputBytes;
+  }
+
+  /** Reports a change in the bytes held of unfinished requests; none once closed. */
+  private countInput(): void {
+    const now = this.closed ? 0 : this.parser.heldBytes;
+    if (now === this.inputBytes) return;
+    const delta = now - this.inputBytes;
+    this.inputBytes = now;
+    this.parts.onInputBytes(delta);
   }
 
   /** Stops reading and running commands; pending replies are still written, then the socket is ended. */
@@ -144,6 +163,7 @@ export class RespConnection {
     clearTimeout(this.lingerTimer);
     this.pipeline.cancel();
     this.wakeDrainWaiters();
+    this.countInput();
     if (!this.socket.destroyed) this.socket.destroy();
     this.parts.onClose();
     this.markClosed();
@@ -161,7 +181,7 @@ export class RespConnection {
     // One clock read per batch: CLIENT LIST shows idle time in whole seconds.
     const at = this.session.elapsed();
     try {
-      while (!this.paused && !this.ending) {
+      while (!this.paused && !this.ending && !this.closed) {
         let argv: BinStr[] | undefined;
         try {
           argv = this.parser.next();
@@ -190,6 +210,7 @@ export class RespConnection {
       }
     } finally {
       this.draining = false;
+      this.countInput();
       this.scheduleFlush();
     }
   }

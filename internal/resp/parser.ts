@@ -44,6 +44,8 @@ export class RespParser {
   private argc = -1;
   private args: BinStr[] = [];
   private argBytes = 0;
+  /** Bytes of the arguments in `args` (argBytes also counts the bulk being read). */
+  private parsedBytes = 0;
   /** Length of the bulk being read (-1: its `$` line is next). */
   private bulkLen = -1;
 
@@ -52,6 +54,14 @@ export class RespParser {
   /** Bytes received and not yet consumed (for tests and CLIENT INFO's qbuf). */
   get buffered(): number {
     return this.buf.length - this.pos + this.partsBytes;
+  }
+
+  /**
+   * What this parser holds of unfinished requests: the bytes not parsed yet, and the arguments
+   * of the command being read, each with the string header and array slot it costs.
+   */
+  get heldBytes(): number {
+    return this.buffered + this.parsedBytes + ARG_OVERHEAD_BYTES * this.args.length;
   }
 
   push(chunk: Buffer): void {
@@ -78,6 +88,7 @@ export class RespParser {
         this.argc = count;
         this.args = [];
         this.argBytes = 0;
+        this.parsedBytes = 0;
       }
       while (this.args.length < this.argc) {
         if (this.bulkLen < 0) {
@@ -94,12 +105,14 @@ export class RespParser {
         const end = this.pos + this.bulkLen;
         if (end + 2 > this.buf.length) return this.waitFor(this.bulkLen + 2);
         this.args.push(latin1(this.buf, this.pos, end));
+        this.parsedBytes += this.bulkLen;
         this.pos = end + 2; // Redis does not check the CRLF after a bulk either
         this.bulkLen = -1;
       }
       const out = this.args;
       this.argc = -1;
       this.args = [];
+      this.parsedBytes = 0;
       this.release();
       return out;
     }
@@ -185,6 +198,11 @@ export class RespParser {
 }
 
 const WAIT = -Infinity;
+/**
+ * A parsed argument's cost beside its bytes, roughly: V8's string header and alignment (16-24 B
+ * without pointer compression), its slot in the array (8 B) and the array's spare capacity.
+ */
+const ARG_OVERHEAD_BYTES = 40;
 /** Not a number: compare with Number.isNaN. */
 const BAD = Number.NaN;
 
