@@ -19,6 +19,19 @@ import { callSink } from './call-sink.js';
 import { StreamPipeline } from './stream-pipeline.js';
 import { replyOverLimit } from './reply-limit.js';
 
+/** Why a stream's KEYS or SCAN was not run: the stream closed first. Nobody reads it. */
+const STREAM_GONE = new GokvError('ERR', 'ERR the stream closed before the command ran');
+const ignore = (): void => {};
+
+/** KEYS and SCAN, in any case; other commands (HSET, HGET) are told apart without allocating. */
+function walksKeyspace(name: string): boolean {
+  if (name.length !== 4) return false;
+  const first = name.charCodeAt(0) | 0x20; // ASCII lower case
+  if (first !== 0x6b /* k */ && first !== 0x73 /* s */) return false;
+  const upper = name.toUpperCase();
+  return upper === 'KEYS' || upper === 'SCAN';
+}
+
 export interface ExternalServerOptions {
   /** Largest argument list accepted before any conversion (limits.max_args). */
   readonly maxArgs: number;
@@ -168,6 +181,8 @@ export function externalHandlers(
       let inputEnded = false;
       let dropped = false;
       let forget = (): unknown => undefined;
+      /** The stream's KEYS and SCAN, run one after another (see walksKeyspace). */
+      let lastWalk: Promise<unknown> = Promise.resolve();
       const sink = callSink(call, options.maxInFlightPerStream, replySize);
       const pipeline = new StreamPipeline<CommandReply>(
         {
@@ -198,7 +213,21 @@ export function externalHandlers(
         }
         let result;
         try {
-          result = service.execute(servedFromDecoded(req, options.maxArgs));
+          const command = servedFromDecoded(req, options.maxArgs);
+          if (walksKeyspace(command.name)) {
+            // KEYS and SCAN answer up to a whole keyspace: one of a stream runs at a time, once
+            // the client has read enough for its reply to go out, and none after the stream is
+            // gone. Before, 256 pipelined KEYS over 300k keys ran at once on a stream whose
+            // client did not read, and went on for a minute after it cancelled (RSS 2.7 GB).
+            result = lastWalk.then(async () => {
+              await pipeline.whenRoom();
+              if (pipeline.isClosed) throw STREAM_GONE;
+              return service.execute(command);
+            });
+            lastWalk = result.then(ignore, ignore);
+          } else {
+            result = service.execute(command);
+          }
         } catch (err) {
           pipeline.push({ error: toGokvError(err).message });
           return;

@@ -109,4 +109,26 @@ describe('StreamPipeline', () => {
     await new Promise((r) => setImmediate(r));
     expect(written).toEqual([]);
   });
+
+  it('says when the transport has room: now, on drain, or never once cancelled', async () => {
+    const { sink } = recorder(1);
+    const p = new StreamPipeline(sink, 16);
+    expect(p.whenRoom()).toBeUndefined();
+    p.push(1); // the transport is full after it
+    let roomed = false;
+    void p.whenRoom()!.then(() => (roomed = true));
+    await new Promise((r) => setImmediate(r));
+    expect(roomed).toBe(false);
+    p.onDrain();
+    await new Promise((r) => setImmediate(r));
+    expect(roomed).toBe(true);
+    p.push(2);
+    let settled = false;
+    void p.whenRoom()!.then(() => (settled = true));
+    p.cancel();
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(true);
+    expect(p.isClosed).toBe(true);
+    expect(p.whenRoom()).toBeUndefined();
+  });
 });

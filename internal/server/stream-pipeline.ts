@@ -20,6 +20,8 @@ export class StreamPipeline<T> {
   private inputPaused = false;
   private transportFull = false;
   private closed = false;
+  /** Waiting for the transport to have room (whenRoom). */
+  private roomWaiters: Array<() => void> = [];
 
   constructor(
     private readonly sink: PipelineSink<T>,
@@ -66,7 +68,30 @@ export class StreamPipeline<T> {
 
   onDrain(): void {
     this.transportFull = false;
+    this.wakeRoomWaiters();
     this.flush();
+  }
+
+  /** Cancelled, or ended with every reply written: nothing pushed now is ever written. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
+   * Settles once the transport has room for a reply, or the pipeline closes: undefined when it
+   * has room now. A command with a large reply may wait on it before it starts, so a client
+   * that does not read holds one such reply, not one per command in flight.
+   */
+  whenRoom(): Promise<void> | undefined {
+    if (this.closed || !this.transportFull) return undefined;
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  private wakeRoomWaiters(): void {
+    const waiters = this.roomWaiters;
+    if (waiters.length === 0) return;
+    this.roomWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   endInput(): void {
@@ -77,6 +102,7 @@ export class StreamPipeline<T> {
   cancel(): void {
     this.closed = true;
     this.queue = new Deque();
+    this.wakeRoomWaiters();
   }
 
   private fill(slot: { done: boolean; value?: T }, value: T): void {
@@ -92,6 +118,7 @@ export class StreamPipeline<T> {
     }
     if (!this.closed && this.inputEnded && this.queue.length === 0) {
       this.closed = true;
+      this.wakeRoomWaiters();
       this.sink.end();
       return;
     }
