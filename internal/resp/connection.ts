@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { asciiUpper, lookupCommand, routingKey, type BinStr, type CommandSpec, type Reply } from '../command/index.js';
 import { GokvError, isGokvError, printable, type ErrorCode } from '../errors/index.js';
-import { StreamPipeline, type CommandService, type ServedCommand } from '../server/index.js';
+import { StreamPipeline, Waiters, type CommandService, type ServedCommand } from '../server/index.js';
 import type { ClientInfo } from './clients.js';
 import { NIL, NIL_ARRAY, error } from './encode.js';
 import { KeyOrder } from './key-order.js';
@@ -64,7 +64,7 @@ export class RespConnection {
   /** What this connection last reported of its unfinished requests (RespServer sums them). */
   private inputBytes = 0;
   /** Resolved when the socket drains or the connection closes (whenDrained). */
-  private drainWaiters: Array<() => void> = [];
+  private readonly drainWaiters = new Waiters();
   /** Set by QUIT: reading stops once its reply is queued. */
   private quitting = false;
   /** Settles once the socket is closed (however it closed). */
@@ -101,7 +101,7 @@ export class RespConnection {
     });
     socket.on('drain', () => {
       this.waitingDrain = false;
-      this.wakeDrainWaiters();
+      this.drainWaiters.wakeAll();
       this.pipeline.onDrain();
     });
     socket.on('end', () => {
@@ -162,7 +162,7 @@ export class RespConnection {
     this.closed = true;
     clearTimeout(this.lingerTimer);
     this.pipeline.cancel();
-    this.wakeDrainWaiters();
+    this.drainWaiters.wakeAll();
     this.countInput();
     if (!this.socket.destroyed) this.socket.destroy();
     this.parts.onClose();
@@ -242,14 +242,7 @@ export class RespConnection {
    */
   private whenDrained(): Promise<void> {
     if (this.closed) return Promise.resolve();
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
-  }
-
-  private wakeDrainWaiters(): void {
-    const waiters = this.drainWaiters;
-    if (waiters.length === 0) return;
-    this.drainWaiters = [];
-    for (const wake of waiters) wake();
+    return this.drainWaiters.wait();
   }
 
   private scheduleFlush(): void {
@@ -265,7 +258,7 @@ export class RespConnection {
     this.out = '';
     const ok = this.socket.write(data, 'latin1');
     // The pipeline paused on our estimate but the socket took everything: no 'drain' will come.
-    if (ok) this.wakeDrainWaiters();
+    if (ok) this.drainWaiters.wakeAll();
     if (ok && this.waitingDrain) {
       this.waitingDrain = false;
       this.pipeline.onDrain();

@@ -10,6 +10,7 @@ export {
 } from './external-server.js';
 export type { CommandService, HandOffView, ServedCommand, MemberView } from './command-service.js';
 export { StreamPipeline, type PipelineSink } from './stream-pipeline.js';
+export { Waiters } from './waiters.js';
 export { startGrpcServer, type BoundServer } from './grpc-server.js';
 export { addInternalService, internalHandlers, type InternalHandlers } from './internal-server.js';
 export {

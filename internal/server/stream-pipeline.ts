@@ -1,4 +1,5 @@
 import { Deque } from '../store/index.js';
+import { Waiters } from './waiters.js';
 
 /** Where a pipeline writes; a gRPC duplex call in production, a recorder in tests. */
 export interface PipelineSink<T> {
@@ -21,7 +22,7 @@ export class StreamPipeline<T> {
   private transportFull = false;
   private closed = false;
   /** Waiting for the transport to have room (whenRoom). */
-  private roomWaiters: Array<() => void> = [];
+  private readonly roomWaiters = new Waiters();
 
   constructor(
     private readonly sink: PipelineSink<T>,
@@ -68,7 +69,7 @@ export class StreamPipeline<T> {
 
   onDrain(): void {
     this.transportFull = false;
-    this.wakeRoomWaiters();
+    this.roomWaiters.wakeAll();
     this.flush();
   }
 
@@ -84,14 +85,7 @@ export class StreamPipeline<T> {
    */
   whenRoom(): Promise<void> | undefined {
     if (this.closed || !this.transportFull) return undefined;
-    return new Promise((resolve) => this.roomWaiters.push(resolve));
-  }
-
-  private wakeRoomWaiters(): void {
-    const waiters = this.roomWaiters;
-    if (waiters.length === 0) return;
-    this.roomWaiters = [];
-    for (const wake of waiters) wake();
+    return this.roomWaiters.wait();
   }
 
   endInput(): void {
@@ -102,7 +96,7 @@ export class StreamPipeline<T> {
   cancel(): void {
     this.closed = true;
     this.queue = new Deque();
-    this.wakeRoomWaiters();
+    this.roomWaiters.wakeAll();
   }
 
   private fill(slot: { done: boolean; value?: T }, value: T): void {
@@ -118,7 +112,7 @@ export class StreamPipeline<T> {
     }
     if (!this.closed && this.inputEnded && this.queue.length === 0) {
       this.closed = true;
-      this.wakeRoomWaiters();
+      this.roomWaiters.wakeAll();
       this.sink.end();
       return;
     }
