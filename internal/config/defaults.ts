@@ -85,10 +85,11 @@ export const DEFAULT_MAX_CALLS_PER_CONNECTION = 1024;
 /** config.yml `limits.max_clients` (no env var): RESP connections open at once (Redis's maxclients); >= 1. */
 export const DEFAULT_MAX_CLIENTS = 10_000;
 /**
- * config.yml `limits.max_client_input_bytes` (no env var): bytes of unfinished requests held for
- * all RESP clients together; past it the client holding the most is closed; 0 = no bound.
+ * config.yml `limits.max_client_memory` (no env var): bytes held for all RESP clients together
+ * (requests not yet run, replies not yet sent); past it the client holding the most is closed;
+ * 0 = no bound.
  */
-export const DEFAULT_MAX_CLIENT_INPUT_BYTES = 512 * 1024 ** 2;
+export const DEFAULT_MAX_CLIENT_MEMORY = 512 * 1024 ** 2;
 /**
  * config.yml `limits.max_members` (no env var): members one node's table holds (itself, dead and
  * left ones included) and entries it reads from one Heartbeat; past it unknown members are not
@@ -168,7 +169,7 @@ export const DEFAULT_CONFIG: Config = deepFreeze<Config>({
     maxInFlightPerStream: DEFAULT_MAX_IN_FLIGHT_PER_STREAM,
     maxCallsPerConnection: DEFAULT_MAX_CALLS_PER_CONNECTION,
     maxClients: DEFAULT_MAX_CLIENTS,
-    maxClientInputBytes: DEFAULT_MAX_CLIENT_INPUT_BYTES,
+    maxClientMemory: DEFAULT_MAX_CLIENT_MEMORY,
     maxMembers: DEFAULT_MAX_MEMBERS,
   },
   persistence: {

@@ -79,7 +79,7 @@ export const FILE_KEYS: { readonly [S in Section]: readonly KeySpec<S>[] } = {
     { key: 'max_in_flight_per_stream', field: 'maxInFlightPerStream', kind: 'int', min: 1 },
     { key: 'max_calls_per_connection', field: 'maxCallsPerConnection', kind: 'int', min: 1, max: 2 ** 31 - 1 },
     { key: 'max_clients', field: 'maxClients', kind: 'int', min: 1 },
-    { key: 'max_client_input_bytes', field: 'maxClientInputBytes', kind: 'size', min: 0 },
+    { key: 'max_client_memory', field: 'maxClientMemory', kind: 'size', min: 0 },
     { key: 'max_members', field: 'maxMembers', kind: 'int', min: 1 },
   ],
   persistence: [

@@ -104,10 +104,11 @@ export interface LimitsConfig {
   /** RESP connections open at once; one more is answered `-ERR max number of clients reached`. */
   readonly maxClients: number;
   /**
-   * Bytes of requests received and not yet run, summed over every RESP client; past it the
-   * client holding the most is closed (Redis's maxmemory-clients). 0 = no bound.
+   * Bytes held for RESP clients (requests received and not yet run, replies ready and not yet
+   * written), summed over all of them; past it the client holding the most is closed (Redis's
+   * maxmemory-clients). 0 = no bound.
    */
-  readonly maxClientInputBytes: number;
+  readonly maxClientMemory: number;
   /** Members in the member table, this node included; unknown members past it are not added. */
   readonly maxMembers: number;
 }

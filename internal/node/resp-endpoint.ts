@@ -50,7 +50,7 @@ export async function startResp(config: Config, parts: RespParts): Promise<RespL
       maxMessageBytes: config.limits.maxMessageBytes,
       maxInFlight: config.limits.maxInFlightPerStream,
       maxClients: clients.maxClients,
-      maxClientInputBytes: config.limits.maxClientInputBytes,
+      maxClientMemory: config.limits.maxClientMemory,
     },
   );
   return startRespListener(bind, parts.credentials.https, resp);

@@ -25,7 +25,7 @@ export class ClientRegistry {
   connectionsReceived = 0;
   /** Connections refused at limits.max_clients (INFO stats rejected_connections). */
   connectionsRejected = 0;
-  /** Connections closed for limits.max_client_input_bytes (INFO stats evicted_clients). */
+  /** Connections closed for limits.max_client_memory (INFO stats evicted_clients). */
   evicted = 0;
   commandsProcessed = 0;
 

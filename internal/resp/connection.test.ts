@@ -167,26 +167,52 @@ describe('a RESP connection', () => {
     expect(held.calls.map((cmd) => cmd.name)).toEqual(['GET', 'SET']);
   });
 
-  it('closes the clients holding the most unfinished requests once all of them hold over max_client_input_bytes', async () => {
-    served = await serveResp((cmd) => `ok:${cmd.args.length}`, { maxClientInputBytes: 300_000 });
+  it('closes the clients holding the most unfinished requests once all of them hold over max_client_memory', async () => {
+    served = await serveResp((cmd) => `ok:${cmd.args.length}`, { maxClientMemory: 300_000 });
     const partial = (bytes: number) => `*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$${bytes + 10}\r\n${'x'.repeat(bytes)}`;
     const a = await rawClient(served.port);
     const b = await rawClient(served.port);
     a.socket.write(partial(150_000));
     b.socket.write(partial(100_000));
-    await vi.waitFor(() => expect(served!.resp.clientInputBytes).toBeGreaterThanOrEqual(250_000));
+    await vi.waitFor(() => expect(served!.resp.clientMemory).toBeGreaterThanOrEqual(250_000));
     expect(served.resp.connectionCount).toBe(2); // under the bound: nobody closed
     const c = await rawClient(served.port);
     c.socket.write(partial(120_000)); // 370 KB in all: the largest (a) goes
     await a.closed;
     expect(served.resp.connectionCount).toBe(2);
-    expect(served.resp.clientInputBytes).toBeLessThanOrEqual(300_000);
+    expect(served.resp.clientMemory).toBeLessThanOrEqual(300_000);
     b.socket.write('y'.repeat(10) + '\r\n');
     await vi.waitFor(() => expect(b.received()).toBe('$4\r\nok:1\r\n'));
-    expect(served.resp.clientInputBytes).toBeLessThan(200_000); // b's command ran: only c's is held
+    expect(served.resp.clientMemory).toBeLessThan(200_000); // b's command ran: only c's is held
     b.socket.write(frame('INFO', 'stats'));
     await vi.waitFor(() => expect(b.received()).toContain('evicted_clients:1\r\n'));
     b.socket.destroy();
+    c.socket.destroy();
+  });
+
+  it('counts replies waiting for a client that does not read toward max_client_memory, and closes it past the bound', async () => {
+    const big = 'x'.repeat(200_000);
+    served = await serveResp(async () => big, { maxClientMemory: 2_000_000, maxInFlight: 100 });
+    const reader = await rawClient(served.port);
+    const c = await rawClient(served.port);
+    c.socket.pause(); // reads nothing: the replies (forwarded ones, in a cluster) wait in the node
+    c.socket.write(Array.from({ length: 100 }, (_, i) => frame('GET', `k${i}`)).join(''));
+    await c.closed; // 100 x 200 KB waiting: past 2 MB it is closed
+    await vi.waitFor(() => expect(served!.resp.clientMemory).toBe(0));
+    reader.socket.write(frame('INFO', 'stats'));
+    await vi.waitFor(() => expect(reader.received()).toContain('evicted_clients:1\r\n'));
+    reader.socket.destroy();
+  });
+
+  it('does not count a reply written as soon as it is ready', async () => {
+    const big = 'x'.repeat(200_000);
+    served = await serveResp(async () => big, { maxClientMemory: 300_000 });
+    const c = await rawClient(served.port);
+    for (let i = 0; i < 5; i++) {
+      c.socket.write(frame('GET', `k${i}`));
+      await vi.waitFor(() => expect(c.received().length).toBe((i + 1) * (big.length + 11)));
+    }
+    expect(served.resp.clientMemory).toBe(0);
     c.socket.destroy();
   });
 

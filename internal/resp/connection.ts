@@ -21,8 +21,8 @@ export interface ConnectionParts {
   readonly onClose: () => void;
   /** The client sent an HTTP request (see looksLikeHttp); the connection is being closed. */
   readonly onHttpRequest: (client: string) => void;
-  /** The bytes this connection holds of unfinished requests changed by `delta` (see heldInput). */
-  readonly onInputBytes: (delta: number) => void;
+  /** The bytes this connection holds for its client changed by `delta` (see heldBytes). */
+  readonly onHeldBytes: (delta: number) => void;
 }
 
 /** How a cluster reply is reshaped for RESP (Redis's reply types where gokv's differ). */
@@ -61,8 +61,10 @@ export class RespConnection {
   private waitingDrain = false;
   private markClosed!: () => void;
   private lingerTimer: NodeJS.Timeout | undefined;
-  /** What this connection last reported of its unfinished requests (RespServer sums them). */
-  private inputBytes = 0;
+  /** What this connection last reported of the bytes it holds (RespServer sums them). */
+  private reportedBytes = 0;
+  /** Replies ready but waiting in the pipeline (behind an earlier one, or for the socket). */
+  private waitingReplyBytes = 0;
   /** Resolved when the socket drains or the connection closes (whenDrained). */
   private readonly drainWaiters = new Waiters();
   /** Set by QUIT: reading stops once its reply is queued. */
@@ -90,13 +92,20 @@ export class RespConnection {
           if (!this.draining) queueMicrotask(() => this.drain());
         },
         end: () => this.closeAfterReplies(),
+        // Replies that pile up (forwarded ones completing while the client does not read) count
+        // toward limits.max_client_memory with the requests.
+        heldBytes: (delta) => {
+          this.waitingReplyBytes += delta;
+          this.countHeld(); // may close this connection
+        },
+        sizeOf: (resp) => resp.length,
       },
       parts.maxInFlight,
     );
     socket.on('data', (chunk: Buffer) => {
       if (this.ending) return; // nothing more runs: dropped (see closeAfterReplies)
       this.parser.push(chunk);
-      this.countInput(); // may close this connection (limits.max_client_input_bytes)
+      this.countHeld(); // may close this connection (limits.max_client_memory)
       if (!this.closed) this.drain();
     });
     socket.on('drain', () => {
@@ -119,18 +128,21 @@ export class RespConnection {
     return this.session.client;
   }
 
-  /** Bytes of requests received and not yet run (the parser's, as last counted). */
-  get heldInput(): number {
-    return this.inputBytes;
+  /**
+   * Bytes held for this client, as last counted: requests received and not yet run (the
+   * parser's), and replies ready and not yet written to the socket.
+   */
+  get heldBytes(): number {
+    return this.reportedBytes;
   }
 
-  /** Reports a change in the bytes held of unfinished requests; none once closed. */
-  private countInput(): void {
-    const now = this.closed ? 0 : this.parser.heldBytes;
-    if (now === this.inputBytes) return;
-    const delta = now - this.inputBytes;
-    this.inputBytes = now;
-    this.parts.onInputBytes(delta);
+  /** Reports a change in the bytes held for this client; none once closed. */
+  private countHeld(): void {
+    const now = this.closed ? 0 : this.parser.heldBytes + this.waitingReplyBytes;
+    if (now === this.reportedBytes) return;
+    const delta = now - this.reportedBytes;
+    this.reportedBytes = now;
+    this.parts.onHeldBytes(delta);
   }
 
   /** Stops reading and running commands; pending replies are still written, then the socket is ended. */
@@ -163,7 +175,7 @@ export class RespConnection {
     clearTimeout(this.lingerTimer);
     this.pipeline.cancel();
     this.drainWaiters.wakeAll();
-    this.countInput();
+    this.countHeld();
     if (!this.socket.destroyed) this.socket.destroy();
     this.parts.onClose();
     this.markClosed();
@@ -210,7 +222,7 @@ export class RespConnection {
       }
     } finally {
       this.draining = false;
-      this.countInput();
+      this.countHeld();
       this.scheduleFlush();
     }
   }

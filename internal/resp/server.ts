@@ -8,8 +8,8 @@ import type { RespServerDeps, RespServerOptions } from './types.js';
 const REFUSED_LINGER_MS = 1000;
 /** Redis's interval between two warnings about HTTP requests on the RESP port. */
 const HTTP_WARN_EVERY_MS = 60_000;
-/** At most one warning this often about clients closed for limits.max_client_input_bytes. */
-const INPUT_WARN_EVERY_MS = 10_000;
+/** At most one warning this often about clients closed for limits.max_client_memory. */
+const MEMORY_WARN_EVERY_MS = 10_000;
 
 /**
  * The RESP endpoint without its listener (node/ binds the TCP or TLS port and hands every
@@ -23,12 +23,12 @@ export class RespServer {
   private readonly startedAtMs: number;
   private address = { host: '', port: 0 };
   private httpWarnedAtMs = -Infinity;
-  /** Bytes of unfinished requests over every connection (limits.max_client_input_bytes). */
-  private inputBytes = 0;
-  private inputWarnedAtMs = -Infinity;
-  /** Set while countInput closes connections: their own reports only adjust the sum. */
-  private closingForInput = false;
-  private closedForInputSinceWarning = 0;
+  /** Bytes held for every client (limits.max_client_memory): see RespConnection.heldBytes. */
+  private heldBytes = 0;
+  private memoryWarnedAtMs = -Infinity;
+  /** Set while countHeld closes connections: their own reports only adjust the sum. */
+  private closingForMemory = false;
+  private closedForMemorySinceWarning = 0;
 
   constructor(
     private readonly deps: RespServerDeps,
@@ -49,9 +49,9 @@ export class RespServer {
     return this.connections.size;
   }
 
-  /** Bytes of unfinished requests held for every connection together (limits.max_client_input_bytes). */
-  get clientInputBytes(): number {
-    return this.inputBytes;
+  /** Bytes held for every connection together (limits.max_client_memory). */
+  get clientMemory(): number {
+    return this.heldBytes;
   }
 
   /** Serves one accepted socket until it closes, or refuses it past limits.max_clients. */
@@ -96,42 +96,43 @@ export class RespServer {
         this.clients.remove(client);
       },
       onHttpRequest: (addr) => this.warnHttpRequest(addr),
-      onInputBytes: (delta) => this.countInput(delta),
+      onHeldBytes: (delta) => this.countHeld(delta),
     });
     this.connections.add(connection);
   }
 
   /**
-   * Past limits.max_client_input_bytes, closes the connections holding the most unfinished
-   * requests until the sum is back under it, as Redis's maxmemory-clients evicts its largest
-   * clients: without a bound across clients, 100 connections each holding a 24 MB command short
-   * of its last byte took a node from 88 MB to 3.3 GB.
+   * Past limits.max_client_memory, closes the connections holding the most (unfinished requests,
+   * replies not yet sent) until the sum is back under it, as Redis's maxmemory-clients evicts its
+   * largest clients: without a bound across clients, 100 connections each holding a 24 MB
+   * command short of its last byte took a node from 88 MB to 3.3 GB. Only growth closes anyone:
+   * a connection that gives bytes back is never closed for it, mid-write.
    */
-  private countInput(delta: number): void {
-    this.inputBytes += delta;
-    const max = this.options.maxClientInputBytes;
-    if (max <= 0 || this.inputBytes <= max || this.closingForInput) return;
-    this.closingForInput = true;
+  private countHeld(delta: number): void {
+    this.heldBytes += delta;
+    const max = this.options.maxClientMemory;
+    if (max <= 0 || delta <= 0 || this.heldBytes <= max || this.closingForMemory) return;
+    this.closingForMemory = true;
     try {
-      while (this.inputBytes > max) {
+      while (this.heldBytes > max) {
         let largest: RespConnection | undefined;
-        for (const c of this.connections) if (largest === undefined || c.heldInput > largest.heldInput) largest = c;
-        if (largest === undefined || largest.heldInput === 0) break;
+        for (const c of this.connections) if (largest === undefined || c.heldBytes > largest.heldBytes) largest = c;
+        if (largest === undefined || largest.heldBytes === 0) break;
         this.clients.evicted++;
-        this.closedForInputSinceWarning++;
+        this.closedForMemorySinceWarning++;
         largest.destroy(); // reports its bytes back through this method
       }
     } finally {
-      this.closingForInput = false;
+      this.closingForMemory = false;
     }
     const now = this.elapsed();
-    if (now - this.inputWarnedAtMs < INPUT_WARN_EVERY_MS) return;
-    this.inputWarnedAtMs = now;
+    if (now - this.memoryWarnedAtMs < MEMORY_WARN_EVERY_MS) return;
+    this.memoryWarnedAtMs = now;
     this.deps.log.warn(
-      { closed: this.closedForInputSinceWarning, maxClientInputBytes: max },
-      'resp clients closed: unfinished requests of all clients over limits.max_client_input_bytes (largest first)',
+      { closed: this.closedForMemorySinceWarning, maxClientMemory: max },
+      'resp clients closed: bytes held for all clients (requests not yet run, replies not yet sent) over limits.max_client_memory (largest first)',
     );
-    this.closedForInputSinceWarning = 0;
+    this.closedForMemorySinceWarning = 0;
   }
 
   /** At most one warning a minute, as Redis: a page in a loop must not flood the log. */

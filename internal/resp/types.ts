@@ -45,6 +45,6 @@ export interface RespServerOptions {
   readonly maxInFlight: number;
   /** limits.max_clients: connections open at once; one more is refused as Redis refuses it. */
   readonly maxClients: number;
-  /** limits.max_client_input_bytes: requests held unfinished for all clients together (0: no bound). */
-  readonly maxClientInputBytes: number;
+  /** limits.max_client_memory: bytes held for all clients together, requests and replies (0: no bound). */
+  readonly maxClientMemory: number;
 }

@@ -131,4 +131,25 @@ describe('StreamPipeline', () => {
     expect(p.isClosed).toBe(true);
     expect(p.whenRoom()).toBeUndefined();
   });
+
+  it('reports the bytes of ready replies that wait, and gives them back when written or cancelled', async () => {
+    const { sink: base } = recorder(1);
+    let held = 0;
+    const sink: PipelineSink<number> = { ...base, write: base.write.bind(base), end: base.end.bind(base), heldBytes: (d) => (held += d), sizeOf: (n) => n };
+    const p = new StreamPipeline(sink, 16);
+    p.push(10); // written at once (the transport is full after it): never counted
+    expect(held).toBe(0);
+    p.push(20);
+    const late = deferred<number>();
+    p.push(late.promise);
+    p.push(30);
+    expect(held).toBe(50); // 20 and 30 wait for the transport
+    late.resolve(40);
+    await new Promise((r) => setImmediate(r));
+    expect(held).toBe(90);
+    p.onDrain(); // one more written (recorder(1) is full again at once)
+    expect(held).toBe(70);
+    p.cancel();
+    expect(held).toBe(0);
+  });
 });

@@ -8,6 +8,21 @@ export interface PipelineSink<T> {
   pauseInput(): void;
   resumeInput(): void;
   end(): void;
+  /**
+   * Optional, with `sizeOf`: told by how many bytes the replies that are ready but wait here
+   * (behind an earlier reply, or for the transport) changed, so a server can bound them over all
+   * its clients. A reply written as soon as it is ready is never counted.
+   */
+  heldBytes?(delta: number): void;
+  sizeOf?(message: T): number;
+}
+
+/** A reply's place in the stream: ready or not, and the bytes reported held while it waits. */
+interface Slot<T> {
+  done: boolean;
+  value: T | undefined;
+  written: boolean;
+  held: number;
 }
 
 /**
@@ -16,7 +31,7 @@ export interface PipelineSink<T> {
  * resumes when both have room again, so a fast writer cannot grow memory without bound.
  */
 export class StreamPipeline<T> {
-  private queue = new Deque<{ done: boolean; value?: T }>();
+  private queue = new Deque<Slot<T>>();
   private inputEnded = false;
   private inputPaused = false;
   private transportFull = false;
@@ -33,11 +48,13 @@ export class StreamPipeline<T> {
   push(reply: T | Promise<T>): void {
     if (this.closed) return;
     if (!(reply instanceof Promise)) {
-      this.queue.pushBack({ done: true, value: reply });
+      const slot: Slot<T> = { done: true, value: reply, written: false, held: 0 };
+      this.queue.pushBack(slot);
       this.flush();
+      this.holdIfWaiting(slot);
       return;
     }
-    const slot: { done: boolean; value?: T } = { done: false };
+    const slot: Slot<T> = { done: false, value: undefined, written: false, held: 0 };
     this.queue.pushBack(slot);
     void reply.then((value) => this.fill(slot, value));
     this.updateFlow();
@@ -50,7 +67,7 @@ export class StreamPipeline<T> {
    */
   pushSettled<R>(result: Promise<R>, onValue: (value: R) => T, onError: (err: unknown) => T): void {
     if (this.closed) return;
-    const slot: { done: boolean; value?: T } = { done: false };
+    const slot: Slot<T> = { done: false, value: undefined, written: false, held: 0 };
     this.queue.pushBack(slot);
     void result.then(
       (value) => {
@@ -95,19 +112,32 @@ export class StreamPipeline<T> {
 
   cancel(): void {
     this.closed = true;
+    let held = 0;
+    for (const slot of this.queue) held += slot.held;
+    if (held > 0) this.sink.heldBytes?.(-held);
     this.queue = new Deque();
     this.roomWaiters.wakeAll();
   }
 
-  private fill(slot: { done: boolean; value?: T }, value: T): void {
+  private fill(slot: Slot<T>, value: T): void {
     slot.done = true;
     slot.value = value;
     this.flush();
+    this.holdIfWaiting(slot);
+  }
+
+  /** Counts a ready reply that flush could not write (see PipelineSink.heldBytes). */
+  private holdIfWaiting(slot: Slot<T>): void {
+    if (slot.written || this.closed || this.sink.heldBytes === undefined) return;
+    slot.held = this.sink.sizeOf!(slot.value as T);
+    this.sink.heldBytes(slot.held);
   }
 
   private flush(): void {
     while (!this.closed && !this.transportFull && this.queue.at(0)?.done === true) {
       const slot = this.queue.popFront()!;
+      slot.written = true;
+      if (slot.held > 0) this.sink.heldBytes?.(-slot.held);
       if (!this.sink.write(slot.value as T)) this.transportFull = true;
     }
     if (!this.closed && this.inputEnded && this.queue.length === 0) {

@@ -5,7 +5,7 @@ import type { CommandService, ServedCommand } from '../../server/index.js';
 import { RespServer } from '../server.js';
 import type { RespServerOptions } from '../types.js';
 
-export const TEST_OPTIONS: RespServerOptions = { maxArgs: 100, maxValueBytes: 1 << 20, maxMessageBytes: 4 << 20, maxInFlight: 8, maxClients: 100, maxClientInputBytes: 0 };
+export const TEST_OPTIONS: RespServerOptions = { maxArgs: 100, maxValueBytes: 1 << 20, maxMessageBytes: 4 << 20, maxInFlight: 8, maxClients: 100, maxClientMemory: 0 };
 
 /** A RespServer on a loopback port over `execute`, as node/ serves it (half-open sockets kept). */
 export async function serveResp(execute: (cmd: ServedCommand) => Reply | Promise<Reply>, options: Partial<RespServerOptions> = {}, log: Logger = silentLogger(), now?: () => number) {
