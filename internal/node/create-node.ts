@@ -12,6 +12,7 @@ import { Router } from '../router/index.js';
 import {
   addExternalService,
   addInternalService,
+  ClientMemory,
   startGrpcServer,
   type BoundServer,
   type CommandService,
@@ -179,6 +180,8 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
   });
   let externalServer: BoundServer | undefined;
   let streams: OpenStreams | undefined;
+  // limits.max_client_memory: one budget for RESP connections and StreamCommand streams.
+  const clientMemory = new ClientMemory(config.limits.maxClientMemory, nodeLog.child({ component: 'clients' }));
   started.push(() => ops.stop(), () => externalServer?.stop());
   if (config.addresses.grpcBind !== null) {
     ops.addGrpcServices(external);
@@ -186,6 +189,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
       maxArgs: limits.maxArgs,
       maxInFlightPerStream: config.limits.maxInFlightPerStream,
       maxMessageBytes: config.limits.maxMessageBytes,
+      memory: clientMemory,
     });
   }
   const pool = new ClientPool(credentials.internalClient, {
@@ -390,7 +394,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
 
   // The Redis protocol port serves through the same command path (the listener binds last, so a
   // bind failure leaves nothing else half-started but the servers closed in its catch).
-  const resp = await startResp(config, { id, store, service, credentials, log: nodeLog, metrics: ops.metrics }).catch(async (err: unknown) => {
+  const resp = await startResp(config, { id, store, service, credentials, log: nodeLog, metrics: ops.metrics, memory: clientMemory }).catch(async (err: unknown) => {
     await Promise.all([ops.stop(), externalServer?.stop(), internalServer?.stop()]);
     replicator.close();
     pool.close();

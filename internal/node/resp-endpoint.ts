@@ -2,7 +2,7 @@ import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import type { NodeMetrics } from '../metrics/index.js';
 import { RespServer } from '../resp/index.js';
-import type { CommandService } from '../server/index.js';
+import type { ClientMemory, CommandService } from '../server/index.js';
 import type { Store } from '../store/index.js';
 import type { NodeCredentials } from '../tls/index.js';
 import { startRespListener, type RespListener } from './resp-listener.js';
@@ -17,6 +17,8 @@ export interface RespParts {
   readonly log: Logger;
   /** Counts the commands RESP answers itself, as the service path counts the others. */
   readonly metrics: NodeMetrics;
+  /** limits.max_client_memory, shared with StreamCommand. */
+  readonly memory: ClientMemory;
 }
 
 /**
@@ -43,6 +45,7 @@ export async function startResp(config: Config, parts: RespParts): Promise<RespL
       },
       log: parts.log.child({ component: 'resp' }),
       onSessionCommand: (name, outcome, seconds) => parts.metrics.commandDone(name, outcome, seconds),
+      memory: parts.memory,
     },
     {
       maxArgs: config.limits.maxArgs,

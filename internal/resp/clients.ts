@@ -25,8 +25,8 @@ export class ClientRegistry {
   connectionsReceived = 0;
   /** Connections refused at limits.max_clients (INFO stats rejected_connections). */
   connectionsRejected = 0;
-  /** Connections closed for limits.max_client_memory (INFO stats evicted_clients). */
-  evicted = 0;
+  /** Clients closed for limits.max_client_memory (INFO stats evicted_clients): the budget's count. */
+  evictedCount: () => number = () => 0;
   commandsProcessed = 0;
 
   constructor(private readonly now: () => number) {}

@@ -186,6 +186,11 @@ export class RespConnection {
     this.close();
   }
 
+  /** Closed for limits.max_client_memory (ClientMemory): at once, as Redis evicts a client. */
+  evict(): void {
+    this.close();
+  }
+
   /** Runs every complete command buffered, until input pauses or the connection is ending. */
   private drain(): void {
     if (this.draining) return;

@@ -86,7 +86,7 @@ async function section(name: Section, src: InfoSources): Promise<string[]> {
         `rejected_connections:${src.clients.connectionsRejected}`,
         `expired_keys:${c.expiredKeys}`,
         `evicted_keys:${c.evictedKeys}`,
-        `evicted_clients:${src.clients.evicted}`,
+        `evicted_clients:${src.clients.evictedCount()}`,
         `gokv_tombstones_pruned_early:${c.tombstonesPrunedEarly}`,
       ];
     }

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { ClientMemory } from '../server/index.js';
 import { ClientRegistry } from './clients.js';
 import { RespConnection } from './connection.js';
 import { TCP_KEEPALIVE_S, type SessionContext } from './session-commands.js';
@@ -8,8 +9,6 @@ import type { RespServerDeps, RespServerOptions } from './types.js';
 const REFUSED_LINGER_MS = 1000;
 /** Redis's interval between two warnings about HTTP requests on the RESP port. */
 const HTTP_WARN_EVERY_MS = 60_000;
-/** At most one warning this often about clients closed for limits.max_client_memory. */
-const MEMORY_WARN_EVERY_MS = 10_000;
 
 /**
  * The RESP endpoint without its listener (node/ binds the TCP or TLS port and hands every
@@ -23,12 +22,8 @@ export class RespServer {
   private readonly startedAtMs: number;
   private address = { host: '', port: 0 };
   private httpWarnedAtMs = -Infinity;
-  /** Bytes held for every client (limits.max_client_memory): see RespConnection.heldBytes. */
-  private heldBytes = 0;
-  private memoryWarnedAtMs = -Infinity;
-  /** Set while countHeld closes connections: their own reports only adjust the sum. */
-  private closingForMemory = false;
-  private closedForMemorySinceWarning = 0;
+  /** limits.max_client_memory (see ClientMemory; shared with StreamCommand in a node). */
+  private readonly memory: ClientMemory;
 
   constructor(
     private readonly deps: RespServerDeps,
@@ -38,6 +33,8 @@ export class RespServer {
     this.elapsed = deps.elapsed ?? (() => performance.now());
     this.startedAtMs = this.elapsed();
     this.clients = new ClientRegistry(this.elapsed);
+    this.memory = deps.memory ?? new ClientMemory(options.maxClientMemory, deps.log, this.elapsed);
+    this.clients.evictedCount = () => this.memory.evicted;
   }
 
   /** The bound address, for INFO's tcp_port and CONFIG GET bind/port. */
@@ -49,9 +46,9 @@ export class RespServer {
     return this.connections.size;
   }
 
-  /** Bytes held for every connection together (limits.max_client_memory). */
+  /** Bytes held for every client together (limits.max_client_memory). */
   get clientMemory(): number {
-    return this.heldBytes;
+    return this.memory.total;
   }
 
   /** Serves one accepted socket until it closes, or refuses it past limits.max_clients. */
@@ -94,45 +91,13 @@ export class RespServer {
       onClose: () => {
         this.connections.delete(connection);
         this.clients.remove(client);
+        forgetHeld();
       },
       onHttpRequest: (addr) => this.warnHttpRequest(addr),
-      onHeldBytes: (delta) => this.countHeld(delta),
+      onHeldBytes: (delta) => this.memory.change(delta),
     });
+    const forgetHeld = this.memory.register(connection);
     this.connections.add(connection);
-  }
-
-  /**
-   * Past limits.max_client_memory, closes the connections holding the most (unfinished requests,
-   * replies not yet sent) until the sum is back under it, as Redis's maxmemory-clients evicts its
-   * largest clients: without a bound across clients, 100 connections each holding a 24 MB
-   * command short of its last byte took a node from 88 MB to 3.3 GB. Only growth closes anyone:
-   * a connection that gives bytes back is never closed for it, mid-write.
-   */
-  private countHeld(delta: number): void {
-    this.heldBytes += delta;
-    const max = this.options.maxClientMemory;
-    if (max <= 0 || delta <= 0 || this.heldBytes <= max || this.closingForMemory) return;
-    this.closingForMemory = true;
-    try {
-      while (this.heldBytes > max) {
-        let largest: RespConnection | undefined;
-        for (const c of this.connections) if (largest === undefined || c.heldBytes > largest.heldBytes) largest = c;
-        if (largest === undefined || largest.heldBytes === 0) break;
-        this.clients.evicted++;
-        this.closedForMemorySinceWarning++;
-        largest.destroy(); // reports its bytes back through this method
-      }
-    } finally {
-      this.closingForMemory = false;
-    }
-    const now = this.elapsed();
-    if (now - this.memoryWarnedAtMs < MEMORY_WARN_EVERY_MS) return;
-    this.memoryWarnedAtMs = now;
-    this.deps.log.warn(
-      { closed: this.closedForMemorySinceWarning, maxClientMemory: max },
-      'resp clients closed: bytes held for all clients (requests not yet run, replies not yet sent) over limits.max_client_memory (largest first)',
-    );
-    this.closedForMemorySinceWarning = 0;
   }
 
   /** At most one warning a minute, as Redis: a page in a loop must not flood the log. */

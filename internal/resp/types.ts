@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ErrorCode } from '../errors/index.js';
-import type { CommandService } from '../server/index.js';
+import type { ClientMemory, CommandService } from '../server/index.js';
 
 /**
  * What INFO and CONFIG GET report about the answering node. Declared here by its consumer;
@@ -32,6 +32,8 @@ export interface RespServerDeps {
    * sent, `ok` or its error code, and its seconds: the service path counts every other command.
    */
   readonly onSessionCommand?: (name: string, outcome: 'ok' | ErrorCode, seconds: number) => void;
+  /** The node's limits.max_client_memory budget, shared with StreamCommand; else one of its own from options. */
+  readonly memory?: ClientMemory;
 }
 
 export interface RespServerOptions {

@@ -16,6 +16,7 @@ import type { HealthcheckResponse } from '../gen/externalpb/HealthcheckResponse.
 import type { Reply } from '../command/index.js';
 import type { CommandService, ServedCommand } from './command-service.js';
 import { callSink } from './call-sink.js';
+import type { ClientMemory } from './client-memory.js';
 import { StreamPipeline } from './stream-pipeline.js';
 import { replyOverLimit } from './reply-limit.js';
 
@@ -39,6 +40,8 @@ export interface ExternalServerOptions {
   readonly maxInFlightPerStream: number;
   /** limits.max_message_bytes: a larger reply is a LIMIT error for its command (0 = no bound). */
   readonly maxMessageBytes?: number;
+  /** limits.max_client_memory, shared with the RESP port: replies waiting on a stream count. */
+  readonly memory?: ClientMemory;
 }
 
 function checkArgCount(count: number, maxArgs: number): void {
@@ -184,14 +187,29 @@ export function externalHandlers(
       /** The stream's KEYS and SCAN, run one after another (see walksKeyspace). */
       let lastWalk: Promise<unknown> = Promise.resolve();
       const sink = callSink(call, options.maxInFlightPerStream, replySize);
+      const { memory } = options;
+      // Replies ready but waiting (for the client to read, or behind a slow one) count toward
+      // limits.max_client_memory; past it the largest holder is closed, this stream perhaps.
+      const holder = { heldBytes: 0, evict: () => evicted() };
+      const forgetHeld = memory?.register(holder);
       const pipeline = new StreamPipeline<CommandReply>(
         {
           ...sink,
+          ...(memory === undefined
+            ? {}
+            : {
+                heldBytes: (delta: number) => {
+                  holder.heldBytes += delta;
+                  memory.change(delta);
+                },
+                sizeOf: replySize,
+              }),
           resumeInput: () => {
             if (!stopping) sink.resumeInput();
           },
           end: () => {
             forget();
+            forgetHeld?.();
             // A client that ended its side and had every command run gets a plain end. Else it
             // learns where its commands stopped.
             if (stopping && (!inputEnded || dropped)) call.emit('error', toServiceError(unavailable(STOPPING)));
@@ -200,6 +218,12 @@ export function externalHandlers(
         },
         options.maxInFlightPerStream,
       );
+      const evicted = () => {
+        forget();
+        pipeline.cancel(); // gives its bytes back
+        forgetHeld?.();
+        call.emit('error', toServiceError(overLimit('stream closed: the replies waiting for this client, with those of all clients, went over limits.max_client_memory')));
+      };
       forget = streams.add(() => {
         stopping = true;
         call.pause();
@@ -246,10 +270,12 @@ export function externalHandlers(
         log.debug({ err }, 'stream error');
         forget();
         pipeline.cancel();
+        forgetHeld?.();
       });
       call.on('cancelled', () => {
         forget();
         pipeline.cancel();
+        forgetHeld?.();
       });
     },
   };

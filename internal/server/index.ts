@@ -11,6 +11,7 @@ export {
 export type { CommandService, HandOffView, ServedCommand, MemberView } from './command-service.js';
 export { StreamPipeline, type PipelineSink } from './stream-pipeline.js';
 export { Waiters } from './waiters.js';
+export { ClientMemory, type MemoryHolder } from './client-memory.js';
 export { startGrpcServer, type BoundServer } from './grpc-server.js';
 export { addInternalService, internalHandlers, type InternalHandlers } from './internal-server.js';
 export {
