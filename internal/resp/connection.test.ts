@@ -216,6 +216,16 @@ describe('a RESP connection', () => {
     c.socket.destroy();
   });
 
+  it('answers an error for a reply too long for one string, and for one it cannot render, and serves on', async () => {
+    const huge = 'x'.repeat(15_000_000); // 40 of it: 600 MB, past V8's longest string
+    served = await serveResp(async (cmd) => (cmd.key === 'huge' ? Array.from({ length: 40 }, () => huge) : [{ not: 'a reply' } as unknown as Reply]));
+    const c = await rawClient(served.port);
+    c.socket.write(frame('MGET', 'huge') + frame('MGET', 'odd') + frame('PING'));
+    await vi.waitFor(() => expect(c.received()).toMatch(/\+PONG\r\n$/));
+    expect(c.received()).toBe('-ERR reply too large to send over RESP (over 512 MB): ask for less at once\r\n-ERR internal error (see the node log)\r\n+PONG\r\n');
+    c.socket.destroy();
+  });
+
   it('runs commands on different keys concurrently and on one key in order', async () => {
     const held = heldService();
     served = await serveResp(held.execute);

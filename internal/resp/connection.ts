@@ -31,6 +31,8 @@ type Shape = 'plain' | 'first' | 'nilArray' | 'pairs';
 const BARRIERS = new Set(['DBSIZE', 'FLUSHALL', 'FLUSHDB', 'KEYS']);
 /** The barriers that write. */
 const FLUSHES = new Set(['FLUSHALL', 'FLUSHDB']);
+/** V8 builds no string past about 512 MB (2^29 - 24 characters), so no RESP reply can be longer. */
+const REPLY_TOO_LONG = 'ERR reply too large to send over RESP (over 512 MB): ask for less at once';
 /** Why a read was not run: its connection closed first. Nobody reads it. */
 const CLIENT_GONE = new GokvError('ERR', 'ERR the client closed the connection');
 
@@ -384,11 +386,25 @@ export class RespConnection {
       // Registered with the order only when something may be waiting: the common sync path stays cheap.
       if (this.order.idle) this.order.run(barrier ? [] : keysOf(argv, spec), barrier, () => result);
       return result.then(
-        (r) => toResp(r, shape, this.session.client.resp === 3),
+        (r) => this.render(r, shape),
         (err: unknown) => this.errorReply(err),
       );
     }
-    return toResp(result, shape, this.session.client.resp === 3);
+    return this.render(result, shape);
+  }
+
+  /**
+   * A reply in RESP, or the error it becomes. Never throws: on the async path a throw here was
+   * an unhandled rejection, which ended the process (an MGET of one 6 MB key 100 times made a
+   * 600 MB reply, past V8's longest string, and took the node down).
+   */
+  private render(reply: Reply, shape: Shape): string {
+    try {
+      return toResp(reply, shape, this.session.client.resp === 3);
+    } catch (err) {
+      if (err instanceof RangeError) return error(REPLY_TOO_LONG);
+      return this.errorReply(err);
+    }
   }
 
   private errorReply(err: unknown): string {
