@@ -226,6 +226,18 @@ describe('a RESP connection', () => {
     c.socket.destroy();
   });
 
+  it('counts commands read in full but waiting behind an earlier one toward max_client_memory', async () => {
+    const held = heldService();
+    served = await serveResp(held.execute, { maxClientMemory: 1_000_000 });
+    const c = await rawClient(served.port);
+    c.socket.write(frame('GET', 'a')); // held: what follows on key a waits behind it
+    await vi.waitFor(() => expect(held.calls).toHaveLength(1));
+    c.socket.write(Array.from({ length: 5 }, () => frame('SET', 'a', 'v'.repeat(300_000))).join(''));
+    await c.closed; // 1.5 MB waiting, parsed already: past the bound
+    expect(served.resp.clientMemory).toBe(0);
+    held.releaseAll();
+  });
+
   it('runs commands on different keys concurrently and on one key in order', async () => {
     const held = heldService();
     served = await serveResp(held.execute);

@@ -6,7 +6,7 @@ import { StreamPipeline, Waiters, type CommandService, type ServedCommand } from
 import type { ClientInfo } from './clients.js';
 import { NIL, NIL_ARRAY, error } from './encode.js';
 import { KeyOrder } from './key-order.js';
-import { RespParser, RespProtocolError, type ParserLimits } from './parser.js';
+import { ARG_OVERHEAD_BYTES, RespParser, RespProtocolError, type ParserLimits } from './parser.js';
 import { flatPairsToResp, replyToResp } from './reply-to-resp.js';
 import { sessionHandler, type SessionContext, type SessionHandler, type SessionReply } from './session-commands.js';
 
@@ -67,6 +67,8 @@ export class RespConnection {
   private reportedBytes = 0;
   /** Replies ready but waiting in the pipeline (behind an earlier one, or for the socket). */
   private waitingReplyBytes = 0;
+  /** Commands read in full and waiting behind an earlier one of this connection (KeyOrder). */
+  private waitingCommandBytes = 0;
   /** Resolved when the socket drains or the connection closes (whenDrained). */
   private readonly drainWaiters = new Waiters();
   /** Set by QUIT: reading stops once its reply is queued. */
@@ -140,7 +142,7 @@ export class RespConnection {
 
   /** Reports a change in the bytes held for this client; none once closed. */
   private countHeld(): void {
-    const now = this.closed ? 0 : this.parser.heldBytes + this.waitingReplyBytes;
+    const now = this.closed ? 0 : this.parser.heldBytes + this.waitingReplyBytes + this.waitingCommandBytes;
     if (now === this.reportedBytes) return;
     const delta = now - this.reportedBytes;
     this.reportedBytes = now;
@@ -366,7 +368,17 @@ export class RespConnection {
     // command of the connection, and hold back the later ones, as if run one at a time.
     const barrier = spec === undefined ? BARRIERS.has(asciiUpper(name)) : spec.flags.scan;
     const reads = spec === undefined ? !FLUSHES.has(asciiUpper(name)) : !spec.flags.write;
+    // Bytes of this command counted while it waits its turn (KeyOrder): read in full, it has
+    // left the parser, but until it runs its arguments are still held for the client.
+    let waiting = 0;
+    let started = false;
     const execute = (): Reply | Promise<Reply> => {
+      started = true;
+      if (waiting > 0) {
+        this.waitingCommandBytes -= waiting;
+        waiting = 0;
+        this.countHeld();
+      }
       // A read still waiting when its client went away has no one to answer and no effect: it
       // is not run (pipelined KEYS kept a node busy for minutes after their client had gone).
       // A write still runs, as Redis runs every command it has read.
@@ -381,6 +393,11 @@ export class RespConnection {
       result = execute();
     } else {
       result = this.order.run(barrier ? [] : keysOf(argv, spec), barrier, execute);
+      if (!started) {
+        waiting = heldArgBytes(argv);
+        this.waitingCommandBytes += waiting;
+        this.countHeld(); // may close this connection (limits.max_client_memory)
+      }
     }
     if (result instanceof Promise) {
       // Registered with the order only when something may be waiting: the common sync path stays cheap.
@@ -433,6 +450,13 @@ function toResp(reply: Reply, shape: Shape, resp3: boolean): string {
   if (shape === 'nilArray' && resp === NIL) return NIL_ARRAY;
   // A forwarded HMGET of one field: `*1\r\n` then the single item.
   return shape === 'first' ? resp.slice(resp.indexOf('\n') + 1) : resp;
+}
+
+/** What a parsed command's arguments cost in memory, as the parser counts them (heldBytes). */
+function heldArgBytes(argv: readonly BinStr[]): number {
+  let bytes = ARG_OVERHEAD_BYTES * argv.length;
+  for (const arg of argv) bytes += arg.length;
+  return bytes;
 }
 
 /** The keys a command touches, for ordering; unknown commands have none. */

@@ -202,7 +202,7 @@ const WAIT = -Infinity;
  * A parsed argument's cost beside its bytes, roughly: V8's string header and alignment (16-24 B
  * without pointer compression), its slot in the array (8 B) and the array's spare capacity.
  */
-const ARG_OVERHEAD_BYTES = 40;
+export const ARG_OVERHEAD_BYTES = 40;
 /** Not a number: compare with Number.isNaN. */
 const BAD = Number.NaN;
 
