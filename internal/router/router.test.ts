@@ -434,29 +434,52 @@ describe('Router during a hand-off (HandOffGate)', () => {
   });
 });
 
-describe('Router KEYS', () => {
-  it('lets the event loop turn between its pages, so other clients are served meanwhile', async () => {
-    const lone = Ring.fromMembers(['a'], 64, hasher.textPosition);
-    const view: ClusterView = { selfId: 'a', ring: lone, statusOf: () => 'alive', writable: () => true, joined: () => true };
-    const { store } = makeStore();
-    for (let i = 0; i < 5000; i++) executeCommand(store, { name: 'SET', key: `key${i}`, args: ['v'] });
-    const forwarder: Forwarder = { forward: () => Promise.reject(new Error('a lone node forwards nothing')) };
-    const router = new Router(
-      { store, hasher, view: () => view, forwarder, replicator: {} as Replicator, log: silentLogger() },
-      { replicas: 0, hopLimit: 2, limits: { maxArgs: 1000, maxValueBytes: 1 << 20 } },
-    );
-    let turns = 0;
-    let finished = false;
-    const tick = () => {
-      if (finished) return;
-      turns++;
-      setImmediate(tick);
-    };
+/** A router on a one-member ring holding `key0..key{n-1}`: every command is local. */
+function loneRouter(n: number) {
+  const lone = Ring.fromMembers(['a'], 64, hasher.textPosition);
+  const view: ClusterView = { selfId: 'a', ring: lone, statusOf: () => 'alive', writable: () => true, joined: () => true };
+  const { store } = makeStore();
+  for (let i = 0; i < n; i++) executeCommand(store, { name: 'SET', key: `key${i}`, args: ['v'] });
+  const forwarder: Forwarder = { forward: () => Promise.reject(new Error('a lone node forwards nothing')) };
+  return new Router(
+    { store, hasher, view: () => view, forwarder, replicator: { replicate: () => undefined, behind: () => undefined } as unknown as Replicator, log: silentLogger() },
+    { replicas: 0, hopLimit: 2, limits: { maxArgs: 100_000, maxValueBytes: 1 << 20 } },
+  );
+}
+
+/** Counts the event loop's turns until the promise settles. */
+async function turnsDuring<T>(work: Promise<T>): Promise<{ value: T; turns: number }> {
+  let turns = 0;
+  let finished = false;
+  const tick = () => {
+    if (finished) return;
+    turns++;
     setImmediate(tick);
-    const keys = (await decoded(router.execute({ name: 'KEYS', key: '*', args: [] }))) as string[];
+  };
+  setImmediate(tick);
+  try {
+    return { value: await work, turns };
+  } finally {
     finished = true;
-    expect(keys).toHaveLength(5000);
+  }
+}
+
+describe('Router over the whole keyspace or many keys', () => {
+  it('lets the event loop turn between KEYS pages, so other clients are served meanwhile', async () => {
+    const router = loneRouter(5000);
+    const { value, turns } = await turnsDuring(decoded(router.execute({ name: 'KEYS', key: '*', args: [] })));
+    expect(value as string[]).toHaveLength(5000);
     // Five pages of 1000: the loop turned between them (before, never: each page was a microtask).
     expect(turns).toBeGreaterThanOrEqual(4);
+  });
+
+  it.each(['MGET', 'EXISTS', 'MSET'])('starts the parts of a %s of 5000 keys 1000 a turn', async (name) => {
+    const router = loneRouter(5000);
+    const keys = Array.from({ length: 5000 }, (_, i) => `key${i}`);
+    const args = name === 'MSET' ? keys.flatMap((k) => [k, 'w']).slice(1) : keys.slice(1);
+    const { value, turns } = await turnsDuring(decoded(router.execute({ name, key: keys[0]!, args })));
+    if (name === 'MGET') expect((value as unknown[]).length).toBe(5000);
+    if (name === 'EXISTS') expect(value).toBe(5000);
+    expect(turns).toBeGreaterThanOrEqual(3); // four yields between five chunks; before: 0, all in one turn
   });
 });

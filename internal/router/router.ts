@@ -23,7 +23,7 @@ import { decodeReply } from '../wire/index.js';
 import type { ClusterView, Forwarder, HandOffGate } from './cluster-view.js';
 import { ClusterWide } from './cluster-wide.js';
 import { scanPosition, scanRange } from './scan-route.js';
-import { splitArray, splitPairs } from './split-keys.js';
+import { splitArray, splitPairs, startInTurns } from './split-keys.js';
 
 /** Pages one SCAN call may gather across arcs before answering with what it has. */
 const SCAN_MAX_PAGES = 32;
@@ -353,9 +353,7 @@ export class Router {
   private async splitKeys(command: RoutedCommand, hops: number): Promise<Reply> {
     const keys = [command.key, ...command.args];
     if (keys.includes('')) throw wrongArity(command.name);
-    const replies = await Promise.all(
-      keys.map(async (key) => this.execute({ name: command.name, key, args: [] }, hops)),
-    );
+    const replies = await startInTurns(keys, async (key) => this.execute({ name: command.name, key, args: [] }, hops));
     let total = 0;
     for (const r of replies) total += asInteger(r);
     return total;
