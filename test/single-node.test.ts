@@ -9,6 +9,7 @@ import { decodeReply, loadProtos } from '../internal/wire/index.js';
 import { runCli } from '../internal/cli/index.js';
 import { TestClient, text } from './helpers/client.js';
 import { parseExposition } from '../internal/metrics/testing/parse-exposition.js';
+import { pausedStreamCommand } from './helpers/raw-stream.js';
 
 let node: GokvNode;
 let client: TestClient;
@@ -191,16 +192,8 @@ describe('StreamCommand KEYS from a client that does not read', () => {
       return parseExposition(text).value('gokv_commands_total', { command: 'KEYS', outcome: 'ok' }) ?? 0;
     };
     const before = await keysRun();
-    const { external } = loadProtos();
-    const method = external.externalpb.ExternalServer.service.StreamCommand;
-    const frame = (body: Buffer) => Buffer.concat([Buffer.from([0, ...u32(body.length)]), body]);
-    const session = http2.connect(`http://${node.addresses.grpc!}`);
-    session.on('error', () => {});
-    const stream = session.request({ ':method': 'POST', ':path': method.path, 'content-type': 'application/grpc', te: 'trailers' });
-    stream.on('error', () => {});
-    stream.pause(); // each reply is ~1 MB: HTTP/2 flow control holds the first
-    const one = frame(method.requestSerialize({ command: 'KEYS', key: 'walk:*', args: [] }));
-    stream.write(Buffer.concat(Array.from({ length: 100 }, () => one)));
+    const { session, stream, send } = pausedStreamCommand(node.addresses.grpc!);
+    send({ command: 'KEYS', key: 'walk:*', args: [] }, 100); // each reply is ~1 MB: HTTP/2 flow control holds the first
     let last = -1;
     let ran = (await keysRun()) - before;
     while (ran === 0 || ran !== last) {
