@@ -219,6 +219,10 @@ export function externalHandlers(
         options.maxInFlightPerStream,
       );
       const evicted = () => {
+        // As at a node's stop: what the stream sends after this is dropped, not run with its
+        // reply lost.
+        stopping = true;
+        call.pause();
         forget();
         pipeline.cancel(); // gives its bytes back
         forgetHeld?.();
