@@ -44,10 +44,10 @@ export async function minorityAccepts(scale: Scale): Promise<void> {
   );
   // Every lost write was acknowledged inside the partition window (the documented loss window):
   // after the cut began, so a write in flight at the cut may be one of them. Lines name their
-  // ops (#id), or the push that went missing.
+  // ops (#id), or the push that went missing; the key's history they append is not read here.
   const ops = ledger!.history.ops;
   for (const line of [...lost, ...duplicated]) {
-    const ids = [...line.matchAll(/#(\d+)/g)].map((m) => Number(m[1]));
+    const ids = [...line.split('; writes: ')[0]!.matchAll(/#(\d+)/g)].map((m) => Number(m[1]));
     const pushed = /^(\S+): acknowledged push (\S+) missing/.exec(line);
     const named = ids.length > 0 ? ids.map((id) => ops[id]!) : ops.filter((o) => isWrite(o) && o.key === pushed?.[1] && o.value === pushed?.[2]);
     if (named.length === 0) continue; // "out of order" lines name no single write

@@ -80,6 +80,13 @@ export function allowedFinal(ops: readonly Op[]): Set<string | null> {
   return allowed;
 }
 
+/** A key's writes, one line each, for a report: enough to tell a real loss from an uncertain write landing late. */
+const describeOps = (ops: readonly Op[]): string =>
+  ops
+    .slice(-8)
+    .map((op) => `#${op.id} ${op.kind}${op.value === undefined ? '' : ` ${op.value}`} ${op.outcome}${op.code ? ` ${op.code}` : ''} ${op.invokeMs}-${op.completeMs ?? '?'}ms via ${op.via ?? '?'}`)
+    .join('; ');
+
 /** The last acknowledged write of `ops`, for a report line. */
 const lastAcked = (ops: readonly Op[]): Op | undefined => ops.filter((op) => op.outcome === 'ok').at(-1);
 
@@ -161,7 +168,7 @@ export async function checkLedger(reader: TestClient, ledger: Ledger): Promise<C
       const allowed = allowedFinal(writes.ops);
       const op = lastAcked(writes.ops);
       const which = op === undefined ? '' : ` (after ${op.kind} #${op.id})`;
-      if (!allowed.has(value)) lost(`${key}: holds ${value}, expected one of ${[...allowed].join('|')}${which}`);
+      if (!allowed.has(value)) lost(`${key}: holds ${value}, expected one of ${[...allowed].join('|')}${which}; writes: ${describeOps(writes.ops)}`);
     });
   }
 
