@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -133,6 +133,59 @@ describe('the gokv process', () => {
       expect(lines.map((l) => l.msg)).toContain('snapshot restore stopped: the node is stopping');
       expect(lines.at(-1)?.msg).toBe('gokv node stopped before serving');
       expect(readFileSync(path).equals(before)).toBe(true);
+    } finally {
+      node.child.kill('SIGKILL');
+    }
+  }, 60_000);
+
+  /** Env for a node on free ports with its snapshot at `path` and `config` as its config file. */
+  async function nodeEnv(path: string, config: string): Promise<Record<string, string>> {
+    return {
+      GOKV_CONFIG_PATH: config,
+      GOKV_PERSISTENCE_PATH: path,
+      GOKV_CLUSTER_BIND_ADDR: `127.0.0.1:${await freePort()}`,
+      GOKV_EXTERNAL_GRPC_BIND_ADDR: `127.0.0.1:${await freePort()}`,
+      GOKV_EXTERNAL_REST_BIND_ADDR: '',
+      GOKV_EXTERNAL_RESP_BIND_ADDR: '',
+    };
+  }
+
+  // Found by a review: two nodes given one GOKV_PERSISTENCE_PATH (a copied .env) wrote one
+  // temporary file at once; one reported success for a file holding only the other's keys.
+  it('refuses to start a second node on a snapshot path a running node holds, naming its pid', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gokv-shared-'));
+    const path = join(dir, 'node.snapshot');
+    const config = join(dir, 'config.yml');
+    writeFileSync(config, 'persistence:\n  persistence_interval: 1h\n');
+    const first = startGokv(await nodeEnv(path, config));
+    try {
+      await expect.poll(() => first.out().includes('gokv node listening'), { timeout: 20_000 }).toBe(true);
+      const second = startGokv(await nodeEnv(path, config));
+      expect(await second.exited).toBe(1);
+      expect(second.err()).toMatch(new RegExp(`snapshot path .*node\\.snapshot is in use by another running gokv \\(pid ${first.child.pid},`));
+      first.child.kill('SIGTERM');
+      expect(await first.exited).toBe(0);
+      expect(readdirSync(dir).sort()).toEqual(['config.yml', 'node.snapshot']); // the lock went with it
+    } finally {
+      first.child.kill('SIGKILL');
+    }
+  }, 60_000);
+
+  // Found by a review: with the disk full, the final snapshot failed, and the node still exited 0.
+  it('exits 1 when its final snapshot fails, saying the writes since the last one are not on disk', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gokv-final-'));
+    const path = join(dir, 'node.snapshot');
+    const config = join(dir, 'config.yml');
+    writeFileSync(config, 'persistence:\n  persistence_interval: 1h\n');
+    const node = startGokv(await nodeEnv(path, config));
+    try {
+      await expect.poll(() => node.out().includes('gokv node listening'), { timeout: 20_000 }).toBe(true);
+      mkdirSync(path); // the final snapshot cannot replace a directory
+      node.child.kill('SIGTERM');
+      expect(await node.exited).toBe(1);
+      const msgs = node.out().trim().split('\n').map((l) => JSON.parse(l) as { msg: string; err?: { message: string } });
+      expect(msgs.find((l) => l.msg === 'snapshot failed')).toBeDefined();
+      expect(msgs.find((l) => l.msg === 'stop failed')?.err?.message).toMatch(/final snapshot to .* failed .*writes since the previous snapshot are not on disk/);
     } finally {
       node.child.kill('SIGKILL');
     }

@@ -12,5 +12,6 @@ export {
   type MetricsOptions,
   type MetricsSources,
   type RebalanceProgress,
+  type SnapshotCounters,
 } from './sources.js';
 export type { HandOffFigures, NodeFigures } from './node-figures.js';

@@ -111,6 +111,16 @@ export class NodeMetrics {
       () => sources.tlsCertificateExpiry?.(),
     );
 
+    // Snapshots: alert on failures, or on `time() - gokv_snapshot_last_success_timestamp_seconds`.
+    pulledLabelledCounter(r, 'gokv_snapshots_total', 'Snapshots this node wrote (ok) or failed to write (error) since it started.', 'outcome', () => {
+      const s = sources.snapshots?.();
+      return s === undefined ? undefined : [['ok', s.saves], ['error', s.failures]];
+    });
+    pulledGauge(r, 'gokv_snapshot_last_success_timestamp_seconds', 'When the last snapshot was written, as a Unix timestamp (absent before the first).', () => {
+      const at = sources.snapshots?.()?.lastSuccessAtMs;
+      return at === undefined ? undefined : at / 1000;
+    });
+
     // The process (shared by every node in it).
     pulledGauge(r, 'gokv_process_heap_used_bytes', 'V8 heap in use by the process.', () => process.memoryUsage().heapUsed);
     pulledGauge(r, 'gokv_process_resident_memory_bytes', 'Resident set size of the process.', () => process.memoryUsage.rss());

@@ -29,6 +29,14 @@ export interface MetricsSources {
    * `internal_client`, `internal_ca`, `external_server`, `external_ca`); none when TLS is off.
    */
   tlsCertificateExpiry?(): Iterable<readonly [string, number]>;
+  /** Snapshots written and failed since start, and when the last one was written (wall-clock ms). */
+  snapshots?(): SnapshotCounters;
+}
+
+export interface SnapshotCounters {
+  readonly saves: number;
+  readonly failures: number;
+  readonly lastSuccessAtMs?: number;
 }
 
 export interface GossipCounters {

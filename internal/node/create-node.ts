@@ -176,6 +176,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     rebalance: () => handOffRef?.status(),
     tlsCertificates: credentials.certificates,
     hasAlivePeer: () => gossiper?.members().some((m) => m.id !== id && m.status === 'alive') ?? false,
+    snapshots: () => persistence.status(),
     log: nodeLog,
   });
   let externalServer: BoundServer | undefined;
@@ -394,7 +395,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
 
   // The Redis protocol port serves through the same command path (the listener binds last, so a
   // bind failure leaves nothing else half-started but the servers closed in its catch).
-  const resp = await startResp(config, { id, store, service, credentials, log: nodeLog, metrics: ops.metrics, memory: clientMemory }).catch(async (err: unknown) => {
+  const resp = await startResp(config, { id, store, service, credentials, log: nodeLog, metrics: ops.metrics, memory: clientMemory, snapshots: () => persistence.status() }).catch(async (err: unknown) => {
     await Promise.all([ops.stop(), externalServer?.stop(), internalServer?.stop()]);
     replicator.close();
     pool.close();
@@ -425,7 +426,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
         streams?.stopAll();
         await Promise.all([ops.stop(), externalServer?.stop(), resp?.stop()]);
         // Clients are gone; snapshot before leaving (a hand-off may then drop keys from the store).
-        await persistence.stop();
+        const finalSnapshot = await persistence.stop();
         if (gossiper) {
           if (options.leave ?? true) {
             await gossiper.leave();
@@ -443,6 +444,8 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
         replicator.close();
         pool.close();
         nodeLog.info('gokv node stopped');
+        // Everything else is stopped first; then the process may exit non-zero (cmd/gokv).
+        if (finalSnapshot !== undefined) throw finalSnapshot;
       })();
       return stopped;
     },

@@ -2,7 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { isLoopbackHost, parseAddress, type Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import type { GossipStats } from '../membership/index.js';
-import { NodeMetrics, type RebalanceProgress } from '../metrics/index.js';
+import { NodeMetrics, type RebalanceProgress, type SnapshotCounters } from '../metrics/index.js';
 import { createApp, type DashboardSource } from '../rest/index.js';
 import { COMMAND_NAMES } from '../resp/index.js';
 import type { CommandService } from '../server/index.js';
@@ -26,6 +26,8 @@ export interface OpsSurfaceParts {
   readonly tlsCertificates: readonly CertificateExpiry[];
   /** True when the member table holds another alive member (the node has joined). */
   readonly hasAlivePeer: () => boolean;
+  /** The snapshotter's figures (persistence-wiring.ts). */
+  readonly snapshots: () => SnapshotCounters;
   readonly log: Logger;
 }
 
@@ -60,6 +62,7 @@ export class OpsSurface {
         ringVersion: () => service.ringVersion(),
         writesRefused: () => (service.members()[0]?.writesRefused ?? '') !== '',
         tlsCertificateExpiry: () => parts.tlsCertificates.map((c) => [c.which, c.notAfterMs / 1000] as const),
+        snapshots: parts.snapshots,
       },
       // Every name a client may send: the command table's, those answered beside it (DBSIZE,
       // KEYS, FLUSHALL, FLUSHDB, EXPLAIN, SNAPSHOT) and RESP's own (HELLO, INFO, ...).

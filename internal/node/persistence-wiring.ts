@@ -1,14 +1,20 @@
+import { access, rename } from 'node:fs/promises';
 import { ReplyMap, asciiUpper, type Reply } from '../command/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Config } from '../config/index.js';
 import { GokvError, wrongArity } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import {
+  NotRegularFileError,
+  PathInUseError,
   Snapshotter,
+  checkSnapshotPath,
   decideRestore,
   removeStaleTemp,
   restoreSnapshot,
+  tempPathOf,
   type SnapshotResult,
+  type SnapshotStatus,
 } from '../persistence/index.js';
 import type { ServedCommand } from '../server/index.js';
 import { binFromText, maxKeyBytes, type Store } from '../store/index.js';
@@ -19,8 +25,13 @@ export interface NodePersistence {
   start(): void;
   /** A snapshot now, to GOKV_PERSISTENCE_PATH, even when periodic snapshots are off. */
   snapshotNow(): Promise<SnapshotResult>;
-  /** Clears the timer; writes a final snapshot when periodic snapshots are on. Never throws. */
-  stop(): Promise<void>;
+  /** For INFO persistence and the metrics. */
+  status(): SnapshotStatus;
+  /**
+   * Clears the timer; writes a final snapshot when periodic snapshots are on. Never throws:
+   * resolves with the final snapshot's error if it failed (the node then exits non-zero).
+   */
+  stop(): Promise<Error | undefined>;
 }
 
 /**
@@ -36,11 +47,25 @@ export async function preparePersistence(
   const log = deps.log.child({ component: 'persistence' });
   const path = config.node.persistencePath;
   const intervalMs = config.persistence.persistenceIntervalMs;
-  // A snapshot killed mid-write left its temporary file: it is never restored, only in the way.
-  try {
-    if (await removeStaleTemp(path)) log.info({ path }, 'stale snapshot temporary file removed');
-  } catch (err) {
-    log.warn({ path, problem: err instanceof Error ? err.message : String(err) }, 'stale snapshot temporary file not removed');
+  // Not a device or a FIFO (each snapshot would fail, or replace /dev/null as root). A path that
+  // cannot be checked (a file where a directory should be) fails each snapshot, logged and answered.
+  await checkSnapshotPath(path).catch((err: unknown) => {
+    if (err instanceof NotRegularFileError) throw new Error(`snapshot path ${err.message}: give GOKV_PERSISTENCE_PATH a file name`);
+  });
+  const snapshotter = new Snapshotter({ source: deps.store, clock: deps.clock, log }, { path, intervalMs });
+  // A node that will write snapshots, or has one (or half of one), claims the path before it
+  // reads it: a second node given the same path does not start (others claim it at their first
+  // snapshot).
+  const present = await exists(path);
+  if (intervalMs > 0 || present || (await exists(tempPathOf(path)))) {
+    try {
+      await snapshotter.claimPath();
+      // A snapshot killed mid-write left its temporary file: it is never restored, only in the way.
+      if (await removeStaleTemp(path)) log.info({ path }, 'stale snapshot temporary file removed');
+    } catch (err) {
+      if (err instanceof PathInUseError) throw err;
+      log.warn({ path, problem: err instanceof Error ? err.message : String(err) }, 'snapshot path not claimed: snapshots will fail until this is fixed');
+    }
   }
   const decision = decideRestore(config.persistence.restoreOnStartup, {
     replicas: config.cluster.replicas,
@@ -53,16 +78,48 @@ export async function preparePersistence(
       ...(deps.signal ? { signal: deps.signal } : {}),
     });
   } else {
-    log.info({ path, reason: decision.reason }, 'snapshot restore skipped');
+    const keptAs = present ? await keepSkippedFile(path) : undefined;
+    if (keptAs === undefined) log.info({ path, reason: decision.reason }, 'snapshot restore skipped');
+    // The next snapshot would replace it: after a whole-cluster restart it may be the only copy.
+    else log.warn({ path, reason: decision.reason, keptAs }, 'snapshot restore skipped: the file is kept aside; to restart a whole cluster from it, move it back and set persistence.restore_on_startup: always');
   }
-  const snapshotter = new Snapshotter({ source: deps.store, clock: deps.clock, log }, { path, intervalMs });
   return {
     start: () => snapshotter.start(),
     snapshotNow: () => snapshotter.snapshotNow('command'),
+    status: () => snapshotter.status(),
     stop: async () => {
-      await snapshotter.stop({ final: intervalMs > 0 });
+      try {
+        await snapshotter.stop({ final: intervalMs > 0 });
+        return undefined;
+      } catch (err) {
+        return new Error(`the final snapshot to ${path} failed (${err instanceof Error ? err.message : String(err)}): writes since the previous snapshot are not on disk`);
+      }
     },
   };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Renames a snapshot that is not restored to `<path>.skipped` (replacing an earlier one), so
+ * this node's next snapshot does not overwrite it; undefined when there is no file.
+ */
+async function keepSkippedFile(path: string): Promise<string | undefined> {
+  const keptAs = `${path}.skipped`;
+  try {
+    await rename(path, keptAs);
+    return keptAs;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`snapshot ${path} is not restored and cannot be kept aside as ${keptAs} (${err instanceof Error ? err.message : String(err)}); not starting, since the next snapshot would replace it`);
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import type { NodeMetrics } from '../metrics/index.js';
+import type { SnapshotStatus } from '../persistence/index.js';
 import { RespServer } from '../resp/index.js';
 import type { ClientMemory, CommandService } from '../server/index.js';
 import type { Store } from '../store/index.js';
@@ -19,6 +20,8 @@ export interface RespParts {
   readonly metrics: NodeMetrics;
   /** limits.max_client_memory, shared with StreamCommand. */
   readonly memory: ClientMemory;
+  /** INFO persistence's figures. */
+  readonly snapshots: () => SnapshotStatus;
 }
 
 /**
@@ -42,6 +45,7 @@ export async function startResp(config: Config, parts: RespParts): Promise<RespL
         usedMemoryBytes: () => store.usedMemory,
         tombstones: () => store.tombstoneUse,
         counters: () => store.counters,
+        snapshots: parts.snapshots,
       },
       log: parts.log.child({ component: 'resp' }),
       onSessionCommand: (name, outcome, seconds) => parts.metrics.commandDone(name, outcome, seconds),

@@ -4,10 +4,11 @@
 // errors/; never peer/, router/, server/ or node/, and no sockets.
 export { FORMAT_VERSION, SnapshotFormatError, type SnapshotHeader, type SnapshotTrailer } from './snapshot-format.js';
 export type { SnapshotRecord } from './record-codec.js';
-export { readSnapshot, type ChunkVisitor, type SnapshotSummary } from './snapshot-reader.js';
+export { NotRegularFileError, checkSnapshotPath, readSnapshot, type ChunkVisitor, type SnapshotSummary } from './snapshot-reader.js';
 export {
   DEFAULT_WRITE_OPTIONS,
   removeStaleTemp,
+  tempPathOf,
   writeSnapshot,
   type SnapshotResult,
   type SnapshotSource,
@@ -22,4 +23,5 @@ export {
   type RestoreTarget,
 } from './restore.js';
 export { decideRestore, type RestoreContext, type RestoreDecision } from './restore-policy.js';
-export { Snapshotter, type SnapshotterDeps, type SnapshotterOptions } from './snapshotter.js';
+export { PathInUseError, lockPathOf } from './path-lock.js';
+export { Snapshotter, type SnapshotStatus, type SnapshotterDeps, type SnapshotterOptions } from './snapshotter.js';

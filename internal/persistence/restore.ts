@@ -1,4 +1,4 @@
-import { rename } from 'node:fs/promises';
+import { access, rename } from 'node:fs/promises';
 import type { Clock } from '../clock/index.js';
 import type { Logger } from '../log/index.js';
 import { stateWireBytes, type BinStr, type EntryType, type KeyState } from '../store/index.js';
@@ -60,9 +60,10 @@ export interface RestoreOptions {
 }
 
 /**
- * Loads the snapshot at `path` into the store. The whole file is checked first (every CRC and
- * the end frame), so a damaged file changes nothing: it is reported (path and what is wrong),
- * renamed to `<path>.corrupt` so the next snapshot does not overwrite the evidence, and skipped.
+ * Loads the snapshot at `path` into the store. The whole file is checked first (every CRC, every
+ * record and the end frame), so a damaged file changes nothing: it is reported (path and what is wrong),
+ * renamed to `<path>.corrupt` (or `.corrupt.1` ... `.corrupt.9`) so the next snapshot does not
+ * overwrite the evidence, and skipped.
  * Records merge by version and expired ones are dropped. Throws only when the file is there but
  * cannot be read (permissions, a directory, an I/O error), was written by a newer gokv, or,
  * damaged, cannot be moved aside: the node's next snapshot would replace it, or the node would
@@ -72,7 +73,9 @@ export async function restoreSnapshot(deps: RestoreDeps, path: string, options: 
   const { log, clock } = deps;
   const { maxKeyBytes = 0, signal } = options;
   try {
-    await readSnapshot(path, undefined, signal);
+    // Every record is decoded too: a chunk whose checksum holds but whose records do not parse
+    // (a writer's bug, a crafted file) is damage found before anything is merged.
+    await readSnapshot(path, () => undefined, signal);
   } catch (err) {
     if (signal?.aborted) throw stoppedWhile(deps, path, signal, 0);
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
@@ -147,14 +150,32 @@ async function skip(deps: RestoreDeps, path: string, err: unknown): Promise<Rest
   if (!(err instanceof SnapshotFormatError)) throw keptFromStart(path, `cannot be read (${problem})`);
   // Set aside, it would be restored by nobody: the newer gokv that can read it is what to start.
   if (err.newer) throw keptFromStart(path, `was written by a newer gokv: ${problem}`);
-  const movedTo = `${path}.corrupt`;
+  let movedTo = `${path}.corrupt`;
   try {
+    movedTo = await unusedName(movedTo);
     await rename(path, movedTo);
   } catch (renameErr) {
     throw keptFromStart(path, `is damaged (${problem}) and cannot be moved to ${movedTo} (${problemOf(renameErr)})`);
   }
   deps.log.error({ path, problem, movedTo }, 'snapshot damaged: not restored');
   return { kind: 'skipped', path, problem, movedTo };
+}
+
+/** Damaged files kept beside a snapshot path at most: past them, something keeps damaging it. */
+const MAX_KEPT_DAMAGED = 10;
+
+/** `base`, or `base.1` ... `base.9`: the first name no file has, so earlier evidence stays. */
+async function unusedName(base: string): Promise<string> {
+  for (let i = 0; i < MAX_KEPT_DAMAGED; i++) {
+    const name = i === 0 ? base : `${base}.${i}`;
+    try {
+      await access(name);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return name;
+      throw err;
+    }
+  }
+  throw new Error(`${MAX_KEPT_DAMAGED} damaged files are kept already (${base}, ${base}.1 ...): look into them and remove them`);
 }
 
 /** The restore was asked to stop (RestoreOptions.signal): logged; the signal's reason is thrown. */

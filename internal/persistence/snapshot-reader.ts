@@ -1,4 +1,4 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { decodeChunk, type SnapshotRecord } from './record-codec.js';
 import {
@@ -28,13 +28,34 @@ export type ChunkVisitor = (records: SnapshotRecord[], chunkIndex: number) => vo
 const READ_AHEAD_BYTES = 1 << 20;
 
 /**
+ * Throws unless `path` is missing or a regular file (symbolic links followed). A FIFO would block
+ * the open forever, and a device (say /dev/null, meant as "no snapshot") would be renamed away as
+ * damaged, then replaced by a file: neither is a snapshot to read or to write over.
+ */
+export class NotRegularFileError extends Error {}
+
+export async function checkSnapshotPath(path: string): Promise<void> {
+  let kind: string;
+  try {
+    const s = await stat(path);
+    if (s.isFile()) return;
+    kind = s.isDirectory() ? 'a directory' : s.isFIFO() ? 'a FIFO' : s.isSocket() ? 'a socket' : 'a device';
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  throw new NotRegularFileError(`${path} is ${kind}, not a regular file`);
+}
+
+/**
  * Reads a snapshot frame by frame, checking every CRC, the frame bounds against the file's size
  * and the end frame's counts. Without `visit` it only checks (no record is decoded); with it,
  * each chunk's records go to `visit` once that chunk checked out. Throws SnapshotFormatError
  * naming what is wrong and where, or the fs error (ENOENT, EACCES) as is; once `signal` is
- * aborted, its reason before the next frame.
+ * aborted, its reason before the next frame; a plain Error for a path that is not a regular file.
  */
 export async function readSnapshot(path: string, visit?: ChunkVisitor, signal?: AbortSignal): Promise<SnapshotSummary> {
+  await checkSnapshotPath(path);
   const handle = await open(path, 'r');
   try {
     const size = (await handle.stat()).size;

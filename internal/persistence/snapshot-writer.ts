@@ -4,6 +4,7 @@ import type { Clock } from '../clock/index.js';
 import { RING_END, type BinStr, type KeyState } from '../store/index.js';
 import { TOMBSTONE_TYPE, chunkFrameBytes, encodeChunkInto, type RecordState } from './record-codec.js';
 import { encodeEnd, encodeHeader } from './snapshot-format.js';
+import { checkSnapshotPath } from './snapshot-reader.js';
 
 /**
  * What a snapshot reads from the store (Store satisfies it). Both calls are synchronous and
@@ -116,6 +117,7 @@ export async function writeSnapshot(
     await handle.sync();
     closed = true;
     await handle.close();
+    await checkSnapshotPath(path); // never renamed over a device or a FIFO
     await rename(tmp, path);
     await syncDirectory(dirname(path));
     return {
@@ -136,7 +138,7 @@ export async function writeSnapshot(
 }
 
 /** Where a snapshot of `path` is written before it is renamed in place. */
-const tempPathOf = (path: string) => `${path}.tmp`;
+export const tempPathOf = (path: string): string => `${path}.tmp`;
 
 /**
  * Removes the temporary file a snapshot killed mid-write (SIGKILL, a crash) left behind, so it

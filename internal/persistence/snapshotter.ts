@@ -1,5 +1,6 @@
 import type { Clock, TimerHandle } from '../clock/index.js';
 import type { Logger } from '../log/index.js';
+import { lockSnapshotPath } from './path-lock.js';
 import {
   writeSnapshot,
   type SnapshotResult,
@@ -21,6 +22,20 @@ export interface SnapshotterOptions extends Partial<SnapshotWriteOptions> {
 
 const ignore = () => undefined;
 
+/** What INFO persistence and the metrics report about a node's snapshots. */
+export interface SnapshotStatus {
+  readonly inProgress: boolean;
+  /** Snapshots written, and failed, since the node started. */
+  readonly saves: number;
+  readonly failures: number;
+  /** Whether the last snapshot was written (true before any). */
+  readonly lastOk: boolean;
+  /** Wall-clock ms when the last successful snapshot finished. */
+  readonly lastSuccessAtMs?: number;
+  /** How long the last snapshot took, written or not. */
+  readonly lastDurationMs?: number;
+}
+
 /**
  * Takes snapshots one at a time: every `intervalMs` (timed from the end of the previous one, so a
  * slow disk never stacks them up) and on request. A request while one is being written waits for
@@ -32,11 +47,36 @@ export class Snapshotter {
   private running: Promise<SnapshotResult> | undefined;
   private queued: Promise<SnapshotResult> | undefined;
   private stopped = false;
+  /** The path's lock (path-lock.ts), taken before the first write and released at stop. */
+  private claim: Promise<() => Promise<void>> | undefined;
+  private counts = { saves: 0, failures: 0, lastOk: true, lastSuccessAtMs: undefined as number | undefined, lastDurationMs: undefined as number | undefined };
 
   constructor(
     private readonly deps: SnapshotterDeps,
     private readonly options: SnapshotterOptions,
   ) {}
+
+  /**
+   * Claims the path for this process (done before every write anyway): rejects with
+   * PathInUseError while another live gokv holds it. A failure is not kept: the next try retries.
+   */
+  claimPath(): Promise<void> {
+    this.claim ??= lockSnapshotPath(this.options.path).catch((err: unknown) => {
+      this.claim = undefined;
+      throw err;
+    });
+    return this.claim.then(() => undefined);
+  }
+
+  status(): SnapshotStatus {
+    const { lastSuccessAtMs, lastDurationMs, ...rest } = this.counts;
+    return {
+      inProgress: this.running !== undefined,
+      ...rest,
+      ...(lastSuccessAtMs === undefined ? {} : { lastSuccessAtMs }),
+      ...(lastDurationMs === undefined ? {} : { lastDurationMs }),
+    };
+  }
 
   /** Starts the periodic timer (nothing when intervalMs is 0). */
   start(): void {
@@ -51,15 +91,21 @@ export class Snapshotter {
 
   /**
    * Clears the timer and waits for a snapshot in progress; then, with `final`, writes one last
-   * snapshot (its failure is logged, not thrown: stopping goes on).
+   * snapshot, rejecting with its error (logged already) if it fails: the caller decides what a
+   * stop that lost the writes since the previous snapshot means.
    */
   async stop(options: { final: boolean }): Promise<SnapshotResult | undefined> {
     this.stopped = true;
     if (this.timer !== undefined) this.deps.clock.clearTimeout(this.timer);
     this.timer = undefined;
     await (this.queued ?? this.running)?.catch(ignore);
-    if (!options.final) return undefined;
-    return this.launch('stop').catch(ignore);
+    try {
+      return options.final ? await this.launch('stop') : undefined;
+    } finally {
+      const release = await this.claim?.catch(() => undefined);
+      this.claim = undefined;
+      await release?.();
+    }
   }
 
   private enqueue(reason: string): Promise<SnapshotResult> {
@@ -76,10 +122,13 @@ export class Snapshotter {
   private launch(reason: string): Promise<SnapshotResult> {
     const { source, clock, log } = this.deps;
     const { path, intervalMs: _interval, ...writeOptions } = this.options;
-    const run: Promise<SnapshotResult> = writeSnapshot(source, clock, path, writeOptions)
+    const began = clock.monotonic();
+    const run: Promise<SnapshotResult> = this.claimPath()
+      .then(() => writeSnapshot(source, clock, path, writeOptions))
       .then(
         (result) => {
           const { keys, bytes, durationMs, longestSliceMs } = result;
+          Object.assign(this.counts, { saves: this.counts.saves + 1, lastOk: true, lastSuccessAtMs: result.finishedAtMs, lastDurationMs: durationMs });
           log.info(
             { path, reason, keys, bytes, durationMs: Math.round(durationMs), longestSliceMs: round1(longestSliceMs) },
             'snapshot written',
@@ -87,6 +136,7 @@ export class Snapshotter {
           return result;
         },
         (err: unknown) => {
+          Object.assign(this.counts, { failures: this.counts.failures + 1, lastOk: false, lastDurationMs: clock.monotonic() - began });
           log.error({ path, reason, problem: err instanceof Error ? err.message : String(err) }, 'snapshot failed');
           throw err;
         },

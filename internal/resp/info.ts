@@ -76,8 +76,20 @@ async function section(name: Section, src: InfoSources): Promise<string[]> {
         `maxmemory_policy:${info.evictionPolicy}`,
       ];
     }
-    case 'persistence':
-      return ['loading:0', 'rdb_bgsave_in_progress:0', 'aof_enabled:0'];
+    case 'persistence': {
+      // Redis's names for gokv's snapshots; before the first, the last save time is the start's.
+      const s = info.snapshots?.();
+      const startedWallMs = src.now() - (src.elapsed() - src.startedAtMs);
+      return [
+        'loading:0',
+        `rdb_bgsave_in_progress:${s?.inProgress === true ? 1 : 0}`,
+        `rdb_last_save_time:${Math.floor((s?.lastSuccessAtMs ?? startedWallMs) / 1000)}`,
+        `rdb_last_bgsave_status:${s?.lastOk === false ? 'err' : 'ok'}`,
+        `rdb_last_bgsave_time_sec:${s?.lastDurationMs === undefined ? -1 : Math.round(s.lastDurationMs / 1000)}`,
+        `rdb_saves:${s?.saves ?? 0}`,
+        'aof_enabled:0',
+      ];
+    }
     case 'stats': {
       const c = info.counters();
       return [

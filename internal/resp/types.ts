@@ -16,6 +16,14 @@ export interface RespNodeInfo {
   /** Deletions remembered (see store/tombstones.ts), and their share of usedMemoryBytes. */
   tombstones(): { readonly count: number; readonly bytes: number };
   counters(): { readonly expiredKeys: number; readonly evictedKeys: number; readonly tombstonesPrunedEarly: number };
+  /** The snapshotter's state (INFO persistence); absent: no snapshot ever taken. */
+  snapshots?(): {
+    readonly inProgress: boolean;
+    readonly saves: number;
+    readonly lastOk: boolean;
+    readonly lastSuccessAtMs?: number;
+    readonly lastDurationMs?: number;
+  };
 }
 
 export interface RespServerDeps {
