@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,6 +86,49 @@ describe.skipIf(!canMakeCerts)('the RESP port with external TLS', () => {
     const reply = redis.connect().then(() => redis.ping());
     await expect(reply).rejects.toThrow();
     redis.disconnect();
+  });
+
+  // Found by a review: a TCP connection closed before its handshake (a port scan, a TCP health
+  // check) stayed open on the node for good, and the node's stop then waited on it forever.
+  it.each([
+    ['closed at once', Buffer.alloc(0)],
+    ['closed halfway through a ClientHello', Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01])],
+  ])('closes a connection its client %s, before any handshake', async (_name, sent) => {
+    const socket = netConnect(portOf(nodes.get('require')!.addresses.resp!), '127.0.0.1');
+    socket.on('connect', () => socket.end(sent)); // half-closed: it can still read
+    socket.on('error', () => undefined);
+    await new Promise((resolve) => socket.once('close', resolve)); // the node closed its side
+  }, 5_000); // well before the handshake timeout (10 s), which would close it too
+
+  it('still answers a served client that ends its side right after its commands', async () => {
+    const socket = tlsConnect({
+      host: '127.0.0.1',
+      port: portOf(nodes.get('require')!.addresses.resp!),
+      ca: readFileSync(certs.file('ca.cert.pem')),
+      cert: readFileSync(certs.file('client.cert.pem')),
+      key: readFileSync(certs.file('client.key.pem')),
+      servername: 'localhost',
+    });
+    // KEYS answers on a later turn of the event loop, after the node may have read the end of stream.
+    socket.on('secureConnect', () => socket.end('*1\r\n$4\r\nPING\r\n*2\r\n$4\r\nKEYS\r\n$6\r\nnone:*\r\n'));
+    let data = '';
+    socket.on('data', (c: Buffer) => (data += c.toString()));
+    await new Promise((resolve) => socket.once('close', resolve));
+    expect(data).toBe('+PONG\r\n*0\r\n');
+  });
+
+  it('stops while a client that never starts its handshake is connected', async () => {
+    const config = testConfig({
+      node: { id: 'resp-tls-idle' },
+      tls: { external: { caPath: certs.file('ca.cert.pem'), serverCertPath: certs.file('external.cert.pem'), serverKeyPath: certs.file('external.key.pem') } },
+    });
+    const node = await startNode(config, { log: silentLogger() });
+    const idle = netConnect(portOf(node.addresses.resp!), '127.0.0.1');
+    idle.on('error', () => undefined);
+    await new Promise((resolve) => idle.once('connect', resolve));
+    const closed = new Promise((resolve) => idle.once('close', resolve));
+    await node.stop({ leave: false });
+    await closed;
   });
 
   it('serves a client without a certificate when client auth is none', async () => {
