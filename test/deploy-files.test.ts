@@ -61,7 +61,8 @@ describe('docker-compose.yml', () => {
       expect(path.startsWith('/app/certs/')).toBe(true);
       expect(certFiles(names).has(basename(path)), path).toBe(true);
     }
-    expect(services[name]!.ports).toEqual([`5005${n}:50051`, `808${n}:8080`, `${6378 + n}:6379`]);
+    // Published on the host's loopback only, as the comments and the README say (a review found 0.0.0.0).
+    expect(services[name]!.ports).toEqual([`127.0.0.1:5005${n}:50051`, `127.0.0.1:808${n}:8080`, `127.0.0.1:${6378 + n}:6379`]);
     expect(config.addresses.respBind).toBe('0.0.0.0:6379');
   });
 

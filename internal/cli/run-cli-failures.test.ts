@@ -54,6 +54,15 @@ describe('gokv-cli retries', () => {
 });
 
 describe('gokv-cli without a server', () => {
+  it('warns that an argument holding U+FFFD (invalid UTF-8 on the command line) goes as EF BF BD', async () => {
+    const io = captureIo();
+    expect(await runCli(['--uri', '127.0.0.1:1', '--timeout', '300', 'run', 'SET', 'k\uFFFD', 'v'], io)).toBe(EXIT.connection);
+    expect(io.err()).toMatch(/^gokv-cli: warning: an argument holds U\+FFFD.*Pipe commands on stdin for binary data/);
+    const plain = captureIo();
+    await runCli(['--uri', '127.0.0.1:1', '--timeout', '300', 'run', 'SET', 'k', 'v'], plain);
+    expect(plain.err()).not.toContain('U+FFFD');
+  });
+
   it('exits 3 quickly when nothing listens', async () => {
     const io = captureIo();
     expect(await runCli(['--uri', '127.0.0.1:1', '--timeout', '300', 'run', 'PING'], io)).toBe(EXIT.connection);
@@ -141,6 +150,8 @@ describe('gokv-cli without a server', () => {
     ['a timeout no timer can wait', ['--timeout', '2147483648', 'status'], /--timeout must be .* up to 2147483647, got '2147483648'/],
     ['a timeout grpc-js cannot send', ['--timeout', '9007199254740991', 'run', 'PING'], /--timeout must be .* up to 2147483647/],
     ['an unreadable CA file', ['--ca', '/nonexistent/ca.pem', 'status'], /cannot read --ca file '\/nonexistent\/ca.pem': ENOENT/],
+    // Found by a review: /dev/zero was read until the CLI held 800 MB, with no output.
+    ['a CA "file" that never ends', ['--ca', '/dev/zero', 'status'], /cannot read --ca file '\/dev\/zero': not a regular file/],
   ])('exits 2 for %s', async (_name, args, message) => {
     const io = captureIo();
     expect(await runCli(args, io)).toBe(EXIT.usage);

@@ -40,6 +40,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     switch (plan.kind) {
       case 'run':
+        warnReplacementChars(plan.key, plan.args, io);
         return await runCommand(client, commandCallFromArgv(plan.command, plan.key, plan.args), printer);
       case 'status':
         return await statusCommand(client, options.json, io, printer, (uri) => clientFor(uri, Math.min(options.timeoutMs, PEER_STATUS_TIMEOUT_MS)));
@@ -73,4 +74,17 @@ async function prepare(
     io.stderr.write(`gokv-cli: ${err.message}\n`);
     return undefined;
   }
+}
+
+/**
+ * Node decodes the command line as UTF-8 before gokv-cli sees it, so bytes that are not UTF-8
+ * arrive as U+FFFD and would be sent as EF BF BD (found by a review: keys "k\\xfe" and "k\\xff"
+ * were one key). They cannot be recovered here; the user is told where binary data goes.
+ */
+function warnReplacementChars(key: string | undefined, args: readonly string[], io: CliIo): void {
+  if (![key ?? '', ...args].some((word) => word.includes('\uFFFD'))) return;
+  io.stderr.write(
+    'gokv-cli: warning: an argument holds U+FFFD, what bytes that are not UTF-8 become on a command line; ' +
+      'it is sent as EF BF BD. Pipe commands on stdin for binary data (gokv-cli < file, with "\\xff" escapes).\n',
+  );
 }

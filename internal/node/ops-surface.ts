@@ -139,11 +139,15 @@ export class OpsSurface {
 
 /**
  * REST bound to loopback answers only Hosts naming this machine (rest/host-guard.ts: DNS
- * rebinding), and the advertised REST host, the name an operator gave it. Bound elsewhere, the
- * operator exposed it under names gokv cannot know (a Kubernetes Service): any Host.
+ * rebinding), and the advertised REST host, the name an operator gave it. So does REST bound to
+ * every interface but advertised on a loopback host: a container whose port is published on the
+ * host's localhost (docker-compose.yml; found by a review, a browser could rebind a name to it).
+ * Otherwise the operator exposed it under names gokv cannot know (a Kubernetes Service): any Host.
  */
-function loopbackHostNames(addresses: Config['addresses']): { loopbackHostNames?: string[] } {
-  if (addresses.restBind === null || !isLoopbackHost(parseAddress(addresses.restBind).host)) return {};
+export function loopbackHostNames(addresses: Config['addresses']): { loopbackHostNames?: string[] } {
+  if (addresses.restBind === null) return {};
   const advertise = addresses.restAdvertise === null ? undefined : parseAddress(addresses.restAdvertise).host;
+  const local = isLoopbackHost(parseAddress(addresses.restBind).host) || (advertise !== undefined && isLoopbackHost(advertise));
+  if (!local) return {};
   return { loopbackHostNames: advertise === undefined ? [] : [advertise] };
 }

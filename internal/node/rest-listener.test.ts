@@ -91,3 +91,26 @@ describe('the REST listener stopping', () => {
     expect(received).toContain('UNAVAILABLE node is stopping');
   }, 10_000);
 });
+
+describe('REST client bounds', () => {
+  // Found by a review: 20,000 slow REST connections took every file descriptor of the node.
+  it('closes a connection past maxConnections at once and serves again once one is gone', async () => {
+    listener = await startRestListener('127.0.0.1:0', null, { maxConnections: 2, headersTimeoutMs: 20_000, requestTimeoutMs: 60_000 });
+    listener.attach((_req, res) => res.end('ok'));
+    const [host, port] = listener.address.split(':');
+    const open = async () => {
+      const socket = connect(Number(port), host!);
+      socket.on('error', () => undefined);
+      await new Promise((resolve) => socket.once('connect', resolve));
+      return socket;
+    };
+    const held = [await open(), await open()];
+    const third = await open();
+    await new Promise((resolve) => third.once('close', resolve)); // dropped by the server
+    held[0]!.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the server sees the close
+    agent = new Agent({ keepAlive: false });
+    expect(await get(listener.address)).toMatchObject({ status: 200, body: 'ok' });
+    held[1]!.destroy();
+  });
+});

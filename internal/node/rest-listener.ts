@@ -30,11 +30,29 @@ const stopping: RequestListener = (_req, res) => {
 };
 
 /**
+ * Bounds on REST clients (found by a review: 20,000 connections sending a body a byte every
+ * 10 s took every file descriptor of the node, and each was held 325 s by Node's defaults).
+ * Past `maxConnections` a new connection is closed at once; RESP and gRPC keep their own.
+ */
+export interface RestLimits {
+  readonly maxConnections: number;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+}
+
+export const REST_LIMITS: RestLimits = Object.freeze({
+  maxConnections: 1024,
+  /** To receive a request's headers, and the whole request (a 64 MB body at 1 MB/s fits). */
+  headersTimeoutMs: 20_000,
+  requestTimeoutMs: 60_000,
+});
+
+/**
  * Binds http (or https when `tls` is given: external TLS, client certificates checked in the
  * handshake as `tls` says) on `bindAddr`; resolves once listening. Nothing is served but 503
  * until `attach`, so the port can be known before the rest of the node exists.
  */
-export function startRestListener(bindAddr: string, tls: HttpsServerOptions | null): Promise<RestListener> {
+export function startRestListener(bindAddr: string, tls: HttpsServerOptions | null, limits: RestLimits = REST_LIMITS): Promise<RestListener> {
   const { host, port } = parseAddress(bindAddr);
   let handler: RequestListener = starting;
   // Responses not finished yet: at stop, each is told to close its socket once it is sent.
@@ -50,7 +68,9 @@ export function startRestListener(bindAddr: string, tls: HttpsServerOptions | nu
     });
     handler(req, res);
   };
-  const server: Server = tls === null ? createHttpServer(dispatch) : createHttpsServer({ ...tls }, dispatch);
+  const timeouts = { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs };
+  const server: Server = tls === null ? createHttpServer(timeouts, dispatch) : createHttpsServer({ ...tls, ...timeouts }, dispatch);
+  server.maxConnections = limits.maxConnections;
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => reject(new Error(`cannot listen on ${bindAddr}: ${err.message}`, { cause: err }));
     server.once('error', onError);

@@ -7,6 +7,7 @@ import { NodeMetrics } from '../metrics/index.js';
 import { parseExposition } from '../metrics/testing/parse-exposition.js';
 import express from 'express';
 import { createApp } from './app.js';
+import { MAX_JSON_DEPTH } from './body-limit.js';
 import type { RestDeps } from './deps.js';
 import { FakeService } from './testing/fake-service.js';
 import { post, serve, type Served } from './testing/serve.js';
@@ -171,7 +172,8 @@ describe('errors', () => {
     ['an integer past 2^53', '9007199254740993'],
     ['an integer JSON writes with an exponent', '1e21'],
     ['a negative integer past -2^53', '-12345678901234567890'],
-  ])('refuses %s as an arg rather than store it rounded', async (_name, number) => {
+    ['a fraction JSON writes with an exponent', '0.0000001'],
+  ])('refuses %s as an arg rather than store it rounded or as other text', async (_name, number) => {
     // JSON.parse turns 9007199254740993 into 9007199254740992: taken as its text, a different number.
     const before = service.seen.length;
     const res = await post(`${served.url}/v1/command`, `{"command": "SET", "key": "n", "args": [${number}]}`);
@@ -196,6 +198,27 @@ describe('errors', () => {
     const compat = await post(`${served.url}/command`, { command: `RPUSH compat ${Array(8).fill('x').join(' ')}` });
     expect(compat.status).toBe(200);
     expect(service.seen.at(-1)?.args).toHaveLength(8);
+  });
+
+  // Found by a review: a body's bytes that were not UTF-8 became U+FFFD, so keys "\xff" and
+  // "\xfe" were one key and values were changed, silently.
+  it('refuses a body that is not UTF-8 rather than store U+FFFD in place of its bytes', async () => {
+    const before = service.seen.length;
+    for (const url of [`${served.url}/v1/command`, `${served.url}/command`]) {
+      const body = Buffer.concat([Buffer.from(url.endsWith('v1/command') ? '{"command":"SET","key":"' : '{"command":"SET '), Buffer.from([0xff]), Buffer.from(url.endsWith('v1/command') ? '","args":["v"]}' : ' v"}')]);
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ error: 'ERR body is not valid UTF-8 (send bytes as base64 with "encoding": "base64")', code: 'ERR' });
+    }
+    expect(service.seen.length).toBe(before);
+  });
+
+  // Found by a review: 10 MB of `[[[...` held the event loop 5 s in JSON.parse.
+  it('refuses JSON nested deeper than MAX_JSON_DEPTH before parsing it', async () => {
+    const nested = (depth: number) => `{"command":"PING","key":"","args":[${'['.repeat(depth - 2)}${']'.repeat(depth - 2)}]}`;
+    expect(await post(`${served.url}/v1/command`, nested(MAX_JSON_DEPTH + 1))).toMatchObject({ status: 400, json: { error: 'ERR JSON body nested too deep' } });
+    // At the bound the body is parsed: refused for its args, not its depth.
+    expect(await post(`${served.url}/v1/command`, nested(MAX_JSON_DEPTH))).toMatchObject({ status: 400, json: { error: 'ERR args[0] must be a string' } });
   });
 
   it('answers malformed JSON with 400 without echoing the body', async () => {

@@ -71,14 +71,17 @@ export function parseV1Command(body: unknown, maxArgs: number): { command: RestC
 /**
  * A JSON number arg as its decimal text. JSON.parse has already rounded it to a double, so a
  * magnitude of 2^53 or more may no longer be the number sent (9007199254740993 arrives as
- * ...992) and would be stored or added silently changed; String() would also write 1e21 with an
- * exponent. Those are refused: the client sends the digits as a string.
+ * ...992) and would be stored or added silently changed: refused. So is one String() writes with
+ * an exponent (0.0000001 as 1e-7, found by a review), which is not the decimal text promised.
+ * The client sends such numbers as strings.
  */
 function numberArg(n: number, i: number): string {
   if (Math.abs(n) > Number.MAX_SAFE_INTEGER) {
     throw badRequest(`args[${i}] is a number past 2^53, which JSON cannot carry exactly: send it as a string`);
   }
-  return String(n);
+  const text = String(n);
+  if (text.includes('e')) throw badRequest(`args[${i}] is a number whose decimal text needs an exponent (${text}): send it as a string`);
+  return text;
 }
 
 /**

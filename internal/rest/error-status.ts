@@ -35,6 +35,8 @@ const PARSER_MESSAGES: Readonly<Record<string, string>> = {
   'charset.unsupported': 'ERR unsupported charset (send UTF-8 JSON)',
   'request.aborted': 'ERR request aborted',
   'request.size.invalid': 'ERR request size did not match Content-Length',
+  'entity.verify.utf8': 'ERR body is not valid UTF-8 (send bytes as base64 with "encoding": "base64")',
+  'entity.verify.depth': 'ERR JSON body nested too deep',
 };
 
 /**
