@@ -80,6 +80,9 @@ export async function parseArgv(argv: readonly string[], io: CliIo): Promise<Pla
     .passThroughOptions()
     .allowUnknownOption()
     .action((command: string, key: string | undefined, args: string[]) => {
+      // No command starts with '-': a flag misplaced after `run` (found by a review: `run --bogus
+      // PING` sent a command named --BOGUS). Arguments after the name may (negative numbers).
+      if (command.startsWith('-')) run.error(`error: unknown option '${command}' (flags go before 'run')`, { exitCode: EXIT.usage });
       plan = { kind: 'run', flags: merged(run), command, key, args };
     });
 

@@ -144,6 +144,7 @@ describe('gokv-cli without a server', () => {
     ['an extra word after snapshot', ['snapshot', 'now'], /too many arguments for 'snapshot'/],
     ['a bad --uri', ['--uri', '127.0.0.1:notaport', 'status'], /--uri \(GOKV_CLIENT_URI\): expected host:port/],
     ['an unknown flag', ['--bogus', 'status'], /unknown option '--bogus'/],
+    ['an unknown flag after run, where the command name goes', ['run', '--bogus', 'PING'], /unknown option '--bogus' \(flags go before 'run'\)/],
     ['--cert without --key', ['--ca', 'ca.pem', '--cert', 'c.pem', 'status'], /--cert \(GOKV_CLIENT_CERT\) needs --key/],
     ['--key without --cert', ['--key', 'k.pem', 'status'], /--key \(GOKV_CLIENT_KEY\) needs --cert/],
     ['a bad timeout', ['--timeout', 'soon', 'status'], /--timeout must be a positive number/],

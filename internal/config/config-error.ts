@@ -1,13 +1,15 @@
-/** The error a bad configuration raises: every problem found, one per line. */
-import { GokvError } from '../errors/index.js';
-
-export class ConfigError extends GokvError {
+/**
+ * The error a bad configuration raises: every problem found, one per line. A plain Error, not a
+ * GokvError: it goes to an operator's terminal, never to a client, so no Redis code prefixes it
+ * (found by a review: `gokv: invalid configuration`).
+ */
+export class ConfigError extends Error {
   /** Each problem names its key or variable and, when it came from a file, the file. */
   readonly problems: readonly string[];
 
   constructor(problems: readonly string[]) {
     const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-    super('ERR', `ERR invalid configuration (${count}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(`invalid configuration (${count}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
     this.problems = Object.freeze([...problems]);
   }

@@ -117,7 +117,7 @@ describe('loadConfig', () => {
 
   it('puts every problem in the error message, one per line', () => {
     expect(() => load({ 'config.yml': 'cluster:\n  replicas: -1\n  v_node_count: 0\n' })).toThrow(
-      'ERR invalid configuration (2 problems):\n' +
+      'invalid configuration (2 problems):\n' +
         '  - config.yml: cluster.v_node_count: must be at least 1, got 0\n' +
         '  - config.yml: cluster.replicas: must be at least 0, got -1',
     );

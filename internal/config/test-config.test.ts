@@ -136,6 +136,7 @@ describe('validate', () => {
     [{ messaging: { heartbeatIntervalMs: 300 } }, /suspect_after \(300ms\) is not above messaging\.heartbeat_interval/],
     [{ messaging: { forgetDeadAfterMs: 100 } }, /forget_dead_after \(100ms\) is below messaging\.dead_after/],
     [{ maintenance: { cleanupIntervalMs: 20 } }, /expiry_budget \(25ms\) is not below maintenance\.cleanup_interval/],
+    [{ persistence: { persistenceIntervalMs: 1 } }, /persistence_interval \(1ms\) is under a second: snapshots of the whole keyspace will run back to back/],
   ] as const)('warns about the doubtful %j', (overrides, warning) => {
     const { problems, warnings } = findProblems(withOverrides(overrides));
     expect(problems).toEqual([]);

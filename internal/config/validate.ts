@@ -70,7 +70,7 @@ export function findProblems(config: Config, options: ValidateOptions = {}): Fin
 }
 
 function checkBetweenKeys(
-  { messaging: m, limits, maintenance: mt, rebalance }: Config,
+  { messaging: m, limits, maintenance: mt, rebalance, persistence }: Config,
   between: (labels: readonly string[], message: string) => void,
   warn: (message: string) => void,
 ): void {
@@ -108,6 +108,13 @@ function checkBetweenKeys(
     warn(
       `maintenance.expiry_budget (${d(mt.expiryBudgetMs)}) is not below maintenance.cleanup_interval: ` +
         'active expiry will run back to back',
+    );
+  }
+  // Found by a review: 1ms was taken silently, for fsynced snapshots of the whole keyspace back to back.
+  if (persistence.persistenceIntervalMs > 0 && persistence.persistenceIntervalMs < 1000) {
+    warn(
+      `persistence.persistence_interval (${d(persistence.persistenceIntervalMs)}) is under a second: ` +
+        'snapshots of the whole keyspace will run back to back',
     );
   }
 }

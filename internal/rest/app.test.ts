@@ -160,6 +160,9 @@ describe('errors', () => {
     ['bad base64', { command: 'HGET', key: 'k', args: ['%%%'], encoding: 'base64' }, 400, 'ERR', 'ERR args[0] is not standard base64'],
     ['an unknown encoding', { command: 'PING', encoding: 'hex' }, 400, 'ERR', 'ERR "encoding" must be "utf8" or "base64"'],
     ['a body that is not an object', [1, 2], 400, 'ERR', 'ERR request body must be a JSON object'],
+    // Found by a review: these were answered "malformed JSON", though valid JSON.
+    ['a bare string body', '"PING"', 400, 'ERR', 'ERR request body must be a JSON object'],
+    ['a null body', null, 400, 'ERR', 'ERR request body must be a JSON object'],
     ['an internal failure', { command: 'HGET', key: 'bug', args: ['f'] }, 500, 'INTERNAL', 'INTERNAL server error'],
   ])('answers %s with its status and {error, code}', async (_name, body, status, code, error) => {
     const res = await v1(body);

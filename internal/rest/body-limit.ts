@@ -47,6 +47,9 @@ export const MAX_JSON_DEPTH = 32;
  */
 function checkBody(_req: unknown, _res: unknown, body: Buffer): void {
   if (!isUtf8(body)) throw parserError('entity.verify.utf8');
+  // A bare string, number or null is valid JSON but no request: said so, not "malformed".
+  const first = body.find((c) => c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09);
+  if (first !== undefined && first !== OPEN_OBJECT && first !== OPEN_ARRAY) throw parserError('entity.verify.object');
   if (nestedDeeperThan(body, MAX_JSON_DEPTH)) throw parserError('entity.verify.depth');
 }
 
