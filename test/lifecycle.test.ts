@@ -138,29 +138,37 @@ describe('the gokv process', () => {
     }
   }, 60_000);
 
-  /** Env for a node on free ports with its snapshot at `path` and `config` as its config file. */
-  async function nodeEnv(path: string, config: string): Promise<Record<string, string>> {
-    return {
+  /**
+   * A directory holding a config file that snapshots hourly, and the env of a node on free ports
+   * whose snapshot path is `<dir>/node.snapshot` (each call gives other ports, the same path).
+   */
+  function snapshottingSetup(prefix: string) {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    const path = join(dir, 'node.snapshot');
+    const config = join(dir, 'config.yml');
+    writeFileSync(config, 'persistence:\n  persistence_interval: 1h\n');
+    const env = async (): Promise<Record<string, string>> => ({
       GOKV_CONFIG_PATH: config,
       GOKV_PERSISTENCE_PATH: path,
       GOKV_CLUSTER_BIND_ADDR: `127.0.0.1:${await freePort()}`,
       GOKV_EXTERNAL_GRPC_BIND_ADDR: `127.0.0.1:${await freePort()}`,
       GOKV_EXTERNAL_REST_BIND_ADDR: '',
       GOKV_EXTERNAL_RESP_BIND_ADDR: '',
-    };
+    });
+    return { dir, path, env };
   }
+
+  const listening = (node: ReturnType<typeof startGokv>) =>
+    expect.poll(() => node.out().includes('gokv node listening'), { timeout: 20_000 }).toBe(true);
 
   // Found by a review: two nodes given one GOKV_PERSISTENCE_PATH (a copied .env) wrote one
   // temporary file at once; one reported success for a file holding only the other's keys.
   it('refuses to start a second node on a snapshot path a running node holds, naming its pid', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gokv-shared-'));
-    const path = join(dir, 'node.snapshot');
-    const config = join(dir, 'config.yml');
-    writeFileSync(config, 'persistence:\n  persistence_interval: 1h\n');
-    const first = startGokv(await nodeEnv(path, config));
+    const { dir, env } = snapshottingSetup('gokv-shared-');
+    const first = startGokv(await env());
     try {
-      await expect.poll(() => first.out().includes('gokv node listening'), { timeout: 20_000 }).toBe(true);
-      const second = startGokv(await nodeEnv(path, config));
+      await listening(first);
+      const second = startGokv(await env());
       expect(await second.exited).toBe(1);
       expect(second.err()).toMatch(new RegExp(`snapshot path .*node\\.snapshot is in use by another running gokv \\(pid ${first.child.pid},`));
       first.child.kill('SIGTERM');
@@ -173,13 +181,10 @@ describe('the gokv process', () => {
 
   // Found by a review: with the disk full, the final snapshot failed, and the node still exited 0.
   it('exits 1 when its final snapshot fails, saying the writes since the last one are not on disk', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gokv-final-'));
-    const path = join(dir, 'node.snapshot');
-    const config = join(dir, 'config.yml');
-    writeFileSync(config, 'persistence:\n  persistence_interval: 1h\n');
-    const node = startGokv(await nodeEnv(path, config));
+    const { path, env } = snapshottingSetup('gokv-final-');
+    const node = startGokv(await env());
     try {
-      await expect.poll(() => node.out().includes('gokv node listening'), { timeout: 20_000 }).toBe(true);
+      await listening(node);
       mkdirSync(path); // the final snapshot cannot replace a directory
       node.child.kill('SIGTERM');
       expect(await node.exited).toBe(1);
