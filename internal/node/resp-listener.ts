@@ -58,7 +58,6 @@ export function startRespListener(
           stopped ??= (async () => {
             const closed = new Promise<void>((done) => server.close(() => done()));
             handshakes.closeAll(); // never served, so nothing to finish: server.close waits for them
-
             await resp.close(graceMs);
             await closed;
           })();
