@@ -113,6 +113,35 @@ describe('SNAPSHOT and restore on a node', () => {
     }
   });
 
+  // Found by a review: a second restart after a whole-cluster stop replaced the kept copy with the
+  // empty snapshot the first restart had written.
+  it('keeps the last three files it did not restore, never one without records', async () => {
+    const records = async (name: string) => (await readSnapshot(join(dir.path, name))).trailer.records;
+    const first = await start();
+    await writeData(first.client);
+    await first.client.run('SNAPSHOT');
+    await stop(first);
+    const never = { persistence: { restoreOnStartup: 'never' as const } };
+    const empty = await start(never); // keeps the 30 keys aside, then snapshots nothing
+    await empty.client.run('SNAPSHOT');
+    await stop(empty);
+    const again = await start(never); // its empty file is not kept: the 30 keys stay
+    await again.client.run('HSET', 'one', 'f', 'v');
+    await again.client.run('SNAPSHOT');
+    await stop(again);
+    expect(await records('node.snapshot.skipped')).toBe(30);
+    for (let i = 0; i < 3; i++) {
+      const next = await start(never);
+      await next.client.run('HSET', 'one', 'f', 'v');
+      await next.client.run('SNAPSHOT');
+      await stop(next);
+    }
+    await start(never);
+    const kept = (await readdir(dir.path)).filter((f) => f.includes('.skipped')).sort();
+    expect(kept).toEqual(['node.snapshot.skipped', 'node.snapshot.skipped.1', 'node.snapshot.skipped.2']);
+    for (const name of kept) expect(await records(name)).toBe(1);
+  });
+
   it('reports a damaged file, moves it aside and starts empty', async () => {
     const first = await start();
     await writeData(first.client);

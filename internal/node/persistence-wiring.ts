@@ -1,10 +1,11 @@
-import { access, rename } from 'node:fs/promises';
+import { access, rename, stat } from 'node:fs/promises';
 import { ReplyMap, asciiUpper, type Reply } from '../command/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Config } from '../config/index.js';
 import { GokvError, wrongArity } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import {
+  EMPTY_SNAPSHOT_BYTES,
   NotRegularFileError,
   PathInUseError,
   Snapshotter,
@@ -107,13 +108,25 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/** Snapshots not restored kept beside the path: `.skipped` (newest), `.skipped.1`, `.skipped.2`. */
+const KEPT_SKIPPED = 3;
+
 /**
- * Renames a snapshot that is not restored to `<path>.skipped` (replacing an earlier one), so
- * this node's next snapshot does not overwrite it; undefined when there is no file.
+ * Renames a snapshot that is not restored to `<path>.skipped`, the earlier ones moving to
+ * `.skipped.1` and `.skipped.2` (the oldest is dropped), so this node's next snapshot does not
+ * overwrite it. One with no record is left to be replaced: found by a review, a node restarted
+ * twice after a whole-cluster stop put its empty snapshot in place of the only copy. Resolves
+ * with the name it kept the file as, or undefined (no file, or an empty one).
  */
 async function keepSkippedFile(path: string): Promise<string | undefined> {
   const keptAs = `${path}.skipped`;
   try {
+    if ((await stat(path)).size <= EMPTY_SNAPSHOT_BYTES) return undefined;
+    for (let i = KEPT_SKIPPED - 1; i > 0; i--) {
+      await rename(i === 1 ? keptAs : `${keptAs}.${i - 1}`, `${keptAs}.${i}`).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+      });
+    }
     await rename(path, keptAs);
     return keptAs;
   } catch (err) {

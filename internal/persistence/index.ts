@@ -2,7 +2,7 @@
 // frame), the atomic chunked writer, the reader, restore into the store and the snapshot
 // schedule. Layer L1: it does file I/O and may import store/, clock/, log/, config/ types and
 // errors/; never peer/, router/, server/ or node/, and no sockets.
-export { FORMAT_VERSION, SnapshotFormatError, type SnapshotHeader, type SnapshotTrailer } from './snapshot-format.js';
+export { EMPTY_SNAPSHOT_BYTES, FORMAT_VERSION, SnapshotFormatError, type SnapshotHeader, type SnapshotTrailer } from './snapshot-format.js';
 export type { SnapshotRecord } from './record-codec.js';
 export { NotRegularFileError, checkSnapshotPath, readSnapshot, type ChunkVisitor, type SnapshotSummary } from './snapshot-reader.js';
 export {

@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -73,5 +73,31 @@ describe('the snapshot path lock', () => {
     const released = await lockSnapshotPath(join(dir.path, 'n2'));
     await released();
     await expect(readFile(lockPathOf(join(dir.path, 'n2')))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  // Found by a review: a restart right after kill -9 was refused while the old process, dead,
+  // waited to be reaped.
+  it('takes over a lock whose process is a zombie', async () => {
+    const path = join(dir.path, 'node.snapshot');
+    // A parent that never reaps its child: the child stays a zombie while the parent sleeps.
+    child = spawn('python3', ['-c', 'import os,time\npid=os.fork()\nif pid==0: os._exit(0)\nprint(pid, flush=True)\ntime.sleep(30)'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const zombie = Number(await new Promise<string>((resolve) => child!.stdout!.once('data', (d: Buffer) => resolve(d.toString()))));
+    await expect.poll(() => holderOf(zombie).zombie).toBe(true);
+    await writeFile(lockPathOf(path), JSON.stringify({ ...holderOf(zombie), zombie: undefined }));
+    await (await lockSnapshotPath(path))();
+  });
+
+  it('refuses, without blocking, a lock path that is a FIFO', async () => {
+    const path = join(dir.path, 'node.snapshot');
+    execFileSync('mkfifo', [lockPathOf(path)]);
+    await expect(lockSnapshotPath(path)).rejects.toThrow(/node\.snapshot\.lock is not a regular file: remove it/);
+  });
+
+  it('leaves no file of its own beside the lock', async () => {
+    const path = join(dir.path, 'node.snapshot');
+    const release = await lockSnapshotPath(path);
+    expect(await readdir(dir.path)).toEqual(['node.snapshot.lock']);
+    await release();
+    expect(await readdir(dir.path)).toEqual([]);
   });
 });

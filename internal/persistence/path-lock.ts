@@ -1,11 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, open, readFile, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 
 // One snapshot path, one process. Two nodes given the same GOKV_PERSISTENCE_PATH (a copied .env)
 // would write one temporary file at once and each restore the other's keys. `<path>.lock` names
 // the process holding the path; a lock whose process is gone (a crash, SIGKILL) is taken over.
+// Best effort: a lock from another host or PID namespace cannot be checked and is taken over,
+// and two processes taking over one stale lock at the same instant may both win.
 
 /** Who holds a lock: enough to tell a live holder from a pid reused after a crash or a reboot. */
 export interface Holder {
@@ -14,6 +17,11 @@ export interface Holder {
   /** Linux's boot id and the process's start time (clock ticks since boot); absent elsewhere. */
   readonly boot?: string;
   readonly start?: string;
+}
+
+/** What /proc says of a pid now: its identity and whether it is a zombie (dead, not reaped). */
+interface ProcessNow extends Holder {
+  readonly zombie?: boolean;
 }
 
 export class PathInUseError extends Error {}
@@ -30,14 +38,8 @@ export async function lockSnapshotPath(path: string): Promise<() => Promise<void
   const me = holderOf(process.pid);
   await mkdir(dirname(path), { recursive: true });
   for (let attempt = 0; ; attempt++) {
-    try {
-      const handle = await open(lock, 'wx', 0o600);
-      await handle.writeFile(`${JSON.stringify(me)}\n`);
-      await handle.close();
-      return () => release(lock, me);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw describe(err, lock);
-    }
+    if (await create(lock, me)) return () => release(lock, me);
+    if (attempt > 0) throw new PathInUseError(`${lock} was taken by another process as this one started`);
     const held = await readHolder(lock);
     if (held !== undefined && isAlive(held)) {
       throw new PathInUseError(
@@ -50,10 +52,35 @@ export async function lockSnapshotPath(path: string): Promise<() => Promise<void
   }
 }
 
-/** The EEXIST of a second attempt means another process took the lock over meanwhile. */
-function describe(err: unknown, lock: string): Error {
-  if ((err as NodeJS.ErrnoException).code === 'EEXIST') return new PathInUseError(`${lock} was taken by another process as this one started`);
-  return err instanceof Error ? err : new Error(String(err));
+/**
+ * Creates the lock with its content at once, so no other process ever reads it empty (found by
+ * a review: one read the empty file of a lock just created, took it for stale and took it over;
+ * both held the path). The content goes to a file of this process, then link() names it the
+ * lock, failing if the lock exists. Where links are not supported, an exclusive create and write.
+ */
+async function create(lock: string, me: Holder): Promise<boolean> {
+  const content = `${JSON.stringify(me)}\n`;
+  const own = `${lock}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  await writeFile(own, content, { mode: 0o600, flag: 'wx' });
+  try {
+    await link(own, lock);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw err;
+  } finally {
+    await unlink(own).catch(() => undefined);
+  }
+  try {
+    const handle = await open(lock, 'wx', 0o600);
+    await handle.writeFile(content);
+    await handle.close();
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
 }
 
 async function release(lock: string, me: Holder): Promise<void> {
@@ -62,6 +89,9 @@ async function release(lock: string, me: Holder): Promise<void> {
 }
 
 async function readHolder(lock: string): Promise<Holder | undefined> {
+  // A FIFO there would block the read for good (found by a review): refused, as at the path itself.
+  const kind = await stat(lock).then((s) => (s.isFile() ? undefined : 'not a regular file'), () => undefined);
+  if (kind !== undefined) throw new Error(`${lock} is ${kind}: remove it`);
   try {
     const parsed = JSON.parse(await readFile(lock, 'utf8')) as Partial<Holder>;
     if (typeof parsed.pid !== 'number' || typeof parsed.host !== 'string') return undefined;
@@ -76,8 +106,10 @@ function isAlive(held: Holder): boolean {
   // Our own pid: this process (a second node in it, in tests) or a predecessor that reused it.
   if (held.pid === process.pid) return false;
   if (held.boot !== undefined) {
+    // A zombie is dead, though its parent has not reaped it yet (found by a review: a restart
+    // right after kill -9 was refused until init reaped the old process).
     const now = holderOf(held.pid);
-    return now.boot === held.boot && now.start !== undefined && now.start === held.start;
+    return now.boot === held.boot && now.start !== undefined && now.start === held.start && now.zombie !== true;
   }
   try {
     process.kill(held.pid, 0);
@@ -89,12 +121,15 @@ function isAlive(held: Holder): boolean {
 
 const sameHolder = (a: Holder, b: Holder): boolean => a.pid === b.pid && a.host === b.host && a.boot === b.boot && a.start === b.start;
 
-export function holderOf(pid: number): Holder {
+export function holderOf(pid: number): ProcessNow {
   const boot = readProc('/proc/sys/kernel/random/boot_id')?.trim();
-  // Field 22 of /proc/<pid>/stat; the command name (field 2) may hold spaces, so count from its ')'.
-  const stat = readProc(`/proc/${pid}/stat`);
-  const start = stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  return { pid, host: hostname(), ...(boot && start ? { boot, start } : {}) };
+  // Fields 3 (state) and 22 (start time) of /proc/<pid>/stat; the command name (field 2) may
+  // hold spaces, so count from its ')'.
+  const text = readProc(`/proc/${pid}/stat`);
+  const fields = text?.slice(text.lastIndexOf(')') + 2).split(' ');
+  const start = fields?.[19];
+  const zombie = fields?.[0] === 'Z' || fields?.[0] === 'X';
+  return { pid, host: hostname(), ...(boot && start ? { boot, start } : {}), ...(zombie ? { zombie } : {}) };
 }
 
 function readProc(file: string): string | undefined {

@@ -23,6 +23,8 @@ export const FRAME_CRC_BYTES = 4;
 export const FRAME_CHUNK = 0x43; // 'C'
 export const FRAME_END = 0x45; // 'E'
 export const END_PAYLOAD_BYTES = 16;
+/** The size of a snapshot with no record: its header and end frame. */
+export const EMPTY_SNAPSHOT_BYTES = HEADER_BYTES + FRAME_HEAD_BYTES + END_PAYLOAD_BYTES + FRAME_CRC_BYTES;
 
 const TWO_32 = 2 ** 32;
 

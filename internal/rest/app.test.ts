@@ -224,6 +224,14 @@ describe('errors', () => {
     expect(await post(`${served.url}/v1/command`, nested(MAX_JSON_DEPTH))).toMatchObject({ status: 400, json: { error: 'ERR args[0] must be a string' } });
   });
 
+  it('refuses JSON holding far more values than max_args before parsing it', async () => {
+    const before = service.seen.length;
+    const args = (n: number) => JSON.stringify({ command: 'RPUSH', key: 'wide', args: Array(n).fill('x') });
+    expect(await post(`${served.url}/v1/command`, args(60))).toMatchObject({ status: 400, json: { code: 'LIMIT' } }); // parsed: too many args
+    expect(await post(`${served.url}/v1/command`, args(8 + 64))).toMatchObject({ status: 400, json: { error: 'ERR JSON body holds more values than any request needs' } });
+    expect(service.seen.length).toBe(before);
+  });
+
   it('answers malformed JSON with 400 without echoing the body', async () => {
     const res = await post(`${served.url}/v1/command`, '{"command": "HSET", "key": "secret-key"');
     expect(res).toMatchObject({ status: 400, json: { error: 'ERR malformed JSON body', code: 'ERR' } });

@@ -23,7 +23,7 @@ export function createApp(deps: RestDeps, options: RestOptions): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   if (options.loopbackHostNames !== undefined) app.use(loopbackHostGuard(options.loopbackHostNames));
-  const json = boundedJson(options.maxBodyBytes);
+  const json = boundedJson(options.maxBodyBytes, options.maxArgs);
 
   const run = (command: RestCommand) => deps.service.execute(command);
 

@@ -12,8 +12,9 @@ import { errorAnswer } from './error-status.js';
  * Any content type is read as JSON: `curl -d '{...}'` sends form-urlencoded by default, and the
  * Go gokv never looked at the header either.
  */
-export function boundedJson(maxBytes: number): RequestHandler {
-  const parse = express.json({ limit: maxBytes, strict: true, type: () => true, verify: checkBody });
+export function boundedJson(maxBytes: number, maxArgs: number): RequestHandler {
+  const bounds: JsonBounds = { maxDepth: MAX_JSON_DEPTH, maxContainers: MAX_JSON_CONTAINERS, maxValues: maxArgs + 64 };
+  const parse = express.json({ limit: maxBytes, strict: true, type: () => true, verify: bodyChecker(bounds) });
   return (req: Request, res: Response, next: NextFunction) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > maxBytes) {
@@ -35,49 +36,71 @@ export function boundedJson(maxBytes: number): RequestHandler {
   };
 }
 
-/** Deeper than any body gokv reads ({"args": [...]} is 2), far below what stalls JSON.parse. */
+/**
+ * What a body's JSON may hold, past what any request needs (`{"command", "key", "args": [...]}`
+ * is 2 deep, 2 containers and max_args + 3 values), far below what stalls JSON.parse. Found by
+ * reviews: 10 MB of `[[[...` held the event loop 5 s (64 MB: 36 s, and the peers declared the node
+ * dead), and 64 MB of `[],[],...` (or a 65 KB gzip of it) 17 s and 1.9 GB.
+ */
+export interface JsonBounds {
+  readonly maxDepth: number;
+  /** Arrays and objects in all. */
+  readonly maxContainers: number;
+  /** Values in all (commas + 1 per container). */
+  readonly maxValues: number;
+}
+
 export const MAX_JSON_DEPTH = 32;
+export const MAX_JSON_CONTAINERS = 1024;
+
+/** Why a body's JSON is refused before it is parsed, if it is (body-parser's error type). */
+export function shapeProblem(body: Uint8Array, bounds: JsonBounds): string | undefined {
+  let i = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0; // a BOM, as body-parser skips it
+  while (i < body.length && (body[i] === 0x20 || body[i] === 0x0a || body[i] === 0x0d || body[i] === 0x09)) i++;
+  // A bare string, number or null is valid JSON but no request: said so, not "malformed".
+  if (i < body.length && body[i] !== OPEN_OBJECT && body[i] !== OPEN_ARRAY) return 'entity.verify.object';
+  let depth = 0;
+  let containers = 0;
+  let commas = 0;
+  for (; i < body.length; i++) {
+    const c = body[i]!;
+    if (c === QUOTE) {
+      // Skip the string: to the next quote that no backslash escapes.
+      for (i++; i < body.length && body[i] !== QUOTE; i++) if (body[i] === BACKSLASH) i++;
+    } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
+      if (++depth > bounds.maxDepth) return 'entity.verify.depth';
+      if (++containers > bounds.maxContainers) return 'entity.verify.size';
+    } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
+      depth--;
+    } else if (c === COMMA && ++commas + containers > bounds.maxValues) {
+      return 'entity.verify.size';
+    }
+  }
+  return undefined;
+}
 
 /**
- * Runs on the raw body before it is parsed (body-parser's verify). Found by a review:
- * - bytes that are not UTF-8 were decoded as U+FFFD, so keys "\xff" and "\xfe" were one key and
- *   a value's bytes were changed, silently: refused (binary goes as base64);
- * - 10 MB of `[[[...` held the event loop 5 s in JSON.parse (64 MB: 36 s, and the peers declared
- *   the node dead): nesting past MAX_JSON_DEPTH is refused by one linear scan first.
+ * Runs on the raw body before it is parsed (body-parser's verify): bytes that are not UTF-8
+ * were decoded as U+FFFD, so keys "\xff" and "\xfe" were one key and a value's bytes were
+ * changed, silently (found by a review): refused, binary goes as base64. Then its shape.
  */
-function checkBody(_req: unknown, _res: unknown, body: Buffer): void {
-  if (!isUtf8(body)) throw parserError('entity.verify.utf8');
-  // A bare string, number or null is valid JSON but no request: said so, not "malformed".
-  const first = body.find((c) => c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09);
-  if (first !== undefined && first !== OPEN_OBJECT && first !== OPEN_ARRAY) throw parserError('entity.verify.object');
-  if (nestedDeeperThan(body, MAX_JSON_DEPTH)) throw parserError('entity.verify.depth');
+function bodyChecker(bounds: JsonBounds) {
+  return (_req: unknown, _res: unknown, body: Buffer): void => {
+    if (!isUtf8(body)) throw parserError('entity.verify.utf8');
+    const problem = shapeProblem(body, bounds);
+    if (problem !== undefined) throw parserError(problem);
+  };
 }
 
 const parserError = (type: string) => Object.assign(new Error(type), { status: 400, type });
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
 const OPEN_ARRAY = 0x5b;
 const OPEN_OBJECT = 0x7b;
 const CLOSE_ARRAY = 0x5d;
 const CLOSE_OBJECT = 0x7d;
-
-/** Whether brackets outside strings nest deeper than `max` (malformed JSON is the parser's to refuse). */
-export function nestedDeeperThan(body: Uint8Array, max: number): boolean {
-  let depth = 0;
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i]!;
-    if (c === QUOTE) {
-      // Skip the string: to the next quote that no backslash escapes.
-      for (i++; i < body.length && body[i] !== QUOTE; i++) if (body[i] === BACKSLASH) i++;
-    } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
-      if (++depth > max) return true;
-    } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
-      depth--;
-    }
-  }
-  return false;
-}
 
 function refuse(res: Response): void {
   if (res.headersSent) return;

@@ -37,6 +37,7 @@ const PARSER_MESSAGES: Readonly<Record<string, string>> = {
   'request.size.invalid': 'ERR request size did not match Content-Length',
   'entity.verify.utf8': 'ERR body is not valid UTF-8 (send bytes as base64 with "encoding": "base64")',
   'entity.verify.depth': 'ERR JSON body nested too deep',
+  'entity.verify.size': 'ERR JSON body holds more values than any request needs',
   'entity.verify.object': 'ERR request body must be a JSON object',
 };
 
