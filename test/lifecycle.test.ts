@@ -133,6 +133,7 @@ describe('the gokv process', () => {
       expect(lines.map((l) => l.msg)).toContain('snapshot restore stopped: the node is stopping');
       expect(lines.at(-1)?.msg).toBe('gokv node stopped before serving');
       expect(readFileSync(path).equals(before)).toBe(true);
+      expect(readdirSync(dir).sort()).toEqual(['config.yml', 'node.snapshot']); // its lock released too
     } finally {
       node.child.kill('SIGKILL');
     }

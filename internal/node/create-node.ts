@@ -111,7 +111,10 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
   );
   // Restore (as restore_on_startup says) before anything binds, so the node never serves without it.
   const persistence = await preparePersistence(config, { store, clock, log, signal: deps.signal });
-  deps.signal?.throwIfAborted();
+  if (deps.signal?.aborted) {
+    await persistence.release();
+    deps.signal.throwIfAborted();
+  }
   const stopExpiry =
     config.maintenance.cleanupIntervalMs > 0
       ? startActiveExpiry(store, clock, config.maintenance.cleanupIntervalMs, config.maintenance.expiryBudgetMs)
@@ -145,7 +148,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
   };
   // A listener that cannot bind (its port taken) fails the start: close what is already bound and
   // running first, or the process would linger holding those ports and ignore SIGTERM.
-  const started: (() => unknown)[] = [stopExpiry, stopTimeMarks, () => internalServer?.stop()];
+  const started: (() => unknown)[] = [stopExpiry, stopTimeMarks, () => internalServer?.stop(), () => persistence.release()];
   const abandonStart = async (err: unknown): Promise<never> => {
     await Promise.all(started.map((close) => close()));
     throw err;
@@ -396,7 +399,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
   // The Redis protocol port serves through the same command path (the listener binds last, so a
   // bind failure leaves nothing else half-started but the servers closed in its catch).
   const resp = await startResp(config, { id, store, service, credentials, log: nodeLog, metrics: ops.metrics, memory: clientMemory, snapshots: () => persistence.status() }).catch(async (err: unknown) => {
-    await Promise.all([ops.stop(), externalServer?.stop(), internalServer?.stop()]);
+    await Promise.all([ops.stop(), externalServer?.stop(), internalServer?.stop(), persistence.release()]);
     replicator.close();
     pool.close();
     stopExpiry();

@@ -33,6 +33,8 @@ export interface NodePersistence {
    * resolves with the final snapshot's error if it failed (the node then exits non-zero).
    */
   stop(): Promise<Error | undefined>;
+  /** For a start that failed: no final snapshot, the path's lock released. */
+  release(): Promise<void>;
 }
 
 /**
@@ -72,22 +74,30 @@ export async function preparePersistence(
     replicas: config.cluster.replicas,
     seeds: config.addresses.seeds.length,
   });
-  if (decision.restore) {
-    log.info({ path, reason: decision.reason }, 'restoring snapshot');
-    await restoreSnapshot({ target: deps.store, clock: deps.clock, log }, path, {
-      maxKeyBytes: maxKeyBytes(config.limits.maxMessageBytes),
-      ...(deps.signal ? { signal: deps.signal } : {}),
-    });
-  } else {
-    const keptAs = present ? await keepSkippedFile(path) : undefined;
-    if (keptAs === undefined) log.info({ path, reason: decision.reason }, 'snapshot restore skipped');
-    // The next snapshot would replace it: after a whole-cluster restart it may be the only copy.
-    else log.warn({ path, reason: decision.reason, keptAs }, 'snapshot restore skipped: the file is kept aside; to restart a whole cluster from it, move it back and set persistence.restore_on_startup: always');
+  try {
+    if (decision.restore) {
+      log.info({ path, reason: decision.reason }, 'restoring snapshot');
+      await restoreSnapshot({ target: deps.store, clock: deps.clock, log }, path, {
+        maxKeyBytes: maxKeyBytes(config.limits.maxMessageBytes),
+        ...(deps.signal ? { signal: deps.signal } : {}),
+      });
+    } else {
+      const keptAs = present ? await keepSkippedFile(path) : undefined;
+      if (keptAs === undefined) log.info({ path, reason: decision.reason }, 'snapshot restore skipped');
+      // The next snapshot would replace it: after a whole-cluster restart it may be the only copy.
+      else log.warn({ path, reason: decision.reason, keptAs }, 'snapshot restore skipped: the file is kept aside; to restart a whole cluster from it, move it back and set persistence.restore_on_startup: always');
+    }
+  } catch (err) {
+    await snapshotter.stop({ final: false }); // the start ends here: the path is free again
+    throw err;
   }
   return {
     start: () => snapshotter.start(),
     snapshotNow: () => snapshotter.snapshotNow('command'),
     status: () => snapshotter.status(),
+    release: async () => {
+      await snapshotter.stop({ final: false });
+    },
     stop: async () => {
       try {
         await snapshotter.stop({ final: intervalMs > 0 });
