@@ -47,7 +47,7 @@ export async function lockSnapshotPath(path: string): Promise<() => Promise<void
       );
     }
     // Left by a process that is gone (or from another host, which cannot be checked): taken over.
-    // Two processes taking it over at once both unlink; only one then creates it.
+    // Two processes taking over one stale lock at the same instant may both win (see above).
     await unlink(lock).catch(() => undefined);
   }
 }
