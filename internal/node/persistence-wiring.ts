@@ -52,14 +52,14 @@ export async function preparePersistence(
   const intervalMs = config.persistence.persistenceIntervalMs;
   // Not a device or a FIFO (each snapshot would fail, or replace /dev/null as root). A path that
   // cannot be checked (a file where a directory should be) fails each snapshot, logged and answered.
-  await checkSnapshotPath(path).catch((err: unknown) => {
+  const present = await checkSnapshotPath(path).catch((err: unknown) => {
     if (err instanceof NotRegularFileError) throw new Error(`snapshot path ${err.message}: give GOKV_PERSISTENCE_PATH a file name`);
+    return false;
   });
   const snapshotter = new Snapshotter({ source: deps.store, clock: deps.clock, log }, { path, intervalMs });
   // A node that will write snapshots, or has one (or half of one), claims the path before it
   // reads it: a second node given the same path does not start (others claim it at their first
   // snapshot).
-  const present = await exists(path);
   if (intervalMs > 0 || present || (await exists(tempPathOf(path)))) {
     try {
       await snapshotter.claimPath();

@@ -27,21 +27,23 @@ export type ChunkVisitor = (records: SnapshotRecord[], chunkIndex: number) => vo
 /** File bytes read per disk read: frames are small, so read ahead rather than twice per frame. */
 const READ_AHEAD_BYTES = 1 << 20;
 
-/**
- * Throws unless `path` is missing or a regular file (symbolic links followed). A FIFO would block
- * the open forever, and a device (say /dev/null, meant as "no snapshot") would be renamed away as
- * damaged, then replaced by a file: neither is a snapshot to read or to write over.
- */
+/** Something other than a regular file is at a snapshot path. */
 export class NotRegularFileError extends Error {}
 
-export async function checkSnapshotPath(path: string): Promise<void> {
+/**
+ * Whether a regular file is at `path` (symbolic links followed); throws NotRegularFileError for
+ * anything else there. A FIFO would block the open forever, and a device (say /dev/null, meant as
+ * "no snapshot") would be renamed away as damaged, then replaced by a file: neither is a snapshot
+ * to read or to write over.
+ */
+export async function checkSnapshotPath(path: string): Promise<boolean> {
   let kind: string;
   try {
     const s = await stat(path);
-    if (s.isFile()) return;
+    if (s.isFile()) return true;
     kind = s.isDirectory() ? 'a directory' : s.isFIFO() ? 'a FIFO' : s.isSocket() ? 'a socket' : 'a device';
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw err;
   }
   throw new NotRegularFileError(`${path} is ${kind}, not a regular file`);
