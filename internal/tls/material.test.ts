@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,6 +138,41 @@ describe.skipIf(!canMakeCerts)('loadTlsMaterial with certs.sh output', () => {
     const problems = problemsOf({ internal: internal('gokv1'), external: OFF_EXTERNAL }, undefined, advertise);
     if (ok) expect(problems).toEqual([]);
     else expect(problems).toEqual([expect.stringMatching(/^GOKV_INTERNAL_TLS_SERVER_CERT_PATH: does not name .+, the host peers dial \(GOKV_CLUSTER_ADVERTISE_ADDR\); its names: DNS:gokv1, /)]);
+  });
+
+  it('refuses a CA file holding only a certificate that is not a CA (a leaf given in place of the CA)', () => {
+    const external: ExternalTlsConfig = {
+      caPath: certs.file('client.cert.pem'),
+      serverCertPath: certs.file('external.cert.pem'),
+      serverKeyPath: certs.file('external.key.pem'),
+      clientAuth: 'require',
+    };
+    const leafAsCa = { ...internal('gokv1'), caPath: certs.file('gokv1.cert.pem') };
+    const problems = problemsOf({ internal: leafAsCa, external });
+    const noCa = (variable: string, file: string, cn: string) =>
+      `${variable}: holds no CA certificate (the first is 'O=gokv, CN=${cn}', a certificate that is not a CA and not self-signed), so it cannot verify any peer; give the CA that issued the certificates (certs.sh: certs/ca.cert.pem) ('${certs.file(`${file}.cert.pem`)}')`;
+    // The node's own certificate as its CA passes the chain check (it is that certificate), yet
+    // verifies no peer: only the anchor check catches it.
+    expect(problems).toEqual([noCa('GOKV_INTERNAL_TLS_CA_PATH', 'gokv1', 'gokv1'), noCa('GOKV_EXTERNAL_TLS_CA_PATH', 'client', 'gokv-client')]);
+  });
+
+  it('accepts a CA file with a leaf beside the CA, and a self-signed certificate pinned as its own CA', () => {
+    const bundle = join(certs.dir, 'leaf-and-ca.pem');
+    writeFileSync(bundle, Buffer.concat([readFileSync(certs.file('client.cert.pem')), readFileSync(certs.file('ca.cert.pem'))]));
+    const external = (caPath: string): ExternalTlsConfig => ({
+      caPath,
+      serverCertPath: certs.file('external.cert.pem'),
+      serverKeyPath: certs.file('external.key.pem'),
+      clientAuth: 'require',
+    });
+    expect(problemsOf({ internal: OFF_INTERNAL, external: external(bundle) })).toEqual([]);
+    // certs.sh's CA is self-signed and a CA; a self-signed leaf (CA:FALSE) is made here.
+    const selfSigned = join(certs.dir, 'self-signed.cert.pem');
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '30', '-subj', '/CN=pinned',
+      '-keyout', join(certs.dir, 'self-signed.key.pem'), '-out', selfSigned, '-addext', 'basicConstraints=critical,CA:FALSE',
+    ], { stdio: 'pipe' });
+    expect(problemsOf({ internal: OFF_INTERNAL, external: external(selfSigned) })).toEqual([]);
   });
 
   it('accepts a certificate file holding the chain up to the CA', () => {

@@ -117,11 +117,36 @@ export interface CaBundle {
   readonly certs: readonly X509Certificate[];
 }
 
-/** Parses a CA bundle and checks its dates (no certificates when it has a problem). */
+/**
+ * Parses a CA bundle and checks its dates (no certificates when it has a problem). A bundle in
+ * which no certificate can anchor a chain (all leaves issued by someone else, such as a node's or
+ * a client's certificate given in place of the CA) would make every handshake fail: refused here.
+ */
 export function checkCaBundle(file: PemFile, problems: Problems, nowMs: number): CaBundle {
   const certs = parseCertificates(file, problems);
   for (const cert of certs) checkDates(file, cert, problems, nowMs);
+  if (certs.length > 0 && !certs.some(canAnchor)) {
+    const subject = certs[0]!.subject.replace(/\n/g, ', ');
+    problems.add(
+      file.variable,
+      file.path,
+      `holds no CA certificate (the first is '${subject}', a certificate that is not a CA and not self-signed), so it cannot verify any peer; give the CA that issued the certificates (certs.sh: certs/ca.cert.pem)`,
+    );
+  }
   return { file, certs };
+}
+
+/**
+ * Whether OpenSSL can take `cert` as a trust anchor: a CA (basicConstraints CA:TRUE), or a
+ * self-signed certificate pinned as its own anchor (checked: OpenSSL 3 accepts that one).
+ */
+function canAnchor(cert: X509Certificate): boolean {
+  if (cert.ca) return true;
+  try {
+    return cert.checkIssued(cert) && cert.verify(cert.publicKey);
+  } catch {
+    return false;
+  }
 }
 
 function issuedBy(cert: X509Certificate, ca: X509Certificate): boolean {
