@@ -23,6 +23,7 @@ import {
 import { serverOptions } from '../server/grpc-server.js';
 import { keyDigest, maxKeyBytes, Store, startActiveExpiry, startTimeMarks } from '../store/index.js';
 import { loadNodeCredentials } from '../tls/index.js';
+import { unresolvedAdvertised } from './advertise-check.js';
 import { ClusterState } from './cluster-state.js';
 import { wireDashboard } from './dashboard-wiring.js';
 import { grpcForwarder, grpcRebalanceSink, grpcReplicaTransport, heartbeatSender } from './grpc-adapters.js';
@@ -415,6 +416,9 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     { internal: internalAddr, grpc: externalServer?.address ?? null, rest: ops.restAddress, resp: resp?.address ?? null, seeds: config.addresses.seeds.length },
     'gokv node listening', // ready (/healthz) once joined: at once without seeds
   );
+  void unresolvedAdvertised(config.addresses).then((warnings) => {
+    for (const warning of warnings) nodeLog.warn(warning);
+  });
 
   let stopped: Promise<void> | undefined;
   return {
