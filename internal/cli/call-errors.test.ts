@@ -57,6 +57,9 @@ describe('classifyCallError', () => {
     ['a TLS failure', grpcError(grpc.status.UNAVAILABLE, 'self-signed certificate'), 'connection', false, 'TLS error talking to db1:50051: certificate signed by unknown authority'],
     ['a deadline before connecting', grpcError(grpc.status.DEADLINE_EXCEEDED, 'Deadline exceeded'), 'connection', false, 'could not connect to db1:50051 within 5000 ms'],
     ['an HTTP answer', grpcError(grpc.status.UNIMPLEMENTED, 'Received HTTP status code 404'), 'connection', false, 'db1:50051 is not a gokv gRPC server'],
+    ['a REST or RESP port (not HTTP/2)', grpcError(grpc.status.UNAVAILABLE, 'No connection established. Last error: Protocol error (2026-11-28T22:41:18.639Z). Resolution note: '), 'connection', false, "db1:50051 does not speak gRPC (Protocol error): is it gokv's REST or Redis port? gokv-cli talks to a node's external gRPC port"],
+    ['the internal port', grpcError(grpc.status.UNIMPLEMENTED, 'The server does not implement the method /externalpb.ExternalServer/Healthcheck'), 'connection', false, "db1:50051 does not serve gokv's client API: is it the internal cluster port (GOKV_CLUSTER_BIND_ADDR)?"],
+    ['another UNIMPLEMENTED', grpcError(grpc.status.UNIMPLEMENTED, 'The server does not implement the method /other.Service/Call'), 'reply', false, 'The server does not implement the method /other.Service/Call'],
     ['an older server error', grpcError(grpc.status.INVALID_ARGUMENT, 'unknown command: FOO'), 'reply', false, 'unknown command: FOO'],
     ['a reply that cannot be decoded', new RangeError('bad msgpack'), 'reply', false, 'ERR cannot read the reply: bad msgpack'],
   ])('sorts %s', (_name, err, kind, retryable, message) => {

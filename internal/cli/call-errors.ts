@@ -22,6 +22,8 @@ export interface CallContext {
   connected?: boolean;
 }
 
+const GRPC_PORT_HINT = "gokv-cli talks to a node's external gRPC port (GOKV_EXTERNAL_GRPC_BIND_ADDR, default 50051)";
+
 /** grpc-js's wording when no connection carried the call: it surely was not applied. */
 const NOT_SENT = /No connection established|Failed to connect|ECONNREFUSED|Name resolution failed|ENOTFOUND|EAI_AGAIN/i;
 
@@ -52,6 +54,11 @@ export function classifyCallError(
       if (tls !== undefined) {
         return { failure: new CallFailure('connection', `TLS error talking to ${ctx.uri}: ${tls} (${summarize(detail)})`), retryable: false };
       }
+      // A server that answered the HTTP/2 preface with something else (REST's HTTP/1, Redis's
+      // RESP): asking again cannot help.
+      if (/Last error: Protocol error/.test(detail)) {
+        return { failure: new CallFailure('connection', `${ctx.uri} does not speak gRPC (${summarize(detail)}): is it gokv's REST or Redis port? ${GRPC_PORT_HINT}`), retryable: false };
+      }
       const hint = !ctx.usesTls && /Failed to connect|Connection dropped/i.test(detail) ? ' (if the server uses TLS, pass --ca)' : '';
       // A connection that dropped after the call went out may have carried it: running the
       // command again could apply a write twice (an RPUSH), so only "never connected" retries.
@@ -75,13 +82,28 @@ export function classifyCallError(
       };
     case grpc.status.CANCELLED:
       return { failure: new CallFailure('connection', `call to ${ctx.uri} cancelled: ${summarize(detail)}`), retryable: false };
-    default:
-      if (/^Received HTTP status code/.test(detail)) {
-        // Something answered HTTP/2 but not as gRPC (a proxy, a web server on that port).
-        return { failure: new CallFailure('connection', `${ctx.uri} is not a gokv gRPC server (${detail})`), retryable: false };
+    case grpc.status.UNIMPLEMENTED:
+      // gokv's internal port serves gRPC too, but not the client API.
+      if (/externalpb\.ExternalServer\//.test(detail)) {
+        return {
+          failure: new CallFailure('connection', `${ctx.uri} does not serve gokv's client API: is it the internal cluster port (GOKV_CLUSTER_BIND_ADDR)? ${GRPC_PORT_HINT}`),
+          retryable: false,
+        };
       }
-      return { failure: new CallFailure('reply', detail || grpc.status[err.code] || 'call failed'), retryable: false };
+      return otherStatus(err, ctx);
+    default:
+      return otherStatus(err, ctx);
   }
+}
+
+/** A status gokv's client does not sort further: an HTTP answer, or a reply error with its details. */
+function otherStatus(err: grpc.ServiceError, ctx: CallContext): { failure: CallFailure; retryable: boolean } {
+  const detail = err.details ?? '';
+  if (/^Received HTTP status code/.test(detail)) {
+    // Something answered HTTP/2 but not as gRPC (a proxy, a web server on that port).
+    return { failure: new CallFailure('connection', `${ctx.uri} is not a gokv gRPC server (${detail})`), retryable: false };
+  }
+  return { failure: new CallFailure('reply', detail || grpc.status[err.code] || 'call failed'), retryable: false };
 }
 
 function isServiceError(err: unknown): err is grpc.ServiceError {

@@ -76,6 +76,31 @@ describe('gokv-cli without a server', () => {
     expect(io.err()).toMatch(/^\(error\) could not connect to 127\.0\.0\.1:1: connect ECONNREFUSED/);
   }, 20_000);
 
+  // gokv-cli pointed at a node's REST or Redis port retried "Protocol error" for its whole
+  // deadline, then said only that.
+  it.each([
+    ['an HTTP/1 server (the REST port)', 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n'],
+    ['a Redis server (the RESP port)', "-ERR unknown command 'PRI'\r\n"],
+  ])('says at once that %s does not speak gRPC, with exit 3', async (_name, answer) => {
+    const sockets: Socket[] = [];
+    const other = createServer((socket) => {
+      sockets.push(socket);
+      socket.once('data', () => socket.end(answer));
+    });
+    await new Promise<void>((done) => other.listen(0, '127.0.0.1', done));
+    const uri = `127.0.0.1:${(other.address() as AddressInfo).port}`;
+    try {
+      const io = captureIo();
+      const started = Date.now();
+      expect(await runCli(['--uri', uri, 'status'], io)).toBe(EXIT.connection);
+      expect(io.err()).toMatch(new RegExp(`^\\(error\\) ${uri} does not speak gRPC \\(Protocol error\\): is it gokv's REST or Redis port\\?`));
+      expect(Date.now() - started).toBeLessThan(UNREACHED_GIVE_UP_MS);
+    } finally {
+      sockets.forEach((socket) => socket.destroy());
+      other.close();
+    }
+  });
+
   // Found with `gokv-cli snapshot` against a port that accepts TCP and never answers (a node
   // stopped with SIGSTOP): it waited out snapshot's whole 120 s deadline.
   it('gives up on a node that accepts connections but never speaks within seconds too', async () => {
