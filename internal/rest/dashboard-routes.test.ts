@@ -135,8 +135,18 @@ describe('the dashboard routes', () => {
     expect(service.explained.at(-1)).toEqual({ name: 'EXPLAIN', key: Buffer.from('user:1 ✓').toString('latin1'), args: [] });
   });
 
+  it('looks up the exact bytes of a key that is not UTF-8, and shows it as base64', async () => {
+    const res = await fetch(`${served.url}/v1/explain?key=%FF%00k`);
+    expect(await res.json()).toEqual({ key: '/wBr', keyEncoding: 'base64', leader: 'a', replicas: ['b'], type: 'hash', ttlMs: -1, holdsCopy: 1 });
+    await fetch(`${served.url}/v1/explain?key=%FE%00k`);
+    // Decoded as text, both were one key: U+FFFD NUL k.
+    expect(service.explained.slice(-2).map((c) => c.key)).toEqual(['\xff\x00k', '\xfe\x00k']);
+  });
+
   it.each([
     ['no key', '', 400, 'ERR'],
+    ['a malformed escape', '?key=%', 400, 'ERR'],
+    ['an escape that is not hex', '?key=%zz', 400, 'ERR'],
     ['an empty key', '?key=', 400, 'ERR'],
     ['two keys', '?key=a&key=b', 400, 'ERR'],
     ['a key no owner of which is reachable', '?key=down', 503, 'UNAVAILABLE'],

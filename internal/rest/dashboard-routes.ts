@@ -2,8 +2,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type Request, type Response } from 'express';
 import { GokvError } from '../errors/index.js';
-import { binFromText } from '../store/index.js';
+import { ReplyMap, Simple, type Reply } from '../command/index.js';
+import { binToBuffer, isValidUtf8 } from '../store/index.js';
 import type { RestDeps } from './deps.js';
+import { queryParamBytes } from './query-bytes.js';
 import { replyToJson } from './reply-json.js';
 
 /**
@@ -67,9 +69,20 @@ export function addDashboardRoutes(app: Express, deps: RestDeps): void {
   });
 
   app.get('/v1/explain', async (req: Request, res: Response) => {
-    const key = req.query.key;
-    if (typeof key !== 'string' || key === '') throw new GokvError('ERR', 'ERR the "key" query parameter is required (one, non-empty)');
-    const reply = await deps.service.execute({ name: 'EXPLAIN', key: binFromText(key), args: [] });
-    res.json(replyToJson(reply, 'utf8').value);
+    const keys = queryParamBytes(req.originalUrl, 'key');
+    const key = keys[0];
+    if (keys.length !== 1 || key === undefined || key === '') throw new GokvError('ERR', 'ERR the "key" query parameter is required (one, non-empty)');
+    const reply = await deps.service.execute({ name: 'EXPLAIN', key, args: [] });
+    res.json(replyToJson(withPrintableKey(reply, key), 'utf8').value);
   });
+}
+
+/**
+ * EXPLAIN's reply with a key that is not UTF-8 shown as base64 (`keyEncoding` says so): the rest
+ * of the reply stays text, where replyToJson would turn all of it to base64.
+ */
+function withPrintableKey(reply: Reply, key: string): Reply {
+  if (!(reply instanceof ReplyMap) || isValidUtf8(key)) return reply;
+  const entries = reply.entries.map(([field, value]): readonly [string, Reply] => (field === 'key' ? [field, new Simple(binToBuffer(key).toString('base64'))] : [field, value]));
+  return new ReplyMap([...entries, ['keyEncoding', new Simple('base64')]]);
 }
