@@ -10,6 +10,9 @@ export const EXPIRE_MS = 20;
 /** The kinds that change the cluster's state (DEL and PEXPIRE remove a hash key, LPOP an item). */
 export const isWrite = (op: { readonly kind: OpKind }): boolean => op.kind !== 'hget' && op.kind !== 'lrange';
 
+/** Writes whose reply says whether they changed anything (HSET's 0 is an update, so not HSET). */
+const MAY_CHANGE_NOTHING: ReadonlySet<OpKind> = new Set<OpKind>(['del', 'lpop', 'expire']);
+
 export interface Op {
   readonly id: number;
   /** Which writer or reader issued it. */
@@ -29,6 +32,11 @@ export interface Op {
   read?: string | null | string[];
   /** The entry node's address (diagnostics). */
   via?: string;
+  /**
+   * Of an acknowledged write, false when it changed nothing: a DEL or PEXPIRE that answered 0, an
+   * LPOP that answered nil. A node answers those from its copy alone, as it does reads.
+   */
+  effect?: boolean;
 }
 
 export class History {
@@ -46,10 +54,11 @@ export class History {
     return op;
   }
 
-  ok(op: Op, read?: Op['read']): void {
+  ok(op: Op, read?: Op['read'], reply?: unknown): void {
     op.outcome = 'ok';
     op.completeMs = this.now();
     if (read !== undefined) op.read = read;
+    if (isWrite(op)) op.effect = !(MAY_CHANGE_NOTHING.has(op.kind) && (reply === null || reply === 0 || reply === 0n));
   }
 
   fail(op: Op, err: unknown): void {

@@ -65,7 +65,7 @@ const popped = (reply: unknown): string | null => (reply === null || reply === u
 async function record(h: History, op: Op, call: Promise<unknown>, ledger: Ledger, readOf?: (reply: unknown) => Op['read']): Promise<boolean> {
   try {
     const reply = await call;
-    h.ok(op, readOf?.(reply));
+    h.ok(op, readOf?.(reply), reply);
     return true;
   } catch (err) {
     h.fail(op, err);
