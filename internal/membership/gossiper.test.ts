@@ -375,3 +375,44 @@ describe('Gossiper bounded by limits.max_members', () => {
     )).toThrow(/maxMembers must be >= 1/);
   });
 });
+
+describe('Gossiper whose seeds never answer', () => {
+  it('warns after dead_after, naming the seed and why, once a minute, and never once a peer answered', async () => {
+    const { clock, network } = setup();
+    const warnings: Array<Record<string, unknown>> = [];
+    const log = silentLogger();
+    log.warn = ((obj: Record<string, unknown>) => void warnings.push(obj)) as typeof log.warn;
+    const lone = new Gossiper(
+      { self: { id: 'b', internalAddr: 'b:7946', grpcAddr: '', restAddr: '', incarnation: 1 }, clock, random: new SeededRandom(5), sender: network.sender('b:7946'), log },
+      { ...OPTIONS, seeds: [{ addr: 'a:7946' }] },
+    );
+    lone.start();
+    const rounds = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        clock.advance(OPTIONS.heartbeatIntervalMs);
+        await settle();
+      }
+    };
+    await rounds(5); // under dead_after (6 s): a seed may simply be starting too
+    expect(warnings).toEqual([]);
+    await rounds(3);
+    expect(warnings).toEqual([expect.objectContaining({ seed: 'a:7946', reason: expect.stringContaining('a:7946') })]);
+    await rounds(30);
+    expect(warnings).toHaveLength(1);
+    await rounds(31);
+    expect(warnings).toHaveLength(2);
+
+    // The seed comes up: once it answered, a later silence is a failure for the detector, not this.
+    const seed = new Gossiper(
+      { self: { id: 'a', internalAddr: 'a:7946', grpcAddr: '', restAddr: '', incarnation: 1 }, clock, random: new SeededRandom(6), sender: network.sender('a:7946'), log: silentLogger() },
+      OPTIONS,
+    );
+    network.register('a:7946', { heartbeat: (entries) => seed.handleHeartbeat(entries) });
+    await rounds(5);
+    expect(lone.members().map((m) => m.id).sort()).toEqual(['a', 'b']);
+    network.unregister('a:7946');
+    await rounds(70);
+    expect(warnings).toHaveLength(2);
+    await lone.stop();
+  });
+});

@@ -52,6 +52,9 @@ export class Gossiper {
   private readonly counters = { rounds: 0, suspicions: 0, deaths: 0, refutations: 0, failedSends: 0 };
   /** When a trust failure with each peer address was last logged at warn. */
   private readonly trustWarnedAt = new Map<string, number>();
+  /** When each seed that never answered was last logged at warn. */
+  private readonly seedWarnedAt = new Map<string, number>();
+  private startedAt = -Infinity;
   private sharedIdWarnedAt = -Infinity;
   /** When a full table was last logged at warn, and the overflow counts then. */
   private fullWarned = { atMs: -Infinity, refused: 0, unread: 0 };
@@ -155,6 +158,7 @@ export class Gossiper {
     if (this.running || this.table.selfEntry.status === 'left') return;
     this.running = true;
     this.lastTick = this.deps.clock.monotonic(); // a slow start is not a stall
+    this.startedAt = this.lastTick;
     this.schedule();
   }
 
@@ -237,7 +241,7 @@ export class Gossiper {
     } catch (err) {
       this.counters.failedSends += 1;
       this.log.debug({ peer: addr, err }, 'heartbeat failed');
-      this.warnIfRefused(addr, err);
+      if (!this.warnIfRefused(addr, err)) this.warnIfSeedUnreached(addr, err);
     }
   }
 
@@ -257,14 +261,35 @@ export class Gossiper {
    * certificate) refuses it on every heartbeat: said at warn level, once a minute per peer, so a
    * node that cannot join says why without a debug log.
    */
-  private warnIfRefused(addr: string, err: unknown): void {
+  private warnIfRefused(addr: string, err: unknown): boolean {
     const reason = err instanceof Error ? err.message : String(err);
-    if (!TRUST_FAILURE.test(reason)) return;
+    if (!TRUST_FAILURE.test(reason)) return false;
     const now = this.deps.clock.monotonic();
     const last = this.trustWarnedAt.get(addr);
-    if (last !== undefined && now - last < TRUST_WARN_EVERY_MS) return;
+    if (last !== undefined && now - last < TRUST_WARN_EVERY_MS) return true;
     this.trustWarnedAt.set(addr, now);
     this.log.warn({ peer: addr, reason }, 'heartbeat refused: TLS or certificate problem');
+    return true;
+  }
+
+  /**
+   * A node that no peer has answered since it started stays out of the cluster (not ready, every
+   * command refused), and a failed heartbeat is only a debug line: a seed that has not answered
+   * for dead_after is said at warn level, with the reason, once a minute per seed (a wrong
+   * address, a port that is not the cluster port, TLS on one side only).
+   */
+  private warnIfSeedUnreached(addr: string, err: unknown): void {
+    if (this.lastExchange !== -Infinity || !this.options.seeds.some((s) => s.addr === addr)) return;
+    const now = this.deps.clock.monotonic();
+    if (now - this.startedAt < this.options.deadAfterMs) return;
+    const last = this.seedWarnedAt.get(addr);
+    if (last !== undefined && now - last < TRUST_WARN_EVERY_MS) return;
+    this.seedWarnedAt.set(addr, now);
+    const reason = err instanceof Error ? err.message : String(err);
+    this.log.warn(
+      { seed: addr, reason },
+      'no seed has answered since the start: this node stays out of the cluster (not ready) until one does; check GOKV_CLUSTER_SEEDS names cluster ports (GOKV_CLUSTER_ADVERTISE_ADDR of those nodes) and that internal TLS is on, or off, on every node',
+    );
   }
 
   /**
