@@ -41,13 +41,20 @@ export function inheritedEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return rest;
 }
 
-/** What the script prints once the nodes are spawned (the examples use the first three, or fewer). */
+/** What the script prints once the nodes are spawned. */
 export function startedText(nodes: readonly PlannedNode[]): string {
+  return [
+    `starting ${nodes.length} node${nodes.length === 1 ? '' : 's'}:`,
+    ...nodes.map((n) => `  ${n.id}: gRPC ${n.grpc}  REST ${n.rest}  RESP ${n.resp}  internal ${n.internal}`),
+    '',
+  ].join('\n');
+}
+
+/** What the script prints once every node listens (the examples use the first three, or fewer). */
+export function listeningText(nodes: readonly PlannedNode[]): string {
   const at = (i: number): PlannedNode => nodes[i % nodes.length]!;
   return [
-    `started ${nodes.length} node${nodes.length === 1 ? '' : 's'}:`,
-    ...nodes.map((n) => `  ${n.id}: gRPC ${n.grpc}  REST ${n.rest}  RESP ${n.resp}  internal ${n.internal}`),
-    'try:',
+    `all ${nodes.length} node${nodes.length === 1 ? '' : 's'} listening; try:`,
     `  npx gokv-cli --uri ${at(0).grpc} status`,
     `  npx gokv-cli --uri ${at(1).grpc} run HSET user:1 name ada`,
     `  npx gokv-cli --uri ${at(2).grpc} run HGETALL user:1`,

@@ -4,7 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { clusterSize, inheritedEnv, planNodes, SIZE_VAR, startedText } from './cluster-plan.js';
+import { connect } from 'node:net';
+import { clusterSize, inheritedEnv, listeningText, planNodes, SIZE_VAR, startedText } from './cluster-plan.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const nodeMain = join(root, 'dist', 'cmd', 'gokv', 'main.js');
@@ -18,6 +19,7 @@ try {
 const nodes = planNodes(count);
 
 const children: ChildProcess[] = [];
+let stopping = false;
 for (const n of nodes) {
   const seeds = nodes.filter((o) => o !== n).map((o) => `${o.id}=${o.internal}`).join(',');
   const child = spawn(process.execPath, [nodeMain], {
@@ -51,13 +53,43 @@ for (const n of nodes) {
 }
 
 process.stdout.write(startedText(nodes));
+void printExamplesOnceListening();
 
-let stopping = false;
+/**
+ * The examples are printed once every client port accepts a connection: printed at spawn, they
+ * failed with ECONNREFUSED while the nodes were still starting. Gives up quietly after a minute.
+ */
+async function printExamplesOnceListening(): Promise<void> {
+  const ports = nodes.flatMap((n) => [n.grpc, n.rest, n.resp]);
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline && !stopping) {
+    const open = await Promise.all(ports.map(accepts));
+    if (open.every(Boolean)) {
+      process.stdout.write(listeningText(nodes));
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250).unref());
+  }
+}
+
+function accepts(addr: string): Promise<boolean> {
+  const at = addr.lastIndexOf(':');
+  return new Promise((resolve) => {
+    const socket = connect(Number(addr.slice(at + 1)), addr.slice(0, at));
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
 function stopAll(): void {
   if (stopping) return;
   stopping = true;
   for (const c of children) c.kill('SIGTERM');
-  const force = setTimeout(() => children.forEach((c) => c.kill('SIGKILL')), 15_000);
+  // A graceful stop hands keys off for up to rebalance.leave_timeout (30 s) and more: leave it time.
+  const force = setTimeout(() => children.forEach((c) => c.kill('SIGKILL')), 60_000);
   force.unref();
 }
 process.on('SIGINT', stopAll);

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { KNOWN_ENV, loadConfig, readFileIfExists, type Config } from '../internal/config/index.js';
-import { clusterSize, inheritedEnv, planNodes, startedText } from '../scripts/cluster-plan.js';
+import { clusterSize, inheritedEnv, listeningText, planNodes, startedText } from '../scripts/cluster-plan.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const K8S = join(ROOT, 'deploy', 'k8s');
@@ -175,7 +175,8 @@ describe('scripts/cluster.ts (npm run cluster)', () => {
   ])('starts GOKV_CLUSTER_SIZE=%j nodes and prints how to try them', (text, size) => {
     const nodes = planNodes(clusterSize(text));
     expect(nodes).toHaveLength(size);
-    expect(startedText(nodes)).toContain(`npx gokv-cli --uri ${nodes[0]!.grpc} status`);
+    expect(startedText(nodes)).toContain(`${nodes.at(-1)!.id}: gRPC ${nodes.at(-1)!.grpc}`);
+    expect(listeningText(nodes)).toContain(`npx gokv-cli --uri ${nodes[0]!.grpc} status`);
   });
 
   it.each(['0', '-1', '1.5', 'abc', '101'])('refuses GOKV_CLUSTER_SIZE=%j, naming it', (text) => {
