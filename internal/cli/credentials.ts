@@ -19,8 +19,19 @@ export async function buildCredentials(tls: TlsPaths | undefined): Promise<{ cre
   try {
     return { credentials: grpc.credentials.createSsl(ca ?? null, key ?? null, cert ?? null), files: { ca, key, cert } };
   } catch (err) {
-    throw new UsageError(`invalid TLS files: ${err instanceof Error ? err.message : String(err)}`);
+    throw new UsageError(`invalid TLS files: ${explainTlsFileError(err instanceof Error ? err.message : String(err))}`);
   }
+}
+
+/** OpenSSL's reason for refusing the files, in the flags' terms where it says something common. */
+export function explainTlsFileError(openssl: string): string {
+  if (/bad decrypt|bad password read|interrupted or cancelled|encrypted/i.test(openssl)) {
+    return `the --key file is encrypted; gokv-cli needs an unencrypted PEM key (openssl pkey -in KEY -out KEY.plain) (${openssl})`;
+  }
+  if (/key values mismatch/i.test(openssl)) return `the --key file does not match the certificate in --cert (${openssl})`;
+  if (/DECODER routines::unsupported/i.test(openssl)) return `the --key file holds no private key gokv-cli can read (a certificate given as the key?) (${openssl})`;
+  if (/no start line|bad base64 decode|wrong tag/i.test(openssl)) return `a file is not PEM or not what its flag expects: --ca and --cert take certificates, --key a private key (${openssl})`;
+  return openssl;
 }
 
 /**

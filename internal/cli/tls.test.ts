@@ -90,6 +90,17 @@ describe.skipIf(!hasOpenssl)('gokv-cli over TLS', () => {
     expect(await ping(uri, flags)).toMatchObject({ code: EXIT.ok, out: 'PONG\n' });
   });
 
+  it.each([
+    ['an encrypted key', 'client.enc.key', 'client.crt', 'the --key file is encrypted; gokv-cli needs an unencrypted PEM key'],
+    ["another certificate's key", 'server.key', 'client.crt', 'the --key file does not match the certificate in --cert'],
+    ['a certificate as the key', 'client.crt', 'client.crt', 'the --key file holds no private key gokv-cli can read'],
+  ])('refuses %s with a usage error saying so in the flags\' terms', async (_name, key, cert, says) => {
+    execFileSync('openssl', ['pkey', '-in', 'client.key', '-aes256', '-passout', 'pass:secret', '-out', 'client.enc.key'], { cwd: dir, stdio: 'ignore' });
+    const { code, err } = await ping('localhost:1', ['--ca', file('ca.crt'), '--cert', file(cert), '--key', file(key)]);
+    expect(code).toBe(EXIT.usage);
+    expect(err).toContain(`gokv-cli: invalid TLS files: ${says}`);
+  });
+
   it('reads the TLS files from the GOKV_CLIENT_* variables', async () => {
     const uri = await start('server', true);
     const io = captureIo({
