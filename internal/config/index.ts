@@ -3,6 +3,7 @@
 // Layer L0: it may import only internal/errors (and internal/log types); never sockets, timers
 // or other gokv folders. It never reads process.env: cmd/ passes the environment in.
 export * from './types.js';
+export * from './cluster-settings.js';
 export * from './defaults.js';
 export {
   MAX_TIMER_MS,

@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { getHeapStatistics } from 'node:v8';
 import { SystemClock, systemRandom, type Clock, type Random } from '../clock/index.js';
-import type { Config } from '../config/index.js';
+import { clusterSettingsText, type Config } from '../config/index.js';
 import { unavailable } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { Gossiper, type MemberChange } from '../membership/index.js';
@@ -28,6 +28,7 @@ import { ClusterState } from './cluster-state.js';
 import { wireDashboard } from './dashboard-wiring.js';
 import { grpcForwarder, grpcRebalanceSink, grpcReplicaTransport, heartbeatSender } from './grpc-adapters.js';
 import { withFaults, type Adapters, type LinkFaults } from './fault-injection.js';
+import { PeerSettingsCheck } from './settings-check.js';
 import { staleSender } from './stale-sender.js';
 import { createHandOff, type HandOff } from './hand-off-wiring.js';
 import { maxMemoryOverHeapLimit } from './heap-limit.js';
@@ -136,8 +137,13 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
   let internalServer: BoundServer | undefined;
   const internal = new grpc.Server(grpcOptions);
   let internalService: InternalService | undefined;
+  const settings = clusterSettingsText(config);
+  const settingsCheck = new PeerSettingsCheck(settings, clock, log.child({ component: 'gossip' }));
   const internalProxy: InternalService = {
-    heartbeat: (from, entries) => internalService!.heartbeat(from, entries),
+    heartbeat: (from, entries, settings) => {
+      settingsCheck.observe(from, settings);
+      return internalService!.heartbeat(from, entries);
+    },
     execute: (cmd, hops, replicaRead, origin) => internalService!.execute(cmd, hops, replicaRead, origin),
     applyReplication: (leader, ops) => internalService!.applyReplication(leader, ops),
     rebalance: (from, message) => internalService!.rebalance(from, message),
@@ -202,6 +208,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     maxMessageBytes: config.limits.maxMessageBytes,
     maxForwardBatch: 512,
     origin: () => ({ nodeId: id, incarnation: gossiper?.self.incarnation ?? 0 }),
+    clusterSettings: settings,
   });
 
   let gossiper: Gossiper | undefined;

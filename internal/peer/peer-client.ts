@@ -9,6 +9,7 @@ import type { RebalanceResponse__Output } from '../gen/internalpb/RebalanceRespo
 import type { ScanRangeResponse__Output } from '../gen/internalpb/ScanRangeResponse.js';
 import type { FetchRangeResponse__Output } from '../gen/internalpb/FetchRangeResponse.js';
 import type { NodeStatsResponse__Output } from '../gen/internalpb/NodeStatsResponse.js';
+import { CLUSTER_SETTINGS_METADATA } from '../config/index.js';
 import { ForwardStream, type ForwardRequest } from './forward-stream.js';
 import { TransportError } from './transport-error.js';
 
@@ -22,6 +23,8 @@ export interface PeerClientOptions {
   readonly origin?: () => { nodeId: string; incarnation: number };
   /** A channel connecting for longer is replaced (default: max(5 s, 2 x timeoutMs)). */
   readonly connectTimeoutMs?: number;
+  /** This node's cluster settings (config/cluster-settings.ts), sent with every heartbeat. */
+  readonly clusterSettings?: string;
 }
 
 /**
@@ -52,9 +55,12 @@ export class PeerClient {
   }
 
   heartbeat(fromNodeId: string, peers: HeartbeatNode[]): Promise<HeartbeatNode__Output[]> {
+    const metadata = new grpc.Metadata();
+    if (this.options.clusterSettings !== undefined) metadata.set(CLUSTER_SETTINGS_METADATA, this.options.clusterSettings);
     return new Promise((resolve, reject) => {
       this.client.Heartbeat(
         { fromNodeId, peers },
+        metadata,
         { deadline: Date.now() + this.options.timeoutMs },
         (err, res) => {
           if (err || !res) reject(new TransportError(this.addr, err?.details || 'no response', { cause: err }));

@@ -1,6 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
+import { CLUSTER_SETTINGS_METADATA } from '../config/index.js';
 import { toGokvError } from '../errors/index.js';
 import type { Reply } from '../command/index.js';
 import type { InternalServerHandlers } from '../gen/internalpb/InternalServer.js';
@@ -48,7 +49,8 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
   return {
     Heartbeat(call, callback) {
       try {
-        const entries = service.heartbeat(call.request.fromNodeId, call.request.peers.map(memberFromProto));
+        const settings = call.metadata.get(CLUSTER_SETTINGS_METADATA)[0];
+        const entries = service.heartbeat(call.request.fromNodeId, call.request.peers.map(memberFromProto), typeof settings === 'string' ? settings : undefined);
         callback(null, { peers: entries.map(memberToProto) });
       } catch (err) {
         callback(toServiceError(err));

@@ -10,8 +10,11 @@ import type { NodeFigures } from './node-stats.js';
  * server/). Declared by its consumer; node/ satisfies it.
  */
 export interface InternalService {
-  /** Merges a peer's member table and answers with ours. */
-  heartbeat(fromNodeId: string, entries: MemberEntry[]): MemberEntry[];
+  /**
+   * Merges a peer's member table and answers with ours. `clusterSettings`: the settings the peer
+   * sent (config/cluster-settings.ts), absent from an older node.
+   */
+  heartbeat(fromNodeId: string, entries: MemberEntry[], clusterSettings?: string): MemberEntry[];
   /** Runs a forwarded command (the router decides whether to run it here or pass it on). */
   execute(command: ServedCommand, hops: number, replicaRead: boolean, origin?: ForwardOrigin): Reply | Promise<Reply>;
   /** Applies a batch of replicated writes from a leader, in order, and says what is applied. */
