@@ -138,6 +138,30 @@ describe('a dropper', () => {
     for (const c of confirms) expect(c.keys.reduce((n, k) => n + k.length, 0)).toBeLessThanOrEqual(2048);
   });
 
+  // Found with FLUSHALL during a join: every copy was deleted where it lay, each at a version of
+  // its own, so the sender's deletion could be older than the dropper's; the target kept
+  // answering "arriving" until the sender's run reported the arc done, and every node's run
+  // waited on another's (the hand-offs stalled until the pull window, and the joiner served
+  // keys FLUSHALL had answered OK for).
+  it('pushes its deletions even while the target expects the arc from the sender', async () => {
+    joinCluster(1);
+    const d = cluster.node('d');
+    cluster.network.add('d', {
+      receiveBatch: (states) => d.rebalancer.receiveBatch(states),
+      receiveConfirm: (digests, from) => {
+        const { missing } = d.rebalancer.receiveConfirm(digests);
+        return { missing, arriving: from !== 'c' ? missing : [] };
+      },
+    });
+    cluster.network.beforeDeliver = (call) => (call.from === 'c' && call.kind === 'send' ? new Promise<void>(() => undefined) : undefined);
+    for (const key of moving) cluster.node('a').store.delete(key);
+    cluster.changeRing(abcd);
+    await cluster.settle(() => moving.every((k) => d.store.versionOf(k) !== 0));
+    const pushedByA = cluster.network.delivered.filter((c) => c.from === 'a' && c.kind === 'send').flatMap((c) => c.keys);
+    expect([...new Set(pushedByA)].sort()).toEqual([...moving].sort());
+    expect(moving.filter((k) => d.store.peek(k) !== undefined)).toEqual([]);
+  });
+
   it('pushes what the target no longer expects from anyone else', async () => {
     joinCluster(1);
     cluster.network.beforeDeliver = (call) => {
