@@ -140,8 +140,8 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
   const settings = clusterSettingsText(config);
   const settingsCheck = new PeerSettingsCheck(settings, clock, log.child({ component: 'gossip' }));
   const internalProxy: InternalService = {
-    heartbeat: (from, entries, settings) => {
-      settingsCheck.observe(from, settings);
+    heartbeat: (from, entries, theirSettings) => {
+      settingsCheck.observe(from, theirSettings);
       return internalService!.heartbeat(from, entries);
     },
     execute: (cmd, hops, replicaRead, origin) => internalService!.execute(cmd, hops, replicaRead, origin),
