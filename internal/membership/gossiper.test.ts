@@ -416,3 +416,37 @@ describe('Gossiper whose seeds never answer', () => {
     await lone.stop();
   });
 });
+
+describe('Gossiper with two members on one address', () => {
+  it('warns, naming both and the address, once a minute', async () => {
+    const { node, network, clock } = setup();
+    const warnings: Array<Record<string, unknown>> = [];
+    const log = silentLogger();
+    log.warn = ((obj: Record<string, unknown>) => void warnings.push(obj)) as typeof log.warn;
+    const a = node('a', [], { log });
+    const b = node('b', ['a']);
+    await b.round();
+    // c advertises b's address (its GOKV_CLUSTER_ADVERTISE_ADDR names b's port).
+    const c = new Gossiper(
+      { self: { id: 'c', internalAddr: 'b:7946', grpcAddr: '', restAddr: '', incarnation: 1 }, clock, random: new SeededRandom(6), sender: network.sender('c-real:7946'), log: silentLogger() },
+      { ...OPTIONS, seeds: [{ addr: 'a:7946' }] },
+    );
+    await c.round();
+    expect(warnings).toEqual([{ ids: ['b', 'c'], addr: 'b:7946' }]);
+    await c.round();
+    expect(warnings).toHaveLength(1);
+    await Promise.all([a.stop(), b.stop(), c.stop()]);
+  });
+
+  it('says nothing of members on addresses of their own', async () => {
+    const { node, clock } = setup();
+    const warned: unknown[] = [];
+    const log = silentLogger();
+    log.warn = ((obj: unknown) => void warned.push(obj)) as typeof log.warn;
+    node('a', [], { log });
+    const b = node('b', ['a'], { log });
+    await b.round();
+    clock.advance(1000);
+    expect(warned).toEqual([]);
+  });
+});

@@ -56,6 +56,7 @@ export class Gossiper {
   private readonly seedWarnedAt = new Map<string, number>();
   private startedAt = -Infinity;
   private sharedIdWarnedAt = -Infinity;
+  private sharedAddrWarnedAt = -Infinity;
   /** When a full table was last logged at warn, and the overflow counts then. */
   private fullWarned = { atMs: -Infinity, refused: 0, unread: 0 };
   private timer: TimerHandle | undefined;
@@ -354,18 +355,46 @@ export class Gossiper {
 
   private apply(changes: MemberChange[]): void {
     if (changes.length === 0) return;
+    let placesChanged = false;
     for (const change of changes) {
       this.count(change);
+      placesChanged ||= change.kind === 'joined' || change.kind === 'addressChanged' || change.kind === 'statusChanged';
       // What is kept per peer goes with it: under churn these maps would only grow.
       if (change.kind === 'forgotten') {
         this.seenAliveBy.delete(change.id);
         this.trustWarnedAt.delete(change.internalAddr);
       }
     }
+    if (placesChanged) this.warnSharedAddress();
     try {
       this.deps.onChange?.(changes);
     } catch (err) {
       this.log.error({ err }, 'membership change listener threw');
+    }
+  }
+
+  /**
+   * Two live members with one internal address: one node's GOKV_CLUSTER_ADVERTISE_ADDR names
+   * another's port, so every node dials one process for both, and keys led by either are
+   * refused (no agreement on the leader) with nothing else said. Once a minute at most.
+   */
+  private warnSharedAddress(): void {
+    const now = this.deps.clock.monotonic();
+    if (now - this.sharedAddrWarnedAt < TRUST_WARN_EVERY_MS) return;
+    const byAddr = new Map<string, string>();
+    for (const { entry } of this.table.values()) {
+      if (!isInRing(entry.status)) continue;
+      const other = byAddr.get(entry.internalAddr);
+      if (other === undefined) {
+        byAddr.set(entry.internalAddr, entry.id);
+        continue;
+      }
+      this.sharedAddrWarnedAt = now;
+      this.log.warn(
+        { ids: [other, entry.id], addr: entry.internalAddr },
+        'two members advertise one internal address: the advertise address of one of them (GOKV_CLUSTER_ADVERTISE_ADDR) names the other\'s port; give each its own',
+      );
+      return;
     }
   }
 
