@@ -366,7 +366,8 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
       incarnation: gossiper?.self.incarnation ?? 0,
       keys: store.size,
       handOff: handOff.status(),
-      writesRefused: state!.writeRefusal() ?? '',
+      // A node no seed has answered yet refuses every keyed command: status says so too.
+      writesRefused: state!.writeRefusal() ?? (state!.joined() ? '' : 'this node is still joining the cluster (no member has answered it yet)'),
     };
     const others = (gossiper?.members() ?? [])
       .filter((m) => m.id !== id)
