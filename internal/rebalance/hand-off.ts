@@ -206,17 +206,16 @@ async function handKeys(
   const states: HandOffState[] = [];
   for (const d of digests) {
     if (!missing.has(d.key)) acked.set(d.key, d.version);
-    else {
+    // A deletion is pushed even when the arc's sender will push the key: copies may delete at
+    // versions of their own (FLUSHALL deletes each copy where it lies), so the sender's may be
+    // older than this one, and the target would wait on the sender's `done` for ever after. A
+    // tombstone is a few bytes; a live copy (not exported: a hash may be large) is left to the
+    // sender, which has the newest.
+    else if (!arriving.has(d.key) || store.peek(d.key) === undefined) {
       const state = store.exportKey(d.key);
       if (state === undefined) continue;
-      // A deletion is pushed even when the arc's sender will push the key: copies may delete at
-      // versions of their own (FLUSHALL deletes each copy where it lies), so the sender's may be
-      // older than this one, and the target would wait on the sender's `done` for ever after. A
-      // tombstone is a few bytes; a live copy is left to the sender, which has the newest.
-      if (!arriving.has(d.key) || state.deleted) {
-        states.push(toWire(d.key, state));
-        arriving.delete(d.key);
-      }
+      states.push(toWire(d.key, state));
+      arriving.delete(d.key);
     }
   }
   await sendStates(ctx, target, states);
