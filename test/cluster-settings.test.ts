@@ -30,7 +30,7 @@ describe('nodes with other cluster settings', () => {
     await vi.waitFor(() => {
       expect(mismatch('node1')).toHaveLength(1);
       expect(mismatch('node2')).toHaveLength(1);
-    });
+    }, { timeout: 10_000, interval: 50 });
     expect(mismatch('node1')[0]).toMatchObject({ peer: 'node2', differences: ['cluster.replicas: 0 there, 1 here', 'replication.mode: async there, sync here'] });
     expect(mismatch('node2')[0]).toMatchObject({ peer: 'node1', differences: ['cluster.replicas: 1 there, 0 here', 'replication.mode: sync there, async here'] });
   });
