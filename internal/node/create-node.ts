@@ -306,7 +306,13 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
       log: nodeLog,
       gate: handOff.gate,
     },
-    { replicas: config.cluster.replicas, hopLimit: config.cluster.hopLimit, limits },
+    {
+      replicas: config.cluster.replicas,
+      hopLimit: config.cluster.hopLimit,
+      limits,
+      // A FLUSHALL part answers well inside the forward timeout it travels under.
+      clusterWidePartMs: Math.min(250, config.messaging.messageTimeoutMs / 4),
+    },
   );
   onEvicted = (key, version) => router.evicted(key, version);
   const applier = new ReplicaApplier({ store, log: nodeLog.child({ component: 'replica' }) });

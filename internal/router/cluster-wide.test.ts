@@ -18,7 +18,7 @@ const ring = Ring.fromMembers(MEMBERS, 64, hasher.textPosition);
  * encodes its reply, as the Forward stream does. No replicas (each key lives on its leader only),
  * unless `replicas` says otherwise; a replicated write is applied to nobody (the test replicator).
  */
-function cluster(options: { replicas?: number; down?: string[]; olderVersion?: string[]; left?: string[] } = {}) {
+function cluster(options: { replicas?: number; down?: string[]; olderVersion?: string[]; left?: string[]; partMs?: number } = {}) {
   const stores = new Map<string, KeyStore>();
   const clocks = new Map<string, ManualClock>();
   const routers = new Map<string, Router>();
@@ -47,7 +47,7 @@ function cluster(options: { replicas?: number; down?: string[]; olderVersion?: s
       id,
       new Router(
         { store, hasher, view: () => view, forwarder, replicator, log: silentLogger() },
-        { replicas: options.replicas ?? 0, hopLimit: 2, limits: { maxArgs: 1000, maxValueBytes: 1 << 20 } },
+        { replicas: options.replicas ?? 0, hopLimit: 2, limits: { maxArgs: 1000, maxValueBytes: 1 << 20 }, clusterWidePartMs: options.partMs },
       ),
     );
   }
@@ -144,6 +144,46 @@ describe('cluster-wide DBSIZE and FLUSHALL', () => {
     expect(c.stores.get('a')!.size).toBe(0);
   });
 
+  it('a forwarded FLUSHALL part stops at its time budget and the next part resumes at its cursor', async () => {
+    const c = cluster({ partMs: 0 });
+    for (let i = 0; i < 5000; i++) c.stores.get('b')!.mergeKey(`m${i}`, { type: 'string', value: ['v'], expireAtMs: 0, version: 5 });
+    expect(await c.run('a', 'FLUSHALL')).toEqual(OK);
+    expect(c.stores.get('b')!.size).toBe(0);
+    // A zero budget deletes one chunk (1000 keys) per part: five parts or more, each on from the last.
+    expect(c.forwarded.filter((f) => f === 'a->b FLUSHALL').length).toBeGreaterThanOrEqual(5);
+    expect(c.stores.get('b')!.tombstone('m4999')).toBeDefined();
+  });
+
+  it.each([
+    ['a cursor that is not a number', ['x']],
+    ['a cursor past the ring', ['4294967297']],
+    ['two cursors', ['1', '2']],
+  ])('a FLUSHALL part with %s is refused', async (_name, args) => {
+    const c = cluster();
+    c.stores.get('a')!.mergeKey('k', { type: 'string', value: ['v'], expireAtMs: 0, version: 5 });
+    const router = new Router(
+      { store: c.stores.get('a')!, hasher, view: () => ({ selfId: 'a', ring, statusOf: () => 'alive', writable: () => true, joined: () => true }), forwarder: { forward: () => Promise.reject(new Error('unused')) }, replicator: {} as Replicator, log: silentLogger() },
+      { replicas: 0, hopLimit: 2, limits: { maxArgs: 1000, maxValueBytes: 1 << 20 } },
+    );
+    await expect(Promise.resolve().then(() => router.execute({ name: 'FLUSHALL', key: '', args }, 1))).rejects.toThrow('ERR syntax error');
+    expect(c.stores.get('a')!.size).toBe(1);
+  });
+
+  it('fails, not loops, when a member answers a FLUSHALL part with a cursor that does not move on', async () => {
+    const view: ClusterView = { selfId: 'a', ring, statusOf: () => 'alive', writable: () => true, joined: () => true };
+    let parts = 0;
+    const forwarder: Forwarder = {
+      async forward() {
+        parts++;
+        return encodeReply([7]);
+      },
+    };
+    const store = new KeyStore({ clock: new ManualClock(), random: new SeededRandom(1), hashKey: hasher.keyPosition });
+    const router = new Router({ store, hasher, view: () => view, forwarder, replicator: {} as Replicator, log: silentLogger() }, { replicas: 0, hopLimit: 2, limits: { maxArgs: 1000, maxValueBytes: 1 << 20 } });
+    await expect(Promise.resolve().then(() => router.execute({ name: 'FLUSHALL', key: '', args: [] }))).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('bad cursor') });
+    expect(parts).toBe(4); // b and c: the first [7] is progress, the second repeats it
+  });
+
   it.each([
     ['DBSIZE with an argument', ['DBSIZE', 'x'], "ERR wrong number of arguments for 'dbsize' command"],
     ['FLUSHALL with a bad option', ['FLUSHALL', 'NOW'], 'ERR syntax error'],
@@ -157,7 +197,7 @@ describe('cluster-wide DBSIZE and FLUSHALL', () => {
   it('fails with UNAVAILABLE naming the unreachable member, after flushing the others', async () => {
     const c = cluster({ down: ['b'] });
     c.stores.get('a')!.mergeKey('k2', { type: 'string', value: ['x'], expireAtMs: 0, version: 5 });
-    await expect(c.run('a', 'FLUSHALL')).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('reached 2 of 3 nodes (not b)') });
+    await expect(c.run('a', 'FLUSHALL')).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('reached 2 of 3 nodes (not b: connection refused); retry') });
     expect(c.stores.get('a')!.size).toBe(0);
     await expect(c.run('c', 'DBSIZE')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
   });

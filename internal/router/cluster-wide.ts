@@ -18,12 +18,23 @@ const NAMES = new Map([
 /** Keys deleted per event-loop turn by a flush: bounded work per tick (DESIGN principle 4). */
 const FLUSH_CHUNK_KEYS = 1000;
 
+/**
+ * How long one forwarded FLUSHALL part deletes before it answers with where it stopped. A whole
+ * flush of a large store takes longer than messaging.message_timeout (120k keys took 2-3 s on a
+ * busy node): sent as one part, it timed out and FLUSHALL failed though every node flushed.
+ */
+const DEFAULT_PART_BUDGET_MS = 250;
+
 export interface ClusterWideDeps {
   readonly store: Store;
   readonly view: () => ClusterView;
   readonly forwarder: Forwarder;
   /** Yields to the event loop between flush chunks (setImmediate in production). */
   readonly yieldTurn?: () => Promise<void>;
+  /** Wall time one forwarded FLUSHALL part may run before it answers its cursor (ms). */
+  readonly partBudgetMs?: number;
+  /** Milliseconds for partBudgetMs (performance.now in production). */
+  readonly now?: () => number;
 }
 
 /**
@@ -36,15 +47,21 @@ export interface ClusterWideDeps {
  *   coordinator's ring says the member leads. One ring partitions the hash space, so a key is
  *   counted once even while views differ; replicas' copies are never counted. Answers
  *   [keys, keys with a TTL, their mean remaining TTL in ms].
- * - `FLUSHALL` deletes every key this node holds (leader and replica copies), in chunks with a
- *   yield between them, leaving tombstones so no stale copy comes back. Answers OK when done.
+ * - `FLUSHALL [cursor]` deletes every key this node holds (leader and replica copies) from ring
+ *   position `cursor` (0 when absent) on, in chunks with a yield between them, leaving tombstones
+ *   so no stale copy comes back. Answers OK when done, or [next cursor] once it has run for
+ *   partBudgetMs: the coordinator then sends the next part, so no part outlives the forward
+ *   timeout however large the store. (A node of an older version ignores the cursor and
+ *   flushes everything in one part.)
  * A member that cannot be reached fails the command (UNAVAILABLE; both are safe to retry).
  */
 export class ClusterWide {
   private readonly yieldTurn: () => Promise<void>;
+  private readonly now: () => number;
 
   constructor(private readonly deps: ClusterWideDeps) {
     this.yieldTurn = deps.yieldTurn ?? (() => new Promise((resolve) => setImmediate(resolve)));
+    this.now = deps.now ?? (() => performance.now());
   }
 
   /** A reply for DBSIZE / FLUSHALL / FLUSHDB, or undefined for any other command. */
@@ -52,7 +69,7 @@ export class ClusterWide {
     const name = NAMES.get(command.name) ?? NAMES.get(asciiUpper(command.name));
     if (name === undefined) return undefined;
     if (name === 'DBSIZE') return hops > 0 ? this.countLocal(command.args) : this.dbsize(command);
-    return hops > 0 ? this.flushLocal().then(() => OK) : this.flushAll(command);
+    return hops > 0 ? this.flushPart(command) : this.flushAll(command);
   }
 
   /**
@@ -64,9 +81,10 @@ export class ClusterWide {
     const withExpires = asciiUpper(command.key) === 'WITHEXPIRES';
     if ((command.key !== '' && !withExpires) || command.args.length > 0) throw wrongArity('dbsize');
     const view = this.joinedView();
-    const parts = await this.everyMember(view, 'DBSIZE', (member) =>
-      view.ring.ownedRanges(member).flatMap(([from, to]) => [String(from), String(to)]),
-    );
+    const parts = await this.everyMember(view, 'DBSIZE', (member) => {
+      const arcs = view.ring.ownedRanges(member).flatMap(([from, to]) => [String(from), String(to)]);
+      return member === view.selfId ? this.countLocal(arcs) : this.forwardPart(member, 'DBSIZE', arcs);
+    });
     let keys = 0;
     let expires = 0;
     let ttlSumMs = 0;
@@ -91,8 +109,33 @@ export class ClusterWide {
     const option = asciiUpper(command.key);
     if (command.args.length > 0 || (option !== '' && option !== 'SYNC' && option !== 'ASYNC')) throw syntaxError();
     const view = this.joinedView();
-    await Promise.all([this.everyMember(view, 'FLUSHALL', () => []), this.flushLeftMembers(view)]);
+    const flushMember = (member: string) => (member === view.selfId ? this.flushLocal(0, Infinity).then(() => OK) : this.flushRemote(member));
+    await Promise.all([this.everyMember(view, 'FLUSHALL', flushMember), this.flushLeftMembers(view)]);
     return OK;
+  }
+
+  /** Sends a member FLUSHALL parts, each resuming where the last stopped, until one answers OK. */
+  private async flushRemote(member: string): Promise<Reply> {
+    let cursor = 0;
+    for (;;) {
+      const reply = await this.forwardPart(member, 'FLUSHALL', cursor === 0 ? [] : [String(cursor)]);
+      if (!Array.isArray(reply)) return reply;
+      const next = reply[0];
+      // A cursor that does not move on would loop for ever: a member answering nonsense.
+      if (reply.length !== 1 || typeof next !== 'number' || next <= cursor || next > RING_END) {
+        throw new GokvError('INTERNAL', `INTERNAL ${member} answered a FLUSHALL part with a bad cursor`);
+      }
+      cursor = next;
+    }
+  }
+
+  /** A forwarded part's reply: cursor for a FLUSHALL part still running. */
+  private async flushPart(command: RoutedCommand): Promise<Reply> {
+    if (command.args.length > 1) throw syntaxError();
+    const from = command.args.length === 0 ? 0 : Number(command.args[0]);
+    if (!Number.isSafeInteger(from) || from < 0 || from > RING_END) throw syntaxError();
+    const next = await this.flushLocal(from, this.deps.partBudgetMs ?? DEFAULT_PART_BUDGET_MS);
+    return next >= RING_END ? OK : [next];
   }
 
   /**
@@ -101,7 +144,7 @@ export class ClusterWide {
    */
   private async flushLeftMembers(view: ClusterView): Promise<void> {
     const left = view.leftMembers ?? [];
-    await Promise.allSettled(left.map((member) => this.deps.forwarder.forward(member, { name: 'FLUSHALL', key: '', args: [], hops: 1, replicaRead: false })));
+    await Promise.allSettled(left.map((member) => this.flushRemote(member)));
   }
 
   /** A node still joining knows too few members to reach them all: refuse, as routed commands do. */
@@ -112,22 +155,22 @@ export class ClusterWide {
   }
 
   /** Runs the command's part on every ring member (here for self), concurrently. */
-  private async everyMember(view: ClusterView, name: string, argsFor: (member: string) => BinStr[]): Promise<Reply[]> {
+  private async everyMember(view: ClusterView, name: string, run: (member: string) => Reply | Promise<Reply>): Promise<Reply[]> {
     const members = view.ring.members.length > 0 ? view.ring.members : [view.selfId];
-    const settled = await Promise.allSettled(
-      members.map(async (member): Promise<Reply> => {
-        const args = argsFor(member);
-        if (member === view.selfId) return this.handle({ name, key: '', args }, 1)!;
-        const bytes = await this.deps.forwarder.forward(member, { name, key: '', args, hops: 1, replicaRead: false });
-        return fromMsgpack(decodeReply(bytes));
-      }),
-    );
+    const settled = await Promise.allSettled(members.map(async (member): Promise<Reply> => run(member)));
     const failed = settled.flatMap((s, i) => (s.status === 'rejected' ? [members[i]!] : []));
     if (failed.length > 0) {
       const done = members.length - failed.length;
-      throw unavailable(`${name} reached ${done} of ${members.length} nodes (not ${failed.join(', ')}); retry`);
+      // The first member's reason, so the client (and the operator) can tell a timeout from a refusal.
+      const first = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')!;
+      throw unavailable(`${name} reached ${done} of ${members.length} nodes (not ${failed.join(', ')}: ${reasonOf(first.reason)}); retry`);
     }
     return settled.map((s) => (s as PromiseFulfilledResult<Reply>).value);
+  }
+
+  private async forwardPart(member: string, name: string, args: BinStr[]): Promise<Reply> {
+    const bytes = await this.deps.forwarder.forward(member, { name, key: '', args, hops: 1, replicaRead: false });
+    return fromMsgpack(decodeReply(bytes));
   }
 
   /**
@@ -147,19 +190,31 @@ export class ClusterWide {
     return [keys, expires, expires > 0 ? Math.round(ttlSumMs / expires) : 0];
   }
 
-  /** Deletes every key held here, a chunk per event-loop turn; keys written meanwhile may stay. */
-  private async flushLocal(): Promise<void> {
+  /**
+   * Deletes every key held here from ring position `from` on, a chunk per event-loop turn, for
+   * up to `budgetMs`; keys written meanwhile may stay. Returns where it stopped (RING_END: done).
+   */
+  private async flushLocal(from: number, budgetMs: number): Promise<number> {
     const { store } = this.deps;
-    for (let pos = 0; pos < RING_END; ) {
+    const started = this.now();
+    let pos = from;
+    while (pos < RING_END) {
       const page = store.scan(pos, RING_END, FLUSH_CHUNK_KEYS);
       for (const key of page.keys) store.delete(key);
       pos = page.next;
-      if (pos < RING_END) await this.yieldTurn();
+      if (pos >= RING_END || this.now() - started >= budgetMs) break;
+      await this.yieldTurn();
     }
+    return pos;
   }
 }
 
-/** ASCII-only upper case (Unicode folding would let `ſ` pass for `S`). */
+/** A failure's message without its code word, bounded: it is repeated inside another error. */
+function reasonOf(reason: unknown): string {
+  const text = reason instanceof Error ? reason.message : String(reason);
+  const bare = text.replace(/^[A-Z_]+ /, '');
+  return bare.length > 200 ? `${bare.slice(0, 200)}...` : bare;
+}
 
 function fromMsgpack(decoded: unknown): Reply {
   if (Array.isArray(decoded) && decoded.every((n) => typeof n === 'number')) return decoded as number[];

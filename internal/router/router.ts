@@ -49,6 +49,8 @@ export interface RouterOptions {
   readonly hopLimit: number;
   /** limits.max_args, limits.max_value_bytes, and limits.max_message_bytes as maxReplyBytes. */
   readonly limits: CommandLimits;
+  /** How long one forwarded FLUSHALL part runs before it answers a cursor (cluster-wide.ts). */
+  readonly clusterWidePartMs?: number;
 }
 
 /**
@@ -78,7 +80,7 @@ export class Router {
     },
     private readonly options: RouterOptions,
   ) {
-    this.clusterWide = new ClusterWide({ store: deps.store, view: deps.view, forwarder: deps.forwarder });
+    this.clusterWide = new ClusterWide({ store: deps.store, view: deps.view, forwarder: deps.forwarder, partBudgetMs: options.clusterWidePartMs });
     this.checked = { limits: options.limits };
     this.roomMade = { ...this.checked, room: true };
     this.noRoom = { ...this.checked, room: false };
