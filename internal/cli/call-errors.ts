@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { fromServiceError } from '../wire/index.js';
+import type { OtherProtocol } from './protocol-probe.js';
 
 /** What the user sees when a call fails: a reply error (exit 1) or no answer (exit 3). */
 export class CallFailure extends Error {
@@ -24,6 +25,15 @@ export interface CallContext {
 
 const GRPC_PORT_HINT = "gokv-cli talks to a node's external gRPC port (GOKV_EXTERNAL_GRPC_BIND_ADDR, default 50051)";
 
+/** The failure for a port that answered the HTTP/2 preface in another protocol, once the probe told which. */
+export function otherProtocolFailure(uri: string, protocol: OtherProtocol): CallFailure {
+  const what =
+    protocol === 'http'
+      ? "answers HTTP/1.1, not gRPC: it looks like gokv's REST port (GOKV_EXTERNAL_REST_BIND_ADDR), where curl works"
+      : "answers the Redis protocol, not gRPC: it looks like gokv's RESP port (GOKV_EXTERNAL_RESP_BIND_ADDR), where redis-cli works";
+  return new CallFailure('connection', `${uri} ${what}. ${GRPC_PORT_HINT}`);
+}
+
 /** grpc-js's wording when no connection carried the call: it surely was not applied. */
 const NOT_SENT = /No connection established|Failed to connect|ECONNREFUSED|Name resolution failed|ENOTFOUND|EAI_AGAIN/i;
 
@@ -36,7 +46,7 @@ const NOT_SENT = /No connection established|Failed to connect|ECONNREFUSED|Name 
 export function classifyCallError(
   thrown: unknown,
   ctx: CallContext,
-): { failure: CallFailure; retryable: boolean } {
+): { failure: CallFailure; retryable: boolean; notGrpc?: true } {
   if (!isServiceError(thrown)) {
     const message = thrown instanceof Error ? thrown.message : String(thrown);
     return { failure: new CallFailure('reply', `ERR cannot read the reply: ${message}`), retryable: false };
@@ -57,7 +67,11 @@ export function classifyCallError(
       // A server that answered the HTTP/2 preface with something else (REST's HTTP/1, Redis's
       // RESP): asking again cannot help.
       if (/Last error: Protocol error/.test(detail)) {
-        return { failure: new CallFailure('connection', `${ctx.uri} does not speak gRPC (${summarize(detail)}): is it gokv's REST or Redis port? ${GRPC_PORT_HINT}`), retryable: false };
+        return {
+          failure: new CallFailure('connection', `${ctx.uri} does not speak gRPC (${summarize(detail)}): is it gokv's REST or Redis port? ${GRPC_PORT_HINT}`),
+          retryable: false,
+          notGrpc: true,
+        };
       }
       const hint = !ctx.usesTls && /Failed to connect|Connection dropped/i.test(detail) ? ' (if the server uses TLS, pass --ca)' : '';
       // A connection that dropped after the call went out may have carried it: running the

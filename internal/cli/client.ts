@@ -2,7 +2,8 @@ import * as grpc from '@grpc/grpc-js';
 import type { ExternalServerClient } from '../gen/externalpb/ExternalServer.js';
 import type { HealthcheckResponse__Output } from '../gen/externalpb/HealthcheckResponse.js';
 import { decodeReply, loadProtos, type DecodedReply } from '../wire/index.js';
-import { CallFailure, classifyCallError, diagnoseTls, type CallContext } from './call-errors.js';
+import { CallFailure, classifyCallError, diagnoseTls, otherProtocolFailure, type CallContext } from './call-errors.js';
+import type { OtherProtocol } from './protocol-probe.js';
 
 /** First pause after an UNAVAILABLE answer; doubles per attempt up to RETRY_MAX_MS. */
 export const RETRY_BASE_MS = 50;
@@ -39,6 +40,8 @@ export interface ClientSettings extends CallContext {
   credentials: grpc.ChannelCredentials;
   /** A bare TLS handshake's error, asked once when a TLS connection fails without a reason. */
   tlsProbe?: () => Promise<string | undefined>;
+  /** Which other protocol answers, asked once when the port does not speak gRPC. */
+  protocolProbe?: () => Promise<OtherProtocol | undefined>;
 }
 
 /** Waits, or less once `signal` aborts; injectable so retry tests need no timers. */
@@ -85,7 +88,11 @@ export function createCliClient(settings: ClientSettings, sleep: Sleep = realSle
         if (aborted()) throw cancelled();
         const connected = stub.getChannel().getConnectivityState(false) === grpc.connectivityState.READY;
         reached ||= connected;
-        const { failure, retryable } = classifyCallError(err, { ...settings, connected });
+        const { failure, retryable, notGrpc } = classifyCallError(err, { ...settings, connected });
+        if (notGrpc === true && settings.protocolProbe !== undefined) {
+          const protocol = await settings.protocolProbe();
+          if (protocol !== undefined) throw otherProtocolFailure(settings.uri, protocol);
+        }
         // A last attempt cut by the deadline says less than the UNAVAILABLE that preceded it.
         if (!retryable) throw failure.kind === 'connection' && unavailable !== undefined ? unavailable : failure;
         unavailable = failure;

@@ -79,21 +79,26 @@ describe('gokv-cli without a server', () => {
   // gokv-cli pointed at a node's REST or Redis port retried "Protocol error" for its whole
   // deadline, then said only that.
   it.each([
-    ['an HTTP/1 server (the REST port)', 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n'],
-    ['a Redis server (the RESP port)', "-ERR unknown command 'PRI'\r\n"],
-  ])('says at once that %s does not speak gRPC, with exit 3', async (_name, answer) => {
+    ['an HTTP/1 server (the REST port)', 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n', "answers HTTP/1.1, not gRPC: it looks like gokv's REST port"],
+    ['a Redis server (the RESP port)', "-ERR unknown command 'PRI'\r\n", "answers the Redis protocol, not gRPC: it looks like gokv's RESP port"],
+    ['a server of neither', 'SSH-2.0-OpenSSH_9.2\r\n', "does not speak gRPC \\(Protocol error\\): is it gokv's REST or Redis port\\?"],
+  ])('says at once that %s does not speak gRPC, with exit 3', async (_name, answer, message) => {
     const sockets: Socket[] = [];
     const other = createServer((socket) => {
       sockets.push(socket);
-      socket.once('data', () => socket.end(answer));
+      socket.once('data', (first) => {
+        // The probe's PING gets what such a server answers it: +PONG from Redis.
+        if (first.toString('latin1') === 'PING\r\n' && answer.startsWith('-')) socket.end('+PONG\r\n');
+        else socket.end(answer);
+      });
     });
     await new Promise<void>((done) => other.listen(0, '127.0.0.1', done));
     const uri = `127.0.0.1:${(other.address() as AddressInfo).port}`;
     try {
       const io = captureIo();
       expect(await runCli(['--uri', uri, 'status'], io)).toBe(EXIT.connection);
-      expect(io.err()).toMatch(new RegExp(`^\\(error\\) ${uri} does not speak gRPC \\(Protocol error\\): is it gokv's REST or Redis port\\?`));
-      expect(sockets).toHaveLength(1); // not retried
+      expect(io.err()).toMatch(new RegExp(`^\\(error\\) ${uri} ${message}`));
+      expect(sockets).toHaveLength(2); // not retried: one call, then one probe
     } finally {
       sockets.forEach((socket) => socket.destroy());
       other.close();

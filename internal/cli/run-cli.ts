@@ -13,6 +13,7 @@ import { sessionCommand } from './session-command.js';
 import { SNAPSHOT_TIMEOUT_MS, snapshotCommand } from './snapshot-command.js';
 import { PEER_STATUS_TIMEOUT_MS, statusCommand } from './status-command.js';
 import { probeTls, type TlsFiles } from './tls-probe.js';
+import { probeProtocol } from './protocol-probe.js';
 
 /**
  * gokv-cli as a function: parses argv, talks to the server, writes to io and returns the exit
@@ -33,6 +34,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       hasClientCert: options.tls?.cert !== undefined,
       credentials,
       ...(files !== undefined && { tlsProbe: () => probeTls(uri, files) }),
+      protocolProbe: () => probeProtocol(uri, files),
     });
   // A snapshot may take longer than a command: its own default deadline unless --timeout is given.
   const client = plan.kind === 'snapshot' && plan.flags.timeout === undefined ? clientFor(options.uri, SNAPSHOT_TIMEOUT_MS) : clientFor(options.uri);
