@@ -149,7 +149,7 @@ export class Gossiper {
    * entries are kept by reference, as for `HeartbeatSender` replies: pass objects nobody mutates.
    */
   handleHeartbeat(entries: readonly MemberEntry[]): MemberEntry[] {
-    this.apply(this.table.merge(entries, this.deps.clock.monotonic()));
+    this.apply(this.table.merge(entries, this.deps.clock.monotonic(), this.deps.clock.now()));
     this.warnIfFull();
     return this.table.entries();
   }
@@ -237,7 +237,7 @@ export class Gossiper {
       const reply = await this.deps.sender.sendHeartbeat(addr, entries);
       this.lastExchange = Math.max(this.lastExchange, sentAt);
       this.noteHowTheySeeUs(addr, reply);
-      this.apply(this.table.merge(reply, this.deps.clock.monotonic()));
+      this.apply(this.table.merge(reply, this.deps.clock.monotonic(), this.deps.clock.now()));
       this.warnIfFull();
     } catch (err) {
       this.counters.failedSends += 1;

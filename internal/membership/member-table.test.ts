@@ -229,3 +229,38 @@ describe('MemberTable bounded by limits.max_members', () => {
     expect(table.get('newcomer')?.status).toBe('alive');
   });
 });
+
+// Found by a review: one Heartbeat request claiming a healthy member `left` at 2^53 - 1 made it
+// refute at 2^53, an unsafe integer every peer refused, so the member stayed `left` for good.
+describe('MemberTable.merge bounds what one request can claim', () => {
+  const WALL = 1_800_000_000_000;
+  const YEAR = 365 * 24 * 3600 * 1000;
+
+  it('ignores an incarnation more than a year ahead of the wall clock, about others or us', () => {
+    const table = tableWith(entry('x', 'alive', 5, 1));
+    expect(table.merge([entry('x', 'left', Number.MAX_SAFE_INTEGER, 1), entry('me', 'left', WALL + YEAR + 1, 1)], 10, WALL)).toEqual([]);
+    expect(table.get('x')).toMatchObject({ status: 'alive', incarnation: 5 });
+    expect(table.self).toMatchObject({ status: 'alive', incarnation: 100 });
+  });
+
+  it('takes a claim at the bound, and a peer takes the refutation once its clock has moved on', () => {
+    const target = new MemberTable(SELF, WALL, 0);
+    const refuted = target.merge([entry('me', 'left', WALL + YEAR, 1)], 10, WALL);
+    expect(refuted).toMatchObject([{ kind: 'refuted', incarnation: WALL + YEAR + 1 }]);
+    const peer = new MemberTable({ ...SELF, id: 'peer' }, WALL, 0);
+    peer.merge([entry('me', 'alive', WALL, 1)], 10, WALL);
+    peer.merge([entry('me', 'left', WALL + YEAR, 1)], 10, WALL);
+    expect(peer.get('me')).toMatchObject({ status: 'left' });
+    const refutation = target.entries().find((e) => e.id === 'me')!;
+    expect(peer.merge([refutation], 11, WALL)).toEqual([]); // one ms ahead of this peer's clock
+    expect(peer.merge([refutation], 12, WALL + 1).length).toBeGreaterThan(0);
+    expect(peer.get('me')).toMatchObject({ status: 'alive', incarnation: WALL + YEAR + 1 });
+  });
+
+  it('ignores ids and addresses longer than config allows', () => {
+    const table = tableWith(undefined);
+    const long = 'x'.repeat(256);
+    expect(table.merge([entry(long, 'alive', 5, 1), { ...entry('y', 'alive', 5, 1), internalAddr: `${'h'.repeat(300)}:1` }, { ...entry('z', 'alive', 5, 1), restAddr: 'r'.repeat(301) }], 10, WALL)).toEqual([]);
+    expect(table.merge([entry('x'.repeat(255), 'alive', 5, 1)], 10, WALL).map((c) => c.kind)).toEqual(['joined']);
+  });
+});

@@ -1,6 +1,7 @@
 import {
   entryOf,
   isValidEntry,
+  MAX_INCARNATION_AHEAD_MS,
   isVerdict,
   memberOf,
   type Member,
@@ -147,15 +148,17 @@ export class MemberTable {
    * maxMembers of them: a peer's table holds no more, so a longer message is not one (see
    * overflowCounts).
    */
-  merge(remote: readonly MemberEntry[], nowMs: number): MemberChange[] {
+  merge(remote: readonly MemberEntry[], nowMs: number, wallNowMs = Number.MAX_SAFE_INTEGER): MemberChange[] {
     const changes: MemberChange[] = [];
+    // Min: a wall clock near 2^53 must not let an incarnation through whose refutation is unsafe.
+    const maxIncarnation = Math.min(wallNowMs + MAX_INCARNATION_AHEAD_MS, Number.MAX_SAFE_INTEGER - 1);
     const count = Math.min(remote.length, this.maxMembers);
     this.overflow.unread += remote.length - count;
     for (let i = 0; i < count; i++) {
       const entry = remote[i]!;
       const row = this.rows.get(entry.id);
       if (row !== undefined && row.entry === entry) continue; // the very value we hold: nothing new
-      if (!isValidEntry(entry)) continue;
+      if (!isValidEntry(entry, maxIncarnation)) continue;
       if (row === this.selfRow) this.mergeSelf(entry, changes);
       else if (row === undefined) this.add(entry, nowMs, changes);
       else if (entry.incarnation > row.entry.incarnation) this.replace(row, entry, nowMs, changes);

@@ -88,24 +88,43 @@ const STATUS_SET: ReadonlySet<string> = new Set(MEMBER_STATUSES);
 
 const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 
+/** A node id's longest form (config's node_id rule: 1-255 characters). */
+export const MAX_MEMBER_ID_LENGTH = 255;
+/** An address's longest form: a 253-character host name, a port and room for brackets. */
+export const MAX_MEMBER_ADDR_LENGTH = 300;
+/**
+ * How far ahead of this node's wall clock an incarnation may be. Incarnations start at a node's
+ * wall clock and grow by one per refutation, so an honest one is near some node's clock. An
+ * entry claiming a member `left` at 2^53 - 1 (one request to the internal port) was refuted at
+ * 2^53, which is not a safe integer: every node then refused the refutation and held a healthy
+ * member left for good. Bounded by the clock, any refutation is in bounds a moment later.
+ */
+export const MAX_INCARNATION_AHEAD_MS = 365 * 24 * 3600 * 1000;
+
 /**
  * Cheap shape check for entries from the wire; malformed ones are skipped, not trusted. A member
  * needs an internal address: one without could lead keys no one can reach, and gRPC throws on
- * an empty target where a replication stream to it is opened, outside any handler.
+ * an empty target where a replication stream to it is opened, outside any handler. Ids and
+ * addresses are bounded as config bounds them (a 1 MB id was accepted and put in every log
+ * line about it), incarnations by `maxIncarnation` (see MAX_INCARNATION_AHEAD_MS).
  */
-export function isValidEntry(e: MemberEntry): boolean {
+export function isValidEntry(e: MemberEntry, maxIncarnation = Number.MAX_SAFE_INTEGER - 1): boolean {
   return (
     typeof e.id === 'string' &&
     e.id.length > 0 &&
-    typeof e.internalAddr === 'string' &&
-    e.internalAddr.length > 0 &&
-    typeof e.grpcAddr === 'string' &&
-    typeof e.restAddr === 'string' &&
+    e.id.length <= MAX_MEMBER_ID_LENGTH &&
+    isAddress(e.internalAddr, 1) &&
+    isAddress(e.grpcAddr, 0) &&
+    isAddress(e.restAddr, 0) &&
     STATUS_SET.has(e.status) &&
     isCount(e.incarnation) &&
+    e.incarnation <= maxIncarnation &&
     isCount(e.heartbeat)
   );
 }
+
+const isAddress = (a: unknown, minLength: number): boolean =>
+  typeof a === 'string' && a.length >= minLength && a.length <= MAX_MEMBER_ADDR_LENGTH;
 
 /**
  * A row of the table: the member's wire entry, immutable (replaced on change, never mutated, so a
