@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { EncodedReply, executeCommand, type Reply } from '../command/index.js';
+import { EncodedReply, executeCommand, type Reply, type ScanReply } from '../command/index.js';
 import { GokvError } from '../errors/index.js';
 import { silentLogger } from '../log/index.js';
 import { TransportError } from '../peer/index.js';
@@ -471,6 +471,18 @@ describe('Router over the whole keyspace or many keys', () => {
     expect(value as string[]).toHaveLength(5000);
     // Five pages of 1000: the loop turned between them (before, never: each page was a microtask).
     expect(turns).toBeGreaterThanOrEqual(4);
+  });
+
+  // Found by a review: `SCAN 0 COUNT 100000000` over 1M keys answered them all in one reply.
+  it('gathers at most 100,000 keys into one SCAN reply whatever COUNT asks, and the cursor goes on from there', async () => {
+    const router = loneRouter(150_000);
+    const first = (await router.execute({ name: 'SCAN', key: '0', args: ['COUNT', '100000000'] })) as ScanReply;
+    expect(first.keys.length).toBeGreaterThanOrEqual(100_000);
+    expect(first.keys.length).toBeLessThan(110_000); // past 100,000 by at most the rest of a bucket
+    expect(first.cursor).not.toBe('0');
+    const rest = (await router.execute({ name: 'SCAN', key: first.cursor, args: ['COUNT', '100000000'] })) as ScanReply;
+    expect(rest.cursor).toBe('0');
+    expect(new Set([...first.keys, ...rest.keys]).size).toBe(150_000);
   });
 
   it.each(['MGET', 'EXISTS', 'MSET'])('starts the parts of a %s of 5000 keys 1000 a turn', async (name) => {

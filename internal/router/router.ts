@@ -27,6 +27,12 @@ import { splitArray, splitPairs, startInTurns } from './split-keys.js';
 
 /** Pages one SCAN call may gather across arcs before answering with what it has. */
 const SCAN_MAX_PAGES = 32;
+/**
+ * Keys one SCAN call gathers at most, whatever COUNT asks: a page looks at no more than the
+ * store's scanMaxExamine (100,000) keys, and so does a whole call. `SCAN 0 COUNT 100000000` over
+ * 1M keys answered all of them in one reply, holding the event loop for 1.2 s.
+ */
+const SCAN_MAX_GATHER = 100_000;
 /** KEYS walks the ring in SCAN pages of this many keys (a hint). */
 const KEYS_PAGE = '1000';
 
@@ -263,7 +269,8 @@ export class Router {
 
   /**
    * SCAN: at the entry node, gathers pages across arcs (each page from the leader of its
-   * cursor's position) until the count hint is met, the ring is done, or SCAN_MAX_PAGES.
+   * cursor's position) until the count hint (at most SCAN_MAX_GATHER) is met, the ring is done,
+   * or SCAN_MAX_PAGES, with a turn of the event loop between pages.
    */
   private scan(spec: CommandSpec, command: RoutedCommand, hops: number): Reply | Promise<Reply> {
     if (scanPosition(command.key) === undefined) return this.local(spec, command); // reports the bad cursor
@@ -272,7 +279,7 @@ export class Router {
   }
 
   private async scanGather(command: RoutedCommand): Promise<Reply> {
-    const want = scanCountHint(command.args);
+    const want = Math.min(scanCountHint(command.args), SCAN_MAX_GATHER);
     // Pages of long keys add up: two pages' worth of key bytes ends the gathering, as COUNT does.
     const maxKeyBytes = 2 * scanPageKeyBytes(this.options.limits.maxReplyBytes ?? 0);
     const keys: string[] = [];
@@ -286,6 +293,8 @@ export class Router {
       }
       cursor = reply.cursor;
       if (cursor === '0' || keys.length >= want || (maxKeyBytes > 0 && keyBytes >= maxKeyBytes)) break;
+      // A local page is answered at once: between pages, other clients' commands run (as KEYS's).
+      await nextTurn();
     }
     return new ScanReply(cursor, keys);
   }
