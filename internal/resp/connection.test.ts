@@ -60,6 +60,17 @@ describe('a RESP connection', () => {
     c.socket.destroy();
   });
 
+  it('keeps client names of up to 1024 bytes, through CLIENT SETNAME and HELLO SETNAME', async () => {
+    served = await serveResp(() => 'x');
+    const c = await rawClient(served.port);
+    const ok = 'n'.repeat(1024);
+    c.socket.write(frame('CLIENT', 'SETNAME', ok) + frame('CLIENT', 'SETNAME', `${ok}x`) + frame('HELLO', '2', 'SETNAME', `${ok}y`) + frame('CLIENT', 'GETNAME'));
+    await vi.waitFor(() => expect(c.received()).toMatch(new RegExp(`\\$1024\r\n${ok}\r\n$`)));
+    const refused = '-ERR Client names are limited to 1024 bytes here.\r\n';
+    expect(c.received().startsWith(`+OK\r\n${refused}${refused}`)).toBe(true);
+    c.socket.destroy();
+  });
+
   it('RESET forgets the name, goes back to RESP2 and ends a refused MULTI, as Redis 6.2+ does', async () => {
     served = await serveResp(() => 'x');
     const c = await rawClient(served.port);
