@@ -43,4 +43,25 @@ describe('limits.max_client_memory over StreamCommand', () => {
       session.close();
     }
   });
+
+  // Found by a review: replies a stream had handed to grpc-js (16 of them, whatever their size)
+  // counted nowhere, so 25 streams that did not read took a node to 4.3 GB, none closed.
+  it('counts the replies waiting in grpc-js too: two streams of local replies go over the bound', async () => {
+    const [, leader] = cluster.nodes as [GokvNode, GokvNode];
+    const key = await keyLedBy(cluster, leader, 'local');
+    await cluster.clients[1]!.run('SET', key, 'y'.repeat(300_000));
+    const resp = await RawResp.connect(Number(leader.addresses.resp!.slice(leader.addresses.resp!.lastIndexOf(':') + 1)));
+    const evictedNow = async () => Number(/evicted_clients:(\d+)/.exec(await resp.call(['INFO', 'stats']))![1]);
+    const before = await evictedNow();
+    // Each stream: about 1.2 MB of local replies handed to grpc-js before its sink is full.
+    const streams = [pausedStreamCommand(leader.addresses.grpc!), pausedStreamCommand(leader.addresses.grpc!)];
+    try {
+      for (const s of streams) s.send({ command: 'GET', key, args: [] }, 40);
+      await vi.waitFor(async () => expect(await evictedNow()).toBe(before + 1), { timeout: 20_000, interval: 200 });
+      expect(await cluster.clients[1]!.run('GET', key)).toBeDefined();
+    } finally {
+      resp.close();
+      streams.forEach((s) => s.session.close());
+    }
+  });
 });

@@ -1,20 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { callSink, MAX_BUFFERED_REPLY_BYTES, type WritableCall } from './call-sink.js';
 
-/** A call that, like grpc-js's, refuses (returns false) from its 16th buffered reply on. */
+/**
+ * A call that, like grpc-js's, refuses (returns false) from its 16th buffered reply on, and runs
+ * each write's callback once `flushed` says the buffer went out.
+ */
 function fakeCall(highWaterMark = 16): WritableCall<string> & { flushed(): void; events: string[] } {
-  const buffered: string[] = [];
+  const buffered: Array<() => void> = [];
   const events: string[] = [];
   return {
     events,
-    write(message) {
-      buffered.push(message);
+    write(_message, done) {
+      buffered.push(done);
       return buffered.length < highWaterMark;
     },
     get writableLength() {
       return buffered.length;
     },
-    flushed: () => void buffered.splice(0),
+    flushed: () => buffered.splice(0).forEach((done) => done()),
     pause: () => events.push('pause'),
     resume: () => events.push('resume'),
     end: () => events.push('end'),
@@ -31,25 +34,52 @@ describe('callSink', () => {
     expect(room[63]).toBe(false); // 64 buffered: the pipeline pauses and waits for 'drain'
   });
 
-  it('has no room once the replies grpc-js refused reach the byte bound', () => {
+  // Found by a review: 16 replies of 10 MB per stream waited in grpc-js, counted nowhere.
+  it('has no room once the bytes handed to grpc-js reach the bound, even while grpc-js takes writes', () => {
     const call = fakeCall();
     const big = 'x'.repeat(MAX_BUFFERED_REPLY_BYTES / 4);
     const sink = callSink(call, 256, (m) => m.length);
-    for (let i = 0; i < 15; i++) expect(sink.write(big)).toBe(true); // under grpc-js's mark: not counted
     const room = [1, 2, 3, 4].map(() => sink.write(big));
     expect(room).toEqual([true, true, true, false]);
   });
 
-  it('starts counting bytes again after grpc-js accepts a write', () => {
+  it('wakes the pipeline when the bytes it was full for go out, and not before', () => {
     const call = fakeCall();
-    const big = 'x'.repeat(MAX_BUFFERED_REPLY_BYTES / 2);
     const sink = callSink(call, 256, (m) => m.length);
-    for (let i = 0; i < 15; i++) sink.write('r');
-    expect(sink.write(big)).toBe(true);
+    let woken = 0;
+    sink.onRoom = () => woken++;
+    expect(sink.write('x'.repeat(MAX_BUFFERED_REPLY_BYTES))).toBe(false);
+    expect(woken).toBe(0);
     call.flushed();
+    expect(woken).toBe(1);
     expect(sink.write('r')).toBe(true);
-    for (let i = 0; i < 14; i++) sink.write('r');
-    expect(sink.write(big)).toBe(true); // half the bound since grpc-js last had room, not the whole
+  });
+
+  it('reports the bytes waiting in grpc-js, and gives back what a cancelled call never sends', () => {
+    const call = fakeCall();
+    let held = 0;
+    const sink = callSink(call, 256, (m) => m.length, (delta) => (held += delta));
+    sink.write('abc');
+    sink.write('de');
+    expect(held).toBe(5);
+    call.flushed();
+    expect(held).toBe(0);
+    sink.write('fgh');
+    sink.release();
+    expect(held).toBe(0);
+    call.flushed(); // a callback after the release changes nothing
+    expect(held).toBe(0);
+    expect(sink.write('late')).toBe(false);
+    expect(held).toBe(0);
+  });
+
+  it('writes nothing when reporting its bytes closed the stream', () => {
+    const call = fakeCall();
+    const sink = callSink(call, 256, (m) => m.length, (delta) => {
+      if (delta > 0) sink.release(); // max_client_memory closed this stream
+    });
+    expect(sink.write('abc')).toBe(false);
+    expect(call.writableLength).toBe(0);
   });
 
   it('passes pause, resume and end through', () => {

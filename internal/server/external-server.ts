@@ -186,22 +186,24 @@ export function externalHandlers(
       let forget = (): unknown => undefined;
       /** The stream's KEYS and SCAN, run one after another (see walksKeyspace). */
       let lastWalk: Promise<unknown> = Promise.resolve();
-      const sink = callSink(call, options.maxInFlightPerStream, replySize);
       const { memory } = options;
-      // Replies ready but waiting (for the client to read, or behind a slow one) count toward
-      // limits.max_client_memory; past it the largest holder is closed, this stream perhaps.
+      // Replies ready but waiting (for the client to read, or behind a slow one), here or in
+      // grpc-js, count toward limits.max_client_memory; past it the largest holder is closed,
+      // this stream perhaps.
       const holder = { heldBytes: 0, evict: () => evicted() };
+      const held = (delta: number) => {
+        holder.heldBytes += delta;
+        memory!.change(delta);
+      };
       const forgetHeld = memory?.register(holder);
+      const sink = callSink(call, options.maxInFlightPerStream, replySize, memory === undefined ? undefined : held);
       const pipeline = new StreamPipeline<CommandReply>(
         {
           ...sink,
           ...(memory === undefined
             ? {}
             : {
-                heldBytes: (delta: number) => {
-                  holder.heldBytes += delta;
-                  memory.change(delta);
-                },
+                heldBytes: held,
                 sizeOf: replySize,
               }),
           resumeInput: () => {
@@ -218,6 +220,7 @@ export function externalHandlers(
         },
         options.maxInFlightPerStream,
       );
+      sink.onRoom = () => pipeline.onDrain();
       const evicted = () => {
         // As at a node's stop: what the stream sends after this is dropped, not run with its
         // reply lost.
@@ -225,6 +228,7 @@ export function externalHandlers(
         call.pause();
         forget();
         pipeline.cancel(); // gives its bytes back
+        sink.release();
         forgetHeld?.();
         call.emit('error', toServiceError(overLimit('stream closed: the replies waiting for this client, with those of all clients, went over limits.max_client_memory')));
       };
@@ -274,11 +278,13 @@ export function externalHandlers(
         log.debug({ err }, 'stream error');
         forget();
         pipeline.cancel();
+        sink.release();
         forgetHeld?.();
       });
       call.on('cancelled', () => {
         forget();
         pipeline.cancel();
+        sink.release();
         forgetHeld?.();
       });
     },
