@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { GokvNode } from '../internal/node/index.js';
 import { keyLedBy, startCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
 import { RawResp } from './helpers/raw-resp.js';
-import { pausedStreamCommand } from './helpers/raw-stream.js';
+import { pausedRunCommands, pausedStreamCommand } from './helpers/raw-stream.js';
 
 // limits.max_client_memory is one budget for a node's RESP connections and StreamCommand
 // streams: a stream whose replies wait for a client that does not read counts toward it. The
@@ -20,6 +20,44 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cluster?.stop();
+});
+
+describe('limits.max_client_memory over RunCommand', () => {
+  // Found by a review: 300 HGETALLs of 10 MB on a connection that did not read took a node from
+  // 106 MB to 3.0 GB; unary replies counted nowhere.
+  it('refuses the replies of reads once those not yet read go over the bound, and none of a write', async () => {
+    const [, leader] = cluster.nodes as [GokvNode, GokvNode];
+    const key = await keyLedBy(cluster, leader, 'unary');
+    await cluster.clients[1]!.run('SET', key, 'u'.repeat(300_000));
+    const reads = pausedRunCommands(leader.addresses.grpc!, { command: 'GET', key, args: [] }, 20); // 6 MB of replies
+    const list = await keyLedBy(cluster, leader, 'unary-list');
+    try {
+      await vi.waitFor(async () => expect(await cluster.clients[1]!.run('STRLEN', key)).toBe(300_000)); // the reads ran meanwhile
+      // A write's reply always goes out, however far over: its client must learn it was applied.
+      const writes = pausedRunCommands(leader.addresses.grpc!, { command: 'RPUSH', key: list, args: [Buffer.from('x')] }, 5);
+      await vi.waitFor(async () => expect(await cluster.clients[1]!.run('LLEN', list)).toBe(5), { timeout: 10_000 });
+      const statuses = await reads.statuses();
+      expect(statuses.filter((s) => s === '8').length).toBeGreaterThan(0); // RESOURCE_EXHAUSTED
+      expect(statuses.filter((s) => s === '0').length).toBeGreaterThan(0);
+      expect(await writes.statuses()).toEqual(['0', '0', '0', '0', '0']);
+      writes.session.close();
+      // Read, the replies count no more; and those of a client that hangs up are given back too.
+      expect(String(await cluster.clients[1]!.run('GET', key)).length).toBe(300_000);
+      const probe = async () => {
+        const one = pausedRunCommands(leader.addresses.grpc!, { command: 'GET', key, args: [] }, 1);
+        const [status] = await one.statuses();
+        one.session.close();
+        return status;
+      };
+      expect(await probe()).toBe('0');
+      const dropped = pausedRunCommands(leader.addresses.grpc!, { command: 'GET', key, args: [] }, 10);
+      await vi.waitFor(async () => expect(await probe()).toBe('8'), { timeout: 10_000 });
+      dropped.session.destroy();
+      await vi.waitFor(async () => expect(await probe()).toBe('0'), { timeout: 10_000 });
+    } finally {
+      reads.session.close();
+    }
+  });
 });
 
 describe('limits.max_client_memory over StreamCommand', () => {

@@ -11,6 +11,7 @@ import { createHasher } from '../ring/index.js';
 import { Router } from '../router/index.js';
 import {
   addExternalService,
+  runCommandReplies,
   addInternalService,
   ClientMemory,
   startGrpcServer,
@@ -168,7 +169,9 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
   const id = config.node.id.endsWith(':0') && internalAddr !== null ? internalAddr : config.node.id;
   const nodeLog = id === configuredId ? log : rootLog.child({ node: id });
 
-  const external = new grpc.Server(grpcOptions);
+  // RunCommand's replies not yet sent count against limits.max_client_memory (unary-replies.ts).
+  const unary = runCommandReplies();
+  const external = new grpc.Server({ ...grpcOptions, interceptors: [unary.interceptor] });
   // The external address must be known before gossip starts; bind now, serve the service below.
   let service: CommandService | undefined;
   const serviceProxy: CommandService = {
@@ -201,6 +204,8 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
       maxInFlightPerStream: config.limits.maxInFlightPerStream,
       maxMessageBytes: config.limits.maxMessageBytes,
       memory: clientMemory,
+      unaryReplies: unary.replies,
+      maxClientMemory: config.limits.maxClientMemory,
     });
   }
   const pool = new ClientPool(credentials.internalClient, {

@@ -19,6 +19,7 @@ import { callSink } from './call-sink.js';
 import type { ClientMemory } from './client-memory.js';
 import { StreamPipeline } from './stream-pipeline.js';
 import { replyOverLimit } from './reply-limit.js';
+import { replyMayBeRefused, UnaryReplies } from './unary-replies.js';
 
 /** Why a stream's KEYS or SCAN was not run: the stream closed first. Nobody reads it. */
 const STREAM_GONE = new GokvError('ERR', 'ERR the stream closed before the command ran');
@@ -42,6 +43,10 @@ export interface ExternalServerOptions {
   readonly maxMessageBytes?: number;
   /** limits.max_client_memory, shared with the RESP port: replies waiting on a stream count. */
   readonly memory?: ClientMemory;
+  /** RunCommand replies not yet sent (unary-replies.ts); past `memory`'s bound a read's is refused. */
+  readonly unaryReplies?: UnaryReplies;
+  /** limits.max_client_memory in bytes (0 = no bound), for unaryReplies. */
+  readonly maxClientMemory?: number;
 }
 
 function checkArgCount(count: number, maxArgs: number): void {
@@ -77,6 +82,8 @@ function encodeWithin(reply: Reply, maxMessageBytes: number): Uint8Array {
 }
 
 const replySize = (m: CommandReply): number => m.response?.length ?? m.error?.length ?? 0;
+
+const UNARY_OVER_LIMIT = 'reply not sent: the RunCommand replies gRPC clients have not read yet are over limits.max_client_memory; retry';
 
 const STOPPING = 'this node is stopping: commands after the last reply were not run; retry on another node';
 
@@ -122,6 +129,11 @@ export function externalHandlers(
   streams = new OpenStreams(),
 ): ExternalHandlers {
   const maxMessageBytes = options.maxMessageBytes ?? 0;
+  const { unaryReplies } = options;
+  const maxClientMemory = options.maxClientMemory ?? 0;
+  /** A read's reply that would take the unsent RunCommand replies over max_client_memory. */
+  const unaryOverLimit = (size: number, name: string): boolean =>
+    unaryReplies !== undefined && maxClientMemory > 0 && unaryReplies.pending + size > maxClientMemory && replyMayBeRefused(name);
   const replyMessage = (reply: Reply): CommandReply => ({ response: encodeWithin(reply, maxMessageBytes) });
   /** The response message of a reply, or its error in-band (StreamCommand). */
   const messageOf = (reply: Reply): CommandReply => {
@@ -168,6 +180,10 @@ export function externalHandlers(
           message = replyMessage(reply);
         } catch (err) {
           callback(toServiceError(err));
+          return;
+        }
+        if (unaryOverLimit(replySize(message), call.request.name)) {
+          callback(toServiceError(overLimit(UNARY_OVER_LIMIT)));
           return;
         }
         callback(null, message);
@@ -289,6 +305,16 @@ export function externalHandlers(
       });
     },
   };
+}
+
+/**
+ * The count of RunCommand replies not yet sent, and the interceptor that keeps it: pass the
+ * interceptor to the external grpc.Server's constructor and the count to addExternalService.
+ */
+export function runCommandReplies(): { replies: UnaryReplies; interceptor: grpc.ServerInterceptor } {
+  const replies = new UnaryReplies((m) => replySize(m as CommandReply));
+  const { path } = loadProtos().external.externalpb.ExternalServer.service.RunCommand;
+  return { replies, interceptor: replies.interceptor(path) };
 }
 
 /** Registers ExternalServer on a gRPC server; stop its open streams before the server stops. */

@@ -2,6 +2,7 @@
 // cluster internals), encode the reply. No ring, store or routing logic lives here.
 export {
   addExternalService,
+  runCommandReplies,
   externalHandlers,
   OpenStreams,
   toServedCommand,

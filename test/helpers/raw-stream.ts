@@ -23,3 +23,33 @@ export function pausedStreamCommand(grpcAddress: string) {
   };
   return { session, stream, send };
 }
+
+/**
+ * `count` RunCommand calls of one request on one HTTP/2 session that reads nothing until
+ * `resume`; `statuses` then resolves with each call's grpc-status, in call order.
+ */
+export function pausedRunCommands(grpcAddress: string, request: { command: string; key: string; args: Buffer[] }, count: number) {
+  const method = loadProtos().external.externalpb.ExternalServer.service.RunCommand;
+  const session = http2.connect(`http://${grpcAddress}`);
+  session.on('error', () => {});
+  const body = method.requestSerialize(request);
+  const framed = Buffer.concat([Buffer.from([0, ...u32(body.length)]), body]);
+  const streams = Array.from({ length: count }, () => {
+    const stream = session.request({ ':method': 'POST', ':path': method.path, 'content-type': 'application/grpc', te: 'trailers' });
+    stream.on('error', () => {});
+    // Listening from the start: a refused call's trailers-only HEADERS come at once, paused or not.
+    const status = new Promise<string>((resolve) => {
+      stream.on('response', (headers) => headers['grpc-status'] !== undefined && resolve(String(headers['grpc-status'])));
+      stream.on('trailers', (trailers) => resolve(String(trailers['grpc-status'])));
+      stream.on('close', () => resolve('closed'));
+    });
+    stream.pause();
+    stream.end(framed);
+    return { stream, status };
+  });
+  const statuses = (): Promise<string[]> => {
+    for (const { stream } of streams) stream.resume();
+    return Promise.all(streams.map((s) => s.status));
+  };
+  return { session, statuses };
+}
