@@ -13,7 +13,11 @@ export interface BoundServer {
  * internal servers. The call limit goes to each client as SETTINGS_MAX_CONCURRENT_STREAMS: gRPC
  * clients (grpc-js, grpc-go, C-core) hold further calls in their own queue, and a stream opened
  * beyond it anyway is refused (REFUSED_STREAM), so one connection cannot pile up unbounded calls.
+ * A connection with no call for CONNECTION_IDLE_MS is closed (GOAWAY; gRPC clients reconnect on
+ * their next call): idle HTTP/2 sessions were kept for ever, about 10 KB and a descriptor each.
  */
+export const CONNECTION_IDLE_MS = 5 * 60_000;
+
 export function serverOptions(limits: { maxMessageBytes: number; maxCallsPerConnection: number }): grpc.ServerOptions {
   return {
     'grpc.max_receive_message_length': limits.maxMessageBytes,
@@ -23,6 +27,7 @@ export function serverOptions(limits: { maxMessageBytes: number; maxCallsPerConn
     'grpc.keepalive_timeout_ms': 10_000,
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.http2.min_ping_interval_without_data_ms': 5_000,
+    'grpc.max_connection_idle_ms': CONNECTION_IDLE_MS,
   };
 }
 
