@@ -86,6 +86,20 @@ export class ReplicaLink {
     this.waiters.pushBack({ seq, key: write.key, waiter });
   }
 
+  /**
+   * Calls `waiter.applied()` once the replica has acked every op sent or queued so far (or at
+   * once when none is pending): a write that changed nothing is confirmed this way, since the
+   * state it answers with may be an earlier write's still on its way.
+   */
+  sendBarrier(key: BinStr, waiter: AckWaiter): void {
+    if (this.pending === 0) {
+      waiter.applied();
+      return;
+    }
+    // The last seq handed out: waiters stay in seq order (settle relies on it).
+    this.waiters.pushBack({ seq: this.nextSeq - 1, key, waiter });
+  }
+
   /** Queues a write without waiting for it (async mode). */
   sendAsync(write: ReplicatedWrite): void {
     this.enqueue(write, undefined);

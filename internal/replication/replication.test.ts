@@ -52,6 +52,35 @@ describe('replication from a leader to one replica', () => {
     same('l');
   });
 
+  // Found by a review: a client retried a SET that timed out (UNCERTAIN) and got OK at once,
+  // the value being there already, while only the leader held it; the leader then died.
+  it('confirms a write that changed nothing only once the replica has acked what came before it', async () => {
+    const { transport, replicator, write, same } = pair();
+    transport.holdAcks = true;
+    void write('SET', 'k', 'v2').done;
+    await settle();
+    let confirmed = false;
+    const confirm = replicator.confirm('k', ['replica'], 1, 'OK');
+    expect(confirm).toBeInstanceOf(Promise);
+    void confirm!.then(() => (confirmed = true));
+    await settle();
+    expect(confirmed).toBe(false);
+    transport.releaseAcks();
+    await settle();
+    expect(confirmed).toBe(true);
+    same('k');
+    // With nothing on its way, it is confirmed at once (no promise: the common case costs nothing).
+    expect(replicator.confirm('k', ['replica'], 1, 'OK')).toBeUndefined();
+  });
+
+  it('fails an unconfirmed no-op write as UNCERTAIN when the replica does not ack in time', async () => {
+    const { transport, replicator, write } = pair('sync', 50);
+    transport.holdAcks = true;
+    void write('SET', 'k', 'v2').done.catch(() => undefined);
+    await settle();
+    await expect(replicator.confirm('k', ['replica'], 1, 'OK')).rejects.toMatchObject({ code: 'UNCERTAIN' });
+  });
+
   it('cuts a batch to stay under limits.max_message_bytes, keeping the order', async () => {
     // A replica's gRPC server refuses a larger message, which breaks the stream (again on every
     // resend): writes that fit one message each but not together must go in several.

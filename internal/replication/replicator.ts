@@ -109,6 +109,36 @@ export class Replicator {
   }
 
   /**
+   * For a write that changed nothing (SET to the value a key holds, HSET of an equal field):
+   * its reply states the key as it is here, which may be an earlier write still on its way to
+   * the replicas. In sync mode the promise resolves with `result` once `required` replicas have
+   * acked everything this node sent them before (undefined when they already have), so the ack
+   * never stands on one copy: a client retrying an UNCERTAIN SET got OK at once while only the
+   * leader held the value, and lost it with the leader. Rejects with UNCERTAIN as `replicate`.
+   */
+  confirm<T>(key: BinStr, replicaIds: readonly string[], required: number, result: T): Promise<T> | undefined {
+    if (replicaIds.length === 0 || this.options.mode === 'async' || required <= 0) return undefined;
+    if (this.closed) return this.notSent(required, result);
+    const need = Math.min(required, replicaIds.length);
+    let idle = 0;
+    for (const id of replicaIds) if ((this.links.get(id)?.pending ?? 0) === 0) idle++;
+    if (idle >= need) return undefined;
+    const w = new SyncWrite(performance.now() + this.options.timeoutMs, need, result, this.dropSettledFn);
+    const promise = new Promise<T>((resolve, reject) => {
+      w.resolve = resolve;
+      w.reject = reject;
+    });
+    this.waiting.pushBack(w);
+    this.armTimer();
+    for (const id of replicaIds) {
+      const link = this.links.get(id);
+      if (link === undefined) w.applied();
+      else link.sendBarrier(key, w);
+    }
+    return promise;
+  }
+
+  /**
    * Ships the leader's eviction of `key` at `version` to `replicaIds`, in order with its writes
    * (as Redis sends its replicas a DEL). No client waits for it, in either mode.
    */

@@ -42,6 +42,10 @@ function setup(self: string, behaviour: Behaviour, gate?: HandOffGate, joined = 
       shipped.push(write);
       return undefined;
     },
+    confirm: (key: string, replicas: readonly string[]) => {
+      replicated.push(`confirm ${key}->${replicas.join(',')}`);
+      return undefined;
+    },
     behind: () => undefined,
   } as unknown as Replicator;
   let writable = true;
@@ -75,6 +79,15 @@ describe('Router', () => {
     expect(await decoded(run('HSET', key, 'f', 'v'))).toBe(1);
     expect(calls).toEqual([]);
     expect(replicated).toEqual([`HSET->${ring.owners(hasher.keyPosition(key), 2)[1]}`]);
+  });
+
+  it('has a write that changed nothing confirmed by its replicas, never answered from one copy unasked', async () => {
+    const { run, replicated } = setup('a', answer(null));
+    const key = keyLedBy('a');
+    const replica = ring.owners(hasher.keyPosition(key), 2)[1];
+    await run('SET', key, 'v');
+    await run('SET', key, 'v'); // the same value: no effect to ship
+    expect(replicated).toEqual([`SET->${replica}`, `confirm ${key}->${replica}`]);
   });
 
   it('stamps a write\'s prior version and runs it at one instant, even across the key\'s expiry', async () => {
@@ -442,7 +455,7 @@ function loneRouter(n: number) {
   for (let i = 0; i < n; i++) executeCommand(store, { name: 'SET', key: `key${i}`, args: ['v'] });
   const forwarder: Forwarder = { forward: () => Promise.reject(new Error('a lone node forwards nothing')) };
   return new Router(
-    { store, hasher, view: () => view, forwarder, replicator: { replicate: () => undefined, behind: () => undefined } as unknown as Replicator, log: silentLogger() },
+    { store, hasher, view: () => view, forwarder, replicator: { replicate: () => undefined, confirm: () => undefined, behind: () => undefined } as unknown as Replicator, log: silentLogger() },
     { replicas: 0, hopLimit: 2, limits: { maxArgs: 100_000, maxValueBytes: 1 << 20 } },
   );
 }

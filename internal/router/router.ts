@@ -245,8 +245,9 @@ export class Router {
       prevVersion = store.versionOf(command.key);
       return executeSpec(store, spec, command, options);
     });
-    if (!effect) return reply;
     if (required === 0) required = 1; // never a silent ack of a single copy
+    // A write that changed nothing still answers from state that may not be on the replicas yet.
+    if (!effect) return this.deps.replicator.confirm(command.key, replicas, required, reply) ?? reply;
     return this.deps.replicator.replicate({ ...effect, prevVersion }, replicas, required, reply) ?? reply;
   }
 
