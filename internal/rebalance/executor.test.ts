@@ -174,6 +174,27 @@ describe('a member restarted empty (a new incarnation is a leave plus a join)', 
     expect(before.every((k) => cluster.holders(k).includes('c'))).toBe(true);
   });
 
+  // Found by a review: two members crash-restarted 2.5 s apart (replicas 2, three nodes) and a
+  // third to a half of the keys read as nil for good, though a live member held them all.
+  it('hands a second restarted member its keys when it restarts while the first one\'s hand-off runs', async () => {
+    placed(['a', 'b', 'c'], abc, 2); // every node holds every key
+    const all = [...toD, ...toE];
+    cluster.node('c').rebalancer.stop();
+    cluster.addNode('c', abc); // c restarts empty
+    for (const id of ['a', 'b']) cluster.node(id).rebalancer.memberRestarted(spreadRingOf('a', 'b'));
+    let restarted = false;
+    cluster.onYield = () => {
+      if (restarted || !cluster.node('a').rebalancer.progress().running) return;
+      restarted = true;
+      cluster.node('b').rebalancer.stop();
+      cluster.addNode('b', abc); // b restarts empty while a's hand-off to c runs
+      for (const id of ['a', 'c']) cluster.node(id).rebalancer.memberRestarted(spreadRingOf('a', 'c'));
+    };
+    await cluster.settle();
+    expect(restarted).toBe(true);
+    expect(all.filter((k) => cluster.holders(k).length !== 3)).toEqual([]);
+  });
+
   it('tells the restarted member each arc is handed off, so it stops pulling', async () => {
     placed(['a', 'b', 'c'], abc, 1);
     cluster.addNode('c', abc);
