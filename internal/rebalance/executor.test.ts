@@ -167,8 +167,8 @@ describe('a member restarted empty (a new incarnation is a leave plus a join)', 
     const before = [...toD, ...toE].filter((k) => cluster.holders(k).includes('c'));
     expect(before.length).toBeGreaterThan(0);
     cluster.addNode('c', abc); // the same id, an empty store
-    cluster.node('a').rebalancer.memberRestarted(spreadRingOf('a', 'b'));
-    cluster.node('b').rebalancer.memberRestarted(spreadRingOf('a', 'b'));
+    cluster.node('a').rebalancer.memberRestarted(spreadRingOf('a', 'b'), 'c');
+    cluster.node('b').rebalancer.memberRestarted(spreadRingOf('a', 'b'), 'c');
     await cluster.settle();
     expect(misplaced(abc, 2)).toEqual([]);
     expect(before.every((k) => cluster.holders(k).includes('c'))).toBe(true);
@@ -181,25 +181,38 @@ describe('a member restarted empty (a new incarnation is a leave plus a join)', 
     const all = [...toD, ...toE];
     cluster.node('c').rebalancer.stop();
     cluster.addNode('c', abc); // c restarts empty
-    for (const id of ['a', 'b']) cluster.node(id).rebalancer.memberRestarted(spreadRingOf('a', 'b'));
+    for (const id of ['a', 'b']) cluster.node(id).rebalancer.memberRestarted(spreadRingOf('a', 'b'), 'c');
     let restarted = false;
     cluster.onYield = () => {
       if (restarted || !cluster.node('a').rebalancer.progress().running) return;
       restarted = true;
       cluster.node('b').rebalancer.stop();
       cluster.addNode('b', abc); // b restarts empty while a's hand-off to c runs
-      for (const id of ['a', 'c']) cluster.node(id).rebalancer.memberRestarted(spreadRingOf('a', 'c'));
+      for (const id of ['a', 'c']) cluster.node(id).rebalancer.memberRestarted(spreadRingOf('a', 'c'), 'b');
     };
     await cluster.settle();
     expect(restarted).toBe(true);
     expect(all.filter((k) => cluster.holders(k).length !== 3)).toEqual([]);
   });
 
+  it('hands a restarted member every key, from every old owner, when the arc\'s sender restarts before it sent', async () => {
+    placed(['a', 'b', 'c'], abc, 2);
+    const all = [...toD, ...toE];
+    cluster.node('c').rebalancer.stop();
+    cluster.addNode('c', abc); // c restarts empty; b is the first sender of some of its arcs
+    for (const id of ['a', 'b']) cluster.node(id).rebalancer.memberRestarted(spreadRingOf('a', 'b'), 'c');
+    cluster.node('b').rebalancer.stop();
+    cluster.addNode('b', abc); // b restarts empty before its run started: its share never went
+    for (const id of ['a', 'c']) cluster.node(id).rebalancer.memberRestarted(spreadRingOf('a', 'c'), 'b');
+    await cluster.settle();
+    expect(all.filter((k) => cluster.holders(k).length !== 3)).toEqual([]);
+  });
+
   it('tells the restarted member each arc is handed off, so it stops pulling', async () => {
     placed(['a', 'b', 'c'], abc, 1);
     cluster.addNode('c', abc);
-    cluster.node('a').rebalancer.memberRestarted(spreadRingOf('a', 'b'));
-    cluster.node('b').rebalancer.memberRestarted(spreadRingOf('a', 'b'));
+    cluster.node('a').rebalancer.memberRestarted(spreadRingOf('a', 'b'), 'c');
+    cluster.node('b').rebalancer.memberRestarted(spreadRingOf('a', 'b'), 'c');
     await cluster.settle();
     const done = cluster.network.delivered.filter((c) => c.kind === 'done' && c.to === 'c');
     const covered = done.flatMap((c) => c.arcs ?? []).reduce((n, a) => n + (a.to - a.from), 0);

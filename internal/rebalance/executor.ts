@@ -44,6 +44,10 @@ export class Rebalancer implements HandOffReceiver {
   #placements: Ring[] = [];
   /** Rings in effect since the running plan started: they stay placements when it completes. */
   #sinceRunStart: Ring[] = [];
+  /** Members that restarted empty, until a run to them completes: every old owner sends to them. */
+  #restarted = new Set<string>();
+  /** Those that restarted since the running plan started: they stay when it completes. */
+  #restartedSinceRunStart = new Set<string>();
   #timer: TimerHandle | undefined;
   #loop: Promise<void> | undefined;
   #control: RunControl | undefined;
@@ -88,10 +92,12 @@ export class Rebalancer implements HandOffReceiver {
    * the ring stayed the same: plan as if it had just joined, from `ringWithout` (the ring
    * without it), so its arcs are sent to it again.
    */
-  memberRestarted(ringWithout: Ring): void {
+  memberRestarted(ringWithout: Ring, id: string): void {
     if (this.#stopped || this.#leaving) return;
     if (this.#placements.length === 0) this.#placements.push(this.#deps.ringNow());
     this.#remember(ringWithout);
+    this.#restarted.add(id);
+    if (this.#loop !== undefined) this.#restartedSinceRunStart.add(id);
     // As onRingChange: a run going on now completes to a ring that still holds the member, and
     // its completion resets the placements to that ring. Unless kept, the member's re-hand-off
     // was dropped there (found by a review: two members crash-restarted 2.5 s apart, and a
@@ -215,7 +221,8 @@ export class Rebalancer implements HandOffReceiver {
       const after = this.#deps.ringNow();
       const { selfId, alive = () => true } = this.#deps;
       const strays = this.#takeStrays();
-      const plan = withStrays(planFromPlacements(this.#placements, after, selfId, this.#settings.replicas, alive), after, selfId, this.#settings.replicas, strays);
+      const placed = planFromPlacements(this.#placements, after, selfId, this.#settings.replicas, alive, this.#restarted);
+      const plan = withStrays(placed, after, selfId, this.#settings.replicas, strays);
       if (plan === undefined) {
         this.#completed(after);
         continue;
@@ -247,6 +254,7 @@ export class Rebalancer implements HandOffReceiver {
     const { clock } = this.#deps;
     this.#control = control;
     this.#sinceRunStart = [];
+    this.#restartedSinceRunStart = new Set();
     this.#startedAtMs = clock.now();
     const started = clock.monotonic();
     const at = { ...this.#counters };
@@ -297,6 +305,8 @@ export class Rebalancer implements HandOffReceiver {
     this.#sinceRunStart = [];
     this.#placements = [after];
     for (const r of seen) this.#remember(r);
+    this.#restarted = this.#restartedSinceRunStart;
+    this.#restartedSinceRunStart = new Set();
     this.#lastCompleted = after.version;
     this.#counters.arcsPending = 0;
     return true;

@@ -1,6 +1,8 @@
 import { diffRanges, HASH_SPACE } from '../ring/index.js';
 import type { Ring } from '../ring/index.js';
 
+const NONE: ReadonlySet<string> = new Set();
+
 /**
  * What this node does with the keys of one changed arc:
  * - `send`: it is the arc's sender; it pushes every key's full state to each of `targets` and,
@@ -49,6 +51,11 @@ export interface HandOffPlan {
  *
  * Edge rules: a sender with nothing to send that leaves the list confirms like a dropper; a
  * dropper whose new list is empty (no ring left) keeps its keys, so no arc plans a blind drop.
+ *
+ * A member in `restarted` came back empty: every old member that stays sends it the arc, not
+ * the sender alone. The sender may itself restart before it is done (found by a review: two
+ * members crash-restarted 2.5 s apart, and the first one never got the second one's share of
+ * its keys, while a third member held them all). A copy sent twice merges once.
  */
 export function planHandOff(
   before: Ring,
@@ -56,6 +63,7 @@ export function planHandOff(
   self: string,
   replicas: number,
   alive: (id: string) => boolean,
+  restarted: ReadonlySet<string> = NONE,
 ): HandOffPlan {
   const n = Math.max(0, Math.floor(replicas)) + 1;
   const arcs: PlannedArc[] = [];
@@ -65,8 +73,11 @@ export function planHandOff(
     if (sender === undefined) unsentArcs++;
     const keepAfter = arc.after.includes(self);
     const gained = arc.after.filter((id) => !arc.before.includes(id));
+    const refill = restarted.size > 0 && keepAfter && arc.before.includes(self) ? gained.filter((id) => restarted.has(id)) : [];
     if (sender === self && gained.length > 0) {
       arcs.push({ ...arc, sender, role: 'send', targets: gained, keepAfter });
+    } else if (refill.length > 0) {
+      arcs.push({ ...arc, sender, role: 'send', targets: refill, keepAfter });
     } else if (arc.before.includes(self) && !keepAfter && arc.after.length > 0) {
       arcs.push({ ...arc, sender, role: 'drop', targets: arc.after.slice(), keepAfter });
     }
@@ -153,10 +164,11 @@ export function planFromPlacements(
   self: string,
   replicas: number,
   alive: (id: string) => boolean,
+  restarted?: ReadonlySet<string>,
 ): HandOffPlan | undefined {
   const plans = placements
     .filter((p) => p.version !== after.version)
-    .map((p) => planHandOff(p, after, self, replicas, alive));
+    .map((p) => planHandOff(p, after, self, replicas, alive, restarted));
   const first = plans[0];
   if (first === undefined) return undefined;
   return {
