@@ -229,6 +229,7 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
         // "A new incarnation is a leave plus a join": a peer that restarted came back empty.
         if (c.kind === 'incarnationChanged' && c.heartbeatReset && c.id !== selfId && deps.ring().has(c.id)) {
           log.info({ peer: c.id }, 'peer restarted: handing its keys to it again');
+          arrivals.memberRestarted(c.id);
           rebalancer.memberRestarted(ringWithout(deps.ring(), c.id), c.id);
         }
       }

@@ -206,6 +206,18 @@ describe('Arrivals: pull-on-miss for arcs gained and not handed yet', () => {
     expect(t.arrivals.ready('@210:k', 210)).toBeInstanceOf(Promise);
   });
 
+  it('takes no `done` from a previous owner that restarted empty: the next one\'s ends the pull', async () => {
+    const t = setup();
+    t.put('c', '@150:k', 'on c only', 7);
+    t.arrivals.memberRestarted('b'); // b, [101,201)'s first owner, is a new process with nothing
+    await t.network.sinkFor('b').done('d', [{ from: 101, to: 201 }]);
+    await t.arrivals.ready('@150:k', 150); // still pulled, from c
+    expect(t.valueAt('d', '@150:k')).toMatchObject({ value: ['f', 'on c only'] });
+    expect(t.fetches().map((c) => c.to)).toEqual(['c']);
+    await t.network.sinkFor('c').done('d', [{ from: 101, to: 201 }]);
+    expect(t.arrivals.ready('@151:k', 151)).toBeUndefined();
+  });
+
   it('stops pulling an arc whose previous owners are all forgotten', () => {
     const t = setup();
     t.arrivals.memberForgotten('b');

@@ -137,6 +137,18 @@ export class Arrivals {
     if (this.#pending.removeSource(id) > 0) this.#settle();
   }
 
+  /**
+   * A member came back as a new process, empty ("a leave plus a join"): it holds none of what
+   * this node still expects from it, so it is no source any more. Kept one, the new process's
+   * `done` for an arc (it had nothing to send) ended the pull here before the arc's keys came
+   * from the other owners: a write meanwhile started a key afresh, newer than its real copy
+   * (found by a review: two crash-restarts 2.5 s apart; an APPEND replaced a value for good).
+   */
+  memberRestarted(id: string): void {
+    this.#lost.removeSource(id);
+    if (this.#pending.removeSource(id) > 0) this.#settle();
+  }
+
   /** A member was declared dead: it is not asked; arcs taken over from it wait for it (see the class). */
   memberDead(id: string): void {
     this.#lost.markDead(id);
