@@ -462,6 +462,21 @@ describe('a RESP connection', () => {
     c.socket.destroy();
   });
 
+  // Found by a review: a forwarded HGETALL answered after a HELLO 3 pipelined behind it came as
+  // a RESP3 map to a client still on RESP2.
+  it('answers each command in the protocol in force when it was sent, not when its reply is ready', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    served = await serveResp((cmd) => (cmd.key === 'slow' ? held.then(() => new ReplyMap([['f', 'v']])) : null));
+    const c = await rawClient(served.port);
+    c.socket.write(frame('HGETALL', 'slow') + frame('HELLO', '3') + frame('GET', 'missing'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    release();
+    await vi.waitFor(() => expect(c.received()).toMatch(/_\r\n$/));
+    expect(c.received().startsWith('*2\r\n$1\r\nf\r\n$1\r\nv\r\n%7\r\n')).toBe(true);
+    c.socket.destroy();
+  });
+
   // As redis-server 7.0.15: HELLO's AUTH with a user other than `default` is refused and the
   // connection stays RESP2; TIME's second element is microseconds within the second.
   it('refuses HELLO 3 AUTH of another user, staying RESP2, and answers TIME in seconds and microseconds', async () => {

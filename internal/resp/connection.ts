@@ -355,6 +355,9 @@ export class RespConnection {
     // FLUSHALL) an explicit empty first argument stays an argument, so it is refused as Redis does.
     if (spec === undefined && argv[1] === '') command = { name, key: '', args: argv.slice(1) };
     let shape: Shape = 'plain';
+    // The protocol in force when the command was read: a HELLO pipelined behind it changes the
+    // next replies, not this one (a forwarded HGETALL answered after a HELLO 3 came as a map).
+    const resp3 = this.session.client.resp === 3;
     if (spec?.name === 'HGET' && argv.length === 3) {
       // Redis's HGET: one field, a bulk string or nil. gokv's several-field form stays a map.
       command = { name: 'HMGET', key: command.key, args: command.args };
@@ -403,11 +406,11 @@ export class RespConnection {
       // Registered with the order only when something may be waiting: the common sync path stays cheap.
       if (this.order.idle) this.order.run(barrier ? [] : keysOf(argv, spec), barrier, () => result);
       return result.then(
-        (r) => this.render(r, shape),
+        (r) => this.render(r, shape, resp3),
         (err: unknown) => this.errorReply(err),
       );
     }
-    return this.render(result, shape);
+    return this.render(result, shape, resp3);
   }
 
   /**
@@ -415,9 +418,9 @@ export class RespConnection {
    * an unhandled rejection, which ended the process (an MGET of one 6 MB key 100 times made a
    * 600 MB reply, past V8's longest string, and took the node down).
    */
-  private render(reply: Reply, shape: Shape): string {
+  private render(reply: Reply, shape: Shape, resp3: boolean): string {
     try {
-      return toResp(reply, shape, this.session.client.resp === 3);
+      return toResp(reply, shape, resp3);
     } catch (err) {
       if (err instanceof RangeError) return error(REPLY_TOO_LONG);
       return this.errorReply(err);
