@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { EncodedReply, executeCommand, type Reply, type ScanReply } from '../command/index.js';
+import { EncodedReply, executeCommand, ScanReply as ScanReplyOf, type Reply, type ScanReply } from '../command/index.js';
 import { GokvError } from '../errors/index.js';
 import { silentLogger } from '../log/index.js';
 import { TransportError } from '../peer/index.js';
@@ -382,8 +382,32 @@ describe('Router during a hand-off (HandOffGate)', () => {
   it.each([['SCAN', '0'], ['KEYS', '*']])('fails %s with UNAVAILABLE naming the unreachable leader of a page', async (name, key) => {
     const { run } = setup('a', (m) => Promise.reject(new TransportError(m, 'No connection established. Last error: ECONNREFUSED', { maybeApplied: false })));
     const failure = await Promise.resolve().then(() => run(name, key)).catch((err: unknown) => err);
-    expect(failure).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/^UNAVAILABLE SCAN could not reach [bc], the leader of its cursor; retry$/) });
+    expect(failure).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/^UNAVAILABLE SCAN could not reach [bc], the leader of its cursor, nor a replica; retry$/) });
     expect((failure as { transport?: boolean }).transport).toBeUndefined();
+  });
+
+  // Found by a review: for the 6 s before a dead leader was declared dead, every SCAN page on
+  // its arc failed, and redis-cli --scan and ioredis's scanStream gave up part way.
+  it('asks the arc\'s replica for a SCAN page when its leader cannot be reached', async () => {
+    // An arc b leads and c copies: the replica asked is another node, not this one.
+    const position = ring.ownedRanges('b').map(([from]) => from + 1).find((p) => ring.owners(p, 2)[1] === 'c')!;
+    const [leader, replica] = ring.owners(position, 2);
+    const { run, calls } = setup('a', (m) =>
+      m === leader ? Promise.reject(new TransportError(m, 'No connection established. Last error: ECONNREFUSED', { maybeApplied: false })) : Promise.resolve(encodeReply(new ScanReplyOf('0', ['from-the-replica']))),
+    );
+    const reply = (await run('SCAN', String(position), 'COUNT', '1')) as ScanReply;
+    expect([leader, replica]).toEqual(['b', 'c']);
+    expect(calls.filter((c) => c.name === 'SCAN').map((c) => [c.member, c.replicaRead])).toEqual([['b', false], ['c', true]]);
+    expect(reply.keys).toEqual(['from-the-replica']);
+  });
+
+  it('serves a SCAN page asked of it as the arc\'s replica from its own copies', async () => {
+    const position = ring.ownedRanges('b').map(([from]) => from + 1).find((p) => ring.owners(p, 2)[1] === 'a')!;
+    const { router, calls, store } = setup('a', () => Promise.reject(new Error('nothing is forwarded')));
+    executeCommand(store, { name: 'SET', key: '@copy', args: ['v'] });
+    const reply = (await router.execute({ name: 'SCAN', key: String(position), args: ['COUNT', '10'] }, 1, true)) as ScanReply;
+    expect(calls).toEqual([]);
+    expect(reply).toBeInstanceOf(ScanReplyOf);
   });
 
   it('adds the previous owners\' keys to a SCAN page over an arc still arriving', async () => {

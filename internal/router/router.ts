@@ -109,7 +109,7 @@ export class Router {
     const key = spec.subcommands === undefined ? command.key : routingKey(spec, command);
     if (key === '' && spec.subcommands !== undefined) return this.local(spec, command);
     if (!this.deps.view().joined()) throw unavailable('this node is still joining the cluster; retry');
-    if (spec.flags.scan) return this.scan(spec, command, hops);
+    if (spec.flags.scan) return this.scan(spec, command, hops, replicaRead);
     if (spec.flags.multiKey && command.args.length > 0 && command.key !== '') {
       return this.splitKeys(command, hops);
     }
@@ -273,9 +273,9 @@ export class Router {
    * cursor's position) until the count hint (at most SCAN_MAX_GATHER) is met, the ring is done,
    * or SCAN_MAX_PAGES, with a turn of the event loop between pages.
    */
-  private scan(spec: CommandSpec, command: RoutedCommand, hops: number): Reply | Promise<Reply> {
+  private scan(spec: CommandSpec, command: RoutedCommand, hops: number, replicaRead = false): Reply | Promise<Reply> {
     if (scanPosition(command.key) === undefined) return this.local(spec, command); // reports the bad cursor
-    if (hops > 0) return this.scanPage(command, hops);
+    if (hops > 0) return this.scanPage(command, hops, replicaRead);
     return this.scanGather(command);
   }
 
@@ -323,17 +323,36 @@ export class Router {
     return [...found];
   }
 
-  /** One page, from the leader of the cursor's position, over that leader's arc. */
-  private async scanPage(command: RoutedCommand, hops: number): Promise<Reply> {
+  /**
+   * One page, from the leader of the cursor's position, over that leader's arc. A leader that
+   * cannot be reached is replaced by the arc's replicas in turn, as a read is (`replicaRead`: a
+   * replica asked so serves the arc from its copies). Before, every page on a dead leader's arc
+   * failed until it was declared dead (6 s), and `redis-cli --scan` and ioredis's scanStream
+   * gave up part way.
+   */
+  private async scanPage(command: RoutedCommand, hops: number, replicaRead = false): Promise<Reply> {
     const view = this.deps.view();
     const position = scanPosition(command.key)!;
     const leader = view.ring.leader(position);
-    if (leader !== undefined && leader !== view.selfId) {
+    const servesHere = leader === view.selfId || (replicaRead && view.ring.owners(position, 1 + this.options.replicas).includes(view.selfId));
+    if (leader !== undefined && !servesHere) {
       if (hops >= this.options.hopLimit) throw unavailable('SCAN could not reach the owner of its cursor; retry');
+      try {
+        return await this.forwardTo(leader, command, hops);
+      } catch (err) {
+        if (!isTransport(err)) throw err;
+      }
+      for (const replica of view.ring.owners(position, 1 + this.options.replicas).slice(1)) {
+        if (replica === view.selfId) return this.scanPage(command, hops, true);
+        if (view.statusOf(replica) === 'dead') continue;
+        try {
+          return await this.forwardTo(replica, command, hops, true);
+        } catch (err) {
+          if (!isTransport(err)) throw err;
+        }
+      }
       // Named by member, as a routed command's failure is: not the transport's own words.
-      return this.forwardTo(leader, command, hops).catch((err: unknown) => {
-        throw isTransport(err) ? unavailable(`SCAN could not reach ${leader}, the leader of its cursor; retry`) : err;
-      });
+      throw unavailable(`SCAN could not reach ${leader}, the leader of its cursor, nor a replica; retry`);
     }
     const range = scanRange(view.ring, position);
     // Keys of arcs still arriving: asked of their previous owners first (see HandOffGate).
