@@ -467,10 +467,15 @@ describe('a RESP connection', () => {
   it('answers each command in the protocol in force when it was sent, not when its reply is ready', async () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    served = await serveResp((cmd) => (cmd.key === 'slow' ? held.then(() => new ReplyMap([['f', 'v']])) : null));
+    const asked: string[] = [];
+    served = await serveResp((cmd) => {
+      asked.push(cmd.key);
+      return cmd.key === 'slow' ? held.then(() => new ReplyMap([['f', 'v']])) : null;
+    });
     const c = await rawClient(served.port);
     c.socket.write(frame('HGETALL', 'slow') + frame('HELLO', '3') + frame('GET', 'missing'));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // GET ran, so the HELLO before it has been read: the connection speaks RESP3 from here on.
+    await vi.waitFor(() => expect(asked).toContain('missing'));
     release();
     await vi.waitFor(() => expect(c.received()).toMatch(/_\r\n$/));
     expect(c.received().startsWith('*2\r\n$1\r\nf\r\n$1\r\nv\r\n%7\r\n')).toBe(true);
