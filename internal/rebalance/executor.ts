@@ -97,12 +97,14 @@ export class Rebalancer implements HandOffReceiver {
     if (this.#placements.length === 0) this.#placements.push(this.#deps.ringNow());
     this.#remember(ringWithout);
     this.#restarted.add(id);
-    if (this.#loop !== undefined) this.#restartedSinceRunStart.add(id);
     // As onRingChange: a run going on now completes to a ring that still holds the member, and
-    // its completion resets the placements to that ring. Unless kept, the member's re-hand-off
-    // was dropped there (found by a review: two members crash-restarted 2.5 s apart, and a
-    // third to a half of the keys read as nil for good).
-    if (this.#loop !== undefined) this.#sinceRunStart.push(ringWithout);
+    // its completion resets the placements (and the restarted set) to that ring's. Unless kept,
+    // the member's re-hand-off was dropped there (found by a review: two members
+    // crash-restarted 2.5 s apart, and a third to a half of the keys read as nil for good).
+    if (this.#loop !== undefined) {
+      this.#sinceRunStart.push(ringWithout);
+      this.#restartedSinceRunStart.add(id);
+    }
     this.#schedule();
   }
 

@@ -97,13 +97,7 @@ export class Replicator {
       for (const id of replicaIds) this.link(id).sendAsync(write);
       return undefined;
     }
-    const w = new SyncWrite(performance.now() + this.options.timeoutMs, Math.min(required, replicaIds.length), result, this.dropSettledFn);
-    const promise = new Promise<T>((resolve, reject) => {
-      w.resolve = resolve;
-      w.reject = reject;
-    });
-    this.waiting.pushBack(w);
-    this.armTimer();
+    const { w, promise } = this.syncWrite(Math.min(required, replicaIds.length), result);
     for (const id of replicaIds) this.link(id).send(write, w);
     return promise;
   }
@@ -123,6 +117,17 @@ export class Replicator {
     let idle = 0;
     for (const id of replicaIds) if ((this.links.get(id)?.pending ?? 0) === 0) idle++;
     if (idle >= need) return undefined;
+    const { w, promise } = this.syncWrite(need, result);
+    for (const id of replicaIds) {
+      const link = this.links.get(id);
+      if (link === undefined) w.applied();
+      else link.sendBarrier(key, w);
+    }
+    return promise;
+  }
+
+  /** A sync write waiting for `need` acks under the timeout, and the promise it settles. */
+  private syncWrite<T>(need: number, result: T): { w: SyncWrite<T>; promise: Promise<T> } {
     const w = new SyncWrite(performance.now() + this.options.timeoutMs, need, result, this.dropSettledFn);
     const promise = new Promise<T>((resolve, reject) => {
       w.resolve = resolve;
@@ -130,12 +135,7 @@ export class Replicator {
     });
     this.waiting.pushBack(w);
     this.armTimer();
-    for (const id of replicaIds) {
-      const link = this.links.get(id);
-      if (link === undefined) w.applied();
-      else link.sendBarrier(key, w);
-    }
-    return promise;
+    return { w, promise };
   }
 
   /**
