@@ -10,8 +10,6 @@ import { binFromBuffer as bin, binToBuffer as bytes } from '../store/index.js';
 import {
   decodeReplicateAck,
   encodeReplicateBatch,
-  keyStateFromProto,
-  keyStateToProto,
   memberFromProto,
   memberToProto,
   type ReplicateBatchMessage,
@@ -123,32 +121,29 @@ export function grpcRebalanceSink(pool: ClientPool, addressOf: AddressBook, self
   };
   return {
     async send(target, states, timeoutMs) {
-      const res = await client(target).rebalance({ fromNodeId: selfId, states: states.map(keyStateToProto) }, timeoutMs);
+      const res = await client(target).rebalance({ fromNodeId: selfId, states }, timeoutMs);
       return { applied: res.applied };
     },
     async relay(target, states, timeoutMs) {
-      const res = await client(target).rebalance({ fromNodeId: selfId, states: states.map(keyStateToProto), relayed: true }, timeoutMs);
+      const res = await client(target).rebalance({ fromNodeId: selfId, states, relayed: true }, timeoutMs);
       return { applied: res.applied };
     },
     async confirm(target, digests, timeoutMs) {
-      const confirm = digests.map((d) => ({ key: bytes(d.key), version: d.version }));
-      const res = await client(target).rebalance({ fromNodeId: selfId, confirm }, timeoutMs);
+      const res = await client(target).rebalance({ fromNodeId: selfId, confirm: digests }, timeoutMs);
       return { missing: res.missing.map(bin), arriving: res.arriving.map(bin) };
     },
     async done(target, arcs, timeoutMs) {
       await client(target).rebalance({ fromNodeId: selfId, done: arcs.map((a) => ({ from: a.from, to: a.to })) }, timeoutMs);
     },
     async fetch(member, keys, chain) {
-      const res = await client(member).fetchKeys(selfId, keys.map(bytes), chain);
-      return { states: res.states.map(keyStateFromProto), deferred: res.deferred.map(bin) };
+      return client(member).fetchKeys(selfId, keys.map(bytes), chain);
     },
     async scan(member, from, to, args, chain) {
       const res = await client(member).scanRange(selfId, from, to, args.map(bytes), chain);
       return { keys: res.keys.map(bin), next: res.next };
     },
     async fetchRange(member, forId, from, to, timeoutMs) {
-      const res = await client(member).fetchRange(selfId, forId, from, to, timeoutMs);
-      return { states: res.states.map(keyStateFromProto), next: res.next, stillFrom: res.stillFrom };
+      return client(member).fetchRange(selfId, forId, from, to, timeoutMs);
     },
   };
 }

@@ -1,17 +1,30 @@
 import * as grpc from '@grpc/grpc-js';
-import { decodeForwardReplyBatch, encodeForwardBatch, fromServiceError, loadProtos } from '../wire/index.js';
+import {
+  decodeFetchKeysResponse,
+  decodeFetchRangeResponse,
+  decodeForwardReplyBatch,
+  encodeForwardBatch,
+  encodeRebalanceRequest,
+  fromServiceError,
+  loadProtos,
+  type FetchKeysResponseMessage,
+  type FetchRangeResponseMessage,
+  type RebalanceRequestMessage,
+} from '../wire/index.js';
 import type { HeartbeatNode } from '../gen/internalpb/HeartbeatNode.js';
 import type { HeartbeatNode__Output } from '../gen/internalpb/HeartbeatNode.js';
 import type { InternalServerClient } from '../gen/internalpb/InternalServer.js';
-import type { FetchKeysResponse__Output } from '../gen/internalpb/FetchKeysResponse.js';
-import type { RebalanceRequest } from '../gen/internalpb/RebalanceRequest.js';
+import type { FetchKeysRequest } from '../gen/internalpb/FetchKeysRequest.js';
+import type { FetchRangeRequest } from '../gen/internalpb/FetchRangeRequest.js';
 import type { RebalanceResponse__Output } from '../gen/internalpb/RebalanceResponse.js';
 import type { ScanRangeResponse__Output } from '../gen/internalpb/ScanRangeResponse.js';
-import type { FetchRangeResponse__Output } from '../gen/internalpb/FetchRangeResponse.js';
 import type { NodeStatsResponse__Output } from '../gen/internalpb/NodeStatsResponse.js';
 import { CLUSTER_SETTINGS_METADATA } from '../config/index.js';
 import { ForwardStream, type ForwardRequest } from './forward-stream.js';
 import { TransportError } from './transport-error.js';
+
+/** InternalServer's method definitions (path and proto-loader's codec of each message). */
+const internalMethods = () => loadProtos().internal.internalpb.InternalServer.service;
 
 export interface PeerClientOptions {
   /** Deadline of every internal call (messaging.message_timeout). */
@@ -43,7 +56,7 @@ export class PeerClient {
     private readonly options: PeerClientOptions,
   ) {
     this.client = this.newClient();
-    const { path } = loadProtos().internal.internalpb.InternalServer.service.Forward;
+    const { path } = internalMethods().Forward;
     // Forward's messages go through wire/forward-codec.ts (strings in, strings out).
     const openForward = () => this.client.makeBidiStreamRequest(path, encodeForwardBatch, decodeForwardReplyBatch);
     this.forwards = new ForwardStream(addr, openForward, {
@@ -74,23 +87,39 @@ export class PeerClient {
    * One hand-off message; resolves with the receiver's answer, sent after it merged. Its deadline
    * is `timeoutMs` when given (a retry after a timeout asks for longer), else timeoutMs's option.
    */
-  rebalance(req: RebalanceRequest, timeoutMs = this.options.timeoutMs): Promise<RebalanceResponse__Output> {
+  /** One hand-off message (wire/rebalance-codec.ts carries its key states). */
+  rebalance(req: RebalanceRequestMessage, timeoutMs = this.options.timeoutMs): Promise<RebalanceResponse__Output> {
+    const { path, responseDeserialize } = internalMethods().Rebalance;
     return new Promise((resolve, reject) => {
-      const call = this.client.Rebalance({ deadline: Date.now() + timeoutMs }, (err, res) => {
-        if (err || !res) reject(this.callError(err));
-        else resolve(res);
-      });
+      const call = this.client.makeClientStreamRequest(
+        path,
+        encodeRebalanceRequest,
+        responseDeserialize as (b: Buffer) => RebalanceResponse__Output,
+        { deadline: Date.now() + timeoutMs },
+        (err, res) => {
+          if (err || !res) reject(this.callError(err));
+          else resolve(res);
+        },
+      );
       call.write(req);
       call.end();
     });
   }
 
-  fetchKeys(fromNodeId: string, keys: Buffer[], chain = 0): Promise<FetchKeysResponse__Output> {
+  fetchKeys(fromNodeId: string, keys: Buffer[], chain = 0): Promise<FetchKeysResponseMessage> {
+    const { path, requestSerialize } = internalMethods().FetchKeys;
     return new Promise((resolve, reject) => {
-      this.client.FetchKeys({ fromNodeId, keys, chain }, { deadline: Date.now() + this.options.timeoutMs }, (err, res) => {
-        if (err || !res) reject(this.callError(err));
-        else resolve(res);
-      });
+      this.client.makeUnaryRequest(
+        path,
+        requestSerialize as (req: FetchKeysRequest) => Buffer,
+        decodeFetchKeysResponse,
+        { fromNodeId, keys, chain },
+        { deadline: Date.now() + this.options.timeoutMs },
+        (err, res) => {
+          if (err || !res) reject(this.callError(err));
+          else resolve(res);
+        },
+      );
     });
   }
 
@@ -103,12 +132,20 @@ export class PeerClient {
     });
   }
 
-  fetchRange(fromNodeId: string, forNodeId: string, from: number, to: number, timeoutMs = this.options.timeoutMs): Promise<FetchRangeResponse__Output> {
+  fetchRange(fromNodeId: string, forNodeId: string, from: number, to: number, timeoutMs = this.options.timeoutMs): Promise<FetchRangeResponseMessage> {
+    const { path, requestSerialize } = internalMethods().FetchRange;
     return new Promise((resolve, reject) => {
-      this.client.FetchRange({ fromNodeId, forNodeId, from, to }, { deadline: Date.now() + timeoutMs }, (err, res) => {
-        if (err || !res) reject(this.callError(err));
-        else resolve(res);
-      });
+      this.client.makeUnaryRequest(
+        path,
+        requestSerialize as (req: FetchRangeRequest) => Buffer,
+        decodeFetchRangeResponse,
+        { fromNodeId, forNodeId, from, to },
+        { deadline: Date.now() + timeoutMs },
+        (err, res) => {
+          if (err || !res) reject(this.callError(err));
+          else resolve(res);
+        },
+      );
     });
   }
 
@@ -139,7 +176,7 @@ export class PeerClient {
     serialize: (batch: Batch) => Buffer,
     deserialize: (bytes: Buffer) => Ack,
   ): grpc.ClientDuplexStream<Batch, Ack> {
-    const { path } = loadProtos().internal.internalpb.InternalServer.service.Replicate;
+    const { path } = internalMethods().Replicate;
     return this.client.makeBidiStreamRequest(path, serialize, deserialize);
   }
 

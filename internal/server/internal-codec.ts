@@ -1,8 +1,5 @@
 import type { MemberEntry, MemberStatus } from '../membership/index.js';
-import type { KeyStateMessage } from '../replication/index.js';
 import type { HeartbeatNode, HeartbeatNode__Output } from '../gen/internalpb/HeartbeatNode.js';
-import type { KeyState, KeyState__Output } from '../gen/internalpb/KeyState.js';
-import { binFromBuffer as bin, binToBuffer as bytes } from '../store/index.js';
 
 const STATUSES: ReadonlySet<string> = new Set(['alive', 'suspect', 'dead', 'left']);
 
@@ -30,27 +27,5 @@ export function memberFromProto(n: HeartbeatNode__Output): MemberEntry {
     status,
     incarnation: n.incarnation,
     heartbeat: n.heartbeat,
-  };
-}
-
-export function keyStateToProto(s: KeyStateMessage): KeyState {
-  return {
-    key: bytes(s.key),
-    type: s.type,
-    value: s.value.map(bytes),
-    expireAtMs: s.expireAtMs,
-    version: s.version,
-    deleted: s.deleted,
-  };
-}
-
-export function keyStateFromProto(s: KeyState__Output): KeyStateMessage {
-  return {
-    key: bin(s.key),
-    type: s.type,
-    value: s.value.map(bin),
-    expireAtMs: s.expireAtMs,
-    version: s.version,
-    deleted: s.deleted,
   };
 }

@@ -5,10 +5,15 @@ import { CLUSTER_SETTINGS_METADATA } from '../config/index.js';
 import { toGokvError } from '../errors/index.js';
 import type { Reply } from '../command/index.js';
 import type { InternalServerHandlers } from '../gen/internalpb/InternalServer.js';
-import type { RebalanceRequest__Output } from '../gen/internalpb/RebalanceRequest.js';
+import type { FetchKeysRequest__Output } from '../gen/internalpb/FetchKeysRequest.js';
+import type { FetchRangeRequest__Output } from '../gen/internalpb/FetchRangeRequest.js';
+import type { RebalanceResponse } from '../gen/internalpb/RebalanceResponse.js';
 import { binFromBuffer as bin, binToBuffer as bytes } from '../store/index.js';
 import {
   decodeForwardBatch,
+  decodeRebalanceRequest,
+  encodeFetchKeysResponse,
+  encodeFetchRangeResponse,
   encodeForwardReplyBatch,
   encodeReply,
   loadProtos,
@@ -16,26 +21,32 @@ import {
   type ForwardBatchMessage,
   type ForwardReplyBatchMessage,
   type ForwardReplyMessage,
+  type FetchKeysResponseMessage,
+  type FetchRangeResponseMessage,
+  type ReceivedRebalanceRequest,
 } from '../wire/index.js';
 import { toServedCommand } from './external-server.js';
 import type { ReplicationAck } from '../replication/index.js';
-import { keyStateFromProto, keyStateToProto, memberFromProto, memberToProto } from './internal-codec.js';
+import { memberFromProto, memberToProto } from './internal-codec.js';
 import { decodeReplicateBatch, encodeReplicateAck, type ReplicateBatchMessage } from './replicate-codec.js';
 import type { InternalService } from './internal-service.js';
 import { figuresToProto } from './node-stats.js';
 import { REPLY_ENVELOPE_BYTES, replyOverLimit } from './reply-limit.js';
 import { nodePeersOnly } from './node-peers-only.js';
 
-/** InternalServer's handlers, with Replicate over server/replicate-codec.ts's messages. */
+/**
+ * InternalServer's handlers: Forward, Replicate and the messages that carry key states in bulk
+ * over gokv's own codecs (wire/forward-codec.ts, replicate-codec.ts, wire/rebalance-codec.ts).
+ */
 export interface InternalHandlers extends grpc.UntypedServiceImplementation {
   Heartbeat: InternalServerHandlers['Heartbeat'];
   ForwardCommand: InternalServerHandlers['ForwardCommand'];
-  Rebalance: InternalServerHandlers['Rebalance'];
+  Rebalance: grpc.handleClientStreamingCall<ReceivedRebalanceRequest, RebalanceResponse>;
   Forward: grpc.handleBidiStreamingCall<ForwardBatchMessage, ForwardReplyBatchMessage>;
   Replicate: grpc.handleBidiStreamingCall<ReplicateBatchMessage, ReplicationAck>;
-  FetchKeys: InternalServerHandlers['FetchKeys'];
+  FetchKeys: grpc.handleUnaryCall<FetchKeysRequest__Output, FetchKeysResponseMessage>;
   ScanRange: InternalServerHandlers['ScanRange'];
-  FetchRange: InternalServerHandlers['FetchRange'];
+  FetchRange: grpc.handleUnaryCall<FetchRangeRequest__Output, FetchRangeResponseMessage>;
   NodeStats: InternalServerHandlers['NodeStats'];
   KeyDigests: InternalServerHandlers['KeyDigests'];
 }
@@ -145,15 +156,11 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
       let answered = false;
       const answer: Parameters<typeof callback> = [null, { success: true, applied: 0, missing: [], arriving: [] }];
       let handled: Promise<void> = Promise.resolve();
-      const handle = async (req: RebalanceRequest__Output): Promise<void> => {
+      const handle = async (req: ReceivedRebalanceRequest): Promise<void> => {
         if (answered) return;
         try {
-          const result = await service.rebalance(req.fromNodeId, {
-            states: req.states.map(keyStateFromProto),
-            confirm: req.confirm.map((d) => ({ key: bin(d.key), version: d.version })),
-            done: req.done.map((a) => ({ from: a.from, to: a.to })),
-            relayed: req.relayed,
-          });
+          const { states, confirm, done, relayed } = req;
+          const result = await service.rebalance(req.fromNodeId, { states, confirm, done, relayed });
           const prev = answer[1]!;
           answer[1] = {
             success: true,
@@ -167,7 +174,7 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
           callback(toServiceError(err));
         }
       };
-      call.on('data', (req: RebalanceRequest__Output) => {
+      call.on('data', (req: ReceivedRebalanceRequest) => {
         handled = handled.then(() => handle(req));
       });
       call.on('end', () => {
@@ -182,7 +189,6 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
     FetchKeys(call, callback) {
       Promise.resolve()
         .then(() => service.fetchKeys(call.request.fromNodeId, call.request.keys.map(bin), call.request.chain))
-        .then(({ states, deferred }) => ({ states: states.map(keyStateToProto), deferred: deferred.map(bytes) }))
         .then(
           (answer) => callback(null, answer),
           (err: unknown) => callback(toServiceError(err)),
@@ -204,7 +210,7 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
       const { fromNodeId, forNodeId, from, to } = call.request;
       try {
         const page = service.fetchRange(fromNodeId, forNodeId, from, to);
-        callback(null, { states: page.states.map(keyStateToProto), next: page.next, stillFrom: [...page.stillFrom] });
+        callback(null, { states: page.states, next: page.next, stillFrom: page.stillFrom });
       } catch (err) {
         callback(toServiceError(err));
       }
@@ -265,10 +271,16 @@ class ReplyBatcher {
 export function addInternalService(server: grpc.Server, service: InternalService, log: Logger, maxArgs: number, maxMessageBytes = 0): void {
   const { internal } = loadProtos();
   const definition = internal.internalpb.InternalServer.service;
-  // The two streams every write crosses use gokv's own codecs (wire/forward-codec.ts,
-  // replicate-codec.ts); the other methods keep proto-loader's.
-  const forward = { ...definition.Forward, requestDeserialize: decodeForwardBatch, responseSerialize: encodeForwardReplyBatch };
-  const replicate = { ...definition.Replicate, requestDeserialize: decodeReplicateBatch, responseSerialize: encodeReplicateAck };
-  const withCodecs = { ...definition, Forward: forward, Replicate: replicate };
+  // The two streams every write crosses, and the messages that carry key states in bulk, use
+  // gokv's own codecs (wire/forward-codec.ts, replicate-codec.ts, wire/rebalance-codec.ts); the
+  // other methods keep proto-loader's.
+  const withCodecs = {
+    ...definition,
+    Forward: { ...definition.Forward, requestDeserialize: decodeForwardBatch, responseSerialize: encodeForwardReplyBatch },
+    Replicate: { ...definition.Replicate, requestDeserialize: decodeReplicateBatch, responseSerialize: encodeReplicateAck },
+    Rebalance: { ...definition.Rebalance, requestDeserialize: decodeRebalanceRequest },
+    FetchKeys: { ...definition.FetchKeys, responseSerialize: encodeFetchKeysResponse },
+    FetchRange: { ...definition.FetchRange, responseSerialize: encodeFetchRangeResponse },
+  };
   server.addService(withCodecs, nodePeersOnly(internalHandlers(service, log, maxArgs, maxMessageBytes), withCodecs, log));
 }

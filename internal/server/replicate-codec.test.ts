@@ -1,9 +1,10 @@
 import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
+import { lcg } from '../wire/testing/random.js';
 import type { ReplicationAck, ReplicationOp } from '../replication/index.js';
 import { binFromBuffer as bin, binToBuffer as bytes } from '../store/index.js';
 import { loadProtos } from '../wire/index.js';
-import { keyStateFromProto, keyStateToProto } from './internal-codec.js';
+import { keyStateFromProto, keyStateToProto } from '../wire/testing/key-state-proto.js';
 import { decodeReplicateAck, decodeReplicateBatch, encodeReplicateAck, encodeReplicateBatch } from './replicate-codec.js';
 import type { ReplicateAck, ReplicateAck__Output } from '../gen/internalpb/ReplicateAck.js';
 import type { ReplicateBatch__Output } from '../gen/internalpb/ReplicateBatch.js';
@@ -32,15 +33,6 @@ function opFromProto(op: ReplicateOp__Output): ReplicationOp {
 
 const ackToProto = (a: ReplicationAck): ReplicateAck => ({ ackedSeq: a.ackedSeq, resyncKeys: a.resyncKeys.map(bytes) });
 const ackFromProto = (a: ReplicateAck__Output): ReplicationAck => ({ ackedSeq: a.ackedSeq, resyncKeys: a.resyncKeys.map(bin) });
-
-/** A deterministic generator, so a failure replays. */
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 function randomOps(rand: () => number, n: number): ReplicationOp[] {
   const bin = (max: number) => String.fromCharCode(...Array.from({ length: Math.floor(rand() * max) }, () => Math.floor(rand() * 256)));

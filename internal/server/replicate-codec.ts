@@ -6,6 +6,9 @@ import {
   FIXED64,
   LEN,
   ProtoReader,
+  keyStateSize,
+  readKeyState,
+  writeKeyState,
   ProtoWriter,
   VARINT,
   binFieldsSize,
@@ -27,27 +30,13 @@ export interface ReplicateBatchMessage {
   readonly ops: readonly ReplicationOp[];
 }
 
-function stateSize(s: KeyStateMessage): number {
-  const deleted = s.deleted ? 2 : 0;
-  return lenFieldSize(s.key.length) + textFieldSize(s.type) + binFieldsSize(s.value) + 2 * DOUBLE_FIELD_SIZE + deleted;
-}
-
 function writeSize(w: ReplicatedWrite): number {
   return textFieldSize(w.name) + lenFieldSize(w.key.length) + binFieldsSize(w.args) + 2 * DOUBLE_FIELD_SIZE;
 }
 
 function opSize(op: ReplicationOp): number {
   if (op.evicted) return 2 * DOUBLE_FIELD_SIZE + lenFieldSize(op.evicted.key.length);
-  return DOUBLE_FIELD_SIZE + (op.state ? lenFieldSize(stateSize(op.state)) : writeSize(op.write!));
-}
-
-function writeState(w: ProtoWriter, s: KeyStateMessage): void {
-  w.bin(1, s.key);
-  w.text(2, s.type);
-  for (const v of s.value) w.bin(3, v);
-  w.double(4, s.expireAtMs);
-  w.double(5, s.version);
-  if (s.deleted) w.bool(6, true);
+  return DOUBLE_FIELD_SIZE + (op.state ? lenFieldSize(keyStateSize(op.state)) : writeSize(op.write!));
 }
 
 export function encodeReplicateBatch(m: ReplicateBatchMessage): Buffer {
@@ -58,8 +47,8 @@ export function encodeReplicateBatch(m: ReplicateBatchMessage): Buffer {
     w.message(2, sizes[i]!);
     w.double(1, op.seq);
     if (op.state) {
-      w.message(7, stateSize(op.state));
-      writeState(w, op.state);
+      w.message(7, keyStateSize(op.state));
+      writeKeyState(w, op.state);
       return;
     }
     if (op.evicted) {
@@ -75,26 +64,6 @@ export function encodeReplicateBatch(m: ReplicateBatchMessage): Buffer {
     w.double(6, write.prevVersion);
   });
   return w.buf;
-}
-
-function decodeState(s: ProtoReader): KeyStateMessage {
-  let key = '';
-  let type = '';
-  const value: BinStr[] = [];
-  let expireAtMs = 0;
-  let version = 0;
-  let deleted = false;
-  while (s.nextField()) {
-    const { field, wireType } = s;
-    if (field === 1 && wireType === LEN) key = s.bin();
-    else if (field === 2 && wireType === LEN) type = s.text();
-    else if (field === 3 && wireType === LEN) value.push(s.bin());
-    else if (field === 4) expireAtMs = s.doubleOr(expireAtMs);
-    else if (field === 5) version = s.doubleOr(version);
-    else if (field === 6 && wireType === VARINT) deleted = s.varint() !== 0;
-    else s.skip(wireType);
-  }
-  return { key, type, value, expireAtMs, version, deleted };
 }
 
 function decodeOp(o: ProtoReader): ReplicationOp {
@@ -114,7 +83,7 @@ function decodeOp(o: ProtoReader): ReplicationOp {
     else if (field === 4 && wireType === LEN) args.push(o.bin());
     else if (field === 5) version = o.doubleOr(version);
     else if (field === 6) prevVersion = o.doubleOr(prevVersion);
-    else if (field === 7 && wireType === LEN) state = decodeState(o.message());
+    else if (field === 7 && wireType === LEN) state = readKeyState(o.message());
     else if (field === 8 && wireType === FIXED64) evictedVersion = o.doubleOr(0);
     else o.skip(wireType);
   }

@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
+import { lcg } from './testing/random.js';
 import { binFromBuffer, binFromText } from '../store/index.js';
 import { decodeCommandRequest, encodeCommandResponse, withCommandCodec } from './command-codec.js';
 import { loadProtos } from './protos.js';
@@ -9,15 +10,6 @@ const run = service.RunCommand;
 // proto-loader's codec, as clients use it: the reference for the bytes on the wire.
 const encodeRequest = (m: { command?: string; key?: string; args?: Buffer[] }): Buffer => run.requestSerialize(m);
 const decodeResponse = (b: Buffer) => run.responseDeserialize(b) as { response: Buffer; error: string };
-
-/** A deterministic generator, so a failure replays. */
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 const concat = (...parts: number[][]): Buffer => Buffer.from(parts.flat());
 

@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
+import { binOf, lcg } from './testing/random.js';
 import { binFromBuffer as bin, binToBuffer as bytes } from '../store/index.js';
 import type { ForwardBatch__Output } from '../gen/internalpb/ForwardBatch.js';
 import type { ForwardReplyBatch__Output } from '../gen/internalpb/ForwardReplyBatch.js';
@@ -15,18 +16,6 @@ import { loadProtos } from './protos.js';
 
 // proto-loader's codec for the same messages is the reference for the bytes on the wire.
 const forward = loadProtos().internal.internalpb.InternalServer.service.Forward;
-
-/** A deterministic generator, so a failure replays. */
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-const binOf = (rand: () => number, max: number) =>
-  String.fromCharCode(...Array.from({ length: Math.floor(rand() * max) }, () => Math.floor(rand() * 256)));
 
 function randomBatch(rand: () => number): ForwardBatchMessage {
   const commands = Array.from({ length: Math.floor(rand() * 6) }, (_, i) => ({

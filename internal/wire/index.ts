@@ -37,3 +37,18 @@ export {
   type ForwardReplyBatchMessage,
   type ForwardReplyMessage,
 } from './forward-codec.js';
+export { keyStateSize, readKeyState, writeKeyState, type KeyStateFields } from './key-state-codec.js';
+export {
+  decodeFetchKeysResponse,
+  decodeFetchRangeResponse,
+  decodeRebalanceRequest,
+  encodeFetchKeysResponse,
+  encodeFetchRangeResponse,
+  encodeRebalanceRequest,
+  type FetchKeysResponseMessage,
+  type FetchRangeResponseMessage,
+  type HandedArcFields,
+  type KeyDigestFields,
+  type RebalanceRequestMessage,
+  type ReceivedRebalanceRequest,
+} from './rebalance-codec.js';
