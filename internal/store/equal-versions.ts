@@ -15,6 +15,8 @@ export function compareAtEqualVersion(incoming: KeyState, local: KeyState): numb
   }
   if (incoming.type !== local.type) return incoming.type > local.type ? 1 : -1;
   if (incoming.expireAtMs !== local.expireAtMs) return incoming.expireAtMs > local.expireAtMs ? 1 : -1;
+  // Copies of one key usually list a hash's fields in the same order: equal without sorting.
+  if (sameItems(incoming.value, local.value)) return 0;
   const a = canonical(incoming);
   const b = canonical(local);
   if (a.length !== b.length) return a.length - b.length;
@@ -29,4 +31,10 @@ function canonical(s: LiveKeyState): readonly BinStr[] {
   for (let i = 0; i + 1 < s.value.length; i += 2) pairs.push([s.value[i]!, s.value[i + 1]!]);
   pairs.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
   return pairs.flat();
+}
+
+function sameItems(a: readonly BinStr[], b: readonly BinStr[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -21,7 +21,7 @@ import { DEFAULT_STORE_OPTIONS, type StoreDeps, type StoreOptions } from './opti
 import { StringValue } from './string-value.js';
 import { Tombstones } from './tombstones.js';
 import { compareAtEqualVersion } from './equal-versions.js';
-import { STATE_WIRE_OVERHEAD_BYTES, entryOf, entryWireBytes, stateOf } from './transfer.js';
+import { STATE_WIRE_OVERHEAD_BYTES, entryHolds, entryOf, entryWireBytes, stateOf } from './transfer.js';
 
 /** How soon pruning for memory looks again after finding every tombstone too young. */
 const PRUNE_RETRY_MS = 100;
@@ -376,6 +376,7 @@ export class Store {
     if (state.version < local) return false;
     if (state.version === local && !takeEqual) {
       if (local === 0) return false;
+      if (e !== undefined && state.deleted !== true && entryHolds(e, state)) return false; // the same copy again
       const mine: KeyState = e !== undefined ? stateOf(e) : { deleted: true, version: local };
       if (compareAtEqualVersion(state, mine) <= 0) return false;
     }

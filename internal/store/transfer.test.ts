@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { makeStore } from './testing/fixtures.js';
 import type { StoredEntry } from './entry.js';
-import { entryWireBytes, maxKeyBytes, stateOf, stateWireBytes } from './transfer.js';
+import type { LiveKeyState } from './entry.js';
+import { entryHolds, entryWireBytes, maxKeyBytes, stateOf, stateWireBytes } from './transfer.js';
 
 describe('a key state\'s bytes on the wire', () => {
   it.each([
@@ -22,5 +23,30 @@ describe('a key state\'s bytes on the wire', () => {
     expect(maxKeyBytes(64 << 20)).toBe((64 << 20) - (64 << 10));
     expect(maxKeyBytes(100_000)).toBe(50_000);
     expect(maxKeyBytes(0)).toBe(0);
+  });
+});
+
+describe('entryHolds: whether a key holds exactly a state (a copy sent again)', () => {
+  const pairs = Array.from({ length: 40 }, (_, i) => [`f${i}`, `v${i}`]);
+  const hash = (order: string[][], expireAtMs = 0): LiveKeyState => ({ type: 'hash', value: order.flat(), expireAtMs, version: 3 });
+  const held = (state: LiveKeyState): StoredEntry => {
+    const { store } = makeStore();
+    store.mergeKey('key', state);
+    return store.peek('key') as StoredEntry;
+  };
+
+  it.each<[string, LiveKeyState, LiveKeyState, boolean]>([
+    ['a large hash, its fields in another order', hash(pairs), hash([...pairs].reverse()), true],
+    ['a small hash, its fields in another order', hash(pairs.slice(0, 3)), hash(pairs.slice(0, 3).reverse()), true],
+    ['a hash with one value changed', hash(pairs), hash(pairs.map(([f, v], i) => [f!, i === 17 ? 'other' : v!])), false],
+    ['a hash with one field more', hash(pairs.slice(0, 5)), hash(pairs.slice(0, 6)), false],
+    ['a hash with another expiry', hash(pairs, 4e12), hash(pairs, 5e12), false],
+    ['a list', { type: 'list', value: ['a', 'b', 'c'], expireAtMs: 0, version: 3 }, { type: 'list', value: ['a', 'b', 'c'], expireAtMs: 0, version: 3 }, true],
+    ['a list in another order', { type: 'list', value: ['a', 'b', 'c'], expireAtMs: 0, version: 3 }, { type: 'list', value: ['a', 'c', 'b'], expireAtMs: 0, version: 3 }, false],
+    ['a string', { type: 'string', value: ['s'], expireAtMs: 0, version: 3 }, { type: 'string', value: ['s'], expireAtMs: 0, version: 3 }, true],
+    ['a string of another value', { type: 'string', value: ['s'], expireAtMs: 0, version: 3 }, { type: 'string', value: ['t'], expireAtMs: 0, version: 3 }, false],
+    ['a list against a hash of the same items', { type: 'list', value: ['a', 'b'], expireAtMs: 0, version: 3 }, hash([['a', 'b']]), false],
+  ])('%s', (_name, local, incoming, same) => {
+    expect(entryHolds(held(local), incoming)).toBe(same);
   });
 });

@@ -14,6 +14,30 @@ export function stateOf(e: StoredEntry): LiveKeyState {
 }
 
 /**
+ * Whether `e` holds exactly the live `state` (type, expiry and value; a hash's fields in any
+ * order), without building e's state: a copy sent again (a retried hand-off, a second previous
+ * owner) is recognised in one pass, where ordering both states to compare them sorted a large
+ * hash's fields twice.
+ */
+export function entryHolds(e: StoredEntry, state: LiveKeyState): boolean {
+  if (e.type !== state.type || e.expireAtMs !== state.expireAtMs) return false;
+  const value = state.value;
+  if (e instanceof HashValue) {
+    if (value.length !== 2 * e.size) return false;
+    // Equal sizes and every incoming pair present: the same pairs. (A malformed state that
+    // repeats a field can pass too; it is then refused as not newer, which keeps e.)
+    for (let i = 0; i + 1 < value.length; i += 2) if (e.get(value[i]!) !== value[i + 1]) return false;
+    return true;
+  }
+  if (e instanceof StringValue) return value.length === 1 && value[0] === e.text;
+  const list = e as ListValue;
+  if (value.length !== list.length) return false;
+  const items = list.toArray();
+  for (let i = 0; i < items.length; i++) if (items[i] !== value[i]) return false;
+  return true;
+}
+
+/**
  * Rebuilds a detached entry (no version or expiry yet) from transfer state; a malformed state
  * from a peer is an internal error.
  */
