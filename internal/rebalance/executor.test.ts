@@ -313,6 +313,26 @@ describe('Rebalancer stop and timeouts', () => {
     expect(cluster.network.statesDeliveredTo('d')).toBeLessThanOrEqual(3 * toD.length);
   });
 
+  it('gives a batch of one large key a longer deadline: sent once to a receiver that merges it in 2.5 x ackTimeoutMs', async () => {
+    // A 12 MB key gets 3 s more than ackTimeoutMs (1 s). At 1 s, then 2 s, it timed out twice
+    // and went three times, each copy costing the receiver the whole merge again.
+    placed(['a', 'b', 'c', 'd'], abc);
+    const big = toD[0]!;
+    const value = 'x'.repeat(4 << 20);
+    cluster.node('c').store.mergeKey(big, { type: 'hash', value: ['f1', value, 'f2', value, 'f3', value], expireAtMs: 0, version: 2 ** 40 });
+    cluster.network.beforeDeliver = (call) =>
+      call.to === 'd' && call.keys.includes(big) ? new Promise<void>((resolve) => cluster.clock.setTimeout(resolve, 2_500)) : undefined;
+    cluster.changeRing(abcd);
+    for (let i = 0; i < 600 && cluster.node('c').rebalancer.progress().lastCompletedRingVersion !== abcd.version; i++) {
+      await flush();
+      cluster.clock.advance(100);
+    }
+    expect(misplaced(abcd)).toEqual([]);
+    expect(cluster.node('d').store.peek(big)?.version).toBe(2 ** 40);
+    expect(cluster.node('c').rebalancer.progress().batchesFailed).toBe(0);
+    expect(cluster.network.delivered.filter((c) => c.kind === 'send' && c.keys.includes(big))).toHaveLength(1);
+  });
+
   it('keeps a slow receiver\'s raised deadline for the rest of the run: one call times out, not one per batch', async () => {
     // toD goes in three batches of chunkKeys, then a `done`, each answered 1.5 x ackTimeoutMs
     // late. When every call started again from ackTimeoutMs, each timed out once and its

@@ -17,6 +17,17 @@ import { splitBatches } from './states.js';
  */
 const MAX_ACK_TIMEOUT_FACTOR = 8;
 
+/**
+ * A batch's deadline grows by a second per this many bytes: one large key makes a batch of tens
+ * of MB, which its receiver decodes and merges at about 15 MB/s (a hash of 1.5M fields, 48 MB:
+ * 3.5 s on the 2-core test machine). Under the base deadline it timed out and was sent again,
+ * each copy costing the receiver the same seconds once more.
+ */
+const BYTES_PER_EXTRA_SECOND = 4 * 1024 * 1024;
+
+/** The extra deadline a call carrying `bytes` gets (0 below BYTES_PER_EXTRA_SECOND). */
+export const extraDeadlineMs = (bytes: number): number => Math.floor(bytes / BYTES_PER_EXTRA_SECOND) * 1000;
+
 /** Everything one run of a plan touches. */
 export interface HandOffContext {
   readonly store: Store;
@@ -38,7 +49,7 @@ export interface HandOffContext {
 
 export async function sendStates(ctx: HandOffContext, target: string, states: readonly HandOffState[]): Promise<void> {
   for (const batch of splitBatches(states, ctx.settings.batchBytes)) {
-    await retrying(ctx, target, (timeoutMs) => ctx.sink.send(target, batch.states, timeoutMs));
+    await retrying(ctx, target, (timeoutMs) => ctx.sink.send(target, batch.states, timeoutMs), batch.bytes);
     ctx.counters.keysSent += batch.states.length;
     ctx.counters.bytesSent += batch.bytes;
   }
@@ -48,15 +59,21 @@ export async function sendStates(ctx: HandOffContext, target: string, states: re
  * Calls `call` until it succeeds, with backoff; throws Aborted once the run is stopped. After a
  * timeout (the target may have merged the call and answered late) the next attempt, and every
  * later call to that target in the run, gets twice the deadline, up to MAX_ACK_TIMEOUT_FACTOR
- * times ackTimeoutMs.
+ * times ackTimeoutMs. A call carrying `bytes` gets extraDeadlineMs(bytes) beyond it.
  */
-export async function retrying<T>(ctx: HandOffContext, target: string, call: (timeoutMs: number | undefined) => Promise<T>): Promise<T> {
+export async function retrying<T>(
+  ctx: HandOffContext,
+  target: string,
+  call: (timeoutMs: number | undefined) => Promise<T>,
+  bytes = 0,
+): Promise<T> {
   const { retryBaseMs, retryMaxMs, ackTimeoutMs } = ctx.settings;
   for (let attempt = 0; ; attempt++) {
     ctx.control.check();
     const timeoutMs = ctx.ackDeadlines.get(target) ?? ackTimeoutMs;
+    const callMs = timeoutMs > 0 ? timeoutMs + extraDeadlineMs(bytes) : 0;
     try {
-      return await ctx.control.race(call(timeoutMs > 0 ? timeoutMs : undefined), timeoutMs);
+      return await ctx.control.race(call(callMs > 0 ? callMs : undefined), callMs);
     } catch (err) {
       if (err instanceof Aborted) throw err;
       ctx.counters.batchesFailed++;
@@ -64,7 +81,7 @@ export async function retrying<T>(ctx: HandOffContext, target: string, call: (ti
       const delayMs = Math.min(retryMaxMs, retryBaseMs * 2 ** Math.min(attempt, 20));
       // The reason alone: a stack on every retry of an unreachable peer says nothing more.
       const reason = err instanceof Error ? err.message : String(err);
-      ctx.log.warn({ peer: target, attempt: attempt + 1, delayMs, timeoutMs, reason }, 'hand-off call failed; retrying');
+      ctx.log.warn({ peer: target, attempt: attempt + 1, delayMs, timeoutMs: callMs, reason }, 'hand-off call failed; retrying');
       await ctx.control.sleep(delayMs);
     }
   }

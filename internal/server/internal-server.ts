@@ -175,7 +175,9 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
         }
       };
       call.on('data', (req: ReceivedRebalanceRequest) => {
-        handled = handled.then(() => handle(req));
+        // Merged on a later turn than it was decoded in: a large key costs seconds to decode and
+        // as many to merge, and heartbeats and clients get the loop in between.
+        handled = handled.then(afterTurn).then(() => handle(req));
       });
       call.on('end', () => {
         void handled.then(() => {
@@ -217,6 +219,8 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
     },
   };
 }
+
+const afterTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function errorReply(id: number, err: unknown): ForwardReplyMessage {
   const e = toGokvError(err);
