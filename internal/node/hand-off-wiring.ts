@@ -137,6 +137,7 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
     position: hasher.keyPosition,
     sink: deps.sink,
     noteStrays: (positions: readonly number[]) => rebalancer.noteStrays(positions),
+    pause: () => new Promise<void>((resolve) => setImmediate(resolve)),
   };
   const strayOptions = { replicas, relayTimeoutMs: config.messaging.messageTimeoutMs };
 

@@ -1,5 +1,16 @@
 import { GokvError } from '../errors/index.js';
-import { compareAtEqualVersion, isEntryType, splitByBytes, stateWireBytes, type BinStr, type KeyState, type Store } from '../store/index.js';
+import {
+  compareAtEqualVersion,
+  entryOfInTurns,
+  FIELDS_PER_TURN,
+  isEntryType,
+  splitByBytes,
+  stateWireBytes,
+  type BinStr,
+  type KeyState,
+  type Store,
+  type StoredEntry,
+} from '../store/index.js';
 import type { HandOffState, KeyDigest } from './sink.js';
 
 /** A store state as it goes on the wire. */
@@ -45,6 +56,25 @@ export function mergeStates(store: Store, states: readonly HandOffState[]): { ap
   let applied = 0;
   parsed.forEach((state, i) => {
     if (store.mergeKey(states[i]!.key, state)) applied++;
+  });
+  return { applied };
+}
+
+/**
+ * mergeStates, with each large hash built first over several turns (entryOfInTurns, awaiting
+ * `pause` between parts), so that one key of a million fields does not hold the loop while its
+ * Map is built. Every state is merged in the last turn, by versions as they are then.
+ */
+export async function mergeStatesInTurns(store: Store, states: readonly HandOffState[], pause: () => Promise<void>): Promise<{ applied: number }> {
+  const parsed = states.map(fromWire); // validate the whole batch before merging any of it
+  const built: Array<StoredEntry | undefined> = [];
+  for (let i = 0; i < parsed.length; i++) {
+    const state = parsed[i]!;
+    if (state.deleted !== true && state.value.length > 2 * FIELDS_PER_TURN) built[i] = await entryOfInTurns(states[i]!.key, state, pause);
+  }
+  let applied = 0;
+  parsed.forEach((state, i) => {
+    if (store.mergeKey(states[i]!.key, state, false, built[i])) applied++;
   });
   return { applied };
 }

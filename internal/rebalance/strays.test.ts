@@ -4,6 +4,7 @@ import type { HandOffState } from './sink.js';
 import { receiveHandOff, strayPositions } from './strays.js';
 import { keysBetween, spreadRingOf, TEST_OPTIONS, TestCluster } from './testing/fixtures.js';
 import { toWire } from './states.js';
+import { FIELDS_PER_TURN } from '../store/index.js';
 
 // Spread ring (units of 2^22): a 100, b 200, d 250, c 300. Each node's ring is its own
 // (TestNode.ring): a receiver may see a ring its sender does not.
@@ -99,5 +100,44 @@ describe('strayPositions', () => {
     };
     expect(strayPositions(abc, 'b', 2, [cKey!], unused)).toEqual([]);
     expect(() => strayPositions(abc, 'b', 1, [cKey!], unused)).toThrow('hashed');
+  });
+});
+
+describe('receiveHandOff of a large hash', () => {
+  const FIELDS = 3 * FIELDS_PER_TURN + 5;
+  const bigState = (version: number): HandOffState => {
+    const value: string[] = [];
+    for (let i = 0; i < FIELDS; i++) value.push(`f${i}`, `v${i}`);
+    return toWire(bKey!, { type: 'hash', value, expireAtMs: 0, version });
+  };
+
+  it('builds it over several turns, out of sight, then merges it whole', async () => {
+    wired(['a', 'b', 'c']);
+    const store = cluster.node('b').store;
+    const seenWhileBuilding: unknown[] = [];
+    cluster.onYield = () => seenWhileBuilding.push(store.peek(bKey!));
+    await cluster.network.sinkFor('a').send('b', [bigState(9), stateOf(bKey! + 'x')]);
+    expect(seenWhileBuilding).toEqual([undefined, undefined, undefined]); // a yield per part, nothing visible
+    expect(store.exportKey(bKey!)).toEqual({ type: 'hash', value: bigState(9).value, expireAtMs: 0, version: 9 });
+  });
+
+  it('keeps a newer write made while it was being built', async () => {
+    wired(['a', 'b', 'c']);
+    const store = cluster.node('b').store;
+    cluster.onYield = () => {
+      cluster.onYield = undefined;
+      store.mergeKey(bKey!, { type: 'hash', value: ['f', 'newer'], expireAtMs: 0, version: 10 });
+    };
+    await cluster.network.sinkFor('a').send('b', [bigState(9)]);
+    expect(store.exportKey(bKey!)).toEqual({ type: 'hash', value: ['f', 'newer'], expireAtMs: 0, version: 10 });
+  });
+
+  it('replaces an older copy held here', async () => {
+    wired(['a', 'b', 'c']);
+    const store = cluster.node('b').store;
+    store.mergeKey(bKey!, { type: 'list', value: ['old'], expireAtMs: 0, version: 3 });
+    await cluster.network.sinkFor('a').send('b', [bigState(9)]);
+    expect(store.exportKey(bKey!)).toMatchObject({ type: 'hash', version: 9 });
+    expect(store.chargedBytes(bKey!)).toBeGreaterThan(FIELDS * 4);
   });
 });

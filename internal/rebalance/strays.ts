@@ -2,7 +2,7 @@ import { unavailable } from '../errors/index.js';
 import type { Ring } from '../ring/index.js';
 import type { BinStr, Store } from '../store/index.js';
 import type { HandOffState, RebalanceSink } from './sink.js';
-import { mergeStates } from './states.js';
+import { mergeStatesInTurns } from './states.js';
 
 // Stray keys: copies merged here that this node's own ring does not place here. Members see a
 // membership change one by one, as gossip spreads it, so a sender's ring and a receiver's may
@@ -21,6 +21,8 @@ export interface StrayDeps {
   readonly sink: Pick<RebalanceSink, 'relay'>;
   /** Rebalancer.noteStrays: the next hand-off run drops the copies here once their owners hold them. */
   readonly noteStrays: (positions: readonly number[]) => void;
+  /** Yields to the event loop between the parts of a large key being built (mergeStatesInTurns). */
+  readonly pause: () => Promise<void>;
 }
 
 export interface StrayOptions {
@@ -66,7 +68,7 @@ export async function receiveHandOff(
   states: readonly HandOffState[],
   relayed: boolean,
 ): Promise<{ applied: number }> {
-  const merged = mergeStates(deps.store, states);
+  const merged = await mergeStatesInTurns(deps.store, states, deps.pause);
   const ring = deps.ring();
   const n = options.replicas + 1;
   if (ownsAll(ring, deps.selfId, options.replicas)) return merged;

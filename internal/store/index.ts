@@ -16,7 +16,7 @@ export {
 } from './bytes.js';
 export { Deque } from './deque.js';
 export { splitByBytes } from './split-by-bytes.js';
-export { maxKeyBytes, stateWireBytes, STATE_WIRE_OVERHEAD_BYTES, VALUE_WIRE_OVERHEAD_BYTES } from './transfer.js';
+export { entryOfInTurns, maxKeyBytes, stateWireBytes, FIELDS_PER_TURN, STATE_WIRE_OVERHEAD_BYTES, VALUE_WIRE_OVERHEAD_BYTES } from './transfer.js';
 export { HashValue, type FieldWrite } from './hash-value.js';
 export {
   DEFAULT_HASH_SCAN_LIMITS,
@@ -42,6 +42,7 @@ export type {
   Value,
 } from './entry.js';
 export { ENTRY_TYPES, isEntryType } from './entry.js';
+export type { StoredEntry } from './entry.js';
 export { compareAtEqualVersion } from './equal-versions.js';
 export {
   ENTRY_OVERHEAD_BYTES,

@@ -368,9 +368,10 @@ export class Store {
    * node shares (compareAtEqualVersion), or always with `takeEqual`: a replica given its
    * leader's state. Two nodes stamp one version on different values only on the two sides of a
    * partition with minority_writes: accept. Returns whether it was applied. Never refuses for
-   * memory: a transfer must not lose data.
+   * memory: a transfer must not lose data. `built` is the state's entry built beforehand
+   * (entryOfInTurns), detached and of this state; unused when the state is refused.
    */
-  mergeKey(key: BinStr, state: KeyState, takeEqual = false): boolean {
+  mergeKey(key: BinStr, state: KeyState, takeEqual = false, built?: StoredEntry): boolean {
     const e = this.lookup(key, false);
     const local = e?.version ?? this.tombstones.get(key)?.version ?? 0;
     if (state.version < local) return false;
@@ -391,7 +392,7 @@ export class Store {
       else this.addTombstone(key, version);
       return true;
     }
-    const fresh = entryOf(key, state);
+    const fresh = built ?? entryOf(key, state);
     fresh.version = state.version;
     this.space.setExpireAt(fresh, state.expireAtMs); // detached: registered by insert
     if (e !== undefined) this.detach(e);

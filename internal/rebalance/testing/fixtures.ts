@@ -77,6 +77,11 @@ export class TestCluster {
   yields = 0;
   /** Called on every yieldFn call (after counting). */
   onYield: (() => void) | undefined;
+  /** Every node's yield to the event loop (a Rebalancer's yieldFn, a receiver's pause): counted. */
+  readonly pause = async (): Promise<void> => {
+    this.yields++;
+    this.onYield?.();
+  };
 
   #nextVersion = 1_000;
 
@@ -100,10 +105,7 @@ export class TestCluster {
         ringNow: () => node.ring,
         selfId: id,
         arriving: (from, to, target) => node.arriving?.(from, to, target) ?? [],
-        yieldFn: async () => {
-          this.yields++;
-          this.onYield?.();
-        },
+        yieldFn: this.pause,
       },
       this.options,
     );
@@ -132,6 +134,7 @@ export class TestCluster {
       position: readableHash,
       sink: this.network.sinkFor(id),
       noteStrays: noteStrays ?? ((positions) => node.rebalancer.noteStrays(positions)),
+      pause: this.pause,
     };
   }
 
