@@ -4,7 +4,7 @@ import { testConfig } from '../config/index.js';
 import { silentLogger } from '../log/index.js';
 import type { RebalanceSink } from '../rebalance/index.js';
 import { createHasher, Ring } from '../ring/index.js';
-import { Store } from '../store/index.js';
+import { FIELDS_PER_TURN, Store } from '../store/index.js';
 import { createHandOff } from './hand-off-wiring.js';
 
 // A node that has begun its graceful leave takes no more hand-offs: a key merged after its own
@@ -47,6 +47,19 @@ describe('hand-off wiring: a leaving node', () => {
     expect(await handOff.leave()).toBe(true);
     await expect(handOff.internal.rebalance('b', { states: [state('k2')], confirm: [], done: [], relayed: false })).rejects.toThrow(/is leaving/);
     expect(store.exportKey('k2')).toBeUndefined();
+    handOff.stop();
+  });
+
+  it('does not acknowledge a hand-off whose large key it was still building when its leave began', async () => {
+    // Built over several turns (mergeStatesInTurns), the key is merged after the leave looked at
+    // the store (empty: nothing to hand). Acknowledged, its sender would have dropped its copy.
+    const { handOff } = await setup();
+    const value: string[] = [];
+    for (let i = 0; i < 3 * FIELDS_PER_TURN; i++) value.push(`f${i}`, 'v');
+    const big = { key: 'big', type: 'hash', value, expireAtMs: 0, version: 5, deleted: false };
+    const received = handOff.internal.rebalance('b', { states: [big], confirm: [], done: [], relayed: false });
+    expect(await handOff.leave()).toBe(true);
+    await expect(received).rejects.toThrow(/began leaving during this hand-off/);
     handOff.stop();
   });
 

@@ -171,6 +171,10 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
         if (leaving) throw unavailable(`${selfId} is leaving: hand-off refused; retry with the ring without it`);
         // A sender with another view of the ring may hand keys this node does not own in its own.
         const { applied } = await receiveHandOff(strayDeps, strayOptions, fromNodeId, message.states, message.relayed);
+        // A large key is built over several turns before it is merged (mergeStatesInTurns): a
+        // leave begun meanwhile may have walked its arc already. Unacknowledged, the sender keeps
+        // its copy and retries, as when refused above.
+        if (leaving) throw unavailable(`${selfId} began leaving during this hand-off: refused; retry with the ring without it`);
         const missing = message.confirm.length > 0 ? missingKeys(store, message.confirm) : [];
         const arriving = missing.filter((key) => arrivals.expectsFromOther(hasher.keyPosition(key), fromNodeId));
         if (message.done.length > 0) arrivals.handed(fromNodeId, message.done);
