@@ -119,8 +119,9 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
       leaveTimeoutMs: config.rebalance.leaveTimeoutMs,
     },
   );
+  const pause = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
   const arrivals = new Arrivals(
-    { store, selfId, sink: deps.sink, clock, log, position: hasher.keyPosition },
+    { store, selfId, sink: deps.sink, clock, log, position: hasher.keyPosition, pause },
     // A pull's request and answer must each fit one message.
     { replicas, windowMs: config.rebalance.pullWindowMs, maxFetchBytes: maxKeyBytes(config.limits.maxMessageBytes) },
   );
@@ -137,7 +138,7 @@ export function createHandOff(deps: HandOffDeps, config: Config): HandOff {
     position: hasher.keyPosition,
     sink: deps.sink,
     noteStrays: (positions: readonly number[]) => rebalancer.noteStrays(positions),
-    pause: () => new Promise<void>((resolve) => setImmediate(resolve)),
+    pause,
   };
   const strayOptions = { replicas, relayTimeoutMs: config.messaging.messageTimeoutMs };
 

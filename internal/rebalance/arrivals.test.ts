@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock, SeededRandom } from '../clock/index.js';
 import { silentLogger } from '../log/index.js';
-import { Store, type BinStr } from '../store/index.js';
+import { FIELDS_PER_TURN, Store, type BinStr } from '../store/index.js';
 import { readableHash } from '../store/testing/fixtures.js';
 import { GokvError } from '../errors/index.js';
 import { Arrivals } from './arrivals.js';
@@ -14,7 +14,12 @@ import { flush, ringOf } from './testing/fixtures.js';
 // [101,201) from b then c, and [201,251) from c then a. Keys `@150:x` sit at 150.
 const WINDOW_MS = 60_000;
 
-function setup(change = { replicas: 1, before: ringOf('a', 'b', 'c'), after: ringOf('a', 'b', 'c', 'd') }, maxAnswerBytes = 0, maxFetchBytes = 0) {
+function setup(
+  change = { replicas: 1, before: ringOf('a', 'b', 'c'), after: ringOf('a', 'b', 'c', 'd') },
+  maxAnswerBytes = 0,
+  maxFetchBytes = 0,
+  pause?: () => Promise<void>,
+) {
   const clock = new ManualClock();
   const network = new FakeHandOffNetwork();
   const stores = new Map<string, Store>();
@@ -35,7 +40,7 @@ function setup(change = { replicas: 1, before: ringOf('a', 'b', 'c'), after: rin
   }
   const store = stores.get('d')!;
   const arrivals = new Arrivals(
-    { store, selfId: 'd', sink: network.sinkFor('d'), clock, log: silentLogger(), position: readableHash },
+    { store, selfId: 'd', sink: network.sinkFor('d'), clock, log: silentLogger(), position: readableHash, pause },
     { replicas: change.replicas, windowMs: WINDOW_MS, maxFetchBytes },
   );
   network.onDone('d', (from, arcs) => arrivals.handed(from, arcs));
@@ -426,5 +431,37 @@ describe('Arrivals.scanRemote: keys previous owners still hold, for a SCAN page'
     await expect(t.arrivals.ready('@150:k', 150)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     expect(t.valueAt('d', '@150:k')).toBeUndefined();
     await flush();
+  });
+});
+
+describe('Arrivals: a large pulled key', () => {
+  const bigHash = (): string[] => Array.from({ length: 6 * FIELDS_PER_TURN }, (_, i) => (i % 2 === 0 ? `f${i}` : 'v'));
+
+  it('is built over several turns before it is merged', async () => {
+    let pauses = 0;
+    let seen: unknown = 'not looked';
+    const t = setup(undefined, 0, 0, async () => {
+      if (pauses++ === 0) seen = t.store.exportKey('@150:big');
+    });
+    t.stores.get('c')!.mergeKey('@150:big', { type: 'hash', value: bigHash(), expireAtMs: 0, version: 20 });
+    await t.arrivals.ready('@150:big', 150);
+    expect(pauses).toBe(3);
+    expect(seen).toBeUndefined(); // out of sight while it is built
+    expect(t.valueAt('d', '@150:big')).toEqual({ type: 'hash', value: bigHash(), expireAtMs: 0, version: 20 });
+  });
+
+  it('is not merged when this node stopped owning it while it was built', async () => {
+    const before = ringOf('a', 'b', 'c');
+    const after = ringOf('a', 'b', 'c', 'd');
+    let moved = false;
+    const t = setup({ replicas: 1, before, after }, 0, 0, async () => {
+      if (moved) return;
+      moved = true;
+      t.arrivals.onRingChange(after, before); // d is out of the ring again
+    });
+    t.stores.get('c')!.mergeKey('@150:big', { type: 'hash', value: bigHash(), expireAtMs: 0, version: 20 });
+    await t.arrivals.ready('@150:big', 150);
+    expect(moved).toBe(true);
+    expect(t.valueAt('d', '@150:big')).toBeUndefined();
   });
 });

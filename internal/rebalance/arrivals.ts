@@ -5,7 +5,7 @@ import type { Ring } from '../ring/index.js';
 import { splitByBytes, type BinStr, type Store } from '../store/index.js';
 import { PendingRanges, type PendingSegment } from './pending-ranges.js';
 import type { HandedArc, HandOffState, RangeKeys, RebalanceSink } from './sink.js';
-import { mergeStates, newestState } from './states.js';
+import { buildLarge, mergeStates, newestState } from './states.js';
 
 /** Keys remembered as already pulled, at most; past it the set restarts (a re-pull is safe). */
 const MAX_CHECKED_KEYS = 1_000_000;
@@ -25,6 +25,8 @@ export interface ArrivalsDeps {
   readonly log: Logger;
   /** The ring position of a key (to filter a range scan's union). */
   readonly position: (key: BinStr) => number;
+  /** Yields to the event loop between the parts of a large pulled key being built (buildLarge); none when absent. */
+  readonly pause?: () => Promise<void>;
 }
 
 export interface ArrivalsOptions {
@@ -397,11 +399,12 @@ export class Arrivals {
   async #pull(key: BinStr, position: number, sources: readonly string[]): Promise<void> {
     const gains = this.#gains;
     const states = await this.#gather(key, sources);
-    // The ring moved on while the owners answered and this node no longer owns the key: a copy
-    // merged now would stay here after the hand-off that dropped the arc. The command that
-    // asked routes again and goes to the key's owner.
+    const built = this.#deps.pause === undefined ? [] : await buildLarge(states, this.#deps.pause);
+    // The ring moved on while the owners answered (or the key was built) and this node no
+    // longer owns the key: a copy merged now would stay here after the hand-off that dropped
+    // the arc. The command that asked routes again and goes to the key's owner.
     if (!this.#owns(position)) return;
-    mergeStates(this.#deps.store, states);
+    mergeStates(this.#deps.store, states, built);
     this.#pulls++;
     if (gains !== this.#gains) return; // asked before the latest gain: the next call asks again
     if (this.#checked.size >= MAX_CHECKED_KEYS) this.#checked.clear();

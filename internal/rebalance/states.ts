@@ -50,33 +50,39 @@ export function splitBatches(
   return splitByBytes(states, estimateBytes, maxBytes).map((run) => ({ states: run.items, bytes: run.bytes }));
 }
 
-/** Receiver side: merges every state by version; returns how many were applied. */
-export function mergeStates(store: Store, states: readonly HandOffState[]): { applied: number } {
-  const parsed = states.map(fromWire); // validate the whole batch before merging any of it
-  let applied = 0;
-  parsed.forEach((state, i) => {
-    if (store.mergeKey(states[i]!.key, state)) applied++;
-  });
-  return { applied };
-}
-
 /**
- * mergeStates, with each large hash built first over several turns (entryOfInTurns, awaiting
- * `pause` between parts), so that one key of a million fields does not hold the loop while its
- * Map is built. Every state is merged in the last turn, by versions as they are then.
+ * Receiver side: merges every state by version; returns how many were applied. `built` holds
+ * entries built beforehand for some of them (buildLarge), by index.
  */
-export async function mergeStatesInTurns(store: Store, states: readonly HandOffState[], pause: () => Promise<void>): Promise<{ applied: number }> {
+export function mergeStates(store: Store, states: readonly HandOffState[], built: ReadonlyArray<StoredEntry | undefined> = []): { applied: number } {
   const parsed = states.map(fromWire); // validate the whole batch before merging any of it
-  const built: Array<StoredEntry | undefined> = [];
-  for (let i = 0; i < parsed.length; i++) {
-    const state = parsed[i]!;
-    if (state.deleted !== true && state.value.length > 2 * FIELDS_PER_TURN) built[i] = await entryOfInTurns(states[i]!.key, state, pause);
-  }
   let applied = 0;
   parsed.forEach((state, i) => {
     if (store.mergeKey(states[i]!.key, state, false, built[i])) applied++;
   });
   return { applied };
+}
+
+/**
+ * The entries of the large hashes among `states` (by index), each built over several turns
+ * (entryOfInTurns, awaiting `pause` between parts), so that one key of a million fields does not
+ * hold the loop while its Map is built. Detached: mergeStates decides by versions as they are
+ * when it runs. A malformed state throws before anything is built.
+ */
+export async function buildLarge(states: readonly HandOffState[], pause: () => Promise<void>): Promise<Array<StoredEntry | undefined>> {
+  const parsed = states.map(fromWire);
+  const built: Array<StoredEntry | undefined> = [];
+  for (let i = 0; i < parsed.length; i++) {
+    const state = parsed[i]!;
+    if (state.deleted !== true && state.value.length > 2 * FIELDS_PER_TURN) built[i] = await entryOfInTurns(states[i]!.key, state, pause);
+  }
+  return built;
+}
+
+/** buildLarge, then mergeStates: every state merged in the last turn. */
+export async function mergeStatesInTurns(store: Store, states: readonly HandOffState[], pause: () => Promise<void>): Promise<{ applied: number }> {
+  const built = await buildLarge(states, pause);
+  return mergeStates(store, states, built);
 }
 
 /**
