@@ -1,19 +1,8 @@
 import type { BinStr } from '../store/index.js';
+import type { KeyStateFields } from '../wire/index.js';
 
-/**
- * A key's full state on the hand-off wire. The same shape as replication's KeyStateMessage, so
- * one codec serves both: `type` is 'hash', 'list' or 'string' for a live key (hash values flat
- * [f1, v1, ...], list values head to tail, a string as [bytes]), `expireAtMs` absolute (0 = none); a deleted key
- * travels as `deleted: true` with its tombstone's version, so a delete is never undone.
- */
-export interface HandOffState {
-  readonly key: BinStr;
-  readonly type: string;
-  readonly value: readonly BinStr[];
-  readonly expireAtMs: number;
-  readonly version: number;
-  readonly deleted: boolean;
-}
+/** A key's full state on the hand-off wire (wire/key-state-codec.ts describes it). */
+export type HandOffState = KeyStateFields;
 
 /** A key and the version the asking node holds, for `RebalanceSink.confirm`. */
 export interface KeyDigest {

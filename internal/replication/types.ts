@@ -1,4 +1,5 @@
 import type { BinStr } from '../command/index.js';
+import type { KeyStateFields } from '../wire/index.js';
 
 /** One write as a replica must replay it: an effect command plus the key's versions. */
 export interface ReplicatedWrite {
@@ -12,14 +13,7 @@ export interface ReplicatedWrite {
 }
 
 /** A key's whole state, as store.exportKey gives it; used to resync a replica. */
-export interface KeyStateMessage {
-  readonly key: BinStr;
-  readonly type: string;
-  readonly value: readonly BinStr[];
-  readonly expireAtMs: number;
-  readonly version: number;
-  readonly deleted: boolean;
-}
+export type KeyStateMessage = KeyStateFields;
 
 /**
  * A key its leader evicted, at the version it had. Not a write: no client waits for it, and a

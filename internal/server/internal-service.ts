@@ -4,6 +4,7 @@ import type { KeyStateMessage, ReplicationAck, ReplicationOp } from '../replicat
 import type { KeyDigestView } from '../store/index.js';
 import type { ServedCommand } from './command-service.js';
 import type { NodeFigures } from './node-stats.js';
+import type { FetchKeysResponseMessage, FetchRangeResponseMessage } from '../wire/index.js';
 
 /**
  * What the internal gRPC server needs from the node, in domain types (proto conversion stays in
@@ -49,19 +50,11 @@ export interface InternalService {
   fetchRange(fromNodeId: string, forNodeId: string, from: number, to: number): FetchedRange;
 }
 
-/** A FetchKeys answer. */
-export interface FetchedKeys {
-  readonly states: readonly KeyStateMessage[];
-  readonly deferred: readonly string[];
-}
+/** A FetchKeys answer (wire/rebalance-codec.ts writes it as it is). */
+export type FetchedKeys = FetchKeysResponseMessage;
 
-/** A FetchRange answer: states complete below `next`. */
-export interface FetchedRange {
-  readonly states: readonly KeyStateMessage[];
-  readonly next: number;
-  /** Members this node is itself still receiving parts of the range from: the asker asks them too. */
-  readonly stillFrom: readonly string[];
-}
+/** A FetchRange answer (see FetchRangeResponseMessage). */
+export type FetchedRange = FetchRangeResponseMessage;
 
 /** A ScanRange answer: keys complete below `next`. */
 export interface ScannedRange {

@@ -7,10 +7,14 @@ import { DOUBLE_FIELD_SIZE, LEN, ProtoReader, ProtoWriter, VARINT, binFieldsSize
 // objects per message, and the collector's work stalled both nodes for seconds. This writes the
 // binary strings straight into the message and reads them straight out of it.
 
-/** A key's state on the wire (replication's KeyStateMessage has this shape). */
+/**
+ * A key's full state on the wire (a hand-off, a pull's answer, a replica's resync): `type` is
+ * 'hash', 'list' or 'string' for a live key (hash values flat [f1, v1, ...], list values head to
+ * tail, a string as [bytes]), `expireAtMs` absolute (0 = none); a deleted key travels as
+ * `deleted: true` with its tombstone's version, so a delete is never undone.
+ */
 export interface KeyStateFields {
   readonly key: BinStr;
-  /** hash | list | string; '' for a tombstone. */
   readonly type: string;
   readonly value: readonly BinStr[];
   readonly expireAtMs: number;

@@ -51,9 +51,11 @@ export interface FetchKeysResponseMessage {
   readonly deferred: readonly BinStr[];
 }
 
+/** A FetchRange answer: states complete below `next`. */
 export interface FetchRangeResponseMessage {
   readonly states: readonly KeyStateFields[];
   readonly next: number;
+  /** Members the answering node is itself still receiving parts of the range from: the asker asks them too. */
   readonly stillFrom: readonly string[];
 }
 
