@@ -159,8 +159,7 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
       const handle = async (req: ReceivedRebalanceRequest): Promise<void> => {
         if (answered) return;
         try {
-          const { states, confirm, done, relayed } = req;
-          const result = await service.rebalance(req.fromNodeId, { states, confirm, done, relayed });
+          const result = await service.rebalance(req.fromNodeId, req);
           const prev = answer[1]!;
           answer[1] = {
             success: true,
@@ -175,9 +174,7 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
         }
       };
       call.on('data', (req: ReceivedRebalanceRequest) => {
-        // Merged on a later turn than it was decoded in: a large key costs seconds to decode and
-        // as many to merge, and heartbeats and clients get the loop in between.
-        handled = handled.then(afterTurn).then(() => handle(req));
+        handled = handled.then(() => handle(req));
       });
       call.on('end', () => {
         void handled.then(() => {
@@ -219,8 +216,6 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
     },
   };
 }
-
-const afterTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function errorReply(id: number, err: unknown): ForwardReplyMessage {
   const e = toGokvError(err);
