@@ -320,7 +320,11 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
     },
   );
   onEvicted = (key, version) => router.evicted(key, version);
-  const applier = new ReplicaApplier({ store, log: nodeLog.child({ component: 'replica' }) });
+  const applier = new ReplicaApplier({
+    store,
+    log: nodeLog.child({ component: 'replica' }),
+    pause: () => new Promise<void>((resolve) => setImmediate(resolve)),
+  });
   // The dashboard's figures and ring, and EXPLAIN. The rebalancer's progress plugs in as `handOff`.
   const dashboard = wireDashboard({
     id,
@@ -405,9 +409,15 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
       return router.execute(cmd, hops, replicaRead);
     },
     applyReplication: (_leader, ops) => {
-      const ack = applier.apply(ops);
+      const ack = applier.applyInTurns(ops);
       // A leader with another view of the ring may replicate a key this node no longer owns.
       // Keys listed lazily: nothing is walked where this node owns every key (ownsAll).
+      if (ack instanceof Promise) {
+        return ack.then((settled) => {
+          handOff.merged(replicatedKeys(ops));
+          return settled;
+        });
+      }
       handOff.merged(replicatedKeys(ops));
       return ack;
     },

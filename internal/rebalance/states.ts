@@ -1,8 +1,8 @@
 import { GokvError } from '../errors/index.js';
 import {
+  buildsInTurns,
   compareAtEqualVersion,
   entryOfInTurns,
-  FIELDS_PER_TURN,
   isEntryType,
   splitByBytes,
   stateWireBytes,
@@ -74,7 +74,7 @@ export async function buildLarge(states: readonly HandOffState[], pause: () => P
   const built: Array<StoredEntry | undefined> = [];
   for (let i = 0; i < parsed.length; i++) {
     const state = parsed[i]!;
-    if (state.deleted !== true && state.value.length > 2 * FIELDS_PER_TURN) built[i] = await entryOfInTurns(states[i]!.key, state, pause);
+    if (buildsInTurns(state)) built[i] = await entryOfInTurns(states[i]!.key, state, pause);
   }
   return built;
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { executeSpec, lookupCommand } from '../command/index.js';
 import { unknownCommand } from '../errors/index.js';
-import type { EntryType, Store } from '../store/index.js';
+import { buildsInTurns, entryOfInTurns, type EntryType, type KeyState, type Store, type StoredEntry } from '../store/index.js';
 import type { KeyStateMessage, ReplicatedWrite, ReplicationAck, ReplicationOp } from './types.js';
 
 /**
@@ -14,12 +14,43 @@ import type { KeyStateMessage, ReplicatedWrite, ReplicationAck, ReplicationOp } 
  * leader's state wins.
  */
 export class ReplicaApplier {
-  constructor(private readonly deps: { store: Store; log: Logger }) {}
+  constructor(
+    private readonly deps: {
+      store: Store;
+      log: Logger;
+      /** Yields to the event loop between the parts of a large state being built (applyInTurns). */
+      pause?: () => Promise<void>;
+    },
+  ) {}
 
-  apply(ops: readonly ReplicationOp[]): ReplicationAck {
+  /**
+   * apply, or, when a state among `ops` is a large hash, a promise of it: each such state is
+   * built over several turns first (entryOfInTurns), detached, then every op is applied in one
+   * turn, in order, by the versions as they are then. A resync of a hash of 1.5M fields held
+   * its replica's loop while its Map was built in one go. The caller applies the stream's next
+   * batch only after this one settled.
+   */
+  applyInTurns(ops: readonly ReplicationOp[]): ReplicationAck | Promise<ReplicationAck> {
+    const { pause } = this.deps;
+    if (pause === undefined || !ops.some((op) => op.state !== undefined && buildsInTurns(toKeyState(op.state)))) return this.apply(ops);
+    return this.buildThenApply(ops, pause);
+  }
+
+  private async buildThenApply(ops: readonly ReplicationOp[], pause: () => Promise<void>): Promise<ReplicationAck> {
+    const built = new Map<number, StoredEntry>();
+    for (let i = 0; i < ops.length; i++) {
+      const state = ops[i]!.state === undefined ? undefined : toKeyState(ops[i]!.state!);
+      if (state !== undefined && buildsInTurns(state)) built.set(i, await entryOfInTurns(ops[i]!.state!.key, state, pause));
+    }
+    return this.apply(ops, built);
+  }
+
+  /** Applies `ops` in order; `built` holds entries built beforehand for some states, by index. */
+  apply(ops: readonly ReplicationOp[], built?: ReadonlyMap<number, StoredEntry>): ReplicationAck {
     const resync = new Set<string>();
     let acked = 0;
-    for (const op of ops) {
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
       acked = op.seq;
       if (op.evicted) {
         // The leader evicted the key: drop the copy it evicted (or an older one, whose last
@@ -34,7 +65,7 @@ export class ReplicaApplier {
         // The leader's state wins at an equal version: the replica asked for it because its
         // copy did not follow the leader's writes, and a copy stamped with the same version
         // elsewhere (a partition's other side) must not stay.
-        if (this.deps.store.mergeKey(op.state.key, toKeyState(op.state), true)) resync.delete(op.state.key);
+        if (this.deps.store.mergeKey(op.state.key, toKeyState(op.state), true, built?.get(i))) resync.delete(op.state.key);
         continue;
       }
       const w = op.write!;
@@ -68,7 +99,7 @@ export class ReplicaApplier {
   }
 }
 
-function toKeyState(s: KeyStateMessage) {
+function toKeyState(s: KeyStateMessage): KeyState {
   if (s.deleted) return { deleted: true as const, version: s.version };
   return {
     deleted: false as const,

@@ -3,7 +3,7 @@ import { executeCommand } from '../command/index.js';
 import { silentLogger } from '../log/index.js';
 import { ManualClock, SeededRandom } from '../clock/index.js';
 import { makeStore, readableHash } from '../store/testing/fixtures.js';
-import { Store } from '../store/index.js';
+import { FIELDS_PER_TURN, Store } from '../store/index.js';
 import { ReplicaApplier, Replicator, type KeyStateMessage } from './index.js';
 import { opBytes } from './replica-link.js';
 import { MemoryReplicaTransport } from './testing/memory-transport.js';
@@ -263,6 +263,33 @@ describe('replication from a leader to one replica', () => {
     await write('RPUSH', 'l', 'c').done;
     expect(fresh.store.exportKey('l')).toEqual(leader.store.exportKey('l'));
     expect(fresh.store.exportKey('l')).toMatchObject({ value: ['a', 'b', 'c'] });
+  });
+
+  // A resync of a hash of 1.5M fields held its replica's loop while the Map was built in one go.
+  it('builds a large resynced hash over several turns, out of sight, and applies the next batch after it', async () => {
+    const { leader, transport, write } = pair('sync', 30_000);
+    const fields: string[] = [];
+    for (let i = 0; i < 3 * FIELDS_PER_TURN + 5; i++) fields.push(`f${i}`, 'v');
+    leader.store.mergeKey('big', { type: 'hash', value: fields, expireAtMs: 0, version: 5 });
+    // The replica lacks the key: the next write of 'big' makes it ask for the key's state.
+    const fresh = makeStore();
+    const seenWhileBuilding: number[] = [];
+    let next: Promise<unknown> | undefined;
+    const pause = async () => {
+      seenWhileBuilding.push(fresh.store.versionOf('big'));
+      // A write made while the state is being built reaches the replica behind it.
+      next ??= write('HSET', 'big', 'f1', 'later').done;
+      await tick();
+    };
+    transport.replaceApplier(new ReplicaApplier({ store: fresh.store, log: silentLogger(), pause }));
+    await write('HSET', 'big', 'f0', 'new').done;
+    await next;
+    expect(seenWhileBuilding.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(seenWhileBuilding)).toEqual(new Set([0]));
+    expect(fresh.store.exportKey('big')).toEqual(leader.store.exportKey('big'));
+    expect(fresh.store.exportKey('big')).toMatchObject({ value: expect.arrayContaining(['f0', 'new', 'f1', 'later']) });
+    // One state: the write behind it followed it, rather than missing it and asking again.
+    expect(transport.batches.flat().filter((op) => op.state !== undefined)).toHaveLength(1);
   });
 
   it('resolves a write acked behind a resynced key without waiting for that key\'s state', async () => {

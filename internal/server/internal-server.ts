@@ -112,15 +112,58 @@ export function internalHandlers(service: InternalService, log: Logger, maxArgs:
     },
 
     Replicate(call) {
-      call.on('data', (batch: ReplicateBatchMessage) => {
+      // Batches apply in the order they came. One applied asynchronously (a large state built
+      // over several turns) holds the stream: reading pauses, and what was read meanwhile waits.
+      const waiting: ReplicateBatchMessage[] = [];
+      let busy = false;
+      let ended = false;
+      let failed = false;
+      // A batch that fails ends the call with its error, and nothing after it is applied: the
+      // leader resends the keys of every unacknowledged op as states on a new stream. (Destroyed
+      // instead, the call sent no status: the leader's stream stayed open, never acked again.)
+      const fail = (err: unknown) => {
+        if (failed) return;
+        failed = true;
+        waiting.length = 0;
+        log.error({ err }, 'replication batch failed');
+        call.emit('error', toServiceError(err));
+      };
+      const run = (batch: ReplicateBatchMessage): void => {
+        if (failed) return;
+        let ack: ReturnType<InternalService['applyReplication']>;
         try {
-          call.write(service.applyReplication(batch.leaderId, batch.ops));
+          ack = service.applyReplication(batch.leaderId, batch.ops);
         } catch (err) {
-          log.error({ err }, 'replication batch failed');
-          call.destroy(err as Error);
+          fail(err);
+          return;
         }
+        if (!(ack instanceof Promise)) {
+          call.write(ack);
+          return;
+        }
+        busy = true;
+        call.pause();
+        ack.then(
+          (settled) => {
+            busy = false;
+            if (failed || call.destroyed) return;
+            call.write(settled);
+            while (!busy && waiting.length > 0) run(waiting.shift()!);
+            if (busy) return;
+            if (ended) call.end();
+            else call.resume();
+          },
+          fail,
+        );
+      };
+      call.on('data', (batch: ReplicateBatchMessage) => {
+        if (busy) waiting.push(batch);
+        else run(batch);
       });
-      call.on('end', () => call.end());
+      call.on('end', () => {
+        ended = true;
+        if (!busy && !failed) call.end();
+      });
       call.on('error', (err) => log.debug({ err }, 'replicate stream error'));
     },
 

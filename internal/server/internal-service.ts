@@ -18,8 +18,12 @@ export interface InternalService {
   heartbeat(fromNodeId: string, entries: MemberEntry[], clusterSettings?: string): MemberEntry[];
   /** Runs a forwarded command (the router decides whether to run it here or pass it on). */
   execute(command: ServedCommand, hops: number, replicaRead: boolean, origin?: ForwardOrigin): Reply | Promise<Reply>;
-  /** Applies a batch of replicated writes from a leader, in order, and says what is applied. */
-  applyReplication(leaderId: string, ops: readonly ReplicationOp[]): ReplicationAck;
+  /**
+   * Applies a batch of replicated writes from a leader, in order, and says what is applied.
+   * Asynchronous when the batch carries a large state built over several turns: the stream's
+   * next batch waits for it.
+   */
+  applyReplication(leaderId: string, ops: readonly ReplicationOp[]): ReplicationAck | Promise<ReplicationAck>;
   /** This node's own figures for the dashboard (NodeStats); absent: UNIMPLEMENTED. */
   nodeStats?(): NodeFigures;
   /** Debug/checkers: this node's own copy of each key, from its local store (KeyDigests); absent: UNIMPLEMENTED. */

@@ -16,7 +16,7 @@ export {
 } from './bytes.js';
 export { Deque } from './deque.js';
 export { splitByBytes } from './split-by-bytes.js';
-export { entryOfInTurns, maxKeyBytes, stateWireBytes, FIELDS_PER_TURN, STATE_WIRE_OVERHEAD_BYTES, VALUE_WIRE_OVERHEAD_BYTES } from './transfer.js';
+export { buildsInTurns, entryOfInTurns, maxKeyBytes, stateWireBytes, FIELDS_PER_TURN, STATE_WIRE_OVERHEAD_BYTES, VALUE_WIRE_OVERHEAD_BYTES } from './transfer.js';
 export { HashValue, type FieldWrite } from './hash-value.js';
 export {
   DEFAULT_HASH_SCAN_LIMITS,

@@ -1,5 +1,5 @@
 import { GokvError } from '../errors/index.js';
-import type { LiveKeyState, StoredEntry } from './entry.js';
+import type { KeyState, LiveKeyState, StoredEntry } from './entry.js';
 import type { BinStr } from './bytes.js';
 import { HashValue } from './hash-value.js';
 import { ListValue } from './list-value.js';
@@ -43,6 +43,11 @@ export function entryHolds(e: StoredEntry, state: LiveKeyState): boolean {
  */
 export const FIELDS_PER_TURN = 32_768;
 
+/** Whether entryOfInTurns builds `state` over more than one turn: a hash of more than FIELDS_PER_TURN fields. */
+export function buildsInTurns(state: KeyState): state is LiveKeyState {
+  return state.deleted !== true && state.type === 'hash' && state.value.length > 2 * FIELDS_PER_TURN;
+}
+
 /**
  * entryOf, for a state that may be large: a hash of more than FIELDS_PER_TURN fields is built
  * a part at a time, awaiting `pause` between parts. The entry is detached, so nothing sees it
@@ -51,7 +56,7 @@ export const FIELDS_PER_TURN = 32_768;
  */
 export async function entryOfInTurns(key: BinStr, state: LiveKeyState, pause: () => Promise<void>): Promise<StoredEntry> {
   const { value } = state;
-  if (state.type !== 'hash' || value.length <= 2 * FIELDS_PER_TURN || value.length % 2 !== 0) return entryOf(key, state);
+  if (!buildsInTurns(state) || value.length % 2 !== 0) return entryOf(key, state);
   const h = new HashValue(key);
   for (let i = 0; i < value.length; i += 2) {
     h.set(value[i]!, value[i + 1]!);

@@ -42,20 +42,45 @@ export class MemoryReplicaTransport implements ReplicaTransport {
 
   deliver(stream: MemoryStream, ops: readonly ReplicationOp[]): void {
     setImmediate(() => {
+      stream.waiting.push(ops);
+      this.drain(stream);
+    });
+  }
+
+  /** Applies the stream's batches in order; one applied asynchronously holds the rest, as the gRPC handler does. */
+  private drain(stream: MemoryStream): void {
+    while (!stream.busy && stream.waiting.length > 0) {
+      const ops = stream.waiting.shift()!;
       if (stream.dead) return;
       this.delivered += ops.length;
-      const ack = this.applier.apply(ops);
-      const send = () => {
-        if (!stream.dead) stream.ack(ack);
-      };
-      if (this.holdAcks) this.held.push(send);
-      else setImmediate(send);
-    });
+      const ack = this.applier.applyInTurns(ops);
+      if (!(ack instanceof Promise)) {
+        this.sendAck(stream, ack);
+        continue;
+      }
+      stream.busy = true;
+      void ack.then((settled) => {
+        stream.busy = false;
+        this.sendAck(stream, settled);
+        this.drain(stream);
+      });
+    }
+  }
+
+  private sendAck(stream: MemoryStream, ack: ReplicationAck): void {
+    const send = () => {
+      if (!stream.dead) stream.ack(ack);
+    };
+    if (this.holdAcks) this.held.push(send);
+    else setImmediate(send);
   }
 }
 
 class MemoryStream implements ReplicaStream {
   dead = false;
+  /** Batches delivered and not applied yet, behind one being applied asynchronously (`busy`). */
+  readonly waiting: Array<readonly ReplicationOp[]> = [];
+  busy = false;
   private ackHandler: ((ack: ReplicationAck) => void) | undefined;
   private closeHandler: ((reason: string) => void) | undefined;
 
