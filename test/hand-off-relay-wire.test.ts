@@ -1,10 +1,10 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { unavailable } from '../internal/errors/index.js';
-import { silentLogger } from '../internal/log/index.js';
 import { grpcRebalanceSink } from '../internal/node/grpc-adapters.js';
 import { ClientPool } from '../internal/peer/index.js';
-import { addInternalService, startGrpcServer, type HandOffMessage, type InternalService } from '../internal/server/index.js';
+import type { HandOffMessage, InternalService } from '../internal/server/index.js';
+import { serveInternal } from './helpers/internal-server.js';
 
 // The hand-off's relay over the real internal gRPC path (grpc-adapters.ts -> internal-server.ts):
 // the receiver learns that a batch is a relay (so it does not pass it on again), and a batch's
@@ -24,20 +24,9 @@ async function serve(
   fetchKeys: InternalService['fetchKeys'] = () => ({ states: [], deferred: [] }),
   fetchRange: InternalService['fetchRange'] = (_from, _for, _f, to) => ({ states: [], next: to, stillFrom: [] }),
 ): Promise<string> {
-  const server = new grpc.Server();
-  const service: InternalService = {
-    heartbeat: () => [],
-    execute: () => null,
-    applyReplication: () => ({ ackedSeq: 0, resyncKeys: [] }),
-    rebalance,
-    fetchKeys,
-    scanRange,
-    fetchRange,
-  };
-  addInternalService(server, service, silentLogger(), 1000);
-  const bound = await startGrpcServer(server, '127.0.0.1:0', grpc.ServerCredentials.createInsecure());
-  stops.push(() => bound.stop(10));
-  return bound.address;
+  const { address, stop } = await serveInternal({ rebalance, scanRange, fetchKeys, fetchRange });
+  stops.push(stop);
+  return address;
 }
 
 function sinkTo(addr: string) {

@@ -1,12 +1,11 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SystemClock, SeededRandom } from '../internal/clock/index.js';
-import { silentLogger } from '../internal/log/index.js';
 import type { HeartbeatSender, MemberEntry } from '../internal/membership/index.js';
 import { heartbeatSender } from '../internal/node/grpc-adapters.js';
 import { ClientPool } from '../internal/peer/index.js';
 import { FakeNetwork } from '../internal/peer/fake-network.js';
-import { addInternalService, startGrpcServer, type InternalService } from '../internal/server/index.js';
+import { serveInternal } from './helpers/internal-server.js';
 import { freePort } from './helpers/process-cluster.js';
 
 /**
@@ -38,33 +37,22 @@ function fakeHarness(): Harness {
 }
 
 function grpcHarness(): Harness {
-  const servers = new Map<string, { stop(graceMs?: number): Promise<void> }>();
+  const servers = new Map<string, { stop(): Promise<void> }>();
   const pool = new ClientPool(grpc.credentials.createInsecure(), { timeoutMs: 1000, maxMessageBytes: 1 << 20, maxForwardBatch: 64 });
   return {
     async serve(handler) {
-      const server = new grpc.Server();
-      const service: InternalService = {
-        heartbeat: (_from, entries) => handler(entries),
-        execute: () => null,
-        applyReplication: () => ({ ackedSeq: 0, resyncKeys: [] }),
-        rebalance: () => ({ applied: 0, missing: [], arriving: [] }),
-        fetchKeys: () => ({ states: [], deferred: [] }),
-        scanRange: (_from, to) => ({ keys: [], next: to }),
-        fetchRange: (_from, _for, _f, to) => ({ states: [], next: to, stillFrom: [] }),
-      };
-      addInternalService(server, service, silentLogger(), 1000);
-      const bound = await startGrpcServer(server, '127.0.0.1:0', grpc.ServerCredentials.createInsecure());
+      const bound = await serveInternal({ heartbeat: (_from, entries) => handler(entries) });
       servers.set(bound.address, bound);
       return bound.address;
     },
     async unserve(addr) {
-      await servers.get(addr)?.stop(10);
+      await servers.get(addr)?.stop();
       servers.delete(addr);
     },
     sender: () => heartbeatSender(pool, 'client'),
     async close() {
       pool.close();
-      await Promise.all([...servers.values()].map((s) => s.stop(10)));
+      await Promise.all([...servers.values()].map((s) => s.stop()));
     },
   };
 }

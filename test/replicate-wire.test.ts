@@ -1,11 +1,11 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GokvError } from '../internal/errors/index.js';
-import { silentLogger } from '../internal/log/index.js';
 import { grpcReplicaTransport } from '../internal/node/grpc-adapters.js';
 import { ClientPool } from '../internal/peer/index.js';
 import type { ReplicationAck, ReplicationOp } from '../internal/replication/index.js';
-import { addInternalService, startGrpcServer, type InternalService } from '../internal/server/index.js';
+import type { InternalService } from '../internal/server/index.js';
+import { serveInternal } from './helpers/internal-server.js';
 
 // The Replicate call over the real internal gRPC path: a batch the replica applies
 // asynchronously (a large state built over several turns) holds the batches behind it, so a
@@ -17,20 +17,9 @@ afterEach(async () => {
 });
 
 async function serve(applyReplication: InternalService['applyReplication']): Promise<string> {
-  const server = new grpc.Server();
-  const service: InternalService = {
-    heartbeat: () => [],
-    execute: () => null,
-    applyReplication,
-    rebalance: () => ({ applied: 0, missing: [], arriving: [] }),
-    fetchKeys: () => ({ states: [], deferred: [] }),
-    scanRange: (_from, to) => ({ keys: [], next: to }),
-    fetchRange: (_from, _for, _f, to) => ({ states: [], next: to, stillFrom: [] }),
-  };
-  addInternalService(server, service, silentLogger(), 1000);
-  const bound = await startGrpcServer(server, '127.0.0.1:0', grpc.ServerCredentials.createInsecure());
-  stops.push(() => bound.stop(10));
-  return bound.address;
+  const { address, stop } = await serveInternal({ applyReplication });
+  stops.push(stop);
+  return address;
 }
 
 function streamTo(addr: string) {
