@@ -66,6 +66,12 @@ export class ReplicaLink {
    */
   private retryAt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
+  /**
+   * performance.now() ms of the last progress while ops were pending: the first op queued after
+   * none was, or the last ack. The time since is how long the replica has acknowledged nothing
+   * it was sent (stalledMs).
+   */
+  private waitingSince = 0;
 
   constructor(
     private readonly replicaId: string,
@@ -123,6 +129,11 @@ export class ReplicaLink {
     return this.queuedBytes + this.inFlightBytes;
   }
 
+  /** Ms for which ops have been pending with no ack at `now` (performance.now()); 0 when none are. */
+  stalledMs(now: number): number {
+    return this.pending === 0 ? 0 : now - this.waitingSince;
+  }
+
   close(): void {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
@@ -136,6 +147,7 @@ export class ReplicaLink {
   }
 
   private enqueue(write: ReplicatedWrite | undefined, state: KeyStateMessage | undefined, evicted?: EvictedKey): number {
+    if (this.pending === 0) this.waitingSince = performance.now();
     const seq = this.nextSeq++;
     const op: ReplicationOp = evicted === undefined ? { seq, write, state } : { seq, evicted };
     this.queue.push(op);
@@ -203,6 +215,7 @@ export class ReplicaLink {
 
   private onAck(ack: ReplicationAck): void {
     this.failures = 0;
+    this.waitingSince = performance.now();
     for (const seq of this.unacked.keys()) {
       if (seq > ack.ackedSeq) break;
       this.unacked.delete(seq);
@@ -241,9 +254,13 @@ export class ReplicaLink {
     this.deps.log.debug({ replica: this.replicaId, reason, keys: keys.size }, 'replication stream broken; resyncing');
     // Evictions first, as they were: the leader's state of a key it holds no copy of is a
     // version-0 tombstone, below any replica's copy; states after them win where a key came back.
+    // Resent, the ops are no progress: the replica still holds none of them (a replica that is
+    // down breaks every stream opened to it).
+    const since = this.waitingSince;
     for (const e of evictions) this.enqueue(undefined, undefined, e);
     const moved = new Map<BinStr, number>();
     for (const key of keys) moved.set(key, this.resync(key));
+    this.waitingSince = since;
     this.settle(0, moved);
   }
 

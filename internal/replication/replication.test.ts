@@ -230,6 +230,62 @@ describe('replication from a leader to one replica', () => {
       await expect(second).resolves.toBeUndefined();
       same('h');
     });
+
+    // A review: an async leader cut off from its replicas acknowledged writes until it held
+    // them dead, and lost them on healing to the majority's newer copies.
+    it('async: refuses writes once no replica has acknowledged anything for message_timeout, until acks come again', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+      const { transport, replicator, write } = pair('async', 50);
+      expect(replicator.unacknowledged(['replica'])).toBeUndefined(); // no link yet
+      transport.holdAcks = true;
+      await write('HSET', 'h', 'a', '1').done;
+      await vi.advanceTimersByTimeAsync(40);
+      await write('HSET', 'h', 'b', '1').done; // more writes are no progress
+      expect(replicator.unacknowledged(['replica'])).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(15); // 55 ms since the first write, none acknowledged
+      expect(replicator.unacknowledged(['replica'])).toMatch(/no replica of this key has acknowledged a write for 50 ms/);
+      // Another replica of the key that keeps up is enough.
+      expect(replicator.unacknowledged(['replica', 'other'])).toBeUndefined();
+      transport.holdAcks = false;
+      transport.releaseAcks();
+      await settle();
+      transport.releaseAcks();
+      await settle();
+      expect(replicator.unacknowledged(['replica'])).toBeUndefined();
+      expect(replicator.lag().get('replica')).toBe(0);
+    });
+
+    it('async: counts a replica that is down as silent since its first unacknowledged write, across every failed stream', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+      // Longer than the longest reconnect backoff (1 s): each failed stream resends the ops,
+      // which must not count as progress.
+      const { transport, replicator, write } = pair('async', 1500);
+      transport.down = true;
+      await write('HSET', 'h', 'a', '1').done;
+      const opened = transport.opened;
+      // The link's flushes and failed streams come on real turns, its backoff on the fake clock.
+      const pass = async (ms: number) => {
+        for (let t = 0; t < ms; t += 50) {
+          await settle();
+          await vi.advanceTimersByTimeAsync(50);
+        }
+      };
+      await pass(1400);
+      expect(transport.opened).toBeGreaterThan(opened + 1);
+      expect(replicator.unacknowledged(['replica'])).toBeUndefined();
+      await pass(200);
+      expect(replicator.unacknowledged(['replica'])).toMatch(/acknowledged a write for 1500 ms/);
+    });
+
+    it('sync: never refuses for an unacknowledging replica (such writes end UNCERTAIN instead)', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+      const { transport, replicator, write } = pair('sync', 50);
+      transport.holdAcks = true;
+      const done = write('HSET', 'h', 'a', '1').done.catch((err: { code?: string }) => err.code);
+      await vi.advanceTimersByTimeAsync(100);
+      expect(await done).toBe('UNCERTAIN');
+      expect(replicator.unacknowledged(['replica'])).toBeUndefined();
+    });
   });
 
   it('answers at once in async mode and still converges', async () => {

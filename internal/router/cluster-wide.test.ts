@@ -42,7 +42,7 @@ function cluster(options: { replicas?: number; down?: string[]; olderVersion?: s
       },
     };
     const view: ClusterView = { selfId: id, ring, statusOf: () => 'alive', writable: () => true, joined: () => true, leftMembers: options.left };
-    const replicator = { replicate: () => undefined, confirm: () => undefined, behind: () => undefined } as unknown as Replicator;
+    const replicator = { replicate: () => undefined, confirm: () => undefined, behind: () => undefined, unacknowledged: () => undefined } as unknown as Replicator;
     routers.set(
       id,
       new Router(

@@ -31,7 +31,7 @@ function setup(self: string, peer: (member: string, name: string) => Promise<Uin
   const view: ClusterView = { selfId: self, ring, statusOf: (id) => statuses[id], writable: () => true, joined: () => true };
   const { store } = makeStore();
   const router = new Router(
-    { store, hasher, view: () => view, forwarder, replicator: { replicate: () => undefined, confirm: () => undefined, behind: () => undefined } as unknown as Replicator, log: silentLogger() },
+    { store, hasher, view: () => view, forwarder, replicator: { replicate: () => undefined, confirm: () => undefined, behind: () => undefined, unacknowledged: () => undefined } as unknown as Replicator, log: silentLogger() },
     { replicas: 1, hopLimit: 2, limits: { maxArgs: 100, maxValueBytes: 1024 } },
   );
   const explainer = new Explainer({ hasher, view: () => view, store, execute: (c) => router.execute(c) }, { replicas: 1 });

@@ -47,6 +47,7 @@ function setup(self: string, behaviour: Behaviour, gate?: HandOffGate, joined = 
       return undefined;
     },
     behind: () => undefined,
+    unacknowledged: () => undefined,
   } as unknown as Replicator;
   let writable = true;
   const view: { -readonly [K in keyof ClusterView]: ClusterView[K] } = { selfId: self, ring, statusOf: () => 'alive', writable: () => writable, joined: () => joined };
@@ -464,6 +465,41 @@ describe('Router during a hand-off (HandOffGate)', () => {
     replicator.close();
   });
 
+  it('refuses an async write, before applying it, once the key\'s replica has acknowledged nothing for message_timeout', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const key = keyLedBy('a', 'b');
+      const { store } = makeStore();
+      const transport = new MemoryReplicaTransport(new ReplicaApplier({ store: makeStore().store, log: silentLogger() }));
+      transport.holdAcks = true; // a replica cut off: nothing comes back
+      const replicator = new Replicator(
+        { selfId: 'a', transport, exportState: () => ({ key, type: '', value: [], expireAtMs: 0, version: 0, deleted: true }), log: silentLogger() },
+        { mode: 'async', timeoutMs: 1000, maxBatch: 16 },
+      );
+      const view: ClusterView = { selfId: 'a', ring, statusOf: () => 'alive', writable: () => true, joined: () => true };
+      const router = new Router(
+        { store, hasher, view: () => view, forwarder: { forward: () => Promise.reject(new Error('no forward')) }, replicator, log: silentLogger() },
+        { replicas: 1, hopLimit: 2, limits: { maxArgs: 1000, maxValueBytes: 1 << 20 } },
+      );
+      await router.execute({ name: 'RPUSH', key, args: ['1'] });
+      await vi.advanceTimersByTimeAsync(900);
+      await router.execute({ name: 'RPUSH', key, args: ['2'] });
+      await vi.advanceTimersByTimeAsync(200);
+      // Thrown or rejected: execute answers a local refusal at once.
+      const refusal = await (async () => router.execute({ name: 'RPUSH', key, args: ['3'] }))().catch((err: GokvError) => err);
+      expect(refusal).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('async write would stand on this node alone') });
+      expect(executeLLen(store, key)).toBe(2); // the refused write was not applied
+      transport.holdAcks = false;
+      transport.releaseAcks();
+      await vi.waitFor(() => expect(replicator.lag().get('b')).toBe(0));
+      await router.execute({ name: 'RPUSH', key, args: ['4'] });
+      expect(executeLLen(store, key)).toBe(3);
+      replicator.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('refuses every keyed command until a node started with seeds has joined', () => {
     const { run } = setup('a', answer(1), undefined, false);
     expect(() => run('HGET', keyLedBy('a'), 'f')).toThrow(/joining/);
@@ -479,7 +515,7 @@ function loneRouter(n: number) {
   for (let i = 0; i < n; i++) executeCommand(store, { name: 'SET', key: `key${i}`, args: ['v'] });
   const forwarder: Forwarder = { forward: () => Promise.reject(new Error('a lone node forwards nothing')) };
   return new Router(
-    { store, hasher, view: () => view, forwarder, replicator: { replicate: () => undefined, confirm: () => undefined, behind: () => undefined } as unknown as Replicator, log: silentLogger() },
+    { store, hasher, view: () => view, forwarder, replicator: { replicate: () => undefined, confirm: () => undefined, behind: () => undefined, unacknowledged: () => undefined } as unknown as Replicator, log: silentLogger() },
     { replicas: 0, hopLimit: 2, limits: { maxArgs: 100_000, maxValueBytes: 1 << 20 } },
   );
 }

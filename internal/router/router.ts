@@ -233,8 +233,11 @@ export class Router {
     for (const id of replicas) if (view.statusOf(id) === 'alive') required++;
     // Refused before it is applied: a replica that is alive but slow would otherwise buffer
     // this write (and every one after it) without bound. A suspect one is out of the count
-    // and will be dropped if it dies.
-    const lagging = this.deps.replicator.behind(required === replicas.length ? replicas : replicas.filter((id) => view.statusOf(id) === 'alive'));
+    // and will be dropped if it dies. In async mode, also when no replica has acknowledged
+    // anything for message_timeout: the write would stand on this node alone (a partition).
+    const lagging =
+      this.deps.replicator.behind(required === replicas.length ? replicas : replicas.filter((id) => view.statusOf(id) === 'alive')) ??
+      this.deps.replicator.unacknowledged(replicas);
     if (lagging !== undefined) throw unavailable(lagging);
     // Read and applied at one instant: the key cannot expire between the two, or replicas
     // would apply the write to a version the command did not see. Room is made before the

@@ -57,6 +57,7 @@ function freshNode(seed: number, policy: 'allkeys-lru' | 'noeviction' | 'volatil
     replicate: (_write: unknown, _replicas: unknown, _required: unknown, result: unknown) => (n % 2 === 0 ? Promise.resolve(result) : undefined),
     confirm: (_key: unknown, _replicas: unknown, _required: unknown, result: unknown) => (n % 3 === 0 ? Promise.resolve(result) : undefined),
     behind: () => undefined,
+    unacknowledged: () => undefined,
   } as unknown as Replicator;
   const view: ClusterView = { selfId: 'a', ring: RING, statusOf: () => 'alive', writable: () => true, joined: () => true };
   const router = new Router(
