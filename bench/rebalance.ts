@@ -13,6 +13,7 @@ import type { CommandResponse__Output } from '../internal/gen/commonpb/CommandRe
 import type { ExternalServerClient } from '../internal/gen/externalpb/ExternalServer.js';
 import type { HealthcheckResponse__Output } from '../internal/gen/externalpb/HealthcheckResponse.js';
 import { freePort, installCleanup, startTs, stopChild, waitUntil, type Started } from './children.js';
+import { envIgnoringDotenv } from '../internal/config/index.js';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -40,7 +41,7 @@ for (let i = 0; i < 4; i++) {
 const seedsFor = (s: Spec) => specs.slice(0, 3).filter((o) => o !== s).map((o) => `${o.id}=${o.internal}`).join(',');
 const start = (s: Spec): Started =>
   startTs(s.id, 'cmd/gokv/main.ts', [], {
-    env: {
+    env: envIgnoringDotenv({
       PATH: process.env.PATH ?? '',
       GOKV_LOG_LEVEL: process.env.GOKV_LOG_LEVEL ?? 'warn',
       GOKV_CONFIG_PATH: configPath,
@@ -50,7 +51,7 @@ const start = (s: Spec): Started =>
       GOKV_EXTERNAL_GRPC_BIND_ADDR: s.grpc,
       GOKV_EXTERNAL_REST_BIND_ADDR: s.rest,
       GOKV_EXTERNAL_RESP_BIND_ADDR: '',
-    },
+    }),
   }, ['--max-old-space-size=8192', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])]);
 
 const { external } = loadProtos();

@@ -9,6 +9,7 @@ import * as grpc from '@grpc/grpc-js';
 import { loadProtos } from '../internal/wire/index.js';
 import type { HealthcheckResponse__Output } from '../internal/gen/externalpb/HealthcheckResponse.js';
 import { freePort, startProcess, startTs, stopChild, waitUntil, type Started } from './children.js';
+import { envIgnoringDotenv } from '../internal/config/index.js';
 
 export interface Target {
   readonly name: string;
@@ -107,7 +108,7 @@ export async function startGokv(
   const procs = specs.map((s) => {
     const seeds = specs.filter((o) => o !== s).map((o) => `${o.id}=${o.internal}`).join(',');
     return startTs(s.id, 'cmd/gokv/main.ts', [], {
-      env: {
+      env: envIgnoringDotenv({
         PATH: process.env.PATH ?? '',
         GOKV_LOG_LEVEL: 'warn',
         GOKV_CONFIG_PATH: configPath,
@@ -119,7 +120,7 @@ export async function startGokv(
         GOKV_EXTERNAL_RESP_BIND_ADDR: s.resp === undefined ? '' : `127.0.0.1:${s.resp}`,
         GOKV_PERSISTENCE_PATH: join(scratch, `${s.id}.snapshot`),
         BENCH_ELU_FILE: join(scratch, `${s.id}.elu`),
-      },
+      }),
     }, extraExecArgv, options.root);
   });
   const addresses = specs.map((s) => s.grpc);

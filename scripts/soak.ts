@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { TestClient } from '../test/helpers/client.js';
+import { envIgnoringDotenv } from '../internal/config/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
@@ -55,7 +56,7 @@ for (let i = 0; i < Number(values.nodes); i++) {
 for (const n of nodes) {
   n.child = spawn(process.execPath, ['--import', 'tsx', join(root, 'cmd', 'gokv', 'main.ts')], {
     cwd: root,
-    env: {
+    env: envIgnoringDotenv({
       PATH: process.env.PATH ?? '',
       GOKV_LOG_LEVEL: 'warn',
       GOKV_CONFIG_PATH: join(root, 'test', 'fixtures', 'soak.yml'),
@@ -66,7 +67,7 @@ for (const n of nodes) {
       GOKV_EXTERNAL_REST_BIND_ADDR: n.rest,
       GOKV_EXTERNAL_RESP_BIND_ADDR: '',
       GOKV_PERSISTENCE_PATH: join(root, 'data', 'soak', `${n.id}.snapshot`),
-    },
+    }),
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }

@@ -9,6 +9,7 @@ import { SystemClock } from '../internal/clock/index.js';
 import { writeSnapshot } from '../internal/persistence/index.js';
 import { makeStore, putHash } from '../internal/store/testing/fixtures.js';
 import { freePort } from './helpers/process-cluster.js';
+import { envIgnoringDotenv } from '../internal/config/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -16,7 +17,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 function startGokv(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'cmd', 'gokv', 'main.ts')], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: envIgnoringDotenv({ PATH: process.env.PATH ?? '', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

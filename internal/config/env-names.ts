@@ -56,3 +56,16 @@ export const TLS_PATHS = [
   { name: ENV.externalServerCert, side: 'external', field: 'serverCertPath' },
   { name: ENV.externalServerKey, side: 'external', field: 'serverKeyPath' },
 ] as const;
+
+/**
+ * `vars` with every variable the node reads set: those not given, to empty (which counts as
+ * unset, and turns a listener off). For a node a test or a benchmark starts: a real variable
+ * wins over `.env`, even empty, so a developer's `.env` (copied from .env.example) in the
+ * working directory cannot give the node another's addresses, TLS files or log level. Found
+ * when a `.env` made a test's node advertise 127.0.0.1:7946.
+ */
+export function envIgnoringDotenv(vars: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of Object.values(ENV)) out[name] = '';
+  return { ...out, ...vars };
+}

@@ -19,7 +19,7 @@ export {
   type HostPort,
 } from './parse-units.js';
 export { ConfigError } from './config-error.js';
-export { ENV, CLI_ENV, KNOWN_ENV, type EnvName } from './env-names.js';
+export { ENV, CLI_ENV, KNOWN_ENV, envIgnoringDotenv, type EnvName } from './env-names.js';
 export { loadConfig, readFileIfExists, type LoadOptions } from './load.js';
 export { readSmallFile, MAX_SMALL_FILE_BYTES } from './bounded-read.js';
 export { validate, findProblems, type Findings, type ValidateOptions } from './validate.js';

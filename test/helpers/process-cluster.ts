@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { vi } from 'vitest';
 import { TestClient } from './client.js';
 import { freePort } from './free-port.js';
+import { envIgnoringDotenv } from '../../internal/config/index.js';
 
 export { freePort };
 
@@ -70,7 +71,7 @@ export class ProcessCluster {
     const [command, ...args] = [...(node.prefix ?? []), ...argv] as [string, ...string[]];
     const child = spawn(command, args, {
       cwd: root,
-      env: {
+      env: envIgnoringDotenv({
         PATH: process.env.PATH ?? '',
         GOKV_LOG_LEVEL: 'info',
         GOKV_CONFIG_PATH: join(root, 'config.yml'),
@@ -82,7 +83,7 @@ export class ProcessCluster {
         GOKV_EXTERNAL_RESP_BIND_ADDR: '',
         GOKV_PERSISTENCE_PATH: join(root, 'data', 'test', `${node.id}.snapshot`),
         ...this.env,
-      },
+      }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keep = (d: Buffer) => {
