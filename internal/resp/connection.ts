@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { asciiUpper, lookupCommand, routingKey, type BinStr, type CommandSpec, type Reply } from '../command/index.js';
 import { GokvError, isGokvError, printable, type ErrorCode } from '../errors/index.js';
-import { StreamPipeline, Waiters, type CommandService, type ServedCommand } from '../server/index.js';
+import { StreamPipeline, type CommandService, type ServedCommand } from '../server/index.js';
 import type { ClientInfo } from './clients.js';
 import { NIL, NIL_ARRAY, error } from './encode.js';
 import { KeyOrder } from './key-order.js';
@@ -42,9 +42,11 @@ const CLOSE_LINGER_MS = 1000;
 /**
  * One client connection: parse requests, run them (session commands here, everything else
  * through the CommandService, concurrently where keys differ: KeyOrder), and write replies in
- * request order (StreamPipeline). Reading stops while `maxInFlight` replies are pending or the
- * socket's write buffer is full, and resumes when both have room. A protocol error is answered
- * and closes this connection only.
+ * request order (StreamPipeline). Reading stops while `maxInFlight` replies are pending, and
+ * resumes when they are answered. Replies the client has not read yet are buffered, as Redis
+ * buffers them, and counted toward limits.max_client_memory with its requests: a client that
+ * sends a whole pipeline before reading any reply (redis-py, Jedis, go-redis) deadlocked once
+ * reading stopped on a full socket. A protocol error is answered and closes this connection only.
  */
 export class RespConnection {
   private readonly parser: RespParser;
@@ -59,8 +61,6 @@ export class RespConnection {
   /** Replies ready to go, written as one string per batch (see write). */
   private out = '';
   private flushQueued = false;
-  /** The pipeline was told the transport is full: it waits for onDrain. */
-  private waitingDrain = false;
   private markClosed!: () => void;
   private lingerTimer: NodeJS.Timeout | undefined;
   /** What this connection last reported of the bytes it holds (RespServer sums them). */
@@ -69,8 +69,6 @@ export class RespConnection {
   private waitingReplyBytes = 0;
   /** Commands read in full and waiting behind an earlier one of this connection (KeyOrder). */
   private waitingCommandBytes = 0;
-  /** Resolved when the socket drains or the connection closes (whenDrained). */
-  private readonly drainWaiters = new Waiters();
   /** Set by QUIT: reading stops once its reply is queued. */
   private quitting = false;
   /** Settles once the socket is closed (however it closed). */
@@ -112,11 +110,7 @@ export class RespConnection {
       this.countHeld(); // may close this connection (limits.max_client_memory)
       if (!this.closed) this.drain();
     });
-    socket.on('drain', () => {
-      this.waitingDrain = false;
-      this.drainWaiters.wakeAll();
-      this.pipeline.onDrain();
-    });
+    socket.on('drain', () => this.countHeld());
     socket.on('end', () => {
       this.peerEnded = true;
       this.drain();
@@ -142,7 +136,7 @@ export class RespConnection {
 
   /** Reports a change in the bytes held for this client; none once closed. */
   private countHeld(): void {
-    const now = this.closed ? 0 : this.parser.heldBytes + this.waitingReplyBytes + this.waitingCommandBytes;
+    const now = this.closed ? 0 : this.parser.heldBytes + this.waitingReplyBytes + this.waitingCommandBytes + this.unsentBytes;
     if (now === this.reportedBytes) return;
     const delta = now - this.reportedBytes;
     this.reportedBytes = now;
@@ -178,7 +172,6 @@ export class RespConnection {
     this.closed = true;
     clearTimeout(this.lingerTimer);
     this.pipeline.cancel();
-    this.drainWaiters.wakeAll();
     this.countHeld();
     if (!this.socket.destroyed) this.socket.destroy();
     this.parts.onClose();
@@ -240,30 +233,18 @@ export class RespConnection {
    * Queues a reply. Replies are joined and written once per turn of the event loop, after it has
    * read every socket that had data (setImmediate runs after the poll phase): one socket write
    * per batch instead of one per reply, and, as Redis does before it sleeps, the writes to all
-   * clients after all the reads, so a client is woken once per turn. Returns false when the
-   * socket's buffer is full.
+   * clients after all the reads, so a client is woken once per turn. Always takes it: what the
+   * client has not read yet counts toward max_client_memory (unsentBytes), not against reading.
    */
   private write(resp: string): boolean {
     this.out += resp;
     if (!this.draining) this.scheduleFlush();
-    const full = this.socket.writableLength + this.out.length >= this.socket.writableHighWaterMark;
-    if (full) this.waitingDrain = true;
-    return !full;
+    return true;
   }
 
-  /** Replies not yet taken by the kernel fill the socket's buffer (see write). */
-  private outputFull(): boolean {
-    return this.socket.writableLength + this.out.length >= this.socket.writableHighWaterMark;
-  }
-
-  /**
-   * Settles once the socket drains or the connection closes. A full output always has a drain
-   * to come: either the socket refused a write already, or the flush queued for `out` will
-   * overfill it.
-   */
-  private whenDrained(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    return this.drainWaiters.wait();
+  /** Replies queued or in the socket's buffer, not yet taken by the kernel. */
+  private get unsentBytes(): number {
+    return this.out.length + this.socket.writableLength;
   }
 
   private scheduleFlush(): void {
@@ -277,13 +258,9 @@ export class RespConnection {
     if (this.out === '' || this.closed) return;
     const data = this.out;
     this.out = '';
-    const ok = this.socket.write(data, 'latin1');
-    // The pipeline paused on our estimate but the socket took everything: no 'drain' will come.
-    if (ok) this.drainWaiters.wakeAll();
-    if (ok && this.waitingDrain) {
-      this.waitingDrain = false;
-      this.pipeline.onDrain();
-    }
+    this.socket.write(data, 'latin1');
+    // What the kernel did not take stays counted until 'drain'.
+    this.countHeld();
   }
 
   /** One command's RESP reply, now or later; never throws, never rejects. */
@@ -386,9 +363,6 @@ export class RespConnection {
       // is not run (pipelined KEYS kept a node busy for minutes after their client had gone).
       // A write still runs, as Redis runs every command it has read.
       if (reads && this.closed) throw CLIENT_GONE;
-      // Only one reply of a barrier (a whole KEYS, a SCAN page) waits unsent at a time: a client
-      // that pipelines them and does not read would otherwise hold every reply in memory.
-      if (barrier && this.outputFull()) return this.whenDrained().then(execute);
       return this.parts.service.execute(command);
     };
     let result: Reply | Promise<Reply>;
