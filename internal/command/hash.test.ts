@@ -162,7 +162,18 @@ describe('hash commands', () => {
       const [next, items] = page(store, 'HSCAN h 0 MATCH f1?? NOVALUES COUNT 100');
       expect(next).not.toBe('0');
       expect(items).toEqual([]); // f0..f99: none matches
-      expect(page(store, `HSCAN h ${next} MATCH f1?? NOVALUES COUNT 100`)).toEqual([next, Array.from({ length: 100 }, (_, i) => `f${100 + i}`)]);
+      const [after, matched] = page(store, `HSCAN h ${next} MATCH f1?? NOVALUES COUNT 100`);
+      expect(matched).toEqual(Array.from({ length: 100 }, (_, i) => `f${100 + i}`));
+      expect(after).not.toMatch(/^(0|${next})$/); // each page its own cursor
+    });
+
+    it('answers an HSCAN asked again with the same cursor (a client library\'s retry) with the same page', () => {
+      const { store } = makeStore();
+      large(store);
+      const [next] = page(store, 'HSCAN h 0 COUNT 10');
+      const second = page(store, `HSCAN h ${next} COUNT 10`);
+      expect(page(store, `HSCAN h ${next} COUNT 10`)).toEqual(second);
+      expect(page(store, `HSCAN h ${second[0]} COUNT 10`)[1].slice(0, 2)).toEqual(['f20', 'v20']);
     });
 
     it('refuses a cursor no scan of this hash has, naming what to do', () => {

@@ -57,7 +57,8 @@ export const scanPageKeyBytes = (maxReplyBytes: number): number => Math.floor(ma
  * whole with cursor "0", whatever the cursor, as Redis answers a hash in its small encoding. A
  * larger one is walked COUNT fields a page (MATCH filters each page afterwards, so a page may be
  * short or empty, as in Redis) from a scan this node keeps open between calls (store's
- * HashScans): every field present for the whole scan comes back exactly once. A cursor this node
+ * HashScans): every field present for the whole scan comes back exactly once, and a page asked
+ * again with its cursor comes again (a retry). A cursor this node
  * does not know (idle too long, or opened on the key's previous leader) is refused with a message
  * to start again, never silently restarted. The cursor is checked as Redis checks it (strtoul:
  * a sign is accepted, 2^64 and above is not).

@@ -12,9 +12,9 @@ function hashOf(key: string, fields: number): HashValue {
 }
 
 /** Pages `h` to the end from cursor "0"; `between` runs after each page (mutations). */
-function walk(scans: HashScans, h: HashValue, count: number, between: (page: number) => void = () => {}): { pairs: Map<string, string[]>; pages: number } {
+function walk(scans: HashScans, h: HashValue, count: number, between: (page: number) => void = () => {}, from = '0'): { pairs: Map<string, string[]>; pages: number } {
   const pairs = new Map<string, string[]>();
-  let cursor = '0';
+  let cursor = from;
   let pages = 0;
   do {
     const page: HashScanPage | undefined = scans.page('h', h, cursor, count, 0);
@@ -81,9 +81,54 @@ describe('HashScans', () => {
     const replaced = hashOf('h', LARGE);
     const again = scans.page('h', replaced, first.next, 100, 0)!;
     expect(again.pairs.slice(0, 2)).toEqual(['f0', 'v0']);
-    expect(again.next).toBe(first.next); // the same cursor goes on
+    expect(scans.page('h', replaced, again.next, 100, 0)!.pairs.slice(0, 2)).toEqual(['f100', 'v100']);
     // Replaced by a small hash: the rest comes whole.
     expect(scans.page('h', hashOf('h', 2), first.next, 100, 0)).toEqual({ pairs: ['f0', 'v0', 'f1', 'v1'], next: '0' });
+  });
+
+  // A review: redis-py resent an HSCAN whose reply was lost, and the scan, one cursor for all its
+  // pages, had moved on: 100 of 2000 fields never came back, with no error.
+  it('gives each page its own cursor, and serves a page asked again with the same cursor again', () => {
+    const scans = new HashScans(new SeededRandom(1));
+    const h = hashOf('h', LARGE);
+    const first = scans.page('h', h, '0', 10, 0)!;
+    const second = scans.page('h', h, first.next, 10, 0)!;
+    expect(second.next).not.toBe(first.next);
+    h.set('f10', 'changed'); // on the page
+    h.delete('f11');
+    // The reply to `second` was lost; the client asks with the same cursor again.
+    const again = scans.page('h', h, first.next, 10, 0)!;
+    expect(again.next).toBe(second.next);
+    expect(again.pairs).toEqual(second.pairs.flatMap((x, i) => (i % 2 === 1 ? [] : x === 'f11' ? [] : [x, x === 'f10' ? 'changed' : second.pairs[i + 1]!])));
+    // And the walk goes on from there, every field once (those of the page served twice, twice).
+    const rest = walk(scans, h, 10, () => {}, again.next);
+    const seen = [...first.pairs, ...again.pairs, ...[...rest.pairs.entries()].flatMap(([f, v]) => [f, v[0]!])].filter((_, i) => i % 2 === 0);
+    expect(seen.sort()).toEqual([...h.fields()].sort());
+  });
+
+  it('serves the last page again once the scan has finished', () => {
+    const scans = new HashScans(new SeededRandom(2));
+    const h = hashOf('h', LARGE);
+    let asked = scans.page('h', h, '0', 500, 0)!.next;
+    let last = scans.page('h', h, asked, 500, 0)!;
+    while (last.next !== '0') {
+      asked = last.next;
+      last = scans.page('h', h, asked, 500, 0)!;
+    }
+    expect(scans.size).toBe(0);
+    expect(scans.page('h', h, asked, 500, 0)).toEqual(last);
+  });
+
+  it('keeps one page to serve again per scan, within maxOpen, and drops it once idle', () => {
+    const scans = new HashScans(new SeededRandom(1), { maxOpen: 2, idleMs: 1000 });
+    const h = hashOf('h', LARGE);
+    const a = scans.page('h', h, '0', 10, 0)!.next;
+    const a2 = scans.page('h', h, a, 10, 0)!.next;
+    scans.page('h', h, a2, 10, 0);
+    expect(scans.page('h', h, a, 10, 0)).toBeUndefined(); // only the last page is kept
+    expect(scans.page('h', h, a2, 10, 0)).toBeDefined();
+    expect(scans.page('h', h, a2, 10, 999)).toBeDefined();
+    expect(scans.page('h', h, a2, 10, 1999)).toBeUndefined(); // idle since 999
   });
 
   it('drops a scan idle for idleMs, and the least recently used past maxOpen', () => {

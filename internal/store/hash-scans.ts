@@ -28,6 +28,8 @@ export interface HashScanPage {
 
 interface OpenScan {
   readonly key: BinStr;
+  /** The page served last, asked with `asked`: asked again (a client's retry), it is served again. */
+  last: { readonly asked: string; readonly fields: readonly BinStr[]; readonly next: string } | undefined;
   /** The hash walked; undefined once released (the key was deleted or replaced meanwhile). */
   hash: HashValue | undefined;
   fields: Iterator<[BinStr, BinStr]> | undefined;
@@ -44,14 +46,21 @@ interface OpenScan {
  * is more than Redis promises (at least once). Nothing per field is stored for this: the cost is
  * one small object per open scan, bounded by `maxOpen` and `idleMs`.
  *
- * A cursor names an open scan on this node only. One that is unknown here (dropped, or opened on
- * another node before the key's leader changed) cannot be resumed: `page` returns undefined and
- * HSCAN says to start again. A hash replaced under a scan (deleted and written again, or merged
- * from another node) is walked again from its start: fields may repeat, none is missed.
+ * A cursor names one page of an open scan on this node only: each page hands out a new one, and
+ * the cursor a page was asked with, asked again, gets that page again (its fields, with their
+ * values as they are now) and the same next cursor, as a Redis cursor does. A client library
+ * that resends an unanswered HSCAN (redis-py's retry, ioredis after a reconnect) would
+ * otherwise skip a page without an error: with one cursor per scan, 100 of 2000 fields went
+ * missing so. A cursor that is unknown here (dropped, or opened on another node before the
+ * key's leader changed) cannot be resumed: `page` returns undefined and HSCAN says to start
+ * again. A hash replaced under a scan (deleted and written again, or merged from another node)
+ * is walked again from its start: fields may repeat, none is missed.
  */
 export class HashScans {
-  /** Open scans by cursor, least recently used first (a page moves its scan to the end). */
+  /** Open scans by the cursor that continues them, least recently used first (a page moves its scan to the end). */
   private readonly open = new Map<string, OpenScan>();
+  /** Scans by the cursor their last page was asked with (finished ones too), to serve it again. */
+  private readonly served = new Map<string, OpenScan>();
   private nextCursor: number;
 
   constructor(
@@ -76,6 +85,8 @@ export class HashScans {
     if (cursor !== '0') {
       scan = this.open.get(cursor);
       if (scan === undefined || scan.key !== key) {
+        const again = this.served.get(cursor);
+        if (again !== undefined && again.key === key && hash.size > WHOLE_HSCAN_MAX_FIELDS) return this.again(cursor, again, hash, nowMs);
         // Redis answers a small hash whole from any cursor; a large one needs its scan.
         return hash.size <= WHOLE_HSCAN_MAX_FIELDS ? { pairs: hash.toFlat(), next: '0' } : undefined;
       }
@@ -83,25 +94,57 @@ export class HashScans {
     }
     if (scan === undefined || scan.hash !== hash) {
       if (hash.size <= WHOLE_HSCAN_MAX_FIELDS) return { pairs: hash.toFlat(), next: '0' };
-      if (scan === undefined) {
-        cursor = String(this.nextCursor++);
-        scan = { key, hash, fields: undefined, ahead: undefined, lastUsedMs: nowMs };
-      }
+      scan ??= { key, last: undefined, hash, fields: undefined, ahead: undefined, lastUsedMs: nowMs };
       scan.hash = hash;
       scan.fields = hash.entries();
       scan.ahead = undefined;
     }
     const pairs = this.take(scan, hash, count);
-    if (scan.ahead === undefined) return { pairs, next: '0' };
+    const next = scan.ahead === undefined ? '0' : String(this.nextCursor++);
     scan.lastUsedMs = nowMs;
-    this.open.set(cursor, scan);
-    if (this.open.size > this.limits.maxOpen) this.open.delete(this.open.keys().next().value!);
-    return { pairs, next: cursor };
+    if (scan.last !== undefined) this.served.delete(scan.last.asked);
+    scan.last = undefined;
+    if (cursor !== '0') {
+      // A first page asked again starts a new scan, which comes to the same.
+      scan.last = { asked: cursor, fields: pairs.filter((_, i) => i % 2 === 0), next };
+      this.served.set(cursor, scan);
+      if (this.served.size > this.limits.maxOpen) this.served.delete(this.served.keys().next().value!);
+    }
+    if (next === '0') {
+      // Finished: only its last page is kept, to be served again; not the hash.
+      scan.hash = undefined;
+      scan.fields = undefined;
+      return { pairs, next };
+    }
+    this.open.set(next, scan);
+    if (this.open.size > this.limits.maxOpen) this.drop(this.open.keys().next().value!);
+    return { pairs, next };
+  }
+
+  /** The page last served from `cursor`, again: its fields still in the hash, with their values now. */
+  private again(cursor: string, scan: OpenScan, hash: HashValue, nowMs: number): HashScanPage {
+    const pairs: BinStr[] = [];
+    for (const field of scan.last!.fields) {
+      const value = hash.get(field);
+      if (value !== undefined) pairs.push(field, value);
+    }
+    scan.lastUsedMs = nowMs;
+    this.served.delete(cursor);
+    this.served.set(cursor, scan);
+    return { pairs, next: scan.last!.next };
+  }
+
+  /** Drops the open scan continued by `cursor`, with its last page. */
+  private drop(cursor: string): void {
+    const scan = this.open.get(cursor);
+    this.open.delete(cursor);
+    if (scan?.last !== undefined) this.served.delete(scan.last.asked);
   }
 
   /** Forgets a scan (HSCAN on a key that no longer holds a hash). */
   close(cursor: string): void {
-    this.open.delete(cursor);
+    this.drop(cursor);
+    this.served.delete(cursor);
   }
 
   /**
@@ -114,7 +157,7 @@ export class HashScans {
     for (const [cursor, scan] of this.open) {
       const now = live(scan.key);
       // Its key gone (the hash may have been let go of already, by letGo): the scan ends.
-      if (now === undefined) this.open.delete(cursor);
+      if (now === undefined) this.drop(cursor);
       if (now === scan.hash || scan.hash === undefined) continue;
       scan.hash = undefined;
       scan.fields = undefined;
@@ -162,8 +205,12 @@ export class HashScans {
 
   private dropIdle(nowMs: number): void {
     for (const [cursor, scan] of this.open) {
-      if (nowMs - scan.lastUsedMs < this.limits.idleMs) return;
-      this.open.delete(cursor);
+      if (nowMs - scan.lastUsedMs < this.limits.idleMs) break;
+      this.drop(cursor);
+    }
+    for (const [cursor, scan] of this.served) {
+      if (nowMs - scan.lastUsedMs < this.limits.idleMs) break;
+      this.served.delete(cursor);
     }
   }
 }
