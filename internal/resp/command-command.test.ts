@@ -36,6 +36,21 @@ function decode(resp: string): unknown {
 }
 
 describe('COMMAND', () => {
+  // A review: redis-py's command_list(pattern=..., category=...) got all 91 names from gokv.
+  it('filters COMMAND LIST by PATTERN (any case), ACLCAT and MODULE, and refuses anything else as Redis 7.0 does', () => {
+    const list = (...args: string[]) => decode(commandCommand(['LIST', ...args], '0.1.0')) as string[];
+    expect(list('FILTERBY', 'PATTERN', 'H*').sort()).toEqual(list().filter((n) => n.startsWith('h')).sort());
+    expect(list('filterby', 'pattern', 'object*')).toEqual(expect.arrayContaining(['object', 'object|encoding']));
+    const hash = list('FILTERBY', 'ACLCAT', 'HASH');
+    expect(hash).toContain('hset');
+    expect(hash.every((n) => COMMAND_DOCS.get(n.toUpperCase())?.group === 'hash')).toBe(true);
+    expect(list('FILTERBY', 'ACLCAT', 'nosuch')).toEqual([]);
+    expect(list('FILTERBY', 'MODULE', 'search')).toEqual([]);
+    for (const bad of [['bogus'], ['FILTERBY'], ['FILTERBY', 'PATTERN'], ['FILTERBY', 'PATTERN', 'a', 'b'], ['FILTERBY', 'foo', 'x']]) {
+      expect(() => commandCommand(['LIST', ...bad], '0.1.0')).toThrow('ERR syntax error');
+    }
+  });
+
   it('lists every command in the 10-element shape redis-cli reads (name, arity, flags, first key)', () => {
     const all = decode(commandCommand([], '0.1.0')) as unknown[][];
     expect(all).toHaveLength(COMMAND_DOCS.size);

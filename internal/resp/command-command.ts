@@ -1,4 +1,5 @@
-import { unknownSubcommand, wrongArity } from '../errors/index.js';
+import { compileGlob } from '../command/index.js';
+import { syntaxError, unknownSubcommand, wrongArity } from '../errors/index.js';
 import { COMMAND_DOCS, findDoc, type CommandDoc } from './command-docs.js';
 import { EMPTY_ARRAY, NIL, NULL3, array, arrayHeader, bulk, bulkArray, bulkText, integer } from './encode.js';
 
@@ -16,9 +17,11 @@ export function commandCommand(args: readonly string[], gokvVersion: string, res
     case 'COUNT':
       if (args.length !== 1) throw wrongArity('command|count');
       return integer(COMMAND_DOCS.size);
-    case 'LIST':
+    case 'LIST': {
       // Subcommands too (`object|encoding`), as Redis 7 lists them.
-      return bulkArray([...COMMAND_DOCS.values()].flatMap((d) => [d, ...(d.subcommands ?? [])]).map((d) => d.name.toLowerCase()));
+      const all = [...COMMAND_DOCS.values()].flatMap((d) => [d, ...(d.subcommands ?? [])]);
+      return bulkArray(all.filter(listFilter(args.slice(1))).map((d) => d.name.toLowerCase()));
+    }
     case 'INFO': {
       const docs = names.length === 0 ? [...COMMAND_DOCS.values()] : names.map(findDoc);
       return array(docs.map((d) => (d === undefined ? (resp3 ? NULL3 : NIL) : info(d))));
@@ -31,6 +34,29 @@ export function commandCommand(args: readonly string[], gokvVersion: string, res
     }
     default:
       throw unknownSubcommand('COMMAND', args[0]!);
+  }
+}
+
+/**
+ * COMMAND LIST's [FILTERBY MODULE name | ACLCAT category | PATTERN pattern], as Redis 7.0 reads
+ * it: anything else is a syntax error. gokv has no modules, and a command's one ACL category is
+ * its group (as COMMAND INFO says); a pattern matches the name whatever its case.
+ */
+function listFilter(args: readonly string[]): (d: CommandDoc) => boolean {
+  if (args.length === 0) return () => true;
+  if (args.length !== 3 || args[0]!.toUpperCase() !== 'FILTERBY') throw syntaxError();
+  const value = args[2]!;
+  switch (args[1]!.toUpperCase()) {
+    case 'MODULE':
+      return () => false;
+    case 'ACLCAT':
+      return (d) => d.group.toLowerCase() === value.toLowerCase();
+    case 'PATTERN': {
+      const matches = compileGlob(value.toLowerCase());
+      return (d) => matches(d.name.toLowerCase());
+    }
+    default:
+      throw syntaxError();
   }
 }
 
