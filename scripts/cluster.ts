@@ -48,7 +48,16 @@ for (const n of nodes) {
   for (const stream of [child.stdout!, child.stderr!]) {
     createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${n.id}] ${line}\n`));
   }
-  child.on('exit', (code, signal) => process.stdout.write(`[${n.id}] exited (${signal ?? code})\n`));
+  child.on('exit', (code, signal) => {
+    process.stdout.write(`[${n.id}] exited (${signal ?? code})\n`);
+    // One node gone on its own (a taken port, a bad config): the cluster is not the one asked
+    // for, so stop the rest and fail rather than leave them running, half a cluster.
+    if (!stopping) {
+      process.stderr.write(`npm run cluster: ${n.id} exited; stopping the other nodes (its lines above say why)\n`);
+      process.exitCode = 1;
+      stopAll();
+    }
+  });
   children.push(child);
 }
 
@@ -57,7 +66,7 @@ void printExamplesOnceListening();
 
 /**
  * The examples are printed once every client port accepts a connection: printed at spawn, they
- * failed with ECONNREFUSED while the nodes were still starting. Gives up quietly after a minute.
+ * failed with ECONNREFUSED while the nodes were still starting. Says so after a minute.
  */
 async function printExamplesOnceListening(): Promise<void> {
   const ports = nodes.flatMap((n) => [n.grpc, n.rest, n.resp]);
@@ -70,6 +79,7 @@ async function printExamplesOnceListening(): Promise<void> {
     }
     await new Promise((resolve) => setTimeout(resolve, 250).unref());
   }
+  if (!stopping) process.stderr.write('npm run cluster: not every node is listening after a minute; see their lines above\n');
 }
 
 function accepts(addr: string): Promise<boolean> {

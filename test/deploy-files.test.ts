@@ -49,9 +49,13 @@ describe('docker-compose.yml', () => {
 
   it.each(names.map((n, i) => [n, i + 1] as const))('%s loads into a valid config with mutual TLS', (name, n) => {
     const env = services[name]!.environment;
-    for (const variable of Object.keys(env)) expect(KNOWN_ENV.has(variable), variable).toBe(true);
-    const { config, warnings } = load(env);
+    for (const variable of Object.keys(env)) expect(KNOWN_ENV.has(variable) || variable === 'NODE_OPTIONS', variable).toBe(true);
+    expect(services[name]!.volumes).toContain('./deploy/compose/config.yml:/etc/gokv/config.yml:ro');
+    const { config, warnings } = load(env, { '/etc/gokv/config.yml': read('deploy', 'compose', 'config.yml') });
     expect(warnings).toEqual([]);
+    // Eviction bounds the cache well inside the heap NODE_OPTIONS gives, as on Kubernetes.
+    expect(config.memory.maxMemoryBytes).toBe(256 * 2 ** 20);
+    expect(env['NODE_OPTIONS']).toBe('--max-old-space-size=384');
     expect(config.node.id).toBe(name);
     expect(config.addresses).toMatchObject({ clusterBind: '0.0.0.0:7946', clusterAdvertise: `${name}:7946`, grpcBind: '0.0.0.0:50051', grpcAdvertise: `localhost:5005${n}` });
     expect(config.addresses.seeds.map((s) => s.id).sort()).toEqual(names.filter((other) => other !== name));
@@ -76,7 +80,7 @@ describe('docker-compose.yml', () => {
   it('runs plaintext under docker-compose.plaintext.yml', () => {
     const override = composeFile('docker-compose.plaintext.yml').services;
     for (const name of names) {
-      const { config } = load({ ...services[name]!.environment, ...override[name]!.environment });
+      const { config } = load({ ...services[name]!.environment, ...override[name]!.environment }, { '/etc/gokv/config.yml': read('deploy', 'compose', 'config.yml') });
       expect(tlsPaths(config)).toEqual([]);
       expect(config.tls.external.clientAuth).toBe('none');
       expect(override[name]!.healthcheck!.test).not.toContain('--cert');
