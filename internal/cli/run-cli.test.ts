@@ -133,6 +133,7 @@ describe('gokv-cli against a gRPC server', () => {
     expect(JSON.parse(out)).toEqual({
       ringVersion: 7,
       writesRefused: null,
+      replicationLag: {},
       members: [
         {
           id: 'n1', grpcAddr: '127.0.0.1:50051', internalAddr: '127.0.0.1:7001', restAddr: '127.0.0.1:8081', status: 'alive', alive: true, keys: 12, incarnation: 2,

@@ -16,6 +16,7 @@ const node = (fields: Partial<HealthcheckNode__Output>): HealthcheckNode__Output
   handoffBytesPending: '0',
   arcsArriving: 0,
   writesRefused: '',
+  replicationLagOps: {},
   ...fields,
 });
 
@@ -51,5 +52,16 @@ describe('toStatusView', () => {
     const accepting = toStatusView({ ringVersion: '1', peers: [node({ nodeId: 'a', status: 'alive' })] });
     expect(statusTable(accepting)).not.toContain('refused');
     expect(statusJson(accepting)).toMatchObject({ writesRefused: null });
+  });
+
+  // A review: a node with 35k acknowledged writes not yet on its replicas looked healthy in
+  // every view but the metrics.
+  it("shows the answering node's replication backlog under the table when there is one, and always in JSON", () => {
+    const lagging = toStatusView({ ringVersion: '1', peers: [node({ nodeId: 'a', status: 'alive', replicationLagOps: { c: '12', b: '34600' } })] });
+    expect(statusTable(lagging).trimEnd().split('\n').at(-1)).toBe('not yet acknowledged by replicas of a: b 34600 ops, c 12 ops');
+    expect(statusJson(lagging)).toMatchObject({ replicationLag: { b: 34600, c: 12 } });
+    const caughtUp = toStatusView({ ringVersion: '1', peers: [node({ nodeId: 'a', status: 'alive', replicationLagOps: { b: '0' } })] });
+    expect(statusTable(caughtUp)).not.toContain('acknowledged');
+    expect(statusJson(caughtUp)).toMatchObject({ replicationLag: { b: 0 } });
   });
 });

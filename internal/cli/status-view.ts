@@ -28,6 +28,11 @@ export interface StatusView {
   members: MemberView[];
   /** Why the answering node refuses writes now; null while it accepts them (or an older server). */
   writesRefused: string | null;
+  /**
+   * The answering node's replication backlog: ops sent or queued to each member it replicates to
+   * and not yet acknowledged (empty from an older server).
+   */
+  replicationLag: Record<string, number | string>;
 }
 
 /**
@@ -57,7 +62,9 @@ export function toStatusView(res: HealthcheckResponse__Output): StatusView {
   }));
   const top = u64(res.ringVersion);
   const ringVersion = top === 0 && res.peers[0] !== undefined ? u64(res.peers[0].ringVersion) : top;
-  return { ringVersion, members, writesRefused: res.peers[0]?.writesRefused || null };
+  const lag = Object.entries(res.peers[0]?.replicationLagOps ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const replicationLag = Object.fromEntries(lag.map(([id, ops]) => [id, u64(ops)]));
+  return { ringVersion, members, writesRefused: res.peers[0]?.writesRefused || null, replicationLag };
 }
 
 /** `idle`, or what is left to send and how many arcs are still arriving; `-` when unknown. */
@@ -88,6 +95,7 @@ export function statusJson(view: StatusView): JsonValue {
   return {
     ringVersion: view.ringVersion,
     writesRefused: view.writesRefused,
+    replicationLag: { ...view.replicationLag },
     members: view.members.map((m) => ({ ...m, handOff: m.handOff === null ? null : { ...m.handOff } })),
   };
 }
@@ -115,6 +123,10 @@ export function statusTable(view: StatusView): string {
   );
   const count = view.members.length;
   const header = `ring version ${view.ringVersion}, ${count} member${count === 1 ? '' : 's'} (* = the node that answered)`;
-  const refused = view.writesRefused === null ? '' : `writes refused by ${view.members[0]?.id ?? 'this node'}: ${view.writesRefused}\n`;
-  return `${header}\n${lines.join('\n')}\n${refused}`;
+  const self = view.members[0]?.id ?? 'this node';
+  const refused = view.writesRefused === null ? '' : `writes refused by ${self}: ${view.writesRefused}\n`;
+  // Only a backlog is news: every write is normally acknowledged within milliseconds.
+  const behind = Object.entries(view.replicationLag).filter(([, ops]) => ops !== 0);
+  const lag = behind.length === 0 ? '' : `not yet acknowledged by replicas of ${self}: ${behind.map(([id, ops]) => `${id} ${ops} ops`).join(', ')}\n`;
+  return `${header}\n${lines.join('\n')}\n${refused}${lag}`;
 }

@@ -383,6 +383,7 @@ export async function startNode(config: Config, deps: NodeDeps = {}): Promise<Go
       handOff: handOff.status(),
       // A node no seed has answered yet refuses every keyed command: status says so too.
       writesRefused: state!.writeRefusal() ?? (state!.joined() ? '' : 'this node is still joining the cluster (no member has answered it yet)'),
+      replicationLag: replicator.lag(),
     };
     const others = (gossiper?.members() ?? [])
       .filter((m) => m.id !== id)

@@ -21,6 +21,8 @@ export interface MemberView {
   readonly handOff?: HandOffView;
   /** The answering node only: why it refuses writes now; empty or absent while it accepts them. */
   readonly writesRefused?: string;
+  /** The answering node only: ops not yet acknowledged, per member it replicates to. */
+  readonly replicationLag?: ReadonlyMap<string, number>;
 }
 
 export interface HandOffView {

@@ -161,6 +161,7 @@ export function externalHandlers(
           handoffBytesPending: m.handOff?.bytesPending ?? 0,
           arcsArriving: m.handOff?.arcsArriving ?? 0,
           writesRefused: m.writesRefused ?? '',
+          replicationLagOps: m.replicationLag === undefined ? {} : Object.fromEntries(m.replicationLag),
         })),
       };
       callback(null, reply);

@@ -16,6 +16,7 @@ export interface HealthcheckNode {
   'handoffBytesPending'?: (number | string | Long);
   'arcsArriving'?: (number);
   'writesRefused'?: (string);
+  'replicationLagOps'?: ({[key: string]: number | string | Long});
 }
 
 export interface HealthcheckNode__Output {
@@ -32,4 +33,5 @@ export interface HealthcheckNode__Output {
   'handoffBytesPending': (string);
   'arcsArriving': (number);
   'writesRefused': (string);
+  'replicationLagOps': ({[key: string]: string});
 }
