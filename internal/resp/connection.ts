@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { asciiUpper, lookupCommand, routingKey, type BinStr, type CommandSpec, type Reply } from '../command/index.js';
 import { GokvError, isGokvError, printable, type ErrorCode } from '../errors/index.js';
-import { StreamPipeline, type CommandService, type ServedCommand } from '../server/index.js';
+import { StreamPipeline, Waiters, type CommandService, type ServedCommand } from '../server/index.js';
 import type { ClientInfo } from './clients.js';
 import { NIL, NIL_ARRAY, error } from './encode.js';
 import { KeyOrder } from './key-order.js';
@@ -40,13 +40,24 @@ const CLIENT_GONE = new GokvError('ERR', 'ERR the client closed the connection')
 const CLOSE_LINGER_MS = 1000;
 
 /**
+ * Replies joined past this many bytes go to the socket at once rather than at the end of the
+ * turn: one read chunk of `GET` on a 1 MB value made a string past V8's limit, and the node
+ * crashed with "Invalid string length", once reading no longer stopped on a full socket.
+ */
+const FLUSH_AT_BYTES = 1 << 20;
+
+/** Replies waiting unsent past which no more commands run until the socket drains (see the class). */
+const OUTPUT_PAUSE_BYTES = 8 << 20;
+
+/**
  * One client connection: parse requests, run them (session commands here, everything else
  * through the CommandService, concurrently where keys differ: KeyOrder), and write replies in
- * request order (StreamPipeline). Reading stops while `maxInFlight` replies are pending, and
- * resumes when they are answered. Replies the client has not read yet are buffered, as Redis
- * buffers them, and counted toward limits.max_client_memory with its requests: a client that
- * sends a whole pipeline before reading any reply (redis-py, Jedis, go-redis) deadlocked once
- * reading stopped on a full socket. A protocol error is answered and closes this connection only.
+ * request order (StreamPipeline). Running stops while `maxInFlight` replies are pending or
+ * OUTPUT_PAUSE_BYTES of replies wait unsent, and resumes when both have room; the socket is
+ * read all the while, and what waits in the parser counts toward limits.max_client_memory. A
+ * client that sends a whole pipeline before reading any reply (redis-py, Jedis, go-redis)
+ * deadlocked when reading stopped too: it blocked in its send, the node in its wait for the
+ * client to read. A protocol error is answered and closes this connection only.
  */
 export class RespConnection {
   private readonly parser: RespParser;
@@ -62,6 +73,8 @@ export class RespConnection {
   private out = '';
   private flushQueued = false;
   private markClosed!: () => void;
+  /** Resolved when the socket drains or the connection closes (whenDrained). */
+  private readonly drainWaiters = new Waiters();
   private lingerTimer: NodeJS.Timeout | undefined;
   /** What this connection last reported of the bytes it holds (RespServer sums them). */
   private reportedBytes = 0;
@@ -83,13 +96,12 @@ export class RespConnection {
     this.pipeline = new StreamPipeline<string>(
       {
         write: (resp) => this.write(resp),
+        // Only running stops: the socket is still read (see the class).
         pauseInput: () => {
           this.paused = true;
-          socket.pause();
         },
         resumeInput: () => {
           this.paused = false;
-          if (!this.ending) socket.resume();
           // Commands parsed but not run yet wait in the parser's buffer: run them now.
           if (!this.draining) queueMicrotask(() => this.drain());
         },
@@ -110,7 +122,11 @@ export class RespConnection {
       this.countHeld(); // may close this connection (limits.max_client_memory)
       if (!this.closed) this.drain();
     });
-    socket.on('drain', () => this.countHeld());
+    socket.on('drain', () => {
+      this.countHeld();
+      this.drainWaiters.wakeAll();
+      this.pipeline.onDrain();
+    });
     socket.on('end', () => {
       this.peerEnded = true;
       this.drain();
@@ -172,6 +188,7 @@ export class RespConnection {
     this.closed = true;
     clearTimeout(this.lingerTimer);
     this.pipeline.cancel();
+    this.drainWaiters.wakeAll();
     this.countHeld();
     if (!this.socket.destroyed) this.socket.destroy();
     this.parts.onClose();
@@ -233,13 +250,24 @@ export class RespConnection {
    * Queues a reply. Replies are joined and written once per turn of the event loop, after it has
    * read every socket that had data (setImmediate runs after the poll phase): one socket write
    * per batch instead of one per reply, and, as Redis does before it sleeps, the writes to all
-   * clients after all the reads, so a client is woken once per turn. Always takes it: what the
-   * client has not read yet counts toward max_client_memory (unsentBytes), not against reading.
+   * clients after all the reads, so a client is woken once per turn. Returns false once
+   * OUTPUT_PAUSE_BYTES wait unsent: the pipeline then runs nothing more until 'drain' (which
+   * comes: the socket holds most of those bytes past its high-water mark).
    */
   private write(resp: string): boolean {
     this.out += resp;
-    if (!this.draining) this.scheduleFlush();
-    return true;
+    if (this.out.length >= FLUSH_AT_BYTES) this.flushOut();
+    else if (!this.draining) this.scheduleFlush();
+    return this.unsentBytes < OUTPUT_PAUSE_BYTES;
+  }
+
+  /**
+   * Settles once the socket drains or the connection closes. Past OUTPUT_PAUSE_BYTES a drain
+   * always comes: most of those bytes are in the socket's buffer, past its high-water mark.
+   */
+  private whenDrained(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return this.drainWaiters.wait();
   }
 
   /** Replies queued or in the socket's buffer, not yet taken by the kernel. */
@@ -258,10 +286,13 @@ export class RespConnection {
     if (this.out === '' || this.closed) return;
     const data = this.out;
     this.out = '';
-    this.socket.write(data, 'latin1');
-    // What the kernel did not take stays counted until 'drain'.
-    this.countHeld();
+    // Counted now (what the kernel did not take is in writableLength), and again once written:
+    // a write the kernel takes in part, under the high-water mark, has no 'drain' to come.
+    this.socket.write(data, 'latin1', this.afterWrite);
+    this.countHeld(); // may close this connection (limits.max_client_memory)
   }
+
+  private readonly afterWrite = (): void => this.countHeld();
 
   /** One command's RESP reply, now or later; never throws, never rejects. */
   private run(argv: BinStr[], at: number): string | Promise<string> {
@@ -363,6 +394,10 @@ export class RespConnection {
       // is not run (pipelined KEYS kept a node busy for minutes after their client had gone).
       // A write still runs, as Redis runs every command it has read.
       if (reads && this.closed) throw CLIENT_GONE;
+      // A barrier (a whole KEYS, a SCAN page) starts only while the replies waiting unsent are
+      // under OUTPUT_PAUSE_BYTES: its reply comes later, past the pipeline's own check, so
+      // pipelined ones from a client that does not read would otherwise all run and wait here.
+      if (barrier && this.unsentBytes >= OUTPUT_PAUSE_BYTES) return this.whenDrained().then(execute);
       return this.parts.service.execute(command);
     };
     let result: Reply | Promise<Reply>;

@@ -35,11 +35,11 @@ const LF = 10;
 export class RespParser {
   private buf: Buffer = Buffer.alloc(0);
   private pos = 0;
-  /** Chunks not merged into `buf` yet: waiting for `need` bytes of a bulk. */
+  /** Chunks not merged into `buf` yet: merged once parsing needs them (waitFor). */
   private parts: Buffer[] = [];
   private partsBytes = 0;
-  /** Bytes from `pos` needed before parsing can progress (0: any new byte helps). */
-  private need = 0;
+  /** Set by waitFor when it merged chunks in: next() parses again. */
+  private merged = false;
   /** Elements of the multibulk being read (-1: between commands). */
   private argc = -1;
   private args: BinStr[] = [];
@@ -70,13 +70,22 @@ export class RespParser {
       this.pos = 0;
       return;
     }
+    // Kept apart until the parser needs them (waitFor): merged here, a connection that reads on
+    // while its commands wait to run copied everything it held on every chunk.
     this.parts.push(chunk);
     this.partsBytes += chunk.length;
-    if (this.buf.length - this.pos + this.partsBytes >= this.need) this.merge();
   }
 
   /** The next complete command, or undefined until more bytes arrive. Throws RespProtocolError. */
   next(): BinStr[] | undefined {
+    for (;;) {
+      const out = this.parse();
+      if (out !== undefined || !this.merged) return out;
+      this.merged = false; // bytes that had arrived were merged in while waiting: parse on
+    }
+  }
+
+  private parse(): BinStr[] | undefined {
     for (;;) {
       if (this.argc < 0) {
         if (this.pos >= this.buf.length) return this.waitFor(0);
@@ -137,7 +146,7 @@ export class RespParser {
         return words;
       }
       if (this.pos >= this.buf.length) return this.waitFor(0);
-      if (this.buf[this.pos] === 0x2a) return this.next();
+      if (this.buf[this.pos] === 0x2a) return this.parse();
     }
   }
 
@@ -172,10 +181,10 @@ export class RespParser {
   }
 
   private waitFor(bytes: number): undefined {
-    this.need = bytes;
     if (this.partsBytes > 0 && this.buf.length - this.pos + this.partsBytes >= bytes) {
-      // Enough arrived while we were not looking (push merges only past `need`).
+      // Enough has arrived (push only keeps chunks): next() parses on.
       this.merge();
+      this.merged = true;
     }
     return undefined;
   }
@@ -185,7 +194,6 @@ export class RespParser {
     this.pos = 0;
     this.parts = [];
     this.partsBytes = 0;
-    this.need = 0;
   }
 
   /** Drops a fully consumed buffer so a large one is not kept alive between commands. */
