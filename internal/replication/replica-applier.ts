@@ -27,10 +27,36 @@ export class ReplicaApplier {
    * apply, or, when a state among `ops` is a large hash, a promise of it: each such state is
    * built over several turns first (entryOfInTurns), detached, then every op is applied in one
    * turn, in order, by the versions as they are then. A resync of a hash of 1.5M fields held
-   * its replica's loop while its Map was built in one go. The caller applies the stream's next
-   * batch only after this one settled.
+   * its replica's loop while its Map was built in one go. Meanwhile every later batch, from any
+   * stream, is applied behind it, in the order it came (a promise too).
    */
   applyInTurns(ops: readonly ReplicationOp[]): ReplicationAck | Promise<ReplicationAck> {
+    if (this.inProgress !== undefined) {
+      const before = this.inProgress;
+      return this.track(before.then(nothing, nothing).then(() => this.applyNow(ops)));
+    }
+    const applied = this.applyNow(ops);
+    return applied instanceof Promise ? this.track(applied) : applied;
+  }
+
+  /**
+   * The asynchronous apply in progress, if any: every batch after it, from any stream, waits
+   * behind it. A leader whose stream broke meanwhile resends what it holds on a new stream;
+   * applied ahead of the old stream's batch, those ops were undone by it (a review: a key the
+   * leader had evicted came back on the replica).
+   */
+  private inProgress: Promise<ReplicationAck> | undefined;
+
+  private track(applying: Promise<ReplicationAck>): Promise<ReplicationAck> {
+    this.inProgress = applying;
+    const done = () => {
+      if (this.inProgress === applying) this.inProgress = undefined;
+    };
+    applying.then(done, done);
+    return applying;
+  }
+
+  private applyNow(ops: readonly ReplicationOp[]): ReplicationAck | Promise<ReplicationAck> {
     const { pause } = this.deps;
     if (pause === undefined || !ops.some((op) => op.state !== undefined && buildsInTurns(toKeyState(op.state)))) return this.apply(ops);
     return this.buildThenApply(ops, pause);
@@ -98,6 +124,8 @@ export class ReplicaApplier {
     return false;
   }
 }
+
+const nothing = (): void => undefined;
 
 function toKeyState(s: KeyStateMessage): KeyState {
   if (s.deleted) return { deleted: true as const, version: s.version };

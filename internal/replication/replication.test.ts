@@ -660,6 +660,32 @@ describe('ReplicaApplier', () => {
     expect(replica.store.exportKey('l')).toMatchObject({ value: ['a', 'b'], version: 300 });
   });
 
+  // A review: the leader's stream broke while the replica built a large state; the leader resent
+  // on a new stream (here: its eviction of j), which applied first, and the old stream's batch
+  // then brought j back.
+  it('applies a batch that comes while a large state is being built after it, from any stream', async () => {
+    const replica = makeStore();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const applier = new ReplicaApplier({ store: replica.store, log: silentLogger(), pause: () => held });
+    const value: string[] = [];
+    for (let i = 0; i < 3 * FIELDS_PER_TURN; i++) value.push(`f${i}`, 'v');
+    const first = applier.applyInTurns([
+      { seq: 1, state: { key: 'big', type: 'hash', value, expireAtMs: 0, version: 5, deleted: false } },
+      { seq: 2, write: { name: 'RPUSH', key: 'j', args: ['x'], version: 7, prevVersion: 0 } },
+    ]);
+    const second = applier.applyInTurns([{ seq: 1, evicted: { key: 'j', version: 7 } }]); // another stream
+    expect(second).toBeInstanceOf(Promise);
+    expect(replica.store.exportKey('j')).toBeUndefined();
+    release();
+    expect(await first).toEqual({ ackedSeq: 2, resyncKeys: [] });
+    expect(await second).toEqual({ ackedSeq: 1, resyncKeys: [] });
+    expect(replica.store.exportKey('j')).toBeUndefined(); // the eviction came last
+    expect(replica.store.exportKey('big')).toMatchObject({ version: 5 });
+    // Idle again: a batch applies at once.
+    expect(applier.applyInTurns([{ seq: 3, write: { name: 'RPUSH', key: 'l', args: ['a'], version: 9, prevVersion: 0 } }])).toEqual({ ackedSeq: 3, resyncKeys: [] });
+  });
+
   it('reports a gap once per key in a batch', () => {
     const replica = makeStore();
     const applier = new ReplicaApplier({ store: replica.store, log: silentLogger() });
